@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IIncomeDistributor
+/// @notice The only place where money is split among an asset's share holders. Rent and buyout
+///         proceeds flow in; the maintenance reserve flows out to maintenance orders.
+interface IIncomeDistributor {
+    /// @notice Deposits income for `assetId`. `token == address(0)` means ETH (msg.value == amount).
+    ///         The asset's carve-outs (maintenance reserve, protocol fee) are taken first, at the
+    ///         rates in force now; the rest accrues to holders pro rata, claimable in O(1).
+    /// @return toHolders The part of `amount` that accrued to holders.
+    function deposit(uint256 assetId, address token, uint256 amount) external payable returns (uint256 toHolders);
+
+    /// @notice Maintenance reserve currently held for `assetId` in `token`.
+    function reserveOf(uint256 assetId, address token) external view returns (uint256);
+
+    /// @notice Moves `amount` of the asset's maintenance reserve to `to` (the maintenance escrow,
+    ///         holding RESERVE_SPENDER_ROLE, funding a work order the asset's agent created).
+    function withdrawReserve(uint256 assetId, address token, uint256 amount, address to) external;
+}

@@ -1,0 +1,89 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The one Solidity version of the project. It is also the version of the npm `solc` package,
+ * whose WASM build (soljson.js) compiles offline: Hardhat cannot download compilers here.
+ */
+const SOLC_VERSION = "0.8.37";
+const solcPackageVersion: string = require("solc/package.json").version;
+if (solcPackageVersion !== SOLC_VERSION) {
+  throw new Error(
+    `Plinth pins solc ${SOLC_VERSION} but node_modules/solc is ${solcPackageVersion}: run "npm install".`,
+  );
+}
+
+const compiler = {
+  version: SOLC_VERSION,
+  path: require.resolve("solc/soljson.js"),
+  settings: {
+    optimizer: { enabled: true, runs: 10_000 },
+    evmVersion: "osaka",
+    viaIR: false,
+  },
+};
+
+/**
+ * A public testnet: its RPC URL and the deployer key are configuration variables, read from the
+ * environment or the encrypted keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`), never from
+ * the repository. Hardhat resolves them only when that network is used, and names the missing one.
+ */
+function testnet(chainId: number, rpcVariable: string) {
+  return {
+    type: "http" as const,
+    chainType: chainId === 11155111 ? ("l1" as const) : ("op" as const),
+    chainId,
+    url: configVariable(rpcVariable),
+    accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+  };
+}
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: compiler,
+      production: compiler,
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256, seed: "0x706c696e7468" },
+      invariant: { runs: 64, depth: 32, failOnRevert: false },
+    },
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    // The in-process simulated chain every test runs on by default.
+    default: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "osaka",
+      allowUnlimitedContractSize: false,
+    },
+    hardhatMainnet: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "osaka",
+    },
+    // A real JSON-RPC node: `npm run node` (hardhat node on 127.0.0.1:8545).
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+    sepolia: testnet(11155111, "SEPOLIA_RPC_URL"),
+    baseSepolia: testnet(84532, "BASE_SEPOLIA_RPC_URL"),
+    opSepolia: testnet(11155420, "OP_SEPOLIA_RPC_URL"),
+    arbitrumSepolia: { ...testnet(421614, "ARBITRUM_SEPOLIA_RPC_URL"), chainType: "generic" as const },
+  },
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+  },
+});
