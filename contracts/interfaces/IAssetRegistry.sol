@@ -27,4 +27,9 @@ interface IAssetRegistry {
 
     /// @notice End of the asset's current lease, 0 when not leased.
     function leasedUntil(uint256 assetId) external view returns (uint64);
+
+    /// @notice Retires the asset for good (buyout): shares stop moving except to be redeemed.
+    ///         Only the income distributor (BUYOUT_ROLE), when the agent deposits sale proceeds;
+    ///         refused while the asset is leased.
+    function retire(uint256 assetId) external;
 }

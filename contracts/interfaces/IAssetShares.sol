@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title IAssetShares
+/// @notice The ERC-20 shares of one real asset, as the income distributor and escrows see them.
+interface IAssetShares is IERC20 {
+    /// @notice The asset these shares represent.
+    function assetId() external view returns (uint256);
+
+    /// @notice After the asset is retired by a buyout: burns the whole balance of `holder` and
+    ///         returns it. Only the income distributor (which pays the holder's pro-rata proceeds).
+    function redeemFor(address holder) external returns (uint256 burned);
+}
