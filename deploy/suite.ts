@@ -1,0 +1,259 @@
+/**
+ * The Plinth suite as data: its contracts (per part, with constructor arguments), the governance
+ * actions that wire them together (role grants and settings), and the Ignition modules built from
+ * both. One source of truth for the deploy script (Ignition modules), the roles check (expected
+ * holders) and the Safe batch written when governance is not a deployer account.
+ *
+ * Parts: devices (DeviceRegistry), assets (IdentityRegistry, AssetRegistry, ShareFactory), income
+ * (IncomeDistributor), rental (RentalEscrow), maintenance (MaintenanceEscrow). A part is deployed
+ * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ArgumentType, CallableContractFuture, IgnitionModule } from "@nomicfoundation/ignition-core";
+import { ZeroHash, id } from "ethers";
+import type { PlinthParameters } from "./config.js";
+
+/** Role ids (bytes32) used by the suite. */
+export const ROLES = {
+  DEFAULT_ADMIN_ROLE: ZeroHash,
+  LEASE_MANAGER_ROLE: id("LEASE_MANAGER_ROLE"),
+  BUYOUT_ROLE: id("BUYOUT_ROLE"),
+  RESERVE_SPENDER_ROLE: id("RESERVE_SPENDER_ROLE"),
+  KYC_AGENT_ROLE: id("KYC_AGENT_ROLE"),
+} as const;
+export type RoleName = keyof typeof ROLES;
+
+/** The address of another suite contract, resolved at deployment. */
+export interface Ref {
+  ref: ContractName;
+}
+/** A constructor or call argument: a literal, or another contract's address. */
+export type Arg = string | number | bigint | boolean | Ref | Arg[];
+
+export type PartName = "devices" | "assets" | "income" | "rental" | "maintenance";
+export type ContractName =
+  | "DeviceRegistry"
+  | "IdentityRegistry"
+  | "AssetRegistry"
+  | "ShareFactory"
+  | "IncomeDistributor"
+  | "RentalEscrow"
+  | "MaintenanceEscrow";
+
+export interface ContractSpec {
+  name: ContractName;
+  part: PartName;
+  args: (p: PlinthParameters) => Arg[];
+}
+
+export interface PartSpec {
+  name: PartName;
+  /** Ignition module id of the part. */
+  moduleId: string;
+  /** Parts whose contracts this part's constructors reference. */
+  needs: PartName[];
+}
+
+const ref = (name: ContractName): Ref => ({ ref: name });
+
+export const PARTS: readonly PartSpec[] = [
+  { name: "devices", moduleId: "Devices", needs: [] },
+  { name: "assets", moduleId: "Assets", needs: [] },
+  { name: "income", moduleId: "Income", needs: ["assets"] },
+  { name: "rental", moduleId: "Rental", needs: ["devices", "assets", "income"] },
+  { name: "maintenance", moduleId: "Maintenance", needs: ["devices", "assets", "income"] },
+];
+
+/** Contracts in deployment order, with their constructor arguments. */
+export const CONTRACTS: readonly ContractSpec[] = [
+  { name: "DeviceRegistry", part: "devices", args: (p) => [p.governance] },
+  { name: "IdentityRegistry", part: "assets", args: (p) => [p.governance] },
+  { name: "AssetRegistry", part: "assets", args: (p) => [p.governance, ref("IdentityRegistry")] },
+  { name: "ShareFactory", part: "assets", args: () => [ref("AssetRegistry")] },
+  {
+    name: "IncomeDistributor",
+    part: "income",
+    args: (p) => [ref("AssetRegistry"), p.governance, p.feeRecipient, p.protocolFeeBps, p.maxReserveBps],
+  },
+  {
+    name: "RentalEscrow",
+    part: "rental",
+    args: (p) => [p.governance, ref("DeviceRegistry"), ref("AssetRegistry"), ref("IncomeDistributor")],
+  },
+  {
+    name: "MaintenanceEscrow",
+    part: "maintenance",
+    args: (p) => [p.governance, ref("DeviceRegistry"), ref("AssetRegistry"), ref("IncomeDistributor")],
+  },
+];
+
+/** A call governance makes once, at deployment, to wire the suite. */
+export interface GovernanceAction {
+  /** Ignition future id (unique, stable). */
+  id: string;
+  contract: ContractName;
+  method: string;
+  args: Arg[];
+  /** Parts that must be deployed for this action to exist. */
+  parts: PartName[];
+  /** Set when the action grants a role: what the roles check expects on chain. */
+  grants?: { role: RoleName; holder: Arg };
+}
+
+function grant(
+  idSuffix: string,
+  contract: ContractName,
+  role: RoleName,
+  holder: Arg,
+  parts: PartName[],
+): GovernanceAction {
+  return {
+    id: `grant_${role}_${idSuffix}`,
+    contract,
+    method: "grantRole",
+    args: [ROLES[role], holder],
+    parts,
+    grants: { role, holder },
+  };
+}
+
+/** Every governance action of the suite, in order. */
+export function governanceActions(p: PlinthParameters): GovernanceAction[] {
+  const actions: GovernanceAction[] = [];
+  p.manufacturers.forEach((m, i) =>
+    actions.push({
+      id: `admitManufacturer_${i}`,
+      contract: "DeviceRegistry",
+      method: "admitManufacturer",
+      args: [m.manufacturer, m.signer],
+      parts: ["devices"],
+    }),
+  );
+  actions.push({
+    id: "setAssetRegistry",
+    contract: "DeviceRegistry",
+    method: "setAssetRegistry",
+    args: [ref("AssetRegistry")],
+    parts: ["devices", "assets"],
+  });
+  p.kycAgents.forEach((agent, i) =>
+    actions.push(grant(`IdentityRegistry_${i}`, "IdentityRegistry", "KYC_AGENT_ROLE", agent, ["assets"])),
+  );
+  p.acceptedTokens.forEach((token, i) =>
+    actions.push({
+      id: `setPayoutToken_${i}`,
+      contract: "IncomeDistributor",
+      method: "setPayoutToken",
+      args: [token, true],
+      parts: ["income"],
+    }),
+  );
+  actions.push(grant("AssetRegistry", "AssetRegistry", "BUYOUT_ROLE", ref("IncomeDistributor"), ["assets", "income"]));
+  actions.push(
+    grant("DeviceRegistry", "DeviceRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["devices", "rental"]),
+  );
+  actions.push(
+    grant("AssetRegistry", "AssetRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["assets", "rental"]),
+  );
+  actions.push(
+    grant("IncomeDistributor", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceEscrow"), [
+      "income",
+      "maintenance",
+    ]),
+  );
+  return actions;
+}
+
+/** Parts that can be deployed given which contract artifacts exist (and what each part needs). */
+export function deployableParts(hasArtifact: (name: ContractName) => boolean): PartName[] {
+  const out: PartName[] = [];
+  for (const part of PARTS) {
+    const own = CONTRACTS.filter((c) => c.part === part.name);
+    if (own.length === 0 || !own.every((c) => hasArtifact(c.name))) continue;
+    if (!part.needs.every((n) => out.includes(n))) continue;
+    out.push(part.name);
+  }
+  return out;
+}
+
+/** The contracts of the given parts, in deployment order. */
+export function contractsOf(parts: readonly PartName[]): ContractSpec[] {
+  return CONTRACTS.filter((c) => parts.includes(c.part));
+}
+
+/** The governance actions that exist for the given parts. */
+export function actionsOf(p: PlinthParameters, parts: readonly PartName[]): GovernanceAction[] {
+  return governanceActions(p).filter((a) => a.parts.every((x) => parts.includes(x)));
+}
+
+/** Replaces contract references by addresses. */
+export function resolveArg(arg: Arg, addresses: Readonly<Partial<Record<ContractName, string>>>): unknown {
+  if (Array.isArray(arg)) return arg.map((a) => resolveArg(a, addresses));
+  if (typeof arg === "object") {
+    const address = addresses[arg.ref];
+    if (address === undefined) throw new Error(`${arg.ref} is not deployed`);
+    return address;
+  }
+  return arg;
+}
+
+/**
+ * Ignition modules of the suite: one per part (its contracts only) and "Plinth" (all parts plus, when
+ * `wire` is set, every governance action as a call sent from `p.governance`, which must then be an
+ * account of the deploying network). Future ids: "<Part>#<Contract>", "Plinth#<action id>".
+ */
+export function buildPlinthModules(p: PlinthParameters, parts: readonly PartName[], wire: boolean) {
+  type Future = CallableContractFuture<string>;
+  type PartModule = IgnitionModule<string, string, Record<string, Future>>;
+  const partModules = new Map<PartName, PartModule>();
+
+  const toIgnitionArg = (arg: Arg, futures: Record<string, Future>): ArgumentType => {
+    if (Array.isArray(arg)) return arg.map((a) => toIgnitionArg(a, futures));
+    if (typeof arg === "object") {
+      const future = futures[arg.ref];
+      if (future === undefined) throw new Error(`module wiring: ${arg.ref} is not available`);
+      return future;
+    }
+    return arg;
+  };
+
+  for (const part of PARTS) {
+    if (!parts.includes(part.name)) continue;
+    const module = buildModule(part.moduleId, (m) => {
+      const futures: Record<string, Future> = {};
+      for (const need of part.needs) {
+        const dependency = partModules.get(need);
+        if (dependency === undefined) throw new Error(`module wiring: part ${need} is not deployed`);
+        Object.assign(futures, m.useModule(dependency));
+      }
+      const own: Record<string, Future> = {};
+      for (const c of CONTRACTS.filter((x) => x.part === part.name)) {
+        const args = c.args(p).map((a) => toIgnitionArg(a, futures));
+        own[c.name] = m.contract(c.name, args);
+        futures[c.name] = own[c.name];
+      }
+      return own;
+    });
+    partModules.set(part.name, module);
+  }
+
+  const plinth = buildModule("Plinth", (m) => {
+    const futures: Record<string, Future> = {};
+    for (const module of partModules.values()) Object.assign(futures, m.useModule(module));
+    if (wire) {
+      let previous: ReturnType<typeof m.call> | undefined;
+      for (const action of actionsOf(p, parts)) {
+        const args = action.args.map((a) => toIgnitionArg(a, futures));
+        // Sequential: governance's nonce order is deterministic and a failure stops the rest.
+        previous = m.call(futures[action.contract], action.method, args, {
+          id: action.id,
+          from: p.governance,
+          after: previous === undefined ? [] : [previous],
+        });
+      }
+    }
+    return futures;
+  });
+
+  return { parts: partModules, plinth };
+}
