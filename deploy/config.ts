@@ -116,7 +116,7 @@ export function validateParameters(raw: unknown, file: string): PlinthParameters
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(PARAMETER_SPEC)) {
     const value = input[name];
-    const hint = ` (${spec.doc})`;
+    const hint = ` -- ${spec.doc}`;
     const before = problems.length;
     switch (spec.kind) {
       case "address":

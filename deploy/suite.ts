@@ -98,6 +98,11 @@ export interface GovernanceAction {
   parts: PartName[];
   /** Set when the action grants a role: what the roles check expects on chain. */
   grants?: { role: RoleName; holder: Arg };
+  /**
+   * A view that tells whether the action is already in effect (its first return value equals
+   * `equals`): lets a deployment without its Ignition journal adopt a suite already on chain.
+   */
+  done?: { signature: string; args: Arg[]; equals: string | boolean | Ref };
 }
 
 function grant(
@@ -114,6 +119,11 @@ function grant(
     args: [ROLES[role], holder],
     parts,
     grants: { role, holder },
+    done: {
+      signature: "function hasRole(bytes32,address) view returns (bool)",
+      args: [ROLES[role], holder],
+      equals: true,
+    },
   };
 }
 
@@ -127,6 +137,11 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
       method: "admitManufacturer",
       args: [m.manufacturer, m.signer],
       parts: ["devices"],
+      done: {
+        signature: "function manufacturerOf(address) view returns (bool, address)",
+        args: [m.manufacturer],
+        equals: true,
+      },
     }),
   );
   actions.push({
@@ -135,6 +150,7 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
     method: "setAssetRegistry",
     args: [ref("AssetRegistry")],
     parts: ["devices", "assets"],
+    done: { signature: "function assetRegistry() view returns (address)", args: [], equals: ref("AssetRegistry") },
   });
   p.kycAgents.forEach((agent, i) =>
     actions.push(grant(`IdentityRegistry_${i}`, "IdentityRegistry", "KYC_AGENT_ROLE", agent, ["assets"])),
@@ -146,6 +162,7 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
       method: "setPayoutToken",
       args: [token, true],
       parts: ["income"],
+      done: { signature: "function isPayoutToken(address) view returns (bool)", args: [token], equals: true },
     }),
   );
   actions.push(grant("AssetRegistry", "AssetRegistry", "BUYOUT_ROLE", ref("IncomeDistributor"), ["assets", "income"]));
@@ -202,7 +219,12 @@ export function resolveArg(arg: Arg, addresses: Readonly<Partial<Record<Contract
  * `wire` is set, every governance action as a call sent from `p.governance`, which must then be an
  * account of the deploying network). Future ids: "<Part>#<Contract>", "Plinth#<action id>".
  */
-export function buildPlinthModules(p: PlinthParameters, parts: readonly PartName[], wire: boolean) {
+export function buildPlinthModules(
+  p: PlinthParameters,
+  parts: readonly PartName[],
+  wire: boolean,
+  adopt: { contracts?: Readonly<Partial<Record<ContractName, string>>>; doneActions?: ReadonlySet<string> } = {},
+) {
   type Future = CallableContractFuture<string>;
   type PartModule = IgnitionModule<string, string, Record<string, Future>>;
   const partModules = new Map<PartName, PartModule>();
@@ -228,8 +250,16 @@ export function buildPlinthModules(p: PlinthParameters, parts: readonly PartName
       }
       const own: Record<string, Future> = {};
       for (const c of CONTRACTS.filter((x) => x.part === part.name)) {
-        const args = c.args(p).map((a) => toIgnitionArg(a, futures));
-        own[c.name] = m.contract(c.name, args);
+        const existing = adopt.contracts?.[c.name];
+        if (existing !== undefined) {
+          // Already on chain at its CREATE2 address (same bytecode and arguments): adopt it.
+          own[c.name] = m.contractAt(c.name, existing);
+        } else {
+          own[c.name] = m.contract(
+            c.name,
+            c.args(p).map((a) => toIgnitionArg(a, futures)),
+          );
+        }
         futures[c.name] = own[c.name];
       }
       return own;
@@ -243,6 +273,7 @@ export function buildPlinthModules(p: PlinthParameters, parts: readonly PartName
     if (wire) {
       let previous: ReturnType<typeof m.call> | undefined;
       for (const action of actionsOf(p, parts)) {
+        if (adopt.doneActions?.has(action.id)) continue;
         const args = action.args.map((a) => toIgnitionArg(a, futures));
         // Sequential: governance's nonce order is deterministic and a failure stops the rest.
         previous = m.call(futures[action.contract], action.method, args, {

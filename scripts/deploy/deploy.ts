@@ -16,9 +16,19 @@
  * Environment:
  *   DEPLOY_PARAMETERS  another parameter file (default deploy/parameters/<network>.json)
  *   VERIFY=0           skip source verification even when ETHERSCAN_API_KEY is set
+ *   DRY_RUN=1          check everything and print the addresses the suite will have; send nothing
  */
 import hre from "hardhat";
-import { deploySuite, etherscanConfigured, preflight, runMain, selectedNetwork, UserError } from "./lib.js";
+import {
+  availableParts,
+  deploySuite,
+  etherscanConfigured,
+  predictAddresses,
+  preflight,
+  runMain,
+  selectedNetwork,
+  UserError,
+} from "./lib.js";
 
 await runMain(async () => {
   const networkName = selectedNetwork(hre);
@@ -36,6 +46,18 @@ await runMain(async () => {
     throw new UserError(`cannot reach the RPC of ${networkName}: ${(error as Error).message.split("\n")[0]}`);
   }
   console.log(`chain ${chainId}`);
+
+  if (process.env.DRY_RUN === "1") {
+    const parts = await availableParts(hre);
+    const predicted = await predictAddresses(hre, parameters, parts);
+    console.log(`dry run: parts ${parts.join(", ")}; addresses on every chain with these parameters:`);
+    for (const [name, address] of Object.entries(predicted)) {
+      const deployed = (await connection.ethers.provider.getCode(address)) !== "0x";
+      console.log(`  ${name.padEnd(18)} ${address}${deployed ? "  (already deployed)" : ""}`);
+    }
+    console.log("nothing was sent");
+    return;
+  }
 
   const result = await deploySuite(hre, connection, parameters, {
     networkName,

@@ -8,7 +8,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Contract, Interface, getAddress } from "ethers";
+import {
+  AbiCoder,
+  Contract,
+  ContractFactory,
+  Interface,
+  getAddress,
+  getCreate2Address,
+  keccak256,
+  type InterfaceAbi,
+} from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { CREATEX_ADDRESS, PLINTH_SALT, ROOT, loadParameters, type PlinthParameters } from "../../deploy/config.js";
@@ -122,7 +131,7 @@ export async function preflight(hre: HardhatRuntimeEnvironment, networkName: str
   try {
     parameters = loadParameters(networkName);
   } catch (error) {
-    problems.push((error as Error).message);
+    problems.push((error as Error).message.replace(/\n/g, "\n  "));
   }
   if (problems.length > 0 || parameters === undefined) {
     throw new UserError(
@@ -155,7 +164,10 @@ export async function availableParts(hre: HardhatRuntimeEnvironment): Promise<Pa
  * instance it was written against: a restarted node starts empty. Like `hardhat ignition deploy`,
  * wipe the journal when the node instance changed.
  */
-export async function resetStaleLocalJournal(connection: NetworkConnection, deploymentId: string): Promise<boolean> {
+export async function resetStaleLocalJournal(
+  connection: NetworkConnection<string>,
+  deploymentId: string,
+): Promise<boolean> {
   const dir = join(ROOT, "ignition", "deployments", deploymentId);
   let instanceId: string;
   try {
@@ -217,7 +229,7 @@ export interface DeployResult {
  */
 export async function deploySuite(
   hre: HardhatRuntimeEnvironment,
-  connection: NetworkConnection,
+  connection: NetworkConnection<string>,
   parameters: PlinthParameters,
   options: DeployOptions,
 ): Promise<DeployResult> {
@@ -234,7 +246,13 @@ export async function deploySuite(
   const parts = options.parts ?? (await availableParts(hre));
   if (parts.length === 0) throw new UserError("no part of the suite is compiled: run `npx hardhat build`");
   const wire = accounts.includes(parameters.governance);
-  const { plinth } = buildPlinthModules(parameters, parts, wire);
+  // Without a journal (in-process chain, or a lost journal), adopt what is already on chain at the
+  // CREATE2 addresses and skip governance actions already in effect; with a journal, Ignition resumes.
+  const journal = persisted && existsSync(join(ROOT, "ignition", "deployments", deploymentId, "journal.jsonl"));
+  const adopt: Awaited<ReturnType<typeof onChainState>> = journal
+    ? { contracts: {}, doneActions: new Set() }
+    : await onChainState(hre, connection, parameters, parts);
+  const { plinth } = buildPlinthModules(parameters, parts, wire, adopt);
 
   const nonceBefore = await connection.ethers.provider.getTransactionCount(deployer);
   const blockBefore = await connection.ethers.provider.getBlockNumber();
@@ -260,7 +278,7 @@ export async function deploySuite(
     const moduleId = PARTS.find((x) => x.name === c.part)?.moduleId;
     contracts[c.name] = { address, futureId: `${moduleId}#${c.name}` };
   }
-  const pending = wire ? [] : actionsOf(parameters, parts);
+  const pending = wire ? [] : actionsOf(parameters, parts).filter((a) => !(adopt.doneActions?.has(a.id) ?? false));
   const previous = persisted ? readRecord(chainId) : undefined;
   const record: DeploymentRecord = {
     chainId,
@@ -269,7 +287,7 @@ export async function deploySuite(
     strategy: "create2",
     salt: PLINTH_SALT,
     factory: CREATEX_ADDRESS,
-    fromBlock: previous?.fromBlock ?? journalFirstBlock(deploymentId) ?? blockBefore,
+    fromBlock: persisted ? (previous?.fromBlock ?? journalFirstBlock(deploymentId) ?? blockBefore) : 0,
     parts,
     wired: wire,
     parameters,
@@ -294,6 +312,44 @@ export async function deploySuite(
     sentByDeployer: nonceAfter - nonceBefore,
     recordChanged,
   };
+}
+
+/** Contracts already deployed at their predicted addresses, and governance actions already in effect. */
+async function onChainState(
+  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection<string>,
+  parameters: PlinthParameters,
+  parts: readonly PartName[],
+): Promise<{ contracts: Partial<Record<ContractName, string>>; doneActions: Set<string> }> {
+  const provider = connection.ethers.provider;
+  const predicted = await predictAddresses(hre, parameters, parts);
+  const contracts: Partial<Record<ContractName, string>> = {};
+  for (const [name, address] of Object.entries(predicted) as [ContractName, string][]) {
+    if ((await provider.getCode(address)) !== "0x") contracts[name] = address;
+  }
+  const doneActions = new Set<string>();
+  for (const action of actionsOf(parameters, parts)) {
+    const target = contracts[action.contract];
+    if (action.done === undefined || target === undefined) continue;
+    const view = new Contract(target, [action.done.signature], provider);
+    const fn = view.interface.fragments.find((f) => f.type === "function");
+    if (fn === undefined || !("name" in fn)) continue;
+    try {
+      const returned: unknown = await view
+        .getFunction(fn.name as string)
+        .staticCall(...action.done.args.map((a) => resolveArg(a, predicted)));
+      const value: unknown = Array.isArray(returned) ? (returned as unknown[])[0] : returned;
+      const expected = resolveArg(action.done.equals, predicted);
+      const same =
+        typeof value === "string" && typeof expected === "string"
+          ? value.toLowerCase() === expected.toLowerCase()
+          : value === expected;
+      if (same) doneActions.add(action.id);
+    } catch {
+      /* not readable: treat as not done */
+    }
+  }
+  return { contracts, doneActions };
 }
 
 function writeIfChanged(file: string, content: string): boolean {
@@ -396,7 +452,7 @@ function roleName(roleId: string, extra: Map<string, string>): string {
  */
 export async function checkRoles(
   hre: HardhatRuntimeEnvironment,
-  connection: NetworkConnection,
+  connection: NetworkConnection<string>,
   record: DeploymentRecord,
   deployer: string,
 ): Promise<RoleFinding[]> {
@@ -487,7 +543,7 @@ async function roleGetters(hre: HardhatRuntimeEnvironment, name: ContractName): 
 }
 
 /** Deployer address of a network (first account). */
-export async function deployerOf(connection: NetworkConnection): Promise<string> {
+export async function deployerOf(connection: NetworkConnection<string>): Promise<string> {
   const accounts = (await connection.provider.request({ method: "eth_accounts" })) as string[];
   if (accounts.length === 0) throw new UserError(`network ${connection.networkName} has no account`);
   return getAddress(accounts[0]);
@@ -508,4 +564,30 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     }
     process.exitCode = 1;
   }
+}
+
+/** CreateX's salt guard for a salt that names no sender: `keccak256(abi.encode(salt))`. */
+export function guardedSalt(salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [salt]));
+}
+
+/**
+ * The addresses the suite gets with these parameters, on any chain (CREATE2 through CreateX with
+ * PLINTH_SALT): computed from the artifacts, without a network.
+ */
+export async function predictAddresses(
+  hre: HardhatRuntimeEnvironment,
+  parameters: PlinthParameters,
+  parts: readonly PartName[],
+): Promise<Partial<Record<ContractName, string>>> {
+  const addresses: Partial<Record<ContractName, string>> = {};
+  const salt = guardedSalt(PLINTH_SALT);
+  for (const c of contractsOf(parts)) {
+    const artifact = await hre.artifacts.readArtifact(c.name);
+    const args = c.args(parameters).map((a) => resolveArg(a, addresses));
+    const factory = new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode);
+    const tx = await factory.getDeployTransaction(...args);
+    addresses[c.name] = getCreate2Address(CREATEX_ADDRESS, salt, keccak256(tx.data));
+  }
+  return addresses;
 }
