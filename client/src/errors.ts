@@ -82,7 +82,13 @@ export function decodeRevertData(data: string): DecodedError | undefined {
       continue; // known selector, undecodable arguments
     }
     if (parsed === null) continue;
-    const args = named(parsed.fragment, parsed.args);
+    // ethers reports the built-ins' parameters unnamed: name them here.
+    const args =
+      parsed.name === "Error"
+        ? { reason: parsed.args[0] as string }
+        : parsed.name === "Panic"
+          ? { code: parsed.args[0] as bigint }
+          : named(parsed.fragment, parsed.args);
     let message: string;
     if (parsed.name === "Error") message = `Reverted: ${String(args.reason)}`;
     else if (parsed.name === "Panic") {
