@@ -41,15 +41,23 @@ export interface PlinthParameters {
   protocolFeeBps: number;
   /** Cap on the maintenance reserve rate an agent may set, in basis points (cap 5,000). */
   maxReserveBps: number;
-  /** ERC-20 tokens accepted for income, rent and maintenance payments (ETH is always accepted). */
+  /** Protocol fee on rent, in basis points (RentalEscrow caps it at 1,000). */
+  rentalFeeBps: number;
+  /** Arbiter of rental disputes when the terms name none. */
+  defaultArbiter: string;
+  /** Whether rent may be paid in ETH (the income distributor always accepts ETH). */
+  ethForRent: boolean;
+  /** ERC-20 tokens accepted for income, rent and maintenance payments. */
   acceptedTokens: string[];
+  /** Accounts allowed to register assets (ISSUER_ROLE of the asset registry). */
+  issuers: string[];
   /** Accounts allowed to onboard investors (KYC) in the identity registry. */
   kycAgents: string[];
   /** Device manufacturers admitted in the device registry. */
   manufacturers: ManufacturerParameter[];
 }
 
-type Kind = "address" | "address[]" | "bps" | "manufacturers";
+type Kind = "address" | "address[]" | "bps" | "boolean" | "manufacturers";
 
 /** Schema of the parameter file: name, kind, and what it is for (printed when it is wrong). */
 export const PARAMETER_SPEC: Readonly<Record<keyof PlinthParameters, { kind: Kind; max?: number; doc: string }>> = {
@@ -57,7 +65,11 @@ export const PARAMETER_SPEC: Readonly<Record<keyof PlinthParameters, { kind: Kin
   feeRecipient: { kind: "address", doc: "receiver of the protocol fee" },
   protocolFeeBps: { kind: "bps", max: 1_000, doc: "protocol fee on income deposits, basis points (<= 1000)" },
   maxReserveBps: { kind: "bps", max: 5_000, doc: "cap of agents' maintenance reserve rates, basis points (<= 5000)" },
+  rentalFeeBps: { kind: "bps", max: 1_000, doc: "protocol fee on rent, basis points (<= 1000)" },
+  defaultArbiter: { kind: "address", doc: "arbiter of rental disputes when the terms name none" },
+  ethForRent: { kind: "boolean", doc: "whether the rental escrow accepts ETH" },
   acceptedTokens: { kind: "address[]", doc: "ERC-20 payment tokens besides ETH (may be empty)" },
+  issuers: { kind: "address[]", doc: "ISSUER_ROLE holders of the asset registry (may be empty)" },
   kycAgents: { kind: "address[]", doc: "KYC agents of the identity registry (may be empty)" },
   manufacturers: { kind: "manufacturers", doc: "[{ manufacturer, signer }] admitted in the device registry" },
 };
@@ -128,6 +140,10 @@ export function validateParameters(raw: unknown, file: string): PlinthParameters
         } else if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > (spec.max ?? 10_000)) {
           problems.push({ name, message: `${JSON.stringify(value)} is not an integer in [0, ${spec.max ?? 10_000}]` });
         } else out[name] = value;
+        break;
+      case "boolean":
+        if (typeof value !== "boolean") problems.push({ name, message: "missing (true or false)" });
+        else out[name] = value;
         break;
       case "address[]":
         if (!Array.isArray(value)) problems.push({ name, message: "missing (a JSON array of addresses, may be [])" });

@@ -4,13 +4,14 @@
  * both. One source of truth for the deploy script (Ignition modules), the roles check (expected
  * holders) and the Safe batch written when governance is not a deployer account.
  *
- * Parts: devices (DeviceRegistry), assets (IdentityRegistry, AssetRegistry, ShareFactory), income
- * (IncomeDistributor), rental (RentalEscrow), maintenance (MaintenanceEscrow). A part is deployed
+ * Parts: devices (DeviceRegistry), assets (IdentityRegistry, AssetRegistry), income
+ * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow), maintenance
+ * (MaintenanceEscrow). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, CallableContractFuture, IgnitionModule } from "@nomicfoundation/ignition-core";
-import { ZeroHash, id } from "ethers";
+import { ZeroAddress, ZeroHash, id } from "ethers";
 import type { PlinthParameters } from "./config.js";
 
 /** Role ids (bytes32) used by the suite. */
@@ -20,6 +21,8 @@ export const ROLES = {
   BUYOUT_ROLE: id("BUYOUT_ROLE"),
   RESERVE_SPENDER_ROLE: id("RESERVE_SPENDER_ROLE"),
   KYC_AGENT_ROLE: id("KYC_AGENT_ROLE"),
+  ISSUER_ROLE: id("ISSUER_ROLE"),
+  SHARE_FACTORY_ROLE: id("SHARE_FACTORY_ROLE"),
 } as const;
 export type RoleName = keyof typeof ROLES;
 
@@ -30,11 +33,12 @@ export interface Ref {
 /** A constructor or call argument: a literal, or another contract's address. */
 export type Arg = string | number | bigint | boolean | Ref | Arg[];
 
-export type PartName = "devices" | "assets" | "income" | "rental" | "maintenance";
+export type PartName = "devices" | "assets" | "income" | "shares" | "rental" | "maintenance";
 export type ContractName =
   | "DeviceRegistry"
   | "IdentityRegistry"
   | "AssetRegistry"
+  | "SharesBlueprint"
   | "ShareFactory"
   | "IncomeDistributor"
   | "RentalEscrow"
@@ -60,6 +64,9 @@ export const PARTS: readonly PartSpec[] = [
   { name: "devices", moduleId: "Devices", needs: [] },
   { name: "assets", moduleId: "Assets", needs: [] },
   { name: "income", moduleId: "Income", needs: ["assets"] },
+  // The share factory gives every share token the income distributor at creation (constructor
+  // argument): no token can ever exist without income hooks, so it comes after the distributor.
+  { name: "shares", moduleId: "Shares", needs: ["assets", "income"] },
   { name: "rental", moduleId: "Rental", needs: ["devices", "assets", "income"] },
   { name: "maintenance", moduleId: "Maintenance", needs: ["devices", "assets", "income"] },
 ];
@@ -68,22 +75,41 @@ export const PARTS: readonly PartSpec[] = [
 export const CONTRACTS: readonly ContractSpec[] = [
   { name: "DeviceRegistry", part: "devices", args: (p) => [p.governance] },
   { name: "IdentityRegistry", part: "assets", args: (p) => [p.governance] },
-  { name: "AssetRegistry", part: "assets", args: (p) => [p.governance, ref("IdentityRegistry")] },
-  { name: "ShareFactory", part: "assets", args: () => [ref("AssetRegistry")] },
+  { name: "AssetRegistry", part: "assets", args: (p) => [p.governance] },
   {
     name: "IncomeDistributor",
     part: "income",
     args: (p) => [ref("AssetRegistry"), p.governance, p.feeRecipient, p.protocolFeeBps, p.maxReserveBps],
   },
+  { name: "SharesBlueprint", part: "shares", args: () => [] },
+  {
+    name: "ShareFactory",
+    part: "shares",
+    args: (p) => [
+      p.governance,
+      ref("AssetRegistry"),
+      ref("IdentityRegistry"),
+      ref("IncomeDistributor"),
+      ref("SharesBlueprint"),
+    ],
+  },
   {
     name: "RentalEscrow",
     part: "rental",
-    args: (p) => [p.governance, ref("DeviceRegistry"), ref("AssetRegistry"), ref("IncomeDistributor")],
+    args: (p) => [
+      p.governance,
+      ref("AssetRegistry"),
+      ref("DeviceRegistry"),
+      ref("IncomeDistributor"),
+      p.feeRecipient,
+      p.defaultArbiter,
+      p.rentalFeeBps,
+    ],
   },
   {
     name: "MaintenanceEscrow",
     part: "maintenance",
-    args: (p) => [p.governance, ref("DeviceRegistry"), ref("AssetRegistry"), ref("IncomeDistributor")],
+    args: (p) => [p.governance, ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
   },
 ];
 
@@ -113,7 +139,7 @@ function grant(
   parts: PartName[],
 ): GovernanceAction {
   return {
-    id: `grant_${role}_${idSuffix}`,
+    id: `grant_${role}_${idSuffix}`.replace(/[^A-Za-z0-9_]/g, "_"),
     contract,
     method: "grantRole",
     args: [ROLES[role], holder],
@@ -127,9 +153,23 @@ function grant(
   };
 }
 
+function allowToken(contract: ContractName, token: string, label: string, part: PartName): GovernanceAction {
+  const method = contract === "IncomeDistributor" ? "setPayoutToken" : "setTokenAllowed";
+  const view = contract === "IncomeDistributor" ? "isPayoutToken" : "tokenAllowed";
+  return {
+    id: `${method}_${contract}_${label}`,
+    contract,
+    method,
+    args: [token, true],
+    parts: [part],
+    done: { signature: `function ${view}(address) view returns (bool)`, args: [token], equals: true },
+  };
+}
+
 /** Every governance action of the suite, in order. */
 export function governanceActions(p: PlinthParameters): GovernanceAction[] {
   const actions: GovernanceAction[] = [];
+  // Devices: manufacturers, and the asset registry that authorizes device bindings.
   p.manufacturers.forEach((m, i) =>
     actions.push({
       id: `admitManufacturer_${i}`,
@@ -152,31 +192,36 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
     parts: ["devices", "assets"],
     done: { signature: "function assetRegistry() view returns (address)", args: [], equals: ref("AssetRegistry") },
   });
+  // Assets: issuers and KYC agents.
+  p.issuers.forEach((issuer, i) => actions.push(grant(`${i}`, "AssetRegistry", "ISSUER_ROLE", issuer, ["assets"])));
   p.kycAgents.forEach((agent, i) =>
-    actions.push(grant(`IdentityRegistry_${i}`, "IdentityRegistry", "KYC_AGENT_ROLE", agent, ["assets"])),
+    actions.push(grant(`${i}`, "IdentityRegistry", "KYC_AGENT_ROLE", agent, ["assets"])),
   );
-  p.acceptedTokens.forEach((token, i) =>
-    actions.push({
-      id: `setPayoutToken_${i}`,
-      contract: "IncomeDistributor",
-      method: "setPayoutToken",
-      args: [token, true],
-      parts: ["income"],
-      done: { signature: "function isPayoutToken(address) view returns (bool)", args: [token], equals: true },
-    }),
-  );
-  actions.push(grant("AssetRegistry", "AssetRegistry", "BUYOUT_ROLE", ref("IncomeDistributor"), ["assets", "income"]));
+  // Income: payout tokens; it retires assets on buyouts.
+  p.acceptedTokens.forEach((token, i) => actions.push(allowToken("IncomeDistributor", token, String(i), "income")));
   actions.push(
-    grant("DeviceRegistry", "DeviceRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["devices", "rental"]),
+    grant("IncomeDistributor", "AssetRegistry", "BUYOUT_ROLE", ref("IncomeDistributor"), ["assets", "income"]),
+  );
+  // Shares: the factory records each asset's share token in the registry.
+  actions.push(grant("ShareFactory", "AssetRegistry", "SHARE_FACTORY_ROLE", ref("ShareFactory"), ["assets", "shares"]));
+  // Rental: leases devices and assets; payment tokens.
+  actions.push(
+    grant("RentalEscrow_devices", "DeviceRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["devices", "rental"]),
   );
   actions.push(
-    grant("AssetRegistry", "AssetRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["assets", "rental"]),
+    grant("RentalEscrow_assets", "AssetRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["assets", "rental"]),
   );
+  if (p.ethForRent) actions.push(allowToken("RentalEscrow", ZeroAddress, "ETH", "rental"));
+  p.acceptedTokens.forEach((token, i) => actions.push(allowToken("RentalEscrow", token, String(i), "rental")));
+  // Maintenance: spends assets' maintenance reserves; payment tokens.
   actions.push(
-    grant("IncomeDistributor", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceEscrow"), [
+    grant("MaintenanceEscrow", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceEscrow"), [
       "income",
       "maintenance",
     ]),
+  );
+  p.acceptedTokens.forEach((token, i) =>
+    actions.push(allowToken("MaintenanceEscrow", token, String(i), "maintenance")),
   );
   return actions;
 }

@@ -43,7 +43,7 @@ describe("deployment parameters", function () {
   });
 
   it("names every missing parameter of a public network's file before anything is sent", function () {
-    expect(problemsOf(() => loadParameters("sepolia"))).to.deep.equal(["governance", "feeRecipient"]);
+    expect(problemsOf(() => loadParameters("sepolia"))).to.deep.equal(["governance", "feeRecipient", "defaultArbiter"]);
   });
 
   it("names a missing parameter file", function () {
