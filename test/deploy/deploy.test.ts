@@ -1,8 +1,11 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import hre from "hardhat";
 import { Wallet, ZeroHash, getAddress, id } from "ethers";
 import {
   CREATEX_ADDRESS,
+  ROOT,
   PARAMETER_SPEC,
   ParameterError,
   loadParameters,
@@ -162,5 +165,26 @@ describe("deploying when governance is not an account of the network (a multisig
       result.addresses["DeviceRegistry" as ContractName]!,
     );
     expect(await registry.hasRole(ZeroHash, multisig)).to.equal(true);
+  });
+});
+
+describe("npm run deploy on a network whose configuration is missing", function () {
+  it("names each missing configuration variable and parameter, sends nothing and exits with 1", function () {
+    const env = { ...process.env };
+    for (const name of ["SEPOLIA_RPC_URL", "DEPLOYER_PRIVATE_KEY", "DEPLOY_PARAMETERS"]) delete env[name];
+    const hardhat = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+    const run = spawnSync(process.execPath, [hardhat, "run", "scripts/deploy/deploy.ts", "--network", "sepolia"], {
+      cwd: ROOT,
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    const output = run.stdout + run.stderr;
+    expect(run.status, output).to.equal(1);
+    expect(output).to.include("cannot deploy to sepolia; nothing was sent");
+    for (const name of ["SEPOLIA_RPC_URL", "DEPLOYER_PRIVATE_KEY", "governance", "feeRecipient", "defaultArbiter"]) {
+      expect(output).to.match(new RegExp(`- ${name}[ :]`));
+    }
+    expect(output).to.not.match(/\n\s+at /); // no stack trace
   });
 });
