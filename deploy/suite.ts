@@ -42,12 +42,17 @@ export type ContractName =
   | "ShareFactory"
   | "IncomeDistributor"
   | "RentalEscrow"
+  | "MaintenanceTerms"
   | "MaintenanceEscrow";
 
 export interface ContractSpec {
   name: ContractName;
   part: PartName;
   args: (p: PlinthParameters) => Arg[];
+  /** A Solidity library (deployed like a contract, linked into the contracts that name it). */
+  library?: boolean;
+  /** Libraries linked into this contract's bytecode (deployed before it, in the same part). */
+  libraries?: ContractName[];
 }
 
 export interface PartSpec {
@@ -106,10 +111,12 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.rentalFeeBps,
     ],
   },
+  { name: "MaintenanceTerms", part: "maintenance", args: () => [], library: true },
   {
     name: "MaintenanceEscrow",
     part: "maintenance",
     args: (p) => [p.governance, ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
+    libraries: ["MaintenanceTerms"],
   },
 ];
 

@@ -431,6 +431,7 @@ export function expectedHolders(
     roles.get(role)!.add(getAddress(holder));
   };
   for (const name of Object.keys(record.contracts) as ContractName[]) {
+    if (CONTRACTS.find((c) => c.name === name)?.library === true) continue;
     add(name, ROLES.DEFAULT_ADMIN_ROLE, record.parameters.governance);
   }
   for (const action of actionsOf(record.parameters, record.parts)) {
@@ -566,6 +567,25 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Replaces library placeholders in `bytecode` by the libraries' addresses. */
+function linkBytecode(
+  bytecode: string,
+  linkReferences: Record<string, Record<string, readonly { start: number; length: number }[]>>,
+  addresses: Readonly<Partial<Record<ContractName, string>>>,
+): string {
+  let hex = bytecode.slice(2);
+  for (const libs of Object.values(linkReferences)) {
+    for (const [name, refs] of Object.entries(libs)) {
+      const address = addresses[name as ContractName];
+      if (address === undefined) throw new Error(`library ${name} is not deployed before its users`);
+      for (const { start, length } of refs) {
+        hex = hex.slice(0, start * 2) + address.slice(2).toLowerCase() + hex.slice((start + length) * 2);
+      }
+    }
+  }
+  return "0x" + hex;
+}
+
 /** CreateX's salt guard for a salt that names no sender: `keccak256(abi.encode(salt))`. */
 export function guardedSalt(salt: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [salt]));
@@ -584,8 +604,9 @@ export async function predictAddresses(
   const salt = guardedSalt(PLINTH_SALT);
   for (const c of contractsOf(parts)) {
     const artifact = await hre.artifacts.readArtifact(c.name);
+    const bytecode = linkBytecode(artifact.bytecode, artifact.linkReferences, addresses);
     const args = c.args(parameters).map((a) => resolveArg(a, addresses));
-    const factory = new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode);
+    const factory = new ContractFactory(artifact.abi as InterfaceAbi, bytecode);
     const tx = await factory.getDeployTransaction(...args);
     addresses[c.name] = getCreate2Address(CREATEX_ADDRESS, salt, keccak256(tx.data));
   }
