@@ -306,10 +306,14 @@ export function buildPlinthModules(
         if (existing !== undefined) {
           // Already on chain at its CREATE2 address (same bytecode and arguments): adopt it.
           own[c.name] = m.contractAt(c.name, existing);
+        } else if (c.library === true) {
+          own[c.name] = m.library(c.name) as unknown as Future;
         } else {
+          const libraries = Object.fromEntries((c.libraries ?? []).map((l) => [l, futures[l]]));
           own[c.name] = m.contract(
             c.name,
             c.args(p).map((a) => toIgnitionArg(a, futures)),
+            { libraries },
           );
         }
         futures[c.name] = own[c.name];
