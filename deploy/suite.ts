@@ -51,6 +51,8 @@ export interface ContractSpec {
   args: (p: PlinthParameters) => Arg[];
   /** A Solidity library (deployed like a contract, linked into the contracts that name it). */
   library?: boolean;
+  /** false for a contract without AccessControl (nothing for the roles check). */
+  roles?: boolean;
   /** Libraries linked into this contract's bytecode (deployed before it, in the same part). */
   libraries?: ContractName[];
 }
@@ -86,7 +88,7 @@ export const CONTRACTS: readonly ContractSpec[] = [
     part: "income",
     args: (p) => [ref("AssetRegistry"), p.governance, p.feeRecipient, p.protocolFeeBps, p.maxReserveBps],
   },
-  { name: "SharesBlueprint", part: "shares", args: () => [] },
+  { name: "SharesBlueprint", part: "shares", args: () => [], roles: false },
   {
     name: "ShareFactory",
     part: "shares",
