@@ -10,11 +10,11 @@
  */
 import hre from "hardhat";
 import { getAddress } from "ethers";
-import { checkRoles, deployerOf, readRecord, runMain, selectedNetwork, UserError } from "./lib.js";
+import { checkRoles, connect, deployerOf, readRecord, runMain, selectedNetwork, UserError } from "./lib.js";
 
 await runMain(async () => {
   const networkName = selectedNetwork(hre);
-  const connection = await hre.network.create(networkName);
+  const connection = await connect(hre, networkName);
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
   const record = readRecord(chainId);
   if (record === undefined) {

@@ -21,6 +21,7 @@
 import hre from "hardhat";
 import {
   availableParts,
+  connect,
   deploySuite,
   etherscanConfigured,
   predictAddresses,
@@ -38,7 +39,7 @@ await runMain(async () => {
   const parameters = await preflight(hre, networkName);
   console.log(`Plinth deploy to ${networkName}: parameters ok (governance ${parameters.governance})`);
 
-  const connection = await hre.network.create(networkName);
+  const connection = await connect(hre, networkName);
   let chainId: number;
   try {
     chainId = Number(await connection.provider.request({ method: "eth_chainId" }));

@@ -74,6 +74,18 @@ export function readRecord(chainId: number): DeploymentRecord | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord) : undefined;
 }
 
+/**
+ * Connects to `networkName`. For `localhost`, LOCALHOST_RPC_URL overrides the configured
+ * http://127.0.0.1:8545 (the e2e runs its node on a free port so that it never meets another node).
+ */
+export async function connect(hre: HardhatRuntimeEnvironment, networkName: string): Promise<NetworkConnection<string>> {
+  const url = process.env.LOCALHOST_RPC_URL;
+  if (networkName === "localhost" && url !== undefined && url !== "") {
+    return hre.network.create({ network: networkName, override: { url } });
+  }
+  return hre.network.create(networkName);
+}
+
 /** Name of the selected network (`--network`, else Hardhat's default network). */
 export function selectedNetwork(hre: HardhatRuntimeEnvironment): string {
   return hre.globalOptions.network ?? "default";

@@ -1,28 +1,51 @@
 /**
  * `npm run e2e`: the suite end to end on a real JSON-RPC node.
  *
- *  1. starts `hardhat node` on 127.0.0.1:8545 (the `localhost` network) and waits until it answers;
+ *  1. starts `hardhat node` on 127.0.0.1 on a free port and waits until it answers; the `localhost`
+ *     network points there through LOCALHOST_RPC_URL (so the run never meets another node on 8545);
  *  2. deploys with the operator's command, `npm run deploy -- --network localhost`;
  *  3. runs that command again and asserts nothing changed (no block, no nonce, same record file);
  *  4. checks roles with `npm run roles:check -- --network localhost`;
  *  5. runs the scenario (scripts/e2e/scenario.ts) through the areas' public scripts;
  *  6. always stops the node (also on failure or Ctrl-C). Exit code 0 only when every step passed.
  *
- * Plain Node (type stripping, built-ins only). Environment: E2E_KEEP_NODE=1 leaves the node running
- * (printed pid) to inspect it afterwards. The node's log is in reports/tmp/e2e-node.log.
+ * Plain Node (type stripping, built-ins only). Environment: E2E_PORT=8545 to use that port instead of a
+ * free one; E2E_KEEP_NODE=1 leaves the node running (printed pid) to inspect it afterwards. The
+ * node's log is in reports/tmp/e2e-node.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const RPC = "http://127.0.0.1:8545";
+/** A port nobody listens on (the OS picks it), unless E2E_PORT names one. */
+async function freePort(): Promise<number> {
+  if (process.env.E2E_PORT !== undefined && process.env.E2E_PORT !== "") return Number(process.env.E2E_PORT);
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+const PORT = await freePort();
+const RPC = `http://127.0.0.1:${PORT}`;
 const CHAIN_ID = 31337;
 const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const bin = join(root, "node_modules", ".bin");
 // The pinned Node 22 first on PATH, as under `npm run`.
-const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, FORCE_COLOR: "0" };
+const env = {
+  ...process.env,
+  PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
+  FORCE_COLOR: "0",
+  LOCALHOST_RPC_URL: RPC,
+};
 const started = Date.now();
 let node: ChildProcess | undefined;
 

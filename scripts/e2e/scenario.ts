@@ -8,11 +8,11 @@
  * run with the step's name and a non-zero exit code.
  */
 import hre from "hardhat";
-import { readRecord, runMain, UserError } from "../deploy/lib.js";
+import { connect, readRecord, runMain, selectedNetwork, UserError } from "../deploy/lib.js";
 import { STEPS, type ScenarioContext } from "./steps.js";
 
 await runMain(async () => {
-  const connection = await hre.network.create();
+  const connection = await connect(hre, selectedNetwork(hre));
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
   const record = readRecord(chainId);
   if (record === undefined) throw new UserError(`no deployments/${chainId}.json: deploy the suite first`);
