@@ -106,7 +106,7 @@ async function startNode(): Promise<void> {
   const out = createWriteStream(logFile);
   log(`starting hardhat node on ${RPC} (log: reports/tmp/e2e-node.log)`);
   // Own process group: stopping it stops the node and anything it spawned.
-  node = spawn(process.execPath, [join(bin, "hardhat"), "node", "--hostname", "127.0.0.1", "--port", "8545"], {
+  node = spawn(process.execPath, [join(bin, "hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(PORT)], {
     cwd: root,
     env,
     detached: true,
