@@ -53,6 +53,8 @@ export interface ContractSpec {
   library?: boolean;
   /** false for a contract without AccessControl (nothing for the roles check). */
   roles?: boolean;
+  /** AccessControl contracts this contract's constructor deploys, read through a getter. */
+  children?: { name: string; getter: string }[];
   /** Libraries linked into this contract's bytecode (deployed before it, in the same part). */
   libraries?: ContractName[];
 }
@@ -112,6 +114,7 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.defaultArbiter,
       p.rentalFeeBps,
     ],
+    children: [{ name: "RentalSettlement", getter: "settlement" }],
   },
   { name: "MaintenanceTerms", part: "maintenance", args: () => [], library: true },
   {

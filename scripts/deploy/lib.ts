@@ -546,6 +546,31 @@ export async function checkRoles(
       }
     }
   }
+  // Contracts the suite's constructors deploy (e.g. RentalEscrow's settlement module): governance
+  // administers them, the deployer holds nothing there either.
+  for (const spec of CONTRACTS) {
+    const parent = record.contracts[spec.name];
+    if (parent === undefined) continue;
+    for (const child of spec.children ?? []) {
+      const getter = new Contract(parent.address, [`function ${child.getter}() view returns (address)`], provider);
+      const address = (await getter.getFunction(child.getter)()) as string;
+      const contract = new Contract(address, ACCESS_CONTROL, provider);
+      const admin = (await contract.hasRole(ROLES.DEFAULT_ADMIN_ROLE, record.parameters.governance)) as boolean;
+      findings.push({
+        ok: admin,
+        message: `${child.name} (${spec.name}.${child.getter}()): DEFAULT_ADMIN_ROLE ${admin ? "held by" : "NOT held by"} ${record.parameters.governance}`,
+      });
+      let held = 0;
+      for (const [label, roleId] of Object.entries(ROLES)) {
+        if (getAddress(deployer) === record.parameters.governance && roleId === ROLES.DEFAULT_ADMIN_ROLE) continue;
+        if ((await contract.hasRole(roleId, deployer)) as boolean) {
+          held++;
+          findings.push({ ok: false, message: `${child.name}: deployer ${deployer} still holds ${label}` });
+        }
+      }
+      if (held === 0) findings.push({ ok: true, message: `${child.name}: deployer ${deployer} holds no role` });
+    }
+  }
   return findings;
 }
 
