@@ -30,13 +30,16 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 ///      `received = reserve + fee + toHolders` exactly (carve-outs rounded down, the remainder to
 ///      holders). `reserve` accumulates in {reserveOf} and only leaves via {withdrawReserve}; `fee`
 ///      accumulates in {feesOf} and only leaves via {claimFees}. `toHolders` is added to
-///      `distributed`; magnified, it is added to the carried remainder of previous deposits
-///      (`carry`, < totalSupply, so < 1 wei) and divided by the supply: the quotient raises
-///      `magnifiedPerShare`, the remainder becomes the new `carry`. Hence the sum over all holders of
-///      their magnified entitlement is exactly `distributed * MAGNITUDE - carry`. Each holder's
-///      entitlement is rounded down to whole wei, so `distributed = claimed + sum(claimable) + dust`
-///      where `dust` is below one wei per holder account that ever held shares. Nothing ever pays
-///      out more than was deposited. {incomeAccountingOf} exposes `distributed`, `claimed`, `carry`.
+///      `distributed`; magnified, it is divided by the current supply: the quotient raises
+///      `magnifiedPerShare`, the remainder (< supply, i.e. < supply / 2**128 wei) is added to
+///      `remainder` and never distributed. Hence the sum over all holders of their magnified
+///      entitlement is exactly `distributed * MAGNITUDE - remainder`, and each holder's magnified
+///      entitlement is at most its exact rational share of the deposits made while it held shares
+///      (no carry-over can favour a later holder). Each entitlement is rounded down to whole wei,
+///      so `distributed = claimed + sum(claimable) + dust`, `dust` being below one wei per holder
+///      account that ever held shares plus `remainder / MAGNITUDE`; a holder is short of its exact
+///      share by at most 1 wei. Nothing ever pays out more than was deposited.
+///      {incomeAccountingOf} exposes `distributed`, `claimed` and `remainder`.
 ///
 ///      ## Several payout tokens: bounded correction loop
 ///      Each asset accepts at most `MAX_PAYOUT_TOKENS` (4) distinct payout tokens (ETH counts as one),
@@ -81,14 +84,15 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
 
     /// @notice Income state of one (asset, payout token).
     /// @param magnifiedPerShare Cumulative income per share, times MAGNITUDE.
-    /// @param carry Magnified remainder of past deposits not yet spread (< the supply then).
+    /// @param remainder Sum over deposits of the magnified remainder `toHolders * MAGNITUDE % supply`,
+    ///        never distributed (each is < supply / MAGNITUDE wei).
     /// @param distributed Total credited to holders (net of carve-outs).
     /// @param claimed Total paid to holders (claims and redemptions).
     /// @param reserve Maintenance reserve held.
     /// @param fees Protocol fee held for the fee recipient.
     struct TokenState {
         uint256 magnifiedPerShare;
-        uint256 carry;
+        uint256 remainder;
         uint256 distributed;
         uint256 claimed;
         uint256 reserve;
@@ -418,7 +422,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     }
 
     /// @dev Splits `received` at the rates in force now (rounded down; the rest to holders) and
-    ///      spreads the holders' part over `supply`, carrying the magnified remainder.
+    ///      spreads the holders' part over `supply`, recording the magnified rounding remainder.
     function _credit(
         uint256 assetId,
         address token,
@@ -435,9 +439,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         t.reserve += reserve;
         t.fees += fee;
         t.distributed += toHolders;
-        uint256 numerator = toHolders * MAGNITUDE + t.carry;
-        t.magnifiedPerShare += numerator / supply;
-        t.carry = numerator % supply;
+        uint256 magnified = toHolders * MAGNITUDE;
+        t.magnifiedPerShare += magnified / supply;
+        t.remainder += magnified % supply;
 
         emit IncomeDeposited(assetId, token, msg.sender, amount, received, reserve, fee, toHolders);
     }
@@ -615,13 +619,13 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @return magnifiedPerShare Cumulative income per share times MAGNITUDE.
     /// @return distributed Total credited to holders net of carve-outs.
     /// @return claimed Total paid to holders.
-    /// @return carry Magnified remainder not yet spread (carried into the next deposit; < 1 wei).
+    /// @return remainder Magnified rounding remainder never distributed (divide by MAGNITUDE for wei).
     function incomeAccountingOf(
         uint256 assetId,
         address token
-    ) external view returns (uint256 magnifiedPerShare, uint256 distributed, uint256 claimed, uint256 carry) {
+    ) external view returns (uint256 magnifiedPerShare, uint256 distributed, uint256 claimed, uint256 remainder) {
         TokenState storage t = _tokens[assetId][token];
-        return (t.magnifiedPerShare, t.distributed, t.claimed, t.carry);
+        return (t.magnifiedPerShare, t.distributed, t.claimed, t.remainder);
     }
 
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
