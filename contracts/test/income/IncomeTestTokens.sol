@@ -275,3 +275,15 @@ contract RevertingReceiver {
         revert NoEthPlease();
     }
 }
+
+/// @title LyingToken
+/// @notice Reports success on transferFrom but moves nothing (hostile payout token for tests).
+contract LyingToken is ERC20 {
+    /// @notice Creates the token.
+    constructor() ERC20("Lying", "LIE") {}
+
+    /// @inheritdoc ERC20
+    function transferFrom(address, address, uint256) public pure override returns (bool) {
+        return true;
+    }
+}
