@@ -86,7 +86,7 @@ describe("IncomeDistributor against hostile tokens and receivers", function () {
     await distributor.connect(governance).setPayoutToken(token, true);
     const attacker = await ethers.deployContract("ReentrancyAttacker", [await distributor.getAddress()]);
     const a = await attacker.getAddress();
-    await ree.setTarget(a);
+    await ree.setHookTarget(a);
     await shares.connect(agent).mint(a, e18(100)); // attacker holds half
     await ree.mint(outsider.address, e18(1000));
     await ree.connect(outsider).approve(await distributor.getAddress(), ethers.MaxUint256);

@@ -175,7 +175,7 @@ contract RebasingToken is IERC20 {
 ///         ERC-777 receive hook), letting an attacker re-enter the payer.
 contract ReentrantToken is ERC20 {
     /// @notice Contract notified on transfers it receives.
-    address public target;
+    address public hookTarget;
 
     /// @notice Creates the token.
     constructor() ERC20("Reentrant", "REE") {}
@@ -189,14 +189,14 @@ contract ReentrantToken is ERC20 {
 
     /// @notice Sets the notified contract (anyone, tests only).
     /// @param target_ The contract.
-    function setTarget(address target_) external {
-        target = target_;
+    function setHookTarget(address target_) external {
+        hookTarget = target_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (to == target && target != address(0) && from != address(0)) {
-            ReentrancyAttacker(payable(target)).onTokenReceived();
+        if (to == hookTarget && hookTarget != address(0) && from != address(0)) {
+            ReentrancyAttacker(payable(hookTarget)).onTokenReceived();
         }
     }
 }
