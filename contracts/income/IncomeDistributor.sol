@@ -43,11 +43,25 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 ///
 ///      ## Several payout tokens: bounded correction loop
 ///      Each asset accepts at most `MAX_PAYOUT_TOKENS` (4) distinct payout tokens (ETH counts as one),
-///      registered on their first deposit for that asset and never removed. The transfer hook
-///      updates the corrections of each registered token: at most 4 x 2 storage writes, so a share
-///      transfer costs a bounded amount of gas, while a claim reads one token's slots only (O(1),
-///      independent of the number of holders). A per-holder lazy checkpoint would cost the same
-///      writes per token on transfer, so the simpler bounded list is used.
+///      registered for that asset and never removed. The transfer hook updates the corrections of
+///      each registered token: at most 4 x 2 storage writes, so a share transfer costs a bounded
+///      amount of gas, while a claim reads one token's slots only (O(1), independent of the number
+///      of holders). A per-holder lazy checkpoint would cost the same writes per token on transfer,
+///      so the simpler bounded list is used.
+///      Only the asset's agent registers a payout token: explicitly ({registerPayoutToken}) or by
+///      making the first deposit in it. Anyone may deposit in a registered token; a third party's
+///      deposit in an unregistered one is refused ({TokenNotRegistered}). Otherwise anyone could
+///      fill an asset's four slots with 1-wei deposits of other allowlisted tokens and lock the
+///      asset out of the token its rent is actually paid in.
+///
+///      ## Magnitude bounds
+///      A deposit is refused ({DepositTooLarge}) if its holders' part is 2**128 or more, or if
+///      `magnifiedPerShare * totalSupply * 2**SUPPLY_HEADROOM_BITS` would no longer fit an int256
+///      (at constant supply: more than 2**95 wei, 4e10 tokens of 18 decimals, of cumulative income
+///      per asset and token). So `magnifiedPerShare * amount` in the hook and in claims cannot
+///      overflow unless the share supply later grows more than 2**32 times above its size at the
+///      last deposit; past that, the share token's mint would revert (SafeCast) rather than
+///      mis-account. Deposits fail loudly instead of share transfers failing later.
 ///
 ///      ## Refusals and choices
 ///      - A deposit while the asset has no shares (`totalSupply == 0`) is refused ({NoShares}):
@@ -81,8 +95,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     uint16 public constant MAX_RESERVE_CAP_BPS = 5_000;
     /// @notice Most distinct payout tokens one asset may receive income in (ETH included).
     uint256 public constant MAX_PAYOUT_TOKENS = 4;
+    /// @notice Growth of the share supply (log2) after a deposit that the accounting must absorb.
+    uint256 public constant SUPPLY_HEADROOM_BITS = 32;
 
     /// @notice Income state of one (asset, payout token).
+    /// @param registered Whether the token is one of the asset's payout tokens.
     /// @param magnifiedPerShare Cumulative income per share, times MAGNITUDE.
     /// @param remainder Sum over deposits of the magnified remainder `toHolders * MAGNITUDE % supply`,
     ///        never distributed (each is < supply / MAGNITUDE wei).
@@ -91,6 +108,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @param reserve Maintenance reserve held.
     /// @param fees Protocol fee held for the fee recipient.
     struct TokenState {
+        bool registered;
         uint256 magnifiedPerShare;
         uint256 remainder;
         uint256 distributed;
@@ -225,6 +243,12 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     error NoShares(uint256 assetId);
     /// @notice `token` is not an accepted payout token.
     error TokenNotAccepted(address token);
+    /// @notice A deposit by someone other than the agent in a token not registered for the asset.
+    error TokenNotRegistered(uint256 assetId, address token);
+    /// @notice The token is already one of the asset's payout tokens.
+    error AlreadyRegistered(uint256 assetId, address token);
+    /// @notice The deposit would exceed the magnitude bounds of the per-share accounting.
+    error DepositTooLarge(uint256 assetId, address token);
     /// @notice The asset already has MAX_PAYOUT_TOKENS payout tokens.
     error TooManyPayoutTokens(uint256 assetId, address token);
     /// @notice For ETH, msg.value must equal amount.
@@ -364,6 +388,17 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         emit ReserveRateSet(assetId, bps);
     }
 
+    /// @notice Adds `token` to the asset's payout tokens (the asset's agent), so that anyone may
+    ///         deposit income in it. At most MAX_PAYOUT_TOKENS per asset, never removed.
+    /// @param assetId The asset.
+    /// @param token An accepted payout token (address(0) = ETH).
+    function registerPayoutToken(uint256 assetId, address token) external {
+        _onlyAgent(assetId);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        if (_tokens[assetId][token].registered) revert AlreadyRegistered(assetId, token);
+        _register(assetId, token);
+    }
+
     /// @notice Deposits the sale proceeds of the asset and retires it (the asset's agent). The
     ///         share supply is snapshotted; every holder may then {redeem} at any time. Requires
     ///         this contract to hold BUYOUT_ROLE in the registry; refused while the asset is leased.
@@ -396,8 +431,10 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IIncomeDistributor
-    /// @dev Anyone may deposit. Refused: zero amount, unknown or retired asset, no shares, token
-    ///      not accepted, a fifth payout token, ETH amount mismatch, ETH with an ERC-20 deposit.
+    /// @dev Anyone may deposit in the asset's registered payout tokens; the agent's first deposit
+    ///      in a new accepted token registers it. Refused: zero amount, unknown or retired asset, no
+    ///      shares, token not accepted or not registered, a fifth payout token, ETH amount mismatch,
+    ///      ETH with an ERC-20 deposit, nothing received, magnitude bounds exceeded.
     function deposit(
         uint256 assetId,
         address token,
@@ -416,7 +453,10 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         }
         uint256 supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
-        _registerPayoutToken(a, assetId, token);
+        if (!_tokens[assetId][token].registered) {
+            if (msg.sender != registry.agentOf(assetId)) revert TokenNotRegistered(assetId, token);
+            _register(assetId, token);
+        }
 
         toHolders = _credit(assetId, token, amount, _pull(token, amount), supply, a.reserveBps);
     }
@@ -436,12 +476,17 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         toHolders = received - reserve - fee;
 
         TokenState storage t = _tokens[assetId][token];
+        if (toHolders >= MAGNITUDE) revert DepositTooLarge(assetId, token);
+        uint256 magnified = toHolders * MAGNITUDE;
+        uint256 perShare = t.magnifiedPerShare + magnified / supply;
+        if (perShare > (uint256(type(int256).max) / supply) >> SUPPLY_HEADROOM_BITS) {
+            revert DepositTooLarge(assetId, token);
+        }
+        t.magnifiedPerShare = perShare;
+        t.remainder += magnified % supply;
         t.reserve += reserve;
         t.fees += fee;
         t.distributed += toHolders;
-        uint256 magnified = toHolders * MAGNITUDE;
-        t.magnifiedPerShare += magnified / supply;
-        t.remainder += magnified % supply;
 
         emit IncomeDeposited(assetId, token, msg.sender, amount, received, reserve, fee, toHolders);
     }
@@ -697,14 +742,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return IERC20(shares).balanceOf(holder);
     }
 
-    function _registerPayoutToken(AssetState storage a, uint256 assetId, address token) private {
-        address[] storage tokens = a.payoutTokens;
-        uint256 n = tokens.length;
-        for (uint256 i = 0; i < n; ++i) {
-            if (tokens[i] == token) return;
-        }
-        if (n >= MAX_PAYOUT_TOKENS) revert TooManyPayoutTokens(assetId, token);
+    function _register(uint256 assetId, address token) private {
+        address[] storage tokens = _assets[assetId].payoutTokens;
+        if (tokens.length >= MAX_PAYOUT_TOKENS) revert TooManyPayoutTokens(assetId, token);
         tokens.push(token);
+        _tokens[assetId][token].registered = true;
         emit PayoutTokenRegistered(assetId, token);
     }
 

@@ -45,6 +45,8 @@ export const bench: AreaBench = async (connection) => {
     const shares = await ethers.deployContract("MockAssetShares", [await registry.getAddress(), d, id]);
     await registry.setAsset(id, agent.address, 1, await shares.getAddress());
     await distributor.connect(agent).setReserveRate(id, 1_000);
+    await distributor.connect(agent).registerPayoutToken(id, u);
+    await distributor.connect(agent).registerPayoutToken(id, ETH);
     await shares.connect(agent).mint(holder.address, e18(1n));
     for (let start = 0; start < others; start += MINTS_PER_TX) {
       const batch: string[] = [];

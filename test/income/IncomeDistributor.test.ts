@@ -5,6 +5,7 @@ import {
   OTHER_ASSET,
   ETH,
   FEE_BPS,
+  MAG,
   RESERVE_BPS,
   RESERVE_CAP_BPS,
   Status,
@@ -57,15 +58,13 @@ describe("IncomeDistributor", function () {
 
   describe("deposits", function () {
     it("splits an 18-decimal ERC-20 deposit into reserve, protocol fee and holders' income, pro rata", async function () {
-      const { distributor, dai, alice, bob, outsider } = await networkHelpers.loadFixture(fixture);
+      const { distributor, dai, usdc, alice, bob, outsider } = await networkHelpers.loadFixture(fixture);
       const amount = e18(1000);
       const { reserve, fee, toHolders } = split(amount);
       const d = await distributor.getAddress();
       await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), amount))
         .to.emit(distributor, "IncomeDeposited")
-        .withArgs(ASSET, await dai.getAddress(), outsider.address, amount, amount, reserve, fee, toHolders)
-        .and.to.emit(distributor, "PayoutTokenRegistered")
-        .withArgs(ASSET, await dai.getAddress());
+        .withArgs(ASSET, await dai.getAddress(), outsider.address, amount, amount, reserve, fee, toHolders);
       expect(await dai.balanceOf(d)).to.equal(amount);
       expect(await distributor.reserveOf(ASSET, await dai.getAddress())).to.equal(reserve);
       expect(await distributor.feesOf(ASSET, await dai.getAddress())).to.equal(fee);
@@ -76,7 +75,11 @@ describe("IncomeDistributor", function () {
       const [, distributed, claimed] = await distributor.incomeAccountingOf(ASSET, await dai.getAddress());
       expect(distributed).to.equal(toHolders);
       expect(claimed).to.equal(0n);
-      expect(await distributor.payoutTokensOf(ASSET)).to.deep.equal([await dai.getAddress()]);
+      expect(await distributor.payoutTokensOf(ASSET)).to.deep.equal([
+        await dai.getAddress(),
+        await usdc.getAddress(),
+        ETH,
+      ]);
     });
 
     it("accepts a 6-decimal stablecoin and accrues exactly to the wei", async function () {
@@ -108,8 +111,8 @@ describe("IncomeDistributor", function () {
         .to.be.revertedWithCustomError(distributor, "EthAmountMismatch")
         .withArgs(e18(1), e18(1) - 1n);
       expect(await ethers.provider.getBalance(await distributor.getAddress())).to.equal(0n);
-      expect(await distributor.payoutTokensOf(ASSET)).to.deep.equal([]);
-      expect((await distributor.incomeAccountingOf(ASSET, ETH))[1]).to.equal(0n);
+      expect(await distributor.incomeAccountingOf(ASSET, ETH)).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(await distributor.reserveOf(ASSET, ETH)).to.equal(0n);
     });
 
     it("refuses ETH sent along an ERC-20 deposit", async function () {
@@ -138,7 +141,7 @@ describe("IncomeDistributor", function () {
         .to.be.revertedWithCustomError(distributor, "AssetIsRetired")
         .withArgs(ASSET);
       expect(await dai.balanceOf(await distributor.getAddress())).to.equal(0n);
-      expect(await distributor.payoutTokensOf(ASSET)).to.deep.equal([]);
+      expect(await distributor.incomeAccountingOf(ASSET, await dai.getAddress())).to.deep.equal([0n, 0n, 0n, 0n]);
     });
 
     it("refuses a deposit for an asset without share token or with no shares outstanding", async function () {
@@ -167,27 +170,89 @@ describe("IncomeDistributor", function () {
       expect(await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address)).to.be.gt(0n);
     });
 
+    it("lets only the agent register an asset's payout tokens: explicitly or by its first deposit in one", async function () {
+      const { distributor, governance, agent, outsider } = await networkHelpers.loadFixture(fixture);
+      const t = await ethers.deployContract("MockPayoutToken", ["T", "T", 18]);
+      const token = await t.getAddress();
+      for (const s of [agent, outsider]) {
+        await t.mint(s.address, e18(10));
+        await t.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
+      }
+      await expect(distributor.connect(agent).registerPayoutToken(ASSET, token))
+        .to.be.revertedWithCustomError(distributor, "TokenNotAccepted")
+        .withArgs(token);
+      await distributor.connect(governance).setPayoutToken(token, true);
+      for (const s of [governance, outsider]) {
+        await expect(distributor.connect(s).registerPayoutToken(ASSET, token))
+          .to.be.revertedWithCustomError(distributor, "NotAgent")
+          .withArgs(ASSET, s.address);
+      }
+      await expect(distributor.connect(outsider).deposit(ASSET, token, e18(1)))
+        .to.be.revertedWithCustomError(distributor, "TokenNotRegistered")
+        .withArgs(ASSET, token);
+      expect((await distributor.payoutTokensOf(ASSET)).length).to.equal(3);
+      expect(await t.balanceOf(await distributor.getAddress())).to.equal(0n);
+      // The agent's first deposit registers it; then anyone may deposit in it.
+      await expect(distributor.connect(agent).deposit(ASSET, token, e18(1)))
+        .to.emit(distributor, "PayoutTokenRegistered")
+        .withArgs(ASSET, token);
+      await distributor.connect(outsider).deposit(ASSET, token, e18(1));
+      await expect(distributor.connect(agent).registerPayoutToken(ASSET, token))
+        .to.be.revertedWithCustomError(distributor, "AlreadyRegistered")
+        .withArgs(ASSET, token);
+    });
+
     it("accepts at most four payout tokens per asset (ETH included) and refuses a fifth", async function () {
-      const { distributor, dai, usdc, governance, outsider } = await networkHelpers.loadFixture(fixture);
+      const { distributor, governance, agent, outsider } = await networkHelpers.loadFixture(fixture);
       const extra = [];
       for (let i = 0; i < 2; i++) {
         const t = await ethers.deployContract("MockPayoutToken", [`T${i}`, `T${i}`, 18]);
-        await t.mint(outsider.address, e18(10));
-        await t.connect(outsider).approve(await distributor.getAddress(), ethers.MaxUint256);
+        await t.mint(agent.address, e18(10));
+        await t.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256);
         await distributor.connect(governance).setPayoutToken(await t.getAddress(), true);
         extra.push(t);
       }
-      await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(1));
-      await distributor.connect(outsider).deposit(ASSET, await usdc.getAddress(), e6(1));
-      await distributor.connect(outsider).deposit(ASSET, ETH, 1000n, { value: 1000n });
-      await distributor.connect(outsider).deposit(ASSET, await extra[0].getAddress(), e18(1));
-      // A registered token may still be deposited again.
-      await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(1));
-      await expect(distributor.connect(outsider).deposit(ASSET, await extra[1].getAddress(), e18(1)))
+      await expect(distributor.connect(agent).registerPayoutToken(ASSET, await extra[0].getAddress()))
+        .to.emit(distributor, "PayoutTokenRegistered")
+        .withArgs(ASSET, await extra[0].getAddress());
+      await expect(distributor.connect(agent).registerPayoutToken(ASSET, await extra[1].getAddress()))
+        .to.be.revertedWithCustomError(distributor, "TooManyPayoutTokens")
+        .withArgs(ASSET, await extra[1].getAddress());
+      await expect(distributor.connect(agent).deposit(ASSET, await extra[1].getAddress(), e18(1)))
         .to.be.revertedWithCustomError(distributor, "TooManyPayoutTokens")
         .withArgs(ASSET, await extra[1].getAddress());
       expect((await distributor.payoutTokensOf(ASSET)).length).to.equal(4);
       expect(await distributor.MAX_PAYOUT_TOKENS()).to.equal(4n);
+      // Registered tokens still take deposits from anyone.
+      await distributor.connect(outsider).deposit(ASSET, ETH, 1000n, { value: 1000n });
+    });
+
+    it("refuses a deposit that would exceed the magnitude bounds of the per-share accounting", async function () {
+      const { distributor, registry, governance, agent, dai, outsider } = await networkHelpers.loadFixture(fixture);
+      const token = await dai.getAddress();
+      // Holders' part of 2**128 wei or more.
+      const huge = 2n ** 129n;
+      await dai.mint(outsider.address, huge);
+      await expect(distributor.connect(outsider).deposit(ASSET, token, huge))
+        .to.be.revertedWithCustomError(distributor, "DepositTooLarge")
+        .withArgs(ASSET, token);
+      // Cumulative income that the accounting could not absorb if the supply then grew 2**32 times.
+      const tiny = await ethers.deployContract("MockAssetShares", [
+        await registry.getAddress(),
+        await distributor.getAddress(),
+        OTHER_ASSET,
+      ]);
+      await registry.connect(governance).setAsset(OTHER_ASSET, agent.address, Status.Active, await tiny.getAddress());
+      await tiny.connect(agent).mint(agent.address, 1n);
+      await distributor.connect(agent).registerPayoutToken(OTHER_ASSET, token);
+      const limit = (2n ** 255n - 1n) >> 32n; // magnifiedPerShare ceiling for a supply of 1
+      const ok = ((limit / MAG) * 10_000n) / 9_900n; // holders get 99 % (1 % protocol fee)
+      await dai.mint(outsider.address, ok * 2n);
+      await distributor.connect(outsider).deposit(OTHER_ASSET, token, ok);
+      await expect(distributor.connect(outsider).deposit(OTHER_ASSET, token, ok))
+        .to.be.revertedWithCustomError(distributor, "DepositTooLarge")
+        .withArgs(OTHER_ASSET, token);
+      expect((await distributor.incomeAccountingOf(OTHER_ASSET, token))[1]).to.equal(split(ok, 0n).toHolders);
     });
 
     it("applies the carve-out rates in force at each deposit; later rate changes never touch past deposits", async function () {
@@ -315,10 +380,11 @@ describe("IncomeDistributor", function () {
     });
 
     it("lets a blocklisted holder claim to another address", async function () {
-      const { distributor, governance, outsider, alice, carol } = await networkHelpers.loadFixture(fixture);
+      const { distributor, governance, agent, outsider, alice, carol } = await networkHelpers.loadFixture(fixture);
       const busd = await ethers.deployContract("BlocklistToken");
       const token = await busd.getAddress();
       await distributor.connect(governance).setPayoutToken(token, true);
+      await distributor.connect(agent).registerPayoutToken(ASSET, token);
       await busd.mint(outsider.address, e6(1000));
       await busd.connect(outsider).approve(await distributor.getAddress(), ethers.MaxUint256);
       await distributor.connect(outsider).deposit(ASSET, token, e6(1000));

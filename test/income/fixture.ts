@@ -46,6 +46,10 @@ export async function deployIncome(ethers: HardhatEthers) {
       await t.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
     }
   }
+  // The agent registers the asset's payout tokens (third parties may only deposit in those).
+  for (const t of [await dai.getAddress(), await usdc.getAddress(), ETH]) {
+    await distributor.connect(agent).registerPayoutToken(ASSET, t);
+  }
   // 60 / 40 split of 100 shares.
   await shares.connect(agent).mint(alice.address, e18(60));
   await shares.connect(agent).mint(bob.address, e18(40));
