@@ -607,6 +607,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     ///      The share balance itself moves afterwards through {onSharesTransfer}.
     function onRecovery(uint256 assetId, address lost, address replacement) external {
         _onlyShares(assetId);
+        if (replacement == address(0)) revert ZeroAddress();
         if (lost == replacement) return;
         address[] storage tokens = _assets[assetId].payoutTokens;
         uint256 n = tokens.length;

@@ -351,3 +351,73 @@ contract IncomeDistributorFuzzTest is PlinthTest {
         assertEq(distributor.claimableOf(ASSET, address(usdc), BOB), b, "others untouched");
     }
 }
+
+/// @notice Parallel execution: work on different assets never writes the same storage slot of the
+///         distributor.
+contract IncomeDistributorStorageTest is PlinthTest {
+    address internal constant AGENT = address(0xA6E);
+    address internal constant ALICE = address(0xA11CE);
+    address internal constant SPENDER = address(0x5BE);
+    IncomeDistributor internal distributor;
+    MockAssetRegistry internal registry;
+    MockPayoutToken internal usdc;
+    MockAssetShares[3] internal shares;
+
+    function setUp() public {
+        registry = new MockAssetRegistry(address(this));
+        distributor = new IncomeDistributor(registry, address(this), address(0xFEE), 100, 2_000);
+        registry.grantRole(registry.BUYOUT_ROLE(), address(distributor));
+        distributor.grantRole(distributor.RESERVE_SPENDER_ROLE(), SPENDER);
+        usdc = new MockPayoutToken("USD Coin", "USDC", 6);
+        distributor.setPayoutToken(address(usdc), true);
+        usdc.mint(address(this), 1e18);
+        usdc.approve(address(distributor), type(uint256).max);
+        for (uint256 id = 1; id <= 2; ++id) {
+            shares[id] = new MockAssetShares(registry, distributor, id);
+            registry.setAsset(id, AGENT, IAssetRegistry.AssetStatus.Active, address(shares[id]));
+            vm.startPrank(AGENT);
+            distributor.setReserveRate(id, 1_000);
+            distributor.registerPayoutToken(id, address(usdc));
+            distributor.registerPayoutToken(id, address(0));
+            shares[id].mint(ALICE, 1e18);
+            shares[id].mint(address(0xB0B), 3e18);
+            vm.stopPrank();
+        }
+    }
+
+    /// Runs deposit, transfer, claim, reserve withdrawal, recovery and buyout/redeem on `id` and
+    /// returns the distributor slots written.
+    function _writes(uint256 id) internal returns (bytes32[] memory written) {
+        vm.record();
+        distributor.deposit(id, address(usdc), 1_000e6);
+        vm.prank(ALICE);
+        shares[id].transfer(address(0xCA401), 1e17);
+        vm.prank(ALICE);
+        distributor.claim(id, address(usdc), ALICE);
+        vm.prank(SPENDER);
+        distributor.withdrawReserve(id, address(usdc), 1e6, SPENDER);
+        vm.prank(AGENT);
+        shares[id].recover(address(0xB0B), address(0xD00D));
+        usdc.mint(AGENT, 1e12);
+        vm.startPrank(AGENT);
+        usdc.approve(address(distributor), type(uint256).max);
+        distributor.depositBuyout(id, address(usdc), 1e12);
+        vm.stopPrank();
+        vm.prank(ALICE);
+        distributor.redeem(id, ALICE);
+        (, written) = vm.accesses(address(distributor));
+    }
+
+    /// Deposits, transfers, claims, reserve withdrawals, recoveries, buyouts and redemptions of
+    /// asset 1 and of asset 2 write disjoint sets of distributor slots.
+    function test_OperationsOnDifferentAssetsNeverWriteTheSameSlot() public {
+        bytes32[] memory one = _writes(1);
+        bytes32[] memory two = _writes(2);
+        assertTrue(one.length > 10 && two.length > 10, "operations recorded");
+        for (uint256 i = 0; i < one.length; ++i) {
+            for (uint256 j = 0; j < two.length; ++j) {
+                assertTrue(one[i] != two[j], "shared slot written");
+            }
+        }
+    }
+}

@@ -494,6 +494,34 @@ describe("IncomeDistributor", function () {
       expect(await distributor.claimableOf(ASSET, d, dave.address)).to.be.gte(owedD + (d3 * 60n) / 100n - 1n);
     });
 
+    it("refuses a recovery to the zero address", async function () {
+      const { distributor, shares, dai, agent, alice, outsider } = await networkHelpers.loadFixture(fixture);
+      await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(10));
+      const owed = await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address);
+      await expect(shares.connect(agent).recover(alice.address, ETH)).to.be.revertedWithCustomError(
+        distributor,
+        "ZeroAddress",
+      );
+      expect(await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address)).to.equal(owed);
+    });
+
+    it("costs the same gas to claim with 2 holders as with 60 (O(1) claim)", async function () {
+      const { distributor, shares, dai, agent, alice, outsider } = await networkHelpers.loadFixture(fixture);
+      const token = await dai.getAddress();
+      const claimGas = async () => {
+        await distributor.connect(outsider).deposit(ASSET, token, e18(10));
+        const r = await (await distributor.connect(alice).claim(ASSET, token, alice.address)).wait();
+        return r!.gasUsed;
+      };
+      await claimGas(); // first claim creates alice's slots
+      const few = await claimGas();
+      const others = Array.from({ length: 58 }, (_, i) =>
+        ethers.getAddress("0x" + (0x5000 + i).toString(16).padStart(40, "0")),
+      );
+      await shares.connect(agent).batchMint(others, e18(1));
+      expect(await claimGas()).to.equal(few);
+    });
+
     it("accepts hook calls only from the asset's share token", async function () {
       const { distributor, outsider, alice, bob } = await networkHelpers.loadFixture(fixture);
       await expect(distributor.connect(outsider).onSharesTransfer(ASSET, alice.address, bob.address, 1))
