@@ -573,10 +573,15 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         // Interactions: burn through the share token (trusted, from the registry), then pay.
         uint256 burned = IAssetShares(shares).redeemFor(msg.sender);
         if (burned != balance) revert RedeemMismatch(balance, burned);
-        if (proceeds != 0) _pay(b.token, to, proceeds);
+        // Income in the proceeds' token is paid together with the proceeds (one transfer).
+        address proceedsToken = b.token;
+        uint256 withProceeds = proceeds;
         for (uint256 i = 0; i < n; ++i) {
-            if (income[i] != 0) _pay(tokens[i], to, income[i]);
+            if (income[i] == 0) continue;
+            if (tokens[i] == proceedsToken) withProceeds += income[i];
+            else _pay(tokens[i], to, income[i]);
         }
+        if (withProceeds != 0) _pay(proceedsToken, to, withProceeds);
     }
 
     // ------------------------------------------------------------------------------------------

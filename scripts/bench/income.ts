@@ -94,6 +94,33 @@ export const bench: AreaBench = async (connection) => {
   await distributor.connect(agent).depositBuyout(a2, u, e6(1_000_000n));
   gas["income.redeem"] = await used(distributor.connect(holder).redeem(a2, holder.address));
 
+  // Share transfer through the hook with 0, 1 and 4 payout tokens registered (each with income).
+  const extra: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = await ethers.deployContract("MockPayoutToken", [`T${i}`, `T${i}`, 18]);
+    await distributor.setPayoutToken(await t.getAddress(), true);
+    await t.mint(payer.address, e18(1_000n));
+    await t.connect(payer).approve(d, ethers.MaxUint256);
+    extra.push(await t.getAddress());
+  }
+  for (const [id, count] of [
+    [100n, 0],
+    [101n, 1],
+    [104n, 4],
+  ] as const) {
+    const shares = await ethers.deployContract("MockAssetShares", [await registry.getAddress(), d, id]);
+    await registry.setAsset(id, agent.address, 1, await shares.getAddress());
+    await shares.connect(agent).mint(holder.address, e18(10n));
+    await shares.connect(agent).mint(payer.address, e18(10n));
+    const tokens = [u, ...extra].slice(0, count);
+    for (const t of tokens) {
+      await distributor.connect(agent).registerPayoutToken(id, t);
+      await distributor.connect(payer).deposit(id, t, t === u ? e6(100n) : e18(100n));
+    }
+    await shares.connect(holder).transfer(payer.address, e18(1n)); // both correction slots exist
+    gas[`income.sharesTransfer.tokens${count}`] = await used(shares.connect(holder).transfer(payer.address, e18(1n)));
+  }
+
   const values = Object.values(claims);
   const spread = Math.max(...values) - Math.min(...values);
   return {
@@ -103,7 +130,8 @@ export const bench: AreaBench = async (connection) => {
       `First claim of a holder on an asset (fresh withdrawn and claimed slots): ${firstClaims[10]} / ${firstClaims[1000]} / ${firstClaims[10000]} gas; the keys are a repeat claim after a further deposit.`,
       "Holders created with the test-only MockAssetShares.batchMint (hook called per mint, 300 mints per tx, before any deposit).",
       "income.deposit and income.deposit.eth are steady-state deposits (payout token already registered for the asset; first deposit of a token adds one array push).",
-      "income.redeem burns the whole balance through the share token's redeemFor and pays proceeds plus unclaimed income in one payout token.",
+      "income.redeem burns the whole balance through the share token's redeemFor and pays proceeds plus unclaimed income (two payout tokens registered, one with income).",
+      "income.sharesTransfer.tokensN: a whole share-token transfer (test-double token) including the distributor hook with N payout tokens registered; the hook adds about 15,500 gas per registered token (token list slot, per-share figure and two correction slots, all cold), bounded by MAX_PAYOUT_TOKENS = 4.",
     ],
   };
 };

@@ -756,6 +756,29 @@ describe("IncomeDistributor", function () {
       );
     });
 
+    it("pays income in other tokens alongside the proceeds; a failing payment reverts the whole redemption", async function () {
+      const { distributor, shares, dai, usdc, agent, alice, carol, outsider } =
+        await networkHelpers.loadFixture(fixture);
+      const d = await dai.getAddress();
+      await distributor.connect(outsider).deposit(ASSET, d, e18(100));
+      await distributor.connect(outsider).deposit(ASSET, ETH, e18(1), { value: e18(1) });
+      await distributor.connect(agent).depositBuyout(ASSET, await usdc.getAddress(), e6(1000));
+      const incomeDai = await distributor.claimableOf(ASSET, d, alice.address);
+      const incomeEth = await distributor.claimableOf(ASSET, ETH, alice.address);
+      const receiver = await ethers.deployContract("RevertingReceiver");
+      await expect(distributor.connect(alice).redeem(ASSET, await receiver.getAddress()))
+        .to.be.revertedWithCustomError(distributor, "EthTransferFailed")
+        .withArgs(await receiver.getAddress(), incomeEth);
+      expect(await shares.balanceOf(alice.address)).to.equal(e18(60));
+      expect((await distributor.buyoutOf(ASSET)).redeemedShares).to.equal(0n);
+      const ethBefore = await ethers.provider.getBalance(carol.address);
+      const daiBefore = await dai.balanceOf(carol.address);
+      await distributor.connect(alice).redeem(ASSET, carol.address);
+      expect(await usdc.balanceOf(carol.address)).to.equal(e18(1_000_000_000) + e6(600));
+      expect(await dai.balanceOf(carol.address)).to.equal(daiBefore + incomeDai);
+      expect(await ethers.provider.getBalance(carol.address)).to.equal(ethBefore + incomeEth);
+    });
+
     it("refuses to redeem before the asset is bought out", async function () {
       const { distributor, alice } = await networkHelpers.loadFixture(fixture);
       await expect(distributor.connect(alice).redeem(ASSET, alice.address))
