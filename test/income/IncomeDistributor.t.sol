@@ -250,9 +250,10 @@ contract IncomeDistributorFuzzTest is PlinthTest {
     IncomeDistributor internal distributor;
     MockAssetShares internal shares;
     MockPayoutToken internal usdc;
+    MockAssetRegistry internal registry;
 
     function setUp() public {
-        MockAssetRegistry registry = new MockAssetRegistry(address(this));
+        registry = new MockAssetRegistry(address(this));
         distributor = new IncomeDistributor(registry, address(this), address(0xFEE), 100, 2_000);
         shares = new MockAssetShares(registry, distributor, ASSET);
         usdc = new MockPayoutToken("USD Coin", "USDC", 6);
@@ -332,6 +333,41 @@ contract IncomeDistributorFuzzTest is PlinthTest {
         assertEq(fee, (amount * feeBps) / 10_000, "fee rounded down");
         assertLe(distributor.claimableOf(ASSET, address(usdc), ALICE), toHolders, "holder <= deposit");
         assertGe(distributor.claimableOf(ASSET, address(usdc), ALICE) + 1, toHolders, "sole holder gets all");
+    }
+
+    /// Redemptions of any three balances pay each holder its floor of proceeds * shares / supply,
+    /// never more than the proceeds in total, and leave less than one wei per redeemer as dust.
+    function testFuzz_RedemptionsNeverExceedTheProceeds(uint256 x, uint256 y, uint256 z, uint256 proceeds) public {
+        address carol = address(0xCA801);
+        x = 1 + (x % 1e27);
+        y = 1 + (y % 1e27);
+        z = 1 + (z % 1e27);
+        proceeds = 1 + (proceeds % 1e30);
+        vm.startPrank(AGENT);
+        shares.mint(ALICE, x);
+        shares.mint(BOB, y);
+        shares.mint(carol, z);
+        vm.stopPrank();
+        registry.grantRole(registry.BUYOUT_ROLE(), address(distributor));
+        usdc.mint(AGENT, proceeds);
+        vm.startPrank(AGENT);
+        usdc.approve(address(distributor), proceeds);
+        distributor.depositBuyout(ASSET, address(usdc), proceeds);
+        vm.stopPrank();
+        uint256 supply = x + y + z;
+        uint256 paid;
+        address[3] memory holders = [ALICE, BOB, carol];
+        uint256[3] memory balances = [x, y, z];
+        for (uint256 i = 0; i < 3; ++i) {
+            vm.prank(holders[i]);
+            uint256 got = distributor.redeem(ASSET, holders[i]);
+            assertEq(got, (proceeds * balances[i]) / supply, "floor of the pro-rata proceeds");
+            paid += got;
+        }
+        assertLe(paid, proceeds, "never more than the proceeds");
+        assertEq(distributor.buyoutRemainingOf(ASSET), proceeds - paid, "dust visible");
+        assertLe(proceeds - paid, 2, "dust below one wei per redeemer");
+        assertEq(usdc.balanceOf(address(distributor)), proceeds - paid, "the dust is what is left");
     }
 
     /// Recovery moves exactly the lost wallet's unclaimed income; nothing is created or lost.

@@ -779,6 +779,30 @@ describe("IncomeDistributor", function () {
       expect(await ethers.provider.getBalance(carol.address)).to.equal(ethBefore + incomeEth);
     });
 
+    it("refuses to pay for shares a faulty share token did not burn, or beyond the retirement snapshot", async function () {
+      const { distributor, registry, usdc, governance, agent, alice, bob, carol } =
+        await networkHelpers.loadFixture(fixture);
+      const faulty = await ethers.deployContract("FaultyAssetShares", [await distributor.getAddress(), OTHER_ASSET]);
+      await registry.connect(governance).setAsset(OTHER_ASSET, agent.address, Status.Active, await faulty.getAddress());
+      await faulty.mint(alice.address, e18(60));
+      await faulty.mint(bob.address, e18(40));
+      await distributor.connect(agent).depositBuyout(OTHER_ASSET, await usdc.getAddress(), e6(1000));
+      await faulty.mint(carol.address, e18(50)); // after retirement: beyond the snapshot
+      await faulty.setBurnHalf(true);
+      await expect(distributor.connect(alice).redeem(OTHER_ASSET, alice.address))
+        .to.be.revertedWithCustomError(distributor, "RedeemMismatch")
+        .withArgs(e18(60), e18(30));
+      await faulty.setBurnHalf(false);
+      await distributor.connect(alice).redeem(OTHER_ASSET, alice.address);
+      await distributor.connect(bob).redeem(OTHER_ASSET, bob.address);
+      await expect(distributor.connect(carol).redeem(OTHER_ASSET, carol.address))
+        .to.be.revertedWithCustomError(distributor, "RedeemExceedsSnapshot")
+        .withArgs(OTHER_ASSET);
+      const b = await distributor.buyoutOf(OTHER_ASSET);
+      expect(b.paid).to.equal(e6(1000));
+      expect(b.redeemedShares).to.equal(e18(100));
+    });
+
     it("refuses to redeem before the asset is bought out", async function () {
       const { distributor, alice } = await networkHelpers.loadFixture(fixture);
       await expect(distributor.connect(alice).redeem(ASSET, alice.address))

@@ -109,3 +109,51 @@ contract MockAssetShares is ERC20, IAssetShares {
         super._update(from, to, value);
     }
 }
+
+/// @title FaultyAssetShares
+/// @notice A broken share token (tests only): mints at any time, even after retirement, and in
+///         `burnHalf` mode its redeemFor burns only half the balance. Shows that the distributor
+///         refuses to pay for what a faulty token did not burn, or beyond the retirement snapshot.
+contract FaultyAssetShares is ERC20, IAssetShares {
+    IIncomeHooks public immutable hooks;
+    uint256 private immutable _assetId;
+    /// @notice When set, redeemFor burns half the balance.
+    bool public burnHalf;
+
+    /// @notice Creates the token.
+    /// @param hooks_ The income distributor.
+    /// @param assetId_ The asset.
+    constructor(IIncomeHooks hooks_, uint256 assetId_) ERC20("Faulty Share", "FSH") {
+        hooks = hooks_;
+        _assetId = assetId_;
+    }
+
+    /// @inheritdoc IAssetShares
+    function assetId() external view returns (uint256) {
+        return _assetId;
+    }
+
+    /// @notice Mints (anyone, any time: the fault).
+    /// @param to Receiver.
+    /// @param amount Shares.
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    /// @notice Switches the half-burn fault.
+    /// @param on Whether redeemFor burns only half.
+    function setBurnHalf(bool on) external {
+        burnHalf = on;
+    }
+
+    /// @inheritdoc IAssetShares
+    function redeemFor(address holder) external returns (uint256 burned) {
+        burned = burnHalf ? balanceOf(holder) / 2 : balanceOf(holder);
+        _burn(holder, burned);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        hooks.onSharesTransfer(_assetId, from, to, value);
+        super._update(from, to, value);
+    }
+}
