@@ -73,6 +73,19 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 ///        positive rebase stays unallocated in the contract, a negative rebase would leave the last
 ///        claimers short. Allowlisting only plain tokens is governance's responsibility.
 ///      - Buyout proceeds bear no carve-outs: they are the holders' capital, not income.
+///      - Buyout dust (`proceeds - paid`, below one wei per redeemer) is swept only by governance
+///        (DEFAULT_ADMIN_ROLE), only after every share counted at retirement was redeemed.
+///      - Share-token recovery must call {onRecovery} and then move the balance through the normal
+///        path that calls {onSharesTransfer}: the first moves the whole-wei unclaimed income, the
+///        second the balance (and with it all future income).
+///
+///      ## Known properties
+///      - Income accrues to whoever holds shares at the moment of a deposit (as in ERC-2222): a
+///        share bought just before a deposit earns it.
+///      - Income rounding dust (below one wei per holder account) and tokens sent to this contract
+///        outside {deposit} stay here: sweeping them would need a global ledger across assets,
+///        written on every deposit, which parallel execution rules out.
+///      - The reserve and unclaimed fees of a retired asset stay withdrawable/claimable as before.
 ///
 ///      ## Parallel execution
 ///      All state written by deposits, claims, hooks, reserve withdrawals and redemptions is keyed
