@@ -494,6 +494,18 @@ describe("IncomeDistributor", function () {
       expect(await distributor.claimableOf(ASSET, d, dave.address)).to.be.gte(owedD + (d3 * 60n) / 100n - 1n);
     });
 
+    it("a recovery onto the same wallet changes nothing", async function () {
+      const { distributor, shares, dai, agent, alice, outsider } = await networkHelpers.loadFixture(fixture);
+      await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(10));
+      const owed = await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address);
+      await expect(shares.connect(agent).recover(alice.address, alice.address)).not.to.emit(
+        distributor,
+        "EntitlementMoved",
+      );
+      expect(await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address)).to.equal(owed);
+      expect(await shares.balanceOf(alice.address)).to.equal(e18(60));
+    });
+
     it("refuses a recovery to the zero address", async function () {
       const { distributor, shares, dai, agent, alice, outsider } = await networkHelpers.loadFixture(fixture);
       await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(10));
@@ -708,6 +720,20 @@ describe("IncomeDistributor", function () {
       await expect(distributor.connect(agent).depositBuyout(ASSET, token, e6(1)))
         .to.be.revertedWithCustomError(distributor, "AssetIsRetired")
         .withArgs(ASSET);
+    });
+
+    it("refuses a buyout of an asset without shares outstanding", async function () {
+      const { distributor, registry, usdc, governance, agent } = await networkHelpers.loadFixture(fixture);
+      const empty = await ethers.deployContract("MockAssetShares", [
+        await registry.getAddress(),
+        await distributor.getAddress(),
+        OTHER_ASSET,
+      ]);
+      await registry.connect(governance).setAsset(OTHER_ASSET, agent.address, Status.Active, await empty.getAddress());
+      await expect(distributor.connect(agent).depositBuyout(OTHER_ASSET, await usdc.getAddress(), e6(5)))
+        .to.be.revertedWithCustomError(distributor, "NoShares")
+        .withArgs(OTHER_ASSET);
+      expect(await registry.statusOf(OTHER_ASSET)).to.equal(Status.Active);
     });
 
     it("refuses a buyout while the asset is leased (the registry refuses to retire), changing nothing", async function () {
