@@ -145,6 +145,41 @@ contract IncomeHandler {
         calls++;
     }
 
+    /// @notice Buyout state mirrored by the handler.
+    bool public retired;
+    uint256 public proceedsPaid;
+    /// @notice Set if a redemption paid anything but floor(proceeds * shares / supplyAtRetire).
+    bool public redemptionMismatch;
+
+    /// The agent sells the asset (dai proceeds) once enough other actions happened; afterwards
+    /// only claims, redemptions and reserve withdrawals succeed.
+    function retire(uint256 proceeds) external {
+        if (retired || calls < 16 || shares.totalSupply() == 0) return;
+        proceeds = _bound(proceeds, 1, 1e24);
+        MockPayoutToken(tokens[0]).mint(address(this), proceeds);
+        distributor.depositBuyout(ASSET, tokens[0], proceeds);
+        retired = true;
+        calls++;
+    }
+
+    function redeem(uint256 holderSeed) external {
+        address h = holders[holderSeed % HOLDERS];
+        uint256 balance = shares.balanceOf(h);
+        if (!retired || balance == 0) return;
+        uint256[3] memory owed;
+        for (uint256 t = 0; t < 3; ++t) owed[t] = distributor.claimableOf(ASSET, tokens[t], h);
+        IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
+        vm.prank(h);
+        uint256 paid = distributor.redeem(ASSET, SINK);
+        if (paid != (b.proceeds * balance) / b.supplyAtRetire) redemptionMismatch = true;
+        proceedsPaid += paid;
+        for (uint256 t = 0; t < 3; ++t) {
+            totalClaimed[tokens[t]] += owed[t];
+            shadowWithdrawn[tokens[t]][h] += owed[t];
+        }
+        calls++;
+    }
+
     /// @notice Test helper: the tokens.
     function allTokens() external view returns (address[3] memory) {
         return tokens;
@@ -176,6 +211,7 @@ contract IncomeDistributorInvariantTest is PlinthTest {
     function setUp() public {
         MockAssetRegistry registry = new MockAssetRegistry(address(this));
         distributor = new IncomeDistributor(registry, address(this), address(0xFEE), 100, 2_000);
+        registry.grantRole(registry.BUYOUT_ROLE(), address(distributor));
         shares = new MockAssetShares(registry, distributor, ASSET);
         dai = new MockPayoutToken("Dai", "DAI", 18);
         usdc = new MockPayoutToken("USD Coin", "USDC", 6);
@@ -216,7 +252,21 @@ contract IncomeDistributorInvariantTest is PlinthTest {
                     : MockPayoutToken(token).balanceOf(address(distributor));
             uint256 owed =
                 distributed - claimed + distributor.reserveOf(ASSET, token) + distributor.feesOf(ASSET, token);
-            assertEq(held, owed, "balance == owed to holders + reserve + fees");
+            IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
+            if (b.supplyAtRetire != 0 && b.token == token) owed += b.proceeds - b.paid;
+            assertEq(held, owed, "balance == owed to holders + reserve + fees + unpaid proceeds");
+        }
+    }
+
+    /// Redemptions pay exactly floor(proceeds * shares / supplyAtRetire), never more than the
+    /// proceeds in total, and leave less than one wei per redeemer once all shares are redeemed.
+    function invariant_redemptionsPayTheFloorOfTheirShareOfTheProceeds() public view {
+        assertTrue(!handler.redemptionMismatch(), "each redemption pays its floor");
+        IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
+        assertEq(b.paid, handler.proceedsPaid(), "paid == sum of redemptions");
+        assertLe(b.paid, b.proceeds, "never more than the proceeds");
+        if (b.supplyAtRetire != 0 && b.redeemedShares == b.supplyAtRetire) {
+            assertLe(b.proceeds - b.paid, handler.HOLDERS(), "dust below a wei per redeemer");
         }
     }
 
