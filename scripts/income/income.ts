@@ -261,3 +261,42 @@ export async function runScript(body: () => Promise<void>): Promise<void> {
     throw err;
   }
 }
+
+export interface TokenStatus {
+  token: string;
+  claimable: bigint;
+  withdrawn: bigint;
+  reserve: bigint;
+  fees: bigint;
+  distributed: bigint;
+  claimed: bigint;
+}
+
+/** Income status of `account` in every payout token of `assetId`, plus the buyout if any. */
+export async function incomeStatus(
+  ethers: HardhatEthers,
+  params: { distributor: string; assetId: bigint; account: string },
+): Promise<{ tokens: TokenStatus[]; buyout: { token: string; proceeds: bigint; remaining: bigint } | null }> {
+  if ((await ethers.provider.getCode(params.distributor)) === "0x")
+    throw new UserError(`no contract at ${params.distributor}`);
+  const distributor = await ethers.getContractAt("IncomeDistributor", params.distributor);
+  const tokens: TokenStatus[] = [];
+  for (const token of await distributor.payoutTokensOf(params.assetId)) {
+    const [, distributed, claimed] = await distributor.incomeAccountingOf(params.assetId, token);
+    tokens.push({
+      token,
+      claimable: await distributor.claimableOf(params.assetId, token, params.account),
+      withdrawn: await distributor.withdrawnOf(params.assetId, token, params.account),
+      reserve: await distributor.reserveOf(params.assetId, token),
+      fees: await distributor.feesOf(params.assetId, token),
+      distributed,
+      claimed,
+    });
+  }
+  const b = await distributor.buyoutOf(params.assetId);
+  const buyout =
+    b.supplyAtRetire === 0n
+      ? null
+      : { token: b.token, proceeds: b.proceeds, remaining: await distributor.buyoutRemainingOf(params.assetId) };
+  return { tokens, buyout };
+}

@@ -7,6 +7,7 @@ import {
   depositIncome,
   envAddress,
   envUint,
+  incomeStatus,
   parseTokenAmount,
   redeemShares,
   retireByBuyout,
@@ -108,6 +109,21 @@ describe("income scripts (core functions on the in-process chain)", function () 
       redeemShares(ethers, alice, { distributor: d, assetId: ASSET, to: alice.address }),
       /redeem refused: NothingToRedeem/,
     );
+  });
+
+  it("status: reports per-token claimable, reserve, fees and the buyout", async function () {
+    const { distributor, dai, usdc, agent, alice, outsider } = await networkHelpers.loadFixture(fixture);
+    const d = await distributor.getAddress();
+    await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(100));
+    let s = await incomeStatus(ethers, { distributor: d, assetId: ASSET, account: alice.address });
+    expect(s.buyout).to.equal(null);
+    expect(s.tokens.map((t) => t.token)).to.deep.equal([await dai.getAddress(), await usdc.getAddress(), ETH_TOKEN]);
+    expect(s.tokens[0].claimable).to.equal(await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address));
+    expect(s.tokens[0].reserve).to.equal(split(e18(100)).reserve);
+    expect(s.tokens[0].fees).to.equal(split(e18(100)).fee);
+    await distributor.connect(agent).depositBuyout(ASSET, await usdc.getAddress(), e6(7));
+    s = await incomeStatus(ethers, { distributor: d, assetId: ASSET, account: alice.address });
+    expect(s.buyout).to.deep.equal({ token: await usdc.getAddress(), proceeds: e6(7), remaining: e6(7) });
   });
 
   it("reads and validates environment variables", async function () {
