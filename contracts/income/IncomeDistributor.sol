@@ -60,8 +60,9 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 ///      (at constant supply: more than 2**95 wei, 4e10 tokens of 18 decimals, of cumulative income
 ///      per asset and token). So `magnifiedPerShare * amount` in the hook and in claims cannot
 ///      overflow unless the share supply later grows more than 2**32 times above its size at the
-///      last deposit; past that, the share token's mint would revert (SafeCast) rather than
-///      mis-account. Deposits fail loudly instead of share transfers failing later.
+///      last deposit; past that, the hook or claim involving such amounts reverts (SafeCast) rather
+///      than mis-account. Within the bounds, deposits fail loudly instead of share transfers failing
+///      later.
 ///
 ///      ## Refusals and choices
 ///      - A deposit while the asset has no shares (`totalSupply == 0`) is refused ({NoShares}):
