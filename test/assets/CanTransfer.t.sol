@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AssetsBase} from "./AssetsBase.t.sol";
+import {ITransferRule} from "../../contracts/assets/compliance/ITransferRule.sol";
+
+/// @notice Property: `canTransfer` answers exactly what `transfer` does, for random senders,
+///         recipients, amounts and compliance configurations (and the refusal selector is the revert's).
+contract CanTransferTest is AssetsBase {
+    address[6] internal actors;
+
+    function setUp() public {
+        _deployStack(address(this));
+        for (uint256 i; i < 6; ++i) actors[i] = address(uint160(0xA000 + i));
+        uint64 far = uint64(block.timestamp + 365 days);
+        // 0,1,2: eligible in country 276; 3: eligible in country 840; 4: expiring soon; 5: no identity.
+        identity.setIdentity(actors[0], 276, far);
+        identity.setIdentity(actors[1], 276, far);
+        identity.setIdentity(actors[2], 276, far);
+        identity.setIdentity(actors[3], 840, far);
+        identity.setIdentity(actors[4], 276, uint64(block.timestamp + 1 days));
+        shares.mint(actors[0], 1000);
+        shares.mint(actors[1], 500);
+        shares.mint(actors[4], 200);
+    }
+
+    function testFuzz_canTransferAgreesWithTheOutcomeOfTransfer(
+        uint8 fromIndex,
+        uint8 toIndex,
+        uint256 amount,
+        uint256 seed
+    ) external {
+        address from = actors[fromIndex % 6];
+        address to = actors[toIndex % 6];
+        amount = amount % 1600;
+        _configure(seed);
+
+        (bool ok, bytes4 reason) = shares.canTransfer(from, to, amount);
+        uint256 fromBefore = shares.balanceOf(from);
+        uint256 toBefore = shares.balanceOf(to);
+        vm.prank(from);
+        try shares.transfer(to, amount) {
+            assertTrue(ok, "transfer succeeded but canTransfer refused");
+            if (from != to) assertEq(shares.balanceOf(to), toBefore + amount, "recipient credited");
+        } catch (bytes memory err) {
+            assertTrue(!ok, "transfer reverted but canTransfer allowed");
+            assertEq(uint32(bytes4(err)), uint32(reason), "revert selector == canTransfer reason");
+            assertEq(shares.balanceOf(from), fromBefore, "sender unchanged");
+            assertEq(shares.balanceOf(to), toBefore, "recipient unchanged");
+        }
+    }
+
+    function _configure(uint256 seed) private {
+        if (seed & 1 != 0) shares.setEligibilityRequired(false);
+        if (seed & 2 != 0) shares.setCountryBlocked(840, true);
+        if (seed & 4 != 0) shares.setMaxHolders(uint32(shares.holderCount()));
+        if (seed & 8 != 0) shares.setInvestorCap(600);
+        if (seed & 16 != 0) shares.setLockup(uint64(block.timestamp + 1 hours));
+        if (seed & 32 != 0) shares.setWalletFrozen(actors[(seed >> 16) % 6], true);
+        if (seed & 64 != 0) shares.freezePartial(actors[0], 700);
+        if (seed & 128 != 0) shares.pause();
+        if (seed & 256 != 0) {
+            rule.setBlockedRecipient(actors[(seed >> 24) % 6]);
+            shares.addRule(ITransferRule(address(rule)));
+        }
+        if (seed & 512 != 0) registry.freezeAsset(assetId);
+        if (seed & 1024 != 0) vm.warp(block.timestamp + 2 days); // actor 4's identity expires
+        if (seed & 2048 != 0) {
+            shares.setMintLockPeriod(1 days);
+            try shares.mint(actors[1], 1) {} catch {} // may itself be refused by the other rules
+        }
+        if (seed & 4096 != 0) identity.setIdentity(actors[5], 250, uint64(block.timestamp + 30 days));
+        if (seed & 0xF0000000 == 0xF0000000) registry.retire(assetId);
+    }
+}
