@@ -50,7 +50,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
     /// @notice What the registry keeps per asset.
     struct Asset {
         address issuer;
-        AssetClass class;
+        AssetClass assetClass;
         AssetStatus status;
         bool frozenByGovernance;
         bytes2 jurisdiction; // ISO-3166-1 alpha-2, e.g. "DE"
@@ -72,7 +72,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         address indexed issuer,
         address indexed agent,
         bytes32 salt,
-        AssetClass class,
+        AssetClass assetClass,
         bytes2 jurisdiction,
         string metadataURI
     );
@@ -152,14 +152,14 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
 
     /// @notice Registers a new asset, run by `agent`. Status becomes Active.
     /// @param salt Makes the id unique for the caller (see `computeAssetId`).
-    /// @param class Kind of asset.
+    /// @param assetClass Kind of asset.
     /// @param jurisdiction ISO-3166-1 alpha-2 code of the country whose law governs it.
     /// @param agent Runs the asset (compliance, documents, rentals); may be the issuer itself.
     /// @param metadataURI Off-chain description (e.g. ipfs://...).
     /// @return assetId The new asset's id.
     function registerAsset(
         bytes32 salt,
-        AssetClass class,
+        AssetClass assetClass,
         bytes2 jurisdiction,
         address agent,
         string calldata metadataURI
@@ -169,12 +169,12 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         Asset storage a = _assets[assetId];
         if (a.status != AssetStatus.None) revert AssetExists(assetId);
         a.issuer = msg.sender;
-        a.class = class;
+        a.assetClass = assetClass;
         a.status = AssetStatus.Active;
         a.jurisdiction = jurisdiction;
         a.agent = agent;
         a.metadataURI = metadataURI;
-        emit AssetRegistered(assetId, msg.sender, agent, salt, class, jurisdiction, metadataURI);
+        emit AssetRegistered(assetId, msg.sender, agent, salt, assetClass, jurisdiction, metadataURI);
         emit StatusChanged(assetId, AssetStatus.None, AssetStatus.Active, msg.sender);
     }
 
