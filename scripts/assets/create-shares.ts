@@ -18,7 +18,7 @@ import { createShares, parseAssetId, requireAddressEnv, requireEnv, runCli, User
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.connect();
+  const { ethers } = await network.getOrCreate();
   const factoryAddress = requireAddressEnv(ethers, env, "FACTORY");
   const assetId = parseAssetId(requireEnv(env, "ASSET_ID"));
   const decimals = Number(env.SHARES_DECIMALS ?? "18");

@@ -12,7 +12,7 @@ import { network } from "hardhat";
 import { deployAssetStack, runCli, UserError } from "./lib.js";
 
 await runCli(async () => {
-  const { ethers } = await network.connect();
+  const { ethers } = await network.getOrCreate();
   const [governance] = await ethers.getSigners();
   const hooks = process.env.INCOME_HOOKS?.trim() || ethers.ZeroAddress;
   if (!ethers.isAddress(hooks)) throw new UserError(`INCOME_HOOKS is not an address: "${hooks}"`);

@@ -27,7 +27,7 @@ import {
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.connect();
+  const { ethers } = await network.getOrCreate();
   const shares = (await ethers.getContractAt(
     "AssetShares",
     requireAddressEnv(ethers, env, "SHARES"),

@@ -29,7 +29,7 @@ import {
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.connect();
+  const { ethers } = await network.getOrCreate();
   const identityAddress = requireAddressEnv(ethers, env, "IDENTITY_REGISTRY");
   const csvPath = requireEnv(env, "CSV");
   const batchSize = Number(env.BATCH_SIZE ?? "100");

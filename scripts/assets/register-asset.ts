@@ -30,7 +30,7 @@ import {
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.connect();
+  const { ethers } = await network.getOrCreate();
   const registryAddress = requireAddressEnv(ethers, env, "REGISTRY");
   const salt = requireEnv(env, "ASSET_SALT");
   const assetClass = requireEnv(env, "ASSET_CLASS");
