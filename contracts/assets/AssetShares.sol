@@ -219,7 +219,10 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
         IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
         if (op == Op.Redeem) {
-            return status == IAssetRegistry.AssetStatus.Retired ? bytes("") : abi.encodeWithSelector(AssetNotRetired.selector);
+            return
+                status == IAssetRegistry.AssetStatus.Retired
+                    ? bytes("")
+                    : abi.encodeWithSelector(AssetNotRetired.selector);
         }
         if (status == IAssetRegistry.AssetStatus.Retired) return abi.encodeWithSelector(AssetRetired.selector);
 
@@ -235,7 +238,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         if (from != address(0)) {
             fromBalance = balanceOf(from);
             if (fromBalance < amount) {
-                return abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
+                return
+                    abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
             }
         }
         Config memory c = _config;

@@ -21,6 +21,18 @@ import {
 } from "../../scripts/assets/lib.js";
 
 const { ethers, networkHelpers } = await network.create();
+
+/** Awaits `promise` and asserts it failed with a UserError (a clear message, no stack trace for users). */
+async function expectUserError(promise: Promise<unknown>, message: RegExp) {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  expect(error, "expected a UserError").to.be.instanceOf(UserError);
+  expect((error as Error).message).to.match(message);
+}
 const { loadFixture, time } = networkHelpers;
 
 async function stackFixture() {
@@ -67,20 +79,22 @@ describe("issuer scripts (scripts/assets/lib.ts)", function () {
   it("reports user errors clearly and sends nothing (missing file, bad class, bad jurisdiction, duplicate)", async function () {
     const { registry, issuer, agent, dir } = await loadFixture(stackFixture);
     const base = { salt: "a", assetClass: "solar" as const, jurisdiction: "DE", agent, metadataURI: "", documents: [] };
-    await expect(
+    await expectUserError(
       registerAsset(ethers, registry, issuer, { ...base, documents: [{ path: join(dir, "missing.pdf") }] }),
-    ).to.be.rejectedWith(UserError, /cannot read document file/);
-    await expect(
+      /cannot read document file/,
+    );
+    await expectUserError(
       registerAsset(ethers, registry, issuer, { ...base, assetClass: "windmill" as unknown as "solar" }),
-    ).to.be.rejectedWith(UserError, /unknown asset class "windmill"/);
-    await expect(registerAsset(ethers, registry, issuer, { ...base, jurisdiction: "Germany" })).to.be.rejectedWith(
-      UserError,
+      /unknown asset class "windmill"/,
+    );
+    await expectUserError(
+      registerAsset(ethers, registry, issuer, { ...base, jurisdiction: "Germany" }),
       /ISO-3166 alpha-2/,
     );
-    await expect(registerAsset(ethers, registry, agent, base)).to.be.rejectedWith(UserError, /ISSUER_ROLE/);
+    await expectUserError(registerAsset(ethers, registry, agent, base), /ISSUER_ROLE/);
     expect(await registry.statusOf(await registry.computeAssetId(issuer.address, ethers.id("a")))).to.equal(0n);
     await registerAsset(ethers, registry, issuer, base);
-    await expect(registerAsset(ethers, registry, issuer, base)).to.be.rejectedWith(UserError, /already exists/);
+    await expectUserError(registerAsset(ethers, registry, issuer, base), /already exists/);
     expect(() => parseAssetId("abc")).to.throw(UserError, /not a uint256/);
   });
 
@@ -94,15 +108,12 @@ describe("issuer scripts (scripts/assets/lib.ts)", function () {
       metadataURI: "",
       documents: [],
     });
-    await expect(createShares(factory, agent, assetId, "B", "B", 19)).to.be.rejectedWith(UserError, /0\.\.18/);
-    await expect(createShares(factory, issuer, assetId, "B", "B", 0)).to.be.rejectedWith(UserError, /not the agent/);
+    await expectUserError(createShares(factory, agent, assetId, "B", "B", 19), /0\.\.18/);
+    await expectUserError(createShares(factory, issuer, assetId, "B", "B", 0), /not the agent/);
     const shares = await createShares(factory, agent, assetId, "Battery", "BAT", 0);
     expect(shares).to.equal(await factory.predictShares(assetId));
     expect(await registry.sharesOf(assetId)).to.equal(shares);
-    await expect(createShares(factory, agent, assetId, "B", "B", 0)).to.be.rejectedWith(
-      UserError,
-      /already has shares/,
-    );
+    await expectUserError(createShares(factory, agent, assetId, "B", "B", 0), /already has shares/);
   });
 
   it("onboards investors from a CSV, rejecting bad rows with reasons", async function () {
@@ -140,8 +151,8 @@ describe("issuer scripts (scripts/assets/lib.ts)", function () {
     expect(out).to.deep.equal({ batches: 2, onboarded: 3 });
     expect(await identity.identityOf(bob.address)).to.deep.equal([840n, rows[1].expiry]);
     expect(await identity.isEligible(carol.address)).to.equal(true);
-    await expect(onboardInvestors(identity, alice, rows)).to.be.rejectedWith(UserError, /KYC_AGENT_ROLE/);
-    await expect(onboardInvestors(identity, kyc, rows, { batchSize: 0 })).to.be.rejectedWith(UserError, /batch size/);
+    await expectUserError(onboardInvestors(identity, alice, rows), /KYC_AGENT_ROLE/);
+    await expectUserError(onboardInvestors(identity, kyc, rows, { batchSize: 0 }), /batch size/);
   });
 
   it("mints allocations, reporting the ones compliance refuses without sending them", async function () {
@@ -173,6 +184,6 @@ describe("issuer scripts (scripts/assets/lib.ts)", function () {
       { to: bob.address, amount: 100n },
     ]);
     expect(await shares.totalSupply()).to.equal(1350n);
-    await expect(mintShares(shares, issuer, allocations)).to.be.rejectedWith(UserError, /not the asset's agent/);
+    await expectUserError(mintShares(shares, issuer, allocations), /not the asset's agent/);
   });
 });
