@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { deployFixture, fundedFixture, FR, Op, SOLAR, US } from "./fixture.js";
+import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -113,6 +113,30 @@ describe("AssetShares", function () {
       await expect(s.connect(f.agent).redeemFor(f.alice.address))
         .to.be.revertedWithCustomError(s, "NotIncomeHooks")
         .withArgs(f.agent.address);
+    });
+
+    it("checks a move the hook makes during an agent's forced transfer as an ordinary transfer", async function () {
+      const f = await loadFixture(funded);
+      const attacker = await ethers.deployContract("ReenteringIncomeHooks");
+      await f.factory.connect(f.gov).setIncomeHooks(await attacker.getAddress());
+      const salt = ethers.id("reentrancy");
+      await f.registry.connect(f.issuer).registerAsset(salt, SOLAR, "0x4445", f.agent.address, "");
+      const id = await f.registry.computeAssetId(f.issuer.address, salt);
+      await f.factory.connect(f.agent).createShares(id, "R", "R", 0);
+      const s = await ethers.getContractAt("AssetShares", await f.registry.sharesOf(id));
+      const far = BigInt(await time.latest()) + 10n ** 6n;
+      await f.identity.connect(f.kyc).setIdentity(await attacker.getAddress(), DE, far);
+      await s.connect(f.agent).mint(await attacker.getAddress(), 10n);
+      await s.connect(f.agent).mint(f.alice.address, 10n);
+      await s.connect(f.agent).pause();
+      await attacker.arm(f.bob.address);
+      // The agent's forced transfer bypasses the pause; the hook's nested transfer must not.
+      await s.connect(f.agent).forcedTransfer(f.alice.address, f.bob.address, 5n);
+      expect(await attacker.nestedAttempts()).to.equal(1n);
+      expect(await attacker.nestedSucceeded()).to.equal(false);
+      expect(await attacker.nestedError()).to.equal(s.interface.getError("SharesPaused")!.selector);
+      expect(await s.balanceOf(f.bob.address)).to.equal(5n);
+      expect(await s.balanceOf(await attacker.getAddress())).to.equal(10n);
     });
 
     it("refuses transfers larger than the balance with OpenZeppelin's error, predicted by canTransfer", async function () {

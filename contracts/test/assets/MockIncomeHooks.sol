@@ -81,3 +81,33 @@ contract NoopIncomeHooks is IIncomeHooks {
 
     function onRecovery(uint256, address, address) external {}
 }
+
+/// @notice Attack double: a hook that, while a move is in progress, tries to move shares it holds
+///         itself, and records how that nested attempt ended.
+contract ReenteringIncomeHooks is IIncomeHooks {
+    address public target;
+    bool public armed;
+    bool private _inside;
+    bool public nestedSucceeded;
+    bytes4 public nestedError;
+    uint256 public nestedAttempts;
+
+    function arm(address target_) external {
+        target = target_;
+        armed = true;
+    }
+
+    function onSharesTransfer(uint256, address, address, uint256) external {
+        if (!armed || _inside) return;
+        _inside = true;
+        nestedAttempts++;
+        try IERC20(msg.sender).transfer(target, 1) {
+            nestedSucceeded = true;
+        } catch (bytes memory err) {
+            nestedError = bytes4(err);
+        }
+        _inside = false;
+    }
+
+    function onRecovery(uint256, address, address) external {}
+}
