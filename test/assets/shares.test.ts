@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { buildPermit, sharesDomain } from "../../client/src/eip712/assets.js";
 import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -532,26 +533,16 @@ describe("AssetShares", function () {
       const deadline = BigInt(await time.latest()) + 3600n;
       const nonce = await f.shares.nonces(f.alice.address);
       const { chainId } = await ethers.provider.getNetwork();
-      const domain = { name: "Plant Berlin 7", version: "1", chainId, verifyingContract: await f.shares.getAddress() };
-      const types = {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      };
       const value = E(20);
-      const sig = ethers.Signature.from(
-        await f.alice.signTypedData(domain, types, {
-          owner: f.alice.address,
-          spender: f.outsider.address,
-          value,
-          nonce,
-          deadline,
-        }),
-      );
+      const permit = buildPermit(sharesDomain("Plant Berlin 7", chainId, await f.shares.getAddress()), {
+        owner: f.alice.address,
+        spender: f.outsider.address,
+        value,
+        nonce,
+        deadline,
+      });
+      expect(ethers.TypedDataEncoder.hashDomain(permit.domain)).to.equal(await f.shares.DOMAIN_SEPARATOR());
+      const sig = ethers.Signature.from(await f.alice.signTypedData(permit.domain, permit.types, permit.message));
       await f.shares
         .connect(f.outsider)
         .permit(f.alice.address, f.outsider.address, value, deadline, sig.v, sig.r, sig.s);

@@ -85,15 +85,15 @@ contract NoopIncomeHooks is IIncomeHooks {
 /// @notice Attack double: a hook that, while a move is in progress, tries to move shares it holds
 ///         itself, and records how that nested attempt ended.
 contract ReenteringIncomeHooks is IIncomeHooks {
-    address public target;
+    address public recipient;
     bool public armed;
     bool private _inside;
     bool public nestedSucceeded;
     bytes4 public nestedError;
     uint256 public nestedAttempts;
 
-    function arm(address target_) external {
-        target = target_;
+    function arm(address recipient_) external {
+        recipient = recipient_;
         armed = true;
     }
 
@@ -101,7 +101,7 @@ contract ReenteringIncomeHooks is IIncomeHooks {
         if (!armed || _inside) return;
         _inside = true;
         nestedAttempts++;
-        try IERC20(msg.sender).transfer(target, 1) {
+        try IERC20(msg.sender).transfer(recipient, 1) {
             nestedSucceeded = true;
         } catch (bytes memory err) {
             nestedError = bytes4(err);
