@@ -37,8 +37,16 @@ await runCli(async () => {
   if (!(ASSET_CLASSES as readonly string[]).includes(assetClass))
     throw new UserError(`ASSET_CLASS must be one of ${ASSET_CLASSES.join(", ")}, got "${assetClass}"`);
   const jurisdiction = requireEnv(env, "JURISDICTION");
-  const [issuer] = await ethers.getSigners();
-  const agent = env.AGENT ? await ethers.getSigner(requireAddressEnv(ethers, env, "AGENT")) : issuer;
+  const signers = await ethers.getSigners();
+  const issuer = signers[0];
+  let agent = issuer;
+  if (env.AGENT) {
+    const wanted = requireAddressEnv(ethers, env, "AGENT");
+    const found = signers.find((s) => s.address === wanted);
+    if (!found)
+      throw new UserError(`AGENT ${wanted} is not one of this network's accounts: it must sign the documents`);
+    agent = found;
+  }
   const registry = (await ethers.getContractAt("AssetRegistry", registryAddress)) as unknown as AssetRegistry;
   const result = await registerAsset(ethers, registry, issuer, {
     salt,
