@@ -545,9 +545,9 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         if (frozen == 0) return;
         uint256 balance = balanceOf(wallet);
         uint256 available = balance - frozen;
-        if (amount > available) {
-            uint256 release = amount - available;
-            if (release > frozen) release = frozen;
+        // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
+        if (amount > available && amount <= balance) {
+            uint256 release = amount - available; // <= frozen since amount <= balance
             frozenAmount[wallet] = frozen - release;
             emit TokensUnfrozen(wallet, release);
         }

@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { network } from "hardhat";
-import { deployFixture, DE, US, YEAR } from "./fixture.js";
+import { createAssetsNetwork, deployFixture, DE, US, YEAR } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers } = await createAssetsNetwork();
 const { loadFixture, time } = networkHelpers;
 const fixture = () => deployFixture(ethers);
 
@@ -65,6 +64,14 @@ describe("IdentityRegistry", function () {
     await expect(identity.connect(kyc).removeIdentity(erin.address))
       .to.be.revertedWithCustomError(identity, "UnknownIdentity")
       .withArgs(erin.address);
+  });
+
+  it("refuses a zero governance at deployment", async function () {
+    const factory = await ethers.getContractFactory("IdentityRegistry");
+    await expect(ethers.deployContract("IdentityRegistry", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
+      factory,
+      "ZeroGovernance",
+    );
   });
 
   it("lets only KYC agents write", async function () {

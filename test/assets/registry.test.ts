@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { network } from "hardhat";
-import { deployFixture, SOLAR, Status } from "./fixture.js";
+import { createAssetsNetwork, deployFixture, SOLAR, Status } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers } = await createAssetsNetwork();
 const { loadFixture, time } = networkHelpers;
 const fixture = () => deployFixture(ethers);
 

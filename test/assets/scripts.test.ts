@@ -3,7 +3,6 @@ import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { network } from "hardhat";
 import type { AssetShares } from "../../types/ethers-contracts/index.js";
 import {
   createShares,
@@ -20,7 +19,9 @@ import {
   UserError,
 } from "../../scripts/assets/lib.js";
 
-const { ethers, networkHelpers } = await network.create();
+import { createAssetsNetwork } from "./fixture.js";
+
+const { ethers, networkHelpers } = await createAssetsNetwork();
 
 /** Awaits `promise` and asserts it failed with a UserError (a clear message, no stack trace for users). */
 async function expectUserError(promise: Promise<unknown>, message: RegExp) {

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { network } from "hardhat";
 import { buildPermit, sharesDomain } from "../../client/src/eip712/assets.js";
-import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
+import { createAssetsNetwork, deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers } = await createAssetsNetwork();
 const { loadFixture, time } = networkHelpers;
 const funded = () => fundedFixture(ethers);
 const bare = () => deployFixture(ethers);
@@ -391,6 +390,16 @@ describe("AssetShares", function () {
         E(300),
         E(1000),
       ]);
+    });
+
+    it("refuses more than the balance, frozen part included, and keeps the frozen amount", async function () {
+      const f = await loadFixture(funded);
+      await f.shares.connect(f.agent).freezePartial(f.bob.address, E(400));
+      await expect(f.shares.connect(f.agent).forcedTransfer(f.bob.address, f.carol.address, E(501)))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InsufficientBalance")
+        .withArgs(f.bob.address, E(500), E(501));
+      expect(await f.shares.frozenAmount(f.bob.address)).to.equal(E(400));
+      expect(await f.shares.balanceOf(f.bob.address)).to.equal(E(500));
     });
 
     it("requires the recipient side: eligibility, country, holders, cap", async function () {
