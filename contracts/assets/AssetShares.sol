@@ -135,7 +135,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     error MaxHoldersReached(uint256 maxHolders);
     /// @notice The recipient would hold `balanceAfter` > `cap`.
     error InvestorCapExceeded(address investor, uint256 balanceAfter, uint256 cap);
-    /// @notice External rule `rule` refused, with its `reason`.
+    /// @notice External rule `rule` refused, with its `reason` (0 when the rule reverted).
     error RuleRefused(address rule, bytes4 reason);
     /// @notice Caller is not the asset's agent.
     error NotAgent(address caller);
@@ -533,8 +533,12 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         uint256 n = _rules.length;
         for (uint256 i; i < n; ++i) {
             ITransferRule rule = _rules[i];
-            (bool ok, bytes4 reason) = rule.check(assetId, from, to, amount);
-            if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
+            // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
+            try rule.check(assetId, from, to, amount) returns (bool ok, bytes4 reason) {
+                if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
+            } catch {
+                return abi.encodeWithSelector(RuleRefused.selector, address(rule), bytes4(0));
+            }
         }
         return "";
     }

@@ -312,6 +312,14 @@ describe("AssetShares", function () {
       await f.shares.connect(f.alice).transfer(f.carol.address, E(1));
     });
 
+    it("external rule that reverts: counts as a refusal with reason 0, so canTransfer still answers", async function () {
+      const f = await loadFixture(funded);
+      const ruleAddress = await f.rule.getAddress();
+      await f.shares.connect(f.agent).addRule(ruleAddress);
+      await f.rule.setReverts(true);
+      await expectRefused(f, f.alice, f.bob.address, E(1), "RuleRefused", [ruleAddress, "0x00000000"]);
+    });
+
     it("external rules are not asked for the agent's forced transfers", async function () {
       const f = await loadFixture(funded);
       await f.shares.connect(f.agent).addRule(await f.rule.getAddress());
