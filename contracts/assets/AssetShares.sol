@@ -5,6 +5,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
@@ -79,12 +80,13 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     uint256 public holderCount;
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
     mapping(uint16 country => bool) public countryBlocked;
-    /// @notice Whether the agent froze this wallet (it can neither send nor receive in transfers).
-    mapping(address wallet => bool) public walletFrozen;
-    /// @notice Part of the wallet's balance the agent froze (it cannot be transferred).
-    mapping(address wallet => uint256) public frozenAmount;
-    /// @notice Per-investor lock from mint time: the wallet cannot send before this timestamp.
-    mapping(address wallet => uint64) public lockedUntilOf;
+    /// @dev Compliance state of one holder, in one slot (read once per transfer).
+    struct HolderState {
+        uint184 frozen; // part of the balance the agent froze
+        uint64 lockedUntil; // lock from mint time
+        bool walletFrozen; // the agent froze the wallet
+    }
+    mapping(address wallet => HolderState) private _holders;
     ITransferRule[] private _rules;
     Op private transient _op;
 
@@ -190,6 +192,27 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         return _config;
     }
 
+    /// @notice Whether the agent froze this wallet (it can neither send nor receive in transfers).
+    /// @param wallet The wallet.
+    /// @return True when frozen.
+    function walletFrozen(address wallet) external view returns (bool) {
+        return _holders[wallet].walletFrozen;
+    }
+
+    /// @notice Part of the wallet's balance the agent froze (it cannot be transferred).
+    /// @param wallet The wallet.
+    /// @return The frozen amount.
+    function frozenAmount(address wallet) external view returns (uint256) {
+        return _holders[wallet].frozen;
+    }
+
+    /// @notice Per-investor lock from mint time: the wallet cannot send before this timestamp.
+    /// @param wallet The wallet.
+    /// @return The timestamp (0 when none).
+    function lockedUntilOf(address wallet) external view returns (uint64) {
+        return _holders[wallet].lockedUntil;
+    }
+
     /// @notice The external rules, in the order they are asked.
     /// @return The rules.
     function rules() external view returns (ITransferRule[] memory) {
@@ -231,8 +254,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
             if (status == IAssetRegistry.AssetStatus.Frozen) return abi.encodeWithSelector(AssetFrozen.selector);
             if (paused()) return abi.encodeWithSelector(SharesPaused.selector);
-            if (walletFrozen[from]) return abi.encodeWithSelector(WalletFrozen.selector, from);
-            if (walletFrozen[to]) return abi.encodeWithSelector(WalletFrozen.selector, to);
+            if (_holders[from].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
+            if (_holders[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
         uint256 fromBalance;
         if (from != address(0)) {
@@ -266,8 +289,9 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         uint64 period = _config.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
-            if (until > lockedUntilOf[to]) {
-                lockedUntilOf[to] = until;
+            HolderState storage h = _holders[to];
+            if (until > h.lockedUntil) {
+                h.lockedUntil = until;
                 emit InvestorLocked(to, until);
             }
         }
@@ -308,26 +332,20 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         _op = Op.Recovery;
         _transfer(lost, replacement, amount);
 
-        uint256 frozen = frozenAmount[lost];
-        if (frozen != 0) {
-            delete frozenAmount[lost];
-            frozenAmount[replacement] += frozen;
-        }
-        if (walletFrozen[lost]) {
-            delete walletFrozen[lost];
-            walletFrozen[replacement] = true;
+        HolderState memory old = _holders[lost];
+        delete _holders[lost];
+        HolderState storage r = _holders[replacement];
+        if (old.frozen != 0) r.frozen = SafeCast.toUint184(uint256(r.frozen) + old.frozen);
+        if (old.walletFrozen) {
+            r.walletFrozen = true;
             emit WalletFrozenSet(lost, false);
             emit WalletFrozenSet(replacement, true);
         }
-        uint64 lock = lockedUntilOf[lost];
-        if (lock != 0) {
-            delete lockedUntilOf[lost];
-            if (lock > lockedUntilOf[replacement]) {
-                lockedUntilOf[replacement] = lock;
-                emit InvestorLocked(replacement, lock);
-            }
+        if (old.lockedUntil > r.lockedUntil) {
+            r.lockedUntil = old.lockedUntil;
+            emit InvestorLocked(replacement, old.lockedUntil);
         }
-        emit Recovered(lost, replacement, amount, frozen);
+        emit Recovered(lost, replacement, amount, old.frozen);
     }
 
     /// @inheritdoc IAssetShares
@@ -335,7 +353,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     function redeemFor(address holder) external returns (uint256 burned) {
         if (msg.sender != incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
-        if (frozenAmount[holder] != 0) delete frozenAmount[holder];
+        if (_holders[holder].frozen != 0) _holders[holder].frozen = 0;
         _op = Op.Redeem;
         _burn(holder, burned);
         emit Redeemed(holder, burned);
@@ -347,8 +365,9 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @param wallet The wallet.
     /// @param frozen New state.
     function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
-        if (walletFrozen[wallet] == frozen) revert WalletFreezeUnchanged(wallet, frozen);
-        walletFrozen[wallet] = frozen;
+        HolderState storage h = _holders[wallet];
+        if (h.walletFrozen == frozen) revert WalletFreezeUnchanged(wallet, frozen);
+        h.walletFrozen = frozen;
         emit WalletFrozenSet(wallet, frozen);
     }
 
@@ -357,9 +376,10 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @param amount Shares to freeze.
     function freezePartial(address wallet, uint256 amount) external onlyAgent {
         uint256 balance = balanceOf(wallet);
-        uint256 after_ = frozenAmount[wallet] + amount;
+        HolderState storage h = _holders[wallet];
+        uint256 after_ = h.frozen + amount;
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
-        frozenAmount[wallet] = after_;
+        h.frozen = SafeCast.toUint184(after_);
         emit TokensFrozen(wallet, amount);
     }
 
@@ -367,9 +387,10 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @param wallet The wallet.
     /// @param amount Shares to release.
     function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
-        uint256 frozen = frozenAmount[wallet];
+        HolderState storage h = _holders[wallet];
+        uint256 frozen = h.frozen;
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
-        frozenAmount[wallet] = frozen - amount;
+        h.frozen = uint184(frozen - amount);
         emit TokensUnfrozen(wallet, amount);
     }
 
@@ -488,11 +509,12 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         uint256 fromBalance,
         uint256 amount
     ) private view returns (bytes memory) {
-        uint256 available = fromBalance - frozenAmount[from];
+        HolderState memory h = _holders[from];
+        uint256 available = fromBalance - h.frozen;
         if (available < amount) {
             return abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, available, amount);
         }
-        uint64 lock = lockedUntilOf[from];
+        uint64 lock = h.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
         if (c.eligibilityRequired && !identityRegistry.isEligible(from)) {
@@ -545,14 +567,15 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
 
     /// @dev Releases what a forced move of `amount` needs beyond the unfrozen balance.
     function _releaseFrozen(address wallet, uint256 amount) private {
-        uint256 frozen = frozenAmount[wallet];
+        HolderState storage h = _holders[wallet];
+        uint256 frozen = h.frozen;
         if (frozen == 0) return;
         uint256 balance = balanceOf(wallet);
         uint256 available = balance - frozen;
         // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
-            frozenAmount[wallet] = frozen - release;
+            h.frozen = uint184(frozen - release);
             emit TokensUnfrozen(wallet, release);
         }
     }
