@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AssetsBase} from "./AssetsBase.t.sol";
 import {ITransferRule} from "../../contracts/assets/compliance/ITransferRule.sol";
+import {AssetShares} from "../../contracts/assets/AssetShares.sol";
 
 /// @notice Property: `canTransfer` answers exactly what `transfer` does, for random senders,
 ///         recipients, amounts and compliance configurations (and the refusal selector is the revert's).
@@ -47,6 +48,73 @@ contract CanTransferTest is AssetsBase {
             assertEq(uint32(bytes4(err)), uint32(reason), "revert selector == canTransfer reason");
             assertEq(shares.balanceOf(from), fromBefore, "sender unchanged");
             assertEq(shares.balanceOf(to), toBefore, "recipient unchanged");
+        }
+    }
+
+    /// Same property for the agent's moves: `refusalOf(op, ...)` is exactly the revert data of mint,
+    /// burn, forced transfer and recovery (and empty exactly when they succeed).
+    function testFuzz_refusalOfAgreesWithTheAgentsMoves(
+        uint8 kind,
+        uint8 fromIndex,
+        uint8 toIndex,
+        uint256 amount,
+        uint256 seed
+    ) external {
+        address from = actors[fromIndex % 6];
+        address to = actors[toIndex % 6];
+        amount = amount % 1600;
+        _configure(seed);
+        uint256 k = kind % 4;
+        AssetShares.Op op =
+            k == 0
+                ? AssetShares.Op.Mint
+                : k == 1
+                    ? AssetShares.Op.Burn
+                    : k == 2
+                        ? AssetShares.Op.Forced
+                        : AssetShares.Op.Recovery;
+        if (op == AssetShares.Op.Recovery) {
+            amount = shares.balanceOf(from);
+            vm.assume(amount != 0 && from != to); // the other refusals of recover() are its own arguments checks
+        }
+        bytes memory expected = shares.refusalOf(
+            op,
+            op == AssetShares.Op.Mint ? address(0) : from,
+            op == AssetShares.Op.Burn ? address(0) : to,
+            amount
+        );
+        uint256 supply = shares.totalSupply();
+        bool ok;
+        bytes memory err;
+        if (op == AssetShares.Op.Mint) {
+            try shares.mint(to, amount) {
+                ok = true;
+            } catch (bytes memory e) {
+                err = e;
+            }
+        } else if (op == AssetShares.Op.Burn) {
+            try shares.burn(from, amount) {
+                ok = true;
+            } catch (bytes memory e) {
+                err = e;
+            }
+        } else if (op == AssetShares.Op.Forced) {
+            try shares.forcedTransfer(from, to, amount) {
+                ok = true;
+            } catch (bytes memory e) {
+                err = e;
+            }
+        } else {
+            try shares.recover(from, to) {
+                ok = true;
+            } catch (bytes memory e) {
+                err = e;
+            }
+        }
+        assertTrue(ok == (expected.length == 0), "outcome == refusalOf verdict");
+        if (!ok) {
+            assertEq(uint256(keccak256(err)), uint256(keccak256(expected)), "revert data == refusalOf");
+            assertEq(shares.totalSupply(), supply, "supply unchanged");
         }
     }
 
