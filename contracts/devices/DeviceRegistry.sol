@@ -508,12 +508,12 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @param assetId The asset (non-zero).
     function bindToAsset(uint256 deviceId, uint256 assetId) external {
         _requireOwnerAndLive(deviceId);
+        if (assetId == 0) revert AssetNotActive(assetId);
         uint256 current = _asset[deviceId];
         if (current == assetId) revert AlreadyBound(deviceId, assetId);
         _requireNotLeased(deviceId);
         IAssetRegistry registry = assetRegistry;
         if (address(registry) == address(0)) {
-            if (assetId == 0) revert AssetNotActive(assetId);
             _bind(deviceId, current, assetId);
             return;
         }
