@@ -119,24 +119,22 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     bytes32 public constant LEASE_MANAGER_ROLE = keccak256("LEASE_MANAGER_ROLE");
 
     /// @dev EIP-712 type hash of `RegisterDevice`.
-    bytes32 private constant REGISTER_DEVICE_TYPEHASH =
-        keccak256(
-            "RegisterDevice(address manufacturer,uint8 keyType,bytes32 keyA,bytes32 keyB,bytes32 model,"
-            "bytes32 firmwareHash,bytes32 serialHash)"
-        );
+    bytes32 private constant REGISTER_DEVICE_TYPEHASH = keccak256(
+        "RegisterDevice(address manufacturer,uint8 keyType,bytes32 keyA,bytes32 keyB,bytes32 model,"
+        "bytes32 firmwareHash,bytes32 serialHash)"
+    );
     /// @dev EIP-712 type hash of `Claim`.
-    bytes32 private constant CLAIM_TYPEHASH =
-        keccak256("Claim(uint256 deviceId,address owner,uint32 nonce,uint64 deadline)");
+    bytes32 private constant CLAIM_TYPEHASH = keccak256(
+        "Claim(uint256 deviceId,address owner,uint32 nonce,uint64 deadline)"
+    );
     /// @dev EIP-712 type hash of `RotateKey`.
-    bytes32 private constant ROTATE_KEY_TYPEHASH =
-        keccak256(
-            "RotateKey(uint256 deviceId,uint8 newKeyType,bytes32 newKeyA,bytes32 newKeyB,uint32 nonce,uint64 deadline)"
-        );
+    bytes32 private constant ROTATE_KEY_TYPEHASH = keccak256(
+        "RotateKey(uint256 deviceId,uint8 newKeyType,bytes32 newKeyA,bytes32 newKeyB,uint32 nonce,uint64 deadline)"
+    );
     /// @notice EIP-712 type hash of `Attestation`.
-    bytes32 public constant ATTESTATION_TYPEHASH =
-        keccak256(
-            "Attestation(uint256 deviceId,uint32 kind,uint64 value,bytes32 payloadHash,uint64 counter,uint64 timestamp)"
-        );
+    bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(uint256 deviceId,uint32 kind,uint64 value,bytes32 payloadHash,uint64 counter,uint64 timestamp)"
+    );
 
     /// @dev Half the order of secp256k1 and of P-256: the largest accepted `s`.
     uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -686,17 +684,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @return nonce Next Claim/RotateKey nonce.
     function deviceInfo(
         uint256 deviceId
-    )
-        external
-        view
-        returns (
-            KeyType keyType,
-            bytes32 keyA,
-            bytes32 keyB,
-            address manufacturer,
-            uint32 nonce
-        )
-    {
+    ) external view returns (KeyType keyType, bytes32 keyA, bytes32 keyB, address manufacturer, uint32 nonce) {
         Core memory c = _core[deviceId];
         keyType = c.keyType;
         if (keyType == KeyType.P256) {
