@@ -1,0 +1,171 @@
+/**
+ * The device simulator's engine (see scripts/devices/simulate.ts for the command line).
+ *
+ * Streams: device keys are derived from a seed when needed (never stored), readings are generated
+ * and signed one batch at a time, so memory stays flat for 10,000 devices / 100,000 readings.
+ */
+import { SingleBar, Presets } from "cli-progress";
+import { id } from "ethers";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
+import { attestationMessage, deviceDigest } from "../../client/src/eip712/devices.js";
+import type { DeviceSigner } from "../../client/src/signers/devices.js";
+import { type Curve, deployWithManufacturer, registryDomain, sendRegistration, simulatedDevice } from "./lib.js";
+
+export interface SimulationOptions {
+  ethers: HardhatEthers;
+  /** Relayer; also governance + manufacturer when a registry is deployed. */
+  relayer: HardhatEthersSigner;
+  /** An existing registry where `relayer` is an admitted manufacturer authority, or undefined to deploy one. */
+  registryAddress?: string;
+  /** Manufacturer account the relayer signs for (default: the relayer). */
+  manufacturer?: string;
+  devices: number;
+  readings: number;
+  curve: Curve;
+  batch: number;
+  /** 32-byte hex seed of the device keys. */
+  seed: string;
+  /** Show a progress bar (default: when stdout is a TTY). */
+  progress?: boolean;
+  /** Device keys kept in memory at most (default 4,096). */
+  cacheSize?: number;
+}
+
+export interface SimulationSummary {
+  registry: string;
+  devices: number;
+  registered: number;
+  readings: number;
+  accepted: number;
+  rejected: number;
+  batches: number;
+  gasUsed: bigint;
+  gasPerAttestation: number;
+  seconds: number;
+  readingsPerSecond: number;
+  registrationSeconds: number;
+  peakRssMB: number;
+}
+
+/** Bounded cache of derived device keys. */
+class DeviceCache {
+  private readonly map = new Map<number, DeviceSigner>();
+  constructor(
+    private readonly seed: string,
+    private readonly curve: Curve,
+    private readonly size: number,
+  ) {}
+  get(index: number): DeviceSigner {
+    let d = this.map.get(index);
+    if (!d) {
+      d = simulatedDevice(this.seed, index, this.curve);
+      if (this.map.size >= this.size) this.map.delete(this.map.keys().next().value!);
+      this.map.set(index, d);
+    }
+    return d;
+  }
+}
+
+export async function simulate(o: SimulationOptions): Promise<SimulationSummary> {
+  let peakRss = process.memoryUsage().rss;
+  const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  const showBar = o.progress ?? process.stdout.isTTY === true;
+  const registry = o.registryAddress
+    ? ((await o.ethers.getContractAt("DeviceRegistry", o.registryAddress, o.relayer)) as unknown as DeviceRegistry)
+    : await deployWithManufacturer(o.ethers, o.relayer);
+  const address = await registry.getAddress();
+  const domain = await registryDomain(registry);
+  const manufacturer = o.manufacturer ?? o.relayer.address;
+  const cache = new DeviceCache(o.seed, o.curve, o.cacheSize ?? 4096);
+
+  // 1. Register the devices that are not registered yet, pipelined (explicit nonces, wait per chunk).
+  const regStart = Date.now();
+  let registered = 0;
+  const bar = showBar
+    ? new SingleBar({ format: "{phase} [{bar}] {value}/{total} | {extra}", hideCursor: true }, Presets.shades_classic)
+    : undefined;
+  bar?.start(o.devices, 0, { phase: "register", extra: "" });
+  const CHUNK = 64;
+  for (let start = 0; start < o.devices; start += CHUNK) {
+    const end = Math.min(o.devices, start + CHUNK);
+    let nonce = await o.relayer.getNonce("pending");
+    const pending = [];
+    for (let i = start; i < end; i++) {
+      const d = cache.get(i);
+      if (o.registryAddress && (await registry.statusOf(d.deviceId)) !== 0n) continue;
+      pending.push(await sendRegistration(registry, domain, manufacturer, o.relayer, d, `SIM-${o.seed}-${i}`, nonce++));
+      registered++;
+    }
+    for (const tx of pending) await tx.wait();
+    sampleRss();
+    bar?.update(end, { phase: "register", extra: `${registered} new` });
+  }
+  bar?.stop();
+  const registrationSeconds = (Date.now() - regStart) / 1000;
+
+  // 2. Stream readings: reading j goes to device j mod N with counter base + round, so re-runs on the
+  //    same registry always present higher counters. Signed lazily, one batch at a time.
+  const counterBase = BigInt(Date.now()) << 20n;
+  let accepted = 0;
+  let rejected = 0;
+  let gasUsed = 0n;
+  let batches = 0;
+  const acceptedTopic = registry.interface.getEvent("AttestationAccepted").topicHash;
+  const rejectedTopic = registry.interface.getEvent("AttestationRejected").topicHash;
+  const started = Date.now();
+  bar?.start(o.readings, 0, { phase: "attest  ", extra: "" });
+  for (let j0 = 0; j0 < o.readings; j0 += o.batch) {
+    const n = Math.min(o.batch, o.readings - j0);
+    const block = await o.ethers.provider.getBlock("latest");
+    const ts = BigInt(block!.timestamp);
+    const items = [];
+    const sigs: string[] = [];
+    for (let j = j0; j < j0 + n; j++) {
+      const index = j % o.devices;
+      const round = BigInt(Math.floor(j / o.devices));
+      const d = cache.get(index);
+      const att = attestationMessage({
+        deviceId: d.deviceId,
+        kind: 1,
+        value: 1000 + (j % 97),
+        payloadHash: id(`reading-${j}`),
+        counter: counterBase + round + 1n,
+        timestamp: ts,
+      });
+      items.push(att);
+      sigs.push(await d.signDigest(deviceDigest(domain, "Attestation", att)));
+    }
+    const receipt = await (await registry.attestBatch(items, sigs)).wait();
+    if (!receipt) throw new Error("attestBatch: no receipt");
+    gasUsed += receipt.gasUsed;
+    batches++;
+    for (const log of receipt.logs) {
+      if (log.topics[0] === acceptedTopic) accepted++;
+      else if (log.topics[0] === rejectedTopic) rejected++;
+    }
+    sampleRss();
+    const secs = (Date.now() - started) / 1000;
+    bar?.update(j0 + n, {
+      phase: "attest  ",
+      extra: `${accepted} ok, ${rejected} refused, ${(accepted / Math.max(secs, 0.001)).toFixed(0)}/s`,
+    });
+  }
+  bar?.stop();
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    registry: address,
+    devices: o.devices,
+    registered,
+    readings: o.readings,
+    accepted,
+    rejected,
+    batches,
+    gasUsed,
+    gasPerAttestation: o.readings === 0 ? 0 : Math.round(Number(gasUsed) / o.readings),
+    seconds,
+    readingsPerSecond: seconds === 0 ? 0 : accepted / seconds,
+    registrationSeconds,
+    peakRssMB: Math.round(peakRss / 1024 / 1024),
+  };
+}
