@@ -104,6 +104,14 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bool suspendedByGovernance;
     }
 
+    /// @dev What `_validate` read, handed to `_store`: the two slots (storage pointers) and their words.
+    struct Hot {
+        bytes32 coreSlot;
+        uint256 core;
+        bytes32 readingSlot;
+        uint256 reading;
+    }
+
     /// @dev Cold data of a device, never written by attestations.
     struct Meta {
         address manufacturer;
@@ -135,6 +143,15 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "Attestation(uint256 deviceId,uint32 kind,uint64 value,bytes32 payloadHash,uint64 counter,uint64 timestamp)"
     );
+
+    /// @dev Bit offsets inside the Core word (Solidity's packing of `Core`: key, lastCounter, keyType, status).
+    uint256 private constant _COUNTER_SHIFT = 160;
+    uint256 private constant _KEY_TYPE_SHIFT = 224;
+    uint256 private constant _STATUS_SHIFT = 232;
+    /// @dev Bit offsets inside a Reading word (Solidity's packing of `Reading`: counter, timestamp, value, cumulative).
+    uint256 private constant _TIMESTAMP_SHIFT = 64;
+    uint256 private constant _VALUE_SHIFT = 104;
+    uint256 private constant _CUMULATIVE_SHIFT = 168;
 
     /// @dev Half the order of secp256k1 and of P-256: the largest accepted `s`.
     uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -577,9 +594,9 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @param signature The device key's signature (secp256k1: 65-byte r||s||v; P-256: 64-byte r||s over
     ///        sha256 of the EIP-712 digest; low-s only).
     function attest(Attestation calldata a, bytes calldata signature) external {
-        (AttestationStatus status, Core memory c, Reading memory r) = _validate(a, signature);
-        if (status != AttestationStatus.Accepted) _revertFor(status, a, signature, c);
-        _store(a, c, r);
+        (AttestationStatus status, Hot memory h) = _validate(a, signature);
+        if (status != AttestationStatus.Accepted) _revertFor(status, a, signature, h.core);
+        _store(a, h);
     }
 
     /// @notice Verifies and stores many attestations; never reverts for a bad item. Each item is
@@ -596,9 +613,9 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         statuses = new AttestationStatus[](n);
         for (uint256 i; i < n; ++i) {
             Attestation calldata a = items[i];
-            (AttestationStatus status, Core memory c, Reading memory r) = _validate(a, signatures[i]);
+            (AttestationStatus status, Hot memory h) = _validate(a, signatures[i]);
             if (status == AttestationStatus.Accepted) {
-                _store(a, c, r);
+                _store(a, h);
             } else {
                 statuses[i] = status;
                 emit AttestationRejected(a.deviceId, i, status);
@@ -614,14 +631,24 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         Attestation calldata a,
         bytes calldata signature
     ) external view returns (AttestationStatus status) {
-        (status, , ) = _validate(a, signature);
+        (status, ) = _validate(a, signature);
     }
 
     /// @notice The EIP-712 digest of an attestation (what secp256k1 keys sign; P-256 keys sign its sha256).
     /// @param a The attestation.
     /// @return The digest.
     function attestationDigest(Attestation calldata a) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, a)));
+        bytes32 structHash;
+        bytes32 typeHash = ATTESTATION_TYPEHASH;
+        assembly ("memory-safe") {
+            // keccak256(abi.encode(ATTESTATION_TYPEHASH, a)) in scratch memory past the free pointer: the
+            // struct is static (6 words) and every field was range-checked by the ABI decoder on access.
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), a, 0xc0)
+            structHash := keccak256(ptr, 0xe0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -708,50 +735,79 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // ---------------------------------------------------------------------------------------------
 
     /// @dev The single judge of an attestation: `attest` turns a refusal into its custom error,
-    ///      `attestBatch` into a status. Reads the device core slot, the reading slot and (P-256) the key.
+    ///      `attestBatch` into a status, `checkAttestation` returns it. Reads the device core slot and the
+    ///      (device, kind) Reading slot as whole words (one SLOAD each) and, for P-256, the key coordinates.
     function _validate(
         Attestation calldata a,
         bytes calldata signature
-    ) internal view returns (AttestationStatus, Core memory c, Reading memory r) {
-        c = _core[a.deviceId];
-        if (c.status == DeviceStatus.None) return (AttestationStatus.UnknownDevice, c, r);
-        if (c.status != DeviceStatus.Active) return (AttestationStatus.DeviceInactive, c, r);
-        uint64 ts = a.timestamp;
-        if (ts > block.timestamp + maxFutureSkew) return (AttestationStatus.FromFuture, c, r);
-        if (uint256(ts) + maxAge < block.timestamp) return (AttestationStatus.Expired, c, r);
-        if (a.counter <= c.lastCounter) return (AttestationStatus.StaleCounter, c, r);
-        r = _readings[a.deviceId][a.kind];
-        if (uint256(r.cumulative) + a.value > type(uint88).max) return (AttestationStatus.CumulativeOverflow, c, r);
-        return (_verify(a.deviceId, c, attestationDigest(a), signature), c, r);
+    ) internal view returns (AttestationStatus, Hot memory h) {
+        uint256 deviceId = a.deviceId;
+        {
+            Core storage cs = _core[deviceId];
+            uint256 core;
+            bytes32 coreSlot;
+            assembly ("memory-safe") {
+                coreSlot := cs.slot
+                core := sload(coreSlot)
+            }
+            (h.coreSlot, h.core) = (coreSlot, core);
+            DeviceStatus status = DeviceStatus(uint8(core >> _STATUS_SHIFT));
+            if (status == DeviceStatus.None) return (AttestationStatus.UnknownDevice, h);
+            if (status != DeviceStatus.Active) return (AttestationStatus.DeviceInactive, h);
+        }
+        {
+            uint64 ts = a.timestamp;
+            if (ts > block.timestamp + maxFutureSkew) return (AttestationStatus.FromFuture, h);
+            if (uint256(ts) + maxAge < block.timestamp) return (AttestationStatus.Expired, h);
+        }
+        if (a.counter <= uint64(h.core >> _COUNTER_SHIFT)) return (AttestationStatus.StaleCounter, h);
+        {
+            Reading storage rs = _readings[deviceId][a.kind];
+            uint256 reading;
+            bytes32 readingSlot;
+            assembly ("memory-safe") {
+                readingSlot := rs.slot
+                reading := sload(readingSlot)
+            }
+            (h.readingSlot, h.reading) = (readingSlot, reading);
+            if ((reading >> _CUMULATIVE_SHIFT) + a.value > type(uint88).max) {
+                return (AttestationStatus.CumulativeOverflow, h);
+            }
+        }
+        KeyType keyType = KeyType(uint8(h.core >> _KEY_TYPE_SHIFT));
+        return (_verify(deviceId, keyType, address(uint160(h.core)), attestationDigest(a), signature), h);
     }
 
     /// @dev Device signature check shared by attestations, claims and rotations.
     function _verify(
         uint256 deviceId,
-        Core memory c,
+        KeyType keyType,
+        address key,
         bytes32 digest,
         bytes calldata signature
     ) internal view returns (AttestationStatus) {
-        if (c.keyType == KeyType.Secp256k1) {
-            if (signature.length != 65) return AttestationStatus.BadSignatureLength;
-            bytes32 s = bytes32(signature[32:64]);
+        uint256 expected = keyType == KeyType.Secp256k1 ? 65 : 64;
+        if (signature.length != expected) return AttestationStatus.BadSignatureLength;
+        bytes32 r;
+        bytes32 s;
+        assembly ("memory-safe") {
+            r := calldataload(signature.offset)
+            s := calldataload(add(signature.offset, 0x20))
+        }
+        if (keyType == KeyType.Secp256k1) {
             if (uint256(s) > SECP256K1_HALF_N) return AttestationStatus.MalleableSignature;
-            (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+            (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, uint8(signature[64]), r, s);
             return
-                (err == ECDSA.RecoverError.NoError && signer == c.key)
-                    ? AttestationStatus.Accepted
-                    : AttestationStatus.BadSignature;
-        } else {
-            if (signature.length != 64) return AttestationStatus.BadSignatureLength;
-            bytes32 r = bytes32(signature[0:32]);
-            bytes32 s = bytes32(signature[32:64]);
-            if (uint256(s) > P256_HALF_N) return AttestationStatus.MalleableSignature;
-            bytes32[2] storage q = _p256Key[deviceId];
-            return
-                P256.verify(sha256(abi.encodePacked(digest)), r, s, q[0], q[1])
+                (err == ECDSA.RecoverError.NoError && signer == key)
                     ? AttestationStatus.Accepted
                     : AttestationStatus.BadSignature;
         }
+        if (uint256(s) > P256_HALF_N) return AttestationStatus.MalleableSignature;
+        bytes32[2] storage q = _p256Key[deviceId];
+        return
+            P256.verify(sha256(abi.encodePacked(digest)), r, s, q[0], q[1])
+                ? AttestationStatus.Accepted
+                : AttestationStatus.BadSignature;
     }
 
     /// @dev Reverts unless the device key signed `digest` (claims and rotations).
@@ -761,50 +817,61 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bytes32 digest,
         bytes calldata signature
     ) internal view {
-        AttestationStatus st = _verify(deviceId, c, digest, signature);
-        if (st != AttestationStatus.Accepted) _revertForSignature(st, deviceId, c, signature);
+        AttestationStatus st = _verify(deviceId, c.keyType, c.key, digest, signature);
+        if (st != AttestationStatus.Accepted) _revertForSignature(st, deviceId, c.keyType, signature);
     }
 
-    /// @dev Maps a refusal to its custom error (no judging here).
+    /// @dev Maps a refusal to its custom error (no judging here). `core` is the device's core word.
     function _revertFor(
         AttestationStatus st,
         Attestation calldata a,
         bytes calldata signature,
-        Core memory c
+        uint256 core
     ) internal view {
         if (st == AttestationStatus.UnknownDevice) revert UnknownDevice(a.deviceId);
-        if (st == AttestationStatus.DeviceInactive) revert DeviceNotActive(a.deviceId, c.status);
+        if (st == AttestationStatus.DeviceInactive) {
+            revert DeviceNotActive(a.deviceId, DeviceStatus(uint8(core >> _STATUS_SHIFT)));
+        }
         if (st == AttestationStatus.FromFuture) revert AttestationFromFuture(a.timestamp, block.timestamp);
         if (st == AttestationStatus.Expired) revert AttestationExpired(a.timestamp, block.timestamp);
-        if (st == AttestationStatus.StaleCounter) revert StaleCounter(a.deviceId, a.counter, c.lastCounter);
+        if (st == AttestationStatus.StaleCounter) {
+            revert StaleCounter(a.deviceId, a.counter, uint64(core >> _COUNTER_SHIFT));
+        }
         if (st == AttestationStatus.CumulativeOverflow) revert CumulativeOverflow(a.deviceId, a.kind);
-        _revertForSignature(st, a.deviceId, c, signature);
+        _revertForSignature(st, a.deviceId, KeyType(uint8(core >> _KEY_TYPE_SHIFT)), signature);
     }
 
     /// @dev Maps a signature refusal to its custom error.
     function _revertForSignature(
         AttestationStatus st,
         uint256 deviceId,
-        Core memory c,
+        KeyType keyType,
         bytes calldata signature
     ) private pure {
         if (st == AttestationStatus.BadSignatureLength) {
-            revert InvalidSignatureLength(signature.length, c.keyType == KeyType.Secp256k1 ? 65 : 64);
+            revert InvalidSignatureLength(signature.length, keyType == KeyType.Secp256k1 ? 65 : 64);
         }
         if (st == AttestationStatus.MalleableSignature) revert MalleableSignature(bytes32(signature[32:64]));
         revert InvalidDeviceSignature(deviceId);
     }
 
-    /// @dev Writes the two slots of an accepted attestation and emits its event.
-    function _store(Attestation calldata a, Core memory c, Reading memory r) internal {
-        c.lastCounter = a.counter;
-        _core[a.deviceId] = c;
-        _readings[a.deviceId][a.kind] = Reading({
-            counter: a.counter,
-            timestamp: uint40(a.timestamp), // <= now + maxFutureSkew, fits uint40
-            value: a.value,
-            cumulative: r.cumulative + a.value // checked in _validate: never overflows
-        });
+    /// @dev Writes the two slots of an accepted attestation (one SSTORE each) and emits its event.
+    function _store(Attestation calldata a, Hot memory h) internal {
+        uint256 counter = a.counter;
+        uint256 value = a.value;
+        // Core: replace lastCounter, keep key, key type, status and flags.
+        uint256 core = (h.core & ~(uint256(type(uint64).max) << _COUNTER_SHIFT)) | (counter << _COUNTER_SHIFT);
+        // Reading: counter | timestamp (uint40: <= now + maxFutureSkew) | value | cumulative + value
+        // (checked in _validate: never exceeds uint88).
+        uint256 reading = counter |
+            (uint256(uint40(a.timestamp)) << _TIMESTAMP_SHIFT) |
+            (value << _VALUE_SHIFT) |
+            (((h.reading >> _CUMULATIVE_SHIFT) + value) << _CUMULATIVE_SHIFT);
+        (bytes32 coreSlot, bytes32 readingSlot) = (h.coreSlot, h.readingSlot);
+        assembly ("memory-safe") {
+            sstore(coreSlot, core)
+            sstore(readingSlot, reading)
+        }
         emit AttestationAccepted(a.deviceId, a.kind, a.counter, a.value);
     }
 
