@@ -863,10 +863,11 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         uint256 core = (h.core & ~(uint256(type(uint64).max) << _COUNTER_SHIFT)) | (counter << _COUNTER_SHIFT);
         // Reading: counter | timestamp (uint40: <= now + maxFutureSkew) | value | cumulative + value
         // (checked in _validate: never exceeds uint88).
-        uint256 reading = counter |
-            (uint256(uint40(a.timestamp)) << _TIMESTAMP_SHIFT) |
-            (value << _VALUE_SHIFT) |
-            (((h.reading >> _CUMULATIVE_SHIFT) + value) << _CUMULATIVE_SHIFT);
+        uint256 reading =
+            counter |
+                (uint256(uint40(a.timestamp)) << _TIMESTAMP_SHIFT) |
+                (value << _VALUE_SHIFT) |
+                (((h.reading >> _CUMULATIVE_SHIFT) + value) << _CUMULATIVE_SHIFT);
         (bytes32 coreSlot, bytes32 readingSlot) = (h.coreSlot, h.readingSlot);
         assembly ("memory-safe") {
             sstore(coreSlot, core)
