@@ -425,6 +425,76 @@ describe("DeviceRegistry lifecycle", function () {
     });
   });
 
+  describe("nonces and access control", function () {
+    it("a RotateKey signed with a nonce the claim already consumed is refused", async function () {
+      const ctx = await networkHelpers.loadFixture(claimed);
+      const next = newK1();
+      const stale = await signedRotation(ctx, dev, dev.deviceId, next, 0n);
+      await expect(
+        ctx.registry
+          .connect(ctx.operator)
+          .rotateKey(
+            dev.deviceId,
+            stale.msg.newKeyType,
+            stale.msg.newKeyA,
+            stale.msg.newKeyB,
+            stale.msg.deadline,
+            stale.sig,
+          ),
+      )
+        .to.be.revertedWithCustomError(ctx.registry, "InvalidDeviceSignature")
+        .withArgs(dev.deviceId);
+      expect((await ctx.registry.deviceInfo(dev.deviceId)).nonce).to.equal(1n);
+    });
+
+    it("only governance grants and revokes roles", async function () {
+      const ctx = await networkHelpers.loadFixture(fixture);
+      await expect(ctx.registry.connect(ctx.leaseManager).grantRole(LEASE_MANAGER_ROLE, ctx.other.address))
+        .to.be.revertedWithCustomError(ctx.registry, "AccessControlUnauthorizedAccount")
+        .withArgs(ctx.leaseManager.address, DEFAULT_ADMIN_ROLE);
+      await expect(ctx.registry.connect(ctx.other).revokeRole(LEASE_MANAGER_ROLE, ctx.leaseManager.address))
+        .to.be.revertedWithCustomError(ctx.registry, "AccessControlUnauthorizedAccount")
+        .withArgs(ctx.other.address, DEFAULT_ADMIN_ROLE);
+      await ctx.registry.connect(ctx.governance).revokeRole(LEASE_MANAGER_ROLE, ctx.leaseManager.address);
+      expect(await ctx.registry.hasRole(LEASE_MANAGER_ROLE, ctx.leaseManager.address)).to.equal(false);
+    });
+
+    it("only the manufacturer or governance resumes a device", async function () {
+      const ctx = await networkHelpers.loadFixture(claimed);
+      await ctx.registry.connect(ctx.manufacturer).suspend(dev.deviceId);
+      for (const who of [ctx.operator, ctx.other, ctx.leaseManager]) {
+        await expect(ctx.registry.connect(who).resume(dev.deviceId))
+          .to.be.revertedWithCustomError(ctx.registry, "Unauthorized")
+          .withArgs(who.address, dev.deviceId);
+      }
+      await ctx.registry.connect(ctx.governance).resume(dev.deviceId);
+      expect(await ctx.registry.statusOf(dev.deviceId)).to.equal(DeviceStatus.Active);
+    });
+
+    it("without an asset registry there is nothing to confirm and no agent may unbind", async function () {
+      const ctx = await networkHelpers.loadFixture(claimed);
+      await ctx.registry.connect(ctx.operator).bindToAsset(dev.deviceId, 1);
+      await expect(ctx.registry.connect(ctx.agent).confirmBind(dev.deviceId, 1))
+        .to.be.revertedWithCustomError(ctx.registry, "NoBindRequest")
+        .withArgs(dev.deviceId, 1);
+      await expect(ctx.registry.connect(ctx.agent).unbind(dev.deviceId))
+        .to.be.revertedWithCustomError(ctx.registry, "Unauthorized")
+        .withArgs(ctx.agent.address, dev.deviceId);
+      expect(await ctx.registry.assetOf(dev.deviceId)).to.equal(1n);
+    });
+
+    it("an unclaimed device may already attest (readings need no operator), but cannot be bound", async function () {
+      const ctx = await networkHelpers.loadFixture(fixture);
+      const d = newK1();
+      await register(ctx, d);
+      const a = await signedAttestation(ctx, d, { counter: 1 });
+      await expect(ctx.registry.attest(a.att, a.sig)).to.emit(ctx.registry, "AttestationAccepted");
+      await expect(ctx.registry.connect(ctx.operator).bindToAsset(d.deviceId, 1))
+        .to.be.revertedWithCustomError(ctx.registry, "Unauthorized")
+        .withArgs(ctx.operator.address, d.deviceId);
+    });
+  });
+
   describe("status", function () {
     it("the manufacturer suspends and resumes its own devices, not others'", async function () {
       const ctx = await networkHelpers.loadFixture(claimed);
