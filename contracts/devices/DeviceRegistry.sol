@@ -43,6 +43,17 @@ import {DeviceToken, IDeviceTransferHook} from "./DeviceToken.sol";
 /// kind means: consumers must only use it for additive kinds (energy, distance...). It never wraps: an
 /// attestation that would overflow the uint88 sum is refused ({CumulativeOverflow}).
 ///
+/// Tokens. The ERC-721 lives in {DeviceToken}, created by this registry in its constructor (token id =
+/// device id); it is split off only to keep this contract under the 24 KiB code limit. `ownerOf` here
+/// reads it. The token is minted on claim (nothing is minted at registration) and every transfer calls
+/// back {onDeviceTransfer}, which refuses moving a leased device. ERC-721 balances are never touched on
+/// the attestation path.
+///
+/// Key rotation. The CURRENT key signs EIP-712 `RotateKey` (with the device nonce shared with `Claim`)
+/// and the owner sends it. The new key does not sign: rotating to a key the device does not hold is the
+/// owner's own loss (no signature could then rotate it back). The registry does not index keys: a rotated
+/// device keeps its original id, and the new key's own `deviceIdOf` stays free.
+///
 /// Manufacturers. Removing a manufacturer stops new registrations signed by it and its power to
 /// suspend/resume; its already registered devices keep working until governance suspends them.
 contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, EIP712 {
@@ -600,7 +611,9 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     }
 
     /// @notice Verifies and stores many attestations; never reverts for a bad item. Each item is
-    ///         judged against the state left by the previous items.
+    ///         judged against the state left by the previous items, by the same code as {attest}, and
+    ///         emits AttestationAccepted or AttestationRejected. Only a malformed call (arrays of different
+    ///         lengths, an ABI field out of its type's range) reverts as a whole.
     /// @param items The attestations.
     /// @param signatures Their signatures, same order.
     /// @return statuses Per item: Accepted or the reason it was refused (refused items store nothing).
