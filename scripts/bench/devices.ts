@@ -186,13 +186,14 @@ export const bench: AreaBench = async (connection) => {
     registrationSeconds: sim.registrationSeconds,
     attestSeconds: sim.seconds,
     peakRssMB: sim.peakRssMB,
+    peakHeapMB: sim.peakHeapMB,
   };
   mkdirSync(join(root, "reports"), { recursive: true });
   writeFileSync(join(root, "reports", "devices-throughput.json"), JSON.stringify(throughput, null, 2) + "\n");
   notes.push(
     `Simulator (200 mixed-curve devices, 2,000 readings, batches of 100, in-process network): ${throughput.readingsPerSecond} readings ` +
       `signed+accepted per second, ${sim.accepted} accepted / ${sim.rejected} rejected, ${sim.gasPerAttestation} gas per attestation ` +
-      `(first reading of each device included: zero -> nonzero writes), peak RSS ${sim.peakRssMB} MB (reports/devices-throughput.json).`,
+      `(first reading of each device included: zero -> nonzero writes), peak RSS ${sim.peakRssMB} MB (whole process incl. the in-process chain), peak JS heap ${sim.peakHeapMB} MB (reports/devices-throughput.json).`,
   );
   return { gas, notes };
 };

@@ -42,7 +42,8 @@ try {
       `accepted / rejected ${s.accepted} / ${s.rejected}`,
       `gas per attestation ${s.gasPerAttestation} (whole batch txs / readings)`,
       `throughput          ${s.readingsPerSecond.toFixed(1)} readings signed+accepted per second (${s.seconds.toFixed(1)} s)`,
-      `peak RSS            ${s.peakRssMB} MB`,
+      `peak RSS            ${s.peakRssMB} MB (whole process, including an in-process chain)`,
+      `peak JS heap        ${s.peakHeapMB} MB`,
     ].join("\n"),
   );
 } catch (e) {

@@ -45,7 +45,10 @@ export interface SimulationSummary {
   seconds: number;
   readingsPerSecond: number;
   registrationSeconds: number;
+  /** Peak resident set of the whole process (includes an in-process chain's state). */
   peakRssMB: number;
+  /** Peak JavaScript heap: what the simulator itself holds (flat when streaming). */
+  peakHeapMB: number;
 }
 
 /** Bounded cache of derived device keys. */
@@ -69,7 +72,12 @@ class DeviceCache {
 
 export async function simulate(o: SimulationOptions): Promise<SimulationSummary> {
   let peakRss = process.memoryUsage().rss;
-  const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampleRss = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
   const showBar = o.progress ?? process.stdout.isTTY === true;
   const registry = o.registryAddress
     ? ((await o.ethers.getContractAt("DeviceRegistry", o.registryAddress, o.relayer)) as unknown as DeviceRegistry)
@@ -167,5 +175,6 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     readingsPerSecond: seconds === 0 ? 0 : accepted / seconds,
     registrationSeconds,
     peakRssMB: Math.round(peakRss / 1024 / 1024),
+    peakHeapMB: Math.round(peakHeap / 1024 / 1024),
   };
 }
