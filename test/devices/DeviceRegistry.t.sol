@@ -30,6 +30,30 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
         assertEq(registry.lastCounter(ids[2]), 1, "low-s accepted");
     }
 
+    /// A random (x, y) is practically never a P-256 point: registration refuses it and stores nothing.
+    function testFuzz_RandomP256KeysAreRefused(bytes32 x, bytes32 y) public {
+        DeviceRegistry.DeviceRegistration memory reg = DeviceRegistry.DeviceRegistration({
+            manufacturer: manufacturer,
+            keyType: IDeviceRegistry.KeyType.P256,
+            keyA: x,
+            keyB: y,
+            model: 0,
+            firmwareHash: 0,
+            serialHash: 0
+        });
+        bytes32 d = _typed(
+            keccak256(
+                abi.encode(REGISTER_TYPEHASH, manufacturer, reg.keyType, x, y, bytes32(0), bytes32(0), bytes32(0))
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(MFR_PK, d);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeviceRegistry.InvalidDeviceKey.selector, IDeviceRegistry.KeyType.P256, x, y)
+        );
+        registry.registerDevice(reg, abi.encodePacked(r, s, v));
+        assertEq(uint8(registry.statusOf(registry.deviceIdOf(IDeviceRegistry.KeyType.P256, x, y))), 0, "stored");
+    }
+
     /// A counter is accepted iff it is strictly above the last one, whatever the values.
     function testFuzz_CounterMustStrictlyIncrease(uint64 first, uint64 second, uint8 device) public {
         uint256 i = device % 4;
