@@ -62,6 +62,59 @@ describe("DeviceRegistry attestations", function () {
       expect(onChain).to.equal(deviceDigest(ctx.domain, "Attestation", att));
     });
 
+    it("ethers and viem agree on the digest of every device message type (RegisterDevice, Claim, RotateKey)", async function () {
+      const ctx = await networkHelpers.loadFixture(fixture);
+      const viemDomain = {
+        name: ctx.domain.name!,
+        version: ctx.domain.version!,
+        chainId: Number(ctx.domain.chainId),
+        verifyingContract: ctx.domain.verifyingContract as `0x${string}`,
+      };
+      const hex = (x: string) => x as `0x${string}`;
+      const reg = {
+        manufacturer: hex(ctx.manufacturer.address),
+        keyType: 2,
+        keyA: hex(webR1.keyA),
+        keyB: hex(webR1.keyB),
+        model: hex(ethers.id("m")),
+        firmwareHash: hex(ethers.id("f")),
+        serialHash: hex(ethers.id("s")),
+      };
+      expect(deviceDigest(ctx.domain, "RegisterDevice", reg)).to.equal(
+        hashTypedData({
+          domain: viemDomain,
+          types: { RegisterDevice: deviceTypes.RegisterDevice },
+          primaryType: "RegisterDevice",
+          message: reg,
+        }),
+      );
+      const claim = { deviceId: k1.deviceId, owner: hex(ctx.operator.address), nonce: 3n, deadline: 99n };
+      expect(deviceDigest(ctx.domain, "Claim", claim)).to.equal(
+        hashTypedData({
+          domain: viemDomain,
+          types: { Claim: deviceTypes.Claim },
+          primaryType: "Claim",
+          message: { ...claim, nonce: 3 },
+        }),
+      );
+      const rot = {
+        deviceId: k1.deviceId,
+        newKeyType: 1,
+        newKeyA: hex(k1.keyA),
+        newKeyB: hex(k1.keyB),
+        nonce: 1n,
+        deadline: 7n,
+      };
+      expect(deviceDigest(ctx.domain, "RotateKey", rot)).to.equal(
+        hashTypedData({
+          domain: viemDomain,
+          types: { RotateKey: deviceTypes.RotateKey },
+          primaryType: "RotateKey",
+          message: { ...rot, nonce: 1 },
+        }),
+      );
+    });
+
     it("the domain is the one EIP-5267 reports: Plinth DeviceRegistry, version 1, this chain and contract", async function () {
       const ctx = await networkHelpers.loadFixture(fixture);
       const d = await ctx.registry.eip712Domain();
