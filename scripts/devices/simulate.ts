@@ -33,6 +33,7 @@ try {
     batch: envInt("BATCH", 100),
     seed,
     progress: process.env.PROGRESS === undefined ? undefined : process.env.PROGRESS === "1",
+    log: (line) => console.error(line),
   });
   console.log(
     [

@@ -28,6 +28,8 @@ export interface SimulationOptions {
   seed: string;
   /** Show a progress bar (default: when stdout is a TTY). */
   progress?: boolean;
+  /** Plain progress lines (every ~10%) when no progress bar is shown, e.g. console.error in a log file. */
+  log?: (line: string) => void;
   /** Device keys kept in memory at most (default 4,096). */
   cacheSize?: number;
 }
@@ -108,6 +110,9 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     for (const tx of pending) await tx.wait();
     sampleRss();
     bar?.update(end, { phase: "register", extra: `${registered} new` });
+    if (!bar && o.log && Math.floor((end * 10) / o.devices) > Math.floor((start * 10) / o.devices)) {
+      o.log(`register ${end}/${o.devices} (${registered} new, ${((Date.now() - regStart) / 1000).toFixed(0)} s)`);
+    }
   }
   bar?.stop();
   const registrationSeconds = (Date.now() - regStart) / 1000;
@@ -154,6 +159,11 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     }
     sampleRss();
     const secs = (Date.now() - started) / 1000;
+    if (!bar && o.log && Math.floor(((j0 + n) * 10) / o.readings) > Math.floor((j0 * 10) / o.readings)) {
+      o.log(
+        `attest ${j0 + n}/${o.readings} (${accepted} ok, ${rejected} refused, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
+    }
     bar?.update(j0 + n, {
       phase: "attest  ",
       extra: `${accepted} ok, ${rejected} refused, ${(accepted / Math.max(secs, 0.001)).toFixed(0)}/s`,
