@@ -8,7 +8,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { id } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
-import { attestationMessage, deviceDigest } from "../../client/src/eip712/devices.js";
+import { attestationMessage, makeDeviceDigester } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { type Curve, deployWithManufacturer, registryDomain, sendRegistration, simulatedDevice } from "./lib.js";
 
@@ -72,6 +72,30 @@ class DeviceCache {
   }
 }
 
+/**
+ * The order readings are produced in, streamed: devices are taken in windows of `window` devices (the key
+ * cache size) and each window plays all its rounds before the next, so a key is derived about once per
+ * run. Device i gets floor(R / N) readings, plus one if i < R mod N; round r of device i carries the
+ * counter base + r + 1.
+ */
+export function* readingPlan(
+  devices: number,
+  readings: number,
+  window: number,
+): Generator<{ index: number; round: number }> {
+  const base = Math.floor(readings / devices);
+  const extra = readings % devices;
+  const rounds = base + (extra > 0 ? 1 : 0);
+  for (let w0 = 0; w0 < devices; w0 += window) {
+    const w1 = Math.min(devices, w0 + window);
+    for (let round = 0; round < rounds; round++) {
+      for (let index = w0; index < w1; index++) {
+        if (round < base || (round === base && index < extra)) yield { index, round };
+      }
+    }
+  }
+}
+
 export async function simulate(o: SimulationOptions): Promise<SimulationSummary> {
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
@@ -87,7 +111,9 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   const address = await registry.getAddress();
   const domain = await registryDomain(registry);
   const manufacturer = o.manufacturer ?? o.relayer.address;
-  const cache = new DeviceCache(o.seed, o.curve, o.cacheSize ?? 4096);
+  const cacheSize = o.cacheSize ?? 4096;
+  const cache = new DeviceCache(o.seed, o.curve, cacheSize);
+  const digest = makeDeviceDigester(domain);
 
   // 1. Register the devices that are not registered yet, pipelined (explicit nonces, wait per chunk).
   const regStart = Date.now();
@@ -117,8 +143,8 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   bar?.stop();
   const registrationSeconds = (Date.now() - regStart) / 1000;
 
-  // 2. Stream readings: reading j goes to device j mod N with counter base + round, so re-runs on the
-  //    same registry always present higher counters. Signed lazily, one batch at a time.
+  // 2. Stream readings in readingPlan order with counters base + round + 1 (base from the clock, so
+  //    re-runs on the same registry always present higher counters). Signed lazily, one batch at a time.
   const counterBase = BigInt(Date.now()) << 20n;
   let accepted = 0;
   let rejected = 0;
@@ -126,6 +152,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   let batches = 0;
   const acceptedTopic = registry.interface.getEvent("AttestationAccepted").topicHash;
   const rejectedTopic = registry.interface.getEvent("AttestationRejected").topicHash;
+  const plan = readingPlan(o.devices, o.readings, cacheSize);
   const started = Date.now();
   bar?.start(o.readings, 0, { phase: "attest  ", extra: "" });
   for (let j0 = 0; j0 < o.readings; j0 += o.batch) {
@@ -135,8 +162,10 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     const items = [];
     const sigs: string[] = [];
     for (let j = j0; j < j0 + n; j++) {
-      const index = j % o.devices;
-      const round = BigInt(Math.floor(j / o.devices));
+      const next = plan.next();
+      if (next.done) throw new Error("reading plan ended early");
+      const { index } = next.value;
+      const round = BigInt(next.value.round);
       const d = cache.get(index);
       const att = attestationMessage({
         deviceId: d.deviceId,
@@ -147,7 +176,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
         timestamp: ts,
       });
       items.push(att);
-      sigs.push(await d.signDigest(deviceDigest(domain, "Attestation", att)));
+      sigs.push(await d.signDigest(digest("Attestation", att)));
     }
     const receipt = await (await registry.attestBatch(items, sigs)).wait();
     if (!receipt) throw new Error("attestBatch: no receipt");

@@ -1,8 +1,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { simulate } from "../../scripts/devices/simulator.js";
+import { readingPlan, simulate } from "../../scripts/devices/simulator.js";
 import { simulatedDevice } from "../../scripts/devices/lib.js";
-import { KeyType } from "../../client/src/eip712/devices.js";
+import {
+  KeyType,
+  attestationMessage,
+  deviceDigest,
+  deviceDomain,
+  makeDeviceDigester,
+} from "../../client/src/eip712/devices.js";
 
 const { ethers } = await network.create();
 const SEED = ethers.id("simulator-test");
@@ -15,6 +21,37 @@ describe("device simulator (scripts/devices/simulate.ts)", function () {
     expect(a.keyType).to.equal(KeyType.P256);
     expect(simulatedDevice(SEED, 4, "mixed").keyType).to.equal(KeyType.Secp256k1);
     expect(simulatedDevice(SEED, 3, "secp256k1").deviceId).to.not.equal(a.deviceId);
+  });
+
+  it("the reading plan gives every device its share, rounds in order, window by window", function () {
+    for (const [n, r, w] of [
+      [6, 25, 4096],
+      [10, 95, 3],
+      [7, 3, 2],
+      [5, 0, 2],
+    ] as const) {
+      const seen = new Map<number, number[]>();
+      let total = 0;
+      for (const { index, round } of readingPlan(n, r, w)) {
+        const rounds = seen.get(index) ?? [];
+        expect(round).to.equal(rounds.length); // rounds of a device come in order 0, 1, 2...
+        seen.set(index, [...rounds, round]);
+        total++;
+      }
+      expect(total).to.equal(r);
+      for (let i = 0; i < n; i++) {
+        expect(seen.get(i)?.length ?? 0).to.equal(Math.floor(r / n) + (i < r % n ? 1 : 0));
+      }
+    }
+  });
+
+  it("the hot-loop digester equals deviceDigest", function () {
+    const domain = deviceDomain(31337, "0x00000000000000000000000000000000000000aa");
+    const fast = makeDeviceDigester(domain);
+    const att = attestationMessage({ deviceId: 5n, kind: 2, value: 3, counter: 4, timestamp: 5 });
+    expect(fast("Attestation", att)).to.equal(deviceDigest(domain, "Attestation", att));
+    const claim = { deviceId: 5n, owner: "0x00000000000000000000000000000000000000bb", nonce: 1n, deadline: 9n };
+    expect(fast("Claim", claim)).to.equal(deviceDigest(domain, "Claim", claim));
   });
 
   it("registers mixed-curve devices and streams every reading, all accepted, in batches", async function () {

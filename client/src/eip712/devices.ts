@@ -12,7 +12,7 @@
  * deviceId = uint256(keccak256(abi.encode(uint8 keyType, bytes32 keyA, bytes32 keyB))) over the device's
  * ORIGINAL key (secp256k1: keyA = address left-padded, keyB = 0; P-256: keyA = x, keyB = y).
  */
-import { AbiCoder, TypedDataEncoder, getBytes, keccak256, sha256, zeroPadValue } from "ethers";
+import { AbiCoder, TypedDataEncoder, concat, getBytes, keccak256, sha256, zeroPadValue } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 
 export const DEVICE_REGISTRY_NAME = "Plinth DeviceRegistry";
@@ -145,6 +145,22 @@ export function deviceDigest<T extends DeviceMessageType>(
   value: DeviceMessages[T],
 ): string {
   return TypedDataEncoder.hash(domain, typesFor(primaryType), value as unknown as Record<string, unknown>);
+}
+
+/**
+ * A digest function for one domain, for hot loops (simulators, relayers): the domain separator and the
+ * struct encoders are built once. Same result as {@link deviceDigest}.
+ */
+export function makeDeviceDigester(domain: TypedDataDomain) {
+  const separator = TypedDataEncoder.hashDomain(domain);
+  const encoders = new Map<DeviceMessageType, TypedDataEncoder>();
+  return <T extends DeviceMessageType>(primaryType: T, value: DeviceMessages[T]): string => {
+    let enc = encoders.get(primaryType);
+    if (!enc) encoders.set(primaryType, (enc = TypedDataEncoder.from(typesFor(primaryType))));
+    return keccak256(
+      concat(["0x1901", separator, enc.hashStruct(primaryType, value as unknown as Record<string, unknown>)]),
+    );
+  };
 }
 
 /** What a P-256 key's ECDSA operates on: sha256 of the 32 digest bytes. */

@@ -47,8 +47,9 @@ abstract class BaseDeviceSigner implements DeviceSigner {
   abstract readonly keyType: KeyType;
   abstract readonly keyA: string;
   abstract readonly keyB: string;
+  private cachedId?: bigint;
   get deviceId(): bigint {
-    return deviceIdOf(this.keyType, this.keyA, this.keyB);
+    return (this.cachedId ??= deviceIdOf(this.keyType, this.keyA, this.keyB));
   }
   signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>) {
     return this.signDigest(TypedDataEncoder.hash(domain, types, value));
