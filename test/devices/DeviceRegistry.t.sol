@@ -211,6 +211,14 @@ contract AttestationHandler is DeviceTestBase {
         }
     }
 
+    /// Suspends or resumes a device as its manufacturer (refusals while suspended must leave no trace).
+    function toggleSuspension(uint8 device) external {
+        uint256 i = device % 4;
+        VM.prank(manufacturer);
+        if (registry.statusOf(ids[i]) == IDeviceRegistry.DeviceStatus.Active) registry.suspend(ids[i]);
+        else registry.resume(ids[i]);
+    }
+
     function warp(uint32 dt) external {
         VM.warp(block.timestamp + (dt % 2 hours));
     }
@@ -229,13 +237,15 @@ contract DeviceRegistryInvariantTest is PlinthTest {
         t[0] = address(handler);
     }
 
-    /// The handler is not vacuous: a well-formed call is accepted, a forged one refused.
+    /// The handler is not vacuous: well-formed calls are accepted, forged or suspended ones refused.
     function test_HandlerAcceptsGoodAndRefusesForgedItems() public {
         handler.attest(0, 1, 1 days + 100, 0, 5, false); // counter 1, fresh, valid signature
         handler.attest(2, 2, 1 days + 100, 2, 5, true); // mode 2: valid P-256 signature, batch path
         handler.attest(1, 1, 1 days + 100, 1, 5, false); // mode 1: signed by another key
+        handler.toggleSuspension(0);
+        handler.attest(0, 2, 1 days + 100, 0, 5, false); // valid, but the device is suspended
         assertEq(handler.accepted(), 2, "accepted");
-        assertEq(handler.refused(), 1, "refused");
+        assertEq(handler.refused(), 2, "refused");
         assertEq(handler.violations(), 0, "violations");
     }
 
