@@ -214,8 +214,9 @@ contract AttestationHandler is DeviceTestBase {
     /// Suspends or resumes a device as its manufacturer (refusals while suspended must leave no trace).
     function toggleSuspension(uint8 device) external {
         uint256 i = device % 4;
-        VM.prank(manufacturer);
-        if (registry.statusOf(ids[i]) == IDeviceRegistry.DeviceStatus.Active) registry.suspend(ids[i]);
+        bool active = registry.statusOf(ids[i]) == IDeviceRegistry.DeviceStatus.Active;
+        VM.prank(manufacturer); // applies to the next call only
+        if (active) registry.suspend(ids[i]);
         else registry.resume(ids[i]);
     }
 
