@@ -526,6 +526,17 @@ describe("DeviceRegistry lifecycle", function () {
       expect(await ctx.registry.statusOf(dev.deviceId)).to.equal(DeviceStatus.Suspended);
     });
 
+    it("removing a manufacturer stops new registrations but not the attestations of its devices", async function () {
+      const ctx = await networkHelpers.loadFixture(claimed);
+      await ctx.registry.connect(ctx.governance).removeManufacturer(ctx.manufacturer.address);
+      const a = await signedAttestation(ctx, dev, { counter: 1 });
+      await expect(ctx.registry.attest(a.att, a.sig)).to.emit(ctx.registry, "AttestationAccepted");
+      const { reg, sig } = await signedRegistration(ctx, newK1());
+      await expect(ctx.registry.registerDevice(reg, sig))
+        .to.be.revertedWithCustomError(ctx.registry, "UnknownManufacturer")
+        .withArgs(ctx.manufacturer.address);
+    });
+
     it("a governance suspension is lifted only by governance", async function () {
       const ctx = await networkHelpers.loadFixture(claimed);
       await ctx.registry.connect(ctx.governance).suspend(dev.deviceId);
