@@ -42,7 +42,7 @@ async function claimed() {
 }
 async function withAssets() {
   const ctx = await claimed();
-  const assets = await ethers.deployContract("MockAssetRegistry");
+  const assets = await ethers.deployContract("DevicesMockAssetRegistry");
   await assets.setAsset(1, ctx.agent.address, 1);
   await assets.setAsset(2, ctx.operator.address, 1);
   await assets.setAsset(3, ctx.agent.address, 2); // Frozen

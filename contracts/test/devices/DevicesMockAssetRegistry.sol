@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {IAssetRegistry} from "../../interfaces/IAssetRegistry.sol";
 
 /// @notice Test double of the asset registry: agents, statuses and leases set freely.
-contract MockAssetRegistry is IAssetRegistry {
+contract DevicesMockAssetRegistry is IAssetRegistry {
     mapping(uint256 => address) private _agents;
     mapping(uint256 => AssetStatus) private _statuses;
     mapping(uint256 => uint64) private _leases;
