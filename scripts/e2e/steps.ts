@@ -7,6 +7,7 @@
 import type { Step } from "./steps/context.js";
 import { installStablecoin } from "./steps/setup.js";
 import { onboardAndMint, tokenizeAsset } from "./steps/assets.js";
+import { registerDevices, streamAttestations } from "./steps/devices.js";
 import { claimIncomeProRata, configureIncome, distributeIncome } from "./steps/income.js";
 
 export type { ScenarioContext, Step } from "./steps/context.js";
@@ -15,6 +16,8 @@ export const STEPS: Step[] = [
   installStablecoin,
   tokenizeAsset,
   onboardAndMint,
+  registerDevices,
+  streamAttestations,
   configureIncome,
   distributeIncome,
   claimIncomeProRata,
