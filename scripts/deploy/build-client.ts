@@ -158,14 +158,18 @@ for (const folder of ["eip712", "signers"]) {
   writeFileSync(join(out, `${folder}.ts`), header + (lines.length > 0 ? lines.join("\n") + "\n" : "export {};\n"));
 }
 
-// Formatted like the rest of the repository (`prettier --check .` sees these files locally).
-execFileSync(
-  process.execPath,
-  [join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--write", "--log-level", "warn", out],
-  {
-    stdio: "inherit",
-  },
-);
+// Formatted like the rest of the repository (`prettier --check .` sees these files locally). Prettier
+// needs a second pass on some long TypeChain signatures to reach its fixed point.
+const prettier = [join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--log-level", "warn"];
+for (let pass = 0; ; pass++) {
+  execFileSync(process.execPath, [...prettier, "--write", out], { stdio: "inherit" });
+  try {
+    execFileSync(process.execPath, [...prettier, "--check", out], { stdio: "ignore" });
+    break;
+  } catch (error) {
+    if (pass === 3) throw error;
+  }
+}
 
 console.log(
   `build-client: ${names.length} ABIs, ${Object.keys(deployments).length} deployment(s), ` +
