@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import hre from "hardhat";
-import { ZeroHash } from "ethers";
+import { ZeroHash, dataSlice, getAddress, getBytes, recoverAddress } from "ethers";
 import type { EIP1193Provider } from "viem";
 import { ROOT, loadParameters } from "../../deploy/config.js";
 import { CONTRACTS, type ContractName } from "../../deploy/suite.js";
@@ -78,6 +78,31 @@ describe("@plinth/client, imported from its built output", function () {
     expect(panic?.args).to.deep.equal({ code: 0x11n });
     expect(client.decodeRevertData("0xdeadbeef")).to.equal(undefined);
     expect(client.decodeRevertData("0x")).to.equal(undefined);
+  });
+
+  it("builds EIP-712 messages and signs them like the deployed registry expects (eip712 and signers namespaces)", async function () {
+    const { devices } = client.eip712;
+    const registry = client.connectSuite(deployed.addresses, connection.ethers.provider).DeviceRegistry!;
+    const domain = devices.deviceDomain(31337n, deployed.addresses.DeviceRegistry!);
+    for (const curve of ["secp256k1", "p256"] as const) {
+      const device = client.signers.devices.deterministicDeviceSigner(ZeroHash, 7, curve);
+      const message = devices.attestationMessage({
+        deviceId: device.deviceId,
+        kind: 1,
+        value: 42,
+        payloadHash: ZeroHash,
+        counter: 1n,
+        timestamp: 1_700_000_000n,
+      });
+      const digest = devices.deviceDigest(domain, "Attestation", message);
+      expect(await registry.attestationDigest(message)).to.equal(digest);
+      const signature = await device.signDigest(digest);
+      if (curve === "secp256k1") {
+        expect(recoverAddress(digest, signature)).to.equal(getAddress(dataSlice(device.keyA, 12)));
+      } else {
+        expect(getBytes(signature).length).to.equal(64); // r || s, checked on chain by P256VERIFY
+      }
+    }
   });
 
   it("throws a clear error for a chain without a deployment", function () {
