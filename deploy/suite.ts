@@ -41,6 +41,7 @@ export type ContractName =
   | "SharesBlueprint"
   | "ShareFactory"
   | "IncomeDistributor"
+  | "RentalSettlement"
   | "RentalEscrow"
   | "MaintenanceTerms"
   | "MaintenanceEscrow";
@@ -51,10 +52,10 @@ export interface ContractSpec {
   args: (p: PlinthParameters) => Arg[];
   /** A Solidity library (deployed like a contract, linked into the contracts that name it). */
   library?: boolean;
+  /** Who holds DEFAULT_ADMIN_ROLE: governance (default) or the contract itself (a module). */
+  admin?: "governance" | "self";
   /** false for a contract without AccessControl (nothing for the roles check). */
   roles?: boolean;
-  /** AccessControl contracts this contract's constructor deploys, read through a getter. */
-  children?: { name: string; getter: string }[];
   /** Libraries linked into this contract's bytecode (deployed before it, in the same part). */
   libraries?: ContractName[];
 }
@@ -102,6 +103,13 @@ export const CONTRACTS: readonly ContractSpec[] = [
       ref("SharesBlueprint"),
     ],
   },
+  // The escrow's settlement module (delegatecalled by it; its own roles are held by itself).
+  {
+    name: "RentalSettlement",
+    part: "rental",
+    args: () => [ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
+    admin: "self",
+  },
   {
     name: "RentalEscrow",
     part: "rental",
@@ -113,8 +121,8 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.feeRecipient,
       p.defaultArbiter,
       p.rentalFeeBps,
+      ref("RentalSettlement"),
     ],
-    children: [{ name: "RentalSettlement", getter: "settlement" }],
   },
   { name: "MaintenanceTerms", part: "maintenance", args: () => [], library: true },
   {

@@ -445,7 +445,12 @@ export function expectedHolders(
   for (const name of Object.keys(record.contracts) as ContractName[]) {
     const spec = CONTRACTS.find((c) => c.name === name);
     if (spec?.library === true || spec?.roles === false) continue;
-    add(name, ROLES.DEFAULT_ADMIN_ROLE, record.parameters.governance);
+    const self = addresses[name];
+    add(
+      name,
+      ROLES.DEFAULT_ADMIN_ROLE,
+      spec?.admin === "self" && self !== undefined ? self : record.parameters.governance,
+    );
   }
   for (const action of actionsOf(record.parameters, record.parts)) {
     if (action.grants === undefined) continue;
@@ -544,31 +549,6 @@ export async function checkRoles(
           message: `${name}: ${roleName(roleId, known)} held by ${getAddress(account)}, which the parameters do not name`,
         });
       }
-    }
-  }
-  // Contracts the suite's constructors deploy (e.g. RentalEscrow's settlement module): governance
-  // administers them, the deployer holds nothing there either.
-  for (const spec of CONTRACTS) {
-    const parent = record.contracts[spec.name];
-    if (parent === undefined) continue;
-    for (const child of spec.children ?? []) {
-      const getter = new Contract(parent.address, [`function ${child.getter}() view returns (address)`], provider);
-      const address = (await getter.getFunction(child.getter)()) as string;
-      const contract = new Contract(address, ACCESS_CONTROL, provider);
-      const admin = (await contract.hasRole(ROLES.DEFAULT_ADMIN_ROLE, record.parameters.governance)) as boolean;
-      findings.push({
-        ok: admin,
-        message: `${child.name} (${spec.name}.${child.getter}()): DEFAULT_ADMIN_ROLE ${admin ? "held by" : "NOT held by"} ${record.parameters.governance}`,
-      });
-      let held = 0;
-      for (const [label, roleId] of Object.entries(ROLES)) {
-        if (getAddress(deployer) === record.parameters.governance && roleId === ROLES.DEFAULT_ADMIN_ROLE) continue;
-        if ((await contract.hasRole(roleId, deployer)) as boolean) {
-          held++;
-          findings.push({ ok: false, message: `${child.name}: deployer ${deployer} still holds ${label}` });
-        }
-      }
-      if (held === 0) findings.push({ ok: true, message: `${child.name}: deployer ${deployer} holds no role` });
     }
   }
   return findings;
