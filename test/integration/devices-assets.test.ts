@@ -211,9 +211,9 @@ async function withBoundDevices() {
 
 type W = Awaited<ReturnType<typeof withShares>>;
 
-async function usdcOf(w: W, who: { getAddress(): Promise<string> } | HardhatEthersSigner) {
-  const addr = "address" in who ? who.address : await who.getAddress();
-  return w.usdc.balanceOf(addr);
+/** USDC held by the distributor. */
+async function heldByDistributor(w: W) {
+  return w.usdc.balanceOf(await w.distributor.getAddress());
 }
 
 async function claimables(w: W, holders: HardhatEthersSigner[]) {
@@ -411,8 +411,8 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
         USDC(4_895),
       );
       // Value conserved: 15,000 in, 5,340 + 4,895 out, the rest is claimable + reserve + fees.
-      expect(await usdcOf(w, w.distributor)).to.equal(USDC(15_000 - 5_340 - 4_895));
-      expect(await usdcOf(w, w.distributor)).to.equal(
+      expect(await heldByDistributor(w)).to.equal(USDC(15_000 - 5_340 - 4_895));
+      expect(await heldByDistributor(w)).to.equal(
         USDC(1_780 + 1_335) +
           (await w.distributor.reserveOf(w.assetId, u)) +
           (await w.distributor.feesOf(w.assetId, u)),
@@ -496,11 +496,11 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
       expect([b.redeemedShares, b.paid]).to.deep.equal([1_000n, USDC(100_000)]);
       expect(await w.distributor.buyoutRemainingOf(w.assetId)).to.equal(0n);
       // What is left is exactly the reserve and the fees.
-      expect(await usdcOf(w, w.distributor)).to.equal(USDC(1_500 + 150));
+      expect(await heldByDistributor(w)).to.equal(USDC(1_500 + 150));
       await expect(
         w.distributor.connect(w.feeRecipient).claimFees(w.assetId, u, w.feeRecipient.address),
       ).to.changeTokenBalance(ethers, w.usdc, w.feeRecipient, USDC(150));
-      expect(await usdcOf(w, w.distributor)).to.equal(USDC(1_500));
+      expect(await heldByDistributor(w)).to.equal(USDC(1_500));
     });
   });
 });
