@@ -137,7 +137,14 @@ contract MockToken is ERC20 {
 
 /// @notice ERC-20 that burns 1% of every transfer: escrows must refuse it by balance-diff checks.
 contract FeeOnTransferToken is ERC20 {
+    bool public feeOn = true;
+
     constructor() ERC20("Fee", "FEE") {}
+
+    /// @notice Turns the fee on or off (a token that starts charging after an order was funded).
+    function setFeeOn(bool on) external {
+        feeOn = on;
+    }
 
     /// @notice Mints freely (test token).
     function mint(address to, uint256 amount) external {
@@ -145,7 +152,7 @@ contract FeeOnTransferToken is ERC20 {
     }
 
     function _update(address from, address to, uint256 value) internal override {
-        if (from != address(0) && to != address(0)) {
+        if (feeOn && from != address(0) && to != address(0)) {
             uint256 fee = value / 100;
             super._update(from, address(0), fee);
             value -= fee;
@@ -190,6 +197,18 @@ contract ReentrantToken is ERC20 {
     /// @notice Mints freely (test token).
     function mint(address to, uint256 amount) external {
         _mint(to, amount);
+    }
+
+    /// @notice Makes this token contract act as a party (create orders, claim) in attack tests.
+    function exec(address to, bytes calldata data) external returns (bytes memory) {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = to.call(data);
+        if (!ok) {
+            assembly {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        return ret;
     }
 
     /// @notice Arms the re-entry: each transfer from `target_` calls `target_` with `payload_`.
