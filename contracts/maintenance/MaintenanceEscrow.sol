@@ -454,7 +454,14 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         if (budget == 0 || budget > type(uint128).max) revert BadBudget(budget);
         if (bond > type(uint128).max) revert BadBond(bond);
         if (acceptBy <= block.timestamp || completeBy <= acceptBy) revert BadDeadlines(acceptBy, completeBy);
-        MaintenanceTerms.checkParties(assetRegistry, deviceRegistry, assetId, deviceId, fromReserve, msg.sender);
+        MaintenanceTerms.checkParties(
+            address(assetRegistry),
+            address(deviceRegistry),
+            assetId,
+            deviceId,
+            fromReserve,
+            msg.sender
+        );
     }
 
     function _fund(uint256 assetId, address token, uint256 amount, bool fromReserve) private {

@@ -127,20 +127,21 @@ library MaintenanceTerms {
     /// @param fromReserve Whether the order is funded from the asset's reserve.
     /// @param caller The creator.
     function checkParties(
-        IAssetRegistry assets,
-        IDeviceRegistry devices,
+        address assets,
+        address devices,
         uint256 assetId,
         uint256 deviceId,
         bool fromReserve,
         address caller
     ) external view {
-        if (assets.statusOf(assetId) != IAssetRegistry.AssetStatus.Active) {
+        if (IAssetRegistry(assets).statusOf(assetId) != IAssetRegistry.AssetStatus.Active) {
             revert IMaintenanceEscrow.AssetNotActive(assetId);
         }
-        if (deviceId != 0 && devices.assetOf(deviceId) != assetId) {
+        if (deviceId != 0 && IDeviceRegistry(devices).assetOf(deviceId) != assetId) {
             revert IMaintenanceEscrow.DeviceNotOnAsset(deviceId, assetId);
         }
-        if (fromReserve && assets.agentOf(assetId) != caller) revert IMaintenanceEscrow.NotAgent(caller, assetId);
+        if (fromReserve && IAssetRegistry(assets).agentOf(assetId) != caller)
+            revert IMaintenanceEscrow.NotAgent(caller, assetId);
     }
 
     /// @notice Checks a provider's bid on an open order: the order names no provider, the bid is

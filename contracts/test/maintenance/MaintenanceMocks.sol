@@ -187,7 +187,7 @@ contract BlocklistToken is ERC20 {
 
 /// @notice ERC-20 that re-enters a target with preset calldata on every transfer out of the target.
 contract ReentrantToken is ERC20 {
-    address public target;
+    address public reentryTarget;
     bytes public payload;
     bool public reentered;
     bytes public reentryError;
@@ -213,15 +213,15 @@ contract ReentrantToken is ERC20 {
 
     /// @notice Arms the re-entry: each transfer from `target_` calls `target_` with `payload_`.
     function arm(address target_, bytes calldata payload_) external {
-        target = target_;
+        reentryTarget = target_;
         payload = payload_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (from == target && target != address(0)) {
-            address t = target;
-            target = address(0);
+        if (from == reentryTarget && reentryTarget != address(0)) {
+            address t = reentryTarget;
+            reentryTarget = address(0);
             // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory ret) = t.call(payload);
             if (ok) reentered = true;

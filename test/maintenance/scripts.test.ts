@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { Comparator } from "../../client/src/eip712/maintenance.js";
+import {
+  UserError,
+  acceptOrder,
+  awardSignedBid,
+  claimBalance,
+  createAndFund,
+  describeOrder,
+  expireOrder,
+  orderIdOf,
+  signInspectionVerdict,
+  signProviderBid,
+  submitDeviceEvidence,
+  submitInspections,
+} from "../../scripts/maintenance/lib.js";
+import { ASSET, BOND, BUDGET, DAY, DEVICE, KIND_SELFTEST, deployMaintenance, orderArgs, policy } from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+async function fixture() {
+  return deployMaintenance(ethers);
+}
+
+describe("maintenance scripts (core functions)", function () {
+  it("agent funds from the reserve, a provider bids, the agent awards, the device proves the repair, everyone claims", async function () {
+    const f = await loadFixture(fixture);
+    const t = await f.token.getAddress();
+    const order = orderArgs(await time.latest(), t, ethers.ZeroAddress, { fromReserve: true });
+    const { orderId } = await createAndFund(f.escrow, f.agent, order);
+    expect(orderId).to.equal(orderIdOf(f.agent.address, order.salt));
+
+    const { bid, signature } = await signProviderBid(f.escrow, f.provider2, orderId, BUDGET - 100n, BOND, DAY);
+    await awardSignedBid(f.escrow, f.agent, bid, signature);
+    expect((await describeOrder(f.escrow, orderId)).state).to.equal("Active");
+
+    // The device's post-repair self-test, accepted by the (mock) device registry.
+    await f.devices.setReading(DEVICE, KIND_SELFTEST, 6, (await time.latest()) + 1, 0);
+    await submitDeviceEvidence(f.escrow, f.stranger, orderId, 0);
+    const summary = await describeOrder(f.escrow, orderId);
+    expect(summary.state).to.equal("Completed");
+    expect(summary.milestones[0].released).to.equal(true);
+
+    expect(await claimBalance(f.escrow, f.provider2, t)).to.equal(BUDGET - 100n + BOND);
+    expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(100n);
+  });
+
+  it("inspectors (an EOA and an ERC-1271 wallet) sign, anyone submits, the order releases", async function () {
+    const f = await loadFixture(fixture);
+    const t = await f.token.getAddress();
+    const order = orderArgs(await time.latest(), t, f.provider.address, {
+      inspectors: [f.inspector1.address, f.wallet.target as string],
+      policy: policy({ useDevice: false, cmp: Comparator.None, k: 2 }),
+    });
+    const { orderId } = await createAndFund(f.escrow, f.payer, order);
+    await acceptOrder(f.escrow, f.provider, orderId);
+    const a = await signInspectionVerdict(f.escrow, f.inspector1, orderId, 0, true, DAY);
+    const w = await signInspectionVerdict(f.escrow, f.walletOwner, orderId, 0, true, DAY, f.wallet.target as string);
+    await submitInspections(f.escrow, f.stranger, [a, w]);
+    expect((await describeOrder(f.escrow, orderId)).state).to.equal("Completed");
+  });
+
+  it("refunds after the deadline and lets the payer claim", async function () {
+    const f = await loadFixture(fixture);
+    const t = await f.token.getAddress();
+    const order = orderArgs(await time.latest(), t, f.provider.address);
+    const { orderId } = await createAndFund(f.escrow, f.payer, order);
+    await time.increaseTo(order.acceptBy + 1);
+    await expireOrder(f.escrow, f.stranger, orderId);
+    const before = await f.token.balanceOf(f.payer.address);
+    expect(await claimBalance(f.escrow, f.payer, t)).to.equal(BUDGET);
+    expect(await f.token.balanceOf(f.payer.address)).to.equal(before + BUDGET);
+  });
+
+  it("reports user errors as sentences, and contract refusals by their custom error", async function () {
+    const f = await loadFixture(fixture);
+    const t = await f.token.getAddress();
+    const order = orderArgs(await time.latest(), t, f.provider.address);
+    const { orderId } = await createAndFund(f.escrow, f.payer, order);
+    await expect(acceptOrder(f.escrow, f.provider2, orderId)).to.be.rejectedWith(UserError, /names provider/);
+    await expect(describeOrder(f.escrow, ethers.ZeroHash)).to.be.rejectedWith(UserError, /no order/);
+    await expect(signInspectionVerdict(f.escrow, f.stranger, orderId, 0, true, DAY)).to.be.rejectedWith(
+      UserError,
+      /not an inspector/,
+    );
+    await expect(signProviderBid(f.escrow, f.provider2, orderId, BUDGET + 1n, BOND, DAY)).to.be.rejectedWith(
+      UserError,
+      /exceeds the budget/,
+    );
+    await expect(claimBalance(f.escrow, f.stranger, t)).to.be.rejectedWith(UserError, /nothing to claim/);
+    await expect(createAndFund(f.escrow, f.payer, order)).to.be.rejectedWith(UserError, /OrderExists/);
+    await expect(expireOrder(f.escrow, f.stranger, orderId)).to.be.rejectedWith(UserError, /DeadlineNotPassed/);
+    await expect(submitDeviceEvidence(f.escrow, f.stranger, orderId, 0)).to.be.rejectedWith(UserError, /WrongState/);
+    const other = await ethers.deployContract("MockToken", ["X", "X"]);
+    await expect(
+      createAndFund(f.escrow, f.payer, { ...order, token: await other.getAddress(), salt: ethers.id("x") }),
+    ).to.be.rejectedWith(UserError, /not allowlisted/);
+  });
+});
