@@ -20,6 +20,18 @@ import { ASSET, BOND, BUDGET, DAY, DEVICE, KIND_SELFTEST, deployMaintenance, ord
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
+/** Asserts that `promise` rejects with a UserError whose message matches `pattern`. */
+async function expectUserError(promise: Promise<unknown>, pattern: RegExp) {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).to.be.instanceOf(UserError);
+    expect((err as Error).message).to.match(pattern);
+    return;
+  }
+  expect.fail(`expected a UserError matching ${pattern}`);
+}
+
 async function fixture() {
   return deployMaintenance(ethers);
 }
@@ -79,23 +91,19 @@ describe("maintenance scripts (core functions)", function () {
     const t = await f.token.getAddress();
     const order = orderArgs(await time.latest(), t, f.provider.address);
     const { orderId } = await createAndFund(f.escrow, f.payer, order);
-    await expect(acceptOrder(f.escrow, f.provider2, orderId)).to.be.rejectedWith(UserError, /names provider/);
-    await expect(describeOrder(f.escrow, ethers.ZeroHash)).to.be.rejectedWith(UserError, /no order/);
-    await expect(signInspectionVerdict(f.escrow, f.stranger, orderId, 0, true, DAY)).to.be.rejectedWith(
-      UserError,
-      /not an inspector/,
-    );
-    await expect(signProviderBid(f.escrow, f.provider2, orderId, BUDGET + 1n, BOND, DAY)).to.be.rejectedWith(
-      UserError,
+    await expectUserError(acceptOrder(f.escrow, f.provider2, orderId), /names provider/);
+    await expectUserError(describeOrder(f.escrow, ethers.ZeroHash), /no order/);
+    await expectUserError(signInspectionVerdict(f.escrow, f.stranger, orderId, 0, true, DAY), /not an inspector/);
+    await expectUserError(
+      signProviderBid(f.escrow, f.provider2, orderId, BUDGET + 1n, BOND, DAY),
       /exceeds the budget/,
     );
-    await expect(claimBalance(f.escrow, f.stranger, t)).to.be.rejectedWith(UserError, /nothing to claim/);
-    await expect(createAndFund(f.escrow, f.payer, order)).to.be.rejectedWith(UserError, /OrderExists/);
-    await expect(expireOrder(f.escrow, f.stranger, orderId)).to.be.rejectedWith(UserError, /DeadlineNotPassed/);
-    await expect(submitDeviceEvidence(f.escrow, f.stranger, orderId, 0)).to.be.rejectedWith(UserError, /WrongState/);
+    await expectUserError(claimBalance(f.escrow, f.stranger, t), /nothing to claim/);
+    await expectUserError(createAndFund(f.escrow, f.payer, order), /OrderExists/);
+    await expectUserError(expireOrder(f.escrow, f.stranger, orderId), /DeadlineNotPassed/);
+    await expectUserError(submitDeviceEvidence(f.escrow, f.stranger, orderId, 0), /WrongState/);
     const other = await ethers.deployContract("MockToken", ["X", "X"]);
-    await expect(
-      createAndFund(f.escrow, f.payer, { ...order, token: await other.getAddress(), salt: ethers.id("x") }),
-    ).to.be.rejectedWith(UserError, /not allowlisted/);
+    const foreign = { ...order, token: await other.getAddress(), salt: ethers.id("x") };
+    await expectUserError(createAndFund(f.escrow, f.payer, foreign), /not allowlisted/);
   });
 });

@@ -1,0 +1,137 @@
+/**
+ * Gas of the maintenance escrow's main operations (whole-transaction gasUsed). The asset registry,
+ * device registry and income distributor are test doubles (contracts/test/maintenance/), so the
+ * registry reads cost what a mock's storage reads cost; the real registries' views are similar
+ * single-slot reads.
+ */
+import type { AreaBench } from "./types.js";
+import { Comparator, buildInspection, maintenanceDomain, signInspection } from "../../client/src/eip712/maintenance.js";
+
+export const bench: AreaBench = async (connection) => {
+  const { ethers } = connection;
+  const [gov, agent, payer, provider, inspector1, inspector2, walletOwner] = await ethers.getSigners();
+  const token = await ethers.deployContract("MockToken", ["Test USD", "TUSD"]);
+  const assets = await ethers.deployContract("MockAssetRegistry");
+  const devices = await ethers.deployContract("MockDeviceRegistry");
+  const distributor = await ethers.deployContract("MockDistributor", [gov.address]);
+  const terms = await ethers.deployContract("MaintenanceTerms");
+  const escrow = await ethers.deployContract(
+    "MaintenanceEscrow",
+    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
+    { libraries: { MaintenanceTerms: await terms.getAddress() } },
+  );
+  const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
+  const e = await escrow.getAddress();
+  const t = await token.getAddress();
+  const ASSET = 1n;
+  const DEVICE = 7n;
+  const KIND = 3;
+  await assets.setAsset(ASSET, agent.address, 1);
+  await devices.setDevice(DEVICE, 1, ASSET);
+  await devices.setReading(DEVICE, KIND, 5, 1, 0);
+  await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), e);
+  await escrow.connect(gov).setTokenAllowed(t, true);
+  for (const s of [payer, provider, agent]) {
+    await token.mint(s.address, 10n ** 30n);
+    await token.connect(s).approve(e, ethers.MaxUint256);
+  }
+  const domain = maintenanceDomain((await ethers.provider.getNetwork()).chainId, e);
+  const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
+    Number((await (await tx).wait())!.gasUsed);
+  const now = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
+
+  let n = 0;
+  const params = async (over: Record<string, unknown> = {}) => {
+    const ts = await now();
+    return {
+      assetId: ASSET,
+      deviceId: DEVICE,
+      token: t,
+      budget: 10n ** 21n,
+      bond: 10n ** 20n,
+      provider: provider.address,
+      acceptBy: ts + 86_400,
+      completeBy: ts + 7 * 86_400,
+      fromReserve: false,
+      slashTo: 0,
+      policy: {
+        arbiter: ethers.ZeroAddress,
+        k: 1,
+        useDevice: true,
+        optimistic: false,
+        cmp: Comparator.EQ,
+        defaultRuling: 0,
+        kind: KIND,
+        threshold: 0n,
+        challengeWindow: 0,
+        disputeTimeout: 0,
+      },
+      inspectors: [] as string[],
+      milestoneBps: [] as number[],
+      salt: ethers.id(`bench-${n++}`),
+      ...over,
+    };
+  };
+  const createAndFund = async (over: Record<string, unknown> = {}) => {
+    const p = await params(over);
+    const id = await escrow.connect(payer).createOrder.staticCall(p);
+    const gas = await gasOf(escrow.connect(payer).createOrder(p));
+    return { id, gas, p };
+  };
+
+  // Device-proven order (k = 1 of {device}).
+  const dev = await createAndFund();
+  const acceptGas = await gasOf(escrow.connect(provider).accept(dev.id));
+  await devices.setReading(DEVICE, KIND, 6, (await now()) + 1, 0);
+  const deviceGas = await gasOf(escrow.submitDeviceEvidence(dev.id, 0, DEVICE));
+
+  // 2-of-3 inspectors (two EOAs and an ERC-1271 wallet), both signatures in one call.
+  const insp = await createAndFund({
+    inspectors: [inspector1.address, inspector2.address, await wallet.getAddress()],
+    policy: { ...(await params()).policy, useDevice: false, cmp: Comparator.None, k: 2 },
+  });
+  await escrow.connect(provider).accept(insp.id);
+  const deadline = BigInt((await now()) + 86_400);
+  const a = buildInspection(insp.id, 0, true, inspector1.address, deadline);
+  const w = buildInspection(insp.id, 0, true, await wallet.getAddress(), deadline);
+  const inspGas = await gasOf(
+    escrow.submitInspections(
+      insp.id,
+      [a, w],
+      [await signInspection(inspector1, domain, a), await signInspection(walletOwner, domain, w)],
+    ),
+  );
+
+  // Refund after the accept-by deadline.
+  const late = await createAndFund();
+  await ethers.provider.send("evm_increaseTime", [86_401]);
+  await ethers.provider.send("evm_mine", []);
+  const refundGas = await gasOf(escrow.expire(late.id));
+
+  // Default after complete-by (refund + slash).
+  const slow = await createAndFund();
+  await escrow.connect(provider).accept(slow.id);
+  await ethers.provider.send("evm_increaseTime", [7 * 86_400 + 1]);
+  await ethers.provider.send("evm_mine", []);
+  const defaultGas = await gasOf(escrow.expire(slow.id));
+  const claimGas = await gasOf(escrow.connect(payer).claim(t, payer.address));
+
+  return {
+    gas: {
+      "maintenance.createAndFund": dev.gas,
+      "maintenance.createAndFund.inspectors3": insp.gas,
+      "maintenance.accept": acceptGas,
+      "maintenance.completeByDevice": deviceGas,
+      "maintenance.completeByInspectors.2of3": inspGas,
+      "maintenance.refundAfterDeadline": refundGas,
+      "maintenance.refundAfterDeadline.slash": defaultGas,
+      "maintenance.claim": claimGas,
+    },
+    notes: [
+      "Asset registry, device registry and income distributor are test doubles (mocks); the device registry's stored reading is set directly, the real registry sets it in attest() after verifying the device signature.",
+      "createAndFund: payer-funded, device policy, one milestone (pulls the budget with a balance-diff check); .inspectors3 names three inspectors.",
+      "completeByInspectors.2of3: one submitInspections call with an EOA signature and an ERC-1271 wallet signature, releasing the order.",
+      "refundAfterDeadline: Open order past accept-by; .slash: Active order past complete-by (unreleased budget refunded, bond slashed to the payer). Refunds are claimable balances (maintenance.claim).",
+    ],
+  };
+};
