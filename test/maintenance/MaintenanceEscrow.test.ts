@@ -22,6 +22,8 @@ import {
   OTHER_ASSET,
   OTHER_DEVICE,
   RESERVE,
+  UNDER_COVERAGE,
+  connectionParams,
   deployMaintenance,
   orderArgs,
   policy,
@@ -29,7 +31,7 @@ import {
   type Signer,
 } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers } = await network.create(connectionParams);
 const { time, loadFixture } = networkHelpers;
 const ZERO = ethers.ZeroAddress;
 
@@ -121,6 +123,15 @@ describe("MaintenanceEscrow", function () {
           f.escrow,
           "ZeroAddress",
         );
+      }
+    });
+
+    it("fits the escrow and its library under the 24,576-byte code size limit", async function () {
+      if (UNDER_COVERAGE) this.skip(); // instrumented bytecode is larger by design
+      const f = await loadFixture(fixture);
+      for (const c of [f.escrow, f.terms]) {
+        const code = await ethers.provider.getCode(await c.getAddress());
+        expect((code.length - 2) / 2).to.be.lessThanOrEqual(24_576);
       }
     });
 
