@@ -23,6 +23,7 @@ const compiler = {
     optimizer: { enabled: true, runs: 10_000 },
     evmVersion: "osaka",
     viaIR: false,
+    outputSelection: { "*": { "*": ["userdoc", "devdoc"] } },
   },
 };
 
