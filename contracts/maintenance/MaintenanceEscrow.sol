@@ -5,7 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
@@ -45,7 +45,7 @@ import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 ///         the permissionless `returnToReserve`, which deposits them through the income distributor
 ///         (its carve-outs apply, the rest accrues to the asset's holders, the owners of that money).
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
-contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuardTransient, EIP712 {
+contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @notice At most this many inspectors per order.

@@ -287,7 +287,7 @@ describe("MaintenanceEscrow", function () {
         { policy: policy({ k: 0 }) },
         { policy: policy({ k: 2 }) }, // only one source
         { deviceId: 0n }, // device source without a device
-        { policy: policy({ useDevice: false }) }, // value condition without device source
+        { inspectors: [f.inspector1.address], policy: policy({ useDevice: false }) }, // value condition, no device source
         { policy: { ...opt, arbiter: ZERO } },
         { policy: { ...opt, challengeWindow: 0 } },
         { policy: { ...opt, disputeTimeout: 0 } },
