@@ -220,6 +220,8 @@ interface IMaintenanceEscrow {
     event Credited(address indexed party, address indexed token, uint256 amount);
     /// @notice `amount` of `token` is held for the maintenance reserve of `assetId`.
     event ReserveCredited(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice `amount` of the reserve credit held for `assetId` funded a new reserve-funded order.
+    event ReserveCreditUsed(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice The held reserve credit was deposited back through the income distributor.
     event ReserveReturned(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice `party` withdrew `amount` of `token` to `to`.

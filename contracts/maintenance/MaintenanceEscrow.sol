@@ -44,6 +44,7 @@ import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 ///         orders (and bonds slashed "to the reserve") are held per (asset, token) and returned with
 ///         the permissionless `returnToReserve`, which deposits them through the income distributor
 ///         (its carve-outs apply, the rest accrues to the asset's holders, the owners of that money).
+///         A reserve-funded order (creation or re-issue) spends that held credit first.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
 contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard, EIP712 {
     using SafeERC20 for IERC20;
@@ -85,7 +86,6 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     mapping(uint256 assetId => mapping(address token => uint256)) public reserveCredit;
 
     MaintenanceTerms.Book private _book;
-    mapping(uint256 disputeId => Dispute) private _disputes;
 
     /// @param admin Governance (DEFAULT_ADMIN_ROLE): allowlists tokens.
     /// @param assetRegistry_ The asset registry.
@@ -298,14 +298,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         Milestone storage m = _milestone(orderId, o, milestone);
         _checkController(o);
         if (m.claim != ClaimStatus.Pending) revert WrongClaimStatus(m.claim);
-        if (block.timestamp >= m.claimEnds) revert DeadlinePassed(m.claimEnds);
-        Policy storage pol = _book.policies[orderId];
-        uint40 deadline = uint40(block.timestamp) + pol.disputeTimeout;
-        m.claim = ClaimStatus.Disputed;
-        m.claimEnds = deadline;
-        disputeId = uint256(keccak256(abi.encode(orderId, milestone, m.round)));
-        _disputes[disputeId] = Dispute({orderId: orderId, milestone: milestone, round: m.round, resolved: false});
-        emit ClaimChallenged(orderId, milestone, disputeId, pol.arbiter, deadline);
+        return MaintenanceTerms.openDispute(_book, orderId, milestone);
     }
 
     /// @notice Counts a claim whose challenge window ended unchallenged (anyone).
@@ -327,7 +320,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     /// @param disputeId The dispute.
     /// @param ruling 0, 1 or 2.
     function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        Dispute storage d = _disputes[disputeId];
+        Dispute storage d = _book.disputes[disputeId];
         if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
         Policy storage pol = _book.policies[d.orderId];
         if (msg.sender != pol.arbiter) revert NotArbiter(msg.sender);
@@ -338,7 +331,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     /// @notice Applies the order's default ruling to a dispute the arbiter left past its deadline (anyone).
     /// @param disputeId The dispute.
     function resolveByTimeout(uint256 disputeId) external nonReentrant {
-        Dispute storage d = _disputes[disputeId];
+        Dispute storage d = _book.disputes[disputeId];
         if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
         Milestone storage m = _book.milestones[d.orderId][d.milestone];
         if (m.claim == ClaimStatus.Disputed && m.round == d.round && block.timestamp < m.claimEnds) {
@@ -425,7 +418,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     /// @param disputeId The dispute.
     /// @return The stored dispute.
     function getDispute(uint256 disputeId) external view returns (Dispute memory) {
-        return _disputes[disputeId];
+        return _book.disputes[disputeId];
     }
 
     /// @notice The EIP-712 digest an inspector signs.
@@ -464,7 +457,20 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         );
     }
 
+    /// @dev Payer-funded: pulls `amount` from the caller. Reserve-funded: uses the asset's reserve
+    ///      credit held here first (refunds and slashes not yet returned), then pulls the rest from
+    ///      the distributor. Either way the balance received must match exactly.
     function _fund(uint256 assetId, address token, uint256 amount, bool fromReserve) private {
+        if (fromReserve) {
+            uint256 credit = reserveCredit[assetId][token];
+            uint256 used = credit < amount ? credit : amount;
+            if (used != 0) {
+                reserveCredit[assetId][token] = credit - used;
+                emit ReserveCreditUsed(assetId, token, used);
+                amount -= used;
+                if (amount == 0) return;
+            }
+        }
         IERC20 t = IERC20(token);
         uint256 before = t.balanceOf(address(this));
         if (fromReserve) distributor.withdrawReserve(assetId, token, amount, address(this));

@@ -975,8 +975,29 @@ describe("MaintenanceEscrow", function () {
       await time.increaseTo(args.acceptBy + 1);
       await f.escrow.expire(id);
       const now = await time.latest();
-      await f.escrow.connect(f.agent).reissue(id, ZERO, now + DAY, now + 2 * DAY);
-      expect(await f.distributor.reserveOf(ASSET, await f.token.getAddress())).to.equal(RESERVE - 2n * BUDGET);
+      await expect(f.escrow.connect(f.payer).reissue(id, ZERO, now + DAY, now + 2 * DAY))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.payer.address);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BUDGET);
+      // The refund still held for the asset funds the re-issued order: the reserve is not drawn twice.
+      await expect(f.escrow.connect(f.agent).reissue(id, ZERO, now + DAY, now + 2 * DAY))
+        .to.emit(f.escrow, "ReserveCreditUsed")
+        .withArgs(ASSET, t, BUDGET);
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
+      expect(await f.distributor.reserveOf(ASSET, t)).to.equal(RESERVE - BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.getAddress())).to.equal(BUDGET);
+    });
+
+    it("tops a partial reserve credit up from the distributor when funding from the reserve", async function () {
+      const f = await loadFixture(fixture);
+      const t = await f.token.getAddress();
+      const { id, args } = await createAccepted(f, { slashTo: SlashTo.Reserve });
+      await time.increaseTo(args.completeBy + 1);
+      await f.escrow.expire(id); // BOND credited to the asset's reserve
+      await create(f, { fromReserve: true, salt: ethers.id("r") }, f.agent);
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
+      expect(await f.distributor.reserveOf(ASSET, t)).to.equal(RESERVE - (BUDGET - BOND));
     });
   });
 
