@@ -216,16 +216,18 @@ interface IMaintenanceEscrow {
     );
     /// @notice A dispute was resolved (`byTimeout`: the default ruling applied).
     event DisputeResolved(uint256 indexed disputeId, uint256 ruling, bool byTimeout);
-    /// @notice `amount` of `token` became claimable by `party`.
-    event Credited(address indexed party, address indexed token, uint256 amount);
+    /// @notice The vault holding `assetId`'s funds was deployed.
+    event VaultCreated(uint256 indexed assetId, address vault);
+    /// @notice `amount` of `token` from `assetId`'s orders became claimable by `party`.
+    event Credited(address indexed party, uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice `amount` of `token` is held for the maintenance reserve of `assetId`.
     event ReserveCredited(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice `amount` of the reserve credit held for `assetId` funded a new reserve-funded order.
     event ReserveCreditUsed(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice The held reserve credit was deposited back through the income distributor.
     event ReserveReturned(uint256 indexed assetId, address indexed token, uint256 amount);
-    /// @notice `party` withdrew `amount` of `token` to `to`.
-    event Claimed(address indexed party, address indexed token, address to, uint256 amount);
+    /// @notice `party` withdrew `amount` of `token` (credited by `assetId`'s orders) to `to`.
+    event Claimed(address indexed party, uint256 indexed assetId, address indexed token, address to, uint256 amount);
 
     /// @notice The zero address was given where an address is required.
     error ZeroAddress();

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -11,6 +12,7 @@ import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 import {MaintenanceTerms} from "./MaintenanceTerms.sol";
+import {MaintenanceVault} from "./MaintenanceVault.sol";
 
 /// @title MaintenanceEscrow
 /// @notice Work orders for Plinth assets. A payer (anyone) or the asset's agent (from the asset's
@@ -40,11 +42,13 @@ import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 ///         completeBy + challengeWindow + disputeTimeout, after at most three public calls per milestone.
 ///
 ///         Money is never pushed: provider payments, returned bonds, refunds and slashed bonds are
-///         claimable balances per (party, token), withdrawn with `claim`. Refunds of reserve-funded
+///         claimable balances per (party, asset, token), withdrawn with `claim`. Refunds of reserve-funded
 ///         orders (and bonds slashed "to the reserve") are held per (asset, token) and returned with
 ///         the permissionless `returnToReserve`, which deposits them through the income distributor
 ///         (its carve-outs apply, the rest accrues to the asset's holders, the owners of that money).
 ///         A reserve-funded order (creation or re-issue) spends that held credit first.
+///         Tokens are held per asset in a MaintenanceVault clone (CREATE2, salt = assetId), so work
+///         on different assets never writes the same storage slot, token balances included.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
 contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard, EIP712 {
     using SafeERC20 for IERC20;
@@ -77,11 +81,13 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     IDeviceRegistry public immutable deviceRegistry;
     /// @notice The income distributor (maintenance reserves).
     IIncomeDistributor public immutable distributor;
+    /// @notice Implementation of the per-asset vaults (deployed by this escrow, which it trusts).
+    address public immutable vaultImplementation;
 
     /// @notice Whether a token may fund new orders.
     mapping(address token => bool) public tokenAllowed;
-    /// @notice Claimable balance of a party in a token.
-    mapping(address party => mapping(address token => uint256)) public claimable;
+    /// @notice Claimable balance of a party from an asset's orders in a token.
+    mapping(address party => mapping(uint256 assetId => mapping(address token => uint256))) public claimable;
     /// @notice Money held for an asset's maintenance reserve, to be returned with `returnToReserve`.
     mapping(uint256 assetId => mapping(address token => uint256)) public reserveCredit;
 
@@ -107,6 +113,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         assetRegistry = assetRegistry_;
         deviceRegistry = deviceRegistry_;
         distributor = distributor_;
+        vaultImplementation = address(new MaintenanceVault());
     }
 
     // ------------------------------------------------------------------ governance
@@ -342,17 +349,18 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     // ------------------------------------------------------------------ money out
 
-    /// @notice Withdraws the caller's whole claimable balance of `token` to `to`.
+    /// @notice Withdraws the caller's whole claimable balance of `token` from `assetId`'s orders to `to`.
+    /// @param assetId The asset whose orders credited the balance.
     /// @param token The ERC-20.
     /// @param to Recipient (lets a blocklisted party withdraw elsewhere).
     /// @return amount The amount withdrawn.
-    function claim(address token, address to) external nonReentrant returns (uint256 amount) {
+    function claim(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert ZeroAddress();
-        amount = claimable[msg.sender][token];
+        amount = claimable[msg.sender][assetId][token];
         if (amount == 0) revert NothingToClaim();
-        claimable[msg.sender][token] = 0;
-        emit Claimed(msg.sender, token, to, amount);
-        IERC20(token).safeTransfer(to, amount);
+        claimable[msg.sender][assetId][token] = 0;
+        emit Claimed(msg.sender, assetId, token, to, amount);
+        MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), to, amount);
     }
 
     /// @notice Deposits the money held for `assetId`'s reserve back through the income distributor (anyone).
@@ -364,12 +372,20 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         if (amount == 0) revert NothingToClaim();
         reserveCredit[assetId][token] = 0;
         emit ReserveReturned(assetId, token, amount);
+        MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), address(this), amount);
         IERC20(token).forceApprove(address(distributor), amount);
         distributor.deposit(assetId, token, amount);
         IERC20(token).forceApprove(address(distributor), 0);
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @notice The vault holding `assetId`'s funds (deployed on the asset's first order).
+    /// @param assetId The asset.
+    /// @return The vault's CREATE2 address.
+    function vaultOf(uint256 assetId) public view returns (address) {
+        return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
+    }
 
     /// @notice A work order (all zero when unknown).
     /// @param orderId The order.
@@ -471,12 +487,15 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
                 if (amount == 0) return;
             }
         }
-        IERC20 t = IERC20(token);
-        uint256 before = t.balanceOf(address(this));
-        if (fromReserve) distributor.withdrawReserve(assetId, token, amount, address(this));
-        else t.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = t.balanceOf(address(this)) - before;
-        if (received != amount) revert FundingShortfall(amount, received);
+        MaintenanceTerms.pull(
+            vaultImplementation,
+            address(distributor),
+            assetId,
+            token,
+            msg.sender,
+            amount,
+            fromReserve
+        );
     }
 
     function _activate(bytes32 orderId, Order storage o, address provider, uint256 price, uint256 bond) private {
@@ -488,11 +507,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         o.bond = uint128(bond);
         emit OrderAccepted(orderId, provider, price, bond, base);
         if (bond != 0) {
-            IERC20 t = IERC20(o.token);
-            uint256 before = t.balanceOf(address(this));
-            t.safeTransferFrom(provider, address(this), bond);
-            uint256 received = t.balanceOf(address(this)) - before;
-            if (received != bond) revert FundingShortfall(bond, received);
+            MaintenanceTerms.pull(vaultImplementation, address(distributor), o.assetId, o.token, provider, bond, false);
         }
     }
 
@@ -524,11 +539,11 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         o.releasedCount += 1;
         emit MilestoneReleased(orderId, index, amount);
         address provider = o.provider;
-        _credit(provider, o.token, amount);
+        _credit(provider, o.assetId, o.token, amount);
         if (o.releasedCount == o.milestoneCount) {
             o.state = State.Completed;
             uint256 bond = o.bond;
-            if (bond != 0) _credit(provider, o.token, bond);
+            if (bond != 0) _credit(provider, o.assetId, o.token, bond);
             emit OrderCompleted(orderId, bond);
         }
     }
@@ -552,12 +567,12 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     function _refund(Order storage o, uint256 amount) private {
         if (o.fromReserve) _creditReserve(o.assetId, o.token, amount);
-        else _credit(o.payer, o.token, amount);
+        else _credit(o.payer, o.assetId, o.token, amount);
     }
 
-    function _credit(address party, address token, uint256 amount) private {
-        claimable[party][token] += amount;
-        emit Credited(party, token, amount);
+    function _credit(address party, uint256 assetId, address token, uint256 amount) private {
+        claimable[party][assetId][token] += amount;
+        emit Credited(party, assetId, token, amount);
     }
 
     function _creditReserve(uint256 assetId, address token, uint256 amount) private {

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 
 /// @title MaintenanceTerms
@@ -12,6 +16,7 @@ import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 ///         by DELEGATECALL in the escrow's storage (its events and errors are the escrow's); it
 ///         keeps the escrow under the 24,576-byte code size limit.
 library MaintenanceTerms {
+    using SafeERC20 for IERC20;
     /// @notice Per-order storage of the escrow.
     struct Book {
         mapping(bytes32 orderId => IMaintenanceEscrow.Order) orders;
@@ -117,6 +122,39 @@ library MaintenanceTerms {
             o.fromReserve
         );
         emit IMaintenanceEscrow.OrderReissued(oldId, newId);
+    }
+
+    /// @notice Moves `amount` of `token` into `assetId`'s vault (deploying the vault clone on the
+    ///         asset's first order): from the asset's maintenance reserve through the distributor,
+    ///         or from `from` by transferFrom. The vault must receive exactly `amount`
+    ///         (fee-on-transfer tokens are refused).
+    /// @param implementation The vault implementation.
+    /// @param distributor The income distributor.
+    /// @param assetId The asset.
+    /// @param token The ERC-20.
+    /// @param from The payer (ignored when `fromReserve`).
+    /// @param amount The amount.
+    /// @param fromReserve Whether to pull from the asset's maintenance reserve.
+    function pull(
+        address implementation,
+        address distributor,
+        uint256 assetId,
+        address token,
+        address from,
+        uint256 amount,
+        bool fromReserve
+    ) external {
+        address vault = Clones.predictDeterministicAddress(implementation, bytes32(assetId));
+        if (vault.code.length == 0) {
+            Clones.cloneDeterministic(implementation, bytes32(assetId));
+            emit IMaintenanceEscrow.VaultCreated(assetId, vault);
+        }
+        IERC20 t = IERC20(token);
+        uint256 before = t.balanceOf(vault);
+        if (fromReserve) IIncomeDistributor(distributor).withdrawReserve(assetId, token, amount, vault);
+        else t.safeTransferFrom(from, vault, amount);
+        uint256 received = t.balanceOf(vault) - before;
+        if (received != amount) revert IMaintenanceEscrow.FundingShortfall(amount, received);
     }
 
     /// @notice Turns a pending claim, challenged within its window, into a dispute the order's

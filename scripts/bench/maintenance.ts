@@ -114,7 +114,7 @@ export const bench: AreaBench = async (connection) => {
   await ethers.provider.send("evm_increaseTime", [7 * 86_400 + 1]);
   await ethers.provider.send("evm_mine", []);
   const defaultGas = await gasOf(escrow.expire(slow.id));
-  const claimGas = await gasOf(escrow.connect(payer).claim(t, payer.address));
+  const claimGas = await gasOf(escrow.connect(payer).claim(ASSET, t, payer.address));
 
   return {
     gas: {

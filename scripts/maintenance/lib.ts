@@ -230,12 +230,21 @@ export async function expireOrder(escrow: MaintenanceEscrow, sender: Signer, ord
   return sendTx(escrow, () => escrow.connect(sender).expire(orderId));
 }
 
-/** Any party: withdraws its claimable balance of `token` (to itself unless `to` is given). */
-export async function claimBalance(escrow: MaintenanceEscrow, party: Signer, token: string, to?: string) {
+/**
+ * Any party: withdraws its claimable balance of `token` credited by `assetId`'s orders (to itself
+ * unless `to` is given).
+ */
+export async function claimBalance(
+  escrow: MaintenanceEscrow,
+  party: Signer,
+  assetId: bigint,
+  token: string,
+  to?: string,
+) {
   const me = await party.getAddress();
-  const amount = await escrow.claimable(me, token);
-  if (amount === 0n) throw new UserError(`${me} has nothing to claim in ${token}`);
-  await sendTx(escrow, () => escrow.connect(party).claim(token, to ?? me));
+  const amount = await escrow.claimable(me, assetId, token);
+  if (amount === 0n) throw new UserError(`${me} has nothing to claim in ${token} from asset ${assetId}`);
+  await sendTx(escrow, () => escrow.connect(party).claim(assetId, token, to ?? me));
   return amount;
 }
 

@@ -29,7 +29,8 @@
  *     challenge         payer/agent: challenge the claim on MILESTONE (opens a dispute)
  *     finalize          anyone: count an unchallenged claim on MILESTONE after its window
  *     expire            anyone: refund (and slash) an order past its deadline
- *     claim             any party: withdraw the claimable balance of TOKEN (to TO, default self)
+ *     claim             any party: withdraw the claimable balance of TOKEN credited by ASSET_ID's
+ *                       orders (to TO, default self)
  *     status            print ORDER_ID's state
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -235,7 +236,7 @@ async function main() {
       console.log("order ended; refunds are claimable");
       break;
     case "claim": {
-      const amount = await claimBalance(escrow, me, need("TOKEN"), env.TO || undefined);
+      const amount = await claimBalance(escrow, me, big("ASSET_ID"), need("TOKEN"), env.TO || undefined);
       console.log(`claimed ${amount}`);
       break;
     }

@@ -71,9 +71,9 @@ async function snapshot(f: F, id: string) {
   return {
     order: order.toString(),
     milestones,
-    escrowBalance: await f.token.balanceOf(await f.escrow.getAddress()),
+    escrowBalance: await f.token.balanceOf(await f.escrow.vaultOf(ASSET)),
     balances: await Promise.all(parties.map((p) => f.token.balanceOf(p.address))),
-    claimable: await Promise.all(parties.map((p) => f.escrow.claimable(p.address, token))),
+    claimable: await Promise.all(parties.map((p) => f.escrow.claimable(p.address, ASSET, token))),
     reserveCredit: await f.escrow.reserveCredit(ASSET, token),
     reserve: await f.distributor.reserveOf(ASSET, token),
   };
@@ -185,7 +185,7 @@ describe("MaintenanceEscrow", function () {
           false,
         );
       expect(await f.token.balanceOf(f.payer.address)).to.equal(before - BUDGET);
-      expect(await f.token.balanceOf(await f.escrow.getAddress())).to.equal(BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
       const o = await f.escrow.getOrder(expectedId);
       expect(o.state).to.equal(OrderState.Open);
       expect(o.budget).to.equal(BUDGET);
@@ -200,7 +200,7 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f, { fromReserve: true }, f.agent);
       expect(await f.distributor.reserveOf(ASSET, await f.token.getAddress())).to.equal(RESERVE - BUDGET);
-      expect(await f.token.balanceOf(await f.escrow.getAddress())).to.equal(BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
       expect((await f.escrow.getOrder(id)).fromReserve).to.equal(true);
     });
 
@@ -274,7 +274,7 @@ describe("MaintenanceEscrow", function () {
       await expect(f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p)))
         .to.be.revertedWithCustomError(f.escrow, "AssetNotActive")
         .withArgs(ASSET);
-      expect(await f.token.balanceOf(await f.escrow.getAddress())).to.equal(0n);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(0n);
     });
 
     it("refuses inconsistent completion policies", async function () {
@@ -333,7 +333,7 @@ describe("MaintenanceEscrow", function () {
       expect(o.state).to.equal(OrderState.Active);
       expect(o.usedCounter).to.equal(5);
       expect(o.acceptedAt).to.equal(await time.latest());
-      expect(await f.token.balanceOf(await f.escrow.getAddress())).to.equal(BUDGET + BOND);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET + BOND);
     });
 
     it("refuses acceptance by anyone else, after accept-by, or twice", async function () {
@@ -370,7 +370,7 @@ describe("MaintenanceEscrow", function () {
       expect(o.provider).to.equal(f.provider2.address);
       expect(o.price).to.equal(price);
       expect(o.bond).to.equal(BOND * 2n);
-      expect(await f.escrow.claimable(f.payer.address, await f.token.getAddress())).to.equal(250n);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, await f.token.getAddress())).to.equal(250n);
     });
 
     it("refuses bids that are unsigned, foreign, expired, too expensive, under-bonded, or not the controller's", async function () {
@@ -458,7 +458,7 @@ describe("MaintenanceEscrow", function () {
         .withArgs(f.stranger.address);
       await expect(f.escrow.connect(f.payer).cancel(id)).to.emit(f.escrow, "OrderCancelled").withArgs(id, BUDGET);
       expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Cancelled);
-      expect(await f.escrow.claimable(f.payer.address, await f.token.getAddress())).to.equal(BUDGET);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, await f.token.getAddress())).to.equal(BUDGET);
       const { id: active } = await createAccepted(f, { salt: ethers.id("a") });
       await expect(f.escrow.connect(f.payer).cancel(active))
         .to.be.revertedWithCustomError(f.escrow, "WrongState")
@@ -477,7 +477,7 @@ describe("MaintenanceEscrow", function () {
         .and.to.emit(f.escrow, "OrderCompleted")
         .withArgs(id, BOND);
       const t = await f.token.getAddress();
-      expect(await f.escrow.claimable(f.provider.address, t)).to.equal(BUDGET + BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, t)).to.equal(BUDGET + BOND);
       const o = await f.escrow.getOrder(id);
       expect(o.state).to.equal(OrderState.Completed);
       expect(o.usedCounter).to.equal(6);
@@ -625,7 +625,7 @@ describe("MaintenanceEscrow", function () {
       await expect(f.escrow.submitInspections(id, [w.ins], [w.sig]))
         .to.emit(f.escrow, "OrderCompleted")
         .withArgs(id, BOND);
-      expect(await f.escrow.claimable(f.provider.address, await f.token.getAddress())).to.equal(BUDGET + BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, await f.token.getAddress())).to.equal(BUDGET + BOND);
       expect((await f.escrow.getInspectors(id)).length).to.equal(3);
     });
 
@@ -858,7 +858,7 @@ describe("MaintenanceEscrow", function () {
       }
       expect(total).to.equal(budget);
       expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Completed);
-      expect(await f.escrow.claimable(f.provider.address, await f.token.getAddress())).to.equal(budget + BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, await f.token.getAddress())).to.equal(budget + BOND);
     });
   });
 
@@ -871,7 +871,7 @@ describe("MaintenanceEscrow", function () {
         .withArgs(args.acceptBy);
       await time.increaseTo(args.acceptBy + 1);
       await expect(f.escrow.connect(f.stranger).expire(id)).to.emit(f.escrow, "OrderExpired").withArgs(id, BUDGET);
-      expect(await f.escrow.claimable(f.payer.address, await f.token.getAddress())).to.equal(BUDGET);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, await f.token.getAddress())).to.equal(BUDGET);
       await expect(f.escrow.expire(id))
         .to.be.revertedWithCustomError(f.escrow, "WrongState")
         .withArgs(id, OrderState.Expired);
@@ -889,8 +889,8 @@ describe("MaintenanceEscrow", function () {
         .to.emit(f.escrow, "OrderDefaulted")
         .withArgs(id, BUDGET - paid, BOND);
       const t = await f.token.getAddress();
-      expect(await f.escrow.claimable(f.payer.address, t)).to.equal(BUDGET - paid + BOND);
-      expect(await f.escrow.claimable(f.provider.address, t)).to.equal(paid);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET - paid + BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, t)).to.equal(paid);
       expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Defaulted);
     });
 
@@ -901,7 +901,7 @@ describe("MaintenanceEscrow", function () {
       await f.escrow.expire(id);
       const t = await f.token.getAddress();
       expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BUDGET + BOND);
-      expect(await f.escrow.claimable(f.agent.address, t)).to.equal(0n);
+      expect(await f.escrow.claimable(f.agent.address, ASSET, t)).to.equal(0n);
       await expect(f.escrow.connect(f.stranger).returnToReserve(ASSET, t))
         .to.emit(f.escrow, "ReserveReturned")
         .withArgs(ASSET, t, BUDGET + BOND);
@@ -916,7 +916,7 @@ describe("MaintenanceEscrow", function () {
       await time.increaseTo(args.completeBy + 1);
       await f.escrow.expire(id);
       const t = await f.token.getAddress();
-      expect(await f.escrow.claimable(f.payer.address, t)).to.equal(BUDGET);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET);
       expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BOND);
     });
 
@@ -986,7 +986,7 @@ describe("MaintenanceEscrow", function () {
         .withArgs(ASSET, t, BUDGET);
       expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
       expect(await f.distributor.reserveOf(ASSET, t)).to.equal(RESERVE - BUDGET);
-      expect(await f.token.balanceOf(await f.escrow.getAddress())).to.equal(BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
     });
 
     it("tops a partial reserve credit up from the distributor when funding from the reserve", async function () {
@@ -1007,13 +1007,16 @@ describe("MaintenanceEscrow", function () {
       const { id } = await create(f);
       await f.escrow.connect(f.payer).cancel(id);
       const t = await f.token.getAddress();
-      await expect(f.escrow.connect(f.payer).claim(t, ZERO)).to.be.revertedWithCustomError(f.escrow, "ZeroAddress");
+      await expect(f.escrow.connect(f.payer).claim(ASSET, t, ZERO)).to.be.revertedWithCustomError(
+        f.escrow,
+        "ZeroAddress",
+      );
       const before = await f.token.balanceOf(f.stranger.address);
-      await expect(f.escrow.connect(f.payer).claim(t, f.stranger.address))
+      await expect(f.escrow.connect(f.payer).claim(ASSET, t, f.stranger.address))
         .to.emit(f.escrow, "Claimed")
-        .withArgs(f.payer.address, t, f.stranger.address, BUDGET);
+        .withArgs(f.payer.address, ASSET, t, f.stranger.address, BUDGET);
       expect(await f.token.balanceOf(f.stranger.address)).to.equal(before + BUDGET);
-      await expect(f.escrow.connect(f.payer).claim(t, f.payer.address)).to.be.revertedWithCustomError(
+      await expect(f.escrow.connect(f.payer).claim(ASSET, t, f.payer.address)).to.be.revertedWithCustomError(
         f.escrow,
         "NothingToClaim",
       );
@@ -1032,12 +1035,12 @@ describe("MaintenanceEscrow", function () {
       await attest(f, 6, 0n);
       await f.escrow.submitDeviceEvidence(id, 0, DEVICE);
       await blk.setBlocked(f.provider.address, true);
-      await expect(f.escrow.connect(f.provider).claim(b, f.provider.address)).to.be.revertedWithCustomError(
+      await expect(f.escrow.connect(f.provider).claim(ASSET, b, f.provider.address)).to.be.revertedWithCustomError(
         blk,
         "Blocked",
       );
-      expect(await f.escrow.claimable(f.provider.address, b)).to.equal(BUDGET + BOND);
-      await f.escrow.connect(f.provider).claim(b, f.provider2.address);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, b)).to.equal(BUDGET + BOND);
+      await f.escrow.connect(f.provider).claim(ASSET, b, f.provider2.address);
       expect(await blk.balanceOf(f.provider2.address)).to.equal(BUDGET + BOND);
     });
 
@@ -1054,14 +1057,15 @@ describe("MaintenanceEscrow", function () {
       await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [args]));
       const id = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [r, args.salt]));
       await rnt.exec(e, f.escrow.interface.encodeFunctionData("cancel", [id]));
-      expect(await f.escrow.claimable(r, r)).to.equal(BUDGET);
-      await rnt.arm(e, f.escrow.interface.encodeFunctionData("claim", [r, r]));
-      await rnt.exec(e, f.escrow.interface.encodeFunctionData("claim", [r, r]));
+      expect(await f.escrow.claimable(r, ASSET, r)).to.equal(BUDGET);
+      const vault = await f.escrow.vaultOf(ASSET);
+      await rnt.arm(vault, e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]));
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]));
       expect(await rnt.reentered()).to.equal(false);
       expect(await rnt.reentryError()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
       expect(await rnt.balanceOf(r)).to.equal(BUDGET);
-      expect(await rnt.balanceOf(e)).to.equal(0n);
-      expect(await f.escrow.claimable(r, r)).to.equal(0n);
+      expect(await rnt.balanceOf(vault)).to.equal(0n);
+      expect(await f.escrow.claimable(r, ASSET, r)).to.equal(0n);
     });
 
     it("releases to a provider contract that reverts on any call, which then pulls its money", async function () {
@@ -1075,7 +1079,7 @@ describe("MaintenanceEscrow", function () {
       await rr.exec(await f.escrow.getAddress(), f.escrow.interface.encodeFunctionData("accept", [id]));
       await attest(f, 6, 0n);
       await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
-      await rr.exec(await f.escrow.getAddress(), f.escrow.interface.encodeFunctionData("claim", [t, addr]));
+      await rr.exec(await f.escrow.getAddress(), f.escrow.interface.encodeFunctionData("claim", [ASSET, t, addr]));
       expect(await f.token.balanceOf(addr)).to.equal(BUDGET + BOND);
     });
   });

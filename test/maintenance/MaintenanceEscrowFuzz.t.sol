@@ -47,10 +47,10 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
             assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenanceEscrow.State.Open), "still open");
         } else {
             escrow.expire(id);
-            assertEq(escrow.claimable(PAYER, address(token)), budget, "full refund");
+            assertEq(escrow.claimable(PAYER, ASSET, address(token)), budget, "full refund");
             assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenanceEscrow.State.Expired), "expired");
         }
-        assertEq(token.balanceOf(address(escrow)), budget, "escrow holds exactly the budget");
+        assertEq(token.balanceOf(escrow.vaultOf(ASSET)), budget, "the asset vault holds exactly the budget");
     }
 
     /// Accepted but never proven: after complete-by the payer gets the budget and the bond back;
@@ -74,11 +74,11 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         if (block.timestamp <= completeBy) {
             vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.DeadlineNotPassed.selector, completeBy));
             escrow.expire(id);
-            assertEq(escrow.claimable(PAYER, address(token)), 0, "nothing refunded early");
+            assertEq(escrow.claimable(PAYER, ASSET, address(token)), 0, "nothing refunded early");
         } else {
             escrow.expire(id);
-            assertEq(escrow.claimable(PAYER, address(token)), uint256(budget) + bond, "budget + bond to payer");
-            assertEq(escrow.claimable(PROVIDER, address(token)), 0, "nothing to the provider");
+            assertEq(escrow.claimable(PAYER, ASSET, address(token)), uint256(budget) + bond, "budget + bond to payer");
+            assertEq(escrow.claimable(PROVIDER, ASSET, address(token)), 0, "nothing to the provider");
         }
     }
 
@@ -203,6 +203,6 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         }
         escrow.submitDeviceEvidence(id, 0, DEVICE);
         bool ok = counter > 5 && signedAt > acceptedAt;
-        assertEq(escrow.claimable(PROVIDER, address(token)), ok ? 1e18 : 0, "paid iff fresh");
+        assertEq(escrow.claimable(PROVIDER, ASSET, address(token)), ok ? 1e18 : 0, "paid iff fresh");
     }
 }

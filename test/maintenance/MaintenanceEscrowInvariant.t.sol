@@ -165,10 +165,10 @@ contract MaintenanceHandler is PlinthTest {
 
     function claim(uint8 who) external {
         address party = who % 2 == 0 ? payers[(who >> 1) % 2] : providers[(who >> 1) % 2];
-        uint256 amount = escrow.claimable(party, address(token));
+        uint256 amount = escrow.claimable(party, ASSET, address(token));
         if (amount == 0) return;
         vm.prank(party);
-        escrow.claim(address(token), party);
+        escrow.claim(ASSET, address(token), party);
         ghostOut += amount;
     }
 
@@ -183,8 +183,8 @@ contract MaintenanceHandler is PlinthTest {
     /// @notice Sum of every party's claimable balance.
     function totalClaimable() public view returns (uint256 sum) {
         for (uint256 i = 0; i < 2; ++i) {
-            sum += escrow.claimable(payers[i], address(token));
-            sum += escrow.claimable(providers[i], address(token));
+            sum += escrow.claimable(payers[i], ASSET, address(token));
+            sum += escrow.claimable(providers[i], ASSET, address(token));
         }
     }
 }
@@ -207,7 +207,7 @@ contract MaintenanceEscrowInvariantTest is MaintenanceBase {
     /// minus what was withdrawn, and it equals what orders still hold plus every claimable balance
     /// (payments, returned bonds, refunds, slashes) plus the reserve credit.
     function invariant_fundsAreConserved() external view {
-        uint256 balance = token.balanceOf(address(escrow));
+        uint256 balance = token.balanceOf(escrow.vaultOf(ASSET)) + token.balanceOf(address(escrow));
         assertEq(balance, handler.ghostIn() - handler.ghostOut(), "balance == in - out");
         uint256 held;
         uint256 n = handler.orderCount();

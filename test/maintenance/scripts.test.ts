@@ -66,7 +66,7 @@ describe("maintenance scripts (core functions)", function () {
     expect(summary.state).to.equal("Completed");
     expect(summary.milestones[0].released).to.equal(true);
 
-    expect(await claimBalance(f.escrow, f.provider2, t)).to.equal(BUDGET - 100n + BOND);
+    expect(await claimBalance(f.escrow, f.provider2, ASSET, t)).to.equal(BUDGET - 100n + BOND);
     expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(100n);
   });
 
@@ -93,7 +93,7 @@ describe("maintenance scripts (core functions)", function () {
     await time.increaseTo(order.acceptBy + 1);
     await expireOrder(f.escrow, f.stranger, orderId);
     const before = await f.token.balanceOf(f.payer.address);
-    expect(await claimBalance(f.escrow, f.payer, t)).to.equal(BUDGET);
+    expect(await claimBalance(f.escrow, f.payer, ASSET, t)).to.equal(BUDGET);
     expect(await f.token.balanceOf(f.payer.address)).to.equal(before + BUDGET);
   });
 
@@ -109,7 +109,7 @@ describe("maintenance scripts (core functions)", function () {
       signProviderBid(f.escrow, f.provider2, orderId, BUDGET + 1n, BOND, DAY),
       /exceeds the budget/,
     );
-    await expectUserError(claimBalance(f.escrow, f.stranger, t), /nothing to claim/);
+    await expectUserError(claimBalance(f.escrow, f.stranger, ASSET, t), /nothing to claim/);
     await expectUserError(createAndFund(f.escrow, f.payer, order), /OrderExists/);
     await expectUserError(expireOrder(f.escrow, f.stranger, orderId), /DeadlineNotPassed/);
     await expectUserError(submitDeviceEvidence(f.escrow, f.stranger, orderId, 0), /WrongState/);

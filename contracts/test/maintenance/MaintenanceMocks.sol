@@ -185,8 +185,9 @@ contract BlocklistToken is ERC20 {
     }
 }
 
-/// @notice ERC-20 that re-enters a target with preset calldata on every transfer out of the target.
+/// @notice ERC-20 that re-enters a target with preset calldata when tokens leave a watched address.
 contract ReentrantToken is ERC20 {
+    address public reentryWatch;
     address public reentryTarget;
     bytes public payload;
     bool public reentered;
@@ -211,17 +212,18 @@ contract ReentrantToken is ERC20 {
         return ret;
     }
 
-    /// @notice Arms the re-entry: each transfer from `target_` calls `target_` with `payload_`.
-    function arm(address target_, bytes calldata payload_) external {
+    /// @notice Arms one re-entry: the next transfer out of `watch` calls `target_` with `payload_`.
+    function arm(address watch, address target_, bytes calldata payload_) external {
+        reentryWatch = watch;
         reentryTarget = target_;
         payload = payload_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (from == reentryTarget && reentryTarget != address(0)) {
+        if (from == reentryWatch && reentryWatch != address(0)) {
             address t = reentryTarget;
-            reentryTarget = address(0);
+            reentryWatch = address(0);
             // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory ret) = t.call(payload);
             if (ok) reentered = true;
