@@ -6,13 +6,14 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 import {MaintenanceVault} from "./MaintenanceVault.sol";
+import {TransientReentrancyGuard} from "./TransientReentrancyGuard.sol";
 
 /// @title MaintenanceEscrow
 /// @notice Work orders for Plinth assets. A payer (anyone) or the asset's agent (from the asset's
@@ -50,7 +51,7 @@ import {MaintenanceVault} from "./MaintenanceVault.sol";
 ///         Tokens are held per asset in a MaintenanceVault clone (CREATE2, salt = assetId), so work
 ///         on different assets never writes the same storage slot, token balances included.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
-contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard, EIP712 {
+contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, TransientReentrancyGuard, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @notice At most this many inspectors per order.
