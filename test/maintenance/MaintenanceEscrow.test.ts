@@ -1001,6 +1001,54 @@ describe("MaintenanceEscrow", function () {
     });
   });
 
+  describe("per-asset vaults and controllers", function () {
+    it("deploys one vault per asset on its first order, which only the escrow can move funds from", async function () {
+      const f = await loadFixture(fixture);
+      const vaultA = await f.escrow.vaultOf(ASSET);
+      expect(vaultA).to.not.equal(await f.escrow.vaultOf(OTHER_ASSET));
+      expect(await ethers.provider.getCode(vaultA)).to.equal("0x");
+      const now = await time.latest();
+      const args = orderArgs(now, await f.token.getAddress(), f.provider.address);
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.emit(f.escrow, "VaultCreated")
+        .withArgs(ASSET, vaultA);
+      await expect(f.escrow.connect(f.payer).createOrder({ ...args, salt: ethers.id("2") })).not.to.emit(
+        f.escrow,
+        "VaultCreated",
+      );
+      const vault = await ethers.getContractAt("MaintenanceVault", vaultA);
+      expect(await vault.escrow()).to.equal(await f.escrow.getAddress());
+      await expect(vault.connect(f.stranger).pay(await f.token.getAddress(), f.stranger.address, 1n))
+        .to.be.revertedWithCustomError(vault, "NotEscrow")
+        .withArgs(f.stranger.address);
+      expect(await f.token.balanceOf(vaultA)).to.equal(2n * BUDGET);
+    });
+
+    it("gives control of a reserve-funded order to the asset's current agent only", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { fromReserve: true }, f.agent);
+      await f.assets.setAsset(ASSET, f.stranger.address, 1); // the agent changes
+      await expect(f.escrow.connect(f.agent).cancel(id))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.agent.address);
+      await expect(f.escrow.connect(f.stranger).cancel(id)).to.emit(f.escrow, "OrderCancelled");
+      expect(await f.escrow.reserveCredit(ASSET, await f.token.getAddress())).to.equal(BUDGET);
+    });
+
+    it("accepts a bid signed by a smart-wallet provider (ERC-1271)", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { provider: ZERO, bond: 0n });
+      const w = f.wallet.target as string;
+      const bid = buildBid(id, w, BUDGET, 0n, BigInt((await time.latest()) + HOUR));
+      await expect(f.escrow.connect(f.payer).awardBid(id, bid, await signBid(f.walletOwner, f.domain, bid)))
+        .to.emit(f.escrow, "OrderAccepted")
+        .withArgs(id, w, BUDGET, 0n, 5);
+      await attest(f, 6, 0n);
+      await f.escrow.submitDeviceEvidence(id, 0, DEVICE);
+      expect(await f.escrow.claimable(w, ASSET, await f.token.getAddress())).to.equal(BUDGET);
+    });
+  });
+
   describe("claims and attacks", function () {
     it("pays a claimable balance once, to any recipient the party names", async function () {
       const f = await loadFixture(fixture);
