@@ -79,7 +79,9 @@ export const bench: AreaBench = async (connection) => {
     return { id, gas, p };
   };
 
-  // Device-proven order (k = 1 of {device}).
+  // The asset's first order also deploys its vault clone.
+  const first = await createAndFund();
+  // Device-proven order (k = 1 of {device}), the asset's vault existing.
   const dev = await createAndFund();
   const acceptGas = await gasOf(escrow.connect(provider).accept(dev.id));
   await devices.setReading(DEVICE, KIND, 6, (await now()) + 1, 0);
@@ -119,6 +121,7 @@ export const bench: AreaBench = async (connection) => {
   return {
     gas: {
       "maintenance.createAndFund": dev.gas,
+      "maintenance.createAndFund.firstOnAsset": first.gas,
       "maintenance.createAndFund.inspectors3": insp.gas,
       "maintenance.accept": acceptGas,
       "maintenance.completeByDevice": deviceGas,
@@ -129,7 +132,7 @@ export const bench: AreaBench = async (connection) => {
     },
     notes: [
       "Asset registry, device registry and income distributor are test doubles (mocks); the device registry's stored reading is set directly, the real registry sets it in attest() after verifying the device signature.",
-      "createAndFund: payer-funded, device policy, one milestone (pulls the budget with a balance-diff check); .inspectors3 names three inspectors.",
+      "createAndFund: payer-funded, device policy, one milestone, into the asset's existing vault (pulls the budget with a balance-diff check); .firstOnAsset also deploys the asset's vault clone; .inspectors3 names three inspectors.",
       "completeByInspectors.2of3: one submitInspections call with an EOA signature and an ERC-1271 wallet signature, releasing the order.",
       "refundAfterDeadline: Open order past accept-by; .slash: Active order past complete-by (unreleased budget refunded, bond slashed to the payer). Refunds are claimable balances (maintenance.claim).",
     ],
