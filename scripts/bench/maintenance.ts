@@ -10,17 +10,17 @@ import { Comparator, buildInspection, maintenanceDomain, signInspection } from "
 export const bench: AreaBench = async (connection) => {
   const { ethers } = connection;
   const [gov, agent, payer, provider, inspector1, inspector2, walletOwner] = await ethers.getSigners();
-  const token = await ethers.deployContract("MockToken", ["Test USD", "TUSD"]);
-  const assets = await ethers.deployContract("MockAssetRegistry");
-  const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("MockDistributor", [gov.address]);
+  const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
+  const assets = await ethers.deployContract("MaintAssetRegistry");
+  const devices = await ethers.deployContract("MaintDeviceRegistry");
+  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
     "MaintenanceEscrow",
     [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   );
-  const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
+  const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
   const e = await escrow.getAddress();
   const t = await token.getAddress();
   const ASSET = 1n;

@@ -8,10 +8,10 @@ import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
 import {
-    MockAssetRegistry,
-    MockDeviceRegistry,
-    MockDistributor,
-    MockToken
+    MaintAssetRegistry,
+    MaintDeviceRegistry,
+    MaintDistributor,
+    MaintToken
 } from "../../contracts/test/maintenance/MaintenanceMocks.sol";
 
 /// @notice Deployment shared by the maintenance escrow's Solidity fuzz and invariant tests.
@@ -26,10 +26,10 @@ abstract contract MaintenanceBase is PlinthTest {
     address internal constant PROVIDER = address(0xC0);
     address internal constant ARBITER = address(0xD0);
 
-    MockToken internal token;
-    MockAssetRegistry internal assets;
-    MockDeviceRegistry internal devices;
-    MockDistributor internal distributor;
+    MaintToken internal token;
+    MaintAssetRegistry internal assets;
+    MaintDeviceRegistry internal devices;
+    MaintDistributor internal distributor;
     MaintenanceEscrow internal escrow;
 
     /// @dev Maps `x` into [lo, hi] (uniformly enough for fuzzing; forge-std is not available).
@@ -42,10 +42,10 @@ abstract contract MaintenanceBase is PlinthTest {
 
     function _deploy() internal {
         vm.warp(1_700_000_000);
-        token = new MockToken("Test USD", "TUSD");
-        assets = new MockAssetRegistry();
-        devices = new MockDeviceRegistry();
-        distributor = new MockDistributor(GOV);
+        token = new MaintToken("Test USD", "TUSD");
+        assets = new MaintAssetRegistry();
+        devices = new MaintDeviceRegistry();
+        distributor = new MaintDistributor(GOV);
         escrow = new MaintenanceEscrow(
             GOV,
             IAssetRegistry(address(assets)),

@@ -217,7 +217,7 @@ describe("MaintenanceEscrow", function () {
 
     it("refuses a token governance did not allowlist", async function () {
       const f = await loadFixture(fixture);
-      const other = await ethers.deployContract("MockToken", ["Other", "OTH"]);
+      const other = await ethers.deployContract("MaintToken", ["Other", "OTH"]);
       await other.mint(f.payer.address, BUDGET);
       await other.connect(f.payer).approve(await f.escrow.getAddress(), BUDGET);
       const args = orderArgs(await time.latest(), await other.getAddress(), f.provider.address);
@@ -229,7 +229,7 @@ describe("MaintenanceEscrow", function () {
 
     it("refuses a fee-on-transfer token by checking the balance received", async function () {
       const f = await loadFixture(fixture);
-      const fee = await ethers.deployContract("FeeOnTransferToken");
+      const fee = await ethers.deployContract("MaintFeeToken");
       await f.escrow.connect(f.gov).setTokenAllowed(await fee.getAddress(), true);
       await fee.mint(f.payer.address, BUDGET);
       await fee.connect(f.payer).approve(await f.escrow.getAddress(), BUDGET);
@@ -432,7 +432,7 @@ describe("MaintenanceEscrow", function () {
 
     it("refuses a bond that arrives short (a token that started charging a fee)", async function () {
       const f = await loadFixture(fixture);
-      const fee = await ethers.deployContract("FeeOnTransferToken");
+      const fee = await ethers.deployContract("MaintFeeToken");
       const feeAddr = await fee.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(feeAddr, true);
       for (const s of [f.payer, f.provider]) {
@@ -1072,7 +1072,7 @@ describe("MaintenanceEscrow", function () {
 
     it("lets a provider blocklisted by the token withdraw to another address", async function () {
       const f = await loadFixture(fixture);
-      const blk = await ethers.deployContract("BlocklistToken");
+      const blk = await ethers.deployContract("MaintBlocklistToken");
       const b = await blk.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(b, true);
       for (const s of [f.payer, f.provider]) {
@@ -1094,7 +1094,7 @@ describe("MaintenanceEscrow", function () {
 
     it("stops a token re-entering claim during its own transfer", async function () {
       const f = await loadFixture(fixture);
-      const rnt = await ethers.deployContract("ReentrantToken");
+      const rnt = await ethers.deployContract("MaintReentrantToken");
       const r = await rnt.getAddress();
       const e = await f.escrow.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(r, true);
@@ -1118,7 +1118,7 @@ describe("MaintenanceEscrow", function () {
 
     it("releases to a provider contract that reverts on any call, which then pulls its money", async function () {
       const f = await loadFixture(fixture);
-      const rr = await ethers.deployContract("RevertingReceiver");
+      const rr = await ethers.deployContract("MaintRevertingReceiver");
       const addr = await rr.getAddress();
       const t = await f.token.getAddress();
       await f.token.mint(addr, BOND);

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MockDeviceRegistry, MockToken} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MaintDeviceRegistry, MaintToken} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
 
 /// @notice Drives random work-order lifecycles: creation (device, optimistic or both, one or two
@@ -17,8 +17,8 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant MAX_ORDERS = 12;
 
     MaintenanceEscrow public immutable escrow;
-    MockToken public immutable token;
-    MockDeviceRegistry public immutable devices;
+    MaintToken public immutable token;
+    MaintDeviceRegistry public immutable devices;
     address public immutable arbiter;
 
     address[2] public payers = [address(0xB0), address(0xB1)];
@@ -31,7 +31,7 @@ contract MaintenanceHandler is PlinthTest {
     uint64 public counter = 5;
     uint256 internal salt;
 
-    constructor(MaintenanceEscrow escrow_, MockToken token_, MockDeviceRegistry devices_, address arbiter_) {
+    constructor(MaintenanceEscrow escrow_, MaintToken token_, MaintDeviceRegistry devices_, address arbiter_) {
         escrow = escrow_;
         token = token_;
         devices = devices_;

@@ -59,10 +59,10 @@ export interface OrderArgs {
 export async function deployMaintenance(ethers: HardhatEthers) {
   const [gov, agent, payer, provider, provider2, inspector1, inspector2, walletOwner, arbiter, stranger] =
     await ethers.getSigners();
-  const token = await ethers.deployContract("MockToken", ["Test USD", "TUSD"]);
-  const assets = await ethers.deployContract("MockAssetRegistry");
-  const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("MockDistributor", [gov.address]);
+  const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
+  const assets = await ethers.deployContract("MaintAssetRegistry");
+  const devices = await ethers.deployContract("MaintDeviceRegistry");
+  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
     "MaintenanceEscrow",
@@ -70,7 +70,7 @@ export async function deployMaintenance(ethers: HardhatEthers) {
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   );
   const escrowAddress = await escrow.getAddress();
-  const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
+  const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
 
   await assets.setAsset(ASSET, agent.address, 1);
   await assets.setAsset(OTHER_ASSET, stranger.address, 1);

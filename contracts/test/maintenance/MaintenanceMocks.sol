@@ -13,7 +13,7 @@ import {IIncomeDistributor} from "../../interfaces/IIncomeDistributor.sol";
 
 /// @notice Test double of the device registry: readings are set by the test (the real registry
 ///         sets them only after verifying a device signature), lastCounter tracks the highest counter.
-contract MockDeviceRegistry is IDeviceRegistry {
+contract MaintDeviceRegistry is IDeviceRegistry {
     mapping(uint256 => DeviceStatus) public override statusOf;
     mapping(uint256 => uint256) public override assetOf;
     mapping(uint256 => uint64) public override lastCounter;
@@ -53,7 +53,7 @@ contract MockDeviceRegistry is IDeviceRegistry {
 }
 
 /// @notice Test double of the asset registry: agents and statuses set by the test.
-contract MockAssetRegistry is IAssetRegistry {
+contract MaintAssetRegistry is IAssetRegistry {
     mapping(uint256 => address) public override agentOf;
     mapping(uint256 => AssetStatus) public override statusOf;
     mapping(uint256 => uint64) public override leasedUntil;
@@ -82,7 +82,7 @@ contract MockAssetRegistry is IAssetRegistry {
 
 /// @notice Test double of the income distributor: holds maintenance reserves (funded by the test)
 ///         and releases them only to RESERVE_SPENDER_ROLE; deposits are recorded per asset.
-contract MockDistributor is IIncomeDistributor, AccessControl {
+contract MaintDistributor is IIncomeDistributor, AccessControl {
     using SafeERC20 for IERC20;
 
     bytes32 public constant RESERVE_SPENDER_ROLE = keccak256("RESERVE_SPENDER_ROLE");
@@ -126,7 +126,7 @@ contract MockDistributor is IIncomeDistributor, AccessControl {
 }
 
 /// @notice Plain mintable ERC-20.
-contract MockToken is ERC20 {
+contract MaintToken is ERC20 {
     constructor(string memory name_, string memory symbol_) ERC20(name_, symbol_) {}
 
     /// @notice Mints freely (test token).
@@ -136,7 +136,7 @@ contract MockToken is ERC20 {
 }
 
 /// @notice ERC-20 that burns 1% of every transfer: escrows must refuse it by balance-diff checks.
-contract FeeOnTransferToken is ERC20 {
+contract MaintFeeToken is ERC20 {
     bool public feeOn = true;
 
     constructor() ERC20("Fee", "FEE") {}
@@ -162,7 +162,7 @@ contract FeeOnTransferToken is ERC20 {
 }
 
 /// @notice ERC-20 whose owner can block addresses from receiving (like USDC's blocklist).
-contract BlocklistToken is ERC20 {
+contract MaintBlocklistToken is ERC20 {
     error Blocked(address account);
 
     mapping(address => bool) public blocked;
@@ -186,7 +186,7 @@ contract BlocklistToken is ERC20 {
 }
 
 /// @notice ERC-20 that re-enters a target with preset calldata when tokens leave a watched address.
-contract ReentrantToken is ERC20 {
+contract MaintReentrantToken is ERC20 {
     address public reentryWatch;
     address public reentryTarget;
     bytes public payload;
@@ -233,7 +233,7 @@ contract ReentrantToken is ERC20 {
 }
 
 /// @notice ERC-1271 smart wallet whose owner's ECDSA signature is valid for the wallet.
-contract MockERC1271Wallet is IERC1271 {
+contract MaintERC1271Wallet is IERC1271 {
     address public immutable owner;
 
     constructor(address owner_) {
@@ -248,7 +248,7 @@ contract MockERC1271Wallet is IERC1271 {
 }
 
 /// @notice A party that cannot receive ETH and reverts on any call: pull payments must not depend on it.
-contract RevertingReceiver {
+contract MaintRevertingReceiver {
     error NoThanks();
 
     /// @notice Approves `spender` for `token` (so it can post bonds) and forwards a call.
