@@ -13,7 +13,7 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 import {MaintenanceVault} from "./MaintenanceVault.sol";
-import {TransientReentrancyGuard} from "./TransientReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title MaintenanceEscrow
 /// @notice Work orders for Plinth assets. A payer (anyone) or the asset's agent (from the asset's
@@ -51,7 +51,7 @@ import {TransientReentrancyGuard} from "./TransientReentrancyGuard.sol";
 ///         Tokens are held per asset in a MaintenanceVault clone (CREATE2, salt = assetId), so work
 ///         on different assets never writes the same storage slot, token balances included.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
-contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, TransientReentrancyGuard, EIP712 {
+contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @notice At most this many inspectors per order.

@@ -23,7 +23,6 @@ import {
   OTHER_DEVICE,
   RESERVE,
   UNDER_COVERAGE,
-  connectionParams,
   deployMaintenance,
   orderArgs,
   policy,
@@ -31,7 +30,7 @@ import {
   type Signer,
 } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create(connectionParams);
+const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 const ZERO = ethers.ZeroAddress;
 

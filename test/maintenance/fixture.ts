@@ -8,12 +8,10 @@ import hre from "hardhat";
 import { Comparator, SlashTo, maintenanceDomain } from "../../client/src/eip712/maintenance.js";
 
 /**
- * `hardhat test --coverage` instruments the contracts, which pushes MaintenanceEscrow (23.9 kB
- * uninstrumented) over the 24,576-byte limit. Only under coverage do the tests lift the limit;
- * normal runs deploy under the real limit (and a test asserts the size).
+ * Coverage instrumentation inflates bytecode past 24,576 bytes; the coverage run (`npm run
+ * coverage`, PLINTH_COVERAGE=1) lifts the limit in hardhat.config.ts, and the size test is skipped.
  */
-export const UNDER_COVERAGE = hre.globalOptions.coverage;
-export const connectionParams = UNDER_COVERAGE ? { override: { allowUnlimitedContractSize: true } } : {};
+export const UNDER_COVERAGE = hre.globalOptions.coverage || process.env.PLINTH_COVERAGE === "1";
 
 export const ASSET = 1n;
 export const OTHER_ASSET = 2n;

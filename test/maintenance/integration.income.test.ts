@@ -7,9 +7,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { SlashTo } from "../../client/src/eip712/maintenance.js";
 import { ASSET, RESERVE_BPS, deployIncome, e18 } from "../income/fixture.js";
-import { BOND, DEVICE, connectionParams, orderArgs } from "./fixture.js";
+import { BOND, DEVICE, orderArgs } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create(connectionParams);
+const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
 
 describe("maintenance escrow with the real IncomeDistributor", function () {

@@ -9,12 +9,11 @@ import {
   KIND_SELFTEST,
   OTHER_ASSET,
   OTHER_DEVICE,
-  connectionParams,
   deployMaintenance,
   orderArgs,
 } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create(connectionParams);
+const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
 
 describe("maintenance escrow: storage per asset (parallel execution)", function () {

@@ -15,20 +15,9 @@ import {
   submitDeviceEvidence,
   submitInspections,
 } from "../../scripts/maintenance/lib.js";
-import {
-  ASSET,
-  BOND,
-  BUDGET,
-  DAY,
-  DEVICE,
-  KIND_SELFTEST,
-  connectionParams,
-  deployMaintenance,
-  orderArgs,
-  policy,
-} from "./fixture.js";
+import { ASSET, BOND, BUDGET, DAY, DEVICE, KIND_SELFTEST, deployMaintenance, orderArgs, policy } from "./fixture.js";
 
-const { ethers, networkHelpers } = await network.create(connectionParams);
+const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
 /** Asserts that `promise` rejects with a UserError whose message matches `pattern`. */
