@@ -4,13 +4,15 @@
  * - payer / asset agent: createAndFund, awardSignedBid, cancel, challenge, expire, claim;
  * - provider: acceptOrder, signProviderBid, claimMilestone, claim;
  * - inspector: signInspectionVerdict (anyone then submits it with submitInspections);
- * - anyone: submitDeviceEvidence (after the device's attestation was accepted by the device
- *   registry), finalizeClaim, resolveByTimeout, expire, returnToReserve.
+ * - the device (or its gateway): attestSelfTest signs the post-repair self-test with the device key
+ *   and submits it to the DeviceRegistry's attest, which verifies it (the escrow never does);
+ * - anyone: submitDeviceEvidence (points the escrow at the registry's stored reading),
+ *   finalizeClaim, resolveByTimeout, expire, returnToReserve.
  * Every function checks the obvious preconditions first and throws a UserError with a sentence
  * (no stack trace is printed for those by the CLI); contract reverts are decoded to their custom error.
  */
 import type { BaseContract, ContractTransactionResponse, Signer, TypedDataDomain } from "ethers";
-import { AbiCoder, Contract, keccak256 } from "ethers";
+import { AbiCoder, Contract, id, keccak256 } from "ethers";
 import {
   OrderState,
   buildBid,
@@ -21,7 +23,9 @@ import {
   type Bid,
   type Inspection,
 } from "../../client/src/eip712/maintenance.js";
-import type { MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
+import type { DeviceRegistry, MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
+import { attestationMessage, deviceDigest, deviceDomain, type Attestation } from "../../client/src/eip712/devices.js";
+import type { DeviceSigner } from "../../client/src/signers/devices.js";
 
 /** An error caused by the user's input or the chain's state, printed without a stack trace. */
 export class UserError extends Error {}
@@ -66,13 +70,13 @@ const ERC20_ABI = [
   "function balanceOf(address owner) view returns (uint256)",
 ];
 
-/** Turns a revert into a readable UserError naming the escrow's custom error and its arguments. */
-export function explain(escrow: BaseContract, err: unknown): Error {
+/** Turns a revert into a readable UserError naming the contract's custom error and its arguments. */
+export function explain(contract: BaseContract, err: unknown): Error {
   const data = findRevertData(err);
   if (data) {
     try {
-      const parsed = escrow.interface.parseError(data);
-      if (parsed) return new UserError(`the escrow refused: ${parsed.name}(${parsed.args.join(", ")})`);
+      const parsed = contract.interface.parseError(data);
+      if (parsed) return new UserError(`the contract refused: ${parsed.name}(${parsed.args.join(", ")})`);
     } catch {
       // not one of the escrow's errors
     }
@@ -223,6 +227,43 @@ export async function submitDeviceEvidence(
   const o = await requireOrder(escrow, orderId);
   if (o.deviceId === 0n) throw new UserError("this order has no device");
   return sendTx(escrow, () => escrow.connect(sender).submitDeviceEvidence(orderId, milestone, o.deviceId));
+}
+
+/**
+ * The device (or its gateway): signs a self-test reading (`kind`, `value`) with the device's key,
+ * with the next counter and the latest block time, and submits it to the DeviceRegistry's attest.
+ * The registry verifies the signature (secp256k1 or P-256) and stores the reading.
+ */
+export async function attestSelfTest(
+  registry: DeviceRegistry,
+  sender: Signer,
+  device: DeviceSigner,
+  kind: number,
+  value: bigint,
+): Promise<Attestation> {
+  const deviceId = device.deviceId;
+  if ((await registry.statusOf(deviceId)) !== 1n)
+    throw new UserError(`device ${deviceId} is not Active in the registry`);
+  const counter = (await registry.lastCounter(deviceId)) + 1n;
+  const block = await registry.runner!.provider!.getBlock("latest");
+  const chainId = (await registry.runner!.provider!.getNetwork()).chainId;
+  const att = attestationMessage({
+    deviceId,
+    kind,
+    value,
+    payloadHash: id(`self-test kind ${kind} value ${value}`),
+    counter,
+    timestamp: block!.timestamp,
+  });
+  const signature = await device.signDigest(
+    deviceDigest(deviceDomain(chainId, await registry.getAddress()), "Attestation", att),
+  );
+  try {
+    await (await registry.connect(sender).attest(att, signature)).wait();
+  } catch (err) {
+    throw explain(registry, err);
+  }
+  return att;
 }
 
 /** Anyone: ends an order past its deadline (refund, or refund + slash). */

@@ -3,7 +3,7 @@
  * and an inspector. Run with `npx hardhat run scripts/maintenance/maintenance.ts --network <name>`
  * and pass everything in environment variables (hardhat run forwards no CLI arguments):
  *
- *   ESCROW=0x...        MaintenanceEscrow address (required)
+ *   ESCROW=0x...        MaintenanceEscrow address (required except for device-attest)
  *   ACCOUNT=0           index of the signer among the network's configured accounts (default 0)
  *   ACTION=...          one of:
  *     create            payer/agent: create and fund an order. ASSET_ID, TOKEN, BUDGET (base units),
@@ -21,10 +21,13 @@
  *                       VALID_FOR; INSPECTOR=0x.. when signing for an ERC-1271 wallet; writes OUT
  *                       (default inspection.json)
  *     submit            anyone: submit the verdicts in FILES=a.json,b.json
- *     device-evidence   anyone: count the order device's latest reading for MILESTONE. The device
- *                       itself submits its post-repair self-test to the DeviceRegistry (its attest
- *                       function, the only verifier of device signatures; see the devices area's
- *                       scripts); this action then points the escrow at the stored reading.
+ *     device-attest     the device (simulated, keys derived like scripts/devices/simulate.ts): signs
+ *                       its post-repair self-test and submits it to the DeviceRegistry's attest (the
+ *                       only verifier of device signatures). REGISTRY, DEVICE_INDEX (default 0),
+ *                       SEED (default the simulator's), CURVE=secp256k1|p256|mixed (default mixed),
+ *                       KIND, VALUE (default 0 = self-test passed)
+ *     device-evidence   anyone: count the order device's latest reading (stored by the registry)
+ *                       for MILESTONE
  *     claim-milestone   provider: optimistic claim of MILESTONE
  *     challenge         payer/agent: challenge the claim on MILESTONE (opens a dispute)
  *     finalize          anyone: count an unchallenged claim on MILESTONE after its window
@@ -39,6 +42,7 @@ import { Comparator, Ruling, SlashTo, type Bid, type Inspection } from "../../cl
 import {
   UserError,
   acceptOrder,
+  attestSelfTest,
   awardSignedBid,
   claimBalance,
   createAndFund,
@@ -53,6 +57,7 @@ import {
   type NewOrder,
 } from "./lib.js";
 import type { MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
+import { UsageError, envCurve, simulatedDevice } from "../devices/lib.js";
 
 const env = process.env;
 
@@ -96,6 +101,19 @@ let escrowForErrors: MaintenanceEscrow | undefined;
 
 async function main() {
   const { ethers } = await network.connect();
+  const action = need("ACTION");
+  if (action === "device-attest") {
+    const [sender] = await ethers.getSigners();
+    const registryAddress = need("REGISTRY");
+    if ((await ethers.provider.getCode(registryAddress)) === "0x")
+      throw new UserError(`no contract at REGISTRY=${registryAddress}`);
+    const registry = await ethers.getContractAt("DeviceRegistry", registryAddress);
+    const seed = env.SEED ?? ethers.id("plinth-device-simulator");
+    const device = simulatedDevice(seed, num("DEVICE_INDEX", 0), envCurve("CURVE", "mixed"));
+    const att = await attestSelfTest(registry, sender, device, num("KIND", 0), big("VALUE", 0n));
+    console.log(`device ${device.deviceId} attested kind ${att.kind} value ${att.value} counter ${att.counter}`);
+    return;
+  }
   const escrow = await ethers.getContractAt("MaintenanceEscrow", need("ESCROW"));
   escrowForErrors = escrow;
   if ((await ethers.provider.getCode(await escrow.getAddress())) === "0x") {
@@ -105,7 +123,6 @@ async function main() {
   const account = num("ACCOUNT", 0);
   const me = signers[account];
   if (!me) throw new UserError(`ACCOUNT=${account} but the network has ${signers.length} accounts`);
-  const action = need("ACTION");
   const milestone = num("MILESTONE", 0);
   console.log(`${action} as ${me.address} on escrow ${await escrow.getAddress()}`);
 
@@ -252,7 +269,7 @@ try {
   await main();
 } catch (err) {
   const e = escrowForErrors ? explain(escrowForErrors, err) : err;
-  if (e instanceof UserError) {
+  if (e instanceof UserError || e instanceof UsageError) {
     console.error(`error: ${e.message}`);
     process.exitCode = 1;
   } else {

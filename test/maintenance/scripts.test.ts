@@ -4,6 +4,7 @@ import { Comparator } from "../../client/src/eip712/maintenance.js";
 import {
   UserError,
   acceptOrder,
+  attestSelfTest,
   awardSignedBid,
   claimBalance,
   createAndFund,
@@ -16,6 +17,9 @@ import {
   submitInspections,
 } from "../../scripts/maintenance/lib.js";
 import { ASSET, BOND, BUDGET, DAY, DEVICE, KIND_SELFTEST, deployMaintenance, orderArgs, policy } from "./fixture.js";
+
+import { WebCryptoP256Signer } from "../../client/src/signers/devices.js";
+import { deployWithManufacturer, registryDomain, sendClaim, sendRegistration } from "../../scripts/devices/lib.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -84,6 +88,36 @@ describe("maintenance scripts (core functions)", function () {
     const before = await f.token.balanceOf(f.payer.address);
     expect(await claimBalance(f.escrow, f.payer, ASSET, t)).to.equal(BUDGET);
     expect(await f.token.balanceOf(f.payer.address)).to.equal(before + BUDGET);
+  });
+
+  it("a P-256 device attests its self-test through the real DeviceRegistry, then anyone points the escrow at it", async function () {
+    const f = await loadFixture(fixture);
+    const t = await f.token.getAddress();
+    const registry = await deployWithManufacturer(ethers, f.gov);
+    const domain = await registryDomain(registry);
+    const device = await WebCryptoP256Signer.generate();
+    await (await sendRegistration(registry, domain, f.gov.address, f.gov, device, "SN-9")).wait();
+    await (await sendClaim(registry, domain, device, f.agent.address, BigInt((await time.latest()) + DAY))).wait();
+    await registry.connect(f.agent).bindToAsset(device.deviceId, ASSET);
+    const terms = await ethers.deployContract("MaintenanceTerms");
+    const escrow = await ethers.deployContract(
+      "MaintenanceEscrow",
+      [f.gov.address, await f.assets.getAddress(), await registry.getAddress(), await f.distributor.getAddress()],
+      { libraries: { MaintenanceTerms: await terms.getAddress() } },
+    );
+    await escrow.connect(f.gov).setTokenAllowed(t, true);
+    const order = orderArgs(await time.latest(), t, f.provider.address, { deviceId: device.deviceId });
+    const { orderId } = await createAndFund(escrow, f.payer, order);
+    await acceptOrder(escrow, f.provider, orderId);
+    await time.increase(60);
+    const failed = await attestSelfTest(registry, f.stranger, device, KIND_SELFTEST, 7n);
+    expect(failed.counter).to.equal(1n);
+    await expectUserError(submitDeviceEvidence(escrow, f.stranger, orderId, 0), /ValueConditionFailed/);
+    await attestSelfTest(registry, f.stranger, device, KIND_SELFTEST, 0n);
+    await submitDeviceEvidence(escrow, f.stranger, orderId, 0);
+    expect((await describeOrder(escrow, orderId)).state).to.equal("Completed");
+    await registry.connect(f.agent).decommission(device.deviceId);
+    await expectUserError(attestSelfTest(registry, f.stranger, device, KIND_SELFTEST, 0n), /not Active/);
   });
 
   it("reports user errors as sentences, and contract refusals by their custom error", async function () {
