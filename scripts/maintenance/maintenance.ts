@@ -100,7 +100,7 @@ const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" 
 let escrowForErrors: MaintenanceEscrow | undefined;
 
 async function main() {
-  const { ethers } = await network.connect();
+  const { ethers } = await network.getOrCreate();
   const action = need("ACTION");
   if (action === "device-attest") {
     const [sender] = await ethers.getSigners();
