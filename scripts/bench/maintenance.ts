@@ -1,18 +1,44 @@
 /**
- * Gas of the maintenance escrow's main operations (whole-transaction gasUsed). The asset registry,
- * device registry and income distributor are test doubles (contracts/test/maintenance/), so the
- * registry reads cost what a mock's storage reads cost; the real registries' views are similar
- * single-slot reads.
+ * Gas of the maintenance escrow's main operations (whole-transaction gasUsed), on the real
+ * AssetRegistry and DeviceRegistry. The income distributor is a test double; none of the measured
+ * operations touches it (they are payer-funded).
  */
 import type { AreaBench } from "./types.js";
 import { Comparator, buildInspection, maintenanceDomain, signInspection } from "../../client/src/eip712/maintenance.js";
+import { attestationMessage, deviceDigest } from "../../client/src/eip712/devices.js";
+import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
+import { deployWithManufacturer, registryDomain, sendClaim, sendRegistration } from "../devices/lib.js";
 
 export const bench: AreaBench = async (connection) => {
   const { ethers } = connection;
-  const [gov, agent, payer, provider, inspector1, inspector2, walletOwner] = await ethers.getSigners();
+  const [gov, agent, payer, provider, inspector1, inspector2, walletOwner, issuer] = await ethers.getSigners();
   const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
-  const assets = await ethers.deployContract("MaintAssetRegistry");
-  const devices = await ethers.deployContract("MaintDeviceRegistry");
+  const assets = await ethers.deployContract("AssetRegistry", [gov.address]);
+  await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), issuer.address);
+  const ASSET = await assets
+    .connect(issuer)
+    .registerAsset.staticCall(ethers.id("bench"), 0, "0x4652", agent.address, "");
+  await assets.connect(issuer).registerAsset(ethers.id("bench"), 0, "0x4652", agent.address, "");
+  const devices = await deployWithManufacturer(ethers, gov);
+  const deviceDomain = await registryDomain(devices);
+  const device = deterministicDeviceSigner(ethers.id("maintenance-bench"), 0, "p256");
+  await (await sendRegistration(devices, deviceDomain, gov.address, gov, device, "SN-BENCH")).wait();
+  const dayAhead = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 86_400);
+  await (await sendClaim(devices, deviceDomain, device, agent.address, dayAhead)).wait();
+  await devices.connect(agent).bindToAsset(device.deviceId, ASSET);
+  const DEVICE = device.deviceId;
+  const KIND = 3;
+  let counter = 0;
+  const selfTest = async (value: number) => {
+    const att = attestationMessage({
+      deviceId: DEVICE,
+      kind: KIND,
+      value,
+      counter: ++counter,
+      timestamp: (await ethers.provider.getBlock("latest"))!.timestamp,
+    });
+    await (await devices.attest(att, await device.signDigest(deviceDigest(deviceDomain, "Attestation", att)))).wait();
+  };
   const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
@@ -23,12 +49,7 @@ export const bench: AreaBench = async (connection) => {
   const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
   const e = await escrow.getAddress();
   const t = await token.getAddress();
-  const ASSET = 1n;
-  const DEVICE = 7n;
-  const KIND = 3;
-  await assets.setAsset(ASSET, agent.address, 1);
-  await devices.setDevice(DEVICE, 1, ASSET);
-  await devices.setReading(DEVICE, KIND, 5, 1, 0);
+  await selfTest(0); // history before any order
   await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), e);
   await escrow.connect(gov).setTokenAllowed(t, true);
   for (const s of [payer, provider, agent]) {
@@ -84,7 +105,9 @@ export const bench: AreaBench = async (connection) => {
   // Device-proven order (k = 1 of {device}), the asset's vault existing.
   const dev = await createAndFund();
   const acceptGas = await gasOf(escrow.connect(provider).accept(dev.id));
-  await devices.setReading(DEVICE, KIND, 6, (await now()) + 1, 0);
+  await ethers.provider.send("evm_increaseTime", [60]);
+  await ethers.provider.send("evm_mine", []);
+  await selfTest(0); // the post-repair self-test, verified by the registry (P-256)
   const deviceGas = await gasOf(escrow.submitDeviceEvidence(dev.id, 0, DEVICE));
 
   // 2-of-3 inspectors (two EOAs and an ERC-1271 wallet), both signatures in one call.
@@ -131,7 +154,7 @@ export const bench: AreaBench = async (connection) => {
       "maintenance.claim": claimGas,
     },
     notes: [
-      "Asset registry, device registry and income distributor are test doubles (mocks); the device registry's stored reading is set directly, the real registry sets it in attest() after verifying the device signature.",
+      "Real AssetRegistry and DeviceRegistry (the device is P-256; its self-test is attested through the registry before completeByDevice, which only reads the stored reading). The income distributor is a test double (not touched by these operations).",
       "createAndFund: payer-funded, device policy, one milestone, into the asset's existing vault (pulls the budget with a balance-diff check); .firstOnAsset also deploys the asset's vault clone; .inspectors3 names three inspectors.",
       "completeByInspectors.2of3: one submitInspections call with an EOA signature and an ERC-1271 wallet signature, releasing the order.",
       "refundAfterDeadline: Open order past accept-by; .slash: Active order past complete-by (unreleased budget refunded, bond slashed to the payer). Refunds are claimable balances (maintenance.claim).",
