@@ -1115,6 +1115,29 @@ describe("MaintenanceEscrow", function () {
       expect(await f.escrow.claimable(r, ASSET, r)).to.equal(0n);
     });
 
+    it("stops a token re-entering the escrow while an order is being funded", async function () {
+      const f = await loadFixture(fixture);
+      const rnt = await ethers.deployContract("MaintReentrantToken");
+      const r = await rnt.getAddress();
+      const e = await f.escrow.getAddress();
+      await f.escrow.connect(f.gov).setTokenAllowed(r, true);
+      await rnt.mint(r, 2n * BUDGET);
+      await rnt.exec(r, rnt.interface.encodeFunctionData("approve", [e, 2n * BUDGET]));
+      const first = orderArgs(await time.latest(), r, f.provider.address);
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [first]));
+      const firstId = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [r, first.salt]),
+      );
+      // While the second order's budget leaves the payer (the token itself), it tries to cancel the first.
+      await rnt.arm(r, e, f.escrow.interface.encodeFunctionData("cancel", [firstId]));
+      const second = { ...first, salt: ethers.id("second") };
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [second]));
+      expect(await rnt.reentered()).to.equal(false);
+      expect(await rnt.reentryError()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect((await f.escrow.getOrder(firstId)).state).to.equal(OrderState.Open);
+      expect(await rnt.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(2n * BUDGET);
+    });
+
     it("releases to a provider contract that reverts on any call, which then pulls its money", async function () {
       const f = await loadFixture(fixture);
       const rr = await ethers.deployContract("MaintRevertingReceiver");
