@@ -30,6 +30,8 @@ contract MaintenanceHandler is PlinthTest {
     uint256 public ghostOut;
     uint64 public counter = 5;
     uint256 internal salt;
+    uint256 internal constant INSPECTOR_KEY_1 = 0xA11CE;
+    uint256 internal constant INSPECTOR_KEY_2 = 0xB0B;
 
     constructor(MaintenanceEscrow escrow_, MaintToken token_, MaintDeviceRegistry devices_, address arbiter_) {
         escrow = escrow_;
@@ -59,7 +61,7 @@ contract MaintenanceHandler is PlinthTest {
         bond = uint96(bond % 1e22);
         address payer = payers[seed % 2];
         address provider = providers[(seed >> 1) % 2];
-        uint256 mode = (seed >> 2) % 3; // 0 device, 1 optimistic, 2 both (k = 1)
+        uint256 mode = (seed >> 2) % 4; // 0 device, 1 optimistic, 2 both (k = 1), 3 two inspectors (k = 1 or 2)
         IMaintenanceEscrow.OrderParams memory p;
         p.assetId = ASSET;
         p.deviceId = DEVICE;
@@ -71,8 +73,13 @@ contract MaintenanceHandler is PlinthTest {
         p.completeBy = p.acceptBy + 1 + uint40(workFor % 10 days);
         p.policy.k = 1;
         p.policy.kind = KIND;
-        if (mode != 1) p.policy.useDevice = true;
-        if (mode != 0) {
+        if (mode == 3) {
+            p.inspectors = new address[](2);
+            p.inspectors[0] = vm.addr(INSPECTOR_KEY_1);
+            p.inspectors[1] = vm.addr(INSPECTOR_KEY_2);
+            p.policy.k = uint8(1 + ((seed >> 7) % 2));
+        } else if (mode != 1) p.policy.useDevice = true;
+        if (mode == 1 || mode == 2) {
             p.policy.optimistic = true;
             p.policy.arbiter = arbiter;
             p.policy.challengeWindow = 1 days;
@@ -109,6 +116,24 @@ contract MaintenanceHandler is PlinthTest {
         if (!ok) return;
         devices.setReading(DEVICE, KIND, ++counter, uint40(block.timestamp + 1), 0);
         try escrow.submitDeviceEvidence(id, milestone % 2, DEVICE) {} catch {}
+    }
+
+    function inspect(uint256 seed, uint8 milestone, bool second, bool passed) external {
+        (bytes32 id, bool ok) = _pick(seed);
+        if (!ok) return;
+        uint256 key = second ? INSPECTOR_KEY_2 : INSPECTOR_KEY_1;
+        IMaintenanceEscrow.Inspection[] memory ins = new IMaintenanceEscrow.Inspection[](1);
+        ins[0] = IMaintenanceEscrow.Inspection({
+            orderId: id,
+            milestone: milestone % 2,
+            passed: passed,
+            inspector: vm.addr(key),
+            deadline: block.timestamp + 1 days
+        });
+        (uint8 v, bytes32 r, bytes32 s_) = vm.sign(key, escrow.inspectionDigest(ins[0]));
+        bytes[] memory sigs = new bytes[](1);
+        sigs[0] = abi.encodePacked(r, s_, v);
+        try escrow.submitInspections(id, ins, sigs) {} catch {}
     }
 
     function claimMilestone(uint256 seed, uint8 milestone) external {
