@@ -448,16 +448,18 @@ contract RentalEscrow is RentalBase {
 
     function _checkMeter(uint8 kind, uint256 subjectId, uint256 meterDeviceId, uint256 pricePerUnit) internal view {
         if (pricePerUnit == 0) return;
-        bool ok = kind == uint8(SubjectKind.Device)
-            ? meterDeviceId == subjectId
-            : deviceRegistry.assetOf(meterDeviceId) == subjectId;
+        bool ok =
+            kind == uint8(SubjectKind.Device)
+                ? meterDeviceId == subjectId
+                : deviceRegistry.assetOf(meterDeviceId) == subjectId;
         if (!ok) revert MeterNotOfSubject(meterDeviceId);
     }
 
     function _requireRentable(uint8 kind, uint256 subjectId) internal view {
-        bool ok = kind == uint8(SubjectKind.Asset)
-            ? assetRegistry.statusOf(subjectId) == IAssetRegistry.AssetStatus.Active
-            : deviceRegistry.statusOf(subjectId) == IDeviceRegistry.DeviceStatus.Active;
+        bool ok =
+            kind == uint8(SubjectKind.Asset)
+                ? assetRegistry.statusOf(subjectId) == IAssetRegistry.AssetStatus.Active
+                : deviceRegistry.statusOf(subjectId) == IDeviceRegistry.DeviceStatus.Active;
         if (!ok) revert SubjectNotRentable(kind, subjectId);
     }
 

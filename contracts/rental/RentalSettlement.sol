@@ -179,7 +179,15 @@ contract RentalSettlement is RentalBase {
         if (ruling > 2) revert InvalidRuling(ruling);
         uint256 claim = a.claimAmount;
         emit Ruling(msg.sender, disputeId, ruling);
-        _resolve(id, a, ruling == 1 ? claim : ruling == 2 ? 0 : claim / 2);
+        _resolve(
+            id,
+            a,
+            ruling == 1
+                ? claim
+                : ruling == 2
+                    ? 0
+                    : claim / 2
+        );
     }
 
     /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.

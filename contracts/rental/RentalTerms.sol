@@ -7,25 +7,23 @@ import {IRentalEscrow} from "./IRentalEscrow.sol";
 /// @notice EIP-712 hashing and validation of rental terms and signed offers.
 library RentalTerms {
     /// @notice EIP-712 type of the terms.
-    bytes32 internal constant TERMS_TYPEHASH =
-        keccak256(
-            "Terms(uint256 subjectId,uint256 meterDeviceId,address token,uint8 subjectKind,uint32 meterKind,"
-            "uint32 meterPeriod,uint128 pricePerSecond,uint128 pricePerUnit,uint128 deposit,uint128 lateFeePerSecond,"
-            "uint128 lateFeeCap,uint64 maxUnitsPerPeriod,uint32 minDuration,uint32 maxDuration,uint32 gracePeriod,"
-            "uint32 noticePeriod,uint32 activationWindow,uint16 refundBps,address arbiter,uint32 claimWindow,"
-            "uint32 responseWindow,uint32 arbiterTimeout)"
-        );
+    bytes32 internal constant TERMS_TYPEHASH = keccak256(
+        "Terms(uint256 subjectId,uint256 meterDeviceId,address token,uint8 subjectKind,uint32 meterKind,"
+        "uint32 meterPeriod,uint128 pricePerSecond,uint128 pricePerUnit,uint128 deposit,uint128 lateFeePerSecond,"
+        "uint128 lateFeeCap,uint64 maxUnitsPerPeriod,uint32 minDuration,uint32 maxDuration,uint32 gracePeriod,"
+        "uint32 noticePeriod,uint32 activationWindow,uint16 refundBps,address arbiter,uint32 claimWindow,"
+        "uint32 responseWindow,uint32 arbiterTimeout)"
+    );
 
     /// @notice EIP-712 type of a signed offer (the Terms type appended, as EIP-712 requires).
-    bytes32 internal constant OFFER_TYPEHASH =
-        keccak256(
-            "Offer(Terms terms,address owner,address renter,uint256 nonce,uint64 expiry)"
-            "Terms(uint256 subjectId,uint256 meterDeviceId,address token,uint8 subjectKind,uint32 meterKind,"
-            "uint32 meterPeriod,uint128 pricePerSecond,uint128 pricePerUnit,uint128 deposit,uint128 lateFeePerSecond,"
-            "uint128 lateFeeCap,uint64 maxUnitsPerPeriod,uint32 minDuration,uint32 maxDuration,uint32 gracePeriod,"
-            "uint32 noticePeriod,uint32 activationWindow,uint16 refundBps,address arbiter,uint32 claimWindow,"
-            "uint32 responseWindow,uint32 arbiterTimeout)"
-        );
+    bytes32 internal constant OFFER_TYPEHASH = keccak256(
+        "Offer(Terms terms,address owner,address renter,uint256 nonce,uint64 expiry)"
+        "Terms(uint256 subjectId,uint256 meterDeviceId,address token,uint8 subjectKind,uint32 meterKind,"
+        "uint32 meterPeriod,uint128 pricePerSecond,uint128 pricePerUnit,uint128 deposit,uint128 lateFeePerSecond,"
+        "uint128 lateFeeCap,uint64 maxUnitsPerPeriod,uint32 minDuration,uint32 maxDuration,uint32 gracePeriod,"
+        "uint32 noticePeriod,uint32 activationWindow,uint16 refundBps,address arbiter,uint32 claimWindow,"
+        "uint32 responseWindow,uint32 arbiterTimeout)"
+    );
 
     /// @notice Shortest rental allowed by any terms (anti-griefing floor).
     uint256 internal constant MIN_DURATION = 1 minutes;
