@@ -188,134 +188,153 @@ contract RentalEscrow is RentalBase {
     // ------------------------------------------------------------------ paying
 
     /// @notice The owner hands the subject over: use starts now and lasts the reserved duration.
-    /// @param id The agreement (Reserved, before its activation deadline).
-    function activate(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Reserved, before its activation deadline).
+    function activate(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice The owner refuses a reservation: everything goes back to the renter.
-    /// @param id The agreement (Reserved).
-    function decline(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Reserved).
+    function decline(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice After an unactivated reservation's deadline, anyone returns everything to the renter.
-    /// @param id The agreement (Reserved, deadline passed).
-    function cancelReservation(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Reserved, deadline passed).
+    function cancelReservation(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice Adds credit to an agreement (anyone may pay for the renter; refunds go to the renter).
     ///         Pays the debt first; when the debt is fully paid the late fee of the episode is charged.
-    /// @param id The agreement (Reserved, Active or TerminatedEarly).
-    /// @param amount Amount of the agreement's token (ETH: msg.value must equal it).
-    function topUp(bytes32 id, uint256 amount) external payable {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Reserved, Active or TerminatedEarly).
+    ///      - amount Amount of the agreement's token (ETH: msg.value must equal it).
+    function topUp(bytes32 /* id */, uint256 /* amount */) external payable {
         _delegate();
     }
 
     /// @notice Buys `seconds_` more seconds of time rent (amount = seconds_ * pricePerSecond).
-    /// @param id The agreement.
-    /// @param seconds_ Seconds to pay for.
-    function payPeriod(bytes32 id, uint256 seconds_) external payable {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement.
+    ///      - seconds_ Seconds to pay for.
+    function payPeriod(bytes32 /* id */, uint256 /* seconds_ */) external payable {
         _delegate();
     }
 
     /// @notice Credits the protocol fees held in `ids` (agreements of `token`) to the fee recipient.
     ///         Anyone may call; the caller bounds the list.
-    /// @param ids Agreements whose fees to sweep.
-    /// @param token Their payment token (agreements of another token are skipped).
-    function sweepFees(bytes32[] calldata ids, address token) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - ids Agreements whose fees to sweep.
+    ///      - token Their payment token (agreements of another token are skipped).
+    function sweepFees(bytes32[] calldata /* ids */, address /* token */) external {
         _delegate();
     }
 
     /// @notice Retries depositing income the distributor refused earlier (anyone may call).
-    /// @param assetId The asset.
-    /// @param token The token.
-    function flushIncome(uint256 assetId, address token) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - assetId The asset.
+    ///      - token The token.
+    function flushIncome(uint256 /* assetId */, address /* token */) external {
         _delegate();
     }
 
     // ------------------------------------------------------------------ settlement and claims (run by the module)
 
     /// @notice Charges the metered units of the verified readings since the last settlement.
-    /// @param id The agreement (Active or TerminatedEarly, metered terms).
-    function settleMetered(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Active or TerminatedEarly, metered terms).
+    function settleMetered(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice Pays earned rent out to the owner side (anyone may call).
-    /// @param id The agreement (Active or TerminatedEarly).
-    function collect(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Active or TerminatedEarly).
+    function collect(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice The renter ends early: use ends after the notice period (not before the minimum
     ///         duration); unused prepaid rent of the cut term is refunded at the terms' refundBps.
-    /// @param id The agreement (Active, before its end).
-    function terminateEarly(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Active, before its end).
+    function terminateEarly(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice Anyone ends an agreement whose arrears are older than the grace period; the deposit
     ///         covers the debt and late fee, the rest waits for the damage-claim window.
-    /// @param id The agreement (Active or TerminatedEarly, in default).
-    function markDefault(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Active or TerminatedEarly, in default).
+    function markDefault(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice Anyone settles an agreement whose use has ended: final rent and meter, late fee and
     ///         debt from the deposit, refunds credited; the rest of the deposit is held for claims.
-    /// @param id The agreement (Active or TerminatedEarly, `end` passed).
-    function settle(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Active or TerminatedEarly, `end` passed).
+    function settle(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice The owner claims damages from the held deposit within the claim window.
-    /// @param id The agreement (Settling, no claim yet).
-    /// @param amount Claimed amount (<= deposit held).
-    /// @param evidence Hash of off-chain evidence (photos, report).
-    function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Settling, no claim yet).
+    ///      - amount Claimed amount (<= deposit held).
+    ///      - evidence Hash of off-chain evidence (photos, report).
+    function claimDamage(bytes32 /* id */, uint256 /* amount */, bytes32 /* evidence */) external {
         _delegate();
     }
 
     /// @notice The owner releases the deposit without (further) claim: closes the agreement.
-    /// @param id The agreement (Settling, no dispute running).
-    function waiveClaim(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Settling, no dispute running).
+    function waiveClaim(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice The renter accepts the pending claim.
-    /// @param id The agreement (Settling, claim pending).
-    function acceptClaim(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Settling, claim pending).
+    function acceptClaim(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice The renter disputes the pending claim within the response window; the terms' arbiter
     ///         (or the governance default in force now) decides within its timeout.
-    /// @param id The agreement (Settling, claim pending).
-    function disputeClaim(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Settling, claim pending).
+    function disputeClaim(bytes32 /* id */) external {
         _delegate();
     }
 
     /// @notice ERC-792 style callback of an arbiter contract. Ruling 0: refused to rule (claim split
     ///         in half, rounding towards the renter); 1: owner (claimant) wins; 2: renter wins.
-    /// @param disputeId uint256(agreement id).
-    /// @param ruling 0, 1 or 2.
-    function rule(uint256 disputeId, uint256 ruling) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - disputeId uint256(agreement id).
+    ///      - ruling 0, 1 or 2.
+    function rule(uint256 /* disputeId */, uint256 /* ruling */) external {
         _delegate();
     }
 
     /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.
-    /// @param id The agreement (Settling, disputed, before the arbiter deadline).
-    /// @param toOwner Awarded amount, at most the claim.
-    function resolve(bytes32 id, uint256 toOwner) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Settling, disputed, before the arbiter deadline).
+    ///      - toOwner Awarded amount, at most the claim.
+    function resolve(bytes32 /* id */, uint256 /* toOwner */) external {
         _delegate();
     }
 
     /// @notice Anyone moves a Settling agreement past its phase deadline: no claim -> deposit
     ///         refunded; unanswered claim -> accepted; unruled dispute -> rejected.
-    /// @param id The agreement (Settling, deadline passed).
-    function finalize(bytes32 id) external {
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - id The agreement (Settling, deadline passed).
+    function finalize(bytes32 /* id */) external {
         _delegate();
     }
 
