@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import type { BlocklistToken, MockERC20, ReentrantToken } from "../../types/ethers-contracts/index.js";
 import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -17,7 +18,7 @@ async function base() {
 /** Deploys `name`, allows it, funds renter and other, and publishes a one-day asset offer in it. */
 async function withToken(name: "ReentrantToken" | "FeeOnTransferToken" | "BlocklistToken") {
   const f = await base();
-  const token = await ethers.deployContract(name);
+  const token = (await ethers.deployContract(name)) as unknown as MockERC20;
   const tokenAddress = await token.getAddress();
   await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
   for (const s of [f.renter, f.other]) {
@@ -40,7 +41,7 @@ const blocklistFixture = () => withToken("BlocklistToken");
 describe("RentalEscrow: attacks", function () {
   it("blocks a reentrant token from re-entering while it is being pulled or paid out", async function () {
     const f = await loadFixture(reentrantFixture);
-    const token = f.token as unknown as Awaited<ReturnType<typeof ethers.deployContract<"ReentrantToken">>>;
+    const token = f.token as unknown as ReentrantToken;
     await token.arm(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [f.tokenAddress]));
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     expect(await token.lastCallSucceeded()).to.equal(false);
@@ -69,7 +70,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("keeps a blocklisted renter from blocking settlement; the renter can withdraw elsewhere", async function () {
     const f = await loadFixture(blocklistFixture);
-    const token = f.token as unknown as Awaited<ReturnType<typeof ethers.deployContract<"BlocklistToken">>>;
+    const token = f.token as unknown as BlocklistToken;
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE + 77n);
     await token.setBlocked(f.renter.address, true);
     await time.increase(DAY);
@@ -84,7 +85,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
     const f = await loadFixture(blocklistFixture);
-    const token = f.token as unknown as Awaited<ReturnType<typeof ethers.deployContract<"BlocklistToken">>>;
+    const token = f.token as unknown as BlocklistToken;
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     await token.setBlocked(await f.distributor.getAddress(), true);
     await time.increase(DAY);

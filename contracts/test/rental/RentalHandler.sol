@@ -4,11 +4,12 @@ pragma solidity 0.8.37;
 import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalEscrow} from "../../rental/IRentalEscrow.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
-import {MockAssetRegistry, MockDeviceRegistry, MockIncomeDistributor} from "./RentalMocks.sol";
+import {MockAssetRegistry, MockIncomeDistributor} from "./RentalMocks.sol";
 
 /// @notice Invariant-test handler: random rentals of three ETH-priced assets by two renters, with
 ///         every public transition, warps and withdrawals. Tracks every agreement id it opened.
 contract RentalHandler {
+    // solhint-disable-next-line const-name-snakecase
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     RentalEscrow public immutable escrow;

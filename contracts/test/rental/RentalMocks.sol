@@ -189,10 +189,10 @@ contract BlocklistToken is ERC20 {
     }
 }
 
-/// @notice On every transfer, calls `target` with `data` once (a hook like ERC-777's), to attempt
+/// @notice On every transfer, calls `hookTarget` with `data` once (a hook like ERC-777's), to attempt
 ///         reentrancy into the escrow.
 contract ReentrantToken is ERC20 {
-    address public target;
+    address public hookTarget;
     bytes public data;
     bool public lastCallSucceeded;
     bytes public lastRevert;
@@ -205,15 +205,15 @@ contract ReentrantToken is ERC20 {
     }
 
     function arm(address t, bytes calldata d) external {
-        target = t;
+        hookTarget = t;
         data = d;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (target != address(0) && !_entered && from != address(0)) {
+        if (hookTarget != address(0) && !_entered && from != address(0)) {
             _entered = true;
-            (bool ok, bytes memory ret) = target.call(data);
+            (bool ok, bytes memory ret) = hookTarget.call(data);
             lastCallSucceeded = ok;
             lastRevert = ret;
             _entered = false;
