@@ -159,7 +159,10 @@ contract RentalEscrow is RentalBase {
         id = _open(o.termsHash, o.owner, duration, prepay);
     }
 
-    /// @notice Rents from an owner's EIP-712 signed offer (ERC-1271 owners supported).
+    /// @notice Rents from an owner's EIP-712 signed offer (ERC-1271 owners supported). A signed offer
+    ///         is a standing intent: it can be filled again once the previous agreement released the
+    ///         subject, until `expiry` or until the owner cancels its nonce. The signer must still be
+    ///         the subject's agent / device owner when it is filled.
     /// @param offer The signed offer.
     /// @param signature The owner's signature over the offer's EIP-712 digest.
     /// @param duration Seconds of use, within the terms' bounds.

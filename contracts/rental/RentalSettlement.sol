@@ -211,8 +211,21 @@ contract RentalSettlement is RentalBase {
 
     /// @dev Bills the units between the last settled reading and the latest verified one, capped at
     ///      maxUnitsPerPeriod per meterPeriod of elapsed term (excess units are never billed).
+    ///      At final settlement (`strict` false) a failing registry read skips metering instead of
+    ///      locking the agreement.
     function _settleMeter(bytes32 id, Agreement storage a, Terms storage t, bool strict) internal {
-        IDeviceRegistry.Reading memory r = deviceRegistry.latestReading(t.meterDeviceId, t.meterKind);
+        IDeviceRegistry.Reading memory r;
+        if (strict) {
+            r = deviceRegistry.latestReading(t.meterDeviceId, t.meterKind);
+        } else {
+            try deviceRegistry.latestReading(t.meterDeviceId, t.meterKind) returns (
+                IDeviceRegistry.Reading memory got
+            ) {
+                r = got;
+            } catch {
+                return;
+            }
+        }
         uint64 last = a.meterCounter;
         if (r.counter <= last) {
             if (strict) revert MeterReadingReplayed(r.counter, last);
