@@ -23,6 +23,7 @@ const compiler = {
     optimizer: { enabled: true, runs: 10_000 },
     evmVersion: "osaka",
     viaIR: false,
+    outputSelection: { "*": { "*": ["userdoc", "devdoc"] } },
   },
 };
 
@@ -41,6 +42,14 @@ function testnet(chainId: number, rpcVariable: string) {
   };
 }
 
+/**
+ * Fuzz and invariant effort. CI runs the short profile; `npm run test:deep` sets
+ * PLINTH_TEST_PROFILE=deep for the long one.
+ */
+const DEEP = process.env.PLINTH_TEST_PROFILE === "deep";
+const fuzz = DEEP ? { runs: 10_000 } : { runs: 256 };
+const invariant = DEEP ? { runs: 512, depth: 128 } : { runs: 64, depth: 32 };
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
@@ -54,8 +63,8 @@ export default defineConfig({
   },
   test: {
     solidity: {
-      fuzz: { runs: 256, seed: "0x706c696e7468" },
-      invariant: { runs: 64, depth: 32, failOnRevert: false },
+      fuzz: { ...fuzz, seed: process.env.PLINTH_FUZZ_SEED ?? "0x706c696e7468" },
+      invariant: { ...invariant, failOnRevert: false },
     },
     mocha: { timeout: 120_000 },
   },
@@ -65,7 +74,10 @@ export default defineConfig({
       type: "edr-simulated",
       chainType: "l1",
       hardfork: "osaka",
-      allowUnlimitedContractSize: false,
+      // Coverage instrumentation inflates bytecode past EIP-170's 24 KiB; only the coverage run
+      // (PLINTH_COVERAGE=1, set by scripts/ci/coverage-gate.ts) lifts the limit. Real sizes are
+      // checked by `npm run lint` (scripts/ci/contract-sizes.ts).
+      allowUnlimitedContractSize: process.env.PLINTH_COVERAGE === "1",
     },
     hardhatMainnet: {
       type: "edr-simulated",

@@ -2,7 +2,9 @@
  * `npm run bench`: measures the gas of every operation named in the issues, on a fresh simulated
  * chain per area, and writes reports/gas.json (name -> gas) and reports/gas.md.
  *
- * Environment: BENCH_AREAS=devices,shares (default: all areas found in scripts/bench/).
+ * Environment: BENCH_AREAS=devices,shares (default: all areas found in scripts/bench/);
+ * BENCH_OUT=dir (default reports/): where gas.json and gas.md are written (the CI gas check
+ * writes a fresh run elsewhere and compares it with the committed snapshot).
  */
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -41,7 +43,7 @@ for (const area of wanted) {
   console.log(`${Object.keys(result.gas).length} figures in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const reports = join(root, "reports");
+const reports = process.env.BENCH_OUT ?? join(root, "reports");
 mkdirSync(reports, { recursive: true });
 const gasFile = join(reports, "gas.json");
 let merged: GasEntries = {};

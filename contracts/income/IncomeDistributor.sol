@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IAssetShares} from "../interfaces/IAssetShares.sol";
+import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
+
+/// @title IncomeDistributor
+/// @notice Splits every asset's income among its share holders, pull-based and in O(1) per claim,
+///         keeps each asset's maintenance reserve and protocol fee, and pays out buyout proceeds
+///         when an asset is sold and retired.
+///
+/// @dev ## Accounting (ERC-2222 "magnified income per share")
+///      Per (asset, payout token) the contract keeps `magnifiedPerShare`, the income per share since
+///      the first deposit, scaled by `MAGNITUDE` (2**128). A holder's accrued income is
+///      `(magnifiedPerShare * balance + correction) / MAGNITUDE`, minus what it already withdrew.
+///      The share token calls {onSharesTransfer} BEFORE every balance change; the hook moves
+///      `magnifiedPerShare * amount` between the two holders' signed corrections, so what each
+///      holder accrued before the move is unchanged by it (mints and burns are moves from/to 0).
+///
+///      ## Where every wei goes (per asset and token)
+///      `received = reserve + fee + toHolders` exactly (carve-outs rounded down, the remainder to
+///      holders). `reserve` accumulates in {reserveOf} and only leaves via {withdrawReserve}; `fee`
+///      accumulates in {feesOf} and only leaves via {claimFees}. `toHolders` is added to
+///      `distributed`; magnified, it is divided by the current supply: the quotient raises
+///      `magnifiedPerShare`, the remainder (< supply, i.e. < supply / 2**128 wei) is added to
+///      `remainder` and never distributed. Hence the sum over all holders of their magnified
+///      entitlement is exactly `distributed * MAGNITUDE - remainder`, and each holder's magnified
+///      entitlement is at most its exact rational share of the deposits made while it held shares
+///      (no carry-over can favour a later holder). Each entitlement is rounded down to whole wei,
+///      so `distributed = claimed + sum(claimable) + dust`, `dust` being below one wei per holder
+///      account that ever held shares plus `remainder / MAGNITUDE`; a holder is short of its exact
+///      share by at most 1 wei. Nothing ever pays out more than was deposited.
+///      {incomeAccountingOf} exposes `distributed`, `claimed` and `remainder`.
+///
+///      ## Several payout tokens: bounded correction loop
+///      Each asset accepts at most `MAX_PAYOUT_TOKENS` (4) distinct payout tokens (ETH counts as one),
+///      registered for that asset and never removed. The transfer hook updates the corrections of
+///      each registered token: at most 4 x 2 storage writes, so a share transfer costs a bounded
+///      amount of gas, while a claim reads one token's slots only (O(1), independent of the number
+///      of holders). A per-holder lazy checkpoint would cost the same writes per token on transfer,
+///      so the simpler bounded list is used.
+///      Only the asset's agent registers a payout token: explicitly ({registerPayoutToken}) or by
+///      making the first deposit in it. Anyone may deposit in a registered token; a third party's
+///      deposit in an unregistered one is refused ({TokenNotRegistered}). Otherwise anyone could
+///      fill an asset's four slots with 1-wei deposits of other allowlisted tokens and lock the
+///      asset out of the token its rent is actually paid in.
+///
+///      ## Magnitude bounds
+///      A deposit is refused ({DepositTooLarge}) if its holders' part is 2**128 or more, or if
+///      `magnifiedPerShare * totalSupply * 2**SUPPLY_HEADROOM_BITS` would no longer fit an int256
+///      (at constant supply: more than 2**95 wei, 4e10 tokens of 18 decimals, of cumulative income
+///      per asset and token). So `magnifiedPerShare * amount` in the hook and in claims cannot
+///      overflow unless the share supply later grows more than 2**32 times above its size at the
+///      last deposit; past that, the hook or claim involving such amounts reverts (SafeCast) rather
+///      than mis-account. Within the bounds, deposits fail loudly instead of share transfers failing
+///      later.
+///
+///      ## Refusals and choices
+///      - A deposit while the asset has no shares (`totalSupply == 0`) is refused ({NoShares}):
+///        there is nobody to accrue to, and holding it would favour the first minter.
+///      - A deposit for a retired asset is refused ({AssetIsRetired}): shares are being redeemed, so
+///        the supply no longer represents the holders.
+///      - Fee-on-transfer tokens are accounted by balance difference: only what arrived is credited
+///        (reported in {IncomeDeposited} as `received`). Rebasing tokens cannot be detected: a
+///        positive rebase stays unallocated in the contract, a negative rebase would leave the last
+///        claimers short. Allowlisting only plain tokens is governance's responsibility.
+///      - Buyout proceeds bear no carve-outs: they are the holders' capital, not income.
+///      - Buyout dust (`proceeds - paid`, below one wei per redeemer) is swept only by governance
+///        (DEFAULT_ADMIN_ROLE), only after every share counted at retirement was redeemed.
+///      - Share-token recovery must call {onRecovery} and then move the balance through the normal
+///        path that calls {onSharesTransfer}: the first moves the whole-wei unclaimed income, the
+///        second the balance (and with it all future income).
+///
+///      ## Known properties
+///      - Income accrues to whoever holds shares at the moment of a deposit (as in ERC-2222): a
+///        share bought just before a deposit earns it.
+///      - Income rounding dust (below one wei per holder account) and tokens sent to this contract
+///        outside {deposit} stay here: sweeping them would need a global ledger across assets,
+///        written on every deposit, which parallel execution rules out.
+///      - The reserve and unclaimed fees of a retired asset stay withdrawable/claimable as before.
+///
+///      ## Parallel execution
+///      All state written by deposits, claims, hooks, reserve withdrawals and redemptions is keyed
+///      by asset (and token, holder). Operations on different assets never write the same slot of
+///      this contract. The only inherently shared state is this contract's balance in a payout token
+///      (an ERC-20 balance slot in the token, or the ETH balance): this is known and reported.
+contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice Role of the maintenance escrow: may move an asset's reserve to a work order.
+    bytes32 public constant RESERVE_SPENDER_ROLE = keccak256("RESERVE_SPENDER_ROLE");
+    /// @notice Scale of `magnifiedPerShare`.
+    uint256 public constant MAGNITUDE = 2 ** 128;
+    /// @notice Basis points denominator.
+    uint256 public constant BPS = 10_000;
+    /// @notice Hard ceiling of the protocol fee governance may set (10 %).
+    uint16 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    /// @notice Hard ceiling of the reserve cap governance may set (50 %).
+    uint16 public constant MAX_RESERVE_CAP_BPS = 5_000;
+    /// @notice Most distinct payout tokens one asset may receive income in (ETH included).
+    uint256 public constant MAX_PAYOUT_TOKENS = 4;
+    /// @notice Growth of the share supply (log2) after a deposit that the accounting must absorb.
+    uint256 public constant SUPPLY_HEADROOM_BITS = 32;
+
+    /// @notice Income state of one (asset, payout token).
+    /// @param registered Whether the token is one of the asset's payout tokens.
+    /// @param magnifiedPerShare Cumulative income per share, times MAGNITUDE.
+    /// @param remainder Sum over deposits of the magnified remainder `toHolders * MAGNITUDE % supply`,
+    ///        never distributed (each is < supply / MAGNITUDE wei).
+    /// @param distributed Total credited to holders (net of carve-outs).
+    /// @param claimed Total paid to holders (claims and redemptions).
+    /// @param reserve Maintenance reserve held.
+    /// @param fees Protocol fee held for the fee recipient.
+    struct TokenState {
+        bool registered;
+        uint256 magnifiedPerShare;
+        uint256 remainder;
+        uint256 distributed;
+        uint256 claimed;
+        uint256 reserve;
+        uint256 fees;
+    }
+
+    /// @notice One holder's position in one (asset, payout token).
+    struct HolderState {
+        int256 correction;
+        uint256 withdrawn;
+    }
+
+    /// @notice Per-asset configuration and cached share token.
+    struct AssetState {
+        address shares;
+        uint16 reserveBps;
+        address[] payoutTokens;
+    }
+
+    /// @notice Buyout of one asset.
+    /// @param token Token of the proceeds (address(0) = ETH).
+    /// @param proceeds Proceeds credited (what arrived).
+    /// @param supplyAtRetire Share supply when the asset was retired.
+    /// @param redeemedShares Shares redeemed so far.
+    /// @param paid Proceeds paid so far (including swept dust).
+    struct Buyout {
+        address token;
+        uint256 proceeds;
+        uint256 supplyAtRetire;
+        uint256 redeemedShares;
+        uint256 paid;
+    }
+
+    /// @notice The asset registry (agents, status, share tokens; retire()).
+    IAssetRegistry public immutable registry;
+
+    /// @notice Receives protocol fees (as claimable balances).
+    address public feeRecipient;
+    /// @notice Protocol fee in basis points, taken from every income deposit.
+    uint16 public protocolFeeBps;
+    /// @notice Highest reserve rate an agent may set (basis points).
+    uint16 public maxReserveBps;
+
+    /// @notice Whether `token` is accepted as payout token (ETH, address(0), always is).
+    mapping(address token => bool) public isPayoutToken;
+
+    mapping(uint256 assetId => AssetState) private _assets;
+    mapping(uint256 assetId => mapping(address token => TokenState)) private _tokens;
+    mapping(uint256 assetId => mapping(address token => mapping(address holder => HolderState))) private _holders;
+    mapping(uint256 assetId => Buyout) private _buyouts;
+
+    /// @notice A token was allowed or disallowed as payout token.
+    event PayoutTokenSet(address indexed token, bool allowed);
+    /// @notice The protocol fee changed (applies to later deposits only).
+    event ProtocolFeeSet(uint16 oldBps, uint16 newBps);
+    /// @notice The cap on reserve rates changed (applies to later deposits only).
+    event MaxReserveSet(uint16 oldBps, uint16 newBps);
+    /// @notice The fee recipient changed.
+    event FeeRecipientSet(address indexed oldRecipient, address indexed newRecipient);
+    /// @notice An asset's agent set its maintenance reserve rate (applies to later deposits only).
+    event ReserveRateSet(uint256 indexed assetId, uint16 reserveBps);
+    /// @notice `token` became one of the asset's payout tokens (first deposit in it).
+    event PayoutTokenRegistered(uint256 indexed assetId, address indexed token);
+    /// @notice Income was deposited and split.
+    /// @param amount Amount the depositor asked to move.
+    /// @param received Amount that arrived (less for fee-on-transfer tokens) = reserve + fee + toHolders.
+    event IncomeDeposited(
+        uint256 indexed assetId,
+        address indexed token,
+        address indexed depositor,
+        uint256 amount,
+        uint256 received,
+        uint256 reserve,
+        uint256 fee,
+        uint256 toHolders
+    );
+    /// @notice `holder` claimed `amount` of income, paid to `to`.
+    event IncomeClaimed(
+        uint256 indexed assetId,
+        address indexed token,
+        address indexed holder,
+        address to,
+        uint256 amount
+    );
+    /// @notice Accrued, unclaimed income of `lost` moved to `replacement` (lost-wallet recovery).
+    event EntitlementMoved(
+        uint256 indexed assetId,
+        address indexed token,
+        address indexed lost,
+        address replacement,
+        uint256 amount
+    );
+    /// @notice The reserve spender moved part of an asset's reserve.
+    event ReserveWithdrawn(
+        uint256 indexed assetId,
+        address indexed token,
+        address indexed spender,
+        address to,
+        uint256 amount
+    );
+    /// @notice The fee recipient claimed an asset's accrued protocol fees.
+    event FeesClaimed(uint256 indexed assetId, address indexed token, address indexed to, uint256 amount);
+    /// @notice The agent deposited buyout proceeds; the asset is retired.
+    event BuyoutDeposited(
+        uint256 indexed assetId,
+        address indexed token,
+        address indexed agent,
+        uint256 amount,
+        uint256 received,
+        uint256 supplyAtRetire
+    );
+    /// @notice `holder` redeemed `shares` for `proceeds`, paid to `to` (income is in IncomeClaimed).
+    event Redeemed(uint256 indexed assetId, address indexed holder, address to, uint256 shares, uint256 proceeds);
+    /// @notice Governance swept the buyout's rounding dust after every share was redeemed.
+    event BuyoutDustSwept(uint256 indexed assetId, address indexed token, address to, uint256 amount);
+
+    /// @notice A zero address where one is required.
+    error ZeroAddress();
+    /// @notice A zero amount.
+    error ZeroAmount();
+    /// @notice The asset is not registered.
+    error UnknownAsset(uint256 assetId);
+    /// @notice The asset is retired (bought out).
+    error AssetIsRetired(uint256 assetId);
+    /// @notice The asset is not retired (no buyout yet).
+    error NotRetired(uint256 assetId);
+    /// @notice The asset has no share token.
+    error NoShareToken(uint256 assetId);
+    /// @notice The asset has no shares outstanding: nobody to accrue to.
+    error NoShares(uint256 assetId);
+    /// @notice `token` is not an accepted payout token.
+    error TokenNotAccepted(address token);
+    /// @notice A deposit by someone other than the agent in a token not registered for the asset.
+    error TokenNotRegistered(uint256 assetId, address token);
+    /// @notice The token is already one of the asset's payout tokens.
+    error AlreadyRegistered(uint256 assetId, address token);
+    /// @notice The deposit would exceed the magnitude bounds of the per-share accounting.
+    error DepositTooLarge(uint256 assetId, address token);
+    /// @notice The asset already has MAX_PAYOUT_TOKENS payout tokens.
+    error TooManyPayoutTokens(uint256 assetId, address token);
+    /// @notice For ETH, msg.value must equal amount.
+    error EthAmountMismatch(uint256 amount, uint256 value);
+    /// @notice ETH was sent with an ERC-20 deposit.
+    error UnexpectedEth(uint256 value);
+    /// @notice Nothing arrived (a token that transferred nothing).
+    error NothingReceived(address token);
+    /// @notice An ETH payment to `to` failed.
+    error EthTransferFailed(address to, uint256 amount);
+    /// @notice The caller is not the asset's share token.
+    error NotShareToken(uint256 assetId, address caller);
+    /// @notice The caller is not the asset's agent.
+    error NotAgent(uint256 assetId, address caller);
+    /// @notice The caller is not the fee recipient.
+    error NotFeeRecipient(address caller);
+    /// @notice Nothing to claim.
+    error NothingToClaim(uint256 assetId, address token, address account);
+    /// @notice The holder has no shares to redeem.
+    error NothingToRedeem(uint256 assetId, address holder);
+    /// @notice The share token burned a different amount than the holder's balance.
+    error RedeemMismatch(uint256 expected, uint256 burned);
+    /// @notice More shares redeemed than existed at retirement (share token fault).
+    error RedeemExceedsSnapshot(uint256 assetId);
+    /// @notice The reserve holds less than requested.
+    error InsufficientReserve(uint256 assetId, address token, uint256 requested, uint256 available);
+    /// @notice Reserve rate above the governance cap.
+    error ReserveAboveCap(uint16 bps, uint16 cap);
+    /// @notice Protocol fee above MAX_PROTOCOL_FEE_BPS.
+    error FeeAboveCap(uint16 bps, uint16 cap);
+    /// @notice Reserve cap above MAX_RESERVE_CAP_BPS.
+    error ReserveCapAboveCeiling(uint16 bps, uint16 ceiling);
+    /// @notice Buyout dust can be swept only after every share was redeemed.
+    error SharesOutstanding(uint256 assetId, uint256 remaining);
+    /// @notice No buyout dust left.
+    error NoDust(uint256 assetId);
+
+    /// @notice Sets the registry, governance and the initial fee settings.
+    /// @param registry_ The asset registry (must grant this contract BUYOUT_ROLE for buyouts).
+    /// @param governance Holder of DEFAULT_ADMIN_ROLE.
+    /// @param feeRecipient_ Receiver of protocol fees.
+    /// @param protocolFeeBps_ Initial protocol fee (<= MAX_PROTOCOL_FEE_BPS).
+    /// @param maxReserveBps_ Initial reserve cap (<= MAX_RESERVE_CAP_BPS).
+    constructor(
+        IAssetRegistry registry_,
+        address governance,
+        address feeRecipient_,
+        uint16 protocolFeeBps_,
+        uint16 maxReserveBps_
+    ) {
+        if (address(registry_) == address(0) || governance == address(0) || feeRecipient_ == address(0)) {
+            revert ZeroAddress();
+        }
+        if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) revert FeeAboveCap(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
+        if (maxReserveBps_ > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(maxReserveBps_, MAX_RESERVE_CAP_BPS);
+        registry = registry_;
+        feeRecipient = feeRecipient_;
+        protocolFeeBps = protocolFeeBps_;
+        maxReserveBps = maxReserveBps_;
+        _grantRole(DEFAULT_ADMIN_ROLE, governance);
+        emit FeeRecipientSet(address(0), feeRecipient_);
+        emit ProtocolFeeSet(0, protocolFeeBps_);
+        emit MaxReserveSet(0, maxReserveBps_);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Governance
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Allows or disallows `token` as payout token (DEFAULT_ADMIN_ROLE). Disallowing stops
+    ///         new deposits only; what was deposited stays claimable. Only plain ERC-20 tokens
+    ///         (no rebasing, no transfer hooks) should be allowed.
+    /// @param token The ERC-20 token (not address(0): ETH is always accepted).
+    /// @param allowed Whether deposits in it are accepted.
+    function setPayoutToken(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (token == address(0)) revert ZeroAddress();
+        isPayoutToken[token] = allowed;
+        emit PayoutTokenSet(token, allowed);
+    }
+
+    /// @notice Sets the protocol fee for later deposits (DEFAULT_ADMIN_ROLE).
+    /// @param bps New fee in basis points (<= MAX_PROTOCOL_FEE_BPS).
+    function setProtocolFee(uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bps > MAX_PROTOCOL_FEE_BPS) revert FeeAboveCap(bps, MAX_PROTOCOL_FEE_BPS);
+        emit ProtocolFeeSet(protocolFeeBps, bps);
+        protocolFeeBps = bps;
+    }
+
+    /// @notice Sets the cap on agents' reserve rates (DEFAULT_ADMIN_ROLE). An asset whose rate
+    ///         is above a lowered cap has its reserve taken at the cap.
+    /// @param bps New cap in basis points (<= MAX_RESERVE_CAP_BPS).
+    function setMaxReserve(uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bps > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(bps, MAX_RESERVE_CAP_BPS);
+        emit MaxReserveSet(maxReserveBps, bps);
+        maxReserveBps = bps;
+    }
+
+    /// @notice Sets the fee recipient (DEFAULT_ADMIN_ROLE); it may claim all fees accrued so far.
+    /// @param recipient The new recipient.
+    function setFeeRecipient(address recipient) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (recipient == address(0)) revert ZeroAddress();
+        emit FeeRecipientSet(feeRecipient, recipient);
+        feeRecipient = recipient;
+    }
+
+    /// @notice Pays the buyout's rounding dust to `to` once every share was redeemed
+    ///         (DEFAULT_ADMIN_ROLE). Only `proceeds - paid` can move: never a holder's part.
+    /// @param assetId The retired asset.
+    /// @param to Receiver of the dust.
+    /// @return amount The dust paid.
+    function sweepBuyoutDust(
+        uint256 assetId,
+        address to
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        Buyout storage b = _buyouts[assetId];
+        if (b.supplyAtRetire == 0) revert NotRetired(assetId);
+        if (b.redeemedShares < b.supplyAtRetire) revert SharesOutstanding(assetId, b.supplyAtRetire - b.redeemedShares);
+        amount = b.proceeds - b.paid;
+        if (amount == 0) revert NoDust(assetId);
+        b.paid = b.proceeds;
+        emit BuyoutDustSwept(assetId, b.token, to, amount);
+        _pay(b.token, to, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Agent
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Sets the asset's maintenance reserve rate for later deposits (the asset's agent).
+    /// @param assetId The asset.
+    /// @param bps Reserve rate in basis points (<= maxReserveBps).
+    function setReserveRate(uint256 assetId, uint16 bps) external {
+        _onlyAgent(assetId);
+        if (bps > maxReserveBps) revert ReserveAboveCap(bps, maxReserveBps);
+        _assets[assetId].reserveBps = bps;
+        emit ReserveRateSet(assetId, bps);
+    }
+
+    /// @notice Adds `token` to the asset's payout tokens (the asset's agent), so that anyone may
+    ///         deposit income in it. At most MAX_PAYOUT_TOKENS per asset, never removed.
+    /// @param assetId The asset.
+    /// @param token An accepted payout token (address(0) = ETH).
+    function registerPayoutToken(uint256 assetId, address token) external {
+        _onlyAgent(assetId);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        if (_tokens[assetId][token].registered) revert AlreadyRegistered(assetId, token);
+        _register(assetId, token);
+    }
+
+    /// @notice Deposits the sale proceeds of the asset and retires it (the asset's agent). The
+    ///         share supply is snapshotted; every holder may then {redeem} at any time. Requires
+    ///         this contract to hold BUYOUT_ROLE in the registry; refused while the asset is leased.
+    /// @param assetId The asset sold.
+    /// @param token Token of the proceeds (address(0) = ETH, then msg.value == proceeds).
+    /// @param proceeds Amount of proceeds.
+    function depositBuyout(uint256 assetId, address token, uint256 proceeds) external payable nonReentrant {
+        _onlyAgent(assetId);
+        if (proceeds == 0) revert ZeroAmount();
+        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
+        if (status == IAssetRegistry.AssetStatus.Retired) revert AssetIsRetired(assetId);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        address shares = _sharesOf(assetId);
+        uint256 supply = IERC20(shares).totalSupply();
+        if (supply == 0) revert NoShares(assetId);
+        uint256 received = _pull(token, proceeds);
+        _buyouts[assetId] = Buyout({
+            token: token,
+            proceeds: received,
+            supplyAtRetire: supply,
+            redeemedShares: 0,
+            paid: 0
+        });
+        emit BuyoutDeposited(assetId, token, msg.sender, proceeds, received, supply);
+        registry.retire(assetId);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Income
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IIncomeDistributor
+    /// @dev Anyone may deposit in the asset's registered payout tokens; the agent's first deposit
+    ///      in a new accepted token registers it. Refused: zero amount, unknown or retired asset, no
+    ///      shares, token not accepted or not registered, a fifth payout token, ETH amount mismatch,
+    ///      ETH with an ERC-20 deposit, nothing received, magnitude bounds exceeded.
+    function deposit(
+        uint256 assetId,
+        address token,
+        uint256 amount
+    ) external payable nonReentrant returns (uint256 toHolders) {
+        if (amount == 0) revert ZeroAmount();
+        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
+        if (status == IAssetRegistry.AssetStatus.None) revert UnknownAsset(assetId);
+        if (status == IAssetRegistry.AssetStatus.Retired) revert AssetIsRetired(assetId);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        AssetState storage a = _assets[assetId];
+        address shares = a.shares;
+        if (shares == address(0)) {
+            shares = _sharesOf(assetId);
+            a.shares = shares;
+        }
+        uint256 supply = IERC20(shares).totalSupply();
+        if (supply == 0) revert NoShares(assetId);
+        if (!_tokens[assetId][token].registered) {
+            if (msg.sender != registry.agentOf(assetId)) revert TokenNotRegistered(assetId, token);
+            _register(assetId, token);
+        }
+
+        toHolders = _credit(assetId, token, amount, _pull(token, amount), supply, a.reserveBps);
+    }
+
+    /// @dev Splits `received` at the rates in force now (rounded down; the rest to holders) and
+    ///      spreads the holders' part over `supply`, recording the magnified rounding remainder.
+    function _credit(
+        uint256 assetId,
+        address token,
+        uint256 amount,
+        uint256 received,
+        uint256 supply,
+        uint16 assetReserveBps
+    ) private returns (uint256 toHolders) {
+        uint256 reserve = (received * Math.min(assetReserveBps, maxReserveBps)) / BPS;
+        uint256 fee = (received * protocolFeeBps) / BPS;
+        toHolders = received - reserve - fee;
+
+        TokenState storage t = _tokens[assetId][token];
+        if (toHolders >= MAGNITUDE) revert DepositTooLarge(assetId, token);
+        uint256 magnified = toHolders * MAGNITUDE;
+        uint256 perShare = t.magnifiedPerShare + magnified / supply;
+        if (perShare > (uint256(type(int256).max) / supply) >> SUPPLY_HEADROOM_BITS) {
+            revert DepositTooLarge(assetId, token);
+        }
+        t.magnifiedPerShare = perShare;
+        t.remainder += magnified % supply;
+        t.reserve += reserve;
+        t.fees += fee;
+        t.distributed += toHolders;
+
+        emit IncomeDeposited(assetId, token, msg.sender, amount, received, reserve, fee, toHolders);
+    }
+
+    /// @notice Pays the caller's accrued income of `assetId` in `token` to `to`.
+    /// @param assetId The asset.
+    /// @param token The payout token (address(0) = ETH).
+    /// @param to Receiver (may differ from the caller, e.g. when the caller is blocklisted).
+    /// @return amount The income paid.
+    function claim(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        amount = _settle(assetId, token, msg.sender, _balanceOf(assetId, msg.sender), to);
+        if (amount == 0) revert NothingToClaim(assetId, token, msg.sender);
+        _pay(token, to, amount);
+    }
+
+    /// @notice Pays the asset's accrued protocol fees in `token` to `to` (the fee recipient).
+    /// @param assetId The asset.
+    /// @param token The payout token.
+    /// @param to Receiver.
+    /// @return amount The fees paid.
+    function claimFees(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
+        if (msg.sender != feeRecipient) revert NotFeeRecipient(msg.sender);
+        if (to == address(0)) revert ZeroAddress();
+        TokenState storage t = _tokens[assetId][token];
+        amount = t.fees;
+        if (amount == 0) revert NothingToClaim(assetId, token, msg.sender);
+        t.fees = 0;
+        emit FeesClaimed(assetId, token, to, amount);
+        _pay(token, to, amount);
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    /// @dev RESERVE_SPENDER_ROLE only.
+    function withdrawReserve(
+        uint256 assetId,
+        address token,
+        uint256 amount,
+        address to
+    ) external onlyRole(RESERVE_SPENDER_ROLE) nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        if (amount == 0) revert ZeroAmount();
+        TokenState storage t = _tokens[assetId][token];
+        uint256 available = t.reserve;
+        if (amount > available) revert InsufficientReserve(assetId, token, amount, available);
+        t.reserve = available - amount;
+        emit ReserveWithdrawn(assetId, token, msg.sender, to, amount);
+        _pay(token, to, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Redemption
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice After a buyout: burns the caller's whole share balance and pays `to` its pro-rata
+    ///         proceeds (`proceeds * shares / supplyAtRetire`, rounded down) plus all its unclaimed
+    ///         income in every payout token of the asset, in one call.
+    /// @param assetId The retired asset.
+    /// @param to Receiver of proceeds and income.
+    /// @return proceeds The proceeds paid (income payments are reported by IncomeClaimed).
+    function redeem(uint256 assetId, address to) external nonReentrant returns (uint256 proceeds) {
+        if (to == address(0)) revert ZeroAddress();
+        Buyout storage b = _buyouts[assetId];
+        if (b.supplyAtRetire == 0) revert NotRetired(assetId);
+        address shares = _sharesOf(assetId);
+        uint256 balance = IERC20(shares).balanceOf(msg.sender);
+        if (balance == 0) revert NothingToRedeem(assetId, msg.sender);
+        uint256 redeemed = b.redeemedShares + balance;
+        if (redeemed > b.supplyAtRetire) revert RedeemExceedsSnapshot(assetId);
+
+        // Effects: proceeds, then income in every payout token (settled at the pre-burn balance;
+        // the burn hook keeps accrual unchanged).
+        proceeds = Math.mulDiv(b.proceeds, balance, b.supplyAtRetire);
+        b.redeemedShares = redeemed;
+        b.paid += proceeds;
+        emit Redeemed(assetId, msg.sender, to, balance, proceeds);
+        address[] storage tokens = _assets[assetId].payoutTokens;
+        uint256 n = tokens.length;
+        uint256[] memory income = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            income[i] = _settle(assetId, tokens[i], msg.sender, balance, to);
+        }
+
+        // Interactions: burn through the share token (trusted, from the registry), then pay.
+        uint256 burned = IAssetShares(shares).redeemFor(msg.sender);
+        if (burned != balance) revert RedeemMismatch(balance, burned);
+        // Income in the proceeds' token is paid together with the proceeds (one transfer).
+        address proceedsToken = b.token;
+        uint256 withProceeds = proceeds;
+        for (uint256 i = 0; i < n; ++i) {
+            if (income[i] == 0) continue;
+            if (tokens[i] == proceedsToken) withProceeds += income[i];
+            else _pay(tokens[i], to, income[i]);
+        }
+        if (withProceeds != 0) _pay(proceedsToken, to, withProceeds);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Hooks (share token only)
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IIncomeHooks
+    /// @dev Moves `magnifiedPerShare * amount` between the signed corrections of `from` and `to`
+    ///      for each of the asset's payout tokens (<= MAX_PAYOUT_TOKENS): accrual of both is
+    ///      unchanged. The share token's Transfer event records the move; no extra event here.
+    function onSharesTransfer(uint256 assetId, address from, address to, uint256 amount) external {
+        _onlyShares(assetId);
+        if (amount == 0 || from == to) return;
+        address[] storage tokens = _assets[assetId].payoutTokens;
+        uint256 n = tokens.length;
+        for (uint256 i = 0; i < n; ++i) {
+            address token = tokens[i];
+            int256 delta = (_tokens[assetId][token].magnifiedPerShare * amount).toInt256();
+            mapping(address => HolderState) storage h = _holders[assetId][token];
+            if (from != address(0)) h[from].correction += delta;
+            if (to != address(0)) h[to].correction -= delta;
+        }
+    }
+
+    /// @inheritdoc IIncomeHooks
+    /// @dev Moves exactly the accrued, unclaimed income of `lost` (each payout token) to
+    ///      `replacement` by shifting whole-wei multiples of MAGNITUDE between their corrections.
+    ///      The share balance itself moves afterwards through {onSharesTransfer}.
+    function onRecovery(uint256 assetId, address lost, address replacement) external {
+        _onlyShares(assetId);
+        if (replacement == address(0)) revert ZeroAddress();
+        if (lost == replacement) return;
+        address[] storage tokens = _assets[assetId].payoutTokens;
+        uint256 n = tokens.length;
+        uint256 balance = _balanceOf(assetId, lost);
+        for (uint256 i = 0; i < n; ++i) {
+            address token = tokens[i];
+            uint256 owed = _claimable(assetId, token, lost, balance);
+            if (owed == 0) continue;
+            int256 delta = (owed * MAGNITUDE).toInt256();
+            mapping(address => HolderState) storage h = _holders[assetId][token];
+            h[lost].correction -= delta;
+            h[replacement].correction += delta;
+            emit EntitlementMoved(assetId, token, lost, replacement, owed);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IIncomeDistributor
+    function reserveOf(uint256 assetId, address token) external view returns (uint256) {
+        return _tokens[assetId][token].reserve;
+    }
+
+    /// @notice Protocol fees held for the fee recipient for `assetId` in `token`.
+    /// @param assetId The asset.
+    /// @param token The payout token.
+    /// @return The claimable fees.
+    function feesOf(uint256 assetId, address token) external view returns (uint256) {
+        return _tokens[assetId][token].fees;
+    }
+
+    /// @notice Income `holder` can claim now for `assetId` in `token`.
+    /// @param assetId The asset.
+    /// @param token The payout token.
+    /// @param holder The holder.
+    /// @return The claimable amount.
+    function claimableOf(uint256 assetId, address token, address holder) external view returns (uint256) {
+        return _claimable(assetId, token, holder, _balanceOf(assetId, holder));
+    }
+
+    /// @notice Total income `holder` withdrew for `assetId` in `token`.
+    /// @param assetId The asset.
+    /// @param token The payout token.
+    /// @param holder The holder.
+    /// @return The amount withdrawn so far.
+    function withdrawnOf(uint256 assetId, address token, address holder) external view returns (uint256) {
+        return _holders[assetId][token][holder].withdrawn;
+    }
+
+    /// @notice Income accounting of `assetId` in `token`.
+    /// @param assetId The asset.
+    /// @param token The payout token.
+    /// @return magnifiedPerShare Cumulative income per share times MAGNITUDE.
+    /// @return distributed Total credited to holders net of carve-outs.
+    /// @return claimed Total paid to holders.
+    /// @return remainder Magnified rounding remainder never distributed (divide by MAGNITUDE for wei).
+    function incomeAccountingOf(
+        uint256 assetId,
+        address token
+    ) external view returns (uint256 magnifiedPerShare, uint256 distributed, uint256 claimed, uint256 remainder) {
+        TokenState storage t = _tokens[assetId][token];
+        return (t.magnifiedPerShare, t.distributed, t.claimed, t.remainder);
+    }
+
+    /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
+    /// @param assetId The asset.
+    /// @return The tokens, in order of first deposit.
+    function payoutTokensOf(uint256 assetId) external view returns (address[] memory) {
+        return _assets[assetId].payoutTokens;
+    }
+
+    /// @notice The asset's reserve rate as set by its agent (the applied rate is capped by maxReserveBps).
+    /// @param assetId The asset.
+    /// @return The reserve rate in basis points.
+    function reserveRateOf(uint256 assetId) external view returns (uint16) {
+        return _assets[assetId].reserveBps;
+    }
+
+    /// @notice The asset's buyout.
+    /// @param assetId The asset.
+    /// @return The buyout record (all zero before retirement).
+    function buyoutOf(uint256 assetId) external view returns (Buyout memory) {
+        return _buyouts[assetId];
+    }
+
+    /// @notice Proceeds of the buyout not paid yet: holders' parts while shares are outstanding,
+    ///         then only rounding dust (sweepable by governance).
+    /// @param assetId The asset.
+    /// @return The unpaid proceeds.
+    function buyoutRemainingOf(uint256 assetId) external view returns (uint256) {
+        Buyout storage b = _buyouts[assetId];
+        return b.proceeds - b.paid;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------
+
+    /// @dev Marks `holder`'s claimable income in `token` as withdrawn and returns it (0 if none).
+    function _settle(
+        uint256 assetId,
+        address token,
+        address holder,
+        uint256 balance,
+        address to
+    ) private returns (uint256 amount) {
+        amount = _claimable(assetId, token, holder, balance);
+        if (amount == 0) return 0;
+        _holders[assetId][token][holder].withdrawn += amount;
+        _tokens[assetId][token].claimed += amount;
+        emit IncomeClaimed(assetId, token, holder, to, amount);
+    }
+
+    function _claimable(
+        uint256 assetId,
+        address token,
+        address holder,
+        uint256 balance
+    ) private view returns (uint256) {
+        HolderState storage h = _holders[assetId][token][holder];
+        int256 magnified = (_tokens[assetId][token].magnifiedPerShare * balance).toInt256() + h.correction;
+        // `magnified` is never negative: corrections only remove what the holder accrued.
+        uint256 accrued = SafeCast.toUint256(magnified) / MAGNITUDE;
+        return accrued - h.withdrawn;
+    }
+
+    function _balanceOf(uint256 assetId, address holder) private view returns (uint256) {
+        address shares = _assets[assetId].shares;
+        // No deposit yet: nothing accrued whatever the balance.
+        if (shares == address(0)) return 0;
+        return IERC20(shares).balanceOf(holder);
+    }
+
+    function _register(uint256 assetId, address token) private {
+        address[] storage tokens = _assets[assetId].payoutTokens;
+        if (tokens.length >= MAX_PAYOUT_TOKENS) revert TooManyPayoutTokens(assetId, token);
+        tokens.push(token);
+        _tokens[assetId][token].registered = true;
+        emit PayoutTokenRegistered(assetId, token);
+    }
+
+    /// @dev Pulls `amount` from the caller; returns what arrived (balance difference).
+    function _pull(address token, uint256 amount) private returns (uint256 received) {
+        if (token == address(0)) {
+            if (msg.value != amount) revert EthAmountMismatch(amount, msg.value);
+            return amount;
+        }
+        if (msg.value != 0) revert UnexpectedEth(msg.value);
+        IERC20 erc20 = IERC20(token);
+        uint256 before = erc20.balanceOf(address(this));
+        erc20.safeTransferFrom(msg.sender, address(this), amount);
+        received = erc20.balanceOf(address(this)) - before;
+        if (received == 0) revert NothingReceived(token);
+    }
+
+    function _pay(address token, address to, uint256 amount) private {
+        if (token == address(0)) {
+            // solhint-disable-next-line avoid-low-level-calls
+            (bool ok, ) = to.call{value: amount}("");
+            if (!ok) revert EthTransferFailed(to, amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
+    }
+
+    function _sharesOf(uint256 assetId) private view returns (address shares) {
+        shares = registry.sharesOf(assetId);
+        if (shares == address(0)) revert NoShareToken(assetId);
+    }
+
+    function _onlyAgent(uint256 assetId) private view {
+        if (msg.sender != registry.agentOf(assetId)) revert NotAgent(assetId, msg.sender);
+    }
+
+    function _onlyShares(uint256 assetId) private view {
+        address cached = _assets[assetId].shares;
+        if (msg.sender == cached && cached != address(0)) return;
+        if (msg.sender != registry.sharesOf(assetId) || msg.sender == address(0)) {
+            revert NotShareToken(assetId, msg.sender);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * Retires an asset by buyout: its agent deposits the sale proceeds (approving the token first if
+ * needed); every holder may then redeem.
+ *
+ *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH AMOUNT=1000000 [SIGNER_INDEX=<agent>] \
+ *     npx hardhat run scripts/income/buyout.ts --network <name>
+ */
+import { network } from "hardhat";
+import { envAddress, envSigner, envUint, parseTokenAmount, requireEnv, retireByBuyout, runScript } from "./income.js";
+
+const { ethers } = await network.getOrCreate();
+await runScript(async () => {
+  const distributor = envAddress(ethers, "DISTRIBUTOR");
+  const assetId = envUint("ASSET_ID");
+  const token = envAddress(ethers, "TOKEN", true);
+  const amount = await parseTokenAmount(ethers, token, requireEnv("AMOUNT"));
+  const signer = await envSigner(ethers);
+  console.log(`depositing buyout proceeds ${amount} of ${token} for asset ${assetId}...`);
+  const r = await retireByBuyout(ethers, signer, { distributor, assetId, token, amount });
+  console.log(`done: asset retired, ${r.proceeds} proceeds over ${r.supplyAtRetire} shares (gas ${r.gasUsed})`);
+});

@@ -1,0 +1,22 @@
+/**
+ * Claims the signer's accrued income of an asset in one payout token.
+ *
+ *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH [TO=0x...] [SIGNER_INDEX=0] \
+ *     npx hardhat run scripts/income/claim.ts --network <name>
+ *
+ * TO defaults to the signer (set it when the signer is blocklisted by the token).
+ */
+import { network } from "hardhat";
+import { claimIncome, envAddress, envSigner, envUint, runScript } from "./income.js";
+
+const { ethers } = await network.getOrCreate();
+await runScript(async () => {
+  const distributor = envAddress(ethers, "DISTRIBUTOR");
+  const assetId = envUint("ASSET_ID");
+  const token = envAddress(ethers, "TOKEN", true);
+  const signer = await envSigner(ethers);
+  const to = process.env.TO ? envAddress(ethers, "TO") : signer.address;
+  console.log(`claiming income of asset ${assetId} in ${token} for ${signer.address}, paid to ${to}...`);
+  const r = await claimIncome(ethers, signer, { distributor, assetId, token, to });
+  console.log(`done: claimed ${r.amount} (gas ${r.gasUsed})`);
+});

@@ -1,0 +1,92 @@
+/**
+ * Shared deployment for the income tests: a mock asset registry, the IncomeDistributor, a mock
+ * share token for asset 1 (agent-controlled mint/burn/forced transfer/recovery, hooks called
+ * before every balance change) and payout tokens (18 and 6 decimals, plus hostile ones).
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+
+export const ASSET = 1n;
+export const OTHER_ASSET = 2n;
+export const ETH = "0x0000000000000000000000000000000000000000";
+export const MAG = 2n ** 128n;
+export const FEE_BPS = 100n; // 1 % protocol fee
+export const RESERVE_CAP_BPS = 2_000n; // agents may reserve up to 20 %
+export const RESERVE_BPS = 1_000n; // asset 1 reserves 10 %
+export const Status = { None: 0, Active: 1, Frozen: 2, Retired: 3 } as const;
+export const e18 = (n: bigint | number) => BigInt(n) * 10n ** 18n;
+export const e6 = (n: bigint | number) => BigInt(n) * 10n ** 6n;
+
+export async function deployIncome(ethers: HardhatEthers) {
+  const [deployer, governance, feeRecipient, agent, spender, alice, bob, carol, dave, outsider] =
+    await ethers.getSigners();
+  const registry = await ethers.deployContract("MockAssetRegistry", [governance.address]);
+  const distributor = await ethers.deployContract("IncomeDistributor", [
+    await registry.getAddress(),
+    governance.address,
+    feeRecipient.address,
+    FEE_BPS,
+    RESERVE_CAP_BPS,
+  ]);
+  const shares = await ethers.deployContract("MockAssetShares", [
+    await registry.getAddress(),
+    await distributor.getAddress(),
+    ASSET,
+  ]);
+  await registry.connect(governance).setAsset(ASSET, agent.address, Status.Active, await shares.getAddress());
+  await registry.connect(governance).grantRole(await registry.BUYOUT_ROLE(), await distributor.getAddress());
+  await distributor.connect(governance).grantRole(await distributor.RESERVE_SPENDER_ROLE(), spender.address);
+  await distributor.connect(agent).setReserveRate(ASSET, RESERVE_BPS);
+
+  const dai = await ethers.deployContract("MockPayoutToken", ["Dai", "DAI", 18]);
+  const usdc = await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6]);
+  for (const t of [dai, usdc]) {
+    await distributor.connect(governance).setPayoutToken(await t.getAddress(), true);
+    for (const s of [deployer, agent, alice, bob, carol, outsider]) {
+      await t.mint(s.address, e18(1_000_000_000));
+      await t.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
+    }
+  }
+  // The agent registers the asset's payout tokens (third parties may only deposit in those).
+  for (const t of [await dai.getAddress(), await usdc.getAddress(), ETH]) {
+    await distributor.connect(agent).registerPayoutToken(ASSET, t);
+  }
+  // 60 / 40 split of 100 shares.
+  await shares.connect(agent).mint(alice.address, e18(60));
+  await shares.connect(agent).mint(bob.address, e18(40));
+
+  return {
+    registry,
+    distributor,
+    shares,
+    dai,
+    usdc,
+    deployer,
+    governance,
+    feeRecipient,
+    agent,
+    spender,
+    alice,
+    bob,
+    carol,
+    dave,
+    outsider,
+  };
+}
+
+/**
+ * Exact (rational) entitlement check: `actual` is never above `num / den`, and below it by at most
+ * `tolerance` wei (the contract rounds each entitlement down once, and the per-share figure down).
+ */
+export function isFloorOf(actual: bigint, exactNumerator: bigint, exactDenominator: bigint, tolerance = 1n) {
+  const scaled = actual * exactDenominator;
+  return scaled <= exactNumerator && exactNumerator - scaled <= tolerance * exactDenominator;
+}
+
+/** The split of `amount` at the given rates, rounded like the contract. */
+export function split(amount: bigint, reserveBps = RESERVE_BPS, feeBps = FEE_BPS) {
+  const reserve = (amount * reserveBps) / 10_000n;
+  const fee = (amount * feeBps) / 10_000n;
+  return { reserve, fee, toHolders: amount - reserve - fee };
+}
+
+export type Signer = HardhatEthersSigner;
