@@ -11,9 +11,9 @@ export const bench: AreaBench = async (connection) => {
   const { ethers, networkHelpers } = connection;
   const { time } = networkHelpers;
   const [governance, agent, renter, feeRecipient, arbiter] = await ethers.getSigners();
-  const assets = await ethers.deployContract("MockAssetRegistry");
-  const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("MockIncomeDistributor");
+  const assets = await ethers.deployContract("RentalMockAssetRegistry");
+  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
   const escrow = await ethers.deployContract("RentalEscrow", [
     governance.address,
     await assets.getAddress(),
@@ -26,7 +26,7 @@ export const bench: AreaBench = async (connection) => {
   const escrowAddress = await escrow.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
-  const token = await ethers.deployContract("MockERC20", ["USD", "USD"]);
+  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
   const tokenAddress = await token.getAddress();
   await escrow.connect(governance).setTokenAllowed(tokenAddress, true);
   await token.mint(renter.address, 10n ** 30n);

@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import type { BlocklistToken, MockERC20, ReentrantToken } from "../../types/ethers-contracts/index.js";
+import type {
+  RentalBlocklistToken,
+  RentalMockERC20,
+  RentalReentrantToken,
+} from "../../types/ethers-contracts/index.js";
 import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -16,9 +20,9 @@ async function base() {
 }
 
 /** Deploys `name`, allows it, funds renter and other, and publishes a one-day asset offer in it. */
-async function withToken(name: "ReentrantToken" | "FeeOnTransferToken" | "BlocklistToken") {
+async function withToken(name: "RentalReentrantToken" | "RentalFeeOnTransferToken" | "RentalBlocklistToken") {
   const f = await base();
-  const token = (await ethers.deployContract(name)) as unknown as MockERC20;
+  const token = (await ethers.deployContract(name)) as unknown as RentalMockERC20;
   const tokenAddress = await token.getAddress();
   await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
   for (const s of [f.renter, f.other]) {
@@ -34,14 +38,14 @@ async function withToken(name: "ReentrantToken" | "FeeOnTransferToken" | "Blockl
   return { ...f, token, tokenAddress, offerId, id };
 }
 
-const reentrantFixture = () => withToken("ReentrantToken");
-const feeFixture = () => withToken("FeeOnTransferToken");
-const blocklistFixture = () => withToken("BlocklistToken");
+const reentrantFixture = () => withToken("RentalReentrantToken");
+const feeFixture = () => withToken("RentalFeeOnTransferToken");
+const blocklistFixture = () => withToken("RentalBlocklistToken");
 
 describe("RentalEscrow: attacks", function () {
   it("blocks a reentrant token from re-entering while it is being pulled or paid out", async function () {
     const f = await loadFixture(reentrantFixture);
-    const token = f.token as unknown as ReentrantToken;
+    const token = f.token as unknown as RentalReentrantToken;
     await token.arm(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [f.tokenAddress]));
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     expect(await token.lastCallSucceeded()).to.equal(false);
@@ -70,7 +74,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("keeps a blocklisted renter from blocking settlement; the renter can withdraw elsewhere", async function () {
     const f = await loadFixture(blocklistFixture);
-    const token = f.token as unknown as BlocklistToken;
+    const token = f.token as unknown as RentalBlocklistToken;
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE + 77n);
     await token.setBlocked(f.renter.address, true);
     await time.increase(DAY);
@@ -85,7 +89,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
     const f = await loadFixture(blocklistFixture);
-    const token = f.token as unknown as BlocklistToken;
+    const token = f.token as unknown as RentalBlocklistToken;
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     await token.setBlocked(await f.distributor.getAddress(), true);
     await time.increase(DAY);
@@ -107,7 +111,7 @@ describe("RentalEscrow: attacks", function () {
   it("lets a renter contract that reverts on receiving ETH rent and close; its refund stays claimable", async function () {
     const f = await loadFixture(base);
     const offerId = await publish(f.escrow, f.agent, assetTerms());
-    const renter = await ethers.deployContract("RevertingReceiver");
+    const renter = await ethers.deployContract("RentalRevertingReceiver");
     const value = DAY * 10n ** 9n + 10n ** 16n;
     await renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
       value,
@@ -131,7 +135,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("lets an owner contract that reverts on ETH offer a device; its rent stays claimable", async function () {
     const f = await loadFixture(base);
-    const owner = await ethers.deployContract("RevertingReceiver");
+    const owner = await ethers.deployContract("RentalRevertingReceiver");
     await f.devices.setOwner(FREE_DEVICE_ID, await owner.getAddress());
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
     await owner.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("publishOffer", [terms]));

@@ -177,20 +177,30 @@ describe("RentalEscrow: access control and bad input", function () {
 
   it("refuses a zero address or an excessive fee at deployment", async function () {
     const f = await loadFixture(activeEth);
-    const args = [
-      f.governance.address,
+    const [assets, devices, distributor] = [
       await f.assets.getAddress(),
       await f.devices.getAddress(),
       await f.distributor.getAddress(),
-      f.feeRecipient.address,
-      f.arbiter.address,
     ];
     const factory = await ethers.getContractFactory("RentalEscrow");
-    await expect(factory.deploy(ZERO_ADDRESS, ...args.slice(1), 0)).to.be.revertedWithCustomError(
-      factory,
-      "ZeroAddress",
-    );
-    await expect(factory.deploy(...args, 1001))
+    for (const bad of [
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, f.feeRecipient.address, f.arbiter.address, 0),
+      factory.deploy(f.governance.address, assets, devices, ZERO_ADDRESS, f.feeRecipient.address, f.arbiter.address, 0),
+      factory.deploy(f.governance.address, assets, devices, distributor, f.feeRecipient.address, ZERO_ADDRESS, 0),
+    ]) {
+      await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    }
+    await expect(
+      factory.deploy(
+        f.governance.address,
+        assets,
+        devices,
+        distributor,
+        f.feeRecipient.address,
+        f.arbiter.address,
+        1001,
+      ),
+    )
       .to.be.revertedWithCustomError(factory, "FeeTooHigh")
       .withArgs(1001, 1000);
   });

@@ -78,7 +78,7 @@ describe("RentalEscrow: offers", function () {
 
   it("refuses a payment token governance has not allowed", async function () {
     const f = await loadFixture(base);
-    const stranger = await ethers.deployContract("MockERC20", ["X", "X"]);
+    const stranger = await ethers.deployContract("RentalMockERC20", ["X", "X"]);
     await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: await stranger.getAddress() })))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
       .withArgs(await stranger.getAddress());
@@ -241,7 +241,7 @@ describe("RentalEscrow: signed offers", function () {
 
   it("accepts offers signed by a contract-wallet (ERC-1271) agent", async function () {
     const f = await loadFixture(base);
-    const wallet = await ethers.deployContract("MockERC1271Wallet", [f.agent.address]);
+    const wallet = await ethers.deployContract("RentalMockERC1271Wallet", [f.agent.address]);
     await f.assets.setAsset(ASSET_ID, await wallet.getAddress());
     const offer = buildOffer(assetTerms(), await wallet.getAddress(), { expiry: BigInt(await time.latest()) + DAY });
     const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
@@ -552,7 +552,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
     const f = await loadFixture(base);
-    const arb = await ethers.deployContract("MockArbitrator");
+    const arb = await ethers.deployContract("RentalMockArbitrator");
     const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: await arb.getAddress() }));
     await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);

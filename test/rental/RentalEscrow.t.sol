@@ -8,18 +8,18 @@ import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {
-    MockAssetRegistry,
-    MockDeviceRegistry,
-    MockIncomeDistributor
+    RentalMockAssetRegistry,
+    RentalMockDeviceRegistry,
+    RentalMockIncomeDistributor
 } from "../../contracts/test/rental/RentalMocks.sol";
 import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 
 /// @notice Shared deployment: escrow on the test doubles, three assets of one agent, ETH allowed.
 abstract contract RentalSetup is PlinthTest {
     RentalEscrow internal escrow;
-    MockAssetRegistry internal assets;
-    MockDeviceRegistry internal devices;
-    MockIncomeDistributor internal distributor;
+    RentalMockAssetRegistry internal assets;
+    RentalMockDeviceRegistry internal devices;
+    RentalMockIncomeDistributor internal distributor;
     address internal constant GOV = address(0x60F);
     address internal constant AGENT = address(0xA6E);
     address internal constant ARBITER = address(0xA4B);
@@ -29,9 +29,9 @@ abstract contract RentalSetup is PlinthTest {
 
     function _deploy() internal {
         vm.warp(1_700_000_000);
-        assets = new MockAssetRegistry();
-        devices = new MockDeviceRegistry();
-        distributor = new MockIncomeDistributor();
+        assets = new RentalMockAssetRegistry();
+        devices = new RentalMockDeviceRegistry();
+        distributor = new RentalMockIncomeDistributor();
         escrow = new RentalEscrow(
             GOV,
             IAssetRegistry(address(assets)),

@@ -10,9 +10,9 @@ export const FEE_BPS = 250;
 
 export async function deployRental(ethers: HardhatEthers) {
   const [governance, agent, renter, other, feeRecipient, arbiter, deviceOwner] = await ethers.getSigners();
-  const assets = await ethers.deployContract("MockAssetRegistry");
-  const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("MockIncomeDistributor");
+  const assets = await ethers.deployContract("RentalMockAssetRegistry");
+  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
   const escrow = await ethers.deployContract("RentalEscrow", [
     governance.address,
     await assets.getAddress(),
@@ -28,7 +28,7 @@ export async function deployRental(ethers: HardhatEthers) {
   await assets.setAsset(ASSET_ID, agent.address);
   await devices.setDevice(DEVICE_ID, deviceOwner.address, ASSET_ID);
   await devices.setDevice(FREE_DEVICE_ID, deviceOwner.address, 0n);
-  const token = await ethers.deployContract("MockERC20", ["USD", "USD"]);
+  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
   await escrow.connect(governance).setTokenAllowed(ethers.ZeroAddress, true);
   await escrow.connect(governance).setTokenAllowed(await token.getAddress(), true);
   for (const s of [renter, other]) {

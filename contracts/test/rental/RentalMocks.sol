@@ -6,13 +6,14 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IAssetRegistry} from "../../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../interfaces/IIncomeDistributor.sol";
 
 /// @notice Test double of the device registry: owners, status, bindings and readings set by tests;
 ///         setLease only from the lease manager (as LEASE_MANAGER_ROLE would).
-contract MockDeviceRegistry is IDeviceRegistry {
+contract RentalMockDeviceRegistry is IDeviceRegistry {
     error NotLeaseManager(address caller);
     error LeaseRefused();
 
@@ -73,7 +74,7 @@ contract MockDeviceRegistry is IDeviceRegistry {
 }
 
 /// @notice Test double of the asset registry.
-contract MockAssetRegistry is IAssetRegistry {
+contract RentalMockAssetRegistry is IAssetRegistry {
     error NotLeaseManager(address caller);
 
     mapping(uint256 => address) public override agentOf;
@@ -107,7 +108,7 @@ contract MockAssetRegistry is IAssetRegistry {
 
 /// @notice Test double of the income distributor: pulls tokens with transferFrom (exactly the
 ///         amount), receives ETH, records deposits; can be told to refuse deposits.
-contract MockIncomeDistributor is IIncomeDistributor {
+contract RentalMockIncomeDistributor is IIncomeDistributor {
     using SafeERC20 for IERC20;
 
     error Refused();
@@ -140,7 +141,7 @@ contract MockIncomeDistributor is IIncomeDistributor {
 }
 
 /// @notice Plain mintable ERC-20.
-contract MockERC20 is ERC20 {
+contract RentalMockERC20 is ERC20 {
     constructor(string memory n, string memory s) ERC20(n, s) {}
 
     function mint(address to, uint256 amount) external {
@@ -149,7 +150,7 @@ contract MockERC20 is ERC20 {
 }
 
 /// @notice Takes a 1% fee on every transfer (burned).
-contract FeeOnTransferToken is ERC20 {
+contract RentalFeeOnTransferToken is ERC20 {
     constructor() ERC20("Fee", "FEE") {}
 
     function mint(address to, uint256 amount) external {
@@ -167,7 +168,7 @@ contract FeeOnTransferToken is ERC20 {
 }
 
 /// @notice Refuses transfers from or to blocklisted addresses (like USDC).
-contract BlocklistToken is ERC20 {
+contract RentalBlocklistToken is ERC20 {
     error Blocked(address account);
 
     mapping(address => bool) public blocked;
@@ -191,7 +192,7 @@ contract BlocklistToken is ERC20 {
 
 /// @notice On every transfer, calls `hookTarget` with `data` once (a hook like ERC-777's), to attempt
 ///         reentrancy into the escrow.
-contract ReentrantToken is ERC20 {
+contract RentalReentrantToken is ERC20 {
     address public hookTarget;
     bytes public data;
     bool public lastCallSucceeded;
@@ -213,6 +214,7 @@ contract ReentrantToken is ERC20 {
         super._update(from, to, value);
         if (hookTarget != address(0) && !_entered && from != address(0)) {
             _entered = true;
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory ret) = hookTarget.call(data);
             lastCallSucceeded = ok;
             lastRevert = ret;
@@ -222,7 +224,7 @@ contract ReentrantToken is ERC20 {
 }
 
 /// @notice A renter or owner contract that reverts on receiving ETH; it can call anything.
-contract RevertingReceiver {
+contract RentalRevertingReceiver {
     error NoEth();
 
     receive() external payable {
@@ -230,13 +232,7 @@ contract RevertingReceiver {
     }
 
     function exec(address target, bytes calldata data) external payable returns (bytes memory) {
-        (bool ok, bytes memory ret) = target.call{value: msg.value}(data);
-        if (!ok) {
-            assembly {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        return ret;
+        return Address.functionCallWithValue(target, data, msg.value);
     }
 
     function approve(address token, address spender, uint256 amount) external {
@@ -245,7 +241,7 @@ contract RevertingReceiver {
 }
 
 /// @notice A contract wallet (ERC-1271) whose signer is an EOA: owns assets and signs offers.
-contract MockERC1271Wallet is IERC1271 {
+contract RentalMockERC1271Wallet is IERC1271 {
     address public immutable signer;
 
     constructor(address signer_) {
@@ -258,24 +254,13 @@ contract MockERC1271Wallet is IERC1271 {
     }
 
     function exec(address target, bytes calldata data) external returns (bytes memory) {
-        (bool ok, bytes memory ret) = target.call(data);
-        if (!ok) {
-            assembly {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        return ret;
+        return Address.functionCall(target, data);
     }
 }
 
 /// @notice ERC-792 style arbitrator contract that forwards a ruling.
-contract MockArbitrator {
+contract RentalMockArbitrator {
     function giveRuling(address escrow, uint256 disputeId, uint256 ruling) external {
-        (bool ok, bytes memory ret) = escrow.call(abi.encodeWithSignature("rule(uint256,uint256)", disputeId, ruling));
-        if (!ok) {
-            assembly {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
+        Address.functionCall(escrow, abi.encodeWithSignature("rule(uint256,uint256)", disputeId, ruling));
     }
 }
