@@ -48,6 +48,12 @@ contract RentalMockDeviceRegistry is IDeviceRegistry {
         refuseLeaseRelease = r;
     }
 
+    bool public failReadings;
+
+    function setFailReadings(bool f) external {
+        failReadings = f;
+    }
+
     /// @notice Records a verified reading (the real registry verifies the device signature first).
     function pushReading(uint256 id, uint32 kind, uint64 counter, uint64 value) external {
         Reading storage r = _readings[id][kind];
@@ -63,6 +69,7 @@ contract RentalMockDeviceRegistry is IDeviceRegistry {
     }
 
     function latestReading(uint256 id, uint32 kind) external view override returns (Reading memory) {
+        if (failReadings) revert LeaseRefused();
         return _readings[id][kind];
     }
 
@@ -96,8 +103,15 @@ contract RentalMockAssetRegistry is IAssetRegistry {
         statusOf[id] = s;
     }
 
+    bool public refuseLeaseRelease;
+
+    function setRefuseLeaseRelease(bool r) external {
+        refuseLeaseRelease = r;
+    }
+
     function setLease(uint256 id, uint64 until) external override {
         if (msg.sender != leaseManager) revert NotLeaseManager(msg.sender);
+        if (until == 0 && refuseLeaseRelease) revert NotLeaseManager(msg.sender);
         leasedUntil[id] = until;
     }
 
