@@ -100,18 +100,18 @@ interface IRentalEscrow {
         address owner; // the agent / device owner who offered (activates, claims damages)
         uint40 start;
         uint40 accruedUntil; // time rent is charged up to here
-        ClaimStatus claimStatus;
-        // slot 2
+        uint16 feeBps; // protocol fee snapshotted at opening
+        // slot 2 (the only money slot an opening writes)
         uint128 credit; // renter's prepaid balance not yet earned
-        uint128 debt; // charges the credit could not cover
-        // slot 3
         uint128 depositHeld;
+        // slot 3
+        uint128 debt; // charges the credit could not cover
         uint128 earned; // charged, not yet paid out to the owner side
         // slot 4
         uint128 lateFee; // late fee materialised so far (<= terms.lateFeeCap)
         uint40 arrearsSince; // set while debt > 0
         uint40 deadline; // the deadline of the current phase (activation, claim, response, arbiter)
-        uint16 feeBps; // protocol fee snapshotted at opening
+        ClaimStatus claimStatus;
         // slot 5
         uint64 meterCounter;
         uint88 meterCumulative;
@@ -236,4 +236,5 @@ interface IRentalEscrow {
     error EthTransferFailed(address to, uint256 amount);
     error InvalidRuling(uint256 ruling);
     error ZeroAddress();
+    error SettlementMismatch(address settlement);
 }

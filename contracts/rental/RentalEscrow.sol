@@ -43,7 +43,8 @@ contract RentalEscrow is RentalBase {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice The settlement module this escrow delegatecalls (deployed by the constructor).
+    /// @notice The settlement module this escrow delegatecalls (deployed beforehand for the same
+    ///         registries and distributor, checked here).
     address public immutable settlement;
 
     /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
@@ -53,6 +54,7 @@ contract RentalEscrow is RentalBase {
     /// @param feeRecipient_ Receiver of protocol fees.
     /// @param defaultArbiter_ Arbiter when terms name none.
     /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
+    /// @param settlement_ The RentalSettlement module, built for the same registries and distributor.
     constructor(
         address governance,
         IAssetRegistry assetRegistry_,
@@ -60,19 +62,16 @@ contract RentalEscrow is RentalBase {
         IIncomeDistributor distributor_,
         address feeRecipient_,
         address defaultArbiter_,
-        uint16 feeBps
+        uint16 feeBps,
+        RentalSettlement settlement_
     ) RentalBase(governance, assetRegistry_, deviceRegistry_, distributor_, feeRecipient_, defaultArbiter_, feeBps) {
-        settlement = address(
-            new RentalSettlement(
-                governance,
-                assetRegistry_,
-                deviceRegistry_,
-                distributor_,
-                feeRecipient_,
-                defaultArbiter_,
-                feeBps
-            )
-        );
+        if (
+            address(settlement_).code.length == 0 ||
+            address(settlement_.assetRegistry()) != address(assetRegistry_) ||
+            address(settlement_.deviceRegistry()) != address(deviceRegistry_) ||
+            address(settlement_.distributor()) != address(distributor_)
+        ) revert SettlementMismatch(address(settlement_));
+        settlement = address(settlement_);
     }
 
     // ------------------------------------------------------------------ governance

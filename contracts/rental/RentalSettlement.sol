@@ -10,8 +10,8 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {RentalBase} from "./RentalBase.sol";
 
 /// @title RentalSettlement
-/// @notice Settlement and damage-claim logic of RentalEscrow, deployed by it and run only through
-///         its delegatecall (same storage). Split out to keep both under the 24 KiB code size limit.
+/// @notice Settlement and damage-claim logic of RentalEscrow, run only through its delegatecall
+///         (same storage layout: both inherit RentalBase). Split out to keep both under the 24 KiB code size limit.
 contract RentalSettlement is RentalBase {
     using SafeCast for uint256;
 
@@ -26,22 +26,16 @@ contract RentalSettlement is RentalBase {
         _;
     }
 
-    /// @param governance Unused here (the escrow's storage holds the roles); kept for the layout.
-    /// @param assetRegistry_ Same as the escrow's.
-    /// @param deviceRegistry_ Same as the escrow's.
-    /// @param distributor_ Same as the escrow's.
-    /// @param feeRecipient_ Same as the escrow's.
-    /// @param defaultArbiter_ Same as the escrow's.
-    /// @param feeBps Same as the escrow's.
+    /// @notice Builds the module for one set of registries and distributor (the escrow checks them).
+    ///         Governance, fee recipient and arbiter live in the escrow's storage, not here.
+    /// @param assetRegistry_ The escrow's asset registry.
+    /// @param deviceRegistry_ The escrow's device registry.
+    /// @param distributor_ The escrow's income distributor.
     constructor(
-        address governance,
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
-        IIncomeDistributor distributor_,
-        address feeRecipient_,
-        address defaultArbiter_,
-        uint16 feeBps
-    ) RentalBase(governance, assetRegistry_, deviceRegistry_, distributor_, feeRecipient_, defaultArbiter_, feeBps) {
+        IIncomeDistributor distributor_
+    ) RentalBase(address(this), assetRegistry_, deviceRegistry_, distributor_, address(this), address(this), 0) {
         _self = address(this);
     }
 

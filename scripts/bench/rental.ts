@@ -4,6 +4,7 @@
  * the real DeviceRegistry / AssetRegistry / IncomeDistributor (their setLease, latestReading and
  * deposit cost more than the mocks').
  */
+import { deployRentalEscrow } from "../rental/lib.js";
 import type { AreaBench } from "./types.js";
 import { buildOffer, buildTerms, signOffer, SubjectKind } from "../../client/src/eip712/rental.js";
 
@@ -14,15 +15,15 @@ export const bench: AreaBench = async (connection) => {
   const assets = await ethers.deployContract("RentalMockAssetRegistry");
   const devices = await ethers.deployContract("RentalMockDeviceRegistry");
   const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
-  const escrow = await ethers.deployContract("RentalEscrow", [
-    governance.address,
-    await assets.getAddress(),
-    await devices.getAddress(),
-    await distributor.getAddress(),
-    feeRecipient.address,
-    arbiter.address,
-    250,
-  ]);
+  const escrow = await deployRentalEscrow(ethers, {
+    governance: governance.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: feeRecipient.address,
+    defaultArbiter: arbiter.address,
+    feeBps: 250,
+  });
   const escrowAddress = await escrow.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);

@@ -4,6 +4,7 @@
  * acting signer, waits for the transaction and returns what the caller needs next.
  */
 import type { ContractTransactionReceipt, Signer } from "ethers";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 
@@ -177,4 +178,37 @@ export function explain(escrow: RentalEscrow, err: unknown): string {
     }
   }
   return err instanceof Error ? err.message.split("\n")[0] : String(err);
+}
+
+/** Addresses and settings of a new escrow. */
+export interface EscrowDeployment {
+  governance: string;
+  assetRegistry: string;
+  deviceRegistry: string;
+  distributor: string;
+  feeRecipient: string;
+  defaultArbiter: string;
+  feeBps: number | bigint;
+}
+
+/**
+ * Deploys the settlement module, then the escrow that delegatecalls it (two transactions: together
+ * they exceed the EIP-3860 init code limit). Returns the escrow.
+ */
+export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
+  const settlement = await ethers.deployContract("RentalSettlement", [
+    d.assetRegistry,
+    d.deviceRegistry,
+    d.distributor,
+  ]);
+  return ethers.deployContract("RentalEscrow", [
+    d.governance,
+    d.assetRegistry,
+    d.deviceRegistry,
+    d.distributor,
+    d.feeRecipient,
+    d.defaultArbiter,
+    d.feeBps,
+    await settlement.getAddress(),
+  ]) as unknown as Promise<RentalEscrow>;
 }

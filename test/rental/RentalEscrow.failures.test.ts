@@ -175,34 +175,46 @@ describe("RentalEscrow: access control and bad input", function () {
       .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
   });
 
-  it("refuses a zero address or an excessive fee at deployment", async function () {
+  it("refuses a zero address, an excessive fee or a module built for other contracts at deployment", async function () {
     const f = await loadFixture(activeEth);
     const [assets, devices, distributor] = [
       await f.assets.getAddress(),
       await f.devices.getAddress(),
       await f.distributor.getAddress(),
     ];
+    const module = await f.escrow.settlement();
+    const fees = f.feeRecipient.address;
+    const arb = f.arbiter.address;
+    const gov = f.governance.address;
     const factory = await ethers.getContractFactory("RentalEscrow");
     for (const bad of [
-      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, f.feeRecipient.address, f.arbiter.address, 0),
-      factory.deploy(f.governance.address, assets, devices, ZERO_ADDRESS, f.feeRecipient.address, f.arbiter.address, 0),
-      factory.deploy(f.governance.address, assets, devices, distributor, f.feeRecipient.address, ZERO_ADDRESS, 0),
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module),
+      factory.deploy(gov, assets, devices, ZERO_ADDRESS, fees, arb, 0, module),
+      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module),
     ]) {
       await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    await expect(
-      factory.deploy(
-        f.governance.address,
-        assets,
-        devices,
-        distributor,
-        f.feeRecipient.address,
-        f.arbiter.address,
-        1001,
-      ),
-    )
+    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
       .to.be.revertedWithCustomError(factory, "FeeTooHigh")
       .withArgs(1001, 1000);
+    const otherDistributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const otherAddress = await otherDistributor.getAddress();
+    await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module))
+      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
+      .withArgs(module);
+    const wrongModules = [
+      await ethers.deployContract("RentalSettlement", [otherAddress, devices, distributor]),
+      await ethers.deployContract("RentalSettlement", [assets, otherAddress, distributor]),
+    ];
+    for (const wrong of wrongModules) {
+      const addr = await wrong.getAddress();
+      await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, addr))
+        .to.be.revertedWithCustomError(factory, "SettlementMismatch")
+        .withArgs(addr);
+    }
+    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, fees))
+      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
+      .withArgs(fees);
   });
 });
 

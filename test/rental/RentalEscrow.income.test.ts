@@ -4,6 +4,7 @@
  * pro rata. The asset registry is the income area's test double (it enforces LEASE_MANAGER_ROLE and
  * refuses retiring a leased asset); the device registry is the rental test double.
  */
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
@@ -18,15 +19,15 @@ async function integrated() {
   const f = await deployIncome(ethers);
   const [, , , , , , , , , , arbiter, rentalFees] = await ethers.getSigners();
   const devices = await ethers.deployContract("RentalMockDeviceRegistry");
-  const escrow = await ethers.deployContract("RentalEscrow", [
-    f.governance.address,
-    await f.registry.getAddress(),
-    await devices.getAddress(),
-    await f.distributor.getAddress(),
-    rentalFees.address,
-    arbiter.address,
-    250,
-  ]);
+  const escrow = await deployRentalEscrow(ethers, {
+    governance: f.governance.address,
+    assetRegistry: await f.registry.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await f.distributor.getAddress(),
+    feeRecipient: rentalFees.address,
+    defaultArbiter: arbiter.address,
+    feeBps: 250,
+  });
   const escrowAddress = await escrow.getAddress();
   await f.registry.connect(f.governance).grantRole(ethers.id("LEASE_MANAGER_ROLE"), escrowAddress);
   await devices.setLeaseManager(escrowAddress);

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
+import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
@@ -32,6 +33,11 @@ abstract contract RentalSetup is PlinthTest {
         assets = new RentalMockAssetRegistry();
         devices = new RentalMockDeviceRegistry();
         distributor = new RentalMockIncomeDistributor();
+        RentalSettlement settlement = new RentalSettlement(
+            IAssetRegistry(address(assets)),
+            IDeviceRegistry(address(devices)),
+            IIncomeDistributor(address(distributor))
+        );
         escrow = new RentalEscrow(
             GOV,
             IAssetRegistry(address(assets)),
@@ -39,7 +45,8 @@ abstract contract RentalSetup is PlinthTest {
             IIncomeDistributor(address(distributor)),
             FEES,
             ARBITER,
-            FEE_BPS
+            FEE_BPS,
+            settlement
         );
         assets.setLeaseManager(address(escrow));
         devices.setLeaseManager(address(escrow));

@@ -1,4 +1,5 @@
 /** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/). */
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
 
@@ -13,15 +14,15 @@ export async function deployRental(ethers: HardhatEthers) {
   const assets = await ethers.deployContract("RentalMockAssetRegistry");
   const devices = await ethers.deployContract("RentalMockDeviceRegistry");
   const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
-  const escrow = await ethers.deployContract("RentalEscrow", [
-    governance.address,
-    await assets.getAddress(),
-    await devices.getAddress(),
-    await distributor.getAddress(),
-    feeRecipient.address,
-    arbiter.address,
-    FEE_BPS,
-  ]);
+  const escrow = await deployRentalEscrow(ethers, {
+    governance: governance.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: feeRecipient.address,
+    defaultArbiter: arbiter.address,
+    feeBps: FEE_BPS,
+  });
   const escrowAddress = await escrow.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
