@@ -73,6 +73,18 @@ const typeOf = (p: AbiParam): string =>
 const signature = (item: AbiItem) => `${item.name}(${(item.inputs ?? []).map(typeOf).join(",")})`;
 const clean = (s?: string) => (s ?? "").replace(/\s+/g, " ").trim();
 
+// Items declared only in libraries (OpenZeppelin's DEFAULT_ADMIN_ROLE, InvalidShortString, ...)
+// carry whatever NatSpec their authors gave them; the rule applies to what Plinth declares.
+const projectSources = (function collect(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? collect(p) : p.endsWith(".sol") ? [readFileSync(p, "utf8")] : [];
+  });
+})("contracts").join("\n");
+const declaredByPlinth = (name: string) =>
+  new RegExp(`\\b(function|event|error)\\s+${name}\\b`).test(projectSources) ||
+  new RegExp(`\\bpublic\\b[^;(]*\\b${name}\\s*(=|;)`).test(projectSources);
+
 const missing: string[] = [];
 const pages: { file: string; title: string; notice: string }[] = [];
 for (const { source, name, out } of [...contracts.values()].sort((a, b) => a.source.localeCompare(b.source))) {
@@ -95,7 +107,8 @@ for (const { source, name, out } of [...contracts.values()].sort((a, b) => a.sou
       const d =
         kind === "function" ? dev.methods?.[sig] : kind === "event" ? dev.events?.[sig] : dev.errors?.[sig]?.[0];
       const notice = clean(u?.notice);
-      if (!notice && !clean(d?.details)) missing.push(`${source}: ${name}.${sig} (${kind}) has no NatSpec`);
+      if (!notice && !clean(d?.details) && declaredByPlinth(item.name ?? ""))
+        missing.push(`${source}: ${name}.${sig} (${kind}) has no NatSpec`);
       const mut = item.stateMutability && item.stateMutability !== "nonpayable" ? ` _${item.stateMutability}_` : "";
       lines.push(`### \`${sig}\`${mut}`, "");
       if (notice) lines.push(notice, "");

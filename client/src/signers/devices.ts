@@ -1,0 +1,149 @@
+/**
+ * Device signers: one interface for every key a device may hold.
+ *
+ * - Secp256k1DeviceSigner: an ethers Wallet; signs the EIP-712 digest; 65 bytes r || s || v.
+ * - WebCryptoP256Signer: a NON-EXTRACTABLE WebCrypto key (as in a secure element); ECDSA P-256 SHA-256
+ *   over the 32 digest bytes (so the curve operation is over sha256(digest), which the registry
+ *   verifies); the raw r || s result is normalised to low s.
+ * - NobleP256Signer: @noble/curves P-256, same rule, an independent implementation.
+ */
+import { webcrypto } from "node:crypto";
+import { p256 } from "@noble/curves/nist.js";
+import {
+  BaseWallet,
+  SigningKey,
+  TypedDataEncoder,
+  getBytes,
+  hexlify,
+  keccak256,
+  solidityPacked,
+  toBeHex,
+} from "ethers";
+import type { TypedDataDomain, TypedDataField } from "ethers";
+import { KeyType, deviceIdOf, secp256k1KeyA } from "../eip712/devices.js";
+import { P256_N, decodeRS, derToRS, encodeRS, normaliseLowS } from "./p256.js";
+
+export interface DeviceSigner {
+  readonly keyType: KeyType;
+  /** secp256k1: the address left-padded; P-256: x. */
+  readonly keyA: string;
+  /** secp256k1: zero; P-256: y. */
+  readonly keyB: string;
+  /** deviceId of this key as ORIGINAL key (after a rotation, the device keeps its first id). */
+  readonly deviceId: bigint;
+  /** Signs typed data, returning the registry's encoding for this curve. */
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
+  /** Signs an EIP-712 digest directly (same result as signTypedData of the message). */
+  signDigest(digest: string): Promise<string>;
+}
+
+const ZERO32 = "0x" + "00".repeat(32);
+
+abstract class BaseDeviceSigner implements DeviceSigner {
+  abstract readonly keyType: KeyType;
+  abstract readonly keyA: string;
+  abstract readonly keyB: string;
+  private cachedId?: bigint;
+  get deviceId(): bigint {
+    return (this.cachedId ??= deviceIdOf(this.keyType, this.keyA, this.keyB));
+  }
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>) {
+    return this.signDigest(TypedDataEncoder.hash(domain, types, value));
+  }
+  abstract signDigest(digest: string): Promise<string>;
+}
+
+export class Secp256k1DeviceSigner extends BaseDeviceSigner {
+  readonly keyType = KeyType.Secp256k1;
+  readonly keyA: string;
+  readonly keyB = ZERO32;
+  constructor(readonly wallet: BaseWallet) {
+    super();
+    this.keyA = secp256k1KeyA(wallet.address);
+  }
+  static fromPrivateKey(privateKey: string): Secp256k1DeviceSigner {
+    return new Secp256k1DeviceSigner(new BaseWallet(new SigningKey(privateKey)));
+  }
+  async signDigest(digest: string): Promise<string> {
+    return this.wallet.signingKey.sign(digest).serialized; // r || s || v, canonical low s
+  }
+}
+
+export class WebCryptoP256Signer extends BaseDeviceSigner {
+  readonly keyType = KeyType.P256;
+  private constructor(
+    private readonly privateKey: webcrypto.CryptoKey,
+    readonly keyA: string,
+    readonly keyB: string,
+  ) {
+    super();
+  }
+  /** A fresh key pair whose private key cannot be exported. */
+  static async generate(): Promise<WebCryptoP256Signer> {
+    const { privateKey, publicKey } = await webcrypto.subtle.generateKey(
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["sign", "verify"],
+    );
+    if (privateKey.extractable) throw new Error("WebCrypto returned an extractable private key");
+    const raw = new Uint8Array(await webcrypto.subtle.exportKey("raw", publicKey)); // 0x04 || x || y
+    return new WebCryptoP256Signer(privateKey, hexlify(raw.subarray(1, 33)), hexlify(raw.subarray(33, 65)));
+  }
+  get extractable(): boolean {
+    return this.privateKey.extractable;
+  }
+  async signDigest(digest: string): Promise<string> {
+    const sig = new Uint8Array(
+      await webcrypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.privateKey, getBytes(digest)),
+    );
+    // WebCrypto returns IEEE P1363 r || s; a secure element returning DER would go through derToRS.
+    const { r, s } = sig.length === 64 ? decodeRS(sig) : derToRS(sig);
+    const low = normaliseLowS(r, s);
+    return encodeRS(low.r, low.s);
+  }
+}
+
+export class NobleP256Signer extends BaseDeviceSigner {
+  readonly keyType = KeyType.P256;
+  readonly keyA: string;
+  readonly keyB: string;
+  constructor(private readonly secretKey: Uint8Array) {
+    super();
+    const pub = p256.getPublicKey(secretKey, false);
+    this.keyA = hexlify(pub.subarray(1, 33));
+    this.keyB = hexlify(pub.subarray(33, 65));
+  }
+  async signDigest(digest: string): Promise<string> {
+    return this.signDigestSync(digest);
+  }
+  /** Synchronous signing (for the simulator's hot loop). */
+  signDigestSync(digest: string): string {
+    const sig = p256.sign(getBytes(digest), this.secretKey, { prehash: true, lowS: true });
+    const { r, s } = decodeRS(sig);
+    const low = normaliseLowS(r, s);
+    return encodeRS(low.r, low.s);
+  }
+}
+
+/**
+ * Deterministic device keys from a seed: device `index` of `seed` always gets the same key, so a
+ * simulator of 10,000 devices need not store them. secp256k1 keys are keccak(seed, "k1", index, j)
+ * and P-256 keys keccak(seed, "r1", index, j), taking the first j that is a valid scalar.
+ */
+export function deterministicDeviceSigner(seed: string, index: number, curve: "secp256k1" | "p256"): DeviceSigner {
+  for (let j = 0; ; j++) {
+    const sk = keccak256(solidityPacked(["bytes32", "string", "uint256", "uint256"], [seed, curve, index, j]));
+    const n = BigInt(sk);
+    if (curve === "secp256k1") {
+      if (n !== 0n && n < 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n) {
+        return Secp256k1DeviceSigner.fromPrivateKey(sk);
+      }
+    } else if (n !== 0n && n < P256_N) {
+      return new NobleP256Signer(getBytes(toBeHex(n, 32)));
+    }
+  }
+}

@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IAssetShares} from "../interfaces/IAssetShares.sol";
+import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
+import {IdentityRegistry} from "./IdentityRegistry.sol";
+import {IShareDeployer} from "./IShareDeployer.sol";
+import {ITransferRule} from "./compliance/ITransferRule.sol";
+
+/// @title AssetShares
+/// @notice The ERC-20 shares of one real asset, with permit (EIP-2612), built-in compliance and the
+///         asset agent's powers (ERC-3643 style). Deployed by the ShareFactory with CREATE2 (salt = asset
+///         id, no constructor arguments) so its address is predictable from the asset id alone.
+///
+/// Compliance. Every balance move goes through `_update`, which asks `refusalOf(op, from, to, amount)`
+/// and reverts with exactly the custom error that function returns. `canTransfer` returns the same
+/// answer for an investor transfer without sending: one code path, no duplicated logic. Rules, in order:
+///  - Asset status (registry): Retired closes everything but `redeemFor`; Frozen stops investor transfers.
+///  - Investor transfers only: pause, frozen wallets (either side), balance, unfrozen balance, lock-ups
+///    (asset-wide date and per-investor lock from mint time), sender eligibility.
+///  - Recipient side (transfers, mints, forced transfers, recoveries): eligibility (identity registry,
+///    unexpired), country block list (recipient's country: a holder whose country gets blocked may
+///    still sell), maximum number of holders, per-investor cap.
+///  - External `ITransferRule`s (at most 8): investor transfers and mints only.
+/// The agent's forced transfer and recovery bypass the sender side (freeze, lock-up, pause, sender
+/// eligibility; frozen amounts are released as needed) but never the recipient side: like ERC-3643,
+/// the recipient must be eligible, and unlike it, the offering's limits (countries, holders, caps) hold.
+///
+/// Income hooks. Before any balance changes, `IIncomeHooks(incomeHooks).onSharesTransfer(assetId, from,
+/// to, amount)` is called (mint: from = 0; burn and redemption: to = 0); a recovery first calls
+/// `onRecovery(assetId, lost, replacement)`. A reverting hook reverts the move. When `incomeHooks` is
+/// zero (governance configured no distributor in the factory) no hook is called, and `redeemFor` can
+/// never be called: such an asset's shares carry no on-chain income.
+///
+/// Storage. This contract holds one asset's state only; the registry and identity registry are read,
+/// never written, by transfers.
+contract AssetShares is IAssetShares, ERC20Permit, Pausable {
+    /// @notice Kind of balance move, selecting which rules apply.
+    enum Op {
+        Transfer,
+        Mint,
+        Burn,
+        Forced,
+        Recovery,
+        Redeem
+    }
+
+    /// @notice Agent-set compliance parameters of this asset (0 = no limit).
+    struct Config {
+        bool eligibilityRequired;
+        uint32 maxHolders;
+        uint64 lockupUntil;
+        uint64 mintLockPeriod;
+        uint256 investorCap;
+    }
+
+    /// @notice Most external rules a token accepts.
+    uint256 public constant MAX_RULES = 8;
+    /// @notice Longest per-investor lock from mint time.
+    uint64 public constant MAX_MINT_LOCK = 3650 days;
+
+    /// @inheritdoc IAssetShares
+    uint256 public immutable override assetId;
+    /// @notice The asset registry (agent and status of the asset).
+    IAssetRegistry public immutable registry;
+    /// @notice The identity registry (eligible investors).
+    IdentityRegistry public immutable identityRegistry;
+    /// @notice The income distributor notified of every balance move (zero: none).
+    address public immutable incomeHooks;
+    uint8 private immutable _decimals;
+
+    Config private _config;
+    /// @notice Number of wallets with a nonzero balance.
+    uint256 public holderCount;
+    /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
+    mapping(uint16 country => bool) public countryBlocked;
+    /// @dev Compliance state of one holder, in one slot (read once per transfer).
+    struct HolderState {
+        uint184 frozen; // part of the balance the agent froze
+        uint64 lockedUntil; // lock from mint time
+        bool walletFrozen; // the agent froze the wallet
+    }
+    mapping(address wallet => HolderState) private _holders;
+    ITransferRule[] private _rules;
+    Op private transient _op;
+
+    /// @notice A compliance parameter changed.
+    event ConfigChanged(Config config);
+    /// @notice Country `country` blocked (true) or unblocked.
+    event CountryBlockedSet(uint16 indexed country, bool blocked);
+    /// @notice External rule added.
+    event RuleAdded(address indexed rule);
+    /// @notice External rule removed.
+    event RuleRemoved(address indexed rule);
+    /// @notice Wallet frozen (true) or unfrozen by the agent.
+    event WalletFrozenSet(address indexed wallet, bool frozen);
+    /// @notice `amount` more of `wallet`'s balance frozen.
+    event TokensFrozen(address indexed wallet, uint256 amount);
+    /// @notice `amount` of `wallet`'s frozen balance released.
+    event TokensUnfrozen(address indexed wallet, uint256 amount);
+    /// @notice `wallet` cannot send before `until` (lock from mint time).
+    event InvestorLocked(address indexed wallet, uint64 until);
+    /// @notice The agent moved `amount` from `from` to `to`.
+    event ForcedTransfer(address indexed from, address indexed to, uint256 amount);
+    /// @notice The agent moved the whole position of `lost` (balance, frozen amount, freeze, lock) to `replacement`.
+    event Recovered(address indexed lost, address indexed replacement, uint256 amount, uint256 frozenAmount);
+    /// @notice The income distributor redeemed `amount` of `holder` after a buyout.
+    event Redeemed(address indexed holder, uint256 amount);
+
+    /// @notice The asset is retired: shares only move through `redeemFor`.
+    error AssetRetired();
+    /// @notice `redeemFor` before the asset is retired.
+    error AssetNotRetired();
+    /// @notice The asset is frozen in the registry.
+    error AssetFrozen();
+    /// @notice The agent paused investor transfers.
+    error SharesPaused();
+    /// @notice The wallet is frozen.
+    error WalletFrozen(address wallet);
+    /// @notice Only `available` of the wallet's balance is not frozen.
+    error InsufficientUnfrozenBalance(address wallet, uint256 available, uint256 needed);
+    /// @notice Transfers from this wallet are locked until `until`.
+    error LockedUntil(uint64 until);
+    /// @notice The sender has no unexpired identity.
+    error SenderNotEligible(address wallet);
+    /// @notice The recipient has no unexpired identity.
+    error RecipientNotEligible(address wallet);
+    /// @notice The recipient's country is blocked.
+    error CountryBlocked(uint16 country);
+    /// @notice The asset already has its maximum number of holders.
+    error MaxHoldersReached(uint256 maxHolders);
+    /// @notice The recipient would hold `balanceAfter` > `cap`.
+    error InvestorCapExceeded(address investor, uint256 balanceAfter, uint256 cap);
+    /// @notice External rule `rule` refused, with its `reason` (0 when the rule reverted).
+    error RuleRefused(address rule, bytes4 reason);
+    /// @notice Caller is not the asset's agent.
+    error NotAgent(address caller);
+    /// @notice Caller is not the income distributor.
+    error NotIncomeHooks(address caller);
+    /// @notice Recovery of a wallet without shares.
+    error NothingToRecover(address lost);
+    /// @notice Recovery to the zero address or to the lost wallet itself.
+    error InvalidReplacement(address replacement);
+    /// @notice Freezing more than the balance.
+    error FreezeExceedsBalance(address wallet, uint256 balance, uint256 frozenAfter);
+    /// @notice Releasing more than is frozen.
+    error UnfreezeExceedsFrozen(address wallet, uint256 frozen, uint256 amount);
+    /// @notice Wallet already in the requested freeze state.
+    error WalletFreezeUnchanged(address wallet, bool frozen);
+    /// @notice More than `MAX_RULES` rules.
+    error TooManyRules(uint256 max);
+    /// @notice Rule already listed, or zero.
+    error InvalidRule(address rule);
+    /// @notice Rule not listed.
+    error RuleNotFound(address rule);
+    /// @notice Mint lock longer than `MAX_MINT_LOCK`.
+    error MintLockTooLong(uint64 period, uint64 max);
+
+    /// @dev Reads its parameters from the deployer (IShareDeployer) so the creation code has no arguments.
+    constructor() ERC20(_params().name, _params().symbol) ERC20Permit(_params().name) {
+        IShareDeployer.ShareParameters memory p = _params();
+        assetId = p.assetId;
+        registry = IAssetRegistry(p.registry);
+        identityRegistry = IdentityRegistry(p.identityRegistry);
+        incomeHooks = p.incomeHooks;
+        _decimals = p.decimals;
+        _config.eligibilityRequired = true;
+    }
+
+    modifier onlyAgent() {
+        if (msg.sender != registry.agentOf(assetId)) revert NotAgent(msg.sender);
+        _;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice Decimals chosen by the issuer at creation (0..18).
+    /// @return The decimals.
+    function decimals() public view override returns (uint8) {
+        return _decimals;
+    }
+
+    /// @notice The compliance parameters.
+    /// @return The configuration.
+    function config() external view returns (Config memory) {
+        return _config;
+    }
+
+    /// @notice Whether the agent froze this wallet (it can neither send nor receive in transfers).
+    /// @param wallet The wallet.
+    /// @return True when frozen.
+    function walletFrozen(address wallet) external view returns (bool) {
+        return _holders[wallet].walletFrozen;
+    }
+
+    /// @notice Part of the wallet's balance the agent froze (it cannot be transferred).
+    /// @param wallet The wallet.
+    /// @return The frozen amount.
+    function frozenAmount(address wallet) external view returns (uint256) {
+        return _holders[wallet].frozen;
+    }
+
+    /// @notice Per-investor lock from mint time: the wallet cannot send before this timestamp.
+    /// @param wallet The wallet.
+    /// @return The timestamp (0 when none).
+    function lockedUntilOf(address wallet) external view returns (uint64) {
+        return _holders[wallet].lockedUntil;
+    }
+
+    /// @notice The external rules, in the order they are asked.
+    /// @return The rules.
+    function rules() external view returns (ITransferRule[] memory) {
+        return _rules;
+    }
+
+    /// @notice Whether `from` may transfer `amount` to `to` now (investor transfer or transferFrom; the
+    ///         allowance is not checked). Same code path as the enforcement.
+    /// @param from Sender.
+    /// @param to Recipient.
+    /// @param amount Shares.
+    /// @return ok True when the transfer would succeed.
+    /// @return reason Selector of the custom error the transfer would revert with (0 when ok).
+    function canTransfer(address from, address to, uint256 amount) external view returns (bool ok, bytes4 reason) {
+        bytes memory refusal = refusalOf(Op.Transfer, from, to, amount);
+        if (refusal.length == 0) return (true, bytes4(0));
+        return (false, bytes4(refusal));
+    }
+
+    /// @notice The full revert data (custom error with arguments) a move of kind `op` would fail with,
+    ///         empty when it would pass compliance. The single source of truth of every rule.
+    /// @param op Kind of move.
+    /// @param from Sender (0 for a mint).
+    /// @param to Recipient (0 for a burn or redemption).
+    /// @param amount Shares.
+    /// @return The ABI-encoded custom error, or empty.
+    function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
+        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
+        if (op == Op.Redeem) {
+            return
+                status == IAssetRegistry.AssetStatus.Retired
+                    ? bytes("")
+                    : abi.encodeWithSelector(AssetNotRetired.selector);
+        }
+        if (status == IAssetRegistry.AssetStatus.Retired) return abi.encodeWithSelector(AssetRetired.selector);
+
+        if (op == Op.Transfer) {
+            if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
+            if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
+            if (status == IAssetRegistry.AssetStatus.Frozen) return abi.encodeWithSelector(AssetFrozen.selector);
+            if (paused()) return abi.encodeWithSelector(SharesPaused.selector);
+            if (_holders[from].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
+            if (_holders[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
+        }
+        uint256 fromBalance;
+        if (from != address(0)) {
+            fromBalance = balanceOf(from);
+            if (fromBalance < amount) {
+                return
+                    abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
+            }
+        }
+        Config memory c = _config;
+        if (op == Op.Transfer) {
+            bytes memory senderRefusal = _senderRefusal(c, from, fromBalance, amount);
+            if (senderRefusal.length != 0) return senderRefusal;
+        }
+        if (to == address(0)) return ""; // burn: nothing more to check
+        bytes memory recipientRefusal = _recipientRefusal(c, from, to, fromBalance, amount);
+        if (recipientRefusal.length != 0) return recipientRefusal;
+        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(from, to, amount);
+        return "";
+    }
+
+    // ------------------------------------------------------------------ agent: supply and forced moves
+
+    /// @notice Mints `amount` shares to `to` (recipient rules and external rules apply). Only the agent.
+    ///         Starts `to`'s lock from mint time when the asset has one.
+    /// @param to Recipient.
+    /// @param amount Shares.
+    function mint(address to, uint256 amount) external onlyAgent {
+        _op = Op.Mint;
+        _mint(to, amount);
+        uint64 period = _config.mintLockPeriod;
+        if (period != 0 && amount != 0) {
+            uint64 until = uint64(block.timestamp) + period;
+            HolderState storage h = _holders[to];
+            if (until > h.lockedUntil) {
+                h.lockedUntil = until;
+                emit InvestorLocked(to, until);
+            }
+        }
+    }
+
+    /// @notice Burns `amount` of `from`'s shares, releasing frozen shares if needed. Only the agent.
+    /// @param from Holder.
+    /// @param amount Shares.
+    function burn(address from, uint256 amount) external onlyAgent {
+        _releaseFrozen(from, amount);
+        _op = Op.Burn;
+        _burn(from, amount);
+    }
+
+    /// @notice Moves `amount` from `from` to `to` whatever the sender-side rules (freeze, lock-up, pause,
+    ///         sender eligibility), releasing frozen shares if needed. The recipient rules apply. Only the agent.
+    /// @param from Holder.
+    /// @param to Recipient (must be eligible).
+    /// @param amount Shares.
+    function forcedTransfer(address from, address to, uint256 amount) external onlyAgent {
+        _releaseFrozen(from, amount);
+        _op = Op.Forced;
+        _transfer(from, to, amount);
+        emit ForcedTransfer(from, to, amount);
+    }
+
+    /// @notice Lost-wallet recovery: moves `lost`'s whole balance, frozen amount, wallet freeze and lock
+    ///         to `replacement` (which must pass the recipient rules), after telling the income
+    ///         distributor (`onRecovery`) to move the unclaimed income. Only the agent.
+    /// @param lost The lost wallet.
+    /// @param replacement The investor's new wallet.
+    function recover(address lost, address replacement) external onlyAgent {
+        if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
+        uint256 amount = balanceOf(lost);
+        if (amount == 0) revert NothingToRecover(lost);
+        address hooks = incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(assetId, lost, replacement);
+        _op = Op.Recovery;
+        _transfer(lost, replacement, amount);
+
+        HolderState memory old = _holders[lost];
+        delete _holders[lost];
+        HolderState storage r = _holders[replacement];
+        if (old.frozen != 0) r.frozen = SafeCast.toUint184(uint256(r.frozen) + old.frozen);
+        if (old.walletFrozen) {
+            r.walletFrozen = true;
+            emit WalletFrozenSet(lost, false);
+            emit WalletFrozenSet(replacement, true);
+        }
+        if (old.lockedUntil > r.lockedUntil) {
+            r.lockedUntil = old.lockedUntil;
+            emit InvestorLocked(replacement, old.lockedUntil);
+        }
+        emit Recovered(lost, replacement, amount, old.frozen);
+    }
+
+    /// @inheritdoc IAssetShares
+    /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
+    function redeemFor(address holder) external returns (uint256 burned) {
+        if (msg.sender != incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
+        burned = balanceOf(holder);
+        if (_holders[holder].frozen != 0) _holders[holder].frozen = 0;
+        _op = Op.Redeem;
+        _burn(holder, burned);
+        emit Redeemed(holder, burned);
+    }
+
+    // ------------------------------------------------------------------ agent: freezes and pause
+
+    /// @notice Freezes or unfreezes a wallet. Only the agent.
+    /// @param wallet The wallet.
+    /// @param frozen New state.
+    function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
+        HolderState storage h = _holders[wallet];
+        if (h.walletFrozen == frozen) revert WalletFreezeUnchanged(wallet, frozen);
+        h.walletFrozen = frozen;
+        emit WalletFrozenSet(wallet, frozen);
+    }
+
+    /// @notice Freezes `amount` more of `wallet`'s balance (frozen total cannot exceed the balance). Only the agent.
+    /// @param wallet The wallet.
+    /// @param amount Shares to freeze.
+    function freezePartial(address wallet, uint256 amount) external onlyAgent {
+        uint256 balance = balanceOf(wallet);
+        HolderState storage h = _holders[wallet];
+        uint256 after_ = h.frozen + amount;
+        if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
+        h.frozen = SafeCast.toUint184(after_);
+        emit TokensFrozen(wallet, amount);
+    }
+
+    /// @notice Releases `amount` of `wallet`'s frozen balance. Only the agent.
+    /// @param wallet The wallet.
+    /// @param amount Shares to release.
+    function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
+        HolderState storage h = _holders[wallet];
+        uint256 frozen = h.frozen;
+        if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
+        h.frozen = uint184(frozen - amount);
+        emit TokensUnfrozen(wallet, amount);
+    }
+
+    /// @notice Stops investor transfers (agent moves still work). Only the agent.
+    function pause() external onlyAgent {
+        _pause();
+    }
+
+    /// @notice Resumes investor transfers. Only the agent.
+    function unpause() external onlyAgent {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------ agent: compliance configuration
+
+    /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
+    /// @param required New setting (true at creation).
+    function setEligibilityRequired(bool required) external onlyAgent {
+        _config.eligibilityRequired = required;
+        emit ConfigChanged(_config);
+    }
+
+    /// @notice Blocks or unblocks recipients resident in `country`. Only the agent.
+    /// @param country ISO-3166 numeric code (0 = wallets without identity).
+    /// @param blocked New state.
+    function setCountryBlocked(uint16 country, bool blocked) external onlyAgent {
+        countryBlocked[country] = blocked;
+        emit CountryBlockedSet(country, blocked);
+    }
+
+    /// @notice Sets the maximum number of holders (0 = unlimited). Lowering it below the current count
+    ///         only stops new holders from joining. Only the agent.
+    /// @param maxHolders New maximum.
+    function setMaxHolders(uint32 maxHolders) external onlyAgent {
+        _config.maxHolders = maxHolders;
+        emit ConfigChanged(_config);
+    }
+
+    /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
+    /// @param cap New cap.
+    function setInvestorCap(uint256 cap) external onlyAgent {
+        _config.investorCap = cap;
+        emit ConfigChanged(_config);
+    }
+
+    /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
+    /// @param until Timestamp.
+    function setLockup(uint64 until) external onlyAgent {
+        _config.lockupUntil = until;
+        emit ConfigChanged(_config);
+    }
+
+    /// @notice Each mint locks the recipient's whole balance for `period` seconds from then (0 = none).
+    ///         Only the agent.
+    /// @param period Seconds, at most `MAX_MINT_LOCK`.
+    function setMintLockPeriod(uint64 period) external onlyAgent {
+        if (period > MAX_MINT_LOCK) revert MintLockTooLong(period, MAX_MINT_LOCK);
+        _config.mintLockPeriod = period;
+        emit ConfigChanged(_config);
+    }
+
+    /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
+    /// @param rule The rule.
+    function addRule(ITransferRule rule) external onlyAgent {
+        uint256 n = _rules.length;
+        if (n >= MAX_RULES) revert TooManyRules(MAX_RULES);
+        if (address(rule) == address(0)) revert InvalidRule(address(rule));
+        for (uint256 i; i < n; ++i) {
+            if (address(_rules[i]) == address(rule)) revert InvalidRule(address(rule));
+        }
+        _rules.push(rule);
+        emit RuleAdded(address(rule));
+    }
+
+    /// @notice Removes an external rule (the last one takes its place). Only the agent.
+    /// @param rule The rule.
+    function removeRule(ITransferRule rule) external onlyAgent {
+        uint256 n = _rules.length;
+        for (uint256 i; i < n; ++i) {
+            if (address(_rules[i]) == address(rule)) {
+                _rules[i] = _rules[n - 1];
+                _rules.pop();
+                emit RuleRemoved(address(rule));
+                return;
+            }
+        }
+        revert RuleNotFound(address(rule));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Every balance move: compliance (reverting with `refusalOf`'s error), then the income hook,
+    ///      then the holder count, then the balances.
+    function _update(address from, address to, uint256 value) internal override {
+        Op op = _op;
+        _op = Op.Transfer; // anything the hook triggers is an ordinary transfer
+        bytes memory refusal = refusalOf(op, from, to, value);
+        if (refusal.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(refusal, 0x20), mload(refusal))
+            }
+        }
+        address hooks = incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(assetId, from, to, value);
+        if (from != to && value != 0) {
+            if (to != address(0) && balanceOf(to) == 0) ++holderCount;
+            if (from != address(0) && balanceOf(from) == value) --holderCount;
+        }
+        super._update(from, to, value);
+    }
+
+    /// @dev Sender-side rules of an investor transfer (after the balance check).
+    function _senderRefusal(
+        Config memory c,
+        address from,
+        uint256 fromBalance,
+        uint256 amount
+    ) private view returns (bytes memory) {
+        HolderState memory h = _holders[from];
+        uint256 available = fromBalance - h.frozen;
+        if (available < amount) {
+            return abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, available, amount);
+        }
+        uint64 lock = h.lockedUntil;
+        if (c.lockupUntil > lock) lock = c.lockupUntil;
+        if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
+        if (c.eligibilityRequired && !identityRegistry.isEligible(from)) {
+            return abi.encodeWithSelector(SenderNotEligible.selector, from);
+        }
+        return "";
+    }
+
+    /// @dev Recipient-side rules: eligibility, country, maximum holders, per-investor cap.
+    function _recipientRefusal(
+        Config memory c,
+        address from,
+        address to,
+        uint256 fromBalance,
+        uint256 amount
+    ) private view returns (bytes memory) {
+        (uint16 country, uint64 expiry) = identityRegistry.identityOf(to);
+        if (c.eligibilityRequired && expiry <= block.timestamp) {
+            return abi.encodeWithSelector(RecipientNotEligible.selector, to);
+        }
+        if (countryBlocked[country]) return abi.encodeWithSelector(CountryBlocked.selector, country);
+        if (from != to && amount != 0) {
+            uint256 toBalance = balanceOf(to);
+            // A new holder joins unless the sender leaves at the same time (whole balance moved).
+            bool newHolder = toBalance == 0 && (from == address(0) || fromBalance != amount);
+            if (c.maxHolders != 0 && newHolder && holderCount >= c.maxHolders) {
+                return abi.encodeWithSelector(MaxHoldersReached.selector, uint256(c.maxHolders));
+            }
+            if (c.investorCap != 0 && toBalance + amount > c.investorCap) {
+                return abi.encodeWithSelector(InvestorCapExceeded.selector, to, toBalance + amount, c.investorCap);
+            }
+        }
+        return "";
+    }
+
+    /// @dev The external rules, in order; the first refusal wins.
+    function _rulesRefusal(address from, address to, uint256 amount) private view returns (bytes memory) {
+        uint256 n = _rules.length;
+        for (uint256 i; i < n; ++i) {
+            ITransferRule rule = _rules[i];
+            // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
+            try rule.check(assetId, from, to, amount) returns (bool ok, bytes4 reason) {
+                if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
+            } catch {
+                return abi.encodeWithSelector(RuleRefused.selector, address(rule), bytes4(0));
+            }
+        }
+        return "";
+    }
+
+    /// @dev Releases what a forced move of `amount` needs beyond the unfrozen balance.
+    function _releaseFrozen(address wallet, uint256 amount) private {
+        HolderState storage h = _holders[wallet];
+        uint256 frozen = h.frozen;
+        if (frozen == 0) return;
+        uint256 balance = balanceOf(wallet);
+        uint256 available = balance - frozen;
+        // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
+        if (amount > available && amount <= balance) {
+            uint256 release = amount - available; // <= frozen since amount <= balance
+            h.frozen = uint184(frozen - release);
+            emit TokensUnfrozen(wallet, release);
+        }
+    }
+
+    function _params() private view returns (IShareDeployer.ShareParameters memory) {
+        return IShareDeployer(msg.sender).shareParameters();
+    }
+}

@@ -1,0 +1,54 @@
+/**
+ * Mints shares to investors. Each allocation is checked first with the token's own compliance code;
+ * refused ones are reported with the rule that refused them and not sent. The first account signs as
+ * the asset's agent.
+ *
+ *   SHARES=0x... ALLOCATIONS=allocations.csv npx hardhat run scripts/assets/mint-shares.ts --network <name>
+ *   SHARES=0x... MINT_TO=0x... MINT_AMOUNT=1000 npx hardhat run scripts/assets/mint-shares.ts --network <name>
+ *
+ * Environment:
+ *   SHARES       required  share token address
+ *   ALLOCATIONS  either    CSV path, `wallet,amount` per line (amount in whole shares, e.g. 12.5)
+ *   MINT_TO      or        one recipient...
+ *   MINT_AMOUNT            ...and its amount in whole shares
+ */
+import { readFile } from "node:fs/promises";
+import { network } from "hardhat";
+import type { AssetShares } from "../../types/ethers-contracts/index.js";
+import {
+  type Allocation,
+  mintShares,
+  parseAllocations,
+  requireAddressEnv,
+  requireEnv,
+  runCli,
+  UserError,
+} from "./lib.js";
+
+await runCli(async () => {
+  const env = process.env;
+  const { ethers } = await network.getOrCreate();
+  const shares = (await ethers.getContractAt(
+    "AssetShares",
+    requireAddressEnv(ethers, env, "SHARES"),
+  )) as unknown as AssetShares;
+  const decimals = Number(await shares.decimals());
+  let allocations: Allocation[];
+  if (env.ALLOCATIONS) {
+    let text: string;
+    try {
+      text = await readFile(env.ALLOCATIONS, "utf8");
+    } catch {
+      throw new UserError(`cannot read ALLOCATIONS file "${env.ALLOCATIONS}"`);
+    }
+    allocations = parseAllocations(ethers, text, decimals);
+  } else {
+    allocations = parseAllocations(ethers, `${requireEnv(env, "MINT_TO")},${requireEnv(env, "MINT_AMOUNT")}`, decimals);
+  }
+  const [agent] = await ethers.getSigners();
+  const results = await mintShares(shares, agent, allocations, { progress: true });
+  for (const r of results) {
+    const amount = ethers.formatUnits(r.amount, decimals);
+    console.log(r.refused ? `  refused ${r.to} ${amount}: ${r.refused}` : `  minted  ${r.to} ${amount}`);
+  }
+});

@@ -1,0 +1,50 @@
+/**
+ * Onboards investors into the identity registry from a CSV file, in batches, with a progress bar.
+ * Bad rows (bad address, bad country, expiry not in the future, duplicates, wrong column count) are
+ * skipped and reported; the good ones are sent. The first account signs (needs KYC_AGENT_ROLE).
+ *
+ *   IDENTITY_REGISTRY=0x... CSV=investors.csv npx hardhat run scripts/assets/onboard-investors.ts --network <name>
+ *
+ * CSV: `wallet,country,expiry` per line, optional header; country = ISO-3166-1 numeric (e.g. 276),
+ * expiry = unix seconds or ISO date (e.g. 2027-12-31).
+ *
+ * Environment:
+ *   IDENTITY_REGISTRY  required  IdentityRegistry address
+ *   CSV                required  path of the CSV file
+ *   BATCH_SIZE         optional  rows per transaction, 1..256 (default 100)
+ *   REJECTED_REPORT    optional  path where the rejected rows are written as CSV (line,reason,row)
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { network } from "hardhat";
+import type { IdentityRegistry } from "../../types/ethers-contracts/index.js";
+import {
+  onboardInvestors,
+  parseInvestorCsv,
+  rejectedReport,
+  requireAddressEnv,
+  requireEnv,
+  runCli,
+  UserError,
+} from "./lib.js";
+
+await runCli(async () => {
+  const env = process.env;
+  const { ethers } = await network.getOrCreate();
+  const identityAddress = requireAddressEnv(ethers, env, "IDENTITY_REGISTRY");
+  const csvPath = requireEnv(env, "CSV");
+  const batchSize = Number(env.BATCH_SIZE ?? "100");
+  let text: string;
+  try {
+    text = await readFile(csvPath, "utf8");
+  } catch {
+    throw new UserError(`cannot read CSV file "${csvPath}"`);
+  }
+  const latest = await ethers.provider.getBlock("latest");
+  const { rows, rejected } = parseInvestorCsv(ethers, text, BigInt(latest!.timestamp));
+  const [kyc] = await ethers.getSigners();
+  const identity = (await ethers.getContractAt("IdentityRegistry", identityAddress)) as unknown as IdentityRegistry;
+  const { batches } = await onboardInvestors(identity, kyc, rows, { batchSize, progress: true });
+  console.log(`onboarded ${rows.length} investors in ${batches} transactions; rejected ${rejected.length} rows`);
+  for (const r of rejected) console.log(`  line ${r.line}: ${r.reason} (${r.raw})`);
+  if (env.REJECTED_REPORT) await writeFile(env.REJECTED_REPORT, rejectedReport(rejected));
+});

@@ -1,0 +1,82 @@
+/**
+ * Registers devices (signed by the manufacturer authority = the first account) and claims them for an
+ * owner (each device signs its Claim). Device keys are derived from SEED, so the simulator can use them.
+ *
+ *   REGISTRY=0x... COUNT=10 CURVE=mixed OWNER=0x... npx hardhat run scripts/devices/register-devices.ts --network <name>
+ *
+ * Environment:
+ *   REGISTRY      the DeviceRegistry (required); the first account must be the authority of MANUFACTURER
+ *   MANUFACTURER  manufacturer account (default: the first account)
+ *   COUNT         devices to register (default 10)       FIRST  index of the first device (default 0)
+ *   CURVE         secp256k1 | p256 | mixed (default mixed)
+ *   SEED          32-byte hex seed of the device keys (default: the simulator's)
+ *   OWNER         who receives the device tokens (default: the first account); CLAIM=0 skips claiming
+ */
+import { network } from "hardhat";
+import { SingleBar, Presets } from "cli-progress";
+import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
+import {
+  UsageError,
+  envAddress,
+  envCurve,
+  envInt,
+  registryDomain,
+  sendClaim,
+  sendRegistration,
+  simulatedDevice,
+} from "./lib.js";
+
+try {
+  const { ethers } = await network.getOrCreate();
+  const [authority] = await ethers.getSigners();
+  if (!authority) throw new UsageError("the network has no account to send with");
+  const address = envAddress(ethers, "REGISTRY");
+  if (!address) throw new UsageError("REGISTRY is required");
+  if ((await ethers.provider.getCode(address)) === "0x") throw new UsageError(`no contract at REGISTRY ${address}`);
+  const registry = (await ethers.getContractAt("DeviceRegistry", address, authority)) as unknown as DeviceRegistry;
+  const manufacturer = envAddress(ethers, "MANUFACTURER") ?? authority.address;
+  const [active, signer] = await registry.manufacturerOf(manufacturer);
+  if (!active) throw new UsageError(`${manufacturer} is not an admitted manufacturer (run register-manufacturer.ts)`);
+  if (signer !== authority.address) {
+    throw new UsageError(
+      `the first account ${authority.address} is not the signing authority ${signer} of ${manufacturer}`,
+    );
+  }
+  const count = envInt("COUNT", 10);
+  const first = envInt("FIRST", 0, 0);
+  const curve = envCurve();
+  const seed = process.env.SEED ?? ethers.id("plinth-device-simulator");
+  if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UsageError(`SEED must be 32 bytes of hex, got "${seed}"`);
+  const owner = envAddress(ethers, "OWNER") ?? authority.address;
+  const claim = process.env.CLAIM !== "0";
+  const domain = await registryDomain(registry);
+  const token = await ethers.getContractAt("DeviceToken", await registry.deviceToken());
+  const bar = new SingleBar({ format: "devices [{bar}] {value}/{total} | {extra}" }, Presets.shades_classic);
+  bar.start(count, 0, { extra: "" });
+  let registered = 0;
+  let claimed = 0;
+  for (let i = first; i < first + count; i++) {
+    const d = simulatedDevice(seed, i, curve);
+    if ((await registry.statusOf(d.deviceId)) === 0n) {
+      await (await sendRegistration(registry, domain, manufacturer, authority, d, `${seed}-${i}`)).wait();
+      registered++;
+    }
+    if (
+      claim &&
+      (await registry.statusOf(d.deviceId)) === 1n &&
+      (await token.ownerOrZero(d.deviceId)) === ethers.ZeroAddress
+    ) {
+      const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
+      await (await sendClaim(registry, domain, d, owner, deadline)).wait();
+      claimed++;
+    }
+    bar.update(i - first + 1, { extra: `${registered} registered, ${claimed} claimed` });
+  }
+  bar.stop();
+  console.log(`${registered} devices registered, ${claimed} claimed for ${owner} (seed ${seed}, curve ${curve})`);
+} catch (e) {
+  if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    process.exitCode = 1;
+  } else throw e;
+}
