@@ -429,7 +429,12 @@ contract RentalSettlement is RentalBase {
         if (s != State.Reserved && s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
         if (amount == 0) revert ZeroAmount();
         Terms storage t = _terms[a.termsHash];
-        if (s != State.Reserved) _accrue(a, t.pricePerSecond);
+        // Accrual is lazy: it is only needed when arrears exist (to materialise the debt and its
+        // late fee); otherwise the credit covered every second so far and simply grows.
+        if (s != State.Reserved) {
+            uint256 price = t.pricePerSecond;
+            if (a.debt != 0 || _arrearsStart(a, price) < Math.min(block.timestamp, a.end)) _accrue(a, price);
+        }
         uint256 debt = a.debt;
         uint256 toDebt;
         uint256 fee;

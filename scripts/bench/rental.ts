@@ -98,8 +98,8 @@ export const bench: AreaBench = async (connection) => {
     gas,
     notes: [
       "Measured on the test doubles of the asset/device registries and the income distributor (mocks); the lead re-measures after integration.",
-      `rental.open (${gas["rental.open"]}) is above Sablier's create (115k-164k): it also checks the agent and status in the asset registry, sets its lease, snapshots the meter and pulls deposit + credit in one transfer.`,
-      `rental.payPeriod (${gas["rental.payPeriod"]}) and rental.settleMetered (${gas["rental.settleMetered"]}) compare with Sablier's withdraw (19k-30k): a top-up is one ERC-20 pull plus accrual, metering adds a registry read.`,
+      `rental.open (${gas["rental.open"]}) is above Sablier's create (115k-164k): it also checks the agent and status in the asset registry, sets its lease, snapshots the meter and pulls deposit + credit in one transfer (the mock registries' lease writes are included).`,
+      `rental.payPeriod (${gas["rental.payPeriod"]}) and rental.settleMetered (${gas["rental.settleMetered"]}) compare with Sablier's withdraw (19k-30k): both sit above it: a top-up is a 21k transaction plus one ERC-20 pull (accrual is lazy, only in arrears), metering reads the device registry and writes the first earned rent of the agreement.`,
       `rental.close (${gas["rental.close"]}, finalize of the claim window) and rental.settle (${gas["rental.settle"]}, final accounting + distributor deposit + lease release) are both below rental.open: closing never loops.`,
       "rental.open.signedOffer includes storing the terms on first fill (8 slots); .repeat is a later fill of the same offer.",
     ],
