@@ -167,6 +167,38 @@ contract RentalEscrowFuzzTest is RentalSetup {
         assertLe(billed, uint256(value) * 1e9, "billed at most the measured units");
     }
 
+    /// Paying part of the credit later (before it runs out) ends exactly like paying it all upfront:
+    /// lazy accrual loses nothing and charges nothing extra.
+    function testFuzz_TopUpTimingDoesNotChangeTheOutcome(
+        uint256 firstSeed,
+        uint256 laterSeed,
+        uint256 whenSeed
+    ) public {
+        uint128 price = 1e9;
+        uint256 duration = 5 days;
+        uint256 first = _bound(firstSeed, 1 hours, duration) * price;
+        uint256 later = _bound(laterSeed, 1, duration * price);
+        uint256 when = _bound(whenSeed, 0, first / price);
+        address other = address(0xBEEF02);
+        bytes32 offer1 = _publish(_terms(1, price));
+        bytes32 offer2 = _publish(_terms(2, price));
+        vm.deal(RENTER, 1e18);
+        vm.deal(other, 1e18);
+        vm.prank(RENTER);
+        bytes32 upfront = escrow.rent{value: first + later + 1e15}(offer1, duration, first + later);
+        vm.prank(other);
+        bytes32 split = escrow.rent{value: first + 1e15}(offer2, duration, first);
+        vm.warp(block.timestamp + when);
+        vm.prank(other);
+        escrow.topUp{value: later}(split, later);
+        vm.warp(block.timestamp + duration);
+        escrow.settle(upfront);
+        escrow.settle(split);
+        assertEq(distributor.deposited(1, address(0)), distributor.deposited(2, address(0)), "same rent paid");
+        assertEq(escrow.claimable(RENTER, address(0)), escrow.claimable(other, address(0)), "same refund");
+        assertEq(escrow.agreementOf(upfront).depositHeld, escrow.agreementOf(split).depositHeld, "same deposit");
+    }
+
     /// Refused input changes nothing: a second rental over a live one reverts and the first stays.
     function test_RentingOverALiveAgreementRevertsAndLeavesItUntouched() public {
         bytes32 offerId = _publish(_terms(1, 1e9));
