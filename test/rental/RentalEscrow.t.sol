@@ -81,7 +81,7 @@ abstract contract RentalSetup is PlinthTest {
     }
 }
 
-/// @notice Fuzzed properties of the money flow.
+/// @notice Fuzzed properties of the money flow (conservation, policy, caps).
 contract RentalEscrowFuzzTest is RentalSetup {
     function setUp() public {
         _deploy();
