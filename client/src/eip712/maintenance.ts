@@ -1,0 +1,127 @@
+/**
+ * EIP-712 domain and types of Plinth's MaintenanceEscrow, and builders for what its parties sign:
+ * - an inspector's verdict on a milestone (`Inspection`), submitted by anyone with `submitInspections`;
+ * - a provider's bid on an order open to bids (`Bid`), submitted by the order's controller with `awardBid`.
+ *
+ * The domain is `{ name: "Plinth MaintenanceEscrow", version: "1", chainId, verifyingContract: escrow }`:
+ * a signature made for another chain or another escrow is refused (InvalidSignature).
+ */
+import type { TypedDataDomain, TypedDataField } from "ethers";
+
+/** Name and version of the escrow's EIP-712 domain (constructor of MaintenanceEscrow). */
+export const MAINTENANCE_DOMAIN_NAME = "Plinth MaintenanceEscrow";
+export const MAINTENANCE_DOMAIN_VERSION = "1";
+
+/** ERC-792 rulings the arbiter passes to `rule(disputeId, ruling)`. */
+export const Ruling = { Refused: 0, Provider: 1, Payer: 2 } as const;
+
+/** Order states (IMaintenanceEscrow.State). */
+export const OrderState = {
+  None: 0,
+  Open: 1,
+  Active: 2,
+  Completed: 3,
+  Cancelled: 4,
+  Expired: 5,
+  Defaulted: 6,
+} as const;
+
+/** Value conditions on a device reading (IMaintenanceEscrow.Comparator). */
+export const Comparator = { None: 0, EQ: 1, GTE: 2, LTE: 3 } as const;
+
+/** Where a defaulting provider's bond goes (IMaintenanceEscrow.SlashTo). */
+export const SlashTo = { Payer: 0, Reserve: 1 } as const;
+
+/** The domain of the escrow at `escrow` on chain `chainId`. */
+export function maintenanceDomain(chainId: bigint | number, escrow: string): TypedDataDomain {
+  return {
+    name: MAINTENANCE_DOMAIN_NAME,
+    version: MAINTENANCE_DOMAIN_VERSION,
+    chainId,
+    verifyingContract: escrow,
+  };
+}
+
+/** `Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 deadline)`. */
+export const INSPECTION_TYPES: Record<string, TypedDataField[]> = {
+  Inspection: [
+    { name: "orderId", type: "bytes32" },
+    { name: "milestone", type: "uint8" },
+    { name: "passed", type: "bool" },
+    { name: "inspector", type: "address" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** `Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 deadline)`. */
+export const BID_TYPES: Record<string, TypedDataField[]> = {
+  Bid: [
+    { name: "orderId", type: "bytes32" },
+    { name: "provider", type: "address" },
+    { name: "price", type: "uint256" },
+    { name: "bond", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** An inspector's verdict on one milestone of one order. */
+export interface Inspection {
+  orderId: string;
+  milestone: number;
+  passed: boolean;
+  inspector: string;
+  /** Unix seconds after which the escrow refuses the signature (InspectionExpired). */
+  deadline: bigint;
+}
+
+/** A provider's offer to do an open order for `price` (<= budget), posting `bond` (>= the order's minimum). */
+export interface Bid {
+  orderId: string;
+  provider: string;
+  price: bigint;
+  bond: bigint;
+  /** Unix seconds after which the bid cannot be awarded. */
+  deadline: bigint;
+}
+
+/** Anything that signs EIP-712 typed data the way ethers v6 signers do. */
+export interface TypedDataSigner {
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
+}
+
+/** Builds an Inspection value. */
+export function buildInspection(
+  orderId: string,
+  milestone: number,
+  passed: boolean,
+  inspector: string,
+  deadline: bigint,
+): Inspection {
+  return { orderId, milestone, passed, inspector, deadline };
+}
+
+/** Builds a Bid value. */
+export function buildBid(orderId: string, provider: string, price: bigint, bond: bigint, deadline: bigint): Bid {
+  return { orderId, provider, price, bond, deadline };
+}
+
+/**
+ * Signs an inspection. For an ERC-1271 inspector (a smart wallet), `signer` is the key the wallet
+ * accepts and `inspection.inspector` is the wallet's address.
+ */
+export async function signInspection(
+  signer: TypedDataSigner,
+  domain: TypedDataDomain,
+  inspection: Inspection,
+): Promise<string> {
+  return signer.signTypedData(domain, INSPECTION_TYPES, { ...inspection });
+}
+
+/** Signs a bid (for an ERC-1271 provider, `signer` is the key its wallet accepts). */
+export async function signBid(signer: TypedDataSigner, domain: TypedDataDomain, bid: Bid): Promise<string> {
+  return signer.signTypedData(domain, BID_TYPES, { ...bid });
+}

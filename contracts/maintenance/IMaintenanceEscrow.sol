@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IMaintenanceEscrow
+/// @notice Types, events and errors of Plinth's maintenance escrow: funded work orders for a real
+///         asset (or one of its devices), released to a provider when k of n evidence sources
+///         agree (a device attestation read from the device registry, named inspectors' EIP-712
+///         signatures, an unchallenged optimistic claim), refunded and slashed when deadlines pass.
+interface IMaintenanceEscrow {
+    /// @notice Lifecycle of a work order. Completed, Cancelled, Expired and Defaulted are terminal.
+    enum State {
+        None,
+        Open,
+        Active,
+        Completed,
+        Cancelled,
+        Expired,
+        Defaulted
+    }
+
+    /// @notice Condition on a device reading's value (None: any value).
+    enum Comparator {
+        None,
+        EQ,
+        GTE,
+        LTE
+    }
+
+    /// @notice Where a defaulting provider's bond goes.
+    enum SlashTo {
+        Payer,
+        Reserve
+    }
+
+    /// @notice State of the optimistic claim on one milestone.
+    enum ClaimStatus {
+        None,
+        Pending,
+        Disputed
+    }
+
+    /// @notice Completion policy, fixed at creation: `k` of the enabled sources must agree per milestone.
+    /// @param arbiter Resolves disputes on optimistic claims (EOA or contract calling `rule`).
+    /// @param k Number of agreeing sources needed to release a milestone (1..n).
+    /// @param useDevice Source (a): an attestation of `kind` from the order's device.
+    /// @param optimistic Source (c): a provider claim that survives `challengeWindow` unchallenged.
+    /// @param cmp Condition on the device reading's value against `threshold`.
+    /// @param defaultRuling Outcome when the arbiter does not rule within `disputeTimeout` (1 provider, 2 payer).
+    /// @param kind Reading kind the device attestation must have.
+    /// @param threshold Value the reading is compared with.
+    /// @param challengeWindow Seconds during which an optimistic claim can be challenged.
+    /// @param disputeTimeout Seconds the arbiter has to rule before `defaultRuling` applies.
+    struct Policy {
+        address arbiter;
+        uint8 k;
+        bool useDevice;
+        bool optimistic;
+        Comparator cmp;
+        uint8 defaultRuling;
+        uint32 kind;
+        uint64 threshold;
+        uint32 challengeWindow;
+        uint32 disputeTimeout;
+    }
+
+    /// @notice Arguments of `createOrder`.
+    /// @param assetId The asset maintained.
+    /// @param deviceId The device maintained (0: none); it must be bound to `assetId`.
+    /// @param token Governance-allowlisted ERC-20 of the budget and the bond.
+    /// @param budget Amount escrowed (the most a provider can be paid).
+    /// @param bond Bond a named provider posts on acceptance, or the minimum bond of a bid.
+    /// @param provider Named provider, or address(0) to award a signed bid.
+    /// @param acceptBy Last second at which the order can be accepted.
+    /// @param completeBy Last second at which evidence or optimistic claims are accepted.
+    /// @param fromReserve True: funded from the asset's maintenance reserve (agent only).
+    /// @param slashTo Where a defaulting provider's bond goes.
+    /// @param policy The completion policy.
+    /// @param inspectors Inspectors whose signatures count (each once), at most MAX_INSPECTORS.
+    /// @param milestoneBps Share of the price per milestone in bps summing to 10,000 (empty: one milestone).
+    /// @param salt Makes the order id unique per creator.
+    struct OrderParams {
+        uint256 assetId;
+        uint256 deviceId;
+        address token;
+        uint256 budget;
+        uint256 bond;
+        address provider;
+        uint40 acceptBy;
+        uint40 completeBy;
+        bool fromReserve;
+        SlashTo slashTo;
+        Policy policy;
+        address[] inspectors;
+        uint16[] milestoneBps;
+        bytes32 salt;
+    }
+
+    /// @notice A work order as stored (policy, inspectors and milestones are stored beside it).
+    struct Order {
+        address payer;
+        uint40 acceptBy;
+        uint40 completeBy;
+        State state;
+        bool fromReserve;
+        address token;
+        uint40 acceptedAt;
+        uint8 milestoneCount;
+        uint8 releasedCount;
+        uint8 pendingClaims;
+        SlashTo slashTo;
+        uint8 inspectorCount;
+        address provider;
+        uint64 usedCounter;
+        uint128 budget;
+        uint128 price;
+        uint128 bond;
+        uint128 released;
+        uint256 assetId;
+        uint256 deviceId;
+    }
+
+    /// @notice One milestone of an order, in one slot.
+    /// @param startBps Cumulative bps before this milestone.
+    /// @param endBps Cumulative bps including this milestone.
+    /// @param passBits Sources that agreed: bit 0 device, bit 1 optimistic, bit 2+i inspector i.
+    /// @param votedBits Inspectors that already signed for this milestone (pass or fail).
+    /// @param released Whether the milestone was paid.
+    /// @param claim State of the optimistic claim.
+    /// @param claimEnds End of the challenge window (Pending) or dispute deadline (Disputed).
+    /// @param round Number of claims made so far (dispute ids derive from it).
+    struct Milestone {
+        uint16 startBps;
+        uint16 endBps;
+        uint16 passBits;
+        uint16 votedBits;
+        bool released;
+        ClaimStatus claim;
+        uint40 claimEnds;
+        uint16 round;
+    }
+
+    /// @notice An inspector's verdict, signed with EIP-712.
+    struct Inspection {
+        bytes32 orderId;
+        uint8 milestone;
+        bool passed;
+        address inspector;
+        uint256 deadline;
+    }
+
+    /// @notice A provider's bid on an open order, signed with EIP-712 and submitted by the order's controller.
+    struct Bid {
+        bytes32 orderId;
+        address provider;
+        uint256 price;
+        uint256 bond;
+        uint256 deadline;
+    }
+
+    /// @notice A dispute on an optimistic claim.
+    struct Dispute {
+        bytes32 orderId;
+        uint8 milestone;
+        uint16 round;
+        bool resolved;
+    }
+
+    /// @notice Governance allowed or refused `token` for new orders.
+    event TokenAllowed(address indexed token, bool allowed);
+    /// @notice A work order was created and funded.
+    event OrderCreated(
+        bytes32 indexed orderId,
+        uint256 indexed assetId,
+        uint256 deviceId,
+        address indexed payer,
+        address token,
+        uint256 budget,
+        address provider,
+        uint40 acceptBy,
+        uint40 completeBy,
+        bool fromReserve
+    );
+    /// @notice `newOrderId` re-issues the terms of the finished `oldOrderId`.
+    event OrderReissued(bytes32 indexed oldOrderId, bytes32 indexed newOrderId);
+    /// @notice A provider accepted (or was awarded) the order and posted its bond.
+    event OrderAccepted(
+        bytes32 indexed orderId,
+        address indexed provider,
+        uint256 price,
+        uint256 bond,
+        uint64 baseCounter
+    );
+    /// @notice The controller cancelled an order nobody had accepted.
+    event OrderCancelled(bytes32 indexed orderId, uint256 refunded);
+    /// @notice Nobody accepted the order by its accept-by deadline.
+    event OrderExpired(bytes32 indexed orderId, uint256 refunded);
+    /// @notice The provider did not complete by the complete-by deadline: unreleased budget refunded, bond slashed.
+    event OrderDefaulted(bytes32 indexed orderId, uint256 refunded, uint256 slashed);
+    /// @notice Every milestone was released; the bond went back to the provider.
+    event OrderCompleted(bytes32 indexed orderId, uint256 bondReturned);
+    /// @notice One evidence source agreed on a milestone (`source`: 0 device, 1 optimistic, 2+i inspector i).
+    event EvidenceAccepted(bytes32 indexed orderId, uint8 indexed milestone, uint8 source, uint8 agreeing);
+    /// @notice An inspector signed that a milestone failed inspection; that inspector cannot count for it.
+    event InspectionFailed(bytes32 indexed orderId, uint8 indexed milestone, address indexed inspector);
+    /// @notice A milestone's share of the price became claimable by the provider.
+    event MilestoneReleased(bytes32 indexed orderId, uint8 indexed milestone, uint256 amount);
+    /// @notice The provider claimed a milestone optimistically.
+    event MilestoneClaimed(bytes32 indexed orderId, uint8 indexed milestone, uint40 challengeEnds);
+    /// @notice The payer side challenged a claim: the arbiter must rule by `deadline`.
+    event ClaimChallenged(
+        bytes32 indexed orderId,
+        uint8 indexed milestone,
+        uint256 indexed disputeId,
+        address arbiter,
+        uint40 deadline
+    );
+    /// @notice A dispute was resolved (`byTimeout`: the default ruling applied).
+    event DisputeResolved(uint256 indexed disputeId, uint256 ruling, bool byTimeout);
+    /// @notice The vault holding `assetId`'s funds was deployed.
+    event VaultCreated(uint256 indexed assetId, address vault);
+    /// @notice `amount` of `token` from `assetId`'s orders became claimable by `party`.
+    event Credited(address indexed party, uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice `amount` of `token` is held for the maintenance reserve of `assetId`.
+    event ReserveCredited(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice `amount` of the reserve credit held for `assetId` funded a new reserve-funded order.
+    event ReserveCreditUsed(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice The held reserve credit was deposited back through the income distributor.
+    event ReserveReturned(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice `party` withdrew `amount` of `token` (credited by `assetId`'s orders) to `to`.
+    event Claimed(address indexed party, uint256 indexed assetId, address indexed token, address to, uint256 amount);
+
+    /// @notice The zero address was given where an address is required.
+    error ZeroAddress();
+    /// @notice `token` is not allowlisted for new orders.
+    error TokenNotAllowed(address token);
+    /// @notice The asset is not Active.
+    error AssetNotActive(uint256 assetId);
+    /// @notice The device is not bound to the asset.
+    error DeviceNotOnAsset(uint256 deviceId, uint256 assetId);
+    /// @notice Only the asset's agent can fund from its reserve.
+    error NotAgent(address caller, uint256 assetId);
+    /// @notice An order with this id exists already.
+    error OrderExists(bytes32 orderId);
+    /// @notice No such order.
+    error UnknownOrder(bytes32 orderId);
+    /// @notice The budget is zero or too large.
+    error BadBudget(uint256 budget);
+    /// @notice The bond is too large.
+    error BadBond(uint256 bond);
+    /// @notice Deadlines must satisfy now < acceptBy < completeBy.
+    error BadDeadlines(uint40 acceptBy, uint40 completeBy);
+    /// @notice The completion policy is inconsistent (k, sources, windows, ruling).
+    error BadPolicy();
+    /// @notice Too many, zero or duplicate inspectors.
+    error BadInspectors();
+    /// @notice Too many milestones, a zero share, or shares not summing to 10,000 bps.
+    error BadMilestones();
+    /// @notice The escrow received `received` instead of `expected` (fee-on-transfer or short pull).
+    error FundingShortfall(uint256 expected, uint256 received);
+    /// @notice The order is in `state`, which does not allow this.
+    error WrongState(bytes32 orderId, State state);
+    /// @notice Only the order's controller (payer, or the asset's agent for reserve-funded orders).
+    error NotController(address caller);
+    /// @notice Only the order's provider.
+    error NotProvider(address caller);
+    /// @notice The order names a provider; bids are not taken.
+    error NotOpenForBids(bytes32 orderId);
+    /// @notice The deadline `deadline` passed.
+    error DeadlinePassed(uint256 deadline);
+    /// @notice The deadline `deadline` has not passed yet.
+    error DeadlineNotPassed(uint256 deadline);
+    /// @notice A bid for another order, above the budget, zero, or with a bond under the minimum.
+    error BadBid();
+    /// @notice The signature is not `signer`'s for this escrow (wrong signer, domain or content).
+    error InvalidSignature(address signer);
+    /// @notice No milestone with this index.
+    error BadMilestone(uint8 milestone);
+    /// @notice The milestone was already released.
+    error AlreadyReleased(bytes32 orderId, uint8 milestone);
+    /// @notice The policy does not use this evidence source.
+    error SourceNotEnabled();
+    /// @notice Source `source` already agreed on this milestone.
+    error SourceAlreadyCounted(uint8 milestone, uint8 source);
+    /// @notice The device attestation was submitted for another device than the order's.
+    error WrongDevice(uint256 expected, uint256 given);
+    /// @notice The device is not Active in the registry.
+    error DeviceNotActive(uint256 deviceId);
+    /// @notice The latest reading is not newer than the one already used (or than the counter at acceptance).
+    error StaleAttestation(uint64 counter, uint64 minimumExclusive);
+    /// @notice The latest reading was signed before the order was accepted.
+    error AttestationBeforeAcceptance(uint40 timestamp, uint40 acceptedAt);
+    /// @notice The reading's value fails the policy's value condition.
+    error ValueConditionFailed(uint64 value, uint64 threshold);
+    /// @notice The inspector is not named on the order.
+    error InspectorNotOnOrder(address inspector);
+    /// @notice The inspector already signed for this milestone.
+    error DuplicateInspection(address inspector, uint8 milestone);
+    /// @notice The inspection signature expired.
+    error InspectionExpired(uint256 deadline);
+    /// @notice The inspection is for another order.
+    error InspectionForOtherOrder(bytes32 orderId);
+    /// @notice The milestone already has a claim (or none to act on).
+    error WrongClaimStatus(ClaimStatus status);
+    /// @notice Claims, disputes or windows are still open on this order.
+    error ClaimsPending(uint8 pending);
+    /// @notice Only the order's arbiter can rule.
+    error NotArbiter(address caller);
+    /// @notice No open dispute with this id.
+    error UnknownDispute(uint256 disputeId);
+    /// @notice Rulings are 0 (refused: default applies), 1 (provider) or 2 (payer).
+    error BadRuling(uint256 ruling);
+    /// @notice Nothing to claim or return.
+    error NothingToClaim();
+    /// @notice The order was already re-issued.
+    error AlreadyReissued(bytes32 orderId);
+}

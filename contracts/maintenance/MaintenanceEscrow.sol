@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
+import {MaintenanceTerms} from "./MaintenanceTerms.sol";
+import {MaintenanceVault} from "./MaintenanceVault.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+/// @title MaintenanceEscrow
+/// @notice Work orders for Plinth assets. A payer (anyone) or the asset's agent (from the asset's
+///         maintenance reserve) escrows a budget; a named provider accepts, or the controller
+///         awards a provider's signed bid; the provider posts a bond. Each milestone releases when
+///         `k` of the order's evidence sources agree:
+///         (a) the latest reading of `kind` from the order's device, read from the device registry
+///             (the only verifier of device signatures), newer than acceptance in both counter and
+///             time and meeting the value condition; each reading counts once per order;
+///         (b) EIP-712 `Inspection` signatures of the inspectors named on the order (EOA or
+///             ERC-1271), each inspector once per milestone;
+///         (c) an optimistic claim by the provider that passes its challenge window; a challenge
+///             opens a dispute the order's arbiter rules on (`rule`, ERC-792 style) or, after the
+///             dispute timeout, the order's default ruling applies.
+///
+///         Every state has a deadline and a permissionless exit:
+///         - Open: `acceptBy`. Exits: `accept`/`awardBid` -> Active; `cancel` (controller) -> Cancelled;
+///           after `acceptBy`, `expire` (anyone) -> Expired, full refund.
+///         - Active: `completeBy` (last second for evidence and claims). Exits: all milestones
+///           released -> Completed (bond returned); after `completeBy` with no claim pending,
+///           `expire` (anyone) -> Defaulted (unreleased price refunded, bond slashed).
+///         - Milestone claim Pending: `claimEnds` = claim + challengeWindow. Exits: `challenge`
+///           (controller, before the end) -> Disputed; after it, `finalizeClaim` (anyone) counts it.
+///         - Milestone claim Disputed: `claimEnds` = challenge + disputeTimeout. Exits: `rule`
+///           (arbiter); after it, `resolveByTimeout` (anyone) applies the default ruling.
+///         Claims can only be made up to `completeBy`, so every order is terminal at the latest at
+///         completeBy + challengeWindow + disputeTimeout, after at most three public calls per milestone.
+///
+///         Money is never pushed: provider payments, returned bonds, refunds and slashed bonds are
+///         claimable balances per (party, asset, token), withdrawn with `claim`. Refunds of reserve-funded
+///         orders (and bonds slashed "to the reserve") are held per (asset, token) and returned with
+///         the permissionless `returnToReserve`, which deposits them through the income distributor
+///         (its carve-outs apply, the rest accrues to the asset's holders, the owners of that money).
+///         A reserve-funded order (creation or re-issue) spends that held credit first.
+///         Tokens are held per asset in a MaintenanceVault clone (CREATE2, salt = assetId), so work
+///         on different assets never writes the same storage slot, token balances included.
+///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
+contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuardTransient, EIP712 {
+    using SafeERC20 for IERC20;
+
+    /// @notice At most this many inspectors per order.
+    uint256 public constant MAX_INSPECTORS = 5;
+    /// @notice At most this many milestones per order.
+    uint256 public constant MAX_MILESTONES = 8;
+    /// @notice ERC-792 ruling: the provider's claim stands.
+    uint256 public constant RULING_PROVIDER = 1;
+    /// @notice ERC-792 ruling: the payer's challenge stands.
+    uint256 public constant RULING_PAYER = 2;
+
+    /// @notice EIP-712 typehash of an inspector's verdict.
+    bytes32 public constant INSPECTION_TYPEHASH = keccak256(
+        "Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 deadline)"
+    );
+    /// @notice EIP-712 typehash of a provider's bid.
+    bytes32 public constant BID_TYPEHASH = keccak256(
+        "Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 deadline)"
+    );
+
+    uint16 private constant BIT_DEVICE = 1;
+    uint16 private constant BIT_OPTIMISTIC = 2;
+    uint16 private constant TOTAL_BPS = 10_000;
+
+    /// @notice The asset registry (agents, statuses).
+    IAssetRegistry public immutable assetRegistry;
+    /// @notice The device registry (verified readings).
+    IDeviceRegistry public immutable deviceRegistry;
+    /// @notice The income distributor (maintenance reserves).
+    IIncomeDistributor public immutable distributor;
+    /// @notice Implementation of the per-asset vaults (deployed by this escrow, which it trusts).
+    address public immutable vaultImplementation;
+
+    /// @notice Whether a token may fund new orders.
+    mapping(address token => bool) public tokenAllowed;
+    /// @notice Claimable balance of a party from an asset's orders in a token.
+    mapping(address party => mapping(uint256 assetId => mapping(address token => uint256))) public claimable;
+    /// @notice Money held for an asset's maintenance reserve, to be returned with `returnToReserve`.
+    mapping(uint256 assetId => mapping(address token => uint256)) public reserveCredit;
+
+    MaintenanceTerms.Book private _book;
+
+    /// @param admin Governance (DEFAULT_ADMIN_ROLE): allowlists tokens.
+    /// @param assetRegistry_ The asset registry.
+    /// @param deviceRegistry_ The device registry.
+    /// @param distributor_ The income distributor, which must grant this escrow RESERVE_SPENDER_ROLE.
+    constructor(
+        address admin,
+        IAssetRegistry assetRegistry_,
+        IDeviceRegistry deviceRegistry_,
+        IIncomeDistributor distributor_
+    ) EIP712("Plinth MaintenanceEscrow", "1") {
+        if (
+            admin == address(0) ||
+            address(assetRegistry_) == address(0) ||
+            address(deviceRegistry_) == address(0) ||
+            address(distributor_) == address(0)
+        ) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        assetRegistry = assetRegistry_;
+        deviceRegistry = deviceRegistry_;
+        distributor = distributor_;
+        vaultImplementation = address(new MaintenanceVault());
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @notice Allows or refuses `token` for new orders (existing orders are unaffected).
+    /// @param token The ERC-20.
+    /// @param allowed Whether new orders may use it.
+    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (token == address(0)) revert ZeroAddress();
+        tokenAllowed[token] = allowed;
+        emit TokenAllowed(token, allowed);
+    }
+
+    // ------------------------------------------------------------------ creation
+
+    /// @notice Creates and funds a work order. Payer-funded: pulls `budget` from the caller.
+    ///         Reserve-funded (`fromReserve`, caller must be the asset's agent): pulls it from the
+    ///         asset's maintenance reserve through the income distributor.
+    /// @param p The order's terms.
+    /// @return orderId keccak256(caller, salt).
+    function createOrder(OrderParams calldata p) external nonReentrant returns (bytes32 orderId) {
+        orderId = keccak256(abi.encode(msg.sender, p.salt));
+        if (_book.orders[orderId].state != State.None) revert OrderExists(orderId);
+        _checkTerms(p.assetId, p.deviceId, p.token, p.budget, p.bond, p.acceptBy, p.completeBy, p.fromReserve);
+        MaintenanceTerms.store(_book, orderId, msg.sender, p);
+        _fund(p.assetId, p.token, p.budget, p.fromReserve);
+    }
+
+    /// @notice Re-issues a finished (Expired, Defaulted or Cancelled) order: a fresh order with the
+    ///         same terms (asset, device, token, budget, bond, policy, inspectors, milestones,
+    ///         funding source) and new deadlines, funded again. Only the old order's controller;
+    ///         each order can be re-issued once (the new id is keccak256("reissue", oldId)).
+    /// @param orderId The finished order.
+    /// @param provider The new order's named provider (address(0): open to bids).
+    /// @param acceptBy The new accept-by deadline.
+    /// @param completeBy The new complete-by deadline.
+    /// @return newOrderId The new order's id.
+    function reissue(
+        bytes32 orderId,
+        address provider,
+        uint40 acceptBy,
+        uint40 completeBy
+    ) external nonReentrant returns (bytes32 newOrderId) {
+        Order storage old = _order(orderId);
+        State s = old.state;
+        if (s != State.Expired && s != State.Defaulted && s != State.Cancelled) revert WrongState(orderId, s);
+        _checkController(old);
+        newOrderId = keccak256(abi.encode("reissue", orderId));
+        if (_book.orders[newOrderId].state != State.None) revert AlreadyReissued(orderId);
+        _checkTerms(old.assetId, old.deviceId, old.token, old.budget, old.bond, acceptBy, completeBy, old.fromReserve);
+
+        MaintenanceTerms.copy(_book, orderId, newOrderId, msg.sender, provider, acceptBy, completeBy);
+        _fund(old.assetId, old.token, old.budget, old.fromReserve);
+    }
+
+    // ------------------------------------------------------------------ acceptance
+
+    /// @notice The named provider accepts the order at the full budget and posts the bond
+    ///         (pulled from the caller). The device's current counter becomes the baseline.
+    /// @param orderId The order.
+    function accept(bytes32 orderId) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.state != State.Open) revert WrongState(orderId, o.state);
+        if (block.timestamp > o.acceptBy) revert DeadlinePassed(o.acceptBy);
+        if (msg.sender != o.provider) revert NotProvider(msg.sender);
+        _activate(orderId, o, msg.sender, o.budget, o.bond);
+    }
+
+    /// @notice The controller awards an open order (no named provider) to a provider's signed bid;
+    ///         the bond is pulled from the provider, the budget above the price is refunded.
+    /// @param orderId The order.
+    /// @param bid The provider's bid (price <= budget, bond >= the order's minimum bond).
+    /// @param signature The provider's EIP-712 signature of `bid` (EOA or ERC-1271).
+    function awardBid(bytes32 orderId, Bid calldata bid, bytes calldata signature) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.state != State.Open) revert WrongState(orderId, o.state);
+        if (block.timestamp > o.acceptBy) revert DeadlinePassed(o.acceptBy);
+        _checkController(o);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(BID_TYPEHASH, bid.orderId, bid.provider, bid.price, bid.bond, bid.deadline))
+        );
+        MaintenanceTerms.checkBid(_book, orderId, bid, digest, signature);
+        uint256 excess = o.budget - bid.price;
+        o.provider = bid.provider;
+        if (excess != 0) _refund(o, excess);
+        _activate(orderId, o, bid.provider, bid.price, bid.bond);
+    }
+
+    /// @notice The controller cancels an order nobody accepted yet; the budget is refunded.
+    /// @param orderId The order.
+    function cancel(bytes32 orderId) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.state != State.Open) revert WrongState(orderId, o.state);
+        _checkController(o);
+        o.state = State.Cancelled;
+        _refund(o, o.budget);
+        emit OrderCancelled(orderId, o.budget);
+    }
+
+    /// @notice Ends an order whose deadline passed (anyone). Open after `acceptBy`: Expired, full
+    ///         refund. Active after `completeBy` with no claim pending: Defaulted, the unreleased
+    ///         price is refunded and the bond slashed (to the payer side or the asset's reserve).
+    /// @param orderId The order.
+    function expire(bytes32 orderId) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.state == State.Open) {
+            if (block.timestamp <= o.acceptBy) revert DeadlineNotPassed(o.acceptBy);
+            o.state = State.Expired;
+            _refund(o, o.budget);
+            emit OrderExpired(orderId, o.budget);
+        } else if (o.state == State.Active) {
+            if (block.timestamp <= o.completeBy) revert DeadlineNotPassed(o.completeBy);
+            if (o.pendingClaims != 0) revert ClaimsPending(o.pendingClaims);
+            o.state = State.Defaulted;
+            uint256 unreleased = o.price - o.released;
+            uint256 slashed = o.bond;
+            if (unreleased != 0) _refund(o, unreleased);
+            if (slashed != 0) {
+                if (o.slashTo == SlashTo.Reserve) _creditReserve(o.assetId, o.token, slashed);
+                else _refund(o, slashed);
+            }
+            emit OrderDefaulted(orderId, unreleased, slashed);
+        } else {
+            revert WrongState(orderId, o.state);
+        }
+    }
+
+    // ------------------------------------------------------------------ evidence
+
+    /// @notice Counts the device's latest reading of the policy's kind as evidence for a milestone
+    ///         (anyone). The device registry verified its signature; here it must come from the
+    ///         order's device, still Active and bound to the asset, have a counter above every
+    ///         counter used so far (the device's lastCounter at acceptance, then each used reading),
+    ///         a timestamp after acceptance, and meet the value condition.
+    /// @param orderId The order.
+    /// @param milestone The milestone it proves.
+    /// @param deviceId The device whose reading is submitted (must be the order's).
+    function submitDeviceEvidence(bytes32 orderId, uint8 milestone, uint256 deviceId) external nonReentrant {
+        (Order storage o, Milestone storage m) = _evidenceTarget(orderId, milestone);
+        if (m.passBits & BIT_DEVICE != 0) revert SourceAlreadyCounted(milestone, 0);
+        uint64 counter = MaintenanceTerms.checkReading(_book, deviceRegistry, orderId, deviceId);
+        o.usedCounter = counter;
+        _agree(orderId, o, m, milestone, 0);
+    }
+
+    /// @notice Counts inspectors' signed verdicts (anyone submits). Each must be for this order, not
+    ///         expired, signed under this escrow's EIP-712 domain by an inspector named on the order
+    ///         (EOA or ERC-1271) who has not signed for that milestone yet. A failed verdict is
+    ///         recorded (that inspector cannot count for the milestone) but releases nothing.
+    /// @param orderId The order.
+    /// @param inspections The verdicts (at most MAX_INSPECTORS).
+    /// @param signatures One signature per verdict.
+    function submitInspections(
+        bytes32 orderId,
+        Inspection[] calldata inspections,
+        bytes[] calldata signatures
+    ) external nonReentrant {
+        if (inspections.length != signatures.length || inspections.length > MAX_INSPECTORS) revert BadInspectors();
+        for (uint256 i = 0; i < inspections.length; ++i) {
+            _inspection(orderId, inspections[i], signatures[i]);
+        }
+    }
+
+    /// @notice The provider claims a milestone optimistically; unless the controller challenges it
+    ///         within the policy's challenge window, it then counts as one agreeing source.
+    /// @param orderId The order.
+    /// @param milestone The milestone claimed.
+    function claimMilestone(bytes32 orderId, uint8 milestone) external nonReentrant {
+        (Order storage o, Milestone storage m) = _evidenceTarget(orderId, milestone);
+        Policy storage pol = _book.policies[orderId];
+        if (!pol.optimistic) revert SourceNotEnabled();
+        if (msg.sender != o.provider) revert NotProvider(msg.sender);
+        if (m.claim != ClaimStatus.None || m.passBits & BIT_OPTIMISTIC != 0) revert WrongClaimStatus(m.claim);
+        uint40 ends = uint40(block.timestamp) + pol.challengeWindow;
+        m.claim = ClaimStatus.Pending;
+        m.claimEnds = ends;
+        m.round += 1;
+        o.pendingClaims += 1;
+        emit MilestoneClaimed(orderId, milestone, ends);
+    }
+
+    /// @notice The controller challenges a pending claim within its window: a dispute opens, the
+    ///         order's arbiter must rule before the dispute timeout.
+    /// @param orderId The order.
+    /// @param milestone The milestone whose claim is challenged.
+    /// @return disputeId keccak256(orderId, milestone, round).
+    function challenge(bytes32 orderId, uint8 milestone) external nonReentrant returns (uint256 disputeId) {
+        Order storage o = _order(orderId);
+        Milestone storage m = _milestone(orderId, o, milestone);
+        _checkController(o);
+        if (m.claim != ClaimStatus.Pending) revert WrongClaimStatus(m.claim);
+        return MaintenanceTerms.openDispute(_book, orderId, milestone);
+    }
+
+    /// @notice Counts a claim whose challenge window ended unchallenged (anyone).
+    /// @param orderId The order.
+    /// @param milestone The milestone.
+    function finalizeClaim(bytes32 orderId, uint8 milestone) external nonReentrant {
+        Order storage o = _order(orderId);
+        Milestone storage m = _milestone(orderId, o, milestone);
+        if (m.claim != ClaimStatus.Pending) revert WrongClaimStatus(m.claim);
+        if (block.timestamp < m.claimEnds) revert DeadlineNotPassed(m.claimEnds);
+        _closeClaim(o, m);
+        _agree(orderId, o, m, milestone, 1);
+    }
+
+    /// @notice ERC-792-style ruling by the order's arbiter: 1 the claim stands (counts as a source),
+    ///         2 it is rejected (the provider may claim again until completeBy), 0 (refused) applies
+    ///         the order's default ruling. A dispute made moot (milestone released by other
+    ///         evidence) is just closed.
+    /// @param disputeId The dispute.
+    /// @param ruling 0, 1 or 2.
+    function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
+        Dispute storage d = _book.disputes[disputeId];
+        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
+        Policy storage pol = _book.policies[d.orderId];
+        if (msg.sender != pol.arbiter) revert NotArbiter(msg.sender);
+        if (ruling > RULING_PAYER) revert BadRuling(ruling);
+        _resolve(d, disputeId, ruling == 0 ? pol.defaultRuling : ruling, false);
+    }
+
+    /// @notice Applies the order's default ruling to a dispute the arbiter left past its deadline (anyone).
+    /// @param disputeId The dispute.
+    function resolveByTimeout(uint256 disputeId) external nonReentrant {
+        Dispute storage d = _book.disputes[disputeId];
+        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
+        Milestone storage m = _book.milestones[d.orderId][d.milestone];
+        if (m.claim == ClaimStatus.Disputed && m.round == d.round && block.timestamp < m.claimEnds) {
+            revert DeadlineNotPassed(m.claimEnds);
+        }
+        _resolve(d, disputeId, _book.policies[d.orderId].defaultRuling, true);
+    }
+
+    // ------------------------------------------------------------------ money out
+
+    /// @notice Withdraws the caller's whole claimable balance of `token` from `assetId`'s orders to `to`.
+    /// @param assetId The asset whose orders credited the balance.
+    /// @param token The ERC-20.
+    /// @param to Recipient (lets a blocklisted party withdraw elsewhere).
+    /// @return amount The amount withdrawn.
+    function claim(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        amount = claimable[msg.sender][assetId][token];
+        if (amount == 0) revert NothingToClaim();
+        claimable[msg.sender][assetId][token] = 0;
+        emit Claimed(msg.sender, assetId, token, to, amount);
+        MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), to, amount);
+    }
+
+    /// @notice Deposits the money held for `assetId`'s reserve back through the income distributor (anyone).
+    /// @param assetId The asset.
+    /// @param token The ERC-20.
+    /// @return amount The amount deposited.
+    function returnToReserve(uint256 assetId, address token) external nonReentrant returns (uint256 amount) {
+        amount = reserveCredit[assetId][token];
+        if (amount == 0) revert NothingToClaim();
+        reserveCredit[assetId][token] = 0;
+        emit ReserveReturned(assetId, token, amount);
+        MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), address(this), amount);
+        IERC20(token).forceApprove(address(distributor), amount);
+        distributor.deposit(assetId, token, amount);
+        IERC20(token).forceApprove(address(distributor), 0);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The vault holding `assetId`'s funds (deployed on the asset's first order).
+    /// @param assetId The asset.
+    /// @return The vault's CREATE2 address.
+    function vaultOf(uint256 assetId) public view returns (address) {
+        return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
+    }
+
+    /// @notice A work order (all zero when unknown).
+    /// @param orderId The order.
+    /// @return The stored order.
+    function getOrder(bytes32 orderId) external view returns (Order memory) {
+        return _book.orders[orderId];
+    }
+
+    /// @notice The completion policy of an order.
+    /// @param orderId The order.
+    /// @return The stored policy.
+    function getPolicy(bytes32 orderId) external view returns (Policy memory) {
+        return _book.policies[orderId];
+    }
+
+    /// @notice The inspectors named on an order.
+    /// @param orderId The order.
+    /// @return list The inspectors, in order.
+    function getInspectors(bytes32 orderId) external view returns (address[] memory list) {
+        uint256 n = _book.orders[orderId].inspectorCount;
+        list = new address[](n);
+        for (uint256 i = 0; i < n; ++i) list[i] = _book.inspectors[orderId][i];
+    }
+
+    /// @notice One milestone of an order.
+    /// @param orderId The order.
+    /// @param milestone Its index.
+    /// @return The stored milestone.
+    function getMilestone(bytes32 orderId, uint8 milestone) external view returns (Milestone memory) {
+        return _book.milestones[orderId][milestone];
+    }
+
+    /// @notice The amount a milestone pays (its share of the price, exact over all milestones).
+    /// @param orderId The order.
+    /// @param milestone Its index.
+    /// @return The amount.
+    function milestoneAmount(bytes32 orderId, uint8 milestone) public view returns (uint256) {
+        Milestone storage m = _book.milestones[orderId][milestone];
+        uint256 price = _book.orders[orderId].price;
+        // price < 2^128 and bps <= 10,000: the products cannot overflow, so plain floor division is
+        // exact; consecutive milestones telescope to exactly `price` over the whole order.
+        return (price * m.endBps) / TOTAL_BPS - (price * m.startBps) / TOTAL_BPS;
+    }
+
+    /// @notice A dispute.
+    /// @param disputeId The dispute.
+    /// @return The stored dispute.
+    function getDispute(uint256 disputeId) external view returns (Dispute memory) {
+        return _book.disputes[disputeId];
+    }
+
+    /// @notice The EIP-712 digest an inspector signs.
+    /// @param i The verdict.
+    /// @return The digest under this escrow's domain.
+    function inspectionDigest(Inspection calldata i) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(INSPECTION_TYPEHASH, i.orderId, i.milestone, i.passed, i.inspector, i.deadline))
+            );
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _checkTerms(
+        uint256 assetId,
+        uint256 deviceId,
+        address token,
+        uint256 budget,
+        uint256 bond,
+        uint40 acceptBy,
+        uint40 completeBy,
+        bool fromReserve
+    ) private view {
+        if (!tokenAllowed[token]) revert TokenNotAllowed(token);
+        if (budget == 0 || budget > type(uint128).max) revert BadBudget(budget);
+        if (bond > type(uint128).max) revert BadBond(bond);
+        if (acceptBy <= block.timestamp || completeBy <= acceptBy) revert BadDeadlines(acceptBy, completeBy);
+        MaintenanceTerms.checkParties(
+            address(assetRegistry),
+            address(deviceRegistry),
+            assetId,
+            deviceId,
+            fromReserve,
+            msg.sender
+        );
+    }
+
+    /// @dev Payer-funded: pulls `amount` from the caller. Reserve-funded: uses the asset's reserve
+    ///      credit held here first (refunds and slashes not yet returned), then pulls the rest from
+    ///      the distributor. Either way the balance received must match exactly.
+    function _fund(uint256 assetId, address token, uint256 amount, bool fromReserve) private {
+        if (fromReserve) {
+            uint256 credit = reserveCredit[assetId][token];
+            uint256 used = credit < amount ? credit : amount;
+            if (used != 0) {
+                reserveCredit[assetId][token] = credit - used;
+                emit ReserveCreditUsed(assetId, token, used);
+                amount -= used;
+                if (amount == 0) return;
+            }
+        }
+        MaintenanceTerms.pull(
+            vaultImplementation,
+            address(distributor),
+            assetId,
+            token,
+            msg.sender,
+            amount,
+            fromReserve
+        );
+    }
+
+    function _activate(bytes32 orderId, Order storage o, address provider, uint256 price, uint256 bond) private {
+        uint64 base = _book.policies[orderId].useDevice ? deviceRegistry.lastCounter(o.deviceId) : 0;
+        o.state = State.Active;
+        o.acceptedAt = uint40(block.timestamp);
+        o.usedCounter = base;
+        o.price = uint128(price);
+        o.bond = uint128(bond);
+        emit OrderAccepted(orderId, provider, price, bond, base);
+        if (bond != 0) {
+            MaintenanceTerms.pull(vaultImplementation, address(distributor), o.assetId, o.token, provider, bond, false);
+        }
+    }
+
+    function _inspection(bytes32 orderId, Inspection calldata ins, bytes calldata signature) private {
+        if (ins.orderId != orderId) revert InspectionForOtherOrder(ins.orderId);
+        (Order storage o, Milestone storage m) = _evidenceTarget(orderId, ins.milestone);
+        uint256 idx = MaintenanceTerms.checkInspection(_book, ins, m.votedBits, inspectionDigest(ins), signature);
+        uint16 bit = uint16(1 << (idx + 2));
+        m.votedBits |= bit;
+        if (ins.passed) {
+            _agree(orderId, o, m, ins.milestone, uint8(idx + 2));
+        } else {
+            emit InspectionFailed(orderId, ins.milestone, ins.inspector);
+        }
+    }
+
+    /// @dev Records source `source` as agreeing on milestone `index`; releases it when `k` agree.
+    function _agree(bytes32 orderId, Order storage o, Milestone storage m, uint8 index, uint8 source) private {
+        uint16 bits = m.passBits | uint16(1 << source);
+        m.passBits = bits;
+        uint8 agreeing = uint8(_popcount(bits));
+        emit EvidenceAccepted(orderId, index, source, agreeing);
+        if (agreeing < _book.policies[orderId].k) return;
+
+        m.released = true;
+        if (m.claim != ClaimStatus.None) _closeClaim(o, m);
+        uint256 amount = milestoneAmount(orderId, index);
+        o.released += uint128(amount);
+        o.releasedCount += 1;
+        emit MilestoneReleased(orderId, index, amount);
+        address provider = o.provider;
+        _credit(provider, o.assetId, o.token, amount);
+        if (o.releasedCount == o.milestoneCount) {
+            o.state = State.Completed;
+            uint256 bond = o.bond;
+            if (bond != 0) _credit(provider, o.assetId, o.token, bond);
+            emit OrderCompleted(orderId, bond);
+        }
+    }
+
+    function _resolve(Dispute storage d, uint256 disputeId, uint256 ruling, bool byTimeout) private {
+        d.resolved = true;
+        emit DisputeResolved(disputeId, ruling, byTimeout);
+        bytes32 orderId = d.orderId;
+        Order storage o = _book.orders[orderId];
+        Milestone storage m = _book.milestones[orderId][d.milestone];
+        if (m.claim != ClaimStatus.Disputed || m.round != d.round || m.released) return; // moot
+        _closeClaim(o, m);
+        if (ruling == RULING_PROVIDER) _agree(orderId, o, m, d.milestone, 1);
+    }
+
+    function _closeClaim(Order storage o, Milestone storage m) private {
+        m.claim = ClaimStatus.None;
+        m.claimEnds = 0;
+        o.pendingClaims -= 1;
+    }
+
+    function _refund(Order storage o, uint256 amount) private {
+        if (o.fromReserve) _creditReserve(o.assetId, o.token, amount);
+        else _credit(o.payer, o.assetId, o.token, amount);
+    }
+
+    function _credit(address party, uint256 assetId, address token, uint256 amount) private {
+        claimable[party][assetId][token] += amount;
+        emit Credited(party, assetId, token, amount);
+    }
+
+    function _creditReserve(uint256 assetId, address token, uint256 amount) private {
+        reserveCredit[assetId][token] += amount;
+        emit ReserveCredited(assetId, token, amount);
+    }
+
+    function _order(bytes32 orderId) private view returns (Order storage o) {
+        o = _book.orders[orderId];
+        if (o.state == State.None) revert UnknownOrder(orderId);
+    }
+
+    function _milestone(bytes32 orderId, Order storage o, uint8 index) private view returns (Milestone storage) {
+        if (index >= o.milestoneCount) revert BadMilestone(index);
+        return _book.milestones[orderId][index];
+    }
+
+    /// @dev An Active order before its complete-by deadline, and an unreleased milestone of it.
+    function _evidenceTarget(bytes32 orderId, uint8 index) private view returns (Order storage o, Milestone storage m) {
+        o = _order(orderId);
+        if (o.state != State.Active) revert WrongState(orderId, o.state);
+        if (block.timestamp > o.completeBy) revert DeadlinePassed(o.completeBy);
+        m = _milestone(orderId, o, index);
+        if (m.released) revert AlreadyReleased(orderId, index);
+    }
+
+    /// @dev The controller: the asset's current agent for reserve-funded orders, else the payer.
+    function _checkController(Order storage o) private view {
+        address controller = o.fromReserve ? assetRegistry.agentOf(o.assetId) : o.payer;
+        if (msg.sender != controller) revert NotController(msg.sender);
+    }
+
+    function _popcount(uint16 x) private pure returns (uint256 c) {
+        while (x != 0) {
+            x &= x - 1;
+            ++c;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {PlinthTest} from "../utils/Vm.sol";
+import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
+import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
+import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
+import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
+import {
+    MaintAssetRegistry,
+    MaintDeviceRegistry,
+    MaintDistributor,
+    MaintToken
+} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+
+/// @notice Deployment shared by the maintenance escrow's Solidity fuzz and invariant tests.
+abstract contract MaintenanceBase is PlinthTest {
+    uint256 internal constant ASSET = 1;
+    uint256 internal constant DEVICE = 7;
+    uint32 internal constant KIND = 3;
+
+    address internal constant GOV = address(0x60);
+    address internal constant AGENT = address(0xA6);
+    address internal constant PAYER = address(0xB0);
+    address internal constant PROVIDER = address(0xC0);
+    address internal constant ARBITER = address(0xD0);
+
+    MaintToken internal token;
+    MaintAssetRegistry internal assets;
+    MaintDeviceRegistry internal devices;
+    MaintDistributor internal distributor;
+    MaintenanceEscrow internal escrow;
+
+    /// @dev Maps `x` into [lo, hi] (uniformly enough for fuzzing; forge-std is not available).
+    function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        if (hi <= lo) return lo;
+        uint256 span = hi - lo;
+        if (span == type(uint256).max) return x;
+        return lo + (x % (span + 1));
+    }
+
+    function _deploy() internal {
+        vm.warp(1_700_000_000);
+        token = new MaintToken("Test USD", "TUSD");
+        assets = new MaintAssetRegistry();
+        devices = new MaintDeviceRegistry();
+        distributor = new MaintDistributor(GOV);
+        escrow = new MaintenanceEscrow(
+            GOV,
+            IAssetRegistry(address(assets)),
+            IDeviceRegistry(address(devices)),
+            IIncomeDistributor(address(distributor))
+        );
+        assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active);
+        devices.setDevice(DEVICE, IDeviceRegistry.DeviceStatus.Active, ASSET);
+        devices.setReading(DEVICE, KIND, 5, 1, 0);
+        bytes32 spender = distributor.RESERVE_SPENDER_ROLE();
+        vm.prank(GOV);
+        distributor.grantRole(spender, address(escrow));
+        vm.prank(GOV);
+        escrow.setTokenAllowed(address(token), true);
+    }
+
+    function _mintApprove(address who, uint256 amount) internal {
+        token.mint(who, amount);
+        vm.prank(who);
+        token.approve(address(escrow), type(uint256).max);
+    }
+
+    function _policy(
+        bool useDevice,
+        bool optimistic,
+        uint8 k
+    ) internal pure returns (IMaintenanceEscrow.Policy memory p) {
+        p.k = k;
+        p.useDevice = useDevice;
+        p.kind = KIND;
+        if (useDevice) p.cmp = IMaintenanceEscrow.Comparator.EQ;
+        if (optimistic) {
+            p.optimistic = true;
+            p.arbiter = ARBITER;
+            p.challengeWindow = 1 days;
+            p.disputeTimeout = 3 days;
+            p.defaultRuling = 1;
+        }
+    }
+
+    function _params(
+        uint256 budget,
+        uint256 bond,
+        uint40 acceptBy,
+        uint40 completeBy,
+        IMaintenanceEscrow.Policy memory pol,
+        bytes32 salt
+    ) internal pure returns (IMaintenanceEscrow.OrderParams memory p) {
+        p.assetId = ASSET;
+        p.deviceId = DEVICE;
+        p.token = address(0); // set by caller
+        p.budget = budget;
+        p.bond = bond;
+        p.provider = PROVIDER;
+        p.acceptBy = acceptBy;
+        p.completeBy = completeBy;
+        p.policy = pol;
+        p.salt = salt;
+    }
+}

@@ -1,0 +1,1156 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import {
+  Comparator,
+  OrderState,
+  Ruling,
+  SlashTo,
+  buildBid,
+  buildInspection,
+  maintenanceDomain,
+  signBid,
+  signInspection,
+} from "../../client/src/eip712/maintenance.js";
+import {
+  ASSET,
+  BOND,
+  BUDGET,
+  DAY,
+  DEVICE,
+  HOUR,
+  KIND_SELFTEST,
+  OTHER_ASSET,
+  OTHER_DEVICE,
+  RESERVE,
+  UNDER_COVERAGE,
+  deployMaintenance,
+  orderArgs,
+  policy,
+  type OrderArgs,
+  type Signer,
+} from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+const ZERO = ethers.ZeroAddress;
+
+async function fixture() {
+  return deployMaintenance(ethers);
+}
+type F = Awaited<ReturnType<typeof fixture>>;
+
+async function create(f: F, overrides: Partial<OrderArgs> = {}, from: Signer = f.payer) {
+  const now = await time.latest();
+  const args = orderArgs(now, await f.token.getAddress(), f.provider.address, overrides);
+  const id = await f.escrow.connect(from).createOrder.staticCall(args);
+  await f.escrow.connect(from).createOrder(args);
+  return { id, args };
+}
+
+async function createAccepted(f: F, overrides: Partial<OrderArgs> = {}, from: Signer = f.payer) {
+  const o = await create(f, overrides, from);
+  await f.escrow.connect(f.provider).accept(o.id);
+  return o;
+}
+
+/** Stores a reading in the device registry double, as the real registry does after verifying it. */
+async function attest(f: F, counter: number, value = 0n, device = DEVICE, kind = KIND_SELFTEST, timestamp?: number) {
+  const ts = timestamp ?? (await time.latest()) + 1;
+  await f.devices.setReading(device, kind, counter, ts, value);
+}
+
+/** Everything a refused call must leave unchanged. */
+async function snapshot(f: F, id: string) {
+  const token = await f.token.getAddress();
+  const parties = [f.payer, f.provider, f.provider2, f.agent, f.stranger];
+  const order = await f.escrow.getOrder(id);
+  const milestones = [];
+  for (let i = 0; i < Number(order.milestoneCount); i++)
+    milestones.push((await f.escrow.getMilestone(id, i)).toString());
+  return {
+    order: order.toString(),
+    milestones,
+    escrowBalance: await f.token.balanceOf(await f.escrow.vaultOf(ASSET)),
+    balances: await Promise.all(parties.map((p) => f.token.balanceOf(p.address))),
+    claimable: await Promise.all(parties.map((p) => f.escrow.claimable(p.address, ASSET, token))),
+    reserveCredit: await f.escrow.reserveCredit(ASSET, token),
+    reserve: await f.distributor.reserveOf(ASSET, token),
+  };
+}
+
+async function inspection(f: F, id: string, signer: Signer, milestone = 0, passed = true, inspector?: string) {
+  const deadline = BigInt((await time.latest()) + DAY);
+  const ins = buildInspection(id, milestone, passed, inspector ?? signer.address, deadline);
+  return { ins, sig: await signInspection(signer, f.domain, ins) };
+}
+
+function inspectorsPolicy(f: F, k = 2) {
+  return {
+    inspectors: [f.inspector1.address, f.inspector2.address, f.wallet.target as string],
+    policy: policy({ useDevice: false, cmp: Comparator.None, k }),
+  };
+}
+
+function optimisticPolicy(f: F, defaultRuling: number = Ruling.Provider) {
+  return policy({
+    useDevice: false,
+    cmp: Comparator.None,
+    optimistic: true,
+    arbiter: f.arbiter.address,
+    challengeWindow: DAY,
+    disputeTimeout: 3 * DAY,
+    defaultRuling,
+  });
+}
+
+describe("MaintenanceEscrow", function () {
+  describe("deployment and governance", function () {
+    it("refuses a zero address for governance or any dependency", async function () {
+      const f = await loadFixture(fixture);
+      const libs = { libraries: { MaintenanceTerms: await f.terms.getAddress() } };
+      const a = await f.assets.getAddress();
+      const d = await f.devices.getAddress();
+      const i = await f.distributor.getAddress();
+      const factory = await ethers.getContractFactory("MaintenanceEscrow", libs);
+      for (const args of [
+        [ZERO, a, d, i],
+        [f.gov.address, ZERO, d, i],
+        [f.gov.address, a, ZERO, i],
+        [f.gov.address, a, d, ZERO],
+      ]) {
+        await expect(factory.deploy(...(args as [string, string, string, string]))).to.be.revertedWithCustomError(
+          f.escrow,
+          "ZeroAddress",
+        );
+      }
+    });
+
+    it("fits the escrow and its library under the 24,576-byte code size limit", async function () {
+      if (UNDER_COVERAGE) this.skip(); // instrumented bytecode is larger by design
+      const f = await loadFixture(fixture);
+      for (const c of [f.escrow, f.terms]) {
+        const code = await ethers.provider.getCode(await c.getAddress());
+        expect((code.length - 2) / 2).to.be.lessThanOrEqual(24_576);
+      }
+    });
+
+    it("gives governance (and not the deployer implicitly) the admin role", async function () {
+      const f = await loadFixture(fixture);
+      expect(await f.escrow.hasRole(await f.escrow.DEFAULT_ADMIN_ROLE(), f.gov.address)).to.equal(true);
+      expect(await f.escrow.assetRegistry()).to.equal(await f.assets.getAddress());
+      expect(await f.escrow.deviceRegistry()).to.equal(await f.devices.getAddress());
+      expect(await f.escrow.distributor()).to.equal(await f.distributor.getAddress());
+    });
+
+    it("lets only governance allowlist tokens, and refuses the zero token", async function () {
+      const f = await loadFixture(fixture);
+      const t = await f.token.getAddress();
+      await expect(f.escrow.connect(f.stranger).setTokenAllowed(t, false))
+        .to.be.revertedWithCustomError(f.escrow, "AccessControlUnauthorizedAccount")
+        .withArgs(f.stranger.address, await f.escrow.DEFAULT_ADMIN_ROLE());
+      expect(await f.escrow.tokenAllowed(t)).to.equal(true);
+      await expect(f.escrow.connect(f.gov).setTokenAllowed(ZERO, true)).to.be.revertedWithCustomError(
+        f.escrow,
+        "ZeroAddress",
+      );
+      await expect(f.escrow.connect(f.gov).setTokenAllowed(t, false))
+        .to.emit(f.escrow, "TokenAllowed")
+        .withArgs(t, false);
+      expect(await f.escrow.tokenAllowed(t)).to.equal(false);
+    });
+  });
+
+  describe("creating and funding an order", function () {
+    it("lets any payer create an order funded by transferFrom, with a content-derived id", async function () {
+      const f = await loadFixture(fixture);
+      const now = await time.latest();
+      const args = orderArgs(now, await f.token.getAddress(), f.provider.address);
+      const expectedId = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [f.payer.address, args.salt]),
+      );
+      const before = await f.token.balanceOf(f.payer.address);
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.emit(f.escrow, "OrderCreated")
+        .withArgs(
+          expectedId,
+          ASSET,
+          DEVICE,
+          f.payer.address,
+          await f.token.getAddress(),
+          BUDGET,
+          f.provider.address,
+          args.acceptBy,
+          args.completeBy,
+          false,
+        );
+      expect(await f.token.balanceOf(f.payer.address)).to.equal(before - BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
+      const o = await f.escrow.getOrder(expectedId);
+      expect(o.state).to.equal(OrderState.Open);
+      expect(o.budget).to.equal(BUDGET);
+      expect(o.milestoneCount).to.equal(1);
+      const m = await f.escrow.getMilestone(expectedId, 0);
+      expect(m.startBps).to.equal(0);
+      expect(m.endBps).to.equal(10_000);
+      expect((await f.escrow.getPolicy(expectedId)).k).to.equal(1);
+    });
+
+    it("lets the asset's agent fund an order from the asset's maintenance reserve", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { fromReserve: true }, f.agent);
+      expect(await f.distributor.reserveOf(ASSET, await f.token.getAddress())).to.equal(RESERVE - BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
+      expect((await f.escrow.getOrder(id)).fromReserve).to.equal(true);
+    });
+
+    it("refuses reserve funding by anyone but the asset's agent, changing nothing", async function () {
+      const f = await loadFixture(fixture);
+      const args = orderArgs(await time.latest(), await f.token.getAddress(), f.provider.address, {
+        fromReserve: true,
+      });
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.be.revertedWithCustomError(f.escrow, "NotAgent")
+        .withArgs(f.payer.address, ASSET);
+      expect(await f.distributor.reserveOf(ASSET, await f.token.getAddress())).to.equal(RESERVE);
+    });
+
+    it("refuses a token governance did not allowlist", async function () {
+      const f = await loadFixture(fixture);
+      const other = await ethers.deployContract("MaintToken", ["Other", "OTH"]);
+      await other.mint(f.payer.address, BUDGET);
+      await other.connect(f.payer).approve(await f.escrow.getAddress(), BUDGET);
+      const args = orderArgs(await time.latest(), await other.getAddress(), f.provider.address);
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
+        .withArgs(await other.getAddress());
+      expect(await other.balanceOf(f.payer.address)).to.equal(BUDGET);
+    });
+
+    it("refuses a fee-on-transfer token by checking the balance received", async function () {
+      const f = await loadFixture(fixture);
+      const fee = await ethers.deployContract("MaintFeeToken");
+      await f.escrow.connect(f.gov).setTokenAllowed(await fee.getAddress(), true);
+      await fee.mint(f.payer.address, BUDGET);
+      await fee.connect(f.payer).approve(await f.escrow.getAddress(), BUDGET);
+      const args = orderArgs(await time.latest(), await fee.getAddress(), f.provider.address);
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.be.revertedWithCustomError(f.escrow, "FundingShortfall")
+        .withArgs(BUDGET, BUDGET - BUDGET / 100n);
+      expect(await fee.balanceOf(f.payer.address)).to.equal(BUDGET);
+    });
+
+    it("refuses to create the same order id twice", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await create(f);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.be.revertedWithCustomError(f.escrow, "OrderExists")
+        .withArgs(id);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+    });
+
+    it("refuses bad amounts, deadlines, assets and devices", async function () {
+      const f = await loadFixture(fixture);
+      const now = await time.latest();
+      const t = await f.token.getAddress();
+      const p = f.provider.address;
+      const cases: [Partial<OrderArgs>, string][] = [
+        [{ budget: 0n }, "BadBudget"],
+        [{ budget: 2n ** 128n }, "BadBudget"],
+        [{ bond: 2n ** 128n }, "BadBond"],
+        [{ acceptBy: now }, "BadDeadlines"],
+        [{ completeBy: now + DAY }, "BadDeadlines"],
+        [{ assetId: 99n, deviceId: 0n, policy: policy({ useDevice: false, cmp: 0 }) }, "AssetNotActive"],
+        [{ deviceId: OTHER_DEVICE }, "DeviceNotOnAsset"],
+      ];
+      for (const [o, err] of cases) {
+        await expect(f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p, o))).to.be.revertedWithCustomError(
+          f.escrow,
+          err,
+        );
+      }
+      await f.assets.setAsset(ASSET, f.agent.address, 2); // Frozen
+      await expect(f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p)))
+        .to.be.revertedWithCustomError(f.escrow, "AssetNotActive")
+        .withArgs(ASSET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(0n);
+    });
+
+    it("refuses inconsistent completion policies", async function () {
+      const f = await loadFixture(fixture);
+      const now = await time.latest();
+      const t = await f.token.getAddress();
+      const p = f.provider.address;
+      const opt = optimisticPolicy(f);
+      const cases: Partial<OrderArgs>[] = [
+        { policy: policy({ k: 0 }) },
+        { policy: policy({ k: 2 }) }, // only one source
+        { deviceId: 0n }, // device source without a device
+        { inspectors: [f.inspector1.address], policy: policy({ useDevice: false }) }, // value condition, no device source
+        { policy: { ...opt, arbiter: ZERO } },
+        { policy: { ...opt, challengeWindow: 0 } },
+        { policy: { ...opt, disputeTimeout: 0 } },
+        { policy: { ...opt, defaultRuling: 0 } },
+        { policy: { ...opt, defaultRuling: 3 } },
+      ];
+      for (const o of cases) {
+        await expect(f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p, o))).to.be.revertedWithCustomError(
+          f.escrow,
+          "BadPolicy",
+        );
+      }
+    });
+
+    it("refuses zero, duplicate or too many inspectors, and bad milestone shares", async function () {
+      const f = await loadFixture(fixture);
+      const now = await time.latest();
+      const t = await f.token.getAddress();
+      const p = f.provider.address;
+      const i1 = f.inspector1.address;
+      const six = Array.from({ length: 6 }, (_, i) => ethers.getAddress("0x" + (i + 1).toString(16).padStart(40, "0")));
+      for (const inspectors of [[ZERO], [i1, i1], six]) {
+        await expect(
+          f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p, { inspectors })),
+        ).to.be.revertedWithCustomError(f.escrow, "BadInspectors");
+      }
+      for (const milestoneBps of [[5_000, 4_000], [10_000, 0], [6_000, 6_000], Array(9).fill(1_000) as number[]]) {
+        await expect(
+          f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p, { milestoneBps })),
+        ).to.be.revertedWithCustomError(f.escrow, "BadMilestones");
+      }
+    });
+  });
+
+  describe("acceptance and bids", function () {
+    it("lets the named provider accept, posting the bond and fixing the device counter baseline", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f);
+      await expect(f.escrow.connect(f.provider).accept(id))
+        .to.emit(f.escrow, "OrderAccepted")
+        .withArgs(id, f.provider.address, BUDGET, BOND, 5);
+      const o = await f.escrow.getOrder(id);
+      expect(o.state).to.equal(OrderState.Active);
+      expect(o.usedCounter).to.equal(5);
+      expect(o.acceptedAt).to.equal(await time.latest());
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET + BOND);
+    });
+
+    it("refuses acceptance by anyone else, after accept-by, or twice", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await create(f);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.connect(f.provider2).accept(id))
+        .to.be.revertedWithCustomError(f.escrow, "NotProvider")
+        .withArgs(f.provider2.address);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+      await time.increaseTo(args.acceptBy + 1);
+      await expect(f.escrow.connect(f.provider).accept(id))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
+        .withArgs(args.acceptBy);
+      const { id: id2 } = await createAccepted(f, { salt: ethers.id("second") });
+      await expect(f.escrow.connect(f.provider).accept(id2))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id2, OrderState.Active);
+      await expect(f.escrow.connect(f.provider).accept(ethers.id("nope")))
+        .to.be.revertedWithCustomError(f.escrow, "UnknownOrder")
+        .withArgs(ethers.id("nope"));
+    });
+
+    it("lets the controller award a provider's signed bid, refunding the budget above the price", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { provider: ZERO });
+      const price = BUDGET - 250n;
+      const bid = buildBid(id, f.provider2.address, price, BOND * 2n, BigInt((await time.latest()) + HOUR));
+      const sig = await signBid(f.provider2, f.domain, bid);
+      await expect(f.escrow.connect(f.payer).awardBid(id, bid, sig))
+        .to.emit(f.escrow, "OrderAccepted")
+        .withArgs(id, f.provider2.address, price, BOND * 2n, 5);
+      const o = await f.escrow.getOrder(id);
+      expect(o.provider).to.equal(f.provider2.address);
+      expect(o.price).to.equal(price);
+      expect(o.bond).to.equal(BOND * 2n);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, await f.token.getAddress())).to.equal(250n);
+    });
+
+    it("refuses bids that are unsigned, foreign, expired, too expensive, under-bonded, or not the controller's", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { provider: ZERO });
+      const deadline = BigInt((await time.latest()) + HOUR);
+      const good = buildBid(id, f.provider2.address, BUDGET, BOND, deadline);
+      const goodSig = await signBid(f.provider2, f.domain, good);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.connect(f.stranger).awardBid(id, good, goodSig))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.stranger.address);
+      await expect(f.escrow.connect(f.payer).awardBid(id, good, await signBid(f.stranger, f.domain, good)))
+        .to.be.revertedWithCustomError(f.escrow, "InvalidSignature")
+        .withArgs(f.provider2.address);
+      const otherDomain = maintenanceDomain(f.chainId, f.distributor.target as string);
+      await expect(
+        f.escrow.connect(f.payer).awardBid(id, good, await signBid(f.provider2, otherDomain, good)),
+      ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
+      for (const bad of [
+        buildBid(id, f.provider2.address, BUDGET + 1n, BOND, deadline),
+        buildBid(id, f.provider2.address, 0n, BOND, deadline),
+        buildBid(id, f.provider2.address, BUDGET, BOND - 1n, deadline),
+        buildBid(id, f.provider2.address, BUDGET, 2n ** 128n, deadline),
+        buildBid(ethers.id("other"), f.provider2.address, BUDGET, BOND, deadline),
+        buildBid(id, ZERO, BUDGET, BOND, deadline),
+      ]) {
+        await expect(
+          f.escrow.connect(f.payer).awardBid(id, bad, await signBid(f.provider2, f.domain, bad)),
+        ).to.be.revertedWithCustomError(f.escrow, "BadBid");
+      }
+      expect(await snapshot(f, id)).to.deep.equal(s);
+      await time.increaseTo(deadline + 1n);
+      await expect(f.escrow.connect(f.payer).awardBid(id, good, goodSig))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
+        .withArgs(deadline);
+      // A named-provider order takes no bids.
+      const { id: named } = await create(f, { salt: ethers.id("named") });
+      const b = buildBid(named, f.provider2.address, BUDGET, BOND, BigInt((await time.latest()) + HOUR));
+      await expect(f.escrow.connect(f.payer).awardBid(named, b, await signBid(f.provider2, f.domain, b)))
+        .to.be.revertedWithCustomError(f.escrow, "NotOpenForBids")
+        .withArgs(named);
+    });
+
+    it("refuses awarding a bid once the order is accepted or past accept-by", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await create(f, { provider: ZERO });
+      const bid = buildBid(id, f.provider2.address, BUDGET, BOND, BigInt(args.completeBy));
+      const sig = await signBid(f.provider2, f.domain, bid);
+      await time.increaseTo(args.acceptBy + 1);
+      await expect(f.escrow.connect(f.payer).awardBid(id, bid, sig))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
+        .withArgs(args.acceptBy);
+      await f.escrow.expire(id);
+      await expect(f.escrow.connect(f.payer).awardBid(id, bid, sig))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id, OrderState.Expired);
+    });
+
+    it("refuses a bond that arrives short (a token that started charging a fee)", async function () {
+      const f = await loadFixture(fixture);
+      const fee = await ethers.deployContract("MaintFeeToken");
+      const feeAddr = await fee.getAddress();
+      await f.escrow.connect(f.gov).setTokenAllowed(feeAddr, true);
+      for (const s of [f.payer, f.provider]) {
+        await fee.mint(s.address, BUDGET);
+        await fee.connect(s).approve(await f.escrow.getAddress(), ethers.MaxUint256);
+      }
+      await fee.setFeeOn(false);
+      const { id } = await create(f, { token: feeAddr });
+      await fee.setFeeOn(true);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.connect(f.provider).accept(id))
+        .to.be.revertedWithCustomError(f.escrow, "FundingShortfall")
+        .withArgs(BOND, BOND - BOND / 100n);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+      expect(await fee.balanceOf(f.provider.address)).to.equal(BUDGET);
+    });
+
+    it("lets the controller cancel an order nobody accepted, and nobody else", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f);
+      await expect(f.escrow.connect(f.stranger).cancel(id))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.stranger.address);
+      await expect(f.escrow.connect(f.payer).cancel(id)).to.emit(f.escrow, "OrderCancelled").withArgs(id, BUDGET);
+      expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Cancelled);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, await f.token.getAddress())).to.equal(BUDGET);
+      const { id: active } = await createAccepted(f, { salt: ethers.id("a") });
+      await expect(f.escrow.connect(f.payer).cancel(active))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(active, OrderState.Active);
+    });
+  });
+
+  describe("completion by a device attestation", function () {
+    it("releases the order on a self-test reading signed after acceptance with code 0", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      await attest(f, 6, 0n);
+      await expect(f.escrow.connect(f.stranger).submitDeviceEvidence(id, 0, DEVICE))
+        .to.emit(f.escrow, "MilestoneReleased")
+        .withArgs(id, 0, BUDGET)
+        .and.to.emit(f.escrow, "OrderCompleted")
+        .withArgs(id, BOND);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.claimable(f.provider.address, ASSET, t)).to.equal(BUDGET + BOND);
+      const o = await f.escrow.getOrder(id);
+      expect(o.state).to.equal(OrderState.Completed);
+      expect(o.usedCounter).to.equal(6);
+      expect(o.released).to.equal(BUDGET);
+    });
+
+    it("refuses an attestation from another device, or from a device moved or suspended", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      await attest(f, 6, 0n, OTHER_DEVICE);
+      await attest(f, 6, 0n);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, OTHER_DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "WrongDevice")
+        .withArgs(DEVICE, OTHER_DEVICE);
+      await f.devices.setDevice(DEVICE, 2, ASSET);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "DeviceNotActive")
+        .withArgs(DEVICE);
+      await f.devices.setDevice(DEVICE, 1, OTHER_ASSET);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "DeviceNotOnAsset")
+        .withArgs(DEVICE, ASSET);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+    });
+
+    it("refuses the reading that was already there at acceptance", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "StaleAttestation")
+        .withArgs(5, 5);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+    });
+
+    it("refuses a newer counter whose signing time is not after acceptance", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      const acceptedAt = Number((await f.escrow.getOrder(id)).acceptedAt);
+      await f.devices.setReading(DEVICE, KIND_SELFTEST, 6, acceptedAt, 0);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "AttestationBeforeAcceptance")
+        .withArgs(acceptedAt, acceptedAt);
+    });
+
+    it("refuses a reading failing the value condition (EQ, GTE, LTE)", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      await attest(f, 6, 3n);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "ValueConditionFailed")
+        .withArgs(3, 0);
+      const gte = await createAccepted(f, {
+        salt: ethers.id("gte"),
+        policy: policy({ cmp: Comparator.GTE, threshold: 500n }),
+      });
+      await attest(f, 7, 499n);
+      await expect(f.escrow.submitDeviceEvidence(gte.id, 0, DEVICE)).to.be.revertedWithCustomError(
+        f.escrow,
+        "ValueConditionFailed",
+      );
+      await attest(f, 8, 500n);
+      await expect(f.escrow.submitDeviceEvidence(gte.id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
+      const lte = await createAccepted(f, {
+        salt: ethers.id("lte"),
+        policy: policy({ cmp: Comparator.LTE, threshold: 10n }),
+      });
+      await attest(f, 9, 11n);
+      await expect(f.escrow.submitDeviceEvidence(lte.id, 0, DEVICE)).to.be.revertedWithCustomError(
+        f.escrow,
+        "ValueConditionFailed",
+      );
+      await attest(f, 10, 10n);
+      await expect(f.escrow.submitDeviceEvidence(lte.id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
+      const any = await createAccepted(f, { salt: ethers.id("any"), policy: policy({ cmp: Comparator.None }) });
+      await attest(f, 11, 12345n);
+      await expect(f.escrow.submitDeviceEvidence(any.id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
+    });
+
+    it("refuses replaying a reading already used for another milestone", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, { milestoneBps: [4_000, 6_000] });
+      await attest(f, 6, 0n);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.emit(f.escrow, "MilestoneReleased")
+        .withArgs(id, 0, (BUDGET * 4_000n) / 10_000n);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.submitDeviceEvidence(id, 1, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "StaleAttestation")
+        .withArgs(6, 6);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "AlreadyReleased")
+        .withArgs(id, 0);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+      await attest(f, 7, 0n);
+      await expect(f.escrow.submitDeviceEvidence(id, 1, DEVICE)).to.emit(f.escrow, "OrderCompleted");
+      await expect(f.escrow.submitDeviceEvidence(id, 1, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id, OrderState.Completed);
+    });
+
+    it("counts the device once per milestone and refuses a disabled source, a bad milestone, a late reading", async function () {
+      const f = await loadFixture(fixture);
+      const both = await createAccepted(f, {
+        inspectors: [f.inspector1.address],
+        policy: policy({ k: 2 }),
+      });
+      await attest(f, 6, 0n);
+      await f.escrow.submitDeviceEvidence(both.id, 0, DEVICE);
+      await attest(f, 7, 0n);
+      await expect(f.escrow.submitDeviceEvidence(both.id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "SourceAlreadyCounted")
+        .withArgs(0, 0);
+      await expect(f.escrow.submitDeviceEvidence(both.id, 1, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "BadMilestone")
+        .withArgs(1);
+      const insp = await createAccepted(f, { salt: ethers.id("i"), ...inspectorsPolicy(f) });
+      await expect(f.escrow.submitDeviceEvidence(insp.id, 0, DEVICE)).to.be.revertedWithCustomError(
+        f.escrow,
+        "SourceNotEnabled",
+      );
+      await time.increaseTo(both.args.completeBy + 1);
+      await attest(f, 8, 0n);
+      await expect(f.escrow.submitDeviceEvidence(both.id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
+        .withArgs(both.args.completeBy);
+      const open = await create(f, { salt: ethers.id("open") });
+      await expect(f.escrow.submitDeviceEvidence(open.id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(open.id, OrderState.Open);
+    });
+  });
+
+  describe("completion by inspectors (2 of 3, one an ERC-1271 wallet)", function () {
+    it("releases when an EOA inspector and a smart-wallet inspector both pass it", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, inspectorsPolicy(f));
+      const a = await inspection(f, id, f.inspector1);
+      await expect(f.escrow.connect(f.stranger).submitInspections(id, [a.ins], [a.sig]))
+        .to.emit(f.escrow, "EvidenceAccepted")
+        .withArgs(id, 0, 2, 1);
+      expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Active);
+      const w = await inspection(f, id, f.walletOwner, 0, true, f.wallet.target as string);
+      await expect(f.escrow.submitInspections(id, [w.ins], [w.sig]))
+        .to.emit(f.escrow, "OrderCompleted")
+        .withArgs(id, BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, await f.token.getAddress())).to.equal(BUDGET + BOND);
+      expect((await f.escrow.getInspectors(id)).length).to.equal(3);
+    });
+
+    it("accepts two signatures in one call", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, inspectorsPolicy(f));
+      const a = await inspection(f, id, f.inspector1);
+      const b = await inspection(f, id, f.inspector2);
+      await expect(f.escrow.submitInspections(id, [a.ins, b.ins], [a.sig, b.sig])).to.emit(f.escrow, "OrderCompleted");
+    });
+
+    it("refuses an inspector not on the order, a duplicate, a wrong domain, an expired or foreign verdict", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, inspectorsPolicy(f));
+      const a = await inspection(f, id, f.inspector1);
+      await f.escrow.submitInspections(id, [a.ins], [a.sig]);
+      const s = await snapshot(f, id);
+
+      const x = await inspection(f, id, f.stranger);
+      await expect(f.escrow.submitInspections(id, [x.ins], [x.sig]))
+        .to.be.revertedWithCustomError(f.escrow, "InspectorNotOnOrder")
+        .withArgs(f.stranger.address);
+      await expect(f.escrow.submitInspections(id, [a.ins], [a.sig]))
+        .to.be.revertedWithCustomError(f.escrow, "DuplicateInspection")
+        .withArgs(f.inspector1.address, 0);
+
+      const b = buildInspection(id, 0, true, f.inspector2.address, BigInt((await time.latest()) + DAY));
+      for (const dom of [
+        maintenanceDomain(f.chainId + 1n, f.escrow.target as string),
+        maintenanceDomain(f.chainId, f.distributor.target as string),
+        { ...f.domain, version: "2" },
+      ]) {
+        await expect(
+          f.escrow.submitInspections(id, [b], [await signInspection(f.inspector2, dom, b)]),
+        ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
+      }
+      // Someone else's signature for the inspector, and a wallet signature by a stranger key.
+      await expect(f.escrow.submitInspections(id, [b], [await signInspection(f.stranger, f.domain, b)]))
+        .to.be.revertedWithCustomError(f.escrow, "InvalidSignature")
+        .withArgs(f.inspector2.address);
+      const wb = buildInspection(id, 0, true, f.wallet.target as string, BigInt((await time.latest()) + DAY));
+      await expect(
+        f.escrow.submitInspections(id, [wb], [await signInspection(f.stranger, f.domain, wb)]),
+      ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
+
+      const expired = buildInspection(id, 0, true, f.inspector2.address, BigInt(await time.latest()));
+      const esig = await signInspection(f.inspector2, f.domain, expired);
+      await expect(f.escrow.submitInspections(id, [expired], [esig]))
+        .to.be.revertedWithCustomError(f.escrow, "InspectionExpired")
+        .withArgs(expired.deadline);
+
+      const foreign = buildInspection(ethers.id("x"), 0, true, f.inspector2.address, b.deadline);
+      await expect(f.escrow.submitInspections(id, [foreign], [await signInspection(f.inspector2, f.domain, foreign)]))
+        .to.be.revertedWithCustomError(f.escrow, "InspectionForOtherOrder")
+        .withArgs(ethers.id("x"));
+      await expect(f.escrow.submitInspections(id, [b], [])).to.be.revertedWithCustomError(f.escrow, "BadInspectors");
+      const bad = buildInspection(id, 1, true, f.inspector2.address, b.deadline);
+      await expect(f.escrow.submitInspections(id, [bad], [await signInspection(f.inspector2, f.domain, bad)]))
+        .to.be.revertedWithCustomError(f.escrow, "BadMilestone")
+        .withArgs(1);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+    });
+
+    it("records a failed verdict without releasing, and that inspector cannot then pass it", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, inspectorsPolicy(f));
+      const fail = await inspection(f, id, f.inspector1, 0, false);
+      await expect(f.escrow.submitInspections(id, [fail.ins], [fail.sig]))
+        .to.emit(f.escrow, "InspectionFailed")
+        .withArgs(id, 0, f.inspector1.address);
+      const m = await f.escrow.getMilestone(id, 0);
+      expect(m.passBits).to.equal(0);
+      expect(m.votedBits).to.equal(4);
+      const pass = await inspection(f, id, f.inspector1, 0, true);
+      await expect(f.escrow.submitInspections(id, [pass.ins], [pass.sig])).to.be.revertedWithCustomError(
+        f.escrow,
+        "DuplicateInspection",
+      );
+    });
+  });
+
+  describe("optimistic completion", function () {
+    it("releases a claim nobody challenged once its window passed", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, { deviceId: 0n, policy: optimisticPolicy(f) });
+      await expect(f.escrow.connect(f.stranger).claimMilestone(id, 0))
+        .to.be.revertedWithCustomError(f.escrow, "NotProvider")
+        .withArgs(f.stranger.address);
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      const ends = (await f.escrow.getMilestone(id, 0)).claimEnds;
+      await expect(f.escrow.connect(f.provider).claimMilestone(id, 0))
+        .to.be.revertedWithCustomError(f.escrow, "WrongClaimStatus")
+        .withArgs(1);
+      await expect(f.escrow.finalizeClaim(id, 0))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed")
+        .withArgs(ends);
+      await time.increaseTo(ends);
+      await expect(f.escrow.connect(f.payer).challenge(id, 0))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
+        .withArgs(ends);
+      await expect(f.escrow.connect(f.stranger).finalizeClaim(id, 0)).to.emit(f.escrow, "OrderCompleted");
+      expect((await f.escrow.getOrder(id)).pendingClaims).to.equal(0);
+      await expect(f.escrow.finalizeClaim(id, 0)).to.be.revertedWithCustomError(f.escrow, "WrongClaimStatus");
+    });
+
+    it("refuses a claim when the policy has no optimistic source", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      await expect(f.escrow.connect(f.provider).claimMilestone(id, 0)).to.be.revertedWithCustomError(
+        f.escrow,
+        "SourceNotEnabled",
+      );
+    });
+
+    it("sends a challenged claim to the arbiter, whose provider ruling releases it", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, { deviceId: 0n, policy: optimisticPolicy(f, Ruling.Payer) });
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      await expect(f.escrow.connect(f.stranger).challenge(id, 0))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.stranger.address);
+      const disputeId = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
+      await expect(f.escrow.connect(f.payer).challenge(id, 0)).to.emit(f.escrow, "ClaimChallenged");
+      await expect(f.escrow.connect(f.payer).challenge(id, 0))
+        .to.be.revertedWithCustomError(f.escrow, "WrongClaimStatus")
+        .withArgs(2);
+      await expect(f.escrow.connect(f.payer).rule(disputeId, Ruling.Provider))
+        .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+        .withArgs(f.payer.address);
+      await expect(f.escrow.connect(f.arbiter).rule(disputeId, 3))
+        .to.be.revertedWithCustomError(f.escrow, "BadRuling")
+        .withArgs(3);
+      await expect(f.escrow.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
+      await expect(f.escrow.connect(f.arbiter).rule(disputeId, Ruling.Provider))
+        .to.emit(f.escrow, "DisputeResolved")
+        .withArgs(disputeId, Ruling.Provider, false)
+        .and.to.emit(f.escrow, "OrderCompleted");
+      expect((await f.escrow.getDispute(disputeId)).resolved).to.equal(true);
+      await expect(f.escrow.connect(f.arbiter).rule(disputeId, Ruling.Provider))
+        .to.be.revertedWithCustomError(f.escrow, "UnknownDispute")
+        .withArgs(disputeId);
+      await expect(f.escrow.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(f.escrow, "UnknownDispute");
+    });
+
+    it("rejects the claim on a payer ruling; the provider may claim again before complete-by", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, { deviceId: 0n, policy: optimisticPolicy(f) });
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      const d1 = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
+      await f.escrow.connect(f.payer).challenge(id, 0);
+      await f.escrow.connect(f.arbiter).rule(d1, Ruling.Payer);
+      const m = await f.escrow.getMilestone(id, 0);
+      expect(m.claim).to.equal(0);
+      expect(m.released).to.equal(false);
+      expect((await f.escrow.getOrder(id)).pendingClaims).to.equal(0);
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      const d2 = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
+      expect(d2).to.not.equal(d1);
+      await f.escrow.connect(f.payer).challenge(id, 0);
+      // Refusing to arbitrate (0) applies the order's default ruling (provider here).
+      await expect(f.escrow.connect(f.arbiter).rule(d2, Ruling.Refused))
+        .to.emit(f.escrow, "DisputeResolved")
+        .withArgs(d2, Ruling.Provider, false)
+        .and.to.emit(f.escrow, "OrderCompleted");
+    });
+
+    it("applies the default ruling when the arbiter does not rule in time", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f, { deviceId: 0n, policy: optimisticPolicy(f, Ruling.Payer) });
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      const d = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
+      await f.escrow.connect(f.payer).challenge(id, 0);
+      await expect(f.escrow.resolveByTimeout(123n)).to.be.revertedWithCustomError(f.escrow, "UnknownDispute");
+      await time.increase(3 * DAY);
+      await expect(f.escrow.connect(f.stranger).resolveByTimeout(d))
+        .to.emit(f.escrow, "DisputeResolved")
+        .withArgs(d, Ruling.Payer, true);
+      expect((await f.escrow.getMilestone(id, 0)).released).to.equal(false);
+    });
+
+    it("keeps an order with a pending claim from defaulting until the claim is settled", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f, { deviceId: 0n, policy: optimisticPolicy(f) });
+      await time.increaseTo(args.completeBy - 10);
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      await time.increaseTo(args.completeBy + 1);
+      await expect(f.escrow.expire(id)).to.be.revertedWithCustomError(f.escrow, "ClaimsPending").withArgs(1);
+      await expect(f.escrow.connect(f.provider).claimMilestone(id, 0)).to.be.revertedWithCustomError(
+        f.escrow,
+        "DeadlinePassed",
+      );
+      await time.increase(DAY);
+      await expect(f.escrow.finalizeClaim(id, 0)).to.emit(f.escrow, "OrderCompleted");
+    });
+
+    it("closes a dispute made moot by other evidence without effect", async function () {
+      const f = await loadFixture(fixture);
+      const pol = { ...optimisticPolicy(f), useDevice: true, cmp: Comparator.EQ, k: 1 };
+      const { id } = await createAccepted(f, { policy: pol });
+      await f.escrow.connect(f.provider).claimMilestone(id, 0);
+      const d = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
+      await f.escrow.connect(f.payer).challenge(id, 0);
+      await attest(f, 6, 0n);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
+      expect((await f.escrow.getOrder(id)).pendingClaims).to.equal(0);
+      await expect(f.escrow.connect(f.arbiter).rule(d, Ruling.Provider))
+        .to.emit(f.escrow, "DisputeResolved")
+        .withArgs(d, Ruling.Provider, false)
+        .and.not.to.emit(f.escrow, "MilestoneReleased");
+    });
+  });
+
+  describe("milestones", function () {
+    it("releases each milestone's exact share, the shares summing to the price", async function () {
+      const f = await loadFixture(fixture);
+      const budget = 1_000_003n; // not divisible: floors telescope to the exact total
+      const { id } = await createAccepted(f, {
+        budget,
+        ...inspectorsPolicy(f, 1),
+        milestoneBps: [3_333, 3_333, 3_334],
+      });
+      let total = 0n;
+      for (let m = 0; m < 3; m++) {
+        const amount = await f.escrow.milestoneAmount(id, m);
+        total += amount;
+        const a = await inspection(f, id, f.inspector1, m);
+        await expect(f.escrow.submitInspections(id, [a.ins], [a.sig]))
+          .to.emit(f.escrow, "MilestoneReleased")
+          .withArgs(id, m, amount);
+      }
+      expect(total).to.equal(budget);
+      expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Completed);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, await f.token.getAddress())).to.equal(budget + BOND);
+    });
+  });
+
+  describe("deadlines, refunds and slashing", function () {
+    it("refunds the payer when nobody accepts by accept-by", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await create(f);
+      await expect(f.escrow.expire(id))
+        .to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed")
+        .withArgs(args.acceptBy);
+      await time.increaseTo(args.acceptBy + 1);
+      await expect(f.escrow.connect(f.stranger).expire(id)).to.emit(f.escrow, "OrderExpired").withArgs(id, BUDGET);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, await f.token.getAddress())).to.equal(BUDGET);
+      await expect(f.escrow.expire(id))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id, OrderState.Expired);
+    });
+
+    it("refunds the unreleased budget and slashes the bond to the payer when the work is late", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f, { milestoneBps: [2_500, 7_500] });
+      await attest(f, 6, 0n);
+      await f.escrow.submitDeviceEvidence(id, 0, DEVICE);
+      await expect(f.escrow.expire(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
+      await time.increaseTo(args.completeBy + 1);
+      const paid = BUDGET / 4n;
+      await expect(f.escrow.expire(id))
+        .to.emit(f.escrow, "OrderDefaulted")
+        .withArgs(id, BUDGET - paid, BOND);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET - paid + BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, t)).to.equal(paid);
+      expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Defaulted);
+    });
+
+    it("holds a reserve-funded refund and a reserve slash for the asset, returned through the distributor", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f, { fromReserve: true, slashTo: SlashTo.Reserve }, f.agent);
+      await time.increaseTo(args.completeBy + 1);
+      await f.escrow.expire(id);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BUDGET + BOND);
+      expect(await f.escrow.claimable(f.agent.address, ASSET, t)).to.equal(0n);
+      await expect(f.escrow.connect(f.stranger).returnToReserve(ASSET, t))
+        .to.emit(f.escrow, "ReserveReturned")
+        .withArgs(ASSET, t, BUDGET + BOND);
+      expect(await f.distributor.deposited(ASSET, t)).to.equal(BUDGET + BOND);
+      expect(await f.token.allowance(await f.escrow.getAddress(), await f.distributor.getAddress())).to.equal(0n);
+      await expect(f.escrow.returnToReserve(ASSET, t)).to.be.revertedWithCustomError(f.escrow, "NothingToClaim");
+    });
+
+    it("slashes a payer-funded order's bond to the asset's reserve when so configured", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f, { slashTo: SlashTo.Reserve });
+      await time.increaseTo(args.completeBy + 1);
+      await f.escrow.expire(id);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET);
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BOND);
+    });
+
+    it("refuses expiring a completed order", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f);
+      await attest(f, 6, 0n);
+      await f.escrow.submitDeviceEvidence(id, 0, DEVICE);
+      await time.increaseTo(args.completeBy + 1);
+      await expect(f.escrow.expire(id))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id, OrderState.Completed);
+    });
+
+    it("re-issues a defaulted order with the same terms and new deadlines, once, by its controller", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f, { ...inspectorsPolicy(f), milestoneBps: [5_000, 5_000] });
+      await expect(
+        f.escrow.connect(f.payer).reissue(id, f.provider2.address, args.completeBy + DAY, args.completeBy + 2 * DAY),
+      )
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id, OrderState.Active);
+      await time.increaseTo(args.completeBy + 1);
+      await f.escrow.expire(id);
+      const now = await time.latest();
+      await expect(
+        f.escrow.connect(f.stranger).reissue(id, f.provider2.address, now + DAY, now + 2 * DAY),
+      ).to.be.revertedWithCustomError(f.escrow, "NotController");
+      const newId = await f.escrow
+        .connect(f.payer)
+        .reissue.staticCall(id, f.provider2.address, now + DAY, now + 2 * DAY);
+      await expect(f.escrow.connect(f.payer).reissue(id, f.provider2.address, now + DAY, now + 2 * DAY))
+        .to.emit(f.escrow, "OrderReissued")
+        .withArgs(id, newId);
+      const o = await f.escrow.getOrder(newId);
+      expect(o.state).to.equal(OrderState.Open);
+      expect(o.provider).to.equal(f.provider2.address);
+      expect(o.budget).to.equal(BUDGET);
+      expect(o.milestoneCount).to.equal(2);
+      expect(await f.escrow.getInspectors(newId)).to.deep.equal(await f.escrow.getInspectors(id));
+      expect((await f.escrow.getPolicy(newId)).k).to.equal(2);
+      expect((await f.escrow.getMilestone(newId, 1)).startBps).to.equal(5_000);
+      await expect(
+        f.escrow.connect(f.payer).reissue(id, f.provider2.address, now + DAY, now + 2 * DAY),
+      ).to.be.revertedWithCustomError(f.escrow, "AlreadyReissued");
+      await f.escrow.connect(f.provider2).accept(newId);
+      const a = await inspection(f, newId, f.inspector1);
+      const b = await inspection(f, newId, f.inspector2);
+      await f.escrow.submitInspections(newId, [a.ins, b.ins], [a.sig, b.sig]);
+      expect((await f.escrow.getMilestone(newId, 0)).released).to.equal(true);
+    });
+
+    it("re-issues a reserve-funded order only for the asset's current agent, from the reserve", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await create(f, { fromReserve: true }, f.agent);
+      await time.increaseTo(args.acceptBy + 1);
+      await f.escrow.expire(id);
+      const now = await time.latest();
+      await expect(f.escrow.connect(f.payer).reissue(id, ZERO, now + DAY, now + 2 * DAY))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.payer.address);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BUDGET);
+      // The refund still held for the asset funds the re-issued order: the reserve is not drawn twice.
+      await expect(f.escrow.connect(f.agent).reissue(id, ZERO, now + DAY, now + 2 * DAY))
+        .to.emit(f.escrow, "ReserveCreditUsed")
+        .withArgs(ASSET, t, BUDGET);
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
+      expect(await f.distributor.reserveOf(ASSET, t)).to.equal(RESERVE - BUDGET);
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
+    });
+
+    it("tops a partial reserve credit up from the distributor when funding from the reserve", async function () {
+      const f = await loadFixture(fixture);
+      const t = await f.token.getAddress();
+      const { id, args } = await createAccepted(f, { slashTo: SlashTo.Reserve });
+      await time.increaseTo(args.completeBy + 1);
+      await f.escrow.expire(id); // BOND credited to the asset's reserve
+      await create(f, { fromReserve: true, salt: ethers.id("r") }, f.agent);
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
+      expect(await f.distributor.reserveOf(ASSET, t)).to.equal(RESERVE - (BUDGET - BOND));
+    });
+  });
+
+  describe("per-asset vaults and controllers", function () {
+    it("deploys one vault per asset on its first order, which only the escrow can move funds from", async function () {
+      const f = await loadFixture(fixture);
+      const vaultA = await f.escrow.vaultOf(ASSET);
+      expect(vaultA).to.not.equal(await f.escrow.vaultOf(OTHER_ASSET));
+      expect(await ethers.provider.getCode(vaultA)).to.equal("0x");
+      const now = await time.latest();
+      const args = orderArgs(now, await f.token.getAddress(), f.provider.address);
+      await expect(f.escrow.connect(f.payer).createOrder(args))
+        .to.emit(f.escrow, "VaultCreated")
+        .withArgs(ASSET, vaultA);
+      await expect(f.escrow.connect(f.payer).createOrder({ ...args, salt: ethers.id("2") })).not.to.emit(
+        f.escrow,
+        "VaultCreated",
+      );
+      const vault = await ethers.getContractAt("MaintenanceVault", vaultA);
+      expect(await vault.escrow()).to.equal(await f.escrow.getAddress());
+      await expect(vault.connect(f.stranger).pay(await f.token.getAddress(), f.stranger.address, 1n))
+        .to.be.revertedWithCustomError(vault, "NotEscrow")
+        .withArgs(f.stranger.address);
+      expect(await f.token.balanceOf(vaultA)).to.equal(2n * BUDGET);
+    });
+
+    it("gives control of a reserve-funded order to the asset's current agent only", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { fromReserve: true }, f.agent);
+      await f.assets.setAsset(ASSET, f.stranger.address, 1); // the agent changes
+      await expect(f.escrow.connect(f.agent).cancel(id))
+        .to.be.revertedWithCustomError(f.escrow, "NotController")
+        .withArgs(f.agent.address);
+      await expect(f.escrow.connect(f.stranger).cancel(id)).to.emit(f.escrow, "OrderCancelled");
+      expect(await f.escrow.reserveCredit(ASSET, await f.token.getAddress())).to.equal(BUDGET);
+    });
+
+    it("accepts a bid signed by a smart-wallet provider (ERC-1271)", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f, { provider: ZERO, bond: 0n });
+      const w = f.wallet.target as string;
+      const bid = buildBid(id, w, BUDGET, 0n, BigInt((await time.latest()) + HOUR));
+      await expect(f.escrow.connect(f.payer).awardBid(id, bid, await signBid(f.walletOwner, f.domain, bid)))
+        .to.emit(f.escrow, "OrderAccepted")
+        .withArgs(id, w, BUDGET, 0n, 5);
+      await attest(f, 6, 0n);
+      await f.escrow.submitDeviceEvidence(id, 0, DEVICE);
+      expect(await f.escrow.claimable(w, ASSET, await f.token.getAddress())).to.equal(BUDGET);
+    });
+  });
+
+  describe("claims and attacks", function () {
+    it("pays a claimable balance once, to any recipient the party names", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f);
+      await f.escrow.connect(f.payer).cancel(id);
+      const t = await f.token.getAddress();
+      await expect(f.escrow.connect(f.payer).claim(ASSET, t, ZERO)).to.be.revertedWithCustomError(
+        f.escrow,
+        "ZeroAddress",
+      );
+      const before = await f.token.balanceOf(f.stranger.address);
+      await expect(f.escrow.connect(f.payer).claim(ASSET, t, f.stranger.address))
+        .to.emit(f.escrow, "Claimed")
+        .withArgs(f.payer.address, ASSET, t, f.stranger.address, BUDGET);
+      expect(await f.token.balanceOf(f.stranger.address)).to.equal(before + BUDGET);
+      await expect(f.escrow.connect(f.payer).claim(ASSET, t, f.payer.address)).to.be.revertedWithCustomError(
+        f.escrow,
+        "NothingToClaim",
+      );
+    });
+
+    it("lets a provider blocklisted by the token withdraw to another address", async function () {
+      const f = await loadFixture(fixture);
+      const blk = await ethers.deployContract("MaintBlocklistToken");
+      const b = await blk.getAddress();
+      await f.escrow.connect(f.gov).setTokenAllowed(b, true);
+      for (const s of [f.payer, f.provider]) {
+        await blk.mint(s.address, BUDGET + BOND);
+        await blk.connect(s).approve(await f.escrow.getAddress(), ethers.MaxUint256);
+      }
+      const { id } = await createAccepted(f, { token: b });
+      await attest(f, 6, 0n);
+      await f.escrow.submitDeviceEvidence(id, 0, DEVICE);
+      await blk.setBlocked(f.provider.address, true);
+      await expect(f.escrow.connect(f.provider).claim(ASSET, b, f.provider.address)).to.be.revertedWithCustomError(
+        blk,
+        "Blocked",
+      );
+      expect(await f.escrow.claimable(f.provider.address, ASSET, b)).to.equal(BUDGET + BOND);
+      await f.escrow.connect(f.provider).claim(ASSET, b, f.provider2.address);
+      expect(await blk.balanceOf(f.provider2.address)).to.equal(BUDGET + BOND);
+    });
+
+    it("stops a token re-entering claim during its own transfer", async function () {
+      const f = await loadFixture(fixture);
+      const rnt = await ethers.deployContract("MaintReentrantToken");
+      const r = await rnt.getAddress();
+      const e = await f.escrow.getAddress();
+      await f.escrow.connect(f.gov).setTokenAllowed(r, true);
+      await rnt.mint(r, BUDGET);
+      // The token contract itself is the payer: creates an order, cancels it, has BUDGET claimable.
+      await rnt.exec(r, rnt.interface.encodeFunctionData("approve", [e, BUDGET]));
+      const args = orderArgs(await time.latest(), r, f.provider.address);
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [args]));
+      const id = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [r, args.salt]));
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("cancel", [id]));
+      expect(await f.escrow.claimable(r, ASSET, r)).to.equal(BUDGET);
+      const vault = await f.escrow.vaultOf(ASSET);
+      await rnt.arm(vault, e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]));
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]));
+      expect(await rnt.reentered()).to.equal(false);
+      expect(await rnt.reentryError()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect(await rnt.balanceOf(r)).to.equal(BUDGET);
+      expect(await rnt.balanceOf(vault)).to.equal(0n);
+      expect(await f.escrow.claimable(r, ASSET, r)).to.equal(0n);
+    });
+
+    it("stops a token re-entering the escrow while an order is being funded", async function () {
+      const f = await loadFixture(fixture);
+      const rnt = await ethers.deployContract("MaintReentrantToken");
+      const r = await rnt.getAddress();
+      const e = await f.escrow.getAddress();
+      await f.escrow.connect(f.gov).setTokenAllowed(r, true);
+      await rnt.mint(r, 2n * BUDGET);
+      await rnt.exec(r, rnt.interface.encodeFunctionData("approve", [e, 2n * BUDGET]));
+      const first = orderArgs(await time.latest(), r, f.provider.address);
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [first]));
+      const firstId = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [r, first.salt]),
+      );
+      // While the second order's budget leaves the payer (the token itself), it tries to cancel the first.
+      await rnt.arm(r, e, f.escrow.interface.encodeFunctionData("cancel", [firstId]));
+      const second = { ...first, salt: ethers.id("second") };
+      await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [second]));
+      expect(await rnt.reentered()).to.equal(false);
+      expect(await rnt.reentryError()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect((await f.escrow.getOrder(firstId)).state).to.equal(OrderState.Open);
+      expect(await rnt.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(2n * BUDGET);
+    });
+
+    it("releases to a provider contract that reverts on any call, which then pulls its money", async function () {
+      const f = await loadFixture(fixture);
+      const rr = await ethers.deployContract("MaintRevertingReceiver");
+      const addr = await rr.getAddress();
+      const t = await f.token.getAddress();
+      await f.token.mint(addr, BOND);
+      await rr.approve(t, await f.escrow.getAddress(), BOND);
+      const { id } = await create(f, { provider: addr });
+      await rr.exec(await f.escrow.getAddress(), f.escrow.interface.encodeFunctionData("accept", [id]));
+      await attest(f, 6, 0n);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
+      await rr.exec(await f.escrow.getAddress(), f.escrow.interface.encodeFunctionData("claim", [ASSET, t, addr]));
+      expect(await f.token.balanceOf(addr)).to.equal(BUDGET + BOND);
+    });
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Shared deployment for the maintenance escrow tests: the escrow (with its linked MaintenanceTerms
+ * library) on top of test doubles of the asset registry, the device registry and the income
+ * distributor, an allowlisted token, funded parties and an ERC-1271 inspector wallet.
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import hre from "hardhat";
+import { Comparator, SlashTo, maintenanceDomain } from "../../client/src/eip712/maintenance.js";
+
+/**
+ * Coverage instrumentation inflates bytecode past 24,576 bytes; the coverage run (`npm run
+ * coverage`, PLINTH_COVERAGE=1) lifts the limit in hardhat.config.ts, and the size test is skipped.
+ */
+export const UNDER_COVERAGE = hre.globalOptions.coverage || process.env.PLINTH_COVERAGE === "1";
+
+export const ASSET = 1n;
+export const OTHER_ASSET = 2n;
+export const DEVICE = 7n;
+export const OTHER_DEVICE = 8n;
+export const KIND_SELFTEST = 3;
+export const BUDGET = 1_000n * 10n ** 18n;
+export const BOND = 100n * 10n ** 18n;
+export const RESERVE = 10_000n * 10n ** 18n;
+export const DAY = 86_400;
+export const HOUR = 3_600;
+
+export interface PolicyArgs {
+  arbiter: string;
+  k: number;
+  useDevice: boolean;
+  optimistic: boolean;
+  cmp: number;
+  defaultRuling: number;
+  kind: number;
+  threshold: bigint;
+  challengeWindow: number;
+  disputeTimeout: number;
+}
+
+export interface OrderArgs {
+  assetId: bigint;
+  deviceId: bigint;
+  token: string;
+  budget: bigint;
+  bond: bigint;
+  provider: string;
+  acceptBy: number;
+  completeBy: number;
+  fromReserve: boolean;
+  slashTo: number;
+  policy: PolicyArgs;
+  inspectors: string[];
+  milestoneBps: number[];
+  salt: string;
+}
+
+export async function deployMaintenance(ethers: HardhatEthers) {
+  const [gov, agent, payer, provider, provider2, inspector1, inspector2, walletOwner, arbiter, stranger] =
+    await ethers.getSigners();
+  const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
+  const assets = await ethers.deployContract("MaintAssetRegistry");
+  const devices = await ethers.deployContract("MaintDeviceRegistry");
+  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+  const terms = await ethers.deployContract("MaintenanceTerms");
+  const escrow = await ethers.deployContract(
+    "MaintenanceEscrow",
+    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
+    { libraries: { MaintenanceTerms: await terms.getAddress() } },
+  );
+  const escrowAddress = await escrow.getAddress();
+  const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
+
+  await assets.setAsset(ASSET, agent.address, 1);
+  await assets.setAsset(OTHER_ASSET, stranger.address, 1);
+  await devices.setDevice(DEVICE, 1, ASSET);
+  await devices.setDevice(OTHER_DEVICE, 1, OTHER_ASSET);
+  await devices.setReading(DEVICE, KIND_SELFTEST, 5, 1, 1); // history before any order
+  await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), escrowAddress);
+  await escrow.connect(gov).setTokenAllowed(await token.getAddress(), true);
+
+  for (const s of [payer, provider, provider2, agent, stranger]) {
+    await token.mint(s.address, 100_000n * 10n ** 18n);
+    await token.connect(s).approve(escrowAddress, ethers.MaxUint256);
+  }
+  await token.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256);
+  await distributor.connect(agent).fundReserve(ASSET, await token.getAddress(), RESERVE);
+
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const domain = maintenanceDomain(chainId, escrowAddress);
+  return {
+    gov,
+    agent,
+    payer,
+    provider,
+    provider2,
+    inspector1,
+    inspector2,
+    walletOwner,
+    arbiter,
+    stranger,
+    token,
+    assets,
+    devices,
+    distributor,
+    terms,
+    escrow,
+    wallet,
+    domain,
+    chainId,
+  };
+}
+
+export function policy(overrides: Partial<PolicyArgs> = {}): PolicyArgs {
+  return {
+    arbiter: "0x0000000000000000000000000000000000000000",
+    k: 1,
+    useDevice: true,
+    optimistic: false,
+    cmp: Comparator.EQ,
+    defaultRuling: 0,
+    kind: KIND_SELFTEST,
+    threshold: 0n,
+    challengeWindow: 0,
+    disputeTimeout: 0,
+    ...overrides,
+  };
+}
+
+export function orderArgs(now: number, token: string, provider: string, overrides: Partial<OrderArgs> = {}): OrderArgs {
+  return {
+    assetId: ASSET,
+    deviceId: DEVICE,
+    token,
+    budget: BUDGET,
+    bond: BOND,
+    provider,
+    acceptBy: now + DAY,
+    completeBy: now + 7 * DAY,
+    fromReserve: false,
+    slashTo: SlashTo.Payer,
+    policy: policy(),
+    inspectors: [],
+    milestoneBps: [],
+    salt: "0x" + "11".repeat(32),
+    ...overrides,
+  };
+}
+
+export type Signer = HardhatEthersSigner;
