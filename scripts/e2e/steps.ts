@@ -9,6 +9,7 @@ import { installStablecoin } from "./steps/setup.js";
 import { onboardAndMint, tokenizeAsset } from "./steps/assets.js";
 import { registerDevices, streamAttestations } from "./steps/devices.js";
 import { claimIncomeProRata, configureIncome, distributeIncome } from "./steps/income.js";
+import { rentMetered } from "./steps/rental.js";
 import { maintenanceByDevice } from "./steps/maintenance.js";
 
 export type { ScenarioContext, Step } from "./steps/context.js";
@@ -20,6 +21,7 @@ export const STEPS: Step[] = [
   registerDevices,
   streamAttestations,
   configureIncome,
+  rentMetered,
   distributeIncome,
   claimIncomeProRata,
   maintenanceByDevice,
