@@ -19,7 +19,7 @@ import type { Contract } from "ethers";
 import { buildBid } from "../../client/src/eip712/maintenance.js";
 import { policy, type OrderArgs } from "../maintenance/fixture.js";
 import { Comparator } from "../../client/src/eip712/maintenance.js";
-import { DAY, createOrder, deployWorld } from "./world.js";
+import { DAY, createOrder, deployWorld, ethTerms, freshAsset, rentEth } from "./world.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -42,6 +42,8 @@ const OPEN_ERC20 = "ERC-20 holder-scoped (moves only the caller's balance / allo
 const OPEN_ERC721 = "ERC-721 owner/approval-scoped; the registry's transfer hook refuses leased devices";
 const RENOUNCE = "AccessControl: an account may only renounce its own role (callerConfirmation)";
 const ADMIN = { kind: "role", role: "DEFAULT_ADMIN_ROLE" } as const;
+/** The rental settlement module refuses every direct call (it only runs by the escrow's delegatecall). */
+const DIRECT = { kind: "gated", error: "NotDelegated" } as const;
 
 /** The classification of every state-changing external function, per production contract. */
 const TABLE: Record<string, Record<string, Entry>> = {
@@ -279,6 +281,79 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "pay(address,address,uint256)": { kind: "gated", error: "NotEscrow" },
   },
   MaintenanceTerms: {},
+  RentalEscrow: {
+    "setTokenAllowed(address,bool)": ADMIN,
+    "setDefaultArbiter(address)": ADMIN,
+    "setFeeRecipient(address)": ADMIN,
+    "setProtocolFee(uint16)": ADMIN,
+    "grantRole(bytes32,address)": ADMIN,
+    "revokeRole(bytes32,address)": ADMIN,
+    "renounceRole(bytes32,address)": { kind: "open", why: RENOUNCE },
+    "publishOffer((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32))":
+      {
+        kind: "gated",
+        error: "NotSubjectOwner",
+        args: (f) => [ethTerms(f.w.assetId)],
+      },
+    "cancelOffer(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.offer] },
+    "activate(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
+    "decline(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
+    "terminateEarly(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.active] },
+    "claimDamage(bytes32,uint256,bytes32)": {
+      kind: "gated",
+      error: "NotOwner",
+      args: (f) => [f.rent.pending, 1n, ethers.ZeroHash],
+    },
+    "waiveClaim(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.pending] },
+    "acceptClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
+    "disputeClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
+    "rule(uint256,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.rent.disputeId, 1n] },
+    "resolve(bytes32,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.rent.disputed, 0n] },
+    "cancelNonce(uint256)": { kind: "open", why: "caller-scoped: cancels only msg.sender's own signed-offer nonce" },
+    "rent(bytes32,uint256,uint256)": { kind: "open", why: "the renter pays deposit and prepayment itself" },
+    "rentWithSignature(((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32),address,address,uint256,uint64),bytes,uint256,uint256)":
+      {
+        kind: "open",
+        why: "signature-gated: the subject owner's EIP-712 Offer (named renter, nonce, expiry)",
+      },
+    "topUp(bytes32,uint256)": { kind: "open", why: "anyone may add credit to an agreement (pays it itself)" },
+    "payPeriod(bytes32,uint256)": { kind: "open", why: "anyone may pay rent for an agreement (pays it itself)" },
+    "collect(bytes32)": { kind: "open", why: "books accrued rent to its fixed payee; no choice of recipient" },
+    "settleMetered(bytes32)": { kind: "open", why: "charges device-signed readings from the DeviceRegistry" },
+    "markDefault(bytes32)": { kind: "open", why: "only when the renter is in default past the grace period" },
+    "settle(bytes32)": { kind: "open", why: "deadline-gated: only after the end" },
+    "finalize(bytes32)": { kind: "open", why: "deadline-gated: outcome fixed by the terms' defaults" },
+    "cancelReservation(bytes32)": { kind: "open", why: "deadline-gated: after the activation window, full refund" },
+    "sweepFees(bytes32[],address)": { kind: "open", why: "credits fees only to the fee recipient" },
+    "flushIncome(uint256,address)": { kind: "open", why: "retries the deposit to the distributor for that asset" },
+    "withdraw(address)": { kind: "open", why: "caller-scoped: pays only msg.sender's claimable balance" },
+    "withdrawTo(address,address)": { kind: "open", why: "caller-scoped: pays only msg.sender's claimable balance" },
+  },
+  RentalSettlement: {
+    "acceptClaim(bytes32)": DIRECT,
+    "activate(bytes32)": DIRECT,
+    "cancelReservation(bytes32)": DIRECT,
+    "claimDamage(bytes32,uint256,bytes32)": DIRECT,
+    "collect(bytes32)": DIRECT,
+    "decline(bytes32)": DIRECT,
+    "disputeClaim(bytes32)": DIRECT,
+    "finalize(bytes32)": DIRECT,
+    "flushIncome(uint256,address)": DIRECT,
+    "markDefault(bytes32)": DIRECT,
+    "payPeriod(bytes32,uint256)": DIRECT,
+    "resolve(bytes32,uint256)": DIRECT,
+    "rule(uint256,uint256)": DIRECT,
+    "settle(bytes32)": DIRECT,
+    "settleMetered(bytes32)": DIRECT,
+    "sweepFees(bytes32[],address)": DIRECT,
+    "terminateEarly(bytes32)": DIRECT,
+    "topUp(bytes32,uint256)": DIRECT,
+    "waiveClaim(bytes32)": DIRECT,
+    "grantRole(bytes32,address)": ADMIN,
+    "revokeRole(bytes32,address)": ADMIN,
+    "renounceRole(bytes32,address)": { kind: "open", why: RENOUNCE + " (the module's own storage: no roles granted)" },
+  },
+  RentalTerms: {},
 };
 
 /** Production contract names from the compiled artifacts (contracts/**, minus tests and interfaces). */
@@ -319,6 +394,27 @@ function defaultArg(p: ParamType, x: string): unknown {
 
 async function fixture() {
   const w = await deployWorld(ethers);
+  // Rental agreements in each state a gated function needs (one fresh asset each).
+  const terms = async (label: string, t = {}) => ethTerms(await freshAsset(w, label), t);
+  const pending = (await rentEth(w, w.alice, await terms("r-pending"))).agreementId;
+  const disputed = (await rentEth(w, w.alice, await terms("r-disputed"))).agreementId;
+  await networkHelpers.time.increase(DAY + 1);
+  for (const a of [pending, disputed]) {
+    await w.rental.settle(a);
+    await w.rental.connect(w.agent).claimDamage(a, 1n, ethers.id("scratch"));
+  }
+  await w.rental.connect(w.alice).disputeClaim(disputed);
+  const reserved = (await rentEth(w, w.alice, await terms("r-reserved", { activationWindow: DAY }))).agreementId;
+  const activeRent = await rentEth(w, w.alice, await terms("r-active"));
+  const rent = {
+    pending,
+    disputed,
+    disputeId: BigInt(disputed),
+    reserved,
+    active: activeRent.agreementId,
+    offer: activeRent.offerId,
+  };
+
   const usdc = await w.usdc.getAddress();
   const mk = async (salt: string, o: Partial<OrderArgs>) =>
     (await createOrder(w, w.alice, { salt: ethers.id(salt), ...o })).orderId;
@@ -372,12 +468,15 @@ async function fixture() {
     IncomeDistributor: w.distributor,
     MaintenanceEscrow: w.escrow,
     MaintenanceVault: await ethers.getContractAt("MaintenanceVault", vault),
+    RentalEscrow: w.rental,
+    RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };
   return {
     w,
     x: w.outsider.address,
     usdc,
     role,
+    rent,
     instances,
     namedOrder,
     bidOrder,

@@ -19,8 +19,11 @@ import type {
   IncomeDistributor,
   MaintenanceEscrow,
   MockPayoutToken,
+  RentalEscrow,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { SubjectKind, buildTerms, rentalDomain, type RentalTerms } from "../../client/src/eip712/rental.js";
 import { deviceDomain } from "../../client/src/eip712/devices.js";
 import { maintenanceDomain } from "../../client/src/eip712/maintenance.js";
 import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
@@ -71,6 +74,15 @@ export async function deployWorld(ethers: HardhatEthers) {
     [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   )) as unknown as MaintenanceEscrow;
+  const rental = (await deployRentalEscrow(ethers, {
+    governance: gov.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: feeRecipient.address,
+    defaultArbiter: arbiter.address,
+    feeBps: 250,
+  })) as unknown as RentalEscrow;
   const usdc = (await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6])) as unknown as MockPayoutToken;
   const u = await usdc.getAddress();
 
@@ -81,6 +93,10 @@ export async function deployWorld(ethers: HardhatEthers) {
   await distributor.connect(gov).setPayoutToken(u, true);
   await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await escrow.getAddress());
   await escrow.connect(gov).setTokenAllowed(u, true);
+  await rental.connect(gov).setTokenAllowed(u, true);
+  await rental.connect(gov).setTokenAllowed(ETH, true);
+  await assets.connect(gov).grantRole(await assets.LEASE_MANAGER_ROLE(), await rental.getAddress());
+  await devices.connect(gov).grantRole(await devices.LEASE_MANAGER_ROLE(), await rental.getAddress());
   await devices.connect(gov).admitManufacturer(manufacturer.address, mfrSigner.address);
   await devices.connect(gov).setAssetRegistry(await assets.getAddress());
 
@@ -128,6 +144,7 @@ export async function deployWorld(ethers: HardhatEthers) {
     await usdc.mint(s.address, USDC(10_000_000));
     await usdc.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
     await usdc.connect(s).approve(await escrow.getAddress(), ethers.MaxUint256);
+    await usdc.connect(s).approve(await rental.getAddress(), ethers.MaxUint256);
   }
 
   return {
@@ -140,6 +157,8 @@ export async function deployWorld(ethers: HardhatEthers) {
     factory,
     distributor,
     escrow,
+    rental,
+    rentalDomain: rentalDomain(chainId, await rental.getAddress()),
     terms,
     usdc,
     shares,
@@ -188,4 +207,35 @@ export async function createOrder(w: World, payer: Signer, overrides: Partial<Or
   const orderId = await w.escrow.connect(payer).createOrder.staticCall(args);
   await w.escrow.connect(payer).createOrder(args);
   return { orderId, args };
+}
+
+/** Registers a fresh asset run by `w.agent` (no shares: rent income waits in pendingIncome). */
+export async function freshAsset(w: World, label: string): Promise<bigint> {
+  const salt = id(label);
+  const assetId = await w.assets.computeAssetId(w.issuer.address, salt);
+  await w.assets.connect(w.issuer).registerAsset(salt, 0, "0x4445", w.agent.address, "ipfs://" + label);
+  return assetId;
+}
+
+export const GWEI = 10n ** 9n;
+
+/** ETH rental terms of `assetId` (1 gwei/s, deposit 0.01 ETH, 1 h - 30 d, 1 d windows). */
+export function ethTerms(assetId: bigint, t: Partial<RentalTerms> = {}): RentalTerms {
+  return buildTerms({ subjectKind: SubjectKind.Asset, subjectId: assetId, ...t });
+}
+
+/** The agent publishes `terms` and `renter` rents for `duration` prepaying all of it; returns the agreement id. */
+export async function rentEth(w: World, renter: Signer, terms: RentalTerms, duration = BigInt(DAY)) {
+  const tx = await w.rental.connect(w.agent).publishOffer(terms);
+  const receipt = await tx.wait();
+  let offerId = "";
+  for (const log of receipt!.logs) {
+    const parsed = w.rental.interface.parseLog(log);
+    if (parsed?.name === "OfferPublished") offerId = parsed.args.offerId as string;
+  }
+  const prepay = duration * terms.pricePerSecond;
+  const value = prepay + terms.deposit;
+  const agreementId = await w.rental.connect(renter).rent.staticCall(offerId, duration, prepay, { value });
+  await w.rental.connect(renter).rent(offerId, duration, prepay, { value });
+  return { offerId, agreementId, prepay };
 }
