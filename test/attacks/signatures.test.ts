@@ -32,7 +32,8 @@ import { NobleP256Signer, Secp256k1DeviceSigner, type DeviceSigner } from "../..
 import { decodeRS, encodeRS, toHighS } from "../../client/src/signers/p256.js";
 import { Comparator } from "../../client/src/eip712/maintenance.js";
 import { policy } from "../maintenance/fixture.js";
-import { DAY, createOrder, deployWorld, type World } from "./world.js";
+import { DAY, createOrder, deployWorld, ethTerms, freshAsset, type World } from "./world.js";
+import { RENTAL_TYPES, buildOffer, rentalDomain, type RentalOffer } from "../../client/src/eip712/rental.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -418,6 +419,109 @@ describe("Attack class EIP-712 domain confusion", function () {
       w.chainId,
       await w.escrow.getAddress(),
     ]);
-    // The rental escrow's domain joins this list when contracts/rental lands on main.
+    const r = await w.rental.eip712Domain();
+    expect([r.name, r.version, r.chainId, r.verifyingContract]).to.deep.equal([
+      "PlinthRental",
+      "1",
+      w.chainId,
+      await w.rental.getAddress(),
+    ]);
+  });
+});
+
+/** A signed rental offer of a fresh asset by its agent, under `domain` (default: the rental escrow's). */
+async function rentalOffer(w: World, opts: { domain?: TypedDataDomain; renter?: string; nonce?: bigint } = {}) {
+  const terms = ethTerms(await freshAsset(w, "rental-" + Math.random()));
+  const offer = buildOffer(terms, w.agent.address, {
+    renter: opts.renter,
+    nonce: opts.nonce,
+    expiry: BigInt((await time.latest()) + DAY),
+  });
+  const sig = await w.agent.signTypedData(
+    opts.domain ?? w.rentalDomain,
+    RENTAL_TYPES,
+    offer as unknown as Record<string, unknown>,
+  );
+  return { offer, sig, terms };
+}
+
+function fill(w: World, who: World["alice"], offer: RentalOffer, sig: string) {
+  const prepay = BigInt(DAY) * offer.terms.pricePerSecond;
+  return w.rental.connect(who).rentWithSignature(offer, sig, DAY, prepay, { value: prepay + offer.terms.deposit });
+}
+
+describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's signed offers", function () {
+  it("refuses an offer signed for another chain, for the maintenance escrow, the device registry, another name or version", async function () {
+    const w = await loadFixture(world);
+    const rental = await w.rental.getAddress();
+    for (const domain of [
+      rentalDomain(FOREIGN_CHAIN, rental),
+      { ...w.escrowDomain },
+      { ...w.ctx.domain },
+      { ...w.escrowDomain, verifyingContract: rental },
+      { ...w.rentalDomain, version: "2" },
+      { ...w.rentalDomain, name: "Plinth Rental" },
+    ] as TypedDataDomain[]) {
+      const { offer, sig } = await rentalOffer(w, { domain });
+      await expect(fill(w, w.alice, offer, sig)).to.be.revertedWithCustomError(w.rental, "InvalidSignature");
+    }
+  });
+
+  it("a second rental escrow refuses the first one's signed offer", async function () {
+    const w = await loadFixture(world);
+    const { deployRentalEscrow } = await import("../../scripts/rental/lib.js");
+    const other = await deployRentalEscrow(ethers, {
+      governance: w.gov.address,
+      assetRegistry: await w.assets.getAddress(),
+      deviceRegistry: await w.devices.getAddress(),
+      distributor: await w.distributor.getAddress(),
+      feeRecipient: w.feeRecipient.address,
+      defaultArbiter: w.arbiter.address,
+      feeBps: 250,
+    });
+    await other.connect(w.gov).setTokenAllowed(ethers.ZeroAddress, true);
+    const { offer, sig } = await rentalOffer(w);
+    const prepay = BigInt(DAY) * offer.terms.pricePerSecond;
+    await expect(
+      other.connect(w.alice).rentWithSignature(offer, sig, DAY, prepay, { value: prepay + offer.terms.deposit }),
+    ).to.be.revertedWithCustomError(other, "InvalidSignature");
+  });
+
+  it("the device registry and the maintenance escrow refuse a signature made under the rental escrow's domain", async function () {
+    const w = await loadFixture(world);
+    const device = Secp256k1DeviceSigner.fromPrivateKey(Wallet.createRandom().privateKey);
+    const { reg, sig } = await registration(w, device, {
+      ...w.rentalDomain,
+      verifyingContract: await w.devices.getAddress(),
+    });
+    await expect(w.devices.registerDevice(reg, sig)).to.be.revertedWithCustomError(
+      w.devices,
+      "InvalidManufacturerSignature",
+    );
+    const orderId = await inspectedOrder(w);
+    const ins = buildInspection(orderId, 0, true, w.carol.address, BigInt((await time.latest()) + DAY));
+    const isig = await signInspection(w.carol, w.rentalDomain, ins);
+    await expect(w.escrow.submitInspections(orderId, [ins], [isig])).to.be.revertedWithCustomError(
+      w.escrow,
+      "InvalidSignature",
+    );
+  });
+
+  it("refuses a tampered offer (terms, owner or renter changed after signing), an expired one and a cancelled nonce", async function () {
+    const w = await loadFixture(world);
+    const { offer, sig } = await rentalOffer(w);
+    const cheaper = { ...offer, terms: { ...offer.terms, pricePerSecond: 1n } };
+    await expect(fill(w, w.alice, cheaper, sig)).to.be.revertedWithCustomError(w.rental, "InvalidSignature");
+    await expect(fill(w, w.alice, { ...offer, renter: w.alice.address }, sig)).to.be.revertedWithCustomError(
+      w.rental,
+      "InvalidSignature",
+    );
+    await w.rental.connect(w.agent).cancelNonce(offer.nonce);
+    await expect(fill(w, w.alice, offer, sig))
+      .to.be.revertedWithCustomError(w.rental, "OfferNonceCancelled")
+      .withArgs(w.agent.address, offer.nonce);
+    const late = await rentalOffer(w, { nonce: 1n });
+    await time.increase(DAY + 1);
+    await expect(fill(w, w.alice, late.offer, late.sig)).to.be.revertedWithCustomError(w.rental, "OfferExpired");
   });
 });
