@@ -12,7 +12,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { OrderState } from "../../client/src/eip712/maintenance.js";
-import { BUDGET, DE, ETH, USDC, YEAR, createOrder, deployWorld, orderFor, type World } from "./world.js";
+import { BUDGET, DAY, DE, ETH, USDC, YEAR, createOrder, deployWorld, ethTerms, orderFor, type World } from "./world.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -262,5 +262,75 @@ describe("Attack class weird ERC-20 (d-xyz/weird-erc20): fee-on-transfer", funct
       .to.be.revertedWithCustomError(w.escrow, "FundingShortfall")
       .withArgs(BUDGET, BUDGET - BUDGET / 100n);
     expect(await fot.balanceOf(w.alice.address)).to.equal(BUDGET);
+  });
+});
+
+describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow", function () {
+  /** The agent publishes `terms`; returns the offer id. */
+  async function publish(w: World, terms: ReturnType<typeof ethTerms>) {
+    const receipt = await (await w.rental.connect(w.agent).publishOffer(terms)).wait();
+    for (const log of receipt!.logs) {
+      const parsed = w.rental.interface.parseLog(log);
+      if (parsed?.name === "OfferPublished") return parsed.args.offerId as string;
+    }
+    throw new Error("no offer");
+  }
+
+  it("a reentrant renter re-entering withdraw from its ETH refund is refused by the guard and paid once", async function () {
+    const w = await loadFixture(world);
+    const party = await ethers.deployContract("AtkReentrantParty");
+    const [p, r] = [await party.getAddress(), await w.rental.getAddress()];
+    const terms = ethTerms(w.assetId, { activationWindow: DAY });
+    const offerId = await publish(w, terms);
+    const prepay = BigInt(DAY) * terms.pricePerSecond;
+    const value = prepay + terms.deposit;
+    const rentCall = w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]);
+    const id = await w.rental.agreementId(1, w.assetId, 0);
+    await party.exec(r, rentCall, { value });
+    await w.rental.connect(w.agent).decline(id);
+    expect(await w.rental.claimable(p, ETH)).to.equal(value);
+    await party.arm(r, w.rental.interface.encodeFunctionData("withdraw", [ETH]), false);
+    await party.exec(r, w.rental.interface.encodeFunctionData("withdraw", [ETH]));
+    expect(await party.successes()).to.equal(0n);
+    expect(await party.lastError()).to.equal(w.rental.interface.getError(GUARD)!.selector);
+    expect(await ethers.provider.getBalance(p)).to.equal(value);
+    expect(await ethers.provider.getBalance(r)).to.equal(0n);
+  });
+
+  it("a renter whose fallback reverts only hurts itself: it withdraws to another address", async function () {
+    const w = await loadFixture(world);
+    const rr = await ethers.deployContract("AtkRevertingReceiver");
+    const [a, r] = [await rr.getAddress(), await w.rental.getAddress()];
+    const terms = ethTerms(w.assetId, { activationWindow: DAY });
+    const offerId = await publish(w, terms);
+    const prepay = BigInt(DAY) * terms.pricePerSecond;
+    const value = prepay + terms.deposit;
+    const id = await w.rental.agreementId(1, w.assetId, 0);
+    await rr.exec(r, w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]), { value });
+    await w.rental.connect(w.agent).decline(id);
+    await expect(rr.exec(r, w.rental.interface.encodeFunctionData("withdraw", [ETH]))).to.be.revertedWithCustomError(
+      w.rental,
+      "EthTransferFailed",
+    );
+    await expect(
+      rr.exec(r, w.rental.interface.encodeFunctionData("withdrawTo", [ETH, w.carol.address])),
+    ).to.changeEtherBalance(ethers, w.carol, value);
+  });
+
+  it("refuses to open a rental paid in a fee-on-transfer token (FeeOnTransferToken), changing nothing", async function () {
+    const w = await loadFixture(world);
+    const fot = await ethers.deployContract("FeeOnTransferToken");
+    const f = await fot.getAddress();
+    await w.rental.connect(w.gov).setTokenAllowed(f, true);
+    const terms = ethTerms(w.assetId, { token: f });
+    const offerId = await publish(w, terms);
+    const prepay = BigInt(DAY) * terms.pricePerSecond;
+    await fot.mint(w.alice.address, prepay + terms.deposit);
+    await fot.connect(w.alice).approve(await w.rental.getAddress(), ethers.MaxUint256);
+    await expect(w.rental.connect(w.alice).rent(offerId, DAY, prepay)).to.be.revertedWithCustomError(
+      w.rental,
+      "FeeOnTransferToken",
+    );
+    expect(await fot.balanceOf(w.alice.address)).to.equal(prepay + terms.deposit);
   });
 });

@@ -123,9 +123,9 @@ contract AtkRevertingReceiver {
     /// @param to Call target.
     /// @param data Calldata.
     /// @return result Its return data.
-    function exec(address to, bytes calldata data) external returns (bytes memory result) {
+    function exec(address to, bytes calldata data) external payable returns (bytes memory result) {
         bool ok;
-        (ok, result) = to.call(data);
+        (ok, result) = to.call{value: msg.value}(data);
         if (!ok) {
             assembly ("memory-safe") {
                 revert(add(result, 32), mload(result))
