@@ -48,9 +48,9 @@ contract AtkHookToken is ERC20 {
 ///         the nested call succeeded and its revert selector. Test-only attacker.
 contract AtkReentrantParty is IAtkTokenReceiver {
     /// @notice Target of the armed call.
-    address public target;
+    address public armedTarget;
     /// @notice Calldata of the armed call.
-    bytes public payload;
+    bytes public armedPayload;
     /// @notice Number of nested calls attempted.
     uint256 public attempts;
     /// @notice Number of nested calls that succeeded.
@@ -79,8 +79,8 @@ contract AtkReentrantParty is IAtkTokenReceiver {
     /// @param payload_ Calldata.
     /// @param bubble_ Whether a failure of the nested call reverts the payment.
     function arm(address target_, bytes calldata payload_, bool bubble_) external {
-        target = target_;
-        payload = payload_;
+        armedTarget = target_;
+        armedPayload = payload_;
         bubble = bubble_;
     }
 
@@ -95,11 +95,12 @@ contract AtkReentrantParty is IAtkTokenReceiver {
     }
 
     function _fire() private {
-        address t = target;
+        address t = armedTarget;
         if (t == address(0)) return;
-        target = address(0); // once
+        armedTarget = address(0); // once
         ++attempts;
-        (bool ok, bytes memory ret) = t.call(payload);
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = t.call(armedPayload);
         if (ok) {
             ++successes;
         } else {
