@@ -166,6 +166,22 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await w.usdc.balanceOf(d)).to.equal(reserve + dust);
   });
 
+  it("income: a retired asset's maintenance reserve keeps an exit, though only through governance (the escrow can no longer spend it)", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    await fundReserve(w);
+    const reserve = await w.distributor.reserveOf(w.assetId, u);
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
+    // The escrow (RESERVE_SPENDER_ROLE) cannot open reserve-funded orders on a retired asset...
+    await expect(w.escrow.connect(w.agent).createOrder(await orderFor(w, { fromReserve: true })))
+      .to.be.revertedWithCustomError(w.escrow, "AssetNotActive")
+      .withArgs(w.assetId);
+    // ...so the only way out is governance granting RESERVE_SPENDER_ROLE to a spender it chooses.
+    await w.distributor.connect(w.gov).grantRole(await w.distributor.RESERVE_SPENDER_ROLE(), w.gov.address);
+    await w.distributor.connect(w.gov).withdrawReserve(w.assetId, u, reserve, w.agent.address);
+    expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(0n);
+  });
+
   // FINDING (stuck funds, MaintenanceEscrow.returnToReserve + IncomeDistributor.deposit): money credited
   // to an asset's reserve inside the escrow (`reserveCredit`: the refund of a cancelled/expired/defaulted
   // reserve-funded order, or a bond slashed to the reserve) has exactly two exits: returnToReserve (which
