@@ -204,37 +204,70 @@ interface IRentalEscrow {
     /// @notice Governance changed the default arbiter.
     event DefaultArbiterSet(address indexed arbiter);
 
+    /// @notice The payment token is not on governance's allowlist.
     error TokenNotAllowed(address token);
+    /// @notice The offered terms break a rule (the reason names which).
     error InvalidTerms(TermsError reason);
+    /// @notice The caller is not the asset's agent or the device's owner.
     error NotSubjectOwner(address caller, address owner);
+    /// @notice The asset or device is unknown, not active, or otherwise cannot be rented.
     error SubjectNotRentable(uint8 subjectKind, uint256 subjectId);
+    /// @notice The metering device is not the rented device nor bound to the rented asset.
     error MeterNotOfSubject(uint256 meterDeviceId);
+    /// @notice An offer with this id already exists.
     error OfferExists(bytes32 offerId);
+    /// @notice The offer was withdrawn or never published.
     error OfferNotActive(bytes32 offerId);
+    /// @notice The offer expired at `expiry`.
     error OfferExpired(uint256 expiry);
+    /// @notice The owner cancelled this signed-offer nonce.
     error OfferNonceCancelled(address owner, uint256 nonce);
+    /// @notice The signed offer names another renter.
     error OfferNotForRenter(address renter);
+    /// @notice The offer signature is not the subject owner's (EOA or ERC-1271).
     error InvalidSignature();
+    /// @notice A live agreement already holds the subject.
     error SubjectAlreadyRented(uint8 subjectKind, uint256 subjectId, bytes32 liveId);
+    /// @notice The requested duration lies outside the offer's minimum and maximum.
     error DurationOutOfRange(uint256 duration, uint256 min, uint256 max);
+    /// @notice The prepaid rent does not cover the minimum required.
     error PrepaymentTooSmall(uint256 amount, uint256 min);
+    /// @notice msg.value differs from the amount due.
     error WrongEthAmount(uint256 expected, uint256 received);
+    /// @notice Fewer tokens arrived than were sent (fee-on-transfer tokens are refused).
     error FeeOnTransferToken(uint256 expected, uint256 received);
+    /// @notice The agreement is not in a state that allows this call.
     error WrongState(bytes32 id, State state);
+    /// @notice Only the agreement's renter may call this.
     error NotRenter(address caller);
+    /// @notice Only the agreement's owner may call this.
     error NotOwner(address caller);
+    /// @notice Only the agreement's arbiter may rule.
     error NotArbiter(address caller);
+    /// @notice The call is allowed only after `deadline`.
     error TooEarly(uint256 deadline);
+    /// @notice The call was allowed only until `deadline`.
     error TooLate(uint256 deadline);
+    /// @notice The agreement's arrears have not passed the grace period.
     error NotInDefault(bytes32 id);
+    /// @notice The agreement has no metered price.
     error NotMetered(bytes32 id);
+    /// @notice The meter reading's counter is not above the last settled one.
     error MeterReadingReplayed(uint64 counter, uint64 lastCounter);
+    /// @notice The amount is zero or exceeds what is available (the deposit held, or the disputed claim).
     error InvalidClaim(uint256 amount, uint256 available);
+    /// @notice The amount must not be zero.
     error ZeroAmount();
+    /// @notice The fee exceeds its cap.
     error FeeTooHigh(uint256 bps, uint256 max);
+    /// @notice The caller has no claimable balance in this token.
     error NothingToWithdraw();
+    /// @notice Sending ETH to `to` failed (the balance stays claimable).
     error EthTransferFailed(address to, uint256 amount);
+    /// @notice The arbiter's ruling is not one of the allowed values.
     error InvalidRuling(uint256 ruling);
+    /// @notice An address argument must not be zero.
     error ZeroAddress();
+    /// @notice The settlement module was built for other registries or another distributor.
     error SettlementMismatch(address settlement);
 }
