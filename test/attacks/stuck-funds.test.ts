@@ -1,0 +1,270 @@
+/**
+ * Stuck funds (SWC-132-adjacent "locked ether/tokens"; the audit finding class "funds can be locked
+ * forever"): every token a contract takes in has an exit once its deadline passed. Each path of the
+ * maintenance escrow, the rental escrow and the income distributor is walked with real contracts and
+ * the holding contract's balance ends at exactly zero (or at what is still owed and claimable).
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { id } from "ethers";
+import { SlashTo, Comparator } from "../../client/src/eip712/maintenance.js";
+import { attestationMessage, deviceDigest } from "../../client/src/eip712/devices.js";
+import { policy } from "../maintenance/fixture.js";
+import {
+  BOND,
+  BUDGET,
+  DAY,
+  ETH,
+  KIND_SELFTEST,
+  USDC,
+  createOrder,
+  deployWorld,
+  orderFor,
+  ethTerms,
+  rentEth,
+  type Signer,
+  type World,
+} from "./world.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+async function world() {
+  return deployWorld(ethers);
+}
+
+async function selfTest(w: World) {
+  await time.increase(10);
+  const att = attestationMessage({
+    deviceId: w.device.deviceId,
+    kind: KIND_SELFTEST,
+    value: 0,
+    payloadHash: id("self-test ok"),
+    counter: (await w.devices.lastCounter(w.device.deviceId)) + 1n,
+    timestamp: await time.latest(),
+  });
+  await w.devices.attest(att, await w.device.signDigest(deviceDigest(w.ctx.domain, "Attestation", att)));
+}
+
+/** Every party withdraws its whole maintenance balance; returns what was paid out. */
+async function drainEscrow(w: World, parties: Signer[]) {
+  const u = await w.usdc.getAddress();
+  let paid = 0n;
+  for (const p of parties) {
+    const due = await w.escrow.claimable(p.address, w.assetId, u);
+    if (due === 0n) continue;
+    await w.escrow.connect(p).claim(w.assetId, u, p.address);
+    paid += due;
+  }
+  if ((await w.escrow.reserveCredit(w.assetId, u)) !== 0n) await w.escrow.returnToReserve(w.assetId, u);
+  return paid;
+}
+
+async function fundReserve(w: World) {
+  await w.distributor.connect(w.outsider).deposit(w.assetId, await w.usdc.getAddress(), USDC(100_000));
+}
+
+describe("Attack class stuck funds: every escrowed token has an exit", function () {
+  it("maintenance: cancel, expiry, default, device-proven completion and an unruled dispute all end with an empty vault", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    const vault = await w.escrow.vaultOf(w.assetId);
+    const cancelled = await createOrder(w, w.alice, { salt: id("cancel") });
+    const expired = await createOrder(w, w.alice, { salt: id("expire") });
+    const defaulted = await createOrder(w, w.alice, { salt: id("default") });
+    const proven = await createOrder(w, w.alice, { salt: id("device") });
+    const unruled = await createOrder(w, w.alice, {
+      salt: id("unruled"),
+      deviceId: 0n,
+      policy: policy({
+        useDevice: false,
+        cmp: Comparator.None,
+        optimistic: true,
+        arbiter: w.arbiter.address,
+        challengeWindow: DAY,
+        disputeTimeout: DAY,
+        defaultRuling: 1,
+      }),
+    });
+    expect(await w.usdc.balanceOf(vault)).to.equal(5n * BUDGET);
+
+    await w.escrow.connect(w.alice).cancel(cancelled.orderId);
+    for (const o of [defaulted, proven, unruled]) await w.escrow.connect(w.provider).accept(o.orderId);
+    await selfTest(w);
+    await w.escrow.submitDeviceEvidence(proven.orderId, 0, w.device.deviceId);
+    await w.escrow.connect(w.provider).claimMilestone(unruled.orderId, 0);
+    const dispute = await w.escrow.connect(w.alice).challenge.staticCall(unruled.orderId, 0);
+    await w.escrow.connect(w.alice).challenge(unruled.orderId, 0);
+    await time.increaseTo(expired.args.acceptBy + 1);
+    await w.escrow.connect(w.outsider).expire(expired.orderId);
+    await time.increase(2 * DAY);
+    await w.escrow.connect(w.outsider).resolveByTimeout(dispute);
+    await time.increaseTo(defaulted.args.completeBy + 1);
+    await w.escrow.connect(w.outsider).expire(defaulted.orderId);
+
+    const paid = await drainEscrow(w, [w.alice, w.provider]);
+    expect(paid).to.equal(5n * BUDGET + 3n * BOND);
+    expect(await w.usdc.balanceOf(vault)).to.equal(0n);
+    expect(await w.escrow.claimable(w.alice.address, w.assetId, u)).to.equal(0n);
+  });
+
+  it("maintenance: a reserve-funded order's refund and slashed bond go back to the asset's reserve (returnToReserve), vault empty", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    await fundReserve(w);
+    const reserve0 = await w.distributor.reserveOf(w.assetId, u);
+    const o = await createOrder(w, w.agent, { fromReserve: true, slashTo: SlashTo.Reserve });
+    await w.escrow.connect(w.provider).accept(o.orderId);
+    await time.increaseTo(o.args.completeBy + 1);
+    await w.escrow.expire(o.orderId);
+    expect(await w.escrow.reserveCredit(w.assetId, u)).to.equal(BUDGET + BOND);
+    await w.escrow.connect(w.outsider).returnToReserve(w.assetId, u);
+    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+    // The money re-enters as income: 10 % to the reserve, 1 % fee, the rest to the holders.
+    expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(
+      reserve0 - BUDGET + ((BUDGET + BOND) * 1_000n) / 10_000n,
+    );
+  });
+
+  it("rental: declined and lapsed reservations and a full term with a disputed, unruled claim all end with an empty escrow", async function () {
+    const w = await loadFixture(world);
+    const rental = await w.rental.getAddress();
+    const terms = ethTerms(w.assetId, { activationWindow: DAY });
+    const declined = await rentEth(w, w.alice, terms);
+    await w.rental.connect(w.agent).decline(declined.agreementId);
+    const lapsed = await rentEth(w, w.alice, { ...terms, deposit: terms.deposit + 1n });
+    await time.increase(DAY + 1);
+    await w.rental.connect(w.outsider).cancelReservation(lapsed.agreementId);
+    const full = await rentEth(w, w.bob, ethTerms(w.assetId));
+    await time.increase(DAY + 1);
+    await w.rental.connect(w.outsider).settle(full.agreementId);
+    await w.rental.connect(w.agent).claimDamage(full.agreementId, 10n ** 15n, id("dent"));
+    await w.rental.connect(w.bob).disputeClaim(full.agreementId);
+    await time.increase(DAY + 1);
+    await w.rental.connect(w.outsider).finalize(full.agreementId);
+    await w.rental.sweepFees([declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
+    for (const s of [w.alice, w.bob, w.agent, w.feeRecipient]) {
+      if ((await w.rental.claimable(s.address, ETH)) !== 0n) await w.rental.connect(s).withdraw(ETH);
+    }
+    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
+    expect(await ethers.provider.getBalance(rental)).to.equal(0n);
+  });
+
+  it("income: after every claim, fee claim and redemption the distributor holds exactly the reserve (and buyout dust can be swept)", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    const d = await w.distributor.getAddress();
+    await w.distributor.connect(w.outsider).deposit(w.assetId, u, USDC(12_345) + 7n);
+    for (const s of [w.alice, w.bob]) await w.distributor.connect(s).claim(w.assetId, u, s.address);
+    await w.distributor.connect(w.feeRecipient).claimFees(w.assetId, u, w.feeRecipient.address);
+    const reserve = await w.distributor.reserveOf(w.assetId, u);
+    const dust = (await w.usdc.balanceOf(d)) - reserve;
+    expect(dust).to.be.gte(0n).and.lte(1_000n); // per-share rounding, at most one unit per share
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000_000) + 1n);
+    for (const s of [w.alice, w.bob]) await w.distributor.connect(s).redeem(w.assetId, s.address);
+    await w.distributor.connect(w.gov).sweepBuyoutDust(w.assetId, w.gov.address);
+    expect(await w.usdc.balanceOf(d)).to.equal(reserve + dust);
+  });
+
+  it("income: a retired asset's maintenance reserve keeps an exit, though only through governance (the escrow can no longer spend it)", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    await fundReserve(w);
+    const reserve = await w.distributor.reserveOf(w.assetId, u);
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
+    // The escrow (RESERVE_SPENDER_ROLE) cannot open reserve-funded orders on a retired asset...
+    await expect(w.escrow.connect(w.agent).createOrder(await orderFor(w, { fromReserve: true })))
+      .to.be.revertedWithCustomError(w.escrow, "AssetNotActive")
+      .withArgs(w.assetId);
+    // ...so the only way out is governance granting RESERVE_SPENDER_ROLE to a spender it chooses.
+    await w.distributor.connect(w.gov).grantRole(await w.distributor.RESERVE_SPENDER_ROLE(), w.gov.address);
+    await w.distributor.connect(w.gov).withdrawReserve(w.assetId, u, reserve, w.agent.address);
+    expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(0n);
+  });
+
+  // FINDING (stuck funds, MaintenanceEscrow.returnToReserve + IncomeDistributor.deposit): money credited
+  // to an asset's reserve inside the escrow (`reserveCredit`: the refund of a cancelled/expired/defaulted
+  // reserve-funded order, or a bond slashed to the reserve) has exactly two exits: returnToReserve (which
+  // calls distributor.deposit) and funding a new reserve-funded order. Once the asset is retired by a
+  // buyout, deposit reverts AssetIsRetired and createOrder reverts AssetNotActive, so the credit is
+  // locked in the asset's vault forever; no role can move it. An order still Active at the buyout cannot
+  // even be settled beforehand (its default happens after). Suggested fix: in returnToReserve, when the
+  // asset is Retired, pay the credit to the distributor's reserve directly (e.g. a distributor
+  // `fundReserve(assetId, token, amount)` open to RESERVE_SPENDER_ROLE that skips the holders' split and
+  // works for retired assets, whose reserve stays withdrawable), or let governance sweep it to a named
+  // recipient. The test below asserts the desired behaviour and fails today.
+  it.skip("FINDING: a retired asset's reserve credit in the maintenance escrow can still leave the vault", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    await fundReserve(w);
+    const o = await createOrder(w, w.agent, { fromReserve: true, slashTo: SlashTo.Reserve });
+    await w.escrow.connect(w.provider).accept(o.orderId);
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
+    await time.increaseTo(o.args.completeBy + 1);
+    await w.escrow.expire(o.orderId);
+    await w.escrow.returnToReserve(w.assetId, u);
+    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+  });
+
+  it("pins the current behaviour of the FINDING above: after a buyout, returnToReserve reverts AssetIsRetired and the credit stays in the vault", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    await fundReserve(w);
+    const o = await createOrder(w, w.agent, { fromReserve: true, slashTo: SlashTo.Reserve });
+    await w.escrow.connect(w.provider).accept(o.orderId);
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
+    await time.increaseTo(o.args.completeBy + 1);
+    await w.escrow.expire(o.orderId);
+    await expect(w.escrow.returnToReserve(w.assetId, u))
+      .to.be.revertedWithCustomError(w.distributor, "AssetIsRetired")
+      .withArgs(w.assetId);
+    await expect(w.escrow.connect(w.agent).createOrder(await orderFor(w, { fromReserve: true, salt: id("again") })))
+      .to.be.revertedWithCustomError(w.escrow, "AssetNotActive")
+      .withArgs(w.assetId);
+    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(BUDGET + BOND);
+  });
+
+  /** A one-day ETH rental of the world's asset, ended but not settled when the agent sells the asset. */
+  async function rentalThenBuyout(w: World) {
+    const r = await rentEth(w, w.alice, ethTerms(w.assetId));
+    await time.increase(DAY + 1); // the lease (leasedUntil = end) is over: the buyout is allowed
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, await w.usdc.getAddress(), USDC(1_000));
+    await w.rental.connect(w.outsider).settle(r.agreementId);
+    await time.increase(DAY + 1);
+    await w.rental.connect(w.outsider).finalize(r.agreementId);
+    await w.rental.sweepFees([r.agreementId], ETH);
+    for (const s of [w.alice, w.feeRecipient]) await w.rental.connect(s).withdraw(ETH);
+    return r;
+  }
+
+  // FINDING (stuck funds, RentalSettlement._depositIncome / flushIncome): the asset's lease ends at the
+  // agreement's `end`, but the rent is only deposited to the IncomeDistributor when someone calls
+  // collect/settle. Between `end` and settlement the agent may sell the asset (depositBuyout only checks
+  // the lease), which retires it; the distributor then refuses every deposit (AssetIsRetired), the rent
+  // is deferred to `pendingIncome`, and `flushIncome` can only defer it again: the renter's rent
+  // (net of the fee) is locked in the rental escrow forever and the former holders never get it.
+  // Suggested fix (any one): keep the subject leased until the agreement is settled (or make
+  // depositBuyout/retire refuse while `liveAgreementOf(Asset, id) != 0`); or, in _depositIncome, when
+  // the asset is Retired credit the income to the holders' redemption pool (a distributor entry point
+  // that adds to the buyout proceeds) or to the agent's claimable balance. The test below asserts the
+  // desired behaviour and fails today.
+  it.skip("FINDING: rent earned before a buyout but settled after it can still leave the rental escrow", async function () {
+    const w = await loadFixture(world);
+    await rentalThenBuyout(w);
+    if ((await w.rental.pendingIncome(w.assetId, ETH)) !== 0n) await w.rental.flushIncome(w.assetId, ETH);
+    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
+    expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
+  });
+
+  it("pins the current behaviour of the FINDING above: after a buyout the rent stays in pendingIncome and flushIncome re-defers it", async function () {
+    const w = await loadFixture(world);
+    const r = await rentalThenBuyout(w);
+    const pending = await w.rental.pendingIncome(w.assetId, ETH);
+    expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
+    await expect(w.rental.flushIncome(w.assetId, ETH))
+      .to.emit(w.rental, "IncomeDeferred")
+      .withArgs(w.assetId, ETH, pending);
+    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(pending);
+    expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(pending);
+  });
+});

@@ -1,0 +1,241 @@
+/**
+ * The whole Plinth system with the REAL contracts, wired as in production, for the attack
+ * regressions: DeviceRegistry (+ DeviceToken), AssetRegistry, IdentityRegistry, ShareFactory
+ * (SharesBlueprint -> AssetShares), IncomeDistributor (the shares' income hooks, BUYOUT_ROLE) and
+ * MaintenanceEscrow (reading the real registries, RESERVE_SPENDER_ROLE on the distributor).
+ *
+ * State after `deployWorld`: one asset (agent `agent`) with 0-decimal shares, 600 / 400 to
+ * alice / bob; one secp256k1 device registered, claimed by `operator` and bound to the asset;
+ * a 6-decimal USDC allowlisted everywhere; no income yet.
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { Wallet, id } from "ethers";
+import type {
+  AssetRegistry,
+  AssetShares,
+  DeviceRegistry,
+  DeviceToken,
+  IdentityRegistry,
+  IncomeDistributor,
+  MaintenanceEscrow,
+  MockPayoutToken,
+  RentalEscrow,
+  ShareFactory,
+} from "../../types/ethers-contracts/index.js";
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { SubjectKind, buildTerms, rentalDomain, type RentalTerms } from "../../client/src/eip712/rental.js";
+import { deviceDomain } from "../../client/src/eip712/devices.js";
+import { maintenanceDomain } from "../../client/src/eip712/maintenance.js";
+import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
+import { signedClaim, signedRegistration, type Ctx } from "../devices/helpers.js";
+import { orderArgs, type OrderArgs } from "../maintenance/fixture.js";
+
+export const DE = 276;
+export const YEAR = 365 * 24 * 3600;
+export const DAY = 86_400;
+export const FEE_BPS = 100n;
+export const RESERVE_BPS = 1_000n;
+export const KIND_SELFTEST = 3;
+export const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
+export const ETH = "0x0000000000000000000000000000000000000000";
+
+export async function deployWorld(ethers: HardhatEthers) {
+  const signers = await ethers.getSigners();
+  const [, gov, issuer, agent, kyc, manufacturer, mfrSigner, operator, feeRecipient, alice, bob, carol, provider] =
+    signers;
+  const outsider = signers[13];
+  const arbiter = signers[14];
+
+  const devices = (await ethers.deployContract("DeviceRegistry", [gov.address])) as unknown as DeviceRegistry;
+  const deviceToken = (await ethers.getContractAt(
+    "DeviceToken",
+    await devices.deviceToken(),
+  )) as unknown as DeviceToken;
+  const assets = (await ethers.deployContract("AssetRegistry", [gov.address])) as unknown as AssetRegistry;
+  const identity = (await ethers.deployContract("IdentityRegistry", [gov.address])) as unknown as IdentityRegistry;
+  const distributor = (await ethers.deployContract("IncomeDistributor", [
+    await assets.getAddress(),
+    gov.address,
+    feeRecipient.address,
+    FEE_BPS,
+    2_000,
+  ])) as unknown as IncomeDistributor;
+  const blueprint = await ethers.deployContract("SharesBlueprint");
+  const factory = (await ethers.deployContract("ShareFactory", [
+    gov.address,
+    await assets.getAddress(),
+    await identity.getAddress(),
+    await distributor.getAddress(),
+    await blueprint.getAddress(),
+  ])) as unknown as ShareFactory;
+  const terms = await ethers.deployContract("MaintenanceTerms");
+  const escrow = (await ethers.deployContract(
+    "MaintenanceEscrow",
+    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
+    { libraries: { MaintenanceTerms: await terms.getAddress() } },
+  )) as unknown as MaintenanceEscrow;
+  const rental = (await deployRentalEscrow(ethers, {
+    governance: gov.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: feeRecipient.address,
+    defaultArbiter: arbiter.address,
+    feeBps: 250,
+  })) as unknown as RentalEscrow;
+  const usdc = (await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6])) as unknown as MockPayoutToken;
+  const u = await usdc.getAddress();
+
+  await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), issuer.address);
+  await assets.connect(gov).grantRole(await assets.SHARE_FACTORY_ROLE(), await factory.getAddress());
+  await assets.connect(gov).grantRole(await assets.BUYOUT_ROLE(), await distributor.getAddress());
+  await identity.connect(gov).grantRole(await identity.KYC_AGENT_ROLE(), kyc.address);
+  await distributor.connect(gov).setPayoutToken(u, true);
+  await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await escrow.getAddress());
+  await escrow.connect(gov).setTokenAllowed(u, true);
+  await rental.connect(gov).setTokenAllowed(u, true);
+  await rental.connect(gov).setTokenAllowed(ETH, true);
+  await assets.connect(gov).grantRole(await assets.LEASE_MANAGER_ROLE(), await rental.getAddress());
+  await devices.connect(gov).grantRole(await devices.LEASE_MANAGER_ROLE(), await rental.getAddress());
+  await devices.connect(gov).admitManufacturer(manufacturer.address, mfrSigner.address);
+  await devices.connect(gov).setAssetRegistry(await assets.getAddress());
+
+  // The asset, its shares, two investors.
+  const salt = id("attack-regressions-asset");
+  const assetId = await assets.computeAssetId(issuer.address, salt);
+  await assets.connect(issuer).registerAsset(salt, 0, "0x4445", agent.address, "ipfs://asset");
+  const sharesAddress = await factory.predictShares(assetId);
+  await factory.connect(agent).createShares(assetId, "Attack Park", "ATK", 0);
+  const shares = (await ethers.getContractAt("AssetShares", sharesAddress)) as unknown as AssetShares;
+  const { timestamp } = (await ethers.provider.getBlock("latest"))!;
+  const expiry = BigInt(timestamp + YEAR);
+  const investors = [alice, bob, carol].map((s) => s.address);
+  await identity.connect(kyc).setIdentities(investors, [DE, DE, DE], [expiry, expiry, expiry]);
+  await shares.connect(agent).mint(alice.address, 600);
+  await shares.connect(agent).mint(bob.address, 400);
+  await distributor.connect(agent).setReserveRate(assetId, RESERVE_BPS);
+  await distributor.connect(agent).registerPayoutToken(assetId, u);
+  await distributor.connect(agent).registerPayoutToken(assetId, ETH);
+
+  // The device: registered by its manufacturer, claimed by its operator, bound to the asset.
+  const { chainId } = await ethers.provider.getNetwork();
+  const ctx: Ctx = {
+    ethers,
+    registry: devices,
+    token: deviceToken,
+    domain: deviceDomain(chainId, await devices.getAddress()),
+    governance: gov,
+    manufacturer,
+    mfrSigner,
+    operator,
+    other: outsider,
+    leaseManager: outsider,
+    agent,
+  };
+  const device = Secp256k1DeviceSigner.fromPrivateKey(Wallet.createRandom().privateKey);
+  const { reg, sig } = await signedRegistration(ctx, device, mfrSigner, "SN-ATK-1");
+  await devices.connect(outsider).registerDevice(reg, sig);
+  const c = await signedClaim(ctx, device, operator.address);
+  await devices.connect(outsider).claim(c.msg.deviceId, c.msg.owner, c.msg.deadline, c.sig);
+  await devices.connect(operator).bindToAsset(device.deviceId, assetId);
+  await devices.connect(agent).confirmBind(device.deviceId, assetId);
+
+  for (const s of [agent, alice, bob, provider, outsider, carol]) {
+    await usdc.mint(s.address, USDC(10_000_000));
+    await usdc.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
+    await usdc.connect(s).approve(await escrow.getAddress(), ethers.MaxUint256);
+    await usdc.connect(s).approve(await rental.getAddress(), ethers.MaxUint256);
+  }
+
+  return {
+    ethers,
+    chainId,
+    devices,
+    deviceToken,
+    assets,
+    identity,
+    factory,
+    distributor,
+    escrow,
+    rental,
+    rentalDomain: rentalDomain(chainId, await rental.getAddress()),
+    terms,
+    usdc,
+    shares,
+    assetId,
+    device,
+    ctx,
+    escrowDomain: maintenanceDomain(chainId, await escrow.getAddress()),
+    gov,
+    issuer,
+    agent,
+    kyc,
+    manufacturer,
+    mfrSigner,
+    operator,
+    feeRecipient,
+    alice,
+    bob,
+    carol,
+    provider,
+    outsider,
+    arbiter,
+  };
+}
+
+export type World = Awaited<ReturnType<typeof deployWorld>>;
+export type Signer = HardhatEthersSigner;
+
+export const BUDGET = USDC(1_000);
+export const BOND = USDC(100);
+
+/** Maintenance order arguments on the world's asset and device, paid in its USDC. */
+export async function orderFor(w: World, overrides: Partial<OrderArgs> = {}): Promise<OrderArgs> {
+  const { timestamp } = (await w.ethers.provider.getBlock("latest"))!;
+  return orderArgs(timestamp, await w.usdc.getAddress(), w.provider.address, {
+    assetId: w.assetId,
+    deviceId: w.device.deviceId,
+    budget: BUDGET,
+    bond: BOND,
+    ...overrides,
+  });
+}
+
+/** Creates an order from `payer` and returns its id. */
+export async function createOrder(w: World, payer: Signer, overrides: Partial<OrderArgs> = {}) {
+  const args = await orderFor(w, overrides);
+  const orderId = await w.escrow.connect(payer).createOrder.staticCall(args);
+  await w.escrow.connect(payer).createOrder(args);
+  return { orderId, args };
+}
+
+/** Registers a fresh asset run by `w.agent` (no shares: rent income waits in pendingIncome). */
+export async function freshAsset(w: World, label: string): Promise<bigint> {
+  const salt = id(label);
+  const assetId = await w.assets.computeAssetId(w.issuer.address, salt);
+  await w.assets.connect(w.issuer).registerAsset(salt, 0, "0x4445", w.agent.address, "ipfs://" + label);
+  return assetId;
+}
+
+export const GWEI = 10n ** 9n;
+
+/** ETH rental terms of `assetId` (1 gwei/s, deposit 0.01 ETH, 1 h - 30 d, 1 d windows). */
+export function ethTerms(assetId: bigint, t: Partial<RentalTerms> = {}): RentalTerms {
+  return buildTerms({ subjectKind: SubjectKind.Asset, subjectId: assetId, ...t });
+}
+
+/** The agent publishes `terms` and `renter` rents for `duration` prepaying all of it; returns the agreement id. */
+export async function rentEth(w: World, renter: Signer, terms: RentalTerms, duration = BigInt(DAY)) {
+  const tx = await w.rental.connect(w.agent).publishOffer(terms);
+  const receipt = await tx.wait();
+  let offerId = "";
+  for (const log of receipt!.logs) {
+    const parsed = w.rental.interface.parseLog(log);
+    if (parsed?.name === "OfferPublished") offerId = parsed.args.offerId as string;
+  }
+  const prepay = duration * terms.pricePerSecond;
+  const value = prepay + terms.deposit;
+  const agreementId = await w.rental.connect(renter).rent.staticCall(offerId, duration, prepay, { value });
+  await w.rental.connect(renter).rent(offerId, duration, prepay, { value });
+  return { offerId, agreementId, prepay };
+}
