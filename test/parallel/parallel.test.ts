@@ -48,7 +48,9 @@ describe("Parallel execution: conflict analysis", function () {
     const report = analyse([tx("writer", [], ["c:1"]), tx("reader", ["c:1"], []), tx("other", ["c:9"], ["c:8"])]);
     expect(report.conflictFree).to.equal(1);
     expect(report.parallelShare).to.equal(1 / 3);
-    expect(report.hotSlots).to.deep.equal([{ slot: "c:1", name: "c:1", writers: ["writer"], txs: 2 }]);
+    expect(report.hotSlots).to.deep.equal([
+      { slot: "c:1", name: "c:1", writers: ["writer"], readers: ["reader"], txs: 2 },
+    ]);
   });
 });
 
