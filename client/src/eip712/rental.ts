@@ -1,0 +1,152 @@
+/**
+ * EIP-712 domain and types of Plinth rental offers (contracts/rental/RentalTerms.sol), with builders
+ * shared by tests, scripts and the client. An owner (asset agent or device owner, EOA or ERC-1271
+ * wallet) signs an `Offer`; any renter (or the named one) fills it with `rentWithSignature`.
+ */
+import type { TypedDataDomain, TypedDataField } from "ethers";
+
+/** What is rented. Values match IRentalEscrow.SubjectKind. */
+export const SubjectKind = { Asset: 1, Device: 2 } as const;
+export type SubjectKindValue = (typeof SubjectKind)[keyof typeof SubjectKind];
+
+/** Agreement states. Values match IRentalEscrow.State. */
+export const RentalState = {
+  None: 0,
+  Reserved: 1,
+  Active: 2,
+  TerminatedEarly: 3,
+  Settling: 4,
+  Closed: 5,
+  Ended: 6,
+} as const;
+
+/** Rental terms; field order is the EIP-712 type order. */
+export interface RentalTerms {
+  subjectId: bigint;
+  meterDeviceId: bigint;
+  token: string;
+  subjectKind: number;
+  meterKind: number;
+  meterPeriod: number;
+  pricePerSecond: bigint;
+  pricePerUnit: bigint;
+  deposit: bigint;
+  lateFeePerSecond: bigint;
+  lateFeeCap: bigint;
+  maxUnitsPerPeriod: bigint;
+  minDuration: number;
+  maxDuration: number;
+  gracePeriod: number;
+  noticePeriod: number;
+  activationWindow: number;
+  refundBps: number;
+  arbiter: string;
+  claimWindow: number;
+  responseWindow: number;
+  arbiterTimeout: number;
+}
+
+/** A signed-offer message: the terms plus who signs, who may fill (zero = anyone), nonce, expiry. */
+export interface RentalOffer {
+  terms: RentalTerms;
+  owner: string;
+  renter: string;
+  nonce: bigint;
+  expiry: bigint;
+}
+
+export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+export const RENTAL_TYPES: Record<string, TypedDataField[]> = {
+  Offer: [
+    { name: "terms", type: "Terms" },
+    { name: "owner", type: "address" },
+    { name: "renter", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "expiry", type: "uint64" },
+  ],
+  Terms: [
+    { name: "subjectId", type: "uint256" },
+    { name: "meterDeviceId", type: "uint256" },
+    { name: "token", type: "address" },
+    { name: "subjectKind", type: "uint8" },
+    { name: "meterKind", type: "uint32" },
+    { name: "meterPeriod", type: "uint32" },
+    { name: "pricePerSecond", type: "uint128" },
+    { name: "pricePerUnit", type: "uint128" },
+    { name: "deposit", type: "uint128" },
+    { name: "lateFeePerSecond", type: "uint128" },
+    { name: "lateFeeCap", type: "uint128" },
+    { name: "maxUnitsPerPeriod", type: "uint64" },
+    { name: "minDuration", type: "uint32" },
+    { name: "maxDuration", type: "uint32" },
+    { name: "gracePeriod", type: "uint32" },
+    { name: "noticePeriod", type: "uint32" },
+    { name: "activationWindow", type: "uint32" },
+    { name: "refundBps", type: "uint16" },
+    { name: "arbiter", type: "address" },
+    { name: "claimWindow", type: "uint32" },
+    { name: "responseWindow", type: "uint32" },
+    { name: "arbiterTimeout", type: "uint32" },
+  ],
+};
+
+/** The escrow's EIP-712 domain. */
+export function rentalDomain(chainId: bigint | number, escrow: string): TypedDataDomain {
+  return { name: "PlinthRental", version: "1", chainId, verifyingContract: escrow };
+}
+
+/** Terms with sensible defaults (1 h - 30 d, 1 d windows, no meter, ETH), overridden by `t`. */
+export function buildTerms(t: Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">): RentalTerms {
+  return {
+    meterDeviceId: 0n,
+    token: ZERO_ADDRESS,
+    meterKind: 0,
+    meterPeriod: 0,
+    pricePerSecond: 1_000_000_000n,
+    pricePerUnit: 0n,
+    deposit: 10n ** 16n,
+    lateFeePerSecond: 0n,
+    lateFeeCap: 0n,
+    maxUnitsPerPeriod: 0n,
+    minDuration: 3600,
+    maxDuration: 30 * 86400,
+    gracePeriod: 3600,
+    noticePeriod: 0,
+    activationWindow: 0,
+    refundBps: 10_000,
+    arbiter: ZERO_ADDRESS,
+    claimWindow: 86400,
+    responseWindow: 86400,
+    arbiterTimeout: 86400,
+    ...t,
+  };
+}
+
+/** A signed-offer message for `terms`, fillable by anyone unless `renter` is given. */
+export function buildOffer(
+  terms: RentalTerms,
+  owner: string,
+  opts: { renter?: string; nonce?: bigint; expiry: bigint },
+): RentalOffer {
+  return { terms, owner, renter: opts.renter ?? ZERO_ADDRESS, nonce: opts.nonce ?? 0n, expiry: opts.expiry };
+}
+
+/** Anything that signs EIP-712 typed data (an ethers Signer). */
+export interface TypedDataSigner {
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
+}
+
+/** Signs `offer` for the escrow at `escrow` on `chainId`. */
+export async function signOffer(
+  signer: TypedDataSigner,
+  chainId: bigint | number,
+  escrow: string,
+  offer: RentalOffer,
+): Promise<string> {
+  return signer.signTypedData(rentalDomain(chainId, escrow), RENTAL_TYPES, offer as unknown as Record<string, unknown>);
+}

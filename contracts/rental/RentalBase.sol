@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {IRentalEscrow} from "./IRentalEscrow.sol";
+/// @title RentalBase
+/// @notice Storage, configuration and shared accounting of the rental escrow. RentalEscrow and its
+///         settlement module (run by delegatecall) both inherit it, so they share one storage layout.
+abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice Highest protocol fee governance can set (10%).
+    uint256 public constant MAX_FEE_BPS = 1_000;
+    /// @notice Basis points denominator.
+    uint256 internal constant BPS = 10_000;
+
+    /// @notice The asset registry (agents, status, leases).
+    IAssetRegistry public immutable assetRegistry;
+    /// @notice The device registry (owners, verified readings, leases).
+    IDeviceRegistry public immutable deviceRegistry;
+    /// @notice The income distributor rent of assets is deposited into.
+    IIncomeDistributor public immutable distributor;
+
+    /// @notice Payment tokens allowed for new agreements (address(0) = ETH).
+    mapping(address token => bool) public tokenAllowed;
+    /// @notice Protocol fee in bps applied to agreements opened from now on.
+    uint16 public protocolFeeBps;
+    /// @notice Receives the protocol fee as a claimable balance.
+    address public feeRecipient;
+    /// @notice Arbiter of agreements whose terms name none.
+    address public defaultArbiter;
+
+    /// @notice What each party can withdraw, per token.
+    mapping(address party => mapping(address token => uint256)) public claimable;
+    /// @notice Income the distributor refused, waiting for `flushIncome`.
+    mapping(uint256 assetId => mapping(address token => uint256)) public pendingIncome;
+    /// @notice Cancelled signed-offer nonces.
+    mapping(address owner => mapping(uint256 nonce => bool)) public nonceCancelled;
+    /// @notice On-chain offers by id (keccak256(owner, termsHash)).
+    mapping(bytes32 offerId => Offer) internal _offers;
+
+    struct Subject {
+        uint64 nonce; // agreements ever opened on this subject
+        bool live; // the agreement of nonce - 1 holds the subject
+    }
+
+    mapping(bytes32 termsHash => Terms) internal _terms;
+    mapping(uint8 kind => mapping(uint256 subjectId => Subject)) internal _subjects;
+    mapping(bytes32 id => Agreement) internal _agreements;
+
+    /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
+    /// @param assetRegistry_ The asset registry (this escrow needs its LEASE_MANAGER_ROLE).
+    /// @param deviceRegistry_ The device registry (this escrow needs its LEASE_MANAGER_ROLE).
+    /// @param distributor_ The income distributor.
+    /// @param feeRecipient_ Receiver of protocol fees.
+    /// @param defaultArbiter_ Arbiter when terms name none.
+    /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
+    constructor(
+        address governance,
+        IAssetRegistry assetRegistry_,
+        IDeviceRegistry deviceRegistry_,
+        IIncomeDistributor distributor_,
+        address feeRecipient_,
+        address defaultArbiter_,
+        uint16 feeBps
+    ) EIP712("PlinthRental", "1") {
+        if (
+            governance == address(0) ||
+            address(assetRegistry_) == address(0) ||
+            address(deviceRegistry_) == address(0) ||
+            address(distributor_) == address(0) ||
+            feeRecipient_ == address(0) ||
+            defaultArbiter_ == address(0)
+        ) revert ZeroAddress();
+        if (feeBps > MAX_FEE_BPS) revert FeeTooHigh(feeBps, MAX_FEE_BPS);
+        _grantRole(DEFAULT_ADMIN_ROLE, governance);
+        assetRegistry = assetRegistry_;
+        deviceRegistry = deviceRegistry_;
+        distributor = distributor_;
+        feeRecipient = feeRecipient_;
+        defaultArbiter = defaultArbiter_;
+        protocolFeeBps = feeBps;
+    }
+
+    /// @dev Charges time rent up to min(now, end) from the credit; what the credit cannot cover is debt.
+    function _accrue(Agreement storage a, uint256 price) internal {
+        uint256 to = Math.min(block.timestamp, a.end);
+        uint256 from = a.accruedUntil;
+        if (to <= from) return;
+        a.accruedUntil = uint40(to);
+        if (price == 0) return;
+        uint256 due = (to - from) * price;
+        uint256 credit = a.credit;
+        if (credit >= due) {
+            a.credit = uint128(credit - due);
+            a.earned += uint128(due);
+        } else {
+            if (a.debt == 0) a.arrearsSince = uint40(from + credit / price);
+            a.earned += uint128(credit);
+            a.debt += uint128(due - credit);
+            a.credit = 0;
+        }
+    }
+
+    /// @dev Start of the current arrears (type(uint40).max if the credit covers the whole term).
+    function _arrearsStart(Agreement storage a, uint256 price) internal view returns (uint256) {
+        if (a.debt != 0) return a.arrearsSince;
+        if (price == 0) return type(uint40).max;
+        return Math.min(uint256(a.accruedUntil) + a.credit / price, type(uint40).max);
+    }
+
+    function _inDefault(Agreement storage a, Terms storage t) internal view returns (bool) {
+        uint256 since = _arrearsStart(a, t.pricePerSecond);
+        return since < a.end && block.timestamp >= since + t.gracePeriod;
+    }
+
+    /// @dev Late fee of the running arrears episode: per second past the grace period, within the
+    ///      term, limited by what remains of the cap.
+    function _pendingLateFee(Agreement storage a, Terms storage t) internal view returns (uint256) {
+        uint256 rate = t.lateFeePerSecond;
+        if (rate == 0) return 0;
+        uint256 from = _arrearsStart(a, t.pricePerSecond) + t.gracePeriod;
+        uint256 to = Math.min(block.timestamp, a.end);
+        if (to <= from) return 0;
+        return Math.min((to - from) * rate, uint256(t.lateFeeCap) - a.lateFee);
+    }
+
+    function _snapshotMeter(Agreement storage a, Terms storage t) internal {
+        IDeviceRegistry.Reading memory r = deviceRegistry.latestReading(t.meterDeviceId, t.meterKind);
+        a.meterCounter = r.counter;
+        a.meterCumulative = r.cumulative;
+        a.meterTime = uint40(block.timestamp);
+    }
+
+    function _payIncome(Agreement storage a, Terms storage t, address token, uint256 amount) internal {
+        if (amount == 0) return;
+        uint256 assetId = t.subjectKind == uint8(SubjectKind.Asset) ? t.subjectId : a.incomeAssetId;
+        if (assetId == 0) _credit(a.owner, token, amount);
+        else _depositIncome(assetId, token, amount);
+    }
+
+    /// @dev Approve-then-deposit with the exact amount; a refusal defers the income instead of
+    ///      blocking the agreement.
+    function _depositIncome(uint256 assetId, address token, uint256 amount) internal {
+        if (token == address(0)) {
+            try distributor.deposit{value: amount}(assetId, token, amount) {
+                emit IncomeDeposited(assetId, token, amount);
+                return;
+            } catch {}
+        } else {
+            IERC20(token).forceApprove(address(distributor), amount);
+            try distributor.deposit(assetId, token, amount) {
+                emit IncomeDeposited(assetId, token, amount);
+                return;
+            } catch {
+                IERC20(token).forceApprove(address(distributor), 0);
+            }
+        }
+        pendingIncome[assetId][token] += amount;
+        emit IncomeDeferred(assetId, token, amount);
+    }
+
+    function _credit(address party, address token, uint256 amount) internal {
+        if (amount == 0) return;
+        claimable[party][token] += amount;
+        emit Credited(party, token, amount);
+    }
+
+    function _setLease(uint8 kind, uint256 subjectId, uint256 until) internal {
+        if (kind == uint8(SubjectKind.Asset)) assetRegistry.setLease(subjectId, uint64(until));
+        else deviceRegistry.setLease(subjectId, uint64(until));
+    }
+
+    /// @dev Frees the subject; a failing registry must not lock the agreement's funds.
+    function _release(uint8 kind, uint256 subjectId) internal {
+        _subjects[kind][subjectId].live = false;
+        if (kind == uint8(SubjectKind.Asset)) {
+            try assetRegistry.setLease(subjectId, 0) {} catch {
+                emit LeaseReleaseFailed(kind, subjectId);
+            }
+        } else {
+            try deviceRegistry.setLease(subjectId, 0) {} catch {
+                emit LeaseReleaseFailed(kind, subjectId);
+            }
+        }
+    }
+
+    function _stateOf(Agreement storage a) internal view returns (State) {
+        State s = a.state;
+        if (s == State.Active && block.timestamp >= a.end) return State.Ended;
+        return s;
+    }
+
+    function _requireState(bytes32 id, Agreement storage a, State expected) internal view {
+        if (a.state != expected) revert WrongState(id, _stateOf(a));
+    }
+
+    function _ownerOfSubject(uint8 kind, uint256 subjectId) internal view returns (address) {
+        if (kind == uint8(SubjectKind.Asset)) return assetRegistry.agentOf(subjectId);
+        if (kind == uint8(SubjectKind.Device)) return deviceRegistry.ownerOf(subjectId);
+        revert InvalidTerms(TermsError.Subject);
+    }
+
+    /// @dev Pulls exactly `amount` from the caller; refuses fee-on-transfer tokens by balance diff.
+    function _pull(address token, uint256 amount) internal {
+        if (token == address(0)) {
+            if (msg.value != amount) revert WrongEthAmount(amount, msg.value);
+            return;
+        }
+        if (msg.value != 0) revert WrongEthAmount(0, msg.value);
+        IERC20 erc20 = IERC20(token);
+        uint256 before = erc20.balanceOf(address(this));
+        erc20.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = erc20.balanceOf(address(this)) - before;
+        if (received != amount) revert FeeOnTransferToken(amount, received);
+    }
+}

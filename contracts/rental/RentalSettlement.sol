@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {RentalBase} from "./RentalBase.sol";
+
+/// @title RentalSettlement
+/// @notice Settlement and damage-claim logic of RentalEscrow, run only through its delegatecall
+///         (same storage layout: both inherit RentalBase). Split out to keep both under the 24 KiB code size limit.
+contract RentalSettlement is RentalBase {
+    using SafeCast for uint256;
+
+    /// @notice This module's own address: direct calls (not via delegatecall) are refused.
+    address private immutable _self;
+
+    /// @notice Thrown when the module is called directly instead of through the escrow.
+    error NotDelegated();
+
+    modifier onlyDelegated() {
+        if (address(this) == _self) revert NotDelegated();
+        _;
+    }
+
+    /// @notice Builds the module for one set of registries and distributor (the escrow checks them).
+    ///         Governance, fee recipient and arbiter live in the escrow's storage, not here.
+    /// @param assetRegistry_ The escrow's asset registry.
+    /// @param deviceRegistry_ The escrow's device registry.
+    /// @param distributor_ The escrow's income distributor.
+    constructor(
+        IAssetRegistry assetRegistry_,
+        IDeviceRegistry deviceRegistry_,
+        IIncomeDistributor distributor_
+    ) RentalBase(address(this), assetRegistry_, deviceRegistry_, distributor_, address(this), address(this), 0) {
+        _self = address(this);
+    }
+
+    /// @notice Charges the metered units of the verified readings since the last settlement.
+    /// @param id The agreement (Active or TerminatedEarly, metered terms).
+    function settleMetered(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        State s = a.state;
+        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        Terms storage t = _terms[a.termsHash];
+        if (t.pricePerUnit == 0) revert NotMetered(id);
+        _accrue(a, t.pricePerSecond);
+        _settleMeter(id, a, t, true);
+    }
+
+    /// @notice Pays earned rent out to the owner side (anyone may call).
+    /// @param id The agreement (Active or TerminatedEarly).
+    function collect(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        State s = a.state;
+        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        Terms storage t = _terms[a.termsHash];
+        _accrue(a, t.pricePerSecond);
+        _payOut(id, a, t);
+    }
+
+    /// @notice The renter ends early: use ends after the notice period (not before the minimum
+    ///         duration); unused prepaid rent of the cut term is refunded at the terms' refundBps.
+    /// @param id The agreement (Active, before its end).
+    function terminateEarly(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Active);
+        if (msg.sender != a.renter) revert NotRenter(msg.sender);
+        if (block.timestamp >= a.end) revert TooLate(a.end);
+        Terms storage t = _terms[a.termsHash];
+        uint256 newEnd = Math.max(block.timestamp + t.noticePeriod, uint256(a.start) + t.minDuration);
+        if (newEnd < a.end) a.end = uint40(newEnd);
+        a.endReason = EndReason.TerminatedEarly;
+        emit TerminatedEarly(id, a.end);
+        if (block.timestamp >= a.end) {
+            _settle(id, a, t);
+        } else {
+            a.state = State.TerminatedEarly;
+            _setLease(t.subjectKind, t.subjectId, a.end);
+        }
+    }
+
+    /// @notice Anyone ends an agreement whose arrears are older than the grace period; the deposit
+    ///         covers the debt and late fee, the rest waits for the damage-claim window.
+    /// @param id The agreement (Active or TerminatedEarly, in default).
+    function markDefault(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        State s = a.state;
+        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        Terms storage t = _terms[a.termsHash];
+        if (!_inDefault(a, t)) revert NotInDefault(id);
+        _accrue(a, t.pricePerSecond);
+        if (block.timestamp < a.end) a.end = uint40(block.timestamp);
+        a.endReason = EndReason.Defaulted;
+        emit Defaulted(id, a.arrearsSince, a.debt);
+        _settle(id, a, t);
+    }
+
+    /// @notice Anyone settles an agreement whose use has ended: final rent and meter, late fee and
+    ///         debt from the deposit, refunds credited; the rest of the deposit is held for claims.
+    /// @param id The agreement (Active or TerminatedEarly, `end` passed).
+    function settle(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        State s = a.state;
+        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        if (block.timestamp < a.end) revert TooEarly(a.end);
+        if (s == State.Active) a.endReason = EndReason.Ended;
+        _settle(id, a, _terms[a.termsHash]);
+    }
+
+    /// @notice The owner claims damages from the held deposit within the claim window.
+    /// @param id The agreement (Settling, no claim yet).
+    /// @param amount Claimed amount (<= deposit held).
+    /// @param evidence Hash of off-chain evidence (photos, report).
+    function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Settling);
+        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        if (a.claimStatus != ClaimStatus.None) revert WrongState(id, State.Settling);
+        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        if (amount == 0 || amount > a.depositHeld) revert InvalidClaim(amount, a.depositHeld);
+        a.claimAmount = uint128(amount);
+        a.claimStatus = ClaimStatus.Pending;
+        a.deadline = uint40(block.timestamp + _terms[a.termsHash].responseWindow);
+        emit DamageClaimed(id, amount, evidence);
+    }
+
+    /// @notice The owner releases the deposit without (further) claim: closes the agreement.
+    /// @param id The agreement (Settling, no dispute running).
+    function waiveClaim(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Settling);
+        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        if (a.claimStatus == ClaimStatus.Disputed) revert WrongState(id, State.Settling);
+        _resolve(id, a, 0);
+    }
+
+    /// @notice The renter accepts the pending claim.
+    /// @param id The agreement (Settling, claim pending).
+    function acceptClaim(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requirePending(id, a);
+        if (msg.sender != a.renter) revert NotRenter(msg.sender);
+        _resolve(id, a, a.claimAmount);
+    }
+
+    /// @notice The renter disputes the pending claim within the response window; the terms' arbiter
+    ///         (or the governance default in force now) decides within its timeout.
+    /// @param id The agreement (Settling, claim pending).
+    function disputeClaim(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requirePending(id, a);
+        if (msg.sender != a.renter) revert NotRenter(msg.sender);
+        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        Terms storage t = _terms[a.termsHash];
+        address arbiter = t.arbiter == address(0) ? defaultArbiter : t.arbiter;
+        a.arbiter = arbiter;
+        a.claimStatus = ClaimStatus.Disputed;
+        a.deadline = uint40(block.timestamp + t.arbiterTimeout);
+        emit ClaimDisputed(id, arbiter, a.deadline);
+    }
+
+    /// @notice ERC-792 style callback of an arbiter contract. Ruling 0: refused to rule (claim split
+    ///         in half, rounding towards the renter); 1: owner (claimant) wins; 2: renter wins.
+    /// @param disputeId uint256(agreement id).
+    /// @param ruling 0, 1 or 2.
+    function rule(uint256 disputeId, uint256 ruling) external onlyDelegated nonReentrant {
+        bytes32 id = bytes32(disputeId);
+        Agreement storage a = _requireDisputeArbiter(id);
+        if (ruling > 2) revert InvalidRuling(ruling);
+        uint256 claim = a.claimAmount;
+        emit Ruling(msg.sender, disputeId, ruling);
+        _resolve(
+            id,
+            a,
+            ruling == 1
+                ? claim
+                : ruling == 2
+                    ? 0
+                    : claim / 2
+        );
+    }
+
+    /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.
+    /// @param id The agreement (Settling, disputed, before the arbiter deadline).
+    /// @param toOwner Awarded amount, at most the claim.
+    function resolve(bytes32 id, uint256 toOwner) external onlyDelegated nonReentrant {
+        Agreement storage a = _requireDisputeArbiter(id);
+        if (toOwner > a.claimAmount) revert InvalidClaim(toOwner, a.claimAmount);
+        _resolve(id, a, toOwner);
+    }
+
+    /// @notice Anyone moves a Settling agreement past its phase deadline: no claim -> deposit
+    ///         refunded; unanswered claim -> accepted; unruled dispute -> rejected.
+    /// @param id The agreement (Settling, deadline passed).
+    function finalize(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Settling);
+        if (block.timestamp <= a.deadline) revert TooEarly(a.deadline);
+        _resolve(id, a, a.claimStatus == ClaimStatus.Pending ? a.claimAmount : 0);
+    }
+
+    /// @dev Bills the units between the last settled reading and the latest verified one, capped at
+    ///      maxUnitsPerPeriod per meterPeriod of elapsed term (excess units are never billed).
+    ///      At final settlement (`strict` false) a failing registry read skips metering instead of
+    ///      locking the agreement.
+    function _settleMeter(bytes32 id, Agreement storage a, Terms storage t, bool strict) internal {
+        IDeviceRegistry.Reading memory r;
+        if (strict) {
+            r = deviceRegistry.latestReading(t.meterDeviceId, t.meterKind);
+        } else {
+            try deviceRegistry.latestReading(t.meterDeviceId, t.meterKind) returns (
+                IDeviceRegistry.Reading memory got
+            ) {
+                r = got;
+            } catch {
+                return;
+            }
+        }
+        uint64 last = a.meterCounter;
+        if (r.counter <= last) {
+            if (strict) revert MeterReadingReplayed(r.counter, last);
+            return;
+        }
+        uint256 to = Math.min(block.timestamp, a.end);
+        uint256 elapsed = to > a.meterTime ? to - a.meterTime : 0;
+        uint256 units = r.cumulative > a.meterCumulative ? r.cumulative - a.meterCumulative : 0;
+        uint256 billed = Math.min(units, Math.mulDiv(t.maxUnitsPerPeriod, elapsed, t.meterPeriod));
+        a.meterCounter = r.counter;
+        a.meterCumulative = r.cumulative;
+        if (elapsed != 0) a.meterTime = uint40(to);
+        uint256 charge = billed * t.pricePerUnit;
+        if (charge != 0) {
+            uint256 credit = a.credit;
+            if (credit >= charge) {
+                a.credit = uint128(credit - charge);
+                a.earned += uint128(charge);
+            } else {
+                if (a.debt == 0) a.arrearsSince = uint40(to);
+                a.earned += uint128(credit);
+                a.debt += uint128(charge - credit);
+                a.credit = 0;
+            }
+        }
+        emit MeterSettled(id, r.counter, units, billed, charge);
+    }
+
+    function _settle(bytes32 id, Agreement storage a, Terms storage t) internal {
+        _accrue(a, t.pricePerSecond);
+        if (t.pricePerUnit != 0) _settleMeter(id, a, t, false);
+        uint256 lateFee = a.debt != 0 ? _pendingLateFee(a, t) : 0;
+        uint256 owed = uint256(a.debt) + lateFee;
+        uint256 deposit = a.depositHeld;
+        uint256 fromDeposit = Math.min(owed, deposit);
+        deposit -= fromDeposit;
+        uint256 earned = uint256(a.earned) + fromDeposit;
+
+        uint256 refund = a.credit;
+        if (a.endReason == EndReason.TerminatedEarly && refund != 0) {
+            // Prepaid rent of the cut part of the term is refunded at refundBps; credit beyond it in full.
+            uint256 cut = uint256(a.termEnd - a.end) * t.pricePerSecond;
+            uint256 forfeitable = Math.min(refund, cut);
+            uint256 kept = forfeitable - Math.mulDiv(forfeitable, t.refundBps, BPS, Math.Rounding.Ceil);
+            refund -= kept;
+            earned += kept;
+        }
+
+        a.credit = 0;
+        a.debt = 0;
+        a.lateFee += uint128(lateFee);
+        a.depositHeld = uint128(deposit);
+        a.earned = uint128(earned);
+        address token = t.token;
+        _credit(a.renter, token, refund);
+        _payOut(id, a, t);
+        _release(t.subjectKind, t.subjectId);
+        emit Settled(id, a.endReason, refund, fromDeposit, owed - fromDeposit, deposit);
+        if (deposit == 0) {
+            a.state = State.Closed;
+            a.deadline = 0;
+            emit Closed(id);
+        } else {
+            a.state = State.Settling;
+            a.deadline = uint40(block.timestamp + t.claimWindow);
+        }
+    }
+
+    function _resolve(bytes32 id, Agreement storage a, uint256 toOwner) internal {
+        Terms storage t = _terms[a.termsHash];
+        uint256 deposit = a.depositHeld;
+        uint256 toRenter = deposit - toOwner;
+        a.depositHeld = 0;
+        a.claimAmount = 0;
+        a.claimStatus = ClaimStatus.None;
+        a.state = State.Closed;
+        a.deadline = 0;
+        address token = t.token;
+        _credit(a.renter, token, toRenter);
+        // Damages compensate the asset's owners: routed like rent, without protocol fee.
+        _payIncome(a, t, token, toOwner);
+        emit ClaimResolved(id, toOwner, toRenter);
+        emit Closed(id);
+    }
+
+    function _payOut(bytes32 id, Agreement storage a, Terms storage t) internal {
+        uint256 amount = a.earned;
+        if (amount == 0) return;
+        a.earned = 0;
+        uint256 fee = Math.mulDiv(amount, a.feeBps, BPS);
+        // The fee stays in the agreement's own storage (no shared hot slot); `sweepFees` moves it.
+        a.protocolFee += uint128(fee);
+        _payIncome(a, t, t.token, amount - fee);
+        emit RentPaid(id, fee, amount - fee);
+    }
+
+    function _requirePending(bytes32 id, Agreement storage a) internal view {
+        if (a.state != State.Settling || a.claimStatus != ClaimStatus.Pending) revert WrongState(id, _stateOf(a));
+    }
+
+    function _requireDisputeArbiter(bytes32 id) internal view returns (Agreement storage a) {
+        a = _agreements[id];
+        if (a.state != State.Settling || a.claimStatus != ClaimStatus.Disputed) revert WrongState(id, _stateOf(a));
+        if (msg.sender != a.arbiter) revert NotArbiter(msg.sender);
+        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+    }
+
+    /// @notice The owner hands the subject over: use starts now and lasts the reserved duration.
+    /// @param id The agreement (Reserved, before its activation deadline).
+    function activate(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Reserved);
+        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        Terms storage t = _terms[a.termsHash];
+        uint40 shift = uint40(block.timestamp) - a.start;
+        a.start += shift;
+        a.end += shift;
+        a.termEnd += shift;
+        a.accruedUntil = uint40(block.timestamp);
+        a.deadline = 0;
+        a.state = State.Active;
+        if (t.pricePerUnit != 0) _snapshotMeter(a, t);
+        _setLease(t.subjectKind, t.subjectId, a.end);
+        emit Activated(id, a.start, a.end);
+    }
+
+    /// @notice The owner refuses a reservation: everything goes back to the renter.
+    /// @param id The agreement (Reserved).
+    function decline(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Reserved);
+        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        _endReservation(id, a, EndReason.Declined);
+    }
+
+    /// @notice After an unactivated reservation's deadline, anyone returns everything to the renter.
+    /// @param id The agreement (Reserved, deadline passed).
+    function cancelReservation(bytes32 id) external onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Reserved);
+        if (block.timestamp <= a.deadline) revert TooEarly(a.deadline);
+        _endReservation(id, a, EndReason.ReservationExpired);
+    }
+
+    /// @notice Adds credit to an agreement (anyone may pay for the renter; refunds go to the renter).
+    ///         Pays the debt first; when the debt is fully paid the late fee of the episode is charged.
+    /// @param id The agreement (Reserved, Active or TerminatedEarly).
+    /// @param amount Amount of the agreement's token (ETH: msg.value must equal it).
+    function topUp(bytes32 id, uint256 amount) external payable onlyDelegated nonReentrant {
+        _topUp(id, amount);
+    }
+
+    /// @notice Buys `seconds_` more seconds of time rent (amount = seconds_ * pricePerSecond).
+    /// @param id The agreement.
+    /// @param seconds_ Seconds to pay for.
+    function payPeriod(bytes32 id, uint256 seconds_) external payable onlyDelegated nonReentrant {
+        Agreement storage a = _agreements[id];
+        if (a.state == State.None) revert WrongState(id, State.None);
+        _topUp(id, seconds_ * _terms[a.termsHash].pricePerSecond);
+    }
+
+    /// @notice Credits the protocol fees held in `ids` (agreements of `token`) to the fee recipient.
+    ///         Anyone may call; the caller bounds the list.
+    /// @param ids Agreements whose fees to sweep.
+    /// @param token Their payment token (agreements of another token are skipped).
+    function sweepFees(bytes32[] calldata ids, address token) external onlyDelegated nonReentrant {
+        uint256 total;
+        for (uint256 i; i < ids.length; ++i) {
+            Agreement storage a = _agreements[ids[i]];
+            uint256 fee = a.protocolFee;
+            if (fee == 0 || _terms[a.termsHash].token != token) continue;
+            a.protocolFee = 0;
+            total += fee;
+        }
+        if (total == 0) revert NothingToWithdraw();
+        _credit(feeRecipient, token, total);
+    }
+
+    /// @notice Retries depositing income the distributor refused earlier (anyone may call).
+    /// @param assetId The asset.
+    /// @param token The token.
+    function flushIncome(uint256 assetId, address token) external onlyDelegated nonReentrant {
+        uint256 amount = pendingIncome[assetId][token];
+        if (amount == 0) revert NothingToWithdraw();
+        pendingIncome[assetId][token] = 0;
+        _depositIncome(assetId, token, amount);
+    }
+
+    function _endReservation(bytes32 id, Agreement storage a, EndReason reason) internal {
+        Terms storage t = _terms[a.termsHash];
+        uint256 refund = uint256(a.credit) + a.depositHeld;
+        a.credit = 0;
+        a.depositHeld = 0;
+        a.endReason = reason;
+        a.state = State.Closed;
+        a.deadline = 0;
+        _credit(a.renter, t.token, refund);
+        _release(t.subjectKind, t.subjectId);
+        emit ReservationEnded(id, reason);
+        emit Closed(id);
+    }
+
+    function _topUp(bytes32 id, uint256 amount) internal {
+        Agreement storage a = _agreements[id];
+        State s = a.state;
+        if (s != State.Reserved && s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        if (amount == 0) revert ZeroAmount();
+        Terms storage t = _terms[a.termsHash];
+        // Accrual is lazy: it is only needed when arrears exist (to materialise the debt and its
+        // late fee); otherwise the credit covered every second so far and simply grows.
+        if (s != State.Reserved) {
+            uint256 price = t.pricePerSecond;
+            if (a.debt != 0 || _arrearsStart(a, price) < Math.min(block.timestamp, a.end)) _accrue(a, price);
+        }
+        uint256 debt = a.debt;
+        uint256 toDebt;
+        uint256 fee;
+        if (debt != 0) {
+            fee = _pendingLateFee(a, t);
+            if (amount >= debt + fee) {
+                // Cured: the episode's late fee is charged with the debt, the rest is credit.
+                toDebt = debt + fee;
+                a.lateFee += uint128(fee);
+                a.debt = 0;
+                a.arrearsSince = 0;
+            } else {
+                // Partial payment: the arrears clock keeps running from the same start.
+                toDebt = amount;
+                fee = 0;
+                a.debt = uint128(debt - amount);
+            }
+            a.earned += uint128(toDebt);
+        }
+        a.credit = (uint256(a.credit) + amount - toDebt).toUint128();
+        emit ToppedUp(id, msg.sender, amount, toDebt, fee);
+        _pull(t.token, amount);
+    }
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {IAssetRegistry} from "../../interfaces/IAssetRegistry.sol";
+import {IDeviceRegistry} from "../../interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../../interfaces/IIncomeDistributor.sol";
+
+/// @notice Test double of the device registry: owners, status, bindings and readings set by tests;
+///         setLease only from the lease manager (as LEASE_MANAGER_ROLE would).
+contract RentalMockDeviceRegistry is IDeviceRegistry {
+    error NotLeaseManager(address caller);
+    error LeaseRefused();
+
+    mapping(uint256 => address) internal _owner;
+    mapping(uint256 => DeviceStatus) public override statusOf;
+    mapping(uint256 => uint256) public override assetOf;
+    mapping(uint256 => uint64) public override leasedUntil;
+    mapping(uint256 => mapping(uint32 => Reading)) internal _readings;
+    mapping(uint256 => uint64) public override lastCounter;
+    address public leaseManager;
+    bool public refuseLeaseRelease;
+
+    function setLeaseManager(address m) external {
+        leaseManager = m;
+    }
+
+    function setDevice(uint256 id, address owner_, uint256 assetId) external {
+        _owner[id] = owner_;
+        statusOf[id] = DeviceStatus.Active;
+        assetOf[id] = assetId;
+    }
+
+    function setStatus(uint256 id, DeviceStatus s) external {
+        statusOf[id] = s;
+    }
+
+    function setOwner(uint256 id, address o) external {
+        _owner[id] = o;
+    }
+
+    function setRefuseLeaseRelease(bool r) external {
+        refuseLeaseRelease = r;
+    }
+
+    bool public failReadings;
+
+    function setFailReadings(bool f) external {
+        failReadings = f;
+    }
+
+    /// @notice Records a verified reading (the real registry verifies the device signature first).
+    function pushReading(uint256 id, uint32 kind, uint64 counter, uint64 value) external {
+        Reading storage r = _readings[id][kind];
+        r.counter = counter;
+        r.timestamp = uint40(block.timestamp);
+        r.value = value;
+        r.cumulative += uint88(value);
+        if (counter > lastCounter[id]) lastCounter[id] = counter;
+    }
+
+    function ownerOf(uint256 id) external view override returns (address) {
+        return _owner[id];
+    }
+
+    function latestReading(uint256 id, uint32 kind) external view override returns (Reading memory) {
+        if (failReadings) revert LeaseRefused();
+        return _readings[id][kind];
+    }
+
+    function setLease(uint256 id, uint64 until) external override {
+        if (msg.sender != leaseManager) revert NotLeaseManager(msg.sender);
+        if (until == 0 && refuseLeaseRelease) revert LeaseRefused();
+        leasedUntil[id] = until;
+    }
+}
+
+/// @notice Test double of the asset registry.
+contract RentalMockAssetRegistry is IAssetRegistry {
+    error NotLeaseManager(address caller);
+
+    mapping(uint256 => address) public override agentOf;
+    mapping(uint256 => AssetStatus) public override statusOf;
+    mapping(uint256 => address) public override sharesOf;
+    mapping(uint256 => uint64) public override leasedUntil;
+    address public leaseManager;
+
+    function setLeaseManager(address m) external {
+        leaseManager = m;
+    }
+
+    function setAsset(uint256 id, address agent) external {
+        agentOf[id] = agent;
+        statusOf[id] = AssetStatus.Active;
+    }
+
+    function setStatus(uint256 id, AssetStatus s) external {
+        statusOf[id] = s;
+    }
+
+    bool public refuseLeaseRelease;
+
+    function setRefuseLeaseRelease(bool r) external {
+        refuseLeaseRelease = r;
+    }
+
+    function setLease(uint256 id, uint64 until) external override {
+        if (msg.sender != leaseManager) revert NotLeaseManager(msg.sender);
+        if (until == 0 && refuseLeaseRelease) revert NotLeaseManager(msg.sender);
+        leasedUntil[id] = until;
+    }
+
+    function retire(uint256 id) external override {
+        statusOf[id] = AssetStatus.Retired;
+    }
+}
+
+/// @notice Test double of the income distributor: pulls tokens with transferFrom (exactly the
+///         amount), receives ETH, records deposits; can be told to refuse deposits.
+contract RentalMockIncomeDistributor is IIncomeDistributor {
+    using SafeERC20 for IERC20;
+
+    error Refused();
+    error WrongValue();
+
+    mapping(uint256 => mapping(address => uint256)) public deposited;
+    bool public refuse;
+
+    function setRefuse(bool r) external {
+        refuse = r;
+    }
+
+    function deposit(uint256 assetId, address token, uint256 amount) external payable override returns (uint256) {
+        if (refuse) revert Refused();
+        if (token == address(0)) {
+            if (msg.value != amount) revert WrongValue();
+        } else {
+            if (msg.value != 0) revert WrongValue();
+            IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        }
+        deposited[assetId][token] += amount;
+        return amount;
+    }
+
+    function reserveOf(uint256, address) external pure override returns (uint256) {
+        return 0;
+    }
+
+    function withdrawReserve(uint256, address, uint256, address) external pure override {}
+}
+
+/// @notice Plain mintable ERC-20.
+contract RentalMockERC20 is ERC20 {
+    constructor(string memory n, string memory s) ERC20(n, s) {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+}
+
+/// @notice Takes a 1% fee on every transfer (burned).
+contract RentalFeeOnTransferToken is ERC20 {
+    constructor() ERC20("Fee", "FEE") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (from != address(0) && to != address(0)) {
+            uint256 fee = value / 100;
+            super._update(from, address(0), fee);
+            value -= fee;
+        }
+        super._update(from, to, value);
+    }
+}
+
+/// @notice Refuses transfers from or to blocklisted addresses (like USDC).
+contract RentalBlocklistToken is ERC20 {
+    error Blocked(address account);
+
+    mapping(address => bool) public blocked;
+
+    constructor() ERC20("Block", "BLK") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function setBlocked(address a, bool b) external {
+        blocked[a] = b;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (blocked[from]) revert Blocked(from);
+        if (blocked[to]) revert Blocked(to);
+        super._update(from, to, value);
+    }
+}
+
+/// @notice On every transfer, calls `hookTarget` with `data` once (a hook like ERC-777's), to attempt
+///         reentrancy into the escrow.
+contract RentalReentrantToken is ERC20 {
+    address public hookTarget;
+    bytes public data;
+    bool public lastCallSucceeded;
+    bytes public lastRevert;
+    bool internal _entered;
+
+    constructor() ERC20("Reenter", "RE") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function arm(address t, bytes calldata d) external {
+        hookTarget = t;
+        data = d;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (hookTarget != address(0) && !_entered && from != address(0)) {
+            _entered = true;
+            // solhint-disable-next-line avoid-low-level-calls
+            (bool ok, bytes memory ret) = hookTarget.call(data);
+            lastCallSucceeded = ok;
+            lastRevert = ret;
+            _entered = false;
+        }
+    }
+}
+
+/// @notice A renter or owner contract that reverts on receiving ETH; it can call anything.
+contract RentalRevertingReceiver {
+    error NoEth();
+
+    receive() external payable {
+        revert NoEth();
+    }
+
+    function exec(address target, bytes calldata data) external payable returns (bytes memory) {
+        return Address.functionCallWithValue(target, data, msg.value);
+    }
+
+    function approve(address token, address spender, uint256 amount) external {
+        IERC20(token).approve(spender, amount);
+    }
+}
+
+/// @notice A contract wallet (ERC-1271) whose signer is an EOA: owns assets and signs offers.
+contract RentalMockERC1271Wallet is IERC1271 {
+    address public immutable signer;
+
+    constructor(address signer_) {
+        signer = signer_;
+    }
+
+    function isValidSignature(bytes32 hash, bytes calldata sig) external view override returns (bytes4) {
+        (address rec, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, sig);
+        return err == ECDSA.RecoverError.NoError && rec == signer ? IERC1271.isValidSignature.selector : bytes4(0);
+    }
+
+    function exec(address target, bytes calldata data) external returns (bytes memory) {
+        return Address.functionCall(target, data);
+    }
+}
+
+/// @notice ERC-792 style arbitrator contract that forwards a ruling.
+contract RentalMockArbitrator {
+    function giveRuling(address escrow, uint256 disputeId, uint256 ruling) external {
+        Address.functionCall(escrow, abi.encodeWithSignature("rule(uint256,uint256)", disputeId, ruling));
+    }
+}

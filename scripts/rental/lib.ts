@@ -1,0 +1,214 @@
+/**
+ * Core rental operations for owners and renters, shared by the CLI (scripts/rental/rental.ts), the
+ * Mocha test of the scripts and the gas bench. Every function takes a connected RentalEscrow and the
+ * acting signer, waits for the transaction and returns what the caller needs next.
+ */
+import type { ContractTransactionReceipt, Signer } from "ethers";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
+import { type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
+
+/** A user error: the CLI prints its message without a stack trace. */
+export class RentalScriptError extends Error {}
+
+/** A signed offer as stored in a JSON file between the owner and the renter. */
+export interface SignedOfferFile {
+  offer: RentalOffer;
+  signature: string;
+}
+
+const ERC20_ABI = [
+  "function approve(address spender, uint256 amount) returns (bool)",
+  "function allowance(address owner, address spender) view returns (uint256)",
+];
+
+async function mined(tx: Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>) {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new RentalScriptError("transaction was dropped");
+  return receipt;
+}
+
+function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, event: string, arg: string): string {
+  for (const log of receipt.logs) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name === event) return String(parsed.args[arg]);
+  }
+  throw new RentalScriptError(`no ${event} event in ${receipt.hash}`);
+}
+
+/** Approves the escrow for `amount` of an ERC-20 payment token if needed (ETH: nothing to do). */
+export async function ensureAllowance(escrow: RentalEscrow, signer: Signer, token: string, amount: bigint) {
+  if (BigInt(token) === 0n) return;
+  const { Contract } = await import("ethers");
+  const erc20 = new Contract(token, ERC20_ABI, signer);
+  const spender = await escrow.getAddress();
+  const allowance = (await erc20.allowance(await signer.getAddress(), spender)) as bigint;
+  if (allowance < amount) await mined(erc20.approve(spender, amount) as Promise<never>);
+}
+
+/** Owner: publishes terms on-chain; returns the offer id. */
+export async function publishTerms(escrow: RentalEscrow, owner: Signer, terms: RentalTerms): Promise<string> {
+  const receipt = await mined(escrow.connect(owner).publishOffer(terms));
+  return eventArg(escrow, receipt, "OfferPublished", "offerId");
+}
+
+/** Owner: signs an off-chain offer (EIP-712) for any renter, or only `renter`. */
+export async function signTerms(
+  escrow: RentalEscrow,
+  owner: Signer,
+  terms: RentalTerms,
+  opts: { expiry: bigint; nonce: bigint; renter?: string },
+): Promise<SignedOfferFile> {
+  const chainId = (await owner.provider!.getNetwork()).chainId;
+  const offer: RentalOffer = {
+    terms,
+    owner: await owner.getAddress(),
+    renter: opts.renter ?? "0x0000000000000000000000000000000000000000",
+    nonce: opts.nonce,
+    expiry: opts.expiry,
+  };
+  return { offer, signature: await signOffer(owner, chainId, await escrow.getAddress(), offer) };
+}
+
+async function payment(escrow: RentalEscrow, renter: Signer, token: string, amount: bigint) {
+  await ensureAllowance(escrow, renter, token, amount);
+  return BigInt(token) === 0n ? { value: amount } : {};
+}
+
+/** Renter: rents from an on-chain offer for `duration` seconds with `prepay` credit; returns the agreement id. */
+export async function rentOffer(
+  escrow: RentalEscrow,
+  renter: Signer,
+  offerId: string,
+  duration: bigint,
+  prepay: bigint,
+): Promise<string> {
+  const offer = await escrow.offerOf(offerId);
+  if (!offer.active) throw new RentalScriptError(`offer ${offerId} is not active`);
+  const terms = await escrow.termsOf(offer.termsHash);
+  const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
+  const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides));
+  return eventArg(escrow, receipt, "AgreementOpened", "id");
+}
+
+/** Renter: fills a signed offer; returns the agreement id. */
+export async function rentSigned(
+  escrow: RentalEscrow,
+  renter: Signer,
+  signed: SignedOfferFile,
+  duration: bigint,
+  prepay: bigint,
+): Promise<string> {
+  if (BigInt(Math.floor(Date.now() / 1000)) > signed.offer.expiry) {
+    const latest = await renter.provider!.getBlock("latest");
+    if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new RentalScriptError("the offer has expired");
+  }
+  const terms = signed.offer.terms;
+  const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
+  const receipt = await mined(
+    escrow.connect(renter).rentWithSignature(signed.offer, signed.signature, duration, prepay, overrides),
+  );
+  return eventArg(escrow, receipt, "AgreementOpened", "id");
+}
+
+async function tokenOf(escrow: RentalEscrow, id: string) {
+  const a = await escrow.agreementOf(id);
+  if (a.state === 0n) throw new RentalScriptError(`agreement ${id} does not exist`);
+  return (await escrow.termsOf(a.termsHash)).token;
+}
+
+/** Anyone: adds `amount` of credit to an agreement. */
+export async function topUp(escrow: RentalEscrow, payer: Signer, id: string, amount: bigint) {
+  const overrides = await payment(escrow, payer, await tokenOf(escrow, id), amount);
+  return mined(escrow.connect(payer).topUp(id, amount, overrides));
+}
+
+/** Anyone: pays `seconds` more of time rent. */
+export async function payPeriod(escrow: RentalEscrow, payer: Signer, id: string, seconds: bigint) {
+  const a = await escrow.agreementOf(id);
+  const terms = await escrow.termsOf(a.termsHash);
+  const amount = seconds * terms.pricePerSecond;
+  const overrides = await payment(escrow, payer, terms.token, amount);
+  return mined(escrow.connect(payer).payPeriod(id, seconds, overrides));
+}
+
+/** Owner: activates a reservation. */
+export const activate = (escrow: RentalEscrow, owner: Signer, id: string) => mined(escrow.connect(owner).activate(id));
+/** Anyone: charges the metered units since the last settlement. */
+export const settleMetered = (escrow: RentalEscrow, s: Signer, id: string) =>
+  mined(escrow.connect(s).settleMetered(id));
+/** Anyone: pays earned rent to the owner side. */
+export const collect = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).collect(id));
+/** Renter: ends early under the terms' notice and refund policy. */
+export const terminateEarly = (escrow: RentalEscrow, renter: Signer, id: string) =>
+  mined(escrow.connect(renter).terminateEarly(id));
+/** Anyone: settles an agreement whose use has ended. */
+export const settle = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).settle(id));
+/** Anyone: ends an agreement in default. */
+export const markDefault = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).markDefault(id));
+/** Owner: claims damages from the deposit. */
+export const claimDamage = (escrow: RentalEscrow, owner: Signer, id: string, amount: bigint, evidence: string) =>
+  mined(escrow.connect(owner).claimDamage(id, amount, evidence));
+/** Renter: accepts the pending claim. */
+export const acceptClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
+  mined(escrow.connect(renter).acceptClaim(id));
+/** Renter: disputes the pending claim. */
+export const disputeClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
+  mined(escrow.connect(renter).disputeClaim(id));
+/** Anyone: moves a Settling agreement past its phase deadline. */
+export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id));
+
+/** Anyone: withdraws the signer's claimable balance of `token`; returns the amount (0 if none). */
+export async function withdraw(escrow: RentalEscrow, party: Signer, token: string): Promise<bigint> {
+  const amount = await escrow.claimable(await party.getAddress(), token);
+  if (amount === 0n) return 0n;
+  await mined(escrow.connect(party).withdraw(token));
+  return amount;
+}
+
+/** Turns a revert of the escrow into a one-line message naming the custom error. */
+export function explain(escrow: RentalEscrow, err: unknown): string {
+  const data = (err as { data?: string })?.data;
+  if (typeof data === "string") {
+    try {
+      const parsed = escrow.interface.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
+    } catch {
+      // not one of the escrow's errors
+    }
+  }
+  return err instanceof Error ? err.message.split("\n")[0] : String(err);
+}
+
+/** Addresses and settings of a new escrow. */
+export interface EscrowDeployment {
+  governance: string;
+  assetRegistry: string;
+  deviceRegistry: string;
+  distributor: string;
+  feeRecipient: string;
+  defaultArbiter: string;
+  feeBps: number | bigint;
+}
+
+/**
+ * Deploys the settlement module, then the escrow that delegatecalls it (two transactions: together
+ * they exceed the EIP-3860 init code limit). Returns the escrow.
+ */
+export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
+  const settlement = await ethers.deployContract("RentalSettlement", [
+    d.assetRegistry,
+    d.deviceRegistry,
+    d.distributor,
+  ]);
+  return ethers.deployContract("RentalEscrow", [
+    d.governance,
+    d.assetRegistry,
+    d.deviceRegistry,
+    d.distributor,
+    d.feeRecipient,
+    d.defaultArbiter,
+    d.feeBps,
+    await settlement.getAddress(),
+  ]) as unknown as Promise<RentalEscrow>;
+}

@@ -1,0 +1,166 @@
+/**
+ * Rental CLI for owners and renters.
+ *
+ *   ESCROW=0x.. ACTION=<action> [...] npx hardhat run scripts/rental/rental.ts --network <name>
+ *
+ * Environment:
+ *   ESCROW        RentalEscrow address (required)
+ *   ACTION        publish | sign | rent | rent-signed | activate | topup | pay-period | meter | collect |
+ *                 terminate | settle | default | claim | accept | dispute | finalize | withdraw
+ *   SIGNER_INDEX  index of the acting account among the network's accounts (default 0)
+ *   TERMS         path to a JSON file of RentalTerms (publish, sign); numbers may be strings
+ *   OFFER_ID      on-chain offer id (rent)
+ *   OFFER_FILE    signed offer JSON: written by `sign`, read by `rent-signed`
+ *   EXPIRY        unix time the signed offer expires (sign; default now + 7 days)
+ *   NONCE         signed offer nonce (sign; default 0)   RENTER  only this renter may fill (sign)
+ *   DURATION      seconds of use (rent, rent-signed)     PREPAY  initial credit in token units
+ *   AGREEMENT     agreement id (every per-agreement action)
+ *   AMOUNT        topup / claim amount                   SECONDS pay-period seconds
+ *   EVIDENCE      claim evidence: text hashed with keccak256 (claim)
+ *   TOKEN         token to withdraw (withdraw; default ETH = 0x0)
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { network } from "hardhat";
+import { buildTerms, type RentalTerms } from "../../client/src/eip712/rental.js";
+import * as rental from "./lib.js";
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (v === undefined || v === "") throw new rental.RentalScriptError(`set ${name} (see the header of this script)`);
+  return v;
+}
+
+function big(name: string, fallback?: bigint): bigint {
+  const v = process.env[name];
+  if (v === undefined || v === "") {
+    if (fallback === undefined) throw new rental.RentalScriptError(`set ${name} (see the header of this script)`);
+    return fallback;
+  }
+  try {
+    return BigInt(v);
+  } catch {
+    throw new rental.RentalScriptError(`${name} must be an integer, got "${v}"`);
+  }
+}
+
+function readTerms(path: string): RentalTerms {
+  return readTermsFromObject(JSON.parse(readFileSync(path, "utf8")) as Record<string, string | number>);
+}
+
+const { ethers } = await network.create();
+try {
+  const escrow = await ethers.getContractAt("RentalEscrow", need("ESCROW"));
+  const signers = await ethers.getSigners();
+  const signer = signers[Number(process.env.SIGNER_INDEX ?? 0)];
+  if (signer === undefined) throw new rental.RentalScriptError("SIGNER_INDEX is out of range");
+  const action = need("ACTION");
+  const id = () => need("AGREEMENT");
+  console.log(`${action} as ${signer.address} ...`);
+  switch (action) {
+    case "publish":
+      console.log(`offer id: ${await rental.publishTerms(escrow, signer, readTerms(need("TERMS")))}`);
+      break;
+    case "sign": {
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const signed = await rental.signTerms(escrow, signer, readTerms(need("TERMS")), {
+        expiry: big("EXPIRY", now + 7n * 86400n),
+        nonce: big("NONCE", 0n),
+        renter: process.env.RENTER,
+      });
+      writeFileSync(
+        need("OFFER_FILE"),
+        JSON.stringify(signed, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+      );
+      console.log(`signed offer written to ${process.env.OFFER_FILE}`);
+      break;
+    }
+    case "rent":
+      console.log(
+        `agreement: ${await rental.rentOffer(escrow, signer, need("OFFER_ID"), big("DURATION"), big("PREPAY"))}`,
+      );
+      break;
+    case "rent-signed": {
+      const file = JSON.parse(readFileSync(need("OFFER_FILE"), "utf8")) as rental.SignedOfferFile;
+      const t = file.offer.terms as unknown as Record<string, string | number>;
+      const terms = readTermsFromObject(t);
+      const signed = {
+        signature: file.signature,
+        offer: { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) },
+      };
+      console.log(`agreement: ${await rental.rentSigned(escrow, signer, signed, big("DURATION"), big("PREPAY"))}`);
+      break;
+    }
+    case "activate":
+      await rental.activate(escrow, signer, id());
+      break;
+    case "topup":
+      await rental.topUp(escrow, signer, id(), big("AMOUNT"));
+      break;
+    case "pay-period":
+      await rental.payPeriod(escrow, signer, id(), big("SECONDS"));
+      break;
+    case "meter":
+      await rental.settleMetered(escrow, signer, id());
+      break;
+    case "collect":
+      await rental.collect(escrow, signer, id());
+      break;
+    case "terminate":
+      await rental.terminateEarly(escrow, signer, id());
+      break;
+    case "settle":
+      await rental.settle(escrow, signer, id());
+      break;
+    case "default":
+      await rental.markDefault(escrow, signer, id());
+      break;
+    case "claim":
+      await rental.claimDamage(escrow, signer, id(), big("AMOUNT"), ethers.id(process.env.EVIDENCE ?? ""));
+      break;
+    case "accept":
+      await rental.acceptClaim(escrow, signer, id());
+      break;
+    case "dispute":
+      await rental.disputeClaim(escrow, signer, id());
+      break;
+    case "finalize":
+      await rental.finalize(escrow, signer, id());
+      break;
+    case "withdraw":
+      console.log(`withdrew ${await rental.withdraw(escrow, signer, process.env.TOKEN ?? ethers.ZeroAddress)}`);
+      break;
+    default:
+      throw new rental.RentalScriptError(`unknown ACTION "${action}"`);
+  }
+  console.log("done");
+} catch (err) {
+  if (err instanceof rental.RentalScriptError) {
+    console.error(`error: ${err.message}`);
+  } else {
+    const escrowAddress = process.env.ESCROW;
+    const reason = escrowAddress
+      ? rental.explain(await ethers.getContractAt("RentalEscrow", escrowAddress), err)
+      : String(err);
+    console.error(`error: ${reason}`);
+  }
+  process.exitCode = 1;
+}
+
+function readTermsFromObject(raw: Record<string, string | number>): RentalTerms {
+  const out: Record<string, unknown> = { ...raw };
+  if (raw.subjectKind === undefined || raw.subjectId === undefined) {
+    throw new rental.RentalScriptError("terms need subjectKind (1 asset, 2 device) and subjectId");
+  }
+  for (const k of [
+    "subjectId",
+    "meterDeviceId",
+    "pricePerSecond",
+    "pricePerUnit",
+    "deposit",
+    "lateFeePerSecond",
+    "lateFeeCap",
+    "maxUnitsPerPeriod",
+  ])
+    if (raw[k] !== undefined) out[k] = BigInt(raw[k]);
+  return buildTerms(out as Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">);
+}

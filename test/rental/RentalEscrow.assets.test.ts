@@ -1,0 +1,76 @@
+/**
+ * Integration with the real AssetRegistry (issue 2, merged on main): the offer's signer must still
+ * be the registry's agent when a renter fills it (two-step agent change), the asset is leased while
+ * rented, a frozen asset takes no new rental while the running one keeps its exits. Device registry
+ * and income distributor are the rental test doubles.
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { buildTerms, RentalState, SubjectKind } from "../../client/src/eip712/rental.js";
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time } = networkHelpers;
+
+const DAY = 86_400n;
+const GWEI = 1_000_000_000n;
+
+describe("RentalEscrow with the real AssetRegistry", function () {
+  it("follows the registry's agent and status, and leases the asset while it is rented", async function () {
+    const [gov, issuer, agent, newAgent, renter, other, fees, arbiter] = await ethers.getSigners();
+    const registry = await ethers.deployContract("AssetRegistry", [gov.address]);
+    await registry.connect(gov).grantRole(await registry.ISSUER_ROLE(), issuer.address);
+    const salt = ethers.id("excavator-3");
+    const assetId = await registry
+      .connect(issuer)
+      .registerAsset.staticCall(salt, 0, "0x4652", agent.address, "ipfs://x");
+    await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
+    const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+    const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const escrow = await deployRentalEscrow(ethers, {
+      governance: gov.address,
+      assetRegistry: await registry.getAddress(),
+      deviceRegistry: await devices.getAddress(),
+      distributor: await distributor.getAddress(),
+      feeRecipient: fees.address,
+      defaultArbiter: arbiter.address,
+      feeBps: 0,
+    });
+    await registry.connect(gov).grantRole(await registry.LEASE_MANAGER_ROLE(), await escrow.getAddress());
+    await escrow.connect(gov).setTokenAllowed(ethers.ZeroAddress, true);
+
+    const terms = buildTerms({ subjectKind: SubjectKind.Asset, subjectId: assetId });
+    await expect(escrow.connect(other).publishOffer(terms))
+      .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
+      .withArgs(other.address, agent.address);
+    await escrow.connect(agent).publishOffer(terms);
+    const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0].args.offerId;
+    const pay = { value: DAY * GWEI + terms.deposit };
+    await escrow.connect(renter).rent(offerId, DAY, DAY * GWEI, pay);
+    const id = await escrow.agreementId(SubjectKind.Asset, assetId, 0);
+    expect(await registry.leasedUntil(assetId)).to.equal((await escrow.agreementOf(id)).end);
+
+    // The agent changes: the old agent's offer can no longer be filled; the running agreement keeps
+    // its snapshotted owner (who may claim damages).
+    await registry.connect(issuer).proposeAgent(assetId, newAgent.address);
+    await registry.connect(newAgent).acceptAgent(assetId);
+    await time.increase(DAY);
+    await escrow.settle(id);
+    expect(await registry.leasedUntil(assetId)).to.equal(0);
+    await expect(escrow.connect(other).rent(offerId, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
+      .withArgs(agent.address, newAgent.address);
+    await escrow.connect(agent).claimDamage(id, 1n, ethers.ZeroHash);
+
+    // Frozen: no new rental; the settled agreement still closes.
+    await escrow.connect(newAgent).publishOffer(terms);
+    const offer2 = (await escrow.queryFilter(escrow.filters.OfferPublished()))[1].args.offerId;
+    await registry.connect(newAgent).freezeAsset(assetId);
+    await expect(escrow.connect(other).rent(offer2, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(escrow, "SubjectNotRentable")
+      .withArgs(SubjectKind.Asset, assetId);
+    await time.increase(DAY + 1n);
+    await escrow.finalize(id);
+    expect(await escrow.stateOf(id)).to.equal(RentalState.Closed);
+  });
+});

@@ -1,0 +1,173 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import type {
+  RentalBlocklistToken,
+  RentalMockERC20,
+  RentalReentrantToken,
+} from "../../types/ethers-contracts/index.js";
+import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+const DAY = 86_400n;
+const PRICE = 1000n;
+const DEPOSIT = 10n ** 9n;
+
+async function base() {
+  return deployRental(ethers);
+}
+
+/** Deploys `name`, allows it, funds renter and other, and publishes a one-day asset offer in it. */
+async function withToken(name: "RentalReentrantToken" | "RentalFeeOnTransferToken" | "RentalBlocklistToken") {
+  const f = await base();
+  const token = (await ethers.deployContract(name)) as unknown as RentalMockERC20;
+  const tokenAddress = await token.getAddress();
+  await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
+  for (const s of [f.renter, f.other]) {
+    await token.mint(s.address, 10n ** 24n);
+    await token.connect(s).approve(f.escrowAddress, ethers.MaxUint256);
+  }
+  const offerId = await publish(
+    f.escrow,
+    f.agent,
+    assetTerms({ token: tokenAddress, pricePerSecond: PRICE, deposit: DEPOSIT }),
+  );
+  const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+  return { ...f, token, tokenAddress, offerId, id };
+}
+
+const reentrantFixture = () => withToken("RentalReentrantToken");
+const feeFixture = () => withToken("RentalFeeOnTransferToken");
+const blocklistFixture = () => withToken("RentalBlocklistToken");
+
+describe("RentalEscrow: attacks", function () {
+  it("blocks a reentrant token from re-entering while it is being pulled or paid out", async function () {
+    const f = await loadFixture(reentrantFixture);
+    const token = f.token as unknown as RentalReentrantToken;
+    await token.arm(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [f.tokenAddress]));
+    await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
+    expect(await token.lastCallSucceeded()).to.equal(false);
+    const guard = f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector;
+    expect(await token.lastRevert()).to.equal(guard);
+    await time.increase(DAY);
+    await f.escrow.settle(f.id);
+    await time.increase(DAY + 1n);
+    await f.escrow.finalize(f.id);
+    await f.escrow.connect(f.renter).withdraw(f.tokenAddress);
+    expect(await token.lastRevert()).to.equal(guard);
+    expect(await f.escrow.claimable(f.renter.address, f.tokenAddress)).to.equal(0);
+    // All that is left is the protocol fee, held in the agreement until swept.
+    expect(await token.balanceOf(f.escrowAddress)).to.equal((await f.escrow.agreementOf(f.id)).protocolFee);
+  });
+
+  it("refuses a fee-on-transfer token by the balance difference, changing nothing", async function () {
+    const f = await loadFixture(feeFixture);
+    const total = DAY * PRICE + DEPOSIT;
+    await expect(f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE))
+      .to.be.revertedWithCustomError(f.escrow, "FeeOnTransferToken")
+      .withArgs(total, total - total / 100n);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
+    expect(await f.token.balanceOf(f.escrowAddress)).to.equal(0);
+  });
+
+  it("keeps a blocklisted renter from blocking settlement; the renter can withdraw elsewhere", async function () {
+    const f = await loadFixture(blocklistFixture);
+    const token = f.token as unknown as RentalBlocklistToken;
+    await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE + 77n);
+    await token.setBlocked(f.renter.address, true);
+    await time.increase(DAY);
+    await f.escrow.settle(f.id);
+    await time.increase(DAY + 1n);
+    await f.escrow.finalize(f.id);
+    expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0);
+    await expect(f.escrow.connect(f.renter).withdraw(f.tokenAddress)).to.be.revertedWithCustomError(token, "Blocked");
+    await f.escrow.connect(f.renter).withdrawTo(f.tokenAddress, f.other.address);
+    expect(await f.escrow.claimable(f.renter.address, f.tokenAddress)).to.equal(0);
+  });
+
+  it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
+    const f = await loadFixture(blocklistFixture);
+    const token = f.token as unknown as RentalBlocklistToken;
+    await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
+    await token.setBlocked(await f.distributor.getAddress(), true);
+    await time.increase(DAY);
+    await expect(f.escrow.settle(f.id)).to.emit(f.escrow, "IncomeDeferred");
+    const pending = await f.escrow.pendingIncome(ASSET_ID, f.tokenAddress);
+    expect(pending).to.be.greaterThan(0);
+    expect(await token.allowance(f.escrowAddress, await f.distributor.getAddress())).to.equal(0);
+    await expect(f.escrow.flushIncome(ASSET_ID, f.tokenAddress)).to.emit(f.escrow, "IncomeDeferred");
+    await token.setBlocked(await f.distributor.getAddress(), false);
+    await expect(f.escrow.flushIncome(ASSET_ID, f.tokenAddress))
+      .to.emit(f.escrow, "IncomeDeposited")
+      .withArgs(ASSET_ID, f.tokenAddress, pending);
+    await expect(f.escrow.flushIncome(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
+      f.escrow,
+      "NothingToWithdraw",
+    );
+  });
+
+  it("lets a renter contract that reverts on receiving ETH rent and close; its refund stays claimable", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const renter = await ethers.deployContract("RentalRevertingReceiver");
+    const value = DAY * 10n ** 9n + 10n ** 16n;
+    await renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
+      value,
+    });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    await time.increase(DAY + 1n);
+    await f.escrow.finalize(id);
+    const renterAddress = await renter.getAddress();
+    expect(await f.escrow.claimable(renterAddress, ZERO_ADDRESS)).to.equal(10n ** 16n);
+    await expect(
+      renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [ZERO_ADDRESS])),
+    ).to.be.revertedWithCustomError(f.escrow, "EthTransferFailed");
+    await renter.exec(
+      f.escrowAddress,
+      f.escrow.interface.encodeFunctionData("withdrawTo", [ZERO_ADDRESS, f.other.address]),
+    );
+    expect(await f.escrow.claimable(renterAddress, ZERO_ADDRESS)).to.equal(0);
+  });
+
+  it("lets an owner contract that reverts on ETH offer a device; its rent stays claimable", async function () {
+    const f = await loadFixture(base);
+    const owner = await ethers.deployContract("RentalRevertingReceiver");
+    await f.devices.setOwner(FREE_DEVICE_ID, await owner.getAddress());
+    const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
+    await owner.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("publishOffer", [terms]));
+    const termsHash = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
+    await f.escrow.connect(f.renter).rent(termsHash, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n + 10n ** 16n });
+    await time.increase(DAY);
+    await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0));
+    expect(await f.escrow.claimable(await owner.getAddress(), ZERO_ADDRESS)).to.be.greaterThan(0);
+  });
+
+  it("settles even when the registry refuses to release the lease", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID, deposit: 0n });
+    const offerId = await publish(f.escrow, f.deviceOwner, terms);
+    await f.escrow.connect(f.renter).rent(offerId, 3600, 3600n * 10n ** 9n, { value: 3600n * 10n ** 9n });
+    await f.devices.setRefuseLeaseRelease(true);
+    await time.increase(3600);
+    const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
+    await expect(f.escrow.settle(id))
+      .to.emit(f.escrow, "LeaseReleaseFailed")
+      .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(ethers.ZeroHash);
+  });
+
+  it("refuses tiny rentals: terms under one minute and empty prepayments", async function () {
+    const f = await loadFixture(base);
+    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ minDuration: 1 })))
+      .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
+      .withArgs(1);
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ pricePerSecond: 0n, deposit: 0n, minDuration: 60 }));
+    await expect(f.escrow.connect(f.renter).rent(offerId, 60, 0))
+      .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
+      .withArgs(0, 1);
+  });
+});

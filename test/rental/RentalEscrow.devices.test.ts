@@ -1,0 +1,79 @@
+/**
+ * Integration with the real DeviceRegistry (issue 3, merged on main): a device is registered and
+ * claimed with hardware signatures, rented by the second with the device itself as the meter;
+ * verified attestations are billed once (counter-ordered), the lease blocks decommissioning until
+ * settlement releases it. Asset registry and income distributor are the rental test doubles.
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
+import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { deployRegistry, LEASE_MANAGER_ROLE, registerAndClaim, signedAttestation } from "../devices/helpers.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+const DAY = 86_400n;
+const GWEI = 1_000_000_000n;
+
+async function integrated() {
+  const ctx = await deployRegistry(ethers);
+  const device = deterministicDeviceSigner("0x" + "42".repeat(32), 0, "secp256k1");
+  const deviceId = await registerAndClaim(ctx, device);
+  const [, , , , , , , , renter, arbiter, fees] = await ethers.getSigners();
+  const assets = await ethers.deployContract("RentalMockAssetRegistry");
+  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const escrow = await deployRentalEscrow(ethers, {
+    governance: ctx.governance.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await ctx.registry.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: fees.address,
+    defaultArbiter: arbiter.address,
+    feeBps: 0,
+  });
+  await ctx.registry.connect(ctx.governance).grantRole(LEASE_MANAGER_ROLE, await escrow.getAddress());
+  await escrow.connect(ctx.governance).setTokenAllowed(ethers.ZeroAddress, true);
+  const terms = buildTerms({
+    subjectKind: SubjectKind.Device,
+    subjectId: deviceId,
+    meterDeviceId: deviceId,
+    meterKind: 1,
+    meterPeriod: 3600,
+    maxUnitsPerPeriod: 1_000n,
+    pricePerSecond: 0n,
+    pricePerUnit: GWEI,
+    deposit: 0n,
+  });
+  await escrow.connect(ctx.operator).publishOffer(terms);
+  const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0].args.offerId;
+  return { ...ctx, device, deviceId, escrow, renter, offerId };
+}
+
+describe("RentalEscrow with the real DeviceRegistry", function () {
+  it("bills verified attestations once, keeps the device leased, and pays its owner", async function () {
+    const f = await loadFixture(integrated);
+    await f.escrow.connect(f.renter).rent(f.offerId, DAY, 10n ** 15n, { value: 10n ** 15n });
+    const id = await f.escrow.agreementId(SubjectKind.Device, f.deviceId, 0);
+    expect(await f.registry.leasedUntil(f.deviceId)).to.be.greaterThan(0);
+    await expect(f.registry.connect(f.operator).decommission(f.deviceId)).to.be.revertedWithCustomError(
+      f.registry,
+      "DeviceLeased",
+    );
+    await time.increase(3600);
+    const { att, sig } = await signedAttestation(f, f.device, { counter: 1, value: 250 });
+    await f.registry.attest(att, sig);
+    await expect(f.escrow.settleMetered(id))
+      .to.emit(f.escrow, "MeterSettled")
+      .withArgs(id, 1, 250, 250, 250n * GWEI);
+    await expect(f.escrow.settleMetered(id))
+      .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
+      .withArgs(1, 1);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    expect(await f.registry.leasedUntil(f.deviceId)).to.equal(0);
+    expect(await f.escrow.claimable(f.operator.address, ethers.ZeroAddress)).to.equal(250n * GWEI);
+    await f.registry.connect(f.operator).decommission(f.deviceId);
+  });
+});

@@ -1,0 +1,123 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND, publish } from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+const GWEI = 1_000_000_000n;
+const DAY = 86_400n;
+const DEPOSIT = 10n ** 16n;
+
+async function base() {
+  return deployRental(ethers);
+}
+
+const meterTerms = (over = {}) =>
+  assetTerms({
+    pricePerUnit: GWEI,
+    meterDeviceId: DEVICE_ID,
+    meterKind: METER_KIND,
+    meterPeriod: 3600,
+    maxUnitsPerPeriod: 100n,
+    ...over,
+  });
+
+describe("RentalEscrow: edges", function () {
+  it("refuses invalid signed terms when they are first stored by a fill", async function () {
+    const f = await loadFixture(base);
+    const expiry = BigInt(await time.latest()) + DAY;
+    for (const terms of [assetTerms({ subjectId: 0n }), assetTerms({ subjectKind: 3 })]) {
+      const offer = buildOffer(terms, f.agent.address, { expiry });
+      const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
+      await expect(f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: 1 }))
+        .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
+        .withArgs(0);
+    }
+  });
+
+  it("refuses meter terms whose worst-case charge exceeds the protocol's amount bound", async function () {
+    const f = await loadFixture(base);
+    await expect(f.escrow.connect(f.agent).publishOffer(meterTerms({ pricePerUnit: 2n ** 90n })))
+      .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
+      .withArgs(5);
+  });
+
+  it("reports no user, no expiry and no default when nothing is in use", async function () {
+    const f = await loadFixture(base);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(0);
+    const offerId = await publish(f.escrow, f.agent, meterTerms({ activationWindow: 600, pricePerSecond: 0n }));
+    await f.escrow.connect(f.renter).rent(offerId, DAY, GWEI, { value: GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(0); // reserved, not in use
+    expect(await f.escrow.inDefault(id)).to.equal(false);
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 4, 9); // before activation: never billed
+    await f.escrow.connect(f.agent).activate(id);
+    const a = await f.escrow.agreementOf(id);
+    expect(a.meterCounter).to.equal(4);
+    expect(a.meterCumulative).to.equal(9);
+    // Metered only, no charge yet: never in arrears.
+    expect(await f.escrow.inDefault(id)).to.equal(false);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+  });
+
+  it("settles even when the meter cannot be read any more, billing no units", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, meterTerms());
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await f.devices.setFailReadings(true);
+    await time.increase(DAY);
+    await expect(f.escrow.settle(id)).to.not.emit(f.escrow, "MeterSettled");
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Settling);
+  });
+
+  it("settles an asset rental even when the asset registry refuses to release the lease", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    await f.assets.setRefuseLeaseRelease(true);
+    await time.increase(DAY);
+    await expect(f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0)))
+      .to.emit(f.escrow, "LeaseReleaseFailed")
+      .withArgs(SubjectKind.Asset, ASSET_ID);
+  });
+
+  it("lets only the owner waive a claim", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    await expect(f.escrow.connect(f.renter).waiveClaim(id))
+      .to.be.revertedWithCustomError(f.escrow, "NotOwner")
+      .withArgs(f.renter.address);
+  });
+
+  it("lets governance move fees to a new recipient and disputes to a new default arbiter", async function () {
+    const f = await loadFixture(base);
+    await expect(f.escrow.connect(f.governance).setFeeRecipient(f.other.address))
+      .to.emit(f.escrow, "FeeRecipientSet")
+      .withArgs(f.other.address);
+    await expect(f.escrow.connect(f.governance).setDefaultArbiter(ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      f.escrow,
+      "ZeroAddress",
+    );
+    await expect(f.escrow.connect(f.governance).setDefaultArbiter(f.other.address))
+      .to.emit(f.escrow, "DefaultArbiterSet")
+      .withArgs(f.other.address);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    await f.escrow.sweepFees([id], ZERO_ADDRESS);
+    expect(await f.escrow.claimable(f.other.address, ZERO_ADDRESS)).to.be.greaterThan(0);
+    await f.escrow.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
+    await f.escrow.connect(f.renter).disputeClaim(id);
+    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(f.other.address);
+  });
+});

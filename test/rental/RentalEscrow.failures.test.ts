@@ -1,0 +1,283 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, METER_KIND, publish } from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+const GWEI = 1_000_000_000n;
+const DAY = 86_400n;
+const HOUR = 3_600n;
+const DEPOSIT = 10n ** 16n;
+
+type F = Awaited<ReturnType<typeof deployRental>>;
+
+async function activeEth() {
+  const f = await deployRental(ethers);
+  const offerId = await publish(f.escrow, f.agent, assetTerms());
+  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+  return { ...f, offerId, id };
+}
+
+async function settlingEth() {
+  const f = await activeEth();
+  await time.increase(DAY);
+  await f.escrow.settle(f.id);
+  return f;
+}
+
+async function reservedEth() {
+  const f = await deployRental(ethers);
+  const offerId = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
+  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+  return { ...f, offerId, id };
+}
+
+async function snapshot(f: F, id: string) {
+  return {
+    agreement: (await f.escrow.agreementOf(id)).toString(),
+    eth: await ethers.provider.getBalance(f.escrowAddress),
+    live: await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID),
+    lease: await f.assets.leasedUntil(ASSET_ID),
+    renter: await f.escrow.claimable(f.renter.address, ZERO_ADDRESS),
+    paid: await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS),
+  };
+}
+
+/** Asserts `call` reverts with WrongState(id, state) and leaves everything as it was. */
+async function refusedInState(f: F & { id: string }, call: () => Promise<unknown>, state: number) {
+  const before = await snapshot(f, f.id);
+  await expect(call()).to.be.revertedWithCustomError(f.escrow, "WrongState").withArgs(f.id, state);
+  expect(await snapshot(f, f.id)).to.deep.equal(before);
+}
+
+describe("RentalEscrow: every transition refuses the wrong state and changes nothing", function () {
+  it("in Reserved: no metering, collecting, ending, settling, claiming or finalizing", async function () {
+    const f = await loadFixture(reservedEth);
+    const S = RentalState.Reserved;
+    await refusedInState(f, () => f.escrow.settleMetered(f.id), S);
+    await refusedInState(f, () => f.escrow.collect(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.renter).terminateEarly(f.id), S);
+    await refusedInState(f, () => f.escrow.markDefault(f.id), S);
+    await refusedInState(f, () => f.escrow.settle(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+  });
+
+  it("in Active: no activation, reservation exit, claim, acceptance, dispute, ruling or finalizing", async function () {
+    const f = await loadFixture(activeEth);
+    const S = RentalState.Active;
+    await refusedInState(f, () => f.escrow.connect(f.agent).activate(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.agent).decline(f.id), S);
+    await refusedInState(f, () => f.escrow.cancelReservation(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.escrow.connect(f.agent).waiveClaim(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.renter).acceptClaim(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.renter).disputeClaim(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.arbiter).resolve(f.id, 0), S);
+    await refusedInState(f, () => f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1), S);
+    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+  });
+
+  it("in Settling: no top-up, metering, collecting, ending again, default or second claim", async function () {
+    const f = await loadFixture(settlingEth);
+    const S = RentalState.Settling;
+    await refusedInState(f, () => f.escrow.topUp(f.id, 1, { value: 1 }), S);
+    await refusedInState(f, () => f.escrow.collect(f.id), S);
+    await refusedInState(f, () => f.escrow.settle(f.id), S);
+    await refusedInState(f, () => f.escrow.markDefault(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.renter).terminateEarly(f.id), S);
+    await refusedInState(f, () => f.escrow.connect(f.renter).acceptClaim(f.id), S);
+    await f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
+    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.escrow.connect(f.arbiter).resolve(f.id, 0), S);
+  });
+
+  it("in Closed: nothing moves, and unknown agreements read as None", async function () {
+    const f = await loadFixture(settlingEth);
+    await time.increase(DAY + 1n);
+    await f.escrow.finalize(f.id);
+    const S = RentalState.Closed;
+    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.escrow.topUp(f.id, 1, { value: 1 }), S);
+    await refusedInState(f, () => f.escrow.connect(f.agent).waiveClaim(f.id), S);
+    const unknown = ethers.id("nothing");
+    await expect(f.escrow.payPeriod(unknown, 1))
+      .to.be.revertedWithCustomError(f.escrow, "WrongState")
+      .withArgs(unknown, 0);
+    expect(await f.escrow.stateOf(unknown)).to.equal(RentalState.None);
+  });
+});
+
+describe("RentalEscrow: access control and bad input", function () {
+  it("lets no one but the renter accept or dispute, and no one but the arbiter rule", async function () {
+    const f = await loadFixture(settlingEth);
+    await f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
+    await expect(f.escrow.connect(f.agent).disputeClaim(f.id))
+      .to.be.revertedWithCustomError(f.escrow, "NotRenter")
+      .withArgs(f.agent.address);
+    await f.escrow.connect(f.renter).disputeClaim(f.id);
+    await expect(f.escrow.connect(f.agent).rule(BigInt(f.id), 1))
+      .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+      .withArgs(f.agent.address);
+    await expect(f.escrow.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 5n);
+  });
+
+  it("refuses a signature by anyone but the offer's owner", async function () {
+    const f = await loadFixture(activeEth);
+    const offer = buildOffer(assetTerms({ deposit: 1n }), f.agent.address, {
+      expiry: BigInt(await time.latest()) + DAY,
+    });
+    const sig = await signOffer(f.other, f.chainId, f.escrowAddress, offer);
+    await expect(
+      f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + 1n }),
+    ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
+  });
+
+  it("refuses cancelling a nonce twice and withdrawing to the zero address", async function () {
+    const f = await loadFixture(activeEth);
+    await f.escrow.connect(f.agent).cancelNonce(1);
+    await expect(f.escrow.connect(f.agent).cancelNonce(1))
+      .to.be.revertedWithCustomError(f.escrow, "OfferNonceCancelled")
+      .withArgs(f.agent.address, 1);
+    await expect(f.escrow.withdrawTo(ZERO_ADDRESS, ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      f.escrow,
+      "ZeroAddress",
+    );
+  });
+
+  it("refuses a device meter other than the rented device, and a device that is not active", async function () {
+    const f = await loadFixture(activeEth);
+    const meterElsewhere = assetTerms({
+      subjectKind: SubjectKind.Device,
+      subjectId: FREE_DEVICE_ID,
+      pricePerUnit: 1n,
+      meterDeviceId: DEVICE_ID,
+      meterPeriod: 60,
+      maxUnitsPerPeriod: 1n,
+    });
+    await expect(f.escrow.connect(f.deviceOwner).publishOffer(meterElsewhere))
+      .to.be.revertedWithCustomError(f.escrow, "MeterNotOfSubject")
+      .withArgs(DEVICE_ID);
+    const offerId = await publish(
+      f.escrow,
+      f.deviceOwner,
+      assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
+    );
+    await f.devices.setStatus(FREE_DEVICE_ID, 2);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+      .to.be.revertedWithCustomError(f.escrow, "SubjectNotRentable")
+      .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
+  });
+
+  it("refuses a zero address, an excessive fee or a module built for other contracts at deployment", async function () {
+    const f = await loadFixture(activeEth);
+    const [assets, devices, distributor] = [
+      await f.assets.getAddress(),
+      await f.devices.getAddress(),
+      await f.distributor.getAddress(),
+    ];
+    const module = await f.escrow.settlement();
+    const fees = f.feeRecipient.address;
+    const arb = f.arbiter.address;
+    const gov = f.governance.address;
+    const factory = await ethers.getContractFactory("RentalEscrow");
+    for (const bad of [
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module),
+      factory.deploy(gov, assets, devices, ZERO_ADDRESS, fees, arb, 0, module),
+      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module),
+    ]) {
+      await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    }
+    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
+      .to.be.revertedWithCustomError(factory, "FeeTooHigh")
+      .withArgs(1001, 1000);
+    const otherDistributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const otherAddress = await otherDistributor.getAddress();
+    await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module))
+      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
+      .withArgs(module);
+    const wrongModules = [
+      await ethers.deployContract("RentalSettlement", [otherAddress, devices, distributor]),
+      await ethers.deployContract("RentalSettlement", [assets, otherAddress, distributor]),
+    ];
+    for (const wrong of wrongModules) {
+      const addr = await wrong.getAddress();
+      await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, addr))
+        .to.be.revertedWithCustomError(factory, "SettlementMismatch")
+        .withArgs(addr);
+    }
+    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, fees))
+      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
+      .withArgs(fees);
+  });
+});
+
+describe("RentalEscrow: money edge cases", function () {
+  it("keeps the protocol fee snapshotted at opening when governance changes it later", async function () {
+    const f = await loadFixture(activeEth);
+    await f.escrow.connect(f.governance).setProtocolFee(1000);
+    await time.increase(DAY);
+    await f.escrow.settle(f.id);
+    expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal((DAY * GWEI * 250n) / 10_000n);
+  });
+
+  it("records bad debt beyond the deposit and closes at once", async function () {
+    const f = await loadFixture(activeEth);
+    const offerId = await publish(
+      f.escrow,
+      f.agent,
+      assetTerms({ subjectId: ASSET_ID, deposit: 1000n, gracePeriod: 0 }),
+    );
+    await f.escrow.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, true);
+    await time.increase(DAY);
+    await f.escrow.settle(f.id);
+    await f.escrow.connect(f.other).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + 1000n });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
+    await time.increase(2n * HOUR);
+    await expect(f.escrow.markDefault(id)).to.emit(f.escrow, "Settled");
+    const a = await f.escrow.agreementOf(id);
+    expect(a.depositHeld).to.equal(0);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
+  });
+
+  it("lets a metered-only agreement default when the meter's charges exceed the credit", async function () {
+    const f = await loadFixture(activeEth);
+    await time.increase(DAY);
+    await f.escrow.settle(f.id);
+    const terms = assetTerms({
+      pricePerSecond: 0n,
+      pricePerUnit: GWEI,
+      meterDeviceId: DEVICE_ID,
+      meterKind: METER_KIND,
+      meterPeriod: 60,
+      maxUnitsPerPeriod: 1000n,
+      gracePeriod: 60,
+    });
+    const offerId = await publish(f.escrow, f.agent, terms);
+    await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
+    await time.increase(600);
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 1, 50);
+    await f.escrow.settleMetered(id);
+    expect((await f.escrow.agreementOf(id)).debt).to.equal(40n * GWEI);
+    await expect(f.escrow.markDefault(id)).to.be.revertedWithCustomError(f.escrow, "NotInDefault");
+    await time.increase(61);
+    await f.escrow.markDefault(id);
+    expect((await f.escrow.agreementOf(id)).depositHeld).to.equal(DEPOSIT - 40n * GWEI);
+  });
+
+  it("adds a top-up made during a reservation to the credit", async function () {
+    const f = await loadFixture(reservedEth);
+    await f.escrow.connect(f.other).topUp(f.id, 7n, { value: 7n });
+    expect((await f.escrow.agreementOf(f.id)).credit).to.equal(DAY * GWEI + 7n);
+    await expect(f.escrow.topUp(f.id, 7n, { value: 6n }))
+      .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
+      .withArgs(7n, 6n);
+  });
+});

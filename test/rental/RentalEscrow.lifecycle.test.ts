@@ -1,0 +1,661 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import {
+  assetTerms,
+  ASSET_ID,
+  deployRental,
+  DEVICE_ID,
+  FEE_BPS,
+  FREE_DEVICE_ID,
+  METER_KIND,
+  publish,
+} from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+const GWEI = 1_000_000_000n;
+const DAY = 86_400n;
+const HOUR = 3_600n;
+const DEPOSIT = 10n ** 16n;
+
+async function base() {
+  return deployRental(ethers);
+}
+
+/** An ETH rental of ASSET_ID for one day, prepaid in full, Active. */
+async function activeEth() {
+  const f = await base();
+  const offerId = await publish(f.escrow, f.agent, assetTerms());
+  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+  return { ...f, offerId, id };
+}
+
+/** A snapshot of everything a refused call must leave unchanged. */
+async function snapshot(f: Awaited<ReturnType<typeof base>>, id: string) {
+  return {
+    agreement: (await f.escrow.agreementOf(id)).toString(),
+    state: await f.escrow.stateOf(id),
+    eth: await ethers.provider.getBalance(f.escrowAddress),
+    tokens: await f.token.balanceOf(f.escrowAddress),
+    live: await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID),
+    lease: await f.assets.leasedUntil(ASSET_ID),
+  };
+}
+
+describe("RentalEscrow: offers", function () {
+  it("lets the asset's agent publish terms, stored once under their EIP-712 hash", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms();
+    const offerId = await publish(f.escrow, f.agent, terms);
+    const offer = await f.escrow.offerOf(offerId);
+    expect(offer.owner).to.equal(f.agent.address);
+    expect(offer.active).to.equal(true);
+    const stored = await f.escrow.termsOf(offer.termsHash);
+    expect(stored.pricePerSecond).to.equal(terms.pricePerSecond);
+    expect(offerId).to.equal(
+      ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [f.agent.address, offer.termsHash]),
+      ),
+    );
+  });
+
+  it("refuses terms published by anyone but the subject's agent or device owner", async function () {
+    const f = await loadFixture(base);
+    await expect(f.escrow.connect(f.other).publishOffer(assetTerms()))
+      .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
+      .withArgs(f.other.address, f.agent.address);
+    await expect(
+      f.escrow
+        .connect(f.other)
+        .publishOffer(assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID })),
+    )
+      .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
+      .withArgs(f.other.address, f.deviceOwner.address);
+  });
+
+  it("refuses a payment token governance has not allowed", async function () {
+    const f = await loadFixture(base);
+    const stranger = await ethers.deployContract("RentalMockERC20", ["X", "X"]);
+    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: await stranger.getAddress() })))
+      .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
+      .withArgs(await stranger.getAddress());
+  });
+
+  it("refuses terms outside the protocol's bounds, naming the reason", async function () {
+    const f = await loadFixture(base);
+    const cases: [Parameters<typeof assetTerms>[0], number][] = [
+      [{ subjectKind: 3 }, 0],
+      [{ minDuration: 59 }, 1],
+      [{ minDuration: 7200, maxDuration: 3600 }, 1],
+      [{ claimWindow: 0 }, 2],
+      [{ arbiterTimeout: 91 * 86400 }, 2],
+      [{ refundBps: 10_001 }, 4],
+      [{ pricePerUnit: 1n, meterDeviceId: DEVICE_ID, meterPeriod: 0, maxUnitsPerPeriod: 1n }, 3],
+      [{ pricePerSecond: 2n ** 96n }, 5],
+    ];
+    for (const [over, reason] of cases) {
+      await expect(f.escrow.connect(f.agent).publishOffer(assetTerms(over)))
+        .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
+        .withArgs(reason);
+    }
+  });
+
+  it("refuses a meter device that is not bound to the rented asset", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms({
+      pricePerUnit: 1n,
+      meterDeviceId: FREE_DEVICE_ID,
+      meterPeriod: 3600,
+      maxUnitsPerPeriod: 10n,
+    });
+    await expect(f.escrow.connect(f.agent).publishOffer(terms))
+      .to.be.revertedWithCustomError(f.escrow, "MeterNotOfSubject")
+      .withArgs(FREE_DEVICE_ID);
+  });
+
+  it("refuses publishing the same terms twice, and lets only the owner cancel an offer", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms()))
+      .to.be.revertedWithCustomError(f.escrow, "OfferExists")
+      .withArgs(offerId);
+    await expect(f.escrow.connect(f.other).cancelOffer(offerId))
+      .to.be.revertedWithCustomError(f.escrow, "NotOwner")
+      .withArgs(f.other.address);
+    await expect(f.escrow.connect(f.agent).cancelOffer(offerId)).to.emit(f.escrow, "OfferCancelled").withArgs(offerId);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+      .to.be.revertedWithCustomError(f.escrow, "OfferNotActive")
+      .withArgs(offerId);
+    await expect(f.escrow.connect(f.agent).cancelOffer(offerId))
+      .to.be.revertedWithCustomError(f.escrow, "OfferNotActive")
+      .withArgs(offerId);
+  });
+});
+
+describe("RentalEscrow: opening", function () {
+  it("rents from an on-chain offer: Active, leased, ERC-4907 user set, funds held", async function () {
+    const f = await loadFixture(activeEth);
+    const a = await f.escrow.agreementOf(f.id);
+    const now = BigInt(await time.latest());
+    expect(a.renter).to.equal(f.renter.address);
+    expect(a.owner).to.equal(f.agent.address);
+    expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Active);
+    expect(a.end).to.equal(now + DAY);
+    expect(a.credit).to.equal(DAY * GWEI);
+    expect(a.depositHeld).to.equal(DEPOSIT);
+    expect(a.feeBps).to.equal(FEE_BPS);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(now + DAY);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(now + DAY);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.id);
+    expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(DAY * GWEI + DEPOSIT);
+  });
+
+  it("derives agreement ids from the subject and its own sequence number", async function () {
+    const f = await loadFixture(activeEth);
+    expect(f.id).to.equal(
+      ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint64"], [1, ASSET_ID, 0])),
+    );
+  });
+
+  it("refuses renting over a live agreement and changes nothing", async function () {
+    const f = await loadFixture(activeEth);
+    const before = await snapshot(f, f.id);
+    await expect(f.escrow.connect(f.other).rent(f.offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+      .to.be.revertedWithCustomError(f.escrow, "SubjectAlreadyRented")
+      .withArgs(SubjectKind.Asset, ASSET_ID, f.id);
+    expect(await snapshot(f, f.id)).to.deep.equal(before);
+  });
+
+  it("refuses a wrong ETH amount, a duration out of range and a too small prepayment", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    const before = await snapshot(f, id);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI }))
+      .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
+      .withArgs(DAY * GWEI + DEPOSIT, DAY * GWEI);
+    await expect(f.escrow.connect(f.renter).rent(offerId, 60, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+      .to.be.revertedWithCustomError(f.escrow, "DurationOutOfRange")
+      .withArgs(60, 3600, 30 * 86400);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, HOUR * GWEI - 1n, { value: HOUR * GWEI - 1n + DEPOSIT }))
+      .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
+      .withArgs(HOUR * GWEI - 1n, HOUR * GWEI);
+    expect(await snapshot(f, id)).to.deep.equal(before);
+  });
+
+  it("refuses ETH sent along an ERC-20 rental", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ token: await f.token.getAddress() }));
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: 1 }))
+      .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
+      .withArgs(0, 1);
+  });
+
+  it("refuses a frozen asset, an offer whose signer is no longer the agent, and a delisted token", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const pay = { value: DAY * GWEI + DEPOSIT };
+    await f.assets.setStatus(ASSET_ID, 2);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(f.escrow, "SubjectNotRentable")
+      .withArgs(SubjectKind.Asset, ASSET_ID);
+    await f.assets.setAsset(ASSET_ID, f.other.address);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
+      .withArgs(f.agent.address, f.other.address);
+    await f.assets.setAsset(ASSET_ID, f.agent.address);
+    await f.escrow.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, false);
+    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
+      .withArgs(ZERO_ADDRESS);
+  });
+});
+
+describe("RentalEscrow: signed offers", function () {
+  async function signed() {
+    const f = await base();
+    const expiry = BigInt(await time.latest()) + DAY;
+    const offer = buildOffer(assetTerms(), f.agent.address, { nonce: 5n, expiry });
+    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
+    return { ...f, offer, sig, expiry };
+  }
+
+  it("fills an owner's EIP-712 offer and matches the contract's digest", async function () {
+    const f = await loadFixture(signed);
+    expect(await f.escrow.offerDigest(f.offer)).to.equal(
+      ethers.TypedDataEncoder.hash(
+        { name: "PlinthRental", version: "1", chainId: f.chainId, verifyingContract: f.escrowAddress },
+        (await import("../../client/src/eip712/rental.js")).RENTAL_TYPES,
+        f.offer,
+      ),
+    );
+    await expect(
+      f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
+    ).to.emit(f.escrow, "AgreementOpened");
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+  });
+
+  it("accepts offers signed by a contract-wallet (ERC-1271) agent", async function () {
+    const f = await loadFixture(base);
+    const wallet = await ethers.deployContract("RentalMockERC1271Wallet", [f.agent.address]);
+    await f.assets.setAsset(ASSET_ID, await wallet.getAddress());
+    const offer = buildOffer(assetTerms(), await wallet.getAddress(), { expiry: BigInt(await time.latest()) + DAY });
+    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
+    await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    expect((await f.escrow.agreementOf(id)).owner).to.equal(await wallet.getAddress());
+  });
+
+  it("refuses an expired offer, a cancelled nonce, another renter and tampered terms", async function () {
+    const f = await loadFixture(signed);
+    const pay = { value: DAY * GWEI + DEPOSIT };
+    const tampered = { ...f.offer, terms: { ...f.offer.terms, pricePerSecond: 1n } };
+    await expect(
+      f.escrow.connect(f.renter).rentWithSignature(tampered, f.sig, DAY, DAY * GWEI, pay),
+    ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
+    const forOther = buildOffer(assetTerms(), f.agent.address, { renter: f.other.address, expiry: f.expiry });
+    const sig2 = await signOffer(f.agent, f.chainId, f.escrowAddress, forOther);
+    await expect(f.escrow.connect(f.renter).rentWithSignature(forOther, sig2, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(f.escrow, "OfferNotForRenter")
+      .withArgs(f.other.address);
+    await expect(f.escrow.connect(f.agent).cancelNonce(5))
+      .to.emit(f.escrow, "NonceCancelled")
+      .withArgs(f.agent.address, 5);
+    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(f.escrow, "OfferNonceCancelled")
+      .withArgs(f.agent.address, 5);
+    await time.increaseTo(f.expiry + 1n);
+    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+      .to.be.revertedWithCustomError(f.escrow, "OfferExpired")
+      .withArgs(f.expiry);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
+  });
+});
+
+describe("RentalEscrow: reservations", function () {
+  async function reserved() {
+    const f = await base();
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    return { ...f, id };
+  }
+
+  it("holds a reservation until the owner activates it; use starts at activation", async function () {
+    const f = await loadFixture(reserved);
+    expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Reserved);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    await expect(f.escrow.connect(f.renter).activate(f.id))
+      .to.be.revertedWithCustomError(f.escrow, "NotOwner")
+      .withArgs(f.renter.address);
+    await time.increase(600);
+    await expect(f.escrow.connect(f.agent).activate(f.id)).to.emit(f.escrow, "Activated");
+    const now = BigInt(await time.latest());
+    expect((await f.escrow.agreementOf(f.id)).end).to.equal(now + DAY);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+  });
+
+  it("refuses a late activation; then anyone returns everything to the renter", async function () {
+    const f = await loadFixture(reserved);
+    await expect(f.escrow.connect(f.other).cancelReservation(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await time.increase(3601);
+    const before = await snapshot(f, f.id);
+    await expect(f.escrow.connect(f.agent).activate(f.id)).to.be.revertedWithCustomError(f.escrow, "TooLate");
+    expect(await snapshot(f, f.id)).to.deep.equal(before);
+    await expect(f.escrow.connect(f.other).cancelReservation(f.id))
+      .to.emit(f.escrow, "ReservationEnded")
+      .withArgs(f.id, 4);
+    expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
+  });
+
+  it("lets only the owner decline a reservation, refunding the renter in full", async function () {
+    const f = await loadFixture(reserved);
+    await expect(f.escrow.connect(f.renter).decline(f.id)).to.be.revertedWithCustomError(f.escrow, "NotOwner");
+    await f.escrow.connect(f.agent).decline(f.id);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
+    await expect(f.escrow.connect(f.agent).decline(f.id))
+      .to.be.revertedWithCustomError(f.escrow, "WrongState")
+      .withArgs(f.id, RentalState.Closed);
+  });
+});
+
+describe("RentalEscrow: paying and metering", function () {
+  it("streams rent to the income distributor net of the snapshotted protocol fee", async function () {
+    const f = await loadFixture(activeEth);
+    const start = (await f.escrow.agreementOf(f.id)).accruedUntil;
+    await time.setNextBlockTimestamp(start + 1000n);
+    await f.escrow.connect(f.other).collect(f.id);
+    const gross = 1000n * GWEI;
+    const fee = (gross * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(gross - fee);
+    expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal(fee);
+    await f.escrow.connect(f.other).sweepFees([f.id], ZERO_ADDRESS);
+    expect(await f.escrow.claimable(f.feeRecipient.address, ZERO_ADDRESS)).to.equal(fee);
+    await expect(f.escrow.sweepFees([f.id], ZERO_ADDRESS)).to.be.revertedWithCustomError(f.escrow, "NothingToWithdraw");
+  });
+
+  it("buys more time with payPeriod, and a top-up after the credit ran out charges the late fee", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms({ lateFeePerSecond: 10n, lateFeeCap: 10n ** 6n, gracePeriod: 600 });
+    const offerId = await publish(f.escrow, f.agent, terms);
+    await f.escrow.connect(f.renter).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    const start = (await f.escrow.agreementOf(id)).start;
+    await f.escrow.connect(f.renter).payPeriod(id, HOUR, { value: HOUR * GWEI });
+    expect((await f.escrow.agreementOf(id)).credit).to.be.greaterThan(HOUR * GWEI);
+    // Credit covers 2 h; at 2 h + 1000 s the renter is 400 s past the grace period.
+    await time.increaseTo(start + 2n * HOUR + 999n);
+    expect(await f.escrow.inDefault(id)).to.equal(true);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    await time.setNextBlockTimestamp(start + 2n * HOUR + 1000n);
+    const debt = 1000n * GWEI;
+    const late = 400n * 10n;
+    await expect(f.escrow.connect(f.renter).topUp(id, debt + late + 5n, { value: debt + late + 5n }))
+      .to.emit(f.escrow, "ToppedUp")
+      .withArgs(id, f.renter.address, debt + late + 5n, debt + late, late);
+    const a = await f.escrow.agreementOf(id);
+    expect(a.debt).to.equal(0);
+    expect(a.credit).to.equal(5n);
+    expect(a.lateFee).to.equal(late);
+    await expect(f.escrow.topUp(id, 0)).to.be.revertedWithCustomError(f.escrow, "ZeroAmount");
+  });
+
+  it("charges metered units from the device's verified readings, once each, capped per period", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms({
+      pricePerUnit: GWEI,
+      meterDeviceId: DEVICE_ID,
+      meterKind: METER_KIND,
+      meterPeriod: 3600,
+      maxUnitsPerPeriod: 100n,
+    });
+    const offerId = await publish(f.escrow, f.agent, terms);
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 1, 500); // before the rental: never billed
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await expect(f.escrow.settleMetered(id))
+      .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
+      .withArgs(1, 1);
+    const start = (await f.escrow.agreementOf(id)).meterTime;
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 40);
+    await time.setNextBlockTimestamp(start + 3600n);
+    await expect(f.escrow.settleMetered(id))
+      .to.emit(f.escrow, "MeterSettled")
+      .withArgs(id, 2, 40, 40, 40n * GWEI);
+    // A faulty meter reporting 10,000 units in one hour is billed at the cap (100 per hour).
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 3, 10_000);
+    await time.setNextBlockTimestamp(start + 7200n);
+    await expect(f.escrow.settleMetered(id))
+      .to.emit(f.escrow, "MeterSettled")
+      .withArgs(id, 3, 10_000, 100, 100n * GWEI);
+    await expect(f.escrow.settleMetered(id))
+      .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
+      .withArgs(3, 3);
+  });
+
+  it("refuses metering an unmetered agreement", async function () {
+    const f = await loadFixture(activeEth);
+    await expect(f.escrow.settleMetered(f.id)).to.be.revertedWithCustomError(f.escrow, "NotMetered").withArgs(f.id);
+  });
+});
+
+describe("RentalEscrow: ending", function () {
+  it("reads as Ended after the term and lets anyone settle: rent paid, lease released, deposit held", async function () {
+    const f = await loadFixture(activeEth);
+    await expect(f.escrow.settle(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await time.increase(DAY);
+    expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Ended);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    await expect(f.escrow.connect(f.other).settle(f.id)).to.emit(f.escrow, "Settled");
+    const a = await f.escrow.agreementOf(f.id);
+    expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Settling);
+    expect(a.depositHeld).to.equal(DEPOSIT);
+    expect(a.credit).to.equal(0);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0);
+    const fee = (DAY * GWEI * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI - fee);
+    // The subject can be rented again while the deposit waits for claims.
+    await f.escrow.connect(f.other).rent(f.offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  });
+
+  it("lets only the renter terminate early; after the notice the unused rent is refunded at refundBps", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ noticePeriod: 3600, refundBps: 8000 }));
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI + 100n, { value: DAY * GWEI + 100n + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    const start = (await f.escrow.agreementOf(id)).start;
+    await expect(f.escrow.connect(f.other).terminateEarly(id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
+    await time.setNextBlockTimestamp(start + 2n * HOUR);
+    await expect(f.escrow.connect(f.renter).terminateEarly(id))
+      .to.emit(f.escrow, "TerminatedEarly")
+      .withArgs(id, start + 3n * HOUR);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.TerminatedEarly);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    await time.increaseTo(start + 3n * HOUR);
+    await f.escrow.settle(id);
+    // Unused: 21 h of prepaid rent (80% back) + 100 wei beyond the term (fully back).
+    const cut = 21n * HOUR * GWEI;
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal((cut * 8000n) / 10_000n + 100n);
+  });
+
+  it("refuses early termination after the end", async function () {
+    const f = await loadFixture(activeEth);
+    await time.increase(DAY);
+    await expect(f.escrow.connect(f.renter).terminateEarly(f.id)).to.be.revertedWithCustomError(f.escrow, "TooLate");
+  });
+
+  it("lets anyone mark a default once arrears pass the grace period; the deposit covers debt and late fee", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(
+      f.escrow,
+      f.agent,
+      assetTerms({ lateFeePerSecond: GWEI, lateFeeCap: 100n * GWEI, gracePeriod: 600 }),
+    );
+    await f.escrow.connect(f.renter).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    const start = (await f.escrow.agreementOf(id)).start;
+    await time.setNextBlockTimestamp(start + HOUR + 599n);
+    await expect(f.escrow.markDefault(id)).to.be.revertedWithCustomError(f.escrow, "NotInDefault").withArgs(id);
+    await time.setNextBlockTimestamp(start + HOUR + 1000n);
+    await expect(f.escrow.connect(f.other).markDefault(id)).to.emit(f.escrow, "Defaulted");
+    const a = await f.escrow.agreementOf(id);
+    // Debt 1000 s of rent, late fee 400 s capped at 100 gwei.
+    expect(a.depositHeld).to.equal(DEPOSIT - 1000n * GWEI - 100n * GWEI);
+    expect(a.lateFee).to.equal(100n * GWEI);
+    expect(a.endReason).to.equal(3);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0);
+  });
+});
+
+describe("RentalEscrow: damage claims and disputes", function () {
+  async function settling() {
+    const f = await activeEth();
+    await time.increase(DAY);
+    await f.escrow.settle(f.id);
+    return f;
+  }
+
+  it("returns the deposit to the renter when the owner claims nothing within the window", async function () {
+    const f = await loadFixture(settling);
+    await expect(f.escrow.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await time.increase(DAY + 1n);
+    await expect(f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      f.escrow,
+      "TooLate",
+    );
+    await f.escrow.connect(f.other).finalize(f.id);
+    expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT);
+  });
+
+  it("refuses claims by others and above the deposit, changing nothing", async function () {
+    const f = await loadFixture(settling);
+    const before = await snapshot(f, f.id);
+    await expect(f.escrow.connect(f.renter).claimDamage(f.id, 1, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(f.escrow, "NotOwner")
+      .withArgs(f.renter.address);
+    await expect(f.escrow.connect(f.agent).claimDamage(f.id, DEPOSIT + 1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
+      .withArgs(DEPOSIT + 1n, DEPOSIT);
+    await expect(f.escrow.connect(f.agent).claimDamage(f.id, 0, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
+      .withArgs(0, DEPOSIT);
+    expect(await snapshot(f, f.id)).to.deep.equal(before);
+  });
+
+  it("pays an accepted claim to the asset's holders and the rest of the deposit to the renter", async function () {
+    const f = await loadFixture(settling);
+    const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
+    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.id("photos"));
+    await expect(f.escrow.connect(f.other).acceptClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
+    await expect(f.escrow.connect(f.renter).acceptClaim(f.id))
+      .to.emit(f.escrow, "ClaimResolved")
+      .withArgs(f.id, 4000n, DEPOSIT - 4000n);
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+  });
+
+  it("treats a renter's silence past the response window as acceptance", async function () {
+    const f = await loadFixture(settling);
+    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await f.escrow.connect(f.agent).waiveClaim(f.id); // the owner may also give up
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    const g = await loadFixture(settling);
+    await g.escrow.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
+    await time.increase(DAY + 1n);
+    await expect(g.escrow.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(g.escrow, "TooLate");
+    await g.escrow.finalize(g.id);
+    expect(await g.escrow.claimable(g.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+  });
+
+  it("sends a disputed claim to the arbiter, who may award part of it", async function () {
+    const f = await loadFixture(settling);
+    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await expect(f.escrow.connect(f.renter).disputeClaim(f.id)).to.emit(f.escrow, "ClaimDisputed");
+    await expect(f.escrow.connect(f.agent).waiveClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "WrongState");
+    await expect(f.escrow.connect(f.other).resolve(f.id, 1000n))
+      .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+      .withArgs(f.other.address);
+    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4001n))
+      .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
+      .withArgs(4001n, 4000n);
+    await f.escrow.connect(f.arbiter).resolve(f.id, 1000n);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
+  });
+
+  it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
+    const f = await loadFixture(base);
+    const arb = await ethers.deployContract("RentalMockArbitrator");
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: await arb.getAddress() }));
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    await f.escrow.connect(f.agent).claimDamage(id, 4001n, ethers.ZeroHash);
+    await f.escrow.connect(f.renter).disputeClaim(id);
+    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 3)).to.be.revertedWithCustomError(
+      f.escrow,
+      "InvalidRuling",
+    );
+    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.escrow, "Ruling");
+    // Refusal to rule splits the claim, rounding towards the renter.
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
+  });
+
+  it("refunds a disputed claim the arbiter never rules on", async function () {
+    const f = await loadFixture(settling);
+    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await f.escrow.connect(f.renter).disputeClaim(f.id);
+    await time.increase(DAY + 1n);
+    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(f.escrow, "TooLate");
+    await f.escrow.finalize(f.id);
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT);
+  });
+});
+
+describe("RentalEscrow: devices, withdrawals, governance", function () {
+  it("pays an unbound device's rent to its owner's claimable balance", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID, deposit: 0n });
+    const offerId = await publish(f.escrow, f.deviceOwner, terms);
+    await f.escrow.connect(f.renter).rent(offerId, HOUR, HOUR * GWEI, { value: HOUR * GWEI });
+    expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.be.greaterThan(0);
+    const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
+    await time.increase(HOUR);
+    await f.escrow.settle(id);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed); // no deposit: nothing to claim
+    const fee = (HOUR * GWEI * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.escrow.claimable(f.deviceOwner.address, ZERO_ADDRESS)).to.equal(HOUR * GWEI - fee);
+    await expect(f.escrow.connect(f.deviceOwner).withdraw(ZERO_ADDRESS)).to.changeEtherBalance(
+      ethers,
+      f.deviceOwner,
+      HOUR * GWEI - fee,
+    );
+    await expect(f.escrow.connect(f.deviceOwner).withdraw(ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      f.escrow,
+      "NothingToWithdraw",
+    );
+  });
+
+  it("pays a bound device's rent to its asset's holders through the distributor", async function () {
+    const f = await loadFixture(base);
+    const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: DEVICE_ID, deposit: 0n });
+    const offerId = await publish(f.escrow, f.deviceOwner, terms);
+    await f.escrow.connect(f.renter).rent(offerId, HOUR, HOUR * GWEI, { value: HOUR * GWEI });
+    await time.increase(HOUR);
+    await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0));
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
+  });
+
+  it("lets only governance configure tokens, fees, the fee recipient and the default arbiter", async function () {
+    const f = await loadFixture(base);
+    const role = await f.escrow.DEFAULT_ADMIN_ROLE();
+    for (const call of [
+      f.escrow.connect(f.other).setTokenAllowed(ZERO_ADDRESS, false),
+      f.escrow.connect(f.other).setProtocolFee(1),
+      f.escrow.connect(f.other).setFeeRecipient(f.other.address),
+      f.escrow.connect(f.other).setDefaultArbiter(f.other.address),
+    ]) {
+      await expect(call)
+        .to.be.revertedWithCustomError(f.escrow, "AccessControlUnauthorizedAccount")
+        .withArgs(f.other.address, role);
+    }
+    await expect(f.escrow.connect(f.governance).setProtocolFee(1001))
+      .to.be.revertedWithCustomError(f.escrow, "FeeTooHigh")
+      .withArgs(1001, 1000);
+    await expect(f.escrow.connect(f.governance).setProtocolFee(100)).to.emit(f.escrow, "ProtocolFeeSet").withArgs(100);
+    await expect(f.escrow.connect(f.governance).setFeeRecipient(ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      f.escrow,
+      "ZeroAddress",
+    );
+    expect(await f.escrow.hasRole(role, f.governance.address)).to.equal(true);
+  });
+
+  it("refuses direct calls to the settlement module", async function () {
+    const f = await loadFixture(activeEth);
+    const module = await ethers.getContractAt("RentalSettlement", await f.escrow.settlement());
+    await expect(module.settle(f.id)).to.be.revertedWithCustomError(module, "NotDelegated");
+  });
+
+  it("closes for less gas than it opens", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const open = await (
+      await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT })
+    ).wait();
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    const settle = await (await f.escrow.settle(id)).wait();
+    await time.increase(DAY + 1n);
+    const finalize = await (await f.escrow.finalize(id)).wait();
+    expect(settle!.gasUsed).to.be.lessThanOrEqual(open!.gasUsed);
+    expect(finalize!.gasUsed).to.be.lessThanOrEqual(open!.gasUsed);
+  });
+});

@@ -1,0 +1,86 @@
+/** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/). */
+import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
+
+export const ASSET_ID = 7n;
+export const DEVICE_ID = 101n; // bound to ASSET_ID, meters it
+export const FREE_DEVICE_ID = 202n; // unbound device
+export const METER_KIND = 1;
+export const FEE_BPS = 250;
+
+export async function deployRental(ethers: HardhatEthers) {
+  const [governance, agent, renter, other, feeRecipient, arbiter, deviceOwner] = await ethers.getSigners();
+  const assets = await ethers.deployContract("RentalMockAssetRegistry");
+  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const escrow = await deployRentalEscrow(ethers, {
+    governance: governance.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: feeRecipient.address,
+    defaultArbiter: arbiter.address,
+    feeBps: FEE_BPS,
+  });
+  const escrowAddress = await escrow.getAddress();
+  await assets.setLeaseManager(escrowAddress);
+  await devices.setLeaseManager(escrowAddress);
+  await assets.setAsset(ASSET_ID, agent.address);
+  await devices.setDevice(DEVICE_ID, deviceOwner.address, ASSET_ID);
+  await devices.setDevice(FREE_DEVICE_ID, deviceOwner.address, 0n);
+  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
+  await escrow.connect(governance).setTokenAllowed(ethers.ZeroAddress, true);
+  await escrow.connect(governance).setTokenAllowed(await token.getAddress(), true);
+  for (const s of [renter, other]) {
+    await token.mint(s.address, 10n ** 30n);
+    await token.connect(s).approve(escrowAddress, ethers.MaxUint256);
+  }
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  return {
+    escrow,
+    escrowAddress,
+    assets,
+    devices,
+    distributor,
+    token,
+    chainId,
+    governance,
+    agent,
+    renter,
+    other,
+    feeRecipient,
+    arbiter,
+    deviceOwner,
+  };
+}
+
+/** ETH asset terms: 1 gwei/s, 1 h - 30 d, deposit 0.01 ETH, grace 1 h. */
+export function assetTerms(t: Partial<RentalTerms> = {}): RentalTerms {
+  return buildTerms({ subjectKind: SubjectKind.Asset, subjectId: ASSET_ID, ...t });
+}
+
+/** Publishes `terms` as `owner` and returns the offer id. */
+export async function publish(
+  escrow: Awaited<ReturnType<typeof deployRental>>["escrow"],
+  owner: HardhatEthersSigner,
+  terms: RentalTerms,
+): Promise<string> {
+  const tx = await escrow.connect(owner).publishOffer(terms);
+  const receipt = await tx.wait();
+  for (const log of receipt!.logs) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name === "OfferPublished") return parsed.args.offerId as string;
+  }
+  throw new Error("no OfferPublished event");
+}
+
+/** Id of the `nonce`-th agreement on a subject. */
+export async function idOf(
+  escrow: Awaited<ReturnType<typeof deployRental>>["escrow"],
+  kind: number,
+  subjectId: bigint,
+  nonce: bigint,
+): Promise<string> {
+  return escrow.agreementId(kind, subjectId, nonce);
+}
