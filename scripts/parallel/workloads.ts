@@ -1,6 +1,7 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
- * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceEscrow),
+ * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceEscrow +
+ * RentalEscrow with its settlement module),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
  * block (automine off, then one `evm_mine`), every transaction from its own sender, then traced.
  *
@@ -16,8 +17,11 @@ import type {
   IncomeDistributor,
   MaintenanceEscrow,
   MockPayoutToken,
+  RentalEscrow,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
+import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
+import { deployRentalEscrow } from "../rental/lib.js";
 import { attestationMessage, deviceDigest, deviceDomain } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { simulatedDevice, sendRegistration, sendClaim } from "../devices/lib.js";
@@ -28,6 +32,9 @@ const DE = 276;
 const YEAR = 365 * 24 * 3600;
 const USDC = (n: number) => BigInt(n) * 10n ** 6n;
 const KWH = 1;
+const DAY = 86_400n;
+/** Rent in micro-USDC per second (0.864 USDC a day). */
+const RENT_PER_SECOND = 10n;
 /** Gas limit of every measured transaction (no estimation against a pending block). */
 const GAS = 1_500_000n;
 
@@ -50,6 +57,9 @@ export interface Asset {
   /** Investors holding shares, in order: seller, buyer, then the contrast workload's holders. */
   holders: HardhatEthersSigner[];
   device: DeviceSigner;
+  /** Renter of the asset (rents it through the on-chain offer `offerId`). */
+  renter: HardhatEthersSigner;
+  offerId: string;
 }
 
 export interface World {
@@ -60,6 +70,7 @@ export interface World {
   factory: ShareFactory;
   distributor: IncomeDistributor;
   escrow: MaintenanceEscrow;
+  rental: RentalEscrow;
   usdc: MockPayoutToken;
   deviceList: { signer: DeviceSigner; counter: bigint }[];
   assetList: Asset[];
@@ -131,6 +142,16 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
   await name(factory, "ShareFactory");
   await name(usdc, "USDC", "MockPayoutToken");
   await name(escrow, "MaintenanceEscrow");
+  const rental = await deployRentalEscrow(ethers, {
+    governance: gov.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await devices.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: feeRecipient.address,
+    defaultArbiter: gov.address,
+    feeBps: 100,
+  });
+  await name(rental, "RentalEscrow");
   const deviceToken = await ethers.getContractAt("DeviceToken", await devices.deviceToken());
   await name(deviceToken, "DeviceToken");
 
@@ -141,6 +162,8 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
   await distributor.connect(gov).setPayoutToken(await usdc.getAddress(), true);
   await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await escrow.getAddress());
   await escrow.connect(gov).setTokenAllowed(await usdc.getAddress(), true);
+  await rental.connect(gov).setTokenAllowed(await usdc.getAddress(), true);
+  await assets.connect(gov).grantRole(await assets.LEASE_MANAGER_ROLE(), await rental.getAddress());
   await devices.connect(gov).admitManufacturer(manufacturer.address, manufacturer.address);
   await devices.connect(gov).setAssetRegistry(await assets.getAddress());
   for (const role of ["DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "SHARE_FACTORY_ROLE", "BUYOUT_ROLE"]) {
@@ -198,7 +221,20 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
       await (await devices.connect(operator).bindToAsset(device.deviceId, id)).wait();
       await (await devices.connect(agent).confirmBind(device.deviceId, id)).wait();
     }
-    assetList.push({ id, index: i, agent, shares, holders, device });
+    // A rental offer in USDC on the asset, and its renter (funded, escrow approved).
+    const terms = buildTerms({
+      subjectKind: SubjectKind.Asset,
+      subjectId: id,
+      token: await usdc.getAddress(),
+      pricePerSecond: RENT_PER_SECOND,
+      deposit: USDC(10),
+    });
+    const offerId = await rental.connect(agent).publishOffer.staticCall(terms);
+    await (await rental.connect(agent).publishOffer(terms)).wait();
+    const renter = await nextSender(`renter${i}`);
+    await (await usdc.mint(renter.address, USDC(100_000))).wait();
+    await (await usdc.connect(renter).approve(await rental.getAddress(), ethers.MaxUint256)).wait();
+    assetList.push({ id, index: i, agent, shares, holders, device, renter, offerId });
   }
 
   const world: World = {
@@ -209,6 +245,7 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
     factory,
     distributor,
     escrow,
+    rental,
     usdc,
     deviceList,
     assetList,
@@ -387,6 +424,27 @@ export async function planOrders(world: World, assets: Asset[]): Promise<Planned
     out.push({
       label: "MaintenanceEscrow.createOrder",
       send: () => world.escrow.connect(a.agent).createOrder(p, { gasLimit: GAS }),
+    });
+  }
+  return out;
+}
+
+/** Each asset of `assets` rented by its own renter from the agent's on-chain offer (USDC, one day prepaid). */
+export function planRentals(world: World, assets: Asset[]): PlannedTx[] {
+  return assets.map((a) => ({
+    label: "RentalEscrow.rent",
+    send: () => world.rental.connect(a.renter).rent(a.offerId, DAY, DAY * RENT_PER_SECOND, { gasLimit: GAS }),
+  }));
+}
+
+/** One more hour of rent paid by each asset's renter on its running agreement (the asset's first). */
+export async function planRentPayments(world: World, assets: Asset[]): Promise<PlannedTx[]> {
+  const out: PlannedTx[] = [];
+  for (const a of assets) {
+    const id = await world.rental.agreementId(SubjectKind.Asset, a.id, 0);
+    out.push({
+      label: "RentalEscrow.payPeriod",
+      send: () => world.rental.connect(a.renter).payPeriod(id, 3_600, { gasLimit: GAS }),
     });
   }
   return out;
