@@ -146,9 +146,17 @@ export function workloads(sizes: {
   ];
 }
 
+/**
+ * Balances of the contracts that hold every asset's funds in one place (the conflicts per-asset
+ * custody would remove): the report also gives each workload's share with these slots left out.
+ */
+const CUSTODY = /^USDC\._balances\[(IncomeDistributor|RentalEscrow)\]$/;
+
 export interface Measured {
   workload: Workload;
   report: WorkloadReport;
+  /** The share if the custody balances (CUSTODY) were per asset: those slots left out. */
+  withoutCustody: number;
   txs: TxAccess[];
   /** Blocks the workload was mined in (1 unless the block gas limit split it). */
   blocks: number;
@@ -164,7 +172,18 @@ export async function measureAll(world: World, list: Workload[], log: (m: string
     const txs = await mineAndTrace(world, planned);
     const blocks = new Set<number>();
     for (const t of txs) blocks.add((await world.ethers.provider.getTransactionReceipt(t.hash))!.blockNumber);
-    out.push({ workload, report: analyse(txs, namer), txs, blocks: blocks.size });
+    const report = analyse(txs, namer);
+    // Only hot slots are named (naming an unknown slot tries many hashes).
+    const custody = new Set(report.hotSlots.filter((h) => CUSTODY.test(h.name)).map((h) => h.slot));
+    const strip = (set: Set<string>) => new Set([...set].filter((k) => !custody.has(k)));
+    const counterfactual = analyse(txs.map((t) => ({ ...t, reads: strip(t.reads), writes: strip(t.writes) })));
+    out.push({
+      workload,
+      report,
+      withoutCustody: counterfactual.parallelShare,
+      txs,
+      blocks: blocks.size,
+    });
   }
   return out;
 }
@@ -229,13 +248,14 @@ function pct(x: number): string {
 function reportJson(measured: Measured[]) {
   const json: Record<string, unknown> = {};
   const details: Record<string, unknown> = {};
-  for (const { workload, report, blocks } of measured) {
+  for (const { workload, report, blocks, withoutCustody } of measured) {
     json[workload.key] = Number(report.parallelShare.toFixed(4));
     details[workload.key] = {
       description: workload.description,
       transactions: report.transactions,
       blocks,
       conflictFree: report.conflictFree,
+      parallelShareWithPerAssetCustody: Number(withoutCustody.toFixed(4)),
       ...(workload.target !== undefined ? { target: workload.target } : {}),
       ...(workload.contrast ? { contrast: true } : {}),
       hotSlots: report.hotSlots.map((h) => ({
@@ -309,9 +329,9 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
   lines.push("");
   lines.push("## Results");
   lines.push("");
-  lines.push("| workload | txs | blocks | conflict-free | parallel share | target | met |");
-  lines.push("| --- | ---: | ---: | ---: | ---: | --- | --- |");
-  for (const { workload, report, blocks } of measured) {
+  lines.push("| workload | txs | blocks | conflict-free | parallel share | with per-asset custody¹ | target | met |");
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  for (const { workload, report, blocks, withoutCustody } of measured) {
     const target =
       workload.target !== undefined ? pct(workload.target) : workload.contrast ? "contrast (must conflict)" : "-";
     const met =
@@ -325,15 +345,20 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
             : "no conflict"
           : "-";
     lines.push(
-      `| \`${workload.key}\` | ${report.transactions} | ${blocks} | ${report.conflictFree} | ${pct(report.parallelShare)} | ${target} | ${met} |`,
+      `| \`${workload.key}\` | ${report.transactions} | ${blocks} | ${report.conflictFree} | ${pct(report.parallelShare)} | ${pct(withoutCustody)} | ${target} | ${met} |`,
     );
   }
+  lines.push("");
+  lines.push(
+    "¹ Counterfactual: the same transactions with the payout token's balances of the IncomeDistributor and the RentalEscrow " +
+      "left out, i.e. the share if those contracts held funds per asset (see the last section).",
+  );
   lines.push("");
   const targets = measured.filter((m) => m.workload.target !== undefined);
   const unmet = targets.filter((m) => m.report.parallelShare < (m.workload.target ?? 0));
   lines.push(
     unmet.length === 0
-      ? `Targets met: ${targets.map((m) => `\`${m.workload.key}\``).join(", ")} reach 100 %: work on distinct devices and on distinct assets writes no slot another transaction touches.`
+      ? `Targets met: ${targets.map((m) => `\`${m.workload.key}\``).join(", ")} reach 100 %: attestations of distinct devices and share transfers in distinct assets (with the income hook) write no slot another transaction of the block touches.`
       : `Targets NOT met: ${unmet.map((m) => `\`${m.workload.key}\` (${pct(m.report.parallelShare)})`).join(", ")}; see the conflicting slots below.`,
   );
   lines.push("");
@@ -372,6 +397,13 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
   ];
   lines.push("");
   lines.push("## Why these slots conflict, and what could change");
+  lines.push("");
+  lines.push(
+    "Every conflict between distinct devices or distinct assets comes from one pattern: a contract holding every asset's " +
+      "funds in one ERC-20 balance (IncomeDistributor, RentalEscrow). The per-device and per-asset conflicts below are " +
+      "inherent to what the contracts guarantee (ordering of a device's attestations, exact holder cap, exact income per " +
+      "share) and stay within one device or one asset.",
+  );
   for (const e of explained) {
     lines.push("");
     lines.push(`### ${e.title}`);

@@ -8,7 +8,7 @@
  * levels deep (three when the key sets are small). An unmatched slot keeps its hex form.
  */
 import { createRequire } from "node:module";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { concat, keccak256, toBeHex, zeroPadValue } from "ethers";
 import type { SlotKey } from "./conflicts.js";
@@ -45,6 +45,9 @@ export async function loadLayouts(root = process.cwd()): Promise<Map<string, Sto
   const require = createRequire(join(root, "package.json"));
   const solc = require("solc") as { compile(input: string): string };
   const layouts = new Map<string, StorageLayout>();
+  // Oldest first: a contract compiled again in a newer build overrides its stale layout.
+  const dated = await Promise.all(files.map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
+  files = dated.sort((a, b) => a.t - b.t).map((d) => d.f);
   for (const f of files) {
     const info = JSON.parse(await readFile(join(dir, f), "utf8")) as {
       input: { settings: { outputSelection: unknown } };
@@ -95,7 +98,7 @@ function keyCandidates(ctx: NamingContext, keyType: string): KeyCandidate[] {
   return [];
 }
 
-const MAX_HASHES = 400_000;
+const MAX_HASHES = 150_000;
 
 /** Names slots of the contracts in `ctx` with the given layouts; unknown slots keep their hex form. */
 export function slotNamer(layouts: Map<string, StorageLayout>, ctx: NamingContext): (slot: SlotKey) => string {
