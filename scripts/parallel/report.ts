@@ -398,12 +398,17 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
   lines.push("");
   lines.push("## Why these slots conflict, and what could change");
   lines.push("");
-  lines.push(
-    "Every conflict between distinct devices or distinct assets comes from one pattern: a contract holding every asset's " +
-      "funds in one ERC-20 balance (IncomeDistributor, RentalEscrow). The per-device and per-asset conflicts below are " +
-      "inherent to what the contracts guarantee (ordering of a device's attestations, exact holder cap, exact income per " +
-      "share) and stay within one device or one asset.",
-  );
+  const acrossDistinct = measured
+    .filter((m) => m.workload.key.includes("distinct"))
+    .flatMap((m) => m.report.hotSlots.map((h) => h.name));
+  if (acrossDistinct.length > 0 && acrossDistinct.every((n) => CUSTODY.test(n))) {
+    lines.push(
+      "Every conflict between distinct devices or distinct assets comes from one pattern: a contract holding every asset's " +
+        "funds in one ERC-20 balance (IncomeDistributor, RentalEscrow). The per-device and per-asset conflicts below are " +
+        "inherent to what the contracts guarantee (ordering of a device's attestations, exact holder cap, exact income per " +
+        "share) and stay within one device or one asset.",
+    );
+  }
   for (const e of explained) {
     lines.push("");
     lines.push(`### ${e.title}`);

@@ -26,8 +26,10 @@ async function world(): Promise<World> {
   return buildWorld(ethers, SIZES);
 }
 
+let layouts: ReturnType<typeof loadLayouts> | undefined;
 async function namer(w: World) {
-  return slotNamer(await loadLayouts(), w.naming);
+  layouts ??= loadLayouts();
+  return slotNamer(await layouts, w.naming);
 }
 
 describe("Parallel execution: conflict analysis", function () {
