@@ -1,0 +1,634 @@
+/**
+ * Shared deployment logic: preflight checks (configuration variables and parameters, by name,
+ * before anything is sent), the Ignition deployment of the suite (CREATE2 through CreateX), the
+ * per-chain record (deployments/<chainId>.json), client ABIs (client/abi/), the Safe batch for a
+ * governance that is not a deployer account, and the on-chain roles check.
+ *
+ * Used by scripts/deploy/deploy.ts, scripts/deploy/check-roles.ts, the e2e scenario and the tests.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AbiCoder,
+  Contract,
+  ContractFactory,
+  Interface,
+  getAddress,
+  getCreate2Address,
+  keccak256,
+  type InterfaceAbi,
+} from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { CREATEX_ADDRESS, PLINTH_SALT, ROOT, loadParameters, type PlinthParameters } from "../../deploy/config.js";
+import {
+  CONTRACTS,
+  PARTS,
+  ROLES,
+  actionsOf,
+  buildPlinthModules,
+  contractsOf,
+  deployableParts,
+  resolveArg,
+  type ContractName,
+  type GovernanceAction,
+  type PartName,
+} from "../../deploy/suite.js";
+
+/** A user-facing failure: printed without a stack trace, exit code 1. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+/** Local chains: journals and records stay out of git, CreateX is installed by Ignition. */
+export const LOCAL_CHAIN_ID = 31337;
+
+/** The on-chain record of one deployment (deployments/<chainId>.json). */
+export interface DeploymentRecord {
+  chainId: number;
+  network: string;
+  deploymentId: string;
+  strategy: "create2";
+  salt: string;
+  factory: string;
+  /** First block to scan for role events. */
+  fromBlock: number;
+  parts: PartName[];
+  /** Whether governance actions were sent by this deployment (false: see `pendingGovernanceActions`). */
+  wired: boolean;
+  parameters: PlinthParameters;
+  contracts: Partial<Record<ContractName, { address: string; futureId: string }>>;
+  /** Calls governance still has to make (a Safe batch is written next to the record). */
+  pendingGovernanceActions: number;
+}
+
+export function recordPath(chainId: number): string {
+  return join(ROOT, "deployments", `${chainId}.json`);
+}
+
+export function readRecord(chainId: number): DeploymentRecord | undefined {
+  const file = recordPath(chainId);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord) : undefined;
+}
+
+/**
+ * Connects to `networkName`. For `localhost`, LOCALHOST_RPC_URL overrides the configured
+ * http://127.0.0.1:8545 (the e2e runs its node on a free port so that it never meets another node).
+ */
+export async function connect(hre: HardhatRuntimeEnvironment, networkName: string): Promise<NetworkConnection<string>> {
+  const url = process.env.LOCALHOST_RPC_URL;
+  if (networkName === "localhost" && url !== undefined && url !== "") {
+    return hre.network.create({ network: networkName, override: { url } });
+  }
+  return hre.network.create(networkName);
+}
+
+/** Name of the selected network (`--network`, else Hardhat's default network). */
+export function selectedNetwork(hre: HardhatRuntimeEnvironment): string {
+  return hre.globalOptions.network ?? "default";
+}
+
+interface ConfigVariableLike {
+  _type: "ResolvedConfigurationVariable";
+  name?: string;
+  get(): Promise<string>;
+}
+
+function isConfigVariable(v: unknown): v is ConfigVariableLike {
+  return typeof v === "object" && v !== null && (v as { _type?: unknown })._type === "ResolvedConfigurationVariable";
+}
+
+async function missingVariable(v: unknown, label: string): Promise<string | undefined> {
+  if (!isConfigVariable(v)) return undefined;
+  try {
+    const value = await v.get();
+    if (value.trim() === "") return `${v.name ?? label} is empty (${label})`;
+    return undefined;
+  } catch (error) {
+    return `${v.name ?? label} is not set (${label}): ${(error as Error).message.split("\n")[0]}`;
+  }
+}
+
+/**
+ * Checks, before connecting, everything a deployment to `networkName` needs: the network exists,
+ * its RPC URL and account keys (configuration variables) are set, and its parameter file is valid.
+ * Throws a UserError naming each missing piece.
+ */
+export async function preflight(hre: HardhatRuntimeEnvironment, networkName: string): Promise<PlinthParameters> {
+  const config = hre.config.networks[networkName];
+  if (config === undefined) {
+    throw new UserError(
+      `unknown network "${networkName}" (configured: ${Object.keys(hre.config.networks).join(", ")})`,
+    );
+  }
+  const problems: string[] = [];
+  if (config.type === "http") {
+    const url = await missingVariable(config.url, `RPC URL of network ${networkName}`);
+    if (url !== undefined) problems.push(url);
+    const accounts = config.accounts;
+    if (Array.isArray(accounts)) {
+      for (const [i, key] of accounts.entries()) {
+        const missing = await missingVariable(key, `deployer key #${i} of network ${networkName}`);
+        if (missing !== undefined) problems.push(missing);
+      }
+    } else if (accounts !== "remote") {
+      const missing = await missingVariable(accounts.mnemonic, `mnemonic of network ${networkName}`);
+      if (missing !== undefined) problems.push(missing);
+    }
+  }
+  let parameters: PlinthParameters | undefined;
+  try {
+    parameters = loadParameters(networkName);
+  } catch (error) {
+    problems.push((error as Error).message.replace(/\n/g, "\n  "));
+  }
+  if (problems.length > 0 || parameters === undefined) {
+    throw new UserError(
+      `cannot deploy to ${networkName}; nothing was sent:\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\n" +
+        "Set configuration variables in the environment or with `npx hardhat keystore set <NAME>`.",
+    );
+  }
+  return parameters;
+}
+
+/** Whether ETHERSCAN_API_KEY (hardhat-verify's Etherscan key) is configured. */
+export async function etherscanConfigured(hre: HardhatRuntimeEnvironment): Promise<boolean> {
+  const key = (hre.config as unknown as { verify?: { etherscan?: { apiKey?: unknown; enabled?: boolean } } }).verify
+    ?.etherscan;
+  if (key === undefined || key.enabled === false || !isConfigVariable(key.apiKey)) return false;
+  return (await missingVariable(key.apiKey, "Etherscan API key")) === undefined;
+}
+
+/** Parts deployable with the artifacts present. */
+export async function availableParts(hre: HardhatRuntimeEnvironment): Promise<PartName[]> {
+  const present = new Set<string>();
+  for (const c of CONTRACTS) if (await hre.artifacts.artifactExists(c.name)) present.add(c.name);
+  return deployableParts((name) => present.has(name));
+}
+
+/**
+ * On a local node, Ignition's journal (ignition/deployments/chain-31337) is only valid for the node
+ * instance it was written against: a restarted node starts empty. Like `hardhat ignition deploy`,
+ * wipe the journal when the node instance changed.
+ */
+export async function resetStaleLocalJournal(
+  connection: NetworkConnection<string>,
+  deploymentId: string,
+): Promise<boolean> {
+  const dir = join(ROOT, "ignition", "deployments", deploymentId);
+  let instanceId: string;
+  try {
+    const metadata = (await connection.provider.request({ method: "hardhat_metadata" })) as { instanceId: string };
+    instanceId = metadata.instanceId;
+  } catch {
+    return false; // not a Hardhat node
+  }
+  const file = join(ROOT, "cache", "plinth-node-instances.json");
+  const known = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : {};
+  const stale = known[deploymentId] !== instanceId && existsSync(dir);
+  if (stale) rmSync(dir, { recursive: true, force: true });
+  known[deploymentId] = instanceId;
+  mkdirSync(join(ROOT, "cache"), { recursive: true });
+  writeFileSync(file, JSON.stringify(known, null, 2) + "\n");
+  return stale;
+}
+
+/** Lowest block of a confirmed transaction in an Ignition journal (undefined if none). */
+function journalFirstBlock(deploymentId: string): number | undefined {
+  const file = join(ROOT, "ignition", "deployments", deploymentId, "journal.jsonl");
+  if (!existsSync(file)) return undefined;
+  let first: number | undefined;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.includes('"TRANSACTION_CONFIRM"')) continue;
+    const entry = JSON.parse(line) as { receipt?: { blockNumber?: number } };
+    const block = entry.receipt?.blockNumber;
+    if (typeof block === "number" && (first === undefined || block < first)) first = block;
+  }
+  return first;
+}
+
+export interface DeployOptions {
+  /** Print Ignition's progress UI. */
+  displayUi?: boolean;
+  /** Network name for the record. */
+  networkName: string;
+  /** Limit to these parts (default: every part whose artifacts exist). */
+  parts?: PartName[];
+  /** Write deployments/<chainId>.json, the Safe batch and client ABIs (default: true). */
+  writeFiles?: boolean;
+}
+
+export interface DeployResult {
+  chainId: number;
+  deployer: string;
+  addresses: Partial<Record<ContractName, string>>;
+  record: DeploymentRecord;
+  /** Governance actions not sent because governance is not an account of this network. */
+  pending: GovernanceAction[];
+  /** Transactions the deployer account sent during this run. */
+  sentByDeployer: number;
+  recordChanged: boolean;
+}
+
+/**
+ * Deploys (or resumes, or confirms) the suite on `connection`. Idempotent: with the journal in
+ * ignition/deployments/chain-<id>, a second run sends nothing and rewrites identical files.
+ */
+export async function deploySuite(
+  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection<string>,
+  parameters: PlinthParameters,
+  options: DeployOptions,
+): Promise<DeployResult> {
+  const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
+  const accounts = ((await connection.provider.request({ method: "eth_accounts" })) as string[]).map((a) =>
+    getAddress(a),
+  );
+  if (accounts.length === 0) throw new UserError(`network ${options.networkName} has no deployer account`);
+  const deployer = accounts[0];
+  const deploymentId = `chain-${chainId}`;
+  const persisted = connection.networkConfig.type !== "edr-simulated";
+  if (persisted && chainId === LOCAL_CHAIN_ID) await resetStaleLocalJournal(connection, deploymentId);
+
+  const parts = options.parts ?? (await availableParts(hre));
+  if (parts.length === 0) throw new UserError("no part of the suite is compiled: run `npx hardhat build`");
+  const wire = accounts.includes(parameters.governance);
+  // Without a journal (in-process chain, or a lost journal), adopt what is already on chain at the
+  // CREATE2 addresses and skip governance actions already in effect; with a journal, Ignition resumes.
+  const journal = persisted && existsSync(join(ROOT, "ignition", "deployments", deploymentId, "journal.jsonl"));
+  const adopt: Awaited<ReturnType<typeof onChainState>> = journal
+    ? { contracts: {}, doneActions: new Set() }
+    : await onChainState(hre, connection, parameters, parts);
+  const { plinth } = buildPlinthModules(parameters, parts, wire, adopt);
+
+  const nonceBefore = await connection.ethers.provider.getTransactionCount(deployer);
+  const blockBefore = await connection.ethers.provider.getBlockNumber();
+  if (chainId !== LOCAL_CHAIN_ID && (await connection.ethers.provider.getCode(CREATEX_ADDRESS)) === "0x") {
+    throw new UserError(
+      `CreateX is not deployed at ${CREATEX_ADDRESS} on chain ${chainId}: deterministic deployment needs it ` +
+        "(see https://github.com/pcaversaccio/createx#new-deployments); nothing was sent.",
+    );
+  }
+  const deployed = await connection.ignition.deploy(plinth, {
+    strategy: "create2",
+    strategyConfig: { salt: PLINTH_SALT },
+    deploymentId: persisted ? deploymentId : undefined,
+    displayUi: options.displayUi ?? false,
+  });
+  const nonceAfter = await connection.ethers.provider.getTransactionCount(deployer);
+
+  const addresses: Partial<Record<ContractName, string>> = {};
+  const contracts: DeploymentRecord["contracts"] = {};
+  for (const c of contractsOf(parts)) {
+    const address = getAddress(await (deployed as Record<string, Contract>)[c.name].getAddress());
+    addresses[c.name] = address;
+    const moduleId = PARTS.find((x) => x.name === c.part)?.moduleId;
+    contracts[c.name] = { address, futureId: `${moduleId}#${c.name}` };
+  }
+  const pending = wire ? [] : actionsOf(parameters, parts).filter((a) => !(adopt.doneActions?.has(a.id) ?? false));
+  const previous = persisted ? readRecord(chainId) : undefined;
+  const record: DeploymentRecord = {
+    chainId,
+    network: options.networkName,
+    deploymentId,
+    strategy: "create2",
+    salt: PLINTH_SALT,
+    factory: CREATEX_ADDRESS,
+    fromBlock: persisted ? (previous?.fromBlock ?? journalFirstBlock(deploymentId) ?? blockBefore) : 0,
+    parts,
+    wired: wire,
+    parameters,
+    contracts,
+    pendingGovernanceActions: pending.length,
+  };
+  let recordChanged = false;
+  if (options.writeFiles ?? persisted) {
+    recordChanged = writeIfChanged(recordPath(chainId), JSON.stringify(record, null, 2) + "\n");
+    const safeFile = join(ROOT, "deployments", `${chainId}.governance-batch.json`);
+    if (pending.length > 0) {
+      writeIfChanged(safeFile, JSON.stringify(safeBatch(chainId, pending, addresses), null, 2) + "\n");
+    } else if (existsSync(safeFile)) rmSync(safeFile);
+    await writeClientAbis(hre, parts);
+  }
+  return {
+    chainId,
+    deployer,
+    addresses,
+    record,
+    pending,
+    sentByDeployer: nonceAfter - nonceBefore,
+    recordChanged,
+  };
+}
+
+/** Contracts already deployed at their predicted addresses, and governance actions already in effect. */
+async function onChainState(
+  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection<string>,
+  parameters: PlinthParameters,
+  parts: readonly PartName[],
+): Promise<{ contracts: Partial<Record<ContractName, string>>; doneActions: Set<string> }> {
+  const provider = connection.ethers.provider;
+  const predicted = await predictAddresses(hre, parameters, parts);
+  const contracts: Partial<Record<ContractName, string>> = {};
+  for (const [name, address] of Object.entries(predicted) as [ContractName, string][]) {
+    if ((await provider.getCode(address)) !== "0x") contracts[name] = address;
+  }
+  const doneActions = new Set<string>();
+  for (const action of actionsOf(parameters, parts)) {
+    const target = contracts[action.contract];
+    if (action.done === undefined || target === undefined) continue;
+    const view = new Contract(target, [action.done.signature], provider);
+    const fn = view.interface.fragments.find((f) => f.type === "function");
+    if (fn === undefined || !("name" in fn)) continue;
+    try {
+      const returned: unknown = await view
+        .getFunction(fn.name as string)
+        .staticCall(...action.done.args.map((a) => resolveArg(a, predicted)));
+      const value: unknown = Array.isArray(returned) ? (returned as unknown[])[0] : returned;
+      const expected = resolveArg(action.done.equals, predicted);
+      const same =
+        typeof value === "string" && typeof expected === "string"
+          ? value.toLowerCase() === expected.toLowerCase()
+          : value === expected;
+      if (same) doneActions.add(action.id);
+    } catch {
+      /* not readable: treat as not done */
+    }
+  }
+  return { contracts, doneActions };
+}
+
+function writeIfChanged(file: string, content: string): boolean {
+  if (existsSync(file) && readFileSync(file, "utf8") === content) return false;
+  mkdirSync(join(file, ".."), { recursive: true });
+  writeFileSync(file, content);
+  return true;
+}
+
+/** ABIs of the deployed contracts into client/abi/<Contract>.json (gitignored; read by the client build). */
+async function writeClientAbis(hre: HardhatRuntimeEnvironment, parts: readonly PartName[]): Promise<void> {
+  for (const c of contractsOf(parts)) {
+    const artifact = await hre.artifacts.readArtifact(c.name);
+    writeIfChanged(join(ROOT, "client", "abi", `${c.name}.json`), JSON.stringify(artifact.abi, null, 2) + "\n");
+  }
+}
+
+const ACCESS_CONTROL = new Interface([
+  "function grantRole(bytes32 role, address account)",
+  "function hasRole(bytes32 role, address account) view returns (bool)",
+  "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
+  "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
+]);
+
+/** Calldata of governance actions, as a Safe Transaction Builder batch (https://app.safe.global). */
+export function safeBatch(
+  chainId: number,
+  actions: readonly GovernanceAction[],
+  addresses: Readonly<Partial<Record<ContractName, string>>>,
+) {
+  return {
+    version: "1.0",
+    chainId: String(chainId),
+    meta: {
+      name: "Plinth: wire the suite",
+      description: "Role grants and settings governance makes once after deployment (scripts/deploy/deploy.ts).",
+    },
+    transactions: actions.map((a) => {
+      const to = addresses[a.contract];
+      if (to === undefined) throw new Error(`${a.contract} is not deployed`);
+      const iface = a.method === "grantRole" ? ACCESS_CONTROL : new Interface([governanceSignature(a)]);
+      const args = a.args.map((x) => resolveArg(x, addresses));
+      return { to, value: "0", data: iface.encodeFunctionData(a.method, args), description: a.id };
+    }),
+  };
+}
+
+/** Human-readable signature of a non-grant governance action (argument types from the values). */
+function governanceSignature(a: GovernanceAction): string {
+  const types = a.args.map((arg) => {
+    if (typeof arg === "boolean") return "bool";
+    if (typeof arg === "number" || typeof arg === "bigint") return "uint256";
+    return "address";
+  });
+  return `function ${a.method}(${types.join(",")})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles check
+// ---------------------------------------------------------------------------------------------
+
+export interface RoleFinding {
+  ok: boolean;
+  message: string;
+}
+
+/** Expected role holders, per contract and role id, from the parameters and the governance actions. */
+export function expectedHolders(
+  record: Pick<DeploymentRecord, "parameters" | "parts" | "contracts">,
+): Map<ContractName, Map<string, Set<string>>> {
+  const addresses = Object.fromEntries(Object.entries(record.contracts).map(([k, v]) => [k, v.address])) as Partial<
+    Record<ContractName, string>
+  >;
+  const out = new Map<ContractName, Map<string, Set<string>>>();
+  const add = (contract: ContractName, role: string, holder: string) => {
+    if (!out.has(contract)) out.set(contract, new Map());
+    const roles = out.get(contract)!;
+    if (!roles.has(role)) roles.set(role, new Set());
+    roles.get(role)!.add(getAddress(holder));
+  };
+  for (const name of Object.keys(record.contracts) as ContractName[]) {
+    const spec = CONTRACTS.find((c) => c.name === name);
+    if (spec?.library === true || spec?.roles === false) continue;
+    const self = addresses[name];
+    add(
+      name,
+      ROLES.DEFAULT_ADMIN_ROLE,
+      spec?.admin === "self" && self !== undefined ? self : record.parameters.governance,
+    );
+  }
+  for (const action of actionsOf(record.parameters, record.parts)) {
+    if (action.grants === undefined) continue;
+    add(action.contract, ROLES[action.grants.role], resolveArg(action.grants.holder, addresses) as string);
+  }
+  return out;
+}
+
+function roleName(roleId: string, extra: Map<string, string>): string {
+  for (const [name, value] of Object.entries(ROLES)) if (value === roleId) return name;
+  return extra.get(roleId) ?? roleId;
+}
+
+/**
+ * Reads the chain and compares roles with what the parameters say: every expected holder has its
+ * role, the deployer holds no role at all (unless the parameters name it), and no other account
+ * was ever left holding a role (RoleGranted/RoleRevoked events since the deployment).
+ */
+export async function checkRoles(
+  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection<string>,
+  record: DeploymentRecord,
+  deployer: string,
+): Promise<RoleFinding[]> {
+  const provider = connection.ethers.provider;
+  const findings: RoleFinding[] = [];
+  const expected = expectedHolders(record);
+  const latest = await provider.getBlockNumber();
+  for (const [name, entry] of Object.entries(record.contracts) as [ContractName, { address: string }][]) {
+    const address = entry.address;
+    if ((await provider.getCode(address)) === "0x") {
+      findings.push({ ok: false, message: `${name} has no code at ${address}` });
+      continue;
+    }
+    const contract = new Contract(address, ACCESS_CONTROL, provider);
+    const roles = expected.get(name) ?? new Map<string, Set<string>>();
+    // Role ids this contract knows: the suite's, plus any public *_ROLE constant it exposes.
+    const known = new Map<string, string>();
+    for (const roleId of Object.values(ROLES)) known.set(roleId, roleName(roleId, known));
+    for (const fn of await roleGetters(hre, name)) {
+      try {
+        const value = (await new Contract(address, [`function ${fn}() view returns (bytes32)`], provider).getFunction(
+          fn,
+        )()) as string;
+        known.set(value, fn);
+      } catch {
+        /* not exposed */
+      }
+    }
+    const spec = CONTRACTS.find((c) => c.name === name);
+    if (spec?.library === true || spec?.roles === false) {
+      findings.push({
+        ok: true,
+        message: `${name}: holds no roles (${spec.library === true ? "library" : "no AccessControl"})`,
+      });
+      continue;
+    }
+    try {
+      await contract.hasRole(ROLES.DEFAULT_ADMIN_ROLE, deployer);
+    } catch {
+      findings.push({ ok: false, message: `${name}: hasRole() reverts at ${address}: not the expected contract` });
+      continue;
+    }
+    for (const [roleId, holders] of roles) {
+      for (const holder of holders) {
+        const has = (await contract.hasRole(roleId, holder)) as boolean;
+        findings.push({
+          ok: has,
+          message: `${name}: ${roleName(roleId, known)} ${has ? "held by" : "NOT held by"} ${holder}`,
+        });
+      }
+    }
+    const deployerAllowed = (roleId: string) => roles.get(roleId)?.has(getAddress(deployer)) ?? false;
+    let deployerRoles = 0;
+    for (const [roleId, label] of known) {
+      if (deployerAllowed(roleId)) continue;
+      if ((await contract.hasRole(roleId, deployer)) as boolean) {
+        deployerRoles++;
+        findings.push({ ok: false, message: `${name}: deployer ${deployer} still holds ${label}` });
+      }
+    }
+    if (deployerRoles === 0) findings.push({ ok: true, message: `${name}: deployer ${deployer} holds no role` });
+
+    // Every account that was ever granted a role and still holds it must be expected.
+    const granted = await contract.queryFilter(contract.filters.RoleGranted(), record.fromBlock, latest);
+    const seen = new Set<string>();
+    for (const event of granted) {
+      const [roleId, account] = (event as unknown as { args: [string, string] }).args;
+      const key = `${roleId}:${getAddress(account)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (roles.get(roleId)?.has(getAddress(account))) continue;
+      if ((await contract.hasRole(roleId, account)) as boolean) {
+        findings.push({
+          ok: false,
+          message: `${name}: ${roleName(roleId, known)} held by ${getAddress(account)}, which the parameters do not name`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Public `*_ROLE` getters of a contract, from its artifact. */
+async function roleGetters(hre: HardhatRuntimeEnvironment, name: ContractName): Promise<string[]> {
+  if (!(await hre.artifacts.artifactExists(name))) return [];
+  const abi = (await hre.artifacts.readArtifact(name)).abi as { type: string; name?: string; inputs?: unknown[] }[];
+  return abi
+    .filter((x) => x.type === "function" && x.name?.endsWith("_ROLE") && (x.inputs?.length ?? 0) === 0)
+    .map((x) => x.name!);
+}
+
+/** Deployer address of a network (first account). */
+export async function deployerOf(connection: NetworkConnection<string>): Promise<string> {
+  const accounts = (await connection.provider.request({ method: "eth_accounts" })) as string[];
+  if (accounts.length === 0) throw new UserError(`network ${connection.networkName} has no account`);
+  return getAddress(accounts[0]);
+}
+
+/** Runs `main`, printing user errors without a stack trace and setting the exit code. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof UserError) {
+      console.error(`\nerror: ${error.message}`);
+    } else if (error instanceof Error && error.name === "HardhatError" && process.env.DEBUG === undefined) {
+      // Ignition's errors (reconciliation, failed futures) are complete without a stack trace.
+      console.error(`\nerror: ${error.message}\n(DEBUG=1 for a stack trace)`);
+    } else {
+      console.error(error);
+    }
+    process.exitCode = 1;
+  }
+}
+
+/** Replaces library placeholders in `bytecode` by the libraries' addresses. */
+function linkBytecode(
+  bytecode: string,
+  linkReferences: Record<string, Record<string, readonly { start: number; length: number }[]>>,
+  addresses: Readonly<Partial<Record<ContractName, string>>>,
+): string {
+  let hex = bytecode.slice(2);
+  for (const libs of Object.values(linkReferences)) {
+    for (const [name, refs] of Object.entries(libs)) {
+      const address = addresses[name as ContractName];
+      if (address === undefined) throw new Error(`library ${name} is not deployed before its users`);
+      for (const { start, length } of refs) {
+        hex = hex.slice(0, start * 2) + address.slice(2).toLowerCase() + hex.slice((start + length) * 2);
+      }
+    }
+  }
+  return "0x" + hex;
+}
+
+/** CreateX's salt guard for a salt that names no sender: `keccak256(abi.encode(salt))`. */
+export function guardedSalt(salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [salt]));
+}
+
+/**
+ * The addresses the suite gets with these parameters, on any chain (CREATE2 through CreateX with
+ * PLINTH_SALT): computed from the artifacts, without a network.
+ */
+export async function predictAddresses(
+  hre: HardhatRuntimeEnvironment,
+  parameters: PlinthParameters,
+  parts: readonly PartName[],
+): Promise<Partial<Record<ContractName, string>>> {
+  const addresses: Partial<Record<ContractName, string>> = {};
+  const salt = guardedSalt(PLINTH_SALT);
+  for (const c of contractsOf(parts)) {
+    const artifact = await hre.artifacts.readArtifact(c.name);
+    const bytecode = linkBytecode(artifact.bytecode, artifact.linkReferences, addresses);
+    const args = c.args(parameters).map((a) => resolveArg(a, addresses));
+    const factory = new ContractFactory(artifact.abi as InterfaceAbi, bytecode);
+    const tx = await factory.getDeployTransaction(...args);
+    addresses[c.name] = getCreate2Address(CREATEX_ADDRESS, salt, keccak256(tx.data));
+  }
+  return addresses;
+}

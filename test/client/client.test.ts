@@ -1,0 +1,133 @@
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import hre from "hardhat";
+import { ZeroHash, dataSlice, getAddress, getBytes, recoverAddress } from "ethers";
+import type { EIP1193Provider } from "viem";
+import { ROOT, loadParameters } from "../../deploy/config.js";
+import { CONTRACTS, type ContractName } from "../../deploy/suite.js";
+import { deploySuite, type DeployResult } from "../../scripts/deploy/lib.js";
+
+// The client as a dApp gets it: built (npm run build:client minus the compile `hardhat test` did),
+// then imported from client/dist. Types come from the sources; values from the built output.
+type Client = typeof import("../../client/src/index.js");
+type Quickstart = typeof import("../../client/examples/quickstart.js");
+
+function buildClient(): void {
+  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const opts = { cwd: ROOT, stdio: "pipe" as const };
+  execFileSync(process.execPath, [join(ROOT, "scripts", "deploy", "build-client.ts")], opts);
+  execFileSync(process.execPath, [tsc, "-p", join(ROOT, "client", "tsconfig.json")], opts);
+  execFileSync(process.execPath, [tsc, "-p", join(ROOT, "client", "tsconfig.examples.json")], opts);
+}
+
+describe("@plinth/client, imported from its built output", function () {
+  const parameters = loadParameters("localhost");
+  let client: Client;
+  let connection: Awaited<ReturnType<typeof hre.network.create>>;
+  let deployed: DeployResult;
+
+  before(async function () {
+    this.timeout(180_000);
+    buildClient();
+    client = (await import(pathToFileURL(join(ROOT, "client", "dist", "index.js")).href)) as Client;
+    connection = await hre.network.create();
+    deployed = await deploySuite(hre, connection, parameters, { networkName: "default", writeFiles: false });
+  });
+
+  it("exports every contract ABI as a const array, and TypeChain factories of the deployed contracts", function () {
+    expect(client.deviceRegistryAbi).to.equal(client.abis.DeviceRegistry);
+    expect(client.deviceRegistryAbi.some((x) => x.type === "function" && x.name === "hasRole")).to.equal(true);
+    // Every deployed contract an app calls (not libraries, the shares blueprint or modules).
+    const callable = CONTRACTS.filter((c) => c.library !== true && c.roles !== false && c.admin !== "self").map(
+      (c) => c.name,
+    );
+    for (const name of Object.keys(deployed.addresses).filter((n) => callable.includes(n as ContractName))) {
+      expect(client.suiteFactories, name).to.have.property(name);
+    }
+  });
+
+  it("reads the deployed suite through typed contracts", async function () {
+    const suite = client.connectSuite(deployed.addresses, connection.ethers.provider);
+    const registry = suite.DeviceRegistry!;
+    expect(await registry.getAddress()).to.equal(deployed.addresses.DeviceRegistry);
+    expect(await registry.hasRole(ZeroHash, parameters.governance)).to.equal(true);
+    expect(await registry.hasRole(ZeroHash, deployed.deployer)).to.equal(false);
+  });
+
+  it("decodes a custom error from a reverted call into { name, args, message }", async function () {
+    const [deployer] = await connection.ethers.getSigners();
+    const registry = client.connectSuite(deployed.addresses, deployer).DeviceRegistry!;
+    let thrown: unknown;
+    try {
+      await registry.admitManufacturer(deployer.address, deployer.address);
+    } catch (error) {
+      thrown = error;
+    }
+    const decoded = client.decodeError(thrown);
+    expect(decoded?.name).to.equal("AccessControlUnauthorizedAccount");
+    expect(decoded?.args).to.deep.equal({ account: deployer.address, neededRole: ZeroHash });
+    expect(decoded?.message).to.equal(
+      `Access control unauthorized account (account: ${deployer.address}, neededRole: ${ZeroHash})`,
+    );
+  });
+
+  it("decodes Error(string) and Panic(uint256), and returns undefined for unknown data", function () {
+    const panic = client.decodeRevertData("0x4e487b710000000000000000000000000000000000000000000000000000000000000011");
+    expect(panic).to.include({ name: "Panic", message: "Panic 0x11: arithmetic overflow or underflow" });
+    expect(panic?.args).to.deep.equal({ code: 0x11n });
+    expect(client.decodeRevertData("0xdeadbeef")).to.equal(undefined);
+    expect(client.decodeRevertData("0x")).to.equal(undefined);
+  });
+
+  it("builds EIP-712 messages and signs them like the deployed registry expects (eip712 and signers namespaces)", async function () {
+    const { devices } = client.eip712;
+    const registry = client.connectSuite(deployed.addresses, connection.ethers.provider).DeviceRegistry!;
+    const domain = devices.deviceDomain(31337n, deployed.addresses.DeviceRegistry!);
+    for (const curve of ["secp256k1", "p256"] as const) {
+      const device = client.signers.devices.deterministicDeviceSigner(ZeroHash, 7, curve);
+      const message = devices.attestationMessage({
+        deviceId: device.deviceId,
+        kind: 1,
+        value: 42,
+        payloadHash: ZeroHash,
+        counter: 1n,
+        timestamp: 1_700_000_000n,
+      });
+      const digest = devices.deviceDigest(domain, "Attestation", message);
+      expect(await registry.attestationDigest(message)).to.equal(digest);
+      const signature = await device.signDigest(digest);
+      if (curve === "secp256k1") {
+        expect(recoverAddress(digest, signature)).to.equal(getAddress(dataSlice(device.keyA, 12)));
+      } else {
+        expect(getBytes(signature).length).to.equal(64); // r || s, checked on chain by P256VERIFY
+      }
+    }
+  });
+
+  it("throws a clear error for a chain without a deployment", function () {
+    expect(() => client.getDeployment(999_999_999)).to.throw("Plinth is not deployed on chain 999999999");
+  });
+
+  it("runs the README quick start, which is client/examples/quickstart.ts verbatim", async function () {
+    const readme = readFileSync(join(ROOT, "client", "README.md"), "utf8");
+    const block = /<!-- quickstart:begin -->\s*```ts\n([\s\S]*?)```\s*<!-- quickstart:end -->/.exec(readme);
+    expect(block, "README quick start block").to.not.equal(null);
+    expect(block![1]).to.equal(readFileSync(join(ROOT, "client", "examples", "quickstart.ts"), "utf8"));
+
+    // The example imports "@plinth/client" (package self-reference -> client/dist) like a dApp would.
+    const example = (await import(pathToFileURL(join(ROOT, "client", "examples", "quickstart.ts")).href)) as Quickstart;
+    const [deployer] = await connection.ethers.getSigners();
+    const viaEthers = await example.readWithEthers(deployer, deployed.addresses, parameters.governance);
+    expect(viaEthers.isGovernance).to.equal(true);
+    expect(viaEthers.refusal?.name).to.equal("AccessControlUnauthorizedAccount");
+    const viaViem = await example.readWithViem(
+      connection.provider as unknown as EIP1193Provider,
+      deployed.addresses.DeviceRegistry as `0x${string}`,
+      parameters.governance as `0x${string}`,
+    );
+    expect(viaViem).to.equal(true);
+  });
+});
