@@ -10,7 +10,8 @@
  *
  * Environment variables (all optional):
  *   PARALLEL_DEVICES      devices attesting in attestations.distinctDevices and mixedBlock (default 40)
- *   PARALLEL_ASSETS       assets in the transfer / income / maintenance workloads (default 10)
+ *   PARALLEL_ASSETS       assets in the transfer / income / maintenance / rental workloads (default 10,
+ *                         at most PARALLEL_DEVICES: each asset has its own bound device)
  *   PARALLEL_SAME_DEVICE  attestations from one device in the contrast workload (default 10)
  *   PARALLEL_SAME_ASSET   transfers in one asset in the contrast workload (default 10)
  *   PARALLEL_OUT          output folder of parallel.json and parallel.md (default "reports")
@@ -432,6 +433,11 @@ async function main() {
     sameDevice: envInt("PARALLEL_SAME_DEVICE", 10, 2),
     sameAsset: envInt("PARALLEL_SAME_ASSET", 10, 2),
   };
+  if (sizes.devices < sizes.assets) {
+    throw new UsageError(
+      `PARALLEL_DEVICES (${sizes.devices}) must be at least PARALLEL_ASSETS (${sizes.assets}): each asset has its own device`,
+    );
+  }
   const outDir = process.env.PARALLEL_OUT || "reports";
   const started = Date.now();
   const { ethers } = await network.create();
