@@ -30,11 +30,10 @@ interface Provider {
 }
 
 export async function accessOf(provider: Provider | JsonRpcProvider, hash: string, label: string): Promise<TxAccess> {
-  const all = (await provider.send("debug_traceTransaction", [hash, { tracer: "prestateTracer" }])) as Prestate;
-  const diff = (await provider.send("debug_traceTransaction", [
-    hash,
-    { tracer: "prestateTracer", tracerConfig: { diffMode: true } },
-  ])) as DiffPrestate;
+  const [all, diff] = (await Promise.all([
+    provider.send("debug_traceTransaction", [hash, { tracer: "prestateTracer" }]),
+    provider.send("debug_traceTransaction", [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]),
+  ])) as [Prestate, DiffPrestate];
   const reads = new Set<SlotKey>();
   const writes = new Set<SlotKey>();
   for (const [addr, acc] of Object.entries(all)) {
@@ -45,8 +44,10 @@ export async function accessOf(provider: Provider | JsonRpcProvider, hash: strin
       for (const slot of Object.keys(acc.storage ?? {})) writes.add(`${addr.toLowerCase()}:${slot.toLowerCase()}`);
     }
   }
-  // A slot present in `pre` of the diff but unchanged is not a write; diffMode lists only changed
-  // accounts, and within them only changed slots in `post`; a slot cleared to zero appears in `pre` only.
+  // diffMode lists changed slots only (checked by the reports: slots every transaction reads, such
+  // as configuration, never show up as writes); a slot cleared to zero appears in `pre` only, a slot
+  // set from zero in `post` only, hence the union. A write restoring the slot's value (a storage
+  // reentrancy guard's 1 -> 2 -> 1) is invisible here; the Plinth contracts use transient guards.
   for (const w of writes) reads.add(w);
   return { hash, label, reads, writes };
 }
@@ -63,7 +64,7 @@ export interface WorkloadReport {
   /** Share of transactions that conflict with no other transaction of the workload, 0..1. */
   parallelShare: number;
   /** Shared slots causing conflicts, with the labels (functions) of the transactions writing them. */
-  hotSlots: { slot: SlotKey; name: string; writers: string[]; txs: number }[];
+  hotSlots: { slot: SlotKey; name: string; writers: string[]; readers: string[]; txs: number }[];
 }
 
 export function analyse(txs: TxAccess[], nameSlot: (slot: SlotKey) => string = (s) => s): WorkloadReport {
@@ -90,6 +91,7 @@ export function analyse(txs: TxAccess[], nameSlot: (slot: SlotKey) => string = (
       slot,
       name: nameSlot(slot),
       writers: [...new Set([...writers].map((i) => txs[i].label))].sort(),
+      readers: [...new Set([...touchers].filter((i) => !writers.has(i)).map((i) => txs[i].label))].sort(),
       txs: involved.size,
     });
   }
