@@ -17,6 +17,9 @@ import {IRentalEscrow} from "./IRentalEscrow.sol";
 /// @notice Storage, configuration and shared accounting of the rental escrow. RentalEscrow and its
 ///         settlement module (run by delegatecall) both inherit it, so they share one storage layout.
 abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, ReentrancyGuardTransient {
+    /// @notice The registry lease a live agreement holds: until this escrow releases it on settlement.
+    uint64 public constant LEASED_UNTIL_RELEASED = type(uint64).max;
+
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -177,9 +180,15 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
         emit Credited(party, token, amount);
     }
 
-    function _setLease(uint8 kind, uint256 subjectId, uint256 until) internal {
-        if (kind == uint8(SubjectKind.Asset)) assetRegistry.setLease(subjectId, uint64(until));
-        else deviceRegistry.setLease(subjectId, uint64(until));
+    /// @dev Leases the subject in its registry until this escrow releases it (`_release`, when the
+    ///      agreement is settled or its reservation ends), not merely until the agreement's `end`:
+    ///      between `end` and settlement the rent of the finished term is still in this escrow, and
+    ///      a buyout in that gap would retire the asset and leave that rent undeliverable to the
+    ///      holders who earned it. Every state that holds a lease has a public exit after its
+    ///      deadline (`settle`, `cancelReservation`), so the lease never outlives the agreement.
+    function _setLease(uint8 kind, uint256 subjectId) internal {
+        if (kind == uint8(SubjectKind.Asset)) assetRegistry.setLease(subjectId, LEASED_UNTIL_RELEASED);
+        else deviceRegistry.setLease(subjectId, LEASED_UNTIL_RELEASED);
     }
 
     /// @dev Frees the subject; a failing registry must not lock the agreement's funds.

@@ -531,16 +531,15 @@ contract RentalEscrow is RentalBase {
         a.termsHash = termsHash;
         if (t.subjectKind == uint8(SubjectKind.Device)) a.incomeAssetId = deviceRegistry.assetOf(t.subjectId);
         emit AgreementOpened(id, termsHash, msg.sender, owner, duration, prepay, t.deposit);
+        _setLease(t.subjectKind, t.subjectId);
         if (window == 0) {
             a.state = State.Active;
             a.accruedUntil = uint40(block.timestamp);
             if (t.pricePerUnit != 0) _snapshotMeter(a, t);
-            _setLease(t.subjectKind, t.subjectId, block.timestamp + duration);
             emit Activated(id, block.timestamp, block.timestamp + duration);
         } else {
             a.state = State.Reserved;
             a.deadline = uint40(block.timestamp + window);
-            _setLease(t.subjectKind, t.subjectId, block.timestamp + window + duration);
         }
     }
 

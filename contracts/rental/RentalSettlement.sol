@@ -78,8 +78,7 @@ contract RentalSettlement is RentalBase {
         if (block.timestamp >= a.end) {
             _settle(id, a, t);
         } else {
-            a.state = State.TerminatedEarly;
-            _setLease(t.subjectKind, t.subjectId, a.end);
+            a.state = State.TerminatedEarly; // the subject stays leased until settlement releases it
         }
     }
 
@@ -343,7 +342,7 @@ contract RentalSettlement is RentalBase {
         a.deadline = 0;
         a.state = State.Active;
         if (t.pricePerUnit != 0) _snapshotMeter(a, t);
-        _setLease(t.subjectKind, t.subjectId, a.end);
+        // The lease taken at reservation holds until settlement releases it.
         emit Activated(id, a.start, a.end);
     }
 

@@ -224,47 +224,30 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(BUDGET + BOND);
   });
 
-  /** A one-day ETH rental of the world's asset, ended but not settled when the agent sells the asset. */
-  async function rentalThenBuyout(w: World) {
+  // FIXED FINDING (stuck funds, RentalSettlement._depositIncome / flushIncome), found by this suite:
+  // the asset's lease used to end at the agreement's `end`, while the rent is only deposited to the
+  // IncomeDistributor on collect/settle. Between `end` and settlement the agent could sell the asset
+  // (depositBuyout only checks the lease), which retired it; the distributor then refused every deposit
+  // (AssetIsRetired) and the rent stayed in the escrow's pendingIncome forever. Fix: the rental escrow
+  // now leases the subject until settlement releases it (RentalBase._setLease, LEASED_UNTIL_RELEASED),
+  // so the buyout is refused until the finished agreement is settled and its rent reached the holders.
+  it("rental: rent earned before a buyout always reaches the holders: the buyout waits for settlement (fixed finding)", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
     const r = await rentEth(w, w.alice, ethTerms(w.assetId));
-    await time.increase(DAY + 1); // the lease (leasedUntil = end) is over: the buyout is allowed
-    await w.distributor.connect(w.agent).depositBuyout(w.assetId, await w.usdc.getAddress(), USDC(1_000));
-    await w.rental.connect(w.outsider).settle(r.agreementId);
+    await time.increase(DAY + 1); // the term is over, but its rent is not settled yet
+    await expect(w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000)))
+      .to.be.revertedWithCustomError(w.assets, "AssetLeased")
+      .withArgs(w.assetId, await w.rental.LEASED_UNTIL_RELEASED());
+    // Anyone (here the agent) settles: the rent goes to the distributor and the lease is released.
+    await w.rental.connect(w.agent).settle(r.agreementId);
+    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
+    expect(await w.assets.leasedUntil(w.assetId)).to.equal(0n);
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increase(DAY + 1);
     await w.rental.connect(w.outsider).finalize(r.agreementId);
     await w.rental.sweepFees([r.agreementId], ETH);
     for (const s of [w.alice, w.feeRecipient]) await w.rental.connect(s).withdraw(ETH);
-    return r;
-  }
-
-  // FINDING (stuck funds, RentalSettlement._depositIncome / flushIncome): the asset's lease ends at the
-  // agreement's `end`, but the rent is only deposited to the IncomeDistributor when someone calls
-  // collect/settle. Between `end` and settlement the agent may sell the asset (depositBuyout only checks
-  // the lease), which retires it; the distributor then refuses every deposit (AssetIsRetired), the rent
-  // is deferred to `pendingIncome`, and `flushIncome` can only defer it again: the renter's rent
-  // (net of the fee) is locked in the rental escrow forever and the former holders never get it.
-  // Suggested fix (any one): keep the subject leased until the agreement is settled (or make
-  // depositBuyout/retire refuse while `liveAgreementOf(Asset, id) != 0`); or, in _depositIncome, when
-  // the asset is Retired credit the income to the holders' redemption pool (a distributor entry point
-  // that adds to the buyout proceeds) or to the agent's claimable balance. The test below asserts the
-  // desired behaviour and fails today.
-  it.skip("FINDING: rent earned before a buyout but settled after it can still leave the rental escrow", async function () {
-    const w = await loadFixture(world);
-    await rentalThenBuyout(w);
-    if ((await w.rental.pendingIncome(w.assetId, ETH)) !== 0n) await w.rental.flushIncome(w.assetId, ETH);
-    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
-  });
-
-  it("pins the current behaviour of the FINDING above: after a buyout the rent stays in pendingIncome and flushIncome re-defers it", async function () {
-    const w = await loadFixture(world);
-    const r = await rentalThenBuyout(w);
-    const pending = await w.rental.pendingIncome(w.assetId, ETH);
-    expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
-    await expect(w.rental.flushIncome(w.assetId, ETH))
-      .to.emit(w.rental, "IncomeDeferred")
-      .withArgs(w.assetId, ETH, pending);
-    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(pending);
-    expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(pending);
   });
 });

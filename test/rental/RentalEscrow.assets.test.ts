@@ -48,7 +48,8 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     const pay = { value: DAY * GWEI + terms.deposit };
     await escrow.connect(renter).rent(offerId, DAY, DAY * GWEI, pay);
     const id = await escrow.agreementId(SubjectKind.Asset, assetId, 0);
-    expect(await registry.leasedUntil(assetId)).to.equal((await escrow.agreementOf(id)).end);
+    // Leased until settlement releases it (not just until `end`): see RentalBase._setLease.
+    expect(await registry.leasedUntil(assetId)).to.equal(await escrow.LEASED_UNTIL_RELEASED());
 
     // The agent changes: the old agent's offer can no longer be filled; the running agreement keeps
     // its snapshotted owner (who may claim damages).

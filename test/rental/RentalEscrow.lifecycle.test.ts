@@ -147,7 +147,7 @@ describe("RentalEscrow: opening", function () {
     expect(a.credit).to.equal(DAY * GWEI);
     expect(a.depositHeld).to.equal(DEPOSIT);
     expect(a.feeBps).to.equal(FEE_BPS);
-    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(now + DAY);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
     expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
     expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(now + DAY);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.id);
