@@ -365,14 +365,21 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     }
 
     /// @notice Deposits the money held for `assetId`'s reserve back through the income distributor (anyone).
+    ///         Once the asset is retired (bought out) the distributor takes no deposits and no new
+    ///         order can spend the credit, so it becomes a claimable balance of the asset's agent,
+    ///         who answers for the asset's remaining funds under the sale (never stuck in the vault).
     /// @param assetId The asset.
     /// @param token The ERC-20.
-    /// @return amount The amount deposited.
+    /// @return amount The amount deposited (or credited to the agent of a retired asset).
     function returnToReserve(uint256 assetId, address token) external nonReentrant returns (uint256 amount) {
         amount = reserveCredit[assetId][token];
         if (amount == 0) revert NothingToClaim();
         reserveCredit[assetId][token] = 0;
         emit ReserveReturned(assetId, token, amount);
+        if (assetRegistry.statusOf(assetId) == IAssetRegistry.AssetStatus.Retired) {
+            _credit(assetRegistry.agentOf(assetId), assetId, token, amount);
+            return amount;
+        }
         MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), address(this), amount);
         IERC20(token).forceApprove(address(distributor), amount);
         distributor.deposit(assetId, token, amount);

@@ -182,18 +182,14 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(0n);
   });
 
-  // FINDING (stuck funds, MaintenanceEscrow.returnToReserve + IncomeDistributor.deposit): money credited
-  // to an asset's reserve inside the escrow (`reserveCredit`: the refund of a cancelled/expired/defaulted
-  // reserve-funded order, or a bond slashed to the reserve) has exactly two exits: returnToReserve (which
-  // calls distributor.deposit) and funding a new reserve-funded order. Once the asset is retired by a
-  // buyout, deposit reverts AssetIsRetired and createOrder reverts AssetNotActive, so the credit is
-  // locked in the asset's vault forever; no role can move it. An order still Active at the buyout cannot
-  // even be settled beforehand (its default happens after). Suggested fix: in returnToReserve, when the
-  // asset is Retired, pay the credit to the distributor's reserve directly (e.g. a distributor
-  // `fundReserve(assetId, token, amount)` open to RESERVE_SPENDER_ROLE that skips the holders' split and
-  // works for retired assets, whose reserve stays withdrawable), or let governance sweep it to a named
-  // recipient. The test below asserts the desired behaviour and fails today.
-  it.skip("FINDING: a retired asset's reserve credit in the maintenance escrow can still leave the vault", async function () {
+  // FIXED FINDING (stuck funds, MaintenanceEscrow.returnToReserve + IncomeDistributor.deposit), found by
+  // this suite: money credited to an asset's reserve inside the escrow (`reserveCredit`: the refund of a
+  // cancelled/expired/defaulted reserve-funded order, or a bond slashed to the reserve) had exactly two
+  // exits, returnToReserve (distributor.deposit) and a new reserve-funded order. After a buyout, deposit
+  // reverts AssetIsRetired and createOrder reverts AssetNotActive, so the credit was locked in the vault;
+  // an order still Active at the buyout could not even be settled before it. Fix: returnToReserve credits
+  // a retired asset's reserve credit to the asset's agent as a claimable balance.
+  it("maintenance: a retired asset's reserve credit leaves the vault, to the asset's agent (fixed finding)", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
     await fundReserve(w);
@@ -202,26 +198,21 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increaseTo(o.args.completeBy + 1);
     await w.escrow.expire(o.orderId);
-    await w.escrow.returnToReserve(w.assetId, u);
+    const credit = await w.escrow.reserveCredit(w.assetId, u);
+    expect(credit).to.equal(BUDGET + BOND);
+    // The distributor refuses deposits for the retired asset; the credit goes to the agent instead.
+    await expect(w.escrow.connect(w.outsider).returnToReserve(w.assetId, u))
+      .to.emit(w.escrow, "Credited")
+      .withArgs(w.agent.address, w.assetId, u, credit);
+    expect(await w.escrow.reserveCredit(w.assetId, u)).to.equal(0n);
+    await expect(w.escrow.connect(w.outsider).returnToReserve(w.assetId, u)).to.be.revertedWithCustomError(
+      w.escrow,
+      "NothingToClaim",
+    );
+    const before = await w.usdc.balanceOf(w.agent.address);
+    await w.escrow.connect(w.agent).claim(w.assetId, u, w.agent.address);
+    expect((await w.usdc.balanceOf(w.agent.address)) - before).to.equal(credit);
     expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
-  });
-
-  it("pins the current behaviour of the FINDING above: after a buyout, returnToReserve reverts AssetIsRetired and the credit stays in the vault", async function () {
-    const w = await loadFixture(world);
-    const u = await w.usdc.getAddress();
-    await fundReserve(w);
-    const o = await createOrder(w, w.agent, { fromReserve: true, slashTo: SlashTo.Reserve });
-    await w.escrow.connect(w.provider).accept(o.orderId);
-    await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
-    await time.increaseTo(o.args.completeBy + 1);
-    await w.escrow.expire(o.orderId);
-    await expect(w.escrow.returnToReserve(w.assetId, u))
-      .to.be.revertedWithCustomError(w.distributor, "AssetIsRetired")
-      .withArgs(w.assetId);
-    await expect(w.escrow.connect(w.agent).createOrder(await orderFor(w, { fromReserve: true, salt: id("again") })))
-      .to.be.revertedWithCustomError(w.escrow, "AssetNotActive")
-      .withArgs(w.assetId);
-    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(BUDGET + BOND);
   });
 
   // FIXED FINDING (stuck funds, RentalSettlement._depositIncome / flushIncome), found by this suite:
