@@ -519,6 +519,77 @@ contract SuiteHandler {
         count["returnToReserve"]++;
     }
 
+    // ------------------------------------------------------------------ lifecycle shortcuts
+
+    /// @notice Moves the latest agreement up to four steps along its lifecycle, each with the public
+    ///         call that fits its state, renting anew once it closed (random calls alone rarely chain
+    ///         rent -> settle -> claim -> dispute -> resolve within the depth).
+    function advanceRental(uint256 seed) public {
+        uint256 steps = 1 + (seed % 4);
+        for (uint256 i = 0; i < steps; ++i) _rentalStep(uint256(keccak256(abi.encode(seed, i))));
+    }
+
+    function _rentalStep(uint256 seed) internal {
+        uint256 n = agreements.length;
+        if (n == 0 || rental.stateOf(agreements[n - 1]) == IRentalEscrow.State.Closed) {
+            rent(seed, seed >> 64, seed >> 128);
+            return;
+        }
+        bytes32 id = agreements[n - 1];
+        IRentalEscrow.State st = rental.stateOf(id);
+        IRentalEscrow.Agreement memory a = rental.agreementOf(id);
+        if (st == IRentalEscrow.State.Active) {
+            if (seed % 4 == 0) terminateEarly(n - 1);
+            else if (seed % 4 == 1) markDefault(n - 1);
+            else vm.warp(a.end);
+        } else if (st == IRentalEscrow.State.Ended || st == IRentalEscrow.State.TerminatedEarly) {
+            if (block.timestamp < a.end) vm.warp(a.end);
+            settle(n - 1);
+        } else if (st == IRentalEscrow.State.Settling) {
+            if (a.claimStatus == IRentalEscrow.ClaimStatus.None) {
+                if (seed % 3 == 0) {
+                    vm.warp(uint256(a.deadline) + 1);
+                    finalize(n - 1);
+                } else claimDamage(n - 1, seed >> 8);
+            } else if (a.claimStatus == IRentalEscrow.ClaimStatus.Pending) {
+                answerClaim(n - 1, seed % 2 == 0);
+            } else {
+                resolve(n - 1, seed >> 8);
+            }
+        }
+    }
+
+    /// @notice Moves the latest work order up to three steps: accept it, prove it (device or
+    ///         inspector), or let its deadline pass and expire it; once it is finished, the parties
+    ///         claim, the reserve credit returns and a new order (payer- or reserve-funded) is created.
+    function advanceOrder(uint256 seed) public {
+        uint256 steps = 1 + (seed % 3);
+        for (uint256 i = 0; i < steps; ++i) _orderStep(uint256(keccak256(abi.encode(seed, i))));
+    }
+
+    function _orderStep(uint256 seed) internal {
+        uint256 n = orders.length;
+        IMaintenanceEscrow.State st =
+            n == 0 ? IMaintenanceEscrow.State.None : maintenance.getOrder(orders[n - 1]).state;
+        if (st == IMaintenanceEscrow.State.Open) {
+            if (seed % 5 == 0) {
+                vm.warp(uint256(maintenance.getOrder(orders[n - 1]).acceptBy) + 1);
+                expireOrder(n - 1);
+            } else acceptOrder(n - 1);
+        } else if (st == IMaintenanceEscrow.State.Active) {
+            bytes32 id = orders[n - 1];
+            if (seed % 5 == 0) {
+                vm.warp(uint256(maintenance.getOrder(id).completeBy) + 1);
+                expireOrder(n - 1);
+            } else if (maintenance.getPolicy(id).useDevice) proveByDevice(n - 1, uint64(seed % 4 == 0 ? 1 : 0));
+            else inspect(n - 1, seed % 4 != 0);
+        } else {
+            claimMaintenance(seed);
+            returnToReserve();
+            createOrder(seed >> 8, seed >> 64, uint32(seed >> 96), uint32(seed >> 128), uint8(seed >> 160));
+        }
+    }
+
     // ------------------------------------------------------------------ time
 
     /// @notice Time passes (up to three days).
