@@ -23,6 +23,7 @@ struct Suite {
     uint256 assetId;
     uint256 deviceId;
     bytes32 offerId;
+    bytes32 reservedOfferId;
 }
 
 /// @title SuiteHandler
@@ -71,6 +72,8 @@ contract SuiteHandler {
     uint256 public immutable assetId;
     uint256 public immutable deviceId;
     bytes32 public immutable offerId;
+    /// @notice Same terms, but the agent must activate within a day (Reserved state first).
+    bytes32 public immutable reservedOfferId;
 
     address[HOLDERS] public holders = [address(0x2001), address(0x2002), address(0x2003)];
 
@@ -100,6 +103,7 @@ contract SuiteHandler {
         assetId = s.assetId;
         deviceId = s.deviceId;
         offerId = s.offerId;
+        reservedOfferId = s.reservedOfferId;
         inspector = vm.addr(INSPECTOR_KEY);
         address[5] memory payers = [AGENT, RENTER_0, RENTER_1, PAYER, PROVIDER];
         for (uint256 i = 0; i < payers.length; ++i) {
@@ -256,7 +260,8 @@ contract SuiteHandler {
         return agreements[seed % agreements.length];
     }
 
-    /// @notice A renter rents the asset from the agent's on-chain offer (deposit + prepaid rent).
+    /// @notice A renter rents the asset from one of the agent's on-chain offers (deposit + prepaid
+    ///         rent): bit 0 of `renterSeed` picks the renter, bit 1 the offer (instant or reserved).
     function rent(uint256 renterSeed, uint256 durSeed, uint256 prepaySeed) public {
         if (agreements.length >= MAX_AGREEMENTS) return;
         address renter = renterSeed % 2 == 0 ? RENTER_0 : RENTER_1;
@@ -264,7 +269,8 @@ contract SuiteHandler {
         uint256 prepay = _bound(prepaySeed, 1 hours * PRICE, duration * PRICE + 1e6);
         usd.mint(renter, prepay + DEPOSIT);
         vm.prank(renter);
-        try rental.rent(offerId, duration, prepay) returns (bytes32 id) {
+        bytes32 offer = (renterSeed >> 1) % 2 == 0 ? offerId : reservedOfferId;
+        try rental.rent(offer, duration, prepay) returns (bytes32 id) {
             agreements.push(id);
             ghostIn += prepay + DEPOSIT;
             count["rent"]++;
@@ -272,6 +278,41 @@ contract SuiteHandler {
             // Refused (e.g. the asset is still rented): the fresh tokens never entered the suite.
             _discard(renter, prepay + DEPOSIT);
         }
+    }
+
+    /// @notice The agent hands the asset over (activates a reservation) or declines it.
+    function answerReservation(uint256 idSeed, bool accept) public {
+        bytes32 id = _agreement(idSeed);
+        if (id == bytes32(0)) return;
+        vm.prank(AGENT);
+        if (accept) {
+            try rental.activate(id) {
+                count["activate"]++;
+            } catch {}
+        } else {
+            try rental.decline(id) {
+                count["decline"]++;
+            } catch {}
+        }
+    }
+
+    /// @notice Anyone returns everything to the renter once a reservation's activation deadline passed.
+    function cancelReservation(uint256 idSeed) public {
+        bytes32 id = _agreement(idSeed);
+        if (id == bytes32(0)) return;
+        try rental.cancelReservation(id) {
+            count["cancelReservation"]++;
+        } catch {}
+    }
+
+    /// @notice The owner waives any damage claim: the deposit goes back to the renter.
+    function waiveClaim(uint256 idSeed) public {
+        bytes32 id = _agreement(idSeed);
+        if (id == bytes32(0)) return;
+        vm.prank(AGENT);
+        try rental.waiveClaim(id) {
+            count["waiveClaim"]++;
+        } catch {}
     }
 
     /// @notice Anyone tops up an agreement's credit (here, its renter).
@@ -538,7 +579,13 @@ contract SuiteHandler {
         bytes32 id = agreements[n - 1];
         IRentalEscrow.State st = rental.stateOf(id);
         IRentalEscrow.Agreement memory a = rental.agreementOf(id);
-        if (st == IRentalEscrow.State.Active) {
+        if (st == IRentalEscrow.State.Reserved) {
+            if (seed % 3 == 0) answerReservation(n - 1, false);
+            else if (seed % 3 == 1) {
+                vm.warp(uint256(a.deadline) + 1);
+                cancelReservation(n - 1);
+            } else answerReservation(n - 1, true);
+        } else if (st == IRentalEscrow.State.Active) {
             if (seed % 4 == 0) terminateEarly(n - 1);
             else if (seed % 4 == 1) markDefault(n - 1);
             else vm.warp(a.end);
@@ -547,10 +594,11 @@ contract SuiteHandler {
             settle(n - 1);
         } else if (st == IRentalEscrow.State.Settling) {
             if (a.claimStatus == IRentalEscrow.ClaimStatus.None) {
-                if (seed % 3 == 0) {
+                if (seed % 4 == 0) {
                     vm.warp(uint256(a.deadline) + 1);
                     finalize(n - 1);
-                } else claimDamage(n - 1, seed >> 8);
+                } else if (seed % 4 == 1) waiveClaim(n - 1);
+                else claimDamage(n - 1, seed >> 8);
             } else if (a.claimStatus == IRentalEscrow.ClaimStatus.Pending) {
                 answerClaim(n - 1, seed % 2 == 0);
             } else {

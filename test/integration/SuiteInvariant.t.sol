@@ -120,6 +120,10 @@ abstract contract SuiteSetup is PlinthTest {
         // The agent's standing on-chain rental offer for the asset.
         vm.prank(agent);
         bytes32 offerId = rental.publishOffer(_terms());
+        IRentalEscrow.Terms memory reserved = _terms();
+        reserved.activationWindow = 1 days;
+        vm.prank(agent);
+        bytes32 reservedOfferId = rental.publishOffer(reserved);
 
         handler = new SuiteHandler(
             Suite({
@@ -131,7 +135,8 @@ abstract contract SuiteSetup is PlinthTest {
                 usd: usd,
                 assetId: assetId,
                 deviceId: deviceId,
-                offerId: offerId
+                offerId: offerId,
+                reservedOfferId: reservedOfferId
             })
         );
         assertTrue(handler.AGENT() == agent, "agent");
@@ -400,6 +405,21 @@ contract SuiteHandlerPathsTest is SuiteSetup {
         return handler.count(action);
     }
 
+    /// The lifecycle shortcuts alone drive rentals and work orders to their ends again and again.
+    function test_LifecycleShortcutsCompleteRentalsAndOrders() public {
+        handler.depositIncome(100_000e6); // funds the reserve for reserve-funded orders
+        for (uint256 i = 0; i < 60; ++i) {
+            handler.advanceRental(uint256(keccak256(abi.encode("rental", i))));
+            handler.advanceOrder(uint256(keccak256(abi.encode("order", i))));
+            _checkValue();
+        }
+        assertGe(_n("rent"), 3, "several rentals opened");
+        assertGe(_n("settle") + _n("cancelReservation") + _n("decline"), 2, "several ended");
+        assertGe(_n("createOrder") + _n("createFromReserve"), 3, "several orders created");
+        assertGe(_n("acceptOrder"), 2, "several orders accepted");
+        _driveEverythingToTheEnd();
+    }
+
     /// Every handler action succeeds at least once on a hand-written sequence, the invariants hold
     /// after each phase, and the final drive to the end empties both escrows.
     function test_EveryHandlerActionPathWorksAndTheInvariantsHold() public {
@@ -444,6 +464,21 @@ contract SuiteHandlerPathsTest is SuiteSetup {
         for (uint256 p = 0; p < 5; ++p) handler.withdrawRental(p);
         _checkValue();
 
+        // Reservations (second offer): one activated then waived at settlement, one declined, one
+        // left to expire and cancelled by anyone.
+        handler.rent(2, 1 days, 1 days * 1_000);
+        handler.answerReservation(3, true);
+        handler.warp(1 days);
+        handler.settle(3);
+        handler.waiveClaim(3);
+        handler.rent(3, 1 days, 1 days * 1_000);
+        handler.answerReservation(4, false);
+        handler.rent(2, 1 days, 1 days * 1_000);
+        handler.warp(1 days + 1);
+        handler.cancelReservation(5);
+        for (uint256 p = 0; p < 5; ++p) handler.withdrawRental(p);
+        _checkValue();
+
         // Maintenance 0: payer-funded, device-proved, completed; provider claims.
         handler.createOrder(1_000e6, 100e6, 1 days, 2 days, 0);
         handler.acceptOrder(0);
@@ -470,7 +505,7 @@ contract SuiteHandlerPathsTest is SuiteSetup {
         handler.returnToReserve();
         _checkValue();
 
-        bytes32[27] memory actions = [
+        bytes32[31] memory actions = [
             bytes32("attest"),
             "attestRefused",
             "depositIncome",
@@ -497,7 +532,11 @@ contract SuiteHandlerPathsTest is SuiteSetup {
             "inspectPassed",
             "cancelOrder",
             "expireOrder",
-            "returnToReserve"
+            "returnToReserve",
+            "activate",
+            "decline",
+            "cancelReservation",
+            "waiveClaim"
         ];
         for (uint256 i = 0; i < actions.length; ++i) assertGe(_n(actions[i]), 1, string(abi.encode(actions[i])));
         assertGe(_n("claimMaintenance"), 1, "claimMaintenance");
