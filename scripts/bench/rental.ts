@@ -1,6 +1,6 @@
 /**
  * Gas of the rental escrow's main operations, on the test doubles of the registries and the income
- * distributor (contracts/test/rental/RentalMocks.sol): the lead re-measures after integration with
+ * distributor (contracts/test/rental/RentalMocks.sol): the real-suite figures are in scripts/bench/suite.ts (suite.rental.*), with
  * the real DeviceRegistry / AssetRegistry / IncomeDistributor (their setLease, latestReading and
  * deposit cost more than the mocks').
  */
@@ -97,7 +97,7 @@ export const bench: AreaBench = async (connection) => {
   return {
     gas,
     notes: [
-      "Measured on the test doubles of the asset/device registries and the income distributor (mocks); the lead re-measures after integration.",
+      "Measured on the test doubles of the asset/device registries and the income distributor (mocks); the same money path on the real suite (real registries and IncomeDistributor) is under the suite.rental.* keys.",
       `rental.open (${gas["rental.open"]}) is above Sablier's create (115k-164k): it also checks the agent and status in the asset registry, sets its lease, snapshots the meter and pulls deposit + credit in one transfer (the mock registries' lease writes are included).`,
       `rental.payPeriod (${gas["rental.payPeriod"]}) and rental.settleMetered (${gas["rental.settleMetered"]}) compare with Sablier's withdraw (19k-30k): both sit above it: a top-up is a 21k transaction plus one ERC-20 pull (accrual is lazy, only in arrears), metering reads the device registry and writes the first earned rent of the agreement.`,
       `rental.close (${gas["rental.close"]}, finalize of the claim window) and rental.settle (${gas["rental.settle"]}, final accounting + distributor deposit + lease release) are both below rental.open: closing never loops.`,

@@ -70,4 +70,4 @@ const md = [
   ),
 ].join("\n");
 writeFileSync(join(reports, "gas.md"), md);
-console.log(`wrote reports/gas.json (${Object.keys(sorted).length} figures) and reports/gas.md`);
+console.log(`wrote ${gasFile} (${Object.keys(sorted).length} figures) and gas.md beside it`);
