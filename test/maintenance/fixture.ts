@@ -6,6 +6,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import hre from "hardhat";
 import { Comparator, SlashTo, maintenanceDomain } from "../../client/src/eip712/maintenance.js";
+import type { NewOrder } from "../../scripts/maintenance/lib.js";
 
 /**
  * Coverage instrumentation inflates bytecode past 24,576 bytes; the coverage run (`npm run
@@ -24,35 +25,9 @@ export const RESERVE = 10_000n * 10n ** 18n;
 export const DAY = 86_400;
 export const HOUR = 3_600;
 
-export interface PolicyArgs {
-  arbiter: string;
-  k: number;
-  useDevice: boolean;
-  optimistic: boolean;
-  cmp: number;
-  defaultRuling: number;
-  kind: number;
-  threshold: bigint;
-  challengeWindow: number;
-  disputeTimeout: number;
-}
-
-export interface OrderArgs {
-  assetId: bigint;
-  deviceId: bigint;
-  token: string;
-  budget: bigint;
-  bond: bigint;
-  provider: string;
-  acceptBy: number;
-  completeBy: number;
-  fromReserve: boolean;
-  slashTo: number;
-  policy: PolicyArgs;
-  inspectors: string[];
-  milestoneBps: number[];
-  salt: string;
-}
+/** Order terms as tests pass them: the same shape the maintenance scripts take. */
+export type OrderArgs = NewOrder;
+export type PolicyArgs = NewOrder["policy"];
 
 export async function deployMaintenance(ethers: HardhatEthers) {
   const [gov, agent, payer, provider, provider2, inspector1, inspector2, walletOwner, arbiter, stranger] =
