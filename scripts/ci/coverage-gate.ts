@@ -27,11 +27,7 @@ if (fromIndex !== -1) {
   output = readFileSync(process.argv[fromIndex + 1], "utf8");
 } else {
   console.log("coverage: running `hardhat test --coverage` ...");
-  const run = spawnSync("npx", ["hardhat", "test", "--coverage"], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    env: { ...process.env, PLINTH_COVERAGE: "1" },
-  });
+  const run = spawnSync("npx", ["hardhat", "test", "--coverage"], { encoding: "utf8", maxBuffer: 1 << 28 });
   output = (run.stdout ?? "") + (run.stderr ?? "");
   console.log(output);
   if (run.status !== 0) {

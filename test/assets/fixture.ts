@@ -1,4 +1,3 @@
-import hre, { network } from "hardhat";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type {
   AssetRegistry,
@@ -98,14 +97,4 @@ export async function fundedFixture(ethers: HardhatEthers) {
   await f.shares.connect(f.agent).mint(f.alice.address, ethers.parseEther("1000"));
   await f.shares.connect(f.agent).mint(f.bob.address, ethers.parseEther("500"));
   return f;
-}
-
-/**
- * A fresh in-process chain for the asset tests. Under `hardhat test --coverage` the instrumented
- * AssetShares (about 30 KB) exceeds the 24 KiB code limit that hardhat.config.ts pins to `false` on the
- * default network, so the limit is lifted for coverage runs only. Without coverage the real limit
- * applies (and solc's size warning fails `npm run lint:sol`).
- */
-export function createAssetsNetwork() {
-  return network.create(hre.globalOptions.coverage ? { override: { allowUnlimitedContractSize: true } } : undefined);
 }

@@ -1,7 +1,8 @@
+import { network } from "hardhat";
 import { expect } from "chai";
-import { createAssetsNetwork, deployFixture, SOLAR, Status } from "./fixture.js";
+import { deployFixture, SOLAR, Status } from "./fixture.js";
 
-const { ethers, networkHelpers } = await createAssetsNetwork();
+const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
 const fixture = () => deployFixture(ethers);
 

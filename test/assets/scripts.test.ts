@@ -1,3 +1,4 @@
+import { network } from "hardhat";
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
@@ -19,9 +20,7 @@ import {
   UserError,
 } from "../../scripts/assets/lib.js";
 
-import { createAssetsNetwork } from "./fixture.js";
-
-const { ethers, networkHelpers } = await createAssetsNetwork();
+const { ethers, networkHelpers } = await network.create();
 
 /** Awaits `promise` and asserts it failed with a UserError (a clear message, no stack trace for users). */
 async function expectUserError(promise: Promise<unknown>, message: RegExp) {

@@ -1,8 +1,9 @@
+import { network } from "hardhat";
 import { expect } from "chai";
 import { buildPermit, sharesDomain } from "../../client/src/eip712/assets.js";
-import { createAssetsNetwork, deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
+import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
 
-const { ethers, networkHelpers } = await createAssetsNetwork();
+const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
 const funded = () => fundedFixture(ethers);
 const bare = () => deployFixture(ethers);

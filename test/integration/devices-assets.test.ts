@@ -1,3 +1,4 @@
+import { network } from "hardhat";
 /**
  * Integration of the real contracts: DeviceRegistry + AssetRegistry + IdentityRegistry + ShareFactory
  * (SharesBlueprint, AssetShares) + IncomeDistributor, wired as in production (the distributor is the
@@ -24,10 +25,9 @@ import type {
 } from "../../types/ethers-contracts/index.js";
 import { AttestationStatus, DeviceStatus, deviceDomain } from "../../client/src/eip712/devices.js";
 import { Secp256k1DeviceSigner, WebCryptoP256Signer } from "../../client/src/signers/devices.js";
-import { createAssetsNetwork } from "../assets/fixture.js";
 import { signedAttestation, signedClaim, signedRegistration, type Ctx } from "../devices/helpers.js";
 
-const { ethers, networkHelpers } = await createAssetsNetwork();
+const { ethers, networkHelpers } = await network.create();
 
 const DE = 276;
 const YEAR = 365 * 24 * 3600;
