@@ -313,7 +313,7 @@ export async function deploySuite(
     if (pending.length > 0) {
       writeIfChanged(safeFile, JSON.stringify(safeBatch(chainId, pending, addresses), null, 2) + "\n");
     } else if (existsSync(safeFile)) rmSync(safeFile);
-    await writeClientAbis(hre, parts);
+    await writeAbis(hre, parts, chainId);
   }
   return {
     chainId,
@@ -371,12 +371,19 @@ function writeIfChanged(file: string, content: string): boolean {
   return true;
 }
 
-/** ABIs of the deployed contracts into client/abi/<Contract>.json (gitignored; read by the client build). */
-async function writeClientAbis(hre: HardhatRuntimeEnvironment, parts: readonly PartName[]): Promise<void> {
+/**
+ * ABIs of the deployed contracts: beside the chain's record in deployments/<chainId>.abi.json
+ * (contract name -> ABI, committed with the record), and into client/abi/<Contract>.json
+ * (gitignored; read by the client build).
+ */
+async function writeAbis(hre: HardhatRuntimeEnvironment, parts: readonly PartName[], chainId: number): Promise<void> {
+  const abis: Record<string, unknown> = {};
   for (const c of contractsOf(parts)) {
     const artifact = await hre.artifacts.readArtifact(c.name);
+    abis[c.name] = artifact.abi;
     writeIfChanged(join(ROOT, "client", "abi", `${c.name}.json`), JSON.stringify(artifact.abi, null, 2) + "\n");
   }
+  writeIfChanged(join(ROOT, "deployments", `${chainId}.abi.json`), JSON.stringify(abis, null, 2) + "\n");
 }
 
 const ACCESS_CONTROL = new Interface([
