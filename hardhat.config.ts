@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import plinthBranchCoverage from "./scripts/coverage/plugin.js";
 
 const require = createRequire(import.meta.url);
 
@@ -51,7 +52,8 @@ const fuzz = DEEP ? { runs: 10_000 } : { runs: 256 };
 const invariant = DEEP ? { runs: 512, depth: 128 } : { runs: 64, depth: 32 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
+  // plinthBranchCoverage adds branch probes to the `--coverage` build only (scripts/coverage/).
+  plugins: [hardhatToolboxMochaEthers, plinthBranchCoverage],
   solidity: {
     profiles: {
       default: compiler,
