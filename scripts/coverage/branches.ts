@@ -114,7 +114,11 @@ function collectProbes(root: Node): Probe[] {
       case "FunctionCall": {
         const callee = node.expression as Node;
         const args = node.arguments as Node[];
-        if (callee.type === "Identifier" && (callee.name === "require" || callee.name === "assert") && args.length > 0) {
+        if (
+          callee.type === "Identifier" &&
+          (callee.name === "require" || callee.name === "assert") &&
+          args.length > 0
+        ) {
           probes.push(probeOf(callee.name, args[0]));
         }
         break;

@@ -31,7 +31,8 @@ export function loadHits(dataDir: string): Set<string> {
       if (statSync(path).isDirectory()) walk(path);
       else if (entry.endsWith(".json")) {
         const counts = JSON.parse(readFileSync(path, "utf8")) as Record<string, number>;
-        for (const [tag, count] of Object.entries(counts)) if (count > 0) hits.add(tag.toLowerCase().replace(/^0x/, ""));
+        for (const [tag, count] of Object.entries(counts))
+          if (count > 0) hits.add(tag.toLowerCase().replace(/^0x/, ""));
       }
     }
   };

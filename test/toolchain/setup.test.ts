@@ -38,17 +38,25 @@ describe("toolchain: wrong set-up gets a clear message", function () {
   });
 
   it("a testnet without its RPC URL names the missing variable, only when that network is used", function () {
-    const missing = spawnSync("npx", ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts", "--network", "baseSepolia"], {
-      encoding: "utf8",
-      env: env({ BASE_SEPOLIA_RPC_URL: undefined, DEPLOYER_PRIVATE_KEY: undefined }),
-    });
+    const missing = spawnSync(
+      "npx",
+      ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts", "--network", "baseSepolia"],
+      {
+        encoding: "utf8",
+        env: env({ BASE_SEPOLIA_RPC_URL: undefined, DEPLOYER_PRIVATE_KEY: undefined }),
+      },
+    );
     expect(missing.status).to.not.equal(0);
     expect(missing.stdout + missing.stderr).to.contain('"BASE_SEPOLIA_RPC_URL" not found');
 
-    const noKey = spawnSync("npx", ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts", "--network", "sepolia"], {
-      encoding: "utf8",
-      env: env({ SEPOLIA_RPC_URL: "http://127.0.0.1:9", DEPLOYER_PRIVATE_KEY: undefined }),
-    });
+    const noKey = spawnSync(
+      "npx",
+      ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts", "--network", "sepolia"],
+      {
+        encoding: "utf8",
+        env: env({ SEPOLIA_RPC_URL: "http://127.0.0.1:9", DEPLOYER_PRIVATE_KEY: undefined }),
+      },
+    );
     expect(noKey.status).to.not.equal(0);
     expect(noKey.stdout + noKey.stderr).to.contain('"DEPLOYER_PRIVATE_KEY" not found');
 
