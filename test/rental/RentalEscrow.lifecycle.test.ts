@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import {
+  buildOffer,
+  RENTAL_TYPES,
+  RentalState,
+  signOffer,
+  SubjectKind,
+  ZERO_ADDRESS,
+} from "../../client/src/eip712/rental.js";
 import {
   assetTerms,
   ASSET_ID,
@@ -237,6 +244,45 @@ describe("RentalEscrow: signed offers", function () {
       f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
     ).to.emit(f.escrow, "AgreementOpened");
     expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+  });
+
+  it("fills another signed offer with terms already stored, without storing them again", async function () {
+    const f = await loadFixture(signed);
+    const termsHash = ethers.TypedDataEncoder.hashStruct("Terms", { Terms: RENTAL_TYPES.Terms }, f.offer.terms);
+    const pay = { value: DAY * GWEI + DEPOSIT };
+    const first = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+      .to.emit(f.escrow, "TermsStored")
+      .withArgs(termsHash, SubjectKind.Asset, ASSET_ID);
+    expect((await f.escrow.agreementOf(first)).termsHash).to.equal(termsHash);
+    await time.increase(DAY);
+    await f.escrow.settle(first); // releases the subject
+    const stored = (await f.escrow.termsOf(termsHash)).toString();
+
+    // A second offer (another nonce, another renter) with identical terms.
+    const again = buildOffer(assetTerms(), f.agent.address, {
+      nonce: 6n,
+      expiry: BigInt(await time.latest()) + DAY,
+    });
+    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, again);
+    const second = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
+    const tx = f.escrow.connect(f.other).rentWithSignature(again, sig, DAY, DAY * GWEI, pay);
+    await expect(tx)
+      .to.emit(f.escrow, "AgreementOpened")
+      .withArgs(second, termsHash, f.other.address, f.agent.address, DAY, DAY * GWEI, DEPOSIT)
+      .and.to.emit(f.escrow, "Activated");
+    await expect(tx).not.to.emit(f.escrow, "TermsStored");
+    expect((await f.escrow.termsOf(termsHash)).toString()).to.equal(stored);
+    const a = await f.escrow.agreementOf(second);
+    expect(a.termsHash).to.equal(termsHash);
+    expect(a.renter).to.equal(f.other.address);
+    expect(a.owner).to.equal(f.agent.address);
+    expect(a.credit).to.equal(DAY * GWEI);
+    expect(a.depositHeld).to.equal(DEPOSIT);
+    expect(await f.escrow.stateOf(second)).to.equal(RentalState.Active);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(second);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.other.address);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
   });
 
   it("accepts offers signed by a contract-wallet (ERC-1271) agent", async function () {
