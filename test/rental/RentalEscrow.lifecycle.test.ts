@@ -615,6 +615,47 @@ describe("RentalEscrow: damage claims and disputes", function () {
     expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
   });
 
+  it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
+    const f = await loadFixture(base);
+    const arb = await ethers.deployContract("RentalMockArbitrator");
+    const arbAddress = await arb.getAddress();
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: arbAddress }));
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    await f.escrow.connect(f.agent).claimDamage(id, 4000n, ethers.ZeroHash);
+    await f.escrow.connect(f.renter).disputeClaim(id);
+    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
+    const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
+    const renterBefore = await f.escrow.claimable(f.renter.address, ZERO_ADDRESS);
+    const agentBefore = await f.escrow.claimable(f.agent.address, ZERO_ADDRESS);
+    const held = await ethers.provider.getBalance(f.escrowAddress);
+
+    const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
+    await expect(tx)
+      .to.emit(f.escrow, "Ruling")
+      .withArgs(arbAddress, BigInt(id), 2)
+      .and.to.emit(f.escrow, "ClaimResolved")
+      .withArgs(id, 0n, DEPOSIT)
+      .and.to.emit(f.escrow, "Closed")
+      .withArgs(id);
+    await expect(tx).not.to.emit(f.escrow, "IncomeDeposited");
+    // Renter wins: the whole deposit is credited back, none of the claim goes to the asset's holders.
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(renterBefore + DEPOSIT);
+    expect(await f.escrow.claimable(f.agent.address, ZERO_ADDRESS)).to.equal(agentBefore);
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid);
+    expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(held);
+    const a = await f.escrow.agreementOf(id);
+    expect(a.depositHeld).to.equal(0);
+    expect(a.claimAmount).to.equal(0);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
+    // The dispute is over: no second ruling.
+    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 1))
+      .to.be.revertedWithCustomError(f.escrow, "WrongState")
+      .withArgs(id, RentalState.Closed);
+  });
+
   it("refunds a disputed claim the arbiter never rules on", async function () {
     const f = await loadFixture(settling);
     await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
