@@ -893,6 +893,49 @@ describe("MaintenanceEscrow", function () {
       expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Defaulted);
     });
 
+    it("slashes the bond but refunds nothing when a late order's released milestone already paid the whole price", async function () {
+      const f = await loadFixture(fixture);
+      // Price 1 over two 50% milestones: floor(1 * 5_000 / 10_000) = 0, so milestone 0 pays 0 and
+      // milestone 1 pays the whole price. Milestones release in any order.
+      const { id, args } = await createAccepted(f, {
+        budget: 1n,
+        ...inspectorsPolicy(f, 1),
+        milestoneBps: [5_000, 5_000],
+      });
+      expect(await f.escrow.milestoneAmount(id, 0)).to.equal(0n);
+      expect(await f.escrow.milestoneAmount(id, 1)).to.equal(1n);
+      const a = await inspection(f, id, f.inspector1, 1);
+      await expect(f.escrow.submitInspections(id, [a.ins], [a.sig]))
+        .to.emit(f.escrow, "MilestoneReleased")
+        .withArgs(id, 1, 1n)
+        .and.not.to.emit(f.escrow, "OrderCompleted");
+      const before = await f.escrow.getOrder(id);
+      expect(before.state).to.equal(OrderState.Active);
+      expect(before.released).to.equal(before.price); // nothing left unreleased
+      expect(before.releasedCount).to.equal(1);
+
+      await time.increaseTo(args.completeBy + 1);
+      const tx = f.escrow.connect(f.stranger).expire(id);
+      await expect(tx).to.emit(f.escrow, "OrderDefaulted").withArgs(id, 0n, BOND);
+      await expect(tx).not.to.emit(f.escrow, "ReserveCredited");
+      // The slashed bond is the only credit: no (zero) refund of the unreleased price is credited.
+      const t = await f.token.getAddress();
+      const credits = (await (await tx).wait())!.logs
+        .map((log) => f.escrow.interface.parseLog(log))
+        .filter((e) => e?.name === "Credited")
+        .map((e) => [e!.args.party, e!.args.assetId, e!.args.token, e!.args.amount]);
+      expect(credits).to.deep.equal([[f.payer.address, ASSET, t, BOND]]);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(BOND);
+      expect(await f.escrow.claimable(f.provider.address, ASSET, t)).to.equal(1n);
+      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
+      // Everything the vault holds (price + bond) is owed to someone, nothing more.
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(1n + BOND);
+      const o = await f.escrow.getOrder(id);
+      expect(o.state).to.equal(OrderState.Defaulted);
+      expect(o.released).to.equal(1n);
+      expect((await f.escrow.getMilestone(id, 0)).released).to.equal(false);
+    });
+
     it("holds a reserve-funded refund and a reserve slash for the asset, returned through the distributor", async function () {
       const f = await loadFixture(fixture);
       const { id, args } = await createAccepted(f, { fromReserve: true, slashTo: SlashTo.Reserve }, f.agent);

@@ -13,6 +13,10 @@ const DEPOSIT = 10n ** 16n;
 
 type F = Awaited<ReturnType<typeof deployRental>>;
 
+async function deployed() {
+  return deployRental(ethers);
+}
+
 async function activeEth() {
   const f = await deployRental(ethers);
   const offerId = await publish(f.escrow, f.agent, assetTerms());
@@ -270,6 +274,57 @@ describe("RentalEscrow: money edge cases", function () {
     await time.increase(61);
     await f.escrow.markDefault(id);
     expect((await f.escrow.agreementOf(id)).depositHeld).to.equal(DEPOSIT - 40n * GWEI);
+  });
+
+  it("keeps the first metered shortfall's arrears start when a second shortfall adds to the debt", async function () {
+    const f = await loadFixture(deployed);
+    const terms = assetTerms({
+      pricePerSecond: 0n,
+      pricePerUnit: GWEI,
+      meterDeviceId: DEVICE_ID,
+      meterKind: METER_KIND,
+      meterPeriod: 60,
+      maxUnitsPerPeriod: 1000n,
+      gracePeriod: 3600,
+    });
+    const offerId = await publish(f.escrow, f.agent, terms);
+    await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    const start = (await f.escrow.agreementOf(id)).meterTime;
+
+    // First shortfall: 50 units of 1 gwei against 10 gwei of credit.
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 1, 50);
+    await time.setNextBlockTimestamp(start + 600n);
+    await expect(f.escrow.settleMetered(id))
+      .to.emit(f.escrow, "MeterSettled")
+      .withArgs(id, 1, 50, 50, 50n * GWEI);
+    let a = await f.escrow.agreementOf(id);
+    expect(a.arrearsSince).to.equal(start + 600n);
+    expect(a.debt).to.equal(40n * GWEI);
+    expect(a.credit).to.equal(0);
+    expect(a.earned).to.equal(10n * GWEI);
+
+    // Second shortfall while the debt is still open: 30 more units, no credit left.
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 30);
+    await time.setNextBlockTimestamp(start + 1200n);
+    await expect(f.escrow.settleMetered(id))
+      .to.emit(f.escrow, "MeterSettled")
+      .withArgs(id, 2, 30, 30, 30n * GWEI);
+    a = await f.escrow.agreementOf(id);
+    expect(a.arrearsSince).to.equal(start + 600n); // not moved to the second shortfall (start + 1200)
+    expect(a.debt).to.equal(70n * GWEI);
+    expect(a.credit).to.equal(0);
+    expect(a.earned).to.equal(10n * GWEI);
+    expect(a.meterTime).to.equal(start + 1200n);
+
+    // The grace period runs from the first shortfall.
+    await time.setNextBlockTimestamp(start + 600n + 3600n - 1n);
+    await expect(f.escrow.markDefault(id)).to.be.revertedWithCustomError(f.escrow, "NotInDefault").withArgs(id);
+    await time.setNextBlockTimestamp(start + 600n + 3600n);
+    await expect(f.escrow.connect(f.other).markDefault(id))
+      .to.emit(f.escrow, "Defaulted")
+      .withArgs(id, start + 600n, 70n * GWEI);
+    expect((await f.escrow.agreementOf(id)).depositHeld).to.equal(DEPOSIT - 70n * GWEI);
   });
 
   it("adds a top-up made during a reservation to the credit", async function () {

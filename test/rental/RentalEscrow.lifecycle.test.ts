@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import {
+  buildOffer,
+  RENTAL_TYPES,
+  RentalState,
+  signOffer,
+  SubjectKind,
+  ZERO_ADDRESS,
+} from "../../client/src/eip712/rental.js";
 import {
   assetTerms,
   ASSET_ID,
@@ -237,6 +244,45 @@ describe("RentalEscrow: signed offers", function () {
       f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
     ).to.emit(f.escrow, "AgreementOpened");
     expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+  });
+
+  it("fills another signed offer with terms already stored, without storing them again", async function () {
+    const f = await loadFixture(signed);
+    const termsHash = ethers.TypedDataEncoder.hashStruct("Terms", { Terms: RENTAL_TYPES.Terms }, f.offer.terms);
+    const pay = { value: DAY * GWEI + DEPOSIT };
+    const first = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+      .to.emit(f.escrow, "TermsStored")
+      .withArgs(termsHash, SubjectKind.Asset, ASSET_ID);
+    expect((await f.escrow.agreementOf(first)).termsHash).to.equal(termsHash);
+    await time.increase(DAY);
+    await f.escrow.settle(first); // releases the subject
+    const stored = (await f.escrow.termsOf(termsHash)).toString();
+
+    // A second offer (another nonce, another renter) with identical terms.
+    const again = buildOffer(assetTerms(), f.agent.address, {
+      nonce: 6n,
+      expiry: BigInt(await time.latest()) + DAY,
+    });
+    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, again);
+    const second = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
+    const tx = f.escrow.connect(f.other).rentWithSignature(again, sig, DAY, DAY * GWEI, pay);
+    await expect(tx)
+      .to.emit(f.escrow, "AgreementOpened")
+      .withArgs(second, termsHash, f.other.address, f.agent.address, DAY, DAY * GWEI, DEPOSIT)
+      .and.to.emit(f.escrow, "Activated");
+    await expect(tx).not.to.emit(f.escrow, "TermsStored");
+    expect((await f.escrow.termsOf(termsHash)).toString()).to.equal(stored);
+    const a = await f.escrow.agreementOf(second);
+    expect(a.termsHash).to.equal(termsHash);
+    expect(a.renter).to.equal(f.other.address);
+    expect(a.owner).to.equal(f.agent.address);
+    expect(a.credit).to.equal(DAY * GWEI);
+    expect(a.depositHeld).to.equal(DEPOSIT);
+    expect(await f.escrow.stateOf(second)).to.equal(RentalState.Active);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(second);
+    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.other.address);
+    expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
   });
 
   it("accepts offers signed by a contract-wallet (ERC-1271) agent", async function () {
@@ -567,6 +613,47 @@ describe("RentalEscrow: damage claims and disputes", function () {
     await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.escrow, "Ruling");
     // Refusal to rule splits the claim, rounding towards the renter.
     expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
+  });
+
+  it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
+    const f = await loadFixture(base);
+    const arb = await ethers.deployContract("RentalMockArbitrator");
+    const arbAddress = await arb.getAddress();
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: arbAddress }));
+    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    await f.escrow.connect(f.agent).claimDamage(id, 4000n, ethers.ZeroHash);
+    await f.escrow.connect(f.renter).disputeClaim(id);
+    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
+    const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
+    const renterBefore = await f.escrow.claimable(f.renter.address, ZERO_ADDRESS);
+    const agentBefore = await f.escrow.claimable(f.agent.address, ZERO_ADDRESS);
+    const held = await ethers.provider.getBalance(f.escrowAddress);
+
+    const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
+    await expect(tx)
+      .to.emit(f.escrow, "Ruling")
+      .withArgs(arbAddress, BigInt(id), 2)
+      .and.to.emit(f.escrow, "ClaimResolved")
+      .withArgs(id, 0n, DEPOSIT)
+      .and.to.emit(f.escrow, "Closed")
+      .withArgs(id);
+    await expect(tx).not.to.emit(f.escrow, "IncomeDeposited");
+    // Renter wins: the whole deposit is credited back, none of the claim goes to the asset's holders.
+    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(renterBefore + DEPOSIT);
+    expect(await f.escrow.claimable(f.agent.address, ZERO_ADDRESS)).to.equal(agentBefore);
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid);
+    expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(held);
+    const a = await f.escrow.agreementOf(id);
+    expect(a.depositHeld).to.equal(0);
+    expect(a.claimAmount).to.equal(0);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
+    // The dispute is over: no second ruling.
+    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 1))
+      .to.be.revertedWithCustomError(f.escrow, "WrongState")
+      .withArgs(id, RentalState.Closed);
   });
 
   it("refunds a disputed claim the arbiter never rules on", async function () {
