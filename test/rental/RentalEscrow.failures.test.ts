@@ -58,6 +58,18 @@ async function refusedInState(f: F & { id: string }, call: () => Promise<unknown
   expect(await snapshot(f, f.id)).to.deep.equal(before);
 }
 
+/** Metered-only asset terms: 1 gwei per unit, at most 1000 units a minute, the given grace period. */
+const meteredOnlyTerms = (gracePeriod: number) =>
+  assetTerms({
+    pricePerSecond: 0n,
+    pricePerUnit: GWEI,
+    meterDeviceId: DEVICE_ID,
+    meterKind: METER_KIND,
+    meterPeriod: 60,
+    maxUnitsPerPeriod: 1000n,
+    gracePeriod,
+  });
+
 describe("RentalEscrow: every transition refuses the wrong state and changes nothing", function () {
   it("in Reserved: no metering, collecting, ending, settling, claiming or finalizing", async function () {
     const f = await loadFixture(reservedEth);
@@ -254,15 +266,7 @@ describe("RentalEscrow: money edge cases", function () {
     const f = await loadFixture(activeEth);
     await time.increase(DAY);
     await f.escrow.settle(f.id);
-    const terms = assetTerms({
-      pricePerSecond: 0n,
-      pricePerUnit: GWEI,
-      meterDeviceId: DEVICE_ID,
-      meterKind: METER_KIND,
-      meterPeriod: 60,
-      maxUnitsPerPeriod: 1000n,
-      gracePeriod: 60,
-    });
+    const terms = meteredOnlyTerms(60);
     const offerId = await publish(f.escrow, f.agent, terms);
     await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
@@ -278,15 +282,7 @@ describe("RentalEscrow: money edge cases", function () {
 
   it("keeps the first metered shortfall's arrears start when a second shortfall adds to the debt", async function () {
     const f = await loadFixture(deployed);
-    const terms = assetTerms({
-      pricePerSecond: 0n,
-      pricePerUnit: GWEI,
-      meterDeviceId: DEVICE_ID,
-      meterKind: METER_KIND,
-      meterPeriod: 60,
-      maxUnitsPerPeriod: 1000n,
-      gracePeriod: 3600,
-    });
+    const terms = meteredOnlyTerms(3600);
     const offerId = await publish(f.escrow, f.agent, terms);
     await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
