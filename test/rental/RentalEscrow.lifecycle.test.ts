@@ -31,6 +31,20 @@ async function base() {
   return deployRental(ethers);
 }
 
+/** A settled agreement whose arbiter is a contract (ERC-792 callback), with a disputed claim. */
+async function disputedBeforeArbiterContract(claim: bigint) {
+  const f = await loadFixture(base);
+  const arb = await ethers.deployContract("RentalMockArbitrator");
+  const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: await arb.getAddress() }));
+  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+  await time.increase(DAY);
+  await f.escrow.settle(id);
+  await f.escrow.connect(f.agent).claimDamage(id, claim, ethers.ZeroHash);
+  await f.escrow.connect(f.renter).disputeClaim(id);
+  return { f, arb, id };
+}
+
 /** An ETH rental of ASSET_ID for one day, prepaid in full, Active. */
 async function activeEth() {
   const f = await base();
@@ -597,15 +611,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
   });
 
   it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
-    const f = await loadFixture(base);
-    const arb = await ethers.deployContract("RentalMockArbitrator");
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: await arb.getAddress() }));
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
-    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    await time.increase(DAY);
-    await f.escrow.settle(id);
-    await f.escrow.connect(f.agent).claimDamage(id, 4001n, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(id);
+    const { f, arb, id } = await disputedBeforeArbiterContract(4001n);
     await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 3)).to.be.revertedWithCustomError(
       f.escrow,
       "InvalidRuling",
@@ -616,16 +622,8 @@ describe("RentalEscrow: damage claims and disputes", function () {
   });
 
   it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
-    const f = await loadFixture(base);
-    const arb = await ethers.deployContract("RentalMockArbitrator");
+    const { f, arb, id } = await disputedBeforeArbiterContract(4000n);
     const arbAddress = await arb.getAddress();
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: arbAddress }));
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
-    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    await time.increase(DAY);
-    await f.escrow.settle(id);
-    await f.escrow.connect(f.agent).claimDamage(id, 4000n, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(id);
     expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
     const renterBefore = await f.escrow.claimable(f.renter.address, ZERO_ADDRESS);
