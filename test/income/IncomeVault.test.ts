@@ -109,6 +109,16 @@ describe("IncomeDistributor custody per asset (IncomeVault)", function () {
     await expectHeld(ethers, distributor, token, 0n);
   });
 
+  it("a first income deposit after a buyout created the vault reuses it (asset re-activated by a registry double)", async function () {
+    const { distributor, usdc, agent, outsider, registry, governance, shares } =
+      await networkHelpers.loadFixture(fixture);
+    const token = await usdc.getAddress();
+    await distributor.connect(agent).depositBuyout(ASSET, token, e6(100));
+    await registry.connect(governance).setAsset(ASSET, agent.address, Status.Active, await shares.getAddress());
+    await expect(distributor.connect(outsider).deposit(ASSET, token, e6(50))).to.not.emit(distributor, "VaultCreated");
+    await expectHeld(ethers, distributor, token, e6(150));
+  });
+
   it("lets only the distributor move a vault's funds or send it ETH (NotDistributor), the implementation included", async function () {
     const { distributor, dai, outsider } = await networkHelpers.loadFixture(fixture);
     await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(10));
