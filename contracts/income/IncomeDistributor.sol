@@ -2,16 +2,19 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
+import {IncomeVault} from "./IncomeVault.sol";
 
 /// @title IncomeDistributor
 /// @notice Splits every asset's income among its share holders, pull-based and in O(1) per claim,
@@ -69,10 +72,10 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 ///        there is nobody to accrue to, and holding it would favour the first minter.
 ///      - A deposit for a retired asset is refused ({AssetIsRetired}): shares are being redeemed, so
 ///        the supply no longer represents the holders.
-///      - Fee-on-transfer tokens are accounted by balance difference: only what arrived is credited
-///        (reported in {IncomeDeposited} as `received`). Rebasing tokens cannot be detected: a
-///        positive rebase stays unallocated in the contract, a negative rebase would leave the last
-///        claimers short. Allowlisting only plain tokens is governance's responsibility.
+///      - Fee-on-transfer tokens are accounted by balance difference of the asset's vault: only what
+///        arrived is credited (reported in {IncomeDeposited} as `received`). Rebasing tokens cannot
+///        be detected: a positive rebase stays unallocated in the vault, a negative rebase would
+///        leave the last claimers short. Allowlisting only plain tokens is governance's responsibility.
 ///      - Buyout proceeds bear no carve-outs: they are the holders' capital, not income.
 ///      - Buyout dust (`proceeds - paid`, below one wei per redeemer) is swept only by governance
 ///        (DEFAULT_ADMIN_ROLE), only after every share counted at retirement was redeemed.
@@ -83,16 +86,25 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 ///      ## Known properties
 ///      - Income accrues to whoever holds shares at the moment of a deposit (as in ERC-2222): a
 ///        share bought just before a deposit earns it.
-///      - Income rounding dust (below one wei per holder account) and tokens sent to this contract
-///        outside {deposit} stay here: sweeping them would need a global ledger across assets,
-///        written on every deposit, which parallel execution rules out.
+///      - Income rounding dust (below one wei per holder account) stays in the asset's vault, and
+///        tokens sent to this contract or to a vault outside {deposit} stay there: sweeping them
+///        would need a ledger of every asset's obligations in each vault, which is kept but never
+///        compared against the vault's balance on chain (rebasing, donations); left out for
+///        simplicity.
 ///      - The reserve and unclaimed fees of a retired asset stay withdrawable/claimable as before.
 ///
-///      ## Parallel execution
+///      ## Custody per asset and parallel execution
 ///      All state written by deposits, claims, hooks, reserve withdrawals and redemptions is keyed
-///      by asset (and token, holder). Operations on different assets never write the same slot of
-///      this contract. The only inherently shared state is this contract's balance in a payout token
-///      (an ERC-20 balance slot in the token, or the ETH balance): this is known and reported.
+///      by asset (and token, holder). The funds are held per asset too: each asset has its own
+///      {IncomeVault}, a minimal clone deployed by this contract at a CREATE2 address (salt =
+///      assetId, {vaultOf}) on the asset's first income deposit or its buyout, whichever comes
+///      first ({VaultCreated}). Every pull goes into the asset's vault (ERC-20 `transferFrom`
+///      straight to it; ETH arrives with msg.value and is forwarded to it in the same call) and
+///      every payout leaves from it; only this contract can move a vault's funds. So operations on
+///      different assets never write the same storage slot, here or in a payout token (distinct
+///      `_balances[vault]` slots). ETH deposits still pass through this contract's ETH balance
+///      within the transaction (credited by msg.value, debited by the forward: net unchanged);
+///      ETH payouts leave from the vault's balance.
 contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -160,6 +172,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
 
     /// @notice The asset registry (agents, status, share tokens; retire()).
     IAssetRegistry public immutable registry;
+    /// @notice Implementation of the per-asset income vaults (deployed by this contract, which it trusts).
+    address public immutable vaultImplementation;
 
     /// @notice Receives protocol fees (as claimable balances).
     address public feeRecipient;
@@ -186,6 +200,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     event FeeRecipientSet(address indexed oldRecipient, address indexed newRecipient);
     /// @notice An asset's agent set its maintenance reserve rate (applies to later deposits only).
     event ReserveRateSet(uint256 indexed assetId, uint16 reserveBps);
+    /// @notice The vault holding `assetId`'s funds was deployed (first deposit or buyout of the asset).
+    event VaultCreated(uint256 indexed assetId, address vault);
     /// @notice `token` became one of the asset's payout tokens (first deposit in it).
     event PayoutTokenRegistered(uint256 indexed assetId, address indexed token);
     /// @notice Income was deposited and split.
@@ -271,7 +287,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     error UnexpectedEth(uint256 value);
     /// @notice Nothing arrived (a token that transferred nothing).
     error NothingReceived(address token);
-    /// @notice An ETH payment to `to` failed.
+    /// @notice An ETH payment to `to` failed (raised by the asset's IncomeVault with this signature).
     error EthTransferFailed(address to, uint256 amount);
     /// @notice The caller is not the asset's share token.
     error NotShareToken(uint256 assetId, address caller);
@@ -319,6 +335,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) revert FeeAboveCap(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
         if (maxReserveBps_ > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(maxReserveBps_, MAX_RESERVE_CAP_BPS);
         registry = registry_;
+        vaultImplementation = address(new IncomeVault());
         feeRecipient = feeRecipient_;
         protocolFeeBps = protocolFeeBps_;
         maxReserveBps = maxReserveBps_;
@@ -385,7 +402,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (amount == 0) revert NoDust(assetId);
         b.paid = b.proceeds;
         emit BuyoutDustSwept(assetId, b.token, to, amount);
-        _pay(b.token, to, amount);
+        _pay(vaultOf(assetId), b.token, to, amount);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -428,7 +445,10 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         address shares = _sharesOf(assetId);
         uint256 supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
-        uint256 received = _pull(token, proceeds);
+        address vault = vaultOf(assetId);
+        // The buyout may be the asset's first pull (no income deposit ever).
+        if (vault.code.length == 0) _createVault(assetId);
+        uint256 received = _pull(vault, token, proceeds);
         _buyouts[assetId] = Buyout({
             token: token,
             proceeds: received,
@@ -462,8 +482,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         AssetState storage a = _assets[assetId];
         address shares = a.shares;
         if (shares == address(0)) {
+            // First deposit of the asset: cache its share token and deploy its vault (unless a
+            // buyout did; then the asset is retired and was refused above).
             shares = _sharesOf(assetId);
             a.shares = shares;
+            if (vaultOf(assetId).code.length == 0) _createVault(assetId);
         }
         uint256 supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
@@ -472,7 +495,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
             _register(assetId, token);
         }
 
-        toHolders = _credit(assetId, token, amount, _pull(token, amount), supply, a.reserveBps);
+        toHolders = _credit(assetId, token, amount, _pull(vaultOf(assetId), token, amount), supply, a.reserveBps);
     }
 
     /// @dev Splits `received` at the rates in force now (rounded down; the rest to holders) and
@@ -514,7 +537,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (to == address(0)) revert ZeroAddress();
         amount = _settle(assetId, token, msg.sender, _balanceOf(assetId, msg.sender), to);
         if (amount == 0) revert NothingToClaim(assetId, token, msg.sender);
-        _pay(token, to, amount);
+        _pay(vaultOf(assetId), token, to, amount);
     }
 
     /// @notice Pays the asset's accrued protocol fees in `token` to `to` (the fee recipient).
@@ -530,7 +553,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (amount == 0) revert NothingToClaim(assetId, token, msg.sender);
         t.fees = 0;
         emit FeesClaimed(assetId, token, to, amount);
-        _pay(token, to, amount);
+        _pay(vaultOf(assetId), token, to, amount);
     }
 
     /// @inheritdoc IIncomeDistributor
@@ -548,7 +571,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (amount > available) revert InsufficientReserve(assetId, token, amount, available);
         t.reserve = available - amount;
         emit ReserveWithdrawn(assetId, token, msg.sender, to, amount);
-        _pay(token, to, amount);
+        _pay(vaultOf(assetId), token, to, amount);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -587,15 +610,27 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         // Interactions: burn through the share token (trusted, from the registry), then pay.
         uint256 burned = IAssetShares(shares).redeemFor(msg.sender);
         if (burned != balance) revert RedeemMismatch(balance, burned);
-        // Income in the proceeds' token is paid together with the proceeds (one transfer).
-        address proceedsToken = b.token;
+        _payRedemption(assetId, b.token, to, proceeds, income);
+    }
+
+    /// @dev Pays a redemption from the asset's vault: income in the proceeds' token together with
+    ///      the proceeds (one transfer), income in each other payout token separately.
+    function _payRedemption(
+        uint256 assetId,
+        address proceedsToken,
+        address to,
+        uint256 proceeds,
+        uint256[] memory income
+    ) private {
+        address[] storage tokens = _assets[assetId].payoutTokens;
+        address vault = vaultOf(assetId);
         uint256 withProceeds = proceeds;
-        for (uint256 i = 0; i < n; ++i) {
+        for (uint256 i = 0; i < income.length; ++i) {
             if (income[i] == 0) continue;
             if (tokens[i] == proceedsToken) withProceeds += income[i];
-            else _pay(tokens[i], to, income[i]);
+            else _pay(vault, tokens[i], to, income[i]);
         }
-        if (withProceeds != 0) _pay(proceedsToken, to, withProceeds);
+        if (withProceeds != 0) _pay(vault, proceedsToken, to, withProceeds);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -693,6 +728,14 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return (t.magnifiedPerShare, t.distributed, t.claimed, t.remainder);
     }
 
+    /// @notice The vault holding `assetId`'s funds, in every payout token (deployed on the asset's
+    ///         first income deposit or buyout; the address is fixed before that).
+    /// @param assetId The asset.
+    /// @return The vault's CREATE2 address (salt = assetId, deployer = this contract).
+    function vaultOf(uint256 assetId) public view returns (address) {
+        return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
+    }
+
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
     /// @param assetId The asset.
     /// @return The tokens, in order of first deposit.
@@ -770,28 +813,31 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         emit PayoutTokenRegistered(assetId, token);
     }
 
-    /// @dev Pulls `amount` from the caller; returns what arrived (balance difference).
-    function _pull(address token, uint256 amount) private returns (uint256 received) {
+    /// @dev Deploys `assetId`'s vault at {vaultOf} (the caller checked it does not exist yet).
+    function _createVault(uint256 assetId) private {
+        emit VaultCreated(assetId, Clones.cloneDeterministic(vaultImplementation, bytes32(assetId)));
+    }
+
+    /// @dev Pulls `amount` from the caller into the asset's `vault` (ETH: msg.value, forwarded);
+    ///      returns what arrived (the vault's balance difference).
+    function _pull(address vault, address token, uint256 amount) private returns (uint256 received) {
         if (token == address(0)) {
             if (msg.value != amount) revert EthAmountMismatch(amount, msg.value);
+            Address.sendValue(payable(vault), amount);
             return amount;
         }
         if (msg.value != 0) revert UnexpectedEth(msg.value);
         IERC20 erc20 = IERC20(token);
-        uint256 before = erc20.balanceOf(address(this));
-        erc20.safeTransferFrom(msg.sender, address(this), amount);
-        received = erc20.balanceOf(address(this)) - before;
+        uint256 before = erc20.balanceOf(vault);
+        erc20.safeTransferFrom(msg.sender, vault, amount);
+        received = erc20.balanceOf(vault) - before;
         if (received == 0) revert NothingReceived(token);
     }
 
-    function _pay(address token, address to, uint256 amount) private {
-        if (token == address(0)) {
-            // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, ) = to.call{value: amount}("");
-            if (!ok) revert EthTransferFailed(to, amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
-        }
+    /// @dev Pays `amount` of `token` to `to` from the asset's `vault`. A failed ETH payment reverts
+    ///      with the vault's `EthTransferFailed(to, amount)`, same selector as this contract's.
+    function _pay(address vault, address token, address to, uint256 amount) private {
+        IncomeVault(payable(vault)).pay(token, to, amount);
     }
 
     function _sharesOf(uint256 assetId) private view returns (address shares) {

@@ -103,12 +103,12 @@ export function workloads(sizes: {
     },
     {
       key: "income.deposits.distinctAssets",
-      description: `one USDC income deposit in each of ${sizes.assets} assets, by each asset's agent`,
+      description: `one USDC income deposit in each of ${sizes.assets} assets, by each asset's agent (every asset's IncomeVault exists)`,
       plan: (w) => planDeposits(w, w.assetList),
     },
     {
       key: "income.claims.distinctAssets",
-      description: `one USDC income claim in each of ${sizes.assets} assets, by a holder of each`,
+      description: `one USDC income claim in each of ${sizes.assets} assets, by a holder of each, paid by the asset's IncomeVault`,
       plan: (w) => planClaims(w, w.assetList),
     },
     {
@@ -150,6 +150,8 @@ export function workloads(sizes: {
 /**
  * Balances of the contracts that hold every asset's funds in one place (the conflicts per-asset
  * custody would remove): the report also gives each workload's share with these slots left out.
+ * The IncomeDistributor holds income per asset (one IncomeVault clone each) and is no longer one of
+ * them; its own balance is still matched so that a regression shows up in the counterfactual too.
  */
 const CUSTODY = /^USDC\._balances\[(IncomeDistributor|RentalEscrow)\]$/;
 
@@ -193,16 +195,19 @@ export async function measureAll(world: World, list: Workload[], log: (m: string
 const EXPLANATIONS: { pattern: RegExp; title: string; text: string }[] = [
   {
     pattern: /^USDC\._balances\[IncomeDistributor\]$/,
-    title: "`USDC._balances[IncomeDistributor]`: one custody balance for every asset's income",
+    title: "`USDC._balances[IncomeDistributor]`: a regression, the distributor should hold nothing",
     text:
-      "The IncomeDistributor holds the income of every asset in its own ERC-20 balance, so every deposit (`transferFrom` into it) " +
-      "and every claim (`transfer` out of it) reads and writes the same slot of the payout token, whatever the asset. " +
-      "Its own bookkeeping is per asset (`_tokens[asset][token]`, `_holders[asset][token][holder]`) and never conflicts across assets. " +
-      "Inherent to a single custody contract. What could change it: custody per asset, as the MaintenanceEscrow already does " +
-      "with one `MaintenanceVault` clone per asset (CREATE2 on the asset id): deposits would go to, and claims be paid from, the asset's " +
-      "vault, so distinct assets would write distinct balance slots (cost: one clone deployment per asset and an extra call per claim). " +
-      "A parallel EVM that merges commutative balance deltas (increment/decrement without reading) would also remove it, but an " +
-      "ERC-20 `transfer` reads the balance to check it, so this needs support in the token or the EVM.",
+      "The IncomeDistributor keeps each asset's funds in that asset's `IncomeVault` (see the section on per-asset income " +
+      "custody): no pull should reach, and no payout leave from, the distributor's own balance. A transaction touching it " +
+      "here means a path bypasses the vaults; it makes income work on distinct assets conflict again.",
+  },
+  {
+    pattern: /^USDC\._balances\[IncomeVault\(asset\d+\)\]$/,
+    title: "`USDC._balances[IncomeVault(asset)]`: the income custody of one asset",
+    text:
+      "Each asset's income, reserve, fees and buyout proceeds are held by its own `IncomeVault`: deposits in that asset credit " +
+      "its balance and claims, fee claims, reserve withdrawals and redemptions debit it. Two such operations on the same asset " +
+      "in one block must be ordered (the ERC-20 checks the balance); per asset, never across assets.",
   },
   {
     pattern: /^USDC\._balances\[RentalEscrow\]$/,
@@ -210,9 +215,10 @@ const EXPLANATIONS: { pattern: RegExp; title: string; text: string }[] = [
     text:
       "The RentalEscrow keeps every agreement's deposit and prepaid rent in its own ERC-20 balance: every `rent`, `topUp` and " +
       "`payPeriod` pulls tokens into that one balance, whatever the asset, so rentals on distinct assets conflict there and only " +
-      "there (the agreements, offers and terms are stored per id). Same cause and same remedy as the distributor: custody per " +
-      "asset (a CREATE2 vault clone per asset or agreement, as MaintenanceEscrow does) would make distinct assets write distinct " +
-      "balance slots. With ETH as rent token the shared value would be the escrow's ETH balance, an account field this report " +
+      "there (the agreements, offers and terms are stored per id). The IncomeDistributor had the same cause and now uses the " +
+      "remedy: custody per asset (a CREATE2 vault clone per asset or agreement, as MaintenanceEscrow and IncomeDistributor do) " +
+      "would make distinct assets write distinct balance slots. The RentalEscrow does not do it yet: its runtime code is " +
+      "within about 1 KB of the 24 KiB limit, so the vault calls would have to fit there or move to its settlement module. With ETH as rent token the shared value would be the escrow's ETH balance, an account field this report " +
       "leaves out, which is why the workloads pay in USDC.",
   },
   {
@@ -291,9 +297,12 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
   lines.push(
     "The real contracts are deployed and wired as in production: DeviceRegistry (pointed at the AssetRegistry), AssetRegistry, " +
       "IdentityRegistry, ShareFactory creating AssetShares whose income hook is the real IncomeDistributor (USDC allowed and " +
-      "registered per asset by a first deposit), MaintenanceEscrow with its per-asset MaintenanceVault clones. Devices are " +
+      "registered per asset by a first deposit), which holds each asset's funds in its own IncomeVault clone, and " +
+      "MaintenanceEscrow with its per-asset MaintenanceVault clones. Devices are " +
       "registered, claimed and bound to assets; investors are KYC'd and hold shares. State is warm: every device has attested " +
-      "once and every asset's vault exists before anything is measured.",
+      "once and both vaults of every asset exist before anything is measured (the IncomeVault is created lazily by the " +
+      "asset's first income deposit, which the setup makes for every asset and then checks; the MaintenanceVault by a " +
+      "warm-up order per asset), so no measured transaction pays for or writes a clone deployment.",
   );
   lines.push("");
   lines.push(
@@ -351,8 +360,9 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
   }
   lines.push("");
   lines.push(
-    "¹ Counterfactual: the same transactions with the payout token's balances of the IncomeDistributor and the RentalEscrow " +
-      "left out, i.e. the share if those contracts held funds per asset (see the last section).",
+    "¹ Counterfactual: the same transactions with the payout token's balance of the RentalEscrow (and of the " +
+      "IncomeDistributor, which now holds none: income is held per asset) left out, i.e. the share if the RentalEscrow " +
+      "held funds per asset too (see the last section).",
   );
   lines.push("");
   const targets = measured.filter((m) => m.workload.target !== undefined);
@@ -403,11 +413,34 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
     .filter((m) => m.workload.key.includes("distinct"))
     .flatMap((m) => m.report.hotSlots.map((h) => h.name));
   if (acrossDistinct.length > 0 && acrossDistinct.every((n) => CUSTODY.test(n))) {
+    const holders = [...new Set(acrossDistinct.map((n) => CUSTODY.exec(n)![1]))].sort().join(", ");
     lines.push(
       "Every conflict between distinct devices or distinct assets comes from one pattern: a contract holding every asset's " +
-        "funds in one ERC-20 balance (IncomeDistributor, RentalEscrow). The per-device and per-asset conflicts below are " +
+        `funds in one ERC-20 balance (${holders}). The per-device and per-asset conflicts below are ` +
         "inherent to what the contracts guarantee (ordering of a device's attestations, exact holder cap, exact income per " +
         "share) and stay within one device or one asset.",
+    );
+  }
+  const distributorBalance = measured.some((m) =>
+    m.report.hotSlots.some((h) => h.name === "USDC._balances[IncomeDistributor]"),
+  );
+  if (!distributorBalance) {
+    lines.push("");
+    lines.push("### Income custody per asset: the distributor's balance no longer conflicts");
+    lines.push("");
+    lines.push(
+      "The IncomeDistributor used to hold every asset's income in its own ERC-20 balance, so every deposit and every claim " +
+        "read and wrote `USDC._balances[IncomeDistributor]` whatever the asset (0 % conflict-free for income deposits and " +
+        "claims on distinct assets). It now holds each asset's funds in its own `IncomeVault`, a minimal clone it deploys at " +
+        "a CREATE2 address (salt = asset id, `vaultOf(assetId)`) on the asset's first income deposit or buyout, as the " +
+        "MaintenanceEscrow does with its MaintenanceVault: deposits `transferFrom` straight into the asset's vault (ETH is " +
+        "forwarded to it within the deposit) and claims, fee claims, reserve withdrawals, redemptions and dust sweeps are paid " +
+        "by it, while all the accounting stays in the distributor. Income work on distinct assets therefore writes distinct " +
+        "balance slots (`USDC._balances[IncomeVault(assetN)]`) and no slot shared across assets: see " +
+        "`income.deposits.distinctAssets` and `income.claims.distinctAssets`. Cost: one clone deployment per asset (on its " +
+        "first deposit) and one extra call per payout (see reports/gas.md). An ETH deposit still passes through the " +
+        "distributor's ETH balance within its transaction (credited by `msg.value`, forwarded to the vault: unchanged at the " +
+        "end), an account field this report leaves out; ETH payouts leave from the vault.",
     );
   }
   for (const e of explained) {

@@ -213,8 +213,13 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
     await (await usdc.mint(agent.address, USDC(1_000_000))).wait();
     await (await usdc.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256)).wait();
     await (await usdc.connect(agent).approve(await escrow.getAddress(), ethers.MaxUint256)).wait();
-    // The agent's first deposit registers USDC as the asset's payout token.
+    // The agent's first deposit registers USDC as the asset's payout token and deploys the
+    // asset's IncomeVault (income custody per asset): every income vault exists before measuring.
     await (await distributor.connect(agent).deposit(id, await usdc.getAddress(), USDC(1_000))).wait();
+    const incomeVault = (await distributor.vaultOf(id)).toLowerCase();
+    if ((await ethers.provider.getCode(incomeVault)) === "0x") throw new Error(`income vault of asset${i} missing`);
+    naming.contracts.set(incomeVault, { label: `IncomeVault(asset${i})` });
+    naming.keys.address.set(incomeVault, `IncomeVault(asset${i})`);
     // One device per asset, bound in two steps (owner request, agent confirmation).
     const device = deviceList[i % deviceList.length].signer;
     if (i < deviceList.length) {
@@ -253,7 +258,7 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
     nextSender,
   };
 
-  progress("warming state (one attestation per device, one order per asset so every vault exists)");
+  progress("warming state (one attestation per device, one order per asset so every maintenance vault exists)");
   for (let i = 0; i < deviceList.length; i++) await (await attest(world, i, await nextSender(`warm${i}`))).wait();
   for (const a of assetList) {
     const vault = await escrow.vaultOf(a.id);

@@ -280,6 +280,9 @@ const TABLE: Record<string, Record<string, Entry>> = {
   MaintenanceVault: {
     "pay(address,address,uint256)": { kind: "gated", error: "NotEscrow" },
   },
+  IncomeVault: {
+    "pay(address,address,uint256)": { kind: "gated", error: "NotDistributor" },
+  },
   MaintenanceTerms: {},
   RentalEscrow: {
     "setTokenAllowed(address,bool)": ADMIN,
@@ -458,6 +461,10 @@ async function fixture() {
 
   const role = { LEASE: await w.devices.LEASE_MANAGER_ROLE() };
   const vault = await w.escrow.vaultOf(w.assetId);
+  // The asset's income vault exists from its first income deposit (here in ETH, by the agent).
+  await w.distributor.connect(w.agent).deposit(w.assetId, ethers.ZeroAddress, 1_000n, { value: 1_000n });
+  const incomeVault = await w.distributor.vaultOf(w.assetId);
+  if ((await ethers.provider.getCode(incomeVault)) === "0x") throw new Error("income vault not deployed");
   const instances: Record<string, BaseContract> = {
     DeviceRegistry: w.devices,
     DeviceToken: w.deviceToken,
@@ -468,6 +475,7 @@ async function fixture() {
     IncomeDistributor: w.distributor,
     MaintenanceEscrow: w.escrow,
     MaintenanceVault: await ethers.getContractAt("MaintenanceVault", vault),
+    IncomeVault: await ethers.getContractAt("IncomeVault", incomeVault),
     RentalEscrow: w.rental,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };

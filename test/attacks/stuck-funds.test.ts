@@ -150,10 +150,10 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await ethers.provider.getBalance(rental)).to.equal(0n);
   });
 
-  it("income: after every claim, fee claim and redemption the distributor holds exactly the reserve (and buyout dust can be swept)", async function () {
+  it("income: after every claim, fee claim and redemption the asset's income vault holds exactly the reserve (and buyout dust can be swept)", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
-    const d = await w.distributor.getAddress();
+    const d = await w.distributor.vaultOf(w.assetId); // the asset's income custody
     await w.distributor.connect(w.outsider).deposit(w.assetId, u, USDC(12_345) + 7n);
     for (const s of [w.alice, w.bob]) await w.distributor.connect(s).claim(w.assetId, u, s.address);
     await w.distributor.connect(w.feeRecipient).claimFees(w.assetId, u, w.feeRecipient.address);
@@ -164,6 +164,7 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     for (const s of [w.alice, w.bob]) await w.distributor.connect(s).redeem(w.assetId, s.address);
     await w.distributor.connect(w.gov).sweepBuyoutDust(w.assetId, w.gov.address);
     expect(await w.usdc.balanceOf(d)).to.equal(reserve + dust);
+    expect(await w.usdc.balanceOf(await w.distributor.getAddress())).to.equal(0n);
   });
 
   it("income: a retired asset's maintenance reserve keeps an exit, though only through governance (the escrow can no longer spend it)", async function () {

@@ -231,7 +231,8 @@ contract IncomeDistributorInvariantTest is PlinthTest {
     }
 
     /// Every wei deposited is somewhere: claimed + claimable + dust == deposited net of carve-outs,
-    /// dust is below one wei per holder, and the distributor holds exactly what it owes.
+    /// dust is below one wei per holder, and the asset's vault holds exactly what the distributor
+    /// owes for the asset (the distributor itself holds nothing).
     function invariant_everyWeiIsAccounted() public view {
         address[3] memory tokens = handler.allTokens();
         address[5] memory holders = handler.allHolders();
@@ -246,10 +247,13 @@ contract IncomeDistributorInvariantTest is PlinthTest {
             }
             assertLe(claimed + claimable, distributed, "never more than deposited");
             assertLe(distributed - claimed - claimable, holders.length + 1, "dust below a wei per holder");
-            uint256 held =
+            address vault = distributor.vaultOf(ASSET);
+            uint256 held = token == address(0) ? vault.balance : MockPayoutToken(token).balanceOf(vault);
+            uint256 stray =
                 token == address(0)
                     ? address(distributor).balance
                     : MockPayoutToken(token).balanceOf(address(distributor));
+            assertEq(stray, 0, "the distributor itself holds nothing");
             uint256 owed =
                 distributed - claimed + distributor.reserveOf(ASSET, token) + distributor.feesOf(ASSET, token);
             IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
@@ -417,7 +421,8 @@ contract IncomeDistributorFuzzTest is PlinthTest {
         assertLe(paid, proceeds, "never more than the proceeds");
         assertEq(distributor.buyoutRemainingOf(ASSET), proceeds - paid, "dust visible");
         assertLe(proceeds - paid, 2, "dust below one wei per redeemer");
-        assertEq(usdc.balanceOf(address(distributor)), proceeds - paid, "the dust is what is left");
+        assertEq(usdc.balanceOf(distributor.vaultOf(ASSET)), proceeds - paid, "the dust is what is left");
+        assertEq(usdc.balanceOf(address(distributor)), 0, "in the asset's vault");
     }
 
     /// Recovery moves exactly the lost wallet's unclaimed income; nothing is created or lost.
@@ -472,8 +477,8 @@ contract IncomeDistributorStorageTest is PlinthTest {
     }
 
     /// Runs deposit, transfer, claim, reserve withdrawal, recovery and buyout/redeem on `id` and
-    /// returns the distributor slots written.
-    function _writes(uint256 id) internal returns (bytes32[] memory written) {
+    /// returns the distributor slots written and the payout token's slots written.
+    function _writes(uint256 id) internal returns (bytes32[] memory written, bytes32[] memory tokenWritten) {
         vm.record();
         distributor.deposit(id, address(usdc), 1_000e6);
         vm.prank(ALICE);
@@ -492,18 +497,46 @@ contract IncomeDistributorStorageTest is PlinthTest {
         vm.prank(ALICE);
         distributor.redeem(id, ALICE);
         (, written) = vm.accesses(address(distributor));
+        (, tokenWritten) = vm.accesses(address(usdc));
+    }
+
+    /// The payout token's balance slot of `account` (OpenZeppelin ERC20: `_balances` at slot 0).
+    function _balanceSlot(address account) internal pure returns (bytes32) {
+        return keccak256(abi.encode(account, uint256(0)));
+    }
+
+    function _contains(bytes32[] memory list, bytes32 x) internal pure returns (bool) {
+        for (uint256 i = 0; i < list.length; ++i) if (list[i] == x) return true;
+        return false;
     }
 
     /// Deposits, transfers, claims, reserve withdrawals, recoveries, buyouts and redemptions of
     /// asset 1 and of asset 2 write disjoint sets of distributor slots.
     function test_OperationsOnDifferentAssetsNeverWriteTheSameSlot() public {
-        bytes32[] memory one = _writes(1);
-        bytes32[] memory two = _writes(2);
+        (bytes32[] memory one, ) = _writes(1);
+        (bytes32[] memory two, ) = _writes(2);
         assertTrue(one.length > 10 && two.length > 10, "operations recorded");
         for (uint256 i = 0; i < one.length; ++i) {
             for (uint256 j = 0; j < two.length; ++j) {
                 assertTrue(one[i] != two[j], "shared slot written");
             }
         }
+    }
+
+    /// The same operations move each asset's funds in that asset's vault only: the token balance
+    /// slot of asset 1's vault is written by asset 1's operations and never by asset 2's (and the
+    /// reverse); the distributor's own balance slot is never written.
+    function test_EachAssetsFundsMoveInItsOwnVaultOnly() public {
+        (, bytes32[] memory one) = _writes(1);
+        (, bytes32[] memory two) = _writes(2);
+        bytes32 vault1 = _balanceSlot(distributor.vaultOf(1));
+        bytes32 vault2 = _balanceSlot(distributor.vaultOf(2));
+        bytes32 own = _balanceSlot(address(distributor));
+        assertTrue(_contains(one, vault1), "asset 1 moves its vault's balance");
+        assertTrue(_contains(two, vault2), "asset 2 moves its vault's balance");
+        assertTrue(!_contains(one, vault2), "asset 1 never touches asset 2's vault");
+        assertTrue(!_contains(two, vault1), "asset 2 never touches asset 1's vault");
+        assertTrue(!_contains(one, own) && !_contains(two, own), "the distributor's own balance is never written");
+        assertEq(usdc.balanceOf(address(distributor)), 0, "the distributor holds nothing");
     }
 }

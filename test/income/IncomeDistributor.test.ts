@@ -12,8 +12,10 @@ import {
   deployIncome,
   e18,
   e6,
+  expectHeld,
   isFloorOf,
   split,
+  vaultBalance,
 } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -61,11 +63,10 @@ describe("IncomeDistributor", function () {
       const { distributor, dai, usdc, alice, bob, outsider } = await networkHelpers.loadFixture(fixture);
       const amount = e18(1000);
       const { reserve, fee, toHolders } = split(amount);
-      const d = await distributor.getAddress();
       await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), amount))
         .to.emit(distributor, "IncomeDeposited")
         .withArgs(ASSET, await dai.getAddress(), outsider.address, amount, amount, reserve, fee, toHolders);
-      expect(await dai.balanceOf(d)).to.equal(amount);
+      await expectHeld(ethers, distributor, await dai.getAddress(), amount);
       expect(await distributor.reserveOf(ASSET, await dai.getAddress())).to.equal(reserve);
       expect(await distributor.feesOf(ASSET, await dai.getAddress())).to.equal(fee);
       const a = await distributor.claimableOf(ASSET, await dai.getAddress(), alice.address);
@@ -101,7 +102,7 @@ describe("IncomeDistributor", function () {
       await expect(distributor.connect(outsider).deposit(ASSET, ETH, amount, { value: amount }))
         .to.emit(distributor, "IncomeDeposited")
         .withArgs(ASSET, ETH, outsider.address, amount, amount, reserve, fee, toHolders);
-      expect(await ethers.provider.getBalance(await distributor.getAddress())).to.equal(amount);
+      await expectHeld(ethers, distributor, ETH, amount);
       expect(isFloorOf(await distributor.claimableOf(ASSET, ETH, alice.address), toHolders * 60n, 100n)).to.equal(true);
     });
 
@@ -110,7 +111,7 @@ describe("IncomeDistributor", function () {
       await expect(distributor.connect(outsider).deposit(ASSET, ETH, e18(1), { value: e18(1) - 1n }))
         .to.be.revertedWithCustomError(distributor, "EthAmountMismatch")
         .withArgs(e18(1), e18(1) - 1n);
-      expect(await ethers.provider.getBalance(await distributor.getAddress())).to.equal(0n);
+      await expectHeld(ethers, distributor, ETH, 0n);
       expect(await distributor.incomeAccountingOf(ASSET, ETH)).to.deep.equal([0n, 0n, 0n, 0n]);
       expect(await distributor.reserveOf(ASSET, ETH)).to.equal(0n);
     });
@@ -120,7 +121,7 @@ describe("IncomeDistributor", function () {
       await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(1), { value: 1n }))
         .to.be.revertedWithCustomError(distributor, "UnexpectedEth")
         .withArgs(1n);
-      expect(await dai.balanceOf(await distributor.getAddress())).to.equal(0n);
+      await expectHeld(ethers, distributor, await dai.getAddress(), 0n);
     });
 
     it("refuses a zero amount, a token not on the allowlist, an unknown asset and a retired asset", async function () {
@@ -140,7 +141,7 @@ describe("IncomeDistributor", function () {
       await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), 1))
         .to.be.revertedWithCustomError(distributor, "AssetIsRetired")
         .withArgs(ASSET);
-      expect(await dai.balanceOf(await distributor.getAddress())).to.equal(0n);
+      await expectHeld(ethers, distributor, await dai.getAddress(), 0n);
       expect(await distributor.incomeAccountingOf(ASSET, await dai.getAddress())).to.deep.equal([0n, 0n, 0n, 0n]);
     });
 
@@ -191,7 +192,7 @@ describe("IncomeDistributor", function () {
         .to.be.revertedWithCustomError(distributor, "TokenNotRegistered")
         .withArgs(ASSET, token);
       expect((await distributor.payoutTokensOf(ASSET)).length).to.equal(3);
-      expect(await t.balanceOf(await distributor.getAddress())).to.equal(0n);
+      await expectHeld(ethers, distributor, await t.getAddress(), 0n);
       // The agent's first deposit registers it; then anyone may deposit in it.
       await expect(distributor.connect(agent).deposit(ASSET, token, e18(1)))
         .to.emit(distributor, "PayoutTokenRegistered")
@@ -745,7 +746,7 @@ describe("IncomeDistributor", function () {
         .to.be.revertedWithCustomError(registry, "AssetLeased")
         .withArgs(ASSET, until);
       expect((await distributor.buyoutOf(ASSET)).supplyAtRetire).to.equal(0n);
-      expect(await usdc.balanceOf(await distributor.getAddress())).to.equal(0n);
+      await expectHeld(ethers, distributor, await usdc.getAddress(), 0n);
     });
 
     it("refuses a buyout when this contract lacks BUYOUT_ROLE in the registry", async function () {
@@ -881,7 +882,7 @@ describe("IncomeDistributor", function () {
         .to.be.revertedWithCustomError(distributor, "NotRetired")
         .withArgs(OTHER_ASSET);
       // Every wei of the proceeds is accounted: paid to holders plus swept dust.
-      expect(await usdc.balanceOf(await distributor.getAddress())).to.equal(0n);
+      await expectHeld(ethers, distributor, await usdc.getAddress(), 0n);
     });
 
     it("pays an ETH buyout", async function () {

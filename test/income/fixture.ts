@@ -4,6 +4,8 @@
  * before every balance change) and payout tokens (18 and 6 decimals, plus hostile ones).
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { expect } from "chai";
+import type { AddressLike } from "ethers";
 
 export const ASSET = 1n;
 export const OTHER_ASSET = 2n;
@@ -90,3 +92,36 @@ export function split(amount: bigint, reserveBps = RESERVE_BPS, feeBps = FEE_BPS
 }
 
 export type Signer = HardhatEthersSigner;
+
+interface Custodian {
+  getAddress(): Promise<string>;
+  vaultOf(assetId: bigint): Promise<string>;
+}
+
+/** Balance of `account` in `token` (address(0) = ETH). */
+export async function balanceIn(ethers: HardhatEthers, token: string, account: AddressLike): Promise<bigint> {
+  const who = await ethers.resolveAddress(account);
+  if (token === ETH) return ethers.provider.getBalance(who);
+  const erc20 = await ethers.getContractAt("MockPayoutToken", token); // any ERC-20's balanceOf
+  return erc20.balanceOf(who);
+}
+
+/** What `assetId`'s income vault holds in `token` (address(0) = ETH). */
+export async function vaultBalance(ethers: HardhatEthers, distributor: Custodian, token: string, assetId = ASSET) {
+  return balanceIn(ethers, token, await distributor.vaultOf(assetId));
+}
+
+/**
+ * Custody check: `assetId`'s vault holds exactly `amount` of `token` and the distributor itself
+ * holds none (every pull goes to, and every payout leaves from, the asset's vault).
+ */
+export async function expectHeld(
+  ethers: HardhatEthers,
+  distributor: Custodian,
+  token: string,
+  amount: bigint,
+  assetId = ASSET,
+) {
+  expect(await vaultBalance(ethers, distributor, token, assetId)).to.equal(amount, "the asset's vault");
+  expect(await balanceIn(ethers, token, await distributor.getAddress())).to.equal(0n, "the distributor itself");
+}

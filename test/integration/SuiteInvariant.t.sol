@@ -220,10 +220,12 @@ abstract contract SuiteSetup is PlinthTest {
 
     // ------------------------------------------------------------------ accounting views
 
-    /// @dev Tokens held by the suite's contracts (distributor, rental escrow, maintenance escrow + vault).
+    /// @dev Tokens held by the suite's contracts (distributor + income vault, rental escrow,
+    ///      maintenance escrow + vault).
     function _suiteBalance() internal view returns (uint256) {
         return
             usd.balanceOf(address(distributor)) +
+            usd.balanceOf(distributor.vaultOf(assetId)) +
             usd.balanceOf(address(rental)) +
             usd.balanceOf(address(maintenance)) +
             usd.balanceOf(maintenance.vaultOf(assetId));
@@ -271,7 +273,12 @@ abstract contract SuiteSetup is PlinthTest {
         );
         (uint256 owed, uint256 dust) = _distributorOwes();
         assertLe(dust, 3 + 1, "distributor rounding dust below a wei per holder");
-        assertEq(usd.balanceOf(address(distributor)), owed + dust, "distributor holds what it owes");
+        assertEq(
+            usd.balanceOf(distributor.vaultOf(assetId)),
+            owed + dust,
+            "the asset's income vault holds what it owes"
+        );
+        assertEq(usd.balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
         assertEq(usd.balanceOf(address(rental)), _rentalOwes(), "rental escrow holds what it owes");
         assertEq(
             usd.balanceOf(address(maintenance)) + usd.balanceOf(maintenance.vaultOf(assetId)),
@@ -301,8 +308,8 @@ abstract contract SuiteSetup is PlinthTest {
     }
 
     /// @dev After every escrow reached a terminal state: every party withdraws, fees are swept and
-    ///      the reserve credit returns; the escrows are then empty and the distributor holds only
-    ///      its reserve, fees, unclaimed income and dust.
+    ///      the reserve credit returns; the escrows are then empty and the asset's income vault holds
+    ///      only its reserve, fees, unclaimed income and dust.
     function _everyoneLeaves() internal {
         uint256 n = handler.agreementCount();
         bytes32[] memory ids = new bytes32[](n);
@@ -333,7 +340,8 @@ abstract contract SuiteSetup is PlinthTest {
             "maintenance escrow and vault empty once everyone left"
         );
         (uint256 owed, uint256 dust) = _distributorOwes();
-        assertEq(usd.balanceOf(address(distributor)), owed + dust, "distributor holds only what it owes");
+        assertEq(usd.balanceOf(distributor.vaultOf(assetId)), owed + dust, "income vault holds only what it owes");
+        assertEq(usd.balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
     }
 
     function _driveEverythingToTheEnd() internal {

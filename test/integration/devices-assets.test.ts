@@ -211,9 +211,10 @@ async function withBoundDevices() {
 
 type W = Awaited<ReturnType<typeof withShares>>;
 
-/** USDC held by the distributor. */
+/** USDC held for the asset: its income vault's balance (the distributor itself must hold none). */
 async function heldByDistributor(w: W) {
-  return w.usdc.balanceOf(await w.distributor.getAddress());
+  expect(await w.usdc.balanceOf(await w.distributor.getAddress())).to.equal(0n);
+  return w.usdc.balanceOf(await w.distributor.vaultOf(w.assetId));
 }
 
 async function claimables(w: W, holders: HardhatEthersSigner[]) {
@@ -370,7 +371,7 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
       await expect(w.distributor.connect(w.alice).claim(w.assetId, u, w.alice.address)).to.changeTokenBalances(
         ethers,
         w.usdc,
-        [w.alice, w.distributor],
+        [w.alice, await w.distributor.vaultOf(w.assetId)],
         [USDC(5_340), -USDC(5_340)],
       );
       expect(await claimables(w, [w.alice, w.bob, w.carol])).to.deep.equal([0n, USDC(2_670), USDC(890)]);
@@ -482,7 +483,7 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
         await expect(w.distributor.connect(holder).redeem(w.assetId, holder.address)).to.changeTokenBalances(
           ethers,
           w.usdc,
-          [holder, w.distributor],
+          [holder, await w.distributor.vaultOf(w.assetId)],
           [paid, -paid],
         );
         expect(await w.shares.balanceOf(holder.address)).to.equal(0n);

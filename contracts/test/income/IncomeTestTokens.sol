@@ -287,3 +287,57 @@ contract LyingToken is ERC20 {
         return true;
     }
 }
+
+/// @notice The slice of an income vault the raider uses.
+interface IIncomeVaultForAttack {
+    function pay(address token, address to, uint256 amount) external;
+}
+
+/// @title IncomeVaultRaider
+/// @notice A share holder that, while its ETH claim is being paid by the asset's income vault,
+///         tries to drain the vault directly and to claim again through the distributor. Records
+///         the revert data of both attempts (both must fail).
+contract IncomeVaultRaider {
+    IDistributorForAttack public immutable distributor;
+    IIncomeVaultForAttack public immutable vault;
+    uint256 public assetId;
+    /// @notice Nested attempts that succeeded (must stay 0).
+    uint256 public successes;
+    /// @notice Revert data of the direct call to the vault's pay.
+    bytes public vaultError;
+    /// @notice Revert data of the nested claim.
+    bytes public claimError;
+
+    /// @notice Creates the raider.
+    /// @param distributor_ The distributor.
+    /// @param vault_ The income vault of the asset it holds shares of.
+    constructor(IDistributorForAttack distributor_, IIncomeVaultForAttack vault_) {
+        distributor = distributor_;
+        vault = vault_;
+    }
+
+    /// @notice Claims its ETH income once; the payment re-enters.
+    /// @param assetId_ The asset.
+    function attack(uint256 assetId_) external {
+        assetId = assetId_;
+        distributor.claim(assetId_, address(0), address(this));
+    }
+
+    receive() external payable {
+        _raid();
+    }
+
+    function _raid() private {
+        if (vaultError.length != 0 || claimError.length != 0) return;
+        try vault.pay(address(0), address(this), address(vault).balance) {
+            successes++;
+        } catch (bytes memory err) {
+            vaultError = err;
+        }
+        try distributor.claim(assetId, address(0), address(this)) {
+            successes++;
+        } catch (bytes memory err) {
+            claimError = err;
+        }
+    }
+}
