@@ -3,11 +3,12 @@
  * DeviceRegistry, AssetRegistry, AssetShares with the IncomeDistributor as hook, RentalEscrow,
  * MaintenanceEscrow, USDC as payment token). The `rental.*` keys of the rental area are measured on
  * test doubles of the registries and the distributor; these `suite.rental.*` figures include the
- * real registries' lease bookkeeping and the real IncomeDistributor.deposit of the rent.
+ * real registries' lease bookkeeping and the real IncomeDistributor.deposit of the rent, and
+ * (settleMetered) a meter read from a device attestation verified by the real DeviceRegistry.
  */
 import type { AreaBench } from "./types.js";
-import { buildWorld } from "../parallel/workloads.js";
-import { SubjectKind } from "../../client/src/eip712/rental.js";
+import { attest, buildWorld } from "../parallel/workloads.js";
+import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
 
 const DAY = 86_400n;
 
@@ -30,10 +31,51 @@ export const bench: AreaBench = async (connection) => {
   gas["suite.rental.settle"] = await gasOf(world.rental.settle(id));
   await networkHelpers.time.increase(30n * DAY);
   gas["suite.rental.close"] = await gasOf(world.rental.finalize(id));
+
+  // A metered agreement on the same asset: its bound device (device0, secp256k1) in the REAL
+  // DeviceRegistry is the meter. Rented for a week with one day prepaid; an hour later the device
+  // attests a kWh reading (signed by the client's device signer, relayed); an hour after that the
+  // agent settles the metered units, then the renter terminates early.
+  const usdc = await world.usdc.getAddress();
+  const metered = buildTerms({
+    subjectKind: SubjectKind.Asset,
+    subjectId: a.id,
+    token: usdc,
+    pricePerSecond,
+    deposit: 10n * 10n ** 6n,
+    pricePerUnit: 1_000n,
+    meterDeviceId: a.device.deviceId,
+    meterKind: 1,
+    meterPeriod: 3_600,
+    maxUnitsPerPeriod: 1_000n,
+  });
+  const offerId = await world.rental.connect(a.agent).publishOffer.staticCall(metered);
+  await (await world.rental.connect(a.agent).publishOffer(metered)).wait();
+  const mid = await world.rental.connect(a.renter).rent.staticCall(offerId, 7n * DAY, DAY * pricePerSecond);
+  await (await world.rental.connect(a.renter).rent(offerId, 7n * DAY, DAY * pricePerSecond)).wait();
+  await networkHelpers.time.increase(3_600);
+  await (await attest(world, 0, await world.nextSender("meterRelayer"))).wait();
+  await networkHelpers.time.increase(3_600);
+  const meterTx = await world.rental.connect(a.agent).settleMetered(mid);
+  const meterReceipt = (await meterTx.wait())!;
+  const meterEvent = meterReceipt.logs
+    .map((l) => world.rental.interface.parseLog(l))
+    .find((e) => e?.name === "MeterSettled");
+  if (!meterEvent || (meterEvent.args.charge as bigint) === 0n) throw new Error("settleMetered billed nothing");
+  gas["suite.rental.settleMetered"] = Number(meterReceipt.gasUsed);
+  // No notice period and the minimum duration (1 h) passed: the agreement ends and settles at once
+  // (unused prepaid rent refunded, rent net of fee deposited to the distributor, lease released).
+  const endTx = await world.rental.connect(a.renter).terminateEarly(mid);
+  const endReceipt = (await endTx.wait())!;
+  const ended = endReceipt.logs.map((l) => world.rental.interface.parseLog(l)?.name);
+  if (!ended.includes("TerminatedEarly") || !ended.includes("Settled"))
+    throw new Error("terminateEarly did not settle");
+  gas["suite.rental.terminateEarly"] = Number(endReceipt.gasUsed);
   return {
     gas,
     notes: [
       "suite.rental.*: the rental money path on the real suite (real DeviceRegistry/AssetRegistry leases, real IncomeDistributor receiving the rent, USDC): open = rent from an on-chain offer (one day prepaid), payPeriod = one more hour, settle = end of term (rent net of fee deposited to the distributor, lease released), close = finalize after the damage-claim window.",
+      "suite.rental.settleMetered / terminateEarly: a metered agreement on the same asset, its bound device in the real DeviceRegistry as the meter (price per kWh, 1,000 units per hour at most; one week rented, one day prepaid): settleMetered = the agent bills the units of a verified attestation (signed by the client's device signer) an hour after it, reading the real registry's latest reading; terminateEarly = the renter ends the agreement two hours in with no notice period, so it settles at once (unused prepaid rent refunded, rent net of fee deposited to the real IncomeDistributor, lease released).",
     ],
   };
 };

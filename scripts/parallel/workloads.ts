@@ -1,7 +1,7 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
  * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceEscrow +
- * RentalEscrow with its settlement module),
+ * RentalEscrow with its settlement module; `deploySuite` of scripts/lib/suite.ts),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
  * block (automine off, then one `evm_mine`), every transaction from its own sender, then traced.
  *
@@ -21,7 +21,7 @@ import type {
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
-import { deployRentalEscrow } from "../rental/lib.js";
+import { deploySuite } from "../lib/suite.js";
 import { attestationMessage, deviceDigest, deviceDomain } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { simulatedDevice, sendRegistration, sendClaim } from "../devices/lib.js";
@@ -110,31 +110,15 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
   };
 
   progress("deploying the contracts");
-  const devices = (await ethers.deployContract("DeviceRegistry", [gov.address])) as unknown as DeviceRegistry;
-  const assets = (await ethers.deployContract("AssetRegistry", [gov.address])) as unknown as AssetRegistry;
-  const identity = (await ethers.deployContract("IdentityRegistry", [gov.address])) as unknown as IdentityRegistry;
-  const distributor = (await ethers.deployContract("IncomeDistributor", [
-    await assets.getAddress(),
-    gov.address,
-    feeRecipient.address,
-    100,
-    2_000,
-  ])) as unknown as IncomeDistributor;
-  const blueprint = await ethers.deployContract("SharesBlueprint");
-  const factory = (await ethers.deployContract("ShareFactory", [
-    gov.address,
-    await assets.getAddress(),
-    await identity.getAddress(),
-    await distributor.getAddress(),
-    await blueprint.getAddress(),
-  ])) as unknown as ShareFactory;
-  const usdc = (await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6])) as unknown as MockPayoutToken;
-  const terms = await ethers.deployContract("MaintenanceTerms");
-  const escrow = (await ethers.deployContract(
-    "MaintenanceEscrow",
-    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
-    { libraries: { MaintenanceTerms: await terms.getAddress() } },
-  )) as unknown as MaintenanceEscrow;
+  const suite = await deploySuite(ethers, {
+    governance: gov,
+    feeRecipient: feeRecipient.address,
+    issuer: issuer.address,
+    kycAgent: kyc.address,
+    manufacturer: { account: manufacturer.address },
+  });
+  const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental } = suite;
+  const usdc = suite.payoutToken;
   await name(devices, "DeviceRegistry");
   await name(assets, "AssetRegistry");
   await name(identity, "IdentityRegistry");
@@ -142,30 +126,8 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
   await name(factory, "ShareFactory");
   await name(usdc, "USDC", "MockPayoutToken");
   await name(escrow, "MaintenanceEscrow");
-  const rental = await deployRentalEscrow(ethers, {
-    governance: gov.address,
-    assetRegistry: await assets.getAddress(),
-    deviceRegistry: await devices.getAddress(),
-    distributor: await distributor.getAddress(),
-    feeRecipient: feeRecipient.address,
-    defaultArbiter: gov.address,
-    feeBps: 100,
-  });
   await name(rental, "RentalEscrow");
-  const deviceToken = await ethers.getContractAt("DeviceToken", await devices.deviceToken());
   await name(deviceToken, "DeviceToken");
-
-  await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), issuer.address);
-  await assets.connect(gov).grantRole(await assets.SHARE_FACTORY_ROLE(), await factory.getAddress());
-  await assets.connect(gov).grantRole(await assets.BUYOUT_ROLE(), await distributor.getAddress());
-  await identity.connect(gov).grantRole(await identity.KYC_AGENT_ROLE(), kyc.address);
-  await distributor.connect(gov).setPayoutToken(await usdc.getAddress(), true);
-  await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await escrow.getAddress());
-  await escrow.connect(gov).setTokenAllowed(await usdc.getAddress(), true);
-  await rental.connect(gov).setTokenAllowed(await usdc.getAddress(), true);
-  await assets.connect(gov).grantRole(await assets.LEASE_MANAGER_ROLE(), await rental.getAddress());
-  await devices.connect(gov).admitManufacturer(manufacturer.address, manufacturer.address);
-  await devices.connect(gov).setAssetRegistry(await assets.getAddress());
   for (const role of ["DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "SHARE_FACTORY_ROLE", "BUYOUT_ROLE"]) {
     naming.keys.bytes32.set(role === "DEFAULT_ADMIN_ROLE" ? "0x" + "00".repeat(32) : ethers.id(role), role);
   }

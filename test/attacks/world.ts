@@ -1,8 +1,10 @@
 /**
  * The whole Plinth system with the REAL contracts, wired as in production, for the attack
  * regressions: DeviceRegistry (+ DeviceToken), AssetRegistry, IdentityRegistry, ShareFactory
- * (SharesBlueprint -> AssetShares), IncomeDistributor (the shares' income hooks, BUYOUT_ROLE) and
- * MaintenanceEscrow (reading the real registries, RESERVE_SPENDER_ROLE on the distributor).
+ * (SharesBlueprint -> AssetShares), IncomeDistributor (the shares' income hooks, BUYOUT_ROLE),
+ * MaintenanceEscrow (reading the real registries, RESERVE_SPENDER_ROLE on the distributor) and
+ * RentalEscrow (LEASE_MANAGER_ROLE on both registries), deployed by `deploySuite`
+ * (scripts/lib/suite.ts): a 2.5 % rental fee, `arbiter` as its default arbiter, rent in USDC or ETH.
  *
  * State after `deployWorld`: one asset (agent `agent`) with 0-decimal shares, 600 / 400 to
  * alice / bob; one secp256k1 device registered, claimed by `operator` and bound to the asset;
@@ -10,19 +12,8 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Wallet, id } from "ethers";
-import type {
-  AssetRegistry,
-  AssetShares,
-  DeviceRegistry,
-  DeviceToken,
-  IdentityRegistry,
-  IncomeDistributor,
-  MaintenanceEscrow,
-  MockPayoutToken,
-  RentalEscrow,
-  ShareFactory,
-} from "../../types/ethers-contracts/index.js";
-import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import type { AssetShares } from "../../types/ethers-contracts/index.js";
+import { deploySuite } from "../../scripts/lib/suite.js";
 import { SubjectKind, buildTerms, rentalDomain, type RentalTerms } from "../../client/src/eip712/rental.js";
 import { deviceDomain } from "../../client/src/eip712/devices.js";
 import { maintenanceDomain } from "../../client/src/eip712/maintenance.js";
@@ -46,59 +37,21 @@ export async function deployWorld(ethers: HardhatEthers) {
   const outsider = signers[13];
   const arbiter = signers[14];
 
-  const devices = (await ethers.deployContract("DeviceRegistry", [gov.address])) as unknown as DeviceRegistry;
-  const deviceToken = (await ethers.getContractAt(
-    "DeviceToken",
-    await devices.deviceToken(),
-  )) as unknown as DeviceToken;
-  const assets = (await ethers.deployContract("AssetRegistry", [gov.address])) as unknown as AssetRegistry;
-  const identity = (await ethers.deployContract("IdentityRegistry", [gov.address])) as unknown as IdentityRegistry;
-  const distributor = (await ethers.deployContract("IncomeDistributor", [
-    await assets.getAddress(),
-    gov.address,
-    feeRecipient.address,
-    FEE_BPS,
-    2_000,
-  ])) as unknown as IncomeDistributor;
-  const blueprint = await ethers.deployContract("SharesBlueprint");
-  const factory = (await ethers.deployContract("ShareFactory", [
-    gov.address,
-    await assets.getAddress(),
-    await identity.getAddress(),
-    await distributor.getAddress(),
-    await blueprint.getAddress(),
-  ])) as unknown as ShareFactory;
-  const terms = await ethers.deployContract("MaintenanceTerms");
-  const escrow = (await ethers.deployContract(
-    "MaintenanceEscrow",
-    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
-    { libraries: { MaintenanceTerms: await terms.getAddress() } },
-  )) as unknown as MaintenanceEscrow;
-  const rental = (await deployRentalEscrow(ethers, {
-    governance: gov.address,
-    assetRegistry: await assets.getAddress(),
-    deviceRegistry: await devices.getAddress(),
-    distributor: await distributor.getAddress(),
+  const suite = await deploySuite(ethers, {
+    governance: gov,
     feeRecipient: feeRecipient.address,
+    issuer: issuer.address,
+    kycAgent: kyc.address,
+    manufacturer: { account: manufacturer.address, signer: mfrSigner.address },
+    protocolFeeBps: FEE_BPS,
+    rentalFeeBps: 250,
     defaultArbiter: arbiter.address,
-    feeBps: 250,
-  })) as unknown as RentalEscrow;
-  const usdc = (await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6])) as unknown as MockPayoutToken;
+    rentalAcceptsEth: true,
+  });
+  const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental } = suite;
+  const terms = suite.maintenanceTerms;
+  const usdc = suite.payoutToken;
   const u = await usdc.getAddress();
-
-  await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), issuer.address);
-  await assets.connect(gov).grantRole(await assets.SHARE_FACTORY_ROLE(), await factory.getAddress());
-  await assets.connect(gov).grantRole(await assets.BUYOUT_ROLE(), await distributor.getAddress());
-  await identity.connect(gov).grantRole(await identity.KYC_AGENT_ROLE(), kyc.address);
-  await distributor.connect(gov).setPayoutToken(u, true);
-  await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await escrow.getAddress());
-  await escrow.connect(gov).setTokenAllowed(u, true);
-  await rental.connect(gov).setTokenAllowed(u, true);
-  await rental.connect(gov).setTokenAllowed(ETH, true);
-  await assets.connect(gov).grantRole(await assets.LEASE_MANAGER_ROLE(), await rental.getAddress());
-  await devices.connect(gov).grantRole(await devices.LEASE_MANAGER_ROLE(), await rental.getAddress());
-  await devices.connect(gov).admitManufacturer(manufacturer.address, mfrSigner.address);
-  await devices.connect(gov).setAssetRegistry(await assets.getAddress());
 
   // The asset, its shares, two investors.
   const salt = id("attack-regressions-asset");

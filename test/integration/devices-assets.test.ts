@@ -3,7 +3,7 @@ import { network } from "hardhat";
  * Integration of the real contracts: DeviceRegistry + AssetRegistry + IdentityRegistry + ShareFactory
  * (SharesBlueprint, AssetShares) + IncomeDistributor, wired as in production (the distributor is the
  * shares' income hook and holds BUYOUT_ROLE; governance points the device registry at the asset
- * registry). One asset's life: registration, shares, investors, devices (secp256k1 and P-256 via
+ * registry; `deploySuite` of scripts/lib/suite.ts, whose escrows are unused here). One asset's life: registration, shares, investors, devices (secp256k1 and P-256 via
  * WebCrypto) bound in two steps, attestations, income, transfers, recovery, buyout and redemption.
  *
  * Shares have 0 decimals and a supply of 1,000 and every deposit's holders' part is a multiple of
@@ -23,6 +23,7 @@ import type {
   MockPayoutToken,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
+import { deploySuite } from "../../scripts/lib/suite.js";
 import { AttestationStatus, DeviceStatus, deviceDomain } from "../../client/src/eip712/devices.js";
 import { Secp256k1DeviceSigner, WebCryptoP256Signer } from "../../client/src/signers/devices.js";
 import { signedAttestation, signedClaim, signedRegistration, type Ctx } from "../devices/helpers.js";
@@ -85,40 +86,19 @@ async function deployed(): Promise<World> {
     erin,
     outsider,
   ] = await ethers.getSigners();
-  const devices = (await ethers.deployContract("DeviceRegistry", [gov.address])) as unknown as DeviceRegistry;
-  const deviceToken = (await ethers.getContractAt(
-    "DeviceToken",
-    await devices.deviceToken(),
-  )) as unknown as DeviceToken;
-  const assets = (await ethers.deployContract("AssetRegistry", [gov.address])) as unknown as AssetRegistry;
-  const identity = (await ethers.deployContract("IdentityRegistry", [gov.address])) as unknown as IdentityRegistry;
-  const distributor = (await ethers.deployContract("IncomeDistributor", [
-    await assets.getAddress(),
-    gov.address,
-    feeRecipient.address,
-    FEE_BPS,
-    2_000,
-  ])) as unknown as IncomeDistributor;
-  const blueprint = await ethers.deployContract("SharesBlueprint");
-  const factory = (await ethers.deployContract("ShareFactory", [
-    gov.address,
-    await assets.getAddress(),
-    await identity.getAddress(),
-    await distributor.getAddress(),
-    await blueprint.getAddress(),
-  ])) as unknown as ShareFactory;
-  const usdc = (await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6])) as unknown as MockPayoutToken;
+  const { devices, deviceToken, assets, identity, factory, distributor, payoutToken } = await deploySuite(ethers, {
+    governance: gov,
+    feeRecipient: feeRecipient.address,
+    issuer: issuer.address,
+    kycAgent: kyc.address,
+    manufacturer: { account: manufacturer.address, signer: mfrSigner.address },
+    protocolFeeBps: FEE_BPS,
+  });
+  const usdc = payoutToken;
   const meter = (await ethers.deployContract("AssetMeter", [await devices.getAddress()])) as unknown as AssetMeter;
-
-  await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), issuer.address);
-  await assets.connect(gov).grantRole(await assets.SHARE_FACTORY_ROLE(), await factory.getAddress());
-  await assets.connect(gov).grantRole(await assets.BUYOUT_ROLE(), await distributor.getAddress());
-  await identity.connect(gov).grantRole(await identity.KYC_AGENT_ROLE(), kyc.address);
-  await distributor.connect(gov).setPayoutToken(await usdc.getAddress(), true);
-  await devices.connect(gov).admitManufacturer(manufacturer.address, mfrSigner.address);
-  await expect(devices.connect(gov).setAssetRegistry(await assets.getAddress()))
-    .to.emit(devices, "AssetRegistrySet")
-    .withArgs(await assets.getAddress());
+  // Governance pointed the device registry at the asset registry, once.
+  const pointed = await devices.queryFilter(devices.filters.AssetRegistrySet());
+  expect(pointed.map((e) => e.args.assetRegistry)).to.deep.equal([await assets.getAddress()]);
   for (const payer of [agent, outsider]) {
     await usdc.mint(payer.address, USDC(1_000_000));
     await usdc.connect(payer).approve(await distributor.getAddress(), ethers.MaxUint256);
