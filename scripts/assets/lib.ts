@@ -65,22 +65,26 @@ export interface AssetStack {
 /**
  * Deploys AssetRegistry, IdentityRegistry, SharesBlueprint and ShareFactory with `governance` as admin
  * and grants the factory SHARE_FACTORY_ROLE (so `governance` must be a signer here).
+ *
+ * `incomeHooks` is the shares' income hook: an address, or a function that deploys it once the
+ * registry exists (the IncomeDistributor needs the registry, the factory needs the distributor).
  */
 export async function deployAssetStack(
   ethers: HardhatEthers,
   governance: HardhatEthersSigner,
-  incomeHooks: string = ethers.ZeroAddress,
+  incomeHooks: string | ((registry: AssetRegistry) => Promise<string>) = ethers.ZeroAddress,
 ): Promise<AssetStack> {
   const registry = (await ethers.deployContract("AssetRegistry", [governance.address])) as unknown as AssetRegistry;
   const identity = (await ethers.deployContract("IdentityRegistry", [
     governance.address,
   ])) as unknown as IdentityRegistry;
+  const hooks = typeof incomeHooks === "string" ? incomeHooks : await incomeHooks(registry);
   const blueprint = await ethers.deployContract("SharesBlueprint");
   const factory = (await ethers.deployContract("ShareFactory", [
     governance.address,
     await registry.getAddress(),
     await identity.getAddress(),
-    incomeHooks,
+    hooks,
     await blueprint.getAddress(),
   ])) as unknown as ShareFactory;
   await (

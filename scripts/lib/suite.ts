@@ -32,6 +32,7 @@ import type {
   RentalEscrow,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
+import { deployAssetStack } from "../assets/lib.js";
 import { deployRentalEscrow } from "../rental/lib.js";
 
 export interface SuiteOptions {
@@ -82,23 +83,25 @@ export async function deploySuite(ethers: HardhatEthers, o: SuiteOptions): Promi
     "DeviceToken",
     await devices.deviceToken(),
   )) as unknown as DeviceToken;
-  const assets = (await ethers.deployContract("AssetRegistry", [gov.address])) as unknown as AssetRegistry;
-  const identity = (await ethers.deployContract("IdentityRegistry", [gov.address])) as unknown as IdentityRegistry;
-  const distributor = (await ethers.deployContract("IncomeDistributor", [
-    await assets.getAddress(),
-    gov.address,
-    o.feeRecipient,
-    o.protocolFeeBps ?? 100,
-    o.maxReserveBps ?? 2_000,
-  ])) as unknown as IncomeDistributor;
-  const blueprint = await ethers.deployContract("SharesBlueprint");
-  const factory = (await ethers.deployContract("ShareFactory", [
-    gov.address,
-    await assets.getAddress(),
-    await identity.getAddress(),
-    await distributor.getAddress(),
-    await blueprint.getAddress(),
-  ])) as unknown as ShareFactory;
+  // The distributor needs the registry and the share factory needs the distributor (income hook):
+  // the asset stack deploys it in between.
+  const income: { distributor?: IncomeDistributor } = {};
+  const {
+    registry: assets,
+    identity,
+    factory,
+  } = await deployAssetStack(ethers, gov, async (registry) => {
+    income.distributor = (await ethers.deployContract("IncomeDistributor", [
+      await registry.getAddress(),
+      gov.address,
+      o.feeRecipient,
+      o.protocolFeeBps ?? 100,
+      o.maxReserveBps ?? 2_000,
+    ])) as unknown as IncomeDistributor;
+    return income.distributor.getAddress();
+  });
+  const distributor = income.distributor;
+  if (distributor === undefined) throw new Error("deploySuite: the income distributor was not deployed");
   const t = o.payoutToken ?? { name: "USD Coin", symbol: "USDC", decimals: 6 };
   const payoutToken = (await ethers.deployContract("MockPayoutToken", [
     t.name,
@@ -123,7 +126,6 @@ export async function deploySuite(ethers: HardhatEthers, o: SuiteOptions): Promi
 
   const token = await payoutToken.getAddress();
   await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), o.issuer);
-  await assets.connect(gov).grantRole(await assets.SHARE_FACTORY_ROLE(), await factory.getAddress());
   await assets.connect(gov).grantRole(await assets.BUYOUT_ROLE(), await distributor.getAddress());
   await identity.connect(gov).grantRole(await identity.KYC_AGENT_ROLE(), o.kycAgent);
   await distributor.connect(gov).setPayoutToken(token, true);
