@@ -34,14 +34,18 @@ import {DeviceToken, IDeviceTransferHook} from "./DeviceToken.sol";
 /// Attestations. Anyone relays an `Attestation` signed by the current device key. Accepted iff the device
 /// is known and Active, `timestamp <= now + maxFutureSkew`, `timestamp + maxAge >= now`,
 /// `counter > lastCounter(deviceId)` (one hardware monotonic counter per device, shared by all kinds),
-/// the signature is well-formed, low-s and valid, and the kind's cumulative sum does not overflow.
+/// `odometer >= ` the kind's last accepted odometer, and the signature is well-formed, low-s and valid.
 /// An accepted attestation writes exactly two storage slots: the device's core slot (lastCounter) and
 /// the (device, kind) Reading slot. Nothing global is written, so attestations of different devices
 /// never touch the same slot.
 ///
-/// Additivity. `Reading.cumulative` is the checked sum of every accepted value of that kind, whatever the
-/// kind means: consumers must only use it for additive kinds (energy, distance...). It never wraps: an
-/// attestation that would overflow the uint88 sum is refused ({CumulativeOverflow}).
+/// Odometer. Every reading carries the device's own running total of its kind (`odometer`: Wh produced,
+/// kWh delivered, km driven), kept by the device and never lowered: the registry refuses a reading whose
+/// odometer is below the kind's last accepted one ({OdometerRegressed}). Because any later reading carries
+/// every earlier unit, a reading that is never relayed, or is relayed after a newer one (and so refused as
+/// stale), loses no unit: consumers bill the odometer difference between two readings, never a sum of
+/// relayed values. Kinds that are not additive (a self-test code) keep their odometer at 0. `value` is the
+/// reading's own measurement (a power level, a status code), informative only.
 ///
 /// Tokens. The ERC-721 lives in {DeviceToken}, created by this registry in its constructor (token id =
 /// device id); it is split off only to keep this contract under the 24 KiB code limit. `ownerOf` here
@@ -61,13 +65,15 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // Types
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice A signed reading. `kind` is an application-defined reading kind, `payloadHash` commits to
-    ///         any off-chain payload (raw samples, logs), `counter` is the device-wide monotonic counter,
-    ///         `timestamp` is the device clock (seconds).
+    /// @notice A signed reading. `kind` is an application-defined reading kind, `value` the reading's own
+    ///         measurement, `odometer` the device's running total of that kind (monotonic; 0 for kinds that
+    ///         are not additive), `payloadHash` commits to any off-chain payload (raw samples, logs),
+    ///         `counter` is the device-wide monotonic counter, `timestamp` is the device clock (seconds).
     struct Attestation {
         uint256 deviceId;
         uint32 kind;
         uint64 value;
+        uint64 odometer;
         bytes32 payloadHash;
         uint64 counter;
         uint64 timestamp;
@@ -92,7 +98,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         FromFuture,
         Expired,
         StaleCounter,
-        CumulativeOverflow,
+        OdometerRegressed,
         BadSignatureLength,
         MalleableSignature,
         BadSignature
@@ -152,17 +158,18 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     );
     /// @notice EIP-712 type hash of `Attestation`.
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
-        "Attestation(uint256 deviceId,uint32 kind,uint64 value,bytes32 payloadHash,uint64 counter,uint64 timestamp)"
+        "Attestation(uint256 deviceId,uint32 kind,uint64 value,uint64 odometer,bytes32 payloadHash,uint64 counter,"
+        "uint64 timestamp)"
     );
 
     /// @dev Bit offsets inside the Core word (Solidity's packing of `Core`: key, lastCounter, keyType, status).
     uint256 private constant _COUNTER_SHIFT = 160;
     uint256 private constant _KEY_TYPE_SHIFT = 224;
     uint256 private constant _STATUS_SHIFT = 232;
-    /// @dev Bit offsets inside a Reading word (Solidity's packing of `Reading`: counter, timestamp, value, cumulative).
+    /// @dev Bit offsets inside a Reading word (Solidity's packing of `Reading`: counter, timestamp, value, odometer).
     uint256 private constant _TIMESTAMP_SHIFT = 64;
     uint256 private constant _VALUE_SHIFT = 104;
-    uint256 private constant _CUMULATIVE_SHIFT = 168;
+    uint256 private constant _ODOMETER_SHIFT = 168;
 
     /// @dev Half the order of secp256k1 and of P-256: the largest accepted `s`.
     uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -233,7 +240,13 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @notice Governance set (or cleared) the asset registry.
     event AssetRegistrySet(address assetRegistry);
     /// @notice An attestation was accepted.
-    event AttestationAccepted(uint256 indexed deviceId, uint32 indexed kind, uint64 counter, uint64 value);
+    event AttestationAccepted(
+        uint256 indexed deviceId,
+        uint32 indexed kind,
+        uint64 counter,
+        uint64 value,
+        uint64 odometer
+    );
     /// @notice Item `index` of a batch was refused for `reason`; nothing was stored for it.
     event AttestationRejected(uint256 indexed deviceId, uint256 index, AttestationStatus reason);
 
@@ -292,8 +305,8 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     error AttestationExpired(uint64 timestamp, uint256 nowTs);
     /// @notice Attestation counter not above the device's last counter.
     error StaleCounter(uint256 deviceId, uint64 counter, uint64 lastCounter);
-    /// @notice Accepting the attestation would overflow the kind's cumulative sum.
-    error CumulativeOverflow(uint256 deviceId, uint32 kind);
+    /// @notice The reading's odometer is below the kind's last accepted odometer (devices never lower it).
+    error OdometerRegressed(uint256 deviceId, uint32 kind, uint64 odometer, uint64 lastOdometer);
     /// @notice `attestBatch` arrays of different lengths.
     error LengthMismatch(uint256 attestations, uint256 signatures);
 
@@ -655,11 +668,11 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bytes32 typeHash = ATTESTATION_TYPEHASH;
         assembly ("memory-safe") {
             // keccak256(abi.encode(ATTESTATION_TYPEHASH, a)) in scratch memory past the free pointer: the
-            // struct is static (6 words) and every field was range-checked by the ABI decoder on access.
+            // struct is static (7 words) and every field was range-checked by the ABI decoder on access.
             let ptr := mload(0x40)
             mstore(ptr, typeHash)
-            calldatacopy(add(ptr, 0x20), a, 0xc0)
-            structHash := keccak256(ptr, 0xe0)
+            calldatacopy(add(ptr, 0x20), a, 0xe0)
+            structHash := keccak256(ptr, 0x100)
         }
         return _hashTypedDataV4(structHash);
     }
@@ -783,9 +796,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
                 reading := sload(readingSlot)
             }
             (h.readingSlot, h.reading) = (readingSlot, reading);
-            if ((reading >> _CUMULATIVE_SHIFT) + a.value > type(uint88).max) {
-                return (AttestationStatus.CumulativeOverflow, h);
-            }
+            if (a.odometer < uint64(reading >> _ODOMETER_SHIFT)) return (AttestationStatus.OdometerRegressed, h);
         }
         KeyType keyType = KeyType(uint8(h.core >> _KEY_TYPE_SHIFT));
         return (_verify(deviceId, keyType, address(uint160(h.core)), attestationDigest(a), signature), h);
@@ -850,7 +861,9 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         if (st == AttestationStatus.StaleCounter) {
             revert StaleCounter(a.deviceId, a.counter, uint64(core >> _COUNTER_SHIFT));
         }
-        if (st == AttestationStatus.CumulativeOverflow) revert CumulativeOverflow(a.deviceId, a.kind);
+        if (st == AttestationStatus.OdometerRegressed) {
+            revert OdometerRegressed(a.deviceId, a.kind, a.odometer, _readings[a.deviceId][a.kind].odometer);
+        }
         _revertForSignature(st, a.deviceId, KeyType(uint8(core >> _KEY_TYPE_SHIFT)), signature);
     }
 
@@ -874,19 +887,19 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         uint256 value = a.value;
         // Core: replace lastCounter, keep key, key type, status and flags.
         uint256 core = (h.core & ~(uint256(type(uint64).max) << _COUNTER_SHIFT)) | (counter << _COUNTER_SHIFT);
-        // Reading: counter | timestamp (uint40: <= now + maxFutureSkew) | value | cumulative + value
-        // (checked in _validate: never exceeds uint88).
+        // Reading: counter | timestamp (uint40: <= now + maxFutureSkew) | value | odometer (checked in
+        // _validate: not below the stored one).
         uint256 reading =
             counter |
                 (uint256(uint40(a.timestamp)) << _TIMESTAMP_SHIFT) |
                 (value << _VALUE_SHIFT) |
-                (((h.reading >> _CUMULATIVE_SHIFT) + value) << _CUMULATIVE_SHIFT);
+                (uint256(a.odometer) << _ODOMETER_SHIFT);
         (bytes32 coreSlot, bytes32 readingSlot) = (h.coreSlot, h.readingSlot);
         assembly ("memory-safe") {
             sstore(coreSlot, core)
             sstore(readingSlot, reading)
         }
-        emit AttestationAccepted(a.deviceId, a.kind, a.counter, a.value);
+        emit AttestationAccepted(a.deviceId, a.kind, a.counter, a.value, a.odometer);
     }
 
     /// @dev Reverts unless the key is a valid key of its curve.

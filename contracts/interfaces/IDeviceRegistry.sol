@@ -24,13 +24,14 @@ interface IDeviceRegistry {
     /// @notice The latest accepted reading of one kind from one device, in one storage slot.
     /// @param counter The device's hardware counter in that reading.
     /// @param timestamp When the device signed it (device clock, seconds).
-    /// @param value The reading's value (for example Wh produced, a self-test code).
-    /// @param cumulative Sum of all accepted values of this kind (meaningful for additive kinds).
+    /// @param value The reading's own measurement (for example a power level, a self-test code).
+    /// @param odometer The device's running total of this kind when it signed (monotonic; billing uses
+    ///        the difference between two readings' odometers, so no unit is lost to an unrelayed reading).
     struct Reading {
         uint64 counter;
         uint40 timestamp;
         uint64 value;
-        uint88 cumulative;
+        uint64 odometer;
     }
 
     /// @notice Status of a device; `None` when it was never registered.

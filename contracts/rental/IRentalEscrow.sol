@@ -112,10 +112,11 @@ interface IRentalEscrow {
         uint40 arrearsSince; // set while debt > 0
         uint40 deadline; // the deadline of the current phase (activation, claim, response, arbiter)
         ClaimStatus claimStatus;
-        // slot 5
-        uint64 meterCounter;
-        uint88 meterCumulative;
-        uint40 meterTime;
+        // slot 5: the meter's mark (the last reading the escrow settled) and the units measured in the term
+        uint64 meterCounter; // counter of the mark reading (0: no reading yet, the first one is the baseline)
+        uint64 meterOdometer; // odometer of the mark reading
+        uint40 meterTime; // when the mark reading was signed (device clock)
+        uint64 meterUnits; // units measured within the term so far (billed or carried)
         // slot 6
         bytes32 termsHash;
         // slot 7
@@ -125,6 +126,7 @@ interface IRentalEscrow {
         uint128 protocolFee; // protocol fee charged, not yet swept to the fee recipient
         // slot 9
         address arbiter; // fixed when a claim is disputed
+        uint64 meterBilled; // units billed so far (<= meterUnits; the rest is carried above the cap)
     }
 
     /// @notice On-chain offer record.
@@ -159,7 +161,21 @@ interface IRentalEscrow {
     /// @notice Credit added to an agreement (part of it may have cured a debt).
     event ToppedUp(bytes32 indexed id, address indexed payer, uint256 amount, uint256 debtPaid, uint256 lateFee);
     /// @notice Metered units were charged.
-    event MeterSettled(bytes32 indexed id, uint64 counter, uint256 units, uint256 billedUnits, uint256 charge);
+    /// @param counter Counter of the settled reading (the new mark).
+    /// @param odometer Its odometer.
+    /// @param units Units of the interval since the previous mark measured within the term.
+    /// @param billedUnits Units billed by this settlement (carried units the cap now allows included).
+    /// @param carriedUnits Units measured within the term and not yet billed (above the cap so far).
+    /// @param charge billedUnits times the price per unit.
+    event MeterSettled(
+        bytes32 indexed id,
+        uint64 counter,
+        uint64 odometer,
+        uint256 units,
+        uint256 billedUnits,
+        uint256 carriedUnits,
+        uint256 charge
+    );
     /// @notice The renter gave notice; use ends at `end`.
     event TerminatedEarly(bytes32 indexed id, uint256 end);
     /// @notice The renter's arrears passed the grace period; use ended.

@@ -139,11 +139,12 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
         return Math.min((to - from) * rate, uint256(t.lateFeeCap) - a.lateFee);
     }
 
+    /// @dev The meter's baseline at activation: the latest verified reading (its counter, odometer and
+    ///      signing time). Units are billed from it by odometer difference, pro rata for the part of an
+    ///      interval that lies within the term (see `_settleMeter`).
     function _snapshotMeter(Agreement storage a, Terms storage t) internal {
         IDeviceRegistry.Reading memory r = deviceRegistry.latestReading(t.meterDeviceId, t.meterKind);
-        a.meterCounter = r.counter;
-        a.meterCumulative = r.cumulative;
-        a.meterTime = uint40(block.timestamp);
+        (a.meterCounter, a.meterOdometer, a.meterTime) = (r.counter, r.odometer, r.timestamp);
     }
 
     function _payIncome(Agreement storage a, Terms storage t, address token, uint256 amount) internal {

@@ -202,8 +202,19 @@ contract RentalSettlement is RentalBase {
         _resolve(id, a, a.claimStatus == ClaimStatus.Pending ? a.claimAmount : 0);
     }
 
-    /// @dev Bills the units between the last settled reading and the latest verified one, capped at
-    ///      maxUnitsPerPeriod per meterPeriod of elapsed term (excess units are never billed).
+    /// @dev Bills the meter by odometer (the rule, also in SECURITY.md):
+    ///      - The mark is the last reading settled (the baseline at activation). Each settlement takes the
+    ///        registry's latest reading R, newer than the mark. The interval [mark, R] carries
+    ///        R.odometer - mark.odometer units (the odometer is monotonic, so no unit is ever skipped).
+    ///      - Only what was measured within the term [start, end] is billed: units of an interval are spread
+    ///        evenly over its signing times and the part inside the term is counted (rounded down), so an
+    ///        interval wholly inside counts whole, a reading signed before the start only moves the mark, and
+    ///        a reading signed after the end counts the in-term part of its interval and closes the meter.
+    ///      - When the meter had no reading at activation (counter 0), its first reading is the baseline.
+    ///      - Cap: units billed over the agreement never exceed maxUnitsPerPeriod per meterPeriod of term
+    ///        elapsed at the reading. Units above it are carried, billed by a later settlement as the
+    ///        allowance grows, and at the end stay visible (`carriedUnits`) for the owner's damage claim.
+    ///      Totals are cumulative, so how often and in which order anyone settles changes nothing.
     ///      At final settlement (`strict` false) a failing registry read skips metering instead of
     ///      locking the agreement.
     function _settleMeter(bytes32 id, Agreement storage a, Terms storage t, bool strict) internal {
@@ -224,13 +235,21 @@ contract RentalSettlement is RentalBase {
             if (strict) revert MeterReadingReplayed(r.counter, last);
             return;
         }
-        uint256 to = Math.min(block.timestamp, a.end);
-        uint256 elapsed = to > a.meterTime ? to - a.meterTime : 0;
-        uint256 units = r.cumulative > a.meterCumulative ? r.cumulative - a.meterCumulative : 0;
-        uint256 billed = Math.min(units, Math.mulDiv(t.maxUnitsPerPeriod, elapsed, t.meterPeriod));
-        a.meterCounter = r.counter;
-        a.meterCumulative = r.cumulative;
-        if (elapsed != 0) a.meterTime = uint40(to);
+        uint256 units;
+        if (last != 0) {
+            uint256 lo = Math.max(a.meterTime, a.start);
+            uint256 hi = Math.min(r.timestamp, a.end);
+            // hi > lo implies r.timestamp > meterTime: the division is safe.
+            if (hi > lo) units = Math.mulDiv(r.odometer - a.meterOdometer, hi - lo, r.timestamp - a.meterTime);
+        }
+        (a.meterCounter, a.meterOdometer, a.meterTime) = (r.counter, r.odometer, r.timestamp);
+        uint256 measured = a.meterUnits + units;
+        a.meterUnits = uint64(measured); // <= odometer advance since the baseline: fits
+        uint256 elapsed = r.timestamp > a.start ? Math.min(r.timestamp, a.end) - a.start : 0;
+        uint256 billable = Math.min(measured, Math.mulDiv(t.maxUnitsPerPeriod, elapsed, t.meterPeriod));
+        uint256 billedBefore = a.meterBilled;
+        uint256 billed = billable > billedBefore ? billable - billedBefore : 0;
+        if (billed != 0) a.meterBilled = uint64(billable);
         uint256 charge = billed * t.pricePerUnit;
         if (charge != 0) {
             uint256 credit = a.credit;
@@ -238,13 +257,13 @@ contract RentalSettlement is RentalBase {
                 a.credit = uint128(credit - charge);
                 a.earned += uint128(charge);
             } else {
-                if (a.debt == 0) a.arrearsSince = uint40(to);
+                if (a.debt == 0) a.arrearsSince = uint40(Math.min(block.timestamp, a.end));
                 a.earned += uint128(credit);
                 a.debt += uint128(charge - credit);
                 a.credit = 0;
             }
         }
-        emit MeterSettled(id, r.counter, units, billed, charge);
+        emit MeterSettled(id, r.counter, r.odometer, units, billed, measured - billedBefore - billed, charge);
     }
 
     function _settle(bytes32 id, Agreement storage a, Terms storage t) internal {

@@ -37,7 +37,7 @@ const STORAGE = {
   },
 } as const;
 const ATT_TUPLE =
-  "tuple(uint256 deviceId,uint32 kind,uint64 value,bytes32 payloadHash,uint64 counter,uint64 timestamp)";
+  "tuple(uint256 deviceId,uint32 kind,uint64 value,uint64 odometer,bytes32 payloadHash,uint64 counter,uint64 timestamp)";
 
 function calldataGas(bytes: Uint8Array): number {
   let g = 0;
@@ -72,6 +72,7 @@ export const bench: AreaBench = async (connection) => {
       deviceId: d.deviceId,
       kind: 1,
       value: 1234,
+      odometer: 1234n * c, // the meter's running total
       payloadHash: id(`p${c}`),
       counter: c,
       timestamp: ts,

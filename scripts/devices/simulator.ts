@@ -44,6 +44,8 @@ export interface SimulationSummary {
   batches: number;
   gasUsed: bigint;
   gasPerAttestation: number;
+  /** Odometer every device started this run from (clock-derived, so re-runs never go back). */
+  odometerBase: bigint;
   seconds: number;
   readingsPerSecond: number;
   registrationSeconds: number;
@@ -146,6 +148,14 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   // 2. Stream readings in readingPlan order with counters base + round + 1 (base from the clock, so
   //    re-runs on the same registry always present higher counters). Signed lazily, one batch at a time.
   const counterBase = BigInt(Date.now()) << 20n;
+  // Each device keeps its running total (odometer) of kind 1: base + the values it signed this run.
+  const odometerBase = BigInt(Date.now()) << 16n;
+  const odometers = new Map<number, bigint>();
+  const odometerOf = (index: number, value: number) => {
+    const next = (odometers.get(index) ?? odometerBase) + BigInt(value);
+    odometers.set(index, next);
+    return next;
+  };
   let accepted = 0;
   let rejected = 0;
   let gasUsed = 0n;
@@ -171,6 +181,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
         deviceId: d.deviceId,
         kind: 1,
         value: 1000 + (j % 97),
+        odometer: odometerOf(index, 1000 + (j % 97)),
         payloadHash: id(`reading-${j}`),
         counter: counterBase + round + 1n,
         timestamp: ts,
@@ -210,6 +221,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     batches,
     gasUsed,
     gasPerAttestation: o.readings === 0 ? 0 : Math.round(Number(gasUsed) / o.readings),
+    odometerBase,
     seconds,
     readingsPerSecond: seconds === 0 ? 0 : accepted / seconds,
     registrationSeconds,

@@ -245,6 +245,7 @@ export async function attest(world: World, i: number, relayer: HardhatEthersSign
     deviceId: d.signer.deviceId,
     kind: KWH,
     value: 100n + d.counter,
+    odometer: 100n * d.counter + (d.counter * (d.counter + 1n)) / 2n, // running total of the values
     payloadHash: world.ethers.id(`reading-${i}-${d.counter}`),
     counter: d.counter,
     timestamp: await latest(world.ethers),

@@ -41,6 +41,7 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
                 deviceId: ids[0],
                 kind: 1,
                 value: 7,
+                odometer: 7,
                 payloadHash: keccak256("fork"),
                 counter: counter,
                 timestamp: uint64(block.timestamp)

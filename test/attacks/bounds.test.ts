@@ -145,6 +145,7 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
           deviceId: w.device.deviceId,
           kind: 1,
           value: 1,
+          odometer: base + BigInt(i),
           payloadHash: id(`p${i}`),
           counter: base + BigInt(i),
           timestamp: await time.latest(),

@@ -45,6 +45,7 @@ describe("Attack class SWC-114 front-running (transaction order dependence)", fu
       deviceId: w.device.deviceId,
       kind: 1,
       value: 42,
+      odometer: 42,
       payloadHash: id("reading"),
       counter: (await w.devices.lastCounter(w.device.deviceId)) + 1n,
       timestamp: await time.latest(),

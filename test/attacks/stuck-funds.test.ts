@@ -39,6 +39,7 @@ async function selfTest(w: World) {
     deviceId: w.device.deviceId,
     kind: KIND_SELFTEST,
     value: 0,
+    odometer: 0,
     payloadHash: id("self-test ok"),
     counter: (await w.devices.lastCounter(w.device.deviceId)) + 1n,
     timestamp: await time.latest(),

@@ -92,6 +92,7 @@ describe("@plinth/client, imported from its built output", function () {
         deviceId: device.deviceId,
         kind: 1,
         value: 42,
+        odometer: 42,
         payloadHash: ZeroHash,
         counter: 1n,
         timestamp: 1_700_000_000n,

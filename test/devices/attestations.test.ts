@@ -154,17 +154,17 @@ describe("DeviceRegistry attestations", function () {
 
   for (const [name, dev] of curves) {
     describe(`accepted attestations (${name})`, function () {
-      it("stores the reading, advances lastCounter and sums cumulative", async function () {
+      it("stores the reading with its odometer and advances lastCounter", async function () {
         const ctx = await networkHelpers.loadFixture(fixture);
         const d = dev();
         const a1 = await signedAttestation(ctx, d, { counter: 5, value: 100 });
         await expect(ctx.registry.attest(a1.att, a1.sig))
           .to.emit(ctx.registry, "AttestationAccepted")
-          .withArgs(d.deviceId, 1, 5, 100);
+          .withArgs(d.deviceId, 1, 5, 100, 100);
         const a2 = await signedAttestation(ctx, d, { counter: 9, value: 250 });
         await ctx.registry.attest(a2.att, a2.sig);
         const r = await ctx.registry.latestReading(d.deviceId, 1);
-        expect([r.counter, r.value, r.cumulative, r.timestamp]).to.deep.equal([9n, 250n, 350n, a2.att.timestamp]);
+        expect([r.counter, r.value, r.odometer, r.timestamp]).to.deep.equal([9n, 250n, 350n, a2.att.timestamp]);
         expect(await ctx.registry.lastCounter(d.deviceId)).to.equal(9n);
       });
 
@@ -390,30 +390,33 @@ describe("DeviceRegistry attestations", function () {
       );
     });
 
-    it("a value that would overflow the uint88 cumulative is refused as CumulativeOverflow, never wrapped", async function () {
+    it("an odometer below the kind's last one is refused as OdometerRegressed; equal and higher are accepted", async function () {
       const ctx = await networkHelpers.loadFixture(fixture);
-      const max64 = 2n ** 64n - 1n;
-      // Fill cumulative close to 2^88 - 1 in 2^24 steps is impossible in a test; use storage directly:
-      // the Reading slot of (device, kind 1) is keccak(kind . keccak(deviceId . slot_of_readings)).
-      const a = await signedAttestation(ctx, k1, { counter: 1, value: max64 });
+      const a = await signedAttestation(ctx, k1, { counter: 1, value: 5, odometer: 1_000 });
       await ctx.registry.attest(a.att, a.sig);
-      const readingsSlot = await findReadingSlot(ctx, k1.deviceId, 1);
-      const cumulative = 2n ** 88n - 1n - (max64 - 1n); // room for max64 - 1 more
-      const word = (cumulative << 168n) | (max64 << 104n) | (BigInt(a.att.timestamp) << 64n) | 1n;
-      await networkHelpers.setStorageAt(await ctx.registry.getAddress(), readingsSlot, toBeHex(word, 32));
-      const b = await signedAttestation(ctx, k1, { counter: 2, value: max64 });
+      // limit - 1: refused, nothing changes (status and custom error with both odometers).
+      const b = await signedAttestation(ctx, k1, { counter: 2, value: 5, odometer: 999 });
       await expectRefused(
         ctx,
         k1,
         b.att,
         b.sig,
-        "CumulativeOverflow",
-        [k1.deviceId, 1],
-        AttestationStatus.CumulativeOverflow,
+        "OdometerRegressed",
+        [k1.deviceId, 1, 999, 1_000],
+        AttestationStatus.OdometerRegressed,
       );
-      const c = await signedAttestation(ctx, k1, { counter: 2, value: max64 - 1n });
-      await ctx.registry.attest(c.att, c.sig);
-      expect((await ctx.registry.latestReading(k1.deviceId, 1)).cumulative).to.equal(2n ** 88n - 1n);
+      // limit: accepted (no unit consumed); another kind keeps its own odometer.
+      const c = await signedAttestation(ctx, k1, { counter: 2, value: 0, odometer: 1_000 });
+      await expect(ctx.registry.attest(c.att, c.sig))
+        .to.emit(ctx.registry, "AttestationAccepted")
+        .withArgs(k1.deviceId, 1, 2, 0, 1_000);
+      const other = await signedAttestation(ctx, k1, { counter: 3, kind: 2, value: 1, odometer: 1 });
+      await ctx.registry.attest(other.att, other.sig);
+      // limit + 1: accepted.
+      const d = await signedAttestation(ctx, k1, { counter: 4, value: 1, odometer: 1_001 });
+      await ctx.registry.attest(d.att, d.sig);
+      expect((await ctx.registry.latestReading(k1.deviceId, 1)).odometer).to.equal(1_001n);
+      expect((await ctx.registry.latestReading(k1.deviceId, 2)).odometer).to.equal(1n);
     });
   });
 
@@ -457,7 +460,7 @@ describe("DeviceRegistry attestations", function () {
         .to.emit(ctx.registry, "AttestationRejected")
         .withArgs(stranger.deviceId, 4, AttestationStatus.UnknownDevice);
       expect(await deviceState(ctx, nobleR1.deviceId)).to.deep.equal(before);
-      expect((await ctx.registry.latestReading(k1.deviceId, 1)).cumulative).to.equal(10n);
+      expect((await ctx.registry.latestReading(k1.deviceId, 1)).odometer).to.equal(10n);
       expect(await ctx.registry.lastCounter(webR1.deviceId)).to.equal(3n);
     });
 
@@ -515,17 +518,3 @@ describe("DeviceRegistry attestations", function () {
     });
   });
 });
-
-/** Finds the storage slot of latestReading(deviceId, kind) by scanning mapping base slots. */
-async function findReadingSlot(ctx: Ctx, deviceId: bigint, kind: number): Promise<string> {
-  const abi = ethers.AbiCoder.defaultAbiCoder();
-  const addr = await ctx.registry.getAddress();
-  const r = await ctx.registry.latestReading(deviceId, kind);
-  for (let base = 0; base < 20; base++) {
-    const inner = ethers.keccak256(abi.encode(["uint256", "uint256"], [deviceId, base]));
-    const slot = ethers.keccak256(abi.encode(["uint256", "bytes32"], [kind, inner]));
-    const v = BigInt(await ethers.provider.getStorage(addr, slot));
-    if (v !== 0n && (v & 0xffffffffffffffffn) === r.counter) return slot;
-  }
-  throw new Error("reading slot not found");
-}

@@ -99,14 +99,21 @@ export async function signedAttestation(
     counter: bigint | number;
     kind?: number;
     value?: bigint | number;
+    /** Default: the meter's stored odometer plus the value (a device keeping its running total). */
+    odometer?: bigint | number;
     timestamp?: bigint | number;
     deviceId?: bigint;
   },
 ): Promise<{ att: Attestation; sig: string }> {
+  const deviceId = p.deviceId ?? device.deviceId;
+  const kind = p.kind ?? 1;
+  const value = p.value ?? 100;
+  const odometer = p.odometer ?? (await ctx.registry.latestReading(deviceId, kind)).odometer + BigInt(value);
   const att = attestationMessage({
-    deviceId: p.deviceId ?? device.deviceId,
-    kind: p.kind ?? 1,
-    value: p.value ?? 100,
+    deviceId,
+    kind,
+    value,
+    odometer,
     payloadHash: id("payload"),
     counter: p.counter,
     timestamp: p.timestamp ?? (await latest(ctx)),
@@ -121,7 +128,7 @@ export async function deviceState(ctx: Ctx, deviceId: bigint, kind = 1) {
   return {
     lastCounter: await ctx.registry.lastCounter(deviceId),
     status: await ctx.registry.statusOf(deviceId),
-    reading: [r.counter, r.timestamp, r.value, r.cumulative].map(String).join(","),
+    reading: [r.counter, r.timestamp, r.value, r.odometer].map(String).join(","),
   };
 }
 

@@ -385,7 +385,7 @@ describe("DeviceRegistry lifecycle", function () {
         .withArgs(65, 64);
       const fresh = await signedAttestation(ctx, next, { counter: 4, value: 1, deviceId: dev.deviceId });
       await ctx.registry.attest(fresh.att, fresh.sig);
-      expect((await ctx.registry.latestReading(dev.deviceId, 1)).cumulative).to.equal(10n);
+      expect((await ctx.registry.latestReading(dev.deviceId, 1)).odometer).to.equal(10n);
       // Replaying the rotation fails: the old key is gone (and the nonce moved on).
       await expect(
         ctx.registry

@@ -30,7 +30,7 @@ const domain = deviceDomain(31337, "0x00000000000000000000000000000000000000aa")
 const digest = deviceDigest(
   domain,
   "Attestation",
-  attestationMessage({ deviceId: 1n, kind: 1, value: 2, counter: 3, timestamp: 4 }),
+  attestationMessage({ deviceId: 1n, kind: 1, value: 2, odometer: 2, counter: 3, timestamp: 4 }),
 );
 const publicKeyOf = (s: { keyA: string; keyB: string }) => getBytes("0x04" + s.keyA.slice(2) + s.keyB.slice(2));
 

@@ -48,7 +48,7 @@ describe("device simulator (scripts/devices/simulate.ts)", function () {
   it("the hot-loop digester equals deviceDigest", function () {
     const domain = deviceDomain(31337, "0x00000000000000000000000000000000000000aa");
     const fast = makeDeviceDigester(domain);
-    const att = attestationMessage({ deviceId: 5n, kind: 2, value: 3, counter: 4, timestamp: 5 });
+    const att = attestationMessage({ deviceId: 5n, kind: 2, value: 3, odometer: 30, counter: 4, timestamp: 5 });
     expect(fast("Attestation", att)).to.equal(deviceDigest(domain, "Attestation", att));
     const claim = { deviceId: 5n, owner: "0x00000000000000000000000000000000000000bb", nonce: 1n, deadline: 9n };
     expect(fast("Claim", claim)).to.equal(deviceDigest(domain, "Claim", claim));
@@ -76,7 +76,8 @@ describe("device simulator (scripts/devices/simulate.ts)", function () {
     const d0 = simulatedDevice(SEED, 0, "mixed");
     const r = await registry.latestReading(d0.deviceId, 1);
     expect(r.counter).to.equal(await registry.lastCounter(d0.deviceId));
-    expect(r.cumulative).to.equal([0, 6, 12, 18, 24].reduce((t, j) => t + 1000n + BigInt(j % 97), 0n));
+    // Its odometer is its running total: the base plus every value it signed.
+    expect(r.odometer - s.odometerBase).to.equal([0, 6, 12, 18, 24].reduce((t, j) => t + 1000n + BigInt(j % 97), 0n));
 
     // A second run on the same registry skips registration and is accepted again (higher counters).
     const again = await simulate({

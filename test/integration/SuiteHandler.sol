@@ -173,7 +173,7 @@ contract SuiteHandler {
                     r.counter,
                     r.timestamp,
                     r.value,
-                    r.cumulative
+                    r.odometer
                 )
             );
     }
@@ -189,6 +189,7 @@ contract SuiteHandler {
             deviceId: deviceId,
             kind: KIND,
             value: value % 2,
+            odometer: devices.latestReading(deviceId, KIND).odometer + (value % 2),
             payloadHash: keccak256(abi.encode(counter, value)),
             counter: counter,
             timestamp: uint64(block.timestamp)

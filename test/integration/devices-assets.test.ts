@@ -295,16 +295,16 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
         .withArgs(r1.deviceId, w.assetId);
     });
 
-    it("devices stream attestations in a batch; a consumer reads the latest reading and the asset's cumulative total", async function () {
+    it("devices stream attestations in a batch; a consumer reads the latest reading and the asset's odometer total", async function () {
       const w = await networkHelpers.loadFixture(withBoundDevices);
       const now = await networkHelpers.time.latest();
       const items = [
-        await signedAttestation(w.ctx, k1, { counter: 1, kind: KWH, value: 100, timestamp: now - 30 }),
-        await signedAttestation(w.ctx, r1, { counter: 1, kind: KWH, value: 1_000, timestamp: now - 25 }),
-        await signedAttestation(w.ctx, k1, { counter: 2, kind: KWH, value: 250, timestamp: now - 20 }),
-        await signedAttestation(w.ctx, k1, { counter: 2, kind: KWH, value: 999, timestamp: now - 15 }), // replay
-        await signedAttestation(w.ctx, r1, { counter: 2, kind: KWH, value: 2_000, timestamp: now - 10 }),
-        await signedAttestation(w.ctx, k1, { counter: 3, kind: KWH, value: 50, timestamp: now - 5 }),
+        await signedAttestation(w.ctx, k1, { counter: 1, kind: KWH, value: 100, odometer: 100, timestamp: now - 30 }),
+        await signedAttestation(w.ctx, r1, { counter: 1, kind: KWH, value: 1_000, odometer: 1_000, timestamp: now - 25 }),
+        await signedAttestation(w.ctx, k1, { counter: 2, kind: KWH, value: 250, odometer: 350, timestamp: now - 20 }),
+        await signedAttestation(w.ctx, k1, { counter: 2, kind: KWH, value: 999, odometer: 1_349, timestamp: now - 15 }), // replay
+        await signedAttestation(w.ctx, r1, { counter: 2, kind: KWH, value: 2_000, odometer: 3_000, timestamp: now - 10 }),
+        await signedAttestation(w.ctx, k1, { counter: 3, kind: KWH, value: 50, odometer: 400, timestamp: now - 5 }),
       ];
       const atts = items.map((i) => i.att);
       const sigs = items.map((i) => i.sig);
@@ -321,9 +321,9 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
         .withArgs(k1.deviceId, 3, AttestationStatus.StaleCounter);
 
       const a = await w.devices.latestReading(k1.deviceId, KWH);
-      expect([a.counter, a.timestamp, a.value, a.cumulative]).to.deep.equal([3n, BigInt(now - 5), 50n, 400n]);
+      expect([a.counter, a.timestamp, a.value, a.odometer]).to.deep.equal([3n, BigInt(now - 5), 50n, 400n]);
       const b = await w.devices.latestReading(r1.deviceId, KWH);
-      expect([b.counter, b.timestamp, b.value, b.cumulative]).to.deep.equal([2n, BigInt(now - 10), 2_000n, 3_000n]);
+      expect([b.counter, b.timestamp, b.value, b.odometer]).to.deep.equal([2n, BigInt(now - 10), 2_000n, 3_000n]);
       expect(await w.devices.lastCounter(k1.deviceId)).to.equal(3n);
       expect(await w.meter.totalOf(w.assetId, [k1.deviceId, r1.deviceId], KWH)).to.deep.equal([
         3_400n,

@@ -80,6 +80,7 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
         deviceId,
         kind: KIND_SELFTEST,
         value: code,
+        odometer: 0,
         payloadHash: id(`self-test ${code}`),
         counter: ++counter,
         timestamp: await time.latest(),
@@ -108,6 +109,7 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
       deviceId,
       kind: KIND_SELFTEST,
       value: 0,
+      odometer: 0,
       counter: 99,
       timestamp: await time.latest(),
     });

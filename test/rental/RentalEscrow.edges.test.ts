@@ -57,7 +57,7 @@ describe("RentalEscrow: edges", function () {
     await f.escrow.connect(f.agent).activate(id);
     const a = await f.escrow.agreementOf(id);
     expect(a.meterCounter).to.equal(4);
-    expect(a.meterCumulative).to.equal(9);
+    expect(a.meterOdometer).to.equal(9);
     // Metered only, no charge yet: never in arrears.
     expect(await f.escrow.inDefault(id)).to.equal(false);
     expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);

@@ -41,7 +41,7 @@ export enum AttestationStatus {
   FromFuture = 3,
   Expired = 4,
   StaleCounter = 5,
-  CumulativeOverflow = 6,
+  OdometerRegressed = 6,
   BadSignatureLength = 7,
   MalleableSignature = 8,
   BadSignature = 9,
@@ -76,6 +76,7 @@ export const deviceTypes = {
     { name: "deviceId", type: "uint256" },
     { name: "kind", type: "uint32" },
     { name: "value", type: "uint64" },
+    { name: "odometer", type: "uint64" },
     { name: "payloadHash", type: "bytes32" },
     { name: "counter", type: "uint64" },
     { name: "timestamp", type: "uint64" },
@@ -111,6 +112,8 @@ export interface Attestation {
   deviceId: bigint;
   kind: bigint;
   value: bigint;
+  /** The device's running total of this kind (monotonic; 0 for kinds that are not additive). */
+  odometer: bigint;
   payloadHash: string;
   counter: bigint;
   timestamp: bigint;
@@ -215,6 +218,8 @@ export function attestationMessage(p: {
   deviceId: bigint;
   kind: bigint | number;
   value: bigint | number;
+  /** The device's running total of this kind (metered kinds); billing uses odometer differences. */
+  odometer: bigint | number;
   payloadHash?: string;
   counter: bigint | number;
   timestamp: bigint | number;
@@ -223,6 +228,7 @@ export function attestationMessage(p: {
     deviceId: p.deviceId,
     kind: BigInt(p.kind),
     value: BigInt(p.value),
+    odometer: BigInt(p.odometer),
     payloadHash: p.payloadHash ?? "0x" + "00".repeat(32),
     counter: BigInt(p.counter),
     timestamp: BigInt(p.timestamp),

@@ -20,12 +20,12 @@ contract AssetMeter {
         devices = devices_;
     }
 
-    /// @notice Sum of the cumulative readings of `kind` of `deviceIds`, each of which must be an Active
+    /// @notice Sum of the odometers of `kind` of `deviceIds`, each of which must be an Active
     ///         device bound to `assetId`, and the newest reading time among them.
     /// @param assetId The asset.
     /// @param deviceIds Devices of the asset.
     /// @param kind Reading kind.
-    /// @return total Sum of the cumulative values.
+    /// @return total Sum of the odometers.
     /// @return newest Latest reading timestamp.
     function totalOf(
         uint256 assetId,
@@ -38,7 +38,7 @@ contract AssetMeter {
                 revert NotAssetDevice(id);
             }
             IDeviceRegistry.Reading memory r = devices.latestReading(id, kind);
-            total += r.cumulative;
+            total += r.odometer;
             if (r.timestamp > newest) newest = r.timestamp;
         }
     }

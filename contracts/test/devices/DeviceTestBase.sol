@@ -118,6 +118,7 @@ abstract contract DeviceTestBase {
         return i == 2 ? 2 : 3;
     }
 
+    /// @dev A reading whose odometer equals its value (readings of a fresh meter).
     function _att(
         uint256 i,
         uint32 kind,
@@ -125,10 +126,22 @@ abstract contract DeviceTestBase {
         uint64 counter,
         uint64 ts
     ) internal view returns (DeviceRegistry.Attestation memory a, bytes memory sig) {
+        return _att(i, kind, value, value, counter, ts);
+    }
+
+    function _att(
+        uint256 i,
+        uint32 kind,
+        uint64 value,
+        uint64 odometer,
+        uint64 counter,
+        uint64 ts
+    ) internal view returns (DeviceRegistry.Attestation memory a, bytes memory sig) {
         a = DeviceRegistry.Attestation({
             deviceId: ids[i],
             kind: kind,
             value: value,
+            odometer: odometer,
             payloadHash: keccak256(abi.encode(counter)),
             counter: counter,
             timestamp: ts
@@ -146,7 +159,7 @@ abstract contract DeviceTestBase {
                     r.counter,
                     r.timestamp,
                     r.value,
-                    r.cumulative
+                    r.odometer
                 )
             );
     }

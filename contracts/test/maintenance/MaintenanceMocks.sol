@@ -32,7 +32,7 @@ contract MaintDeviceRegistry is IDeviceRegistry {
         r.counter = counter;
         r.timestamp = timestamp;
         r.value = value;
-        r.cumulative += value;
+        r.odometer += value; // the value is the units since the previous reading
         if (counter > lastCounter[deviceId]) lastCounter[deviceId] = counter;
     }
 

@@ -60,7 +60,7 @@ contract RentalMockDeviceRegistry is IDeviceRegistry {
         r.counter = counter;
         r.timestamp = uint40(block.timestamp);
         r.value = value;
-        r.cumulative += uint88(value);
+        r.odometer += value; // the value is the units since the previous reading
         if (counter > lastCounter[id]) lastCounter[id] = counter;
     }
 
