@@ -65,11 +65,11 @@ const TABLE: Record<string, Record<string, Entry>> = {
       kind: "open",
       why: "signature-gated: the device key signs Claim(deviceId, owner, nonce, deadline); the owner is bound",
     },
-    "attest((uint256,uint32,uint64,bytes32,uint64,uint64),bytes)": {
+    "attest((uint256,uint32,uint64,uint64,bytes32,uint64,uint64),bytes)": {
       kind: "open",
       why: "signature-gated: the device key signs each attestation; relaying is harmless",
     },
-    "attestBatch((uint256,uint32,uint64,bytes32,uint64,uint64)[],bytes[])": {
+    "attestBatch((uint256,uint32,uint64,uint64,bytes32,uint64,uint64)[],bytes[])": {
       kind: "open",
       why: "signature-gated per item, like attest",
     },

@@ -448,8 +448,8 @@ describe("DeviceRegistry attestations", function () {
         items.map((x) => x.att),
         sigs,
       );
-      await expect(tx).to.emit(ctx.registry, "AttestationAccepted").withArgs(k1.deviceId, 1, 1, 10);
-      await expect(tx).to.emit(ctx.registry, "AttestationAccepted").withArgs(webR1.deviceId, 1, 3, 20);
+      await expect(tx).to.emit(ctx.registry, "AttestationAccepted").withArgs(k1.deviceId, 1, 1, 10, 10);
+      await expect(tx).to.emit(ctx.registry, "AttestationAccepted").withArgs(webR1.deviceId, 1, 3, 20, 20);
       await expect(tx)
         .to.emit(ctx.registry, "AttestationRejected")
         .withArgs(k1.deviceId, 1, AttestationStatus.StaleCounter);

@@ -300,10 +300,22 @@ describe("Integration: devices, assets, shares and income (real contracts)", fun
       const now = await networkHelpers.time.latest();
       const items = [
         await signedAttestation(w.ctx, k1, { counter: 1, kind: KWH, value: 100, odometer: 100, timestamp: now - 30 }),
-        await signedAttestation(w.ctx, r1, { counter: 1, kind: KWH, value: 1_000, odometer: 1_000, timestamp: now - 25 }),
+        await signedAttestation(w.ctx, r1, {
+          counter: 1,
+          kind: KWH,
+          value: 1_000,
+          odometer: 1_000,
+          timestamp: now - 25,
+        }),
         await signedAttestation(w.ctx, k1, { counter: 2, kind: KWH, value: 250, odometer: 350, timestamp: now - 20 }),
         await signedAttestation(w.ctx, k1, { counter: 2, kind: KWH, value: 999, odometer: 1_349, timestamp: now - 15 }), // replay
-        await signedAttestation(w.ctx, r1, { counter: 2, kind: KWH, value: 2_000, odometer: 3_000, timestamp: now - 10 }),
+        await signedAttestation(w.ctx, r1, {
+          counter: 2,
+          kind: KWH,
+          value: 2_000,
+          odometer: 3_000,
+          timestamp: now - 10,
+        }),
         await signedAttestation(w.ctx, k1, { counter: 3, kind: KWH, value: 50, odometer: 400, timestamp: now - 5 }),
       ];
       const atts = items.map((i) => i.att);

@@ -54,6 +54,14 @@ async function integrated() {
 describe("RentalEscrow with the real DeviceRegistry", function () {
   it("bills verified attestations once, keeps the device leased, and pays its owner", async function () {
     const f = await loadFixture(integrated);
+    // The meter's baseline, signed a few seconds ahead (within the registry's future skew) so that it
+    // is not before the rental's start: nothing before the term can be billed.
+    const baseline = await signedAttestation(f, f.device, {
+      counter: 1,
+      value: 0,
+      timestamp: (await time.latest()) + 5,
+    });
+    await f.registry.attest(baseline.att, baseline.sig);
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, 10n ** 15n, { value: 10n ** 15n });
     const id = await f.escrow.agreementId(SubjectKind.Device, f.deviceId, 0);
     expect(await f.registry.leasedUntil(f.deviceId)).to.be.greaterThan(0);
@@ -62,14 +70,14 @@ describe("RentalEscrow with the real DeviceRegistry", function () {
       "DeviceLeased",
     );
     await time.increase(3600);
-    const { att, sig } = await signedAttestation(f, f.device, { counter: 1, value: 250 });
+    const { att, sig } = await signedAttestation(f, f.device, { counter: 2, value: 250 });
     await f.registry.attest(att, sig);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
-      .withArgs(id, 1, 250, 250, 250n * GWEI);
+      .withArgs(id, 2, 250, 250, 250, 0, 250n * GWEI);
     await expect(f.escrow.settleMetered(id))
       .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
-      .withArgs(1, 1);
+      .withArgs(2, 2);
     await time.increase(DAY);
     await f.escrow.settle(id);
     expect(await f.registry.leasedUntil(f.deviceId)).to.equal(0);

@@ -270,8 +270,11 @@ describe("RentalEscrow: money edge cases", function () {
     const offerId = await publish(f.escrow, f.agent, terms);
     await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
+    const { start } = await f.escrow.agreementOf(id);
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 0, start); // the meter's baseline
+    await f.escrow.settleMetered(id);
     await time.increase(600);
-    await f.devices.pushReading(DEVICE_ID, METER_KIND, 1, 50);
+    await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 50);
     await f.escrow.settleMetered(id);
     expect((await f.escrow.agreementOf(id)).debt).to.equal(40n * GWEI);
     await expect(f.escrow.markDefault(id)).to.be.revertedWithCustomError(f.escrow, "NotInDefault");
@@ -286,14 +289,16 @@ describe("RentalEscrow: money edge cases", function () {
     const offerId = await publish(f.escrow, f.agent, terms);
     await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    const start = (await f.escrow.agreementOf(id)).meterTime;
+    const { start } = await f.escrow.agreementOf(id);
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 0, start); // the meter's baseline
+    await f.escrow.settleMetered(id);
 
     // First shortfall: 50 units of 1 gwei against 10 gwei of credit.
-    await f.devices.pushReading(DEVICE_ID, METER_KIND, 1, 50);
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 2, 50, start + 600n);
     await time.setNextBlockTimestamp(start + 600n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
-      .withArgs(id, 1, 50, 50, 50n * GWEI);
+      .withArgs(id, 2, 50, 50, 50, 0, 50n * GWEI);
     let a = await f.escrow.agreementOf(id);
     expect(a.arrearsSince).to.equal(start + 600n);
     expect(a.debt).to.equal(40n * GWEI);
@@ -301,11 +306,11 @@ describe("RentalEscrow: money edge cases", function () {
     expect(a.earned).to.equal(10n * GWEI);
 
     // Second shortfall while the debt is still open: 30 more units, no credit left.
-    await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 30);
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 3, 30, start + 1200n);
     await time.setNextBlockTimestamp(start + 1200n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
-      .withArgs(id, 2, 30, 30, 30n * GWEI);
+      .withArgs(id, 3, 80, 30, 30, 0, 30n * GWEI);
     a = await f.escrow.agreementOf(id);
     expect(a.arrearsSince).to.equal(start + 600n); // not moved to the second shortfall (start + 1200)
     expect(a.debt).to.equal(70n * GWEI);

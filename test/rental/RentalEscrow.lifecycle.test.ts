@@ -437,24 +437,28 @@ describe("RentalEscrow: paying and metering", function () {
       maxUnitsPerPeriod: 100n,
     });
     const offerId = await publish(f.escrow, f.agent, terms);
-    await f.devices.pushReading(DEVICE_ID, METER_KIND, 1, 500); // before the rental: never billed
+    // The meter's baseline: odometer 500 (units before the rental: never billed), signed at the start.
+    const start = BigInt(await time.latest()) + 10n;
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 500, start);
+    await time.setNextBlockTimestamp(start);
     await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    expect((await f.escrow.agreementOf(id)).meterTime).to.equal(start);
     await expect(f.escrow.settleMetered(id))
       .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
       .withArgs(1, 1);
-    const start = (await f.escrow.agreementOf(id)).meterTime;
-    await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 40);
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 2, 40, start + 3600n);
     await time.setNextBlockTimestamp(start + 3600n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
-      .withArgs(id, 2, 40, 40, 40n * GWEI);
-    // A faulty meter reporting 10,000 units in one hour is billed at the cap (100 per hour).
-    await f.devices.pushReading(DEVICE_ID, METER_KIND, 3, 10_000);
+      .withArgs(id, 2, 540, 40, 40, 0, 40n * GWEI);
+    // A faulty meter reporting 10,000 units in one hour: billed up to the cap of 100 per hour of term
+    // (200 after two hours, 40 of them already billed); the 9,840 above it are carried, not dropped.
+    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 3, 10_000, start + 7200n);
     await time.setNextBlockTimestamp(start + 7200n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
-      .withArgs(id, 3, 10_000, 100, 100n * GWEI);
+      .withArgs(id, 3, 10_540, 10_000, 160, 9_840, 160n * GWEI);
     await expect(f.escrow.settleMetered(id))
       .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
       .withArgs(3, 3);

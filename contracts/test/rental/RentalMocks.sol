@@ -54,11 +54,17 @@ contract RentalMockDeviceRegistry is IDeviceRegistry {
         failReadings = f;
     }
 
-    /// @notice Records a verified reading (the real registry verifies the device signature first).
+    /// @notice Records a verified reading signed now (the real registry verifies the device signature
+    ///         first); `value` is the units since the previous reading, added to the odometer.
     function pushReading(uint256 id, uint32 kind, uint64 counter, uint64 value) external {
+        pushReadingAt(id, kind, counter, value, uint40(block.timestamp));
+    }
+
+    /// @notice Records a verified reading signed at `at` (device clock).
+    function pushReadingAt(uint256 id, uint32 kind, uint64 counter, uint64 value, uint40 at) public {
         Reading storage r = _readings[id][kind];
         r.counter = counter;
-        r.timestamp = uint40(block.timestamp);
+        r.timestamp = at;
         r.value = value;
         r.odometer += value; // the value is the units since the previous reading
         if (counter > lastCounter[id]) lastCounter[id] = counter;
