@@ -228,6 +228,8 @@ interface IRentalEscrow {
     error NotSubjectOwner(address caller, address owner);
     /// @notice The asset or device is unknown, not active, or otherwise cannot be rented.
     error SubjectNotRentable(uint8 subjectKind, uint256 subjectId);
+    /// @notice The meter (device, kind) already bills another live agreement (`holder`).
+    error MeterInUse(uint256 meterDeviceId, uint32 meterKind, bytes32 holder);
     /// @notice The metering device is not the rented device nor bound to the rented asset.
     error MeterNotOfSubject(uint256 meterDeviceId);
     /// @notice An offer with this id already exists.

@@ -61,6 +61,10 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
     mapping(bytes32 termsHash => Terms) internal _terms;
     mapping(uint8 kind => mapping(uint256 subjectId => Subject)) internal _subjects;
     mapping(bytes32 id => Agreement) internal _agreements;
+    /// @dev The live metered agreement billing each meter (device, kind), from opening to release:
+    ///      one meter's units are billed to one agreement only (an asset rental and a rental of its
+    ///      device cannot both bill the same readings).
+    mapping(uint256 deviceId => mapping(uint32 kind => bytes32 id)) internal _meterHolder;
 
     /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
     /// @param assetRegistry_ The asset registry (this escrow needs its LEASE_MANAGER_ROLE).
@@ -192,8 +196,10 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
         else deviceRegistry.setLease(subjectId, LEASED_UNTIL_RELEASED);
     }
 
-    /// @dev Frees the subject; a failing registry must not lock the agreement's funds.
-    function _release(uint8 kind, uint256 subjectId) internal {
+    /// @dev Frees the subject and its meter; a failing registry must not lock the agreement's funds.
+    function _release(Terms storage t) internal {
+        (uint8 kind, uint256 subjectId) = (t.subjectKind, t.subjectId);
+        if (t.pricePerUnit != 0) delete _meterHolder[t.meterDeviceId][t.meterKind];
         _subjects[kind][subjectId].live = false;
         if (kind == uint8(SubjectKind.Asset)) {
             try assetRegistry.setLease(subjectId, 0) {} catch {

@@ -491,6 +491,12 @@ contract RentalEscrow is RentalBase {
         id = agreementId(kind, subjectId, nonce);
         s.nonce = nonce + 1;
         s.live = true;
+        if (t.pricePerUnit != 0) {
+            mapping(uint32 => bytes32) storage holders = _meterHolder[t.meterDeviceId];
+            bytes32 holder = holders[t.meterKind];
+            if (holder != 0) revert MeterInUse(t.meterDeviceId, t.meterKind, holder);
+            holders[t.meterKind] = id;
+        }
         _record(id, t, termsHash, owner, duration, prepay);
         _pull(t.token, prepay + t.deposit);
     }

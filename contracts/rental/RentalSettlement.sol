@@ -117,7 +117,7 @@ contract RentalSettlement is RentalBase {
     function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Settling);
-        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        _requireOwnerSide(a);
         if (a.claimStatus != ClaimStatus.None) revert WrongState(id, State.Settling);
         if (block.timestamp > a.deadline) revert TooLate(a.deadline);
         if (amount == 0 || amount > a.depositHeld) revert InvalidClaim(amount, a.depositHeld);
@@ -132,7 +132,7 @@ contract RentalSettlement is RentalBase {
     function waiveClaim(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Settling);
-        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        _requireOwnerSide(a);
         if (a.claimStatus == ClaimStatus.Disputed) revert WrongState(id, State.Settling);
         _resolve(id, a, 0);
     }
@@ -200,6 +200,20 @@ contract RentalSettlement is RentalBase {
         _requireState(id, a, State.Settling);
         if (block.timestamp <= a.deadline) revert TooEarly(a.deadline);
         _resolve(id, a, a.claimStatus == ClaimStatus.Pending ? a.claimAmount : 0);
+    }
+
+    /// @dev Reverts unless the caller acts for the owner side of the agreement now: for an asset, its
+    ///      CURRENT agent (an agent replaced through the asset registry's propose/accept hands every live
+    ///      agreement to its successor, and keeps no power over them); for a device, its owner at opening
+    ///      (a leased device cannot change hands). Records the acting agent as the agreement's owner.
+    function _requireOwnerSide(Agreement storage a) private {
+        Terms storage t = _terms[a.termsHash];
+        address owner = a.owner;
+        if (t.subjectKind == uint8(SubjectKind.Asset)) {
+            address agent = assetRegistry.agentOf(t.subjectId);
+            if (agent != owner) a.owner = owner = agent;
+        }
+        if (msg.sender != owner) revert NotOwner(msg.sender);
     }
 
     /// @dev Bills the meter by odometer (the rule, also in SECURITY.md):
@@ -294,7 +308,7 @@ contract RentalSettlement is RentalBase {
         address token = t.token;
         _credit(a.renter, token, refund);
         _payOut(id, a, t);
-        _release(t.subjectKind, t.subjectId);
+        _release(t);
         emit Settled(id, a.endReason, refund, fromDeposit, owed - fromDeposit, deposit);
         if (deposit == 0) {
             a.state = State.Closed;
@@ -350,7 +364,7 @@ contract RentalSettlement is RentalBase {
     function activate(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Reserved);
-        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        _requireOwnerSide(a);
         if (block.timestamp > a.deadline) revert TooLate(a.deadline);
         Terms storage t = _terms[a.termsHash];
         uint40 shift = uint40(block.timestamp) - a.start;
@@ -370,7 +384,7 @@ contract RentalSettlement is RentalBase {
     function decline(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Reserved);
-        if (msg.sender != a.owner) revert NotOwner(msg.sender);
+        _requireOwnerSide(a);
         _endReservation(id, a, EndReason.Declined);
     }
 
@@ -436,7 +450,7 @@ contract RentalSettlement is RentalBase {
         a.state = State.Closed;
         a.deadline = 0;
         _credit(a.renter, t.token, refund);
-        _release(t.subjectKind, t.subjectId);
+        _release(t);
         emit ReservationEnded(id, reason);
         emit Closed(id);
     }

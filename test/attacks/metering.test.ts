@@ -14,7 +14,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { id } from "ethers";
 import { attestationMessage, deviceDigest, type Attestation } from "../../client/src/eip712/devices.js";
-import { DAY, GWEI, deployWorld, ethTerms, rentEth, type World } from "./world.js";
+import { RentalState, SubjectKind } from "../../client/src/eip712/rental.js";
+import { DAY, GWEI, deployWorld, ethTerms, type World } from "./world.js";
 
 const { ethers, networkHelpers } = await network.connect();
 const { loadFixture, time } = networkHelpers;
@@ -284,5 +285,43 @@ describe("Attack class: metered units dropped, overbilled or counted twice (issu
       await w.rental.connect(w.outsider).settleMetered(r.id);
       expect(await billed(w, r.id)).to.deep.equal({ units: 40n, measured: 40n, charged: 40n * PRICE });
     });
+  });
+});
+
+describe("Attack class: one meter's units billed to two agreements (issue 12, consumers of a reading)", function () {
+  it("while an asset rental bills the device, a metered rental of the device itself is refused (MeterInUse); after settlement it opens", async function () {
+    const w = await loadFixture(world);
+    const r = await meteredRental(w, { duration: 2 * HOUR });
+    const terms = ethTerms(w.device.deviceId, {
+      subjectKind: SubjectKind.Device,
+      meterDeviceId: w.device.deviceId,
+      meterKind: KWH,
+      meterPeriod: HOUR,
+      pricePerSecond: 0n,
+      pricePerUnit: PRICE,
+      maxUnitsPerPeriod: 1_000n,
+      deposit: 0n,
+    });
+    const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
+    await w.rental.connect(w.operator).publishOffer(terms);
+    const before = await ethers.provider.getBalance(await w.rental.getAddress());
+    await expect(w.rental.connect(w.bob).rent(offerId, HOUR, GWEI, { value: GWEI }))
+      .to.be.revertedWithCustomError(w.rental, "MeterInUse")
+      .withArgs(w.device.deviceId, KWH, r.id);
+    expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(before);
+    // Another kind of the same device is a different meter: not blocked.
+    const other = { ...terms, meterKind: KWH + 1 };
+    const otherId = await w.rental.connect(w.operator).publishOffer.staticCall(other);
+    await w.rental.connect(w.operator).publishOffer(other);
+    await w.rental.connect(w.bob).rent(otherId, HOUR, GWEI, { value: GWEI });
+    // Settlement releases the meter.
+    await time.increaseTo(r.end);
+    await w.rental.connect(w.outsider).settle(r.id);
+    await time.increase(HOUR);
+    const running = await w.rental.agreementId(SubjectKind.Device, w.device.deviceId, 0);
+    await w.rental.connect(w.outsider).settle(running);
+    await w.rental.connect(w.bob).rent(offerId, HOUR, GWEI, { value: GWEI });
+    const reopened = await w.rental.agreementId(SubjectKind.Device, w.device.deviceId, 1);
+    expect(await w.rental.stateOf(reopened)).to.equal(RentalState.Active);
   });
 });

@@ -51,8 +51,8 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     // Leased until settlement releases it (not just until `end`): see RentalBase._setLease.
     expect(await registry.leasedUntil(assetId)).to.equal(await escrow.LEASED_UNTIL_RELEASED());
 
-    // The agent changes: the old agent's offer can no longer be filled; the running agreement keeps
-    // its snapshotted owner (who may claim damages).
+    // The agent changes: the old agent's offer can no longer be filled, and the running agreement
+    // follows the asset: its new agent (not the old one) may claim damages (issue 12, finding 6).
     await registry.connect(issuer).proposeAgent(assetId, newAgent.address);
     await registry.connect(newAgent).acceptAgent(assetId);
     await time.increase(DAY);
@@ -61,7 +61,11 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     await expect(escrow.connect(other).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
       .withArgs(agent.address, newAgent.address);
-    await escrow.connect(agent).claimDamage(id, 1n, ethers.ZeroHash);
+    await expect(escrow.connect(agent).claimDamage(id, 1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(escrow, "NotOwner")
+      .withArgs(agent.address);
+    await escrow.connect(newAgent).claimDamage(id, 1n, ethers.ZeroHash);
+    expect((await escrow.agreementOf(id)).owner).to.equal(newAgent.address);
 
     // Frozen: no new rental; the settled agreement still closes.
     await escrow.connect(newAgent).publishOffer(terms);
