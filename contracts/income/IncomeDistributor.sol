@@ -736,6 +736,16 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
     }
 
+    /// @inheritdoc IIncomeDistributor
+    function acceptsIncome(uint256 assetId, address token) external view returns (bool) {
+        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
+        return
+            status != IAssetRegistry.AssetStatus.None &&
+            status != IAssetRegistry.AssetStatus.Retired &&
+            (token == address(0) || isPayoutToken[token]) &&
+            _tokens[assetId][token].registered;
+    }
+
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
     /// @param assetId The asset.
     /// @return The tokens, in order of first deposit.

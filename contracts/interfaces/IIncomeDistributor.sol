@@ -11,6 +11,11 @@ interface IIncomeDistributor {
     /// @return toHolders The part of `amount` that accrued to holders.
     function deposit(uint256 assetId, address token, uint256 amount) external payable returns (uint256 toHolders);
 
+    /// @notice Whether income for `assetId` in `token` is accepted by anyone's deposit now and for as long
+    ///         as the asset is not retired: the asset exists, is not retired, and `token` is one of its
+    ///         registered payout tokens (registrations are permanent) still accepted by governance.
+    function acceptsIncome(uint256 assetId, address token) external view returns (bool);
+
     /// @notice Maintenance reserve currently held for `assetId` in `token`.
     function reserveOf(uint256 assetId, address token) external view returns (uint256);
 

@@ -207,6 +207,9 @@ interface IRentalEscrow {
     event Withdrawn(address indexed party, address indexed token, address to, uint256 amount);
     /// @notice The income distributor refused a deposit; the income waits to be flushed.
     event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice Deferred income of a retired asset (its holders were bought out) was credited to the
+    ///         asset's agent, who represents the asset after the buyout.
+    event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
     /// @notice Income was deposited into the distributor for `assetId`.
     event IncomeDeposited(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice Releasing a registry lease failed (the agreement still moved on).
@@ -228,6 +231,9 @@ interface IRentalEscrow {
     error NotSubjectOwner(address caller, address owner);
     /// @notice The asset or device is unknown, not active, or otherwise cannot be rented.
     error SubjectNotRentable(uint8 subjectKind, uint256 subjectId);
+    /// @notice The income asset's distributor does not take `token` (not a registered payout token of the
+    ///         asset, or the asset is retired): the rent would have no way to reach its holders.
+    error IncomeNotAccepted(uint256 assetId, address token);
     /// @notice The meter (device, kind) already bills another live agreement (`holder`).
     error MeterInUse(uint256 meterDeviceId, uint32 meterKind, bytes32 holder);
     /// @notice The metering device is not the rented device nor bound to the rented asset.

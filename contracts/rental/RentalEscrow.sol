@@ -535,7 +535,13 @@ contract RentalEscrow is RentalBase {
         a.depositHeld = t.deposit;
         a.feeBps = protocolFeeBps;
         a.termsHash = termsHash;
-        if (t.subjectKind == uint8(SubjectKind.Device)) a.incomeAssetId = deviceRegistry.assetOf(t.subjectId);
+        // Rent and damages go to the income asset's holders: only in a token they can always be paid in.
+        uint256 incomeAsset = t.subjectId;
+        if (t.subjectKind == uint8(SubjectKind.Device))
+            a.incomeAssetId = incomeAsset = deviceRegistry.assetOf(incomeAsset);
+        if (incomeAsset != 0 && !distributor.acceptsIncome(incomeAsset, t.token)) {
+            revert IncomeNotAccepted(incomeAsset, t.token);
+        }
         emit AgreementOpened(id, termsHash, msg.sender, owner, duration, prepay, t.deposit);
         _setLease(t.subjectKind, t.subjectId);
         if (window == 0) {

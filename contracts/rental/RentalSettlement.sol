@@ -431,14 +431,23 @@ contract RentalSettlement is RentalBase {
         _credit(feeRecipient, token, total);
     }
 
-    /// @notice Retries depositing income the distributor refused earlier (anyone may call).
+    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of
+    ///         a retired asset can never reach its holders any more (the distributor refuses it and the
+    ///         holders were paid out by the buyout): it is credited to the asset's agent instead, as a
+    ///         claimable balance, so that every amount has an exit.
     /// @param assetId The asset.
     /// @param token The token.
     function flushIncome(uint256 assetId, address token) external onlyDelegated nonReentrant {
         uint256 amount = pendingIncome[assetId][token];
         if (amount == 0) revert NothingToWithdraw();
         pendingIncome[assetId][token] = 0;
-        _depositIncome(assetId, token, amount);
+        if (assetRegistry.statusOf(assetId) == IAssetRegistry.AssetStatus.Retired) {
+            address agent = assetRegistry.agentOf(assetId);
+            emit IncomeRedirected(assetId, token, agent, amount);
+            _credit(agent, token, amount);
+        } else {
+            _depositIncome(assetId, token, amount);
+        }
     }
 
     function _endReservation(bytes32 id, Agreement storage a, EndReason reason) internal {

@@ -324,6 +324,9 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const fot = await ethers.deployContract("FeeOnTransferToken");
     const f = await fot.getAddress();
     await w.rental.connect(w.gov).setTokenAllowed(f, true);
+    // The holders could be paid in it (accepted and registered), so only the token's fee refuses the rental.
+    await w.distributor.connect(w.gov).setPayoutToken(f, true);
+    await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, f);
     const terms = ethTerms(w.assetId, { token: f });
     const offerId = await publish(w, terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;

@@ -162,11 +162,16 @@ export async function createOrder(w: World, payer: Signer, overrides: Partial<Or
   return { orderId, args };
 }
 
-/** Registers a fresh asset run by `w.agent` (no shares: rent income waits in pendingIncome). */
+/**
+ * Registers a fresh asset run by `w.agent`, with ETH and USDC registered as its payout tokens (so it
+ * can be rented in them), but no shares: rent income waits in pendingIncome.
+ */
 export async function freshAsset(w: World, label: string): Promise<bigint> {
   const salt = id(label);
   const assetId = await w.assets.computeAssetId(w.issuer.address, salt);
   await w.assets.connect(w.issuer).registerAsset(salt, 0, "0x4445", w.agent.address, "ipfs://" + label);
+  await w.distributor.connect(w.agent).registerPayoutToken(assetId, ETH);
+  await w.distributor.connect(w.agent).registerPayoutToken(assetId, await w.usdc.getAddress());
   return assetId;
 }
 

@@ -112,6 +112,11 @@ contract MaintDistributor is IIncomeDistributor, AccessControl {
     }
 
     /// @inheritdoc IIncomeDistributor
+    function acceptsIncome(uint256, address token) external pure returns (bool) {
+        return token != address(0);
+    }
+
+    /// @inheritdoc IIncomeDistributor
     function withdrawReserve(
         uint256 assetId,
         address token,

@@ -153,6 +153,17 @@ contract RentalMockIncomeDistributor is IIncomeDistributor {
         return amount;
     }
 
+    /// @notice Every asset accepts every token unless `refuseAtOpening` is set.
+    bool public refuseAtOpening;
+
+    function setRefuseAtOpening(bool r) external {
+        refuseAtOpening = r;
+    }
+
+    function acceptsIncome(uint256, address) external view override returns (bool) {
+        return !refuseAtOpening;
+    }
+
     function reserveOf(uint256, address) external pure override returns (uint256) {
         return 0;
     }

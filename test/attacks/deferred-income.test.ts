@@ -1,0 +1,185 @@
+/**
+ * Attack class: income stranded in the rental escrow's deferred income (issue 12, finding 3).
+ *
+ * The rental escrow defers rent and damages the income distributor refuses (`pendingIncome`) and
+ * `flushIncome` retries them. A retired asset's distributor refuses every deposit, so such income used
+ * to be re-deferred forever. The rules now:
+ * - A rental opens only in a token the income asset's holders can always be paid in: a registered
+ *   payout token (registrations are permanent) of an asset that is not retired (`IncomeNotAccepted`).
+ * - Deferred income of a retired asset (its holders were bought out) is credited to the asset's agent
+ *   by `flushIncome` (`IncomeRedirected`): every amount has an exit.
+ * One test per path named in the issue, each ending with the escrow holding nothing for the agreement.
+ * Real suite (world.ts).
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { id } from "ethers";
+import { SubjectKind } from "../../client/src/eip712/rental.js";
+import { DAY, ETH, USDC, deployWorld, ethTerms, rentEth, type World } from "./world.js";
+
+const { ethers, networkHelpers } = await network.connect();
+const { loadFixture, time } = networkHelpers;
+
+async function world() {
+  return deployWorld(ethers);
+}
+
+/** The agent sells the asset for 1,000 USDC: it is retired, its holders redeem. */
+async function buyout(w: World) {
+  await w.distributor.connect(w.agent).depositBuyout(w.assetId, await w.usdc.getAddress(), USDC(1_000));
+  expect(await w.assets.statusOf(w.assetId)).to.equal(3n); // Retired
+}
+
+/** The operator offers the world's device (bound to the asset) for ETH; bob rents it for a day. */
+async function rentDevice(w: World) {
+  const terms = ethTerms(w.device.deviceId, { subjectKind: SubjectKind.Device, deposit: 10n ** 15n });
+  const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
+  await w.rental.connect(w.operator).publishOffer(terms);
+  const prepay = BigInt(DAY) * terms.pricePerSecond;
+  const value = prepay + terms.deposit;
+  const agreementId = await w.rental.connect(w.bob).rent.staticCall(offerId, DAY, prepay, { value });
+  await w.rental.connect(w.bob).rent(offerId, DAY, prepay, { value });
+  return { agreementId, prepay, terms };
+}
+
+/** Flushes `token` income of the world's asset: it must be credited to the agent, exactly `amount`. */
+async function flushToAgent(w: World, token: string, amount: bigint) {
+  expect(await w.rental.pendingIncome(w.assetId, token)).to.equal(amount);
+  const before = await w.rental.claimable(w.agent.address, token);
+  await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, token))
+    .to.emit(w.rental, "IncomeRedirected")
+    .withArgs(w.assetId, token, w.agent.address, amount);
+  expect(await w.rental.pendingIncome(w.assetId, token)).to.equal(0n);
+  expect((await w.rental.claimable(w.agent.address, token)) - before).to.equal(amount);
+  await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, token)).to.be.revertedWithCustomError(
+    w.rental,
+    "NothingToWithdraw",
+  );
+}
+
+/** Everyone withdraws what they are owed; the escrow then holds no ETH at all. */
+async function drainEth(w: World, ids: string[]) {
+  await w.rental.sweepFees(ids, ETH);
+  for (const s of [w.agent, w.alice, w.bob, w.carol, w.operator, w.feeRecipient]) {
+    if ((await w.rental.claimable(s.address, ETH)) !== 0n) await w.rental.connect(s).withdraw(ETH);
+  }
+  expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
+}
+
+describe("Attack class: income stranded in deferred income (issue 12, finding 3)", function () {
+  it("a device rental's bound asset is retired mid-rental: the rent is deferred, then flushed to the asset's agent", async function () {
+    const w = await loadFixture(world);
+    const r = await rentDevice(w);
+    // The lease protects the device, not its asset: the agent sells the asset mid-rental.
+    await time.increase(DAY / 2);
+    await buyout(w);
+    await time.increase(DAY);
+    const tx = w.rental.connect(w.outsider).settle(r.agreementId);
+    await expect(tx).to.emit(w.rental, "IncomeDeferred");
+    const pending = await w.rental.pendingIncome(w.assetId, ETH);
+    // All of the day's rent, net of the 2.5 % rental fee.
+    expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
+    await flushToAgent(w, ETH, pending);
+    await time.increase(DAY + 1);
+    await w.rental.connect(w.outsider).finalize(r.agreementId);
+    await drainEth(w, [r.agreementId]);
+  });
+
+  it("a device bound to an already retired asset cannot be rented: IncomeNotAccepted, nothing moves", async function () {
+    const w = await loadFixture(world);
+    await buyout(w);
+    const terms = ethTerms(w.device.deviceId, { subjectKind: SubjectKind.Device });
+    const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
+    await w.rental.connect(w.operator).publishOffer(terms);
+    const prepay = BigInt(DAY) * terms.pricePerSecond;
+    await expect(w.rental.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit }))
+      .to.be.revertedWithCustomError(w.rental, "IncomeNotAccepted")
+      .withArgs(w.assetId, ETH);
+    expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
+  });
+
+  it("rent deferred while live, then the asset retired after settlement released the lease: flushed to the agent", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    const terms = ethTerms(w.assetId, { token: u, pricePerSecond: 10n, deposit: USDC(5) });
+    const r = await (async () => {
+      const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
+      await w.rental.connect(w.agent).publishOffer(terms);
+      const prepay = BigInt(DAY) * terms.pricePerSecond;
+      const agreementId = await w.rental.connect(w.bob).rent.staticCall(offerId, DAY, prepay);
+      await w.rental.connect(w.bob).rent(offerId, DAY, prepay);
+      return { agreementId, prepay };
+    })();
+    // Governance stops accepting USDC as a payout token: the rent cannot be deposited, it is deferred.
+    await w.distributor.connect(w.gov).setPayoutToken(u, false);
+    await time.increase(DAY);
+    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
+    const pending = await w.rental.pendingIncome(w.assetId, u);
+    expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
+    // While the asset lives, a flush retries the deposit (refused again: deferred again, not lost).
+    await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, u))
+      .to.emit(w.rental, "IncomeDeferred")
+      .withArgs(w.assetId, u, pending);
+    // The lease was released at settlement: the agent sells the asset (in ETH) during the claim window.
+    await w.distributor.connect(w.agent).depositBuyout(w.assetId, ETH, 10n ** 18n, { value: 10n ** 18n });
+    await flushToAgent(w, u, pending);
+    const escrowBalance = await w.usdc.balanceOf(await w.rental.getAddress());
+    const held = await w.rental.heldFor(r.agreementId);
+    // Every USDC unit the escrow holds is claimable by someone or held for the agreement (its deposit
+    // for the claim window and its protocol fee not yet swept).
+    const owed = (await w.rental.claimable(w.agent.address, u)) + (await w.rental.claimable(w.bob.address, u));
+    expect(escrowBalance).to.equal(owed + held);
+    expect(held).to.equal(USDC(5) + (r.prepay * 250n) / 10_000n);
+  });
+
+  it("damages awarded after settlement, with a buyout during the claim window: flushed to the agent", async function () {
+    const w = await loadFixture(world);
+    const terms = ethTerms(w.assetId);
+    const r = await rentEth(w, w.bob, terms);
+    await time.increase(DAY);
+    await w.rental.connect(w.outsider).settle(r.agreementId);
+    const claim = terms.deposit / 2n;
+    await w.rental.connect(w.agent).claimDamage(r.agreementId, claim, id("scratch"));
+    await buyout(w);
+    await expect(w.rental.connect(w.bob).acceptClaim(r.agreementId))
+      .to.emit(w.rental, "IncomeDeferred")
+      .withArgs(w.assetId, ETH, claim);
+    await flushToAgent(w, ETH, claim);
+    expect(await w.rental.claimable(w.bob.address, ETH)).to.equal(terms.deposit - claim);
+    await drainEth(w, [r.agreementId]);
+  });
+
+  it("an offer in a token the asset cannot register (all four payout slots taken) cannot be rented: IncomeNotAccepted", async function () {
+    const w = await loadFixture(world);
+    // Two more accepted tokens fill the asset's four payout slots (USDC and ETH are registered).
+    const extra = [];
+    for (const symbol of ["EURX", "GBPX", "JPYX"]) {
+      const t = await ethers.deployContract("RentalMockERC20", [symbol, symbol]);
+      await w.distributor.connect(w.gov).setPayoutToken(await t.getAddress(), true);
+      await w.rental.connect(w.gov).setTokenAllowed(await t.getAddress(), true);
+      extra.push(t);
+    }
+    await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, await extra[0]!.getAddress());
+    await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, await extra[1]!.getAddress());
+    await expect(
+      w.distributor.connect(w.agent).registerPayoutToken(w.assetId, await extra[2]!.getAddress()),
+    ).to.be.revertedWithCustomError(w.distributor, "TooManyPayoutTokens");
+    const fifth = await extra[2]!.getAddress();
+    const terms = ethTerms(w.assetId, { token: fifth, pricePerSecond: 1n });
+    const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
+    await w.rental.connect(w.agent).publishOffer(terms);
+    await extra[2]!.mint(w.bob.address, 10n ** 20n);
+    await extra[2]!.connect(w.bob).approve(await w.rental.getAddress(), ethers.MaxUint256);
+    await expect(w.rental.connect(w.bob).rent(offerId, DAY, BigInt(DAY)))
+      .to.be.revertedWithCustomError(w.rental, "IncomeNotAccepted")
+      .withArgs(w.assetId, fifth);
+    expect(await extra[2]!.balanceOf(w.bob.address)).to.equal(10n ** 20n);
+    // A registered token is registered for good: an offer in it opens.
+    const ok = ethTerms(w.assetId, { token: await extra[0]!.getAddress(), pricePerSecond: 1n });
+    const okId = await w.rental.connect(w.agent).publishOffer.staticCall(ok);
+    await w.rental.connect(w.agent).publishOffer(ok);
+    await extra[0]!.mint(w.bob.address, BigInt(DAY) + ok.deposit);
+    await extra[0]!.connect(w.bob).approve(await w.rental.getAddress(), ethers.MaxUint256);
+    await w.rental.connect(w.bob).rent(okId, DAY, BigInt(DAY));
+  });
+});
