@@ -54,9 +54,9 @@ async function snapshot(w: World, assetId: bigint) {
     eth: await Promise.all([...parties, d, vault].map((a) => ethers.provider.getBalance(a))),
     vaultCode: await ethers.provider.getCode(vault),
     status: await w.assets.statusOf(assetId),
-    buyout: (await w.distributor.buyoutOf(assetId)).toArray(),
-    usdcAccounting: (await w.distributor.incomeAccountingOf(assetId, u)).toArray(),
-    ethAccounting: (await w.distributor.incomeAccountingOf(assetId, ETH)).toArray(),
+    buyout: [...(await w.distributor.buyoutOf(assetId))],
+    usdcAccounting: [...(await w.distributor.incomeAccountingOf(assetId, u))],
+    ethAccounting: [...(await w.distributor.incomeAccountingOf(assetId, ETH))],
     reserve: [await w.distributor.reserveOf(assetId, u), await w.distributor.reserveOf(assetId, ETH)],
     fees: [await w.distributor.feesOf(assetId, u), await w.distributor.feesOf(assetId, ETH)],
     payoutTokens: [...(await w.distributor.payoutTokensOf(assetId))],
@@ -254,8 +254,8 @@ async function expectRefused(f: Awaited<ReturnType<typeof deployIncome>>, shares
       ),
     ),
     code: await ethers.provider.getCode(vault),
-    accounting: (await distributor.incomeAccountingOf(OTHER_ASSET, d)).toArray(),
-    buyout: (await distributor.buyoutOf(OTHER_ASSET)).toArray(),
+    accounting: [...(await distributor.incomeAccountingOf(OTHER_ASSET, d))],
+    buyout: [...(await distributor.buyoutOf(OTHER_ASSET))],
     status: await f.registry.statusOf(OTHER_ASSET),
   });
   const before = await state();

@@ -20,7 +20,7 @@ contract AtkHookShares is ERC20 {
     }
 
     /// @notice The address the answers are built from (the distributor under attack).
-    address public immutable target;
+    address public immutable distributor;
     /// @notice The current answer mode.
     Mode public mode;
 
@@ -28,10 +28,10 @@ contract AtkHookShares is ERC20 {
     error NoHook();
 
     /// @notice Creates the token.
-    /// @param target_ The distributor whose address the answers use.
+    /// @param distributor_ The distributor whose address the answers use.
     /// @param mode_ The answer mode.
-    constructor(address target_, Mode mode_) ERC20("Hostile Share", "HSH") {
-        target = target_;
+    constructor(address distributor_, Mode mode_) ERC20("Hostile Share", "HSH") {
+        distributor = distributor_;
         mode = mode_;
     }
 
@@ -47,7 +47,7 @@ contract AtkHookShares is ERC20 {
     function incomeHooks() external view returns (address) {
         Mode m = mode;
         if (m == Mode.Revert) revert NoHook();
-        uint256 word = uint256(uint160(target));
+        uint256 word = uint256(uint160(distributor));
         if (m == Mode.Other) word = uint256(uint160(address(this)));
         if (m == Mode.Dirty) word |= uint256(1) << 200;
         uint256 size = m == Mode.Empty ? 0 : (m == Mode.Long ? 64 : (m == Mode.Short ? 20 : 32));
