@@ -36,7 +36,8 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// to, amount)` is called (mint: from = 0; burn and redemption: to = 0); a recovery first calls
 /// `onRecovery(assetId, lost, replacement)`. A reverting hook reverts the move. When `incomeHooks` is
 /// zero (governance configured no distributor in the factory) no hook is called, and `redeemFor` can
-/// never be called: such an asset's shares carry no on-chain income.
+/// never be called: such an asset's shares carry no on-chain income, and the IncomeDistributor refuses
+/// every deposit and buyout for the asset (it accepts money only for shares whose `incomeHooks` is itself).
 ///
 /// Storage. This contract holds one asset's state only; the registry and identity registry are read,
 /// never written, by transfers.
@@ -71,8 +72,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     IAssetRegistry public immutable registry;
     /// @notice The identity registry (eligible investors).
     IdentityRegistry public immutable identityRegistry;
-    /// @notice The income distributor notified of every balance move (zero: none).
-    address public immutable incomeHooks;
+    /// @inheritdoc IAssetShares
+    address public immutable override incomeHooks;
     uint8 private immutable _decimals;
 
     Config private _config;

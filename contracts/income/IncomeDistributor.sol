@@ -68,6 +68,16 @@ import {IncomeVault} from "./IncomeVault.sol";
 ///      later.
 ///
 ///      ## Refusals and choices
+///      - Money for an asset (income {deposit}, {depositBuyout}) is accepted only if the asset's
+///        share token reports this contract as its income hook (`IAssetShares.incomeHooks()`),
+///        else refused ({SharesNotHooked}): shares created while the factory had no hook (or
+///        another one) never call {onSharesTransfer}, so holders' corrections would not move with
+///        the shares (a holder could claim, move the shares and claim again) and `redeemFor` could
+///        never be called (buyout proceeds locked). The hook is read with a staticcall that copies
+///        at most one word: a token that reverts, has no code, or returns anything but exactly
+///        this address is refused. Deposits check it once per asset, when the share token is first cached
+///        (first deposit; the registry records an asset's shares once and AssetShares fixes its
+///        hook at creation), a buyout checks it in its own call.
 ///      - A deposit while the asset has no shares (`totalSupply == 0`) is refused ({NoShares}):
 ///        there is nobody to accrue to, and holding it would favour the first minter.
 ///      - A deposit for a retired asset is refused ({AssetIsRetired}): shares are being redeemed, so
@@ -269,6 +279,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     error NotRetired(uint256 assetId);
     /// @notice The asset has no share token.
     error NoShareToken(uint256 assetId);
+    /// @notice The asset's share token does not report this contract as its income hook (it would not
+    ///         notify share moves, so income and buyout proceeds could not be paid exactly).
+    error SharesNotHooked(uint256 assetId, address shares);
     /// @notice The asset has no shares outstanding: nobody to accrue to.
     error NoShares(uint256 assetId);
     /// @notice `token` is not an accepted payout token.
@@ -432,7 +445,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
 
     /// @notice Deposits the sale proceeds of the asset and retires it (the asset's agent). The
     ///         share supply is snapshotted; every holder may then {redeem} at any time. Requires
-    ///         this contract to hold BUYOUT_ROLE in the registry; refused while the asset is leased.
+    ///         this contract to hold BUYOUT_ROLE in the registry; refused while the asset is leased,
+    ///         and unless the asset's share token reports this contract as its income hook
+    ///         ({SharesNotHooked}: redemption burns through that hook).
     /// @param assetId The asset sold.
     /// @param token Token of the proceeds (address(0) = ETH, then msg.value == proceeds).
     /// @param proceeds Amount of proceeds.
@@ -442,7 +457,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
         if (status == IAssetRegistry.AssetStatus.Retired) revert AssetIsRetired(assetId);
         if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
-        address shares = _sharesOf(assetId);
+        address shares = _hookedSharesOf(assetId);
         uint256 supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
         address vault = vaultOf(assetId);
@@ -467,7 +482,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @inheritdoc IIncomeDistributor
     /// @dev Anyone may deposit in the asset's registered payout tokens; the agent's first deposit
     ///      in a new accepted token registers it. Refused: zero amount, unknown or retired asset, no
-    ///      shares, token not accepted or not registered, a fifth payout token, ETH amount mismatch,
+    ///      share token or one whose income hook is not this contract, no shares, token not accepted
+    ///      or not registered, a fifth payout token, ETH amount mismatch,
     ///      ETH with an ERC-20 deposit, nothing received, magnitude bounds exceeded.
     function deposit(
         uint256 assetId,
@@ -482,9 +498,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         AssetState storage a = _assets[assetId];
         address shares = a.shares;
         if (shares == address(0)) {
-            // First deposit of the asset: cache its share token and deploy its vault (unless a
-            // buyout did; then the asset is retired and was refused above).
-            shares = _sharesOf(assetId);
+            // First deposit of the asset: check and cache its share token and deploy its vault
+            // (unless a buyout did; then the asset is retired and was refused above).
+            shares = _hookedSharesOf(assetId);
             a.shares = shares;
             if (vaultOf(assetId).code.length == 0) _createVault(assetId);
         }
@@ -737,13 +753,18 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     }
 
     /// @inheritdoc IIncomeDistributor
+    /// @dev Also false once the asset's share token exists and does not report this contract as its
+    ///      income hook ({SharesNotHooked}: such an asset can never take income).
     function acceptsIncome(uint256 assetId, address token) external view returns (bool) {
         IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
-        return
-            status != IAssetRegistry.AssetStatus.None &&
-            status != IAssetRegistry.AssetStatus.Retired &&
-            (token == address(0) || isPayoutToken[token]) &&
-            _tokens[assetId][token].registered;
+        if (
+            status == IAssetRegistry.AssetStatus.None ||
+            status == IAssetRegistry.AssetStatus.Retired ||
+            (token != address(0) && !isPayoutToken[token]) ||
+            !_tokens[assetId][token].registered
+        ) return false;
+        address shares = registry.sharesOf(assetId);
+        return shares == address(0) || _hooked(shares);
     }
 
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
@@ -853,6 +874,26 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     function _sharesOf(uint256 assetId) private view returns (address shares) {
         shares = registry.sharesOf(assetId);
         if (shares == address(0)) revert NoShareToken(assetId);
+    }
+
+    /// @dev The asset's share token, refused ({SharesNotHooked}) unless it reports this contract as
+    ///      its income hook. One staticcall of `incomeHooks()`; at most 32 bytes of return data are
+    ///      copied. Accepted only when the call succeeded and returned exactly one word equal to this
+    ///      address: a reverting token, an account without code, a short, long or dirty answer, or
+    ///      any other address is refused.
+    function _hookedSharesOf(uint256 assetId) private view returns (address shares) {
+        shares = _sharesOf(assetId);
+        if (!_hooked(shares)) revert SharesNotHooked(assetId, shares);
+    }
+
+    /// @dev Whether `shares` answers `incomeHooks()` with exactly this contract's address.
+    function _hooked(address shares) private view returns (bool hooked) {
+        bytes4 selector = IAssetShares.incomeHooks.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            let ok := staticcall(gas(), shares, 0x00, 0x04, 0x00, 0x20)
+            hooked := and(and(ok, eq(returndatasize(), 0x20)), eq(mload(0x00), address()))
+        }
     }
 
     function _onlyAgent(uint256 assetId) private view {

@@ -9,6 +9,10 @@ interface IAssetShares is IERC20 {
     /// @notice The asset these shares represent.
     function assetId() external view returns (uint256);
 
+    /// @notice The income distributor this token notifies of every balance move (fixed at creation;
+    ///         zero: none). The distributor accepts money for the asset only when this is itself.
+    function incomeHooks() external view returns (address);
+
     /// @notice After the asset is retired by a buyout: burns the whole balance of `holder` and
     ///         returns it. Only the income distributor (which pays the holder's pro-rata proceeds).
     function redeemFor(address holder) external returns (uint256 burned);

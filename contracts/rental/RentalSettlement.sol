@@ -431,17 +431,18 @@ contract RentalSettlement is RentalBase {
         _credit(feeRecipient, token, total);
     }
 
-    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of
-    ///         a retired asset can never reach its holders any more (the distributor refuses it and the
-    ///         holders were paid out by the buyout): it is credited to the asset's agent instead, as a
-    ///         claimable balance, so that every amount has an exit.
+    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income the
+    ///         distributor will never take for the asset any more (`acceptsIncome` false: the asset was
+    ///         retired by a buyout, governance withdrew the token, or its shares bypass the income hook)
+    ///         is credited to the asset's agent instead, as a claimable balance, so that every amount has
+    ///         an exit. Other refusals (no shares yet) leave it deferred for a later flush.
     /// @param assetId The asset.
     /// @param token The token.
     function flushIncome(uint256 assetId, address token) external onlyDelegated nonReentrant {
         uint256 amount = pendingIncome[assetId][token];
         if (amount == 0) revert NothingToWithdraw();
         pendingIncome[assetId][token] = 0;
-        if (assetRegistry.statusOf(assetId) == IAssetRegistry.AssetStatus.Retired) {
+        if (!distributor.acceptsIncome(assetId, token)) {
             address agent = assetRegistry.agentOf(assetId);
             emit IncomeRedirected(assetId, token, agent, amount);
             _credit(agent, token, amount);

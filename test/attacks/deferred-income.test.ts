@@ -116,11 +116,9 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
     const pending = await w.rental.pendingIncome(w.assetId, u);
     expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
-    // While the asset lives, a flush retries the deposit (refused again: deferred again, not lost).
-    await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, u))
-      .to.emit(w.rental, "IncomeDeferred")
-      .withArgs(w.assetId, u, pending);
-    // The lease was released at settlement: the agent sells the asset (in ETH) during the claim window.
+    // Governance accepts USDC again; the lease was released at settlement: the agent sells the asset
+    // (in ETH) during the claim window, before anyone flushed.
+    await w.distributor.connect(w.gov).setPayoutToken(u, true);
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, ETH, 10n ** 18n, { value: 10n ** 18n });
     await flushToAgent(w, u, pending);
     const escrowBalance = await w.usdc.balanceOf(await w.rental.getAddress());
@@ -181,5 +179,46 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await extra[0]!.mint(w.bob.address, BigInt(DAY) + ok.deposit);
     await extra[0]!.connect(w.bob).approve(await w.rental.getAddress(), ethers.MaxUint256);
     await w.rental.connect(w.bob).rent(okId, DAY, BigInt(DAY));
+  });
+});
+
+describe("Attack class: deferred income whose asset can never take it while live (issue 12, findings 3 and 4)", function () {
+  it("a token governance withdrew: flushIncome credits the agent, not a forever-deferral", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    const terms = ethTerms(w.assetId, { token: u, pricePerSecond: 10n, deposit: USDC(5) });
+    const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
+    await w.rental.connect(w.agent).publishOffer(terms);
+    const prepay = BigInt(DAY) * terms.pricePerSecond;
+    const agreementId = await w.rental.connect(w.bob).rent.staticCall(offerId, DAY, prepay);
+    await w.rental.connect(w.bob).rent(offerId, DAY, prepay);
+    await w.distributor.connect(w.gov).setPayoutToken(u, false);
+    await time.increase(DAY);
+    await w.rental.connect(w.outsider).settle(agreementId);
+    await flushToAgent(w, u, prepay - (prepay * 250n) / 10_000n);
+  });
+
+  it("income deferred for an asset with no shares yet stays deferred (a flush retries) and reaches the holders once shares exist", async function () {
+    const w = await loadFixture(world);
+    const salt = id("late-shares");
+    const assetId = await w.assets.computeAssetId(w.issuer.address, salt);
+    await w.assets.connect(w.issuer).registerAsset(salt, 0, "0x4445", w.agent.address, "ipfs://late");
+    await w.distributor.connect(w.agent).registerPayoutToken(assetId, ETH);
+    const r = await rentEth(w, w.bob, ethTerms(assetId));
+    await time.increase(DAY);
+    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
+    const pending = await w.rental.pendingIncome(assetId, ETH);
+    await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
+      .to.emit(w.rental, "IncomeDeferred")
+      .withArgs(assetId, ETH, pending);
+    // Shares are created (with the distributor as hook) and minted: the next flush deposits it all.
+    await w.factory.connect(w.agent).createShares(assetId, "Late", "LATE", 0);
+    const shares = await ethers.getContractAt("AssetShares", await w.factory.predictShares(assetId));
+    await shares.connect(w.agent).mint(w.alice.address, 10);
+    await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
+      .to.emit(w.rental, "IncomeDeposited")
+      .withArgs(assetId, ETH, pending);
+    expect(await w.rental.pendingIncome(assetId, ETH)).to.equal(0n);
+    expect(await ethers.provider.getBalance(await w.distributor.vaultOf(assetId))).to.equal(pending);
   });
 });

@@ -51,6 +51,11 @@ contract MockAssetShares is ERC20, IAssetShares {
         return _assetId;
     }
 
+    /// @inheritdoc IAssetShares
+    function incomeHooks() external view returns (address) {
+        return address(hooks);
+    }
+
     /// @notice Mints shares (agent).
     /// @param to Receiver.
     /// @param amount Shares.
@@ -131,6 +136,11 @@ contract FaultyAssetShares is ERC20, IAssetShares {
     /// @inheritdoc IAssetShares
     function assetId() external view returns (uint256) {
         return _assetId;
+    }
+
+    /// @inheritdoc IAssetShares
+    function incomeHooks() external view returns (address) {
+        return address(hooks);
     }
 
     /// @notice Mints (anyone, any time: the fault).
