@@ -334,28 +334,25 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     /// @notice ERC-792-style ruling by the order's arbiter: 1 the claim stands (counts as a source),
     ///         2 it is rejected (the provider may claim again until completeBy), 0 (refused) applies
-    ///         the order's default ruling. A dispute made moot (milestone released by other
-    ///         evidence) is just closed.
+    ///         the order's default ruling. The dispute deadline binds the arbiter too: from
+    ///         `claimEnds` on only `resolveByTimeout` decides a live dispute. A dispute made moot
+    ///         (milestone released by other evidence) is just closed.
     /// @param disputeId The dispute.
     /// @param ruling 0, 1 or 2.
     function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        Dispute storage d = _book.disputes[disputeId];
-        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
+        (Dispute storage d, uint40 ends) = _dispute(disputeId);
         Policy storage pol = _book.policies[d.orderId];
         if (msg.sender != pol.arbiter) revert NotArbiter(msg.sender);
         if (ruling > RULING_PAYER) revert BadRuling(ruling);
+        if (ends != 0 && block.timestamp >= ends) revert DeadlinePassed(ends);
         _resolve(d, disputeId, ruling == 0 ? pol.defaultRuling : ruling, false);
     }
 
     /// @notice Applies the order's default ruling to a dispute the arbiter left past its deadline (anyone).
     /// @param disputeId The dispute.
     function resolveByTimeout(uint256 disputeId) external nonReentrant {
-        Dispute storage d = _book.disputes[disputeId];
-        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
-        Milestone storage m = _book.milestones[d.orderId][d.milestone];
-        if (m.claim == ClaimStatus.Disputed && m.round == d.round && block.timestamp < m.claimEnds) {
-            revert DeadlineNotPassed(m.claimEnds);
-        }
+        (Dispute storage d, uint40 ends) = _dispute(disputeId);
+        if (block.timestamp < ends) revert DeadlineNotPassed(ends);
         _resolve(d, disputeId, _book.policies[d.orderId].defaultRuling, true);
     }
 
@@ -565,6 +562,14 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             if (bond != 0) _credit(provider, o.assetId, o.token, bond);
             emit OrderCompleted(orderId, bond);
         }
+    }
+
+    /// @dev An unresolved dispute and its deadline (0 when moot: the claim it was about is closed).
+    function _dispute(uint256 disputeId) private view returns (Dispute storage d, uint40 ends) {
+        d = _book.disputes[disputeId];
+        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
+        Milestone storage m = _book.milestones[d.orderId][d.milestone];
+        if (m.claim == ClaimStatus.Disputed && m.round == d.round) ends = m.claimEnds;
     }
 
     function _resolve(Dispute storage d, uint256 disputeId, uint256 ruling, bool byTimeout) private {
