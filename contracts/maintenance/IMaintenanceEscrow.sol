@@ -196,6 +196,9 @@ interface IMaintenanceEscrow {
     event OrderExpired(bytes32 indexed orderId, uint256 refunded);
     /// @notice The provider did not complete by the complete-by deadline: unreleased budget refunded, bond slashed.
     event OrderDefaulted(bytes32 indexed orderId, uint256 refunded, uint256 slashed);
+    /// @notice The order defaulted but the device its policy needs was decommissioned after
+    ///         acceptance (it can never attest again): the provider's bond was returned, not slashed.
+    event BondReturnedDeviceGone(bytes32 indexed orderId, uint256 indexed deviceId, uint256 bond);
     /// @notice Every milestone was released; the bond went back to the provider.
     event OrderCompleted(bytes32 indexed orderId, uint256 bondReturned);
     /// @notice One evidence source agreed on a milestone (`source`: 0 device, 1 optimistic, 2+i inspector i).
@@ -289,6 +292,8 @@ interface IMaintenanceEscrow {
     error StaleAttestation(uint64 counter, uint64 minimumExclusive);
     /// @notice The latest reading was signed before the order was accepted.
     error AttestationBeforeAcceptance(uint40 timestamp, uint40 acceptedAt);
+    /// @notice The latest reading was signed after the order's complete-by deadline.
+    error AttestationAfterDeadline(uint40 timestamp, uint40 completeBy);
     /// @notice The reading's value fails the policy's value condition.
     error ValueConditionFailed(uint64 value, uint64 threshold);
     /// @notice The inspector is not named on the order.

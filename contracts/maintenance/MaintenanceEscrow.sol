@@ -22,7 +22,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         `k` of the order's evidence sources agree:
 ///         (a) the latest reading of `kind` from the order's device, read from the device registry
 ///             (the only verifier of device signatures), newer than acceptance in both counter and
-///             time and meeting the value condition; each reading counts once per order;
+///             time, signed by completeBy and meeting the value condition; each reading counts once
+///             per order. The device is checked (Active, bound to the asset) once, at acceptance:
+///             nothing done to it afterwards removes the provider's way to get paid;
 ///         (b) EIP-712 `Inspection` signatures of the inspectors named on the order (EOA or
 ///             ERC-1271), each inspector once per milestone;
 ///         (c) an optimistic claim by the provider that passes its challenge window; a challenge
@@ -216,7 +218,9 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     /// @notice Ends an order whose deadline passed (anyone). Open after `acceptBy`: Expired, full
     ///         refund. Active after `completeBy` with no claim pending: Defaulted, the unreleased
-    ///         price is refunded and the bond slashed (to the payer side or the asset's reserve).
+    ///         price is refunded and the bond slashed (to the payer side or the asset's reserve),
+    ///         unless the policy cannot complete without the device and the device was
+    ///         decommissioned after acceptance: then the bond goes back to the provider.
     /// @param orderId The order.
     function expire(bytes32 orderId) external nonReentrant {
         Order storage o = _order(orderId);
@@ -232,6 +236,11 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             uint256 unreleased = o.price - o.released;
             uint256 slashed = o.bond;
             if (unreleased != 0) _refund(o, unreleased);
+            if (slashed != 0 && MaintenanceTerms.deviceGone(_book, deviceRegistry, orderId)) {
+                _credit(o.provider, o.assetId, o.token, slashed);
+                emit BondReturnedDeviceGone(orderId, o.deviceId, slashed);
+                slashed = 0;
+            }
             if (slashed != 0) {
                 if (o.slashTo == SlashTo.Reserve) _creditReserve(o.assetId, o.token, slashed);
                 else _refund(o, slashed);
@@ -246,9 +255,11 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     /// @notice Counts the device's latest reading of the policy's kind as evidence for a milestone
     ///         (anyone). The device registry verified its signature; here it must come from the
-    ///         order's device, still Active and bound to the asset, have a counter above every
-    ///         counter used so far (the device's lastCounter at acceptance, then each used reading),
-    ///         a timestamp after acceptance, and meet the value condition.
+    ///         order's device, have a counter above every counter used so far (the baseline frozen
+    ///         at acceptance, then each used reading), be signed after acceptance and no later than
+    ///         completeBy, and meet the value condition. The device's binding and status were checked
+    ///         at acceptance and are not read again: unbinding, rebinding, suspending or
+    ///         decommissioning it afterwards cannot refuse a reading the registry accepted.
     /// @param orderId The order.
     /// @param milestone The milestone it proves.
     /// @param deviceId The device whose reading is submitted (must be the order's).
@@ -323,28 +334,25 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     /// @notice ERC-792-style ruling by the order's arbiter: 1 the claim stands (counts as a source),
     ///         2 it is rejected (the provider may claim again until completeBy), 0 (refused) applies
-    ///         the order's default ruling. A dispute made moot (milestone released by other
-    ///         evidence) is just closed.
+    ///         the order's default ruling. The dispute deadline binds the arbiter too: from
+    ///         `claimEnds` on only `resolveByTimeout` decides a live dispute. A dispute made moot
+    ///         (milestone released by other evidence) is just closed.
     /// @param disputeId The dispute.
     /// @param ruling 0, 1 or 2.
     function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        Dispute storage d = _book.disputes[disputeId];
-        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
+        (Dispute storage d, uint40 ends) = _dispute(disputeId);
         Policy storage pol = _book.policies[d.orderId];
         if (msg.sender != pol.arbiter) revert NotArbiter(msg.sender);
         if (ruling > RULING_PAYER) revert BadRuling(ruling);
+        if (ends != 0 && block.timestamp >= ends) revert DeadlinePassed(ends);
         _resolve(d, disputeId, ruling == 0 ? pol.defaultRuling : ruling, false);
     }
 
     /// @notice Applies the order's default ruling to a dispute the arbiter left past its deadline (anyone).
     /// @param disputeId The dispute.
     function resolveByTimeout(uint256 disputeId) external nonReentrant {
-        Dispute storage d = _book.disputes[disputeId];
-        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
-        Milestone storage m = _book.milestones[d.orderId][d.milestone];
-        if (m.claim == ClaimStatus.Disputed && m.round == d.round && block.timestamp < m.claimEnds) {
-            revert DeadlineNotPassed(m.claimEnds);
-        }
+        (Dispute storage d, uint40 ends) = _dispute(disputeId);
+        if (block.timestamp < ends) revert DeadlineNotPassed(ends);
         _resolve(d, disputeId, _book.policies[d.orderId].defaultRuling, true);
     }
 
@@ -507,7 +515,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     }
 
     function _activate(bytes32 orderId, Order storage o, address provider, uint256 price, uint256 bond) private {
-        uint64 base = _book.policies[orderId].useDevice ? deviceRegistry.lastCounter(o.deviceId) : 0;
+        uint64 base = MaintenanceTerms.freezeDevice(_book, deviceRegistry, orderId);
         o.state = State.Active;
         o.acceptedAt = uint40(block.timestamp);
         o.usedCounter = base;
@@ -554,6 +562,14 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             if (bond != 0) _credit(provider, o.assetId, o.token, bond);
             emit OrderCompleted(orderId, bond);
         }
+    }
+
+    /// @dev An unresolved dispute and its deadline (0 when moot: the claim it was about is closed).
+    function _dispute(uint256 disputeId) private view returns (Dispute storage d, uint40 ends) {
+        d = _book.disputes[disputeId];
+        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
+        Milestone storage m = _book.milestones[d.orderId][d.milestone];
+        if (m.claim == ClaimStatus.Disputed && m.round == d.round) ends = m.claimEnds;
     }
 
     function _resolve(Dispute storage d, uint256 disputeId, uint256 ruling, bool byTimeout) private {

@@ -238,10 +238,38 @@ library MaintenanceTerms {
         }
     }
 
-    /// @notice Checks the device evidence source of an Active order: the policy uses it, `deviceId`
-    ///         is the order's device, Active and still bound to the asset, and its latest reading of
-    ///         the policy's kind (verified by the registry) is newer than every counter used so far
-    ///         and than acceptance, and meets the value condition.
+    /// @notice Freezes the device evidence rules of an order being accepted: when the policy uses the
+    ///         device, it must be Active and bound to the order's asset now, and the counter of its
+    ///         latest reading of the policy's kind becomes the baseline. From then on nothing the
+    ///         payer, the asset's agent or the device's owner does to the device (unbind, rebind,
+    ///         decommission) or a suspension can refuse a reading the registry accepted.
+    /// @param b The escrow's order book.
+    /// @param registry The device registry.
+    /// @param orderId The order being accepted.
+    /// @return base The baseline counter (0 when the policy does not use the device).
+    function freezeDevice(
+        Book storage b,
+        IDeviceRegistry registry,
+        bytes32 orderId
+    ) external view returns (uint64 base) {
+        IMaintenanceEscrow.Policy storage pol = b.policies[orderId];
+        if (!pol.useDevice) return 0;
+        IMaintenanceEscrow.Order storage o = b.orders[orderId];
+        uint256 deviceId = o.deviceId;
+        if (registry.statusOf(deviceId) != IDeviceRegistry.DeviceStatus.Active) {
+            revert IMaintenanceEscrow.DeviceNotActive(deviceId);
+        }
+        if (registry.assetOf(deviceId) != o.assetId) revert IMaintenanceEscrow.DeviceNotOnAsset(deviceId, o.assetId);
+        return registry.latestReading(deviceId, pol.kind).counter;
+    }
+
+    /// @notice Checks the device evidence source of an Active order against the rules frozen at
+    ///         acceptance: the policy uses it, `deviceId` is the order's device, and its latest
+    ///         reading of the policy's kind (verified by the registry when it was attested) has a
+    ///         counter above every counter used so far (the baseline at acceptance, then each used
+    ///         reading), was signed after acceptance and no later than `completeBy`, and meets the
+    ///         value condition. The device's current binding and status are deliberately not read:
+    ///         the other side cannot remove the provider's way to get paid.
     /// @param b The escrow's order book.
     /// @param registry The device registry.
     /// @param orderId The order.
@@ -257,14 +285,11 @@ library MaintenanceTerms {
         IMaintenanceEscrow.Policy storage pol = b.policies[orderId];
         if (!pol.useDevice) revert IMaintenanceEscrow.SourceNotEnabled();
         if (deviceId != o.deviceId) revert IMaintenanceEscrow.WrongDevice(o.deviceId, deviceId);
-        if (registry.statusOf(deviceId) != IDeviceRegistry.DeviceStatus.Active) {
-            revert IMaintenanceEscrow.DeviceNotActive(deviceId);
-        }
-        if (registry.assetOf(deviceId) != o.assetId) revert IMaintenanceEscrow.DeviceNotOnAsset(deviceId, o.assetId);
         IDeviceRegistry.Reading memory r = registry.latestReading(deviceId, pol.kind);
         if (r.counter <= o.usedCounter) revert IMaintenanceEscrow.StaleAttestation(r.counter, o.usedCounter);
         if (r.timestamp <= o.acceptedAt)
             revert IMaintenanceEscrow.AttestationBeforeAcceptance(r.timestamp, o.acceptedAt);
+        if (r.timestamp > o.completeBy) revert IMaintenanceEscrow.AttestationAfterDeadline(r.timestamp, o.completeBy);
         IMaintenanceEscrow.Comparator cmp = pol.cmp;
         uint64 threshold = pol.threshold;
         if (
@@ -273,6 +298,21 @@ library MaintenanceTerms {
             (cmp == IMaintenanceEscrow.Comparator.LTE && r.value > threshold)
         ) revert IMaintenanceEscrow.ValueConditionFailed(r.value, threshold);
         return r.counter;
+    }
+
+    /// @notice Whether a defaulting order's provider was left without enough evidence sources
+    ///         through no act of its own: the policy needs the device (k exceeds the other
+    ///         sources) and the device was decommissioned after acceptance (it was Active then),
+    ///         so it can never attest again. The bond is then returned instead of slashed.
+    /// @param b The escrow's order book.
+    /// @param registry The device registry.
+    /// @param orderId The defaulting order.
+    /// @return Whether the device the order needs is gone.
+    function deviceGone(Book storage b, IDeviceRegistry registry, bytes32 orderId) external view returns (bool) {
+        IMaintenanceEscrow.Policy storage pol = b.policies[orderId];
+        IMaintenanceEscrow.Order storage o = b.orders[orderId];
+        if (!pol.useDevice || pol.k <= uint256(o.inspectorCount) + (pol.optimistic ? 1 : 0)) return false;
+        return registry.statusOf(o.deviceId) == IDeviceRegistry.DeviceStatus.Decommissioned;
     }
 
     /// @notice Checks an inspector's verdict: not expired, by an inspector named on the order who

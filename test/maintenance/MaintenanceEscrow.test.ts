@@ -483,7 +483,7 @@ describe("MaintenanceEscrow", function () {
       expect(o.released).to.equal(BUDGET);
     });
 
-    it("refuses an attestation from another device, or from a device moved or suspended", async function () {
+    it("refuses an attestation from another device", async function () {
       const f = await loadFixture(fixture);
       const { id } = await createAccepted(f);
       await attest(f, 6, 0n, OTHER_DEVICE);
@@ -492,15 +492,48 @@ describe("MaintenanceEscrow", function () {
       await expect(f.escrow.submitDeviceEvidence(id, 0, OTHER_DEVICE))
         .to.be.revertedWithCustomError(f.escrow, "WrongDevice")
         .withArgs(DEVICE, OTHER_DEVICE);
-      await f.devices.setDevice(DEVICE, 2, ASSET);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+    });
+
+    it("freezes the device at acceptance: a reading counts after the device is moved or suspended", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await createAccepted(f);
+      await attest(f, 6, 0n);
+      await f.devices.setDevice(DEVICE, 2, OTHER_ASSET); // suspended and moved after acceptance
       await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.emit(f.escrow, "OrderCompleted")
+        .withArgs(id, BOND);
+      const t = await f.token.getAddress();
+      expect(await f.escrow.claimable(f.provider.address, ASSET, t)).to.equal(BUDGET + BOND);
+      expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(0n);
+    });
+
+    it("refuses acceptance while the device is not Active or not bound to the asset (nothing is frozen)", async function () {
+      const f = await loadFixture(fixture);
+      const { id } = await create(f);
+      const s = await snapshot(f, id);
+      await f.devices.setDevice(DEVICE, 2, ASSET);
+      await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "DeviceNotActive")
         .withArgs(DEVICE);
       await f.devices.setDevice(DEVICE, 1, OTHER_ASSET);
-      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+      await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "DeviceNotOnAsset")
         .withArgs(DEVICE, ASSET);
       expect(await snapshot(f, id)).to.deep.equal(s);
+    });
+
+    it("refuses a reading signed after complete-by (the deadline binds the device's clock too)", async function () {
+      const f = await loadFixture(fixture);
+      const { id, args } = await createAccepted(f);
+      await f.devices.setReading(DEVICE, KIND_SELFTEST, 6, args.completeBy + 1, 0);
+      const s = await snapshot(f, id);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+        .to.be.revertedWithCustomError(f.escrow, "AttestationAfterDeadline")
+        .withArgs(args.completeBy + 1, args.completeBy);
+      expect(await snapshot(f, id)).to.deep.equal(s);
+      await f.devices.setReading(DEVICE, KIND_SELFTEST, 7, args.completeBy, 0);
+      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
     });
 
     it("refuses the reading that was already there at acceptance", async function () {

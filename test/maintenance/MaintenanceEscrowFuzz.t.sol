@@ -180,7 +180,8 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         );
     }
 
-    /// Only a reading newer than every counter used so far (and than acceptance) counts.
+    /// Only a reading newer than every counter used so far (and than acceptance), signed by
+    /// completeBy, counts.
     function testFuzz_onlyNewerReadingsCount(uint64 counter, uint40 signedAt) external {
         bytes32 id = _create(
             1e18,
@@ -193,6 +194,7 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         vm.prank(PROVIDER);
         escrow.accept(id);
         uint40 acceptedAt = escrow.getOrder(id).acceptedAt;
+        uint40 completeBy = escrow.getOrder(id).completeBy;
         devices.setReading(DEVICE, KIND, counter, signedAt, 0);
         if (counter <= 5) {
             vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.StaleAttestation.selector, counter, uint64(5)));
@@ -200,9 +202,13 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
             vm.expectRevert(
                 abi.encodeWithSelector(IMaintenanceEscrow.AttestationBeforeAcceptance.selector, signedAt, acceptedAt)
             );
+        } else if (signedAt > completeBy) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IMaintenanceEscrow.AttestationAfterDeadline.selector, signedAt, completeBy)
+            );
         }
         escrow.submitDeviceEvidence(id, 0, DEVICE);
-        bool ok = counter > 5 && signedAt > acceptedAt;
+        bool ok = counter > 5 && signedAt > acceptedAt && signedAt <= completeBy;
         assertEq(escrow.claimable(PROVIDER, ASSET, address(token)), ok ? 1e18 : 0, "paid iff fresh");
     }
 }
