@@ -50,6 +50,7 @@ async function selfTest(w: World, value = 0, timestamp?: number) {
     deviceId: w.device.deviceId,
     kind: KIND_SELFTEST,
     value,
+    odometer: 0, // a self-test code is not additive
     payloadHash: id("self-test"),
     counter: (await w.devices.lastCounter(w.device.deviceId)) + 1n,
     timestamp: timestamp ?? (await time.latest()) + 1,
