@@ -142,7 +142,7 @@ interface IRentalEscrow {
     event OfferPublished(bytes32 indexed offerId, address indexed owner, bytes32 indexed termsHash);
     /// @notice An on-chain offer was withdrawn.
     event OfferCancelled(bytes32 indexed offerId);
-    /// @notice A signed-offer nonce was cancelled by its owner.
+    /// @notice A signed-offer nonce was cancelled by its owner, or spent by the agreement it opened.
     event NonceCancelled(address indexed owner, uint256 nonce);
     /// @notice An agreement was opened (Reserved or directly Active).
     event AgreementOpened(

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -40,7 +38,6 @@ import {RentalSettlement} from "./RentalSettlement.sol";
 ///         the device owner's claimable balance. A distributor refusal defers the income (`flushIncome`)
 ///         instead of blocking settlement. No loops: settlement is O(1).
 contract RentalEscrow is RentalBase {
-    using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
     /// @notice The settlement module this escrow delegatecalls (deployed beforehand for the same
@@ -179,6 +176,9 @@ contract RentalEscrow is RentalBase {
         bytes32 termsHash = RentalTerms.hash(offer.terms);
         bytes32 digest = _hashTypedDataV4(RentalTerms.hashOffer(offer, termsHash));
         if (!SignatureChecker.isValidSignatureNow(offer.owner, digest, signature)) revert InvalidSignature();
+        // Single use: the signed offer opens one agreement; its nonce is spent as if cancelled.
+        nonceCancelled[offer.owner][offer.nonce] = true;
+        emit NonceCancelled(offer.owner, offer.nonce);
         if (_terms[termsHash].subjectKind == 0) _storeTerms(offer.terms);
         id = _open(termsHash, offer.owner, duration, prepay);
     }
@@ -339,18 +339,19 @@ contract RentalEscrow is RentalBase {
     // ------------------------------------------------------------------ withdrawals
 
     /// @notice Withdraws the caller's claimable balance of `token` to the caller.
-    /// @param token The token (address(0) for ETH).
-    function withdraw(address token) external nonReentrant {
-        _withdraw(token, msg.sender);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - token The token (address(0) for ETH).
+    function withdraw(address /* token */) external {
+        _delegate();
     }
 
     /// @notice Withdraws the caller's claimable balance of `token` to `to` (e.g. when the caller is
     ///         blocklisted by the token or cannot receive ETH).
-    /// @param token The token (address(0) for ETH).
-    /// @param to Receiver.
-    function withdrawTo(address token, address to) external nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        _withdraw(token, to);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - token The token (address(0) for ETH).
+    ///      - to Receiver.
+    function withdrawTo(address /* token */, address /* to */) external {
+        _delegate();
     }
 
     // ------------------------------------------------------------------ views
@@ -552,19 +553,6 @@ contract RentalEscrow is RentalBase {
         } else {
             a.state = State.Reserved;
             a.deadline = uint40(block.timestamp + window);
-        }
-    }
-
-    function _withdraw(address token, address to) internal {
-        uint256 amount = claimable[msg.sender][token];
-        if (amount == 0) revert NothingToWithdraw();
-        claimable[msg.sender][token] = 0;
-        emit Withdrawn(msg.sender, token, to, amount);
-        if (token == address(0)) {
-            (bool ok, ) = to.call{value: amount}("");
-            if (!ok) revert EthTransferFailed(to, amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
         }
     }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -14,6 +16,7 @@ import {RentalBase} from "./RentalBase.sol";
 ///         (same storage layout: both inherit RentalBase). Split out to keep both under the 24 KiB code size limit.
 contract RentalSettlement is RentalBase {
     using SafeCast for uint256;
+    using SafeERC20 for IERC20;
 
     /// @notice This module's own address: direct calls (not via delegatecall) are refused.
     address private immutable _self;
@@ -429,6 +432,34 @@ contract RentalSettlement is RentalBase {
         }
         if (total == 0) revert NothingToWithdraw();
         _credit(feeRecipient, token, total);
+    }
+
+    /// @notice Withdraws the caller's claimable balance of `token` to the caller.
+    /// @param token The token (address(0) for ETH).
+    function withdraw(address token) external onlyDelegated nonReentrant {
+        _withdraw(token, msg.sender);
+    }
+
+    /// @notice Withdraws the caller's claimable balance of `token` to `to` (e.g. when the caller is
+    ///         blocklisted by the token or cannot receive ETH).
+    /// @param token The token (address(0) for ETH).
+    /// @param to Receiver.
+    function withdrawTo(address token, address to) external onlyDelegated nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(token, to);
+    }
+
+    function _withdraw(address token, address to) internal {
+        uint256 amount = claimable[msg.sender][token];
+        if (amount == 0) revert NothingToWithdraw();
+        claimable[msg.sender][token] = 0;
+        emit Withdrawn(msg.sender, token, to, amount);
+        if (token == address(0)) {
+            (bool ok, ) = to.call{value: amount}("");
+            if (!ok) revert EthTransferFailed(to, amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
     }
 
     /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income the

@@ -60,11 +60,11 @@ contract RentalMockDeviceRegistry is IDeviceRegistry {
         pushReadingAt(id, kind, counter, value, uint40(block.timestamp));
     }
 
-    /// @notice Records a verified reading signed at `at` (device clock).
-    function pushReadingAt(uint256 id, uint32 kind, uint64 counter, uint64 value, uint40 at) public {
+    /// @notice Records a verified reading signed at `signedAt` (device clock).
+    function pushReadingAt(uint256 id, uint32 kind, uint64 counter, uint64 value, uint40 signedAt) public {
         Reading storage r = _readings[id][kind];
         r.counter = counter;
-        r.timestamp = at;
+        r.timestamp = signedAt;
         r.value = value;
         r.odometer += value; // the value is the units since the previous reading
         if (counter > lastCounter[id]) lastCounter[id] = counter;
