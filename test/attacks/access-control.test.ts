@@ -342,6 +342,8 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "disputeClaim(bytes32)": DIRECT,
     "finalize(bytes32)": DIRECT,
     "flushIncome(uint256,address)": DIRECT,
+    "withdraw(address)": DIRECT,
+    "withdrawTo(address,address)": DIRECT,
     "markDefault(bytes32)": DIRECT,
     "payPeriod(bytes32,uint256)": DIRECT,
     "resolve(bytes32,uint256)": DIRECT,
