@@ -159,6 +159,11 @@ export const bench: AreaBench = async (connection) => {
     slotsWritten[curve] = Object.keys(entry?.[1].storage ?? {}).length;
   }
   notes.push(
+    "Attested fields changed in issue 12: `Attestation` gained `uint64 odometer` (the device's running total of the kind; " +
+      "the registry stores it in the Reading slot instead of a sum of relayed values and refuses a lower one). One more " +
+      "calldata word per item and one more word hashed; the floor above counts the larger calldata, the slots written are unchanged.",
+  );
+  notes.push(
     `Storage slots of the registry written by one accepted attestation (prestateTracer diff): secp256k1 ${slotsWritten.secp256k1}, ` +
       `P-256 ${slotsWritten.p256}: target <= 2 ${Math.max(slotsWritten.secp256k1!, slotsWritten.p256!) <= 2 ? "MET" : "NOT MET"}. ` +
       "No global slot is written on the attestation path (freshness config is read once per tx, warm afterwards).",

@@ -30,6 +30,10 @@ export const rentMetered: Step = {
       minDuration: 3600,
     });
     const offerId = await publishTerms(escrow, agent, terms);
+    // Hand-over meter reading: the device signs its odometer for the start of the rental (a few seconds
+    // ahead, within the registry's future skew), so the agreement's baseline is not older than its start
+    // and the bill is exactly what was measured during the rental (SECURITY.md, metered money).
+    await attest(ctx, 0, KIND_ENERGY, 0, (await latestTimestamp(ctx)) + 30n);
     const id = await rentOffer(escrow, renter, offerId, 86_400n, USD("500"));
     expect(await escrow.stateOf(id)).to.equal(2n); // Active (activationWindow 0)
     // One hour of use; the meter reports 3 readings (signed by the device) totalling 3,000 Wh.
