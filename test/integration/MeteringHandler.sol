@@ -46,6 +46,11 @@ contract MeteringHandler {
     /// @notice Set if settleMetered succeeded with nothing new, or reverted with something new.
     bool public settleMisbehaved;
     bool public finalSettled;
+    /// @notice The newest accepted reading when the agreement was settled (readings relayed later are
+    ///         accepted by the registry but bill nothing: the agreement is closed).
+    uint64 public finalAcceptedCounter;
+    uint64 public finalAcceptedOdometer;
+    uint40 public finalAcceptedTime;
 
     DeviceRegistry.Attestation[] internal _pool;
     bytes[] internal _sigs;
@@ -138,9 +143,9 @@ contract MeteringHandler {
         }
     }
 
-    /// @notice Time passes (1 s to 6 h).
+    /// @notice Time passes (1 s to 12 h: most runs reach the end of the one-day term).
     function warp(uint256 secs) public {
-        vm.warp(block.timestamp + 1 + (secs % 6 hours));
+        vm.warp(block.timestamp + 1 + (secs % 12 hours));
         count["warp"]++;
     }
 
@@ -149,6 +154,11 @@ contract MeteringHandler {
         if (finalSettled || block.timestamp < end) return;
         rental.settle(id);
         finalSettled = true;
+        (finalAcceptedCounter, finalAcceptedOdometer, finalAcceptedTime) = (
+            ghostAcceptedCounter,
+            ghostAcceptedOdometer,
+            ghostAcceptedTime
+        );
         count["finalSettle"]++;
     }
 
@@ -188,7 +198,10 @@ contract MeteringHandler {
         uint256 w;
         for (uint256 r = 0; r < n; ++r) {
             if (gone[r]) continue;
-            if (w != r) (_pool[w], _sigs[w]) = (_pool[r], _sigs[r]);
+            if (w != r) {
+                _pool[w] = _pool[r];
+                _sigs[w] = _sigs[r];
+            }
             ++w;
         }
         while (_pool.length > w) {

@@ -101,10 +101,10 @@ abstract contract MeteringSetup is SuiteSetup {
             );
             // (b) The final settlement read the newest accepted reading: the bill depends on it alone,
             //     whatever the relay order, batching and settlement calls before.
-            assertEq(a.meterCounter, meter.ghostAcceptedCounter(), "final mark == newest accepted reading");
+            assertEq(a.meterCounter, meter.finalAcceptedCounter(), "final mark == newest accepted at settlement");
             assertEq(
                 a.meterBilled,
-                _min(uint256(meter.ghostAcceptedOdometer()) - BASELINE, _cap(meter.ghostAcceptedTime())),
+                _min(uint256(meter.finalAcceptedOdometer()) - BASELINE, _cap(meter.finalAcceptedTime())),
                 "final meterBilled == min(lastInTermOdometer - baseline, cap)"
             );
         }
@@ -181,7 +181,7 @@ contract MeteringCadenceTest is MeteringSetup {
         meter.sign(1);
         meter.relay(3, 7, true); // one batch, either order
         meter.settleMetered();
-        meter.warp(TERM);
+        vm.warp(meter.end());
         meter.settleMetered(); // final reading already settled: nothing new
         meter.finalSettle();
         _checkMeter();
@@ -191,5 +191,28 @@ contract MeteringCadenceTest is MeteringSetup {
         IRentalEscrow.Agreement memory a = rental.agreementOf(agreementId);
         assertEq(a.meterUnits, 4_201, "every unit measured");
         assertEq(a.meterBilled, 3_003, "billed up to the cap");
+    }
+
+    /// Regression: readings signed in the same second as the mark were measured at that instant; within
+    /// the term they count whole (they were dropped: a zero-length interval counted nothing, so units
+    /// depended on when settlement ran between two same-second readings).
+    function test_SameSecondReadingsCountWhole() public {
+        meter.sign(907); // the same second as the baseline, i.e. the start
+        meter.relay(1, 0, false);
+        meter.settleMetered();
+        IRentalEscrow.Agreement memory a = rental.agreementOf(agreementId);
+        assertEq(a.meterUnits, 907, "same second as the start: measured within the term");
+        assertEq(a.meterBilled, 0, "no term elapsed yet: all carried");
+        meter.warp(1 hours - 1);
+        meter.sign(100);
+        meter.sign(50); // same second
+        meter.relay(1, 0, false);
+        meter.settleMetered();
+        meter.relay(1, 0, false);
+        meter.settleMetered();
+        a = rental.agreementOf(agreementId);
+        assertEq(a.meterUnits, 1_057, "every unit measured");
+        assertEq(a.meterBilled, 1_000, "capped at one period");
+        _checkMeter();
     }
 }
