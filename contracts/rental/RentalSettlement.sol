@@ -227,6 +227,7 @@ contract RentalSettlement is RentalBase {
     ///        evenly over its signing times and the part inside the term is counted (rounded down), so an
     ///        interval wholly inside counts whole, a reading signed before the start only moves the mark, and
     ///        a reading signed after the end counts the in-term part of its interval and closes the meter.
+    ///        Readings signed in the same second as the mark count whole if that second is within the term.
     ///      - When the meter had no reading at activation (counter 0), its first reading is the baseline.
     ///      - Cap: units billed over the agreement never exceed maxUnitsPerPeriod per meterPeriod of term
     ///        elapsed at the reading. Units above it are carried, billed by a later settlement as the
@@ -252,13 +253,7 @@ contract RentalSettlement is RentalBase {
             if (strict) revert MeterReadingReplayed(r.counter, last);
             return;
         }
-        uint256 units;
-        if (last != 0) {
-            uint256 lo = Math.max(a.meterTime, a.start);
-            uint256 hi = Math.min(r.timestamp, a.end);
-            // hi > lo implies r.timestamp > meterTime: the division is safe.
-            if (hi > lo) units = Math.mulDiv(r.odometer - a.meterOdometer, hi - lo, r.timestamp - a.meterTime);
-        }
+        uint256 units = last != 0 ? _unitsInTerm(a, r) : 0;
         (a.meterCounter, a.meterOdometer, a.meterTime) = (r.counter, r.odometer, r.timestamp);
         uint256 measured = a.meterUnits + units;
         a.meterUnits = uint64(measured); // <= odometer advance since the baseline: fits
@@ -281,6 +276,18 @@ contract RentalSettlement is RentalBase {
             }
         }
         emit MeterSettled(id, r.counter, r.odometer, units, billed, measured - billedBefore - billed, charge);
+    }
+
+    /// @dev Units of the interval [mark, r] measured within the term [start, end] (see `_settleMeter`).
+    function _unitsInTerm(Agreement storage a, IDeviceRegistry.Reading memory r) private view returns (uint256) {
+        uint256 lo = Math.max(a.meterTime, a.start);
+        uint256 hi = Math.min(r.timestamp, a.end);
+        // hi > lo implies r.timestamp > meterTime: the division is safe.
+        if (hi > lo) return Math.mulDiv(r.odometer - a.meterOdometer, hi - lo, r.timestamp - a.meterTime);
+        // A zero-length interval (two readings signed in the same second) was measured at that instant,
+        // which lies within the term exactly when hi == lo: it counts whole.
+        if (hi == lo && r.timestamp == a.meterTime) return r.odometer - a.meterOdometer;
+        return 0;
     }
 
     function _settle(bytes32 id, Agreement storage a, Terms storage t) internal {

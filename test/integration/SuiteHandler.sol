@@ -90,6 +90,9 @@ contract SuiteHandler {
     bytes32[] public orders;
     uint256 internal salt;
 
+    /// @notice The asset was bought out (retired).
+    bool public retired;
+
     /// @notice Successful actions per kind (non-vacuity).
     mapping(bytes32 action => uint256) public count;
 
@@ -252,6 +255,38 @@ contract SuiteHandler {
         vm.prank(DIST_FEES);
         ghostOut += distributor.claimFees(assetId, address(usd), DIST_FEES);
         count["claimFees"]++;
+    }
+
+    // ------------------------------------------------------------------ buyout and retirement
+
+    /// @notice The agent sells the asset: deposits buyout proceeds (fresh tokens), which retires it.
+    ///         Refused while a rental leases the asset (its rent would have nowhere to go) or once retired.
+    ///         Only after three rentals, income deposits or work orders, so that most runs live a while first.
+    function buyout(uint256 proceeds) public {
+        if (retired || count["rent"] + count["depositIncome"] + count["createOrder"] < 3) return;
+        proceeds = _bound(proceeds, 1, 1_000_000e6);
+        usd.mint(AGENT, proceeds);
+        vm.prank(AGENT);
+        try distributor.depositBuyout(assetId, address(usd), proceeds) {
+            ghostIn += proceeds;
+            retired = true;
+            count["buyout"]++;
+        } catch {
+            _discard(AGENT, proceeds);
+            count["buyoutRefused"]++;
+        }
+    }
+
+    /// @notice After the buyout, a holder redeems: its shares are burnt and it receives its part of the
+    ///         proceeds plus its unclaimed income, in one call.
+    function redeem(uint256 holderSeed) public {
+        address h = holders[holderSeed % HOLDERS];
+        if (!retired || shares.balanceOf(h) == 0) return;
+        uint256 before = usd.balanceOf(h);
+        vm.prank(h);
+        distributor.redeem(assetId, h);
+        ghostOut += usd.balanceOf(h) - before;
+        count["redeem"]++;
     }
 
     // ------------------------------------------------------------------ rental
