@@ -89,6 +89,7 @@ export async function signTypedMessage(
   message: object,
 ): Promise<Hex> {
   if (isViemSigner(signer)) {
+    // A wallet client signs with its own (hoisted) account; a LocalAccount is the account itself.
     return signer.signTypedData({
       domain: toViemDomain(domain),
       types: { ...types },
