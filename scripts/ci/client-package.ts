@@ -97,11 +97,6 @@ try {
   };
   const seen = { "@noble/curves": resolved("@noble/curves"), ethers: resolved("ethers"), viem: resolved("viem") };
   step(`installed; as @plinth/client resolves them: ${JSON.stringify(seen)}`);
-  if (!seen["@noble/curves"].startsWith("2.")) {
-    fail(`@plinth/client resolves @noble/curves ${seen["@noble/curves"]}, but its code uses the 2.x API`);
-  }
-  if (!seen.ethers.startsWith("6.")) fail(`@plinth/client resolves ethers ${seen.ethers}, but needs ethers 6`);
-
   // 4a. Node (ESM)
   writeFileSync(
     join(app, "node-check.mjs"),
@@ -147,6 +142,11 @@ console.log("node: " + JSON.stringify({ digest, deviceId: String(noble.deviceId)
   );
   step("(a) Node ESM: import @plinth/client and @plinth/client/node, sign and decode");
   console.log(run("(a) the Node import check", process.execPath, ["node-check.mjs"], app).trim());
+
+  if (!seen["@noble/curves"].startsWith("2.")) {
+    fail(`@plinth/client resolves @noble/curves ${seen["@noble/curves"]}, but its code uses the 2.x API`);
+  }
+  if (!seen.ethers.startsWith("6.")) fail(`@plinth/client resolves ethers ${seen.ethers}, but needs ethers 6`);
 
   // 4b. strict TypeScript consumer
   const readme = readFileSync(join(CLIENT, "README.md"), "utf8");
