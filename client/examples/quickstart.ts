@@ -1,11 +1,10 @@
 import { ZeroHash, type ContractRunner } from "ethers";
-import { createPublicClient, custom, type EIP1193Provider } from "viem";
-import { connectSuite, decodeError, deviceRegistryAbi, type SuiteAddresses } from "@plinth/client";
+import { createPublicClient, custom, zeroHash, type EIP1193Provider } from "viem";
+import { connectSuite, decodeError, deviceRegistryAbi, type Address, type SuiteAddresses } from "@plinth/client";
 
 /** ethers v6: typed contracts from the deployment bundled for `chainId` (or explicit addresses). */
-export async function readWithEthers(runner: ContractRunner, where: bigint | SuiteAddresses, account: string) {
-  const { DeviceRegistry } = connectSuite(where, runner);
-  if (DeviceRegistry === undefined) throw new Error("no DeviceRegistry in this deployment");
+export async function readWithEthers(runner: ContractRunner, where: bigint | SuiteAddresses, account: Address) {
+  const { DeviceRegistry } = connectSuite(where, runner); // every suite contract, none optional
 
   const isGovernance = await DeviceRegistry.hasRole(ZeroHash, account); // DEFAULT_ADMIN_ROLE
   let refusal;
@@ -18,12 +17,12 @@ export async function readWithEthers(runner: ContractRunner, where: bigint | Sui
 }
 
 /** viem / wagmi: the same read with the `as const` ABI (fully typed function names and args). */
-export async function readWithViem(transport: EIP1193Provider, registry: `0x${string}`, account: `0x${string}`) {
+export async function readWithViem(transport: EIP1193Provider, registry: Address, account: Address) {
   const client = createPublicClient({ transport: custom(transport) });
   return client.readContract({
     address: registry,
     abi: deviceRegistryAbi,
     functionName: "hasRole",
-    args: [ZeroHash as `0x${string}`, account], // DEFAULT_ADMIN_ROLE
+    args: [zeroHash, account], // DEFAULT_ADMIN_ROLE
   });
 }

@@ -5,6 +5,7 @@
  */
 import { ErrorFragment, Interface, type JsonFragment, type Result } from "ethers";
 import { abis } from "./generated/abis.js";
+import type { Hex } from "./types.js";
 
 /** A decoded revert. */
 export interface DecodedError {
@@ -13,7 +14,7 @@ export interface DecodedError {
   /** Full signature, e.g. "AccessControlUnauthorizedAccount(address,bytes32)". */
   signature: string;
   /** 4-byte selector. */
-  selector: string;
+  selector: Hex;
   /** Arguments by name (by position when unnamed), as decoded by ethers (bigint for integers). */
   args: Record<string, unknown>;
   /** One line for people: "Access control unauthorized account (account: 0x.., neededRole: 0x..)". */
@@ -73,7 +74,7 @@ function named(fragment: ErrorFragment, result: Result): Record<string, unknown>
  */
 export function decodeRevertData(data: string): DecodedError | undefined {
   if (typeof data !== "string" || !/^0x[0-9a-fA-F]*$/.test(data) || data.length < 10) return undefined;
-  const selector = data.slice(0, 10).toLowerCase();
+  const selector = data.slice(0, 10).toLowerCase() as Hex;
   for (const iface of [builtins, plinthErrors]) {
     let parsed: ReturnType<Interface["parseError"]>;
     try {
@@ -104,14 +105,14 @@ export function decodeRevertData(data: string): DecodedError | undefined {
 }
 
 /** Finds revert data in an error thrown by ethers, viem, Hardhat or a wallet (nested `data` fields). */
-export function revertDataOf(error: unknown): string | undefined {
+export function revertDataOf(error: unknown): Hex | undefined {
   const seen = new Set<unknown>();
-  const visit = (value: unknown, depth: number): string | undefined => {
+  const visit = (value: unknown, depth: number): Hex | undefined => {
     if (value === null || typeof value !== "object" || seen.has(value) || depth > 6) return undefined;
     seen.add(value);
     const record = value as Record<string, unknown>;
     const data = record.data;
-    if (typeof data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(data)) return data;
+    if (typeof data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(data)) return data as Hex;
     for (const key of ["data", "error", "info", "cause", "revert", "details"]) {
       const found = visit(record[key], depth + 1);
       if (found !== undefined) return found;

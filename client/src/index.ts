@@ -1,10 +1,13 @@
 /**
- * @plinth/client: everything a dApp needs to talk to a deployed Plinth suite.
+ * @plinth/client: everything a dApp needs to talk to a deployed Plinth suite. Browser-safe: nothing
+ * here imports `node:*` (WebCrypto is `globalThis.crypto`); Node-only helpers are in `@plinth/client/node`.
  *
  * - ABIs `as const` (viem / wagmi): `deviceRegistryAbi`, ..., and `abis` by name
  * - TypeChain (ethers v6) types and factories: `DeviceRegistry`, `DeviceRegistry__factory`, ...
  * - Addresses per chain id: `deployments`, `getDeployment(chainId)`, `connectSuite(chainId, runner)`
- * - EIP-712 builders (`eip712.<area>`) and device signers (`signers.<name>`)
+ * - viem's `Address` / `Hex` types across the API
+ * - EIP-712 builders and signing for ethers signers and viem accounts (`eip712.<area>`), device signers
+ *   (`signers.<name>`)
  * - Readable custom errors: `decodeError(error)`, `decodeRevertData(data)` -> `{ name, args, message }`
  */
 export * from "./generated/abis.js";
@@ -14,9 +17,23 @@ export { suiteFactories } from "./generated/contracts.js";
 export * as eip712 from "./generated/eip712.js";
 export * as signers from "./generated/signers.js";
 export { decodeError, decodeRevertData, knownErrors, revertDataOf, type DecodedError } from "./errors.js";
+export { asAddress, asHex, bytesToHex, hexToBytes, isAddress, isHex, type Address, type Hex } from "./types.js";
 export {
+  isViemSigner,
+  signTypedMessage,
+  toViemDomain,
+  type Eip712Domain,
+  type EthersTypedDataSigner,
+  type TypedDataParameter,
+  type TypedDataSigner,
+  type ViemTypedDataDomain,
+  type ViemTypedDataSigner,
+} from "./typed-data.js";
+export {
+  SUITE_CONTRACTS,
   connectSuite,
   getDeployment,
+  suiteAddresses,
   supportedChains,
   type Suite,
   type SuiteAddresses,

@@ -4,19 +4,44 @@
 import type { ContractRunner } from "ethers";
 import { suiteFactories } from "./generated/contracts.js";
 import { deployments } from "./generated/deployments.js";
+import { isAddress, type Address } from "./types.js";
 
-/** Names of the suite's contracts this client has types for. */
-export type SuiteContractName = keyof typeof suiteFactories;
+/**
+ * The contracts every deployment of the suite has (`npm run deploy` deploys all parts) and a dApp calls
+ * at a fixed address. Share tokens are per asset (`AssetShares__factory.connect(sharesOf(assetId))`).
+ */
+export const SUITE_CONTRACTS = [
+  "DeviceRegistry",
+  "IdentityRegistry",
+  "AssetRegistry",
+  "ShareFactory",
+  "IncomeDistributor",
+  "RentalEscrow",
+  "MaintenanceEscrow",
+] as const;
 
-/** Addresses of (part of) the suite, by contract name. */
-export type SuiteAddresses = Partial<Record<SuiteContractName, string>>;
+/** Names of the suite's contracts at fixed addresses. */
+export type SuiteContractName = (typeof SUITE_CONTRACTS)[number];
 
-/** Typed contract instances of the suite, by contract name. */
-export type Suite = {
-  [K in SuiteContractName]?: ReturnType<(typeof suiteFactories)[K]["connect"]>;
-};
+/** Addresses of a complete deployment, by contract name. */
+export type SuiteAddresses = { readonly [K in SuiteContractName]: Address };
 
-/** Chain ids the client knows a deployment for. */
+/** Typed contract instances of a complete deployment, by contract name. */
+export type Suite = { readonly [K in SuiteContractName]: ReturnType<(typeof suiteFactories)[K]["connect"]> };
+
+/**
+ * The suite's addresses out of any name -> address record (a deployment file, Hardhat's deploy result):
+ * checks that every suite contract is there with a valid address, and drops other entries.
+ */
+export function suiteAddresses(record: Readonly<Record<string, string | undefined>>): SuiteAddresses {
+  const missing = SUITE_CONTRACTS.filter((name) => !isAddress(record[name]));
+  if (missing.length > 0) {
+    throw new Error(`not a complete Plinth deployment: no valid address for ${missing.join(", ")}`);
+  }
+  return Object.fromEntries(SUITE_CONTRACTS.map((name) => [name, record[name]])) as SuiteAddresses;
+}
+
+/** Chain ids the client knows a deployment for (public chains only: local chains are never bundled). */
 export function supportedChains(): number[] {
   return Object.keys(deployments)
     .map(Number)
@@ -28,24 +53,22 @@ export function getDeployment(chainId: number | bigint): SuiteAddresses {
   const deployment = deployments[Number(chainId)];
   if (deployment === undefined) {
     throw new Error(
-      `Plinth is not deployed on chain ${chainId} (known chains: ${supportedChains().join(", ") || "none"})`,
+      `Plinth is not deployed on chain ${chainId} (known chains: ${supportedChains().join(", ") || "none"}); ` +
+        "for a local node pass its addresses (readDeployment from @plinth/client/node)",
     );
   }
-  return deployment.contracts as SuiteAddresses;
+  return deployment.contracts;
 }
 
 /**
  * Typed contracts of the suite, connected to `runner` (a provider to read, a signer to write).
- * `where` is a chain id (addresses bundled with the client) or an address map (a local node, a fork).
+ * `where` is a chain id (addresses bundled with the client) or the addresses of a complete deployment
+ * (a local node, a fork: see `suiteAddresses`).
  */
 export function connectSuite(where: number | bigint | SuiteAddresses, runner: ContractRunner | null): Suite {
-  const addresses = typeof where === "object" ? where : getDeployment(where);
-  const suite: Record<string, unknown> = {};
-  for (const [name, address] of Object.entries(addresses)) {
-    const factory = (suiteFactories as Record<string, { connect(a: string, r?: ContractRunner | null): unknown }>)[
-      name
-    ];
-    if (factory !== undefined && address !== undefined) suite[name] = factory.connect(address, runner);
-  }
-  return suite as Suite;
+  const addresses = typeof where === "object" ? suiteAddresses(where) : getDeployment(where);
+  const factories = suiteFactories as Record<string, { connect(a: string, r?: ContractRunner | null): unknown }>;
+  return Object.fromEntries(
+    SUITE_CONTRACTS.map((name) => [name, factories[name]!.connect(addresses[name], runner)]),
+  ) as Suite;
 }

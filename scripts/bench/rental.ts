@@ -7,6 +7,7 @@
 import { deployRentalEscrow } from "../rental/lib.js";
 import type { AreaBench } from "./types.js";
 import { buildOffer, buildTerms, signOffer, SubjectKind } from "../../client/src/eip712/rental.js";
+import { asAddress } from "../../client/src/types.js";
 
 export const bench: AreaBench = async (connection) => {
   const { ethers, networkHelpers } = connection;
@@ -46,7 +47,7 @@ export const bench: AreaBench = async (connection) => {
   const metered = buildTerms({
     subjectKind: SubjectKind.Asset,
     subjectId: 1n,
-    token: tokenAddress,
+    token: asAddress(tokenAddress),
     pricePerSecond: PRICE,
     deposit: 10n ** 18n,
     pricePerUnit: 10n ** 15n,
@@ -79,7 +80,7 @@ export const bench: AreaBench = async (connection) => {
   const plain = buildTerms({
     subjectKind: SubjectKind.Asset,
     subjectId: 2n,
-    token: tokenAddress,
+    token: asAddress(tokenAddress),
     pricePerSecond: PRICE,
   });
   const offer = buildOffer(plain, agent.address, { expiry: BigInt(await time.latest()) + 30n * DAY });

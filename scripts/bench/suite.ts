@@ -9,6 +9,7 @@
 import type { AreaBench } from "./types.js";
 import { attest, buildWorld } from "../parallel/workloads.js";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
+import { asAddress } from "../../client/src/types.js";
 
 const DAY = 86_400n;
 
@@ -40,7 +41,7 @@ export const bench: AreaBench = async (connection) => {
   const metered = buildTerms({
     subjectKind: SubjectKind.Asset,
     subjectId: a.id,
-    token: usdc,
+    token: asAddress(usdc),
     pricePerSecond,
     deposit: 10n * 10n ** 6n,
     pricePerUnit: 1_000n,

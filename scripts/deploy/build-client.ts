@@ -1,7 +1,8 @@
 /**
  * Generates client/src/generated/* (gitignored) from the build, for `npm run build:client`:
  *   - abis.ts          every Plinth contract's ABI `as const` (viem/wagmi style) and an `abis` map
- *   - deployments.ts   addresses per chain id, from deployments/<chainId>.json
+ *   - deployments.ts   addresses per public chain id, from deployments/<chainId>.json (complete
+ *                      deployments only; local chains 31337 and 1337 are never bundled)
  *   - typechain/       TypeChain ethers-v6 types and factories (copied from types/ethers-contracts)
  *   - contracts.ts     factories of the suite's contracts, by name
  *   - eip712.ts, signers.ts   namespaced re-exports of client/src/eip712/* and client/src/signers/*
@@ -82,7 +83,11 @@ abis += `\n/** Every Plinth ABI by contract name. */\nexport const abis = {\n${n
 abis += `\n/** A Plinth contract name. */\nexport type PlinthContractName = keyof typeof abis;\n`;
 writeFileSync(join(out, "abis.ts"), abis);
 
-// deployments.ts
+// deployments.ts: complete deployments on public chains only. A local chain's addresses (a throwaway
+// node) never ship in the package: apps read them with readDeployment from @plinth/client/node.
+const LOCAL_CHAINS = new Set([31337, 1337]);
+/** What every deployment has (client/src/suite.ts SUITE_CONTRACTS): the suite minus per-asset tokens. */
+const DEPLOYED = SUITE.filter((n) => n !== "AssetShares");
 const deploymentsDir = join(root, "deployments");
 const deployments: Record<string, { chainId: number; network: string; contracts: Record<string, string> }> = {};
 if (existsSync(deploymentsDir)) {
@@ -92,18 +97,30 @@ if (existsSync(deploymentsDir)) {
       network: string;
       contracts: Record<string, { address: string }>;
     };
+    if (LOCAL_CHAINS.has(Number(record.chainId))) {
+      console.log(`build-client: deployments/${file} is a local chain (${record.chainId}): not bundled`);
+      continue;
+    }
+    const missing = DEPLOYED.filter((n) => !/^0x[0-9a-fA-F]{40}$/.test(record.contracts[n]?.address ?? ""));
+    if (missing.length > 0) {
+      console.warn(
+        `build-client: WARNING deployments/${file} is not a complete deployment (no ${missing.join(", ")}): not bundled`,
+      );
+      continue;
+    }
     deployments[String(record.chainId)] = {
       chainId: record.chainId,
       network: record.network,
-      contracts: Object.fromEntries(Object.entries(record.contracts).map(([k, v]) => [k, v.address])),
+      contracts: Object.fromEntries(DEPLOYED.map((n) => [n, record.contracts[n]!.address])),
     };
   }
 }
 writeFileSync(
   join(out, "deployments.ts"),
   header +
-    `\n/** Addresses of the deployed suite per chain id (deployments/<chainId>.json at build time). */\n` +
-    `export const deployments: Readonly<Record<number, { readonly chainId: number; readonly network: string; readonly contracts: Readonly<Record<string, string>> }>> = ${JSON.stringify(deployments, null, 2)};\n`,
+    `import type { SuiteAddresses } from "../suite.js";\n` +
+    `\n/** Addresses of the deployed suite per public chain id (deployments/<chainId>.json at build time). */\n` +
+    `export const deployments: Readonly<Record<number, { readonly chainId: number; readonly network: string; readonly contracts: SuiteAddresses }>> = ${JSON.stringify(deployments, null, 2)};\n`,
 );
 
 // typechain/

@@ -58,6 +58,7 @@ import {
 } from "./lib.js";
 import type { MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
 import { UsageError, envCurve, simulatedDevice } from "../devices/lib.js";
+import { asAddress, asHex } from "../../client/src/types.js";
 
 const env = process.env;
 
@@ -188,8 +189,8 @@ async function main() {
     case "award": {
       const file = JSON.parse(readFileSync(need("BID"), "utf8")) as { bid: Record<string, string>; signature: string };
       const bid: Bid = {
-        orderId: file.bid.orderId,
-        provider: file.bid.provider,
+        orderId: asHex(file.bid.orderId),
+        provider: asAddress(file.bid.provider),
         price: BigInt(file.bid.price),
         bond: BigInt(file.bid.bond),
         deadline: BigInt(file.bid.deadline),
@@ -220,10 +221,10 @@ async function main() {
           const j = JSON.parse(readFileSync(f, "utf8")) as { inspection: Record<string, unknown>; signature: string };
           const i = j.inspection;
           const inspection: Inspection = {
-            orderId: String(i.orderId),
+            orderId: asHex(String(i.orderId)),
             milestone: Number(i.milestone),
             passed: Boolean(i.passed),
-            inspector: String(i.inspector),
+            inspector: asAddress(String(i.inspector)),
             deadline: BigInt(String(i.deadline)),
           };
           return { inspection, signature: j.signature };

@@ -27,6 +27,7 @@ import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { simulatedDevice, sendRegistration, sendClaim } from "../devices/lib.js";
 import { accessOf, type TxAccess } from "./conflicts.js";
 import { emptyContext, type NamingContext } from "./slots.js";
+import { asAddress } from "../../client/src/types.js";
 
 const DE = 276;
 const YEAR = 365 * 24 * 3600;
@@ -192,7 +193,7 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
     const terms = buildTerms({
       subjectKind: SubjectKind.Asset,
       subjectId: id,
-      token: await usdc.getAddress(),
+      token: asAddress(await usdc.getAddress()),
       pricePerSecond: RENT_PER_SECOND,
       deposit: USDC(10),
     });

@@ -7,6 +7,7 @@ import type { ContractTransactionReceipt, Signer } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
+import { asAddress } from "../../client/src/types.js";
 
 /** A user error: the CLI prints its message without a stack trace. */
 export class RentalScriptError extends Error {}
@@ -62,8 +63,8 @@ export async function signTerms(
   const chainId = (await owner.provider!.getNetwork()).chainId;
   const offer: RentalOffer = {
     terms,
-    owner: await owner.getAddress(),
-    renter: opts.renter ?? "0x0000000000000000000000000000000000000000",
+    owner: asAddress(await owner.getAddress()),
+    renter: asAddress(opts.renter ?? "0x0000000000000000000000000000000000000000"),
     nonce: opts.nonce,
     expiry: opts.expiry,
   };

@@ -2,6 +2,7 @@ import { network } from "hardhat";
 import { expect } from "chai";
 import { buildPermit, sharesDomain } from "../../client/src/eip712/assets.js";
 import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -553,8 +554,8 @@ describe("AssetShares", function () {
       const { chainId } = await ethers.provider.getNetwork();
       const value = E(20);
       const permit = buildPermit(sharesDomain("Plant Berlin 7", chainId, await f.shares.getAddress()), {
-        owner: f.alice.address,
-        spender: f.outsider.address,
+        owner: asAddress(f.alice.address),
+        spender: asAddress(f.outsider.address),
         value,
         nonce,
         deadline,

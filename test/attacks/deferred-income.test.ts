@@ -16,6 +16,7 @@ import { network } from "hardhat";
 import { id } from "ethers";
 import { SubjectKind } from "../../client/src/eip712/rental.js";
 import { DAY, ETH, USDC, deployWorld, ethTerms, rentEth, type World } from "./world.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.connect();
 const { loadFixture, time } = networkHelpers;
@@ -101,7 +102,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
   it("rent deferred while live, then the asset retired after settlement released the lease: flushed to the agent", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
-    const terms = ethTerms(w.assetId, { token: u, pricePerSecond: 10n, deposit: USDC(5) });
+    const terms = ethTerms(w.assetId, { token: asAddress(u), pricePerSecond: 10n, deposit: USDC(5) });
     const r = await (async () => {
       const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
       await w.rental.connect(w.agent).publishOffer(terms);
@@ -163,7 +164,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
       w.distributor.connect(w.agent).registerPayoutToken(w.assetId, await extra[2]!.getAddress()),
     ).to.be.revertedWithCustomError(w.distributor, "TooManyPayoutTokens");
     const fifth = await extra[2]!.getAddress();
-    const terms = ethTerms(w.assetId, { token: fifth, pricePerSecond: 1n });
+    const terms = ethTerms(w.assetId, { token: asAddress(fifth), pricePerSecond: 1n });
     const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
     await w.rental.connect(w.agent).publishOffer(terms);
     await extra[2]!.mint(w.bob.address, 10n ** 20n);
@@ -173,7 +174,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
       .withArgs(w.assetId, fifth);
     expect(await extra[2]!.balanceOf(w.bob.address)).to.equal(10n ** 20n);
     // A registered token is registered for good: an offer in it opens.
-    const ok = ethTerms(w.assetId, { token: await extra[0]!.getAddress(), pricePerSecond: 1n });
+    const ok = ethTerms(w.assetId, { token: asAddress(await extra[0]!.getAddress()), pricePerSecond: 1n });
     const okId = await w.rental.connect(w.agent).publishOffer.staticCall(ok);
     await w.rental.connect(w.agent).publishOffer(ok);
     await extra[0]!.mint(w.bob.address, BigInt(DAY) + ok.deposit);
@@ -186,7 +187,7 @@ describe("Attack class: deferred income whose asset can never take it while live
   it("a token governance withdrew: flushIncome credits the agent, not a forever-deferral", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
-    const terms = ethTerms(w.assetId, { token: u, pricePerSecond: 10n, deposit: USDC(5) });
+    const terms = ethTerms(w.assetId, { token: asAddress(u), pricePerSecond: 10n, deposit: USDC(5) });
     const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
     await w.rental.connect(w.agent).publishOffer(terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;

@@ -34,6 +34,7 @@ import { Comparator } from "../../client/src/eip712/maintenance.js";
 import { policy } from "../maintenance/fixture.js";
 import { DAY, createOrder, deployWorld, ethTerms, freshAsset, type World } from "./world.js";
 import { RENTAL_TYPES, buildOffer, rentalDomain, type RentalOffer } from "../../client/src/eip712/rental.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -514,7 +515,7 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
     const { offer, sig } = await rentalOffer(w);
     const cheaper = { ...offer, terms: { ...offer.terms, pricePerSecond: 1n } };
     await expect(fill(w, w.alice, cheaper, sig)).to.be.revertedWithCustomError(w.rental, "InvalidSignature");
-    await expect(fill(w, w.alice, { ...offer, renter: w.alice.address }, sig)).to.be.revertedWithCustomError(
+    await expect(fill(w, w.alice, { ...offer, renter: asAddress(w.alice.address) }, sig)).to.be.revertedWithCustomError(
       w.rental,
       "InvalidSignature",
     );

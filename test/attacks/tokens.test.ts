@@ -13,6 +13,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { OrderState } from "../../client/src/eip712/maintenance.js";
 import { BUDGET, DAY, DE, ETH, USDC, YEAR, createOrder, deployWorld, ethTerms, orderFor, type World } from "./world.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -327,7 +328,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     // The holders could be paid in it (accepted and registered), so only the token's fee refuses the rental.
     await w.distributor.connect(w.gov).setPayoutToken(f, true);
     await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, f);
-    const terms = ethTerms(w.assetId, { token: f });
+    const terms = ethTerms(w.assetId, { token: asAddress(f) });
     const offerId = await publish(w, terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     await fot.mint(w.alice.address, prepay + terms.deposit);

@@ -4,8 +4,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import hre from "hardhat";
-import { ZeroHash, dataSlice, getAddress, getBytes, recoverAddress } from "ethers";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { ZeroHash, Wallet, dataSlice, getAddress, getBytes, recoverAddress } from "ethers";
 import type { EIP1193Provider } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { ROOT, loadParameters } from "../../deploy/config.js";
 import { CONTRACTS, type ContractName } from "../../deploy/suite.js";
 import { deploySuite, type DeployResult } from "../../scripts/deploy/lib.js";
@@ -14,6 +17,7 @@ import { deploySuite, type DeployResult } from "../../scripts/deploy/lib.js";
 // then imported from client/dist. Types come from the sources; values from the built output.
 type Client = typeof import("../../client/src/index.js");
 type Quickstart = typeof import("../../client/examples/quickstart.js");
+type NodeHelpers = typeof import("../../client/src/node.js");
 
 function buildClient(): void {
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -26,6 +30,8 @@ function buildClient(): void {
 describe("@plinth/client, imported from its built output", function () {
   const parameters = loadParameters("localhost");
   let client: Client;
+  let node: NodeHelpers;
+  let addresses: import("../../client/src/suite.js").SuiteAddresses;
   let connection: Awaited<ReturnType<typeof hre.network.create>>;
   let deployed: DeployResult;
 
@@ -33,8 +39,10 @@ describe("@plinth/client, imported from its built output", function () {
     this.timeout(180_000);
     buildClient();
     client = (await import(pathToFileURL(join(ROOT, "client", "dist", "index.js")).href)) as Client;
+    node = (await import(pathToFileURL(join(ROOT, "client", "dist", "node.js")).href)) as NodeHelpers;
     connection = await hre.network.create();
     deployed = await deploySuite(hre, connection, parameters, { networkName: "default", writeFiles: false });
+    addresses = client.suiteAddresses(deployed.addresses);
   });
 
   it("exports every contract ABI as a const array, and TypeChain factories of the deployed contracts", function () {
@@ -50,8 +58,8 @@ describe("@plinth/client, imported from its built output", function () {
   });
 
   it("reads the deployed suite through typed contracts", async function () {
-    const suite = client.connectSuite(deployed.addresses, connection.ethers.provider);
-    const registry = suite.DeviceRegistry!;
+    const suite = client.connectSuite(addresses, connection.ethers.provider);
+    const registry = suite.DeviceRegistry;
     expect(await registry.getAddress()).to.equal(deployed.addresses.DeviceRegistry);
     expect(await registry.hasRole(ZeroHash, parameters.governance)).to.equal(true);
     expect(await registry.hasRole(ZeroHash, deployed.deployer)).to.equal(false);
@@ -59,7 +67,7 @@ describe("@plinth/client, imported from its built output", function () {
 
   it("decodes a custom error from a reverted call into { name, args, message }", async function () {
     const [deployer] = await connection.ethers.getSigners();
-    const registry = client.connectSuite(deployed.addresses, deployer).DeviceRegistry!;
+    const registry = client.connectSuite(addresses, deployer).DeviceRegistry;
     let thrown: unknown;
     try {
       await registry.admitManufacturer(deployer.address, deployer.address);
@@ -84,8 +92,8 @@ describe("@plinth/client, imported from its built output", function () {
 
   it("builds EIP-712 messages and signs them like the deployed registry expects (eip712 and signers namespaces)", async function () {
     const { devices } = client.eip712;
-    const registry = client.connectSuite(deployed.addresses, connection.ethers.provider).DeviceRegistry!;
-    const domain = devices.deviceDomain(31337n, deployed.addresses.DeviceRegistry!);
+    const registry = client.connectSuite(addresses, connection.ethers.provider).DeviceRegistry;
+    const domain = devices.deviceDomain(31337n, addresses.DeviceRegistry);
     for (const curve of ["secp256k1", "p256"] as const) {
       const device = client.signers.devices.deterministicDeviceSigner(ZeroHash, 7, curve);
       const message = devices.attestationMessage({
@@ -108,8 +116,66 @@ describe("@plinth/client, imported from its built output", function () {
     }
   });
 
-  it("throws a clear error for a chain without a deployment", function () {
+  it("throws a clear error for a chain without a deployment; local chains are never bundled", function () {
     expect(() => client.getDeployment(999_999_999)).to.throw("Plinth is not deployed on chain 999999999");
+    expect(client.supportedChains()).to.not.include(31337);
+    expect(() => client.getDeployment(31337)).to.throw("readDeployment from @plinth/client/node");
+  });
+
+  it("takes only complete deployments: every suite contract, none optional", function () {
+    const suite = client.connectSuite(addresses, connection.ethers.provider);
+    expect(Object.keys(suite).sort()).to.deep.equal([...client.SUITE_CONTRACTS].sort());
+    const partial: Record<string, string> = { ...addresses };
+    delete partial.RentalEscrow;
+    expect(() => client.suiteAddresses(partial)).to.throw(
+      "not a complete Plinth deployment: no valid address for RentalEscrow",
+    );
+    expect(() => client.connectSuite(partial as never, null)).to.throw("RentalEscrow");
+  });
+
+  it("reads a local deployment record through @plinth/client/node", function () {
+    const dir = mkdtempSync(join(tmpdir(), "plinth-client-"));
+    try {
+      const contracts = Object.fromEntries(Object.entries(deployed.addresses).map(([k, v]) => [k, { address: v }]));
+      writeFileSync(join(dir, "31337.json"), JSON.stringify({ chainId: 31337, network: "localhost", contracts }));
+      const record = node.readDeployment(dir, 31337);
+      expect(record.chainId).to.equal(31337);
+      expect(record.addresses).to.deep.equal(addresses);
+      expect(() => node.readDeployment(dir, 1)).to.throw("no deployment record");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("signs every message the same with an ethers signer and a viem account", async function () {
+    const key = "0x" + "11".repeat(32);
+    const wallet = new Wallet(key);
+    const account = privateKeyToAccount(key as `0x${string}`);
+    const me = client.asAddress(wallet.address);
+    const { rental, maintenance, devices, assets } = client.eip712;
+    const both = async (sign: (s: import("../../client/src/typed-data.js").TypedDataSigner) => Promise<string>) => {
+      const [a, b] = [await sign(wallet), await sign(account)];
+      expect(b).to.equal(a);
+      return a;
+    };
+    const offer = rental.buildOffer(rental.buildTerms({ subjectKind: 1, subjectId: 7n }), me, { expiry: 99n });
+    await both((s) => rental.signOffer(s, 31337n, addresses.RentalEscrow, offer));
+    const mDomain = maintenance.maintenanceDomain(31337n, addresses.MaintenanceEscrow);
+    const orderId = client.asHex("0x" + "ab".repeat(32));
+    await both((s) => maintenance.signBid(s, mDomain, maintenance.buildBid(orderId, me, 5n, 1n, 9n)));
+    await both((s) => maintenance.signInspection(s, mDomain, maintenance.buildInspection(orderId, 1, true, me, 9n)));
+    const dDomain = devices.deviceDomain(31337n, addresses.DeviceRegistry);
+    const claim = devices.claimMessage({ deviceId: 5n, owner: me, deadline: 9n });
+    const sig = await both((s) => devices.signDeviceMessage(s, dDomain, "Claim", claim));
+    expect(recoverAddress(devices.deviceDigest(dDomain, "Claim", claim), sig)).to.equal(wallet.address);
+    const permit = { owner: me, spender: me, value: 1n, nonce: 0n, deadline: 9n };
+    await both((s) => assets.signPermit(s, assets.sharesDomain("Shares", 31337n, addresses.ShareFactory), permit));
+    // A secp256k1 device key held as a viem account signs digests like the ethers device signer.
+    const digest = devices.deviceDigest(dDomain, "Claim", claim);
+    const viemDevice = client.signers.devices.viemDeviceSigner(account);
+    const ethersDevice = client.signers.devices.Secp256k1DeviceSigner.fromPrivateKey(key);
+    expect(viemDevice.deviceId).to.equal(ethersDevice.deviceId);
+    expect(await viemDevice.signDigest(digest)).to.equal(await ethersDevice.signDigest(digest));
   });
 
   it("runs the README quick start, which is client/examples/quickstart.ts verbatim", async function () {
@@ -121,13 +187,14 @@ describe("@plinth/client, imported from its built output", function () {
     // The example imports "@plinth/client" (package self-reference -> client/dist) like a dApp would.
     const example = (await import(pathToFileURL(join(ROOT, "client", "examples", "quickstart.ts")).href)) as Quickstart;
     const [deployer] = await connection.ethers.getSigners();
-    const viaEthers = await example.readWithEthers(deployer, deployed.addresses, parameters.governance);
+    const governance = client.asAddress(parameters.governance);
+    const viaEthers = await example.readWithEthers(deployer, addresses, governance);
     expect(viaEthers.isGovernance).to.equal(true);
     expect(viaEthers.refusal?.name).to.equal("AccessControlUnauthorizedAccount");
     const viaViem = await example.readWithViem(
       connection.provider as unknown as EIP1193Provider,
-      deployed.addresses.DeviceRegistry as `0x${string}`,
-      parameters.governance as `0x${string}`,
+      addresses.DeviceRegistry,
+      governance,
     );
     expect(viaViem).to.equal(true);
   });

@@ -23,6 +23,7 @@ import {
   signedRegistration,
   type Ctx,
 } from "./helpers.js";
+import { asHex } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const newK1 = () => Secp256k1DeviceSigner.fromPrivateKey(Wallet.createRandom().privateKey);
@@ -416,7 +417,7 @@ describe("DeviceRegistry lifecycle", function () {
       await expect(call(ctx.operator, byNewKey.sig))
         .to.be.revertedWithCustomError(ctx.registry, "InvalidDeviceSignature")
         .withArgs(dev.deviceId);
-      await expect(call(ctx.operator, sig, zeroPadValue("0x01", 32)))
+      await expect(call(ctx.operator, sig, asHex(zeroPadValue("0x01", 32))))
         .to.be.revertedWithCustomError(ctx.registry, "InvalidDeviceKey")
         .withArgs(KeyType.Secp256k1, msg.newKeyA, zeroPadValue("0x01", 32));
       await networkHelpers.time.increaseTo(msg.deadline + 1n);

@@ -50,7 +50,12 @@ describe("device simulator (scripts/devices/simulate.ts)", function () {
     const fast = makeDeviceDigester(domain);
     const att = attestationMessage({ deviceId: 5n, kind: 2, value: 3, odometer: 30, counter: 4, timestamp: 5 });
     expect(fast("Attestation", att)).to.equal(deviceDigest(domain, "Attestation", att));
-    const claim = { deviceId: 5n, owner: "0x00000000000000000000000000000000000000bb", nonce: 1n, deadline: 9n };
+    const claim = {
+      deviceId: 5n,
+      owner: "0x00000000000000000000000000000000000000bb" as const,
+      nonce: 1n,
+      deadline: 9n,
+    };
     expect(fast("Claim", claim)).to.equal(deviceDigest(domain, "Claim", claim));
   });
 

@@ -7,6 +7,7 @@ import type {
   RentalReentrantToken,
 } from "../../types/ethers-contracts/index.js";
 import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -32,7 +33,7 @@ async function withToken(name: "RentalReentrantToken" | "RentalFeeOnTransferToke
   const offerId = await publish(
     f.escrow,
     f.agent,
-    assetTerms({ token: tokenAddress, pricePerSecond: PRICE, deposit: DEPOSIT }),
+    assetTerms({ token: asAddress(tokenAddress), pricePerSecond: PRICE, deposit: DEPOSIT }),
   );
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   return { ...f, token, tokenAddress, offerId, id };

@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
 import { ASSET, deployIncome, e18, ETH } from "../income/fixture.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -45,7 +46,7 @@ describe("RentalEscrow with the real IncomeDistributor", function () {
     const terms = buildTerms({
       subjectKind: SubjectKind.Asset,
       subjectId: ASSET,
-      token: f.daiAddress,
+      token: asAddress(f.daiAddress),
       pricePerSecond: price,
       deposit: e18(1),
     });

@@ -18,6 +18,7 @@ import {
   METER_KIND,
   publish,
 } from "./fixture.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -35,7 +36,7 @@ async function base() {
 async function disputedBeforeArbiterContract(claim: bigint) {
   const f = await loadFixture(base);
   const arb = await ethers.deployContract("RentalMockArbitrator");
-  const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: await arb.getAddress() }));
+  const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: asAddress(await arb.getAddress()) }));
   await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await time.increase(DAY);
@@ -100,7 +101,7 @@ describe("RentalEscrow: offers", function () {
   it("refuses a payment token governance has not allowed", async function () {
     const f = await loadFixture(base);
     const stranger = await ethers.deployContract("RentalMockERC20", ["X", "X"]);
-    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: await stranger.getAddress() })))
+    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: asAddress(await stranger.getAddress()) })))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
       .withArgs(await stranger.getAddress());
   });
@@ -210,7 +211,7 @@ describe("RentalEscrow: opening", function () {
 
   it("refuses ETH sent along an ERC-20 rental", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ token: await f.token.getAddress() }));
+    const offerId = await publish(f.escrow, f.agent, assetTerms({ token: asAddress(await f.token.getAddress()) }));
     await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: 1 }))
       .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
       .withArgs(0, 1);

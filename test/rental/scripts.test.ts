@@ -3,6 +3,7 @@ import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import * as rental from "../../scripts/rental/lib.js";
 import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND } from "./fixture.js";
+import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -18,7 +19,7 @@ describe("Rental scripts (against the test doubles)", function () {
   it("run an ERC-20 rental end to end: publish, rent, pay a period, meter, settle, claim, withdraw", async function () {
     const f = await loadFixture(base);
     const terms = assetTerms({
-      token: await f.token.getAddress(),
+      token: asAddress(await f.token.getAddress()),
       pricePerUnit: GWEI,
       meterDeviceId: DEVICE_ID,
       meterKind: METER_KIND,

@@ -5,12 +5,15 @@
  * contract is the token (its address is `ShareFactory.predictShares(assetId)`).
  */
 
+import { signTypedMessage, type TypedDataSigner } from "../typed-data.js";
+import { asAddress, type Address, type Hex } from "../types.js";
+
 /** Domain of an AssetShares token. */
 export interface SharesDomain {
   name: string;
   version: "1";
   chainId: bigint;
-  verifyingContract: string;
+  verifyingContract: Address;
 }
 
 /** EIP-2612 Permit type. */
@@ -26,8 +29,8 @@ export const PERMIT_TYPES = {
 
 /** A permit message. */
 export interface PermitMessage {
-  owner: string;
-  spender: string;
+  owner: Address;
+  spender: Address;
   value: bigint;
   nonce: bigint;
   deadline: bigint;
@@ -35,7 +38,7 @@ export interface PermitMessage {
 
 /** The domain of the share token at `shares` named `name` on `chainId`. */
 export function sharesDomain(name: string, chainId: bigint, shares: string): SharesDomain {
-  return { name, version: "1", chainId, verifyingContract: shares };
+  return { name, version: "1", chainId, verifyingContract: asAddress(shares) };
 }
 
 /** Everything a wallet's `signTypedData(domain, types, message)` needs for a permit. */
@@ -45,4 +48,9 @@ export function buildPermit(domain: SharesDomain, message: PermitMessage) {
     types: { Permit: PERMIT_TYPES.Permit.map((f) => ({ ...f })) },
     message,
   };
+}
+
+/** Signs a permit with an ethers signer or a viem account / wallet client (the owner's key). */
+export async function signPermit(signer: TypedDataSigner, domain: SharesDomain, message: PermitMessage): Promise<Hex> {
+  return signTypedMessage(signer, domain, PERMIT_TYPES, "Permit", message);
 }

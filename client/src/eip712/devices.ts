@@ -14,6 +14,8 @@
  */
 import { AbiCoder, TypedDataEncoder, concat, getBytes, keccak256, sha256, zeroPadValue } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
+import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
+import { asAddress, asHex, type Address, type Hex } from "../types.js";
 
 export const DEVICE_REGISTRY_NAME = "Plinth DeviceRegistry";
 export const DEVICE_REGISTRY_VERSION = "1";
@@ -86,25 +88,25 @@ export const deviceTypes = {
 export type DeviceMessageType = keyof typeof deviceTypes;
 
 export interface RegisterDevice {
-  manufacturer: string;
+  manufacturer: Address;
   keyType: KeyType;
-  keyA: string;
-  keyB: string;
-  model: string;
-  firmwareHash: string;
-  serialHash: string;
+  keyA: Hex;
+  keyB: Hex;
+  model: Hex;
+  firmwareHash: Hex;
+  serialHash: Hex;
 }
 export interface Claim {
   deviceId: bigint;
-  owner: string;
+  owner: Address;
   nonce: bigint;
   deadline: bigint;
 }
 export interface RotateKey {
   deviceId: bigint;
   newKeyType: KeyType;
-  newKeyA: string;
-  newKeyB: string;
+  newKeyA: Hex;
+  newKeyB: Hex;
   nonce: bigint;
   deadline: bigint;
 }
@@ -114,7 +116,7 @@ export interface Attestation {
   value: bigint;
   /** The device's running total of this kind (monotonic; 0 for kinds that are not additive). */
   odometer: bigint;
-  payloadHash: string;
+  payloadHash: Hex;
   counter: bigint;
   timestamp: bigint;
 }
@@ -127,12 +129,12 @@ export interface DeviceMessages {
 }
 
 /** The registry's EIP-712 domain on `chainId` at `registry`. */
-export function deviceDomain(chainId: bigint | number, registry: string): TypedDataDomain {
+export function deviceDomain(chainId: bigint | number, registry: string): Eip712Domain {
   return {
     name: DEVICE_REGISTRY_NAME,
     version: DEVICE_REGISTRY_VERSION,
     chainId: BigInt(chainId),
-    verifyingContract: registry,
+    verifyingContract: asAddress(registry),
   };
 }
 
@@ -143,32 +145,32 @@ export function typesFor<T extends DeviceMessageType>(primaryType: T): Record<st
 
 /** The EIP-712 digest of a device message (what secp256k1 keys sign). */
 export function deviceDigest<T extends DeviceMessageType>(
-  domain: TypedDataDomain,
+  domain: TypedDataDomain | Eip712Domain,
   primaryType: T,
   value: DeviceMessages[T],
-): string {
-  return TypedDataEncoder.hash(domain, typesFor(primaryType), value as unknown as Record<string, unknown>);
+): Hex {
+  return TypedDataEncoder.hash(domain, typesFor(primaryType), value as unknown as Record<string, unknown>) as Hex;
 }
 
 /**
  * A digest function for one domain, for hot loops (simulators, relayers): the domain separator and the
  * struct encoders are built once. Same result as {@link deviceDigest}.
  */
-export function makeDeviceDigester(domain: TypedDataDomain) {
+export function makeDeviceDigester(domain: TypedDataDomain | Eip712Domain) {
   const separator = TypedDataEncoder.hashDomain(domain);
   const encoders = new Map<DeviceMessageType, TypedDataEncoder>();
-  return <T extends DeviceMessageType>(primaryType: T, value: DeviceMessages[T]): string => {
+  return <T extends DeviceMessageType>(primaryType: T, value: DeviceMessages[T]): Hex => {
     let enc = encoders.get(primaryType);
     if (!enc) encoders.set(primaryType, (enc = TypedDataEncoder.from(typesFor(primaryType))));
     return keccak256(
       concat(["0x1901", separator, enc.hashStruct(primaryType, value as unknown as Record<string, unknown>)]),
-    );
+    ) as Hex;
   };
 }
 
 /** What a P-256 key's ECDSA operates on: sha256 of the 32 digest bytes. */
-export function p256SignedHash(digest: string): string {
-  return sha256(getBytes(digest));
+export function p256SignedHash(digest: string): Hex {
+  return sha256(getBytes(digest)) as Hex;
 }
 
 /** deviceId of an original key (see the module comment). */
@@ -177,11 +179,14 @@ export function deviceIdOf(keyType: KeyType, keyA: string, keyB: string): bigint
 }
 
 /** keyA of a secp256k1 key: the address left-padded to 32 bytes. */
-export function secp256k1KeyA(address: string): string {
-  return zeroPadValue(address, 32);
+export function secp256k1KeyA(address: string): Hex {
+  return zeroPadValue(address, 32) as Hex;
 }
 
-/** Builders: typed, complete message objects (bigint everywhere). */
+/**
+ * Builders: typed, complete message objects (bigint everywhere; addresses and hex checked and typed
+ * `Address` / `Hex`, so plain strings from ethers or JSON are accepted).
+ */
 export function registerDeviceMessage(p: {
   manufacturer: string;
   keyType: KeyType;
@@ -191,7 +196,15 @@ export function registerDeviceMessage(p: {
   firmwareHash: string;
   serialHash: string;
 }): RegisterDevice {
-  return { ...p };
+  return {
+    manufacturer: asAddress(p.manufacturer),
+    keyType: p.keyType,
+    keyA: asHex(p.keyA),
+    keyB: asHex(p.keyB),
+    model: asHex(p.model),
+    firmwareHash: asHex(p.firmwareHash),
+    serialHash: asHex(p.serialHash),
+  };
 }
 
 export function claimMessage(p: {
@@ -200,7 +213,7 @@ export function claimMessage(p: {
   nonce?: bigint | number;
   deadline: bigint | number;
 }): Claim {
-  return { deviceId: p.deviceId, owner: p.owner, nonce: BigInt(p.nonce ?? 0), deadline: BigInt(p.deadline) };
+  return { deviceId: p.deviceId, owner: asAddress(p.owner), nonce: BigInt(p.nonce ?? 0), deadline: BigInt(p.deadline) };
 }
 
 export function rotateKeyMessage(p: {
@@ -211,7 +224,13 @@ export function rotateKeyMessage(p: {
   nonce: bigint | number;
   deadline: bigint | number;
 }): RotateKey {
-  return { ...p, nonce: BigInt(p.nonce), deadline: BigInt(p.deadline) };
+  return {
+    ...p,
+    newKeyA: asHex(p.newKeyA),
+    newKeyB: asHex(p.newKeyB),
+    nonce: BigInt(p.nonce),
+    deadline: BigInt(p.deadline),
+  };
 }
 
 export function attestationMessage(p: {
@@ -229,8 +248,21 @@ export function attestationMessage(p: {
     kind: BigInt(p.kind),
     value: BigInt(p.value),
     odometer: BigInt(p.odometer),
-    payloadHash: p.payloadHash ?? "0x" + "00".repeat(32),
+    payloadHash: asHex(p.payloadHash ?? `0x${"00".repeat(32)}`),
     counter: BigInt(p.counter),
     timestamp: BigInt(p.timestamp),
   };
+}
+
+/**
+ * Signs a device message with an ethers signer, a viem account / wallet client, or a device signer
+ * (`signers.devices.*`): the manufacturer signs `RegisterDevice`, the device key the others.
+ */
+export async function signDeviceMessage<T extends DeviceMessageType>(
+  signer: TypedDataSigner,
+  domain: TypedDataDomain | Eip712Domain,
+  primaryType: T,
+  message: DeviceMessages[T],
+): Promise<Hex> {
+  return signTypedMessage(signer, domain, { [primaryType]: deviceTypes[primaryType] }, primaryType, message);
 }

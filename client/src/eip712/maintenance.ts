@@ -7,6 +7,10 @@
  * a signature made for another chain or another escrow is refused (InvalidSignature).
  */
 import type { TypedDataDomain, TypedDataField } from "ethers";
+import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
+import { asAddress, asHex, type Address, type Hex } from "../types.js";
+
+export type { TypedDataSigner } from "../typed-data.js";
 
 /** Name and version of the escrow's EIP-712 domain (constructor of MaintenanceEscrow). */
 export const MAINTENANCE_DOMAIN_NAME = "Plinth MaintenanceEscrow";
@@ -33,12 +37,12 @@ export const Comparator = { None: 0, EQ: 1, GTE: 2, LTE: 3 } as const;
 export const SlashTo = { Payer: 0, Reserve: 1 } as const;
 
 /** The domain of the escrow at `escrow` on chain `chainId`. */
-export function maintenanceDomain(chainId: bigint | number, escrow: string): TypedDataDomain {
+export function maintenanceDomain(chainId: bigint | number, escrow: string): Eip712Domain {
   return {
     name: MAINTENANCE_DOMAIN_NAME,
     version: MAINTENANCE_DOMAIN_VERSION,
-    chainId,
-    verifyingContract: escrow,
+    chainId: BigInt(chainId),
+    verifyingContract: asAddress(escrow),
   };
 }
 
@@ -66,31 +70,22 @@ export const BID_TYPES: Record<string, TypedDataField[]> = {
 
 /** An inspector's verdict on one milestone of one order. */
 export interface Inspection {
-  orderId: string;
+  orderId: Hex;
   milestone: number;
   passed: boolean;
-  inspector: string;
+  inspector: Address;
   /** Unix seconds after which the escrow refuses the signature (InspectionExpired). */
   deadline: bigint;
 }
 
 /** A provider's offer to do an open order for `price` (<= budget), posting `bond` (>= the order's minimum). */
 export interface Bid {
-  orderId: string;
-  provider: string;
+  orderId: Hex;
+  provider: Address;
   price: bigint;
   bond: bigint;
   /** Unix seconds after which the bid cannot be awarded. */
   deadline: bigint;
-}
-
-/** Anything that signs EIP-712 typed data the way ethers v6 signers do. */
-export interface TypedDataSigner {
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string>;
 }
 
 /** Builds an Inspection value. */
@@ -101,27 +96,28 @@ export function buildInspection(
   inspector: string,
   deadline: bigint,
 ): Inspection {
-  return { orderId, milestone, passed, inspector, deadline };
+  return { orderId: asHex(orderId), milestone, passed, inspector: asAddress(inspector), deadline };
 }
 
 /** Builds a Bid value. */
 export function buildBid(orderId: string, provider: string, price: bigint, bond: bigint, deadline: bigint): Bid {
-  return { orderId, provider, price, bond, deadline };
+  return { orderId: asHex(orderId), provider: asAddress(provider), price, bond, deadline };
 }
 
 /**
- * Signs an inspection. For an ERC-1271 inspector (a smart wallet), `signer` is the key the wallet
- * accepts and `inspection.inspector` is the wallet's address.
+ * Signs an inspection with an ethers signer or a viem account / wallet client. For an ERC-1271
+ * inspector (a smart wallet), `signer` is the key the wallet accepts and `inspection.inspector` is the
+ * wallet's address.
  */
 export async function signInspection(
   signer: TypedDataSigner,
-  domain: TypedDataDomain,
+  domain: TypedDataDomain | Eip712Domain,
   inspection: Inspection,
-): Promise<string> {
-  return signer.signTypedData(domain, INSPECTION_TYPES, { ...inspection });
+): Promise<Hex> {
+  return signTypedMessage(signer, domain, INSPECTION_TYPES, "Inspection", inspection);
 }
 
 /** Signs a bid (for an ERC-1271 provider, `signer` is the key its wallet accepts). */
-export async function signBid(signer: TypedDataSigner, domain: TypedDataDomain, bid: Bid): Promise<string> {
-  return signer.signTypedData(domain, BID_TYPES, { ...bid });
+export async function signBid(signer: TypedDataSigner, domain: TypedDataDomain | Eip712Domain, bid: Bid): Promise<Hex> {
+  return signTypedMessage(signer, domain, BID_TYPES, "Bid", bid);
 }

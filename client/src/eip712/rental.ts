@@ -3,7 +3,11 @@
  * shared by tests, scripts and the client. An owner (asset agent or device owner, EOA or ERC-1271
  * wallet) signs an `Offer`; any renter (or the named one) fills it with `rentWithSignature`.
  */
-import type { TypedDataDomain, TypedDataField } from "ethers";
+import type { TypedDataField } from "ethers";
+import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
+import { asAddress, type Address, type Hex } from "../types.js";
+
+export type { TypedDataSigner } from "../typed-data.js";
 
 /** What is rented. Values match IRentalEscrow.SubjectKind. */
 export const SubjectKind = { Asset: 1, Device: 2 } as const;
@@ -24,7 +28,7 @@ export const RentalState = {
 export interface RentalTerms {
   subjectId: bigint;
   meterDeviceId: bigint;
-  token: string;
+  token: Address;
   subjectKind: number;
   meterKind: number;
   meterPeriod: number;
@@ -40,7 +44,7 @@ export interface RentalTerms {
   noticePeriod: number;
   activationWindow: number;
   refundBps: number;
-  arbiter: string;
+  arbiter: Address;
   claimWindow: number;
   responseWindow: number;
   arbiterTimeout: number;
@@ -49,13 +53,13 @@ export interface RentalTerms {
 /** A signed-offer message: the terms plus who signs, who may fill (zero = anyone), nonce, expiry. */
 export interface RentalOffer {
   terms: RentalTerms;
-  owner: string;
-  renter: string;
+  owner: Address;
+  renter: Address;
   nonce: bigint;
   expiry: bigint;
 }
 
-export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+export const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
 
 export const RENTAL_TYPES: Record<string, TypedDataField[]> = {
   Offer: [
@@ -92,8 +96,8 @@ export const RENTAL_TYPES: Record<string, TypedDataField[]> = {
 };
 
 /** The escrow's EIP-712 domain. */
-export function rentalDomain(chainId: bigint | number, escrow: string): TypedDataDomain {
-  return { name: "PlinthRental", version: "1", chainId, verifyingContract: escrow };
+export function rentalDomain(chainId: bigint | number, escrow: string): Eip712Domain {
+  return { name: "PlinthRental", version: "1", chainId: BigInt(chainId), verifyingContract: asAddress(escrow) };
 }
 
 /** Terms with sensible defaults (1 h - 30 d, 1 d windows, no meter, ETH), overridden by `t`. */
@@ -129,24 +133,24 @@ export function buildOffer(
   owner: string,
   opts: { renter?: string; nonce?: bigint; expiry: bigint },
 ): RentalOffer {
-  return { terms, owner, renter: opts.renter ?? ZERO_ADDRESS, nonce: opts.nonce ?? 0n, expiry: opts.expiry };
+  return {
+    terms,
+    owner: asAddress(owner),
+    renter: asAddress(opts.renter ?? ZERO_ADDRESS),
+    nonce: opts.nonce ?? 0n,
+    expiry: opts.expiry,
+  };
 }
 
-/** Anything that signs EIP-712 typed data (an ethers Signer). */
-export interface TypedDataSigner {
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string>;
-}
-
-/** Signs `offer` for the escrow at `escrow` on `chainId`. */
+/**
+ * Signs `offer` for the escrow at `escrow` on `chainId`, with an ethers signer or a viem account /
+ * wallet client (the owner's key; for an ERC-1271 owner, the key its wallet accepts).
+ */
 export async function signOffer(
   signer: TypedDataSigner,
   chainId: bigint | number,
   escrow: string,
   offer: RentalOffer,
-): Promise<string> {
-  return signer.signTypedData(rentalDomain(chainId, escrow), RENTAL_TYPES, offer as unknown as Record<string, unknown>);
+): Promise<Hex> {
+  return signTypedMessage(signer, rentalDomain(chainId, escrow), RENTAL_TYPES, "Offer", offer);
 }

@@ -1,20 +1,23 @@
 /**
  * P-256 signature helpers: DER decoding (secure elements often return DER), low-s normalisation
- * (the DeviceRegistry refuses s > n/2), and the registry's 64-byte r || s encoding.
+ * (the DeviceRegistry refuses s > n/2), and the registry's 64-byte r || s encoding. No Node APIs: runs
+ * in browsers as well.
  */
+import { bytesToHex, hexToBytes, type Hex } from "../types.js";
+
 export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 export const P256_HALF_N = P256_N >> 1n;
 
 const word = (n: bigint) => n.toString(16).padStart(64, "0");
 
 /** r || s (64 bytes, hex) of a signature. */
-export function encodeRS(r: bigint, s: bigint): string {
-  return "0x" + word(r) + word(s);
+export function encodeRS(r: bigint, s: bigint): Hex {
+  return `0x${word(r)}${word(s)}`;
 }
 
 /** Splits a 64-byte r || s signature. */
 export function decodeRS(sig: string | Uint8Array): { r: bigint; s: bigint } {
-  const hex = typeof sig === "string" ? sig.replace(/^0x/, "") : Buffer.from(sig).toString("hex");
+  const hex = (typeof sig === "string" ? sig : bytesToHex(sig)).replace(/^0x/, "");
   if (hex.length !== 128) throw new Error(`a P-256 r||s signature has 64 bytes, got ${hex.length / 2}`);
   return { r: BigInt("0x" + hex.slice(0, 64)), s: BigInt("0x" + hex.slice(64)) };
 }
@@ -46,7 +49,7 @@ export function derToRS(der: Uint8Array): { r: bigint; s: bigint } {
     if (bytes[0]! & 0x80) fail("negative INTEGER");
     if (len > 1 && bytes[0] === 0 && !(bytes[1]! & 0x80)) fail("non-minimal INTEGER");
     i += len;
-    return BigInt("0x" + Buffer.from(bytes).toString("hex"));
+    return BigInt(bytesToHex(bytes));
   };
   const r = readInt();
   const s = readInt();
@@ -57,13 +60,13 @@ export function derToRS(der: Uint8Array): { r: bigint; s: bigint } {
 
 /** Encodes (r, s) as DER (for tests of derToRS). */
 export function rsToDer(r: bigint, s: bigint): Uint8Array {
-  const int = (n: bigint) => {
+  const int = (n: bigint): number[] => {
     let hex = n.toString(16);
     if (hex.length % 2) hex = "0" + hex;
-    let b = Buffer.from(hex, "hex");
-    if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
-    return Buffer.concat([Buffer.from([0x02, b.length]), b]);
+    let b = [...hexToBytes(hex)];
+    if (b[0]! & 0x80) b = [0, ...b];
+    return [0x02, b.length, ...b];
   };
-  const body = Buffer.concat([int(r), int(s)]);
-  return new Uint8Array(Buffer.concat([Buffer.from([0x30, body.length]), body]));
+  const body = [...int(r), ...int(s)];
+  return new Uint8Array([0x30, body.length, ...body]);
 }
