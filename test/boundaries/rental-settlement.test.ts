@@ -6,6 +6,7 @@
  * Runs on the rental fixture.
  */
 import { expect } from "chai";
+import { asAddress } from "../../client/src/types.js";
 import { network } from "hardhat";
 import { SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
 import { ASSET_ID, assetTerms, deployRental, publish } from "../rental/fixture.js";
@@ -165,7 +166,7 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     const f = await loadFixture(base);
     const arb = await ethers.deployContract("RentalMockArbitrator");
     const t0 = (await time.latest()) + 10;
-    const id = await rentAt(f, assetTerms({ arbiter: await arb.getAddress() }), t0);
+    const id = await rentAt(f, assetTerms({ arbiter: asAddress(await arb.getAddress()) }), t0);
     await at(t0 + DAY);
     await f.escrow.settle(id);
     await f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);

@@ -6,6 +6,7 @@
  * for the registries and the distributor: the escrow's own arithmetic is what is pinned).
  */
 import { expect } from "chai";
+import { asAddress } from "../../client/src/types.js";
 import { network } from "hardhat";
 import {
   RENTAL_TYPES,
@@ -182,8 +183,8 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
     const f = await loadFixture(base);
     const rental = f.escrow;
     for (const [label, arbiter] of [
-      ["default", f.arbiter.address],
-      ["terms", f.other.address],
+      ["default", asAddress(f.arbiter.address)],
+      ["terms", asAddress(f.other.address)],
     ] as const) {
       const terms = assetTerms(
         label === "terms" ? { arbiter, arbiterTimeout: 2 * Number(DAY) } : { arbiterTimeout: 3 * Number(HOUR) },
