@@ -514,6 +514,7 @@ contract SuiteHandler {
             milestone: 0,
             passed: passed,
             inspector: inspector,
+            issuedAt: block.timestamp,
             deadline: block.timestamp + 1 days
         });
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(INSPECTOR_KEY, maintenance.inspectionDigest(ins[0]));
