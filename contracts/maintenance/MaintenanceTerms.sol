@@ -372,7 +372,8 @@ library MaintenanceTerms {
         if (index == n) revert IMaintenanceEscrow.InspectorNotOnOrder(ins.inspector);
         uint40[MAX_INSPECTORS] storage verdictAt = b.verdictAt[ins.orderId][ins.milestone];
         uint40 latest = verdictAt[index];
-        if (issuedAt <= latest) revert IMaintenanceEscrow.StaleInspection(ins.inspector, ins.milestone, issuedAt, latest);
+        if (issuedAt <= latest)
+            revert IMaintenanceEscrow.StaleInspection(ins.inspector, ins.milestone, issuedAt, latest);
         if (!SignatureChecker.isValidSignatureNowCalldata(ins.inspector, digest, signature)) {
             revert IMaintenanceEscrow.InvalidSignature(ins.inspector);
         }
