@@ -183,6 +183,26 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
     expect(await settle(w, before)).to.deep.equal({ payer: -BUDGET, provider: BUDGET, vault: 0n });
   });
 
+  it("a withdrawn pass leaves the other inspectors' passes counted (k = 3 of 3)", async function () {
+    const w = await loadFixture(world);
+    const { orderId, acceptedAt } = await inspected(w, 3, {
+      inspectors: [w.carol.address, w.bob.address, w.outsider.address],
+    });
+    await submit(w, orderId, await verdict(w, orderId, w.carol, true, acceptedAt + 1), w.provider);
+    await submit(w, orderId, await verdict(w, orderId, w.bob, true, acceptedAt + 1), w.provider);
+    await expect(submit(w, orderId, await verdict(w, orderId, w.carol, false, acceptedAt + 2), w.alice))
+      .to.emit(w.escrow, "EvidenceWithdrawn")
+      .withArgs(orderId, 0, 2, 1);
+    await expect(submit(w, orderId, await verdict(w, orderId, w.outsider, true, acceptedAt + 1), w.provider))
+      .to.emit(w.escrow, "EvidenceAccepted")
+      .withArgs(orderId, 0, 4, 2)
+      .and.not.to.emit(w.escrow, "MilestoneReleased");
+    const m = await w.escrow.getMilestone(orderId, 0);
+    expect(m.passBits).to.equal(8 + 16);
+    expect(m.votedBits).to.equal(4 + 8 + 16);
+    expect((await w.escrow.getOrder(orderId)).released).to.equal(0n);
+  });
+
   it("keeps a released milestone released: a later fail is refused", async function () {
     const w = await loadFixture(world);
     const before = await balances(w);
