@@ -122,8 +122,9 @@ interface IMaintenanceEscrow {
     /// @notice One milestone of an order, in one slot.
     /// @param startBps Cumulative bps before this milestone.
     /// @param endBps Cumulative bps including this milestone.
-    /// @param passBits Sources that agreed: bit 0 device, bit 1 optimistic, bit 2+i inspector i.
-    /// @param votedBits Inspectors that already signed for this milestone (pass or fail).
+    /// @param passBits Sources that agree now: bit 0 device, bit 1 optimistic, bit 2+i inspector i
+    ///        (cleared again when inspector i's newer verdict is a fail).
+    /// @param votedBits Inspectors with a verdict on record for this milestone (pass or fail).
     /// @param released Whether the milestone was paid.
     /// @param claim State of the optimistic claim.
     /// @param claimEnds End of the challenge window (Pending) or dispute deadline (Disputed).
@@ -139,21 +140,31 @@ interface IMaintenanceEscrow {
         uint16 round;
     }
 
-    /// @notice An inspector's verdict, signed with EIP-712.
+    /// @notice An inspector's verdict, signed with EIP-712. Verdicts of one inspector on one
+    ///         milestone are ordered by `issuedAt`: only a verdict issued after the one on record
+    ///         counts, and it replaces it (see `submitInspections`).
+    /// @param issuedAt When the inspector issued it (Unix seconds): after the order's acceptance,
+    ///        at most MAX_VERDICT_SKEW seconds ahead of the block that records it.
+    /// @param deadline Last second at which it can be submitted.
     struct Inspection {
         bytes32 orderId;
         uint8 milestone;
         bool passed;
         address inspector;
+        uint256 issuedAt;
         uint256 deadline;
     }
 
     /// @notice A provider's bid on an open order, signed with EIP-712 and submitted by the order's controller.
+    /// @param issuedAt When the provider issued it: the provider withdraws every bid it issued for
+    ///        the order up to a time with `withdrawBids`, so a revised bid is not undercut by an older one.
+    /// @param deadline Last second at which it can be awarded.
     struct Bid {
         bytes32 orderId;
         address provider;
         uint256 price;
         uint256 bond;
+        uint256 issuedAt;
         uint256 deadline;
     }
 
@@ -203,8 +214,14 @@ interface IMaintenanceEscrow {
     event OrderCompleted(bytes32 indexed orderId, uint256 bondReturned);
     /// @notice One evidence source agreed on a milestone (`source`: 0 device, 1 optimistic, 2+i inspector i).
     event EvidenceAccepted(bytes32 indexed orderId, uint8 indexed milestone, uint8 source, uint8 agreeing);
-    /// @notice An inspector signed that a milestone failed inspection; that inspector cannot count for it.
+    /// @notice An inspector's verdict on record for a milestone is now a fail: that inspector does not
+    ///         count for it unless a newer pass of the same inspector replaces the fail.
     event InspectionFailed(bytes32 indexed orderId, uint8 indexed milestone, address indexed inspector);
+    /// @notice A newer fail of inspector `source - 2` withdrew its pass on an unreleased milestone;
+    ///         `agreeing` sources remain.
+    event EvidenceWithdrawn(bytes32 indexed orderId, uint8 indexed milestone, uint8 source, uint8 agreeing);
+    /// @notice `provider` withdrew every bid it issued for `orderId` at or before `issuedUpTo`.
+    event BidsWithdrawn(bytes32 indexed orderId, address indexed provider, uint256 issuedUpTo);
     /// @notice A milestone's share of the price became claimable by the provider.
     event MilestoneReleased(bytes32 indexed orderId, uint8 indexed milestone, uint256 amount);
     /// @notice The provider claimed a milestone optimistically.
@@ -298,8 +315,15 @@ interface IMaintenanceEscrow {
     error ValueConditionFailed(uint64 value, uint64 threshold);
     /// @notice The inspector is not named on the order.
     error InspectorNotOnOrder(address inspector);
-    /// @notice The inspector already signed for this milestone.
-    error DuplicateInspection(address inspector, uint8 milestone);
+    /// @notice The inspector's verdict on record for this milestone was issued at `latest`, not
+    ///         before this one's `issuedAt` (an older verdict, or the same one again).
+    error StaleInspection(address inspector, uint8 milestone, uint256 issuedAt, uint256 latest);
+    /// @notice The verdict was issued at or before the order's acceptance.
+    error InspectionBeforeAcceptance(uint256 issuedAt, uint40 acceptedAt);
+    /// @notice The verdict claims an issue time after `latestAllowed` (block time + MAX_VERDICT_SKEW).
+    error InspectionFromFuture(uint256 issuedAt, uint256 latestAllowed);
+    /// @notice The provider withdrew its bids for this order issued at or before `withdrawnUpTo`.
+    error BidWithdrawn(address provider, uint256 issuedAt, uint256 withdrawnUpTo);
     /// @notice The inspection signature expired.
     error InspectionExpired(uint256 deadline);
     /// @notice The inspection is for another order.

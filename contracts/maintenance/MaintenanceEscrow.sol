@@ -26,7 +26,8 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///             per order. The device is checked (Active, bound to the asset) once, at acceptance:
 ///             nothing done to it afterwards removes the provider's way to get paid;
 ///         (b) EIP-712 `Inspection` signatures of the inspectors named on the order (EOA or
-///             ERC-1271), each inspector once per milestone;
+///             ERC-1271), each inspector counted once per milestone; an inspector's verdicts are
+///             ordered by `issuedAt` (after acceptance), the latest one on record counts;
 ///         (c) an optimistic claim by the provider that passes its challenge window; a challenge
 ///             opens a dispute the order's arbiter rules on (`rule`, ERC-792 style) or, after the
 ///             dispute timeout, the order's default ruling applies.
@@ -67,12 +68,14 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     /// @notice EIP-712 typehash of an inspector's verdict.
     bytes32 public constant INSPECTION_TYPEHASH = keccak256(
-        "Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 deadline)"
+        "Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 issuedAt,uint256 deadline)"
     );
     /// @notice EIP-712 typehash of a provider's bid.
     bytes32 public constant BID_TYPEHASH = keccak256(
-        "Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 deadline)"
+        "Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 issuedAt,uint256 deadline)"
     );
+    /// @notice How far (seconds) a verdict's `issuedAt` may be ahead of the block recording it.
+    uint256 public constant MAX_VERDICT_SKEW = 300;
 
     uint16 private constant BIT_DEVICE = 1;
     uint16 private constant BIT_OPTIMISTIC = 2;
@@ -196,13 +199,24 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         if (block.timestamp > o.acceptBy) revert DeadlinePassed(o.acceptBy);
         _checkController(o);
         bytes32 digest = _hashTypedDataV4(
-            keccak256(abi.encode(BID_TYPEHASH, bid.orderId, bid.provider, bid.price, bid.bond, bid.deadline))
+            keccak256(
+                abi.encode(BID_TYPEHASH, bid.orderId, bid.provider, bid.price, bid.bond, bid.issuedAt, bid.deadline)
+            )
         );
         MaintenanceTerms.checkBid(_book, orderId, bid, digest, signature);
         uint256 excess = o.budget - bid.price;
         o.provider = bid.provider;
         if (excess != 0) _refund(o, excess);
         _activate(orderId, o, bid.provider, bid.price, bid.bond);
+    }
+
+    /// @notice Withdraws every bid the caller (a provider) issued for `orderId` before
+    ///         `issuedBefore` (`issuedAt` below it): the controller can no longer award them. A
+    ///         revised bid, issued later, stays valid. The floor only rises (otherwise `BadBid`).
+    /// @param orderId The order (it need not exist yet).
+    /// @param issuedBefore Bids issued before this time are withdrawn.
+    function withdrawBids(bytes32 orderId, uint256 issuedBefore) external {
+        MaintenanceTerms.withdrawBids(_book, orderId, issuedBefore);
     }
 
     /// @notice The controller cancels an order nobody accepted yet; the budget is refunded.
@@ -271,10 +285,17 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _agree(orderId, o, m, milestone, 0);
     }
 
-    /// @notice Counts inspectors' signed verdicts (anyone submits). Each must be for this order, not
-    ///         expired, signed under this escrow's EIP-712 domain by an inspector named on the order
-    ///         (EOA or ERC-1271) who has not signed for that milestone yet. A failed verdict is
-    ///         recorded (that inspector cannot count for the milestone) but releases nothing.
+    /// @notice Records inspectors' signed verdicts (anyone submits) on unreleased milestones of an
+    ///         Active order, up to completeBy. Each must be for this order, not expired, signed under
+    ///         this escrow's EIP-712 domain by an inspector named on the order (EOA or ERC-1271), and
+    ///         issued after the order's acceptance (`InspectionBeforeAcceptance`: issuedAt <=
+    ///         acceptedAt), at most MAX_VERDICT_SKEW seconds ahead of this block
+    ///         (`InspectionFromFuture`) and after the verdict of the same inspector on record for the
+    ///         milestone (`StaleInspection`: an older verdict, or the same one again, never counts).
+    ///         The latest verdict of an inspector is the one that counts: a pass agrees (and may
+    ///         release the milestone); a fail releases nothing and withdraws that inspector's earlier
+    ///         pass (`EvidenceWithdrawn`); a later pass replaces a fail. A released milestone stays
+    ///         released (`AlreadyReleased`).
     /// @param orderId The order.
     /// @param inspections The verdicts (at most MAX_INSPECTORS).
     /// @param signatures One signature per verdict.
@@ -459,7 +480,17 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     function inspectionDigest(Inspection calldata i) public view returns (bytes32) {
         return
             _hashTypedDataV4(
-                keccak256(abi.encode(INSPECTION_TYPEHASH, i.orderId, i.milestone, i.passed, i.inspector, i.deadline))
+                keccak256(
+                    abi.encode(
+                        INSPECTION_TYPEHASH,
+                        i.orderId,
+                        i.milestone,
+                        i.passed,
+                        i.inspector,
+                        i.issuedAt,
+                        i.deadline
+                    )
+                )
             );
     }
 
@@ -530,14 +561,8 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     function _inspection(bytes32 orderId, Inspection calldata ins, bytes calldata signature) private {
         if (ins.orderId != orderId) revert InspectionForOtherOrder(ins.orderId);
         (Order storage o, Milestone storage m) = _evidenceTarget(orderId, ins.milestone);
-        uint256 idx = MaintenanceTerms.checkInspection(_book, ins, m.votedBits, inspectionDigest(ins), signature);
-        uint16 bit = uint16(1 << (idx + 2));
-        m.votedBits |= bit;
-        if (ins.passed) {
-            _agree(orderId, o, m, ins.milestone, uint8(idx + 2));
-        } else {
-            emit InspectionFailed(orderId, ins.milestone, ins.inspector);
-        }
+        uint8 source = MaintenanceTerms.recordInspection(_book, ins, inspectionDigest(ins), signature);
+        if (ins.passed) _agree(orderId, o, m, ins.milestone, source);
     }
 
     /// @dev Records source `source` as agreeing on milestone `index`; releases it when `k` agree.

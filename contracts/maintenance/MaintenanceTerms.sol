@@ -24,11 +24,15 @@ library MaintenanceTerms {
         mapping(bytes32 orderId => mapping(uint256 index => address)) inspectors;
         mapping(bytes32 orderId => mapping(uint256 index => IMaintenanceEscrow.Milestone)) milestones;
         mapping(uint256 disputeId => IMaintenanceEscrow.Dispute) disputes;
+        mapping(bytes32 orderId => mapping(uint256 milestone => uint40[5])) verdictAt /* MAX_INSPECTORS */;
+        mapping(bytes32 orderId => mapping(address provider => uint256)) bidsWithdrawnBefore;
     }
 
     uint256 internal constant MAX_INSPECTORS = 5;
     uint256 internal constant MAX_MILESTONES = 8;
     uint16 internal constant TOTAL_BPS = 10_000;
+    /// @dev How far ahead of the recording block a verdict's `issuedAt` may be (signers' clock skew).
+    uint256 internal constant MAX_VERDICT_SKEW = 300;
 
     /// @notice Validates the policy, inspectors and milestones of `p` and stores the new Open order.
     /// @param b The escrow's order book.
@@ -208,8 +212,10 @@ library MaintenanceTerms {
     }
 
     /// @notice Checks a provider's bid on an open order: the order names no provider, the bid is
-    ///         for this order, unexpired, priced in (0, budget], with at least the minimum bond, and
-    ///         signed by the provider over `digest` (EOA or ERC-1271).
+    ///         for this order, unexpired, not withdrawn (issued at or after the provider's
+    ///         `withdrawBids` floor for the order), priced in (0, budget], with at least the minimum
+    ///         bond, and signed by the provider over `digest` (EOA or ERC-1271). It is single-use:
+    ///         awarding it makes the order Active, and no other order accepts it (the order id is signed).
     /// @param b The escrow's order book.
     /// @param orderId The order.
     /// @param bid The bid.
@@ -225,6 +231,8 @@ library MaintenanceTerms {
         IMaintenanceEscrow.Order storage o = b.orders[orderId];
         if (o.provider != address(0)) revert IMaintenanceEscrow.NotOpenForBids(orderId);
         if (block.timestamp > bid.deadline) revert IMaintenanceEscrow.DeadlinePassed(bid.deadline);
+        uint256 floor = b.bidsWithdrawnBefore[orderId][bid.provider];
+        if (bid.issuedAt < floor) revert IMaintenanceEscrow.BidWithdrawn(bid.provider, bid.issuedAt, floor);
         if (
             bid.orderId != orderId ||
             bid.provider == address(0) ||
@@ -236,6 +244,19 @@ library MaintenanceTerms {
         if (!SignatureChecker.isValidSignatureNowCalldata(bid.provider, digest, signature)) {
             revert IMaintenanceEscrow.InvalidSignature(bid.provider);
         }
+    }
+
+    /// @notice The caller (a provider) withdraws every bid it issued for `orderId` before
+    ///         `issuedBefore`: the controller can no longer award them, bids issued later stay valid.
+    ///         The floor only rises (otherwise `BadBid`).
+    /// @param b The escrow's order book.
+    /// @param orderId The order (any id: a bid can be withdrawn before the order exists).
+    /// @param issuedBefore Bids with `issuedAt` below this are withdrawn.
+    function withdrawBids(Book storage b, bytes32 orderId, uint256 issuedBefore) external {
+        mapping(address => uint256) storage floors = b.bidsWithdrawnBefore[orderId];
+        if (issuedBefore <= floors[msg.sender]) revert IMaintenanceEscrow.BadBid();
+        floors[msg.sender] = issuedBefore;
+        emit IMaintenanceEscrow.BidsWithdrawn(orderId, msg.sender, issuedBefore);
     }
 
     /// @notice Freezes the device evidence rules of an order being accepted: when the policy uses the
@@ -315,24 +336,33 @@ library MaintenanceTerms {
         return registry.statusOf(o.deviceId) == IDeviceRegistry.DeviceStatus.Decommissioned;
     }
 
-    /// @notice Checks an inspector's verdict: not expired, by an inspector named on the order who
-    ///         has not signed for the milestone yet (`votedBits`), validly signed over `digest`.
+    /// @notice Checks and records an inspector's verdict on an unreleased milestone of an Active
+    ///         order (the escrow checked the order, the milestone and completeBy). The verdict must be
+    ///         unexpired, issued after the order's acceptance and at most MAX_VERDICT_SKEW seconds
+    ///         ahead of this block, by an inspector named on the order, issued after that inspector's
+    ///         verdict on record for the milestone (older verdicts, and the same one again, are
+    ///         refused), and validly signed over `digest`. It then replaces the one on record: a fail
+    ///         withdraws the inspector's pass (`EvidenceWithdrawn`) and emits `InspectionFailed`; a
+    ///         pass is counted by the escrow.
     /// @param b The escrow's order book.
     /// @param ins The verdict.
-    /// @param votedBits Inspectors that already signed for the milestone (bit 2+i).
     /// @param digest The verdict's EIP-712 digest under the escrow's domain.
     /// @param signature The inspector's signature (EOA or ERC-1271).
-    /// @return index The inspector's index on the order.
-    function checkInspection(
+    /// @return source The inspector's evidence source (2 + its index on the order).
+    function recordInspection(
         Book storage b,
         IMaintenanceEscrow.Inspection calldata ins,
-        uint16 votedBits,
         bytes32 digest,
         bytes calldata signature
-    ) external view returns (uint256 index) {
+    ) external returns (uint8 source) {
         if (block.timestamp > ins.deadline) revert IMaintenanceEscrow.InspectionExpired(ins.deadline);
-        uint256 n = b.orders[ins.orderId].inspectorCount;
-        index = n;
+        IMaintenanceEscrow.Order storage o = b.orders[ins.orderId];
+        uint256 issuedAt = ins.issuedAt;
+        if (issuedAt <= o.acceptedAt) revert IMaintenanceEscrow.InspectionBeforeAcceptance(issuedAt, o.acceptedAt);
+        uint256 latestAllowed = block.timestamp + MAX_VERDICT_SKEW;
+        if (issuedAt > latestAllowed) revert IMaintenanceEscrow.InspectionFromFuture(issuedAt, latestAllowed);
+        uint256 n = o.inspectorCount;
+        uint256 index = n;
         for (uint256 i = 0; i < n; ++i) {
             if (b.inspectors[ins.orderId][i] == ins.inspector) {
                 index = i;
@@ -340,12 +370,35 @@ library MaintenanceTerms {
             }
         }
         if (index == n) revert IMaintenanceEscrow.InspectorNotOnOrder(ins.inspector);
-        if (votedBits & (1 << (index + 2)) != 0) {
-            revert IMaintenanceEscrow.DuplicateInspection(ins.inspector, ins.milestone);
-        }
+        uint40[MAX_INSPECTORS] storage verdictAt = b.verdictAt[ins.orderId][ins.milestone];
+        uint40 latest = verdictAt[index];
+        if (issuedAt <= latest)
+            revert IMaintenanceEscrow.StaleInspection(ins.inspector, ins.milestone, issuedAt, latest);
         if (!SignatureChecker.isValidSignatureNowCalldata(ins.inspector, digest, signature)) {
             revert IMaintenanceEscrow.InvalidSignature(ins.inspector);
         }
+        verdictAt[index] = uint40(issuedAt); // <= block.timestamp + MAX_VERDICT_SKEW: fits
+        source = uint8(index + 2);
+        _recordVerdict(b.milestones[ins.orderId][ins.milestone], ins, source);
+    }
+
+    /// @dev Makes `ins` the verdict on record of inspector `source - 2`: a fail withdraws its pass.
+    function _recordVerdict(
+        IMaintenanceEscrow.Milestone storage m,
+        IMaintenanceEscrow.Inspection calldata ins,
+        uint8 source
+    ) private {
+        uint16 bit = uint16(1 << source);
+        m.votedBits |= bit;
+        if (ins.passed) return;
+        emit IMaintenanceEscrow.InspectionFailed(ins.orderId, ins.milestone, ins.inspector);
+        uint16 bits = m.passBits;
+        if (bits & bit == 0) return;
+        bits &= ~bit;
+        m.passBits = bits;
+        uint8 agreeing = 0;
+        for (; bits != 0; bits &= bits - 1) ++agreeing;
+        emit IMaintenanceEscrow.EvidenceWithdrawn(ins.orderId, ins.milestone, source, agreeing);
     }
 
     function _storePolicy(

@@ -118,8 +118,9 @@ export const bench: AreaBench = async (connection) => {
   });
   await escrow.connect(provider).accept(insp.id);
   const deadline = BigInt((await now()) + 86_400);
-  const a = buildInspection(insp.id, 0, true, inspector1.address, deadline);
-  const w = buildInspection(insp.id, 0, true, await wallet.getAddress(), deadline);
+  const issuedAt = BigInt((await now()) + 1); // after acceptance
+  const a = buildInspection(insp.id, 0, true, inspector1.address, issuedAt, deadline);
+  const w = buildInspection(insp.id, 0, true, await wallet.getAddress(), issuedAt, deadline);
   const inspGas = await gasOf(
     escrow.submitInspections(
       insp.id,

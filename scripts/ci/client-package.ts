@@ -189,11 +189,11 @@ export async function signAll(wallet: WalletClient<Transport, Chain | undefined,
   const byClient: Hex = await eip712.rental.signOffer(wallet, 1n, local.RentalEscrow, offer);
   const domain = eip712.maintenance.maintenanceDomain(1n, local.MaintenanceEscrow);
   const orderId: Hex = \`0x\${"00".repeat(32)}\`;
-  const bid: Hex = await eip712.maintenance.signBid(account, domain, eip712.maintenance.buildBid(orderId, me, 1n, 1n, 1n));
+  const bid: Hex = await eip712.maintenance.signBid(account, domain, eip712.maintenance.buildBid(orderId, me, 1n, 1n, 1n, 2n));
   const inspection: Hex = await eip712.maintenance.signInspection(
     wallet,
     domain,
-    eip712.maintenance.buildInspection(orderId, 0, true, me, 1n),
+    eip712.maintenance.buildInspection(orderId, 0, true, me, 1n, 2n),
   );
   const dDomain = eip712.devices.deviceDomain(1n, local.DeviceRegistry);
   const claim = eip712.devices.claimMessage({ deviceId: 1n, owner: me, deadline: 1n });

@@ -170,8 +170,23 @@ export async function signProviderBid(
   if (bond < o.bond) throw new UserError(`bond ${bond} is under the order's minimum ${o.bond}`);
   if (bond > 0n) await ensureAllowance(o.token, provider, await escrow.getAddress(), bond);
   const now = await latestTimestamp(escrow);
-  const bid = buildBid(orderId, await provider.getAddress(), price, bond, BigInt(now + validFor));
+  const bid = buildBid(orderId, await provider.getAddress(), price, bond, BigInt(now), BigInt(now + validFor));
   return { bid, signature: await signBid(provider, await domainOf(escrow), bid) };
+}
+
+/**
+ * Provider: withdraws every bid it issued for `orderId` before `issuedBefore` (default: the latest
+ * block's time + 1, i.e. every bid signed so far), so the controller cannot award an older bid after
+ * a revised one.
+ */
+export async function withdrawProviderBids(
+  escrow: MaintenanceEscrow,
+  provider: Signer,
+  orderId: string,
+  issuedBefore?: bigint,
+) {
+  const before = issuedBefore ?? BigInt((await latestTimestamp(escrow)) + 1);
+  return sendTx(escrow, () => escrow.connect(provider).withdrawBids(orderId, before));
 }
 
 /** Controller (payer or agent): awards the order to a signed bid. */
@@ -179,7 +194,11 @@ export async function awardSignedBid(escrow: MaintenanceEscrow, controller: Sign
   return sendTx(escrow, () => escrow.connect(controller).awardBid(bid.orderId, bid, signature));
 }
 
-/** Inspector: signs a verdict on a milestone (valid for `validFor` seconds). */
+/**
+ * Inspector: signs a verdict on a milestone (valid for `validFor` seconds), issued at the latest
+ * block's time (at least one second after the order's acceptance). It replaces the inspector's
+ * verdict on record once submitted; older verdicts of the same inspector are then refused.
+ */
 export async function signInspectionVerdict(
   escrow: MaintenanceEscrow,
   inspector: Signer,
@@ -195,7 +214,8 @@ export async function signInspectionVerdict(
   const listed = (await escrow.getInspectors(orderId)).map((a) => a.toLowerCase());
   if (!listed.includes(who.toLowerCase())) throw new UserError(`${who} is not an inspector of this order`);
   const now = await latestTimestamp(escrow);
-  const inspection = buildInspection(orderId, milestone, passed, who, BigInt(now + validFor));
+  const issuedAt = BigInt(Math.max(now, Number(o.acceptedAt) + 1));
+  const inspection = buildInspection(orderId, milestone, passed, who, issuedAt, BigInt(now + validFor));
   return { inspection, signature: await signInspection(inspector, await domainOf(escrow), inspection) };
 }
 

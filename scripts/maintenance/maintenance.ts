@@ -17,6 +17,8 @@
  *     bid               provider: sign a bid on ORDER_ID for PRICE with BOND, VALID_FOR seconds
  *                       (default 1 day); writes it to OUT (default bid.json)
  *     award             payer/agent: award the order to the bid in BID (a file written by `bid`)
+ *     withdraw-bids     provider: withdraw its bids on ORDER_ID issued before ISSUED_BEFORE (Unix
+ *                       seconds; default every bid signed so far), e.g. before signing a revised one
  *     inspect           inspector: sign a verdict on ORDER_ID, MILESTONE (default 0), PASSED=1|0,
  *                       VALID_FOR; INSPECTOR=0x.. when signing for an ERC-1271 wallet; writes OUT
  *                       (default inspection.json)
@@ -52,6 +54,7 @@ import {
   expireOrder,
   signInspectionVerdict,
   signProviderBid,
+  withdrawProviderBids,
   submitDeviceEvidence,
   submitInspections,
   type NewOrder,
@@ -193,12 +196,22 @@ async function main() {
         provider: asAddress(file.bid.provider),
         price: BigInt(file.bid.price),
         bond: BigInt(file.bid.bond),
+        issuedAt: BigInt(file.bid.issuedAt),
         deadline: BigInt(file.bid.deadline),
       };
       await awardSignedBid(escrow, me, bid, file.signature);
       console.log(`awarded to ${bid.provider} at ${bid.price}`);
       break;
     }
+    case "withdraw-bids":
+      await withdrawProviderBids(
+        escrow,
+        me,
+        need("ORDER_ID"),
+        env.ISSUED_BEFORE ? BigInt(env.ISSUED_BEFORE) : undefined,
+      );
+      console.log("older bids withdrawn");
+      break;
     case "inspect": {
       const signed = await signInspectionVerdict(
         escrow,
@@ -225,6 +238,7 @@ async function main() {
             milestone: Number(i.milestone),
             passed: Boolean(i.passed),
             inspector: asAddress(String(i.inspector)),
+            issuedAt: BigInt(String(i.issuedAt)),
             deadline: BigInt(String(i.deadline)),
           };
           return { inspection, signature: j.signature };

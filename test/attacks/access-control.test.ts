@@ -231,12 +231,12 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "revokeRole(bytes32,address)": ADMIN,
     "renounceRole(bytes32,address)": { kind: "open", why: RENOUNCE },
     "accept(bytes32)": { kind: "gated", error: "NotProvider", args: (f) => [f.namedOrder] },
-    "awardBid(bytes32,(bytes32,address,uint256,uint256,uint256),bytes)": {
+    "awardBid(bytes32,(bytes32,address,uint256,uint256,uint256,uint256),bytes)": {
       kind: "gated",
       error: "NotController",
       args: async (f) => [
         f.bidOrder,
-        buildBid(f.bidOrder, f.x, 1n, 0n, BigInt((await networkHelpers.time.latest()) + DAY)),
+        buildBid(f.bidOrder, f.x, 1n, 0n, 0n, BigInt((await networkHelpers.time.latest()) + DAY)),
         "0x",
       ],
     },
@@ -267,9 +267,13 @@ const TABLE: Record<string, Record<string, Entry>> = {
       kind: "open",
       why: "evidence read from the DeviceRegistry (device-signed); relaying is harmless",
     },
-    "submitInspections(bytes32,(bytes32,uint8,bool,address,uint256)[],bytes[])": {
+    "submitInspections(bytes32,(bytes32,uint8,bool,address,uint256,uint256)[],bytes[])": {
       kind: "open",
       why: "signature-gated: each verdict signed by an inspector named on the order",
+    },
+    "withdrawBids(bytes32,uint256)": {
+      kind: "open",
+      why: "caller-scoped: raises only msg.sender's own bid floor for the order",
     },
     "claim(uint256,address,address)": { kind: "open", why: "caller-scoped: pays only msg.sender's claimable balance" },
     "returnToReserve(uint256,address)": {

@@ -76,7 +76,14 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
     const verdicts = [];
     const sigs = [];
     for (let i = 0; i < 6; i++) {
-      const ins = buildInspection(orderId, i % 8, true, signers[i % 5].address, deadline);
+      const ins = buildInspection(
+        orderId,
+        i % 8,
+        true,
+        signers[i % 5].address,
+        BigInt((await time.latest()) + 1),
+        deadline,
+      );
       verdicts.push(ins);
       sigs.push(await signInspection(signers[i % 5], w.escrowDomain, ins));
     }

@@ -71,7 +71,7 @@ describe("Attack class SWC-114 front-running (transaction order dependence)", fu
     const { orderId } = await createOrder(w, w.alice, { provider: ethers.ZeroAddress, salt: id("bids-a") });
     const other = await createOrder(w, w.alice, { provider: ethers.ZeroAddress, salt: id("bids-b") });
     const deadline = BigInt((await time.latest()) + DAY);
-    const bid = buildBid(orderId, w.provider.address, BUDGET / 2n, BOND, deadline);
+    const bid = buildBid(orderId, w.provider.address, BUDGET / 2n, BOND, 0n, deadline);
     const sig = await signBid(w.provider, w.escrowDomain, bid);
     await expect(w.escrow.connect(w.outsider).awardBid(orderId, bid, sig))
       .to.be.revertedWithCustomError(w.escrow, "NotController")
@@ -105,7 +105,14 @@ describe("Attack class SWC-114 front-running (transaction order dependence)", fu
     const { orderId } = await createOrder(w, w.alice, { ...args, salt: id("ins-a") });
     const b = await createOrder(w, w.alice, { ...args, salt: id("ins-b") });
     for (const o of [orderId, b.orderId]) await w.escrow.connect(w.provider).accept(o);
-    const ins = buildInspection(orderId, 0, true, w.carol.address, BigInt((await time.latest()) + DAY));
+    const ins = buildInspection(
+      orderId,
+      0,
+      true,
+      w.carol.address,
+      BigInt((await time.latest()) + 1),
+      BigInt((await time.latest()) + DAY),
+    );
     const sig = await signInspection(w.carol, w.escrowDomain, ins);
     await expect(w.escrow.submitInspections(orderId, [{ ...ins, inspector: w.bob.address }], [sig]))
       .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")

@@ -111,7 +111,7 @@ describe("Attack class SWC-101 rounding never favours the caller", function () {
     const deadline = BigInt((await time.latest()) + DAY);
     let released = 0n;
     for (let m = 0; m < 3; m++) {
-      const ins = buildInspection(orderId, m, true, w.carol.address, deadline);
+      const ins = buildInspection(orderId, m, true, w.carol.address, BigInt((await time.latest()) + 1), deadline);
       await w.escrow.submitInspections(orderId, [ins], [await signInspection(w.carol, w.escrowDomain, ins)]);
       const now = (await w.escrow.getOrder(orderId)).released;
       // Cumulative release never exceeds the exact cumulative share of the price.

@@ -138,7 +138,14 @@ describe("Attack class SWC-121 signature replay", function () {
     it("refuses an inspector's verdict signed for the escrow on another chain id", async function () {
       const w = await loadFixture(world);
       const orderId = await inspectedOrder(w);
-      const ins = buildInspection(orderId, 0, true, w.carol.address, BigInt((await time.latest()) + DAY));
+      const ins = buildInspection(
+        orderId,
+        0,
+        true,
+        w.carol.address,
+        BigInt((await time.latest()) + 1),
+        BigInt((await time.latest()) + DAY),
+      );
       const sig = await signInspection(w.carol, maintenanceDomain(FOREIGN_CHAIN, await w.escrow.getAddress()), ins);
       await expect(w.escrow.submitInspections(orderId, [ins], [sig]))
         .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")
@@ -183,7 +190,14 @@ describe("Attack class SWC-121 signature replay", function () {
       const first = await inspectedOrder(w);
       const second = await inspectedOrder(w, other);
       expect(second).to.equal(first); // ids are keccak(creator, salt): equal on both escrows
-      const ins = buildInspection(first, 0, true, w.carol.address, BigInt((await time.latest()) + DAY));
+      const ins = buildInspection(
+        first,
+        0,
+        true,
+        w.carol.address,
+        BigInt((await time.latest()) + 1),
+        BigInt((await time.latest()) + DAY),
+      );
       const sig = await signInspection(w.carol, w.escrowDomain, ins);
       await expect(other.submitInspections(second, [ins], [sig]))
         .to.be.revertedWithCustomError(other, "InvalidSignature")
@@ -295,13 +309,27 @@ describe("Attack class SWC-121 signature replay", function () {
         policy: policy({ useDevice: false, cmp: Comparator.None, k: 2 }),
       });
       await w.escrow.connect(w.provider).accept(orderId);
-      const ins = buildInspection(orderId, 0, true, w.carol.address, BigInt((await time.latest()) + 60));
+      const ins = buildInspection(
+        orderId,
+        0,
+        true,
+        w.carol.address,
+        BigInt((await time.latest()) + 1),
+        BigInt((await time.latest()) + 60),
+      );
       const sig = await signInspection(w.carol, w.escrowDomain, ins);
       await w.escrow.submitInspections(orderId, [ins], [sig]);
       await expect(w.escrow.submitInspections(orderId, [ins], [sig]))
-        .to.be.revertedWithCustomError(w.escrow, "DuplicateInspection")
-        .withArgs(w.carol.address, 0);
-      const bobIns = buildInspection(orderId, 0, true, w.bob.address, BigInt((await time.latest()) + 60));
+        .to.be.revertedWithCustomError(w.escrow, "StaleInspection")
+        .withArgs(w.carol.address, 0, ins.issuedAt, ins.issuedAt);
+      const bobIns = buildInspection(
+        orderId,
+        0,
+        true,
+        w.bob.address,
+        BigInt((await time.latest()) + 1),
+        BigInt((await time.latest()) + 60),
+      );
       const bobSig = await signInspection(w.bob, w.escrowDomain, bobIns);
       await time.increase(120);
       await expect(w.escrow.submitInspections(orderId, [bobIns], [bobSig]))
@@ -389,7 +417,14 @@ describe("Attack class EIP-712 domain confusion", function () {
   it("the maintenance escrow refuses a verdict signed under the device registry's domain, another name or version", async function () {
     const w = await loadFixture(world);
     const orderId = await inspectedOrder(w);
-    const ins = buildInspection(orderId, 0, true, w.carol.address, BigInt((await time.latest()) + DAY));
+    const ins = buildInspection(
+      orderId,
+      0,
+      true,
+      w.carol.address,
+      BigInt((await time.latest()) + 1),
+      BigInt((await time.latest()) + DAY),
+    );
     const escrow = await w.escrow.getAddress();
     const domains: TypedDataDomain[] = [
       w.ctx.domain,
@@ -502,7 +537,14 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
       "InvalidManufacturerSignature",
     );
     const orderId = await inspectedOrder(w);
-    const ins = buildInspection(orderId, 0, true, w.carol.address, BigInt((await time.latest()) + DAY));
+    const ins = buildInspection(
+      orderId,
+      0,
+      true,
+      w.carol.address,
+      BigInt((await time.latest()) + 1),
+      BigInt((await time.latest()) + DAY),
+    );
     const isig = await signInspection(w.carol, w.rentalDomain, ins);
     await expect(w.escrow.submitInspections(orderId, [ins], [isig])).to.be.revertedWithCustomError(
       w.escrow,

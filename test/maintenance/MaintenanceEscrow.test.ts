@@ -80,7 +80,14 @@ async function snapshot(f: F, id: string) {
 
 async function inspection(f: F, id: string, signer: Signer, milestone = 0, passed = true, inspector?: string) {
   const deadline = BigInt((await time.latest()) + DAY);
-  const ins = buildInspection(id, milestone, passed, inspector ?? signer.address, deadline);
+  const ins = buildInspection(
+    id,
+    milestone,
+    passed,
+    inspector ?? signer.address,
+    BigInt((await time.latest()) + 1),
+    deadline,
+  );
   return { ins, sig: await signInspection(signer, f.domain, ins) };
 }
 
@@ -360,7 +367,7 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f, { provider: ZERO });
       const price = BUDGET - 250n;
-      const bid = buildBid(id, f.provider2.address, price, BOND * 2n, BigInt((await time.latest()) + HOUR));
+      const bid = buildBid(id, f.provider2.address, price, BOND * 2n, 0n, BigInt((await time.latest()) + HOUR));
       const sig = await signBid(f.provider2, f.domain, bid);
       await expect(f.escrow.connect(f.payer).awardBid(id, bid, sig))
         .to.emit(f.escrow, "OrderAccepted")
@@ -376,7 +383,7 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f, { provider: ZERO });
       const deadline = BigInt((await time.latest()) + HOUR);
-      const good = buildBid(id, f.provider2.address, BUDGET, BOND, deadline);
+      const good = buildBid(id, f.provider2.address, BUDGET, BOND, 0n, deadline);
       const goodSig = await signBid(f.provider2, f.domain, good);
       const s = await snapshot(f, id);
       await expect(f.escrow.connect(f.stranger).awardBid(id, good, goodSig))
@@ -390,12 +397,12 @@ describe("MaintenanceEscrow", function () {
         f.escrow.connect(f.payer).awardBid(id, good, await signBid(f.provider2, otherDomain, good)),
       ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
       for (const bad of [
-        buildBid(id, f.provider2.address, BUDGET + 1n, BOND, deadline),
-        buildBid(id, f.provider2.address, 0n, BOND, deadline),
-        buildBid(id, f.provider2.address, BUDGET, BOND - 1n, deadline),
-        buildBid(id, f.provider2.address, BUDGET, 2n ** 128n, deadline),
-        buildBid(ethers.id("other"), f.provider2.address, BUDGET, BOND, deadline),
-        buildBid(id, ZERO, BUDGET, BOND, deadline),
+        buildBid(id, f.provider2.address, BUDGET + 1n, BOND, 0n, deadline),
+        buildBid(id, f.provider2.address, 0n, BOND, 0n, deadline),
+        buildBid(id, f.provider2.address, BUDGET, BOND - 1n, 0n, deadline),
+        buildBid(id, f.provider2.address, BUDGET, 2n ** 128n, 0n, deadline),
+        buildBid(ethers.id("other"), f.provider2.address, BUDGET, BOND, 0n, deadline),
+        buildBid(id, ZERO, BUDGET, BOND, 0n, deadline),
       ]) {
         await expect(
           f.escrow.connect(f.payer).awardBid(id, bad, await signBid(f.provider2, f.domain, bad)),
@@ -408,7 +415,7 @@ describe("MaintenanceEscrow", function () {
         .withArgs(deadline);
       // A named-provider order takes no bids.
       const { id: named } = await create(f, { salt: ethers.id("named") });
-      const b = buildBid(named, f.provider2.address, BUDGET, BOND, BigInt((await time.latest()) + HOUR));
+      const b = buildBid(named, f.provider2.address, BUDGET, BOND, 0n, BigInt((await time.latest()) + HOUR));
       await expect(f.escrow.connect(f.payer).awardBid(named, b, await signBid(f.provider2, f.domain, b)))
         .to.be.revertedWithCustomError(f.escrow, "NotOpenForBids")
         .withArgs(named);
@@ -417,7 +424,7 @@ describe("MaintenanceEscrow", function () {
     it("refuses awarding a bid once the order is accepted or past accept-by", async function () {
       const f = await loadFixture(fixture);
       const { id, args } = await create(f, { provider: ZERO });
-      const bid = buildBid(id, f.provider2.address, BUDGET, BOND, BigInt(args.completeBy));
+      const bid = buildBid(id, f.provider2.address, BUDGET, BOND, 0n, BigInt(args.completeBy));
       const sig = await signBid(f.provider2, f.domain, bid);
       await time.increaseTo(args.acceptBy + 1);
       await expect(f.escrow.connect(f.payer).awardBid(id, bid, sig))
@@ -681,10 +688,17 @@ describe("MaintenanceEscrow", function () {
         .to.be.revertedWithCustomError(f.escrow, "InspectorNotOnOrder")
         .withArgs(f.stranger.address);
       await expect(f.escrow.submitInspections(id, [a.ins], [a.sig]))
-        .to.be.revertedWithCustomError(f.escrow, "DuplicateInspection")
-        .withArgs(f.inspector1.address, 0);
+        .to.be.revertedWithCustomError(f.escrow, "StaleInspection")
+        .withArgs(f.inspector1.address, 0, a.ins.issuedAt, a.ins.issuedAt);
 
-      const b = buildInspection(id, 0, true, f.inspector2.address, BigInt((await time.latest()) + DAY));
+      const b = buildInspection(
+        id,
+        0,
+        true,
+        f.inspector2.address,
+        BigInt((await time.latest()) + 1),
+        BigInt((await time.latest()) + DAY),
+      );
       for (const dom of [
         maintenanceDomain(f.chainId + 1n, f.escrow.target as string),
         maintenanceDomain(f.chainId, f.distributor.target as string),
@@ -698,30 +712,51 @@ describe("MaintenanceEscrow", function () {
       await expect(f.escrow.submitInspections(id, [b], [await signInspection(f.stranger, f.domain, b)]))
         .to.be.revertedWithCustomError(f.escrow, "InvalidSignature")
         .withArgs(f.inspector2.address);
-      const wb = buildInspection(id, 0, true, f.wallet.target as string, BigInt((await time.latest()) + DAY));
+      const wb = buildInspection(
+        id,
+        0,
+        true,
+        f.wallet.target as string,
+        BigInt((await time.latest()) + 1),
+        BigInt((await time.latest()) + DAY),
+      );
       await expect(
         f.escrow.submitInspections(id, [wb], [await signInspection(f.stranger, f.domain, wb)]),
       ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
 
-      const expired = buildInspection(id, 0, true, f.inspector2.address, BigInt(await time.latest()));
+      const expired = buildInspection(
+        id,
+        0,
+        true,
+        f.inspector2.address,
+        BigInt((await time.latest()) + 1),
+        BigInt(await time.latest()),
+      );
       const esig = await signInspection(f.inspector2, f.domain, expired);
       await expect(f.escrow.submitInspections(id, [expired], [esig]))
         .to.be.revertedWithCustomError(f.escrow, "InspectionExpired")
         .withArgs(expired.deadline);
 
-      const foreign = buildInspection(ethers.id("x"), 0, true, f.inspector2.address, b.deadline);
+      const foreign = buildInspection(
+        ethers.id("x"),
+        0,
+        true,
+        f.inspector2.address,
+        BigInt((await time.latest()) + 1),
+        b.deadline,
+      );
       await expect(f.escrow.submitInspections(id, [foreign], [await signInspection(f.inspector2, f.domain, foreign)]))
         .to.be.revertedWithCustomError(f.escrow, "InspectionForOtherOrder")
         .withArgs(ethers.id("x"));
       await expect(f.escrow.submitInspections(id, [b], [])).to.be.revertedWithCustomError(f.escrow, "BadInspectors");
-      const bad = buildInspection(id, 1, true, f.inspector2.address, b.deadline);
+      const bad = buildInspection(id, 1, true, f.inspector2.address, BigInt((await time.latest()) + 1), b.deadline);
       await expect(f.escrow.submitInspections(id, [bad], [await signInspection(f.inspector2, f.domain, bad)]))
         .to.be.revertedWithCustomError(f.escrow, "BadMilestone")
         .withArgs(1);
       expect(await snapshot(f, id)).to.deep.equal(s);
     });
 
-    it("records a failed verdict without releasing, and that inspector cannot then pass it", async function () {
+    it("records a failed verdict without releasing; a newer pass of that inspector replaces it", async function () {
       const f = await loadFixture(fixture);
       const { id } = await createAccepted(f, inspectorsPolicy(f));
       const fail = await inspection(f, id, f.inspector1, 0, false);
@@ -732,10 +767,13 @@ describe("MaintenanceEscrow", function () {
       expect(m.passBits).to.equal(0);
       expect(m.votedBits).to.equal(4);
       const pass = await inspection(f, id, f.inspector1, 0, true);
-      await expect(f.escrow.submitInspections(id, [pass.ins], [pass.sig])).to.be.revertedWithCustomError(
-        f.escrow,
-        "DuplicateInspection",
-      );
+      await expect(f.escrow.submitInspections(id, [pass.ins], [pass.sig]))
+        .to.emit(f.escrow, "EvidenceAccepted")
+        .withArgs(id, 0, 2, 1);
+      expect((await f.escrow.getMilestone(id, 0)).passBits).to.equal(4);
+      await expect(f.escrow.submitInspections(id, [fail.ins], [fail.sig]))
+        .to.be.revertedWithCustomError(f.escrow, "StaleInspection")
+        .withArgs(f.inspector1.address, 0, fail.ins.issuedAt, pass.ins.issuedAt);
     });
   });
 
@@ -1114,7 +1152,7 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f, { provider: ZERO, bond: 0n });
       const w = f.wallet.target as string;
-      const bid = buildBid(id, w, BUDGET, 0n, BigInt((await time.latest()) + HOUR));
+      const bid = buildBid(id, w, BUDGET, 0n, 0n, BigInt((await time.latest()) + HOUR));
       await expect(f.escrow.connect(f.payer).awardBid(id, bid, await signBid(f.walletOwner, f.domain, bid)))
         .to.emit(f.escrow, "OrderAccepted")
         .withArgs(id, w, BUDGET, 0n, 5);

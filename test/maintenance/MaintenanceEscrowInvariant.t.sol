@@ -128,6 +128,7 @@ contract MaintenanceHandler is PlinthTest {
             milestone: milestone % 2,
             passed: passed,
             inspector: vm.addr(key),
+            issuedAt: block.timestamp,
             deadline: block.timestamp + 1 days
         });
         (uint8 v, bytes32 r, bytes32 s_) = vm.sign(key, escrow.inspectionDigest(ins[0]));

@@ -3,6 +3,11 @@
  * - an inspector's verdict on a milestone (`Inspection`), submitted by anyone with `submitInspections`;
  * - a provider's bid on an order open to bids (`Bid`), submitted by the order's controller with `awardBid`.
  *
+ * Both carry `issuedAt`. An inspector's verdicts on one milestone are ordered by it: only a verdict
+ * issued after the order's acceptance, at most MAX_VERDICT_SKEW seconds ahead of the chain, and after
+ * the inspector's verdict on record counts, and it replaces that one (a later fail withdraws a pass).
+ * A provider withdraws its bids on an order issued before a time with `withdrawBids(orderId, time)`.
+ *
  * The domain is `{ name: "Plinth MaintenanceEscrow", version: "1", chainId, verifyingContract: escrow }`:
  * a signature made for another chain or another escrow is refused (InvalidSignature).
  */
@@ -18,6 +23,9 @@ export const MAINTENANCE_DOMAIN_VERSION = "1";
 
 /** ERC-792 rulings the arbiter passes to `rule(disputeId, ruling)`. */
 export const Ruling = { Refused: 0, Provider: 1, Payer: 2 } as const;
+
+/** Seconds a verdict's `issuedAt` may be ahead of the block recording it (MaintenanceEscrow.MAX_VERDICT_SKEW). */
+export const MAX_VERDICT_SKEW = 300n;
 
 /** Order states (IMaintenanceEscrow.State). */
 export const OrderState = {
@@ -46,24 +54,26 @@ export function maintenanceDomain(chainId: bigint | number, escrow: string): Eip
   };
 }
 
-/** `Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 deadline)`. */
+/** `Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 issuedAt,uint256 deadline)`. */
 export const INSPECTION_TYPES: Record<string, TypedDataField[]> = {
   Inspection: [
     { name: "orderId", type: "bytes32" },
     { name: "milestone", type: "uint8" },
     { name: "passed", type: "bool" },
     { name: "inspector", type: "address" },
+    { name: "issuedAt", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
 };
 
-/** `Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 deadline)`. */
+/** `Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 issuedAt,uint256 deadline)`. */
 export const BID_TYPES: Record<string, TypedDataField[]> = {
   Bid: [
     { name: "orderId", type: "bytes32" },
     { name: "provider", type: "address" },
     { name: "price", type: "uint256" },
     { name: "bond", type: "uint256" },
+    { name: "issuedAt", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
 };
@@ -74,6 +84,12 @@ export interface Inspection {
   milestone: number;
   passed: boolean;
   inspector: Address;
+  /**
+   * Unix seconds the verdict was issued: after the order's acceptance (acceptedAt < issuedAt), at most
+   * MAX_VERDICT_SKEW ahead of the recording block, and after the inspector's verdict on record for the
+   * milestone (older ones are refused: StaleInspection).
+   */
+  issuedAt: bigint;
   /** Unix seconds after which the escrow refuses the signature (InspectionExpired). */
   deadline: bigint;
 }
@@ -84,6 +100,8 @@ export interface Bid {
   provider: Address;
   price: bigint;
   bond: bigint;
+  /** Unix seconds the bid was issued; `withdrawBids(orderId, t)` withdraws the provider's bids issued before t. */
+  issuedAt: bigint;
   /** Unix seconds after which the bid cannot be awarded. */
   deadline: bigint;
 }
@@ -94,14 +112,22 @@ export function buildInspection(
   milestone: number,
   passed: boolean,
   inspector: string,
+  issuedAt: bigint,
   deadline: bigint,
 ): Inspection {
-  return { orderId: asHex(orderId), milestone, passed, inspector: asAddress(inspector), deadline };
+  return { orderId: asHex(orderId), milestone, passed, inspector: asAddress(inspector), issuedAt, deadline };
 }
 
 /** Builds a Bid value. */
-export function buildBid(orderId: string, provider: string, price: bigint, bond: bigint, deadline: bigint): Bid {
-  return { orderId: asHex(orderId), provider: asAddress(provider), price, bond, deadline };
+export function buildBid(
+  orderId: string,
+  provider: string,
+  price: bigint,
+  bond: bigint,
+  issuedAt: bigint,
+  deadline: bigint,
+): Bid {
+  return { orderId: asHex(orderId), provider: asAddress(provider), price, bond, issuedAt, deadline };
 }
 
 /**
