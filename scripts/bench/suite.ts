@@ -52,6 +52,8 @@ export const bench: AreaBench = async (connection) => {
   });
   const offerId = await world.rental.connect(a.agent).publishOffer.staticCall(metered);
   await (await world.rental.connect(a.agent).publishOffer(metered)).wait();
+  // The hand-over reading: the meter's baseline at activation (a meter without one bills from its first reading).
+  await (await attest(world, 0, await world.nextSender("meterRelayer"))).wait();
   const mid = await world.rental.connect(a.renter).rent.staticCall(offerId, 7n * DAY, DAY * pricePerSecond);
   await (await world.rental.connect(a.renter).rent(offerId, 7n * DAY, DAY * pricePerSecond)).wait();
   await networkHelpers.time.increase(3_600);
