@@ -6,14 +6,15 @@
  *   npx hardhat run scripts/assets/deploy.ts --network <name>
  *
  * Environment:
+ *   SIGNER        optional  the deploying account (governance for this run): index or address (default 0)
  *   INCOME_HOOKS  optional  address of the income distributor new share tokens notify (default: none)
  */
-import { network } from "hardhat";
+import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
 import { deployAssetStack, runCli, UserError } from "./lib.js";
 
 await runCli(async () => {
-  const { ethers } = await network.getOrCreate();
-  const [governance] = await ethers.getSigners();
+  const { ethers } = await operatorNetwork();
+  const governance = await signerFromEnv(ethers);
   const hooks = process.env.INCOME_HOOKS?.trim() || ethers.ZeroAddress;
   if (!ethers.isAddress(hooks)) throw new UserError(`INCOME_HOOKS is not an address: "${hooks}"`);
   const { registry, identity, factory } = await deployAssetStack(ethers, governance, hooks);

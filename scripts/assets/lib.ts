@@ -15,10 +15,10 @@ import { Contract, ZeroAddress, type ContractRunner } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { AssetRegistry, AssetShares, IdentityRegistry, ShareFactory } from "../../types/ethers-contracts/index.js";
 
-/** An error caused by the user's input: the CLI prints its message alone, without a stack trace. */
-export class UserError extends Error {
-  override name = "UserError";
-}
+import { runOperator, UserError } from "../lib/cli.js";
+
+/** An error caused by the user's input: the CLI prints its message alone (scripts/lib/cli.ts). */
+export { UserError };
 
 /** Asset classes, in the order of `AssetRegistry.AssetClass`. */
 export const ASSET_CLASSES = ["solar", "battery", "building", "charger", "sensorFleet", "other"] as const;
@@ -413,16 +413,7 @@ export function parseAllocations(ethers: HardhatEthers, text: string, decimals: 
 
 /** Runs a CLI main: prints UserErrors as one line (no stack trace) and sets the exit code. */
 export async function runCli(main: () => Promise<void>): Promise<void> {
-  try {
-    await main();
-  } catch (e) {
-    if (e instanceof UserError) {
-      console.error(`error: ${e.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
-  }
+  return runOperator(main);
 }
 
 /** Parses an asset id given in decimal or 0x hex. */

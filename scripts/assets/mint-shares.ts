@@ -1,7 +1,7 @@
 /**
  * Mints shares to investors. Each allocation is checked first with the token's own compliance code;
- * refused ones are reported with the rule that refused them and not sent. The first account signs as
- * the asset's agent.
+ * refused ones are reported with the rule that refused them and not sent. SIGNER (an account index or
+ * address, default the first account) signs as the asset's agent.
  *
  *   SHARES=0x... ALLOCATIONS=allocations.csv npx hardhat run scripts/assets/mint-shares.ts --network <name>
  *   SHARES=0x... MINT_TO=0x... MINT_AMOUNT=1000 npx hardhat run scripts/assets/mint-shares.ts --network <name>
@@ -11,9 +11,10 @@
  *   ALLOCATIONS  either    CSV path, `wallet,amount` per line (amount in whole shares, e.g. 12.5)
  *   MINT_TO      or        one recipient...
  *   MINT_AMOUNT            ...and its amount in whole shares
+ *   SIGNER       optional  the asset's agent: account index or address (default 0)
  */
 import { readFile } from "node:fs/promises";
-import { network } from "hardhat";
+import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
 import type { AssetShares } from "../../types/ethers-contracts/index.js";
 import {
   type Allocation,
@@ -27,7 +28,7 @@ import {
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.getOrCreate();
+  const { ethers } = await operatorNetwork();
   const shares = (await ethers.getContractAt(
     "AssetShares",
     requireAddressEnv(ethers, env, "SHARES"),
@@ -45,7 +46,7 @@ await runCli(async () => {
   } else {
     allocations = parseAllocations(ethers, `${requireEnv(env, "MINT_TO")},${requireEnv(env, "MINT_AMOUNT")}`, decimals);
   }
-  const [agent] = await ethers.getSigners();
+  const agent = await signerFromEnv(ethers);
   const results = await mintShares(shares, agent, allocations, { progress: true });
   for (const r of results) {
     const amount = ethers.formatUnits(r.amount, decimals);

@@ -1,7 +1,7 @@
 /**
  * Onboards investors into the identity registry from a CSV file, in batches, with a progress bar.
  * Bad rows (bad address, bad country, expiry not in the future, duplicates, wrong column count) are
- * skipped and reported; the good ones are sent. The first account signs (needs KYC_AGENT_ROLE).
+ * skipped and reported; the good ones are sent. SIGNER signs (needs KYC_AGENT_ROLE).
  *
  *   IDENTITY_REGISTRY=0x... CSV=investors.csv npx hardhat run scripts/assets/onboard-investors.ts --network <name>
  *
@@ -11,11 +11,12 @@
  * Environment:
  *   IDENTITY_REGISTRY  required  IdentityRegistry address
  *   CSV                required  path of the CSV file
+ *   SIGNER             optional  the KYC agent: account index or address (default 0)
  *   BATCH_SIZE         optional  rows per transaction, 1..256 (default 100)
  *   REJECTED_REPORT    optional  path where the rejected rows are written as CSV (line,reason,row)
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { network } from "hardhat";
+import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
 import type { IdentityRegistry } from "../../types/ethers-contracts/index.js";
 import {
   onboardInvestors,
@@ -29,7 +30,7 @@ import {
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.getOrCreate();
+  const { ethers } = await operatorNetwork();
   const identityAddress = requireAddressEnv(ethers, env, "IDENTITY_REGISTRY");
   const csvPath = requireEnv(env, "CSV");
   const batchSize = Number(env.BATCH_SIZE ?? "100");
@@ -41,7 +42,7 @@ await runCli(async () => {
   }
   const latest = await ethers.provider.getBlock("latest");
   const { rows, rejected } = parseInvestorCsv(ethers, text, BigInt(latest!.timestamp));
-  const [kyc] = await ethers.getSigners();
+  const kyc = await signerFromEnv(ethers);
   const identity = (await ethers.getContractAt("IdentityRegistry", identityAddress)) as unknown as IdentityRegistry;
   const { batches } = await onboardInvestors(identity, kyc, rows, { batchSize, progress: true });
   console.log(`onboarded ${rows.length} investors in ${batches} transactions; rejected ${rejected.length} rows`);

@@ -1,6 +1,6 @@
 /**
  * Registers a real asset and appends its legal documents (SHA-256 of each file).
- * The first account signs as issuer (needs ISSUER_ROLE); the agent signs the documents.
+ * SIGNER (account index or address, default the first) signs as issuer (needs ISSUER_ROLE); the agent signs the documents.
  *
  *   REGISTRY=0x... ASSET_SALT=plant-berlin-7 ASSET_CLASS=solar JURISDICTION=DE \
  *   METADATA_URI=ipfs://... DOCUMENTS="deed.pdf|ipfs://Qm.../deed.pdf;permit.pdf" \
@@ -8,6 +8,7 @@
  *
  * Environment:
  *   REGISTRY      required  AssetRegistry address
+ *   SIGNER        optional  the issuer: account index or address (default 0)
  *   ASSET_SALT    required  any text (hashed) or a bytes32; assetId = keccak256(abi.encode(issuer, salt))
  *   ASSET_CLASS   required  solar | battery | building | charger | sensorFleet | other
  *   JURISDICTION  required  ISO-3166-1 alpha-2 code, e.g. DE
@@ -15,7 +16,7 @@
  *   AGENT         optional  agent address; must be one of the node's accounts (default: the issuer)
  *   DOCUMENTS     optional  "path|uri;path2|uri2" (uri defaults to the file name)
  */
-import { network } from "hardhat";
+import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
 import type { AssetRegistry } from "../../types/ethers-contracts/index.js";
 import {
   ASSET_CLASSES,
@@ -30,7 +31,7 @@ import {
 
 await runCli(async () => {
   const env = process.env;
-  const { ethers } = await network.getOrCreate();
+  const { ethers } = await operatorNetwork();
   const registryAddress = requireAddressEnv(ethers, env, "REGISTRY");
   const salt = requireEnv(env, "ASSET_SALT");
   const assetClass = requireEnv(env, "ASSET_CLASS");
@@ -38,7 +39,7 @@ await runCli(async () => {
     throw new UserError(`ASSET_CLASS must be one of ${ASSET_CLASSES.join(", ")}, got "${assetClass}"`);
   const jurisdiction = requireEnv(env, "JURISDICTION");
   const signers = await ethers.getSigners();
-  const issuer = signers[0];
+  const issuer = await signerFromEnv(ethers);
   let agent = issuer;
   if (env.AGENT) {
     const wanted = requireAddressEnv(ethers, env, "AGENT");

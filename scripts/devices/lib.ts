@@ -12,11 +12,12 @@ import {
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
 import { id, type TypedDataDomain } from "ethers";
+import { UserError } from "../lib/cli.js";
 
 export type Curve = "secp256k1" | "p256" | "mixed";
 
 /** A user error: printed without a stack trace. */
-export class UsageError extends Error {}
+export class UsageError extends UserError {}
 
 export function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];

@@ -1,18 +1,19 @@
 /**
- * Registers devices (signed by the manufacturer authority = the first account) and claims them for an
+ * Registers devices (signed by the manufacturer's signing authority = SIGNER) and claims them for an
  * owner (each device signs its Claim). Device keys are derived from SEED, so the simulator can use them.
  *
  *   REGISTRY=0x... COUNT=10 CURVE=mixed OWNER=0x... npx hardhat run scripts/devices/register-devices.ts --network <name>
  *
  * Environment:
- *   REGISTRY      the DeviceRegistry (required); the first account must be the authority of MANUFACTURER
- *   MANUFACTURER  manufacturer account (default: the first account)
+ *   REGISTRY      the DeviceRegistry (required); SIGNER must be the signing authority of MANUFACTURER
+ *   SIGNER        the signing account: index or address among the network's accounts (default 0)
+ *   MANUFACTURER  manufacturer account (default: SIGNER)
  *   COUNT         devices to register (default 10)       FIRST  index of the first device (default 0)
  *   CURVE         secp256k1 | p256 | mixed (default mixed)
  *   SEED          32-byte hex seed of the device keys (default: the simulator's)
- *   OWNER         who receives the device tokens (default: the first account); CLAIM=0 skips claiming
+ *   OWNER         who receives the device tokens (default: SIGNER); CLAIM=0 skips claiming
  */
-import { network } from "hardhat";
+import { operatorNetwork, runOperator, signerFromEnv } from "../lib/cli.js";
 import { SingleBar, Presets } from "cli-progress";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import {
@@ -26,10 +27,9 @@ import {
   simulatedDevice,
 } from "./lib.js";
 
-try {
-  const { ethers } = await network.getOrCreate();
-  const [authority] = await ethers.getSigners();
-  if (!authority) throw new UsageError("the network has no account to send with");
+await runOperator(async () => {
+  const { ethers } = await operatorNetwork();
+  const authority = await signerFromEnv(ethers);
   const address = envAddress(ethers, "REGISTRY");
   if (!address) throw new UsageError("REGISTRY is required");
   if ((await ethers.provider.getCode(address)) === "0x") throw new UsageError(`no contract at REGISTRY ${address}`);
@@ -39,7 +39,7 @@ try {
   if (!active) throw new UsageError(`${manufacturer} is not an admitted manufacturer (run register-manufacturer.ts)`);
   if (signer !== authority.address) {
     throw new UsageError(
-      `the first account ${authority.address} is not the signing authority ${signer} of ${manufacturer}`,
+      `the signing account ${authority.address} is not the signing authority ${signer} of ${manufacturer}`,
     );
   }
   const count = envInt("COUNT", 10);
@@ -74,9 +74,4 @@ try {
   }
   bar.stop();
   console.log(`${registered} devices registered, ${claimed} claimed for ${owner} (seed ${seed}, curve ${curve})`);
-} catch (e) {
-  if (e instanceof UsageError) {
-    console.error(`error: ${e.message}`);
-    process.exitCode = 1;
-  } else throw e;
-}
+});

@@ -2,24 +2,25 @@
  * Device simulator: creates N devices and streams signed readings to the registry in batches.
  *
  *   DEVICES=200 READINGS=2000 CURVE=mixed BATCH=100 npx hardhat run scripts/devices/simulate.ts [--network <name>]
+ *   (on an existing REGISTRY, the in-process chain needs ALLOW_IN_PROCESS=1)
  *
  * Environment:
  *   DEVICES   number of devices (default 100)           READINGS  number of readings (default 1,000)
  *   CURVE     secp256k1 | p256 | mixed (default mixed)  BATCH     readings per attestBatch tx (default 100)
  *   SEED      32-byte hex seed of the device keys (default a fixed one): keys are derived, never stored
- *   REGISTRY  existing DeviceRegistry (the first account must be an admitted manufacturer's authority);
- *             absent: a fresh registry is deployed, the first account being governance and manufacturer
- *   MANUFACTURER  manufacturer account the first account signs for (default: the first account)
+ *   REGISTRY  existing DeviceRegistry (SIGNER must be an admitted manufacturer's authority);
+ *             absent: a fresh registry is deployed, SIGNER being governance and manufacturer
+ *   MANUFACTURER  manufacturer account SIGNER signs for (default: SIGNER)
+ *   SIGNER    the relaying account: index or address among the network's accounts (default 0)
  *   PROGRESS  1 / 0 forces the progress bar on / off (default: on when stdout is a terminal)
  */
-import { network } from "hardhat";
+import { operatorNetwork, runOperator, signerFromEnv } from "../lib/cli.js";
 import { UsageError, envAddress, envCurve, envInt } from "./lib.js";
 import { simulate } from "./simulator.js";
 
-try {
-  const { ethers } = await network.getOrCreate();
-  const [relayer] = await ethers.getSigners();
-  if (!relayer) throw new UsageError("the network has no account to relay with");
+await runOperator(async () => {
+  const { ethers } = await operatorNetwork({ readOnly: process.env.REGISTRY === undefined });
+  const relayer = await signerFromEnv(ethers);
   const seed = process.env.SEED ?? ethers.id("plinth-device-simulator");
   if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UsageError(`SEED must be 32 bytes of hex, got "${seed}"`);
   const s = await simulate({
@@ -47,9 +48,4 @@ try {
       `peak JS heap        ${s.peakHeapMB} MB`,
     ].join("\n"),
   );
-} catch (e) {
-  if (e instanceof UsageError) {
-    console.error(`error: ${e.message}`);
-    process.exitCode = 1;
-  } else throw e;
-}
+});

@@ -2,14 +2,14 @@
  * Retires an asset by buyout: its agent deposits the sale proceeds (approving the token first if
  * needed); every holder may then redeem.
  *
- *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH AMOUNT=1000000 [SIGNER_INDEX=<agent>] \
+ *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH AMOUNT=1000000 [SIGNER=<agent index|address>] \
  *     npx hardhat run scripts/income/buyout.ts --network <name>
  */
-import { network } from "hardhat";
+import { operatorNetwork } from "../lib/cli.js";
 import { envAddress, envSigner, envUint, parseTokenAmount, requireEnv, retireByBuyout, runScript } from "./income.js";
 
-const { ethers } = await network.getOrCreate();
 await runScript(async () => {
+  const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const token = envAddress(ethers, "TOKEN", true);

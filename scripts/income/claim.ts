@@ -1,16 +1,16 @@
 /**
  * Claims the signer's accrued income of an asset in one payout token.
  *
- *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH [TO=0x...] [SIGNER_INDEX=0] \
+ *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH [TO=0x...] [SIGNER=0|0x...] \
  *     npx hardhat run scripts/income/claim.ts --network <name>
  *
  * TO defaults to the signer (set it when the signer is blocklisted by the token).
  */
-import { network } from "hardhat";
+import { operatorNetwork } from "../lib/cli.js";
 import { claimIncome, envAddress, envSigner, envUint, runScript } from "./income.js";
 
-const { ethers } = await network.getOrCreate();
 await runScript(async () => {
+  const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const token = envAddress(ethers, "TOKEN", true);

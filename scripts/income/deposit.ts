@@ -1,16 +1,16 @@
 /**
  * Deposits income for an asset into the IncomeDistributor (approving the token first if needed).
  *
- *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH AMOUNT=12.5 [SIGNER_INDEX=0] \
+ *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH AMOUNT=12.5 [SIGNER=0|0x...] \
  *     npx hardhat run scripts/income/deposit.ts --network <name>
  *
  * AMOUNT is in the token's units (its decimals are read on chain; ETH has 18).
  */
-import { network } from "hardhat";
+import { operatorNetwork } from "../lib/cli.js";
 import { depositIncome, envAddress, envSigner, envUint, parseTokenAmount, requireEnv, runScript } from "./income.js";
 
-const { ethers } = await network.getOrCreate();
 await runScript(async () => {
+  const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const token = envAddress(ethers, "TOKEN", true);

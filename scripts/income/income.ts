@@ -8,10 +8,10 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { ContractTransactionReceipt, ContractTransactionResponse, Interface } from "ethers";
 import type { IncomeDistributor } from "../../types/ethers-contracts/index.js";
 
+import { runOperator, signerFromEnv, UserError } from "../lib/cli.js";
+
 /** A mistake of the caller (bad environment variable, nothing to claim...): print, do not trace. */
-export class UserError extends Error {
-  override name = "UserError";
-}
+export { UserError };
 
 export const ETH_TOKEN = "0x0000000000000000000000000000000000000000";
 
@@ -239,27 +239,14 @@ export async function redeemShares(
   throw new UserError("redeem: no Redeemed event in the receipt");
 }
 
-/** Signer chosen by SIGNER_INDEX (default 0). */
+/** Signer chosen by SIGNER (index or address; scripts/lib/cli.ts `signerFromEnv`). */
 export async function envSigner(ethers: HardhatEthers): Promise<HardhatEthersSigner> {
-  const signers = await ethers.getSigners();
-  const index = process.env.SIGNER_INDEX ? Number(process.env.SIGNER_INDEX) : 0;
-  if (!Number.isInteger(index) || index < 0 || index >= signers.length)
-    throw new UserError(`SIGNER_INDEX=${process.env.SIGNER_INDEX} is not one of the ${signers.length} accounts`);
-  return signers[index];
+  return signerFromEnv(ethers);
 }
 
 /** Runs a script body, printing user errors without a stack trace. */
 export async function runScript(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    if (err instanceof UserError) {
-      console.error(`error: ${err.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw err;
-  }
+  return runOperator(body);
 }
 
 export interface TokenStatus {

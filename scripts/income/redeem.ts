@@ -2,14 +2,14 @@
  * Redeems the signer's shares of a bought-out asset: burns them and pays the pro-rata proceeds plus
  * all unclaimed income.
  *
- *   DISTRIBUTOR=0x... ASSET_ID=1 [TO=0x...] [SIGNER_INDEX=0] \
+ *   DISTRIBUTOR=0x... ASSET_ID=1 [TO=0x...] [SIGNER=0|0x...] \
  *     npx hardhat run scripts/income/redeem.ts --network <name>
  */
-import { network } from "hardhat";
+import { operatorNetwork } from "../lib/cli.js";
 import { envAddress, envSigner, envUint, redeemShares, runScript } from "./income.js";
 
-const { ethers } = await network.getOrCreate();
 await runScript(async () => {
+  const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const signer = await envSigner(ethers);

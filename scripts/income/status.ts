@@ -4,16 +4,20 @@
  *
  *   DISTRIBUTOR=0x... ASSET_ID=1 [ACCOUNT=0x...] npx hardhat run scripts/income/status.ts --network <name>
  *
- * ACCOUNT defaults to the first account of the network.
+ * ACCOUNT (an address to report on) defaults to the account SIGNER names (an index or address among
+ * the network's accounts; default the first). Read-only: also runs on the in-process chain with
+ * ALLOW_IN_PROCESS=1.
  */
-import { network } from "hardhat";
-import { envAddress, envSigner, envUint, incomeStatus, runScript } from "./income.js";
+import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
+import { envAddress, envUint, incomeStatus, runScript } from "./income.js";
 
-const { ethers } = await network.getOrCreate();
 await runScript(async () => {
+  const { ethers } = await operatorNetwork({ readOnly: true });
   const distributor = envAddress(ethers, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
-  const account = process.env.ACCOUNT ? envAddress(ethers, "ACCOUNT") : (await envSigner(ethers)).address;
+  const account = process.env.ACCOUNT
+    ? envAddress(ethers, "ACCOUNT")
+    : (await signerFromEnv(ethers, { ...process.env, ACCOUNT: undefined })).address;
   const s = await incomeStatus(ethers, { distributor, assetId, account });
   if (s.tokens.length === 0) console.log(`asset ${assetId}: no payout token registered`);
   for (const t of s.tokens) {

@@ -26,9 +26,10 @@ import {
 import type { DeviceRegistry, MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
 import { attestationMessage, deviceDigest, deviceDomain, type Attestation } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
+import { UserError } from "../lib/cli.js";
 
 /** An error caused by the user's input or the chain's state, printed without a stack trace. */
-export class UserError extends Error {}
+export { UserError };
 
 export const STATE_NAMES = Object.fromEntries(Object.entries(OrderState).map(([k, v]) => [v, k])) as Record<
   number,

@@ -4,7 +4,8 @@
  * and pass everything in environment variables (hardhat run forwards no CLI arguments):
  *
  *   ESCROW=0x...        MaintenanceEscrow address (required except for device-attest)
- *   ACCOUNT=0           index of the signer among the network's configured accounts (default 0)
+ *   SIGNER=0            the signing account: index or address among the network's accounts (default
+ *                       0; ACCOUNT is a deprecated alias)
  *   ACTION=...          one of:
  *     create            payer/agent: create and fund an order. ASSET_ID, TOKEN, BUDGET (base units),
  *                       PROVIDER (empty: open to bids), BOND (default 0), DEVICE_ID (default 0),
@@ -39,7 +40,7 @@
  *     status            print ORDER_ID's state
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { network } from "hardhat";
+import { operatorNetwork, runOperator, signerFromEnv } from "../lib/cli.js";
 import { Comparator, Ruling, SlashTo, type Bid, type Inspection } from "../../client/src/eip712/maintenance.js";
 import {
   UserError,
@@ -60,7 +61,7 @@ import {
   type NewOrder,
 } from "./lib.js";
 import type { MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
-import { UsageError, envCurve, simulatedDevice } from "../devices/lib.js";
+import { envCurve, simulatedDevice } from "../devices/lib.js";
 import { asAddress, asHex } from "../../client/src/types.js";
 
 const env = process.env;
@@ -104,10 +105,10 @@ const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" 
 let escrowForErrors: MaintenanceEscrow | undefined;
 
 async function main() {
-  const { ethers } = await network.getOrCreate();
+  const { ethers } = await operatorNetwork({ readOnly: env.ACTION === "status" });
   const action = need("ACTION");
   if (action === "device-attest") {
-    const [sender] = await ethers.getSigners();
+    const sender = await signerFromEnv(ethers);
     const registryAddress = need("REGISTRY");
     if ((await ethers.provider.getCode(registryAddress)) === "0x")
       throw new UserError(`no contract at REGISTRY=${registryAddress}`);
@@ -123,10 +124,7 @@ async function main() {
   if ((await ethers.provider.getCode(await escrow.getAddress())) === "0x") {
     throw new UserError(`no contract at ESCROW=${env.ESCROW}`);
   }
-  const signers = await ethers.getSigners();
-  const account = num("ACCOUNT", 0);
-  const me = signers[account];
-  if (!me) throw new UserError(`ACCOUNT=${account} but the network has ${signers.length} accounts`);
+  const me = await signerFromEnv(ethers);
   const milestone = num("MILESTONE", 0);
   console.log(`${action} as ${me.address} on escrow ${await escrow.getAddress()}`);
 
@@ -280,14 +278,10 @@ async function main() {
   if (env.ORDER_ID) console.log(json(await describeOrder(escrow, env.ORDER_ID)));
 }
 
-try {
-  await main();
-} catch (err) {
-  const e = escrowForErrors ? explain(escrowForErrors, err) : err;
-  if (e instanceof UserError || e instanceof UsageError) {
-    console.error(`error: ${e.message}`);
-    process.exitCode = 1;
-  } else {
-    throw e;
+await runOperator(async () => {
+  try {
+    await main();
+  } catch (err) {
+    throw escrowForErrors ? explain(escrowForErrors, err) : err;
   }
-}
+});

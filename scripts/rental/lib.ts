@@ -8,9 +8,10 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
+import { UserError } from "../lib/cli.js";
 
 /** A user error: the CLI prints its message without a stack trace. */
-export class RentalScriptError extends Error {}
+export class RentalScriptError extends UserError {}
 
 /** A signed offer as stored in a JSON file between the owner and the renter. */
 export interface SignedOfferFile {

@@ -7,7 +7,8 @@
  *   ESCROW        RentalEscrow address (required)
  *   ACTION        publish | sign | rent | rent-signed | activate | topup | pay-period | meter | collect |
  *                 terminate | settle | default | claim | accept | dispute | finalize | withdraw
- *   SIGNER_INDEX  index of the acting account among the network's accounts (default 0)
+ *   SIGNER        the acting account: index or address among the network's accounts (default 0;
+ *                 SIGNER_INDEX is a deprecated alias)
  *   TERMS         path to a JSON file of RentalTerms (publish, sign); numbers may be strings
  *   OFFER_ID      on-chain offer id (rent)
  *   OFFER_FILE    signed offer JSON: written by `sign`, read by `rent-signed`
@@ -20,7 +21,7 @@
  *   TOKEN         token to withdraw (withdraw; default ETH = 0x0)
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { network } from "hardhat";
+import { operatorNetwork, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
 import { buildTerms, type RentalTerms } from "../../client/src/eip712/rental.js";
 import * as rental from "./lib.js";
 
@@ -47,104 +48,103 @@ function readTerms(path: string): RentalTerms {
   return readTermsFromObject(JSON.parse(readFileSync(path, "utf8")) as Record<string, string | number>);
 }
 
-const { ethers } = await network.create();
-try {
-  const escrow = await ethers.getContractAt("RentalEscrow", need("ESCROW"));
-  const signers = await ethers.getSigners();
-  const signer = signers[Number(process.env.SIGNER_INDEX ?? 0)];
-  if (signer === undefined) throw new rental.RentalScriptError("SIGNER_INDEX is out of range");
-  const action = need("ACTION");
-  const id = () => need("AGREEMENT");
-  console.log(`${action} as ${signer.address} ...`);
-  switch (action) {
-    case "publish":
-      console.log(`offer id: ${await rental.publishTerms(escrow, signer, readTerms(need("TERMS")))}`);
-      break;
-    case "sign": {
-      const now = BigInt(Math.floor(Date.now() / 1000));
-      const signed = await rental.signTerms(escrow, signer, readTerms(need("TERMS")), {
-        expiry: big("EXPIRY", now + 7n * 86400n),
-        nonce: big("NONCE", 0n),
-        renter: process.env.RENTER,
-      });
-      writeFileSync(
-        need("OFFER_FILE"),
-        JSON.stringify(signed, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
-      );
-      console.log(`signed offer written to ${process.env.OFFER_FILE}`);
-      break;
+await runOperator(async () => {
+  const { ethers } = await operatorNetwork();
+  try {
+    const escrow = await ethers.getContractAt("RentalEscrow", need("ESCROW"));
+    const signer = await signerFromEnv(ethers);
+    const action = need("ACTION");
+    const id = () => need("AGREEMENT");
+    console.log(`${action} as ${signer.address} ...`);
+    switch (action) {
+      case "publish":
+        console.log(`offer id: ${await rental.publishTerms(escrow, signer, readTerms(need("TERMS")))}`);
+        break;
+      case "sign": {
+        const now = BigInt(Math.floor(Date.now() / 1000));
+        const signed = await rental.signTerms(escrow, signer, readTerms(need("TERMS")), {
+          expiry: big("EXPIRY", now + 7n * 86400n),
+          nonce: big("NONCE", 0n),
+          renter: process.env.RENTER,
+        });
+        writeFileSync(
+          need("OFFER_FILE"),
+          JSON.stringify(signed, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+        );
+        console.log(`signed offer written to ${process.env.OFFER_FILE}`);
+        break;
+      }
+      case "rent":
+        console.log(
+          `agreement: ${await rental.rentOffer(escrow, signer, need("OFFER_ID"), big("DURATION"), big("PREPAY"))}`,
+        );
+        break;
+      case "rent-signed": {
+        const file = JSON.parse(readFileSync(need("OFFER_FILE"), "utf8")) as rental.SignedOfferFile;
+        const t = file.offer.terms as unknown as Record<string, string | number>;
+        const terms = readTermsFromObject(t);
+        const signed = {
+          signature: file.signature,
+          offer: { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) },
+        };
+        console.log(`agreement: ${await rental.rentSigned(escrow, signer, signed, big("DURATION"), big("PREPAY"))}`);
+        break;
+      }
+      case "activate":
+        await rental.activate(escrow, signer, id());
+        break;
+      case "topup":
+        await rental.topUp(escrow, signer, id(), big("AMOUNT"));
+        break;
+      case "pay-period":
+        await rental.payPeriod(escrow, signer, id(), big("SECONDS"));
+        break;
+      case "meter":
+        await rental.settleMetered(escrow, signer, id());
+        break;
+      case "collect":
+        await rental.collect(escrow, signer, id());
+        break;
+      case "terminate":
+        await rental.terminateEarly(escrow, signer, id());
+        break;
+      case "settle":
+        await rental.settle(escrow, signer, id());
+        break;
+      case "default":
+        await rental.markDefault(escrow, signer, id());
+        break;
+      case "claim":
+        await rental.claimDamage(escrow, signer, id(), big("AMOUNT"), ethers.id(process.env.EVIDENCE ?? ""));
+        break;
+      case "accept":
+        await rental.acceptClaim(escrow, signer, id());
+        break;
+      case "dispute":
+        await rental.disputeClaim(escrow, signer, id());
+        break;
+      case "finalize":
+        await rental.finalize(escrow, signer, id());
+        break;
+      case "withdraw":
+        console.log(`withdrew ${await rental.withdraw(escrow, signer, process.env.TOKEN ?? ethers.ZeroAddress)}`);
+        break;
+      default:
+        throw new rental.RentalScriptError(`unknown ACTION "${action}"`);
     }
-    case "rent":
-      console.log(
-        `agreement: ${await rental.rentOffer(escrow, signer, need("OFFER_ID"), big("DURATION"), big("PREPAY"))}`,
-      );
-      break;
-    case "rent-signed": {
-      const file = JSON.parse(readFileSync(need("OFFER_FILE"), "utf8")) as rental.SignedOfferFile;
-      const t = file.offer.terms as unknown as Record<string, string | number>;
-      const terms = readTermsFromObject(t);
-      const signed = {
-        signature: file.signature,
-        offer: { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) },
-      };
-      console.log(`agreement: ${await rental.rentSigned(escrow, signer, signed, big("DURATION"), big("PREPAY"))}`);
-      break;
-    }
-    case "activate":
-      await rental.activate(escrow, signer, id());
-      break;
-    case "topup":
-      await rental.topUp(escrow, signer, id(), big("AMOUNT"));
-      break;
-    case "pay-period":
-      await rental.payPeriod(escrow, signer, id(), big("SECONDS"));
-      break;
-    case "meter":
-      await rental.settleMetered(escrow, signer, id());
-      break;
-    case "collect":
-      await rental.collect(escrow, signer, id());
-      break;
-    case "terminate":
-      await rental.terminateEarly(escrow, signer, id());
-      break;
-    case "settle":
-      await rental.settle(escrow, signer, id());
-      break;
-    case "default":
-      await rental.markDefault(escrow, signer, id());
-      break;
-    case "claim":
-      await rental.claimDamage(escrow, signer, id(), big("AMOUNT"), ethers.id(process.env.EVIDENCE ?? ""));
-      break;
-    case "accept":
-      await rental.acceptClaim(escrow, signer, id());
-      break;
-    case "dispute":
-      await rental.disputeClaim(escrow, signer, id());
-      break;
-    case "finalize":
-      await rental.finalize(escrow, signer, id());
-      break;
-    case "withdraw":
-      console.log(`withdrew ${await rental.withdraw(escrow, signer, process.env.TOKEN ?? ethers.ZeroAddress)}`);
-      break;
-    default:
-      throw new rental.RentalScriptError(`unknown ACTION "${action}"`);
-  }
-  console.log("done");
-} catch (err) {
-  if (err instanceof rental.RentalScriptError) {
-    console.error(`error: ${err.message}`);
-  } else {
+    console.log("done");
+  } catch (err) {
+    // A refusal of the escrow (a custom error it names) is the operator's to fix: one line.
+    const data = (err as { data?: unknown })?.data;
     const escrowAddress = process.env.ESCROW;
-    const reason = escrowAddress
-      ? rental.explain(await ethers.getContractAt("RentalEscrow", escrowAddress), err)
-      : String(err);
-    console.error(`error: ${reason}`);
+    if (!(err instanceof UserError) && typeof data === "string" && escrowAddress && ethers.isAddress(escrowAddress)) {
+      throw new UserError(
+        `the escrow refused: ${rental.explain(await ethers.getContractAt("RentalEscrow", escrowAddress), err)}`,
+      );
+    }
+    throw err;
   }
-  process.exitCode = 1;
-}
+});
 
 function readTermsFromObject(raw: Record<string, string | number>): RentalTerms {
   const out: Record<string, unknown> = { ...raw };
