@@ -13,7 +13,7 @@
  *   SHARES_DECIMALS  optional  0..18 (default 18)
  *   SIGNER           optional  the asset's agent: account index or address (default 0)
  */
-import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
 import type { ShareFactory } from "../../types/ethers-contracts/index.js";
 import { createShares, parseAssetId, requireAddressEnv, requireEnv, runCli, UserError } from "./lib.js";
 
@@ -21,6 +21,7 @@ await runCli(async () => {
   const env = process.env;
   const { ethers } = await operatorNetwork();
   const factoryAddress = requireAddressEnv(ethers, env, "FACTORY");
+  await requireCode(ethers, factoryAddress, "FACTORY");
   const assetId = parseAssetId(requireEnv(env, "ASSET_ID"));
   const decimals = Number(env.SHARES_DECIMALS ?? "18");
   if (!Number.isInteger(decimals))

@@ -14,7 +14,7 @@
  *   SIGNER       optional  the asset's agent: account index or address (default 0)
  */
 import { readFile } from "node:fs/promises";
-import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
 import type { AssetShares } from "../../types/ethers-contracts/index.js";
 import {
   type Allocation,
@@ -29,10 +29,9 @@ import {
 await runCli(async () => {
   const env = process.env;
   const { ethers } = await operatorNetwork();
-  const shares = (await ethers.getContractAt(
-    "AssetShares",
-    requireAddressEnv(ethers, env, "SHARES"),
-  )) as unknown as AssetShares;
+  const sharesAddress = requireAddressEnv(ethers, env, "SHARES");
+  await requireCode(ethers, sharesAddress, "SHARES");
+  const shares = (await ethers.getContractAt("AssetShares", sharesAddress)) as unknown as AssetShares;
   const decimals = Number(await shares.decimals());
   let allocations: Allocation[];
   if (env.ALLOCATIONS) {

@@ -16,7 +16,7 @@
  *   REJECTED_REPORT    optional  path where the rejected rows are written as CSV (line,reason,row)
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
 import type { IdentityRegistry } from "../../types/ethers-contracts/index.js";
 import {
   onboardInvestors,
@@ -32,6 +32,7 @@ await runCli(async () => {
   const env = process.env;
   const { ethers } = await operatorNetwork();
   const identityAddress = requireAddressEnv(ethers, env, "IDENTITY_REGISTRY");
+  await requireCode(ethers, identityAddress, "IDENTITY_REGISTRY");
   const csvPath = requireEnv(env, "CSV");
   const batchSize = Number(env.BATCH_SIZE ?? "100");
   let text: string;

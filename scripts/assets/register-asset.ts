@@ -16,7 +16,7 @@
  *   AGENT         optional  agent address; must be one of the node's accounts (default: the issuer)
  *   DOCUMENTS     optional  "path|uri;path2|uri2" (uri defaults to the file name)
  */
-import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
 import type { AssetRegistry } from "../../types/ethers-contracts/index.js";
 import {
   ASSET_CLASSES,
@@ -33,6 +33,7 @@ await runCli(async () => {
   const env = process.env;
   const { ethers } = await operatorNetwork();
   const registryAddress = requireAddressEnv(ethers, env, "REGISTRY");
+  await requireCode(ethers, registryAddress, "REGISTRY");
   const salt = requireEnv(env, "ASSET_SALT");
   const assetClass = requireEnv(env, "ASSET_CLASS");
   if (!(ASSET_CLASSES as readonly string[]).includes(assetClass))

@@ -13,7 +13,7 @@
  *   SEED          32-byte hex seed of the device keys (default: the simulator's)
  *   OWNER         who receives the device tokens (default: SIGNER); CLAIM=0 skips claiming
  */
-import { operatorNetwork, runOperator, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, runOperator, signerFromEnv } from "../lib/cli.js";
 import { SingleBar, Presets } from "cli-progress";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import {
@@ -32,7 +32,7 @@ await runOperator(async () => {
   const authority = await signerFromEnv(ethers);
   const address = envAddress(ethers, "REGISTRY");
   if (!address) throw new UsageError("REGISTRY is required");
-  if ((await ethers.provider.getCode(address)) === "0x") throw new UsageError(`no contract at REGISTRY ${address}`);
+  await requireCode(ethers, address, "REGISTRY");
   const registry = (await ethers.getContractAt("DeviceRegistry", address, authority)) as unknown as DeviceRegistry;
   const manufacturer = envAddress(ethers, "MANUFACTURER") ?? authority.address;
   const [active, signer] = await registry.manufacturerOf(manufacturer);

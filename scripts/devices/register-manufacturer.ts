@@ -12,7 +12,7 @@
  *   SIGNER        the sending account (governance): index or address among the network's accounts (default 0)
  *   DEPLOY=1      deploy a fresh registry first, governed by SIGNER (then REGISTRY is ignored)
  */
-import { operatorNetwork, runOperator, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, runOperator, signerFromEnv } from "../lib/cli.js";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import { UsageError, envAddress } from "./lib.js";
 
@@ -31,7 +31,7 @@ await runOperator(async () => {
   } else {
     const address = envAddress(ethers, "REGISTRY");
     if (!address) throw new UsageError("REGISTRY is required (or DEPLOY=1)");
-    if ((await ethers.provider.getCode(address)) === "0x") throw new UsageError(`no contract at REGISTRY ${address}`);
+    await requireCode(ethers, address, "REGISTRY");
     registry = (await ethers.getContractAt("DeviceRegistry", address, governance)) as unknown as DeviceRegistry;
   }
   const manufacturer = envAddress(ethers, "MANUFACTURER");

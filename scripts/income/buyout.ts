@@ -5,12 +5,13 @@
  *   DISTRIBUTOR=0x... ASSET_ID=1 TOKEN=0x...|ETH AMOUNT=1000000 [SIGNER=<agent index|address>] \
  *     npx hardhat run scripts/income/buyout.ts --network <name>
  */
-import { operatorNetwork } from "../lib/cli.js";
+import { operatorNetwork, requireCode } from "../lib/cli.js";
 import { envAddress, envSigner, envUint, parseTokenAmount, requireEnv, retireByBuyout, runScript } from "./income.js";
 
 await runScript(async () => {
   const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
+  await requireCode(ethers, distributor, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const token = envAddress(ethers, "TOKEN", true);
   const amount = await parseTokenAmount(ethers, token, requireEnv("AMOUNT"));

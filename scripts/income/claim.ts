@@ -6,12 +6,13 @@
  *
  * TO defaults to the signer (set it when the signer is blocklisted by the token).
  */
-import { operatorNetwork } from "../lib/cli.js";
+import { operatorNetwork, requireCode } from "../lib/cli.js";
 import { claimIncome, envAddress, envSigner, envUint, runScript } from "./income.js";
 
 await runScript(async () => {
   const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
+  await requireCode(ethers, distributor, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const token = envAddress(ethers, "TOKEN", true);
   const signer = await envSigner(ethers);

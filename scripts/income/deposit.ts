@@ -6,12 +6,13 @@
  *
  * AMOUNT is in the token's units (its decimals are read on chain; ETH has 18).
  */
-import { operatorNetwork } from "../lib/cli.js";
+import { operatorNetwork, requireCode } from "../lib/cli.js";
 import { depositIncome, envAddress, envSigner, envUint, parseTokenAmount, requireEnv, runScript } from "./income.js";
 
 await runScript(async () => {
   const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
+  await requireCode(ethers, distributor, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const token = envAddress(ethers, "TOKEN", true);
   const amount = await parseTokenAmount(ethers, token, requireEnv("AMOUNT"));

@@ -8,7 +8,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { ContractTransactionReceipt, ContractTransactionResponse, Interface } from "ethers";
 import type { IncomeDistributor } from "../../types/ethers-contracts/index.js";
 
-import { runOperator, signerFromEnv, UserError } from "../lib/cli.js";
+import { requireCode, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
 
 /** A mistake of the caller (bad environment variable, nothing to claim...): print, do not trace. */
 export { UserError };
@@ -87,7 +87,7 @@ export async function openDistributor(
   address: string,
   signer: HardhatEthersSigner,
 ): Promise<IncomeDistributor> {
-  if ((await ethers.provider.getCode(address)) === "0x") throw new UserError(`no contract at ${address}`);
+  await requireCode(ethers, address, "DISTRIBUTOR");
   return ethers.getContractAt("IncomeDistributor", address, signer);
 }
 
@@ -264,8 +264,7 @@ export async function incomeStatus(
   ethers: HardhatEthers,
   params: { distributor: string; assetId: bigint; account: string },
 ): Promise<{ tokens: TokenStatus[]; buyout: { token: string; proceeds: bigint; remaining: bigint } | null }> {
-  if ((await ethers.provider.getCode(params.distributor)) === "0x")
-    throw new UserError(`no contract at ${params.distributor}`);
+  await requireCode(ethers, params.distributor, "DISTRIBUTOR");
   const distributor = await ethers.getContractAt("IncomeDistributor", params.distributor);
   const tokens: TokenStatus[] = [];
   for (const token of await distributor.payoutTokensOf(params.assetId)) {

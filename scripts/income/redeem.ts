@@ -5,12 +5,13 @@
  *   DISTRIBUTOR=0x... ASSET_ID=1 [TO=0x...] [SIGNER=0|0x...] \
  *     npx hardhat run scripts/income/redeem.ts --network <name>
  */
-import { operatorNetwork } from "../lib/cli.js";
+import { operatorNetwork, requireCode } from "../lib/cli.js";
 import { envAddress, envSigner, envUint, redeemShares, runScript } from "./income.js";
 
 await runScript(async () => {
   const { ethers } = await operatorNetwork();
   const distributor = envAddress(ethers, "DISTRIBUTOR");
+  await requireCode(ethers, distributor, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const signer = await envSigner(ethers);
   const to = process.env.TO ? envAddress(ethers, "TO") : signer.address;

@@ -8,12 +8,13 @@
  * the network's accounts; default the first). Read-only: also runs on the in-process chain with
  * ALLOW_IN_PROCESS=1.
  */
-import { operatorNetwork, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
 import { envAddress, envUint, incomeStatus, runScript } from "./income.js";
 
 await runScript(async () => {
   const { ethers } = await operatorNetwork({ readOnly: true });
   const distributor = envAddress(ethers, "DISTRIBUTOR");
+  await requireCode(ethers, distributor, "DISTRIBUTOR");
   const assetId = envUint("ASSET_ID");
   const account = process.env.ACCOUNT
     ? envAddress(ethers, "ACCOUNT")

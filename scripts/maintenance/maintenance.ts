@@ -40,7 +40,7 @@
  *     status            print ORDER_ID's state
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { operatorNetwork, runOperator, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, runOperator, signerFromEnv } from "../lib/cli.js";
 import { Comparator, Ruling, SlashTo, type Bid, type Inspection } from "../../client/src/eip712/maintenance.js";
 import {
   UserError,
@@ -110,8 +110,7 @@ async function main() {
   if (action === "device-attest") {
     const sender = await signerFromEnv(ethers);
     const registryAddress = need("REGISTRY");
-    if ((await ethers.provider.getCode(registryAddress)) === "0x")
-      throw new UserError(`no contract at REGISTRY=${registryAddress}`);
+    await requireCode(ethers, registryAddress, "REGISTRY");
     const registry = await ethers.getContractAt("DeviceRegistry", registryAddress);
     const seed = env.SEED ?? ethers.id("plinth-device-simulator");
     const device = simulatedDevice(seed, num("DEVICE_INDEX", 0), envCurve("CURVE", "mixed"));
@@ -119,11 +118,9 @@ async function main() {
     console.log(`device ${device.deviceId} attested kind ${att.kind} value ${att.value} counter ${att.counter}`);
     return;
   }
+  await requireCode(ethers, need("ESCROW"), "ESCROW");
   const escrow = await ethers.getContractAt("MaintenanceEscrow", need("ESCROW"));
   escrowForErrors = escrow;
-  if ((await ethers.provider.getCode(await escrow.getAddress())) === "0x") {
-    throw new UserError(`no contract at ESCROW=${env.ESCROW}`);
-  }
   const me = await signerFromEnv(ethers);
   const milestone = num("MILESTONE", 0);
   console.log(`${action} as ${me.address} on escrow ${await escrow.getAddress()}`);

@@ -17,6 +17,8 @@ export class RentalScriptError extends UserError {}
 export interface SignedOfferFile {
   offer: RentalOffer;
   signature: string;
+  /** Chain the offer was signed for (written by the CLI's `sign`; `rent-signed` refuses another chain). */
+  chainId?: number | string;
 }
 
 const ERC20_ABI = [

@@ -11,7 +11,8 @@
  *                 SIGNER_INDEX is a deprecated alias)
  *   TERMS         path to a JSON file of RentalTerms (publish, sign); numbers may be strings
  *   OFFER_ID      on-chain offer id (rent)
- *   OFFER_FILE    signed offer JSON: written by `sign`, read by `rent-signed`
+ *   OFFER_FILE    signed offer JSON: written by `sign` (with its chain id), read by `rent-signed` (refused
+ *                 on another chain)
  *   EXPIRY        unix time the signed offer expires (sign; default now + 7 days)
  *   NONCE         signed offer nonce (sign; default 0)   RENTER  only this renter may fill (sign)
  *   DURATION      seconds of use (rent, rent-signed)     PREPAY  initial credit in token units
@@ -21,7 +22,7 @@
  *   TOKEN         token to withdraw (withdraw; default ETH = 0x0)
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { operatorNetwork, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
+import { operatorNetwork, requireChainId, requireCode, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
 import { buildTerms, type RentalTerms } from "../../client/src/eip712/rental.js";
 import * as rental from "./lib.js";
 
@@ -51,6 +52,7 @@ function readTerms(path: string): RentalTerms {
 await runOperator(async () => {
   const { ethers } = await operatorNetwork();
   try {
+    await requireCode(ethers, need("ESCROW"), "ESCROW");
     const escrow = await ethers.getContractAt("RentalEscrow", need("ESCROW"));
     const signer = await signerFromEnv(ethers);
     const action = need("ACTION");
@@ -69,7 +71,11 @@ await runOperator(async () => {
         });
         writeFileSync(
           need("OFFER_FILE"),
-          JSON.stringify(signed, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+          JSON.stringify(
+            { chainId: (await ethers.provider.getNetwork()).chainId, ...signed },
+            (_, v) => (typeof v === "bigint" ? v.toString() : v),
+            2,
+          ),
         );
         console.log(`signed offer written to ${process.env.OFFER_FILE}`);
         break;
@@ -81,6 +87,8 @@ await runOperator(async () => {
         break;
       case "rent-signed": {
         const file = JSON.parse(readFileSync(need("OFFER_FILE"), "utf8")) as rental.SignedOfferFile;
+        if (file.chainId !== undefined)
+          await requireChainId(ethers, BigInt(file.chainId), `OFFER_FILE ${process.env.OFFER_FILE}`);
         const t = file.offer.terms as unknown as Record<string, string | number>;
         const terms = readTermsFromObject(t);
         const signed = {

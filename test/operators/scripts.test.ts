@@ -105,4 +105,42 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     }
     expect(errors[0]).to.match(/^Error: boom\n\s+at /);
   });
+
+  it("a contract address without code is refused before anything is sent", async function () {
+    const eoa = signers[9].address;
+    const cases: [string, Record<string, string>, string][] = [
+      ["scripts/assets/mint-shares.ts", { SHARES: eoa, MINT_TO: eoa, MINT_AMOUNT: "1" }, "SHARES"],
+      [
+        "scripts/assets/create-shares.ts",
+        { FACTORY: eoa, ASSET_ID: "1", SHARES_NAME: "A", SHARES_SYMBOL: "A" },
+        "FACTORY",
+      ],
+      ["scripts/income/deposit.ts", { DISTRIBUTOR: eoa, ASSET_ID: "1", TOKEN: "ETH", AMOUNT: "1" }, "DISTRIBUTOR"],
+      ["scripts/rental/rental.ts", { ESCROW: eoa, ACTION: "withdraw" }, "ESCROW"],
+      ["scripts/maintenance/maintenance.ts", { ESCROW: eoa, ACTION: "expire", ORDER_ID: "1" }, "ESCROW"],
+    ];
+    for (const [script, env, label] of cases) {
+      const nonce = await ethers.provider.getTransactionCount(signers[0].address);
+      const r = await runScript(script, env);
+      expect(r.exitCode, script).to.equal(1);
+      expect(r.stderr, script).to.contain(`error: no contract code at ${eoa} (${label}) (an EOA or wrong network?)`);
+      expect(await ethers.provider.getTransactionCount(signers[0].address), script).to.equal(nonce);
+    }
+  });
+
+  it("a signed offer file for another chain is refused before anything is sent", async function () {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const escrow = await ethers.deployContract("DeviceRegistry", [signers[0].address]); // any contract with code
+    const file = join(await mkdtemp(join(tmpdir(), "plinth-ops-")), "offer.json");
+    await writeFile(file, JSON.stringify({ chainId: "11155111", offer: {}, signature: "0x" }));
+    const r = await runScript("scripts/rental/rental.ts", {
+      ESCROW: await escrow.getAddress(),
+      ACTION: "rent-signed",
+      OFFER_FILE: file,
+    });
+    expect(r.exitCode).to.equal(1);
+    expect(r.stderr).to.contain(`error: OFFER_FILE ${file} is for chain 11155111 but the network is chain 31337`);
+  });
 });
