@@ -370,6 +370,23 @@ export async function mintShares(
   return results;
 }
 
+/**
+ * Guards against minting twice (a re-run of the same allocations): the allocations whose recipient
+ * already holds at least the amount to mint. The mint script refuses to send anything while this is
+ * not empty, unless FORCE=1.
+ */
+export async function alreadyHeld(
+  shares: AssetShares,
+  allocations: Allocation[],
+): Promise<(Allocation & { balance: bigint })[]> {
+  const held: (Allocation & { balance: bigint })[] = [];
+  for (const a of allocations) {
+    const balance = await shares.balanceOf(a.to);
+    if (balance >= a.amount) held.push({ ...a, balance });
+  }
+  return held;
+}
+
 async function agentOfShares(shares: AssetShares): Promise<string> {
   return registryReader(await shares.registry(), shares.runner).agentOf(await shares.assetId());
 }

@@ -1,7 +1,8 @@
 /**
  * Onboards investors into the identity registry from a CSV file, in batches, with a progress bar.
  * Bad rows (bad address, bad country, expiry not in the future, duplicates, wrong column count) are
- * skipped and reported; the good ones are sent. SIGNER signs (needs KYC_AGENT_ROLE).
+ * reported; then nothing is sent and the exit code is 1, unless ALLOW_PARTIAL=1 (the good rows are sent).
+ * A file without any valid row always fails. SIGNER signs (needs KYC_AGENT_ROLE).
  *
  *   IDENTITY_REGISTRY=0x... CSV=investors.csv npx hardhat run scripts/assets/onboard-investors.ts --network <name>
  *
@@ -13,10 +14,11 @@
  *   CSV                required  path of the CSV file
  *   SIGNER             optional  the KYC agent: account index or address (default 0)
  *   BATCH_SIZE         optional  rows per transaction, 1..256 (default 100)
+ *   ALLOW_PARTIAL=1    optional  onboard the valid rows even when some are rejected (exit code 0)
  *   REJECTED_REPORT    optional  path where the rejected rows are written as CSV (line,reason,row)
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
+import { envFlag, operatorNetwork, requireCode, signerFromEnv } from "../lib/cli.js";
 import type { IdentityRegistry } from "../../types/ethers-contracts/index.js";
 import {
   onboardInvestors,
@@ -45,8 +47,13 @@ await runCli(async () => {
   const { rows, rejected } = parseInvestorCsv(ethers, text, BigInt(latest!.timestamp));
   const kyc = await signerFromEnv(ethers);
   const identity = (await ethers.getContractAt("IdentityRegistry", identityAddress)) as unknown as IdentityRegistry;
+  for (const r of rejected) console.log(`  rejected line ${r.line}: ${r.reason} (${r.raw})`);
+  if (env.REJECTED_REPORT) await writeFile(env.REJECTED_REPORT, rejectedReport(rejected));
+  const summary = `${rows.length} valid row(s), ${rejected.length} rejected`;
+  if (rows.length === 0) throw new UserError(`${summary}: nothing to onboard, nothing was sent`);
+  if (rejected.length > 0 && !envFlag("ALLOW_PARTIAL")) {
+    throw new UserError(`${summary}: nothing was sent; fix the rows or set ALLOW_PARTIAL=1 to onboard the valid ones`);
+  }
   const { batches } = await onboardInvestors(identity, kyc, rows, { batchSize, progress: true });
   console.log(`onboarded ${rows.length} investors in ${batches} transactions; rejected ${rejected.length} rows`);
-  for (const r of rejected) console.log(`  line ${r.line}: ${r.reason} (${r.raw})`);
-  if (env.REJECTED_REPORT) await writeFile(env.REJECTED_REPORT, rejectedReport(rejected));
 });

@@ -9,6 +9,10 @@ import { UserError as AssetsUserError } from "../../scripts/assets/lib.js";
 import { UsageError } from "../../scripts/devices/lib.js";
 import { RentalScriptError } from "../../scripts/rental/lib.js";
 import { runScript } from "./harness.js";
+import { createShares, deployAssetStack, registerAsset } from "../../scripts/assets/lib.js";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const { ethers } = await network.getOrCreate();
 const signers = await ethers.getSigners();
@@ -129,9 +133,6 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
   });
 
   it("a signed offer file for another chain is refused before anything is sent", async function () {
-    const { mkdtemp, writeFile } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
     const escrow = await ethers.deployContract("DeviceRegistry", [signers[0].address]); // any contract with code
     const file = join(await mkdtemp(join(tmpdir(), "plinth-ops-")), "offer.json");
     await writeFile(file, JSON.stringify({ chainId: "11155111", offer: {}, signature: "0x" }));
@@ -142,5 +143,81 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     });
     expect(r.exitCode).to.equal(1);
     expect(r.stderr).to.contain(`error: OFFER_FILE ${file} is for chain 11155111 but the network is chain 31337`);
+  });
+
+  /** An asset stack on the shared chain: governance 0, issuer 1, agent 2, KYC agent 3. */
+  async function assetWithShares(salt: string) {
+    const [gov, issuer, agent, kyc] = signers;
+    const stack = await deployAssetStack(ethers, gov);
+    await stack.registry.connect(gov).grantRole(await stack.registry.ISSUER_ROLE(), issuer.address);
+    await stack.identity.connect(gov).grantRole(await stack.identity.KYC_AGENT_ROLE(), kyc.address);
+    const { assetId } = await registerAsset(ethers, stack.registry, issuer, {
+      salt,
+      assetClass: "solar",
+      jurisdiction: "DE",
+      agent,
+      metadataURI: "",
+      documents: [],
+    });
+    const shares = await ethers.getContractAt(
+      "AssetShares",
+      await createShares(stack.factory, agent, assetId, "S", "S", 0),
+    );
+    const dir = await mkdtemp(join(tmpdir(), "plinth-ops-"));
+    return { ...stack, shares, dir };
+  }
+
+  it("mint-shares run twice does not mint twice (FORCE=1 does)", async function () {
+    const { identity, shares } = await assetWithShares("mint-twice");
+    const alice = signers[6].address;
+    const far = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 10n ** 6n;
+    await identity.connect(signers[3]).setIdentities([alice], [276], [far]);
+    const env = { SHARES: await shares.getAddress(), MINT_TO: alice, MINT_AMOUNT: "100", SIGNER: "2" };
+    const first = await runScript("scripts/assets/mint-shares.ts", env);
+    expect(first.exitCode, first.stderr).to.equal(0);
+    expect(await shares.balanceOf(alice)).to.equal(100n);
+    const second = await runScript("scripts/assets/mint-shares.ts", env);
+    expect(second.exitCode).to.equal(1);
+    expect(second.stderr).to.match(/already hold at least the amount to mint .*Nothing was sent; FORCE=1/);
+    expect(await shares.balanceOf(alice)).to.equal(100n);
+    const forced = await runScript("scripts/assets/mint-shares.ts", { ...env, FORCE: "1" });
+    expect(forced.exitCode, forced.stderr).to.equal(0);
+    expect(await shares.balanceOf(alice)).to.equal(200n);
+  });
+
+  it("a CSV with rejected rows exits non-zero and sends nothing unless ALLOW_PARTIAL=1", async function () {
+    const { identity, shares, dir } = await assetWithShares("csv");
+    const [a, b] = [signers[7].address, signers[8].address];
+    const allBad = join(dir, "bad.csv");
+    await writeFile(allBad, "wallet,country,expiry\n0x1234,276,2099-01-01\nnope,1,2099-01-01\n");
+    const env = { IDENTITY_REGISTRY: await identity.getAddress(), SIGNER: "3" };
+    const none = await runScript("scripts/assets/onboard-investors.ts", { ...env, CSV: allBad, ALLOW_PARTIAL: "1" });
+    expect(none.exitCode).to.equal(1);
+    expect(none.stderr).to.contain("error: 0 valid row(s), 2 rejected: nothing to onboard");
+
+    const mixed = join(dir, "mixed.csv");
+    await writeFile(mixed, `${a},276,2099-01-01\n0x1234,276,2099-01-01\n${b},276,2099-01-01\n`);
+    const strict = await runScript("scripts/assets/onboard-investors.ts", { ...env, CSV: mixed });
+    expect(strict.exitCode).to.equal(1);
+    expect(strict.stdout).to.contain("rejected line 2");
+    expect(strict.stderr).to.contain("2 valid row(s), 1 rejected: nothing was sent");
+    expect(await identity.isEligible(a)).to.equal(false);
+    const partial = await runScript("scripts/assets/onboard-investors.ts", { ...env, CSV: mixed, ALLOW_PARTIAL: "1" });
+    expect(partial.exitCode, partial.stderr).to.equal(0);
+    expect(await identity.isEligible(a)).to.equal(true);
+
+    // Allocations refused by the token's compliance: a summary, exit code 1 unless ALLOW_PARTIAL=1.
+    const allocations = join(dir, "allocations.csv");
+    await writeFile(allocations, `${a},5\n${signers[9].address},5\n`);
+    const mintEnv = { SHARES: await shares.getAddress(), ALLOCATIONS: allocations, SIGNER: "2" };
+    const refused = await runScript("scripts/assets/mint-shares.ts", mintEnv);
+    expect(refused.exitCode).to.equal(1);
+    expect(refused.stderr).to.contain("error: minted 1 allocation(s), refused 1");
+    const c = signers[10].address;
+    await writeFile(allocations, `${c},5\n${signers[9].address},5\n`);
+    await identity.connect(signers[3]).setIdentities([c], [276], [4_000_000_000n]);
+    const ok = await runScript("scripts/assets/mint-shares.ts", { ...mintEnv, ALLOW_PARTIAL: "1" });
+    expect(ok.exitCode, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.contain("minted 1 allocation(s), refused 1");
   });
 });
