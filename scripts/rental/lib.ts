@@ -6,7 +6,7 @@
 import type { ContractTransactionReceipt, Signer } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
-import { type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
+import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
 import { UserError } from "../lib/cli.js";
 
@@ -215,4 +215,72 @@ export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeploym
     d.feeBps,
     await settlement.getAddress(),
   ]) as unknown as Promise<RentalEscrow>;
+}
+
+/** The keys a rental terms JSON may hold (RentalTerms); any other key is refused. */
+export const RENTAL_TERMS_KEYS = [
+  "subjectKind",
+  "subjectId",
+  "meterDeviceId",
+  "token",
+  "meterKind",
+  "meterPeriod",
+  "pricePerSecond",
+  "pricePerUnit",
+  "deposit",
+  "lateFeePerSecond",
+  "lateFeeCap",
+  "maxUnitsPerPeriod",
+  "minDuration",
+  "maxDuration",
+  "gracePeriod",
+  "noticePeriod",
+  "activationWindow",
+  "refundBps",
+  "arbiter",
+  "claimWindow",
+  "responseWindow",
+  "arbiterTimeout",
+] as const satisfies readonly (keyof RentalTerms)[];
+
+const BIG_TERMS = [
+  "subjectId",
+  "meterDeviceId",
+  "pricePerSecond",
+  "pricePerUnit",
+  "deposit",
+  "lateFeePerSecond",
+  "lateFeeCap",
+  "maxUnitsPerPeriod",
+];
+
+/**
+ * Rental terms from parsed JSON (numbers may be strings; omitted keys take buildTerms' defaults).
+ * Refuses a non-object, an unknown key (naming it and the allowed keys) and a missing subject.
+ */
+export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new RentalScriptError(`${source}: the terms must be a JSON object`);
+  }
+  const obj = raw as Record<string, string | number>;
+  const unknown = Object.keys(obj).filter((k) => !(RENTAL_TERMS_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new RentalScriptError(
+      `${source}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} ` +
+        `(allowed: ${RENTAL_TERMS_KEYS.join(", ")})`,
+    );
+  }
+  if (obj.subjectKind === undefined || obj.subjectId === undefined) {
+    throw new RentalScriptError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
+  }
+  const out: Record<string, unknown> = { ...obj };
+  for (const k of BIG_TERMS) {
+    if (obj[k] === undefined) continue;
+    try {
+      out[k] = BigInt(obj[k]);
+    } catch {
+      throw new RentalScriptError(`${source}: ${k} must be an integer, got ${JSON.stringify(obj[k])}`);
+    }
+  }
+  return buildTerms(out as Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">);
 }

@@ -9,7 +9,8 @@
  *                 terminate | settle | default | claim | accept | dispute | finalize | withdraw
  *   SIGNER        the acting account: index or address among the network's accounts (default 0;
  *                 SIGNER_INDEX is a deprecated alias)
- *   TERMS         path to a JSON file of RentalTerms (publish, sign); numbers may be strings
+ *   TERMS         path to a JSON file of RentalTerms (publish, sign); numbers may be strings; an unknown
+ *                 key (a typo like "depossit") is refused, naming the allowed keys
  *   OFFER_ID      on-chain offer id (rent)
  *   OFFER_FILE    signed offer JSON: written by `sign` (with its chain id), read by `rent-signed` (refused
  *                 on another chain)
@@ -23,7 +24,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { operatorNetwork, requireChainId, requireCode, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
-import { buildTerms, type RentalTerms } from "../../client/src/eip712/rental.js";
+import type { RentalTerms } from "../../client/src/eip712/rental.js";
 import * as rental from "./lib.js";
 
 function need(name: string): string {
@@ -46,7 +47,13 @@ function big(name: string, fallback?: bigint): bigint {
 }
 
 function readTerms(path: string): RentalTerms {
-  return readTermsFromObject(JSON.parse(readFileSync(path, "utf8")) as Record<string, string | number>);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UserError(`cannot read the terms JSON "${path}": ${(error as Error).message.split("\n")[0]}`);
+  }
+  return rental.termsFromJson(raw, path);
 }
 
 await runOperator(async () => {
@@ -90,7 +97,7 @@ await runOperator(async () => {
         if (file.chainId !== undefined)
           await requireChainId(ethers, BigInt(file.chainId), `OFFER_FILE ${process.env.OFFER_FILE}`);
         const t = file.offer.terms as unknown as Record<string, string | number>;
-        const terms = readTermsFromObject(t);
+        const terms = rental.termsFromJson(t, `OFFER_FILE ${process.env.OFFER_FILE}`);
         const signed = {
           signature: file.signature,
           offer: { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) },
@@ -153,22 +160,3 @@ await runOperator(async () => {
     throw err;
   }
 });
-
-function readTermsFromObject(raw: Record<string, string | number>): RentalTerms {
-  const out: Record<string, unknown> = { ...raw };
-  if (raw.subjectKind === undefined || raw.subjectId === undefined) {
-    throw new rental.RentalScriptError("terms need subjectKind (1 asset, 2 device) and subjectId");
-  }
-  for (const k of [
-    "subjectId",
-    "meterDeviceId",
-    "pricePerSecond",
-    "pricePerUnit",
-    "deposit",
-    "lateFeePerSecond",
-    "lateFeeCap",
-    "maxUnitsPerPeriod",
-  ])
-    if (raw[k] !== undefined) out[k] = BigInt(raw[k]);
-  return buildTerms(out as Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">);
-}

@@ -220,4 +220,22 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     expect(ok.exitCode, ok.stderr).to.equal(0);
     expect(ok.stdout).to.contain("minted 1 allocation(s), refused 1");
   });
+
+  it("a rental terms JSON with an unknown key is refused, naming it and the allowed keys", async function () {
+    const escrow = await ethers.deployContract("DeviceRegistry", [signers[0].address]); // any contract with code
+    const dir = await mkdtemp(join(tmpdir(), "plinth-ops-"));
+    const terms = join(dir, "terms.json");
+    await writeFile(terms, JSON.stringify({ subjectKind: 1, subjectId: "1", depossit: "100" }));
+    const nonce = await ethers.provider.getTransactionCount(signers[0].address);
+    const r = await runScript("scripts/rental/rental.ts", {
+      ESCROW: await escrow.getAddress(),
+      ACTION: "publish",
+      TERMS: terms,
+    });
+    expect(r.exitCode).to.equal(1);
+    expect(r.stderr).to.match(
+      /^error: .*terms\.json: unknown key "depossit" \(allowed: subjectKind, subjectId, .*deposit,/m,
+    );
+    expect(await ethers.provider.getTransactionCount(signers[0].address)).to.equal(nonce);
+  });
 });
