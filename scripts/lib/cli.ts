@@ -52,13 +52,17 @@ export function assertNetworkAllowed(networkName: string, env: NodeJS.ProcessEnv
 
 /**
  * The connection of the selected network, for an operator script (see the module comment; `readOnly`
- * scripts, and self-contained runs like the device simulator without REGISTRY, skip the guard). The
+ * scripts, and self-contained runs like the device simulator without REGISTRY, skip the guard;
+ * `network` overrides `--network`). The
  * in-process chain is the shared one of `network.getOrCreate()`, so tests running a script in-process
  * see its transactions.
  */
-export async function operatorNetwork(opts: { readOnly?: boolean } = {}, env: NodeJS.ProcessEnv = process.env) {
+export async function operatorNetwork(
+  opts: { readOnly?: boolean; network?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const { default: hre } = await import("hardhat");
-  const name = await selectedNetworkName();
+  const name = opts.network ?? (await selectedNetworkName());
   if (opts.readOnly !== true) assertNetworkAllowed(name, env);
   const url = env.LOCALHOST_RPC_URL;
   if (name === "localhost" && url !== undefined && url.trim() !== "") {

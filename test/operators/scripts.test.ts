@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { runOperator, UserError } from "../../scripts/lib/cli.js";
+import { operatorNetwork, runOperator, UserError } from "../../scripts/lib/cli.js";
+import { createServer } from "node:http";
 import { UserError as AssetsUserError } from "../../scripts/assets/lib.js";
 import { UsageError } from "../../scripts/devices/lib.js";
 import { RentalScriptError } from "../../scripts/rental/lib.js";
@@ -237,5 +238,32 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
       /^error: .*terms\.json: unknown key "depossit" \(allowed: subjectKind, subjectId, .*deposit,/m,
     );
     expect(await ethers.provider.getTransactionCount(signers[0].address)).to.equal(nonce);
+  });
+
+  it("--network localhost honours LOCALHOST_RPC_URL, as deploy does", async function () {
+    const methods: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        methods.push(method);
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x7a69" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const connection = await operatorNetwork(
+        { network: "localhost" },
+        { LOCALHOST_RPC_URL: `http://127.0.0.1:${port}` },
+      );
+      expect(await connection.provider.request({ method: "eth_chainId" })).to.equal("0x7a69");
+      expect(methods).to.include("eth_chainId");
+      await connection.close();
+    } finally {
+      server.close();
+    }
   });
 });
