@@ -2,19 +2,32 @@
  * `npm run bench`: measures the gas of every operation named in the issues, on a fresh simulated
  * chain per area, and writes reports/gas.json (name -> gas) and reports/gas.md.
  *
+ * Reproducibility rule: the same tree gives the same bytes in reports/, so a rerun on an unchanged
+ * tree leaves no git diff there.
+ * - Gas figures are deterministic: each area runs on a chain starting at a fixed date whose blocks are
+ *   stamped previous + 1 s instead of by the wall clock (./clock.ts), so the timestamps, deadlines and
+ *   counters the bench signs, and the signatures over them (RFC 6979: secp256k1 and P-256 alike, low s),
+ *   are the same bytes, hence the same calldata and the same gas, on every run and machine.
+ * - Measurements of time or memory (readings per second, seconds, RSS) are not gas: they never go
+ *   into gas.json / gas.md; they sit in a `measured` section (reports/devices-throughput.json) that is
+ *   rewritten only when a reproducible figure of that file moved, or with BENCH_MEASUREMENTS=1.
+ * - A report whose content is unchanged is not rewritten at all.
+ *
  * Environment: BENCH_AREAS=devices,shares (default: all areas found in scripts/bench/);
  * BENCH_OUT=dir (default reports/): where gas.json and gas.md are written (the CI gas check
- * writes a fresh run elsewhere and compares it with the committed snapshot).
+ * writes a fresh run elsewhere and compares it with the committed snapshot);
+ * BENCH_MEASUREMENTS=1: rewrite the machine-dependent measurements even if no figure moved.
  */
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { network } from "hardhat";
 import type { AreaBench, GasEntries } from "./types.js";
+import { createBenchConnection } from "./clock.js";
+import { writeIfChanged } from "./lib.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const NON_AREAS = new Set(["run.ts", "types.ts", "lib.ts", "check.ts"]);
+const NON_AREAS = new Set(["run.ts", "types.ts", "lib.ts", "check.ts", "clock.ts"]);
 
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts") && !NON_AREAS.has(f))
@@ -32,7 +45,7 @@ for (const area of wanted) {
   const started = Date.now();
   process.stdout.write(`bench ${area} ... `);
   const mod = (await import(pathToFileURL(join(here, `${area}.ts`)).href)) as { bench: AreaBench };
-  const connection = await network.create();
+  const connection = await createBenchConnection(); // fixed start date, deterministic block timestamps
   const result = await mod.bench(connection);
   await connection.close?.();
   for (const [k, v] of Object.entries(result.gas)) {
@@ -44,7 +57,6 @@ for (const area of wanted) {
 }
 
 const reports = process.env.BENCH_OUT ?? join(root, "reports");
-mkdirSync(reports, { recursive: true });
 const gasFile = join(reports, "gas.json");
 let merged: GasEntries = {};
 if (process.env.BENCH_AREAS && existsSync(gasFile)) {
@@ -53,7 +65,7 @@ if (process.env.BENCH_AREAS && existsSync(gasFile)) {
 }
 merged = { ...merged, ...gas };
 const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
-writeFileSync(gasFile, JSON.stringify(sorted, null, 2) + "\n");
+const gasWritten = writeIfChanged(gasFile, JSON.stringify(sorted, null, 2) + "\n");
 
 const md = [
   "# Gas report",
@@ -69,5 +81,9 @@ const md = [
     lines.length === 0 ? [] : [`## ${area}`, "", ...lines.map((l) => `- ${l}`), ""],
   ),
 ].join("\n");
-writeFileSync(join(reports, "gas.md"), md);
-console.log(`wrote ${gasFile} (${Object.keys(sorted).length} figures) and gas.md beside it`);
+const mdWritten = writeIfChanged(join(reports, "gas.md"), md);
+console.log(
+  gasWritten || mdWritten
+    ? `wrote ${gasFile} (${Object.keys(sorted).length} figures) and gas.md beside it`
+    : `${gasFile} (${Object.keys(sorted).length} figures) and gas.md unchanged: not rewritten`,
+);

@@ -32,6 +32,12 @@ export interface SimulationOptions {
   log?: (line: string) => void;
   /** Device keys kept in memory at most (default 4,096). */
   cacheSize?: number;
+  /**
+   * Milliseconds the counters and odometers of this run are based on (default: Date.now(), so re-runs
+   * on the same registry always present higher ones). The bench fixes it: the counter and odometer
+   * bytes are calldata, so a clock-derived base made its gas figures differ from run to run.
+   */
+  clockBaseMs?: bigint;
 }
 
 export interface SimulationSummary {
@@ -44,7 +50,7 @@ export interface SimulationSummary {
   batches: number;
   gasUsed: bigint;
   gasPerAttestation: number;
-  /** Odometer every device started this run from (clock-derived, so re-runs never go back). */
+  /** Odometer every device started this run from (clock-derived unless clockBaseMs, so re-runs never go back). */
   odometerBase: bigint;
   seconds: number;
   readingsPerSecond: number;
@@ -146,10 +152,11 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   const registrationSeconds = (Date.now() - regStart) / 1000;
 
   // 2. Stream readings in readingPlan order with counters base + round + 1 (base from the clock, so
-  //    re-runs on the same registry always present higher counters). Signed lazily, one batch at a time.
-  const counterBase = BigInt(Date.now()) << 20n;
+  //    re-runs on the same registry always present higher counters; fixed by the bench: clockBaseMs). Signed lazily, one batch at a time.
+  const clockBase = o.clockBaseMs ?? BigInt(Date.now());
+  const counterBase = clockBase << 20n;
   // Each device keeps its running total (odometer) of kind 1: base + the values it signed this run.
-  const odometerBase = BigInt(Date.now()) << 16n;
+  const odometerBase = clockBase << 16n;
   const odometers = new Map<number, bigint>();
   const odometerOf = (index: number, value: number) => {
     const next = (odometers.get(index) ?? odometerBase) + BigInt(value);

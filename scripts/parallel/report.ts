@@ -16,9 +16,9 @@
  *   PARALLEL_SAME_ASSET   transfers in one asset in the contrast workload (default 10)
  *   PARALLEL_OUT          output folder of parallel.json and parallel.md (default "reports")
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { network } from "hardhat";
+import { createBenchConnection } from "../bench/clock.js";
+import { writeIfChanged } from "../bench/lib.js";
 import { analyse, type TxAccess, type WorkloadReport } from "./conflicts.js";
 import { loadLayouts, slotNamer } from "./slots.js";
 import {
@@ -473,14 +473,15 @@ async function main() {
   }
   const outDir = process.env.PARALLEL_OUT || "reports";
   const started = Date.now();
-  const { ethers } = await network.create();
+  // A fixed start date and deterministic block timestamps (as the bench): the same tree gives the same report.
+  const { ethers } = await createBenchConnection();
   const log = (m: string) => console.log(`[parallel ${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`);
   const world = await buildWorld(ethers, sizes, log);
   log("measuring workloads");
   const measured = await measureAll(world, workloads(sizes), log);
-  await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, "parallel.json"), JSON.stringify(reportJson(measured), null, 2) + "\n");
-  await writeFile(join(outDir, "parallel.md"), reportMarkdown(measured, sizes));
+  // Unchanged content is not rewritten (no timing is recorded in these reports).
+  writeIfChanged(join(outDir, "parallel.json"), JSON.stringify(reportJson(measured), null, 2) + "\n");
+  writeIfChanged(join(outDir, "parallel.md"), reportMarkdown(measured, sizes));
   for (const { workload, report } of measured) {
     log(
       `${workload.key.padEnd(32)} ${pct(report.parallelShare).padStart(6)}  (${report.conflictFree}/${report.transactions})`,
