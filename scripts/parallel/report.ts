@@ -480,8 +480,8 @@ async function main() {
   log("measuring workloads");
   const measured = await measureAll(world, workloads(sizes), log);
   // Unchanged content is not rewritten (no timing is recorded in these reports).
-  writeIfChanged(join(outDir, "parallel.json"), JSON.stringify(reportJson(measured), null, 2) + "\n");
-  writeIfChanged(join(outDir, "parallel.md"), reportMarkdown(measured, sizes));
+  const wroteJson = writeIfChanged(join(outDir, "parallel.json"), JSON.stringify(reportJson(measured), null, 2) + "\n");
+  const wroteMd = writeIfChanged(join(outDir, "parallel.md"), reportMarkdown(measured, sizes));
   for (const { workload, report } of measured) {
     log(
       `${workload.key.padEnd(32)} ${pct(report.parallelShare).padStart(6)}  (${report.conflictFree}/${report.transactions})`,
@@ -489,7 +489,11 @@ async function main() {
     for (const h of report.hotSlots.slice(0, 5))
       log(`    ${h.name}  [${h.txs} txs; written by ${h.writers.join(", ")}]`);
   }
-  log(`wrote ${join(outDir, "parallel.json")} and ${join(outDir, "parallel.md")}`);
+  log(
+    wroteJson || wroteMd
+      ? `wrote ${join(outDir, "parallel.json")} and ${join(outDir, "parallel.md")}`
+      : `${join(outDir, "parallel.json")} and ${join(outDir, "parallel.md")} unchanged: not rewritten`,
+  );
 }
 
 main().catch((err: unknown) => {
