@@ -65,18 +65,15 @@ export function useDeterministicClock(connection: { provider: EIP1193Provider })
         const next = (await latestTimestamp()) + 1n + increase;
         await original({ method: "evm_setNextBlockTimestamp", params: [`0x${next.toString(16)}`] });
       }
-      const result = await original(args);
-      // With automine off a sent transaction mines nothing: the timestamp chosen stays pending.
-      if (method !== "eth_sendTransaction" && method !== "eth_sendRawTransaction") {
-        explicit = false;
-        increase = 0n;
-      } else if (await automine()) {
-        explicit = false;
-        increase = 0n;
-      } else {
-        explicit = true;
+      try {
+        return await original(args);
+      } finally {
+        // A block was mined (also by a transaction that reverted): the timestamp chosen is used up.
+        // With automine off a sent transaction mines nothing: the timestamp chosen stays pending.
+        const sent = method === "eth_sendTransaction" || method === "eth_sendRawTransaction";
+        explicit = sent && !(await automine());
+        if (!explicit) increase = 0n;
       }
-      return result;
     }
     if (method === "evm_setAutomine") automineCache = undefined;
     return original(args);
