@@ -235,16 +235,23 @@ export function describeRevert(error: unknown, interfaces: readonly Interface[] 
 /** A transaction that was mined but failed (receipt status 0): an operator-facing error with its reason. */
 export class TransactionFailedError extends UserError {
   override name = "TransactionFailedError";
+  /** "transaction 0x… mined with status 0 in block N, X of Y gas used". */
+  readonly detail: string;
   constructor(
-    message: string,
+    what: string,
+    /** The decoded reason, as `describeRevertData` gives it (or "out of gas …"). */
+    readonly reason: string,
     /** The failed transaction's receipt. */
     readonly receipt: TransactionReceipt,
     /** Revert data obtained by replaying the call at the receipt's block (undefined: none). */
     readonly data: string | undefined,
-    /** The decoded reason, as `describeRevertData` gives it. */
-    readonly reason: string,
+    gasLimit: bigint,
   ) {
-    super(message);
+    const detail =
+      `transaction ${receipt.hash} mined with status 0 in block ${receipt.blockNumber}, ` +
+      `${receipt.gasUsed} of ${gasLimit} gas used`;
+    super(`${what} failed: ${reason} (${detail})`);
+    this.detail = detail;
   }
 }
 
@@ -275,17 +282,18 @@ export async function replayRevertData(provider: Provider, tx: TransactionRespon
  * `what` names the operation in that message, `interfaces` decode the contract's custom errors. An
  * error raised while sending (e.g. gas estimation reverted) is passed through unchanged.
  */
-export async function mined(
-  sent: TransactionResponse | Promise<TransactionResponse>,
+export async function mined<T extends TransactionResponse>(
+  sent: T | Promise<T>,
   opts: { what?: string; interfaces?: readonly Interface[] } = {},
-): Promise<TransactionReceipt> {
+): Promise<NonNullable<Awaited<ReturnType<T["wait"]>>>> {
+  type Receipt = NonNullable<Awaited<ReturnType<T["wait"]>>>;
   const tx = await sent;
-  let receipt: TransactionReceipt | null;
+  let receipt: Receipt | null;
   try {
-    receipt = await tx.wait();
+    receipt = (await tx.wait()) as Receipt | null;
   } catch (error) {
     // ethers throws CALL_EXCEPTION with the receipt when it is mined with status 0.
-    const failed = (error as { receipt?: TransactionReceipt | null }).receipt;
+    const failed = (error as { receipt?: Receipt | null }).receipt;
     if (failed === undefined || failed === null || failed.status !== 0) throw error;
     receipt = failed;
   }
@@ -296,11 +304,5 @@ export async function mined(
   const data = await replayRevertData(provider, tx, receipt.blockNumber);
   let reason = describeRevertData(data, opts.interfaces);
   if (data === undefined && receipt.gasUsed >= tx.gasLimit) reason = `out of gas (all ${tx.gasLimit} gas used)`;
-  throw new TransactionFailedError(
-    `${what} failed: ${reason} (transaction ${tx.hash} mined with status 0 in block ${receipt.blockNumber}, ` +
-      `${receipt.gasUsed} of ${tx.gasLimit} gas used)`,
-    receipt,
-    data,
-    reason,
-  );
+  throw new TransactionFailedError(what, reason, receipt, data, tx.gasLimit);
 }
