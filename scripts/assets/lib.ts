@@ -15,7 +15,7 @@ import { Contract, ZeroAddress, type ContractRunner } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { AssetRegistry, AssetShares, IdentityRegistry, ShareFactory } from "../../types/ethers-contracts/index.js";
 
-import { runOperator, UserError } from "../lib/cli.js";
+import { runOperator, UserError, mined } from "../lib/cli.js";
 
 /** An error caused by the user's input: the CLI prints its message alone (scripts/lib/cli.ts). */
 export { UserError };
@@ -87,9 +87,7 @@ export async function deployAssetStack(
     hooks,
     await blueprint.getAddress(),
   ])) as unknown as ShareFactory;
-  await (
-    await registry.connect(governance).grantRole(await registry.SHARE_FACTORY_ROLE(), await factory.getAddress())
-  ).wait();
+  await mined(registry.connect(governance).grantRole(await registry.SHARE_FACTORY_ROLE(), await factory.getAddress()));
   return { registry, identity, factory };
 }
 
@@ -152,13 +150,11 @@ export async function registerAsset(
   if (!(await registry.hasRole(await registry.ISSUER_ROLE(), issuer.address)))
     throw new UserError(`${issuer.address} does not hold ISSUER_ROLE on the registry`);
   const jurisdiction = ethers.hexlify(ethers.toUtf8Bytes(p.jurisdiction));
-  await (
-    await registry.connect(issuer).registerAsset(salt, classIndex, jurisdiction, p.agent.address, p.metadataURI)
-  ).wait();
+  await mined(registry.connect(issuer).registerAsset(salt, classIndex, jurisdiction, p.agent.address, p.metadataURI));
   const documents: RegisteredAsset["documents"] = [];
   for (const d of docs) {
     const index = Number(await registry.documentCount(assetId));
-    await (await registry.connect(p.agent).addDocument(assetId, d.hash, d.uri)).wait();
+    await mined(registry.connect(p.agent).addDocument(assetId, d.hash, d.uri));
     documents.push({ index, ...d });
   }
   return { assetId, documents };
@@ -184,7 +180,7 @@ export async function createShares(
   const existing = await registry.sharesOf(assetId);
   if (existing !== ZeroAddress) throw new UserError(`asset ${assetId} already has shares at ${existing}`);
   const predicted = await factory.predictShares(assetId);
-  await (await factory.connect(agent).createShares(assetId, name, symbol, decimals)).wait();
+  await mined(factory.connect(agent).createShares(assetId, name, symbol, decimals));
   const recorded = await registry.sharesOf(assetId);
   if (recorded !== predicted) throw new Error(`shares recorded at ${recorded}, predicted ${predicted}`);
   return predicted;
@@ -307,7 +303,7 @@ export async function onboardInvestors(
         chunk.map((r) => r.country),
         chunk.map((r) => r.expiry),
       );
-      await tx.wait();
+      await mined(tx);
       batches++;
       bar?.update(i + chunk.length);
     }
@@ -359,7 +355,7 @@ export async function mintShares(
       if (refusal !== "0x") {
         results.push({ ...a, refused: describeError(shares, refusal) });
       } else {
-        await (await shares.connect(agent).mint(a.to, a.amount)).wait();
+        await mined(shares.connect(agent).mint(a.to, a.amount));
         results.push({ ...a });
       }
       bar?.update(i + 1);

@@ -12,7 +12,7 @@ import {
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
 import { id, type TypedDataDomain } from "ethers";
-import { UserError } from "../lib/cli.js";
+import { UserError, mined } from "../lib/cli.js";
 
 export type Curve = "secp256k1" | "p256" | "mixed";
 
@@ -72,7 +72,7 @@ export async function deployWithManufacturer(
     governance,
   )) as unknown as DeviceRegistry;
   await registry.waitForDeployment();
-  await (await registry.connect(governance).admitManufacturer(manufacturer.address, manufacturer.address)).wait();
+  await mined(registry.connect(governance).admitManufacturer(manufacturer.address, manufacturer.address));
   return registry;
 }
 

@@ -13,7 +13,7 @@
  *   SEED          32-byte hex seed of the device keys (default: the simulator's)
  *   OWNER         who receives the device tokens (default: SIGNER); CLAIM=0 skips claiming
  */
-import { operatorNetwork, requireCode, runOperator, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, runOperator, signerFromEnv, mined } from "../lib/cli.js";
 import { SingleBar, Presets } from "cli-progress";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import {
@@ -58,7 +58,7 @@ await runOperator(async () => {
   for (let i = first; i < first + count; i++) {
     const d = simulatedDevice(seed, i, curve);
     if ((await registry.statusOf(d.deviceId)) === 0n) {
-      await (await sendRegistration(registry, domain, manufacturer, authority, d, `${seed}-${i}`)).wait();
+      await mined(sendRegistration(registry, domain, manufacturer, authority, d, `${seed}-${i}`));
       registered++;
     }
     if (
@@ -67,7 +67,7 @@ await runOperator(async () => {
       (await token.ownerOrZero(d.deviceId)) === ethers.ZeroAddress
     ) {
       const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
-      await (await sendClaim(registry, domain, d, owner, deadline)).wait();
+      await mined(sendClaim(registry, domain, d, owner, deadline));
       claimed++;
     }
     bar.update(i - first + 1, { extra: `${registered} registered, ${claimed} claimed` });

@@ -12,7 +12,7 @@
  *   SIGNER        the sending account (governance): index or address among the network's accounts (default 0)
  *   DEPLOY=1      deploy a fresh registry first, governed by SIGNER (then REGISTRY is ignored)
  */
-import { operatorNetwork, requireCode, runOperator, signerFromEnv } from "../lib/cli.js";
+import { operatorNetwork, requireCode, runOperator, signerFromEnv, mined } from "../lib/cli.js";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import { UsageError, envAddress } from "./lib.js";
 
@@ -42,6 +42,6 @@ await runOperator(async () => {
   }
   const [active] = await registry.manufacturerOf(manufacturer);
   if (active) throw new UsageError(`${manufacturer} is already an admitted manufacturer`);
-  const receipt = await (await registry.admitManufacturer(manufacturer, signer)).wait();
+  const receipt = await mined(registry.admitManufacturer(manufacturer, signer));
   console.log(`admitted manufacturer ${manufacturer} (signing authority ${signer}) in tx ${receipt?.hash}`);
 });

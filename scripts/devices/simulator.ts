@@ -11,6 +11,7 @@ import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import { attestationMessage, makeDeviceDigester } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { type Curve, deployWithManufacturer, registryDomain, sendRegistration, simulatedDevice } from "./lib.js";
+import { mined } from "../lib/cli.js";
 
 export interface SimulationOptions {
   ethers: HardhatEthers;
@@ -141,7 +142,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
       pending.push(await sendRegistration(registry, domain, manufacturer, o.relayer, d, `SIM-${o.seed}-${i}`, nonce++));
       registered++;
     }
-    for (const tx of pending) await tx.wait();
+    for (const tx of pending) await mined(tx);
     sampleRss();
     bar?.update(end, { phase: "register", extra: `${registered} new` });
     if (!bar && o.log && Math.floor((end * 10) / o.devices) > Math.floor((start * 10) / o.devices)) {
@@ -196,7 +197,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
       items.push(att);
       sigs.push(await d.signDigest(digest("Attestation", att)));
     }
-    const receipt = await (await registry.attestBatch(items, sigs)).wait();
+    const receipt = await mined(registry.attestBatch(items, sigs));
     if (!receipt) throw new Error("attestBatch: no receipt");
     gasUsed += receipt.gasUsed;
     batches++;

@@ -1,15 +1,19 @@
 /**
  * `npm run e2e`: the suite end to end on a real JSON-RPC node.
  *
- *  1. starts `hardhat node` on 127.0.0.1 on a free port and waits until it answers; the `localhost`
- *     network points there through LOCALHOST_RPC_URL (so the run never meets another node on 8545);
+ *  1. starts the node on 127.0.0.1 on a free port and waits until it answers; the `localhost`
+ *     network points there through LOCALHOST_RPC_URL (so the run never meets another node on 8545).
+ *     The node is `hardhat node`, or anvil with E2E_NODE=anvil or `--node anvil` (`npm run e2e:anvil`):
+ *     `anvil --host 127.0.0.1 --port P --hardfork osaka --accounts 20 --gas-limit 60000000 --chain-id 31337`.
+ *     Anvil behaves like public chains where Hardhat's node does not (a reverting transaction sent
+ *     with a fixed gas limit is mined with status 0; blocks in the same second share a timestamp);
  *  2. deploys with the operator's command, `npm run deploy -- --network localhost`;
  *  3. runs that command again and asserts nothing changed (no block, no nonce, same record file);
  *  4. checks roles with `npm run roles:check -- --network localhost`;
  *  5. runs the scenario (scripts/e2e/scenario.ts) through the areas' public scripts;
  *  6. always stops the node (also on failure or Ctrl-C). Exit code 0 only when every step passed.
  *
- * Plain Node (type stripping, built-ins only). Environment: E2E_PORT=8545 to use that port instead of a
+ * Plain Node (type stripping, built-ins only). Environment: E2E_NODE=hardhat|anvil (`--node` wins); E2E_PORT=8545 to use that port instead of a
  * free one; E2E_KEEP_NODE=1 leaves the node running (printed pid) to inspect it afterwards. The
  * node's log is in reports/tmp/e2e-node.log.
  */
@@ -34,6 +38,27 @@ async function freePort(): Promise<number> {
   });
 }
 
+type NodeKind = "hardhat" | "anvil";
+/** Which node to start: `--node <kind>` (or `--node=<kind>`), else E2E_NODE, else hardhat. */
+function nodeKind(): NodeKind {
+  const args = process.argv.slice(2);
+  let chosen = process.env.E2E_NODE?.trim() || "hardhat";
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--node") chosen = args[++i] ?? "";
+    else if (args[i].startsWith("--node=")) chosen = args[i].slice("--node=".length);
+    else {
+      console.error(`[e2e] unknown argument ${args[i]} (usage: npm run e2e -- [--node hardhat|anvil])`);
+      process.exit(2);
+    }
+  }
+  if (chosen !== "hardhat" && chosen !== "anvil") {
+    console.error(`[e2e] unknown node "${chosen}" (hardhat or anvil)`);
+    process.exit(2);
+  }
+  return chosen;
+}
+
+const NODE = nodeKind();
 const PORT = await freePort();
 const RPC = `http://127.0.0.1:${PORT}`;
 const CHAIN_ID = 31337;
@@ -104,14 +129,15 @@ async function startNode(): Promise<void> {
   mkdirSync(join(root, "reports", "tmp"), { recursive: true });
   const logFile = join(root, "reports", "tmp", "e2e-node.log");
   const out = createWriteStream(logFile);
-  log(`starting hardhat node on ${RPC} (log: reports/tmp/e2e-node.log)`);
+  const label = NODE === "anvil" ? "anvil" : "hardhat node";
+  log(`starting ${label} on ${RPC} (log: reports/tmp/e2e-node.log)`);
+  // prettier-ignore
+  const args = NODE === "anvil"
+    ? [join(bin, "anvil"), "--host", "127.0.0.1", "--port", String(PORT), "--hardfork", "osaka", "--accounts", "20",
+      "--gas-limit", "60000000", "--chain-id", String(CHAIN_ID)]
+    : [join(bin, "hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(PORT)];
   // Own process group: stopping it stops the node and anything it spawned.
-  node = spawn(process.execPath, [join(bin, "hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(PORT)], {
-    cwd: root,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  node = spawn(process.execPath, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   node.stdout?.pipe(out);
   node.stderr?.pipe(out);
   let exited: string | undefined;
@@ -119,14 +145,15 @@ async function startNode(): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (!(await answering())) {
     if (exited !== undefined) {
-      throw new E2EError(`hardhat node stopped (${exited}) before answering:\n${readFileSync(logFile, "utf8")}`);
+      throw new E2EError(`${label} stopped (${exited}) before answering:\n${readFileSync(logFile, "utf8")}`);
     }
-    if (Date.now() > deadline) throw new E2EError("hardhat node did not answer within 90 s");
+    if (Date.now() > deadline) throw new E2EError(`${label} did not answer within 90 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const chainId = Number(await rpc<string>("eth_chainId"));
   if (chainId !== CHAIN_ID) throw new E2EError(`the node's chain id is ${chainId}, expected ${CHAIN_ID}`);
-  log(`node answers (pid ${node.pid}, chain ${chainId})`);
+  const version = await rpc<string>("web3_clientVersion").catch(() => "unknown version");
+  log(`${label} answers (pid ${node.pid}, chain ${chainId}, ${version})`);
 }
 
 function stopNode(): void {
@@ -206,7 +233,7 @@ process.on("SIGTERM", () => {
 
 try {
   await main();
-  log("PASS: end to end on a real node");
+  log(`PASS: end to end on a real node (${NODE === "anvil" ? "anvil" : "hardhat node"})`);
 } catch (error) {
   console.error(`\n[e2e] FAIL: ${error instanceof E2EError ? error.message : String((error as Error).stack ?? error)}`);
   process.exitCode = 1;

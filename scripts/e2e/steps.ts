@@ -11,6 +11,7 @@ import { registerDevices, streamAttestations } from "./steps/devices.js";
 import { claimIncomeProRata, configureIncome, distributeIncome } from "./steps/income.js";
 import { rentMetered } from "./steps/rental.js";
 import { maintenanceByDevice } from "./steps/maintenance.js";
+import { refusedWithReason } from "./steps/refusals.js";
 
 export type { ScenarioContext, Step } from "./steps/context.js";
 
@@ -25,4 +26,5 @@ export const STEPS: Step[] = [
   distributeIncome,
   claimIncomeProRata,
   maintenanceByDevice,
+  refusedWithReason,
 ];

@@ -8,7 +8,15 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { ContractTransactionReceipt, ContractTransactionResponse, Interface } from "ethers";
 import type { IncomeDistributor } from "../../types/ethers-contracts/index.js";
 
-import { requireCode, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
+import {
+  describeRevert as describeRevertWith,
+  mined,
+  requireCode,
+  runOperator,
+  signerFromEnv,
+  TransactionFailedError,
+  UserError,
+} from "../lib/cli.js";
 
 /** A mistake of the caller (bad environment variable, nothing to claim...): print, do not trace. */
 export { UserError };
@@ -91,38 +99,27 @@ export async function openDistributor(
   return ethers.getContractAt("IncomeDistributor", address, signer);
 }
 
-/** Runs a transaction; a revert becomes a UserError naming the custom error. */
+/**
+ * Runs a transaction; a revert (refused while sending, or mined with status 0) becomes a UserError
+ * naming the custom error, decoded from the revert data alone.
+ */
 async function send(
   iface: Interface,
   what: string,
-  run: () => Promise<{ wait: () => Promise<ContractTransactionReceipt | null> }>,
+  run: () => Promise<ContractTransactionResponse>,
 ): Promise<ContractTransactionReceipt> {
   try {
-    const tx = await run();
-    const receipt = await tx.wait();
-    if (receipt === null || receipt.status !== 1) throw new UserError(`${what}: transaction failed`);
-    return receipt;
+    return await mined(run(), { what, interfaces: [iface] });
   } catch (err) {
+    if (err instanceof TransactionFailedError) throw new UserError(`${what} refused: ${err.reason} (${err.detail})`);
     if (err instanceof UserError) throw err;
     throw new UserError(`${what} refused: ${describeRevert(iface, err)}`);
   }
 }
 
-/** Turns a revert into `ErrorName(arg, ...)` when the distributor's ABI knows it. */
+/** Turns a revert into `ErrorName(arg, ...)` from its revert data (the node's wording is never parsed). */
 export function describeRevert(iface: Interface, err: unknown): string {
-  const e = err as { data?: string; error?: { data?: string }; info?: { error?: { data?: string } }; message?: string };
-  const data = e.data ?? e.error?.data ?? e.info?.error?.data;
-  if (typeof data === "string" && data.length >= 10) {
-    try {
-      const parsed = iface.parseError(data);
-      if (parsed) return `${parsed.name}(${parsed.args.map((a) => String(a)).join(", ")})`;
-    } catch {
-      /* unknown selector: fall through */
-    }
-  }
-  const message = e.message ?? String(err);
-  const custom = /reverted with custom error '([^']+)'/.exec(message);
-  return custom ? custom[1] : message.split("\n")[0];
+  return describeRevertWith(err, [iface]);
 }
 
 export interface DepositResult {

@@ -13,8 +13,17 @@
  *   address among the network's accounts (default: the first account). SIGNER_INDEX and ACCOUNT are
  *   deprecated aliases (a warning is printed). The chosen account is printed.
  * - `requireCode`, `requireChainId`: preflight checks before anything is sent.
+ * - Reverts, decoded from revert data alone (never from a node's wording, which differs between
+ *   Hardhat and anvil or a public chain): `revertDataOf(error)`, `describeRevertData(data, ifaces)`,
+ *   `describeRevert(error, ifaces)`.
+ * - `mined(tx, opts)`: waits for a transaction's receipt. A mined receipt with status 0 (a public
+ *   chain or anvil mines a reverting transaction sent with a fixed gas limit, and it costs gas) is a
+ *   failure: the call is replayed with eth_call at that block to get its revert data, and a
+ *   `TransactionFailedError` (a UserError carrying `data`, `receipt` and the decoded `reason`) is
+ *   thrown.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { Interface, type Provider, type TransactionReceipt, type TransactionResponse } from "ethers";
 
 /** An error caused by the operator's input: printed as `error: <message>`, without a stack trace. */
 export class UserError extends Error {
@@ -129,4 +138,171 @@ export async function requireChainId(ethers: HardhatEthers, expected: number | b
 /** Whether a boolean environment flag (1/true/yes) is set. */
 export function envFlag(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
   return ["1", "true", "yes"].includes((env[name] ?? "").trim().toLowerCase());
+}
+
+// ------------------------------------------------------------------------------------------ reverts
+
+const BUILTINS = new Interface(["error Error(string reason)", "error Panic(uint256 code)"]);
+const PANICS: Record<number, string> = {
+  0x01: "assertion failed",
+  0x11: "arithmetic overflow or underflow",
+  0x12: "division or modulo by zero",
+  0x21: "invalid enum value",
+  0x22: "invalid storage byte array",
+  0x31: "pop on empty array",
+  0x32: "array index out of bounds",
+  0x41: "out of memory",
+  0x51: "call to an uninitialized function",
+};
+
+/**
+ * The Plinth client's decoder (every custom error of every Plinth contract and of OpenZeppelin),
+ * loaded when its generated ABIs exist (`npm run build:client`); the scripts' own interfaces and the
+ * built-in Error/Panic cover the rest.
+ */
+let clientDecoder: ((data: string) => { signature: string; args: Record<string, unknown> } | undefined) | undefined;
+try {
+  clientDecoder = (await import("../../client/src/errors.js")).decodeRevertData;
+} catch {
+  clientDecoder = undefined;
+}
+
+/** Revert data (0x + at least a 4-byte selector) anywhere in an error thrown by ethers, Hardhat or a node. */
+export function revertDataOf(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, depth: number): string | undefined => {
+    if (value === null || typeof value !== "object" || seen.has(value) || depth > 6) return undefined;
+    seen.add(value);
+    const record = value as Record<string, unknown>;
+    if (typeof record.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(record.data)) return record.data;
+    for (const key of ["data", "error", "info", "cause", "revert", "details"]) {
+      const found = visit(record[key], depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return visit(error, 0);
+}
+
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(shown).join(", ")}]`;
+  return String(value);
+}
+
+/**
+ * One line for revert data: `Name(arg, ...)` from the first of `interfaces` that knows the selector,
+ * else from the client's decoder; `Error("reason")` and `Panic(0x11: arithmetic overflow or
+ * underflow)` for the built-ins; `unknown error 0x12345678 (…)` otherwise; "no revert data" for none.
+ */
+export function describeRevertData(data: string | undefined, interfaces: readonly Interface[] = []): string {
+  if (data === undefined || data === "0x" || data === "") return "no revert data";
+  for (const iface of [BUILTINS, ...interfaces]) {
+    let parsed: ReturnType<Interface["parseError"]>;
+    try {
+      parsed = iface.parseError(data);
+    } catch {
+      continue; // known selector, undecodable arguments
+    }
+    if (parsed === null) continue;
+    if (parsed.name === "Error" && iface === BUILTINS) return `Error(${JSON.stringify(String(parsed.args[0]))})`;
+    if (parsed.name === "Panic" && iface === BUILTINS) {
+      const code = Number(parsed.args[0] as bigint);
+      return `Panic(0x${code.toString(16)}: ${PANICS[code] ?? "unknown panic code"})`;
+    }
+    return `${parsed.name}(${[...parsed.args].map(shown).join(", ")})`;
+  }
+  const decoded = clientDecoder?.(data);
+  if (decoded !== undefined) {
+    const name = decoded.signature.slice(0, decoded.signature.indexOf("("));
+    return `${name}(${Object.values(decoded.args).map(shown).join(", ")})`;
+  }
+  return `unknown error ${data.slice(0, 10)}${data.length > 10 ? ` (${(data.length - 10) / 2} bytes of arguments)` : ""}`;
+}
+
+/**
+ * A revert in one line, from its revert data alone; an error without revert data gives the first line
+ * of its message (ethers' short message when there is one).
+ */
+export function describeRevert(error: unknown, interfaces: readonly Interface[] = []): string {
+  const data = revertDataOf(error);
+  if (data !== undefined) return describeRevertData(data, interfaces);
+  const e = error as { shortMessage?: unknown; message?: unknown } | null;
+  const message =
+    typeof e?.shortMessage === "string" ? e.shortMessage : typeof e?.message === "string" ? e.message : String(error);
+  return message.split("\n")[0];
+}
+
+/** A transaction that was mined but failed (receipt status 0): an operator-facing error with its reason. */
+export class TransactionFailedError extends UserError {
+  override name = "TransactionFailedError";
+  /** "transaction 0x… mined with status 0 in block N, X of Y gas used". */
+  readonly detail: string;
+  constructor(
+    what: string,
+    /** The decoded reason, as `describeRevertData` gives it (or "out of gas …"). */
+    readonly reason: string,
+    /** The failed transaction's receipt. */
+    readonly receipt: TransactionReceipt,
+    /** Revert data obtained by replaying the call at the receipt's block (undefined: none). */
+    readonly data: string | undefined,
+    gasLimit: bigint,
+  ) {
+    const detail =
+      `transaction ${receipt.hash} mined with status 0 in block ${receipt.blockNumber}, ` +
+      `${receipt.gasUsed} of ${gasLimit} gas used`;
+    super(`${what} failed: ${reason} (${detail})`);
+    this.detail = detail;
+  }
+}
+
+/**
+ * Replays a mined transaction with eth_call at its block (same sender, target, calldata, value and
+ * gas limit) and returns the revert data it produces, undefined when the replay does not revert with
+ * data (e.g. out of gas).
+ */
+export async function replayRevertData(provider: Provider, tx: TransactionResponse, blockNumber: number) {
+  try {
+    await provider.call({
+      from: tx.from,
+      to: tx.to,
+      data: tx.data,
+      value: tx.value,
+      gasLimit: tx.gasLimit,
+      blockTag: blockNumber,
+    });
+    return undefined;
+  } catch (error) {
+    return revertDataOf(error);
+  }
+}
+
+/**
+ * Waits for a transaction (or the promise of one) to be mined and returns its receipt. A receipt with
+ * status 0 throws a TransactionFailedError naming the decoded revert reason (see the module comment);
+ * `what` names the operation in that message, `interfaces` decode the contract's custom errors. An
+ * error raised while sending (e.g. gas estimation reverted) is passed through unchanged.
+ */
+export async function mined<T extends TransactionResponse>(
+  sent: T | Promise<T>,
+  opts: { what?: string; interfaces?: readonly Interface[] } = {},
+): Promise<NonNullable<Awaited<ReturnType<T["wait"]>>>> {
+  type Receipt = NonNullable<Awaited<ReturnType<T["wait"]>>>;
+  const tx = await sent;
+  let receipt: Receipt | null;
+  try {
+    receipt = (await tx.wait()) as Receipt | null;
+  } catch (error) {
+    // ethers throws CALL_EXCEPTION with the receipt when it is mined with status 0.
+    const failed = (error as { receipt?: Receipt | null }).receipt;
+    if (failed === undefined || failed === null || failed.status !== 0) throw error;
+    receipt = failed;
+  }
+  const what = opts.what ?? "transaction";
+  if (receipt === null) throw new UserError(`${what} ${tx.hash} was not mined (dropped or replaced)`);
+  if (receipt.status !== 0) return receipt;
+  const provider = tx.provider;
+  const data = await replayRevertData(provider, tx, receipt.blockNumber);
+  let reason = describeRevertData(data, opts.interfaces);
+  if (data === undefined && receipt.gasUsed >= tx.gasLimit) reason = `out of gas (all ${tx.gasLimit} gas used)`;
+  throw new TransactionFailedError(what, reason, receipt, data, tx.gasLimit);
 }

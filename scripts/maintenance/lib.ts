@@ -26,7 +26,7 @@ import {
 import type { DeviceRegistry, MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
 import { attestationMessage, deviceDigest, deviceDomain, type Attestation } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
-import { UserError } from "../lib/cli.js";
+import { describeRevertData, mined, revertDataOf, TransactionFailedError, UserError } from "../lib/cli.js";
 
 /** An error caused by the user's input or the chain's state, printed without a stack trace. */
 export { UserError };
@@ -71,37 +71,27 @@ const ERC20_ABI = [
   "function balanceOf(address owner) view returns (uint256)",
 ];
 
-/** Turns a revert into a readable UserError naming the contract's custom error and its arguments. */
+/**
+ * Turns a revert into a readable UserError naming the contract's custom error and its arguments,
+ * decoded from the revert data alone (whatever the node's wording). A transaction mined with
+ * status 0 (anvil, public chains) says so.
+ */
 export function explain(contract: BaseContract, err: unknown): Error {
-  const data = findRevertData(err);
-  if (data) {
-    try {
-      const parsed = contract.interface.parseError(data);
-      if (parsed) return new UserError(`the contract refused: ${parsed.name}(${parsed.args.join(", ")})`);
-    } catch {
-      // not one of the escrow's errors
-    }
+  const data = revertDataOf(err);
+  if (data !== undefined) {
+    const mined = err instanceof TransactionFailedError ? ` (${err.detail})` : "";
+    return new UserError(`the contract refused: ${describeRevertData(data, [contract.interface])}${mined}`);
   }
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function findRevertData(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 5 && e && typeof e === "object"; depth++) {
-    const o = e as { data?: unknown; error?: unknown; info?: { error?: unknown } };
-    if (typeof o.data === "string" && o.data.startsWith("0x") && o.data.length >= 10) return o.data;
-    e = o.error ?? o.info?.error;
-  }
-  return undefined;
-}
-
-/** Sends a transaction and waits for it; a revert becomes a UserError naming the custom error. */
+/**
+ * Sends a transaction and waits for it; a revert, refused while sending or mined with status 0,
+ * becomes a UserError naming the custom error.
+ */
 export async function sendTx(escrow: MaintenanceEscrow, call: () => Promise<ContractTransactionResponse>) {
   try {
-    const tx = await call();
-    const receipt = await tx.wait();
-    if (!receipt) throw new UserError("the transaction was not mined");
-    return receipt;
+    return await mined(call(), { interfaces: [escrow.interface] });
   } catch (err) {
     throw explain(escrow, err);
   }
@@ -113,7 +103,7 @@ async function ensureAllowance(token: string, owner: Signer, spender: string, am
   const balance: bigint = await erc20.balanceOf(who);
   if (balance < amount) throw new UserError(`${who} holds ${balance} of ${token}, needs ${amount}`);
   const allowance: bigint = await erc20.allowance(who, spender);
-  if (allowance < amount) await (await erc20.approve(spender, amount)).wait();
+  if (allowance < amount) await mined(erc20.approve(spender, amount) as Promise<ContractTransactionResponse>);
 }
 
 /** The order id createOrder will assign: keccak256(abi.encode(creator, salt)). */
@@ -281,7 +271,7 @@ export async function attestSelfTest(
     deviceDigest(deviceDomain(chainId, await registry.getAddress()), "Attestation", att),
   );
   try {
-    await (await registry.connect(sender).attest(att, signature)).wait();
+    await mined(registry.connect(sender).attest(att, signature), { interfaces: [registry.interface] });
   } catch (err) {
     throw explain(registry, err);
   }

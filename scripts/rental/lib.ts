@@ -3,12 +3,12 @@
  * Mocha test of the scripts and the gas bench. Every function takes a connected RentalEscrow and the
  * acting signer, waits for the transaction and returns what the caller needs next.
  */
-import type { ContractTransactionReceipt, Signer } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
-import { UserError } from "../lib/cli.js";
+import { describeRevert, mined as minedOrFailed, UserError } from "../lib/cli.js";
 
 /** A user error: the CLI prints its message without a stack trace. */
 export class RentalScriptError extends UserError {}
@@ -26,10 +26,12 @@ const ERC20_ABI = [
   "function allowance(address owner, address spender) view returns (uint256)",
 ];
 
-async function mined(tx: Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>) {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new RentalScriptError("transaction was dropped");
-  return receipt;
+/**
+ * Waits for the transaction; a receipt with status 0 (mined but reverted, as anvil and public chains
+ * do with a fixed gas limit) is a TransactionFailedError naming the escrow's custom error.
+ */
+function mined(tx: Promise<ContractTransactionResponse>, escrow?: RentalEscrow) {
+  return minedOrFailed(tx, { interfaces: escrow === undefined ? [] : [escrow.interface] });
 }
 
 function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, event: string, arg: string): string {
@@ -52,7 +54,7 @@ export async function ensureAllowance(escrow: RentalEscrow, signer: Signer, toke
 
 /** Owner: publishes terms on-chain; returns the offer id. */
 export async function publishTerms(escrow: RentalEscrow, owner: Signer, terms: RentalTerms): Promise<string> {
-  const receipt = await mined(escrow.connect(owner).publishOffer(terms));
+  const receipt = await mined(escrow.connect(owner).publishOffer(terms), escrow);
   return eventArg(escrow, receipt, "OfferPublished", "offerId");
 }
 
@@ -91,7 +93,7 @@ export async function rentOffer(
   if (!offer.active) throw new RentalScriptError(`offer ${offerId} is not active`);
   const terms = await escrow.termsOf(offer.termsHash);
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
-  const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides));
+  const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides), escrow);
   return eventArg(escrow, receipt, "AgreementOpened", "id");
 }
 
@@ -111,6 +113,7 @@ export async function rentSigned(
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
   const receipt = await mined(
     escrow.connect(renter).rentWithSignature(signed.offer, signed.signature, duration, prepay, overrides),
+    escrow,
   );
   return eventArg(escrow, receipt, "AgreementOpened", "id");
 }
@@ -124,7 +127,7 @@ async function tokenOf(escrow: RentalEscrow, id: string) {
 /** Anyone: adds `amount` of credit to an agreement. */
 export async function topUp(escrow: RentalEscrow, payer: Signer, id: string, amount: bigint) {
   const overrides = await payment(escrow, payer, await tokenOf(escrow, id), amount);
-  return mined(escrow.connect(payer).topUp(id, amount, overrides));
+  return mined(escrow.connect(payer).topUp(id, amount, overrides), escrow);
 }
 
 /** Anyone: pays `seconds` more of time rent. */
@@ -133,55 +136,48 @@ export async function payPeriod(escrow: RentalEscrow, payer: Signer, id: string,
   const terms = await escrow.termsOf(a.termsHash);
   const amount = seconds * terms.pricePerSecond;
   const overrides = await payment(escrow, payer, terms.token, amount);
-  return mined(escrow.connect(payer).payPeriod(id, seconds, overrides));
+  return mined(escrow.connect(payer).payPeriod(id, seconds, overrides), escrow);
 }
 
 /** Owner: activates a reservation. */
-export const activate = (escrow: RentalEscrow, owner: Signer, id: string) => mined(escrow.connect(owner).activate(id));
+export const activate = (escrow: RentalEscrow, owner: Signer, id: string) =>
+  mined(escrow.connect(owner).activate(id), escrow);
 /** Anyone: charges the metered units since the last settlement. */
 export const settleMetered = (escrow: RentalEscrow, s: Signer, id: string) =>
-  mined(escrow.connect(s).settleMetered(id));
+  mined(escrow.connect(s).settleMetered(id), escrow);
 /** Anyone: pays earned rent to the owner side. */
-export const collect = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).collect(id));
+export const collect = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).collect(id), escrow);
 /** Renter: ends early under the terms' notice and refund policy. */
 export const terminateEarly = (escrow: RentalEscrow, renter: Signer, id: string) =>
-  mined(escrow.connect(renter).terminateEarly(id));
+  mined(escrow.connect(renter).terminateEarly(id), escrow);
 /** Anyone: settles an agreement whose use has ended. */
-export const settle = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).settle(id));
+export const settle = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).settle(id), escrow);
 /** Anyone: ends an agreement in default. */
-export const markDefault = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).markDefault(id));
+export const markDefault = (escrow: RentalEscrow, s: Signer, id: string) =>
+  mined(escrow.connect(s).markDefault(id), escrow);
 /** Owner: claims damages from the deposit. */
 export const claimDamage = (escrow: RentalEscrow, owner: Signer, id: string, amount: bigint, evidence: string) =>
-  mined(escrow.connect(owner).claimDamage(id, amount, evidence));
+  mined(escrow.connect(owner).claimDamage(id, amount, evidence), escrow);
 /** Renter: accepts the pending claim. */
 export const acceptClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
-  mined(escrow.connect(renter).acceptClaim(id));
+  mined(escrow.connect(renter).acceptClaim(id), escrow);
 /** Renter: disputes the pending claim. */
 export const disputeClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
-  mined(escrow.connect(renter).disputeClaim(id));
+  mined(escrow.connect(renter).disputeClaim(id), escrow);
 /** Anyone: moves a Settling agreement past its phase deadline. */
-export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id));
+export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id), escrow);
 
 /** Anyone: withdraws the signer's claimable balance of `token`; returns the amount (0 if none). */
 export async function withdraw(escrow: RentalEscrow, party: Signer, token: string): Promise<bigint> {
   const amount = await escrow.claimable(await party.getAddress(), token);
   if (amount === 0n) return 0n;
-  await mined(escrow.connect(party).withdraw(token));
+  await mined(escrow.connect(party).withdraw(token), escrow);
   return amount;
 }
 
 /** Turns a revert of the escrow into a one-line message naming the custom error. */
 export function explain(escrow: RentalEscrow, err: unknown): string {
-  const data = (err as { data?: string })?.data;
-  if (typeof data === "string") {
-    try {
-      const parsed = escrow.interface.parseError(data);
-      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
-    } catch {
-      // not one of the escrow's errors
-    }
-  }
-  return err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return describeRevert(err, [escrow.interface]);
 }
 
 /** Addresses and settings of a new escrow. */

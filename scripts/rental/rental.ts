@@ -23,7 +23,15 @@
  *   TOKEN         token to withdraw (withdraw; default ETH = 0x0)
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { operatorNetwork, requireChainId, requireCode, runOperator, signerFromEnv, UserError } from "../lib/cli.js";
+import {
+  operatorNetwork,
+  requireChainId,
+  requireCode,
+  revertDataOf,
+  runOperator,
+  signerFromEnv,
+  UserError,
+} from "../lib/cli.js";
 import type { RentalTerms } from "../../client/src/eip712/rental.js";
 import * as rental from "./lib.js";
 
@@ -150,9 +158,10 @@ await runOperator(async () => {
     console.log("done");
   } catch (err) {
     // A refusal of the escrow (a custom error it names) is the operator's to fix: one line.
-    const data = (err as { data?: unknown })?.data;
+    // Found from the revert data alone (the node's wording differs between Hardhat, anvil and public chains).
+    const data = revertDataOf(err);
     const escrowAddress = process.env.ESCROW;
-    if (!(err instanceof UserError) && typeof data === "string" && escrowAddress && ethers.isAddress(escrowAddress)) {
+    if (!(err instanceof UserError) && data !== undefined && escrowAddress && ethers.isAddress(escrowAddress)) {
       throw new UserError(
         `the escrow refused: ${rental.explain(await ethers.getContractAt("RentalEscrow", escrowAddress), err)}`,
       );

@@ -14,6 +14,7 @@ import {
   type ScenarioContext,
   type Step,
 } from "./context.js";
+import { mined } from "../../lib/cli.js";
 
 /**
  * Signs and submits one attestation of `kind` from simulated device `index`. Energy readings carry the
@@ -38,7 +39,7 @@ export async function attest(ctx: ScenarioContext, index: number, kind: number, 
     timestamp,
   });
   const signature = await device.signDigest(deviceDigest(await registryDomain(registry), "Attestation", message));
-  await (await registry.attest(message, signature)).wait();
+  await mined(registry.attest(message, signature));
   return device.deviceId;
 }
 
@@ -60,10 +61,10 @@ export const registerDevices: Step = {
     for (const index of [0, 1]) {
       const device = simulatedDevice(DEVICE_SEED, index, "mixed"); // 0: secp256k1, 1: P-256
       const manufacturer = signer(ctx, "manufacturer").address;
-      await (await sendRegistration(registry, domain, manufacturer, authority, device, `E2E-${index}`)).wait();
+      await mined(sendRegistration(registry, domain, manufacturer, authority, device, `E2E-${index}`));
       const deadline = (await latestTimestamp(ctx)) + 3600n;
-      await (await sendClaim(registry.connect(agent), domain, device, agent.address, deadline)).wait();
-      await (await registry.connect(agent).bindToAsset(device.deviceId, assetId)).wait();
+      await mined(sendClaim(registry.connect(agent), domain, device, agent.address, deadline));
+      await mined(registry.connect(agent).bindToAsset(device.deviceId, assetId));
       expect(await registry.ownerOf(device.deviceId)).to.equal(agent.address);
       expect(await registry.assetOf(device.deviceId)).to.equal(assetId);
       ids.push(device.deviceId);

@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { claimIncome, depositIncome } from "../../income/income.js";
 import { E2E_USD, USD, contract, signer, state, type Step } from "./context.js";
+import { mined } from "../../lib/cli.js";
 
 /** The agent registers eUSD as payout token and sets a 10 % maintenance reserve. */
 export const configureIncome: Step = {
@@ -14,8 +15,8 @@ export const configureIncome: Step = {
       "IncomeDistributor",
       signer(ctx, "agent"),
     );
-    await (await distributor.registerPayoutToken(assetId, E2E_USD)).wait();
-    await (await distributor.setReserveRate(assetId, 1_000)).wait();
+    await mined(distributor.registerPayoutToken(assetId, E2E_USD));
+    await mined(distributor.setReserveRate(assetId, 1_000));
     expect(await distributor.payoutTokensOf(assetId)).to.deep.equal([E2E_USD]);
     expect(await distributor.reserveRateOf(assetId)).to.equal(1_000n);
     ctx.log("eUSD registered as payout token; reserve rate 1,000 bps");

@@ -37,6 +37,8 @@ export const rentMetered: Step = {
     const id = await rentOffer(escrow, renter, offerId, 86_400n, USD("500"));
     expect(await escrow.stateOf(id)).to.equal(2n); // Active (activationWindow 0)
     // One hour of use; the meter reports 3 readings (signed by the device) totalling 3,000 Wh.
+    // On anvil the three blocks may share a second, so the readings a timestamp: the device counter
+    // orders them, the registry only bounds a timestamp's age and future skew.
     await advance(ctx, 3600);
     for (let i = 0; i < 3; i++) await attest(ctx, 0, KIND_ENERGY, 1_000, await latestTimestamp(ctx));
     const distributor = await contract<import("../../../types/ethers-contracts/index.js").IncomeDistributor>(

@@ -1,5 +1,6 @@
 /** Setup of the local chain for the scenario (no area script involved). */
 import { E2E_USD, USD, signer, type Step } from "./context.js";
+import { mined } from "../../lib/cli.js";
 
 /** The e2e stablecoin, installed at its fixed address with hardhat_setCode; payers funded. */
 export const installStablecoin: Step = {
@@ -13,7 +14,7 @@ export const installStablecoin: Step = {
     });
     const usd = await ctx.connection.ethers.getContractAt("E2EStablecoin", E2E_USD);
     for (const who of ["agent", "renter", "provider"] as const) {
-      await (await usd.mint(signer(ctx, who).address, USD("100000"))).wait();
+      await mined(usd.mint(signer(ctx, who).address, USD("100000")));
     }
     ctx.log(`eUSD at ${E2E_USD}; 100,000 eUSD each to the agent, the renter and the provider`);
   },
