@@ -24,6 +24,9 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Interface, type Provider, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { RentalState } from "../../client/src/eip712/rental.js";
+import { OrderState } from "../../client/src/eip712/maintenance.js";
+import { DeviceStatus } from "../../client/src/eip712/devices.js";
 
 /** An error caused by the operator's input: printed as `error: <message>`, without a stack trace. */
 export class UserError extends Error {
@@ -189,10 +192,75 @@ function shown(value: unknown): string {
   return String(value);
 }
 
+// ------------------------------------------------------------------------------ enums in errors
+
+/** Names by value of a client enum (a TypeScript enum or an `as const` object). */
+function namesOf(e: Record<string, string | number>): readonly string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(e)) if (typeof v === "number") out[v] = k;
+  return out;
+}
+
+/** Enums the client does not export, in the contracts' declaration order. */
+const ASSET_STATUS = ["None", "Active", "Frozen", "Retired"]; // IAssetRegistry.AssetStatus
+const CLAIM_STATUS = ["None", "Pending", "Disputed"]; // IMaintenanceEscrow.ClaimStatus
+const TERMS_ERROR = ["Subject", "Duration", "Windows", "Meter", "Bps", "Amounts"]; // IRentalEscrow.TermsError
+
+export const RENTAL_STATES = namesOf(RentalState);
+export const ORDER_STATES = namesOf(OrderState);
+export const DEVICE_STATUSES = namesOf(DeviceStatus as unknown as Record<string, number>);
+
+/** Which contract a revert came from, where an error's signature is shared (WrongState). */
+export type ErrorSource = "rental" | "maintenance" | undefined;
+
+/**
+ * Enum arguments of the Plinth custom errors, by error name and argument position. `WrongState`
+ * (bytes32,uint8) is declared by both escrows: its names depend on the source.
+ */
+const ENUM_ARGS: Record<string, Record<number, (source: ErrorSource) => readonly string[] | undefined>> = {
+  WrongState: {
+    1: (source) => (source === "rental" ? RENTAL_STATES : source === "maintenance" ? ORDER_STATES : undefined),
+  },
+  InvalidTerms: { 0: () => TERMS_ERROR },
+  InvalidStatus: { 1: () => ASSET_STATUS },
+  AssetNotActive: { 1: () => ASSET_STATUS },
+  WrongClaimStatus: { 0: () => CLAIM_STATUS },
+  DeviceNotActive: { 1: () => DEVICE_STATUSES },
+};
+
+/** The source an interface belongs to (rental or maintenance escrow), from what it declares. */
+function sourceOf(iface: Interface | undefined): ErrorSource {
+  if (iface === undefined) return undefined;
+  if (iface.getEvent("MeterSettled") !== null) return "rental";
+  if (iface.getError("WrongClaimStatus") !== null) return "maintenance";
+  return undefined;
+}
+
+/**
+ * An error argument for people: an enum value by its name (`Settling`); WrongState without a known
+ * source names both readings (`4 (rental Settling / order Cancelled)`); anything else as is.
+ */
+export function shownArg(error: string, position: number, value: unknown, source: ErrorSource): string {
+  const lookup = ENUM_ARGS[error]?.[position];
+  if (lookup === undefined || (typeof value !== "bigint" && typeof value !== "number")) return shown(value);
+  const n = Number(value);
+  const names = lookup(source);
+  if (names !== undefined) return names[n] ?? shown(value);
+  if (error === "WrongState" && (RENTAL_STATES[n] !== undefined || ORDER_STATES[n] !== undefined)) {
+    return `${n} (rental ${RENTAL_STATES[n] ?? "?"} / order ${ORDER_STATES[n] ?? "?"})`;
+  }
+  return shown(value);
+}
+
+function shownCall(name: string, args: readonly unknown[], source: ErrorSource): string {
+  return `${name}(${args.map((a, i) => shownArg(name, i, a, source)).join(", ")})`;
+}
+
 /**
  * One line for revert data: `Name(arg, ...)` from the first of `interfaces` that knows the selector,
  * else from the client's decoder; `Error("reason")` and `Panic(0x11: arithmetic overflow or
- * underflow)` for the built-ins; `unknown error 0x12345678 (…)` otherwise; "no revert data" for none.
+ * underflow)` for the built-ins; enum arguments by name (`WrongState(0x…, Settling)`, see shownArg);
+ * `unknown error 0x12345678 (…)` otherwise; "no revert data" for none.
  */
 export function describeRevertData(data: string | undefined, interfaces: readonly Interface[] = []): string {
   if (data === undefined || data === "0x" || data === "") return "no revert data";
@@ -209,12 +277,12 @@ export function describeRevertData(data: string | undefined, interfaces: readonl
       const code = Number(parsed.args[0] as bigint);
       return `Panic(0x${code.toString(16)}: ${PANICS[code] ?? "unknown panic code"})`;
     }
-    return `${parsed.name}(${[...parsed.args].map(shown).join(", ")})`;
+    return shownCall(parsed.name, [...parsed.args], sourceOf(iface));
   }
   const decoded = clientDecoder?.(data);
   if (decoded !== undefined) {
     const name = decoded.signature.slice(0, decoded.signature.indexOf("("));
-    return `${name}(${Object.values(decoded.args).map(shown).join(", ")})`;
+    return shownCall(name, Object.values(decoded.args), undefined);
   }
   return `unknown error ${data.slice(0, 10)}${data.length > 10 ? ` (${(data.length - 10) / 2} bytes of arguments)` : ""}`;
 }

@@ -9,6 +9,7 @@ import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
 import { describeRevert, mined as minedOrFailed, UserError } from "../lib/cli.js";
+import { formatWith, tokenInfo } from "../lib/units.js";
 
 /** A user error: the CLI prints its message without a stack trace. */
 export class RentalScriptError extends UserError {}
@@ -118,7 +119,8 @@ export async function rentSigned(
   return eventArg(escrow, receipt, "AgreementOpened", "id");
 }
 
-async function tokenOf(escrow: RentalEscrow, id: string) {
+/** The payment token of agreement `id` (refused when it does not exist). */
+export async function tokenOf(escrow: RentalEscrow, id: string) {
   const a = await escrow.agreementOf(id);
   if (a.state === 0n) throw new RentalScriptError(`agreement ${id} does not exist`);
   return (await escrow.termsOf(a.termsHash)).token;
@@ -173,6 +175,104 @@ export async function withdraw(escrow: RentalEscrow, party: Signer, token: strin
   if (amount === 0n) return 0n;
   await mined(escrow.connect(party).withdraw(token), escrow);
   return amount;
+}
+
+/** IRentalEscrow.EndReason by value. */
+export const END_REASONS = ["None", "Ended", "TerminatedEarly", "Defaulted", "ReservationExpired", "Declined"];
+
+/**
+ * What a transaction changed, one line per event of the escrow in its receipt, amounts in the
+ * agreement's token (`billed 500 units (carried 0) = 0.5 eUSD (500000)`). Other contracts' logs
+ * (token transfers, the distributor's own events) are skipped.
+ */
+export async function describeChanges(
+  ethers: HardhatEthers,
+  escrow: RentalEscrow,
+  receipt: ContractTransactionReceipt,
+): Promise<string[]> {
+  const address = (await escrow.getAddress()).toLowerCase();
+  const tokens = new Map<string, Promise<string>>();
+  const agreementToken = (id: string) => {
+    let t = tokens.get(id);
+    if (t === undefined) tokens.set(id, (t = tokenOf(escrow, id).then(String)));
+    return t;
+  };
+  const lines: string[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed === null) continue;
+    const a = parsed.args as unknown as Record<string, bigint & string>;
+    const money = async (amount: bigint, token?: string) =>
+      formatWith(await tokenInfo(ethers, token ?? (await agreementToken(String(a.id)))), amount);
+    switch (parsed.name) {
+      case "MeterSettled":
+        lines.push(
+          `billed ${a.billedUnits} units (carried ${a.carriedUnits}) = ${await money(a.charge)}; ` +
+            `reading ${a.counter} (odometer ${a.odometer}), ${a.units} units measured`,
+        );
+        break;
+      case "Settled":
+        lines.push(
+          `settled (${END_REASONS[Number(a.reason)] ?? a.reason}): refund ${await money(a.refund)}, ` +
+            `from deposit ${await money(a.fromDeposit)}, bad debt ${await money(a.badDebt)}, ` +
+            `deposit held ${await money(a.depositHeld)}`,
+        );
+        break;
+      case "RentPaid":
+        lines.push(`rent paid: ${await money(a.net)} to the owner side, fee ${await money(a.fee)}`);
+        break;
+      case "ToppedUp":
+        lines.push(
+          `topped up ${await money(a.amount)} (debt paid ${await money(a.debtPaid)}, late fee ${await money(a.lateFee)})`,
+        );
+        break;
+      case "Activated":
+        lines.push(`active from ${a.start} to ${a.end}`);
+        break;
+      case "TerminatedEarly":
+        lines.push(`use ends at ${a.end}`);
+        break;
+      case "Defaulted":
+        lines.push(`defaulted: debt ${await money(a.debt)} (in arrears since ${a.arrearsSince})`);
+        break;
+      case "ReservationEnded":
+        lines.push(`reservation ended (${END_REASONS[Number(a.reason)] ?? a.reason}): refunded to the renter`);
+        break;
+      case "DamageClaimed":
+        lines.push(`damage claimed: ${await money(a.amount)}`);
+        break;
+      case "ClaimDisputed":
+        lines.push(`claim disputed: arbiter ${a.arbiter} decides by ${a.deadline}`);
+        break;
+      case "ClaimResolved":
+        lines.push(`claim resolved: ${await money(a.toOwner)} to the owner, ${await money(a.toRenter)} to the renter`);
+        break;
+      case "Closed":
+        lines.push(`agreement ${a.id} closed`);
+        break;
+      case "IncomeDeposited":
+        lines.push(`income deposited for asset ${a.assetId}: ${await money(a.amount, a.token)}`);
+        break;
+      case "IncomeDeferred":
+        lines.push(
+          `income deferred for asset ${a.assetId}: ${await money(a.amount, a.token)} (the distributor refused it)`,
+        );
+        break;
+      case "IncomeRedirected":
+        lines.push(`income for asset ${a.assetId} credited to its agent ${a.agent}: ${await money(a.amount, a.token)}`);
+        break;
+      case "Credited":
+        lines.push(`claimable by ${a.party}: +${await money(a.amount, a.token)}`);
+        break;
+      case "Withdrawn":
+        lines.push(`withdrawn by ${a.party} to ${a.to}: ${await money(a.amount, a.token)}`);
+        break;
+      default:
+        break;
+    }
+  }
+  return lines;
 }
 
 /** Turns a revert of the escrow into a one-line message naming the custom error. */

@@ -16,9 +16,16 @@
  *                 on another chain)
  *   EXPIRY        unix time the signed offer expires (sign; default now + 7 days)
  *   NONCE         signed offer nonce (sign; default 0)   RENTER  only this renter may fill (sign)
- *   DURATION      seconds of use (rent, rent-signed)     PREPAY  initial credit in token units
+ *   DURATION      seconds of use (rent, rent-signed)     PREPAY  initial credit
  *   AGREEMENT     agreement id (every per-agreement action)
  *   AMOUNT        topup / claim amount                   SECONDS pay-period seconds
+ *
+ * Amounts (PREPAY, AMOUNT) are in the agreement's token (scripts/lib/units.ts): `12.5` or `12.5 eUSD`
+ * is token units (a decimal point or the token's symbol), `12500000wei` / `12500000 base` or a plain
+ * integer `12500000` is base units. The amount read is echoed, e.g. `PREPAY = 12.5 eUSD (12500000)`.
+ *
+ * Every action that sends a transaction prints what changed, from the escrow's events in the receipt
+ * (`billed 500 units (carried 0) = 0.5 eUSD (500000)`, `settled (Ended): refund …`, `rent paid: …`).
  *   EVIDENCE      claim evidence: text hashed with keccak256 (claim)
  *   TOKEN         token to withdraw (withdraw; default ETH = 0x0)
  */
@@ -33,6 +40,7 @@ import {
   UserError,
 } from "../lib/cli.js";
 import type { RentalTerms } from "../../client/src/eip712/rental.js";
+import { amountFromEnv, formatAmount } from "../lib/units.js";
 import * as rental from "./lib.js";
 
 function need(name: string): string {
@@ -72,6 +80,8 @@ await runOperator(async () => {
     const signer = await signerFromEnv(ethers);
     const action = need("ACTION");
     const id = () => need("AGREEMENT");
+    const amount = async (name: string) => amountFromEnv(ethers, await rental.tokenOf(escrow, id()), name);
+    let receipt: Awaited<ReturnType<typeof rental.settle>> | undefined;
     console.log(`${action} as ${signer.address} ...`);
     switch (action) {
       case "publish":
@@ -95,11 +105,13 @@ await runOperator(async () => {
         console.log(`signed offer written to ${process.env.OFFER_FILE}`);
         break;
       }
-      case "rent":
-        console.log(
-          `agreement: ${await rental.rentOffer(escrow, signer, need("OFFER_ID"), big("DURATION"), big("PREPAY"))}`,
-        );
+      case "rent": {
+        const offer = await escrow.offerOf(need("OFFER_ID"));
+        const token = (await escrow.termsOf(offer.termsHash)).token;
+        const prepay = await amountFromEnv(ethers, token, "PREPAY");
+        console.log(`agreement: ${await rental.rentOffer(escrow, signer, need("OFFER_ID"), big("DURATION"), prepay)}`);
         break;
+      }
       case "rent-signed": {
         const file = JSON.parse(readFileSync(need("OFFER_FILE"), "utf8")) as rental.SignedOfferFile;
         if (file.chainId !== undefined)
@@ -110,50 +122,64 @@ await runOperator(async () => {
           signature: file.signature,
           offer: { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) },
         };
-        console.log(`agreement: ${await rental.rentSigned(escrow, signer, signed, big("DURATION"), big("PREPAY"))}`);
+        const prepay = await amountFromEnv(ethers, terms.token, "PREPAY");
+        console.log(`agreement: ${await rental.rentSigned(escrow, signer, signed, big("DURATION"), prepay)}`);
         break;
       }
       case "activate":
-        await rental.activate(escrow, signer, id());
+        receipt = await rental.activate(escrow, signer, id());
         break;
       case "topup":
-        await rental.topUp(escrow, signer, id(), big("AMOUNT"));
+        receipt = await rental.topUp(escrow, signer, id(), await amount("AMOUNT"));
         break;
       case "pay-period":
-        await rental.payPeriod(escrow, signer, id(), big("SECONDS"));
+        receipt = await rental.payPeriod(escrow, signer, id(), big("SECONDS"));
         break;
       case "meter":
-        await rental.settleMetered(escrow, signer, id());
+        receipt = await rental.settleMetered(escrow, signer, id());
         break;
       case "collect":
-        await rental.collect(escrow, signer, id());
+        receipt = await rental.collect(escrow, signer, id());
         break;
       case "terminate":
-        await rental.terminateEarly(escrow, signer, id());
+        receipt = await rental.terminateEarly(escrow, signer, id());
         break;
       case "settle":
-        await rental.settle(escrow, signer, id());
+        receipt = await rental.settle(escrow, signer, id());
         break;
       case "default":
-        await rental.markDefault(escrow, signer, id());
+        receipt = await rental.markDefault(escrow, signer, id());
         break;
       case "claim":
-        await rental.claimDamage(escrow, signer, id(), big("AMOUNT"), ethers.id(process.env.EVIDENCE ?? ""));
+        receipt = await rental.claimDamage(
+          escrow,
+          signer,
+          id(),
+          await amount("AMOUNT"),
+          ethers.id(process.env.EVIDENCE ?? ""),
+        );
         break;
       case "accept":
-        await rental.acceptClaim(escrow, signer, id());
+        receipt = await rental.acceptClaim(escrow, signer, id());
         break;
       case "dispute":
-        await rental.disputeClaim(escrow, signer, id());
+        receipt = await rental.disputeClaim(escrow, signer, id());
         break;
       case "finalize":
-        await rental.finalize(escrow, signer, id());
+        receipt = await rental.finalize(escrow, signer, id());
         break;
-      case "withdraw":
-        console.log(`withdrew ${await rental.withdraw(escrow, signer, process.env.TOKEN ?? ethers.ZeroAddress)}`);
+      case "withdraw": {
+        const token = process.env.TOKEN ?? ethers.ZeroAddress;
+        console.log(`withdrew ${await formatAmount(ethers, token, await rental.withdraw(escrow, signer, token))}`);
         break;
+      }
       default:
         throw new rental.RentalScriptError(`unknown ACTION "${action}"`);
+    }
+    if (receipt !== undefined) {
+      const changes = await rental.describeChanges(ethers, escrow, receipt);
+      for (const line of changes) console.log(line);
+      if (changes.length === 0) console.log("no change recorded by the escrow");
     }
     console.log("done");
   } catch (err) {
