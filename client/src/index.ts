@@ -8,6 +8,8 @@
  * - viem's `Address` / `Hex` types across the API
  * - EIP-712 builders and signing for ethers signers and viem accounts (`eip712.<area>`), device signers
  *   (`signers.<name>`)
+ * - Real device keys as hardware exports them (SPKI DER / PEM, JWK, SEC1 points) to the registry's key
+ *   form and deviceId: `importDeviceKey(input)`, `deviceKeyFromPem`, `deviceKeyFromJwk`, ...
  * - Readable custom errors: `decodeError(error)`, `decodeRevertData(data)` -> `{ name, args, message }`
  */
 export * from "./generated/abis.js";
@@ -29,6 +31,18 @@ export {
   type ViemTypedDataDomain,
   type ViemTypedDataSigner,
 } from "./typed-data.js";
+export {
+  KeyImportError,
+  deviceKeyFromJwk,
+  deviceKeyFromPem,
+  deviceKeyFromPoint,
+  deviceKeyFromSpki,
+  importDeviceKey,
+  parseKeyCurve,
+  type DeviceKey,
+  type DeviceKeyCurve,
+  type EcPublicJwk,
+} from "./keys.js";
 export {
   SUITE_CONTRACTS,
   connectSuite,

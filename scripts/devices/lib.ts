@@ -3,6 +3,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { Signer } from "ethers";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import {
+  type KeyType,
   claimMessage,
   deviceDigest,
   deviceDomain,
@@ -11,7 +12,9 @@ import {
 } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
-import { id, type TypedDataDomain } from "ethers";
+import { KeyImportError, importDeviceKey, type DeviceKey } from "../../client/src/keys.js";
+import { parse } from "csv-parse/sync";
+import { id, toBeHex, type TypedDataDomain } from "ethers";
 import { UserError, mined } from "../lib/cli.js";
 
 export type Curve = "secp256k1" | "p256" | "mixed";
@@ -76,7 +79,39 @@ export async function deployWithManufacturer(
   return registry;
 }
 
-/** Sends registerDevice for `device`, the manufacturer authority `authority` signing. Returns the tx. */
+/** What a RegisterDevice message says about a device besides its key. */
+export interface DeviceFields {
+  model: string;
+  firmwareHash: string;
+  serialHash: string;
+}
+
+/** A device key in the registry's form. */
+export interface RegistryKey {
+  keyType: KeyType;
+  keyA: string;
+  keyB: string;
+}
+
+/**
+ * Sends registerDevice for the key `key` with `fields`, the manufacturer authority `authority` signing.
+ * Returns the tx. Any key: a simulated device's or a real one's (client/src/keys.ts).
+ */
+export async function sendKeyRegistration(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  manufacturer: string,
+  authority: Signer,
+  key: RegistryKey,
+  fields: DeviceFields,
+  nonce?: number,
+) {
+  const reg = registerDeviceMessage({ manufacturer, keyType: key.keyType, keyA: key.keyA, keyB: key.keyB, ...fields });
+  const sig = await authority.signTypedData(domain, typesFor("RegisterDevice"), reg);
+  return registry.registerDevice(reg, sig, nonce === undefined ? {} : { nonce });
+}
+
+/** Sends registerDevice for simulated `device` (model and firmware of the simulator). Returns the tx. */
 export async function sendRegistration(
   registry: DeviceRegistry,
   domain: TypedDataDomain,
@@ -86,17 +121,8 @@ export async function sendRegistration(
   serial: string,
   nonce?: number,
 ) {
-  const reg = registerDeviceMessage({
-    manufacturer,
-    keyType: device.keyType,
-    keyA: device.keyA,
-    keyB: device.keyB,
-    model: id("plinth-sim-meter"),
-    firmwareHash: id("plinth-sim-fw-1"),
-    serialHash: id(serial),
-  });
-  const sig = await authority.signTypedData(domain, typesFor("RegisterDevice"), reg);
-  return registry.registerDevice(reg, sig, nonce === undefined ? {} : { nonce });
+  const fields = { model: id("plinth-sim-meter"), firmwareHash: id("plinth-sim-fw-1"), serialHash: id(serial) };
+  return sendKeyRegistration(registry, domain, manufacturer, authority, device, fields, nonce);
 }
 
 /** Sends claim for `device` to `owner` (the device signs; the registry's current nonce is read). */
@@ -112,4 +138,78 @@ export async function sendClaim(
   const msg = claimMessage({ deviceId: device.deviceId, owner, nonce: info.nonce, deadline });
   const sig = await device.signDigest(deviceDigest(domain, "Claim", msg));
   return registry.claim(msg.deviceId, msg.owner, msg.deadline, sig, nonce === undefined ? {} : { nonce });
+}
+
+/** A device of a KEYS file: its imported public key and registration fields. */
+export interface KeyRow {
+  /** 1-based data row (the header not counted). */
+  row: number;
+  key: DeviceKey;
+  fields: DeviceFields;
+}
+
+export interface RejectedKeyRow {
+  row: number;
+  reason: string;
+  /** The device id, when the key itself was readable. */
+  key?: DeviceKey;
+}
+
+/** A bytes32 field of a KEYS row: 32-byte hex as is, other text hashed (keccak256 of its UTF-8). */
+function bytes32Field(name: string, raw: string | undefined): string {
+  const v = (raw ?? "").trim();
+  if (v === "") throw new UsageError(`${name} is empty`);
+  return /^0x[0-9a-fA-F]{64}$/.test(v) ? v.toLowerCase() : id(v);
+}
+
+/**
+ * Parses a KEYS file: CSV `key,model,firmwareHash,serialHash` (an optional header line starting with
+ * "key" is skipped; a PEM key or JWK JSON in double quotes, JSON's quotes doubled). `key` is any form
+ * client/src/keys.ts imports (PEM, DER hex, JWK, `<curve>:<SEC1 hex>`); model, firmwareHash and
+ * serialHash are 32-byte hex or text (hashed with keccak256). Bad keys, bad columns and a key already
+ * seen earlier in the file are rejected with a reason.
+ */
+export function parseKeyCsv(text: string): { rows: KeyRow[]; rejected: RejectedKeyRow[] } {
+  let records: string[][];
+  try {
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, comment: "#" }) as string[][];
+  } catch (e) {
+    throw new UsageError(`the KEYS file is not valid CSV: ${(e as Error).message}`);
+  }
+  if (records.length > 0 && records[0]![0]?.toLowerCase() === "key") records = records.slice(1);
+  const rows: KeyRow[] = [];
+  const rejected: RejectedKeyRow[] = [];
+  const seen = new Map<bigint, number>();
+  records.forEach((record, i) => {
+    const row = i + 1;
+    let key: DeviceKey | undefined;
+    try {
+      if (record.length !== 4) {
+        throw new UsageError(`expected 4 columns (key,model,firmwareHash,serialHash), got ${record.length}`);
+      }
+      try {
+        key = importDeviceKey(record[0]!);
+      } catch (e) {
+        throw new UsageError(e instanceof KeyImportError ? e.message : `unreadable key: ${(e as Error).message}`);
+      }
+      const fields = {
+        model: bytes32Field("model", record[1]),
+        firmwareHash: bytes32Field("firmwareHash", record[2]),
+        serialHash: bytes32Field("serialHash", record[3]),
+      };
+      const earlier = seen.get(key.deviceId);
+      if (earlier !== undefined) throw new UsageError(`the same key as row ${earlier}`);
+      seen.set(key.deviceId, row);
+      rows.push({ row, key, fields });
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      rejected.push({ row, reason: e.message, key });
+    }
+  });
+  return { rows, rejected };
+}
+
+/** A device id as printed by the scripts: 32-byte hex and decimal. */
+export function formatDeviceId(deviceId: bigint): string {
+  return `${toBeHex(deviceId, 32)} (${deviceId})`;
 }

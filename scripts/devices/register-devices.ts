@@ -1,8 +1,22 @@
 /**
- * Registers devices (signed by the manufacturer's signing authority = SIGNER) and claims them for an
- * owner (each device signs its Claim). Device keys are derived from SEED, so the simulator can use them.
+ * Registers devices (signed by the manufacturer's signing authority = SIGNER). Two modes:
  *
- *   REGISTRY=0x... COUNT=10 CURVE=mixed OWNER=0x... npx hardhat run scripts/devices/register-devices.ts --network <name>
+ * - Seed mode (default): simulated devices whose keys are derived from SEED (so the simulator can use
+ *   them), then claimed for an owner (each device signs its Claim). Prints each device id.
+ *
+ *     REGISTRY=0x... COUNT=10 CURVE=mixed OWNER=0x... npx hardhat run scripts/devices/register-devices.ts --network <name>
+ *
+ * - KEYS mode: real devices from their public keys, read from a CSV file `key,model,firmwareHash,serialHash`
+ *   (optional header). `key` is a PEM public key or JWK JSON (inside double quotes, JSON's quotes doubled),
+ *   SPKI DER hex, or a SEC1 point with its curve `p256:04...` / `secp256k1:02...`; model, firmwareHash and
+ *   serialHash are 32-byte hex or text (hashed with keccak256). Nothing is claimed in this mode: a Claim
+ *   must be signed by the device's own key, which this script does not hold (the device signs it and the
+ *   owner sends `claim`). One line per row: device id (hex and decimal), curve, and `registered`,
+ *   `already registered` or `rejected: <reason>`. Rows rejected before sending (bad key, bad column,
+ *   duplicate) stop the run before anything is sent, and any rejected row makes the exit code 1, unless
+ *   ALLOW_PARTIAL=1 (the valid rows are registered, exit code 0).
+ *
+ *     REGISTRY=0x... KEYS=devices.csv npx hardhat run scripts/devices/register-devices.ts --network <name>
  *
  * Environment:
  *   REGISTRY      the DeviceRegistry (required); SIGNER must be the signing authority of MANUFACTURER
@@ -12,8 +26,21 @@
  *   CURVE         secp256k1 | p256 | mixed (default mixed)
  *   SEED          32-byte hex seed of the device keys (default: the simulator's)
  *   OWNER         who receives the device tokens (default: SIGNER); CLAIM=0 skips claiming
+ *   KEYS          CSV file of real device public keys (KEYS mode; COUNT, FIRST, CURVE, SEED, OWNER unused)
+ *   ALLOW_PARTIAL=1  KEYS mode: register the valid rows even when some are rejected (exit code 0)
  */
-import { operatorNetwork, requireCode, runOperator, signerFromEnv, mined } from "../lib/cli.js";
+import { readFile } from "node:fs/promises";
+import type { TypedDataDomain } from "ethers";
+import {
+  describeRevert,
+  envFlag,
+  operatorNetwork,
+  requireCode,
+  runOperator,
+  signerFromEnv,
+  mined,
+} from "../lib/cli.js";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { SingleBar, Presets } from "cli-progress";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import {
@@ -21,7 +48,10 @@ import {
   envAddress,
   envCurve,
   envInt,
+  formatDeviceId,
+  parseKeyCsv,
   registryDomain,
+  sendKeyRegistration,
   sendClaim,
   sendRegistration,
   simulatedDevice,
@@ -42,6 +72,12 @@ await runOperator(async () => {
       `the signing account ${authority.address} is not the signing authority ${signer} of ${manufacturer}`,
     );
   }
+  const domain = await registryDomain(registry);
+  const keysFile = process.env.KEYS?.trim();
+  if (keysFile) {
+    await registerKeys(registry, domain, manufacturer, authority, keysFile);
+    return;
+  }
   const count = envInt("COUNT", 10);
   const first = envInt("FIRST", 0, 0);
   const curve = envCurve();
@@ -49,17 +85,19 @@ await runOperator(async () => {
   if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UsageError(`SEED must be 32 bytes of hex, got "${seed}"`);
   const owner = envAddress(ethers, "OWNER") ?? authority.address;
   const claim = process.env.CLAIM !== "0";
-  const domain = await registryDomain(registry);
   const token = await ethers.getContractAt("DeviceToken", await registry.deviceToken());
   const bar = new SingleBar({ format: "devices [{bar}] {value}/{total} | {extra}" }, Presets.shades_classic);
   bar.start(count, 0, { extra: "" });
   let registered = 0;
   let claimed = 0;
+  const lines: string[] = [];
   for (let i = first; i < first + count; i++) {
     const d = simulatedDevice(seed, i, curve);
+    let status = "already registered";
     if ((await registry.statusOf(d.deviceId)) === 0n) {
       await mined(sendRegistration(registry, domain, manufacturer, authority, d, `${seed}-${i}`));
       registered++;
+      status = "registered";
     }
     if (
       claim &&
@@ -69,9 +107,69 @@ await runOperator(async () => {
       const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
       await mined(sendClaim(registry, domain, d, owner, deadline));
       claimed++;
+      status += ", claimed";
     }
+    lines.push(`device ${i}: ${formatDeviceId(d.deviceId)} ${curveName(d.keyType)} ${status}`);
     bar.update(i - first + 1, { extra: `${registered} registered, ${claimed} claimed` });
   }
   bar.stop();
+  for (const line of lines) console.log(line);
   console.log(`${registered} devices registered, ${claimed} claimed for ${owner} (seed ${seed}, curve ${curve})`);
 });
+
+function curveName(keyType: number | bigint): string {
+  return Number(keyType) === 2 ? "p256" : "secp256k1";
+}
+
+/** KEYS mode: registers the real devices of a CSV file of public keys (see the module comment). */
+async function registerKeys(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  manufacturer: string,
+  authority: HardhatEthersSigner,
+  file: string,
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read KEYS file "${file}"`);
+  }
+  const { rows, rejected } = parseKeyCsv(text);
+  const partial = envFlag("ALLOW_PARTIAL");
+  const id = (key?: { deviceId: bigint; curve: string }) =>
+    key ? `${formatDeviceId(key.deviceId)} ${key.curve}` : "-";
+  for (const r of rejected) console.log(`row ${r.row}: ${id(r.key)} rejected: ${r.reason}`);
+  if (rows.length === 0) throw new UsageError(`${rejected.length} row(s) rejected, no valid row: nothing was sent`);
+  if (rejected.length > 0 && !partial) {
+    for (const r of rows) console.log(`row ${r.row}: ${id(r.key)} valid, not sent`);
+    throw new UsageError(
+      `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or set ALLOW_PARTIAL=1 to register the valid ones`,
+    );
+  }
+  let registered = 0;
+  let already = 0;
+  let refused = 0;
+  for (const r of rows) {
+    let status: string;
+    if ((await registry.statusOf(r.key.deviceId)) !== 0n) {
+      status = "already registered";
+      already++;
+    } else {
+      try {
+        await mined(sendKeyRegistration(registry, domain, manufacturer, authority, r.key, r.fields));
+        status = "registered";
+        registered++;
+      } catch (error) {
+        status = `rejected: ${describeRevert(error, [registry.interface])}`;
+        refused++;
+      }
+    }
+    console.log(`row ${r.row}: ${id(r.key)} ${status}`);
+  }
+  const summary =
+    `${registered} registered, ${already} already registered, ${rejected.length + refused} rejected ` +
+    `(manufacturer ${manufacturer}; not claimed: each device signs its own Claim)`;
+  console.log(summary);
+  if (refused > 0 && !partial) throw new UsageError(`${refused} registration(s) refused (see above)`);
+}
