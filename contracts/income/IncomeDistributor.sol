@@ -756,15 +756,18 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @dev Also false once the asset's share token exists and does not report this contract as its
     ///      income hook ({SharesNotHooked}: such an asset can never take income).
     function acceptsIncome(uint256 assetId, address token) external view returns (bool) {
-        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
-        if (
-            status == IAssetRegistry.AssetStatus.None ||
-            status == IAssetRegistry.AssetStatus.Retired ||
-            (token != address(0) && !isPayoutToken[token]) ||
-            !_tokens[assetId][token].registered
-        ) return false;
+        return
+            registry.statusOf(assetId) != IAssetRegistry.AssetStatus.None &&
+            (token == address(0) || isPayoutToken[token]) &&
+            _tokens[assetId][token].registered &&
+            !incomeClosed(assetId);
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function incomeClosed(uint256 assetId) public view returns (bool) {
+        if (registry.statusOf(assetId) == IAssetRegistry.AssetStatus.Retired) return true;
         address shares = registry.sharesOf(assetId);
-        return shares == address(0) || _hooked(shares);
+        return shares != address(0) && !_hooked(shares);
     }
 
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).

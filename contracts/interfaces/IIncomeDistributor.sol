@@ -16,6 +16,10 @@ interface IIncomeDistributor {
     ///         registered payout tokens (registrations are permanent) still accepted by governance.
     function acceptsIncome(uint256 assetId, address token) external view returns (bool);
 
+    /// @notice Whether `assetId` can never take income again, whatever anyone does: it was retired by a
+    ///         buyout, or its share token does not report this distributor as its income hook.
+    function incomeClosed(uint256 assetId) external view returns (bool);
+
     /// @notice Maintenance reserve currently held for `assetId` in `token`.
     function reserveOf(uint256 assetId, address token) external view returns (uint256);
 

@@ -207,8 +207,8 @@ interface IRentalEscrow {
     event Withdrawn(address indexed party, address indexed token, address to, uint256 amount);
     /// @notice The income distributor refused a deposit; the income waits to be flushed.
     event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
-    /// @notice Deferred income the distributor will never take for the asset (retired by a buyout, token
-    ///         withdrawn by governance, shares without the income hook) was credited to the asset's agent.
+    /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or
+    ///         shares without the income hook) was credited to the asset's agent.
     event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
     /// @notice Income was deposited into the distributor for `assetId`.
     event IncomeDeposited(uint256 indexed assetId, address indexed token, uint256 amount);

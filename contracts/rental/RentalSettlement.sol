@@ -469,18 +469,19 @@ contract RentalSettlement is RentalBase {
         }
     }
 
-    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income the
-    ///         distributor will never take for the asset any more (`acceptsIncome` false: the asset was
-    ///         retired by a buyout, governance withdrew the token, or its shares bypass the income hook)
-    ///         is credited to the asset's agent instead, as a claimable balance, so that every amount has
-    ///         an exit. Other refusals (no shares yet) leave it deferred for a later flush.
+    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of an
+    ///         asset that can never take income again (`incomeClosed`: retired by a buyout, or shares that
+    ///         bypass the income hook) is credited to the asset's agent instead, as a claimable balance, so
+    ///         that every amount has an exit. Every other refusal is reversible (no shares yet, a token
+    ///         governance withdrew): the income stays deferred for a later flush, so nobody can divert it
+    ///         by flushing while a refusal lasts.
     /// @param assetId The asset.
     /// @param token The token.
     function flushIncome(uint256 assetId, address token) external onlyDelegated nonReentrant {
         uint256 amount = pendingIncome[assetId][token];
         if (amount == 0) revert NothingToWithdraw();
         pendingIncome[assetId][token] = 0;
-        if (!distributor.acceptsIncome(assetId, token)) {
+        if (distributor.incomeClosed(assetId)) {
             address agent = assetRegistry.agentOf(assetId);
             emit IncomeRedirected(assetId, token, agent, amount);
             _credit(agent, token, amount);

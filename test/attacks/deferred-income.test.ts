@@ -184,7 +184,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
 });
 
 describe("Attack class: deferred income whose asset can never take it while live (issue 12, findings 3 and 4)", function () {
-  it("a token governance withdrew: flushIncome credits the agent, not a forever-deferral", async function () {
+  it("a token governance withdrew is a reversible refusal: a flush by anyone meanwhile diverts nothing; re-allowed, the holders get it all", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
     const terms = ethTerms(w.assetId, { token: asAddress(u), pricePerSecond: 10n, deposit: USDC(5) });
@@ -196,7 +196,43 @@ describe("Attack class: deferred income whose asset can never take it while live
     await w.distributor.connect(w.gov).setPayoutToken(u, false);
     await time.increase(DAY);
     await w.rental.connect(w.outsider).settle(agreementId);
-    await flushToAgent(w, u, prepay - (prepay * 250n) / 10_000n);
+    const pending = prepay - (prepay * 250n) / 10_000n;
+    // The agent flushes while the token is withdrawn: deferred again, nothing credited to anyone.
+    await expect(w.rental.connect(w.agent).flushIncome(w.assetId, u))
+      .to.emit(w.rental, "IncomeDeferred")
+      .withArgs(w.assetId, u, pending);
+    expect(await w.rental.claimable(w.agent.address, u)).to.equal(0n);
+    expect(await w.rental.pendingIncome(w.assetId, u)).to.equal(pending);
+    // Governance accepts USDC again: the next flush deposits all of it for the holders.
+    await w.distributor.connect(w.gov).setPayoutToken(u, true);
+    const vault = await w.distributor.vaultOf(w.assetId);
+    const before = await w.usdc.balanceOf(vault);
+    await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, u))
+      .to.emit(w.rental, "IncomeDeposited")
+      .withArgs(w.assetId, u, pending);
+    expect((await w.usdc.balanceOf(vault)) - before).to.equal(pending);
+  });
+
+  it("shares created without the income hook after a rental opened: the asset can never take income, the flush credits the agent", async function () {
+    const w = await loadFixture(world);
+    const salt = id("unhooked-later");
+    const assetId = await w.assets.computeAssetId(w.issuer.address, salt);
+    await w.assets.connect(w.issuer).registerAsset(salt, 0, "0x4445", w.agent.address, "ipfs://unhooked");
+    await w.distributor.connect(w.agent).registerPayoutToken(assetId, ETH);
+    const r = await rentEth(w, w.bob, ethTerms(assetId));
+    await time.increase(DAY);
+    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
+    const pending = await w.rental.pendingIncome(assetId, ETH);
+    expect(await w.distributor.incomeClosed(assetId)).to.equal(false);
+    await w.factory.connect(w.gov).setIncomeHooks(ethers.ZeroAddress);
+    await w.factory.connect(w.agent).createShares(assetId, "Unhooked", "UNH", 0);
+    expect(await w.distributor.incomeClosed(assetId)).to.equal(true);
+    expect(await w.distributor.acceptsIncome(assetId, ETH)).to.equal(false);
+    await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
+      .to.emit(w.rental, "IncomeRedirected")
+      .withArgs(assetId, ETH, w.agent.address, pending);
+    expect(await w.rental.claimable(w.agent.address, ETH)).to.equal(pending);
+    expect(await w.rental.pendingIncome(assetId, ETH)).to.equal(0n);
   });
 
   it("income deferred for an asset with no shares yet stays deferred (a flush retries) and reaches the holders once shares exist", async function () {

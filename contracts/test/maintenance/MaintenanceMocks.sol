@@ -117,6 +117,11 @@ contract MaintDistributor is IIncomeDistributor, AccessControl {
     }
 
     /// @inheritdoc IIncomeDistributor
+    function incomeClosed(uint256) external pure returns (bool) {
+        return false;
+    }
+
+    /// @inheritdoc IIncomeDistributor
     function withdrawReserve(
         uint256 assetId,
         address token,

@@ -164,6 +164,10 @@ contract RentalMockIncomeDistributor is IIncomeDistributor {
         return !refuseAtOpening;
     }
 
+    function incomeClosed(uint256) external pure override returns (bool) {
+        return false;
+    }
+
     function reserveOf(uint256, address) external pure override returns (uint256) {
         return 0;
     }
