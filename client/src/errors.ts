@@ -6,6 +6,7 @@
 import { ErrorFragment, Interface, type JsonFragment, type Result } from "ethers";
 import { abis } from "./generated/abis.js";
 import type { Hex } from "./types.js";
+import { PANIC_REASONS } from "./panics.js";
 
 /** A decoded revert. */
 export interface DecodedError {
@@ -20,18 +21,6 @@ export interface DecodedError {
   /** One line for people: "Access control unauthorized account (account: 0x.., neededRole: 0x..)". */
   message: string;
 }
-
-const PANIC_REASONS: Record<number, string> = {
-  0x01: "assertion failed",
-  0x11: "arithmetic overflow or underflow",
-  0x12: "division or modulo by zero",
-  0x21: "invalid enum value",
-  0x22: "invalid storage byte array",
-  0x31: "pop on empty array",
-  0x32: "array index out of bounds",
-  0x41: "out of memory",
-  0x51: "call to an uninitialized function",
-};
 
 const errorFragments = new Map<string, ErrorFragment>();
 for (const abi of Object.values(abis) as readonly (readonly JsonFragment[])[]) {

@@ -24,6 +24,7 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Interface, type Provider, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { PANIC_REASONS } from "../../client/src/panics.js";
 import { RentalState } from "../../client/src/eip712/rental.js";
 import { OrderState } from "../../client/src/eip712/maintenance.js";
 import { DeviceStatus } from "../../client/src/eip712/devices.js";
@@ -146,18 +147,6 @@ export function envFlag(name: string, env: NodeJS.ProcessEnv = process.env): boo
 // ------------------------------------------------------------------------------------------ reverts
 
 const BUILTINS = new Interface(["error Error(string reason)", "error Panic(uint256 code)"]);
-const PANICS: Record<number, string> = {
-  0x01: "assertion failed",
-  0x11: "arithmetic overflow or underflow",
-  0x12: "division or modulo by zero",
-  0x21: "invalid enum value",
-  0x22: "invalid storage byte array",
-  0x31: "pop on empty array",
-  0x32: "array index out of bounds",
-  0x41: "out of memory",
-  0x51: "call to an uninitialized function",
-};
-
 /**
  * The Plinth client's decoder (every custom error of every Plinth contract and of OpenZeppelin),
  * loaded when its generated ABIs exist (`npm run build:client`); the scripts' own interfaces and the
@@ -275,7 +264,7 @@ export function describeRevertData(data: string | undefined, interfaces: readonl
     if (parsed.name === "Error" && iface === BUILTINS) return `Error(${JSON.stringify(String(parsed.args[0]))})`;
     if (parsed.name === "Panic" && iface === BUILTINS) {
       const code = Number(parsed.args[0] as bigint);
-      return `Panic(0x${code.toString(16)}: ${PANICS[code] ?? "unknown panic code"})`;
+      return `Panic(0x${code.toString(16)}: ${PANIC_REASONS[code] ?? "unknown panic code"})`;
     }
     return shownCall(parsed.name, [...parsed.args], sourceOf(iface));
   }
