@@ -992,15 +992,14 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         }
     }
 
-    /// @notice Transfer hook of the device token: refuses moving a leased device and drops the
-    ///         previous owner's bind request. Only the device token calls it.
+    /// @notice Transfer hook of the device token: refuses moving a leased device, or one bound to a
+    ///         leased asset, and drops the previous owner's bind request. Only the device token calls it.
     /// @param deviceId The device.
     /// @param from Previous owner.
     /// @param to New owner.
     function onDeviceTransfer(uint256 deviceId, address from, address to) external {
         if (msg.sender != address(deviceToken)) revert Unauthorized(msg.sender, deviceId);
-        uint64 until = _meta[deviceId].leasedUntil;
-        if (until > block.timestamp) revert DeviceLeased(deviceId, until);
+        _requireNotLeased(deviceId);
         _clearBindRequest(deviceId);
         (from, to); // the event is the token's Transfer
     }
