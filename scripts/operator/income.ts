@@ -7,9 +7,9 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
 import type { IncomeDistributor } from "../../types/ethers-contracts/index.js";
 import { mined } from "../lib/cli.js";
-import { formatAmount, formatWith, parseAmountWith, tokenInfo } from "../lib/units.js";
+import { formatAmount, formatWith, tokenInfo } from "../lib/units.js";
 import * as income from "../income/income.js";
-import { addressArg, openContext, operatorTask, uint, UserError, type CommonArgs } from "./kernel.js";
+import { addressArg, amountArg, openContext, operatorTask, uint, UserError, type CommonArgs } from "./kernel.js";
 
 interface Args extends CommonArgs {
   distributor: string;
@@ -33,7 +33,7 @@ async function tokenAndAmount(ctx: Awaited<ReturnType<typeof open>>, args: Args)
     throw new UserError(`no contract code at ${token} (--token) (an EOA or wrong network?)`);
   }
   const info = await tokenInfo(ctx.ethers, token);
-  const amount = parseAmountWith(info, args.amount, "--amount");
+  const amount = amountArg(info, args.amount, "--amount");
   if (amount <= 0n) throw new UserError("--amount must be positive");
   return { token, info, amount };
 }

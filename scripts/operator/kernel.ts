@@ -25,6 +25,7 @@ import { configVariable } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { errorResult, successfulResult } from "hardhat/utils/result";
 import { assertNetworkAllowed, describeRevertData, revertDataOf, UserError } from "../lib/cli.js";
+import { parseAmountWith, type TokenInfo } from "../lib/units.js";
 
 export { UserError };
 
@@ -441,4 +442,14 @@ export async function now(ethers: HardhatEthers): Promise<bigint> {
 /** One contract connected to another runner (typed). */
 export function as<T>(c: BaseContract): T {
   return c as unknown as T;
+}
+
+/**
+ * An amount option in the token's units: `12.5`, `12.5 USDC` and a plain `250` are token units (unlike
+ * the scripts' environment variables, where a plain integer keeps its old meaning of base units);
+ * `250000000wei` or `250000000 base` are base units (scripts/lib/units.ts).
+ */
+export function amountArg(info: TokenInfo, raw: string, option: string): bigint {
+  const v = required(raw, option);
+  return parseAmountWith(info, /^\d+$/.test(v) ? `${v}.0` : v, option);
 }

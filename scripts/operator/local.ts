@@ -3,9 +3,9 @@
  * anvil): a test stablecoin, time travel. Refused on any other chain.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { formatWith, parseAmountWith, tokenInfo } from "../lib/units.js";
+import { formatWith, tokenInfo } from "../lib/units.js";
 import { mined } from "../lib/cli.js";
-import { addressArg, now, openContext, operatorTask, uint, UserError, type CommonArgs } from "./kernel.js";
+import { addressArg, amountArg, now, openContext, operatorTask, uint, UserError, type CommonArgs } from "./kernel.js";
 
 interface Args extends CommonArgs {
   name: string;
@@ -50,7 +50,7 @@ export const stablecoin = operatorTask(async (args: Args, hre) => {
   const token = await ethers.getContractAt("MockPayoutToken", address, ctx.signer);
   const info = await tokenInfo(ethers, address);
   const to = args.to.trim() === "" ? ctx.signer.address : addressArg(ethers, args.to, "--to");
-  const amount = parseAmountWith(info, args.amount.trim() === "" ? "1000000.0" : args.amount, "--amount");
+  const amount = amountArg(info, args.amount.trim() === "" ? "1000000" : args.amount, "--amount");
   await mined(token.mint(to, amount), { what: "mint" });
   console.log(`minted ${formatWith(info, amount)} to ${to}; balance ${formatWith(info, await token.balanceOf(to))}`);
 });

@@ -8,9 +8,19 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
 import type { MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
 import { Comparator, SlashTo } from "../../client/src/eip712/maintenance.js";
-import { formatWith, parseAmountWith, tokenInfo } from "../lib/units.js";
+import { formatWith, tokenInfo } from "../lib/units.js";
 import * as m from "../maintenance/lib.js";
-import { addressArg, bytes32Arg, now, openContext, operatorTask, uint, UserError, type CommonArgs } from "./kernel.js";
+import {
+  addressArg,
+  amountArg,
+  bytes32Arg,
+  now,
+  openContext,
+  operatorTask,
+  uint,
+  UserError,
+  type CommonArgs,
+} from "./kernel.js";
 
 interface Args extends CommonArgs {
   escrow: string;
@@ -66,8 +76,8 @@ export const order = operatorTask(async (args: Args, hre) => {
   const ethers = ctx.ethers;
   const token = addressArg(ethers, args.token, "--token");
   const info = await tokenInfo(ethers, token);
-  const budget = parseAmountWith(info, args.budget, "--budget");
-  const bond = args.bond.trim() === "" ? 0n : parseAmountWith(info, args.bond, "--bond");
+  const budget = amountArg(info, args.budget, "--budget");
+  const bond = args.bond.trim() === "" ? 0n : amountArg(info, args.bond, "--bond");
   const t = Number(await now(ethers));
   const milestoneBps = args.milestones
     .split(",")

@@ -7,7 +7,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { ContractTransactionReceipt } from "ethers";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { RENTAL_STATES } from "../lib/cli.js";
-import { formatWith, parseAmountWith, tokenInfo } from "../lib/units.js";
+import { formatWith, tokenInfo } from "../lib/units.js";
 import * as rental from "../rental/lib.js";
 import {
   bytes32Arg,
@@ -18,6 +18,7 @@ import {
   uint,
   UserError,
   type CommonArgs,
+  amountArg,
 } from "./kernel.js";
 
 interface Args extends CommonArgs {
@@ -84,7 +85,7 @@ export const rent = operatorTask(async (args: Args, hre) => {
   if (!o.active) throw new UserError(`offer ${offerId} is not active`);
   const terms = await escrow.termsOf(o.termsHash);
   const info = await tokenInfo(ctx.ethers, terms.token);
-  const prepay = parseAmountWith(info, args.prepay.trim() === "" ? "0" : args.prepay, "--prepay");
+  const prepay = args.prepay.trim() === "" ? 0n : amountArg(info, args.prepay, "--prepay");
   const duration = uint(args.duration, "--duration");
   console.log(`prepay ${formatWith(info, prepay)}, deposit ${formatWith(info, terms.deposit)}, ${duration} s`);
   const id = await rental.rentOffer(escrow, ctx.signer, offerId, duration, prepay);
@@ -114,7 +115,7 @@ export const activate = perAgreement((e, _a, ctx, id) => rental.activate(e, ctx.
 export const pay = perAgreement((e, a, ctx, id) => rental.payPeriod(e, ctx.signer, id, uint(a.seconds, "--seconds")));
 export const topUp = perAgreement(async (e, a, ctx, id) => {
   const info = await tokenInfo(ctx.ethers, await rental.tokenOf(e, id));
-  const amount = parseAmountWith(info, a.amount, "--amount");
+  const amount = amountArg(info, a.amount, "--amount");
   if (amount === 0n) throw new UserError("--amount must be positive");
   return rental.topUp(e, ctx.signer, id, amount);
 });

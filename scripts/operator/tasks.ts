@@ -46,10 +46,10 @@ const DISTRIBUTOR = ["distributor", "IncomeDistributor address (default: the dep
 const ESCROW_R = ["escrow", "RentalEscrow address (default: the deployment record's)"] as [string, string];
 const ESCROW_M = ["escrow", "MaintenanceEscrow address (default: the deployment record's)"] as [string, string];
 const TOKEN = ["token", 'token address, or "ETH"'] as [string, string];
-const AMOUNT = ["amount", "amount: 12.5 or 12.5 <SYMBOL> in token units, 12500000wei in base units"] as [
-  string,
-  string,
-];
+const AMOUNT = [
+  "amount",
+  "amount in token units (250, 12.5, 12.5 USDC), or base units with a suffix (12500000wei)",
+] as [string, string];
 const SIM = [
   ["simIndex", "sign with the simulated device of this index (keys derived from --seed, as the simulator)"],
   ["seed", "simulated devices' 32-byte hex seed (default: the simulator's)"],
@@ -164,8 +164,16 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [DEVICE, ASSET, REGISTRY],
     },
     { name: "unbind", description: "Owner or asset agent: unbind a device", options: [DEVICE, REGISTRY] },
-    { name: "suspend", description: "Owner: suspend a device", options: [DEVICE, REGISTRY] },
-    { name: "resume", description: "Owner: resume a suspended device", options: [DEVICE, REGISTRY] },
+    {
+      name: "suspend",
+      description: "Governance or the device's manufacturer: suspend a device",
+      options: [DEVICE, REGISTRY],
+    },
+    {
+      name: "resume",
+      description: "Governance or the device's manufacturer: resume a suspended device",
+      options: [DEVICE, REGISTRY],
+    },
     {
       name: "rotate",
       description: "Owner: rotate a device's key, signed by its current key (or print what it signs)",
@@ -289,7 +297,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [
         ["offer", "offer id (bytes32)"],
         ["duration", "seconds of use"],
-        ["prepay", "initial credit (token units or wei)"],
+        ["prepay", "initial credit in token units (or 12500000wei)"],
         ESCROW_R,
       ],
     },
@@ -322,9 +330,9 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [
         ASSET,
         TOKEN,
-        ["budget", "budget (token units or wei)"],
+        ["budget", "budget in token units (or 12500000wei)"],
         ["provider", "named provider (default: open to bids)"],
-        ["bond", "provider's bond (default 0)"],
+        ["bond", "provider's bond in token units (default 0)"],
         DEVICE,
         ["acceptIn", "seconds to accept (default 1 day)"],
         ["completeIn", "seconds to complete (default 7 days)"],

@@ -6,7 +6,12 @@
  * `network.getOrCreate()`, so the test's own connection sees their transactions.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import hre from "hardhat";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { deploySuite, type Suite } from "../../scripts/lib/suite.js";
 
 export interface TaskRun {
   ok: boolean;
@@ -52,4 +57,39 @@ export function hardhatCli(args: string[], env: Record<string, string | undefine
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The real suite (scripts/lib/suite.ts) with the roles of deploy/parameters/localhost.json: account 1
+ * governance, 2 KYC agent, 3 fee recipient, 4 manufacturer (its own signing authority), 6 issuer; and a
+ * deployment record of it in a temporary folder (the tasks' `--deployment`).
+ */
+export async function suiteWithRecord(ethers: HardhatEthers): Promise<{ suite: Suite; dir: string; record: string }> {
+  const s = await ethers.getSigners();
+  const suite = await deploySuite(ethers, {
+    governance: s[1],
+    kycAgent: s[2].address,
+    feeRecipient: s[3].address,
+    manufacturer: { account: s[4].address },
+    issuer: s[6].address,
+  });
+  const dir = await mkdtemp(join(tmpdir(), "plinth-tasks-"));
+  const record = join(dir, "31337.json");
+  const at = async (c: { getAddress(): Promise<string> }) => ({ address: await c.getAddress() });
+  await writeFile(
+    record,
+    JSON.stringify({
+      chainId: 31337,
+      contracts: {
+        DeviceRegistry: await at(suite.devices),
+        AssetRegistry: await at(suite.assets),
+        IdentityRegistry: await at(suite.identity),
+        ShareFactory: await at(suite.factory),
+        IncomeDistributor: await at(suite.distributor),
+        RentalEscrow: await at(suite.rental),
+        MaintenanceEscrow: await at(suite.escrow),
+      },
+    }),
+  );
+  return { suite, dir, record };
 }

@@ -5,18 +5,16 @@
  */
 import { expect } from "chai";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { deploySuite, type Suite } from "../../scripts/lib/suite.js";
+import type { Suite } from "../../scripts/lib/suite.js";
 import { simulatedDevice } from "../../scripts/devices/lib.js";
-import type { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
-import { hardhatCli, runTask } from "./harness.js";
+import { hardhatCli, runTask, suiteWithRecord } from "./harness.js";
 
 const { ethers } = await network.getOrCreate();
 const signers = await ethers.getSigners();
-const [, governance, kyc, feeRecipient, manufacturer, , issuer, , renter] = signers;
+const [, governance, , , manufacturer, , issuer, , renter] = signers;
 /** Hardhat's default account 1 (governance here). */
 const GOVERNANCE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const SEED = ethers.id("plinth-device-simulator");
@@ -30,31 +28,7 @@ describe("operator tasks (scripts/operator)", function () {
   let assetId: bigint;
 
   before(async function () {
-    suite = await deploySuite(ethers, {
-      governance,
-      feeRecipient: feeRecipient.address,
-      issuer: issuer.address,
-      kycAgent: kyc.address,
-      manufacturer: { account: manufacturer.address },
-    });
-    dir = await mkdtemp(join(tmpdir(), "plinth-tasks-"));
-    record = join(dir, "31337.json");
-    const at = async (c: { getAddress(): Promise<string> }) => ({ address: await c.getAddress() });
-    await writeFile(
-      record,
-      JSON.stringify({
-        chainId: 31337,
-        contracts: {
-          DeviceRegistry: await at(suite.devices),
-          AssetRegistry: await at(suite.assets),
-          IdentityRegistry: await at(suite.identity),
-          ShareFactory: await at(suite.factory),
-          IncomeDistributor: await at(suite.distributor),
-          RentalEscrow: await at(suite.rental),
-          MaintenanceEscrow: await at(suite.escrow),
-        },
-      }),
-    );
+    ({ suite, dir, record } = await suiteWithRecord(ethers));
   });
 
   const run = (id: string[], args: Record<string, string | boolean | undefined>, env?: Record<string, string>) =>
