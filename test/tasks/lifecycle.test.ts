@@ -157,4 +157,39 @@ describe("operator tasks: lifecycle (scripts/operator)", function () {
     expect(status).to.contain(`provider:  ${provider.address}`);
     expect(status).to.contain("budget:    250 USDC (250000000)");
   });
+
+  it("maintenance: an order nobody accepts expires after a time travel, and the payer withdraws the refund", async function () {
+    const order = await run(["maintenance", "order"], {
+      asset: assetId,
+      token: usdc,
+      budget: "40.5",
+      provider: provider.address,
+      inspectors: inspector.address,
+      acceptIn: "60",
+      signer: "6",
+    });
+    const orderId = /order (0x[0-9a-f]{64}) created/.exec(order)![1];
+    await run(["local", "time-travel"], { seconds: "120" });
+    expect(await run(["maintenance", "expire"], { order: orderId })).to.match(/state: +Expired/);
+    const refund = await run(["maintenance", "withdraw"], { asset: assetId, token: usdc, signer: "6" });
+    expect(refund).to.contain(`withdrew 40.5 USDC (40500000) to ${issuer.address}`);
+  });
+
+  it("income: a buyout retires an asset and a holder redeems", async function () {
+    const out = await run(["assets", "register"], {
+      salt: "buyout",
+      class: "charger",
+      jurisdiction: "NL",
+      signer: "6",
+    });
+    const sold = /asset (\d+) registered/.exec(out)![1];
+    await run(["assets", "create-shares"], { asset: sold, name: "Charger", symbol: "CHG", decimals: "0", signer: "6" });
+    await run(["assets", "mint"], { asset: sold, to: issuer.address, amount: "10", signer: "6" });
+    await suite.payoutToken.mint(issuer.address, 1_000_000_000n);
+    const buyout = await run(["income", "buyout"], { asset: sold, token: usdc, amount: "1000", signer: "6" });
+    expect(buyout).to.contain(`asset ${sold} retired by buyout: proceeds 1000 USDC (1000000000)`);
+    expect(await run(["assets", "status"], { asset: sold })).to.match(/status: +Retired/);
+    const redeem = await run(["income", "redeem"], { asset: sold, signer: "6" });
+    expect(redeem).to.contain(`1000 USDC (1000000000) paid to ${issuer.address}`);
+  });
 });
