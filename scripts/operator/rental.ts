@@ -49,6 +49,19 @@ async function printChanges(
   if (lines.length === 0) console.log("no change recorded by the escrow");
 }
 
+/** Whether rent of an asset rental can flow to the asset's holders (device rentals: always). */
+async function takesIncome(
+  ethers: Parameters<typeof rental.describeChanges>[0],
+  escrow: RentalEscrow,
+  kind: bigint | number,
+  subjectId: bigint,
+  token: string,
+): Promise<boolean> {
+  if (Number(kind) !== 1) return true;
+  const distributor = await ethers.getContractAt("IncomeDistributor", await escrow.distributor());
+  return distributor.acceptsIncome(subjectId, token);
+}
+
 /** An agreement id that exists on the escrow. */
 async function agreementArg(escrow: RentalEscrow, raw: string): Promise<string> {
   const id = bytes32Arg(raw, "--agreement");
@@ -72,6 +85,12 @@ export const offer = operatorTask(async (args: Args, hre) => {
   const info = await tokenInfo(ctx.ethers, terms.token);
   const id = await rental.publishTerms(escrow, ctx.signer, terms);
   console.log(`offer ${id} published`);
+  if (!(await takesIncome(ctx.ethers, escrow, BigInt(terms.subjectKind), terms.subjectId, terms.token))) {
+    console.log(
+      `  warning: asset ${terms.subjectId} does not take income in ${info.symbol} yet; renting is refused until ` +
+        `its agent runs income register-token`,
+    );
+  }
   console.log(
     `  ${terms.subjectKind === 1 ? "asset" : "device"} ${terms.subjectId}, price ${formatWith(info, terms.pricePerSecond)} per second, ` +
       `${formatWith(info, terms.pricePerUnit)} per unit, deposit ${formatWith(info, terms.deposit)}`,
@@ -85,6 +104,12 @@ export const rent = operatorTask(async (args: Args, hre) => {
   if (!o.active) throw new UserError(`offer ${offerId} is not active`);
   const terms = await escrow.termsOf(o.termsHash);
   const info = await tokenInfo(ctx.ethers, terms.token);
+  if (!(await takesIncome(ctx.ethers, escrow, terms.subjectKind, terms.subjectId, terms.token))) {
+    throw new UserError(
+      `asset ${terms.subjectId} does not take income in ${info.symbol} (the escrow would refuse with IncomeNotAccepted): ` +
+        `its agent runs income register-token --asset ${terms.subjectId} --token ${terms.token}`,
+    );
+  }
   const prepay = args.prepay.trim() === "" ? 0n : amountArg(info, args.prepay, "--prepay");
   const duration = uint(args.duration, "--duration");
   console.log(`prepay ${formatWith(info, prepay)}, deposit ${formatWith(info, terms.deposit)}, ${duration} s`);

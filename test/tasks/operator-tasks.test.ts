@@ -206,15 +206,19 @@ describe("operator tasks (scripts/operator)", function () {
           deposit: "5000000",
         }),
       );
-      const income = await run(["income", "register-token"], { asset: String(assetId), token: usdc, signer: "6" });
-      expect(income.ok, income.stderr).to.equal(true);
-      expect(income.stdout).to.contain("now takes income in USDC");
       const offer = await run(["rental", "offer"], { terms: termsFile, signer: "6" });
       expect(offer.ok, offer.stderr).to.equal(true);
       expect(offer.stdout).to.contain("deposit 5 USDC (5000000)");
+      expect(offer.stdout).to.contain(`warning: asset ${assetId} does not take income in USDC yet`);
       const offerId = /offer (0x[0-9a-f]{64}) published/.exec(offer.stdout)![1];
 
       await suite.payoutToken.mint(renter.address, 100_000_000n);
+      const early = await run(["rental", "rent"], { offer: offerId, duration: "3600", prepay: "10 USDC", signer: "8" });
+      expect(early.ok).to.equal(false);
+      expect(early.stderr).to.contain("IncomeNotAccepted): its agent runs income register-token");
+      const income = await run(["income", "register-token"], { asset: String(assetId), token: usdc, signer: "6" });
+      expect(income.ok, income.stderr).to.equal(true);
+      expect(income.stdout).to.contain("now takes income in USDC");
       const rent = await run(["rental", "rent"], { offer: offerId, duration: "3600", prepay: "10 USDC", signer: "8" });
       expect(rent.ok, rent.stderr).to.equal(true);
       expect(rent.stdout).to.contain("prepay 10 USDC (10000000), deposit 5 USDC (5000000), 3600 s");
