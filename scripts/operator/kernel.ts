@@ -20,7 +20,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { Contract, Interface, Wallet, ZeroAddress, type BaseContract } from "ethers";
+import { Contract, Interface, Wallet, ZeroAddress } from "ethers";
 import { configVariable } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { errorResult, successfulResult } from "hardhat/utils/result";
@@ -110,6 +110,17 @@ async function errorInterfaces(hre: HardhatRuntimeEnvironment): Promise<Interfac
   }
   return decoders;
 }
+
+/** ethers error codes that are the operator's to fix (an account without funds, a node away...). */
+const NODE_ERRORS = [
+  "INSUFFICIENT_FUNDS",
+  "NONCE_EXPIRED",
+  "REPLACEMENT_UNDERPRICED",
+  "NETWORK_ERROR",
+  "SERVER_ERROR",
+  "TIMEOUT",
+  "CALL_EXCEPTION",
+];
 
 /** The action of an operator task: user errors and contract refusals as one line, exit code 1. */
 export function operatorTask<A>(body: Body<A>) {
@@ -437,11 +448,6 @@ export async function now(ethers: HardhatEthers): Promise<bigint> {
   const block = await ethers.provider.getBlock("latest");
   if (block === null) throw new UserError("cannot read the latest block");
   return BigInt(block.timestamp);
-}
-
-/** One contract connected to another runner (typed). */
-export function as<T>(c: BaseContract): T {
-  return c as unknown as T;
 }
 
 /**
