@@ -7,7 +7,7 @@
  * Used by scripts/deploy/deploy.ts, scripts/deploy/check-roles.ts, the e2e scenario and the tests.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import {
   AbiCoder,
   Contract,
@@ -20,7 +20,14 @@ import {
 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { CREATEX_ADDRESS, PLINTH_SALT, ROOT, loadParameters, type PlinthParameters } from "../../deploy/config.js";
+import {
+  CREATEX_ADDRESS,
+  PLINTH_SALT,
+  ROOT,
+  loadParameters,
+  parameterFile,
+  type PlinthParameters,
+} from "../../deploy/config.js";
 import {
   CONTRACTS,
   PARTS,
@@ -79,7 +86,7 @@ export function readRecord(chainId: number): DeploymentRecord | undefined {
  * http://127.0.0.1:8545 (the e2e runs its node on a free port so that it never meets another node).
  */
 export async function connect(hre: HardhatRuntimeEnvironment, networkName: string): Promise<NetworkConnection<string>> {
-  const url = process.env.LOCALHOST_RPC_URL;
+  const url = process.env.LOCALHOST_RPC_URL?.trim();
   if (networkName === "localhost" && url !== undefined && url !== "") {
     return hre.network.create({ network: networkName, override: { url } });
   }
@@ -102,20 +109,53 @@ function isConfigVariable(v: unknown): v is ConfigVariableLike {
 }
 
 async function missingVariable(v: unknown, label: string): Promise<string | undefined> {
-  if (!isConfigVariable(v)) return undefined;
+  return (await checkVariable(v, label)).problem;
+}
+
+/** Reads a configuration variable: its value, or a problem naming it when it is not set or empty. */
+async function checkVariable(v: unknown, label: string): Promise<{ value?: string; problem?: string }> {
+  if (!isConfigVariable(v)) return {};
   try {
     const value = await v.get();
-    if (value.trim() === "") return `${v.name ?? label} is empty (${label})`;
-    return undefined;
+    if (value.trim() === "") return { problem: `${v.name ?? label} is empty (${label})` };
+    return { value: value.trim() };
   } catch (error) {
-    return `${v.name ?? label} is not set (${label}): ${(error as Error).message.split("\n")[0]}`;
+    return { problem: `${v.name ?? label} is not set (${label}): ${(error as Error).message.split("\n")[0]}` };
   }
+}
+
+/** A private key as Hardhat takes it: 32 bytes, hex (0x and 64 hex digits). */
+export function privateKeyProblem(value: string): string | undefined {
+  const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value;
+  if (!/^[0-9a-fA-F]*$/.test(hex))
+    return "is malformed: a private key must be 32 bytes hex (0x and 64 hex digits), it has non-hex characters";
+  if (hex.length !== 64) {
+    return `is malformed: a private key must be 32 bytes hex (0x and 64 hex digits), it has ${hex.length} hex digit(s)`;
+  }
+  if (/^0+$/.test(hex)) return "is malformed: a private key must be 32 bytes hex and not zero";
+  return undefined;
+}
+
+/** An RPC URL: http(s) or ws(s) with a host. The value is never printed (it may hold an API key). */
+export function rpcUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "is malformed: an RPC URL must look like https://host/path (it does not parse as a URL)";
+  }
+  if (!["http:", "https:", "ws:", "wss:"].includes(url.protocol)) {
+    return `is malformed: an RPC URL must start with http://, https://, ws:// or wss:// (it starts with ${url.protocol}//)`;
+  }
+  if (url.hostname === "") return "is malformed: an RPC URL must name a host";
+  return undefined;
 }
 
 /**
  * Checks, before connecting, everything a deployment to `networkName` needs: the network exists,
- * its RPC URL and account keys (configuration variables) are set, and its parameter file is valid.
- * Throws a UserError naming each missing piece.
+ * its RPC URL and account keys (configuration variables) are set and well formed (a URL; 32-byte
+ * hex keys), and its parameter file is valid. Throws a UserError naming each problem (one line
+ * when there is one).
  */
 export async function preflight(hre: HardhatRuntimeEnvironment, networkName: string): Promise<PlinthParameters> {
   const config = hre.config.networks[networkName];
@@ -125,19 +165,42 @@ export async function preflight(hre: HardhatRuntimeEnvironment, networkName: str
     );
   }
   const problems: string[] = [];
+  let unset = false;
   if (config.type === "http") {
-    const url = await missingVariable(config.url, `RPC URL of network ${networkName}`);
-    if (url !== undefined) problems.push(url);
+    const label = `RPC URL of network ${networkName}`;
+    const url = await checkVariable(config.url, label);
+    if (url.problem !== undefined) {
+      problems.push(url.problem);
+      unset = true;
+    } else if (url.value !== undefined) {
+      const bad = rpcUrlProblem(url.value);
+      if (bad !== undefined) problems.push(`${variableName(config.url, label)} ${bad} (${label})`);
+    }
     const accounts = config.accounts;
     if (Array.isArray(accounts)) {
       for (const [i, key] of accounts.entries()) {
-        const missing = await missingVariable(key, `deployer key #${i} of network ${networkName}`);
-        if (missing !== undefined) problems.push(missing);
+        const keyLabel = `deployer key #${i} of network ${networkName}`;
+        const checked = await checkVariable(key, keyLabel);
+        if (checked.problem !== undefined) {
+          problems.push(checked.problem);
+          unset = true;
+        } else if (checked.value !== undefined) {
+          const bad = privateKeyProblem(checked.value);
+          if (bad !== undefined) problems.push(`${variableName(key, keyLabel)} ${bad} (${keyLabel})`);
+        }
       }
     } else if (accounts !== "remote") {
       const missing = await missingVariable(accounts.mnemonic, `mnemonic of network ${networkName}`);
-      if (missing !== undefined) problems.push(missing);
+      if (missing !== undefined) {
+        problems.push(missing);
+        unset = true;
+      }
     }
+  }
+  const override = process.env.LOCALHOST_RPC_URL?.trim();
+  if (networkName === "localhost" && override !== undefined && override !== "") {
+    const bad = rpcUrlProblem(override);
+    if (bad !== undefined) problems.push(`LOCALHOST_RPC_URL ${bad} (RPC URL of network localhost)`);
   }
   let parameters: PlinthParameters | undefined;
   try {
@@ -146,14 +209,47 @@ export async function preflight(hre: HardhatRuntimeEnvironment, networkName: str
     problems.push((error as Error).message.replace(/\n/g, "\n  "));
   }
   if (problems.length > 0 || parameters === undefined) {
+    const hint = unset
+      ? "\nSet configuration variables in the environment or with `npx hardhat keystore set <NAME>`."
+      : "";
+    if (problems.length === 1 && !problems[0].includes("\n")) {
+      throw new UserError(`cannot deploy to ${networkName}; nothing was sent: ${problems[0]}${hint}`);
+    }
     throw new UserError(
-      `cannot deploy to ${networkName}; nothing was sent:\n` +
-        problems.map((p) => `  - ${p}`).join("\n") +
-        "\n" +
-        "Set configuration variables in the environment or with `npx hardhat keystore set <NAME>`.",
+      `cannot deploy to ${networkName}; nothing was sent:\n` + problems.map((p) => `  - ${p}`).join("\n") + hint,
     );
   }
   return parameters;
+}
+
+function variableName(v: unknown, label: string): string {
+  return isConfigVariable(v) ? (v.name ?? label) : label;
+}
+
+/**
+ * Connects and checks the chain: the RPC answers, and its chain id is the one the network (and so
+ * its parameter file deploy/parameters/<network>.json) is for. Returns the chain id. Run before
+ * anything is reported ok or sent.
+ */
+export async function checkChain(
+  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection<string>,
+  networkName: string,
+): Promise<number> {
+  let chainId: number;
+  try {
+    chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
+  } catch (error) {
+    throw new UserError(`cannot reach the RPC of ${networkName}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const expected = hre.config.networks[networkName]?.chainId;
+  if (expected !== undefined && expected !== chainId) {
+    throw new UserError(
+      `wrong chain; nothing was sent: ${relative(process.cwd(), parameterFile(networkName)) || parameterFile(networkName)} ` +
+        `is for network ${networkName}, chain ${expected}, but its RPC answers chain ${chainId}`,
+    );
+  }
+  return chainId;
 }
 
 /** Whether ETHERSCAN_API_KEY (hardhat-verify's Etherscan key) is configured. */
