@@ -317,6 +317,8 @@ export interface DeployOptions {
   parts?: PartName[];
   /** Write deployments/<chainId>.json, the Safe batch and client ABIs (default: true). */
   writeFiles?: boolean;
+  /** Ignition deployment id, the journal's folder under ignition/deployments (default `chain-<chainId>`). */
+  deploymentId?: string;
 }
 
 export interface DeployResult {
@@ -347,29 +349,36 @@ export async function deploySuite(
   );
   if (accounts.length === 0) throw new UserError(`network ${options.networkName} has no deployer account`);
   const deployer = accounts[0];
-  const deploymentId = `chain-${chainId}`;
+  const deploymentId = options.deploymentId ?? `chain-${chainId}`;
   const persisted = connection.networkConfig.type !== "edr-simulated";
   if (persisted && chainId === LOCAL_CHAIN_ID) await resetStaleLocalJournal(connection, deploymentId);
 
   const parts = options.parts ?? (await availableParts(hre));
   if (parts.length === 0) throw new UserError("no part of the suite is compiled: run `npx hardhat build`");
   const wire = accounts.includes(parameters.governance);
-  // Without a journal (in-process chain, or a lost journal), adopt what is already on chain at the
-  // CREATE2 addresses and skip governance actions already in effect; with a journal, Ignition resumes.
-  const journal = persisted && existsSync(join(ROOT, "ignition", "deployments", deploymentId, "journal.jsonl"));
-  const adopt: Awaited<ReturnType<typeof onChainState>> = journal
-    ? { contracts: {}, doneActions: new Set() }
-    : await onChainState(hre, connection, parameters, parts);
-  const { plinth } = buildPlinthModules(parameters, parts, wire, adopt);
-
-  const nonceBefore = await connection.ethers.provider.getTransactionCount(deployer);
-  const blockBefore = await connection.ethers.provider.getBlockNumber();
   if (chainId !== LOCAL_CHAIN_ID && (await connection.ethers.provider.getCode(CREATEX_ADDRESS)) === "0x") {
     throw new UserError(
       `CreateX is not deployed at ${CREATEX_ADDRESS} on chain ${chainId}: deterministic deployment needs it ` +
         "(see https://github.com/pcaversaccio/createx#new-deployments); nothing was sent.",
     );
   }
+  // Without a journal (in-process chain, or a lost journal), adopt what is already on chain at the
+  // CREATE2 addresses and skip governance actions already in effect; with a journal, Ignition resumes.
+  // The adoption decides the module's futures (contractAt for an adopted contract, a deployment
+  // otherwise; no call for an action in effect), and Ignition refuses to resume a journal whose
+  // futures changed kind. So the decision is made once, when the journal starts, and kept beside
+  // it (ignition/deployments/<id>/plinth-adopted.json): a run interrupted after it has sent part of
+  // the suite (which is then on chain too) resumes with the very same futures.
+  const adopt = persisted
+    ? await journalledAdoption(join(ROOT, "ignition", "deployments", deploymentId), () =>
+        onChainState(hre, connection, parameters, parts),
+      )
+    : await onChainState(hre, connection, parameters, parts);
+  const { plinth } = buildPlinthModules(parameters, parts, wire, adopt);
+
+  const nonceBefore = await connection.ethers.provider.getTransactionCount(deployer);
+  const blockBefore = await connection.ethers.provider.getBlockNumber();
+  if (persisted) await recoverInterruptedSends(connection, join(ROOT, "ignition", "deployments", deploymentId));
   const deployed = await connection.ignition.deploy(plinth, {
     strategy: "create2",
     strategyConfig: { salt: PLINTH_SALT },
@@ -422,13 +431,110 @@ export async function deploySuite(
   };
 }
 
+/** What a deployment adopts instead of sending: contracts already at their address, actions in effect. */
+export interface Adoption {
+  contracts: Partial<Record<ContractName, string>>;
+  doneActions: Set<string>;
+}
+
+/** File, in an Ignition deployment folder, that keeps the adoption its journal was started with. */
+export const ADOPTION_FILE = "plinth-adopted.json";
+
+/**
+ * The adoption of the deployment journalled in `dir`: the one recorded when its journal started,
+ * or (no journal yet) `decide()`'s, recorded now. A journal without the file (started by a version
+ * that did not record it, or on a chain where nothing existed) adopted nothing.
+ */
+export async function journalledAdoption(dir: string, decide: () => Promise<Adoption>): Promise<Adoption> {
+  const file = join(dir, ADOPTION_FILE);
+  if (existsSync(join(dir, "journal.jsonl"))) {
+    if (!existsSync(file)) return { contracts: {}, doneActions: new Set() };
+    const saved = JSON.parse(readFileSync(file, "utf8")) as {
+      contracts: Partial<Record<ContractName, string>>;
+      doneActions: string[];
+    };
+    return { contracts: saved.contracts, doneActions: new Set(saved.doneActions) };
+  }
+  const adoption = await decide();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({ contracts: adoption.contracts, doneActions: [...adoption.doneActions] }, null, 2) + "\n",
+  );
+  return adoption;
+}
+
+/**
+ * Ctrl-C between Ignition's journalling of a transaction's nonce (TRANSACTION_PREPARE_SEND) and its
+ * record of the sent transaction leaves a journal Ignition refuses to resume ("use a block explorer
+ * to find the hash ... ignition track-tx"). This does what the operator would do, before resuming:
+ * - the nonce was used on chain (the transaction went out): find it in the blocks since the
+ *   deployment started and track it (Ignition's `trackTransaction`, as `ignition track-tx` does);
+ * - the nonce is still free (pending count included): the transaction never left, and the
+ *   dangling preparation is dropped from the journal so that Ignition prepares it again.
+ * Returns what it did, one line per transaction.
+ */
+export async function recoverInterruptedSends(connection: NetworkConnection<string>, dir: string): Promise<string[]> {
+  const file = join(dir, "journal.jsonl");
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, "utf8").split("\n");
+  type Entry = { type?: string; futureId?: string; networkInteractionId?: number; nonce?: number; from?: string };
+  const entries = lines.map((l) => (l.trim() === "" ? {} : (JSON.parse(l) as Entry)));
+  const key = (e: Entry) => `${e.futureId}/${e.networkInteractionId}`;
+  const sent = new Set(entries.filter((e) => e.type === "TRANSACTION_SEND").map(key));
+  const from = new Map<string, string>();
+  let firstBlock: number | undefined;
+  for (const e of entries) {
+    if (e.futureId !== undefined && typeof e.from === "string") from.set(e.futureId, e.from);
+    const block = (e as { receipt?: { blockNumber?: number } }).receipt?.blockNumber;
+    if (e.type === "TRANSACTION_CONFIRM" && typeof block === "number")
+      firstBlock = Math.min(firstBlock ?? block, block);
+  }
+  const provider = connection.ethers.provider;
+  const done: string[] = [];
+  const drop = new Set<number>();
+  for (const [i, e] of entries.entries()) {
+    if (e.type !== "TRANSACTION_PREPARE_SEND" || sent.has(key(e)) || e.nonce === undefined) continue;
+    const sender = from.get(e.futureId ?? "");
+    if (sender === undefined) continue; // leave it to Ignition's own message
+    const used = await provider.getTransactionCount(sender, "pending");
+    if (used <= e.nonce) {
+      drop.add(i);
+      done.push(`${e.futureId}: interrupted before its transaction (nonce ${e.nonce}) was sent; preparing it again`);
+      continue;
+    }
+    let hash: string | undefined;
+    const latest = await provider.getBlockNumber();
+    for (let n = latest; n >= Math.max(0, (firstBlock ?? latest - 1_000) - 1) && hash === undefined; n--) {
+      const block = await provider.getBlock(n, true);
+      const tx = block?.prefetchedTransactions.find(
+        (t) => t.from.toLowerCase() === sender.toLowerCase() && t.nonce === e.nonce,
+      );
+      hash = tx?.hash;
+    }
+    if (hash === undefined) {
+      throw new UserError(
+        `${e.futureId}: a transaction with nonce ${e.nonce} from ${sender} was sent when the deployment was ` +
+          "interrupted, and it is not in a recent block: find its hash and run `npx hardhat ignition track-tx " +
+          `<txHash> ${dir.split(/[\\/]/).pop()} --network <name>\``,
+      );
+    }
+    const { trackTransaction } = await import("@nomicfoundation/ignition-core");
+    await trackTransaction(dir, hash, connection.provider);
+    done.push(`${e.futureId}: interrupted after its transaction ${hash} (nonce ${e.nonce}) was sent; tracked it`);
+  }
+  if (drop.size > 0) writeFileSync(file, lines.filter((_, i) => !drop.has(i)).join("\n"));
+  for (const line of done) console.log(`resume: ${line}`);
+  return done;
+}
+
 /** Contracts already deployed at their predicted addresses, and governance actions already in effect. */
 async function onChainState(
   hre: HardhatRuntimeEnvironment,
   connection: NetworkConnection<string>,
   parameters: PlinthParameters,
   parts: readonly PartName[],
-): Promise<{ contracts: Partial<Record<ContractName, string>>; doneActions: Set<string> }> {
+): Promise<Adoption> {
   const provider = connection.ethers.provider;
   const predicted = await predictAddresses(hre, parameters, parts);
   const contracts: Partial<Record<ContractName, string>> = {};
