@@ -4,7 +4,7 @@
  * acting signer, waits for the transaction and returns what the caller needs next.
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
@@ -289,6 +289,8 @@ export interface EscrowDeployment {
   feeRecipient: string;
   defaultArbiter: string;
   feeBps: number | bigint;
+  /** Sends both deployments (default: the connection's first account). */
+  deployer?: HardhatEthersSigner;
 }
 
 /**
@@ -296,21 +298,25 @@ export interface EscrowDeployment {
  * they exceed the EIP-3860 init code limit). Returns the escrow.
  */
 export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
-  const settlement = await ethers.deployContract("RentalSettlement", [
-    d.assetRegistry,
-    d.deviceRegistry,
-    d.distributor,
-  ]);
-  return ethers.deployContract("RentalEscrow", [
-    d.governance,
-    d.assetRegistry,
-    d.deviceRegistry,
-    d.distributor,
-    d.feeRecipient,
-    d.defaultArbiter,
-    d.feeBps,
-    await settlement.getAddress(),
-  ]) as unknown as Promise<RentalEscrow>;
+  const settlement = await ethers.deployContract(
+    "RentalSettlement",
+    [d.assetRegistry, d.deviceRegistry, d.distributor],
+    d.deployer,
+  );
+  return ethers.deployContract(
+    "RentalEscrow",
+    [
+      d.governance,
+      d.assetRegistry,
+      d.deviceRegistry,
+      d.distributor,
+      d.feeRecipient,
+      d.defaultArbiter,
+      d.feeBps,
+      await settlement.getAddress(),
+    ],
+    d.deployer,
+  ) as unknown as Promise<RentalEscrow>;
 }
 
 /** The keys a rental terms JSON may hold (RentalTerms); any other key is refused. */
