@@ -10,6 +10,7 @@ import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../..
 import { asAddress } from "../../client/src/types.js";
 import { describeRevert, mined as minedOrFailed, UserError } from "../lib/cli.js";
 import { formatWith, tokenInfo } from "../lib/units.js";
+import { ERC20_ABI } from "../lib/erc20.js";
 
 /** A user error: the CLI prints its message without a stack trace. */
 export class RentalScriptError extends UserError {}
@@ -21,11 +22,6 @@ export interface SignedOfferFile {
   /** Chain the offer was signed for (written by the CLI's `sign`; `rent-signed` refuses another chain). */
   chainId?: number | string;
 }
-
-const ERC20_ABI = [
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function allowance(address owner, address spender) view returns (uint256)",
-];
 
 /**
  * Waits for the transaction; a receipt with status 0 (mined but reverted, as anvil and public chains
