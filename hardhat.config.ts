@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 import plinthBranchCoverage from "./scripts/coverage/plugin.js";
+import { operatorTasks } from "./scripts/operator/tasks.js";
 
 const require = createRequire(import.meta.url);
 
@@ -54,6 +55,8 @@ const invariant = DEEP ? { runs: 512, depth: 128 } : { runs: 64, depth: 32 };
 export default defineConfig({
   // plinthBranchCoverage adds branch probes to the `--coverage` build only (scripts/coverage/).
   plugins: [hardhatToolboxMochaEthers, plinthBranchCoverage],
+  // Operator commands: `npx hardhat <part> <action> --network <name>` (scripts/operator/tasks.ts).
+  tasks: operatorTasks(),
   solidity: {
     profiles: {
       default: compiler,

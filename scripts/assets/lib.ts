@@ -68,25 +68,32 @@ export interface AssetStack {
  *
  * `incomeHooks` is the shares' income hook: an address, or a function that deploys it once the
  * registry exists (the IncomeDistributor needs the registry, the factory needs the distributor).
+ * `deployer` sends the deployments (default: `governance`, the operator's chosen signer; never
+ * silently the network's first account).
  */
 export async function deployAssetStack(
   ethers: HardhatEthers,
   governance: HardhatEthersSigner,
   incomeHooks: string | ((registry: AssetRegistry) => Promise<string>) = ethers.ZeroAddress,
+  deployer: HardhatEthersSigner = governance,
 ): Promise<AssetStack> {
-  const registry = (await ethers.deployContract("AssetRegistry", [governance.address])) as unknown as AssetRegistry;
-  const identity = (await ethers.deployContract("IdentityRegistry", [
-    governance.address,
-  ])) as unknown as IdentityRegistry;
+  const registry = (await ethers.deployContract(
+    "AssetRegistry",
+    [governance.address],
+    deployer,
+  )) as unknown as AssetRegistry;
+  const identity = (await ethers.deployContract(
+    "IdentityRegistry",
+    [governance.address],
+    deployer,
+  )) as unknown as IdentityRegistry;
   const hooks = typeof incomeHooks === "string" ? incomeHooks : await incomeHooks(registry);
-  const blueprint = await ethers.deployContract("SharesBlueprint");
-  const factory = (await ethers.deployContract("ShareFactory", [
-    governance.address,
-    await registry.getAddress(),
-    await identity.getAddress(),
-    hooks,
-    await blueprint.getAddress(),
-  ])) as unknown as ShareFactory;
+  const blueprint = await ethers.deployContract("SharesBlueprint", [], deployer);
+  const factory = (await ethers.deployContract(
+    "ShareFactory",
+    [governance.address, await registry.getAddress(), await identity.getAddress(), hooks, await blueprint.getAddress()],
+    deployer,
+  )) as unknown as ShareFactory;
   await mined(registry.connect(governance).grantRole(await registry.SHARE_FACTORY_ROLE(), await factory.getAddress()));
   return { registry, identity, factory };
 }

@@ -1,5 +1,6 @@
 /**
- * Gas of the rental escrow's money path on the REAL suite (scripts/parallel/workloads.ts builds it:
+ * Gas of the rental escrow's money path on the REAL suite (scripts/parallel/workloads.ts builds it from
+ * the production deployment, scripts/lib/fixture.ts:
  * DeviceRegistry, AssetRegistry, AssetShares with the IncomeDistributor as hook, RentalEscrow,
  * MaintenanceEscrow, USDC as payment token). The `rental.*` keys of the rental area are measured on
  * test doubles of the registries and the distributor; these `suite.rental.*` figures include the
@@ -15,7 +16,7 @@ const DAY = 86_400n;
 
 export const bench: AreaBench = async (connection) => {
   const { ethers, networkHelpers } = connection;
-  const world = await buildWorld(ethers, { devices: 1, assets: 1, sameDevice: 1, sameAsset: 1 });
+  const world = await buildWorld(connection, { devices: 1, assets: 1, sameDevice: 1, sameAsset: 1 });
   const [a] = world.assetList;
   const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
     Number((await (await tx).wait())!.gasUsed);

@@ -21,6 +21,7 @@
 import hre from "hardhat";
 import {
   availableParts,
+  checkChain,
   connect,
   deploySuite,
   etherscanConfigured,
@@ -37,16 +38,12 @@ await runMain(async () => {
     throw new UserError("choose a network: npm run deploy -- --network <name> (the default network is in-process)");
   }
   const parameters = await preflight(hre, networkName);
-  console.log(`Plinth deploy to ${networkName}: parameters ok (governance ${parameters.governance})`);
-
   const connection = await connect(hre, networkName);
-  let chainId: number;
-  try {
-    chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
-  } catch (error) {
-    throw new UserError(`cannot reach the RPC of ${networkName}: ${(error as Error).message.split("\n")[0]}`);
-  }
-  console.log(`chain ${chainId}`);
+  // The chain id is checked against the network the parameters are for before anything is called ok.
+  const chainId = await checkChain(hre, connection, networkName);
+  console.log(
+    `Plinth deploy to ${networkName} (chain ${chainId}): parameters ok (governance ${parameters.governance})`,
+  );
 
   if (process.env.DRY_RUN === "1") {
     const parts = await availableParts(hre);

@@ -7,7 +7,7 @@
  * Used by scripts/deploy/deploy.ts, scripts/deploy/check-roles.ts, the e2e scenario and the tests.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import {
   AbiCoder,
   Contract,
@@ -20,7 +20,14 @@ import {
 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { CREATEX_ADDRESS, PLINTH_SALT, ROOT, loadParameters, type PlinthParameters } from "../../deploy/config.js";
+import {
+  CREATEX_ADDRESS,
+  PLINTH_SALT,
+  ROOT,
+  loadParameters,
+  parameterFile,
+  type PlinthParameters,
+} from "../../deploy/config.js";
 import {
   CONTRACTS,
   PARTS,
@@ -79,7 +86,7 @@ export function readRecord(chainId: number): DeploymentRecord | undefined {
  * http://127.0.0.1:8545 (the e2e runs its node on a free port so that it never meets another node).
  */
 export async function connect(hre: HardhatRuntimeEnvironment, networkName: string): Promise<NetworkConnection<string>> {
-  const url = process.env.LOCALHOST_RPC_URL;
+  const url = process.env.LOCALHOST_RPC_URL?.trim();
   if (networkName === "localhost" && url !== undefined && url !== "") {
     return hre.network.create({ network: networkName, override: { url } });
   }
@@ -102,20 +109,53 @@ function isConfigVariable(v: unknown): v is ConfigVariableLike {
 }
 
 async function missingVariable(v: unknown, label: string): Promise<string | undefined> {
-  if (!isConfigVariable(v)) return undefined;
+  return (await checkVariable(v, label)).problem;
+}
+
+/** Reads a configuration variable: its value, or a problem naming it when it is not set or empty. */
+async function checkVariable(v: unknown, label: string): Promise<{ value?: string; problem?: string }> {
+  if (!isConfigVariable(v)) return {};
   try {
     const value = await v.get();
-    if (value.trim() === "") return `${v.name ?? label} is empty (${label})`;
-    return undefined;
+    if (value.trim() === "") return { problem: `${v.name ?? label} is empty (${label})` };
+    return { value: value.trim() };
   } catch (error) {
-    return `${v.name ?? label} is not set (${label}): ${(error as Error).message.split("\n")[0]}`;
+    return { problem: `${v.name ?? label} is not set (${label}): ${(error as Error).message.split("\n")[0]}` };
   }
+}
+
+/** A private key as Hardhat takes it: 32 bytes, hex (0x and 64 hex digits). */
+export function privateKeyProblem(value: string): string | undefined {
+  const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value;
+  if (!/^[0-9a-fA-F]*$/.test(hex))
+    return "is malformed: a private key must be 32 bytes hex (0x and 64 hex digits), it has non-hex characters";
+  if (hex.length !== 64) {
+    return `is malformed: a private key must be 32 bytes hex (0x and 64 hex digits), it has ${hex.length} hex digit(s)`;
+  }
+  if (/^0+$/.test(hex)) return "is malformed: a private key must be 32 bytes hex and not zero";
+  return undefined;
+}
+
+/** An RPC URL: http(s) or ws(s) with a host. The value is never printed (it may hold an API key). */
+export function rpcUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "is malformed: an RPC URL must look like https://host/path (it does not parse as a URL)";
+  }
+  if (!["http:", "https:", "ws:", "wss:"].includes(url.protocol)) {
+    return `is malformed: an RPC URL must start with http://, https://, ws:// or wss:// (it starts with ${url.protocol}//)`;
+  }
+  if (url.hostname === "") return "is malformed: an RPC URL must name a host";
+  return undefined;
 }
 
 /**
  * Checks, before connecting, everything a deployment to `networkName` needs: the network exists,
- * its RPC URL and account keys (configuration variables) are set, and its parameter file is valid.
- * Throws a UserError naming each missing piece.
+ * its RPC URL and account keys (configuration variables) are set and well formed (a URL; 32-byte
+ * hex keys), and its parameter file is valid. Throws a UserError naming each problem (one line
+ * when there is one).
  */
 export async function preflight(hre: HardhatRuntimeEnvironment, networkName: string): Promise<PlinthParameters> {
   const config = hre.config.networks[networkName];
@@ -125,19 +165,42 @@ export async function preflight(hre: HardhatRuntimeEnvironment, networkName: str
     );
   }
   const problems: string[] = [];
+  let unset = false;
   if (config.type === "http") {
-    const url = await missingVariable(config.url, `RPC URL of network ${networkName}`);
-    if (url !== undefined) problems.push(url);
+    const label = `RPC URL of network ${networkName}`;
+    const url = await checkVariable(config.url, label);
+    if (url.problem !== undefined) {
+      problems.push(url.problem);
+      unset = true;
+    } else if (url.value !== undefined) {
+      const bad = rpcUrlProblem(url.value);
+      if (bad !== undefined) problems.push(`${variableName(config.url, label)} ${bad} (${label})`);
+    }
     const accounts = config.accounts;
     if (Array.isArray(accounts)) {
       for (const [i, key] of accounts.entries()) {
-        const missing = await missingVariable(key, `deployer key #${i} of network ${networkName}`);
-        if (missing !== undefined) problems.push(missing);
+        const keyLabel = `deployer key #${i} of network ${networkName}`;
+        const checked = await checkVariable(key, keyLabel);
+        if (checked.problem !== undefined) {
+          problems.push(checked.problem);
+          unset = true;
+        } else if (checked.value !== undefined) {
+          const bad = privateKeyProblem(checked.value);
+          if (bad !== undefined) problems.push(`${variableName(key, keyLabel)} ${bad} (${keyLabel})`);
+        }
       }
     } else if (accounts !== "remote") {
       const missing = await missingVariable(accounts.mnemonic, `mnemonic of network ${networkName}`);
-      if (missing !== undefined) problems.push(missing);
+      if (missing !== undefined) {
+        problems.push(missing);
+        unset = true;
+      }
     }
+  }
+  const override = process.env.LOCALHOST_RPC_URL?.trim();
+  if (networkName === "localhost" && override !== undefined && override !== "") {
+    const bad = rpcUrlProblem(override);
+    if (bad !== undefined) problems.push(`LOCALHOST_RPC_URL ${bad} (RPC URL of network localhost)`);
   }
   let parameters: PlinthParameters | undefined;
   try {
@@ -146,14 +209,47 @@ export async function preflight(hre: HardhatRuntimeEnvironment, networkName: str
     problems.push((error as Error).message.replace(/\n/g, "\n  "));
   }
   if (problems.length > 0 || parameters === undefined) {
+    const hint = unset
+      ? "\nSet configuration variables in the environment or with `npx hardhat keystore set <NAME>`."
+      : "";
+    if (problems.length === 1 && !problems[0].includes("\n")) {
+      throw new UserError(`cannot deploy to ${networkName}; nothing was sent: ${problems[0]}${hint}`);
+    }
     throw new UserError(
-      `cannot deploy to ${networkName}; nothing was sent:\n` +
-        problems.map((p) => `  - ${p}`).join("\n") +
-        "\n" +
-        "Set configuration variables in the environment or with `npx hardhat keystore set <NAME>`.",
+      `cannot deploy to ${networkName}; nothing was sent:\n` + problems.map((p) => `  - ${p}`).join("\n") + hint,
     );
   }
   return parameters;
+}
+
+function variableName(v: unknown, label: string): string {
+  return isConfigVariable(v) ? (v.name ?? label) : label;
+}
+
+/**
+ * Connects and checks the chain: the RPC answers, and its chain id is the one the network (and so
+ * its parameter file deploy/parameters/<network>.json) is for. Returns the chain id. Run before
+ * anything is reported ok or sent.
+ */
+export async function checkChain(
+  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection<string>,
+  networkName: string,
+): Promise<number> {
+  let chainId: number;
+  try {
+    chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
+  } catch (error) {
+    throw new UserError(`cannot reach the RPC of ${networkName}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const expected = hre.config.networks[networkName]?.chainId;
+  if (expected !== undefined && expected !== chainId) {
+    throw new UserError(
+      `wrong chain; nothing was sent: ${relative(process.cwd(), parameterFile(networkName)) || parameterFile(networkName)} ` +
+        `is for network ${networkName}, chain ${expected}, but its RPC answers chain ${chainId}`,
+    );
+  }
+  return chainId;
 }
 
 /** Whether ETHERSCAN_API_KEY (hardhat-verify's Etherscan key) is configured. */
@@ -221,6 +317,8 @@ export interface DeployOptions {
   parts?: PartName[];
   /** Write deployments/<chainId>.json, the Safe batch and client ABIs (default: true). */
   writeFiles?: boolean;
+  /** Ignition deployment id, the journal's folder under ignition/deployments (default `chain-<chainId>`). */
+  deploymentId?: string;
 }
 
 export interface DeployResult {
@@ -251,29 +349,36 @@ export async function deploySuite(
   );
   if (accounts.length === 0) throw new UserError(`network ${options.networkName} has no deployer account`);
   const deployer = accounts[0];
-  const deploymentId = `chain-${chainId}`;
+  const deploymentId = options.deploymentId ?? `chain-${chainId}`;
   const persisted = connection.networkConfig.type !== "edr-simulated";
   if (persisted && chainId === LOCAL_CHAIN_ID) await resetStaleLocalJournal(connection, deploymentId);
 
   const parts = options.parts ?? (await availableParts(hre));
   if (parts.length === 0) throw new UserError("no part of the suite is compiled: run `npx hardhat build`");
   const wire = accounts.includes(parameters.governance);
-  // Without a journal (in-process chain, or a lost journal), adopt what is already on chain at the
-  // CREATE2 addresses and skip governance actions already in effect; with a journal, Ignition resumes.
-  const journal = persisted && existsSync(join(ROOT, "ignition", "deployments", deploymentId, "journal.jsonl"));
-  const adopt: Awaited<ReturnType<typeof onChainState>> = journal
-    ? { contracts: {}, doneActions: new Set() }
-    : await onChainState(hre, connection, parameters, parts);
-  const { plinth } = buildPlinthModules(parameters, parts, wire, adopt);
-
-  const nonceBefore = await connection.ethers.provider.getTransactionCount(deployer);
-  const blockBefore = await connection.ethers.provider.getBlockNumber();
   if (chainId !== LOCAL_CHAIN_ID && (await connection.ethers.provider.getCode(CREATEX_ADDRESS)) === "0x") {
     throw new UserError(
       `CreateX is not deployed at ${CREATEX_ADDRESS} on chain ${chainId}: deterministic deployment needs it ` +
         "(see https://github.com/pcaversaccio/createx#new-deployments); nothing was sent.",
     );
   }
+  // Without a journal (in-process chain, or a lost journal), adopt what is already on chain at the
+  // CREATE2 addresses and skip governance actions already in effect; with a journal, Ignition resumes.
+  // The adoption decides the module's futures (contractAt for an adopted contract, a deployment
+  // otherwise; no call for an action in effect), and Ignition refuses to resume a journal whose
+  // futures changed kind. So the decision is made once, when the journal starts, and kept beside
+  // it (ignition/deployments/<id>/plinth-adopted.json): a run interrupted after it has sent part of
+  // the suite (which is then on chain too) resumes with the very same futures.
+  const adopt = persisted
+    ? await journalledAdoption(join(ROOT, "ignition", "deployments", deploymentId), () =>
+        onChainState(hre, connection, parameters, parts),
+      )
+    : await onChainState(hre, connection, parameters, parts);
+  const { plinth } = buildPlinthModules(parameters, parts, wire, adopt);
+
+  const nonceBefore = await connection.ethers.provider.getTransactionCount(deployer);
+  const blockBefore = await connection.ethers.provider.getBlockNumber();
+  if (persisted) await recoverInterruptedSends(connection, join(ROOT, "ignition", "deployments", deploymentId));
   const deployed = await connection.ignition.deploy(plinth, {
     strategy: "create2",
     strategyConfig: { salt: PLINTH_SALT },
@@ -326,13 +431,110 @@ export async function deploySuite(
   };
 }
 
+/** What a deployment adopts instead of sending: contracts already at their address, actions in effect. */
+export interface Adoption {
+  contracts: Partial<Record<ContractName, string>>;
+  doneActions: Set<string>;
+}
+
+/** File, in an Ignition deployment folder, that keeps the adoption its journal was started with. */
+export const ADOPTION_FILE = "plinth-adopted.json";
+
+/**
+ * The adoption of the deployment journalled in `dir`: the one recorded when its journal started,
+ * or (no journal yet) `decide()`'s, recorded now. A journal without the file (started by a version
+ * that did not record it, or on a chain where nothing existed) adopted nothing.
+ */
+export async function journalledAdoption(dir: string, decide: () => Promise<Adoption>): Promise<Adoption> {
+  const file = join(dir, ADOPTION_FILE);
+  if (existsSync(join(dir, "journal.jsonl"))) {
+    if (!existsSync(file)) return { contracts: {}, doneActions: new Set() };
+    const saved = JSON.parse(readFileSync(file, "utf8")) as {
+      contracts: Partial<Record<ContractName, string>>;
+      doneActions: string[];
+    };
+    return { contracts: saved.contracts, doneActions: new Set(saved.doneActions) };
+  }
+  const adoption = await decide();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({ contracts: adoption.contracts, doneActions: [...adoption.doneActions] }, null, 2) + "\n",
+  );
+  return adoption;
+}
+
+/**
+ * Ctrl-C between Ignition's journalling of a transaction's nonce (TRANSACTION_PREPARE_SEND) and its
+ * record of the sent transaction leaves a journal Ignition refuses to resume ("use a block explorer
+ * to find the hash ... ignition track-tx"). This does what the operator would do, before resuming:
+ * - the nonce was used on chain (the transaction went out): find it in the blocks since the
+ *   deployment started and track it (Ignition's `trackTransaction`, as `ignition track-tx` does);
+ * - the nonce is still free (pending count included): the transaction never left, and the
+ *   dangling preparation is dropped from the journal so that Ignition prepares it again.
+ * Returns what it did, one line per transaction.
+ */
+export async function recoverInterruptedSends(connection: NetworkConnection<string>, dir: string): Promise<string[]> {
+  const file = join(dir, "journal.jsonl");
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, "utf8").split("\n");
+  type Entry = { type?: string; futureId?: string; networkInteractionId?: number; nonce?: number; from?: string };
+  const entries = lines.map((l) => (l.trim() === "" ? {} : (JSON.parse(l) as Entry)));
+  const key = (e: Entry) => `${e.futureId}/${e.networkInteractionId}`;
+  const sent = new Set(entries.filter((e) => e.type === "TRANSACTION_SEND").map(key));
+  const from = new Map<string, string>();
+  let firstBlock: number | undefined;
+  for (const e of entries) {
+    if (e.futureId !== undefined && typeof e.from === "string") from.set(e.futureId, e.from);
+    const block = (e as { receipt?: { blockNumber?: number } }).receipt?.blockNumber;
+    if (e.type === "TRANSACTION_CONFIRM" && typeof block === "number")
+      firstBlock = Math.min(firstBlock ?? block, block);
+  }
+  const provider = connection.ethers.provider;
+  const done: string[] = [];
+  const drop = new Set<number>();
+  for (const [i, e] of entries.entries()) {
+    if (e.type !== "TRANSACTION_PREPARE_SEND" || sent.has(key(e)) || e.nonce === undefined) continue;
+    const sender = from.get(e.futureId ?? "");
+    if (sender === undefined) continue; // leave it to Ignition's own message
+    const used = await provider.getTransactionCount(sender, "pending");
+    if (used <= e.nonce) {
+      drop.add(i);
+      done.push(`${e.futureId}: interrupted before its transaction (nonce ${e.nonce}) was sent; preparing it again`);
+      continue;
+    }
+    let hash: string | undefined;
+    const latest = await provider.getBlockNumber();
+    for (let n = latest; n >= Math.max(0, (firstBlock ?? latest - 1_000) - 1) && hash === undefined; n--) {
+      const block = await provider.getBlock(n, true);
+      const tx = block?.prefetchedTransactions.find(
+        (t) => t.from.toLowerCase() === sender.toLowerCase() && t.nonce === e.nonce,
+      );
+      hash = tx?.hash;
+    }
+    if (hash === undefined) {
+      throw new UserError(
+        `${e.futureId}: a transaction with nonce ${e.nonce} from ${sender} was sent when the deployment was ` +
+          "interrupted, and it is not in a recent block: find its hash and run `npx hardhat ignition track-tx " +
+          `<txHash> ${dir.split(/[\\/]/).pop()} --network <name>\``,
+      );
+    }
+    const { trackTransaction } = await import("@nomicfoundation/ignition-core");
+    await trackTransaction(dir, hash, connection.provider);
+    done.push(`${e.futureId}: interrupted after its transaction ${hash} (nonce ${e.nonce}) was sent; tracked it`);
+  }
+  if (drop.size > 0) writeFileSync(file, lines.filter((_, i) => !drop.has(i)).join("\n"));
+  for (const line of done) console.log(`resume: ${line}`);
+  return done;
+}
+
 /** Contracts already deployed at their predicted addresses, and governance actions already in effect. */
 async function onChainState(
   hre: HardhatRuntimeEnvironment,
   connection: NetworkConnection<string>,
   parameters: PlinthParameters,
   parts: readonly PartName[],
-): Promise<{ contracts: Partial<Record<ContractName, string>>; doneActions: Set<string> }> {
+): Promise<Adoption> {
   const provider = connection.ethers.provider;
   const predicted = await predictAddresses(hre, parameters, parts);
   const contracts: Partial<Record<ContractName, string>> = {};

@@ -15,7 +15,8 @@ import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
 import { KeyImportError, importDeviceKey, type DeviceKey } from "../../client/src/keys.js";
 import { parse } from "csv-parse/sync";
 import { id, toBeHex, type TypedDataDomain } from "ethers";
-import { UserError, mined } from "../lib/cli.js";
+import { readFile } from "node:fs/promises";
+import { UserError, describeRevert, mined } from "../lib/cli.js";
 
 export type Curve = "secp256k1" | "p256" | "mixed";
 
@@ -212,4 +213,63 @@ export function parseKeyCsv(text: string): { rows: KeyRow[]; rejected: RejectedK
 /** A device id as printed by the scripts: 32-byte hex and decimal. */
 export function formatDeviceId(deviceId: bigint): string {
   return `${toBeHex(deviceId, 32)} (${deviceId})`;
+}
+
+/**
+ * Registers the real devices of a CSV file of public keys (parseKeyCsv), signed by the manufacturer's
+ * signing authority: one line per row (device id, curve, registered / already registered / rejected).
+ * Rows rejected before sending stop the run before anything is sent, and any rejected row is a
+ * UsageError, unless `partial` (the valid rows are registered). Used by
+ * scripts/devices/register-devices.ts (KEYS mode) and the `devices register` task.
+ */
+export async function registerKeys(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  manufacturer: string,
+  authority: HardhatEthersSigner | Signer,
+  file: string,
+  partial: boolean,
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read KEYS file "${file}"`);
+  }
+  const { rows, rejected } = parseKeyCsv(text);
+  const id = (key?: { deviceId: bigint; curve: string }) =>
+    key ? `${formatDeviceId(key.deviceId)} ${key.curve}` : "-";
+  for (const r of rejected) console.log(`row ${r.row}: ${id(r.key)} rejected: ${r.reason}`);
+  if (rows.length === 0) throw new UsageError(`${rejected.length} row(s) rejected, no valid row: nothing was sent`);
+  if (rejected.length > 0 && !partial) {
+    for (const r of rows) console.log(`row ${r.row}: ${id(r.key)} valid, not sent`);
+    throw new UsageError(
+      `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or set ALLOW_PARTIAL=1 to register the valid ones`,
+    );
+  }
+  let registered = 0;
+  let already = 0;
+  let refused = 0;
+  for (const r of rows) {
+    let status: string;
+    if ((await registry.statusOf(r.key.deviceId)) !== 0n) {
+      status = "already registered";
+      already++;
+    } else {
+      try {
+        await mined(sendKeyRegistration(registry, domain, manufacturer, authority, r.key, r.fields));
+        status = "registered";
+        registered++;
+      } catch (error) {
+        status = `rejected: ${describeRevert(error, [registry.interface])}`;
+        refused++;
+      }
+    }
+    console.log(`row ${r.row}: ${id(r.key)} ${status}`);
+  }
+  const summary =
+    `${registered} registered, ${already} already registered, ${rejected.length + refused} rejected ` +
+    `(manufacturer ${manufacturer}; not claimed: each device signs its own Claim)`;
+  console.log(summary);
+  if (refused > 0 && !partial) throw new UsageError(`${refused} registration(s) refused (see above)`);
 }

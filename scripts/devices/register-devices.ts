@@ -29,18 +29,7 @@
  *   KEYS          CSV file of real device public keys (KEYS mode; COUNT, FIRST, CURVE, SEED, OWNER unused)
  *   ALLOW_PARTIAL=1  KEYS mode: register the valid rows even when some are rejected (exit code 0)
  */
-import { readFile } from "node:fs/promises";
-import type { TypedDataDomain } from "ethers";
-import {
-  describeRevert,
-  envFlag,
-  operatorNetwork,
-  requireCode,
-  runOperator,
-  signerFromEnv,
-  mined,
-} from "../lib/cli.js";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { envFlag, operatorNetwork, requireCode, runOperator, signerFromEnv, mined } from "../lib/cli.js";
 import { SingleBar, Presets } from "cli-progress";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
 import {
@@ -49,9 +38,8 @@ import {
   envCurve,
   envInt,
   formatDeviceId,
-  parseKeyCsv,
+  registerKeys,
   registryDomain,
-  sendKeyRegistration,
   sendClaim,
   sendRegistration,
   simulatedDevice,
@@ -75,7 +63,7 @@ await runOperator(async () => {
   const domain = await registryDomain(registry);
   const keysFile = process.env.KEYS?.trim();
   if (keysFile) {
-    await registerKeys(registry, domain, manufacturer, authority, keysFile);
+    await registerKeys(registry, domain, manufacturer, authority, keysFile, envFlag("ALLOW_PARTIAL"));
     return;
   }
   const count = envInt("COUNT", 10);
@@ -119,57 +107,4 @@ await runOperator(async () => {
 
 function curveName(keyType: number | bigint): string {
   return Number(keyType) === 2 ? "p256" : "secp256k1";
-}
-
-/** KEYS mode: registers the real devices of a CSV file of public keys (see the module comment). */
-async function registerKeys(
-  registry: DeviceRegistry,
-  domain: TypedDataDomain,
-  manufacturer: string,
-  authority: HardhatEthersSigner,
-  file: string,
-): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new UsageError(`cannot read KEYS file "${file}"`);
-  }
-  const { rows, rejected } = parseKeyCsv(text);
-  const partial = envFlag("ALLOW_PARTIAL");
-  const id = (key?: { deviceId: bigint; curve: string }) =>
-    key ? `${formatDeviceId(key.deviceId)} ${key.curve}` : "-";
-  for (const r of rejected) console.log(`row ${r.row}: ${id(r.key)} rejected: ${r.reason}`);
-  if (rows.length === 0) throw new UsageError(`${rejected.length} row(s) rejected, no valid row: nothing was sent`);
-  if (rejected.length > 0 && !partial) {
-    for (const r of rows) console.log(`row ${r.row}: ${id(r.key)} valid, not sent`);
-    throw new UsageError(
-      `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or set ALLOW_PARTIAL=1 to register the valid ones`,
-    );
-  }
-  let registered = 0;
-  let already = 0;
-  let refused = 0;
-  for (const r of rows) {
-    let status: string;
-    if ((await registry.statusOf(r.key.deviceId)) !== 0n) {
-      status = "already registered";
-      already++;
-    } else {
-      try {
-        await mined(sendKeyRegistration(registry, domain, manufacturer, authority, r.key, r.fields));
-        status = "registered";
-        registered++;
-      } catch (error) {
-        status = `rejected: ${describeRevert(error, [registry.interface])}`;
-        refused++;
-      }
-    }
-    console.log(`row ${r.row}: ${id(r.key)} ${status}`);
-  }
-  const summary =
-    `${registered} registered, ${already} already registered, ${rejected.length + refused} rejected ` +
-    `(manufacturer ${manufacturer}; not claimed: each device signs its own Claim)`;
-  console.log(summary);
-  if (refused > 0 && !partial) throw new UsageError(`${refused} registration(s) refused (see above)`);
 }

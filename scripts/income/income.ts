@@ -17,18 +17,12 @@ import {
   TransactionFailedError,
   UserError,
 } from "../lib/cli.js";
+import { ERC20_ABI } from "../lib/erc20.js";
 
 /** A mistake of the caller (bad environment variable, nothing to claim...): print, do not trace. */
 export { UserError };
 
 export const ETH_TOKEN = "0x0000000000000000000000000000000000000000";
-
-const ERC20_ABI = [
-  "function decimals() view returns (uint8)",
-  "function balanceOf(address) view returns (uint256)",
-  "function allowance(address, address) view returns (uint256)",
-  "function approve(address, uint256) returns (bool)",
-] as const;
 
 /** The few ERC-20 calls the scripts need. */
 export interface Erc20 {

@@ -90,16 +90,21 @@ export async function deploySuite(ethers: HardhatEthers, o: SuiteOptions): Promi
     registry: assets,
     identity,
     factory,
-  } = await deployAssetStack(ethers, gov, async (registry) => {
-    income.distributor = (await ethers.deployContract("IncomeDistributor", [
-      await registry.getAddress(),
-      gov.address,
-      o.feeRecipient,
-      o.protocolFeeBps ?? 100,
-      o.maxReserveBps ?? 2_000,
-    ])) as unknown as IncomeDistributor;
-    return income.distributor.getAddress();
-  });
+  } = await deployAssetStack(
+    ethers,
+    gov,
+    async (registry) => {
+      income.distributor = (await ethers.deployContract("IncomeDistributor", [
+        await registry.getAddress(),
+        gov.address,
+        o.feeRecipient,
+        o.protocolFeeBps ?? 100,
+        o.maxReserveBps ?? 2_000,
+      ])) as unknown as IncomeDistributor;
+      return income.distributor.getAddress();
+    },
+    (await ethers.getSigners())[0], // the connection's default signer deploys, like every contract here
+  );
   const distributor = income.distributor;
   if (distributor === undefined) throw new Error("deploySuite: the income distributor was not deployed");
   const t = o.payoutToken ?? { name: "USD Coin", symbol: "USDC", decimals: 6 };

@@ -22,6 +22,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { Contract, formatUnits, parseUnits, ZeroAddress } from "ethers";
 import { UserError } from "./cli.js";
+import { ERC20_ABI } from "./erc20.js";
 
 /** What is known of a token: decimals undefined when it does not answer decimals(). */
 export interface TokenInfo {
@@ -30,7 +31,6 @@ export interface TokenInfo {
   symbol: string;
 }
 
-const METADATA_ABI = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
 const cache = new Map<string, Promise<TokenInfo>>();
 
 function isEth(token: string): boolean {
@@ -44,7 +44,7 @@ export function tokenInfo(ethers: HardhatEthers, token: string): Promise<TokenIn
   let info = cache.get(key);
   if (info === undefined) {
     info = (async () => {
-      const erc20 = new Contract(token, METADATA_ABI, ethers.provider);
+      const erc20 = new Contract(token, ERC20_ABI, ethers.provider);
       let decimals: number | undefined;
       let symbol = token;
       try {

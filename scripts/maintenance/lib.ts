@@ -27,6 +27,7 @@ import type { DeviceRegistry, MaintenanceEscrow } from "../../types/ethers-contr
 import { attestationMessage, deviceDigest, deviceDomain, type Attestation } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { describeRevertData, mined, revertDataOf, TransactionFailedError, UserError } from "../lib/cli.js";
+import { ERC20_ABI } from "../lib/erc20.js";
 
 /** An error caused by the user's input or the chain's state, printed without a stack trace. */
 export { UserError };
@@ -64,12 +65,6 @@ export interface NewOrder {
   milestoneBps: number[];
   salt: string;
 }
-
-const ERC20_ABI = [
-  "function allowance(address owner, address spender) view returns (uint256)",
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function balanceOf(address owner) view returns (uint256)",
-];
 
 /**
  * Turns a revert into a readable UserError naming the contract's custom error and its arguments,

@@ -474,9 +474,9 @@ async function main() {
   const outDir = process.env.PARALLEL_OUT || "reports";
   const started = Date.now();
   // A fixed start date and deterministic block timestamps (as the bench): the same tree gives the same report.
-  const { ethers } = await createBenchConnection();
+  const connection = await createBenchConnection();
   const log = (m: string) => console.log(`[parallel ${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`);
-  const world = await buildWorld(ethers, sizes, log);
+  const world = await buildWorld(connection, sizes, log);
   log("measuring workloads");
   const measured = await measureAll(world, workloads(sizes), log);
   // Unchanged content is not rewritten (no timing is recorded in these reports).

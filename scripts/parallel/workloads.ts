@@ -1,7 +1,8 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
  * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceEscrow +
- * RentalEscrow with its settlement module; `deploySuite` of scripts/lib/suite.ts),
+ * RentalEscrow with its settlement module: the production deployment of deploy/suite.ts through
+ * `deployedSuite` of scripts/lib/fixture.ts),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
  * block (automine off, then one `evm_mine`), every transaction from its own sender, then traced.
  *
@@ -9,6 +10,7 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
 import type {
   AssetRegistry,
   AssetShares,
@@ -21,7 +23,7 @@ import type {
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
-import { deploySuite } from "../lib/suite.js";
+import { deployedSuite } from "../lib/fixture.js";
 import { attestationMessage, deviceDigest, deviceDomain } from "../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { simulatedDevice, sendRegistration, sendClaim } from "../devices/lib.js";
@@ -83,8 +85,17 @@ export interface World {
 export type Progress = (message: string) => void;
 
 /** Deploys and wires everything, registers devices and assets, and warms every path once. */
-export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: Progress = () => {}): Promise<World> {
-  const [gov, issuer, kyc, manufacturer, feeRecipient, operator] = await ethers.getSigners();
+export async function buildWorld(
+  connection: NetworkConnection<string>,
+  sizes: Sizes,
+  progress: Progress = () => {},
+): Promise<World> {
+  const { ethers } = connection;
+  progress("deploying the contracts (the production deployment, deploy/suite.ts)");
+  const suite = await deployedSuite(connection);
+  const { governance: gov, issuer, kycAgent: kyc, manufacturer, manufacturerSigner, feeRecipient } = suite.roles;
+  // The device operator holds no role (the first account after those of the parameters).
+  const operator = (await ethers.getSigners())[8];
   const naming = emptyContext();
   const name = async (c: { getAddress(): Promise<string> }, label: string, layout?: string) => {
     const a = (await c.getAddress()).toLowerCase();
@@ -97,6 +108,7 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
     [issuer, "issuer"],
     [kyc, "kycAgent"],
     [manufacturer, "manufacturer"],
+    [manufacturerSigner, "manufacturerSigner"],
     [feeRecipient, "feeRecipient"],
     [operator, "operator"],
   ] as const)
@@ -110,14 +122,6 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
     return ethers.getImpersonatedSigner(address);
   };
 
-  progress("deploying the contracts");
-  const suite = await deploySuite(ethers, {
-    governance: gov,
-    feeRecipient: feeRecipient.address,
-    issuer: issuer.address,
-    kycAgent: kyc.address,
-    manufacturer: { account: manufacturer.address },
-  });
   const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental } = suite;
   const usdc = suite.payoutToken;
   await name(devices, "DeviceRegistry");
@@ -141,7 +145,9 @@ export async function buildWorld(ethers: HardhatEthers, sizes: Sizes, progress: 
   const deviceList: World["deviceList"] = [];
   for (let i = 0; i < sizes.devices; i++) {
     const signer = simulatedDevice(ethers.id("plinth-parallel"), i, "mixed");
-    await (await sendRegistration(devices, domain, manufacturer.address, manufacturer, signer, `PAR-${i}`)).wait();
+    await (
+      await sendRegistration(devices, domain, manufacturer.address, manufacturerSigner, signer, `PAR-${i}`)
+    ).wait();
     await (await sendClaim(devices, domain, signer, operator.address, deadline)).wait();
     naming.keys.uint.set(signer.deviceId, `device${i}`);
     deviceList.push({ signer, counter: 0n });

@@ -4,12 +4,13 @@
  * acting signer, waits for the transaction and returns what the caller needs next.
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
 import { describeRevert, mined as minedOrFailed, UserError } from "../lib/cli.js";
 import { formatWith, tokenInfo } from "../lib/units.js";
+import { ERC20_ABI } from "../lib/erc20.js";
 
 /** A user error: the CLI prints its message without a stack trace. */
 export class RentalScriptError extends UserError {}
@@ -21,11 +22,6 @@ export interface SignedOfferFile {
   /** Chain the offer was signed for (written by the CLI's `sign`; `rent-signed` refuses another chain). */
   chainId?: number | string;
 }
-
-const ERC20_ABI = [
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function allowance(address owner, address spender) view returns (uint256)",
-];
 
 /**
  * Waits for the transaction; a receipt with status 0 (mined but reverted, as anvil and public chains
@@ -289,6 +285,8 @@ export interface EscrowDeployment {
   feeRecipient: string;
   defaultArbiter: string;
   feeBps: number | bigint;
+  /** Sends both deployments (default: the connection's first account). */
+  deployer?: HardhatEthersSigner;
 }
 
 /**
@@ -296,21 +294,25 @@ export interface EscrowDeployment {
  * they exceed the EIP-3860 init code limit). Returns the escrow.
  */
 export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
-  const settlement = await ethers.deployContract("RentalSettlement", [
-    d.assetRegistry,
-    d.deviceRegistry,
-    d.distributor,
-  ]);
-  return ethers.deployContract("RentalEscrow", [
-    d.governance,
-    d.assetRegistry,
-    d.deviceRegistry,
-    d.distributor,
-    d.feeRecipient,
-    d.defaultArbiter,
-    d.feeBps,
-    await settlement.getAddress(),
-  ]) as unknown as Promise<RentalEscrow>;
+  const settlement = await ethers.deployContract(
+    "RentalSettlement",
+    [d.assetRegistry, d.deviceRegistry, d.distributor],
+    d.deployer,
+  );
+  return ethers.deployContract(
+    "RentalEscrow",
+    [
+      d.governance,
+      d.assetRegistry,
+      d.deviceRegistry,
+      d.distributor,
+      d.feeRecipient,
+      d.defaultArbiter,
+      d.feeBps,
+      await settlement.getAddress(),
+    ],
+    d.deployer,
+  ) as unknown as Promise<RentalEscrow>;
 }
 
 /** The keys a rental terms JSON may hold (RentalTerms); any other key is refused. */

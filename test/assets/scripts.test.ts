@@ -45,6 +45,17 @@ async function stackFixture() {
 }
 
 describe("issuer scripts (scripts/assets/lib.ts)", function () {
+  it("deploys the stack from the chosen signer (SIGNER), not from the network's first account", async function () {
+    const signers = await ethers.getSigners();
+    const chosen = signers[4];
+    const stack = await deployAssetStack(ethers, chosen);
+    for (const contract of [stack.registry, stack.identity, stack.factory]) {
+      expect(contract.deploymentTransaction()?.from).to.equal(chosen.address);
+    }
+    expect(await stack.registry.hasRole(await stack.registry.DEFAULT_ADMIN_ROLE(), chosen.address)).to.equal(true);
+    expect(await stack.registry.hasRole(await stack.registry.DEFAULT_ADMIN_ROLE(), signers[0].address)).to.equal(false);
+  });
+
   it("deploys the stack with the factory allowed to record shares", async function () {
     const { registry, factory } = await loadFixture(stackFixture);
     expect(await registry.hasRole(await registry.SHARE_FACTORY_ROLE(), await factory.getAddress())).to.equal(true);

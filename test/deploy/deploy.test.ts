@@ -14,9 +14,12 @@ import {
 import { ROLES, actionsOf, type ContractName } from "../../deploy/suite.js";
 import {
   availableParts,
+  checkChain,
   checkRoles,
   deploySuite,
   predictAddresses,
+  privateKeyProblem,
+  rpcUrlProblem,
   safeBatch,
   type DeployResult,
 } from "../../scripts/deploy/lib.js";
@@ -186,5 +189,76 @@ describe("npm run deploy on a network whose configuration is missing", function 
       expect(output).to.match(new RegExp(`- ${name}[ :]`));
     }
     expect(output).to.not.match(/\n\s+at /); // no stack trace
+  });
+});
+
+describe("npm run deploy with a malformed key or RPC URL", function () {
+  const hardhat = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+  const deploy = (network: string, vars: Record<string, string>) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DEPLOY_PARAMETERS: join(ROOT, "deploy", "parameters", "localhost.json"),
+      DRY_RUN: "1",
+    };
+    for (const name of ["SEPOLIA_RPC_URL", "DEPLOYER_PRIVATE_KEY", "LOCALHOST_RPC_URL"]) delete env[name];
+    const run = spawnSync(process.execPath, [hardhat, "run", "scripts/deploy/deploy.ts", "--network", network], {
+      cwd: ROOT,
+      env: { ...env, ...vars },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    return { status: run.status, output: run.stdout + run.stderr };
+  };
+
+  it("tells what a private key and an RPC URL must look like, without echoing them", function () {
+    expect(privateKeyProblem("0x1234")).to.match(/32 bytes hex .* 4 hex digit/);
+    expect(privateKeyProblem("0x" + "zz".repeat(32))).to.match(/non-hex/);
+    expect(privateKeyProblem("0x" + "00".repeat(32))).to.match(/not zero/);
+    expect(privateKeyProblem("0x" + "ab".repeat(32))).to.equal(undefined);
+    expect(rpcUrlProblem("sepolia.example.org")).to.match(/does not parse/);
+    expect(rpcUrlProblem("ftp://example.org")).to.match(/http:\/\/, https:\/\//);
+    expect(rpcUrlProblem("https://example.org/v3/KEY")).to.equal(undefined);
+  });
+
+  it("DRY_RUN=1 with DEPLOYER_PRIVATE_KEY=0x1234 fails on one line naming the variable, before connecting", function () {
+    const { status, output } = deploy("sepolia", {
+      DEPLOYER_PRIVATE_KEY: "0x1234",
+      SEPOLIA_RPC_URL: "http://127.0.0.1:9", // never contacted: the key is refused first
+    });
+    expect(status, output).to.equal(1);
+    const errors = output.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errors, output).to.have.length(1);
+    expect(errors[0]).to.match(/DEPLOYER_PRIVATE_KEY is malformed: a private key must be 32 bytes hex/);
+    expect(output).to.not.include("parameters ok");
+    expect(output).to.not.match(/\n\s+at /);
+  });
+
+  it("refuses an RPC whose chain is not the one the network's parameters are for", async function () {
+    const wrong = await hre.network.create({ override: { chainId: 4242 } });
+    let message = "";
+    try {
+      await checkChain(hre, wrong, "sepolia");
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(
+      /wrong chain; nothing was sent: .* is for network sepolia, chain 11155111, but its RPC answers chain 4242/,
+    );
+    expect(await checkChain(hre, await hre.network.create(), "default")).to.equal(31337);
+  });
+
+  it("DRY_RUN=1 with a malformed RPC URL fails on one line naming the variable", function () {
+    const { status, output } = deploy("sepolia", {
+      DEPLOYER_PRIVATE_KEY: "0x" + "ab".repeat(32),
+      SEPOLIA_RPC_URL: "sepolia.example.org",
+    });
+    expect(status, output).to.equal(1);
+    expect(output).to.match(/error: cannot deploy to sepolia; nothing was sent: SEPOLIA_RPC_URL is malformed/);
+    const local = deploy("localhost", { LOCALHOST_RPC_URL: "127.0.0.1:8545" });
+    expect(local.status, local.output).to.equal(1);
+    expect(local.output).to.match(
+      /error: cannot deploy to localhost; nothing was sent: LOCALHOST_RPC_URL is malformed/,
+    );
+    expect(output + local.output).to.not.match(/\n\s+at /);
   });
 });

@@ -3,7 +3,8 @@ import { network } from "hardhat";
  * Integration of the real contracts: DeviceRegistry + AssetRegistry + IdentityRegistry + ShareFactory
  * (SharesBlueprint, AssetShares) + IncomeDistributor, wired as in production (the distributor is the
  * shares' income hook and holds BUYOUT_ROLE; governance points the device registry at the asset
- * registry; `deploySuite` of scripts/lib/suite.ts, whose escrows are unused here). One asset's life: registration, shares, investors, devices (secp256k1 and P-256 via
+ * registry; the production deployment of deploy/suite.ts through `freshSuite` of
+ * scripts/lib/fixture.ts, whose escrows are unused here). One asset's life: registration, shares, investors, devices (secp256k1 and P-256 via
  * WebCrypto) bound in two steps, attestations, income, transfers, recovery, buyout and redemption.
  *
  * Shares have 0 decimals and a supply of 1,000 and every deposit's holders' part is a multiple of
@@ -23,12 +24,13 @@ import type {
   MockPayoutToken,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
-import { deploySuite } from "../../scripts/lib/suite.js";
+import { freshSuite } from "../../scripts/lib/fixture.js";
 import { AttestationStatus, DeviceStatus, deviceDomain } from "../../client/src/eip712/devices.js";
 import { Secp256k1DeviceSigner, WebCryptoP256Signer } from "../../client/src/signers/devices.js";
 import { signedAttestation, signedClaim, signedRegistration, type Ctx } from "../devices/helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 
 const DE = 276;
 const YEAR = 365 * 24 * 3600;
@@ -68,32 +70,22 @@ interface World {
 
 /** Every contract deployed and wired; nothing registered yet. */
 async function deployed(): Promise<World> {
-  const [
-    ,
-    gov,
-    issuer,
-    agent,
-    kyc,
-    manufacturer,
-    mfrSigner,
-    operatorA,
-    operatorB,
-    feeRecipient,
-    alice,
-    bob,
-    carol,
-    carolNew,
-    erin,
-    outsider,
-  ] = await ethers.getSigners();
-  const { devices, deviceToken, assets, identity, factory, distributor, payoutToken } = await deploySuite(ethers, {
+  // The production deployment (deploy/suite.ts, parameters of deploy/parameters/localhost.json):
+  // its role accounts are #1..#7; everyone else here holds no role.
+  const suite = await freshSuite(connection);
+  const { devices, deviceToken, assets, identity, factory, distributor, payoutToken } = suite;
+  const {
     governance: gov,
-    feeRecipient: feeRecipient.address,
-    issuer: issuer.address,
-    kycAgent: kyc.address,
-    manufacturer: { account: manufacturer.address, signer: mfrSigner.address },
-    protocolFeeBps: FEE_BPS,
-  });
+    issuer,
+    kycAgent: kyc,
+    manufacturer,
+    manufacturerSigner: mfrSigner,
+    feeRecipient,
+  } = suite.roles;
+  expect(await distributor.protocolFeeBps()).to.equal(FEE_BPS);
+  const [agent, operatorA, operatorB, alice, bob, carol, carolNew, erin, outsider] = (await ethers.getSigners()).slice(
+    8,
+  );
   const usdc = payoutToken;
   const meter = (await ethers.deployContract("AssetMeter", [await devices.getAddress()])) as unknown as AssetMeter;
   // Governance pointed the device registry at the asset registry, once.

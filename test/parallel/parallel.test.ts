@@ -19,12 +19,13 @@ import {
   type World,
 } from "../../scripts/parallel/workloads.js";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 
 const SIZES = { devices: 6, assets: 4, sameDevice: 3, sameAsset: 3 };
 
 async function world(): Promise<World> {
-  return buildWorld(ethers, SIZES);
+  return buildWorld(connection, SIZES);
 }
 
 let layouts: ReturnType<typeof loadLayouts> | undefined;

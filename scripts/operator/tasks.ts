@@ -1,0 +1,435 @@
+/**
+ * Operator commands as Hardhat 3 tasks, one group per part:
+ *
+ *   npx hardhat <part> <action> --network <name> [--options]
+ *   npx hardhat <part> --help            lists the actions
+ *   npx hardhat <part> <action> --help   describes the options
+ *
+ * Parts: governance, devices, assets, income, rental, maintenance, and `local` (a local chain only:
+ * test stablecoin, time travel). Every task takes `--signer <role|index|address>` and `--deployment
+ * <record>` (scripts/operator/kernel.ts); contract addresses default to the deployment record of the
+ * connected chain (deployments/<chainId>.json). The actions live in scripts/operator/<part>.ts and
+ * reuse the parts' script libraries (scripts/<part>/).
+ */
+import { emptyTask, task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+import type { NewTaskActionFunction, TaskDefinition } from "hardhat/types/tasks";
+
+type Part = "governance" | "devices" | "assets" | "income" | "rental" | "maintenance" | "local";
+
+interface ActionSpec {
+  name: string;
+  description: string;
+  /** String options: [name (camelCase; --kebab-case on the command line), description]. */
+  options?: [string, string][];
+  /** Flags: [name, description]. */
+  flags?: [string, string][];
+}
+
+const GROUPS: Record<Part, string> = {
+  governance: "Governance: manufacturers, payout-token allowlists, fees, roles",
+  devices: "Devices: register from public keys, claim, bind, confirm, unbind, suspend, resume, rotate, status",
+  assets: "Assets: register, create shares, onboard investors, mint shares, status",
+  income: "Income: deposit, claim, register a payout token, reserve rate, buyout, redeem, status",
+  rental: "Rental: offer, rent, activate, pay, top-up, meter, collect, end, settle, withdraw, status",
+  maintenance: "Maintenance orders: order, accept, evidence, finalize, expire, withdraw, status",
+  local: "A local chain only (31337): a test stablecoin, time travel",
+};
+
+const ASSET = ["asset", "asset id (decimal or 0x hex)"] as [string, string];
+const DEVICE = ["device", "device id (decimal or 0x hex)"] as [string, string];
+const AGREEMENT = ["agreement", "agreement id (bytes32)"] as [string, string];
+const ORDER = ["order", "order id (bytes32)"] as [string, string];
+const REGISTRY = ["registry", "DeviceRegistry address (default: the deployment record's)"] as [string, string];
+const ASSETS = ["assets", "AssetRegistry address (default: the deployment record's)"] as [string, string];
+const DISTRIBUTOR = ["distributor", "IncomeDistributor address (default: the deployment record's)"] as [string, string];
+const ESCROW_R = ["escrow", "RentalEscrow address (default: the deployment record's)"] as [string, string];
+const ESCROW_M = ["escrow", "MaintenanceEscrow address (default: the deployment record's)"] as [string, string];
+const TOKEN = ["token", 'token address, or "ETH"'] as [string, string];
+const AMOUNT = [
+  "amount",
+  "amount in token units (250, 12.5, 12.5 USDC), or base units with a suffix (12500000wei)",
+] as [string, string];
+const SIM = [
+  ["simIndex", "sign with the simulated device of this index (keys derived from --seed, as the simulator)"],
+  ["seed", "simulated devices' 32-byte hex seed (default: the simulator's)"],
+  ["curve", "simulated devices' curve: secp256k1 | p256 | mixed (default mixed)"],
+] as [string, string][];
+
+export const ACTIONS: Record<Part, ActionSpec[]> = {
+  governance: [
+    {
+      name: "manufacturer-approve",
+      description: "Admit a manufacturer (or change its signing authority)",
+      options: [
+        ["manufacturer", "manufacturer address"],
+        ["authority", "its signing authority (default: itself)"],
+        REGISTRY,
+      ],
+    },
+    {
+      name: "manufacturer-revoke",
+      description: "Remove a manufacturer (its devices stay registered)",
+      options: [["manufacturer", "manufacturer address"], REGISTRY],
+    },
+    {
+      name: "allowlist",
+      description: "Allow (or --remove) a payout token on the distributor and the escrows",
+      options: [
+        ["token", 'token address ("ETH" for the rental escrow only)'],
+        ["on", "where: all | income | rental | maintenance, comma-separated (default all)"],
+        DISTRIBUTOR,
+        ["rental", "RentalEscrow address (default: the deployment record's)"],
+        ["maintenance", "MaintenanceEscrow address (default: the deployment record's)"],
+      ],
+      flags: [["remove", "remove the token from the allowlists instead"]],
+    },
+    {
+      name: "fees",
+      description: "Show, or set, the protocol fees, the reserve cap and the fee recipient",
+      options: [
+        ["incomeFeeBps", "distributor's protocol fee in basis points"],
+        ["maxReserveBps", "distributor's cap on an asset's reserve rate in basis points"],
+        ["rentalFeeBps", "rental escrow's protocol fee in basis points"],
+        ["feeRecipient", "fee recipient of the distributor and the rental escrow"],
+        DISTRIBUTOR,
+        ["rental", "RentalEscrow address (default: the deployment record's)"],
+      ],
+    },
+    {
+      name: "role-grant",
+      description: "Grant a role on a contract",
+      options: [
+        [
+          "contract",
+          "contract: DeviceRegistry, AssetRegistry, IdentityRegistry, ShareFactory, IncomeDistributor, RentalEscrow, MaintenanceEscrow",
+        ],
+        ["at", "its address (default: the deployment record's)"],
+        ["role", "role name, e.g. ISSUER_ROLE, KYC_AGENT_ROLE, DEFAULT_ADMIN_ROLE"],
+        ["account", "account address"],
+      ],
+    },
+    {
+      name: "role-revoke",
+      description: "Revoke a role on a contract",
+      options: [
+        ["contract", "contract name (see role-grant)"],
+        ["at", "its address (default: the deployment record's)"],
+        ["role", "role name"],
+        ["account", "account address"],
+      ],
+    },
+    {
+      name: "role-check",
+      description: "Whether an account holds a role on a contract (read only)",
+      options: [
+        ["contract", "contract name (see role-grant)"],
+        ["at", "its address (default: the deployment record's)"],
+        ["role", "role name"],
+        ["account", "account address (default: the signer)"],
+      ],
+    },
+  ],
+  devices: [
+    {
+      name: "register",
+      description: "Register real devices from a CSV of public keys (PEM/SPKI, JWK, <curve>:SEC1 hex)",
+      options: [
+        ["keys", "CSV file key,model,firmwareHash,serialHash (see scripts/devices/register-devices.ts)"],
+        ["manufacturer", "manufacturer address (default: the signer, who must be its signing authority)"],
+        REGISTRY,
+      ],
+      flags: [["allowPartial", "register the valid rows even when some are rejected"]],
+    },
+    {
+      name: "claim",
+      description: "Claim a device's token for an owner with the device's signature (or print what it signs)",
+      options: [
+        DEVICE,
+        ["owner", "who receives the device token (default: the signer)"],
+        ["deadline", "unix time the signature expires (default: latest block + 1 hour)"],
+        ["signature", "the device key's signature of the Claim (without it: the digest is printed)"],
+        ...SIM,
+        REGISTRY,
+      ],
+    },
+    {
+      name: "bind",
+      description: "Owner: bind a device to an asset (the asset's agent binds at once; anyone else requests)",
+      options: [DEVICE, ASSET, REGISTRY],
+    },
+    {
+      name: "confirm",
+      description: "Asset agent: confirm a pending bind request",
+      options: [DEVICE, ASSET, REGISTRY],
+    },
+    { name: "unbind", description: "Owner or asset agent: unbind a device", options: [DEVICE, REGISTRY] },
+    {
+      name: "suspend",
+      description: "Governance or the device's manufacturer: suspend a device",
+      options: [DEVICE, REGISTRY],
+    },
+    {
+      name: "resume",
+      description: "Governance or the device's manufacturer: resume a suspended device",
+      options: [DEVICE, REGISTRY],
+    },
+    {
+      name: "rotate",
+      description: "Owner: rotate a device's key, signed by its current key (or print what it signs)",
+      options: [
+        DEVICE,
+        ["newKey", "the new public key (PEM/SPKI, JWK, <curve>:SEC1 hex)"],
+        ["deadline", "unix time the signature expires (default: latest block + 1 hour)"],
+        ["signature", "the current key's signature of the RotateKey (without it: the digest is printed)"],
+        ...SIM,
+        REGISTRY,
+      ],
+    },
+    {
+      name: "status",
+      description: "A device's status, owner, binding and key (read only)",
+      options: [DEVICE, REGISTRY],
+    },
+  ],
+  assets: [
+    {
+      name: "register",
+      description: "Issuer: register an asset with its legal documents",
+      options: [
+        ["salt", "salt (32-byte hex, or text hashed)"],
+        ["class", "solar | battery | building | charger | sensorFleet | other"],
+        ["jurisdiction", "ISO-3166 alpha-2 code, e.g. DE"],
+        ["agent", "the asset's agent (default: the signer)"],
+        ["metadataUri", "metadata URI"],
+        ["documents", 'documents "path|uri;path2|uri2" (SHA-256 of each file; the agent signs)'],
+        ASSETS,
+      ],
+    },
+    {
+      name: "create-shares",
+      description: "Agent: create the asset's share token",
+      options: [
+        ASSET,
+        ["name", "token name"],
+        ["symbol", "token symbol"],
+        ["decimals", "decimals (default 18)"],
+        ["factory", "ShareFactory address (default: the deployment record's)"],
+      ],
+    },
+    {
+      name: "onboard",
+      description: "KYC agent: onboard investors from a CSV wallet,country,expiry",
+      options: [
+        ["investors", "CSV file wallet,country,expiry"],
+        ["batchSize", "identities per transaction (default 100)"],
+        ["identity", "IdentityRegistry address (default: the deployment record's)"],
+      ],
+      flags: [["allowPartial", "onboard the valid rows even when some are rejected"]],
+    },
+    {
+      name: "mint",
+      description: "Agent: mint shares (refused when a recipient already holds its amount, unless --force)",
+      options: [
+        ASSET,
+        ["allocations", "CSV file wallet,amount (amount in shares)"],
+        ["to", "one recipient (instead of --allocations)"],
+        ["amount", "its amount in shares"],
+        ASSETS,
+      ],
+      flags: [
+        ["force", "mint even when recipients already hold their amount"],
+        ["allowPartial", "accept a mint where some allocations are refused"],
+      ],
+    },
+    {
+      name: "status",
+      description: "An asset's status, agent, shares and documents (read only)",
+      options: [ASSET, ASSETS],
+    },
+  ],
+  income: [
+    {
+      name: "deposit",
+      description: "Deposit income for an asset's holders",
+      options: [ASSET, TOKEN, AMOUNT, DISTRIBUTOR],
+    },
+    {
+      name: "claim",
+      description: "Holder: claim its income",
+      options: [ASSET, TOKEN, ["to", "receiver (default: the signer)"], DISTRIBUTOR],
+    },
+    {
+      name: "register-token",
+      description: "Agent: register a payout token for the asset (needed before income in it)",
+      options: [ASSET, TOKEN, DISTRIBUTOR],
+    },
+    {
+      name: "reserve-rate",
+      description: "Agent: set the asset's maintenance reserve rate",
+      options: [ASSET, ["bps", "basis points of income kept as reserve"], DISTRIBUTOR],
+    },
+    {
+      name: "buyout",
+      description: "Agent: deposit buyout proceeds (retires the asset)",
+      options: [ASSET, TOKEN, AMOUNT, DISTRIBUTOR],
+    },
+    {
+      name: "redeem",
+      description: "Holder: redeem shares of a retired asset",
+      options: [ASSET, ["to", "receiver (default: the signer)"], DISTRIBUTOR],
+    },
+    {
+      name: "status",
+      description: "Income of an asset per payout token, and the buyout (read only)",
+      options: [ASSET, ["account", "holder to report on (default: the signer)"], DISTRIBUTOR],
+    },
+  ],
+  rental: [
+    {
+      name: "offer",
+      description: "Owner: publish rental terms (JSON of RentalTerms; an unknown key is refused)",
+      options: [["terms", "terms JSON file"], ESCROW_R],
+    },
+    {
+      name: "rent",
+      description: "Renter: rent from an on-chain offer",
+      options: [
+        ["offer", "offer id (bytes32)"],
+        ["duration", "seconds of use"],
+        ["prepay", "initial credit in token units (or 12500000wei)"],
+        ESCROW_R,
+      ],
+    },
+    { name: "activate", description: "Owner: activate a reservation", options: [AGREEMENT, ESCROW_R] },
+    {
+      name: "pay",
+      description: "Anyone: pay more seconds of time rent",
+      options: [AGREEMENT, ["seconds", "seconds of rent to pay"], ESCROW_R],
+    },
+    { name: "top-up", description: "Anyone: add credit", options: [AGREEMENT, AMOUNT, ESCROW_R] },
+    { name: "meter", description: "Anyone: settle the metered units so far", options: [AGREEMENT, ESCROW_R] },
+    { name: "collect", description: "Anyone: pay earned rent to the owner side", options: [AGREEMENT, ESCROW_R] },
+    { name: "end", description: "Renter: end early under the terms' notice", options: [AGREEMENT, ESCROW_R] },
+    { name: "settle", description: "Anyone: settle an agreement whose use has ended", options: [AGREEMENT, ESCROW_R] },
+    {
+      name: "withdraw",
+      description: "Any party: withdraw its claimable balance",
+      options: [["token", 'token address (default "ETH")'], ESCROW_R],
+    },
+    {
+      name: "status",
+      description: "An agreement's state and money, in token units (read only)",
+      options: [AGREEMENT, ESCROW_R],
+    },
+  ],
+  maintenance: [
+    {
+      name: "order",
+      description: "Payer or agent: create and fund a maintenance order",
+      options: [
+        ASSET,
+        TOKEN,
+        ["budget", "budget in token units (or 12500000wei)"],
+        ["provider", "named provider (default: open to bids)"],
+        ["bond", "provider's bond in token units (default 0)"],
+        DEVICE,
+        ["acceptIn", "seconds to accept (default 1 day)"],
+        ["completeIn", "seconds to complete (default 7 days)"],
+        ["inspectors", "inspector addresses, comma-separated"],
+        ["k", "inspections needed per milestone (default 1)"],
+        ["milestones", "milestone shares in bps, comma-separated (default one milestone)"],
+        ["salt", "salt of the order id (text; default random)"],
+        ESCROW_M,
+      ],
+      flags: [
+        ["fromReserve", "agent: fund from the asset's maintenance reserve"],
+        ["useDevice", "the device's readings count as evidence"],
+      ],
+    },
+    { name: "accept", description: "Named provider: accept an order (posts the bond)", options: [ORDER, ESCROW_M] },
+    {
+      name: "evidence",
+      description: "Anyone: count the order device's latest reading for a milestone",
+      options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
+    },
+    {
+      name: "finalize",
+      description: "Anyone: count an unchallenged optimistic claim after its window",
+      options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
+    },
+    { name: "expire", description: "Anyone: end an order past its deadline (refunds)", options: [ORDER, ESCROW_M] },
+    {
+      name: "withdraw",
+      description: "Any party: withdraw its balance credited by an asset's orders",
+      options: [ASSET, TOKEN, ["to", "receiver (default: the signer)"], ESCROW_M],
+    },
+    { name: "status", description: "An order's state, money and milestones (read only)", options: [ORDER, ESCROW_M] },
+  ],
+  local: [
+    {
+      name: "stablecoin",
+      description: "Deploy a test ERC-20 (or use --token) and mint it",
+      options: [
+        ["name", "token name (default Test USD)"],
+        ["symbol", "token symbol (default tUSD)"],
+        ["decimals", "decimals (default 6)"],
+        ["token", "mint an already deployed test token instead"],
+        ["to", "receiver of the mint (default: the signer)"],
+        ["amount", "amount to mint in token units (default 1000000)"],
+      ],
+    },
+    {
+      name: "time-travel",
+      description: "Move the chain's time forward and mine a block",
+      options: [
+        ["seconds", "seconds to add"],
+        ["to", "unix timestamp of the next block"],
+      ],
+    },
+  ],
+};
+
+const COMMON: [string, string][] = [
+  [
+    "signer",
+    "who signs: a role (PLINTH_<ROLE>_KEY in the environment or keystore), an account index or address (default 0)",
+  ],
+  ["deployment", "deployment record file (default: deployments/<chainId>.json)"],
+];
+
+/** The action `name` of `part`, loaded when run (scripts/operator/<part>.ts exports it in camelCase). */
+function lazy(part: Part, name: string) {
+  const exported = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return async () => {
+    const module = (await import(`./${part}.js`)) as Record<string, NewTaskActionFunction>;
+    const action = module[exported];
+    if (action === undefined) throw new Error(`scripts/operator/${part}.ts does not export ${exported}`);
+    return { default: action };
+  };
+}
+
+/** Every task definition, for hardhat.config.ts `tasks`. */
+export function operatorTasks(): TaskDefinition[] {
+  const out: TaskDefinition[] = [];
+  for (const [part, actions] of Object.entries(ACTIONS) as [Part, ActionSpec[]][]) {
+    out.push(emptyTask(part, GROUPS[part]).build());
+    for (const spec of actions) {
+      // The builder's argument types grow with each option; a loop keeps the general type.
+      let builder = task([part, spec.name], spec.description) as unknown as ReturnType<typeof task>;
+      for (const [name, description] of [...(spec.options ?? []), ...COMMON]) {
+        builder = builder.addOption({
+          name,
+          description,
+          type: ArgumentType.STRING_WITHOUT_DEFAULT,
+          defaultValue: undefined,
+        }) as unknown as ReturnType<typeof task>;
+      }
+      for (const [name, description] of spec.flags ?? []) {
+        builder = builder.addFlag({ name, description }) as unknown as ReturnType<typeof task>;
+      }
+      out.push(builder.setAction(lazy(part, spec.name)).build());
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs an operator task (scripts/operator/tasks.ts) in-process, as `npx hardhat <part> <action>` would
+ * on the in-process chain: ALLOW_IN_PROCESS=1 is set for the run unless `inProcess: false` (the tasks
+ * refuse the in-process chain otherwise), extra environment variables are set for the run only, and
+ * the console output and the task's Result are captured. The tasks connect with
+ * `network.getOrCreate()`, so the test's own connection sees their transactions.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import hre from "hardhat";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { deploySuite, type Suite } from "../../scripts/lib/suite.js";
+
+export interface TaskRun {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runTask(
+  id: string[],
+  args: Record<string, string | boolean | undefined>,
+  opts: { env?: Record<string, string | undefined>; inProcess?: boolean } = {},
+): Promise<TaskRun> {
+  const saved = { ...process.env };
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  const env: Record<string, string | undefined> = {
+    ALLOW_IN_PROCESS: opts.inProcess === false ? undefined : "1",
+    ...opts.env,
+  };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  console.log = (...a: unknown[]) => void out.push(a.map(String).join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.map(String).join(" "));
+  try {
+    const result = (await hre.tasks.getTask(id).run(args)) as { success?: boolean } | undefined;
+    return { ok: result?.success === true, stdout: out.join("\n"), stderr: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+/** `npx hardhat <args>` as a child process (the real command line: help, exit code). */
+export function hardhatCli(args: string[], env: Record<string, string | undefined> = {}) {
+  const r = spawnSync(process.execPath, ["node_modules/hardhat/dist/src/cli.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ALLOW_IN_PROCESS: undefined, ...env },
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The real suite (scripts/lib/suite.ts) with the roles of deploy/parameters/localhost.json: account 1
+ * governance, 2 KYC agent, 3 fee recipient, 4 manufacturer (its own signing authority), 6 issuer; and a
+ * deployment record of it in a temporary folder (the tasks' `--deployment`).
+ */
+export async function suiteWithRecord(ethers: HardhatEthers): Promise<{ suite: Suite; dir: string; record: string }> {
+  const s = await ethers.getSigners();
+  const suite = await deploySuite(ethers, {
+    governance: s[1],
+    kycAgent: s[2].address,
+    feeRecipient: s[3].address,
+    manufacturer: { account: s[4].address },
+    issuer: s[6].address,
+  });
+  const dir = await mkdtemp(join(tmpdir(), "plinth-tasks-"));
+  const record = join(dir, "31337.json");
+  const at = async (c: { getAddress(): Promise<string> }) => ({ address: await c.getAddress() });
+  await writeFile(
+    record,
+    JSON.stringify({
+      chainId: 31337,
+      contracts: {
+        DeviceRegistry: await at(suite.devices),
+        AssetRegistry: await at(suite.assets),
+        IdentityRegistry: await at(suite.identity),
+        ShareFactory: await at(suite.factory),
+        IncomeDistributor: await at(suite.distributor),
+        RentalEscrow: await at(suite.rental),
+        MaintenanceEscrow: await at(suite.escrow),
+      },
+    }),
+  );
+  return { suite, dir, record };
+}
