@@ -19,10 +19,10 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Wallet } from "ethers";
-import { SubjectKind, buildOffer, signOffer } from "../../client/src/eip712/rental.js";
+import { SubjectKind, buildOffer, buildTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { Comparator, OrderState, Ruling } from "../../client/src/eip712/maintenance.js";
 import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
-import { ASSET_ID, assetTerms, deployRental, publish } from "../rental/fixture.js";
+import { ASSET_ID, FREE_DEVICE_ID, assetTerms, deployRental, publish } from "../rental/fixture.js";
 import { Status, deployFixture, fundedFixture } from "../assets/fixture.js";
 import { deployRegistry, registerAndClaim } from "../devices/helpers.js";
 import { ASSET, BOND, BUDGET, DAY, deployMaintenance, orderArgs, policy } from "../maintenance/fixture.js";
@@ -108,6 +108,25 @@ describe("flags: rental escrow", function () {
     expect(a.state).to.equal(RState.Settling);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_HASH);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0n);
+  });
+
+  it("a device rental leases the device and marks it live; settlement releases both", async function () {
+    const f = await loadFixture(rental);
+    const terms = buildTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
+    const offerId = await publish(f.escrow, f.deviceOwner, terms);
+    expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.equal(0n);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(ZERO_HASH);
+    const prepay = BigInt(DAY) * GWEI;
+    const t0 = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(t0);
+    await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
+    expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.not.equal(0n);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(id);
+    await time.setNextBlockTimestamp(t0 + DAY);
+    await f.escrow.settle(id);
+    expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.equal(0n);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(ZERO_HASH);
   });
 
   it("claim then dispute set the claim status; resolve clears status, amount, deposit and deadline and closes", async function () {
