@@ -1,7 +1,11 @@
 /**
- * The whole Plinth suite with the REAL contracts, deployed and wired as in production, for tests,
- * the gas bench and the parallel-execution report (the CREATE2 production deployment is
- * scripts/deploy/ + deploy/, not this):
+ * LEGACY, kept only for the operator-task tests (test/tasks/harness.ts and the `Suite` type of
+ * test/tasks/*.test.ts): remove it once they run on the suite fixture. Everything else (the
+ * integration tests, the attack and event regressions of test/attacks/world.ts, the bench, the
+ * parallel report) deploys the suite through scripts/lib/fixture.ts, i.e. the production Ignition
+ * modules of deploy/suite.ts; this file is a second, hand-written deployment that can drift from it.
+ *
+ * The whole Plinth suite with the REAL contracts, deployed by plain `deployContract` calls:
  * DeviceRegistry (+ its DeviceToken), AssetRegistry, IdentityRegistry, IncomeDistributor (income held
  * in one IncomeVault clone per asset, created by the distributor), ShareFactory (SharesBlueprint ->
  * AssetShares, the distributor as the shares' income hook), a mock ERC-20 payout token,

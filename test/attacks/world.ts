@@ -1,10 +1,18 @@
 /**
- * The whole Plinth system with the REAL contracts, wired as in production, for the attack
- * regressions: DeviceRegistry (+ DeviceToken), AssetRegistry, IdentityRegistry, ShareFactory
- * (SharesBlueprint -> AssetShares), IncomeDistributor (the shares' income hooks, BUYOUT_ROLE),
- * MaintenanceEscrow (reading the real registries, RESERVE_SPENDER_ROLE on the distributor) and
- * RentalEscrow (LEASE_MANAGER_ROLE on both registries), deployed by `deploySuite`
- * (scripts/lib/suite.ts): a 2.5 % rental fee, `arbiter` as its default arbiter, rent in USDC or ETH.
+ * The whole Plinth system with the REAL contracts, deployed as in production, for the attack
+ * regressions: the suite fixture (scripts/lib/fixture.ts `freshSuite`: the Ignition modules of
+ * deploy/suite.ts with the parameters of deploy/parameters/localhost.json), with the fees and the
+ * rent tokens the regressions count on set explicitly: a 1 % protocol fee (FEE_BPS), a 2.5 % rental
+ * fee (RENTAL_FEE_BPS; localhost's is 1 %), rent in USDC or ETH; `arbiter` (the parameters' default
+ * arbiter) as the rental escrow's default arbiter.
+ *
+ * Accounts: the parameters' roles (#1 governance `gov`, #2 `kyc`, #3 `feeRecipient`, #4
+ * `manufacturer`, #5 `mfrSigner`, #6 `issuer`, #7 `arbiter`); #8 `agent`, #9 `alice`, #10 `bob`,
+ * #11 `carol`, #12 `provider`, #13 `outsider`, #14 `operator`.
+ *
+ * The suite is deployed once per connection (`freshSuite`): a later `deployWorld` on the same
+ * connection reverts the chain to right after that deployment (undoing everything sent since, and
+ * dropping snapshots taken since) and builds the world again on it.
  *
  * State after `deployWorld`: one asset (agent `agent`) with 0-decimal shares, 600 / 400 to
  * alice / bob; one secp256k1 device registered, claimed by `operator` and bound to the asset;
@@ -12,8 +20,10 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Wallet, id } from "ethers";
+import hre from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 import type { AssetShares } from "../../types/ethers-contracts/index.js";
-import { deploySuite } from "../../scripts/lib/suite.js";
+import { freshSuite } from "../../scripts/lib/fixture.js";
 import { SubjectKind, buildTerms, rentalDomain, type RentalTerms } from "../../client/src/eip712/rental.js";
 import { deviceDomain } from "../../client/src/eip712/devices.js";
 import { maintenanceDomain } from "../../client/src/eip712/maintenance.js";
@@ -21,10 +31,36 @@ import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import { signedClaim, signedRegistration, type Ctx } from "../devices/helpers.js";
 import { orderArgs, type OrderArgs } from "../maintenance/fixture.js";
 
+/**
+ * The connection each `ethers` belongs to. The callers hold only `ethers` (`deployWorld(ethers)`),
+ * but the production deployment runs on the whole connection (Ignition): every connection opened
+ * after this module is loaded (a test file's imports load it before its own `network.create()`) is
+ * recorded here, keyed by its `ethers`.
+ */
+const connections = new WeakMap<HardhatEthers, NetworkConnection<string>>();
+hre.hooks.registerHandlers("network", {
+  newConnection: async (context, next) => {
+    const connection = await next(context);
+    // Registered dynamically, this handler runs first: `next` has let the plugins add `ethers` and `ignition`.
+    connections.set(connection.ethers, connection);
+    return connection;
+  },
+});
+
+function connectionOf(ethers: HardhatEthers): NetworkConnection<string> {
+  const connection = connections.get(ethers);
+  if (connection === undefined) {
+    throw new Error("deployWorld: this ethers belongs to a connection opened before test/attacks/world.ts was loaded");
+  }
+  return connection;
+}
+
 export const DE = 276;
 export const YEAR = 365 * 24 * 3600;
 export const DAY = 86_400;
 export const FEE_BPS = 100n;
+/** The rental escrow's fee (localhost's is 1 %). */
+export const RENTAL_FEE_BPS = 250;
 export const RESERVE_BPS = 1_000n;
 export const KIND_SELFTEST = 3;
 export const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -32,22 +68,13 @@ export const ETH = "0x0000000000000000000000000000000000000000";
 
 export async function deployWorld(ethers: HardhatEthers) {
   const signers = await ethers.getSigners();
-  const [, gov, issuer, agent, kyc, manufacturer, mfrSigner, operator, feeRecipient, alice, bob, carol, provider] =
-    signers;
-  const outsider = signers[13];
-  const arbiter = signers[14];
-
-  const suite = await deploySuite(ethers, {
-    governance: gov,
-    feeRecipient: feeRecipient.address,
-    issuer: issuer.address,
-    kycAgent: kyc.address,
-    manufacturer: { account: manufacturer.address, signer: mfrSigner.address },
-    protocolFeeBps: FEE_BPS,
-    rentalFeeBps: 250,
-    defaultArbiter: arbiter.address,
-    rentalAcceptsEth: true,
+  // As localhost, but with the fees and the ETH rent the regressions count on stated here.
+  const suite = await freshSuite(connectionOf(ethers), {
+    parameters: { protocolFeeBps: Number(FEE_BPS), rentalFeeBps: RENTAL_FEE_BPS, ethForRent: true },
   });
+  const { governance: gov, kycAgent: kyc, feeRecipient, manufacturer, issuer, arbiter } = suite.roles;
+  const mfrSigner = suite.roles.manufacturerSigner;
+  const [agent, alice, bob, carol, provider, outsider, operator] = signers.slice(8, 15);
   const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental } = suite;
   const terms = suite.maintenanceTerms;
   const usdc = suite.payoutToken;
