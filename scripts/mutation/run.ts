@@ -9,18 +9,21 @@
  *
  * Sites come from solc's typed AST (the build info of `hardhat build`), so every mutant compiles.
  * A deterministic sample (seeded, stratified by class) is drawn; for each mutant the file is
- * changed in place, the project is built, the Solidity tests run, then every Mocha test with
- * `--bail` (the mutated part's own tests first). A failing test kills the mutant; a run that passes
- * every test leaves it alive. The file is always restored.
+ * changed in place, the contracts are built, every Mocha test runs with `--bail` (the mutated part's
+ * own tests first), then the Solidity tests (fuzz and invariants). A failing test kills the mutant; a
+ * run that passes every test leaves it alive. The file is always restored; one run at a time
+ * (`.mutation.lock`).
  *
  *   node --import tsx scripts/mutation/run.ts [--sample N] [--seed S] [--files a.sol,b.sol]
- *        [--only id,id] [--list] [--out reports/mutation.json]
+ *        [--only id,id] [--tests a.test.ts,b.test.ts] [--list] [--out reports/mutation.json]
+ *
+ * `--tests` runs only those Mocha files (to show that a new test kills a mutant the suite missed).
  *
  * Run it on a clean checkout (it refuses a dirty contracts/ tree): it edits contracts/ while it runs.
  * It takes about a minute per mutant on two cores.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 type MutantClass = "boundary" | "assignment" | "event-arg";
@@ -55,6 +58,7 @@ function args() {
     seed: Number(get("seed") ?? "12"),
     files: get("files")?.split(","),
     only: get("only")?.split(","),
+    tests: get("tests")?.split(","),
     list: a.includes("--list"),
     out: get("out") ?? "reports/mutation.json",
   };
@@ -72,20 +76,25 @@ function productionFiles(): string[] {
   return out.sort();
 }
 
-/** solc's AST of each project source, from the newest build info that holds it. */
+/**
+ * solc's AST of each project source, from a build info whose input holds the file's current text
+ * (stale build infos of earlier builds, mutants included, are skipped: their offsets would not match).
+ */
 function astsByFile(): Map<string, unknown> {
   const dir = path.join(ROOT, "artifacts/build-info");
   const asts = new Map<string, unknown>();
-  const outputs = readdirSync(dir)
-    .filter((f) => f.endsWith(".output.json"))
-    .map((f) => path.join(dir, f));
-  for (const file of outputs) {
-    const json = JSON.parse(readFileSync(file, "utf8")) as {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".output.json"))) {
+    const input = JSON.parse(readFileSync(path.join(dir, file.replace(".output.json", ".json")), "utf8")) as {
+      input: { sources: Record<string, { content: string }> };
+    };
+    const json = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as {
       output: { sources: Record<string, { ast: unknown }> };
     };
     for (const [name, src] of Object.entries(json.output.sources)) {
       if (!name.startsWith("project/")) continue;
-      asts.set(name.slice("project/".length), src.ast);
+      const rel = name.slice("project/".length);
+      const current = existsSync(path.join(ROOT, rel)) ? readFileSync(path.join(ROOT, rel), "utf8") : undefined;
+      if (input.input.sources[name]?.content === current) asts.set(rel, src.ast);
     }
   }
   return asts;
@@ -229,13 +238,15 @@ function run(cmd: string, argv: string[], timeoutMs: number) {
 }
 
 function firstFailure(out: string): string {
-  const m = out.match(/\n\s*1\) ([^\n]+)\n\s*([^\n]+)/);
-  if (m) return `${m[1].trim()} ${m[2].trim()}`.slice(0, 200);
+  // Mocha's summary: "N failing", then "1) <suite>\n  <nested titles...>:\n  <error>".
+  const summary = out.split(/\n\s*\d+ failing\s*\n/)[1];
+  const m = summary?.match(/\s*1\) ([\s\S]*?):\n/);
+  if (m) return m[1].replace(/\s+/g, " ").trim().slice(0, 200);
   const s = out.match(/\[FAIL[^\]]*\]\s*([^\n]+)/);
   return s ? s[1].trim().slice(0, 200) : "a failing test";
 }
 
-function tryMutant(m: Mutant): Result {
+function tryMutant(m: Mutant, tests?: string[]): Result {
   const abs = path.join(ROOT, m.file);
   const original = readFileSync(abs);
   const started = Date.now();
@@ -257,22 +268,21 @@ function tryMutant(m: Mutant): Result {
       original.subarray(m.start + m.length),
     ]);
     writeFileSync(abs, mutatedSource);
-    const build = run("hardhat", ["build", "--quiet"], 600_000);
-    if (!build.ok)
-      return done(
-        "stillborn",
-        build.out
-          .split("\n")
-          .find((l) => /Error/.test(l))
-          ?.trim(),
-      );
-    const sol = run("hardhat", ["test", "solidity"], 600_000);
-    if (sol.timedOut) return done("timeout", "solidity tests");
-    if (!sol.ok) return done("killed", `solidity: ${firstFailure(sol.out)}`);
+    // Contracts only first; the Solidity tests' own compilation is paid only by Mocha's survivors.
+    const build = run("hardhat", ["build", "--quiet", "--no-tests", "--no-typechain"], 600_000);
+    if (!build.ok) return done("stillborn", build.out.split("\n").find((l) => /Error/.test(l))?.trim());
     const part = m.file.split("/")[1];
-    const mocha = run("hardhat", ["test", "mocha", "--bail", "--no-compile", ...testFiles(part)], 900_000);
+    const mocha = run(
+      "hardhat",
+      ["test", "mocha", "--bail", "--no-compile", "--no-typechain", ...(tests ?? testFiles(part))],
+      900_000,
+    );
     if (mocha.timedOut) return done("timeout", "mocha tests");
     if (!mocha.ok) return done("killed", firstFailure(mocha.out));
+    if (tests !== undefined) return done("alive");
+    const sol = run("hardhat", ["test", "solidity", "--no-typechain"], 600_000);
+    if (sol.timedOut) return done("timeout", "solidity tests");
+    if (!sol.ok) return done("killed", `solidity: ${firstFailure(sol.out)}`);
     return done("alive");
   } finally {
     writeFileSync(abs, original);
@@ -299,14 +309,25 @@ function main() {
     for (const m of chosen) console.log(`${m.id}\t${m.original.replace(/\s+/g, " ")}\t=> ${m.mutated}`);
     return;
   }
+  // One run at a time: two runs would mutate the same tree and blame each other's faults.
+  const lock = path.join(ROOT, ".mutation.lock");
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, "utf8"));
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new Error(`another mutation run (pid ${pid}) is using this tree`);
+  }
+  writeFileSync(lock, String(process.pid));
   const results: Result[] = [];
-  const restore = () => execFileSync("git", ["checkout", "--", "contracts"], { cwd: ROOT });
-  process.on("SIGINT", () => {
-    restore();
-    process.exit(130);
-  });
+  // Ctrl-C reaches the running Hardhat child too (same process group); the file is restored in
+  // tryMutant's finally, and the lock released here.
+  process.on("exit", () => rmSync(lock, { force: true }));
   chosen.forEach((m, i) => {
-    const r = tryMutant(m);
+    const r = tryMutant(m, opts.tests);
     results.push(r);
     console.error(
       `[${i + 1}/${chosen.length}] ${r.status.padEnd(9)} ${m.id} (${r.seconds}s)${r.killedBy ? ` by ${r.killedBy}` : ""}`,
@@ -316,6 +337,7 @@ function main() {
       JSON.stringify({ seed: opts.seed, sample: opts.sample, sites: counts(all), results }, null, 2) + "\n",
     );
   });
+  rmSync(lock, { force: true });
   run("hardhat", ["build", "--quiet"], 600_000);
   const valid = results.filter((r) => r.status !== "stillborn");
   const alive = valid.filter((r) => r.status === "alive");
