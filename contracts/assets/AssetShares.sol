@@ -1,22 +1,29 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {ERC20PermitUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 import {IdentityRegistry} from "./IdentityRegistry.sol";
-import {IShareDeployer} from "./IShareDeployer.sol";
 import {ITransferRule} from "./compliance/ITransferRule.sol";
 
 /// @title AssetShares
 /// @notice The ERC-20 shares of one real asset, with permit (EIP-2612), built-in compliance and the
-///         asset agent's powers (ERC-3643 style). Deployed by the ShareFactory with CREATE2 (salt = asset
-///         id, no constructor arguments) so its address is predictable from the asset id alone.
+///         asset agent's powers (ERC-3643 style). Each asset's token is a minimal clone (ERC-1167 with
+///         immutable arguments) of one implementation, created by the ShareFactory with CREATE2 (salt =
+///         asset id) so its address is predictable from the asset id alone.
+///
+/// Clone. The arguments appended to the clone's code are `abi.encode(assetId, registry, identityRegistry)`,
+/// fixed by the factory for every asset, so they do not change the address. Name, symbol, decimals and
+/// the income hook are written once by `initialize`, which the factory calls in the creating transaction.
+/// The implementation itself can never be initialized. The EIP-712 domain of permits is built from the
+/// clone's own name and address (the storage-based EIP712Upgradeable, not an immutable cached at the
+/// implementation).
 ///
 /// Compliance. Every balance move goes through `_update`, which asks `refusalOf(op, from, to, amount)`
 /// and reverts with exactly the custom error that function returns. `canTransfer` returns the same
@@ -41,7 +48,7 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 ///
 /// Storage. This contract holds one asset's state only; the registry and identity registry are read,
 /// never written, by transfers.
-contract AssetShares is IAssetShares, ERC20Permit, Pausable {
+contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeable {
     /// @notice Kind of balance move, selecting which rules apply.
     enum Op {
         Transfer,
@@ -66,16 +73,12 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @notice Longest per-investor lock from mint time.
     uint64 public constant MAX_MINT_LOCK = 3650 days;
 
-    /// @inheritdoc IAssetShares
-    uint256 public immutable override assetId;
-    /// @notice The asset registry (agent and status of the asset).
-    IAssetRegistry public immutable registry;
-    /// @notice The identity registry (eligible investors).
-    IdentityRegistry public immutable identityRegistry;
-    /// @inheritdoc IAssetShares
-    address public immutable override incomeHooks;
-    uint8 private immutable _decimals;
+    /// @dev The implementation's own address: it has no clone arguments.
+    address private immutable _self;
 
+    /// @dev Set once by `initialize` (one slot).
+    address private _incomeHooks;
+    uint8 private _decimals;
     Config private _config;
     /// @notice Number of wallets with a nonzero balance.
     uint256 public holderCount;
@@ -163,23 +166,60 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @notice Mint lock longer than `MAX_MINT_LOCK`.
     error MintLockTooLong(uint64 period, uint64 max);
 
-    /// @dev Reads its parameters from the deployer (IShareDeployer) so the creation code has no arguments.
-    constructor() ERC20(_params().name, _params().symbol) ERC20Permit(_params().name) {
-        IShareDeployer.ShareParameters memory p = _params();
-        assetId = p.assetId;
-        registry = IAssetRegistry(p.registry);
-        identityRegistry = IdentityRegistry(p.identityRegistry);
-        incomeHooks = p.incomeHooks;
-        _decimals = p.decimals;
+    /// @dev The implementation: never initialized, used only through clones.
+    constructor() {
+        _self = address(this);
+        _disableInitializers();
+    }
+
+    /// @notice Initializes a clone. Called once, by the ShareFactory, in the transaction that creates the
+    ///         clone (so nobody can call it first); reverts with `InvalidInitialization` on a second call
+    ///         and on the implementation.
+    /// @param name_ ERC-20 name (also the EIP-712 domain name of permits).
+    /// @param symbol_ ERC-20 symbol.
+    /// @param decimals_ Decimals (the factory checks 0..18).
+    /// @param incomeHooks_ The income distributor notified of every balance move (zero: none), fixed forever.
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        uint8 decimals_,
+        address incomeHooks_
+    ) external initializer {
+        __ERC20_init(name_, symbol_);
+        _incomeHooks = incomeHooks_;
+        _decimals = decimals_;
         _config.eligibilityRequired = true;
     }
 
     modifier onlyAgent() {
-        if (msg.sender != registry.agentOf(assetId)) revert NotAgent(msg.sender);
+        (uint256 id, IAssetRegistry reg, ) = _args();
+        if (msg.sender != reg.agentOf(id)) revert NotAgent(msg.sender);
         _;
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IAssetShares
+    function assetId() public view override returns (uint256 id) {
+        (id, , ) = _args();
+    }
+
+    /// @notice The asset registry (agent and status of the asset).
+    /// @return reg The registry.
+    function registry() public view returns (IAssetRegistry reg) {
+        (, reg, ) = _args();
+    }
+
+    /// @notice The identity registry (eligible investors).
+    /// @return ids The identity registry.
+    function identityRegistry() public view returns (IdentityRegistry ids) {
+        (, , ids) = _args();
+    }
+
+    /// @inheritdoc IAssetShares
+    function incomeHooks() public view override returns (address) {
+        return _incomeHooks;
+    }
 
     /// @notice Decimals chosen by the issuer at creation (0..18).
     /// @return The decimals.
@@ -241,7 +281,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @param amount Shares.
     /// @return The ABI-encoded custom error, or empty.
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
-        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
+        (uint256 id, IAssetRegistry reg, ) = _args();
+        IAssetRegistry.AssetStatus status = reg.statusOf(id);
         if (op == Op.Redeem) {
             return
                 status == IAssetRegistry.AssetStatus.Retired
@@ -328,8 +369,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
         uint256 amount = balanceOf(lost);
         if (amount == 0) revert NothingToRecover(lost);
-        address hooks = incomeHooks;
-        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(assetId, lost, replacement);
+        address hooks = _incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(assetId(), lost, replacement);
         _op = Op.Recovery;
         _transfer(lost, replacement, amount);
 
@@ -352,7 +393,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @inheritdoc IAssetShares
     /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
     function redeemFor(address holder) external returns (uint256 burned) {
-        if (msg.sender != incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
+        if (msg.sender != _incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
         if (_holders[holder].frozen != 0) _holders[holder].frozen = 0;
         _op = Op.Redeem;
@@ -494,8 +535,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
                 revert(add(refusal, 0x20), mload(refusal))
             }
         }
-        address hooks = incomeHooks;
-        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(assetId, from, to, value);
+        address hooks = _incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(assetId(), from, to, value);
         if (from != to && value != 0) {
             if (to != address(0) && balanceOf(to) == 0) ++holderCount;
             if (from != address(0) && balanceOf(from) == value) --holderCount;
@@ -518,7 +559,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         uint64 lock = h.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.eligibilityRequired && !identityRegistry.isEligible(from)) {
+        if (c.eligibilityRequired && !identityRegistry().isEligible(from)) {
             return abi.encodeWithSelector(SenderNotEligible.selector, from);
         }
         return "";
@@ -532,7 +573,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         uint256 fromBalance,
         uint256 amount
     ) private view returns (bytes memory) {
-        (uint16 country, uint64 expiry) = identityRegistry.identityOf(to);
+        (uint16 country, uint64 expiry) = identityRegistry().identityOf(to);
         if (c.eligibilityRequired && expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
@@ -554,10 +595,11 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @dev The external rules, in order; the first refusal wins.
     function _rulesRefusal(address from, address to, uint256 amount) private view returns (bytes memory) {
         uint256 n = _rules.length;
+        uint256 id = assetId();
         for (uint256 i; i < n; ++i) {
             ITransferRule rule = _rules[i];
             // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
-            try rule.check(assetId, from, to, amount) returns (bool ok, bytes4 reason) {
+            try rule.check(id, from, to, amount) returns (bool ok, bytes4 reason) {
                 if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
             } catch {
                 return abi.encodeWithSelector(RuleRefused.selector, address(rule), bytes4(0));
@@ -581,7 +623,19 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         }
     }
 
-    function _params() private view returns (IShareDeployer.ShareParameters memory) {
-        return IShareDeployer(msg.sender).shareParameters();
+    /// @dev EIP-712 domain name of permits: this clone's own name (not an implementation immutable).
+    function _EIP712Name() internal view override returns (string memory) {
+        return name();
+    }
+
+    /// @dev EIP-712 domain version of permits.
+    function _EIP712Version() internal pure override returns (string memory) {
+        return "1";
+    }
+
+    /// @dev The clone's immutable arguments (zero on the implementation, which has none).
+    function _args() private view returns (uint256 id, IAssetRegistry reg, IdentityRegistry ids) {
+        if (address(this) == _self) return (0, IAssetRegistry(address(0)), IdentityRegistry(address(0)));
+        (id, reg, ids) = abi.decode(Clones.fetchCloneArgs(address(this)), (uint256, IAssetRegistry, IdentityRegistry));
     }
 }
