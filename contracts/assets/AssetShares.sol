@@ -3,11 +3,17 @@ pragma solidity 0.8.37;
 
 import {ERC20PermitUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
+import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 import {IdentityRegistry} from "./IdentityRegistry.sol";
 import {ITransferRule} from "./compliance/ITransferRule.sol";
@@ -48,7 +54,7 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 ///
 /// Storage. This contract holds one asset's state only; the registry and identity registry are read,
 /// never written, by transfers.
-contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeable {
+contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, PausableUpgradeable {
     /// @notice Kind of balance move, selecting which rules apply.
     enum Op {
         Transfer,
@@ -104,14 +110,12 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
     event RuleRemoved(address indexed rule);
     /// @notice Wallet frozen (true) or unfrozen by the agent.
     event WalletFrozenSet(address indexed wallet, bool frozen);
-    /// @notice `amount` more of `wallet`'s balance frozen.
+    /// @notice `amount` more of `wallet`'s balance frozen (ERC-3643 event; ERC-7943 `Frozen` gives the new total).
     event TokensFrozen(address indexed wallet, uint256 amount);
-    /// @notice `amount` of `wallet`'s frozen balance released.
+    /// @notice `amount` of `wallet`'s frozen balance released (ERC-3643 event; `Frozen` gives the new total).
     event TokensUnfrozen(address indexed wallet, uint256 amount);
     /// @notice `wallet` cannot send before `until` (lock from mint time).
     event InvestorLocked(address indexed wallet, uint64 until);
-    /// @notice The agent moved `amount` from `from` to `to`.
-    event ForcedTransfer(address indexed from, address indexed to, uint256 amount);
     /// @notice The agent moved the whole position of `lost` (balance, frozen amount, freeze, lock) to `replacement`.
     event Recovered(address indexed lost, address indexed replacement, uint256 amount, uint256 frozenAmount);
     /// @notice The income distributor redeemed `amount` of `holder` after a buyout.
@@ -127,8 +131,6 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
     error SharesPaused();
     /// @notice The wallet is frozen.
     error WalletFrozen(address wallet);
-    /// @notice Only `available` of the wallet's balance is not frozen.
-    error InsufficientUnfrozenBalance(address wallet, uint256 available, uint256 needed);
     /// @notice Transfers from this wallet are locked until `until`.
     error LockedUntil(uint64 until);
     /// @notice The sender has no unexpired identity.
@@ -192,8 +194,7 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
     }
 
     modifier onlyAgent() {
-        (uint256 id, IAssetRegistry reg, ) = _args();
-        if (msg.sender != reg.agentOf(id)) revert NotAgent(msg.sender);
+        _checkAgent();
         _;
     }
 
@@ -240,11 +241,48 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         return _holders[wallet].walletFrozen;
     }
 
-    /// @notice Part of the wallet's balance the agent froze (it cannot be transferred).
-    /// @param wallet The wallet.
-    /// @return The frozen amount.
-    function frozenAmount(address wallet) external view returns (uint256) {
-        return _holders[wallet].frozen;
+    /// @inheritdoc IERC7943Fungible
+    /// @dev May exceed the balance (set with `setFrozenTokens`): only `balance - frozen` (0 if negative) can move.
+    function getFrozenTokens(address account) external view returns (uint256 amount) {
+        return _holders[account].frozen;
+    }
+
+    /// @inheritdoc IERC7943Fungible
+    /// @dev False for the zero address, a frozen wallet, a wallet under lock-up (asset-wide or from mint), and,
+    ///      while eligibility is required, a wallet without unexpired identity. Token-wide states (pause, asset
+    ///      frozen or retired) are not account rules: `canTransfer` answers for them.
+    function canSend(address account) external view returns (bool allowed) {
+        HolderState memory h = _holders[account];
+        Config memory c = _config;
+        uint64 lock = h.lockedUntil > c.lockupUntil ? h.lockedUntil : c.lockupUntil;
+        return
+            account != address(0) &&
+            !h.walletFrozen &&
+            block.timestamp >= lock &&
+            (!c.eligibilityRequired || identityRegistry().isEligible(account));
+    }
+
+    /// @inheritdoc IERC7943Fungible
+    /// @dev False for the zero address, a frozen wallet, a wallet resident in a blocked country, and, while
+    ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
+    function canReceive(address account) external view returns (bool allowed) {
+        if (account == address(0) || _holders[account].walletFrozen) return false;
+        (uint16 country, uint64 expiry) = identityRegistry().identityOf(account);
+        return (!_config.eligibilityRequired || expiry > block.timestamp) && !countryBlocked[country];
+    }
+
+    /// @inheritdoc IERC165
+    /// @dev ERC-165, ERC-7943 (fungible), ERC-20, ERC-20 metadata, EIP-2612 permit (its selectors' XOR: no id is
+    ///      standardised, see README), ERC-5267 and IAssetShares.
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
+        return
+            interfaceId == type(IERC165).interfaceId ||
+            interfaceId == type(IERC7943Fungible).interfaceId ||
+            interfaceId == type(IERC20).interfaceId ||
+            interfaceId == type(IERC20Metadata).interfaceId ||
+            interfaceId == type(IERC20Permit).interfaceId ||
+            interfaceId == type(IERC5267).interfaceId ||
+            interfaceId == type(IAssetShares).interfaceId;
     }
 
     /// @notice Per-investor lock from mint time: the wallet cannot send before this timestamp.
@@ -260,14 +298,22 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         return _rules;
     }
 
-    /// @notice Whether `from` may transfer `amount` to `to` now (investor transfer or transferFrom; the
-    ///         allowance is not checked). Same code path as the enforcement.
+    /// @inheritdoc IERC7943Fungible
+    /// @dev Every rule of an investor transfer (same code path as the enforcement, `refusalOf`) except the
+    ///      ERC-20 ones the standard leaves to the base token: a balance shortfall does not make it false (and
+    ///      the frozen part is checked only for amounts within the balance), the allowance is not checked.
+    function canTransfer(address from, address to, uint256 amount) external view returns (bool allowed) {
+        return _refusal(Op.Transfer, from, to, amount, true).length == 0;
+    }
+
+    /// @notice Whether `from` may transfer `amount` to `to` now and, if not, why (investor transfer or
+    ///         transferFrom; the allowance is not checked). Same code path as the enforcement, balance included.
     /// @param from Sender.
     /// @param to Recipient.
     /// @param amount Shares.
     /// @return ok True when the transfer would succeed.
     /// @return reason Selector of the custom error the transfer would revert with (0 when ok).
-    function canTransfer(address from, address to, uint256 amount) external view returns (bool ok, bytes4 reason) {
+    function checkTransfer(address from, address to, uint256 amount) external view returns (bool ok, bytes4 reason) {
         bytes memory refusal = refusalOf(Op.Transfer, from, to, amount);
         if (refusal.length == 0) return (true, bytes4(0));
         return (false, bytes4(refusal));
@@ -281,6 +327,17 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
     /// @param amount Shares.
     /// @return The ABI-encoded custom error, or empty.
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
+        return _refusal(op, from, to, amount, false);
+    }
+
+    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`).
+    function _refusal(
+        Op op,
+        address from,
+        address to,
+        uint256 amount,
+        bool ignoreShortfall
+    ) private view returns (bytes memory) {
         (uint256 id, IAssetRegistry reg, ) = _args();
         IAssetRegistry.AssetStatus status = reg.statusOf(id);
         if (op == Op.Redeem) {
@@ -302,7 +359,7 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         uint256 fromBalance;
         if (from != address(0)) {
             fromBalance = balanceOf(from);
-            if (fromBalance < amount) {
+            if (fromBalance < amount && !ignoreShortfall) {
                 return
                     abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
             }
@@ -348,16 +405,15 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         _burn(from, amount);
     }
 
-    /// @notice Moves `amount` from `from` to `to` whatever the sender-side rules (freeze, lock-up, pause,
-    ///         sender eligibility), releasing frozen shares if needed. The recipient rules apply. Only the agent.
-    /// @param from Holder.
-    /// @param to Recipient (must be eligible).
-    /// @param amount Shares.
-    function forcedTransfer(address from, address to, uint256 amount) external onlyAgent {
+    /// @inheritdoc IERC7943Fungible
+    /// @dev Only the agent. Bypasses the sender-side rules (freeze, lock-up, pause, sender eligibility),
+    ///      releasing frozen shares first when needed (`Frozen` before `Transfer`); the recipient rules apply.
+    function forcedTransfer(address from, address to, uint256 amount) external onlyAgent returns (bool result) {
         _releaseFrozen(from, amount);
         _op = Op.Forced;
         _transfer(from, to, amount);
         emit ForcedTransfer(from, to, amount);
+        return true;
     }
 
     /// @notice Lost-wallet recovery: moves `lost`'s whole balance, frozen amount, wallet freeze and lock
@@ -377,7 +433,12 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         HolderState memory old = _holders[lost];
         delete _holders[lost];
         HolderState storage r = _holders[replacement];
-        if (old.frozen != 0) r.frozen = SafeCast.toUint184(uint256(r.frozen) + old.frozen);
+        if (old.frozen != 0) {
+            uint256 frozenAfter = uint256(r.frozen) + old.frozen;
+            r.frozen = SafeCast.toUint184(frozenAfter);
+            emit Frozen(lost, 0);
+            emit Frozen(replacement, frozenAfter);
+        }
         if (old.walletFrozen) {
             r.walletFrozen = true;
             emit WalletFrozenSet(lost, false);
@@ -395,7 +456,10 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
     function redeemFor(address holder) external returns (uint256 burned) {
         if (msg.sender != _incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
-        if (_holders[holder].frozen != 0) _holders[holder].frozen = 0;
+        if (_holders[holder].frozen != 0) {
+            _holders[holder].frozen = 0;
+            emit Frozen(holder, 0);
+        }
         _op = Op.Redeem;
         _burn(holder, burned);
         emit Redeemed(holder, burned);
@@ -423,6 +487,7 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
         h.frozen = SafeCast.toUint184(after_);
         emit TokensFrozen(wallet, amount);
+        emit Frozen(wallet, after_);
     }
 
     /// @notice Releases `amount` of `wallet`'s frozen balance. Only the agent.
@@ -434,6 +499,20 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
         h.frozen = uint184(frozen - amount);
         emit TokensUnfrozen(wallet, amount);
+        emit Frozen(wallet, frozen - amount);
+    }
+
+    /// @inheritdoc IERC7943Fungible
+    /// @dev Only the agent. Sets the absolute frozen amount, which may exceed the balance (it then also holds
+    ///      back future receipts). Emits `Frozen`, and the ERC-3643 `TokensFrozen`/`TokensUnfrozen` for the change.
+    function setFrozenTokens(address account, uint256 amount) external onlyAgent returns (bool result) {
+        HolderState storage h = _holders[account];
+        uint256 frozen = h.frozen;
+        h.frozen = SafeCast.toUint184(amount);
+        if (amount > frozen) emit TokensFrozen(account, amount - frozen);
+        else if (amount < frozen) emit TokensUnfrozen(account, frozen - amount);
+        emit Frozen(account, amount);
+        return true;
     }
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
@@ -552,9 +631,10 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         uint256 amount
     ) private view returns (bytes memory) {
         HolderState memory h = _holders[from];
-        uint256 available = fromBalance - h.frozen;
-        if (available < amount) {
-            return abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, available, amount);
+        uint256 available = fromBalance > h.frozen ? fromBalance - h.frozen : 0;
+        // Beyond the balance the refusal is the ERC-20 one (or none, for ERC-7943 canTransfer), not the freeze's.
+        if (available < amount && amount <= fromBalance) {
+            return abi.encodeWithSelector(ERC7943InsufficientUnfrozenBalance.selector, from, amount, available);
         }
         uint64 lock = h.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
@@ -614,12 +694,13 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
         uint256 frozen = h.frozen;
         if (frozen == 0) return;
         uint256 balance = balanceOf(wallet);
-        uint256 available = balance - frozen;
+        uint256 available = balance > frozen ? balance - frozen : 0;
         // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
             h.frozen = uint184(frozen - release);
             emit TokensUnfrozen(wallet, release);
+            emit Frozen(wallet, frozen - release);
         }
     }
 
@@ -631,6 +712,12 @@ contract AssetShares is IAssetShares, ERC20PermitUpgradeable, PausableUpgradeabl
     /// @dev EIP-712 domain version of permits.
     function _EIP712Version() internal pure override returns (string memory) {
         return "1";
+    }
+
+    /// @dev Reverts unless the caller is the asset's agent (read from the registry on every call).
+    function _checkAgent() private view {
+        (uint256 id, IAssetRegistry reg, ) = _args();
+        if (msg.sender != reg.agentOf(id)) revert NotAgent(msg.sender);
     }
 
     /// @dev The clone's immutable arguments (zero on the implementation, which has none).

@@ -54,6 +54,7 @@ const ASSET_SHARES: Record<string, Entry> = {
   "setWalletFrozen(address,bool)": { kind: "gated", error: "NotAgent" },
   "freezePartial(address,uint256)": { kind: "gated", error: "NotAgent" },
   "unfreezePartial(address,uint256)": { kind: "gated", error: "NotAgent" },
+  "setFrozenTokens(address,uint256)": { kind: "gated", error: "NotAgent" },
   "pause()": { kind: "gated", error: "NotAgent" },
   "unpause()": { kind: "gated", error: "NotAgent" },
   "setEligibilityRequired(bool)": { kind: "gated", error: "NotAgent" },
