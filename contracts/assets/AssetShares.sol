@@ -6,7 +6,6 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
@@ -272,8 +271,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     }
 
     /// @inheritdoc IERC165
-    /// @dev ERC-165, ERC-7943 (fungible), ERC-20, ERC-20 metadata, EIP-2612 permit (its selectors' XOR: no id is
-    ///      standardised, see README), ERC-5267 and IAssetShares.
+    /// @dev ERC-165, ERC-7943 (fungible), ERC-20, ERC-20 metadata, EIP-2612 permit (the XOR of its three
+    ///      selectors: EIP-2612 defines no id, see the assets README) and IAssetShares.
     function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
         return
             interfaceId == type(IERC165).interfaceId ||
@@ -281,7 +280,6 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
             interfaceId == type(IERC20).interfaceId ||
             interfaceId == type(IERC20Metadata).interfaceId ||
             interfaceId == type(IERC20Permit).interfaceId ||
-            interfaceId == type(IERC5267).interfaceId ||
             interfaceId == type(IAssetShares).interfaceId;
     }
 
