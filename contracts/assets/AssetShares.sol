@@ -7,8 +7,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
-import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
@@ -53,7 +51,7 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 ///
 /// Storage. This contract holds one asset's state only; the registry and identity registry are read,
 /// never written, by transfers.
-contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, PausableUpgradeable {
+contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Kind of balance move, selecting which rules apply.
     enum Op {
         Transfer,
@@ -81,10 +79,30 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @dev The implementation's own address: it has no clone arguments.
     address private immutable _self;
 
-    /// @dev Set once by `initialize` (one slot).
-    address private _incomeHooks;
-    uint8 private _decimals;
-    Config private _config;
+    /// @dev What every move reads, in one slot: the income hook and decimals (set once by `initialize`), and
+    ///      the pause flag, eligibility switch and asset-wide lock-up (set by the agent).
+    struct Core {
+        address incomeHooks;
+        uint8 decimals;
+        bool eligibilityRequired;
+        bool paused;
+        uint64 lockupUntil;
+    }
+    /// @dev The other compliance limits, in one slot.
+    struct Limits {
+        uint160 investorCap;
+        uint64 mintLockPeriod;
+        uint32 maxHolders;
+    }
+    /// @dev The clone's immutable arguments.
+    struct Args {
+        uint256 assetId;
+        IAssetRegistry registry;
+        IdentityRegistry identityRegistry;
+    }
+
+    Core private _core;
+    Limits private _limits;
     /// @notice Number of wallets with a nonzero balance.
     uint256 public holderCount;
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
@@ -99,6 +117,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     ITransferRule[] private _rules;
     Op private transient _op;
 
+    /// @notice The agent paused investor transfers (OpenZeppelin Pausable's event).
+    event Paused(address account);
+    /// @notice The agent resumed investor transfers (OpenZeppelin Pausable's event).
+    event Unpaused(address account);
     /// @notice A compliance parameter changed.
     event ConfigChanged(Config config);
     /// @notice Country `country` blocked (true) or unblocked.
@@ -120,6 +142,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @notice The income distributor redeemed `amount` of `holder` after a buyout.
     event Redeemed(address indexed holder, uint256 amount);
 
+    /// @notice `pause` while paused (OpenZeppelin Pausable's error).
+    error EnforcedPause();
+    /// @notice `unpause` while not paused (OpenZeppelin Pausable's error).
+    error ExpectedPause();
     /// @notice The asset is retired: shares only move through `redeemFor`.
     error AssetRetired();
     /// @notice `redeemFor` before the asset is retired.
@@ -187,9 +213,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
         address incomeHooks_
     ) external initializer {
         __ERC20_init(name_, symbol_);
-        _incomeHooks = incomeHooks_;
-        _decimals = decimals_;
-        _config.eligibilityRequired = true;
+        _core = Core(incomeHooks_, decimals_, true, false, 0);
     }
 
     modifier onlyAgent() {
@@ -200,37 +224,43 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IAssetShares
-    function assetId() public view override returns (uint256 id) {
-        (id, , ) = _args();
+    function assetId() external view override returns (uint256) {
+        return _args().assetId;
     }
 
     /// @notice The asset registry (agent and status of the asset).
     /// @return reg The registry.
-    function registry() public view returns (IAssetRegistry reg) {
-        (, reg, ) = _args();
+    function registry() external view returns (IAssetRegistry reg) {
+        return _args().registry;
     }
 
     /// @notice The identity registry (eligible investors).
     /// @return ids The identity registry.
-    function identityRegistry() public view returns (IdentityRegistry ids) {
-        (, , ids) = _args();
+    function identityRegistry() external view returns (IdentityRegistry ids) {
+        return _args().identityRegistry;
     }
 
     /// @inheritdoc IAssetShares
     function incomeHooks() public view override returns (address) {
-        return _incomeHooks;
+        return _core.incomeHooks;
     }
 
     /// @notice Decimals chosen by the issuer at creation (0..18).
     /// @return The decimals.
     function decimals() public view override returns (uint8) {
-        return _decimals;
+        return _core.decimals;
+    }
+
+    /// @notice Whether the agent paused investor transfers.
+    /// @return True when paused.
+    function paused() external view returns (bool) {
+        return _core.paused;
     }
 
     /// @notice The compliance parameters.
     /// @return The configuration.
     function config() external view returns (Config memory) {
-        return _config;
+        return _configView();
     }
 
     /// @notice Whether the agent froze this wallet (it can neither send nor receive in transfers).
@@ -252,13 +282,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     ///      frozen or retired) are not account rules: `canTransfer` answers for them.
     function canSend(address account) external view returns (bool allowed) {
         HolderState memory h = _holders[account];
-        Config memory c = _config;
+        Core memory c = _core;
         uint64 lock = h.lockedUntil > c.lockupUntil ? h.lockedUntil : c.lockupUntil;
         return
             account != address(0) &&
             !h.walletFrozen &&
             block.timestamp >= lock &&
-            (!c.eligibilityRequired || identityRegistry().isEligible(account));
+            (!c.eligibilityRequired || _args().identityRegistry.isEligible(account));
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -266,8 +296,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
     function canReceive(address account) external view returns (bool allowed) {
         if (account == address(0) || _holders[account].walletFrozen) return false;
-        (uint16 country, uint64 expiry) = identityRegistry().identityOf(account);
-        return (!_config.eligibilityRequired || expiry > block.timestamp) && !countryBlocked[country];
+        (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
+        return (!_core.eligibilityRequired || expiry > block.timestamp) && !countryBlocked[country];
     }
 
     /// @inheritdoc IERC165
@@ -301,7 +331,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     ///      ERC-20 ones the standard leaves to the base token: a balance shortfall does not make it false (and
     ///      the frozen part is checked only for amounts within the balance), the allowance is not checked.
     function canTransfer(address from, address to, uint256 amount) external view returns (bool allowed) {
-        return _refusal(Op.Transfer, from, to, amount, true).length == 0;
+        return _refusal(Op.Transfer, from, to, amount, true, _args()).length == 0;
     }
 
     /// @notice Whether `from` may transfer `amount` to `to` now and, if not, why (investor transfer or
@@ -325,7 +355,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @param amount Shares.
     /// @return The ABI-encoded custom error, or empty.
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
-        return _refusal(op, from, to, amount, false);
+        return _refusal(op, from, to, amount, false, _args());
     }
 
     /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`).
@@ -334,10 +364,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
         address from,
         address to,
         uint256 amount,
-        bool ignoreShortfall
+        bool ignoreShortfall,
+        Args memory a
     ) private view returns (bytes memory) {
-        (uint256 id, IAssetRegistry reg, ) = _args();
-        IAssetRegistry.AssetStatus status = reg.statusOf(id);
+        IAssetRegistry.AssetStatus status = a.registry.statusOf(a.assetId);
         if (op == Op.Redeem) {
             return
                 status == IAssetRegistry.AssetStatus.Retired
@@ -350,7 +380,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
             if (status == IAssetRegistry.AssetStatus.Frozen) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (paused()) return abi.encodeWithSelector(SharesPaused.selector);
+            if (_core.paused) return abi.encodeWithSelector(SharesPaused.selector);
             if (_holders[from].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
             if (_holders[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
@@ -362,15 +392,15 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
                     abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
             }
         }
-        Config memory c = _config;
+        Config memory c = _configView();
         if (op == Op.Transfer) {
-            bytes memory senderRefusal = _senderRefusal(c, from, fromBalance, amount);
+            bytes memory senderRefusal = _senderRefusal(c, a.identityRegistry, from, fromBalance, amount);
             if (senderRefusal.length != 0) return senderRefusal;
         }
         if (to == address(0)) return ""; // burn: nothing more to check
-        bytes memory recipientRefusal = _recipientRefusal(c, from, to, fromBalance, amount);
+        bytes memory recipientRefusal = _recipientRefusal(c, a.identityRegistry, from, to, fromBalance, amount);
         if (recipientRefusal.length != 0) return recipientRefusal;
-        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(from, to, amount);
+        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(a.assetId, from, to, amount);
         return "";
     }
 
@@ -383,7 +413,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     function mint(address to, uint256 amount) external onlyAgent {
         _op = Op.Mint;
         _mint(to, amount);
-        uint64 period = _config.mintLockPeriod;
+        uint64 period = _limits.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
             HolderState storage h = _holders[to];
@@ -423,8 +453,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
         if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
         uint256 amount = balanceOf(lost);
         if (amount == 0) revert NothingToRecover(lost);
-        address hooks = _incomeHooks;
-        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(assetId(), lost, replacement);
+        address hooks = _core.incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(_args().assetId, lost, replacement);
         _op = Op.Recovery;
         _transfer(lost, replacement, amount);
 
@@ -452,7 +482,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @inheritdoc IAssetShares
     /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
     function redeemFor(address holder) external returns (uint256 burned) {
-        if (msg.sender != _incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
+        if (msg.sender != _core.incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
         if (_holders[holder].frozen != 0) {
             _holders[holder].frozen = 0;
@@ -515,12 +545,16 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
     function pause() external onlyAgent {
-        _pause();
+        if (_core.paused) revert EnforcedPause();
+        _core.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Resumes investor transfers. Only the agent.
     function unpause() external onlyAgent {
-        _unpause();
+        if (!_core.paused) revert ExpectedPause();
+        _core.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     // ------------------------------------------------------------------ agent: compliance configuration
@@ -528,8 +562,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
     /// @param required New setting (true at creation).
     function setEligibilityRequired(bool required) external onlyAgent {
-        _config.eligibilityRequired = required;
-        emit ConfigChanged(_config);
+        _core.eligibilityRequired = required;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Blocks or unblocks recipients resident in `country`. Only the agent.
@@ -544,22 +578,22 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     ///         only stops new holders from joining. Only the agent.
     /// @param maxHolders New maximum.
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
-        _config.maxHolders = maxHolders;
-        emit ConfigChanged(_config);
+        _limits.maxHolders = maxHolders;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
     /// @param cap New cap.
     function setInvestorCap(uint256 cap) external onlyAgent {
-        _config.investorCap = cap;
-        emit ConfigChanged(_config);
+        _limits.investorCap = SafeCast.toUint160(cap);
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
     /// @param until Timestamp.
     function setLockup(uint64 until) external onlyAgent {
-        _config.lockupUntil = until;
-        emit ConfigChanged(_config);
+        _core.lockupUntil = until;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Each mint locks the recipient's whole balance for `period` seconds from then (0 = none).
@@ -567,8 +601,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @param period Seconds, at most `MAX_MINT_LOCK`.
     function setMintLockPeriod(uint64 period) external onlyAgent {
         if (period > MAX_MINT_LOCK) revert MintLockTooLong(period, MAX_MINT_LOCK);
-        _config.mintLockPeriod = period;
-        emit ConfigChanged(_config);
+        _limits.mintLockPeriod = period;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
@@ -606,14 +640,15 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     function _update(address from, address to, uint256 value) internal override {
         Op op = _op;
         _op = Op.Transfer; // anything the hook triggers is an ordinary transfer
-        bytes memory refusal = refusalOf(op, from, to, value);
+        Args memory a = _args();
+        bytes memory refusal = _refusal(op, from, to, value, false, a);
         if (refusal.length != 0) {
             assembly ("memory-safe") {
                 revert(add(refusal, 0x20), mload(refusal))
             }
         }
-        address hooks = _incomeHooks;
-        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(assetId(), from, to, value);
+        address hooks = _core.incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(a.assetId, from, to, value);
         if (from != to && value != 0) {
             if (to != address(0) && balanceOf(to) == 0) ++holderCount;
             if (from != address(0) && balanceOf(from) == value) --holderCount;
@@ -624,6 +659,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @dev Sender-side rules of an investor transfer (after the balance check).
     function _senderRefusal(
         Config memory c,
+        IdentityRegistry ids,
         address from,
         uint256 fromBalance,
         uint256 amount
@@ -637,7 +673,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
         uint64 lock = h.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.eligibilityRequired && !identityRegistry().isEligible(from)) {
+        if (c.eligibilityRequired && !ids.isEligible(from)) {
             return abi.encodeWithSelector(SenderNotEligible.selector, from);
         }
         return "";
@@ -646,12 +682,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     /// @dev Recipient-side rules: eligibility, country, maximum holders, per-investor cap.
     function _recipientRefusal(
         Config memory c,
+        IdentityRegistry ids,
         address from,
         address to,
         uint256 fromBalance,
         uint256 amount
     ) private view returns (bytes memory) {
-        (uint16 country, uint64 expiry) = identityRegistry().identityOf(to);
+        (uint16 country, uint64 expiry) = ids.identityOf(to);
         if (c.eligibilityRequired && expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
@@ -671,9 +708,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
     }
 
     /// @dev The external rules, in order; the first refusal wins.
-    function _rulesRefusal(address from, address to, uint256 amount) private view returns (bytes memory) {
+    function _rulesRefusal(uint256 id, address from, address to, uint256 amount) private view returns (bytes memory) {
         uint256 n = _rules.length;
-        uint256 id = assetId();
         for (uint256 i; i < n; ++i) {
             ITransferRule rule = _rules[i];
             // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
@@ -714,13 +750,24 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable, 
 
     /// @dev Reverts unless the caller is the asset's agent (read from the registry on every call).
     function _checkAgent() private view {
-        (uint256 id, IAssetRegistry reg, ) = _args();
-        if (msg.sender != reg.agentOf(id)) revert NotAgent(msg.sender);
+        Args memory a = _args();
+        if (msg.sender != a.registry.agentOf(a.assetId)) revert NotAgent(msg.sender);
     }
 
-    /// @dev The clone's immutable arguments (zero on the implementation, which has none).
-    function _args() private view returns (uint256 id, IAssetRegistry reg, IdentityRegistry ids) {
-        if (address(this) == _self) return (0, IAssetRegistry(address(0)), IdentityRegistry(address(0)));
-        (id, reg, ids) = abi.decode(Clones.fetchCloneArgs(address(this)), (uint256, IAssetRegistry, IdentityRegistry));
+    /// @dev The compliance parameters as the `Config` views and events show them.
+    function _configView() private view returns (Config memory) {
+        Core memory c = _core;
+        Limits memory lim = _limits;
+        return Config(c.eligibilityRequired, lim.maxHolders, c.lockupUntil, lim.mintLockPeriod, lim.investorCap);
+    }
+
+    /// @dev The clone's immutable arguments, `abi.encode(assetId, registry, identityRegistry)` appended to the
+    ///      ERC-1167 code (what `Clones.fetchCloneArgs` returns, read in one EXTCODECOPY); zero on the
+    ///      implementation, which has none.
+    function _args() private view returns (Args memory a) {
+        if (address(this) == _self) return a;
+        assembly ("memory-safe") {
+            extcodecopy(address(), a, 0x2d, 0x60)
+        }
     }
 }

@@ -203,6 +203,10 @@ describe("AssetShares", function () {
 
     it("per-investor cap: refuses what would take a holder above the cap (transfer and mint)", async function () {
       const f = await loadFixture(funded);
+      // The cap is stored in 160 bits (beside the other limits, one slot): larger caps are refused.
+      await expect(f.shares.connect(f.agent).setInvestorCap(2n ** 160n))
+        .to.be.revertedWithCustomError(f.shares, "SafeCastOverflowedUintDowncast")
+        .withArgs(160, 2n ** 160n);
       await f.shares.connect(f.agent).setInvestorCap(E(600));
       await expectRefused(f, f.alice, f.bob.address, E(101), "InvestorCapExceeded", [f.bob.address, E(601), E(600)]);
       await f.shares.connect(f.alice).transfer(f.bob.address, E(100));
@@ -280,9 +284,12 @@ describe("AssetShares", function () {
     it("pause: stops investor transfers until the agent unpauses", async function () {
       const f = await loadFixture(funded);
       await expect(f.shares.connect(f.agent).pause()).to.emit(f.shares, "Paused").withArgs(f.agent.address);
+      expect(await f.shares.paused()).to.equal(true);
+      await expect(f.shares.connect(f.agent).pause()).to.be.revertedWithCustomError(f.shares, "EnforcedPause");
       await expectRefused(f, f.alice, f.bob.address, E(1), "SharesPaused", []);
       await f.shares.connect(f.agent).mint(f.carol.address, E(1)); // agent moves still work
       await expect(f.shares.connect(f.agent).unpause()).to.emit(f.shares, "Unpaused").withArgs(f.agent.address);
+      await expect(f.shares.connect(f.agent).unpause()).to.be.revertedWithCustomError(f.shares, "ExpectedPause");
       await f.shares.connect(f.alice).transfer(f.bob.address, E(1));
     });
 
