@@ -29,8 +29,9 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// implementation).
 ///
 /// Compliance. Every balance move goes through `_update`, which asks `refusalOf(op, from, to, amount)`
-/// and reverts with exactly the custom error that function returns. `canTransfer` returns the same
-/// answer for an investor transfer without sending: one code path, no duplicated logic. Rules, in order:
+/// and reverts with exactly the custom error that function returns. `checkTransfer` returns the same
+/// answer for an investor transfer without sending, and ERC-7943's `canTransfer` too, except that a balance
+/// shortfall is left to the ERC-20: one code path, no duplicated logic. Rules, in order:
 ///  - Asset status (registry): Retired closes everything but `redeemFor`; Frozen stops investor transfers.
 ///  - Investor transfers only: pause, frozen wallets (either side), balance, unfrozen balance, lock-ups
 ///    (asset-wide date and per-investor lock from mint time), sender eligibility.
