@@ -5,7 +5,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
-import { claimMessage, deviceDigest, rotateKeyMessage } from "../../client/src/eip712/devices.js";
+import { attestationMessage, claimMessage, deviceDigest, rotateKeyMessage } from "../../client/src/eip712/devices.js";
 import { importDeviceKey, KeyImportError } from "../../client/src/keys.js";
 import type { DeviceSigner } from "../../client/src/signers/devices.js";
 import { DEVICE_STATUSES, mined } from "../lib/cli.js";
@@ -37,6 +37,12 @@ interface Args extends CommonArgs {
   seed: string;
   curve: string;
   newKey: string;
+  kind: string;
+  value: string;
+  odometer: string;
+  counter: string;
+  timestamp: string;
+  payload: string;
 }
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
@@ -213,6 +219,62 @@ export const rotate = operatorTask(async (args: Args, hre) => {
     interfaces: [registry.interface],
   });
   console.log(`device ${formatDeviceId(deviceId)} now uses the ${key.curve} key ${key.publicKey}`);
+});
+
+/**
+ * Relays a device's signed reading to the registry (attest). The device signs the EIP-712 digest of its
+ * Attestation: without --signature (or --sim-index) the digest and the exact values it covers are
+ * printed and nothing is sent; re-run with them and --signature.
+ */
+export const attest = operatorTask(async (args: Args, hre) => {
+  const { ctx, registry } = await open(hre, args);
+  const device = simulated(ctx, args);
+  const deviceId = args.device.trim() === "" && device !== undefined ? device.deviceId : uint(args.device, "--device");
+  const status = await requireDevice(registry, deviceId);
+  if (status !== 1n) throw new UserError(`device ${formatDeviceId(deviceId)} is ${statusName(status)}, not Active`);
+  const kind = uint(args.kind, "--kind");
+  if (kind >= 2n ** 32n) throw new UserError(`--kind ${kind} does not fit in uint32`);
+  const u64 = (raw: string, option: string, fallback: bigint) => {
+    const n = raw.trim() === "" ? fallback : uint(raw, option);
+    if (n >= 2n ** 64n) throw new UserError(`${option} ${n} does not fit in uint64`);
+    return n;
+  };
+  const last = await registry.latestReading(deviceId, kind);
+  const value = u64(args.value, "--value", 0n);
+  const odometer = u64(args.odometer, "--odometer", last.odometer);
+  if (odometer < last.odometer) {
+    throw new UserError(
+      `--odometer ${odometer} is below the device's last accepted odometer ${last.odometer} of kind ${kind}`,
+    );
+  }
+  const counter = u64(args.counter, "--counter", (await registry.lastCounter(deviceId)) + 1n);
+  const timestamp = u64(args.timestamp, "--timestamp", await now(ctx.ethers));
+  const payload = args.payload.trim() === "" ? "reading" : args.payload.trim();
+  const payloadHash = /^0x[0-9a-fA-F]{64}$/.test(payload) ? payload : ctx.ethers.id(payload);
+  const msg = attestationMessage({ deviceId, kind, value, odometer, payloadHash, counter, timestamp });
+  const digest = deviceDigest(await registryDomain(registry), "Attestation", msg);
+  let signature: string;
+  if (args.signature.trim() !== "") signature = signatureArg(args.signature);
+  else if (device !== undefined) {
+    if (device.deviceId !== deviceId) throw new UserError("--sim-index is not the device of --device");
+    signature = await device.signDigest(digest);
+  } else {
+    console.log(
+      `the device signs this EIP-712 digest with its key (Attestation kind ${kind}, value ${value}, odometer ${odometer}, counter ${counter}, timestamp ${timestamp}):`,
+    );
+    console.log(digest);
+    console.log(
+      `then: npx hardhat devices attest --device ${deviceId} --kind ${kind} --value ${value} --odometer ${odometer} ` +
+        `--counter ${counter} --timestamp ${timestamp} --payload ${payloadHash} --signature 0x...`,
+    );
+    console.log("nothing was sent");
+    return;
+  }
+  await mined(registry.attest(msg, signature), { what: "attest", interfaces: [registry.interface] });
+  console.log(
+    `device ${formatDeviceId(deviceId)} reading accepted: kind ${kind}, value ${value}, odometer ${odometer}, counter ${counter}, ` +
+      `at ${new Date(Number(timestamp) * 1000).toISOString()}`,
+  );
 });
 
 export const status = operatorTask(async (args: Args, hre) => {
