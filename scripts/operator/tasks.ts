@@ -133,9 +133,14 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
   devices: [
     {
       name: "register",
-      description: "Register real devices from a CSV of public keys (PEM/SPKI, JWK, <curve>:SEC1 hex)",
+      description:
+        "Register real devices from a CSV of public keys (PEM/SPKI, JWK, <curve>:SEC1 hex), or simulated ones",
       options: [
         ["keys", "CSV file key,model,firmwareHash,serialHash (see scripts/devices/register-devices.ts)"],
+        ["simCount", "instead of --keys: register this many simulated devices (keys derived from --seed)"],
+        ["simFrom", "first simulated device index (default 0)"],
+        ["seed", "simulated devices' 32-byte hex seed (default: the simulator's)"],
+        ["curve", "simulated devices' curve: secp256k1 | p256 | mixed (default mixed)"],
         ["manufacturer", "manufacturer address (default: the signer, who must be its signing authority)"],
         REGISTRY,
       ],

@@ -91,6 +91,26 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
     expect(lower.stderr).to.contain("error: --odometer 9 is below the device's last accepted odometer 10 of kind 4");
   });
 
+  it("devices register --sim-count: the simulator's devices (both curves), registered once, then claimable by index", async function () {
+    const seed = ethers.id("plinth-tasks-sim");
+    const out = await run(["devices", "register"], { simCount: "3", seed, signer: "4" });
+    expect(out).to.contain("3 registered, 0 already registered, 0 rejected");
+    expect(out.match(/ secp256k1 registered$/gm)?.length).to.equal(2); // mixed: even indexes
+    expect(out).to.contain(`(${simulatedDevice(seed, 1, "mixed").deviceId}) p256 registered`);
+    const again = await run(["devices", "register"], { simCount: "3", seed, signer: "4" });
+    expect(again).to.contain("0 registered, 3 already registered");
+    const claimed = await run(["devices", "claim"], { simIndex: "2", seed, owner: issuer.address });
+    expect(claimed).to.contain(`its token now belongs to ${issuer.address}`);
+    const both = await runTask(["devices", "register"], {
+      deployment: record,
+      simCount: "1",
+      keys: "x.csv",
+      signer: "4",
+    });
+    expect(both.ok).to.equal(false);
+    expect(both.stderr).to.contain("error: give --keys <csv> (real devices) or --sim-count <n>");
+  });
+
   it("local time-travel --seconds N moves the next block exactly N seconds after the latest", async function () {
     const before = await latest();
     await new Promise((r) => setTimeout(r, 1100)); // wall-clock time passes between the blocks
