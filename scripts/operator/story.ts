@@ -16,7 +16,8 @@
  *  4. prints `step n/N` progress and a final PASS or FAIL line (exit code 0 or 1), and always stops
  *     the node (also on failure or Ctrl-C). STORY_VERBOSE=1 echoes every command's output.
  *
- * Plain Node (type stripping); the node's log is in reports/tmp/story-node.log.
+ * Plain Node (type stripping); the node's log is in reports/tmp/story-node.log, every command with its
+ * whole output in reports/tmp/story-transcript.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -88,6 +89,9 @@ const KEY_OF: Record<Role, keyof typeof KEYS> = {
 };
 
 let node: ChildProcess | undefined;
+mkdirSync(join(root, "reports", "tmp"), { recursive: true });
+/** Every command and its whole output: reports/tmp/story-transcript.log. */
+const transcript = createWriteStream(join(root, "reports", "tmp", "story-transcript.log"));
 let commands = 0;
 
 function log(message: string) {
@@ -118,6 +122,7 @@ function exec(command: string, args: string[], extra: Record<string, string> = {
     child.stderr.on("data", (c: Buffer) => ((err += c.toString()), (all += c.toString())));
     child.on("error", (e) => reject(new StoryError(`cannot start ${command}: ${e.message}`)));
     child.on("exit", (code) => {
+      transcript.write(`$ ${command} ${args.join(" ")}\n${all}[exit ${code}]\n\n`);
       if (VERBOSE) process.stdout.write(all.replace(/^(?=.)/gm, "    │ "));
       resolve({ code, out, err, all });
     });
@@ -521,12 +526,14 @@ const steps: Step[] = [
         "price 0.001 tUSD (1000) per second, 0.01 tUSD (10000) per unit, deposit 100 tUSD (100000000)",
         "offer",
       );
-      // The meter's hand-over reading, a little ahead of the rental's start (within the registry's skew).
+      // The meter's hand-over reading, signed for a time just after the rental starts (within the registry's
+      // 5-minute future skew): a baseline older than the start would spread the next interval's units over
+      // time partly outside the term, and fewer than the 3,000 measured would be billed.
       await attest(s.meter, s.meterSigner, {
         kind: "1",
         value: "0",
         odometer: "0",
-        timestamp: String((await latestTimestamp()) + 30),
+        timestamp: String((await latestTimestamp()) + 240),
       });
       const rent = await ok(["rental", "rent", "--offer", offerId, "--duration", "86400", "--prepay", "500"], 8);
       expectIn(rent, "prepay 500 tUSD (500000000), deposit 100 tUSD (100000000), 86400 s", "rent");
@@ -736,6 +743,7 @@ try {
   await stopNode();
   rmSync(dir, { recursive: true, force: true });
   log(`node stopped; ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
+  await new Promise<void>((resolve) => transcript.end(() => resolve()));
 }
 // Nothing of the story may keep the process alive (the node's log stream, tsx's loader).
 process.exit(process.exitCode ?? 0);
