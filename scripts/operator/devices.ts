@@ -142,7 +142,7 @@ export const register = operatorTask(async (args: Args, hre) => {
     );
   }
   const domain = await registryDomain(registry);
-  await registerKeys(registry, domain, manufacturer, ctx.signer, keys, args.allowPartial);
+  await registerKeys(registry, domain, manufacturer, ctx.signer, keys, args.allowPartial, "pass --allow-partial");
 });
 
 export const claim = operatorTask(async (args: Args, hre) => {

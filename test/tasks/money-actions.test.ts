@@ -101,6 +101,22 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
     expect(again).to.contain("0 registered, 3 already registered");
     const claimed = await run(["devices", "claim"], { simIndex: "2", seed, owner: issuer.address });
     expect(claimed).to.contain(`its token now belongs to ${issuer.address}`);
+    // A rejected row: the task names its own flag (not the script's ALLOW_PARTIAL variable).
+    const bad = join(dir, "money-bad-keys.csv");
+    await writeFile(bad, `p256:0x04${"11".repeat(64)},m,fw,bad-1\n`);
+    const rejected = await runTask(["devices", "register"], { deployment: record, keys: bad, signer: "4" });
+    expect(rejected.ok).to.equal(false);
+    expect(rejected.stderr).to.contain("error: 1 row(s) rejected, no valid row: nothing was sent");
+    const mixed = join(dir, "money-mixed-keys.csv");
+    await writeFile(
+      mixed,
+      `secp256k1:0x02abcdef,m,fw,bad-2\np256:0x04${simulatedDevice(seed, 5, "p256").keyA.slice(2)}${simulatedDevice(seed, 5, "p256").keyB.slice(2)},m,fw,ok-5\n`,
+    );
+    const partial = await runTask(["devices", "register"], { deployment: record, keys: mixed, signer: "4" });
+    expect(partial.ok).to.equal(false);
+    expect(partial.stderr).to.contain(
+      "error: 1 valid row(s), 1 rejected: nothing was sent; fix the rows or pass --allow-partial to register the valid ones",
+    );
     const both = await runTask(["devices", "register"], {
       deployment: record,
       simCount: "1",
