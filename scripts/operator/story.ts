@@ -700,7 +700,7 @@ steps.push([
         "a rejected CSV row without --allow-partial",
         ["devices", "register", "--keys", bad],
         "manufacturer",
-        /1 valid row\(s\), 1 rejected: nothing was sent/,
+        /1 valid row\(s\), 1 rejected: nothing was sent; fix the rows or pass --allow-partial/,
       ),
     ]);
   },
