@@ -186,6 +186,27 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
     expect(await run(["rental", "withdraw"], { token: usdc, signer: "8" })).to.contain("nothing to withdraw in USDC");
   });
 
+  it("rental status: an Active agreement past its end shows Ended until it is settled", async function () {
+    const terms = join(dir, "money-short-terms.json");
+    await writeFile(
+      terms,
+      JSON.stringify({
+        subjectKind: 1,
+        subjectId: assetId,
+        token: usdc,
+        pricePerSecond: "1",
+        deposit: "0",
+        minDuration: 60,
+      }),
+    );
+    const offerId = /offer (0x[0-9a-f]{64})/.exec(await run(["rental", "offer"], { terms, signer: "6" }))![1];
+    const rent = await run(["rental", "rent"], { offer: offerId, duration: "60", prepay: "1", signer: "8" });
+    const agreement = /agreement (0x[0-9a-f]{64}) opened: Active/.exec(rent)![1];
+    await run(["local", "time-travel"], { seconds: "120" });
+    expect(await run(["rental", "status"], { agreement })).to.match(/state: +Ended$/m);
+    expect(await run(["rental", "settle"], { agreement })).to.match(/: Ended -> (Settling|Closed)/);
+  });
+
   it("maintenance: device evidence for one milestone, an optimistic claim finalized for the other, withdraw", async function () {
     const order = await run(["maintenance", "order"], {
       asset: assetId,
