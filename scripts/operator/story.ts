@@ -93,6 +93,8 @@ mkdirSync(join(root, "reports", "tmp"), { recursive: true });
 /** Every command and its whole output: reports/tmp/story-transcript.log. */
 const transcript = createWriteStream(join(root, "reports", "tmp", "story-transcript.log"));
 let commands = 0;
+/** Commands running now (stopped with the node on Ctrl-C). */
+const running = new Set<ChildProcess>();
 
 function log(message: string) {
   const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
@@ -115,6 +117,7 @@ function exec(command: string, args: string[], extra: Record<string, string> = {
       env: { ...BASE_ENV, ...extra },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    running.add(child);
     let out = "";
     let err = "";
     let all = "";
@@ -122,6 +125,7 @@ function exec(command: string, args: string[], extra: Record<string, string> = {
     child.stderr.on("data", (c: Buffer) => ((err += c.toString()), (all += c.toString())));
     child.on("error", (e) => reject(new StoryError(`cannot start ${command}: ${e.message}`)));
     child.on("exit", (code) => {
+      running.delete(child);
       transcript.write(`$ ${command} ${args.join(" ")}\n${all}[exit ${code}]\n\n`);
       if (VERBOSE) process.stdout.write(all.replace(/^(?=.)/gm, "    │ "));
       resolve({ code, out, err, all });
@@ -559,6 +563,8 @@ const steps: Step[] = [
     "rental: past the end, settle, withdraw, status",
     async () => {
       await ok(["local", "time-travel", "--seconds", "86400"]);
+      const ended = await ok(["rental", "status", "--agreement", s.agreement]);
+      expectIn(ended, /state: +Ended$/m, "rental status past the end, before settle");
       const settle = await ok(["rental", "settle", "--agreement", s.agreement]);
       expectIn(settle, /settled \(Ended\): refund [\d.]+ tUSD/, "rental settle");
       const withdraw = await ok(["rental", "withdraw", "--token", s.token], 8);
@@ -724,7 +730,8 @@ for (const [signal, code] of [
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.error(`\n[story] ${signal}: stopping the node`);
+    console.error(`\n[story] ${signal}: stopping the running commands and the node`);
+    for (const child of running) child.kill("SIGTERM");
     void stopNode().finally(() => process.exit(code));
   });
 }
