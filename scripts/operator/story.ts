@@ -742,6 +742,8 @@ try {
     `PASS: the operator story on a fresh node (${commands} commands, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
 } catch (error) {
+  // After Ctrl-C the interrupted command's failure is no finding: the signal handler reports and exits.
+  if (stopping) await new Promise(() => {});
   console.error(
     `\n[story] FAIL: ${error instanceof StoryError ? error.message : String((error as Error).stack ?? error)}`,
   );
