@@ -399,4 +399,11 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         emit DocumentAdded(assetId, index, hash, supersedes, uri);
         return index;
     }
+
+    /// @notice ERC-165: IAssetRegistry, IAccessControl and IERC165.
+    /// @param interfaceId The interface id.
+    /// @return True when supported.
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IAssetRegistry).interfaceId || super.supportsInterface(interfaceId);
+    }
 }

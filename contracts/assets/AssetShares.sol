@@ -1,26 +1,37 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {ERC20PermitUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
+import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 import {IdentityRegistry} from "./IdentityRegistry.sol";
-import {IShareDeployer} from "./IShareDeployer.sol";
 import {ITransferRule} from "./compliance/ITransferRule.sol";
 
 /// @title AssetShares
 /// @notice The ERC-20 shares of one real asset, with permit (EIP-2612), built-in compliance and the
-///         asset agent's powers (ERC-3643 style). Deployed by the ShareFactory with CREATE2 (salt = asset
-///         id, no constructor arguments) so its address is predictable from the asset id alone.
+///         asset agent's powers (ERC-3643 style). Each asset's token is a minimal clone (ERC-1167 with
+///         immutable arguments) of one implementation, created by the ShareFactory with CREATE2 (salt =
+///         asset id) so its address is predictable from the asset id alone.
+///
+/// Clone. The arguments appended to the clone's code are `abi.encode(assetId, registry, identityRegistry)`,
+/// fixed by the factory for every asset, so they do not change the address. Name, symbol, decimals and
+/// the income hook are written once by `initialize`, which the factory calls in the creating transaction.
+/// The implementation itself can never be initialized. The EIP-712 domain of permits is built from the
+/// clone's own name and address (the storage-based EIP712Upgradeable, not an immutable cached at the
+/// implementation).
 ///
 /// Compliance. Every balance move goes through `_update`, which asks `refusalOf(op, from, to, amount)`
-/// and reverts with exactly the custom error that function returns. `canTransfer` returns the same
-/// answer for an investor transfer without sending: one code path, no duplicated logic. Rules, in order:
+/// and reverts with exactly the custom error that function returns. `checkTransfer` returns the same
+/// answer for an investor transfer without sending, and ERC-7943's `canTransfer` too, except that a balance
+/// shortfall is left to the ERC-20: one code path, no duplicated logic. Rules, in order:
 ///  - Asset status (registry): Retired closes everything but `redeemFor`; Frozen stops investor transfers.
 ///  - Investor transfers only: pause, frozen wallets (either side), balance, unfrozen balance, lock-ups
 ///    (asset-wide date and per-investor lock from mint time), sender eligibility.
@@ -41,7 +52,7 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 ///
 /// Storage. This contract holds one asset's state only; the registry and identity registry are read,
 /// never written, by transfers.
-contract AssetShares is IAssetShares, ERC20Permit, Pausable {
+contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Kind of balance move, selecting which rules apply.
     enum Op {
         Transfer,
@@ -66,17 +77,33 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @notice Longest per-investor lock from mint time.
     uint64 public constant MAX_MINT_LOCK = 3650 days;
 
-    /// @inheritdoc IAssetShares
-    uint256 public immutable override assetId;
-    /// @notice The asset registry (agent and status of the asset).
-    IAssetRegistry public immutable registry;
-    /// @notice The identity registry (eligible investors).
-    IdentityRegistry public immutable identityRegistry;
-    /// @inheritdoc IAssetShares
-    address public immutable override incomeHooks;
-    uint8 private immutable _decimals;
+    /// @dev The implementation's own address: it has no clone arguments.
+    address private immutable _self;
 
-    Config private _config;
+    /// @dev What every move reads, in one slot: the income hook and decimals (set once by `initialize`), and
+    ///      the pause flag, eligibility switch and asset-wide lock-up (set by the agent).
+    struct Core {
+        address incomeHooks;
+        uint8 decimals;
+        bool eligibilityRequired;
+        bool paused;
+        uint64 lockupUntil;
+    }
+    /// @dev The other compliance limits, in one slot.
+    struct Limits {
+        uint160 investorCap;
+        uint64 mintLockPeriod;
+        uint32 maxHolders;
+    }
+    /// @dev The clone's immutable arguments.
+    struct Args {
+        uint256 assetId;
+        IAssetRegistry registry;
+        IdentityRegistry identityRegistry;
+    }
+
+    Core private _core;
+    Limits private _limits;
     /// @notice Number of wallets with a nonzero balance.
     uint256 public holderCount;
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
@@ -91,6 +118,10 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     ITransferRule[] private _rules;
     Op private transient _op;
 
+    /// @notice The agent paused investor transfers (OpenZeppelin Pausable's event).
+    event Paused(address account);
+    /// @notice The agent resumed investor transfers (OpenZeppelin Pausable's event).
+    event Unpaused(address account);
     /// @notice A compliance parameter changed.
     event ConfigChanged(Config config);
     /// @notice Country `country` blocked (true) or unblocked.
@@ -101,19 +132,21 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     event RuleRemoved(address indexed rule);
     /// @notice Wallet frozen (true) or unfrozen by the agent.
     event WalletFrozenSet(address indexed wallet, bool frozen);
-    /// @notice `amount` more of `wallet`'s balance frozen.
+    /// @notice `amount` more of `wallet`'s balance frozen (ERC-3643 event; ERC-7943 `Frozen` gives the new total).
     event TokensFrozen(address indexed wallet, uint256 amount);
-    /// @notice `amount` of `wallet`'s frozen balance released.
+    /// @notice `amount` of `wallet`'s frozen balance released (ERC-3643 event; `Frozen` gives the new total).
     event TokensUnfrozen(address indexed wallet, uint256 amount);
     /// @notice `wallet` cannot send before `until` (lock from mint time).
     event InvestorLocked(address indexed wallet, uint64 until);
-    /// @notice The agent moved `amount` from `from` to `to`.
-    event ForcedTransfer(address indexed from, address indexed to, uint256 amount);
     /// @notice The agent moved the whole position of `lost` (balance, frozen amount, freeze, lock) to `replacement`.
     event Recovered(address indexed lost, address indexed replacement, uint256 amount, uint256 frozenAmount);
     /// @notice The income distributor redeemed `amount` of `holder` after a buyout.
     event Redeemed(address indexed holder, uint256 amount);
 
+    /// @notice `pause` while paused (OpenZeppelin Pausable's error).
+    error EnforcedPause();
+    /// @notice `unpause` while not paused (OpenZeppelin Pausable's error).
+    error ExpectedPause();
     /// @notice The asset is retired: shares only move through `redeemFor`.
     error AssetRetired();
     /// @notice `redeemFor` before the asset is retired.
@@ -124,8 +157,6 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     error SharesPaused();
     /// @notice The wallet is frozen.
     error WalletFrozen(address wallet);
-    /// @notice Only `available` of the wallet's balance is not frozen.
-    error InsufficientUnfrozenBalance(address wallet, uint256 available, uint256 needed);
     /// @notice Transfers from this wallet are locked until `until`.
     error LockedUntil(uint64 until);
     /// @notice The sender has no unexpired identity.
@@ -163,34 +194,74 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @notice Mint lock longer than `MAX_MINT_LOCK`.
     error MintLockTooLong(uint64 period, uint64 max);
 
-    /// @dev Reads its parameters from the deployer (IShareDeployer) so the creation code has no arguments.
-    constructor() ERC20(_params().name, _params().symbol) ERC20Permit(_params().name) {
-        IShareDeployer.ShareParameters memory p = _params();
-        assetId = p.assetId;
-        registry = IAssetRegistry(p.registry);
-        identityRegistry = IdentityRegistry(p.identityRegistry);
-        incomeHooks = p.incomeHooks;
-        _decimals = p.decimals;
-        _config.eligibilityRequired = true;
+    /// @dev The implementation: never initialized, used only through clones.
+    constructor() {
+        _self = address(this);
+        _disableInitializers();
+    }
+
+    /// @notice Initializes a clone. Called once, by the ShareFactory, in the transaction that creates the
+    ///         clone (so nobody can call it first); reverts with `InvalidInitialization` on a second call
+    ///         and on the implementation.
+    /// @param name_ ERC-20 name (also the EIP-712 domain name of permits).
+    /// @param symbol_ ERC-20 symbol.
+    /// @param decimals_ Decimals (the factory checks 0..18).
+    /// @param incomeHooks_ The income distributor notified of every balance move (zero: none), fixed forever.
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        uint8 decimals_,
+        address incomeHooks_
+    ) external initializer {
+        __ERC20_init(name_, symbol_);
+        _core = Core(incomeHooks_, decimals_, true, false, 0);
     }
 
     modifier onlyAgent() {
-        if (msg.sender != registry.agentOf(assetId)) revert NotAgent(msg.sender);
+        _checkAgent();
         _;
     }
 
     // ------------------------------------------------------------------ views
 
+    /// @inheritdoc IAssetShares
+    function assetId() external view override returns (uint256) {
+        return _args().assetId;
+    }
+
+    /// @notice The asset registry (agent and status of the asset).
+    /// @return reg The registry.
+    function registry() external view returns (IAssetRegistry reg) {
+        return _args().registry;
+    }
+
+    /// @notice The identity registry (eligible investors).
+    /// @return ids The identity registry.
+    function identityRegistry() external view returns (IdentityRegistry ids) {
+        return _args().identityRegistry;
+    }
+
+    /// @inheritdoc IAssetShares
+    function incomeHooks() public view override returns (address) {
+        return _core.incomeHooks;
+    }
+
     /// @notice Decimals chosen by the issuer at creation (0..18).
     /// @return The decimals.
     function decimals() public view override returns (uint8) {
-        return _decimals;
+        return _core.decimals;
+    }
+
+    /// @notice Whether the agent paused investor transfers.
+    /// @return True when paused.
+    function paused() external view returns (bool) {
+        return _core.paused;
     }
 
     /// @notice The compliance parameters.
     /// @return The configuration.
     function config() external view returns (Config memory) {
-        return _config;
+        return _configView();
     }
 
     /// @notice Whether the agent froze this wallet (it can neither send nor receive in transfers).
@@ -200,11 +271,47 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         return _holders[wallet].walletFrozen;
     }
 
-    /// @notice Part of the wallet's balance the agent froze (it cannot be transferred).
-    /// @param wallet The wallet.
-    /// @return The frozen amount.
-    function frozenAmount(address wallet) external view returns (uint256) {
-        return _holders[wallet].frozen;
+    /// @inheritdoc IERC7943Fungible
+    /// @dev May exceed the balance (set with `setFrozenTokens`): only `balance - frozen` (0 if negative) can move.
+    function getFrozenTokens(address account) external view returns (uint256 amount) {
+        return _holders[account].frozen;
+    }
+
+    /// @inheritdoc IERC7943Fungible
+    /// @dev False for the zero address, a frozen wallet, a wallet under lock-up (asset-wide or from mint), and,
+    ///      while eligibility is required, a wallet without unexpired identity. Token-wide states (pause, asset
+    ///      frozen or retired) are not account rules: `canTransfer` answers for them.
+    function canSend(address account) external view returns (bool allowed) {
+        HolderState memory h = _holders[account];
+        Core memory c = _core;
+        uint64 lock = h.lockedUntil > c.lockupUntil ? h.lockedUntil : c.lockupUntil;
+        return
+            account != address(0) &&
+            !h.walletFrozen &&
+            block.timestamp >= lock &&
+            (!c.eligibilityRequired || _args().identityRegistry.isEligible(account));
+    }
+
+    /// @inheritdoc IERC7943Fungible
+    /// @dev False for the zero address, a frozen wallet, a wallet resident in a blocked country, and, while
+    ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
+    function canReceive(address account) external view returns (bool allowed) {
+        if (account == address(0) || _holders[account].walletFrozen) return false;
+        (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
+        return (!_core.eligibilityRequired || expiry > block.timestamp) && !countryBlocked[country];
+    }
+
+    /// @inheritdoc IERC165
+    /// @dev ERC-165, ERC-7943 (fungible), ERC-20, ERC-20 metadata, EIP-2612 permit (the XOR of its three
+    ///      selectors: EIP-2612 defines no id, see the assets README) and IAssetShares.
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
+        return
+            interfaceId == type(IERC165).interfaceId ||
+            interfaceId == type(IERC7943Fungible).interfaceId ||
+            interfaceId == type(IERC20).interfaceId ||
+            interfaceId == type(IERC20Metadata).interfaceId ||
+            interfaceId == type(IERC20Permit).interfaceId ||
+            interfaceId == type(IAssetShares).interfaceId;
     }
 
     /// @notice Per-investor lock from mint time: the wallet cannot send before this timestamp.
@@ -220,14 +327,22 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         return _rules;
     }
 
-    /// @notice Whether `from` may transfer `amount` to `to` now (investor transfer or transferFrom; the
-    ///         allowance is not checked). Same code path as the enforcement.
+    /// @inheritdoc IERC7943Fungible
+    /// @dev Every rule of an investor transfer (same code path as the enforcement, `refusalOf`) except the
+    ///      ERC-20 ones the standard leaves to the base token: a balance shortfall does not make it false (and
+    ///      the frozen part is checked only for amounts within the balance), the allowance is not checked.
+    function canTransfer(address from, address to, uint256 amount) external view returns (bool allowed) {
+        return _refusal(Op.Transfer, from, to, amount, true, _args()).length == 0;
+    }
+
+    /// @notice Whether `from` may transfer `amount` to `to` now and, if not, why (investor transfer or
+    ///         transferFrom; the allowance is not checked). Same code path as the enforcement, balance included.
     /// @param from Sender.
     /// @param to Recipient.
     /// @param amount Shares.
     /// @return ok True when the transfer would succeed.
     /// @return reason Selector of the custom error the transfer would revert with (0 when ok).
-    function canTransfer(address from, address to, uint256 amount) external view returns (bool ok, bytes4 reason) {
+    function checkTransfer(address from, address to, uint256 amount) external view returns (bool ok, bytes4 reason) {
         bytes memory refusal = refusalOf(Op.Transfer, from, to, amount);
         if (refusal.length == 0) return (true, bytes4(0));
         return (false, bytes4(refusal));
@@ -241,7 +356,19 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @param amount Shares.
     /// @return The ABI-encoded custom error, or empty.
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
-        IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
+        return _refusal(op, from, to, amount, false, _args());
+    }
+
+    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`).
+    function _refusal(
+        Op op,
+        address from,
+        address to,
+        uint256 amount,
+        bool ignoreShortfall,
+        Args memory a
+    ) private view returns (bytes memory) {
+        IAssetRegistry.AssetStatus status = a.registry.statusOf(a.assetId);
         if (op == Op.Redeem) {
             return
                 status == IAssetRegistry.AssetStatus.Retired
@@ -254,27 +381,27 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
             if (status == IAssetRegistry.AssetStatus.Frozen) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (paused()) return abi.encodeWithSelector(SharesPaused.selector);
+            if (_core.paused) return abi.encodeWithSelector(SharesPaused.selector);
             if (_holders[from].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
             if (_holders[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
         uint256 fromBalance;
         if (from != address(0)) {
             fromBalance = balanceOf(from);
-            if (fromBalance < amount) {
+            if (fromBalance < amount && !ignoreShortfall) {
                 return
                     abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
             }
         }
-        Config memory c = _config;
+        Config memory c = _configView();
         if (op == Op.Transfer) {
-            bytes memory senderRefusal = _senderRefusal(c, from, fromBalance, amount);
+            bytes memory senderRefusal = _senderRefusal(c, a.identityRegistry, from, fromBalance, amount);
             if (senderRefusal.length != 0) return senderRefusal;
         }
         if (to == address(0)) return ""; // burn: nothing more to check
-        bytes memory recipientRefusal = _recipientRefusal(c, from, to, fromBalance, amount);
+        bytes memory recipientRefusal = _recipientRefusal(c, a.identityRegistry, from, to, fromBalance, amount);
         if (recipientRefusal.length != 0) return recipientRefusal;
-        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(from, to, amount);
+        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(a.assetId, from, to, amount);
         return "";
     }
 
@@ -287,7 +414,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     function mint(address to, uint256 amount) external onlyAgent {
         _op = Op.Mint;
         _mint(to, amount);
-        uint64 period = _config.mintLockPeriod;
+        uint64 period = _limits.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
             HolderState storage h = _holders[to];
@@ -307,16 +434,15 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         _burn(from, amount);
     }
 
-    /// @notice Moves `amount` from `from` to `to` whatever the sender-side rules (freeze, lock-up, pause,
-    ///         sender eligibility), releasing frozen shares if needed. The recipient rules apply. Only the agent.
-    /// @param from Holder.
-    /// @param to Recipient (must be eligible).
-    /// @param amount Shares.
-    function forcedTransfer(address from, address to, uint256 amount) external onlyAgent {
+    /// @inheritdoc IERC7943Fungible
+    /// @dev Only the agent. Bypasses the sender-side rules (freeze, lock-up, pause, sender eligibility),
+    ///      releasing frozen shares first when needed (`Frozen` before `Transfer`); the recipient rules apply.
+    function forcedTransfer(address from, address to, uint256 amount) external onlyAgent returns (bool result) {
         _releaseFrozen(from, amount);
         _op = Op.Forced;
         _transfer(from, to, amount);
         emit ForcedTransfer(from, to, amount);
+        return true;
     }
 
     /// @notice Lost-wallet recovery: moves `lost`'s whole balance, frozen amount, wallet freeze and lock
@@ -328,15 +454,20 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
         uint256 amount = balanceOf(lost);
         if (amount == 0) revert NothingToRecover(lost);
-        address hooks = incomeHooks;
-        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(assetId, lost, replacement);
+        address hooks = _core.incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(_args().assetId, lost, replacement);
         _op = Op.Recovery;
         _transfer(lost, replacement, amount);
 
         HolderState memory old = _holders[lost];
         delete _holders[lost];
         HolderState storage r = _holders[replacement];
-        if (old.frozen != 0) r.frozen = SafeCast.toUint184(uint256(r.frozen) + old.frozen);
+        if (old.frozen != 0) {
+            uint256 frozenAfter = uint256(r.frozen) + old.frozen;
+            r.frozen = SafeCast.toUint184(frozenAfter);
+            emit Frozen(lost, 0);
+            emit Frozen(replacement, frozenAfter);
+        }
         if (old.walletFrozen) {
             r.walletFrozen = true;
             emit WalletFrozenSet(lost, false);
@@ -352,9 +483,12 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @inheritdoc IAssetShares
     /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
     function redeemFor(address holder) external returns (uint256 burned) {
-        if (msg.sender != incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
+        if (msg.sender != _core.incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
-        if (_holders[holder].frozen != 0) _holders[holder].frozen = 0;
+        if (_holders[holder].frozen != 0) {
+            _holders[holder].frozen = 0;
+            emit Frozen(holder, 0);
+        }
         _op = Op.Redeem;
         _burn(holder, burned);
         emit Redeemed(holder, burned);
@@ -382,6 +516,7 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
         h.frozen = SafeCast.toUint184(after_);
         emit TokensFrozen(wallet, amount);
+        emit Frozen(wallet, after_);
     }
 
     /// @notice Releases `amount` of `wallet`'s frozen balance. Only the agent.
@@ -393,16 +528,34 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
         h.frozen = uint184(frozen - amount);
         emit TokensUnfrozen(wallet, amount);
+        emit Frozen(wallet, frozen - amount);
+    }
+
+    /// @inheritdoc IERC7943Fungible
+    /// @dev Only the agent. Sets the absolute frozen amount, which may exceed the balance (it then also holds
+    ///      back future receipts). Emits `Frozen`, and the ERC-3643 `TokensFrozen`/`TokensUnfrozen` for the change.
+    function setFrozenTokens(address account, uint256 amount) external onlyAgent returns (bool result) {
+        HolderState storage h = _holders[account];
+        uint256 frozen = h.frozen;
+        h.frozen = SafeCast.toUint184(amount);
+        if (amount > frozen) emit TokensFrozen(account, amount - frozen);
+        else if (amount < frozen) emit TokensUnfrozen(account, frozen - amount);
+        emit Frozen(account, amount);
+        return true;
     }
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
     function pause() external onlyAgent {
-        _pause();
+        if (_core.paused) revert EnforcedPause();
+        _core.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Resumes investor transfers. Only the agent.
     function unpause() external onlyAgent {
-        _unpause();
+        if (!_core.paused) revert ExpectedPause();
+        _core.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     // ------------------------------------------------------------------ agent: compliance configuration
@@ -410,8 +563,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
     /// @param required New setting (true at creation).
     function setEligibilityRequired(bool required) external onlyAgent {
-        _config.eligibilityRequired = required;
-        emit ConfigChanged(_config);
+        _core.eligibilityRequired = required;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Blocks or unblocks recipients resident in `country`. Only the agent.
@@ -426,22 +579,22 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     ///         only stops new holders from joining. Only the agent.
     /// @param maxHolders New maximum.
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
-        _config.maxHolders = maxHolders;
-        emit ConfigChanged(_config);
+        _limits.maxHolders = maxHolders;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
     /// @param cap New cap.
     function setInvestorCap(uint256 cap) external onlyAgent {
-        _config.investorCap = cap;
-        emit ConfigChanged(_config);
+        _limits.investorCap = SafeCast.toUint160(cap);
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
     /// @param until Timestamp.
     function setLockup(uint64 until) external onlyAgent {
-        _config.lockupUntil = until;
-        emit ConfigChanged(_config);
+        _core.lockupUntil = until;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Each mint locks the recipient's whole balance for `period` seconds from then (0 = none).
@@ -449,8 +602,8 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @param period Seconds, at most `MAX_MINT_LOCK`.
     function setMintLockPeriod(uint64 period) external onlyAgent {
         if (period > MAX_MINT_LOCK) revert MintLockTooLong(period, MAX_MINT_LOCK);
-        _config.mintLockPeriod = period;
-        emit ConfigChanged(_config);
+        _limits.mintLockPeriod = period;
+        emit ConfigChanged(_configView());
     }
 
     /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
@@ -488,14 +641,15 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     function _update(address from, address to, uint256 value) internal override {
         Op op = _op;
         _op = Op.Transfer; // anything the hook triggers is an ordinary transfer
-        bytes memory refusal = refusalOf(op, from, to, value);
+        Args memory a = _args();
+        bytes memory refusal = _refusal(op, from, to, value, false, a);
         if (refusal.length != 0) {
             assembly ("memory-safe") {
                 revert(add(refusal, 0x20), mload(refusal))
             }
         }
-        address hooks = incomeHooks;
-        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(assetId, from, to, value);
+        address hooks = _core.incomeHooks;
+        if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(a.assetId, from, to, value);
         if (from != to && value != 0) {
             if (to != address(0) && balanceOf(to) == 0) ++holderCount;
             if (from != address(0) && balanceOf(from) == value) --holderCount;
@@ -506,19 +660,21 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @dev Sender-side rules of an investor transfer (after the balance check).
     function _senderRefusal(
         Config memory c,
+        IdentityRegistry ids,
         address from,
         uint256 fromBalance,
         uint256 amount
     ) private view returns (bytes memory) {
         HolderState memory h = _holders[from];
-        uint256 available = fromBalance - h.frozen;
-        if (available < amount) {
-            return abi.encodeWithSelector(InsufficientUnfrozenBalance.selector, from, available, amount);
+        uint256 available = fromBalance > h.frozen ? fromBalance - h.frozen : 0;
+        // Beyond the balance the refusal is the ERC-20 one (or none, for ERC-7943 canTransfer), not the freeze's.
+        if (available < amount && amount <= fromBalance) {
+            return abi.encodeWithSelector(ERC7943InsufficientUnfrozenBalance.selector, from, amount, available);
         }
         uint64 lock = h.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.eligibilityRequired && !identityRegistry.isEligible(from)) {
+        if (c.eligibilityRequired && !ids.isEligible(from)) {
             return abi.encodeWithSelector(SenderNotEligible.selector, from);
         }
         return "";
@@ -527,12 +683,13 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     /// @dev Recipient-side rules: eligibility, country, maximum holders, per-investor cap.
     function _recipientRefusal(
         Config memory c,
+        IdentityRegistry ids,
         address from,
         address to,
         uint256 fromBalance,
         uint256 amount
     ) private view returns (bytes memory) {
-        (uint16 country, uint64 expiry) = identityRegistry.identityOf(to);
+        (uint16 country, uint64 expiry) = ids.identityOf(to);
         if (c.eligibilityRequired && expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
@@ -552,12 +709,12 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
     }
 
     /// @dev The external rules, in order; the first refusal wins.
-    function _rulesRefusal(address from, address to, uint256 amount) private view returns (bytes memory) {
+    function _rulesRefusal(uint256 id, address from, address to, uint256 amount) private view returns (bytes memory) {
         uint256 n = _rules.length;
         for (uint256 i; i < n; ++i) {
             ITransferRule rule = _rules[i];
             // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
-            try rule.check(assetId, from, to, amount) returns (bool ok, bytes4 reason) {
+            try rule.check(id, from, to, amount) returns (bool ok, bytes4 reason) {
                 if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
             } catch {
                 return abi.encodeWithSelector(RuleRefused.selector, address(rule), bytes4(0));
@@ -572,16 +729,46 @@ contract AssetShares is IAssetShares, ERC20Permit, Pausable {
         uint256 frozen = h.frozen;
         if (frozen == 0) return;
         uint256 balance = balanceOf(wallet);
-        uint256 available = balance - frozen;
+        uint256 available = balance > frozen ? balance - frozen : 0;
         // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
             h.frozen = uint184(frozen - release);
             emit TokensUnfrozen(wallet, release);
+            emit Frozen(wallet, frozen - release);
         }
     }
 
-    function _params() private view returns (IShareDeployer.ShareParameters memory) {
-        return IShareDeployer(msg.sender).shareParameters();
+    /// @dev EIP-712 domain name of permits: this clone's own name (not an implementation immutable).
+    function _EIP712Name() internal view override returns (string memory) {
+        return name();
+    }
+
+    /// @dev EIP-712 domain version of permits.
+    function _EIP712Version() internal pure override returns (string memory) {
+        return "1";
+    }
+
+    /// @dev Reverts unless the caller is the asset's agent (read from the registry on every call).
+    function _checkAgent() private view {
+        Args memory a = _args();
+        if (msg.sender != a.registry.agentOf(a.assetId)) revert NotAgent(msg.sender);
+    }
+
+    /// @dev The compliance parameters as the `Config` views and events show them.
+    function _configView() private view returns (Config memory) {
+        Core memory c = _core;
+        Limits memory lim = _limits;
+        return Config(c.eligibilityRequired, lim.maxHolders, c.lockupUntil, lim.mintLockPeriod, lim.investorCap);
+    }
+
+    /// @dev The clone's immutable arguments, `abi.encode(assetId, registry, identityRegistry)` appended to the
+    ///      ERC-1167 code (what `Clones.fetchCloneArgs` returns, read in one EXTCODECOPY); zero on the
+    ///      implementation, which has none.
+    function _args() private view returns (Args memory a) {
+        if (address(this) == _self) return a;
+        assembly ("memory-safe") {
+            extcodecopy(address(), a, 0x2d, 0x60)
+        }
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 
 /// @title IdentityRegistry
 /// @notice The investors found eligible by a KYC provider: wallet -> (ISO-3166 numeric country, expiry).
@@ -9,7 +10,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 ///         shares never write it (no shared slot between assets). Unlike ERC-3643 there is no ONCHAINID
 ///         contract per investor: a claim is the two numbers the compliance rules actually read.
 /// @dev An identity is eligible while `expiry > block.timestamp`. Country 0 means "no identity".
-contract IdentityRegistry is AccessControl {
+contract IdentityRegistry is IIdentityRegistry, AccessControl {
     /// @notice Role of the KYC agents allowed to add, renew and remove identities.
     bytes32 public constant KYC_AGENT_ROLE = keccak256("KYC_AGENT_ROLE");
 
@@ -87,20 +88,27 @@ contract IdentityRegistry is AccessControl {
         emit IdentityRemoved(wallet);
     }
 
-    /// @notice The stored identity of `wallet` (zeros when none; may be expired).
-    /// @param wallet The wallet.
-    /// @return country ISO-3166-1 numeric code, 0 when none.
-    /// @return expiry KYC expiry timestamp, 0 when none.
+    /// @inheritdoc IIdentityRegistry
     function identityOf(address wallet) external view returns (uint16 country, uint64 expiry) {
         Identity memory id = _identities[wallet];
         return (id.country, id.expiry);
     }
 
-    /// @notice Whether `wallet` has an unexpired identity.
-    /// @param wallet The wallet.
-    /// @return True when eligible now.
+    /// @inheritdoc IIdentityRegistry
     function isEligible(address wallet) external view returns (bool) {
         return _identities[wallet].expiry > block.timestamp;
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function isVerified(address wallet) external view returns (bool) {
+        return _identities[wallet].expiry > block.timestamp;
+    }
+
+    /// @notice ERC-165: IIdentityRegistry, IAccessControl and IERC165.
+    /// @param interfaceId The interface id.
+    /// @return True when supported.
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IIdentityRegistry).interfaceId || super.supportsInterface(interfaceId);
     }
 
     function _set(uint256 index, address wallet, uint16 country, uint64 expiry) private {

@@ -2,33 +2,31 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {AssetRegistry} from "./AssetRegistry.sol";
-import {IShareDeployer} from "./IShareDeployer.sol";
+import {AssetShares} from "./AssetShares.sol";
 
 /// @title ShareFactory
-/// @notice Creates each asset's share token at `predictShares(assetId)`: CREATE2 from this factory with
-///         salt = bytes32(assetId) and the argument-free creation code of AssetShares (copied from the
-///         SharesBlueprint; the token reads its parameters back from `shareParameters()`), so the
-///         address depends on the asset id only. Records the token in the registry (the factory holds
-///         the registry's SHARE_FACTORY_ROLE).
-contract ShareFactory is IShareDeployer, AccessControl {
+/// @notice Creates each asset's share token at `predictShares(assetId)`: a minimal clone (ERC-1167 with
+///         immutable arguments, OpenZeppelin `Clones`) of one AssetShares implementation, deployed with
+///         CREATE2 from this factory with salt = bytes32(assetId). The clone's arguments are
+///         `abi.encode(assetId, registry, identityRegistry)`, fixed for every asset of this factory, so
+///         the address depends on the asset id only. The clone is initialized (name, symbol, decimals,
+///         income hook) in the same transaction, then recorded in the registry (the factory holds the
+///         registry's SHARE_FACTORY_ROLE).
+contract ShareFactory is AccessControl {
     /// @notice Highest decimals an issuer may choose.
     uint8 public constant MAX_DECIMALS = 18;
 
-    /// @notice keccak256 of AssetShares' creation code (the CREATE2 init code hash).
-    bytes32 public immutable SHARES_INIT_CODE_HASH;
-    /// @notice The SharesBlueprint holding AssetShares' creation code (after a 0xFE byte).
-    address public immutable sharesBlueprint;
+    /// @notice The AssetShares implementation every share token is a clone of (a SharesBlueprint).
+    address public immutable sharesImplementation;
     /// @notice The asset registry.
     AssetRegistry public immutable registry;
     /// @notice The identity registry new tokens use.
     address public immutable identityRegistry;
     /// @notice The income distributor new tokens notify (fixed in each token at creation; zero: none).
     address public incomeHooks;
-
-    ShareParameters private _pending;
 
     /// @notice Shares of `assetId` created at `shares`.
     event SharesCreated(
@@ -52,32 +50,30 @@ contract ShareFactory is IShareDeployer, AccessControl {
     error SharesExist(uint256 assetId, address shares);
     /// @notice Decimals above `MAX_DECIMALS`.
     error DecimalsTooHigh(uint8 decimals);
-    /// @notice The blueprint holds no code or does not start with 0xFE.
-    error InvalidBlueprint(address blueprint);
+    /// @notice The implementation holds no code.
+    error InvalidImplementation(address implementation);
 
     /// @param governance Receives DEFAULT_ADMIN_ROLE (sets the income distributor).
     /// @param registry_ The asset registry.
     /// @param identityRegistry_ The identity registry.
     /// @param incomeHooks_ The income distributor (zero: none yet).
-    /// @param blueprint A SharesBlueprint.
+    /// @param implementation The AssetShares implementation (a SharesBlueprint).
     constructor(
         address governance,
         AssetRegistry registry_,
         address identityRegistry_,
         address incomeHooks_,
-        address blueprint
+        address implementation
     ) {
         if (governance == address(0) || address(registry_) == address(0) || identityRegistry_ == address(0)) {
             revert ZeroAddress();
         }
-        bytes memory code = blueprint.code;
-        if (code.length < 2 || code[0] != 0xfe) revert InvalidBlueprint(blueprint);
-        sharesBlueprint = blueprint;
+        if (implementation.code.length == 0) revert InvalidImplementation(implementation);
+        sharesImplementation = implementation;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         registry = registry_;
         identityRegistry = identityRegistry_;
         incomeHooks = incomeHooks_;
-        SHARES_INIT_CODE_HASH = keccak256(_initCode(blueprint));
         emit IncomeHooksSet(incomeHooks_);
     }
 
@@ -90,9 +86,14 @@ contract ShareFactory is IShareDeployer, AccessControl {
 
     /// @notice The address the shares of `assetId` have (or will have).
     /// @param assetId The asset.
-    /// @return The CREATE2 address.
-    function predictShares(uint256 assetId) public view returns (address) {
-        return Create2.computeAddress(bytes32(assetId), SHARES_INIT_CODE_HASH);
+    /// @return The CREATE2 address of the clone.
+    function predictShares(uint256 assetId) external view returns (address) {
+        return
+            Clones.predictDeterministicAddressWithImmutableArgs(
+                sharesImplementation,
+                _cloneArgs(assetId),
+                bytes32(assetId)
+            );
     }
 
     /// @notice Creates the asset's share token (no supply: the agent mints). Only the asset's agent,
@@ -116,24 +117,18 @@ contract ShareFactory is IShareDeployer, AccessControl {
         if (decimals_ > MAX_DECIMALS) revert DecimalsTooHigh(decimals_);
 
         address hooks = incomeHooks;
-        _pending = ShareParameters(assetId, address(registry), identityRegistry, hooks, decimals_, name, symbol);
-        shares = Create2.deploy(0, bytes32(assetId), _initCode(sharesBlueprint));
-        delete _pending;
+        shares = Clones.cloneDeterministicWithImmutableArgs(
+            sharesImplementation,
+            _cloneArgs(assetId),
+            bytes32(assetId)
+        );
+        AssetShares(shares).initialize(name, symbol, decimals_, hooks);
         registry.setShares(assetId, shares);
         emit SharesCreated(assetId, shares, name, symbol, decimals_, hooks);
     }
 
-    /// @dev The blueprint's code without its leading 0xFE byte: AssetShares' creation code.
-    function _initCode(address blueprint) private view returns (bytes memory code) {
-        uint256 size = blueprint.code.length - 1;
-        code = new bytes(size);
-        assembly ("memory-safe") {
-            extcodecopy(blueprint, add(code, 0x20), 1, size)
-        }
-    }
-
-    /// @inheritdoc IShareDeployer
-    function shareParameters() external view returns (ShareParameters memory) {
-        return _pending;
+    /// @dev The clone's immutable arguments, read back by AssetShares.
+    function _cloneArgs(uint256 assetId) private view returns (bytes memory) {
+        return abi.encode(assetId, address(registry), identityRegistry);
     }
 }

@@ -910,4 +910,14 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
             revert NotShareToken(assetId, msg.sender);
         }
     }
+
+    /// @notice ERC-165: IIncomeDistributor, IIncomeHooks, IAccessControl and IERC165.
+    /// @param interfaceId The interface id.
+    /// @return True when supported.
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return
+            interfaceId == type(IIncomeDistributor).interfaceId ||
+            interfaceId == type(IIncomeHooks).interfaceId ||
+            super.supportsInterface(interfaceId);
+    }
 }

@@ -108,7 +108,7 @@ export const bench: AreaBench = async (connection) => {
       "Income hook = the real IncomeDistributor, one payout token (USDC) registered with income accrued: each balance move includes the distributor's per-holder corrections (about 12-15k gas of the transfer figures).",
       "shares.transfer.compliant: between two existing holders, all rules on (eligibility of both sides, country block list, max holders, investor cap, expired lock-up and mint lock, one external rule).",
       "shares.recovery moves a balance with a frozen part to a fresh wallet; shares.mint mints to a new holder with a mint lock period on.",
-      "shares.create deploys AssetShares with CREATE2 from the factory (creation code copied from SharesBlueprint).",
+      "shares.create deploys a minimal clone (ERC-1167 with immutable args, CREATE2) of the SharesBlueprint implementation and initializes it.",
     ],
   };
 };

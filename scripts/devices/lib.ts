@@ -229,6 +229,8 @@ export async function registerKeys(
   authority: HardhatEthersSigner | Signer,
   file: string,
   partial: boolean,
+  /** How the caller allows a partial run (the script's variable; the task passes its flag). */
+  partialHint = "set ALLOW_PARTIAL=1",
 ): Promise<void> {
   let text: string;
   try {
@@ -244,7 +246,7 @@ export async function registerKeys(
   if (rejected.length > 0 && !partial) {
     for (const r of rows) console.log(`row ${r.row}: ${id(r.key)} valid, not sent`);
     throw new UsageError(
-      `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or set ALLOW_PARTIAL=1 to register the valid ones`,
+      `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or ${partialHint} to register the valid ones`,
     );
   }
   let registered = 0;
@@ -271,5 +273,7 @@ export async function registerKeys(
     `${registered} registered, ${already} already registered, ${rejected.length + refused} rejected ` +
     `(manufacturer ${manufacturer}; not claimed: each device signs its own Claim)`;
   console.log(summary);
-  if (refused > 0 && !partial) throw new UsageError(`${refused} registration(s) refused (see above)`);
+  if (refused > 0 && !partial) {
+    throw new UsageError(`${refused} registration(s) refused (see above); ${partialHint} to accept a partial run`);
+  }
 }

@@ -3,11 +3,14 @@
  * (scripts/operator/tasks.ts lists the options). Reuses scripts/devices/lib.ts and client/src/keys.ts.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ZeroAddress } from "ethers";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ZeroAddress, id } from "ethers";
 import type { DeviceRegistry } from "../../types/ethers-contracts/index.js";
-import { claimMessage, deviceDigest, rotateKeyMessage } from "../../client/src/eip712/devices.js";
+import { attestationMessage, claimMessage, deviceDigest, rotateKeyMessage } from "../../client/src/eip712/devices.js";
 import { importDeviceKey, KeyImportError } from "../../client/src/keys.js";
-import type { DeviceSigner } from "../../client/src/signers/devices.js";
+import { Secp256k1DeviceSigner, type DeviceSigner } from "../../client/src/signers/devices.js";
 import { DEVICE_STATUSES, mined } from "../lib/cli.js";
 import { formatDeviceId, registerKeys, registryDomain, simulatedDevice, type Curve } from "../devices/lib.js";
 import {
@@ -37,6 +40,14 @@ interface Args extends CommonArgs {
   seed: string;
   curve: string;
   newKey: string;
+  simCount: string;
+  simFrom: string;
+  kind: string;
+  value: string;
+  odometer: string;
+  counter: string;
+  timestamp: string;
+  payload: string;
 }
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
@@ -53,14 +64,20 @@ async function requireDevice(registry: DeviceRegistry, deviceId: bigint): Promis
   return status;
 }
 
-/** The simulated device of --sim-index (keys derived from --seed), if given. */
-function simulated(ctx: Context, args: Args): DeviceSigner | undefined {
-  if (args.simIndex.trim() === "") return undefined;
-  const index = Number(uint(args.simIndex, "--sim-index"));
-  const seed = args.seed.trim() === "" ? ctx.ethers.id("plinth-device-simulator") : args.seed.trim();
+/** --seed (default: the simulator's) and --curve (default mixed) of simulated devices. */
+function simulatedSeed(args: Args): { seed: string; curve: Curve } {
+  const seed = args.seed.trim() === "" ? id("plinth-device-simulator") : args.seed.trim();
   if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UserError(`--seed must be 32 bytes of hex, got "${seed}"`);
   const curve = (args.curve.trim() === "" ? "mixed" : args.curve.trim().toLowerCase()) as Curve;
   if (!["secp256k1", "p256", "mixed"].includes(curve)) throw new UserError(`--curve must be secp256k1, p256 or mixed`);
+  return { seed, curve };
+}
+
+/** The simulated device of --sim-index (keys derived from --seed), if given. */
+function simulated(_ctx: Context, args: Args): DeviceSigner | undefined {
+  if (args.simIndex.trim() === "") return undefined;
+  const index = Number(uint(args.simIndex, "--sim-index"));
+  const { seed, curve } = simulatedSeed(args);
   return simulatedDevice(seed, index, curve);
 }
 
@@ -84,8 +101,36 @@ async function show(registry: DeviceRegistry, deviceId: bigint, what: string) {
   );
 }
 
+/**
+ * A KEYS file (scripts/devices/lib.ts parseKeyCsv) of simulated devices --sim-from .. + --sim-count of
+ * --seed (the simulator's keys), written to a temporary folder.
+ */
+function simulatedKeysFile(args: Args): string {
+  const count = Number(uint(args.simCount, "--sim-count"));
+  const from = args.simFrom.trim() === "" ? 0 : Number(uint(args.simFrom, "--sim-from"));
+  if (count === 0 || count > 1000) throw new UserError("--sim-count must be 1 to 1000");
+  const { seed, curve } = simulatedSeed(args);
+  const rows = ["key,model,firmwareHash,serialHash"];
+  for (let i = from; i < from + count; i++) {
+    const device = simulatedDevice(seed, i, curve);
+    const key =
+      device instanceof Secp256k1DeviceSigner
+        ? `secp256k1:${device.wallet.signingKey.compressedPublicKey}`
+        : `p256:0x04${device.keyA.slice(2)}${device.keyB.slice(2)}`;
+    rows.push(`${key},plinth-sim-meter,plinth-sim-fw-1,SIM-${seed}-${i}`); // as the simulator registers them
+  }
+  const file = join(mkdtempSync(join(tmpdir(), "plinth-sim-keys-")), "keys.csv");
+  writeFileSync(file, rows.join("\n") + "\n");
+  return file;
+}
+
 export const register = operatorTask(async (args: Args, hre) => {
-  readInput(args.keys, "--keys"); // refused before connecting when unreadable
+  const sim = args.simCount.trim() !== "";
+  if (sim === (args.keys.trim() !== "")) {
+    throw new UserError("give --keys <csv> (real devices) or --sim-count <n> (simulated devices), one of them");
+  }
+  const keys = sim ? simulatedKeysFile(args) : args.keys.trim();
+  readInput(keys, "--keys"); // refused before connecting when unreadable
   const { ctx, registry } = await open(hre, args);
   const manufacturer =
     args.manufacturer.trim() === "" ? ctx.signer.address : addressArg(ctx.ethers, args.manufacturer, "--manufacturer");
@@ -97,7 +142,7 @@ export const register = operatorTask(async (args: Args, hre) => {
     );
   }
   const domain = await registryDomain(registry);
-  await registerKeys(registry, domain, manufacturer, ctx.signer, args.keys.trim(), args.allowPartial);
+  await registerKeys(registry, domain, manufacturer, ctx.signer, keys, args.allowPartial, "pass --allow-partial");
 });
 
 export const claim = operatorTask(async (args: Args, hre) => {
@@ -213,6 +258,62 @@ export const rotate = operatorTask(async (args: Args, hre) => {
     interfaces: [registry.interface],
   });
   console.log(`device ${formatDeviceId(deviceId)} now uses the ${key.curve} key ${key.publicKey}`);
+});
+
+/**
+ * Relays a device's signed reading to the registry (attest). The device signs the EIP-712 digest of its
+ * Attestation: without --signature (or --sim-index) the digest and the exact values it covers are
+ * printed and nothing is sent; re-run with them and --signature.
+ */
+export const attest = operatorTask(async (args: Args, hre) => {
+  const { ctx, registry } = await open(hre, args);
+  const device = simulated(ctx, args);
+  const deviceId = args.device.trim() === "" && device !== undefined ? device.deviceId : uint(args.device, "--device");
+  const status = await requireDevice(registry, deviceId);
+  if (status !== 1n) throw new UserError(`device ${formatDeviceId(deviceId)} is ${statusName(status)}, not Active`);
+  const kind = uint(args.kind, "--kind");
+  if (kind >= 2n ** 32n) throw new UserError(`--kind ${kind} does not fit in uint32`);
+  const u64 = (raw: string, option: string, fallback: bigint) => {
+    const n = raw.trim() === "" ? fallback : uint(raw, option);
+    if (n >= 2n ** 64n) throw new UserError(`${option} ${n} does not fit in uint64`);
+    return n;
+  };
+  const last = await registry.latestReading(deviceId, kind);
+  const value = u64(args.value, "--value", 0n);
+  const odometer = u64(args.odometer, "--odometer", last.odometer);
+  if (odometer < last.odometer) {
+    throw new UserError(
+      `--odometer ${odometer} is below the device's last accepted odometer ${last.odometer} of kind ${kind}`,
+    );
+  }
+  const counter = u64(args.counter, "--counter", (await registry.lastCounter(deviceId)) + 1n);
+  const timestamp = u64(args.timestamp, "--timestamp", await now(ctx.ethers));
+  const payload = args.payload.trim() === "" ? "reading" : args.payload.trim();
+  const payloadHash = /^0x[0-9a-fA-F]{64}$/.test(payload) ? payload : ctx.ethers.id(payload);
+  const msg = attestationMessage({ deviceId, kind, value, odometer, payloadHash, counter, timestamp });
+  const digest = deviceDigest(await registryDomain(registry), "Attestation", msg);
+  let signature: string;
+  if (args.signature.trim() !== "") signature = signatureArg(args.signature);
+  else if (device !== undefined) {
+    if (device.deviceId !== deviceId) throw new UserError("--sim-index is not the device of --device");
+    signature = await device.signDigest(digest);
+  } else {
+    console.log(
+      `the device signs this EIP-712 digest with its key (Attestation kind ${kind}, value ${value}, odometer ${odometer}, counter ${counter}, timestamp ${timestamp}):`,
+    );
+    console.log(digest);
+    console.log(
+      `then: npx hardhat devices attest --device ${deviceId} --kind ${kind} --value ${value} --odometer ${odometer} ` +
+        `--counter ${counter} --timestamp ${timestamp} --payload ${payloadHash} --signature 0x...`,
+    );
+    console.log("nothing was sent");
+    return;
+  }
+  await mined(registry.attest(msg, signature), { what: "attest", interfaces: [registry.interface] });
+  console.log(
+    `device ${formatDeviceId(deviceId)} reading accepted: kind ${kind}, value ${value}, odometer ${odometer}, counter ${counter}, ` +
+      `at ${new Date(Number(timestamp) * 1000).toISOString()}`,
+  );
 });
 
 export const status = operatorTask(async (args: Args, hre) => {

@@ -66,7 +66,9 @@ export const timeTravel = operatorTask(async (args: Args, hre) => {
   if (seconds !== "") {
     const n = uint(seconds, "--seconds");
     if (n === 0n) throw new UserError("--seconds must be positive");
-    await ethers.provider.send("evm_increaseTime", [Number(n)]);
+    // The next block exactly N seconds after the latest one (evm_increaseTime would add the wall-clock
+    // time elapsed since that block too).
+    await ethers.provider.send("evm_setNextBlockTimestamp", [Number(before + n)]);
   } else {
     const target = uint(to, "--to");
     if (target <= before) throw new UserError(`--to ${target} is not after the latest block's time ${before}`);

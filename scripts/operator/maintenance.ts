@@ -38,6 +38,14 @@ interface Args extends CommonArgs {
   salt: string;
   fromReserve: boolean;
   useDevice: boolean;
+  optimistic: boolean;
+  kind: string;
+  cmp: string;
+  threshold: string;
+  arbiter: string;
+  challengeWindow: string;
+  disputeTimeout: string;
+  defaultRuling: string;
   order: string;
   milestone: string;
   to: string;
@@ -71,6 +79,21 @@ async function printOrder(ethers: Parameters<typeof tokenInfo>[0], escrow: Maint
   }
 }
 
+/** --cmp: the device reading's value condition. */
+function comparatorOf(raw: string): (typeof Comparator)[keyof typeof Comparator] {
+  const v = raw.trim().toLowerCase();
+  const table: Record<string, (typeof Comparator)[keyof typeof Comparator]> = {
+    "": Comparator.None,
+    none: Comparator.None,
+    eq: Comparator.EQ,
+    gte: Comparator.GTE,
+    lte: Comparator.LTE,
+  };
+  const c = table[v];
+  if (c === undefined) throw new UserError(`--cmp ${raw}: one of none, eq, gte, lte`);
+  return c;
+}
+
 export const order = operatorTask(async (args: Args, hre) => {
   const { ctx, escrow } = await open(hre, args);
   const ethers = ctx.ethers;
@@ -99,16 +122,16 @@ export const order = operatorTask(async (args: Args, hre) => {
     fromReserve: args.fromReserve,
     slashTo: SlashTo.Payer,
     policy: {
-      arbiter: ZeroAddress,
+      arbiter: args.arbiter.trim() === "" ? ZeroAddress : addressArg(ethers, args.arbiter, "--arbiter"),
       k: Number(optUint(args.k, "--k", 1n)),
       useDevice: args.useDevice,
-      optimistic: false,
-      cmp: Comparator.None,
-      defaultRuling: 0,
-      kind: 0,
-      threshold: 0n,
-      challengeWindow: 0,
-      disputeTimeout: 0,
+      optimistic: args.optimistic,
+      cmp: comparatorOf(args.cmp),
+      defaultRuling: Number(optUint(args.defaultRuling, "--default-ruling", args.optimistic ? 1n : 0n)),
+      kind: Number(optUint(args.kind, "--kind", 0n)),
+      threshold: optUint(args.threshold, "--threshold", 0n),
+      challengeWindow: Number(optUint(args.challengeWindow, "--challenge-window", args.optimistic ? 86_400n : 0n)),
+      disputeTimeout: Number(optUint(args.disputeTimeout, "--dispute-timeout", args.optimistic ? 7n * 86_400n : 0n)),
     },
     inspectors,
     milestoneBps,
@@ -133,6 +156,20 @@ export const evidence = operatorTask(async (args: Args, hre) => {
   const id = bytes32Arg(args.order, "--order");
   await m.submitDeviceEvidence(escrow, ctx.signer, id, Number(optUint(args.milestone, "--milestone", 0n)));
   console.log("device evidence counted");
+  await printOrder(ctx.ethers, escrow, id);
+});
+
+export const claim = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const id = bytes32Arg(args.order, "--order");
+  const milestone = Number(optUint(args.milestone, "--milestone", 0n));
+  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).claimMilestone(id, milestone));
+  let ends = "";
+  for (const log of receipt?.logs ?? []) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name === "MilestoneClaimed") ends = new Date(Number(parsed.args[2]) * 1000).toISOString();
+  }
+  console.log(`milestone ${milestone} claimed; unchallenged, it counts after ${ends} (maintenance finalize)`);
   await printOrder(ctx.ethers, escrow, id);
 });
 

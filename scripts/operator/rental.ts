@@ -171,7 +171,8 @@ export const status = operatorTask(async (args: Args, hre) => {
   const money = (n: bigint) => formatWith(info, n);
   console.log(`agreement ${id}`);
   console.log(
-    `  state:        ${RENTAL_STATES[Number(a.state)]}${Number(a.endReason) === 0 ? "" : ` (${rental.END_REASONS[Number(a.endReason)]})`}`,
+    // stateOf, not the stored state: an Active agreement past its end is Ended until someone settles it.
+    `  state:        ${RENTAL_STATES[Number(await escrow.stateOf(id))]}${Number(a.endReason) === 0 ? "" : ` (${rental.END_REASONS[Number(a.endReason)]})`}`,
   );
   console.log(`  subject:      ${Number(terms.subjectKind) === 1 ? "asset" : "device"} ${terms.subjectId}`);
   console.log(`  renter:       ${a.renter}`);

@@ -28,11 +28,11 @@ interface ActionSpec {
 
 const GROUPS: Record<Part, string> = {
   governance: "Governance: manufacturers, payout-token allowlists, fees, roles",
-  devices: "Devices: register from public keys, claim, bind, confirm, unbind, suspend, resume, rotate, status",
+  devices: "Devices: register from public keys, claim, bind, confirm, unbind, suspend, resume, rotate, attest, status",
   assets: "Assets: register, create shares, onboard investors, mint shares, status",
   income: "Income: deposit, claim, register a payout token, reserve rate, buyout, redeem, status",
   rental: "Rental: offer, rent, activate, pay, top-up, meter, collect, end, settle, withdraw, status",
-  maintenance: "Maintenance orders: order, accept, evidence, finalize, expire, withdraw, status",
+  maintenance: "Maintenance orders: order, accept, evidence, claim, finalize, expire, withdraw, status",
   local: "A local chain only (31337): a test stablecoin, time travel",
 };
 
@@ -133,9 +133,14 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
   devices: [
     {
       name: "register",
-      description: "Register real devices from a CSV of public keys (PEM/SPKI, JWK, <curve>:SEC1 hex)",
+      description:
+        "Register real devices from a CSV of public keys (PEM/SPKI, JWK, <curve>:SEC1 hex), or simulated ones",
       options: [
         ["keys", "CSV file key,model,firmwareHash,serialHash (see scripts/devices/register-devices.ts)"],
+        ["simCount", "instead of --keys: register this many simulated devices (keys derived from --seed)"],
+        ["simFrom", "first simulated device index (default 0)"],
+        ["seed", "simulated devices' 32-byte hex seed (default: the simulator's)"],
+        ["curve", "simulated devices' curve: secp256k1 | p256 | mixed (default mixed)"],
         ["manufacturer", "manufacturer address (default: the signer, who must be its signing authority)"],
         REGISTRY,
       ],
@@ -182,6 +187,22 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ["newKey", "the new public key (PEM/SPKI, JWK, <curve>:SEC1 hex)"],
         ["deadline", "unix time the signature expires (default: latest block + 1 hour)"],
         ["signature", "the current key's signature of the RotateKey (without it: the digest is printed)"],
+        ...SIM,
+        REGISTRY,
+      ],
+    },
+    {
+      name: "attest",
+      description: "Relay a device's signed reading (or print the digest the device signs)",
+      options: [
+        DEVICE,
+        ["kind", "reading kind (uint32, e.g. 1 energy)"],
+        ["value", "the reading's value (default 0)"],
+        ["odometer", "the device's running total of this kind (default: its last accepted one)"],
+        ["counter", "the device's counter (default: its last accepted counter + 1)"],
+        ["timestamp", "unix time of the reading (default: the latest block's)"],
+        ["payload", 'payload: 32-byte hex, or text hashed (default "reading")'],
+        ["signature", "the device key's signature of the Attestation (without it: the digest is printed)"],
         ...SIM,
         REGISTRY,
       ],
@@ -340,17 +361,30 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ["k", "inspections needed per milestone (default 1)"],
         ["milestones", "milestone shares in bps, comma-separated (default one milestone)"],
         ["salt", "salt of the order id (text; default random)"],
+        ["kind", "reading kind the device evidence must be (default 0)"],
+        ["cmp", "device reading's value condition: none | eq | gte | lte (default none)"],
+        ["threshold", "value the condition compares with (default 0)"],
+        ["arbiter", "arbiter of challenged claims (needed with --optimistic)"],
+        ["challengeWindow", "seconds to challenge an optimistic claim (default 1 day with --optimistic)"],
+        ["disputeTimeout", "seconds the arbiter has to rule (default 7 days with --optimistic)"],
+        ["defaultRuling", "ruling when the arbiter does not: 1 claim stands, 2 rejected (default 1)"],
         ESCROW_M,
       ],
       flags: [
         ["fromReserve", "agent: fund from the asset's maintenance reserve"],
         ["useDevice", "the device's readings count as evidence"],
+        ["optimistic", "the provider's claim counts unless challenged (maintenance claim, finalize)"],
       ],
     },
     { name: "accept", description: "Named provider: accept an order (posts the bond)", options: [ORDER, ESCROW_M] },
     {
       name: "evidence",
       description: "Anyone: count the order device's latest reading for a milestone",
+      options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
+    },
+    {
+      name: "claim",
+      description: "Provider: claim a milestone optimistically (counts after the challenge window)",
       options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
     },
     {

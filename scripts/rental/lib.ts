@@ -354,7 +354,8 @@ const BIG_TERMS = [
 
 /**
  * Rental terms from parsed JSON (numbers may be strings; omitted keys take buildTerms' defaults).
- * Refuses a non-object, an unknown key (naming it and the allowed keys) and a missing subject.
+ * Refuses a non-object, an unknown key (naming it and the allowed keys), a missing subject, and a
+ * missing price per second or deposit (money defaults depend on the token's decimals).
  */
 export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -370,6 +371,14 @@ export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
   }
   if (obj.subjectKind === undefined || obj.subjectId === undefined) {
     throw new RentalScriptError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
+  }
+  // Money has no default that is right for every token: 10^16 base units is 0.01 of an 18-decimal
+  // token but 10 billion of a 6-decimal one. The price and the deposit must be written down.
+  const money = ["pricePerSecond", "deposit"].filter((k) => obj[k] === undefined);
+  if (money.length > 0) {
+    throw new RentalScriptError(
+      `${source}: terms need ${money.join(" and ")} in base units of the token (0 for none); no default fits every token's decimals`,
+    );
   }
   const out: Record<string, unknown> = { ...obj };
   for (const k of BIG_TERMS) {

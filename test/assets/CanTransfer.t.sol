@@ -5,8 +5,10 @@ import {AssetsBase} from "./AssetsBase.t.sol";
 import {ITransferRule} from "../../contracts/assets/compliance/ITransferRule.sol";
 import {AssetShares} from "../../contracts/assets/AssetShares.sol";
 
-/// @notice Property: `canTransfer` answers exactly what `transfer` does, for random senders,
-///         recipients, amounts and compliance configurations (and the refusal selector is the revert's).
+/// @notice Property: `checkTransfer` answers exactly what `transfer` does, for random senders,
+///         recipients, amounts and compliance configurations (and the refusal selector is the revert's);
+///         ERC-7943 `canTransfer` answers the same except that a balance shortfall is not its concern;
+///         `canSend(from)` and `canReceive(to)` are true whenever the transfer succeeds.
 contract CanTransferTest is AssetsBase {
     address[6] internal actors;
 
@@ -36,16 +38,23 @@ contract CanTransferTest is AssetsBase {
         amount = amount % 1600;
         _configure(seed);
 
-        (bool ok, bytes4 reason) = shares.canTransfer(from, to, amount);
+        (bool ok, bytes4 reason) = shares.checkTransfer(from, to, amount);
+        bool allowed = shares.canTransfer(from, to, amount);
+        bool sendOk = shares.canSend(from);
+        bool receiveOk = shares.canReceive(to);
         uint256 fromBefore = shares.balanceOf(from);
         uint256 toBefore = shares.balanceOf(to);
         vm.prank(from);
         try shares.transfer(to, amount) {
-            assertTrue(ok, "transfer succeeded but canTransfer refused");
+            assertTrue(ok, "transfer succeeded but checkTransfer refused");
+            assertTrue(allowed, "transfer succeeded but canTransfer refused");
+            assertTrue(sendOk && receiveOk, "transfer succeeded but canSend or canReceive refused");
             if (from != to) assertEq(shares.balanceOf(to), toBefore + amount, "recipient credited");
         } catch (bytes memory err) {
-            assertTrue(!ok, "transfer reverted but canTransfer allowed");
-            assertEq(uint32(bytes4(err)), uint32(reason), "revert selector == canTransfer reason");
+            assertTrue(!ok, "transfer reverted but checkTransfer allowed");
+            assertEq(uint32(bytes4(err)), uint32(reason), "revert selector == checkTransfer reason");
+            if (amount <= fromBefore)
+                assertTrue(!allowed, "transfer within the balance reverted but canTransfer allowed");
             assertEq(shares.balanceOf(from), fromBefore, "sender unchanged");
             assertEq(shares.balanceOf(to), toBefore, "recipient unchanged");
         }

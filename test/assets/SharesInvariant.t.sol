@@ -48,13 +48,13 @@ contract SharesHandler {
 
     function freezePartial(uint256 seed, uint256 amount) external {
         address who = actor(seed);
-        uint256 free = shares.balanceOf(who) - shares.frozenAmount(who);
+        uint256 free = shares.balanceOf(who) - shares.getFrozenTokens(who);
         shares.freezePartial(who, amount % (free + 1));
     }
 
     function unfreezePartial(uint256 seed, uint256 amount) external {
         address who = actor(seed);
-        shares.unfreezePartial(who, amount % (shares.frozenAmount(who) + 1));
+        shares.unfreezePartial(who, amount % (shares.getFrozenTokens(who) + 1));
     }
 }
 
@@ -84,7 +84,7 @@ contract SharesInvariantTest is AssetsBase {
             uint256 b = shares.balanceOf(handler.actors(i));
             sum += b;
             if (b != 0) ++holders;
-            assertLe(shares.frozenAmount(handler.actors(i)), b, "frozen <= balance");
+            assertLe(shares.getFrozenTokens(handler.actors(i)), b, "frozen <= balance");
         }
         assertEq(sum, shares.totalSupply(), "sum of balances == totalSupply");
         assertEq(holders, shares.holderCount(), "holderCount == nonzero balances");

@@ -15,8 +15,10 @@ describe("IdentityRegistry", function () {
       .withArgs(erin.address, US, expiry);
     expect(await identity.identityOf(erin.address)).to.deep.equal([BigInt(US), expiry]);
     expect(await identity.isEligible(erin.address)).to.equal(true);
+    expect(await identity.isVerified(erin.address)).to.equal(true); // ERC-3643's name for it
     await time.increaseTo(expiry);
     expect(await identity.isEligible(erin.address)).to.equal(false);
+    expect(await identity.isVerified(erin.address)).to.equal(false);
   });
 
   it("onboards a batch all-or-nothing, naming the bad row", async function () {

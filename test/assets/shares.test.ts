@@ -21,7 +21,10 @@ async function balances(f: F, ...who: { address: string }[]) {
   ]);
 }
 
-/** Asserts that canTransfer refuses with `error`'s selector and that the transfer reverts with it (and args). */
+/**
+ * Asserts that checkTransfer refuses with `error`'s selector and that the transfer reverts with it (and args);
+ * ERC-7943 canTransfer refuses too, unless the only problem is the balance (the base ERC-20's concern).
+ */
 async function expectRefused(
   f: F,
   from: Awaited<ReturnType<typeof ethers.getSigners>>[number],
@@ -31,7 +34,8 @@ async function expectRefused(
   args: unknown[],
 ) {
   const selector = f.shares.interface.getError(error)!.selector;
-  expect(await f.shares.canTransfer(from.address, to, amount)).to.deep.equal([false, selector]);
+  expect(await f.shares.checkTransfer(from.address, to, amount)).to.deep.equal([false, selector]);
+  expect(await f.shares.canTransfer(from.address, to, amount)).to.equal(error === "ERC20InsufficientBalance");
   const before = await balances(f, from, { address: to });
   await expect(f.shares.connect(from).transfer(to, amount))
     .to.be.revertedWithCustomError(f.shares, error)
@@ -44,7 +48,11 @@ describe("AssetShares", function () {
     it("moves shares between two KYC'd holders, counting holders, and canTransfer agrees", async function () {
       const f = await loadFixture(funded);
       expect(await f.shares.holderCount()).to.equal(2n);
-      expect(await f.shares.canTransfer(f.alice.address, f.carol.address, E(100))).to.deep.equal([true, "0x00000000"]);
+      expect(await f.shares.checkTransfer(f.alice.address, f.carol.address, E(100))).to.deep.equal([
+        true,
+        "0x00000000",
+      ]);
+      expect(await f.shares.canTransfer(f.alice.address, f.carol.address, E(100))).to.equal(true);
       await expect(f.shares.connect(f.alice).transfer(f.carol.address, E(100)))
         .to.emit(f.shares, "Transfer")
         .withArgs(f.alice.address, f.carol.address, E(100));
@@ -195,6 +203,10 @@ describe("AssetShares", function () {
 
     it("per-investor cap: refuses what would take a holder above the cap (transfer and mint)", async function () {
       const f = await loadFixture(funded);
+      // The cap is stored in 160 bits (beside the other limits, one slot): larger caps are refused.
+      await expect(f.shares.connect(f.agent).setInvestorCap(2n ** 160n))
+        .to.be.revertedWithCustomError(f.shares, "SafeCastOverflowedUintDowncast")
+        .withArgs(160, 2n ** 160n);
       await f.shares.connect(f.agent).setInvestorCap(E(600));
       await expectRefused(f, f.alice, f.bob.address, E(101), "InvestorCapExceeded", [f.bob.address, E(601), E(600)]);
       await f.shares.connect(f.alice).transfer(f.bob.address, E(100));
@@ -246,11 +258,13 @@ describe("AssetShares", function () {
       const f = await loadFixture(funded);
       await expect(f.shares.connect(f.agent).freezePartial(f.alice.address, E(900)))
         .to.emit(f.shares, "TokensFrozen")
+        .withArgs(f.alice.address, E(900))
+        .and.to.emit(f.shares, "Frozen")
         .withArgs(f.alice.address, E(900));
-      await expectRefused(f, f.alice, f.bob.address, E(101), "InsufficientUnfrozenBalance", [
+      await expectRefused(f, f.alice, f.bob.address, E(101), "ERC7943InsufficientUnfrozenBalance", [
         f.alice.address,
-        E(100),
         E(101),
+        E(100),
       ]);
       await f.shares.connect(f.alice).transfer(f.bob.address, E(100));
       await expect(f.shares.connect(f.agent).freezePartial(f.alice.address, 1n))
@@ -261,16 +275,21 @@ describe("AssetShares", function () {
         .withArgs(f.alice.address, E(900), E(901));
       await expect(f.shares.connect(f.agent).unfreezePartial(f.alice.address, E(400)))
         .to.emit(f.shares, "TokensUnfrozen")
-        .withArgs(f.alice.address, E(400));
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(500));
+        .withArgs(f.alice.address, E(400))
+        .and.to.emit(f.shares, "Frozen")
+        .withArgs(f.alice.address, E(500));
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(500));
     });
 
     it("pause: stops investor transfers until the agent unpauses", async function () {
       const f = await loadFixture(funded);
       await expect(f.shares.connect(f.agent).pause()).to.emit(f.shares, "Paused").withArgs(f.agent.address);
+      expect(await f.shares.paused()).to.equal(true);
+      await expect(f.shares.connect(f.agent).pause()).to.be.revertedWithCustomError(f.shares, "EnforcedPause");
       await expectRefused(f, f.alice, f.bob.address, E(1), "SharesPaused", []);
       await f.shares.connect(f.agent).mint(f.carol.address, E(1)); // agent moves still work
       await expect(f.shares.connect(f.agent).unpause()).to.emit(f.shares, "Unpaused").withArgs(f.agent.address);
+      await expect(f.shares.connect(f.agent).unpause()).to.be.revertedWithCustomError(f.shares, "ExpectedPause");
       await f.shares.connect(f.alice).transfer(f.bob.address, E(1));
     });
 
@@ -361,7 +380,7 @@ describe("AssetShares", function () {
       await expect(f.shares.connect(f.agent).burn(f.bob.address, E(100)))
         .to.emit(f.shares, "TokensUnfrozen")
         .withArgs(f.bob.address, E(50));
-      expect(await f.shares.frozenAmount(f.bob.address)).to.equal(E(400));
+      expect(await f.shares.getFrozenTokens(f.bob.address)).to.equal(E(400));
       expect(await f.shares.balanceOf(f.bob.address)).to.equal(E(400));
       const c = await f.hooks.lastCall();
       expect([c.from, c.to, c.amount, c.fromBalanceAtCall]).to.deep.equal([
@@ -390,9 +409,11 @@ describe("AssetShares", function () {
         .to.emit(f.shares, "ForcedTransfer")
         .withArgs(f.alice.address, f.carol.address, E(300))
         .and.to.emit(f.shares, "TokensUnfrozen")
-        .withArgs(f.alice.address, E(300));
+        .withArgs(f.alice.address, E(300))
+        .and.to.emit(f.shares, "Frozen")
+        .withArgs(f.alice.address, E(700));
       expect(await f.shares.balanceOf(f.carol.address)).to.equal(E(300));
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(700));
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(700));
       const c = await f.hooks.lastCall();
       expect([c.from, c.to, c.amount, c.fromBalanceAtCall]).to.deep.equal([
         f.alice.address,
@@ -408,7 +429,7 @@ describe("AssetShares", function () {
       await expect(f.shares.connect(f.agent).forcedTransfer(f.bob.address, f.carol.address, E(501)))
         .to.be.revertedWithCustomError(f.shares, "ERC20InsufficientBalance")
         .withArgs(f.bob.address, E(500), E(501));
-      expect(await f.shares.frozenAmount(f.bob.address)).to.equal(E(400));
+      expect(await f.shares.getFrozenTokens(f.bob.address)).to.equal(E(400));
       expect(await f.shares.balanceOf(f.bob.address)).to.equal(E(500));
     });
 
@@ -450,8 +471,8 @@ describe("AssetShares", function () {
         .withArgs(f.carol.address, true);
       expect(await f.shares.balanceOf(f.alice.address)).to.equal(0n);
       expect(await f.shares.balanceOf(f.carol.address)).to.equal(E(1001));
-      expect(await f.shares.frozenAmount(f.carol.address)).to.equal(E(200));
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(0n);
+      expect(await f.shares.getFrozenTokens(f.carol.address)).to.equal(E(200));
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(0n);
       expect(await f.shares.walletFrozen(f.carol.address)).to.equal(true);
       expect(await f.shares.walletFrozen(f.alice.address)).to.equal(false);
       expect(await f.shares.lockedUntilOf(f.carol.address)).to.equal(lock);
@@ -533,7 +554,7 @@ describe("AssetShares", function () {
         .and.to.emit(f.shares, "Transfer")
         .withArgs(f.alice.address, ethers.ZeroAddress, E(1000));
       expect(await f.shares.balanceOf(f.alice.address)).to.equal(0n);
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(0n);
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(0n);
       expect(await f.shares.totalSupply()).to.equal(E(500));
       expect(await f.shares.holderCount()).to.equal(1n);
       const c = await f.hooks.lastCall();
@@ -636,7 +657,7 @@ describe("AssetShares", function () {
       expect(
         f.shares.interface.parseError(await f.shares.refusalOf(Op.Transfer, z, f.alice.address, 1n))?.name,
       ).to.equal("ERC20InvalidSender");
-      expect(await f.shares.canTransfer(f.alice.address, z, 1n)).to.deep.equal([
+      expect(await f.shares.checkTransfer(f.alice.address, z, 1n)).to.deep.equal([
         false,
         f.shares.interface.getError("ERC20InvalidReceiver")!.selector,
       ]);

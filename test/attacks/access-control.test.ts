@@ -45,6 +45,41 @@ const ADMIN = { kind: "role", role: "DEFAULT_ADMIN_ROLE" } as const;
 /** The rental settlement module refuses every direct call (it only runs by the escrow's delegatecall). */
 const DIRECT = { kind: "gated", error: "NotDelegated" } as const;
 
+/** AssetShares' functions: each asset's token is a clone running this code (the SharesBlueprint). */
+const ASSET_SHARES: Record<string, Entry> = {
+  "mint(address,uint256)": { kind: "gated", error: "NotAgent" },
+  "burn(address,uint256)": { kind: "gated", error: "NotAgent" },
+  "forcedTransfer(address,address,uint256)": { kind: "gated", error: "NotAgent" },
+  "recover(address,address)": { kind: "gated", error: "NotAgent" },
+  "setWalletFrozen(address,bool)": { kind: "gated", error: "NotAgent" },
+  "freezePartial(address,uint256)": { kind: "gated", error: "NotAgent" },
+  "unfreezePartial(address,uint256)": { kind: "gated", error: "NotAgent" },
+  "setFrozenTokens(address,uint256)": { kind: "gated", error: "NotAgent" },
+  "pause()": { kind: "gated", error: "NotAgent" },
+  "unpause()": { kind: "gated", error: "NotAgent" },
+  "setEligibilityRequired(bool)": { kind: "gated", error: "NotAgent" },
+  "setCountryBlocked(uint16,bool)": { kind: "gated", error: "NotAgent" },
+  "setMaxHolders(uint32)": { kind: "gated", error: "NotAgent" },
+  "setInvestorCap(uint256)": { kind: "gated", error: "NotAgent" },
+  "setLockup(uint64)": { kind: "gated", error: "NotAgent" },
+  "setMintLockPeriod(uint64)": { kind: "gated", error: "NotAgent" },
+  "addRule(address)": { kind: "gated", error: "NotAgent" },
+  "removeRule(address)": { kind: "gated", error: "NotAgent" },
+  "redeemFor(address)": { kind: "gated", error: "NotIncomeHooks" },
+  "approve(address,uint256)": { kind: "open", why: OPEN_ERC20 },
+  "transfer(address,uint256)": { kind: "open", why: OPEN_ERC20 },
+  "transferFrom(address,address,uint256)": { kind: "open", why: OPEN_ERC20 },
+  "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)": {
+    kind: "open",
+    why: "EIP-2612: signature-gated by the owner's key, nonce-bound (front-running covered in attacks/front-running)",
+  },
+  "initialize(string,string,uint8,address)": {
+    kind: "gated",
+    error: "InvalidInitialization",
+    args: () => ["n", "s", 0, ethers.ZeroAddress],
+  },
+};
+
 /** The classification of every state-changing external function, per production contract. */
 const TABLE: Record<string, Record<string, Entry>> = {
   DeviceRegistry: {
@@ -135,33 +170,7 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "freezeAsset(uint256)": { kind: "gated", error: "NotAgentOrGovernance", args: (f) => [f.w.assetId] },
     "unfreezeAsset(uint256)": { kind: "gated", error: "NotAgentOrGovernance", args: (f) => [f.w.assetId] },
   },
-  AssetShares: {
-    "mint(address,uint256)": { kind: "gated", error: "NotAgent" },
-    "burn(address,uint256)": { kind: "gated", error: "NotAgent" },
-    "forcedTransfer(address,address,uint256)": { kind: "gated", error: "NotAgent" },
-    "recover(address,address)": { kind: "gated", error: "NotAgent" },
-    "setWalletFrozen(address,bool)": { kind: "gated", error: "NotAgent" },
-    "freezePartial(address,uint256)": { kind: "gated", error: "NotAgent" },
-    "unfreezePartial(address,uint256)": { kind: "gated", error: "NotAgent" },
-    "pause()": { kind: "gated", error: "NotAgent" },
-    "unpause()": { kind: "gated", error: "NotAgent" },
-    "setEligibilityRequired(bool)": { kind: "gated", error: "NotAgent" },
-    "setCountryBlocked(uint16,bool)": { kind: "gated", error: "NotAgent" },
-    "setMaxHolders(uint32)": { kind: "gated", error: "NotAgent" },
-    "setInvestorCap(uint256)": { kind: "gated", error: "NotAgent" },
-    "setLockup(uint64)": { kind: "gated", error: "NotAgent" },
-    "setMintLockPeriod(uint64)": { kind: "gated", error: "NotAgent" },
-    "addRule(address)": { kind: "gated", error: "NotAgent" },
-    "removeRule(address)": { kind: "gated", error: "NotAgent" },
-    "redeemFor(address)": { kind: "gated", error: "NotIncomeHooks" },
-    "approve(address,uint256)": { kind: "open", why: OPEN_ERC20 },
-    "transfer(address,uint256)": { kind: "open", why: OPEN_ERC20 },
-    "transferFrom(address,address,uint256)": { kind: "open", why: OPEN_ERC20 },
-    "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)": {
-      kind: "open",
-      why: "EIP-2612: signature-gated by the owner's key, nonce-bound (front-running covered in attacks/front-running)",
-    },
-  },
+  AssetShares: ASSET_SHARES,
   IdentityRegistry: {
     "setIdentity(address,uint16,uint64)": { kind: "role", role: "KYC_AGENT_ROLE" },
     "setIdentities(address[],uint16[],uint64[])": { kind: "role", role: "KYC_AGENT_ROLE" },
@@ -181,7 +190,8 @@ const TABLE: Record<string, Record<string, Entry>> = {
       args: (f) => [f.w.assetId, "n", "s", 0],
     },
   },
-  SharesBlueprint: {},
+  // The implementation the clones run (its own instance is never initialized; tested in assets/factory).
+  SharesBlueprint: ASSET_SHARES,
   IncomeDistributor: {
     "setPayoutToken(address,bool)": ADMIN,
     "setProtocolFee(uint16)": ADMIN,
@@ -476,6 +486,7 @@ async function fixture() {
     DeviceToken: w.deviceToken,
     AssetRegistry: w.assets,
     AssetShares: w.shares,
+    SharesBlueprint: await ethers.getContractAt("SharesBlueprint", await w.shares.getAddress()),
     IdentityRegistry: w.identity,
     ShareFactory: w.factory,
     IncomeDistributor: w.distributor,

@@ -91,6 +91,13 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
       w.escrow,
       "BadInspectors",
     );
+    // Exactly MAX_INSPECTORS verdicts in one call are accepted: five passes release five milestones.
+    const receipt = await (await w.escrow.submitInspections(orderId, verdicts.slice(0, 5), sigs.slice(0, 5))).wait();
+    const released = receipt!.logs
+      .map((log) => w.escrow.interface.parseLog(log))
+      .filter((e) => e?.name === "MilestoneReleased")
+      .map((e) => Number(e!.args.milestone));
+    expect(released).to.deep.equal([0, 1, 2, 3, 4]);
   });
 
   it("AssetShares: at most MAX_RULES (8) external transfer rules, the ninth refused", async function () {

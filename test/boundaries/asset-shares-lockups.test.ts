@@ -162,25 +162,25 @@ describe("boundaries: AssetShares lock-ups, freezes and caps, both sides", funct
     expect((await f.shares.config()).mintLockPeriod).to.equal(max);
   });
 
-  it("frozen amount: the free balance exactly (and free-1) moves, free+1 refused (InsufficientUnfrozenBalance)", async function () {
+  it("frozen amount: the free balance exactly (and free-1) moves, free+1 refused (ERC7943InsufficientUnfrozenBalance)", async function () {
     const f = await loadFixture(funded);
     await f.shares.connect(f.agent).freezePartial(f.alice.address, E(300));
     const free = E(700);
     const s = await takeSnapshot();
     await expect(f.shares.connect(f.alice).transfer(f.bob.address, free + 1n))
-      .to.be.revertedWithCustomError(f.shares, "InsufficientUnfrozenBalance")
-      .withArgs(f.alice.address, free, free + 1n);
+      .to.be.revertedWithCustomError(f.shares, "ERC7943InsufficientUnfrozenBalance")
+      .withArgs(f.alice.address, free + 1n, free);
     for (const amount of [free - 1n, free]) {
       await s.restore();
       await f.shares.connect(f.alice).transfer(f.bob.address, amount);
       expect(await bal(f, f.alice)).to.equal(E(1000) - amount);
       expect(await bal(f, f.bob)).to.equal(E(500) + amount);
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(300));
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(300));
     }
     // With the free balance gone, one more unit is refused.
     await expect(f.shares.connect(f.alice).transfer(f.bob.address, 1n))
-      .to.be.revertedWithCustomError(f.shares, "InsufficientUnfrozenBalance")
-      .withArgs(f.alice.address, 0n, 1n);
+      .to.be.revertedWithCustomError(f.shares, "ERC7943InsufficientUnfrozenBalance")
+      .withArgs(f.alice.address, 1n, 0n);
   });
 
   it("freezePartial: freezing up to the balance (balance-1, balance) accepted, balance+1 refused", async function () {
@@ -191,7 +191,7 @@ describe("boundaries: AssetShares lock-ups, freezes and caps, both sides", funct
       await expect(f.shares.connect(f.agent).freezePartial(f.alice.address, amount))
         .to.emit(f.shares, "TokensFrozen")
         .withArgs(f.alice.address, amount);
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(amount);
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(amount);
     }
     await s.restore();
     await expect(f.shares.connect(f.agent).freezePartial(f.alice.address, E(1000) + 1n))
@@ -202,7 +202,7 @@ describe("boundaries: AssetShares lock-ups, freezes and caps, both sides", funct
     await expect(f.shares.connect(f.agent).freezePartial(f.alice.address, E(600) + 1n))
       .to.be.revertedWithCustomError(f.shares, "FreezeExceedsBalance")
       .withArgs(f.alice.address, E(1000), E(1000) + 1n);
-    expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(400));
+    expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(400));
   });
 
   it("unfreezePartial: frozen-1 and frozen accepted, frozen+1 refused", async function () {
@@ -217,7 +217,7 @@ describe("boundaries: AssetShares lock-ups, freezes and caps, both sides", funct
       await expect(f.shares.connect(f.agent).unfreezePartial(f.alice.address, amount))
         .to.emit(f.shares, "TokensUnfrozen")
         .withArgs(f.alice.address, amount);
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(300) - amount);
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(300) - amount);
     }
   });
 
@@ -238,7 +238,7 @@ describe("boundaries: AssetShares lock-ups, freezes and caps, both sides", funct
       const tx = f.shares.connect(f.agent).forcedTransfer(f.alice.address, f.bob.address, amount);
       if (released === 0n) await expect(tx).not.to.emit(f.shares, "TokensUnfrozen");
       else await expect(tx).to.emit(f.shares, "TokensUnfrozen").withArgs(f.alice.address, released);
-      expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(300) - released);
+      expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(300) - released);
       expect(await bal(f, f.alice)).to.equal(E(1000) - amount);
       expect(await bal(f, f.bob)).to.equal(E(500) + amount);
     }
@@ -246,12 +246,12 @@ describe("boundaries: AssetShares lock-ups, freezes and caps, both sides", funct
     await expect(f.shares.connect(f.agent).forcedTransfer(f.alice.address, f.bob.address, E(1000) + 1n))
       .to.be.revertedWithCustomError(f.shares, "ERC20InsufficientBalance")
       .withArgs(f.alice.address, E(1000), E(1000) + 1n);
-    expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(300));
+    expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(300));
     // burn goes through the same release.
     await expect(f.shares.connect(f.agent).burn(f.alice.address, free + 1n))
       .to.emit(f.shares, "TokensUnfrozen")
       .withArgs(f.alice.address, 1n);
-    expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(300) - 1n);
+    expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(300) - 1n);
   });
 
   it("forcedTransfer ignores a lock-up (sender-side) at lockup-1", async function () {

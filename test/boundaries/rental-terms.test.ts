@@ -7,11 +7,11 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { RentalTerms } from "../../client/src/eip712/rental.js";
-import { DEVICE_ID, METER_KIND, assetTerms, deployRental } from "../rental/fixture.js";
+import { buildOffer, signOffer, type RentalTerms } from "../../client/src/eip712/rental.js";
+import { ASSET_ID, DEVICE_ID, METER_KIND, assetTerms, deployRental } from "../rental/fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
-const { loadFixture } = networkHelpers;
+const { loadFixture, takeSnapshot, time } = networkHelpers;
 
 const MINUTE = 60;
 const HOUR = 3_600;
@@ -166,4 +166,33 @@ describe("Boundaries: every bound of rental terms at limit-1, limit, limit+1 (is
       }
     });
   }
+});
+
+describe("Boundaries: a signed offer is fillable up to and including its expiry second (issue 12)", function () {
+  async function rentalFixture() {
+    return deployRental(ethers);
+  }
+
+  it("filled at expiry-1 and at expiry; refused at expiry+1 with OfferExpired(expiry)", async function () {
+    const f = await loadFixture(rentalFixture);
+    const expiry = BigInt((await time.latest()) + DAY);
+    const offer = buildOffer(assetTerms(), f.agent.address, { nonce: 9n, expiry });
+    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
+    const terms = assetTerms();
+    const prepay = BigInt(DAY) * terms.pricePerSecond;
+    const pay = { value: prepay + terms.deposit };
+    const s = await takeSnapshot();
+    for (const t of [expiry - 1n, expiry]) {
+      await s.restore();
+      await time.setNextBlockTimestamp(t);
+      await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay);
+      expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(f.renter.address);
+    }
+    await s.restore();
+    await time.setNextBlockTimestamp(expiry + 1n);
+    await expect(f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay))
+      .to.be.revertedWithCustomError(f.escrow, "OfferExpired")
+      .withArgs(expiry);
+    expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(ethers.ZeroAddress);
+  });
 });

@@ -372,15 +372,15 @@ describe("flags: asset registry, shares, identities, factory", function () {
     const lock = await f.shares.lockedUntilOf(f.alice.address);
     expect(lock).to.not.equal(0n);
     expect(await f.shares.walletFrozen(f.carol.address)).to.equal(false);
-    expect(await f.shares.frozenAmount(f.carol.address)).to.equal(0n);
+    expect(await f.shares.getFrozenTokens(f.carol.address)).to.equal(0n);
     expect(await f.shares.lockedUntilOf(f.carol.address)).to.equal(0n);
 
     await f.shares.connect(f.agent).recover(f.alice.address, f.carol.address);
     expect(await f.shares.walletFrozen(f.alice.address)).to.equal(false);
-    expect(await f.shares.frozenAmount(f.alice.address)).to.equal(0n);
+    expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(0n);
     expect(await f.shares.lockedUntilOf(f.alice.address)).to.equal(0n);
     expect(await f.shares.walletFrozen(f.carol.address)).to.equal(true);
-    expect(await f.shares.frozenAmount(f.carol.address)).to.equal(E(30));
+    expect(await f.shares.getFrozenTokens(f.carol.address)).to.equal(E(30));
     expect(await f.shares.lockedUntilOf(f.carol.address)).to.equal(lock);
   });
 
@@ -388,9 +388,9 @@ describe("flags: asset registry, shares, identities, factory", function () {
     const f = await loadFixture(assets);
     await f.shares.connect(f.agent).freezePartial(f.alice.address, E(30));
     await f.registry.connect(f.buyout).retire(f.assetId);
-    expect(await f.shares.frozenAmount(f.alice.address)).to.equal(E(30));
+    expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(E(30));
     await f.hooks.redeem(await f.shares.getAddress(), f.alice.address);
-    expect(await f.shares.frozenAmount(f.alice.address)).to.equal(0n);
+    expect(await f.shares.getFrozenTokens(f.alice.address)).to.equal(0n);
     expect(await f.shares.balanceOf(f.alice.address)).to.equal(0n);
   });
 
@@ -411,19 +411,8 @@ describe("flags: asset registry, shares, identities, factory", function () {
     expect(await f.identity.identityOf(f.alice.address)).to.deep.equal([0n, 0n]);
     expect(await f.identity.isEligible(f.alice.address)).to.equal(false);
   });
-
-  it("createShares clears the factory's pending share parameters once the token is deployed", async function () {
-    const f = await loadFixture(assets);
-    const salt = ethers.id("second");
-    const id = await f.registry.computeAssetId(f.issuer.address, salt);
-    await f.registry.connect(f.issuer).registerAsset(salt, 0, "0x4445", f.agent.address, "ipfs://2");
-    const empty = await f.factory.shareParameters();
-    expect(empty.assetId).to.equal(0n);
-    await f.factory.connect(f.agent).createShares(id, "Second", "SEC", 18);
-    const after = await f.factory.shareParameters();
-    expect([after.assetId, after.registry, after.name, after.symbol]).to.deep.equal([0n, ETH, "", ""]);
-    expect(await f.registry.sharesOf(id)).to.not.equal(ETH);
-  });
+  // The factory keeps no pending share parameters any more: each clone is initialised in the
+  // transaction that creates it, once (test/assets/factory.test.ts: initialize twice is refused).
 });
 
 // ------------------------------------------------------------------------------------- maintenance

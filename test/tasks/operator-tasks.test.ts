@@ -240,6 +240,14 @@ describe("operator tasks (scripts/operator)", function () {
       expect(r.stderr).to.contain("error: ");
       expect(r.stderr).to.contain('unknown key "depossit"');
     });
+
+    it("refuses terms without a price per second or a deposit: no money default fits every token's decimals", async function () {
+      const termsFile = join(dir, "no-money.json");
+      await writeFile(termsFile, JSON.stringify({ subjectKind: 1, subjectId: "1", pricePerSecond: "10" }));
+      const r = await run(["rental", "offer"], { terms: termsFile, signer: "6" });
+      expect(r.ok).to.equal(false);
+      expect(r.stderr).to.match(/^error: .*no-money\.json: terms need deposit in base units of the token/m);
+    });
   });
 
   describe("safety rails", function () {

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IIdentityRegistry
+/// @notice What share tokens and transfer agents read from the identity registry: each wallet's KYC country
+///         and expiry. `isVerified` is the ERC-3643 (T-REX) name of the eligibility question, so a transfer
+///         agent's tooling asks it as it asks a T-REX identity registry.
+interface IIdentityRegistry {
+    /// @notice The stored identity of `wallet` (zeros when none; may be expired).
+    /// @param wallet The wallet.
+    /// @return country ISO-3166-1 numeric code, 0 when none.
+    /// @return expiry KYC expiry timestamp, 0 when none.
+    function identityOf(address wallet) external view returns (uint16 country, uint64 expiry);
+
+    /// @notice Whether `wallet` has an unexpired identity.
+    /// @param wallet The wallet.
+    /// @return True when eligible now.
+    function isEligible(address wallet) external view returns (bool);
+
+    /// @notice ERC-3643's `isVerified`: the same answer as `isEligible`.
+    /// @param wallet The wallet.
+    /// @return True when `wallet` has an unexpired identity.
+    function isVerified(address wallet) external view returns (bool);
+}
