@@ -14,8 +14,8 @@
  * run that passes every test leaves it alive. The file is always restored; one run at a time
  * (`.mutation.lock`).
  *
- *   node --import tsx scripts/mutation/run.ts [--sample N] [--seed S] [--files a.sol,b.sol]
- *        [--only id,id] [--tests a.test.ts,b.test.ts] [--list] [--out reports/mutation.json]
+ *   npm run mutation -- [--sample N] [--seed S] [--files a.sol,b.sol]
+ *        [--only id,id] [--tests a.test.ts,b.test.ts] [--list] [--out reports/tmp/mutation.json]
  *
  * `--tests` runs only those Mocha files (to show that a new test kills a mutant the suite missed).
  *
@@ -23,7 +23,7 @@
  * It takes about a minute per mutant on two cores.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 type MutantClass = "boundary" | "assignment" | "event-arg";
@@ -60,7 +60,7 @@ function args() {
     only: get("only")?.split(","),
     tests: get("tests")?.split(","),
     list: a.includes("--list"),
-    out: get("out") ?? "reports/mutation.json",
+    out: get("out") ?? "reports/tmp/mutation.json",
   };
 }
 
@@ -270,7 +270,14 @@ function tryMutant(m: Mutant, tests?: string[]): Result {
     writeFileSync(abs, mutatedSource);
     // Contracts only first; the Solidity tests' own compilation is paid only by Mocha's survivors.
     const build = run("hardhat", ["build", "--quiet", "--no-tests", "--no-typechain"], 600_000);
-    if (!build.ok) return done("stillborn", build.out.split("\n").find((l) => /Error/.test(l))?.trim());
+    if (!build.ok)
+      return done(
+        "stillborn",
+        build.out
+          .split("\n")
+          .find((l) => /Error/.test(l))
+          ?.trim(),
+      );
     const part = m.file.split("/")[1];
     const mocha = run(
       "hardhat",
@@ -322,6 +329,7 @@ function main() {
     if (alive) throw new Error(`another mutation run (pid ${pid}) is using this tree`);
   }
   writeFileSync(lock, String(process.pid));
+  mkdirSync(path.dirname(path.join(ROOT, opts.out)), { recursive: true });
   const results: Result[] = [];
   // Ctrl-C reaches the running Hardhat child too (same process group); the file is restored in
   // tryMutant's finally, and the lock released here.
