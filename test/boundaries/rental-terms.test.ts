@@ -196,3 +196,86 @@ describe("Boundaries: a signed offer is fillable up to and including its expiry 
     expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(ethers.ZeroAddress);
   });
 });
+
+describe("Boundaries: opening an agreement, the protocol fee and userOf (issue 12)", function () {
+  async function rentalFixture() {
+    return deployRental(ethers);
+  }
+  const GWEI = 1_000_000_000n;
+  const MIN = HOUR; // assetTerms: minDuration 1 h, maxDuration 30 d, 1 gwei a second
+  const MAX = 30 * DAY;
+
+  it("duration: minDuration-1 and maxDuration+1 refused (DurationOutOfRange), min, min+1, max-1, max accepted", async function () {
+    const f = await loadFixture(rentalFixture);
+    const terms = assetTerms();
+    const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
+    await f.escrow.connect(f.agent).publishOffer(terms);
+    const prepay = BigInt(MAX) * GWEI;
+    const pay = { value: prepay + terms.deposit };
+    for (const d of [MIN - 1, MAX + 1]) {
+      await expect(f.escrow.connect(f.renter).rent.staticCall(offerId, d, prepay, pay))
+        .to.be.revertedWithCustomError(f.escrow, "DurationOutOfRange")
+        .withArgs(d, MIN, MAX);
+    }
+    for (const d of [MIN, MIN + 1, MAX - 1, MAX]) {
+      expect(await f.escrow.connect(f.renter).rent.staticCall(offerId, d, prepay, pay)).to.match(/^0x[0-9a-f]{64}$/);
+    }
+  });
+
+  it("prepay: minDuration x price - 1 refused (PrepaymentTooSmall), exactly it and +1 accepted; 0 refused at price 0", async function () {
+    const f = await loadFixture(rentalFixture);
+    const terms = assetTerms();
+    const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
+    await f.escrow.connect(f.agent).publishOffer(terms);
+    const min = BigInt(MIN) * GWEI;
+    await expect(
+      f.escrow.connect(f.renter).rent.staticCall(offerId, DAY, min - 1n, { value: min - 1n + terms.deposit }),
+    )
+      .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
+      .withArgs(min - 1n, min);
+    for (const p of [min, min + 1n]) {
+      expect(await f.escrow.connect(f.renter).rent.staticCall(offerId, DAY, p, { value: p + terms.deposit })).to.match(
+        /^0x[0-9a-f]{64}$/,
+      );
+    }
+    // A free (metered-only) rental still needs some credit: 0 refused, 1 accepted.
+    const free = assetTerms({ pricePerSecond: 0n, deposit: 0n });
+    const freeId = await f.escrow.connect(f.agent).publishOffer.staticCall(free);
+    await f.escrow.connect(f.agent).publishOffer(free);
+    await expect(f.escrow.connect(f.renter).rent.staticCall(freeId, DAY, 0n, { value: 0n }))
+      .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
+      .withArgs(0n, 1n);
+    expect(await f.escrow.connect(f.renter).rent.staticCall(freeId, DAY, 1n, { value: 1n })).to.match(
+      /^0x[0-9a-f]{64}$/,
+    );
+  });
+
+  it("protocol fee: MAX_FEE_BPS-1 and MAX_FEE_BPS set, MAX_FEE_BPS+1 refused (FeeTooHigh)", async function () {
+    const f = await loadFixture(rentalFixture);
+    const max = Number(await f.escrow.MAX_FEE_BPS());
+    for (const bps of [max - 1, max]) {
+      await expect(f.escrow.connect(f.governance).setProtocolFee(bps))
+        .to.emit(f.escrow, "ProtocolFeeSet")
+        .withArgs(bps);
+      expect(await f.escrow.protocolFeeBps()).to.equal(BigInt(bps));
+    }
+    await expect(f.escrow.connect(f.governance).setProtocolFee(max + 1))
+      .to.be.revertedWithCustomError(f.escrow, "FeeTooHigh")
+      .withArgs(max + 1, max);
+    expect(await f.escrow.protocolFeeBps()).to.equal(BigInt(max));
+  });
+
+  it("userOf: the renter until end-1, nobody from the end second on", async function () {
+    const f = await loadFixture(rentalFixture);
+    const terms = assetTerms();
+    const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
+    await f.escrow.connect(f.agent).publishOffer(terms);
+    const prepay = BigInt(DAY) * GWEI;
+    await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
+    const end = BigInt((await time.latest()) + DAY);
+    await time.increaseTo(end - 1n);
+    expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(f.renter.address);
+    await time.increaseTo(end);
+    expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(ethers.ZeroAddress);
+  });
+});
