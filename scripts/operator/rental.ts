@@ -3,10 +3,11 @@
  * lists the options). Reuses scripts/rental/lib.ts; every change is printed from the escrow's events
  * in token units (describeChanges), states by name.
  */
+import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { ContractTransactionReceipt } from "ethers";
 import type { RentalEscrow } from "../../types/ethers-contracts/index.js";
-import { RENTAL_STATES } from "../lib/cli.js";
+import { RENTAL_STATES, requireChainId } from "../lib/cli.js";
 import { formatWith, tokenInfo } from "../lib/units.js";
 import * as rental from "../rental/lib.js";
 import {
@@ -14,7 +15,9 @@ import {
   addressArg,
   openContext,
   operatorTask,
+  now,
   readInput,
+  required,
   uint,
   UserError,
   type CommonArgs,
@@ -31,6 +34,13 @@ interface Args extends CommonArgs {
   seconds: string;
   amount: string;
   token: string;
+  out: string;
+  file: string;
+  expiry: string;
+  nonce: string;
+  renter: string;
+  evidence: string;
+  ruling: string;
 }
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
@@ -97,6 +107,73 @@ export const offer = operatorTask(async (args: Args, hre) => {
   );
 });
 
+/** A terms JSON file (unknown keys refused before connecting). */
+function readTerms(file: string) {
+  const text = readInput(file, "--terms");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`--terms ${file}: not JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return rental.termsFromJson(raw, file.trim());
+}
+
+export const signOffer = operatorTask(async (args: Args, hre) => {
+  const terms = readTerms(args.terms);
+  const out = required(args.out, "--out");
+  const { ctx, escrow } = await open(hre, args, true);
+  if (!(await escrow.tokenAllowed(terms.token))) {
+    throw new UserError(`token ${terms.token} is not allowed by the escrow (governance allowlist --on rental)`);
+  }
+  const expiry = args.expiry.trim() === "" ? (await now(ctx.ethers)) + 7n * 86400n : uint(args.expiry, "--expiry");
+  const nonce = args.nonce.trim() === "" ? 0n : uint(args.nonce, "--nonce");
+  const renter = args.renter.trim() === "" ? undefined : addressArg(ctx.ethers, args.renter, "--renter");
+  const signed = await rental.signTerms(escrow, ctx.signer, terms, { expiry, nonce, renter });
+  writeFileSync(
+    out,
+    JSON.stringify({ chainId: ctx.chainId, ...signed }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
+  );
+  const info = await tokenInfo(ctx.ethers, terms.token);
+  console.log(`signed offer written to ${out} (nothing was sent)`);
+  console.log(
+    `  owner ${signed.offer.owner}, renter ${renter ?? "anyone"}, nonce ${nonce}, expires ${new Date(Number(expiry) * 1000).toISOString()} (${expiry})`,
+  );
+  console.log(
+    `  ${terms.subjectKind === 1 ? "asset" : "device"} ${terms.subjectId}, price ${formatWith(info, terms.pricePerSecond)} per second, ` +
+      `${formatWith(info, terms.pricePerUnit)} per unit, deposit ${formatWith(info, terms.deposit)}`,
+  );
+});
+
+export const rentSigned = operatorTask(async (args: Args, hre) => {
+  const text = readInput(args.file, "--file");
+  let file: rental.SignedOfferFile;
+  try {
+    file = JSON.parse(text) as rental.SignedOfferFile;
+  } catch (error) {
+    throw new UserError(`--file ${args.file}: not JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (typeof file?.offer !== "object" || typeof file.signature !== "string") {
+    throw new UserError(`--file ${args.file}: not a signed offer (offer, signature)`);
+  }
+  const terms = rental.termsFromJson(file.offer.terms as unknown, `--file ${args.file}`);
+  const duration = uint(args.duration, "--duration");
+  const { ctx, escrow } = await open(hre, args);
+  if (file.chainId !== undefined) await requireChainId(ctx.ethers, BigInt(file.chainId), `--file ${args.file}`);
+  const offer = { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) };
+  const info = await tokenInfo(ctx.ethers, terms.token);
+  if (!(await takesIncome(ctx.ethers, escrow, BigInt(terms.subjectKind), terms.subjectId, terms.token))) {
+    throw new UserError(
+      `asset ${terms.subjectId} does not take income in ${info.symbol} (the escrow would refuse with IncomeNotAccepted): ` +
+        `its agent runs income register-token --asset ${terms.subjectId} --token ${terms.token}`,
+    );
+  }
+  const prepay = args.prepay.trim() === "" ? 0n : amountArg(info, args.prepay, "--prepay");
+  console.log(`prepay ${formatWith(info, prepay)}, deposit ${formatWith(info, terms.deposit)}, ${duration} s`);
+  const id = await rental.rentSigned(escrow, ctx.signer, { offer, signature: file.signature }, duration, prepay);
+  console.log(`agreement ${id} opened: ${RENTAL_STATES[Number(await escrow.stateOf(id))]}`);
+});
+
 export const rent = operatorTask(async (args: Args, hre) => {
   const { ctx, escrow } = await open(hre, args);
   const offerId = bytes32Arg(args.offer, "--offer");
@@ -148,6 +225,36 @@ export const meter = perAgreement((e, _a, ctx, id) => rental.settleMetered(e, ct
 export const collect = perAgreement((e, _a, ctx, id) => rental.collect(e, ctx.signer, id));
 export const end = perAgreement((e, _a, ctx, id) => rental.terminateEarly(e, ctx.signer, id));
 export const settle = perAgreement((e, _a, ctx, id) => rental.settle(e, ctx.signer, id));
+
+export const cancel = perAgreement((e, _a, ctx, id) => rental.cancelReservation(e, ctx.signer, id));
+/** `rental default` (tasks.ts loads an action by its camelCase name; `default` is the module's default export). */
+const markDefault = perAgreement((e, _a, ctx, id) => rental.markDefault(e, ctx.signer, id));
+export { markDefault as default };
+export const claim = perAgreement(async (e, a, ctx, id) => {
+  const info = await tokenInfo(ctx.ethers, await rental.tokenOf(e, id));
+  const amount = amountArg(info, a.amount, "--amount");
+  if (amount === 0n) throw new UserError("--amount must be positive");
+  const held = (await e.agreementOf(id)).depositHeld;
+  if (amount > held) {
+    throw new UserError(
+      `--amount ${formatWith(info, amount)} is more than the deposit held, ${formatWith(info, held)}`,
+    );
+  }
+  const raw = a.evidence.trim();
+  const evidence = /^0x[0-9a-fA-F]{64}$/.test(raw) ? raw : ctx.ethers.id(required(raw, "--evidence"));
+  return rental.claimDamage(e, ctx.signer, id, amount, evidence);
+});
+export const accept = perAgreement((e, _a, ctx, id) => rental.acceptClaim(e, ctx.signer, id));
+export const dispute = perAgreement((e, _a, ctx, id) => rental.disputeClaim(e, ctx.signer, id));
+export const waive = perAgreement((e, _a, ctx, id) => rental.waiveClaim(e, ctx.signer, id));
+const RULINGS: Record<string, bigint> = { split: 0n, owner: 1n, renter: 2n };
+export const rule = perAgreement((e, a, ctx, id) => {
+  const raw = required(a.ruling, "--ruling").toLowerCase();
+  const ruling = RULINGS[raw];
+  if (ruling === undefined) throw new UserError(`--ruling ${raw}: one of owner | renter | split`);
+  return rental.rule(e, ctx.signer, id, ruling);
+});
+export const finalize = perAgreement((e, _a, ctx, id) => rental.finalize(e, ctx.signer, id));
 
 export const withdraw = operatorTask(async (args: Args, hre) => {
   const { ctx, escrow } = await open(hre, args);

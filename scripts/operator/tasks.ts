@@ -31,7 +31,9 @@ const GROUPS: Record<Part, string> = {
   devices: "Devices: register from public keys, claim, bind, confirm, unbind, suspend, resume, rotate, attest, status",
   assets: "Assets: register, create shares, onboard investors, mint shares, status",
   income: "Income: deposit, claim, register a payout token, reserve rate, buyout, redeem, status",
-  rental: "Rental: offer, rent, activate, pay, top-up, meter, collect, end, settle, withdraw, status",
+  rental:
+    "Rental: offer, sign-offer, rent, rent-signed, activate, cancel, pay, top-up, meter, collect, end, settle, " +
+    "default, claim, accept, dispute, waive, rule, finalize, withdraw, status",
   maintenance: "Maintenance orders: order, accept, evidence, claim, finalize, expire, withdraw, status",
   local: "A local chain only (31337): a test stablecoin, time travel",
 };
@@ -322,7 +324,34 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ESCROW_R,
       ],
     },
+    {
+      name: "sign-offer",
+      description: "Owner: sign an EIP-712 offer of terms to a file (nothing is sent; the renter runs rent-signed)",
+      options: [
+        ["terms", "terms JSON file"],
+        ["out", "signed offer file to write"],
+        ["expiry", "unix time the offer expires (default: latest block + 7 days)"],
+        ["nonce", "offer nonce (default 0)"],
+        ["renter", "only this renter may fill it (default: anyone)"],
+        ESCROW_R,
+      ],
+    },
+    {
+      name: "rent-signed",
+      description: "Renter: rent from a signed offer file (refused for another chain)",
+      options: [
+        ["file", "signed offer file (written by sign-offer)"],
+        ["duration", "seconds of use"],
+        ["prepay", "initial credit in token units (or 12500000wei)"],
+        ESCROW_R,
+      ],
+    },
     { name: "activate", description: "Owner: activate a reservation", options: [AGREEMENT, ESCROW_R] },
+    {
+      name: "cancel",
+      description: "Anyone: return everything to the renter of a reservation not activated in time",
+      options: [AGREEMENT, ESCROW_R],
+    },
     {
       name: "pay",
       description: "Anyone: pay more seconds of time rent",
@@ -333,6 +362,42 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
     { name: "collect", description: "Anyone: pay earned rent to the owner side", options: [AGREEMENT, ESCROW_R] },
     { name: "end", description: "Renter: end early under the terms' notice", options: [AGREEMENT, ESCROW_R] },
     { name: "settle", description: "Anyone: settle an agreement whose use has ended", options: [AGREEMENT, ESCROW_R] },
+    {
+      name: "default",
+      description: "Anyone: end an agreement in default (arrears older than the grace period)",
+      options: [AGREEMENT, ESCROW_R],
+    },
+    {
+      name: "claim",
+      description: "Owner: claim damages from the held deposit within the claim window",
+      options: [
+        AGREEMENT,
+        ["amount", "claimed amount in token units (or 12500000wei), at most the deposit held"],
+        ["evidence", "evidence: 32-byte hex, or text hashed (keccak256)"],
+        ESCROW_R,
+      ],
+    },
+    { name: "accept", description: "Renter: accept the pending damage claim", options: [AGREEMENT, ESCROW_R] },
+    {
+      name: "dispute",
+      description: "Renter: dispute the pending damage claim (the arbiter decides)",
+      options: [AGREEMENT, ESCROW_R],
+    },
+    {
+      name: "waive",
+      description: "Owner: release the deposit without (further) claim",
+      options: [AGREEMENT, ESCROW_R],
+    },
+    {
+      name: "rule",
+      description: "Arbiter: rule on a disputed claim",
+      options: [AGREEMENT, ["ruling", "owner (claim stands) | renter (claim rejected) | split (half each)"], ESCROW_R],
+    },
+    {
+      name: "finalize",
+      description: "Anyone: close a settling agreement past its phase deadline",
+      options: [AGREEMENT, ESCROW_R],
+    },
     {
       name: "withdraw",
       description: "Any party: withdraw its claimable balance",

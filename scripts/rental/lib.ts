@@ -162,6 +162,15 @@ export const acceptClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
 /** Renter: disputes the pending claim. */
 export const disputeClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
   mined(escrow.connect(renter).disputeClaim(id), escrow);
+/** Owner side: releases the deposit without (further) claim. */
+export const waiveClaim = (escrow: RentalEscrow, owner: Signer, id: string) =>
+  mined(escrow.connect(owner).waiveClaim(id), escrow);
+/** The dispute's arbiter: rules 0 (split), 1 (owner wins) or 2 (renter wins). */
+export const rule = (escrow: RentalEscrow, arbiter: Signer, id: string, ruling: bigint) =>
+  mined(escrow.connect(arbiter).rule(BigInt(id), ruling), escrow);
+/** Owner side or renter: cancels a reservation (see the escrow's cancelReservation). */
+export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =>
+  mined(escrow.connect(s).cancelReservation(id), escrow);
 /** Anyone: moves a Settling agreement past its phase deadline. */
 export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id), escrow);
 
