@@ -1,0 +1,192 @@
+/**
+ * Operator tasks of the rental flows beyond on-chain offers, in-process (./harness.ts): an offer signed
+ * to a file (`rental sign-offer`) and filled (`rental rent-signed`); the deposit claim after settling
+ * (`claim`, `dispute`, `rule` by the arbiter, `accept`, `waive`, `finalize`); `default` and `cancel`. Each with
+ * exact amounts in the output and one refusal.
+ */
+import { expect } from "chai";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { network } from "hardhat";
+import type { Suite } from "../../scripts/lib/suite.js";
+import { runTask, suiteWithRecord } from "./harness.js";
+
+const { ethers } = await network.getOrCreate();
+const signers = await ethers.getSigners();
+const [, , , , , , issuer, arbiter, renter] = signers;
+
+describe("operator tasks: signed rental offers, deposit claims, default and cancel (scripts/operator)", function () {
+  let suite: Suite;
+  let dir: string;
+  let record: string;
+  let assetId: string;
+  let usdc: string;
+  let n = 0;
+
+  const run = async (id: string[], args: Record<string, string | boolean | undefined>) => {
+    const r = await runTask(id, { deployment: record, ...args });
+    expect(r.ok, `${id.join(" ")}: ${r.stderr}`).to.equal(true);
+    return r.stdout;
+  };
+  const refused = async (id: string[], args: Record<string, string | boolean | undefined>) => {
+    const r = await runTask(id, { deployment: record, ...args });
+    expect(r.ok, `${id.join(" ")} should be refused: ${r.stdout}`).to.equal(false);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("error: ")).length).to.equal(1);
+    return r.stderr;
+  };
+  /** A terms file: 0.001 USDC per second, 100 USDC deposit, the test's arbiter. */
+  const termsFile = async (extra: Record<string, string | number> = {}) => {
+    const file = join(dir, `flows-terms-${n++}.json`);
+    await writeFile(
+      file,
+      JSON.stringify({
+        subjectKind: 1,
+        subjectId: assetId,
+        token: usdc,
+        pricePerSecond: "1000",
+        deposit: "100000000",
+        minDuration: 3600,
+        maxDuration: 30 * 86400 - n, // each file its own terms (an offer of the same terms exists once)
+        arbiter: arbiter.address,
+        ...extra,
+      }),
+    );
+    return file;
+  };
+  /** An agreement rented from an on-chain offer by the renter (account 8). */
+  const rented = async (extra: Record<string, string | number> = {}, prepay = "3.6", duration = "3600") => {
+    const offerId = /offer (0x[0-9a-f]{64})/.exec(
+      await run(["rental", "offer"], { terms: await termsFile(extra), signer: "6" }),
+    )![1];
+    const out = await run(["rental", "rent"], { offer: offerId, duration, prepay, signer: "8" });
+    return /agreement (0x[0-9a-f]{64}) opened/.exec(out)![1];
+  };
+  /** An agreement whose use has ended and is settled: Settling, 100 USDC deposit held. */
+  const settling = async () => {
+    const agreement = await rented();
+    await run(["local", "time-travel"], { seconds: "3600" });
+    expect(await run(["rental", "settle"], { agreement })).to.contain(": Ended -> Settling");
+    return agreement;
+  };
+
+  before(async function () {
+    ({ suite, dir, record } = await suiteWithRecord(ethers));
+    usdc = await suite.payoutToken.getAddress();
+    const out = await run(["assets", "register"], { salt: "flows", class: "solar", jurisdiction: "ES", signer: "6" });
+    assetId = /asset (\d+) registered/.exec(out)![1];
+    await run(["assets", "create-shares"], { asset: assetId, name: "Sun", symbol: "SUN", decimals: "0", signer: "6" });
+    const investors = join(dir, "flows-investors.csv");
+    await writeFile(investors, `${issuer.address},724,4102444800\n`);
+    await run(["assets", "onboard"], { investors, signer: "2" });
+    await run(["assets", "mint"], { asset: assetId, to: issuer.address, amount: "100", signer: "6" });
+    await run(["income", "register-token"], { asset: assetId, token: usdc, signer: "6" });
+    await suite.payoutToken.mint(renter.address, 10_000_000_000n);
+  });
+
+  it("rental sign-offer writes a signed offer (nothing sent); rent-signed fills it, refused for another chain", async function () {
+    const out = join(dir, "flows-offer.json");
+    const blockBefore = await ethers.provider.getBlockNumber();
+    const signed = await run(["rental", "sign-offer"], {
+      terms: await termsFile(),
+      out,
+      renter: renter.address,
+      nonce: "7",
+      expiry: "4102444800",
+      signer: "6",
+    });
+    expect(signed).to.contain(`signed offer written to ${out} (nothing was sent)`);
+    expect(signed).to.contain(`owner ${issuer.address}, renter ${renter.address}, nonce 7`);
+    expect(signed).to.contain("price 0.001 USDC (1000) per second, 0 USDC (0) per unit, deposit 100 USDC (100000000)");
+    expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore);
+    const file = JSON.parse(await readFile(out, "utf8")) as { chainId: string; signature: string };
+    expect(String(file.chainId)).to.equal("31337");
+
+    const noOut = await refused(["rental", "sign-offer"], { terms: await termsFile(), signer: "6" });
+    expect(noOut).to.contain("error: --out is required");
+
+    const filled = await run(["rental", "rent-signed"], { file: out, duration: "3600", prepay: "3.6", signer: "8" });
+    expect(filled).to.contain("prepay 3.6 USDC (3600000), deposit 100 USDC (100000000), 3600 s");
+    const agreement = /agreement (0x[0-9a-f]{64}) opened: Active/.exec(filled)![1];
+    expect((await suite.rental.agreementOf(agreement)).depositHeld).to.equal(100_000_000n);
+    await run(["local", "time-travel"], { seconds: "3600" });
+    await run(["rental", "settle"], { agreement }); // the asset is free for the next tests
+
+    const other = join(dir, "flows-offer-chain1.json");
+    await writeFile(other, JSON.stringify({ ...JSON.parse(await readFile(out, "utf8")), chainId: 1 }));
+    const stderr = await refused(["rental", "rent-signed"], { file: other, duration: "3600", signer: "8" });
+    expect(stderr).to.contain(`error: --file ${other} is for chain 1 but the network is chain 31337`);
+  });
+
+  it("rental claim, dispute and rule: the arbiter splits a 40 USDC claim: 20 to the owner, the other 80 of the deposit back", async function () {
+    const agreement = await settling();
+    const tooMuch = await refused(["rental", "claim"], { agreement, amount: "150", evidence: "dent", signer: "6" });
+    expect(tooMuch).to.contain(
+      "error: --amount 150 USDC (150000000) is more than the deposit held, 100 USDC (100000000)",
+    );
+
+    const claimed = await run(["rental", "claim"], { agreement, amount: "40", evidence: "dent", signer: "6" });
+    expect(claimed).to.contain("damage claimed: 40 USDC (40000000)");
+    expect((await suite.rental.agreementOf(agreement)).claimAmount).to.equal(40_000_000n);
+
+    const notRenter = await refused(["rental", "dispute"], { agreement, signer: "6" });
+    expect(notRenter).to.match(/^error: .*NotRenter/m);
+    const disputed = await run(["rental", "dispute"], { agreement, signer: "8" });
+    expect(disputed).to.contain(`claim disputed: arbiter ${arbiter.address} decides by`);
+
+    const badRuling = await refused(["rental", "rule"], { agreement, ruling: "maybe", signer: "7" });
+    expect(badRuling).to.contain("error: --ruling maybe: one of owner | renter | split");
+    const ruled = await run(["rental", "rule"], { agreement, ruling: "split", signer: "7" });
+    expect(ruled).to.contain("claim resolved: 20 USDC (20000000) to the owner, 80 USDC (80000000) to the renter");
+    expect(ruled).to.contain(`claimable by ${renter.address}: +80 USDC (80000000)`);
+    expect(ruled).to.contain(`agreement ${agreement}: Settling -> Closed`);
+  });
+
+  it("rental accept: the renter accepts a 30 USDC claim; finalize refunds an unclaimed deposit after the window", async function () {
+    const accepted = await settling();
+    await run(["rental", "claim"], { agreement: accepted, amount: "30", evidence: "scratch", signer: "6" });
+    expect(await refused(["rental", "accept"], { agreement: accepted, signer: "6" })).to.match(/^error: .*NotRenter/m);
+    const out = await run(["rental", "accept"], { agreement: accepted, signer: "8" });
+    expect(out).to.contain("claim resolved: 30 USDC (30000000) to the owner, 70 USDC (70000000) to the renter");
+    expect(out).to.contain("Settling -> Closed");
+
+    const unclaimed = await settling();
+    const early = await refused(["rental", "finalize"], { agreement: unclaimed });
+    expect(early).to.match(/^error: .*TooEarly/m);
+    await run(["local", "time-travel"], { seconds: "86401" });
+    const finalized = await run(["rental", "finalize"], { agreement: unclaimed });
+    expect(finalized).to.contain("claim resolved: 0 USDC (0) to the owner, 100 USDC (100000000) to the renter");
+    expect(finalized).to.contain(`agreement ${unclaimed}: Settling -> Closed`);
+  });
+
+  it("rental waive: the owner releases the whole deposit (renter refused)", async function () {
+    const agreement = await settling();
+    expect(await refused(["rental", "waive"], { agreement, signer: "8" })).to.match(/^error: .*NotOwner/m);
+    const out = await run(["rental", "waive"], { agreement, signer: "6" });
+    expect(out).to.contain("claim resolved: 0 USDC (0) to the owner, 100 USDC (100000000) to the renter");
+    expect(out).to.contain(`agreement ${agreement}: Settling -> Closed`);
+  });
+
+  it("rental default ends an agreement in arrears past its grace period; refused before", async function () {
+    const agreement = await rented({ gracePeriod: 600 }, "3.6", "86400"); // in arrears from 3600 s
+    const early = await refused(["rental", "default"], { agreement });
+    expect(early).to.match(/^error: .*NotInDefault/m);
+    // Arrears from 3600 s; the default's block is one second after the time-travel's: 600 s in arrears.
+    await run(["local", "time-travel"], { seconds: "4199" });
+    const out = await run(["rental", "default"], { agreement });
+    expect(out).to.contain("defaulted: debt 0.6 USDC (600000)");
+    expect(out).to.contain("from deposit 0.6 USDC (600000), bad debt 0 USDC (0), deposit held 99.4 USDC (99400000)");
+    expect(out).to.contain(`agreement ${agreement}: Active -> Settling`);
+  });
+
+  it("rental cancel returns a reservation not activated in time to the renter; refused before its deadline", async function () {
+    const agreement = await rented({ activationWindow: 3600 });
+    expect(await run(["rental", "status"], { agreement })).to.match(/state: +Reserved/);
+    const early = await refused(["rental", "cancel"], { agreement });
+    expect(early).to.match(/^error: .*TooEarly/m);
+    await run(["local", "time-travel"], { seconds: "3601" });
+    const out = await run(["rental", "cancel"], { agreement });
+    expect(out).to.contain("reservation ended (ReservationExpired): refunded to the renter");
+    expect(out).to.contain(`claimable by ${renter.address}: +103.6 USDC (103600000)`);
+    expect(out).to.contain(`agreement ${agreement}: Reserved -> Closed`);
+  });
+});
