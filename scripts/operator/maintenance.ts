@@ -1,13 +1,16 @@
 /**
  * `npx hardhat maintenance <action>`: maintenance orders for payers / asset agents, providers and
  * anyone (scripts/operator/tasks.ts lists the options). Reuses scripts/maintenance/lib.ts; amounts in
- * token units, order states by name. Signed bids and inspections stay with
- * scripts/maintenance/maintenance.ts (ACTION=bid / award / inspect / submit).
+ * token units, order states by name. Signed bids (`bid`, `award`) and inspection verdicts (`inspect`,
+ * `submit-inspections`) travel as JSON files that carry the chain id they were signed for.
  */
+import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
 import type { MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
-import { Comparator, SlashTo } from "../../client/src/eip712/maintenance.js";
+import { Comparator, SlashTo, type Bid, type Inspection } from "../../client/src/eip712/maintenance.js";
+import { asAddress, asHex } from "../../client/src/types.js";
+import { requireChainId } from "../lib/cli.js";
 import { formatWith, tokenInfo } from "../lib/units.js";
 import * as m from "../maintenance/lib.js";
 import {
@@ -17,6 +20,8 @@ import {
   now,
   openContext,
   operatorTask,
+  readInput,
+  required,
   uint,
   UserError,
   type CommonArgs,
@@ -49,6 +54,12 @@ interface Args extends CommonArgs {
   order: string;
   milestone: string;
   to: string;
+  price: string;
+  validFor: string;
+  out: string;
+  file: string;
+  files: string;
+  verdict: string;
 }
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
@@ -149,6 +160,132 @@ export const accept = operatorTask(async (args: Args, hre) => {
   await m.acceptOrder(escrow, ctx.signer, id);
   console.log("accepted; bond posted");
   await printOrder(ctx.ethers, escrow, id);
+});
+
+const toJson = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x), 2) + "\n";
+
+/** A signed file (bid or inspection) written by this chain's `bid` / `inspect`; another chain's is refused. */
+async function readSigned(
+  ethers: Parameters<typeof requireChainId>[0],
+  file: string,
+  option: string,
+  key: "bid" | "inspection",
+): Promise<{ body: Record<string, string | number | boolean>; signature: string }> {
+  let j: { chainId?: string | number; signature?: unknown } & Record<string, unknown>;
+  try {
+    j = JSON.parse(readInput(file, option)) as typeof j;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${option} ${file}: not JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (typeof j?.[key] !== "object" || j[key] === null || typeof j.signature !== "string") {
+    throw new UserError(`${option} ${file}: not a signed ${key} file (${key}, signature)`);
+  }
+  if (j.chainId !== undefined) await requireChainId(ethers, BigInt(j.chainId), `${option} ${file}`);
+  return { body: j[key] as Record<string, string | number | boolean>, signature: j.signature };
+}
+
+export const bid = operatorTask(async (args: Args, hre) => {
+  const out = required(args.out, "--out");
+  const { ctx, escrow } = await open(hre, args);
+  const id = bytes32Arg(args.order, "--order");
+  const o = await escrow.getOrder(id);
+  if (o.state === 0n) throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
+  const info = await tokenInfo(ctx.ethers, o.token);
+  const price = amountArg(info, args.price, "--price");
+  const bond = args.bond.trim() === "" ? o.bond : amountArg(info, args.bond, "--bond");
+  if (price > o.budget) {
+    throw new UserError(`--price ${formatWith(info, price)} exceeds the order's budget, ${formatWith(info, o.budget)}`);
+  }
+  if (bond < o.bond) {
+    throw new UserError(`--bond ${formatWith(info, bond)} is under the order's minimum, ${formatWith(info, o.bond)}`);
+  }
+  const validFor = Number(optUint(args.validFor, "--valid-for", 86_400n));
+  const signed = await m.signProviderBid(escrow, ctx.signer, id, price, bond, validFor);
+  writeFileSync(out, toJson({ chainId: ctx.chainId, ...signed }));
+  console.log(`signed bid written to ${out}`);
+  console.log(
+    `  provider ${signed.bid.provider}, price ${formatWith(info, price)}, bond ${formatWith(info, bond)}, ` +
+      `valid until ${new Date(Number(signed.bid.deadline) * 1000).toISOString()} (${signed.bid.deadline})`,
+  );
+});
+
+export const award = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const { body, signature } = await readSigned(ctx.ethers, args.file, "--file", "bid");
+  let b: Bid;
+  try {
+    b = {
+      orderId: asHex(String(body.orderId)),
+      provider: asAddress(String(body.provider)),
+      price: BigInt(String(body.price)),
+      bond: BigInt(String(body.bond)),
+      issuedAt: BigInt(String(body.issuedAt)),
+      deadline: BigInt(String(body.deadline)),
+    };
+  } catch (error) {
+    throw new UserError(`--file ${args.file}: not a valid bid: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const o = await escrow.getOrder(b.orderId);
+  if (o.state === 0n) throw new UserError(`no order ${b.orderId} on escrow ${await escrow.getAddress()}`);
+  const info = await tokenInfo(ctx.ethers, o.token);
+  await m.awardSignedBid(escrow, ctx.signer, b, signature);
+  console.log(`awarded to ${b.provider}: price ${formatWith(info, b.price)}, bond ${formatWith(info, b.bond)}`);
+  await printOrder(ctx.ethers, escrow, b.orderId);
+});
+
+export const inspect = operatorTask(async (args: Args, hre) => {
+  const out = required(args.out, "--out");
+  const verdict = required(args.verdict, "--verdict").toLowerCase();
+  if (verdict !== "pass" && verdict !== "fail") throw new UserError(`--verdict ${args.verdict}: pass or fail`);
+  // Nothing is sent: signing a verdict to a file needs no transaction.
+  const { ctx, escrow } = await open(hre, args, true);
+  const id = bytes32Arg(args.order, "--order");
+  if ((await escrow.getOrder(id)).state === 0n) {
+    throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
+  }
+  const milestone = Number(optUint(args.milestone, "--milestone", 0n));
+  const validFor = Number(optUint(args.validFor, "--valid-for", 86_400n));
+  const signed = await m.signInspectionVerdict(escrow, ctx.signer, id, milestone, verdict === "pass", validFor);
+  writeFileSync(out, toJson({ chainId: ctx.chainId, ...signed }));
+  console.log(`signed inspection written to ${out} (nothing was sent)`);
+  console.log(
+    `  inspector ${signed.inspection.inspector}: milestone ${milestone} ${verdict === "pass" ? "passed" : "failed"}, ` +
+      `valid until ${new Date(Number(signed.inspection.deadline) * 1000).toISOString()} (${signed.inspection.deadline})`,
+  );
+});
+
+export const submitInspections = operatorTask(async (args: Args, hre) => {
+  const files = required(args.files, "--files")
+    .split(",")
+    .map((f) => f.trim())
+    .filter((f) => f !== "");
+  const { ctx, escrow } = await open(hre, args);
+  const items: { inspection: Inspection; signature: string }[] = [];
+  for (const file of files) {
+    const { body: i, signature } = await readSigned(ctx.ethers, file, "--files", "inspection");
+    try {
+      items.push({
+        inspection: {
+          orderId: asHex(String(i.orderId)),
+          milestone: Number(i.milestone),
+          passed: i.passed === true || i.passed === "true",
+          inspector: asAddress(String(i.inspector)),
+          issuedAt: BigInt(String(i.issuedAt)),
+          deadline: BigInt(String(i.deadline)),
+        },
+        signature,
+      });
+    } catch (error) {
+      throw new UserError(`--files ${file}: not a valid inspection: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  const orders = new Set(items.map((x) => x.inspection.orderId.toLowerCase()));
+  if (orders.size !== 1)
+    throw new UserError(`--files: the verdicts are for ${orders.size} orders; submit one order's at a time`);
+  await m.submitInspections(escrow, ctx.signer, items);
+  console.log(`submitted ${items.length} inspection(s)`);
+  await printOrder(ctx.ethers, escrow, items[0].inspection.orderId);
 });
 
 export const evidence = operatorTask(async (args: Args, hre) => {

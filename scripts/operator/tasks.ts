@@ -34,7 +34,9 @@ const GROUPS: Record<Part, string> = {
   rental:
     "Rental: offer, sign-offer, rent, rent-signed, activate, cancel, pay, top-up, meter, collect, end, settle, " +
     "default, claim, accept, dispute, waive, rule, finalize, withdraw, status",
-  maintenance: "Maintenance orders: order, accept, evidence, claim, finalize, expire, withdraw, status",
+  maintenance:
+    "Maintenance orders: order, accept, bid, award, inspect, submit-inspections, evidence, claim, finalize, expire, " +
+    "withdraw, status",
   local: "A local chain only (31337): a test stablecoin, time travel",
 };
 
@@ -442,6 +444,40 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       ],
     },
     { name: "accept", description: "Named provider: accept an order (posts the bond)", options: [ORDER, ESCROW_M] },
+    {
+      name: "bid",
+      description: "Provider: sign a bid on an open order to a file (approves the bond for the award)",
+      options: [
+        ORDER,
+        ["price", "price in token units (or 12500000wei), at most the budget"],
+        ["bond", "bond in token units (default: the order's minimum)"],
+        ["validFor", "seconds the bid can be awarded (default 1 day)"],
+        ["out", "signed bid file to write"],
+        ESCROW_M,
+      ],
+    },
+    {
+      name: "award",
+      description: "Payer or agent: award the order to a signed bid file",
+      options: [["file", "signed bid file (written by bid)"], ESCROW_M],
+    },
+    {
+      name: "inspect",
+      description: "Inspector: sign a verdict on a milestone to a file (nothing is sent)",
+      options: [
+        ORDER,
+        ["milestone", "milestone index (default 0)"],
+        ["verdict", "pass | fail"],
+        ["validFor", "seconds the verdict can be submitted (default 1 day)"],
+        ["out", "signed inspection file to write"],
+        ESCROW_M,
+      ],
+    },
+    {
+      name: "submit-inspections",
+      description: "Anyone: submit inspectors' signed verdict files of one order",
+      options: [["files", "signed inspection files, comma-separated (written by inspect)"], ESCROW_M],
+    },
     {
       name: "evidence",
       description: "Anyone: count the order device's latest reading for a milestone",
