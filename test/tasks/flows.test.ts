@@ -1,8 +1,9 @@
 /**
  * Operator tasks of the rental flows beyond on-chain offers, in-process (./harness.ts): an offer signed
  * to a file (`rental sign-offer`) and filled (`rental rent-signed`); the deposit claim after settling
- * (`claim`, `dispute`, `rule` by the arbiter, `accept`, `waive`, `finalize`); `default` and `cancel`. Each with
- * exact amounts in the output and one refusal.
+ * (`claim`, `dispute`, `rule` by the arbiter, `accept`, `waive`, `finalize`); `default` and `cancel`;
+ * maintenance bids and inspection verdicts signed to files (`bid`, `inspect`) and sent (`award`,
+ * `submit-inspections`). Each with exact amounts in the output and at least one refusal.
  */
 import { expect } from "chai";
 import { readFile, writeFile } from "node:fs/promises";
@@ -13,9 +14,9 @@ import { runTask, suiteWithRecord } from "./harness.js";
 
 const { ethers } = await network.getOrCreate();
 const signers = await ethers.getSigners();
-const [, , , , , , issuer, arbiter, renter] = signers;
+const [, , , , , inspector, issuer, arbiter, renter, provider] = signers;
 
-describe("operator tasks: signed rental offers, deposit claims, default and cancel (scripts/operator)", function () {
+describe("operator tasks: signed rental offers, deposit claims, default, cancel; maintenance bids and inspections", function () {
   let suite: Suite;
   let dir: string;
   let record: string;
@@ -80,7 +81,7 @@ describe("operator tasks: signed rental offers, deposit claims, default and canc
     await run(["assets", "onboard"], { investors, signer: "2" });
     await run(["assets", "mint"], { asset: assetId, to: issuer.address, amount: "100", signer: "6" });
     await run(["income", "register-token"], { asset: assetId, token: usdc, signer: "6" });
-    await suite.payoutToken.mint(renter.address, 10_000_000_000n);
+    for (const who of [renter, issuer, provider]) await suite.payoutToken.mint(who.address, 10_000_000_000n);
   });
 
   it("rental sign-offer writes a signed offer (nothing sent); rent-signed fills it, refused for another chain", async function () {
@@ -188,5 +189,58 @@ describe("operator tasks: signed rental offers, deposit claims, default and canc
     expect(out).to.contain("reservation ended (ReservationExpired): refunded to the renter");
     expect(out).to.contain(`claimable by ${renter.address}: +103.6 USDC (103600000)`);
     expect(out).to.contain(`agreement ${agreement}: Reserved -> Closed`);
+  });
+
+  it("maintenance bid, award, inspect and submit-inspections: a 150 USDC bid awarded, passed by the inspector", async function () {
+    const created = await run(["maintenance", "order"], {
+      asset: assetId,
+      token: usdc,
+      budget: "200",
+      bond: "10",
+      inspectors: inspector.address,
+      salt: "flows-bid",
+      signer: "6",
+    });
+    const order = /order (0x[0-9a-f]{64}) created/.exec(created)![1];
+    expect(created).to.contain("provider:  none yet (open to bids)");
+
+    const bidFile = join(dir, "flows-bid.json");
+    const tooHigh = await refused(["maintenance", "bid"], { order, price: "250", out: bidFile, signer: "9" });
+    expect(tooHigh).to.contain("error: --price 250 USDC (250000000) exceeds the order's budget, 200 USDC (200000000)");
+    const bid = await run(["maintenance", "bid"], { order, price: "150", out: bidFile, signer: "9" });
+    expect(bid).to.contain(`signed bid written to ${bidFile}`);
+    expect(bid).to.contain(`provider ${provider.address}, price 150 USDC (150000000), bond 10 USDC (10000000)`);
+
+    const stranger = await refused(["maintenance", "award"], { file: bidFile, signer: "8" });
+    expect(stranger).to.contain(`error: the contract refused: NotController(${renter.address})`);
+    const awarded = await run(["maintenance", "award"], { file: bidFile, signer: "6" });
+    expect(awarded).to.contain(`awarded to ${provider.address}: price 150 USDC (150000000), bond 10 USDC (10000000)`);
+    expect(awarded).to.match(/state: +Active/);
+    expect(awarded).to.contain(`provider:  ${provider.address}`);
+
+    const verdictFile = join(dir, "flows-inspection.json");
+    const notInspector = await refused(["maintenance", "inspect"], {
+      order,
+      verdict: "pass",
+      out: verdictFile,
+      signer: "8",
+    });
+    expect(notInspector).to.contain(`error: ${renter.address} is not an inspector of this order`);
+    const blockBefore = await ethers.provider.getBlockNumber();
+    const inspected = await run(["maintenance", "inspect"], { order, verdict: "pass", out: verdictFile, signer: "5" });
+    expect(inspected).to.contain(`signed inspection written to ${verdictFile} (nothing was sent)`);
+    expect(inspected).to.contain(`inspector ${inspector.address}: milestone 0 passed`);
+    expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore);
+
+    const other = join(dir, "flows-inspection-chain1.json");
+    await writeFile(other, JSON.stringify({ ...JSON.parse(await readFile(verdictFile, "utf8")), chainId: 1 }));
+    const wrongChain = await refused(["maintenance", "submit-inspections"], { files: other });
+    expect(wrongChain).to.contain(`error: --files ${other} is for chain 1 but the network is chain 31337`);
+    const submitted = await run(["maintenance", "submit-inspections"], { files: verdictFile });
+    expect(submitted).to.contain("submitted 1 inspection(s)");
+    expect(submitted).to.contain("milestone 0: 10000 bps, released");
+    expect(submitted).to.match(/state: +Completed/);
+    const paid = await run(["maintenance", "withdraw"], { asset: assetId, token: usdc, signer: "9" });
+    expect(paid).to.contain(`withdrew 160 USDC (160000000) to ${provider.address}`);
   });
 });
