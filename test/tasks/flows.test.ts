@@ -9,10 +9,10 @@ import { expect } from "chai";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import type { Suite } from "../../scripts/lib/suite.js";
-import { runTask, suiteWithRecord } from "./harness.js";
+import { runTask, suiteWithRecord, type Suite } from "./harness.js";
 
-const { ethers } = await network.getOrCreate();
+const connection = await network.getOrCreate();
+const { ethers } = connection;
 const signers = await ethers.getSigners();
 const [, , , , , inspector, issuer, arbiter, renter, provider] = signers;
 
@@ -71,7 +71,7 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
   };
 
   before(async function () {
-    ({ suite, dir, record } = await suiteWithRecord(ethers));
+    ({ suite, dir, record } = await suiteWithRecord(connection));
     usdc = await suite.payoutToken.getAddress();
     const out = await run(["assets", "register"], { salt: "flows", class: "solar", jurisdiction: "ES", signer: "6" });
     assetId = /asset (\d+) registered/.exec(out)![1];

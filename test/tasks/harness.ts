@@ -10,8 +10,11 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import hre from "hardhat";
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { deploySuite, type Suite } from "../../scripts/lib/suite.js";
+import type { NetworkConnection } from "hardhat/types/network";
+import { freshSuite, type DeployedSuite } from "../../scripts/lib/fixture.js";
+
+/** The suite the task tests run on (scripts/lib/fixture.ts). */
+export type Suite = DeployedSuite;
 
 export interface TaskRun {
   ok: boolean;
@@ -60,18 +63,18 @@ export function hardhatCli(args: string[], env: Record<string, string | undefine
 }
 
 /**
- * The real suite (scripts/lib/suite.ts) with the roles of deploy/parameters/localhost.json: account 1
- * governance, 2 KYC agent, 3 fee recipient, 4 manufacturer (its own signing authority), 6 issuer; and a
- * deployment record of it in a temporary folder (the tasks' `--deployment`).
+ * The production suite (scripts/lib/fixture.ts `freshSuite`: the Ignition modules, CREATE2, the
+ * chain reverted to the suite as deployed) with the roles of deploy/parameters/localhost.json: account
+ * 1 governance, 2 KYC agent, 3 fee recipient, 6 issuer, 7 default arbiter; the manufacturer, account 4,
+ * is its own signing authority here (the tests register devices as account 4). And a deployment record
+ * of it in a temporary folder (the tasks' `--deployment`).
  */
-export async function suiteWithRecord(ethers: HardhatEthers): Promise<{ suite: Suite; dir: string; record: string }> {
-  const s = await ethers.getSigners();
-  const suite = await deploySuite(ethers, {
-    governance: s[1],
-    kycAgent: s[2].address,
-    feeRecipient: s[3].address,
-    manufacturer: { account: s[4].address },
-    issuer: s[6].address,
+export async function suiteWithRecord(
+  connection: NetworkConnection<string>,
+): Promise<{ suite: Suite; dir: string; record: string }> {
+  const s = await connection.ethers.getSigners();
+  const suite = await freshSuite(connection, {
+    parameters: { manufacturers: [{ manufacturer: s[4].address, signer: s[4].address }] },
   });
   const dir = await mkdtemp(join(tmpdir(), "plinth-tasks-"));
   const record = join(dir, "31337.json");

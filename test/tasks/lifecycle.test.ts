@@ -8,12 +8,12 @@ import { expect } from "chai";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import type { Suite } from "../../scripts/lib/suite.js";
 import { simulatedDevice } from "../../scripts/devices/lib.js";
 import type { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
-import { runTask, suiteWithRecord } from "./harness.js";
+import { runTask, suiteWithRecord, type Suite } from "./harness.js";
 
-const { ethers } = await network.getOrCreate();
+const connection = await network.getOrCreate();
+const { ethers } = connection;
 const signers = await ethers.getSigners();
 const [, governance, , , manufacturer, owner, issuer, provider, renter, inspector] = signers;
 const SEED = ethers.id("plinth-tasks-lifecycle");
@@ -32,7 +32,7 @@ describe("operator tasks: lifecycle (scripts/operator)", function () {
   };
 
   before(async function () {
-    ({ suite, dir, record } = await suiteWithRecord(ethers));
+    ({ suite, dir, record } = await suiteWithRecord(connection));
     usdc = await suite.payoutToken.getAddress();
     const out = await run(["assets", "register"], {
       salt: "lifecycle",

@@ -11,12 +11,12 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
-import type { Suite } from "../../scripts/lib/suite.js";
 import { simulatedDevice } from "../../scripts/devices/lib.js";
 import type { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
-import { runTask, suiteWithRecord } from "./harness.js";
+import { runTask, suiteWithRecord, type Suite } from "./harness.js";
 
-const { ethers } = await network.getOrCreate();
+const connection = await network.getOrCreate();
+const { ethers } = connection;
 const signers = await ethers.getSigners();
 const [, , , , , , issuer, arbiter, renter, provider] = signers;
 const SEED = ethers.id("plinth-tasks-money");
@@ -38,7 +38,7 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
   const latest = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
 
   before(async function () {
-    ({ suite, dir, record } = await suiteWithRecord(ethers));
+    ({ suite, dir, record } = await suiteWithRecord(connection));
     usdc = await suite.payoutToken.getAddress();
     const out = await run(["assets", "register"], { salt: "money", class: "solar", jurisdiction: "ES", signer: "6" });
     assetId = /asset (\d+) registered/.exec(out)![1];

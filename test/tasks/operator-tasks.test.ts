@@ -8,11 +8,11 @@ import { generateKeyPairSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import type { Suite } from "../../scripts/lib/suite.js";
 import { simulatedDevice } from "../../scripts/devices/lib.js";
-import { hardhatCli, runTask, suiteWithRecord } from "./harness.js";
+import { hardhatCli, runTask, suiteWithRecord, type Suite } from "./harness.js";
 
-const { ethers } = await network.getOrCreate();
+const connection = await network.getOrCreate();
+const { ethers } = connection;
 const signers = await ethers.getSigners();
 const [, governance, , , manufacturer, , issuer, , renter] = signers;
 /** Hardhat's default account 1 (governance here). */
@@ -28,7 +28,7 @@ describe("operator tasks (scripts/operator)", function () {
   let assetId: bigint;
 
   before(async function () {
-    ({ suite, dir, record } = await suiteWithRecord(ethers));
+    ({ suite, dir, record } = await suiteWithRecord(connection));
   });
 
   const run = (id: string[], args: Record<string, string | boolean | undefined>, env?: Record<string, string>) =>
