@@ -213,4 +213,21 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
       .to.emit(f.escrow, "Defaulted")
       .withArgs(id, t0 + HOUR, BigInt(HOUR) * GWEI);
   });
+
+  it("markDefault: debt that grows over several accruals keeps its first arrears start", async function () {
+    const f = await loadFixture(base);
+    const t0 = (await time.latest()) + 10;
+    const id = await rentAt(f, assetTerms(), t0, BigInt(HOUR) * GWEI);
+    // Two accruals in arrears (anyone may collect): the debt grows, the arrears start stays at t0 + 1 h.
+    await at(t0 + 90 * 60);
+    await f.escrow.connect(f.other).collect(id);
+    await at(t0 + 100 * 60);
+    await f.escrow.connect(f.other).collect(id);
+    await at(t0 + 2 * HOUR - 1);
+    await expect(f.escrow.markDefault(id)).to.be.revertedWithCustomError(f.escrow, "NotInDefault").withArgs(id);
+    await at(t0 + 2 * HOUR);
+    await expect(f.escrow.markDefault(id))
+      .to.emit(f.escrow, "Defaulted")
+      .withArgs(id, t0 + HOUR, BigInt(HOUR) * GWEI);
+  });
 });
