@@ -38,6 +38,7 @@ import {
   KIND_SELFTEST,
   RESERVE,
   deployMaintenance,
+  createOrderOn,
   orderArgs,
   policy,
   type OrderArgs,
@@ -59,13 +60,7 @@ async function at(t: number | bigint) {
   await time.setNextBlockTimestamp(t);
 }
 
-async function create(f: F, overrides: Partial<OrderArgs> = {}, from: Signer = f.payer) {
-  const now = await time.latest();
-  const args = orderArgs(now, await f.token.getAddress(), f.provider.address, overrides);
-  const id = await f.escrow.connect(from).createOrder.staticCall(args);
-  await f.escrow.connect(from).createOrder(args);
-  return { id, args };
-}
+const create = createOrderOn;
 
 /** The createOrder transaction itself (for event and revert assertions). */
 async function createTx(f: F, overrides: Partial<OrderArgs> = {}, from: Signer = f.payer) {

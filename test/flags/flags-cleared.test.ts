@@ -25,7 +25,16 @@ import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import { ASSET_ID, FREE_DEVICE_ID, assetTerms, deployRental, publish } from "../rental/fixture.js";
 import { Status, deployFixture, fundedFixture } from "../assets/fixture.js";
 import { deployRegistry, registerAndClaim } from "../devices/helpers.js";
-import { ASSET, BOND, BUDGET, DAY, deployMaintenance, orderArgs, policy } from "../maintenance/fixture.js";
+import {
+  ASSET,
+  BOND,
+  BUDGET,
+  DAY,
+  createOrderOn,
+  deployMaintenance,
+  orderArgs,
+  policy,
+} from "../maintenance/fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture, takeSnapshot } = networkHelpers;
@@ -423,11 +432,9 @@ async function maintenance() {
 type M = Awaited<ReturnType<typeof maintenance>>;
 
 async function order(f: M, overrides: Parameters<typeof orderArgs>[3] = {}, accept = true) {
-  const args = orderArgs(await time.latest(), await f.token.getAddress(), f.provider.address, overrides);
-  const id = await f.escrow.connect(f.payer).createOrder.staticCall(args);
-  await f.escrow.connect(f.payer).createOrder(args);
-  if (accept) await f.escrow.connect(f.provider).accept(id);
-  return { id, args };
+  const created = await createOrderOn(f, overrides);
+  if (accept) await f.escrow.connect(f.provider).accept(created.id);
+  return created;
 }
 
 describe("flags: maintenance escrow", function () {

@@ -24,6 +24,7 @@ import {
   RESERVE,
   UNDER_COVERAGE,
   deployMaintenance,
+  createOrderOn,
   orderArgs,
   policy,
   type OrderArgs,
@@ -39,13 +40,7 @@ async function fixture() {
 }
 type F = Awaited<ReturnType<typeof fixture>>;
 
-async function create(f: F, overrides: Partial<OrderArgs> = {}, from: Signer = f.payer) {
-  const now = await time.latest();
-  const args = orderArgs(now, await f.token.getAddress(), f.provider.address, overrides);
-  const id = await f.escrow.connect(from).createOrder.staticCall(args);
-  await f.escrow.connect(from).createOrder(args);
-  return { id, args };
-}
+const create = createOrderOn;
 
 async function createAccepted(f: F, overrides: Partial<OrderArgs> = {}, from: Signer = f.payer) {
   const o = await create(f, overrides, from);

@@ -122,3 +122,22 @@ export function orderArgs(now: number, token: string, provider: string, override
 }
 
 export type Signer = HardhatEthersSigner;
+
+/** The maintenance world of {deployMaintenance}. */
+export type MaintenanceWorld = Awaited<ReturnType<typeof deployMaintenance>>;
+
+/**
+ * Creates an order from `from` (default the payer) with {orderArgs} as of the latest block, and
+ * returns its id (read with staticCall first) and arguments.
+ */
+export async function createOrderOn(
+  f: MaintenanceWorld,
+  overrides: Partial<OrderArgs> = {},
+  from: Signer = f.payer,
+): Promise<{ id: string; args: OrderArgs }> {
+  const block = await f.escrow.runner!.provider!.getBlock("latest");
+  const args = orderArgs(block!.timestamp, await f.token.getAddress(), f.provider.address, overrides);
+  const id = await f.escrow.connect(from).createOrder.staticCall(args);
+  await f.escrow.connect(from).createOrder(args);
+  return { id, args };
+}
