@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
-import plinthBranchCoverage from "./scripts/coverage/plugin.js";
+import plinthBranchCoverage from "./scripts/tooling/coverage/plugin.js";
 import { operatorTasks } from "./scripts/operator/tasks.js";
 
 const require = createRequire(import.meta.url);
@@ -53,7 +53,7 @@ const fuzz = DEEP ? { runs: 10_000 } : { runs: 256 };
 const invariant = DEEP ? { runs: 512, depth: 128 } : { runs: 64, depth: 32 };
 
 export default defineConfig({
-  // plinthBranchCoverage adds branch probes to the `--coverage` build only (scripts/coverage/).
+  // plinthBranchCoverage adds branch probes to the `--coverage` build only (scripts/tooling/coverage/).
   plugins: [hardhatToolboxMochaEthers, plinthBranchCoverage],
   // Operator commands: `npx hardhat <part> <action> --network <name>` (scripts/operator/tasks.ts).
   tasks: operatorTasks(),
@@ -80,7 +80,7 @@ export default defineConfig({
       chainType: "l1",
       hardfork: "osaka",
       // The EIP-170 size limit applies (Hardhat lifts it by itself under --coverage, whose
-      // instrumentation inflates bytecode); real sizes are checked by scripts/ci/contract-sizes.ts.
+      // instrumentation inflates bytecode); real sizes are checked by scripts/tooling/ci/contract-sizes.ts.
     },
     hardhatMainnet: {
       type: "edr-simulated",

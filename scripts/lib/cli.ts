@@ -1,5 +1,5 @@
 /**
- * What every operator script (scripts/assets, devices, income, rental, maintenance) shares:
+ * What every operator script (scripts/operator/assets, devices, income, rental, maintenance) shares:
  *
  * - `UserError`: a mistake of the operator (bad variable, wrong network, nothing to do). The scripts'
  *   older error classes (assets/income/maintenance `UserError`, devices `UsageError`, rental

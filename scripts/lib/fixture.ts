@@ -1,6 +1,6 @@
 /**
  * The one suite fixture: the PRODUCTION deployment (the Ignition modules of deploy/suite.ts, through
- * scripts/deploy/lib.ts `deploySuite`: CREATE2 through CreateX, governance's wiring calls) executed
+ * scripts/operator/deploy/lib.ts `deploySuite`: CREATE2 through CreateX, governance's wiring calls) executed
  * on a Hardhat connection (the in-process chain for tests, the bench and the parallel report), with
  * the typed contracts and the role accounts of the parameters.
  *
@@ -27,7 +27,7 @@ import type {
   RentalSettlement,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
-import type { DeployResult } from "../deploy/lib.js";
+import type { DeployResult } from "../operator/deploy/lib.js";
 
 /** The accounts the parameters give roles to (and the deployer, which holds none). */
 export interface SuiteRoles {
@@ -77,7 +77,7 @@ export async function deployedSuite(
 ): Promise<DeployedSuite> {
   // Imported here: this module is imported by scripts that must not load Hardhat's runtime first.
   const { default: hre } = await import("hardhat");
-  const { deploySuite } = await import("../deploy/lib.js");
+  const { deploySuite } = await import("../operator/deploy/lib.js");
   const { ethers } = connection;
   const [deployer] = await ethers.getSigners();
   const t = options.payoutToken ?? { name: "USD Coin", symbol: "USDC", decimals: 6 };

@@ -8,7 +8,7 @@
  * Parts: governance, devices, assets, income, rental, maintenance, and `local` (a local chain only:
  * test stablecoin, time travel). Every task takes `--signer <role|index|address>` and `--deployment
  * <record>` (scripts/operator/kernel.ts); contract addresses default to the deployment record of the
- * connected chain (deployments/<chainId>.json). The actions live in scripts/operator/<part>.ts and
+ * connected chain (deployments/<chainId>.json). The actions live in scripts/operator/<part>/actions.ts and
  * reuse the parts' script libraries (scripts/<part>/).
  */
 import { emptyTask, task } from "hardhat/config";
@@ -140,7 +140,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       description:
         "Register real devices from a CSV of public keys (PEM/SPKI, JWK, <curve>:SEC1 hex), or simulated ones",
       options: [
-        ["keys", "CSV file key,model,firmwareHash,serialHash (see scripts/devices/register-devices.ts)"],
+        ["keys", "CSV file key,model,firmwareHash,serialHash (see scripts/operator/devices/register-devices.ts)"],
         ["simCount", "instead of --keys: register this many simulated devices (keys derived from --seed)"],
         ["simFrom", "first simulated device index (default 0)"],
         ["seed", "simulated devices' 32-byte hex seed (default: the simulator's)"],
@@ -533,13 +533,13 @@ const COMMON: [string, string][] = [
   ["deployment", "deployment record file (default: deployments/<chainId>.json)"],
 ];
 
-/** The action `name` of `part`, loaded when run (scripts/operator/<part>.ts exports it in camelCase). */
+/** The action `name` of `part`, loaded when run (scripts/operator/<part>/actions.ts exports it in camelCase). */
 function lazy(part: Part, name: string) {
   const exported = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   return async () => {
-    const module = (await import(`./${part}.js`)) as Record<string, NewTaskActionFunction>;
+    const module = (await import(`./${part}/actions.js`)) as Record<string, NewTaskActionFunction>;
     const action = module[exported];
-    if (action === undefined) throw new Error(`scripts/operator/${part}.ts does not export ${exported}`);
+    if (action === undefined) throw new Error(`scripts/operator/${part}/actions.ts does not export ${exported}`);
     return { default: action };
   };
 }

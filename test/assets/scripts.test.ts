@@ -18,7 +18,7 @@ import {
   registerAsset,
   rejectedReport,
   UserError,
-} from "../../scripts/assets/lib.js";
+} from "../../scripts/operator/assets/lib.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -44,7 +44,7 @@ async function stackFixture() {
   return { ...stack, gov, issuer, agent, kyc, alice, bob, carol, dir };
 }
 
-describe("issuer scripts (scripts/assets/lib.ts)", function () {
+describe("issuer scripts (scripts/operator/assets/lib.ts)", function () {
   it("deploys the stack from the chosen signer (SIGNER), not from the network's first account", async function () {
     const signers = await ethers.getSigners();
     const chosen = signers[4];

@@ -507,7 +507,7 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
 
   it("a second rental escrow refuses the first one's signed offer", async function () {
     const w = await loadFixture(world);
-    const { deployRentalEscrow } = await import("../../scripts/rental/lib.js");
+    const { deployRentalEscrow } = await import("../../scripts/operator/rental/lib.js");
     const other = await deployRentalEscrow(ethers, {
       governance: w.gov.address,
       assetRegistry: await w.assets.getAddress(),

@@ -8,10 +8,10 @@ import { getBytes, id } from "ethers";
 import { attestationMessage, deviceDigest, deviceDomain } from "../../client/src/eip712/devices.js";
 import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
 import { P256_HALF_N, decodeRS } from "../../client/src/signers/p256.js";
-import { BENCH_EPOCH, createBenchConnection } from "../../scripts/bench/clock.js";
-import { simulatedDevice } from "../../scripts/devices/lib.js";
+import { BENCH_EPOCH, createBenchConnection } from "../../scripts/tooling/bench/clock.js";
+import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
 
-describe("bench determinism (scripts/bench)", function () {
+describe("bench determinism (scripts/tooling/bench)", function () {
   const domain = deviceDomain(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
   const digests = Array.from({ length: 40 }, (_, c) =>
     deviceDigest(

@@ -11,7 +11,7 @@ import type { EIP1193Provider } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ROOT, loadParameters } from "../../deploy/config.js";
 import { CONTRACTS, type ContractName } from "../../deploy/suite.js";
-import { deploySuite, type DeployResult } from "../../scripts/deploy/lib.js";
+import { deploySuite, type DeployResult } from "../../scripts/operator/deploy/lib.js";
 
 // The client as a dApp gets it: built (npm run build:client minus the compile `hardhat test` did),
 // then imported from client/dist. Types come from the sources; values from the built output.
@@ -22,7 +22,7 @@ type NodeHelpers = typeof import("../../client/src/node.js");
 function buildClient(): void {
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const opts = { cwd: ROOT, stdio: "pipe" as const };
-  execFileSync(process.execPath, [join(ROOT, "scripts", "deploy", "build-client.ts")], opts);
+  execFileSync(process.execPath, [join(ROOT, "scripts", "tooling", "codegen", "build-client.ts")], opts);
   execFileSync(process.execPath, [tsc, "-p", join(ROOT, "client", "tsconfig.json")], opts);
   execFileSync(process.execPath, [tsc, "-p", join(ROOT, "client", "tsconfig.examples.json")], opts);
 }

@@ -22,7 +22,7 @@ import {
   rpcUrlProblem,
   safeBatch,
   type DeployResult,
-} from "../../scripts/deploy/lib.js";
+} from "../../scripts/operator/deploy/lib.js";
 
 const localParameters = loadParameters("localhost");
 
@@ -176,12 +176,16 @@ describe("npm run deploy on a network whose configuration is missing", function 
     const env = { ...process.env };
     for (const name of ["SEPOLIA_RPC_URL", "DEPLOYER_PRIVATE_KEY", "DEPLOY_PARAMETERS"]) delete env[name];
     const hardhat = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-    const run = spawnSync(process.execPath, [hardhat, "run", "scripts/deploy/deploy.ts", "--network", "sepolia"], {
-      cwd: ROOT,
-      env,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [hardhat, "run", "scripts/operator/deploy/deploy.ts", "--network", "sepolia"],
+      {
+        cwd: ROOT,
+        env,
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     const output = run.stdout + run.stderr;
     expect(run.status, output).to.equal(1);
     expect(output).to.include("cannot deploy to sepolia; nothing was sent");
@@ -201,12 +205,16 @@ describe("npm run deploy with a malformed key or RPC URL", function () {
       DRY_RUN: "1",
     };
     for (const name of ["SEPOLIA_RPC_URL", "DEPLOYER_PRIVATE_KEY", "LOCALHOST_RPC_URL"]) delete env[name];
-    const run = spawnSync(process.execPath, [hardhat, "run", "scripts/deploy/deploy.ts", "--network", network], {
-      cwd: ROOT,
-      env: { ...env, ...vars },
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [hardhat, "run", "scripts/operator/deploy/deploy.ts", "--network", network],
+      {
+        cwd: ROOT,
+        env: { ...env, ...vars },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     return { status: run.status, output: run.stdout + run.stderr };
   };
 

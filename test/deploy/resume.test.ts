@@ -16,7 +16,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import hre from "hardhat";
 import { ROOT, loadParameters } from "../../deploy/config.js";
-import { checkRoles, deploySuite, predictAddresses } from "../../scripts/deploy/lib.js";
+import { checkRoles, deploySuite, predictAddresses } from "../../scripts/operator/deploy/lib.js";
 
 const parameters = loadParameters("localhost");
 

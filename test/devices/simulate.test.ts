@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { readingPlan, simulate } from "../../scripts/devices/simulator.js";
-import { simulatedDevice } from "../../scripts/devices/lib.js";
+import { readingPlan, simulate } from "../../scripts/operator/devices/simulator.js";
+import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
 import {
   KeyType,
   attestationMessage,
@@ -13,7 +13,7 @@ import {
 const { ethers } = await network.create();
 const SEED = ethers.id("simulator-test");
 
-describe("device simulator (scripts/devices/simulate.ts)", function () {
+describe("device simulator (scripts/operator/devices/simulate.ts)", function () {
   it("derives the same keys from the same seed, alternating curves when mixed", function () {
     const a = simulatedDevice(SEED, 3, "mixed");
     const b = simulatedDevice(SEED, 3, "mixed");

@@ -11,7 +11,7 @@ import {
   parseTokenAmount,
   redeemShares,
   retireByBuyout,
-} from "../../scripts/income/income.js";
+} from "../../scripts/operator/income/income.js";
 import { ASSET, deployIncome, e18, e6, split } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();

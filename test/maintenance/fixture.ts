@@ -6,7 +6,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import hre from "hardhat";
 import { Comparator, SlashTo, maintenanceDomain } from "../../client/src/eip712/maintenance.js";
-import type { NewOrder } from "../../scripts/maintenance/lib.js";
+import type { NewOrder } from "../../scripts/operator/maintenance/lib.js";
 
 /**
  * Coverage instrumentation inflates bytecode past 24,576 bytes; Hardhat lifts the limit under

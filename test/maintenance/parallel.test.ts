@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { accessOf, analyse, type TxAccess } from "../../scripts/parallel/conflicts.js";
+import { accessOf, analyse, type TxAccess } from "../../scripts/tooling/parallel/conflicts.js";
 import {
   ASSET,
   BOND,

@@ -15,11 +15,16 @@ import {
   signProviderBid,
   submitDeviceEvidence,
   submitInspections,
-} from "../../scripts/maintenance/lib.js";
+} from "../../scripts/operator/maintenance/lib.js";
 import { ASSET, BOND, BUDGET, DAY, DEVICE, KIND_SELFTEST, deployMaintenance, orderArgs, policy } from "./fixture.js";
 
 import { WebCryptoP256Signer } from "../../client/src/signers/devices.js";
-import { deployWithManufacturer, registryDomain, sendClaim, sendRegistration } from "../../scripts/devices/lib.js";
+import {
+  deployWithManufacturer,
+  registryDomain,
+  sendClaim,
+  sendRegistration,
+} from "../../scripts/operator/devices/lib.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

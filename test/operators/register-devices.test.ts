@@ -1,5 +1,5 @@
 /**
- * scripts/devices/register-devices.ts, run in-process (./harness.ts): KEYS mode registers real devices
+ * scripts/operator/devices/register-devices.ts, run in-process (./harness.ts): KEYS mode registers real devices
  * from public keys in any exported form and prints their ids; the seed mode prints each device id too.
  */
 import { expect } from "chai";
@@ -9,12 +9,12 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toBeHex } from "ethers";
-import { deployWithManufacturer } from "../../scripts/devices/lib.js";
+import { deployWithManufacturer } from "../../scripts/operator/devices/lib.js";
 import { runScript } from "./harness.js";
 
 const { ethers } = await network.getOrCreate();
 const signers = await ethers.getSigners();
-const SCRIPT = "scripts/devices/register-devices.ts";
+const SCRIPT = "scripts/operator/devices/register-devices.ts";
 
 const pem = (k: KeyObject) => k.export({ type: "spki", format: "pem" }) as string;
 const jwkJson = (k: KeyObject) => JSON.stringify(k.export({ format: "jwk" }));

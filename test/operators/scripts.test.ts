@@ -6,11 +6,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { operatorNetwork, runOperator, UserError } from "../../scripts/lib/cli.js";
 import { createServer } from "node:http";
-import { UserError as AssetsUserError } from "../../scripts/assets/lib.js";
-import { UsageError } from "../../scripts/devices/lib.js";
-import { RentalScriptError } from "../../scripts/rental/lib.js";
+import { UserError as AssetsUserError } from "../../scripts/operator/assets/lib.js";
+import { UsageError } from "../../scripts/operator/devices/lib.js";
+import { RentalScriptError } from "../../scripts/operator/rental/lib.js";
 import { runScript } from "./harness.js";
-import { createShares, deployAssetStack, registerAsset } from "../../scripts/assets/lib.js";
+import { createShares, deployAssetStack, registerAsset } from "../../scripts/operator/assets/lib.js";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +34,7 @@ async function deployedRegistryGovernance(stdout: string): Promise<string> {
 
 describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function () {
   it("SIGNER picks the signing account by index or address and the script prints it", async function () {
-    const byIndex = await runScript("scripts/devices/register-manufacturer.ts", {
+    const byIndex = await runScript("scripts/operator/devices/register-manufacturer.ts", {
       DEPLOY: "1",
       SIGNER: "2",
       MANUFACTURER: signers[5].address,
@@ -43,7 +43,7 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     expect(byIndex.stderr).to.contain(`signing as ${signers[2].address} (account 2)`);
     expect(await deployedRegistryGovernance(byIndex.stdout)).to.equal(signers[2].address);
 
-    const byAddress = await runScript("scripts/devices/register-manufacturer.ts", {
+    const byAddress = await runScript("scripts/operator/devices/register-manufacturer.ts", {
       DEPLOY: "1",
       SIGNER: signers[3].address.toLowerCase(),
       MANUFACTURER: signers[5].address,
@@ -53,7 +53,7 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
   });
 
   it("SIGNER_INDEX and ACCOUNT still work, with a deprecation warning; a bad SIGNER is a user error", async function () {
-    const alias = await runScript("scripts/devices/register-manufacturer.ts", {
+    const alias = await runScript("scripts/operator/devices/register-manufacturer.ts", {
       DEPLOY: "1",
       SIGNER_INDEX: "1",
       MANUFACTURER: signers[5].address,
@@ -62,10 +62,13 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     expect(alias.stderr).to.contain("SIGNER_INDEX is deprecated");
     expect(await deployedRegistryGovernance(alias.stdout)).to.equal(signers[1].address);
 
-    const outOfRange = await runScript("scripts/devices/register-manufacturer.ts", { DEPLOY: "1", SIGNER: "999" });
+    const outOfRange = await runScript("scripts/operator/devices/register-manufacturer.ts", {
+      DEPLOY: "1",
+      SIGNER: "999",
+    });
     expect(outOfRange.exitCode).to.equal(1);
     expect(outOfRange.stderr).to.match(/^error: SIGNER=999: the network has \d+ accounts/m);
-    const stranger = await runScript("scripts/devices/register-manufacturer.ts", {
+    const stranger = await runScript("scripts/operator/devices/register-manufacturer.ts", {
       DEPLOY: "1",
       SIGNER: "0x000000000000000000000000000000000000dEaD",
     });
@@ -74,11 +77,11 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
 
   it("state-changing scripts refuse the in-process chain unless ALLOW_IN_PROCESS is set", async function () {
     for (const script of [
-      "scripts/assets/deploy.ts",
-      "scripts/income/deposit.ts",
-      "scripts/rental/rental.ts",
-      "scripts/maintenance/maintenance.ts",
-      "scripts/devices/register-manufacturer.ts",
+      "scripts/operator/assets/deploy.ts",
+      "scripts/operator/income/deposit.ts",
+      "scripts/operator/rental/rental.ts",
+      "scripts/operator/maintenance/maintenance.ts",
+      "scripts/operator/devices/register-manufacturer.ts",
     ]) {
       const r = await runScript(script, { ALLOW_IN_PROCESS: undefined, DEPLOY: "1", ACTION: "create" });
       expect(r.exitCode, script).to.equal(1);
@@ -88,7 +91,7 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
   });
 
   it("user errors print one line without a stack trace; unexpected errors keep their stack", async function () {
-    const r = await runScript("scripts/rental/rental.ts", {});
+    const r = await runScript("scripts/operator/rental/rental.ts", {});
     expect(r.exitCode).to.equal(1);
     expect(r.stderr).to.equal("error: set ESCROW (see the header of this script)");
 
@@ -114,15 +117,19 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
   it("a contract address without code is refused before anything is sent", async function () {
     const eoa = signers[9].address;
     const cases: [string, Record<string, string>, string][] = [
-      ["scripts/assets/mint-shares.ts", { SHARES: eoa, MINT_TO: eoa, MINT_AMOUNT: "1" }, "SHARES"],
+      ["scripts/operator/assets/mint-shares.ts", { SHARES: eoa, MINT_TO: eoa, MINT_AMOUNT: "1" }, "SHARES"],
       [
-        "scripts/assets/create-shares.ts",
+        "scripts/operator/assets/create-shares.ts",
         { FACTORY: eoa, ASSET_ID: "1", SHARES_NAME: "A", SHARES_SYMBOL: "A" },
         "FACTORY",
       ],
-      ["scripts/income/deposit.ts", { DISTRIBUTOR: eoa, ASSET_ID: "1", TOKEN: "ETH", AMOUNT: "1" }, "DISTRIBUTOR"],
-      ["scripts/rental/rental.ts", { ESCROW: eoa, ACTION: "withdraw" }, "ESCROW"],
-      ["scripts/maintenance/maintenance.ts", { ESCROW: eoa, ACTION: "expire", ORDER_ID: "1" }, "ESCROW"],
+      [
+        "scripts/operator/income/deposit.ts",
+        { DISTRIBUTOR: eoa, ASSET_ID: "1", TOKEN: "ETH", AMOUNT: "1" },
+        "DISTRIBUTOR",
+      ],
+      ["scripts/operator/rental/rental.ts", { ESCROW: eoa, ACTION: "withdraw" }, "ESCROW"],
+      ["scripts/operator/maintenance/maintenance.ts", { ESCROW: eoa, ACTION: "expire", ORDER_ID: "1" }, "ESCROW"],
     ];
     for (const [script, env, label] of cases) {
       const nonce = await ethers.provider.getTransactionCount(signers[0].address);
@@ -137,7 +144,7 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     const escrow = await ethers.deployContract("DeviceRegistry", [signers[0].address]); // any contract with code
     const file = join(await mkdtemp(join(tmpdir(), "plinth-ops-")), "offer.json");
     await writeFile(file, JSON.stringify({ chainId: "11155111", offer: {}, signature: "0x" }));
-    const r = await runScript("scripts/rental/rental.ts", {
+    const r = await runScript("scripts/operator/rental/rental.ts", {
       ESCROW: await escrow.getAddress(),
       ACTION: "rent-signed",
       OFFER_FILE: file,
@@ -174,14 +181,14 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     const far = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 10n ** 6n;
     await identity.connect(signers[3]).setIdentities([alice], [276], [far]);
     const env = { SHARES: await shares.getAddress(), MINT_TO: alice, MINT_AMOUNT: "100", SIGNER: "2" };
-    const first = await runScript("scripts/assets/mint-shares.ts", env);
+    const first = await runScript("scripts/operator/assets/mint-shares.ts", env);
     expect(first.exitCode, first.stderr).to.equal(0);
     expect(await shares.balanceOf(alice)).to.equal(100n);
-    const second = await runScript("scripts/assets/mint-shares.ts", env);
+    const second = await runScript("scripts/operator/assets/mint-shares.ts", env);
     expect(second.exitCode).to.equal(1);
     expect(second.stderr).to.match(/already hold at least the amount to mint .*Nothing was sent; FORCE=1/);
     expect(await shares.balanceOf(alice)).to.equal(100n);
-    const forced = await runScript("scripts/assets/mint-shares.ts", { ...env, FORCE: "1" });
+    const forced = await runScript("scripts/operator/assets/mint-shares.ts", { ...env, FORCE: "1" });
     expect(forced.exitCode, forced.stderr).to.equal(0);
     expect(await shares.balanceOf(alice)).to.equal(200n);
   });
@@ -192,18 +199,26 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     const allBad = join(dir, "bad.csv");
     await writeFile(allBad, "wallet,country,expiry\n0x1234,276,2099-01-01\nnope,1,2099-01-01\n");
     const env = { IDENTITY_REGISTRY: await identity.getAddress(), SIGNER: "3" };
-    const none = await runScript("scripts/assets/onboard-investors.ts", { ...env, CSV: allBad, ALLOW_PARTIAL: "1" });
+    const none = await runScript("scripts/operator/assets/onboard-investors.ts", {
+      ...env,
+      CSV: allBad,
+      ALLOW_PARTIAL: "1",
+    });
     expect(none.exitCode).to.equal(1);
     expect(none.stderr).to.contain("error: 0 valid row(s), 2 rejected: nothing to onboard");
 
     const mixed = join(dir, "mixed.csv");
     await writeFile(mixed, `${a},276,2099-01-01\n0x1234,276,2099-01-01\n${b},276,2099-01-01\n`);
-    const strict = await runScript("scripts/assets/onboard-investors.ts", { ...env, CSV: mixed });
+    const strict = await runScript("scripts/operator/assets/onboard-investors.ts", { ...env, CSV: mixed });
     expect(strict.exitCode).to.equal(1);
     expect(strict.stdout).to.contain("rejected line 2");
     expect(strict.stderr).to.contain("2 valid row(s), 1 rejected: nothing was sent");
     expect(await identity.isEligible(a)).to.equal(false);
-    const partial = await runScript("scripts/assets/onboard-investors.ts", { ...env, CSV: mixed, ALLOW_PARTIAL: "1" });
+    const partial = await runScript("scripts/operator/assets/onboard-investors.ts", {
+      ...env,
+      CSV: mixed,
+      ALLOW_PARTIAL: "1",
+    });
     expect(partial.exitCode, partial.stderr).to.equal(0);
     expect(await identity.isEligible(a)).to.equal(true);
 
@@ -211,13 +226,13 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     const allocations = join(dir, "allocations.csv");
     await writeFile(allocations, `${a},5\n${signers[9].address},5\n`);
     const mintEnv = { SHARES: await shares.getAddress(), ALLOCATIONS: allocations, SIGNER: "2" };
-    const refused = await runScript("scripts/assets/mint-shares.ts", mintEnv);
+    const refused = await runScript("scripts/operator/assets/mint-shares.ts", mintEnv);
     expect(refused.exitCode).to.equal(1);
     expect(refused.stderr).to.contain("error: minted 1 allocation(s), refused 1");
     const c = signers[10].address;
     await writeFile(allocations, `${c},5\n${signers[9].address},5\n`);
     await identity.connect(signers[3]).setIdentities([c], [276], [4_000_000_000n]);
-    const ok = await runScript("scripts/assets/mint-shares.ts", { ...mintEnv, ALLOW_PARTIAL: "1" });
+    const ok = await runScript("scripts/operator/assets/mint-shares.ts", { ...mintEnv, ALLOW_PARTIAL: "1" });
     expect(ok.exitCode, ok.stderr).to.equal(0);
     expect(ok.stdout).to.contain("minted 1 allocation(s), refused 1");
   });
@@ -228,7 +243,7 @@ describe("operator scripts: shared safety rails (scripts/lib/cli.ts)", function 
     const terms = join(dir, "terms.json");
     await writeFile(terms, JSON.stringify({ subjectKind: 1, subjectId: "1", depossit: "100" }));
     const nonce = await ethers.provider.getTransactionCount(signers[0].address);
-    const r = await runScript("scripts/rental/rental.ts", {
+    const r = await runScript("scripts/operator/rental/rental.ts", {
       ESCROW: await escrow.getAddress(),
       ACTION: "publish",
       TERMS: terms,

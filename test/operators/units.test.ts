@@ -1,6 +1,6 @@
 /**
  * Human units and named states in the operator scripts (scripts/lib/units.ts, the enum names of
- * scripts/lib/cli.ts) and what `scripts/rental/rental.ts` prints from a receipt's events, checked by
+ * scripts/lib/cli.ts) and what `scripts/operator/rental/rental.ts` prints from a receipt's events, checked by
  * running the real script in-process (./harness.ts) on the shared in-process chain.
  */
 import { expect } from "chai";
@@ -8,7 +8,7 @@ import { network } from "hardhat";
 import { Interface } from "ethers";
 import { describeRevertData, shownArg, UserError } from "../../scripts/lib/cli.js";
 import { formatWith, parseAmountWith, type TokenInfo } from "../../scripts/lib/units.js";
-import * as rental from "../../scripts/rental/lib.js";
+import * as rental from "../../scripts/operator/rental/lib.js";
 import { asAddress } from "../../client/src/types.js";
 import { assetTerms, deployRental, DEVICE_ID, METER_KIND } from "../rental/fixture.js";
 import { runScript } from "./harness.js";
@@ -94,7 +94,7 @@ describe("operator scripts: human units and named states", function () {
     const offerId = await rental.publishTerms(f.escrow, f.agent, terms);
     const base = { ESCROW: f.escrowAddress, SIGNER: "2" }; // the renter
 
-    const rent = await runScript("scripts/rental/rental.ts", {
+    const rent = await runScript("scripts/operator/rental/rental.ts", {
       ...base,
       ACTION: "rent",
       OFFER_ID: offerId,
@@ -110,13 +110,13 @@ describe("operator scripts: human units and named states", function () {
     await f.escrow.settleMetered(id);
     await networkHelpers.time.increase(3600);
     await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 500);
-    const meter = await runScript("scripts/rental/rental.ts", { ...base, ACTION: "meter", AGREEMENT: id });
+    const meter = await runScript("scripts/operator/rental/rental.ts", { ...base, ACTION: "meter", AGREEMENT: id });
     expect(meter.exitCode, meter.stderr).to.equal(0);
     expect(meter.stdout.split("\n"), meter.stdout).to.include(
       "billed 500 units (carried 0) = 0.5 eUSD (500000); reading 2 (odometer 500), 500 units measured",
     );
 
-    const refused = await runScript("scripts/rental/rental.ts", {
+    const refused = await runScript("scripts/operator/rental/rental.ts", {
       ...base,
       SIGNER: "1",
       ACTION: "activate",
@@ -126,7 +126,7 @@ describe("operator scripts: human units and named states", function () {
     expect(refused.stderr).to.contain(`error: the escrow refused: WrongState(${id}, Active)`);
 
     await networkHelpers.time.increase(DAY);
-    const settle = await runScript("scripts/rental/rental.ts", { ...base, ACTION: "settle", AGREEMENT: id });
+    const settle = await runScript("scripts/operator/rental/rental.ts", { ...base, ACTION: "settle", AGREEMENT: id });
     expect(settle.exitCode, settle.stderr).to.equal(0);
     // 100 eUSD of credit less a day at 0.000001 eUSD/s (0.0864) and 500 units at 0.001 (0.5); 2.5 % fee
     expect(settle.stdout.split("\n").slice(1)).to.deep.equal([

@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { analyse, type TxAccess } from "../../scripts/parallel/conflicts.js";
-import { loadLayouts, slotNamer } from "../../scripts/parallel/slots.js";
+import { analyse, type TxAccess } from "../../scripts/tooling/parallel/conflicts.js";
+import { loadLayouts, slotNamer } from "../../scripts/tooling/parallel/slots.js";
 import {
   buildWorld,
   mineAndTrace,
@@ -17,7 +17,7 @@ import {
   planSameDevice,
   planTransfers,
   type World,
-} from "../../scripts/parallel/workloads.js";
+} from "../../scripts/tooling/parallel/workloads.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;

@@ -1,5 +1,5 @@
 /**
- * Behaviour the fault-injection pass (scripts/mutation/run.ts, reports/mutation.md) found unpinned in
+ * Behaviour the fault-injection pass (scripts/tooling/mutation/run.ts, reports/mutation.md) found unpinned in
  * contracts/assets: a mutant of each line below passed the whole suite. Each test here fails on it.
  */
 import { expect } from "chai";

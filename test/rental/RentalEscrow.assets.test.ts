@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { buildTerms, RentalState, SubjectKind } from "../../client/src/eip712/rental.js";
-import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;

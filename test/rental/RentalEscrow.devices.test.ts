@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
 import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
-import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import { deployRegistry, LEASE_MANAGER_ROLE, registerAndClaim, signedAttestation } from "../devices/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -4,7 +4,7 @@
  * pro rata. The asset registry is the income area's test double (it enforces LEASE_MANAGER_ROLE and
  * refuses retiring a leased asset); the device registry is the rental test double.
  */
-import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";

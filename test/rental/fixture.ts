@@ -1,5 +1,5 @@
 /** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/). */
-import { deployRentalEscrow } from "../../scripts/rental/lib.js";
+import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
 

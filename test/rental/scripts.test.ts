@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import * as rental from "../../scripts/rental/lib.js";
+import * as rental from "../../scripts/operator/rental/lib.js";
 import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { simulatedDevice } from "../../scripts/devices/lib.js";
+import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
 import type { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import { runTask, suiteWithRecord, type Suite } from "./harness.js";
 

@@ -11,7 +11,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { simulatedDevice } from "../../scripts/devices/lib.js";
+import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
 import type { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import { runTask, suiteWithRecord, type Suite } from "./harness.js";
 

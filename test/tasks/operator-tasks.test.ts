@@ -8,7 +8,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { simulatedDevice } from "../../scripts/devices/lib.js";
+import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
 import { hardhatCli, runTask, suiteWithRecord, type Suite } from "./harness.js";
 
 const connection = await network.getOrCreate();

@@ -1,5 +1,5 @@
 /**
- * Branch coverage (scripts/coverage/) measured end to end: a throwaway Hardhat project with the
+ * Branch coverage (scripts/tooling/coverage/) measured end to end: a throwaway Hardhat project with the
  * plugin runs one contract's Solidity tests under `--coverage`, and the report must name exactly
  * the branch arms the tests did not take. Plus the instrumenter's own rules, on EDR's output.
  */
@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { addStatementCoverageInstrumentation, latestSupportedSolidityVersion } from "@nomicfoundation/edr";
-import { instrumentBranches } from "../../scripts/coverage/branches.js";
-import { branchCoverage, loadHits } from "../../scripts/coverage/report.js";
+import { instrumentBranches } from "../../scripts/tooling/coverage/branches.js";
+import { branchCoverage, loadHits } from "../../scripts/tooling/coverage/report.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -68,7 +68,7 @@ function armsOf(uncovered: { line: number; kind: string; arm: string }[]): strin
   return uncovered.map((u) => `${u.line} ${u.kind} ${u.arm}`).sort();
 }
 
-describe("toolchain: branch coverage (scripts/coverage)", function () {
+describe("toolchain: branch coverage (scripts/tooling/coverage)", function () {
   this.timeout(180_000);
 
   it("reports exactly the branch arms a test run did not take, with Hardhat's line report intact", function () {
@@ -80,7 +80,7 @@ describe("toolchain: branch coverage (scripts/coverage)", function () {
       writeFileSync(join(project, "package.json"), JSON.stringify({ name: "probe", type: "module", private: true }));
       writeFileSync(join(project, "contracts/Probe.sol"), PROBE);
       writeFileSync(join(project, "test/Probe.t.sol"), PROBE_TEST);
-      const plugin = pathToFileURL(join(ROOT, "scripts/coverage/plugin.ts")).href;
+      const plugin = pathToFileURL(join(ROOT, "scripts/tooling/coverage/plugin.ts")).href;
       writeFileSync(
         join(project, "hardhat.config.ts"),
         `import plinthBranchCoverage from ${JSON.stringify(plugin)};

@@ -48,7 +48,7 @@ const ALLOWLIST: Record<string, Record<string, string>> = {
       "never emitted: no Plinth contract calls _setRoleAdmin (all roles are administered by DEFAULT_ADMIN_ROLE)",
     EIP712DomainChanged: "never emitted: OZ EIP712 only declares it (ERC-5267); Plinth domains are immutable",
     RoleGranted:
-      "OZ AccessControl._grantRole emits it; Plinth's role wiring is pinned by hasRole state in test/deploy and scripts/deploy/check-roles.ts, and every guard by attacks/access-control",
+      "OZ AccessControl._grantRole emits it; Plinth's role wiring is pinned by hasRole state in test/deploy and scripts/operator/deploy/check-roles.ts, and every guard by attacks/access-control",
     RoleRevoked: "OZ AccessControl._revokeRole emits it; as RoleGranted (hasRole state is what the guards read)",
   },
   AssetShares: {

@@ -24,7 +24,7 @@ describe("toolchain: wrong set-up gets a clear message", function () {
       fake,
       'Object.defineProperty(process, "versions", { value: { ...process.versions, node: "16.20.2" } });\n',
     );
-    const run = spawnSync(process.execPath, ["-r", fake, "scripts/setup/check-host.cjs"], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["-r", fake, "scripts/tooling/setup/check-host.cjs"], { encoding: "utf8" });
     expect(run.status).to.equal(1);
     expect(run.stderr).to.contain("Node 16.20.2");
     expect(run.stderr).to.contain("needs Node >= 18");
@@ -32,7 +32,7 @@ describe("toolchain: wrong set-up gets a clear message", function () {
   });
 
   it("a supported host passes the preinstall check silently", function () {
-    const run = spawnSync(process.execPath, ["scripts/setup/check-host.cjs"], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["scripts/tooling/setup/check-host.cjs"], { encoding: "utf8" });
     expect(run.status).to.equal(0);
     expect(run.stderr).to.equal("");
   });
@@ -40,7 +40,7 @@ describe("toolchain: wrong set-up gets a clear message", function () {
   it("a testnet without its RPC URL names the missing variable, only when that network is used", function () {
     const missing = spawnSync(
       "npx",
-      ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts", "--network", "baseSepolia"],
+      ["hardhat", "run", "--no-compile", "scripts/tooling/chain-info.ts", "--network", "baseSepolia"],
       {
         encoding: "utf8",
         env: env({ BASE_SEPOLIA_RPC_URL: undefined, DEPLOYER_PRIVATE_KEY: undefined }),
@@ -51,7 +51,7 @@ describe("toolchain: wrong set-up gets a clear message", function () {
 
     const noKey = spawnSync(
       "npx",
-      ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts", "--network", "sepolia"],
+      ["hardhat", "run", "--no-compile", "scripts/tooling/chain-info.ts", "--network", "sepolia"],
       {
         encoding: "utf8",
         env: env({ SEPOLIA_RPC_URL: "http://127.0.0.1:9", DEPLOYER_PRIVATE_KEY: undefined }),
@@ -61,7 +61,7 @@ describe("toolchain: wrong set-up gets a clear message", function () {
     expect(noKey.stdout + noKey.stderr).to.contain('"DEPLOYER_PRIVATE_KEY" not found');
 
     // The default network needs none of them.
-    const local = spawnSync("npx", ["hardhat", "run", "--no-compile", "scripts/tools/chain-info.ts"], {
+    const local = spawnSync("npx", ["hardhat", "run", "--no-compile", "scripts/tooling/chain-info.ts"], {
       encoding: "utf8",
       env: env({ SEPOLIA_RPC_URL: undefined, DEPLOYER_PRIVATE_KEY: undefined }),
     });

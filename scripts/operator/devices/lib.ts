@@ -1,0 +1,279 @@
+/** Helpers shared by the device scripts, the simulator, the bench and the tests. */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { Signer } from "ethers";
+import type { DeviceRegistry } from "../../../types/ethers-contracts/index.js";
+import {
+  type KeyType,
+  claimMessage,
+  deviceDigest,
+  deviceDomain,
+  registerDeviceMessage,
+  typesFor,
+} from "../../../client/src/eip712/devices.js";
+import type { DeviceSigner } from "../../../client/src/signers/devices.js";
+import { deterministicDeviceSigner } from "../../../client/src/signers/devices.js";
+import { KeyImportError, importDeviceKey, type DeviceKey } from "../../../client/src/keys.js";
+import { parse } from "csv-parse/sync";
+import { id, toBeHex, type TypedDataDomain } from "ethers";
+import { readFile } from "node:fs/promises";
+import { UserError, describeRevert, mined } from "../../lib/cli.js";
+
+export type Curve = "secp256k1" | "p256" | "mixed";
+
+/** A user error: printed without a stack trace. */
+export class UsageError extends UserError {}
+
+export function envInt(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function envCurve(name = "CURVE", fallback: Curve = "mixed"): Curve {
+  const raw = (process.env[name] ?? fallback).toLowerCase();
+  if (raw !== "secp256k1" && raw !== "p256" && raw !== "mixed") {
+    throw new UsageError(`${name} must be secp256k1, p256 or mixed, got "${raw}"`);
+  }
+  return raw;
+}
+
+export function envAddress(ethers: HardhatEthers, name: string): string | undefined {
+  const raw = process.env[name];
+  if (!raw) return undefined;
+  if (!ethers.isAddress(raw)) throw new UsageError(`${name} is not an address: "${raw}"`);
+  return ethers.getAddress(raw);
+}
+
+/** Curve of device `index` (mixed: even = secp256k1, odd = P-256). */
+export function curveOf(curve: Curve, index: number): "secp256k1" | "p256" {
+  return curve === "mixed" ? (index % 2 === 0 ? "secp256k1" : "p256") : curve;
+}
+
+/** Device `index` of `seed`: the key is derived, never stored. */
+export function simulatedDevice(seed: string, index: number, curve: Curve): DeviceSigner {
+  return deterministicDeviceSigner(seed, index, curveOf(curve, index));
+}
+
+export async function registryDomain(registry: DeviceRegistry): Promise<TypedDataDomain> {
+  const runner = registry.runner;
+  const provider = runner && "provider" in runner ? runner.provider : null;
+  if (!provider) throw new Error("registry has no provider");
+  const { chainId } = await provider.getNetwork();
+  return deviceDomain(chainId, await registry.getAddress());
+}
+
+/** Deploys a registry governed by `governance`, which admits `manufacturer` with itself as authority. */
+export async function deployWithManufacturer(
+  ethers: HardhatEthers,
+  governance: HardhatEthersSigner,
+  manufacturer: HardhatEthersSigner = governance,
+): Promise<DeviceRegistry> {
+  const registry = (await ethers.deployContract(
+    "DeviceRegistry",
+    [governance.address],
+    governance,
+  )) as unknown as DeviceRegistry;
+  await registry.waitForDeployment();
+  await mined(registry.connect(governance).admitManufacturer(manufacturer.address, manufacturer.address));
+  return registry;
+}
+
+/** What a RegisterDevice message says about a device besides its key. */
+export interface DeviceFields {
+  model: string;
+  firmwareHash: string;
+  serialHash: string;
+}
+
+/** A device key in the registry's form. */
+export interface RegistryKey {
+  keyType: KeyType;
+  keyA: string;
+  keyB: string;
+}
+
+/**
+ * Sends registerDevice for the key `key` with `fields`, the manufacturer authority `authority` signing.
+ * Returns the tx. Any key: a simulated device's or a real one's (client/src/keys.ts).
+ */
+export async function sendKeyRegistration(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  manufacturer: string,
+  authority: Signer,
+  key: RegistryKey,
+  fields: DeviceFields,
+  nonce?: number,
+) {
+  const reg = registerDeviceMessage({ manufacturer, keyType: key.keyType, keyA: key.keyA, keyB: key.keyB, ...fields });
+  const sig = await authority.signTypedData(domain, typesFor("RegisterDevice"), reg);
+  return registry.registerDevice(reg, sig, nonce === undefined ? {} : { nonce });
+}
+
+/** Sends registerDevice for simulated `device` (model and firmware of the simulator). Returns the tx. */
+export async function sendRegistration(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  manufacturer: string,
+  authority: Signer,
+  device: DeviceSigner,
+  serial: string,
+  nonce?: number,
+) {
+  const fields = { model: id("plinth-sim-meter"), firmwareHash: id("plinth-sim-fw-1"), serialHash: id(serial) };
+  return sendKeyRegistration(registry, domain, manufacturer, authority, device, fields, nonce);
+}
+
+/** Sends claim for `device` to `owner` (the device signs; the registry's current nonce is read). */
+export async function sendClaim(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  device: DeviceSigner,
+  owner: string,
+  deadline: bigint,
+  nonce?: number,
+) {
+  const info = await registry.deviceInfo(device.deviceId);
+  const msg = claimMessage({ deviceId: device.deviceId, owner, nonce: info.nonce, deadline });
+  const sig = await device.signDigest(deviceDigest(domain, "Claim", msg));
+  return registry.claim(msg.deviceId, msg.owner, msg.deadline, sig, nonce === undefined ? {} : { nonce });
+}
+
+/** A device of a KEYS file: its imported public key and registration fields. */
+export interface KeyRow {
+  /** 1-based data row (the header not counted). */
+  row: number;
+  key: DeviceKey;
+  fields: DeviceFields;
+}
+
+export interface RejectedKeyRow {
+  row: number;
+  reason: string;
+  /** The device id, when the key itself was readable. */
+  key?: DeviceKey;
+}
+
+/** A bytes32 field of a KEYS row: 32-byte hex as is, other text hashed (keccak256 of its UTF-8). */
+function bytes32Field(name: string, raw: string | undefined): string {
+  const v = (raw ?? "").trim();
+  if (v === "") throw new UsageError(`${name} is empty`);
+  return /^0x[0-9a-fA-F]{64}$/.test(v) ? v.toLowerCase() : id(v);
+}
+
+/**
+ * Parses a KEYS file: CSV `key,model,firmwareHash,serialHash` (an optional header line starting with
+ * "key" is skipped; a PEM key or JWK JSON in double quotes, JSON's quotes doubled). `key` is any form
+ * client/src/keys.ts imports (PEM, DER hex, JWK, `<curve>:<SEC1 hex>`); model, firmwareHash and
+ * serialHash are 32-byte hex or text (hashed with keccak256). Bad keys, bad columns and a key already
+ * seen earlier in the file are rejected with a reason.
+ */
+export function parseKeyCsv(text: string): { rows: KeyRow[]; rejected: RejectedKeyRow[] } {
+  let records: string[][];
+  try {
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, comment: "#" }) as string[][];
+  } catch (e) {
+    throw new UsageError(`the KEYS file is not valid CSV: ${(e as Error).message}`);
+  }
+  if (records.length > 0 && records[0]![0]?.toLowerCase() === "key") records = records.slice(1);
+  const rows: KeyRow[] = [];
+  const rejected: RejectedKeyRow[] = [];
+  const seen = new Map<bigint, number>();
+  records.forEach((record, i) => {
+    const row = i + 1;
+    let key: DeviceKey | undefined;
+    try {
+      if (record.length !== 4) {
+        throw new UsageError(`expected 4 columns (key,model,firmwareHash,serialHash), got ${record.length}`);
+      }
+      try {
+        key = importDeviceKey(record[0]!);
+      } catch (e) {
+        throw new UsageError(e instanceof KeyImportError ? e.message : `unreadable key: ${(e as Error).message}`);
+      }
+      const fields = {
+        model: bytes32Field("model", record[1]),
+        firmwareHash: bytes32Field("firmwareHash", record[2]),
+        serialHash: bytes32Field("serialHash", record[3]),
+      };
+      const earlier = seen.get(key.deviceId);
+      if (earlier !== undefined) throw new UsageError(`the same key as row ${earlier}`);
+      seen.set(key.deviceId, row);
+      rows.push({ row, key, fields });
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      rejected.push({ row, reason: e.message, key });
+    }
+  });
+  return { rows, rejected };
+}
+
+/** A device id as printed by the scripts: 32-byte hex and decimal. */
+export function formatDeviceId(deviceId: bigint): string {
+  return `${toBeHex(deviceId, 32)} (${deviceId})`;
+}
+
+/**
+ * Registers the real devices of a CSV file of public keys (parseKeyCsv), signed by the manufacturer's
+ * signing authority: one line per row (device id, curve, registered / already registered / rejected).
+ * Rows rejected before sending stop the run before anything is sent, and any rejected row is a
+ * UsageError, unless `partial` (the valid rows are registered). Used by
+ * scripts/operator/devices/register-devices.ts (KEYS mode) and the `devices register` task.
+ */
+export async function registerKeys(
+  registry: DeviceRegistry,
+  domain: TypedDataDomain,
+  manufacturer: string,
+  authority: HardhatEthersSigner | Signer,
+  file: string,
+  partial: boolean,
+  /** How the caller allows a partial run (the script's variable; the task passes its flag). */
+  partialHint = "set ALLOW_PARTIAL=1",
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read KEYS file "${file}"`);
+  }
+  const { rows, rejected } = parseKeyCsv(text);
+  const id = (key?: { deviceId: bigint; curve: string }) =>
+    key ? `${formatDeviceId(key.deviceId)} ${key.curve}` : "-";
+  for (const r of rejected) console.log(`row ${r.row}: ${id(r.key)} rejected: ${r.reason}`);
+  if (rows.length === 0) throw new UsageError(`${rejected.length} row(s) rejected, no valid row: nothing was sent`);
+  if (rejected.length > 0 && !partial) {
+    for (const r of rows) console.log(`row ${r.row}: ${id(r.key)} valid, not sent`);
+    throw new UsageError(
+      `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or ${partialHint} to register the valid ones`,
+    );
+  }
+  let registered = 0;
+  let already = 0;
+  let refused = 0;
+  for (const r of rows) {
+    let status: string;
+    if ((await registry.statusOf(r.key.deviceId)) !== 0n) {
+      status = "already registered";
+      already++;
+    } else {
+      try {
+        await mined(sendKeyRegistration(registry, domain, manufacturer, authority, r.key, r.fields));
+        status = "registered";
+        registered++;
+      } catch (error) {
+        status = `rejected: ${describeRevert(error, [registry.interface])}`;
+        refused++;
+      }
+    }
+    console.log(`row ${r.row}: ${id(r.key)} ${status}`);
+  }
+  const summary =
+    `${registered} registered, ${already} already registered, ${rejected.length + refused} rejected ` +
+    `(manufacturer ${manufacturer}; not claimed: each device signs its own Claim)`;
+  console.log(summary);
+  if (refused > 0 && !partial) {
+    throw new UsageError(`${refused} registration(s) refused (see above); ${partialHint} to accept a partial run`);
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * Core rental operations for owners and renters, shared by the CLI (scripts/operator/rental/rental.ts), the
+ * Mocha test of the scripts and the gas bench. Every function takes a connected RentalEscrow and the
+ * acting signer, waits for the transaction and returns what the caller needs next.
+ */
+import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { RentalEscrow } from "../../../types/ethers-contracts/index.js";
+import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
+import { asAddress } from "../../../client/src/types.js";
+import { describeRevert, mined as minedOrFailed, UserError } from "../../lib/cli.js";
+import { formatWith, tokenInfo } from "../../lib/units.js";
+import { ERC20_ABI } from "../../lib/erc20.js";
+
+/** A user error: the CLI prints its message without a stack trace. */
+export class RentalScriptError extends UserError {}
+
+/** A signed offer as stored in a JSON file between the owner and the renter. */
+export interface SignedOfferFile {
+  offer: RentalOffer;
+  signature: string;
+  /** Chain the offer was signed for (written by the CLI's `sign`; `rent-signed` refuses another chain). */
+  chainId?: number | string;
+}
+
+/**
+ * Waits for the transaction; a receipt with status 0 (mined but reverted, as anvil and public chains
+ * do with a fixed gas limit) is a TransactionFailedError naming the escrow's custom error.
+ */
+function mined(tx: Promise<ContractTransactionResponse>, escrow?: RentalEscrow) {
+  return minedOrFailed(tx, { interfaces: escrow === undefined ? [] : [escrow.interface] });
+}
+
+function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, event: string, arg: string): string {
+  for (const log of receipt.logs) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name === event) return String(parsed.args[arg]);
+  }
+  throw new RentalScriptError(`no ${event} event in ${receipt.hash}`);
+}
+
+/** Approves the escrow for `amount` of an ERC-20 payment token if needed (ETH: nothing to do). */
+export async function ensureAllowance(escrow: RentalEscrow, signer: Signer, token: string, amount: bigint) {
+  if (BigInt(token) === 0n) return;
+  const { Contract } = await import("ethers");
+  const erc20 = new Contract(token, ERC20_ABI, signer);
+  const spender = await escrow.getAddress();
+  const allowance = (await erc20.allowance(await signer.getAddress(), spender)) as bigint;
+  if (allowance < amount) await mined(erc20.approve(spender, amount) as Promise<never>);
+}
+
+/** Owner: publishes terms on-chain; returns the offer id. */
+export async function publishTerms(escrow: RentalEscrow, owner: Signer, terms: RentalTerms): Promise<string> {
+  const receipt = await mined(escrow.connect(owner).publishOffer(terms), escrow);
+  return eventArg(escrow, receipt, "OfferPublished", "offerId");
+}
+
+/** Owner: signs an off-chain offer (EIP-712) for any renter, or only `renter`. */
+export async function signTerms(
+  escrow: RentalEscrow,
+  owner: Signer,
+  terms: RentalTerms,
+  opts: { expiry: bigint; nonce: bigint; renter?: string },
+): Promise<SignedOfferFile> {
+  const chainId = (await owner.provider!.getNetwork()).chainId;
+  const offer: RentalOffer = {
+    terms,
+    owner: asAddress(await owner.getAddress()),
+    renter: asAddress(opts.renter ?? "0x0000000000000000000000000000000000000000"),
+    nonce: opts.nonce,
+    expiry: opts.expiry,
+  };
+  return { offer, signature: await signOffer(owner, chainId, await escrow.getAddress(), offer) };
+}
+
+async function payment(escrow: RentalEscrow, renter: Signer, token: string, amount: bigint) {
+  await ensureAllowance(escrow, renter, token, amount);
+  return BigInt(token) === 0n ? { value: amount } : {};
+}
+
+/** Renter: rents from an on-chain offer for `duration` seconds with `prepay` credit; returns the agreement id. */
+export async function rentOffer(
+  escrow: RentalEscrow,
+  renter: Signer,
+  offerId: string,
+  duration: bigint,
+  prepay: bigint,
+): Promise<string> {
+  const offer = await escrow.offerOf(offerId);
+  if (!offer.active) throw new RentalScriptError(`offer ${offerId} is not active`);
+  const terms = await escrow.termsOf(offer.termsHash);
+  const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
+  const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides), escrow);
+  return eventArg(escrow, receipt, "AgreementOpened", "id");
+}
+
+/** Renter: fills a signed offer; returns the agreement id. */
+export async function rentSigned(
+  escrow: RentalEscrow,
+  renter: Signer,
+  signed: SignedOfferFile,
+  duration: bigint,
+  prepay: bigint,
+): Promise<string> {
+  if (BigInt(Math.floor(Date.now() / 1000)) > signed.offer.expiry) {
+    const latest = await renter.provider!.getBlock("latest");
+    if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new RentalScriptError("the offer has expired");
+  }
+  const terms = signed.offer.terms;
+  const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
+  const receipt = await mined(
+    escrow.connect(renter).rentWithSignature(signed.offer, signed.signature, duration, prepay, overrides),
+    escrow,
+  );
+  return eventArg(escrow, receipt, "AgreementOpened", "id");
+}
+
+/** The payment token of agreement `id` (refused when it does not exist). */
+export async function tokenOf(escrow: RentalEscrow, id: string) {
+  const a = await escrow.agreementOf(id);
+  if (a.state === 0n) throw new RentalScriptError(`agreement ${id} does not exist`);
+  return (await escrow.termsOf(a.termsHash)).token;
+}
+
+/** Anyone: adds `amount` of credit to an agreement. */
+export async function topUp(escrow: RentalEscrow, payer: Signer, id: string, amount: bigint) {
+  const overrides = await payment(escrow, payer, await tokenOf(escrow, id), amount);
+  return mined(escrow.connect(payer).topUp(id, amount, overrides), escrow);
+}
+
+/** Anyone: pays `seconds` more of time rent. */
+export async function payPeriod(escrow: RentalEscrow, payer: Signer, id: string, seconds: bigint) {
+  const a = await escrow.agreementOf(id);
+  const terms = await escrow.termsOf(a.termsHash);
+  const amount = seconds * terms.pricePerSecond;
+  const overrides = await payment(escrow, payer, terms.token, amount);
+  return mined(escrow.connect(payer).payPeriod(id, seconds, overrides), escrow);
+}
+
+/** Owner: activates a reservation. */
+export const activate = (escrow: RentalEscrow, owner: Signer, id: string) =>
+  mined(escrow.connect(owner).activate(id), escrow);
+/** Anyone: charges the metered units since the last settlement. */
+export const settleMetered = (escrow: RentalEscrow, s: Signer, id: string) =>
+  mined(escrow.connect(s).settleMetered(id), escrow);
+/** Anyone: pays earned rent to the owner side. */
+export const collect = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).collect(id), escrow);
+/** Renter: ends early under the terms' notice and refund policy. */
+export const terminateEarly = (escrow: RentalEscrow, renter: Signer, id: string) =>
+  mined(escrow.connect(renter).terminateEarly(id), escrow);
+/** Anyone: settles an agreement whose use has ended. */
+export const settle = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).settle(id), escrow);
+/** Anyone: ends an agreement in default. */
+export const markDefault = (escrow: RentalEscrow, s: Signer, id: string) =>
+  mined(escrow.connect(s).markDefault(id), escrow);
+/** Owner: claims damages from the deposit. */
+export const claimDamage = (escrow: RentalEscrow, owner: Signer, id: string, amount: bigint, evidence: string) =>
+  mined(escrow.connect(owner).claimDamage(id, amount, evidence), escrow);
+/** Renter: accepts the pending claim. */
+export const acceptClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
+  mined(escrow.connect(renter).acceptClaim(id), escrow);
+/** Renter: disputes the pending claim. */
+export const disputeClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
+  mined(escrow.connect(renter).disputeClaim(id), escrow);
+/** Owner side: releases the deposit without (further) claim. */
+export const waiveClaim = (escrow: RentalEscrow, owner: Signer, id: string) =>
+  mined(escrow.connect(owner).waiveClaim(id), escrow);
+/** The dispute's arbiter: rules 0 (split), 1 (owner wins) or 2 (renter wins). */
+export const rule = (escrow: RentalEscrow, arbiter: Signer, id: string, ruling: bigint) =>
+  mined(escrow.connect(arbiter).rule(BigInt(id), ruling), escrow);
+/** Owner side or renter: cancels a reservation (see the escrow's cancelReservation). */
+export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =>
+  mined(escrow.connect(s).cancelReservation(id), escrow);
+/** Anyone: moves a Settling agreement past its phase deadline. */
+export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id), escrow);
+
+/** Anyone: withdraws the signer's claimable balance of `token`; returns the amount (0 if none). */
+export async function withdraw(escrow: RentalEscrow, party: Signer, token: string): Promise<bigint> {
+  const amount = await escrow.claimable(await party.getAddress(), token);
+  if (amount === 0n) return 0n;
+  await mined(escrow.connect(party).withdraw(token), escrow);
+  return amount;
+}
+
+/** IRentalEscrow.EndReason by value. */
+export const END_REASONS = ["None", "Ended", "TerminatedEarly", "Defaulted", "ReservationExpired", "Declined"];
+
+/**
+ * What a transaction changed, one line per event of the escrow in its receipt, amounts in the
+ * agreement's token (`billed 500 units (carried 0) = 0.5 eUSD (500000)`). Other contracts' logs
+ * (token transfers, the distributor's own events) are skipped.
+ */
+export async function describeChanges(
+  ethers: HardhatEthers,
+  escrow: RentalEscrow,
+  receipt: ContractTransactionReceipt,
+): Promise<string[]> {
+  const address = (await escrow.getAddress()).toLowerCase();
+  const tokens = new Map<string, Promise<string>>();
+  const agreementToken = (id: string) => {
+    let t = tokens.get(id);
+    if (t === undefined) tokens.set(id, (t = tokenOf(escrow, id).then(String)));
+    return t;
+  };
+  const lines: string[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed === null) continue;
+    const a = parsed.args as unknown as Record<string, bigint & string>;
+    const money = async (amount: bigint, token?: string) =>
+      formatWith(await tokenInfo(ethers, token ?? (await agreementToken(String(a.id)))), amount);
+    switch (parsed.name) {
+      case "MeterSettled":
+        lines.push(
+          `billed ${a.billedUnits} units (carried ${a.carriedUnits}) = ${await money(a.charge)}; ` +
+            `reading ${a.counter} (odometer ${a.odometer}), ${a.units} units measured`,
+        );
+        break;
+      case "Settled":
+        lines.push(
+          `settled (${END_REASONS[Number(a.reason)] ?? a.reason}): refund ${await money(a.refund)}, ` +
+            `from deposit ${await money(a.fromDeposit)}, bad debt ${await money(a.badDebt)}, ` +
+            `deposit held ${await money(a.depositHeld)}`,
+        );
+        break;
+      case "RentPaid":
+        lines.push(`rent paid: ${await money(a.net)} to the owner side, fee ${await money(a.fee)}`);
+        break;
+      case "ToppedUp":
+        lines.push(
+          `topped up ${await money(a.amount)} (debt paid ${await money(a.debtPaid)}, late fee ${await money(a.lateFee)})`,
+        );
+        break;
+      case "Activated":
+        lines.push(`active from ${a.start} to ${a.end}`);
+        break;
+      case "TerminatedEarly":
+        lines.push(`use ends at ${a.end}`);
+        break;
+      case "Defaulted":
+        lines.push(`defaulted: debt ${await money(a.debt)} (in arrears since ${a.arrearsSince})`);
+        break;
+      case "ReservationEnded":
+        lines.push(`reservation ended (${END_REASONS[Number(a.reason)] ?? a.reason}): refunded to the renter`);
+        break;
+      case "DamageClaimed":
+        lines.push(`damage claimed: ${await money(a.amount)}`);
+        break;
+      case "ClaimDisputed":
+        lines.push(`claim disputed: arbiter ${a.arbiter} decides by ${a.deadline}`);
+        break;
+      case "ClaimResolved":
+        lines.push(`claim resolved: ${await money(a.toOwner)} to the owner, ${await money(a.toRenter)} to the renter`);
+        break;
+      case "Closed":
+        lines.push(`agreement ${a.id} closed`);
+        break;
+      case "IncomeDeposited":
+        lines.push(`income deposited for asset ${a.assetId}: ${await money(a.amount, a.token)}`);
+        break;
+      case "IncomeDeferred":
+        lines.push(
+          `income deferred for asset ${a.assetId}: ${await money(a.amount, a.token)} (the distributor refused it)`,
+        );
+        break;
+      case "IncomeRedirected":
+        lines.push(`income for asset ${a.assetId} credited to its agent ${a.agent}: ${await money(a.amount, a.token)}`);
+        break;
+      case "Credited":
+        lines.push(`claimable by ${a.party}: +${await money(a.amount, a.token)}`);
+        break;
+      case "Withdrawn":
+        lines.push(`withdrawn by ${a.party} to ${a.to}: ${await money(a.amount, a.token)}`);
+        break;
+      default:
+        break;
+    }
+  }
+  return lines;
+}
+
+/** Turns a revert of the escrow into a one-line message naming the custom error. */
+export function explain(escrow: RentalEscrow, err: unknown): string {
+  return describeRevert(err, [escrow.interface]);
+}
+
+/** Addresses and settings of a new escrow. */
+export interface EscrowDeployment {
+  governance: string;
+  assetRegistry: string;
+  deviceRegistry: string;
+  distributor: string;
+  feeRecipient: string;
+  defaultArbiter: string;
+  feeBps: number | bigint;
+  /** Sends both deployments (default: the connection's first account). */
+  deployer?: HardhatEthersSigner;
+}
+
+/**
+ * Deploys the settlement module, then the escrow that delegatecalls it (two transactions: together
+ * they exceed the EIP-3860 init code limit). Returns the escrow.
+ */
+export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
+  const settlement = await ethers.deployContract(
+    "RentalSettlement",
+    [d.assetRegistry, d.deviceRegistry, d.distributor],
+    d.deployer,
+  );
+  return ethers.deployContract(
+    "RentalEscrow",
+    [
+      d.governance,
+      d.assetRegistry,
+      d.deviceRegistry,
+      d.distributor,
+      d.feeRecipient,
+      d.defaultArbiter,
+      d.feeBps,
+      await settlement.getAddress(),
+    ],
+    d.deployer,
+  ) as unknown as Promise<RentalEscrow>;
+}
+
+/** The keys a rental terms JSON may hold (RentalTerms); any other key is refused. */
+export const RENTAL_TERMS_KEYS = [
+  "subjectKind",
+  "subjectId",
+  "meterDeviceId",
+  "token",
+  "meterKind",
+  "meterPeriod",
+  "pricePerSecond",
+  "pricePerUnit",
+  "deposit",
+  "lateFeePerSecond",
+  "lateFeeCap",
+  "maxUnitsPerPeriod",
+  "minDuration",
+  "maxDuration",
+  "gracePeriod",
+  "noticePeriod",
+  "activationWindow",
+  "refundBps",
+  "arbiter",
+  "claimWindow",
+  "responseWindow",
+  "arbiterTimeout",
+] as const satisfies readonly (keyof RentalTerms)[];
+
+const BIG_TERMS = [
+  "subjectId",
+  "meterDeviceId",
+  "pricePerSecond",
+  "pricePerUnit",
+  "deposit",
+  "lateFeePerSecond",
+  "lateFeeCap",
+  "maxUnitsPerPeriod",
+];
+
+/**
+ * Rental terms from parsed JSON (numbers may be strings; omitted keys take buildTerms' defaults).
+ * Refuses a non-object, an unknown key (naming it and the allowed keys), a missing subject, and a
+ * missing price per second or deposit (money defaults depend on the token's decimals).
+ */
+export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new RentalScriptError(`${source}: the terms must be a JSON object`);
+  }
+  const obj = raw as Record<string, string | number>;
+  const unknown = Object.keys(obj).filter((k) => !(RENTAL_TERMS_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new RentalScriptError(
+      `${source}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} ` +
+        `(allowed: ${RENTAL_TERMS_KEYS.join(", ")})`,
+    );
+  }
+  if (obj.subjectKind === undefined || obj.subjectId === undefined) {
+    throw new RentalScriptError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
+  }
+  // Money has no default that is right for every token: 10^16 base units is 0.01 of an 18-decimal
+  // token but 10 billion of a 6-decimal one. The price and the deposit must be written down.
+  const money = ["pricePerSecond", "deposit"].filter((k) => obj[k] === undefined);
+  if (money.length > 0) {
+    throw new RentalScriptError(
+      `${source}: terms need ${money.join(" and ")} in base units of the token (0 for none); no default fits every token's decimals`,
+    );
+  }
+  const out: Record<string, unknown> = { ...obj };
+  for (const k of BIG_TERMS) {
+    if (obj[k] === undefined) continue;
+    try {
+      out[k] = BigInt(obj[k]);
+    } catch {
+      throw new RentalScriptError(`${source}: ${k} must be an integer, got ${JSON.stringify(obj[k])}`);
+    }
+  }
+  return buildTerms(out as Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">);
+}
