@@ -18,12 +18,22 @@ if (solcPackageVersion !== SOLC_VERSION) {
   );
 }
 
+/**
+ * The EVM the contracts are compiled for: `prague`, which every network of the README runs today.
+ * The contracts need Cancun (MCOPY, transient storage) and nothing later; they must not use an
+ * osaka opcode (CLZ), or their bytecode would fail on a prague chain. The P-256 precompile is not an
+ * opcode: OpenZeppelin's P256.verify probes 0x100 at run time and falls back to Solidity, so the same
+ * bytecode runs on osaka (EIP-7951), OP Stack / Arbitrum (RIP-7212) and plain prague chains alike
+ * (`npm run evm:check` proves it on all three).
+ */
+const EVM_VERSION = "prague";
+
 const compiler = {
   version: SOLC_VERSION,
   path: require.resolve("solc/soljson.js"),
   settings: {
     optimizer: { enabled: true, runs: 10_000 },
-    evmVersion: "osaka",
+    evmVersion: EVM_VERSION,
     viaIR: false,
     outputSelection: { "*": { "*": ["userdoc", "devdoc"] } },
   },
@@ -86,6 +96,19 @@ export default defineConfig({
       type: "edr-simulated",
       chainType: "l1",
       hardfork: "osaka",
+    },
+    // `npm run evm:check` (scripts/tooling/evm-check.ts) deploys the suite on the EVMs real networks
+    // run. pragueSim: an L1 before Fusaka, without the P-256 precompile (OpenZeppelin's P256 takes
+    // its Solidity fallback). opSim: Hardhat's OP Stack chain (isthmus), with RIP-7212 at 0x100.
+    pragueSim: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "prague",
+    },
+    opSim: {
+      type: "edr-simulated",
+      chainType: "op",
+      hardfork: "isthmus",
     },
     // A real JSON-RPC node: `npm run node` (hardhat node on 127.0.0.1:8545).
     localhost: {
