@@ -33,8 +33,9 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// answer for an investor transfer without sending, and ERC-7943's `canTransfer` too, except that a balance
 /// shortfall is left to the ERC-20: one code path, no duplicated logic. Rules, in order:
 ///  - Asset status (registry): Retired closes everything but `redeemFor`; Frozen stops investor transfers.
-///  - Investor transfers only: pause, frozen wallets (either side), balance, unfrozen balance, lock-ups
-///    (asset-wide date and per-investor lock from mint time), sender eligibility.
+///  - Investor transfers only: pause, frozen wallets (either side; the recipient's also in forced transfers, as
+///    ERC-7943 requires), balance, unfrozen balance, lock-ups (asset-wide date and per-investor lock from mint
+///    time), sender eligibility.
 ///  - Recipient side (transfers, mints, forced transfers, recoveries): eligibility (identity registry,
 ///    unexpired), country block list (recipient's country: a holder whose country gets blocked may
 ///    still sell), maximum number of holders, per-investor cap.
@@ -384,6 +385,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
             if (_core.paused) return abi.encodeWithSelector(SharesPaused.selector);
             if (_holders[from].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
             if (_holders[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
+        } else if (op == Op.Forced && _holders[to].walletFrozen) {
+            // ERC-7943: a forced transfer reverts when the recipient cannot receive (`canReceive` is false).
+            return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
         uint256 fromBalance;
         if (from != address(0)) {
@@ -436,7 +440,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @inheritdoc IERC7943Fungible
     /// @dev Only the agent. Bypasses the sender-side rules (freeze, lock-up, pause, sender eligibility),
-    ///      releasing frozen shares first when needed (`Frozen` before `Transfer`); the recipient rules apply.
+    ///      releasing frozen shares first when needed (`Frozen` before `Transfer`); the recipient rules apply,
+    ///      a frozen recipient wallet included (`WalletFrozen(to)`: ERC-7943 reverts when `canReceive` is false).
     function forcedTransfer(address from, address to, uint256 amount) external onlyAgent returns (bool result) {
         _releaseFrozen(from, amount);
         _op = Op.Forced;
