@@ -196,6 +196,18 @@ function roleFromParameters(p: Record<string, unknown> | undefined, role: string
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/** The variables by which Hardhat decides it runs in CI and then never reads its keystore (hardhat-utils isCi). */
+const CI_VARIABLES = [
+  "GITHUB_ACTIONS",
+  "NOW",
+  "DEPLOYMENT_ID",
+  "CODEBUILD_BUILD_NUMBER",
+  "CI",
+  "CONTINUOUS_INTEGRATION",
+  "BUILD_NUMBER",
+  "RUN_ID",
+] as const;
+
 /** A configuration variable's value (environment, then Hardhat's keystore), undefined when not set. */
 export async function configValue(hre: HardhatRuntimeEnvironment, name: string): Promise<string | undefined> {
   const env = process.env[name];
@@ -273,6 +285,13 @@ export async function resolveSigner(
       say(signers[index]!, `account ${index}, the ${role} of deploy/parameters/${networkName}.json`);
       return signers[index]!;
     }
+  }
+  const ci = CI_VARIABLES.find((name) => process.env[name] !== undefined);
+  if (ci !== undefined) {
+    throw new UserError(
+      `--signer ${value}: ${ci} is set, so Hardhat does not read its keystore: set ${variable} in the environment, ` +
+        "or give an account index or address",
+    );
   }
   throw new UserError(
     `--signer ${value}: set ${variable} to its private key (environment, or npx hardhat keystore set ${variable}), ` +
