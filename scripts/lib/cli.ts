@@ -1,9 +1,9 @@
 /**
  * What every operator script (scripts/operator/assets, devices, income, rental, maintenance) shares:
  *
- * - `UserError`: a mistake of the operator (bad variable, wrong network, nothing to do). The scripts'
- *   older error classes (assets/income/maintenance `UserError`, devices `UsageError`, rental
- *   `RentalScriptError`) are this class or subclasses of it.
+ * - `UserError`: a mistake of the operator (bad variable, wrong network, nothing to do). The one
+ *   error class of the operator code: the parts' libraries (assets, devices, rental, maintenance)
+ *   and scripts/operator/deploy/lib.ts re-export this class, and declare none of their own.
  * - `runOperator(main)`: prints a UserError as one line `error: <message>` (no stack trace) and sets
  *   exit code 1; any other error prints its stack and sets exit code 1.
  * - `operatorNetwork()`: the connection of `--network <name>`. `localhost` honours LOCALHOST_RPC_URL

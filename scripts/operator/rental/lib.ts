@@ -12,8 +12,8 @@ import { describeRevert, mined as minedOrFailed, UserError } from "../../lib/cli
 import { formatWith, tokenInfo } from "../../lib/units.js";
 import { ERC20_ABI } from "../../lib/erc20.js";
 
-/** A user error: the CLI prints its message without a stack trace. */
-export class RentalScriptError extends UserError {}
+/** The kernel's user error (scripts/lib/cli.ts): the CLI prints its message without a stack trace. */
+export { UserError };
 
 /** A signed offer as stored in a JSON file between the owner and the renter. */
 export interface SignedOfferFile {
@@ -36,7 +36,7 @@ function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, eve
     const parsed = escrow.interface.parseLog(log);
     if (parsed?.name === event) return String(parsed.args[arg]);
   }
-  throw new RentalScriptError(`no ${event} event in ${receipt.hash}`);
+  throw new UserError(`no ${event} event in ${receipt.hash}`);
 }
 
 /** Approves the escrow for `amount` of an ERC-20 payment token if needed (ETH: nothing to do). */
@@ -87,7 +87,7 @@ export async function rentOffer(
   prepay: bigint,
 ): Promise<string> {
   const offer = await escrow.offerOf(offerId);
-  if (!offer.active) throw new RentalScriptError(`offer ${offerId} is not active`);
+  if (!offer.active) throw new UserError(`offer ${offerId} is not active`);
   const terms = await escrow.termsOf(offer.termsHash);
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
   const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides), escrow);
@@ -104,7 +104,7 @@ export async function rentSigned(
 ): Promise<string> {
   if (BigInt(Math.floor(Date.now() / 1000)) > signed.offer.expiry) {
     const latest = await renter.provider!.getBlock("latest");
-    if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new RentalScriptError("the offer has expired");
+    if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new UserError("the offer has expired");
   }
   const terms = signed.offer.terms;
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
@@ -118,7 +118,7 @@ export async function rentSigned(
 /** The payment token of agreement `id` (refused when it does not exist). */
 export async function tokenOf(escrow: RentalEscrow, id: string) {
   const a = await escrow.agreementOf(id);
-  if (a.state === 0n) throw new RentalScriptError(`agreement ${id} does not exist`);
+  if (a.state === 0n) throw new UserError(`agreement ${id} does not exist`);
   return (await escrow.termsOf(a.termsHash)).token;
 }
 
@@ -368,24 +368,24 @@ const BIG_TERMS = [
  */
 export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new RentalScriptError(`${source}: the terms must be a JSON object`);
+    throw new UserError(`${source}: the terms must be a JSON object`);
   }
   const obj = raw as Record<string, string | number>;
   const unknown = Object.keys(obj).filter((k) => !(RENTAL_TERMS_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new RentalScriptError(
+    throw new UserError(
       `${source}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} ` +
         `(allowed: ${RENTAL_TERMS_KEYS.join(", ")})`,
     );
   }
   if (obj.subjectKind === undefined || obj.subjectId === undefined) {
-    throw new RentalScriptError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
+    throw new UserError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
   }
   // Money has no default that is right for every token: 10^16 base units is 0.01 of an 18-decimal
   // token but 10 billion of a 6-decimal one. The price and the deposit must be written down.
   const money = ["pricePerSecond", "deposit"].filter((k) => obj[k] === undefined);
   if (money.length > 0) {
-    throw new RentalScriptError(
+    throw new UserError(
       `${source}: terms need ${money.join(" and ")} in base units of the token (0 for none); no default fits every token's decimals`,
     );
   }
@@ -395,7 +395,7 @@ export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
     try {
       out[k] = BigInt(obj[k]);
     } catch {
-      throw new RentalScriptError(`${source}: ${k} must be an integer, got ${JSON.stringify(obj[k])}`);
+      throw new UserError(`${source}: ${k} must be an integer, got ${JSON.stringify(obj[k])}`);
     }
   }
   return buildTerms(out as Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">);
