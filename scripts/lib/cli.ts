@@ -195,6 +195,8 @@ const ASSET_STATUS = ["None", "Active", "Frozen", "Retired"]; // IAssetRegistry.
 const CLAIM_STATUS = ["None", "Pending", "Disputed"]; // IMaintenanceEscrow.ClaimStatus
 const TERMS_ERROR = ["Subject", "Duration", "Windows", "Meter", "Bps", "Amounts"]; // IRentalEscrow.TermsError
 
+/** Milestone claim statuses by value (IMaintenanceEscrow.ClaimStatus). */
+export const CLAIM_STATUSES: readonly string[] = CLAIM_STATUS;
 export const RENTAL_STATES = namesOf(RentalState);
 export const ORDER_STATES = namesOf(OrderState);
 export const DEVICE_STATUSES = namesOf(DeviceStatus as unknown as Record<string, number>);

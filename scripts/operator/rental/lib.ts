@@ -8,7 +8,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { RentalEscrow } from "../../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
-import { describeRevert, mined as minedOrFailed, UserError } from "../../lib/cli.js";
+import { describeRevert, mined as minedOrFailed, RENTAL_STATES, UserError } from "../../lib/cli.js";
 import { formatWith, tokenInfo } from "../../lib/units.js";
 import { ERC20_ABI } from "../../lib/erc20.js";
 
@@ -168,7 +168,19 @@ export const waiveClaim = (escrow: RentalEscrow, owner: Signer, id: string) =>
 /** The dispute's arbiter: rules 0 (split), 1 (owner wins) or 2 (renter wins). */
 export const rule = (escrow: RentalEscrow, arbiter: Signer, id: string, ruling: bigint) =>
   mined(escrow.connect(arbiter).rule(BigInt(id), ruling), escrow);
-/** Owner side or renter: cancels a reservation (see the escrow's cancelReservation). */
+/** Owner side: declines a reservation (everything goes back to the renter). */
+export const decline = (escrow: RentalEscrow, owner: Signer, id: string) =>
+  mined(escrow.connect(owner).decline(id), escrow);
+/** The dispute's arbiter: awards `toOwner` of the disputed claim to the owner, the rest to the renter. */
+export const resolve = (escrow: RentalEscrow, arbiter: Signer, id: string, toOwner: bigint) =>
+  mined(escrow.connect(arbiter).resolve(id, toOwner), escrow);
+/** Owner: withdraws an on-chain offer. */
+export const cancelOffer = (escrow: RentalEscrow, owner: Signer, offerId: string) =>
+  mined(escrow.connect(owner).cancelOffer(offerId), escrow);
+/** Owner: cancels every signed offer of the signer carrying `nonce`. */
+export const cancelNonce = (escrow: RentalEscrow, owner: Signer, nonce: bigint) =>
+  mined(escrow.connect(owner).cancelNonce(nonce), escrow);
+/** Anyone, after the activation deadline: cancels a reservation (see the escrow's cancelReservation). */
 export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =>
   mined(escrow.connect(s).cancelReservation(id), escrow);
 /** Anyone: moves a Settling agreement past its phase deadline. */
@@ -182,8 +194,31 @@ export async function withdraw(escrow: RentalEscrow, party: Signer, token: strin
   return amount;
 }
 
+/**
+ * Any party: withdraws the signer's claimable balance of `token` to `to`; returns the amount (0 if
+ * none, nothing sent).
+ */
+export async function withdrawTo(escrow: RentalEscrow, party: Signer, token: string, to: string): Promise<bigint> {
+  const amount = await escrow.claimable(await party.getAddress(), token);
+  if (amount === 0n) return 0n;
+  await mined(escrow.connect(party).withdrawTo(token, to), escrow);
+  return amount;
+}
+
 /** IRentalEscrow.EndReason by value. */
 export const END_REASONS = ["None", "Ended", "TerminatedEarly", "Defaulted", "ReservationExpired", "Declined"];
+
+/**
+ * An agreement's state for people: its name once (`TerminatedEarly`, not `TerminatedEarly
+ * (TerminatedEarly)`), the end reason after it only when it says more (`Settling (Defaulted)`), and a
+ * number only when the name is unknown (`unknown state 9`).
+ */
+export function stateLine(state: number, endReason: number): string {
+  const name = RENTAL_STATES[state] ?? `unknown state ${state}`;
+  if (endReason === 0) return name;
+  const reason = END_REASONS[endReason] ?? `unknown end reason ${endReason}`;
+  return reason === name ? name : `${name} (${reason})`;
+}
 
 /**
  * What a transaction changed, one line per event of the escrow in its receipt, amounts in the
