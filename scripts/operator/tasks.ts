@@ -9,7 +9,13 @@
  * test stablecoin, time travel). Every task takes `--signer <role|index|address>` and `--deployment
  * <record>` (scripts/operator/kernel.ts); contract addresses default to the deployment record of the
  * connected chain (deployments/<chainId>.json). The actions live in scripts/operator/<part>/actions.ts and
- * reuse the parts' script libraries (scripts/<part>/).
+ * reuse the parts' script libraries (scripts/operator/<part>/lib.ts).
+ *
+ * An action's description starts with who may run it, as the contract's NatSpec says (`Owner:`,
+ * `Arbiter:`, `Payer (agent for a reserve-funded order):`, `Anyone:`); the signer is whoever
+ * `--signer` names (default account 0), never guessed from the role. A new action is added to ACTIONS,
+ * exported in camelCase by its part's actions.ts, listed in GROUPS and README.md, and counted by the
+ * table test of test/tasks/operator-tasks.test.ts.
  */
 import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
