@@ -1,9 +1,9 @@
 /**
  * What every operator script (scripts/operator/assets, devices, income, rental, maintenance) shares:
  *
- * - `UserError`: a mistake of the operator (bad variable, wrong network, nothing to do). The scripts'
- *   older error classes (assets/income/maintenance `UserError`, devices `UsageError`, rental
- *   `RentalScriptError`) are this class or subclasses of it.
+ * - `UserError`: a mistake of the operator (bad variable, wrong network, nothing to do). The one
+ *   error class of the operator code: the parts' libraries (assets, devices, rental, maintenance)
+ *   and scripts/operator/deploy/lib.ts re-export this class, and declare none of their own.
  * - `runOperator(main)`: prints a UserError as one line `error: <message>` (no stack trace) and sets
  *   exit code 1; any other error prints its stack and sets exit code 1.
  * - `operatorNetwork()`: the connection of `--network <name>`. `localhost` honours LOCALHOST_RPC_URL
@@ -195,6 +195,8 @@ const ASSET_STATUS = ["None", "Active", "Frozen", "Retired"]; // IAssetRegistry.
 const CLAIM_STATUS = ["None", "Pending", "Disputed"]; // IMaintenanceEscrow.ClaimStatus
 const TERMS_ERROR = ["Subject", "Duration", "Windows", "Meter", "Bps", "Amounts"]; // IRentalEscrow.TermsError
 
+/** Milestone claim statuses by value (IMaintenanceEscrow.ClaimStatus). */
+export const CLAIM_STATUSES: readonly string[] = CLAIM_STATUS;
 export const RENTAL_STATES = namesOf(RentalState);
 export const ORDER_STATES = namesOf(OrderState);
 export const DEVICE_STATUSES = namesOf(DeviceStatus as unknown as Record<string, number>);

@@ -619,7 +619,7 @@ const steps: Step[] = [
     },
   ],
   [
-    "maintenance: device self-test as evidence, optimistic claim finalized, withdraw, status",
+    "maintenance: device self-test as evidence, a claim challenged and ruled, claimed again and finalized, withdraw",
     async () => {
       await ok(["local", "time-travel", "--seconds", "60"]);
       await attest(s.meter, s.meterSigner, { kind: "7", value: "1" });
@@ -627,6 +627,14 @@ const steps: Step[] = [
       expectIn(evidence, "milestone 0: 5000 bps, released", "maintenance evidence");
       const claim = await ok(["maintenance", "claim", "--order", s.order, "--milestone", "1"], 9);
       expectIn(claim, "milestone 1 claimed", "maintenance claim");
+      // The payer challenges the claim, the arbiter upholds the challenge; the provider claims again.
+      const challenged = await ok(["maintenance", "challenge", "--order", s.order, "--milestone", "1"], "issuer");
+      const dispute = capture(challenged, /dispute (\d+) opened on milestone 1/, "maintenance challenge");
+      expectIn(challenged, "milestone 1: 5000 bps, not released, 0 agreeing, claim Disputed", "maintenance challenge");
+      const ruled = await ok(["maintenance", "rule", "--dispute", dispute, "--ruling", "payer"], 7);
+      expectIn(ruled, `dispute ${dispute} resolved: payer, the challenge stands`, "maintenance rule");
+      const again = await ok(["maintenance", "claim", "--order", s.order, "--milestone", "1"], 9);
+      expectIn(again, "milestone 1 claimed", "maintenance claim again");
       await ok(["local", "time-travel", "--seconds", "3601"]);
       const fin = await ok(["maintenance", "finalize", "--order", s.order, "--milestone", "1"]);
       expectIn(fin, /state: +Completed/, "maintenance finalize");
@@ -638,6 +646,26 @@ const steps: Step[] = [
     },
   ],
 ];
+
+steps.push([
+  "rental: the owner cancels a signed offer's nonce; the renter's rent-signed is refused, nothing paid",
+  async () => {
+    const offer = join(dir, "signed-offer.json");
+    const signed = await ok(
+      ["rental", "sign-offer", "--terms", join(dir, "terms.json"), "--out", offer, "--nonce", "5"],
+      "issuer",
+    );
+    expectIn(signed, "nothing was sent", "rental sign-offer");
+    const cancelled = await ok(["rental", "cancel-nonce", "--file", offer], "issuer");
+    expectIn(cancelled, `nonce 5 of ${ISSUER.address} cancelled`, "rental cancel-nonce");
+    await refused(
+      "rent-signed of a cancelled nonce",
+      ["rental", "rent-signed", "--file", offer, "--duration", "3600", "--prepay", "5"],
+      8,
+      new RegExp(`the contract refused: OfferNonceCancelled\\(${ISSUER.address}, 5\\)`),
+    );
+  },
+]);
 
 /** An error path: non-zero exit, exactly one `error: ` line, no stack trace. */
 async function refused(

@@ -9,7 +9,13 @@
  * test stablecoin, time travel). Every task takes `--signer <role|index|address>` and `--deployment
  * <record>` (scripts/operator/kernel.ts); contract addresses default to the deployment record of the
  * connected chain (deployments/<chainId>.json). The actions live in scripts/operator/<part>/actions.ts and
- * reuse the parts' script libraries (scripts/<part>/).
+ * reuse the parts' script libraries (scripts/operator/<part>/lib.ts).
+ *
+ * An action's description starts with who may run it, as the contract's NatSpec says (`Owner:`,
+ * `Arbiter:`, `Payer (agent for a reserve-funded order):`, `Anyone:`); the signer is whoever
+ * `--signer` names (default account 0), never guessed from the role. A new action is added to ACTIONS,
+ * exported in camelCase by its part's actions.ts, listed in GROUPS and README.md, and counted by the
+ * table test of test/tasks/operator-tasks.test.ts.
  */
 import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
@@ -32,11 +38,12 @@ const GROUPS: Record<Part, string> = {
   assets: "Assets: register, create shares, onboard investors, mint shares, status",
   income: "Income: deposit, claim, register a payout token, reserve rate, buyout, redeem, status",
   rental:
-    "Rental: offer, sign-offer, rent, rent-signed, activate, cancel, pay, top-up, meter, collect, end, settle, " +
-    "default, claim, accept, dispute, waive, rule, finalize, withdraw, status",
+    "Rental: offer, cancel-offer, sign-offer, cancel-nonce, rent, rent-signed, activate, decline, cancel-reservation, " +
+    "pay, top-up, meter, collect, end, settle, default, claim, accept, dispute, waive, rule, resolve, finalize, " +
+    "withdraw, withdraw-to, status",
   maintenance:
-    "Maintenance orders: order, accept, bid, award, inspect, submit-inspections, evidence, claim, finalize, expire, " +
-    "withdraw, status",
+    "Maintenance orders: order, cancel, accept, bid, withdraw-bids, award, inspect, submit-inspections, evidence, " +
+    "claim, challenge, rule, resolve-timeout, finalize, expire, withdraw, status",
   local: "A local chain only (31337): a test stablecoin, time travel",
 };
 
@@ -44,6 +51,11 @@ const ASSET = ["asset", "asset id (decimal or 0x hex)"] as [string, string];
 const DEVICE = ["device", "device id (decimal or 0x hex)"] as [string, string];
 const AGREEMENT = ["agreement", "agreement id (bytes32)"] as [string, string];
 const ORDER = ["order", "order id (bytes32)"] as [string, string];
+const MILESTONE = ["milestone", "milestone index (default 0)"] as [string, string];
+const DISPUTE = [
+  "dispute",
+  "dispute id (printed by maintenance challenge; decimal or 0x hex), or give --order and --milestone",
+] as [string, string];
 const REGISTRY = ["registry", "DeviceRegistry address (default: the deployment record's)"] as [string, string];
 const ASSETS = ["assets", "AssetRegistry address (default: the deployment record's)"] as [string, string];
 const DISTRIBUTOR = ["distributor", "IncomeDistributor address (default: the deployment record's)"] as [string, string];
@@ -317,6 +329,11 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [["terms", "terms JSON file"], ESCROW_R],
     },
     {
+      name: "cancel-offer",
+      description: "Owner: withdraw an on-chain offer (running agreements keep their terms)",
+      options: [["offer", "offer id (bytes32)"], ESCROW_R],
+    },
+    {
       name: "rent",
       description: "Renter: rent from an on-chain offer",
       options: [
@@ -348,10 +365,29 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ESCROW_R,
       ],
     },
+    {
+      name: "cancel-nonce",
+      description: "Owner: cancel a nonce of its signed offers (every signed offer with it is refused from then on)",
+      options: [
+        ["nonce", "offer nonce to cancel (as given to sign-offer)"],
+        ["file", "instead of --nonce: the signed offer file whose nonce to cancel"],
+        ESCROW_R,
+      ],
+    },
     { name: "activate", description: "Owner: activate a reservation", options: [AGREEMENT, ESCROW_R] },
     {
-      name: "cancel",
+      name: "decline",
+      description: "Owner: decline a reservation (deposit and prepaid credit go back to the renter)",
+      options: [AGREEMENT, ESCROW_R],
+    },
+    {
+      name: "cancel-reservation",
       description: "Anyone: return everything to the renter of a reservation not activated in time",
+      options: [AGREEMENT, ESCROW_R],
+    },
+    {
+      name: "cancel",
+      description: "Anyone: the same as cancel-reservation (kept for existing scripts)",
       options: [AGREEMENT, ESCROW_R],
     },
     {
@@ -396,6 +432,15 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [AGREEMENT, ["ruling", "owner (claim stands) | renter (claim rejected) | split (half each)"], ESCROW_R],
     },
     {
+      name: "resolve",
+      description: "Arbiter: award part of a disputed claim to the owner, the rest to the renter",
+      options: [
+        AGREEMENT,
+        ["toOwner", "amount awarded to the owner in token units (or 12500000wei), at most the claim"],
+        ESCROW_R,
+      ],
+    },
+    {
       name: "finalize",
       description: "Anyone: close a settling agreement past its phase deadline",
       options: [AGREEMENT, ESCROW_R],
@@ -403,7 +448,13 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
     {
       name: "withdraw",
       description: "Any party: withdraw its claimable balance",
-      options: [["token", 'token address (default "ETH")'], ESCROW_R],
+      options: [["token", "token address, or ETH (default: ETH)"], ESCROW_R],
+    },
+    {
+      name: "withdraw-to",
+      description:
+        "Any party: withdraw its claimable balance to another address (e.g. when the token blocks the signer)",
+      options: [["token", "token address, or ETH (default: ETH)"], ["to", "receiver address"], ESCROW_R],
     },
     {
       name: "status",
@@ -427,7 +478,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ["inspectors", "inspector addresses, comma-separated"],
         ["k", "inspections needed per milestone (default 1)"],
         ["milestones", "milestone shares in bps, comma-separated (default one milestone)"],
-        ["salt", "salt of the order id (text; default random)"],
+        ["salt", "salt of the order id, text hashed (default: random)"],
         ["kind", "reading kind the device evidence must be (default 0)"],
         ["cmp", "device reading's value condition: none | eq | gte | lte (default none)"],
         ["threshold", "value the condition compares with (default 0)"],
@@ -443,6 +494,11 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ["optimistic", "the provider's claim counts unless challenged (maintenance claim, finalize)"],
       ],
     },
+    {
+      name: "cancel",
+      description: "Payer (agent for a reserve-funded order): cancel an order nobody accepted yet (budget refunded)",
+      options: [ORDER, ESCROW_M],
+    },
     { name: "accept", description: "Named provider: accept an order (posts the bond)", options: [ORDER, ESCROW_M] },
     {
       name: "bid",
@@ -453,6 +509,18 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ["bond", "bond in token units (default: the order's minimum)"],
         ["validFor", "seconds the bid can be awarded (default 1 day)"],
         ["out", "signed bid file to write"],
+        ESCROW_M,
+      ],
+    },
+    {
+      name: "withdraw-bids",
+      description: "Provider: withdraw its signed bids on an order issued before a time (no longer awardable)",
+      options: [
+        ORDER,
+        [
+          "issuedBefore",
+          "bids issued before this unix time are withdrawn (default: latest block + 1, every bid so far)",
+        ],
         ESCROW_M,
       ],
     },
@@ -481,17 +549,39 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
     {
       name: "evidence",
       description: "Anyone: count the order device's latest reading for a milestone",
-      options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
+      options: [ORDER, MILESTONE, ESCROW_M],
     },
     {
       name: "claim",
       description: "Provider: claim a milestone optimistically (counts after the challenge window)",
-      options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
+      options: [ORDER, MILESTONE, ESCROW_M],
+    },
+    {
+      name: "challenge",
+      description:
+        "Payer (agent for a reserve-funded order): challenge an optimistic claim in its window (prints the dispute id)",
+      options: [ORDER, MILESTONE, ESCROW_M],
+    },
+    {
+      name: "rule",
+      description: "Arbiter: rule on a challenged claim before the dispute deadline",
+      options: [
+        DISPUTE,
+        ["order", "order id (bytes32), with --milestone, instead of --dispute"],
+        MILESTONE,
+        ["ruling", "provider (the claim stands) | payer (the challenge stands) | refused (the order's default ruling)"],
+        ESCROW_M,
+      ],
+    },
+    {
+      name: "resolve-timeout",
+      description: "Anyone: apply the order's default ruling to a dispute the arbiter left past its deadline",
+      options: [DISPUTE, ["order", "order id (bytes32), with --milestone, instead of --dispute"], MILESTONE, ESCROW_M],
     },
     {
       name: "finalize",
       description: "Anyone: count an unchallenged optimistic claim after its window",
-      options: [ORDER, ["milestone", "milestone index (default 0)"], ESCROW_M],
+      options: [ORDER, MILESTONE, ESCROW_M],
     },
     { name: "expire", description: "Anyone: end an order past its deadline (refunds)", options: [ORDER, ESCROW_M] },
     {
@@ -533,14 +623,50 @@ const COMMON: [string, string][] = [
   ["deployment", "deployment record file (default: deployments/<chainId>.json)"],
 ];
 
-/** The action `name` of `part`, loaded when run (scripts/operator/<part>/actions.ts exports it in camelCase). */
-function lazy(part: Part, name: string) {
-  const exported = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Options that name a file: shown as `<FILE>` in the usage line. */
+const FILE_OPTIONS = new Set(["keys", "investors", "allocations", "terms", "out", "file", "files", "deployment"]);
+/** The default shown for an option whose description names none (the action decides, or requires it). */
+export const NO_DEFAULT = "none";
+
+/**
+ * How an option is declared for Hardhat. Hardhat's help prints an option's type as its placeholder
+ * (`[--agreement <STRING>]`) and its default after the description (`(default: 0)`); an option without
+ * a default would print `<STRING_WITHOUT_DEFAULT>`. So every option is a STRING (FILE for files) whose
+ * default is the phrase of its description's "(default ...)" (moved there, not shown twice), or "none".
+ * The action never sees these phrases: `defaultsCleared` turns an option still at its shown default
+ * into "" (the actions' "not given").
+ */
+export function optionOf(name: string, description: string) {
+  const m = /^(.*?)\s*\(default:? ([^()]*(?:\([^()]*\)[^()]*)*)\)$/.exec(description);
+  return {
+    name,
+    description: m === null ? description : m[1]!,
+    type: FILE_OPTIONS.has(name) ? ArgumentType.FILE : ArgumentType.STRING,
+    defaultValue: m === null ? NO_DEFAULT : m[2]!,
+  } as const;
+}
+
+/** Every option of an action, with how Hardhat declares it. */
+export function optionsOf(spec: ActionSpec) {
+  return [...(spec.options ?? []), ...COMMON].map(([name, description]) => optionOf(name, description));
+}
+
+/** The arguments as the actions read them: an option left at its shown default becomes "". */
+export function defaultsCleared(spec: ActionSpec, args: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...args };
+  for (const o of optionsOf(spec)) if (out[o.name] === o.defaultValue) out[o.name] = "";
+  return out;
+}
+
+/** The action of `spec` in `part`, loaded when run (scripts/operator/<part>/actions.ts exports it in camelCase). */
+function lazy(part: Part, spec: ActionSpec) {
+  const exported = spec.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   return async () => {
     const module = (await import(`./${part}/actions.js`)) as Record<string, NewTaskActionFunction>;
     const action = module[exported];
     if (action === undefined) throw new Error(`scripts/operator/${part}/actions.ts does not export ${exported}`);
-    return { default: action };
+    const cleared: NewTaskActionFunction = (args, hre) => action(defaultsCleared(spec, args), hre);
+    return { default: cleared };
   };
 }
 
@@ -552,18 +678,13 @@ export function operatorTasks(): TaskDefinition[] {
     for (const spec of actions) {
       // The builder's argument types grow with each option; a loop keeps the general type.
       let builder = task([part, spec.name], spec.description) as unknown as ReturnType<typeof task>;
-      for (const [name, description] of [...(spec.options ?? []), ...COMMON]) {
-        builder = builder.addOption({
-          name,
-          description,
-          type: ArgumentType.STRING_WITHOUT_DEFAULT,
-          defaultValue: undefined,
-        }) as unknown as ReturnType<typeof task>;
+      for (const option of optionsOf(spec)) {
+        builder = builder.addOption(option) as unknown as ReturnType<typeof task>;
       }
       for (const [name, description] of spec.flags ?? []) {
         builder = builder.addFlag({ name, description }) as unknown as ReturnType<typeof task>;
       }
-      out.push(builder.setAction(lazy(part, spec.name)).build());
+      out.push(builder.setAction(lazy(part, spec)).build());
     }
   }
   return out;

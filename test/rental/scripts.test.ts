@@ -79,7 +79,7 @@ describe("Rental scripts (against the test doubles)", function () {
     } catch (err) {
       refused = err;
     }
-    expect(refused).to.be.instanceOf(rental.RentalScriptError);
+    expect(refused).to.be.instanceOf(rental.UserError);
   });
 
   it("top up, activate a reservation and mark a default", async function () {

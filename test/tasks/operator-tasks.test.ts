@@ -7,8 +7,11 @@ import { expect } from "chai";
 import { generateKeyPairSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
+import { ArgumentType } from "hardhat/types/arguments";
 import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
+import { stateLine } from "../../scripts/operator/rental/lib.js";
+import { ACTIONS, defaultsCleared, NO_DEFAULT } from "../../scripts/operator/tasks.js";
 import { hardhatCli, runTask, suiteWithRecord, type Suite } from "./harness.js";
 
 const connection = await network.getOrCreate();
@@ -45,6 +48,67 @@ describe("operator tasks (scripts/operator)", function () {
       expect(action.status, action.stderr).to.equal(0);
       for (const option of ["--keys", "--manufacturer", "--allow-partial", "--signer", "--deployment", "--registry"]) {
         expect(action.stdout).to.contain(option);
+      }
+    });
+
+    it("every action of scripts/operator/tasks.ts: a task with a description, its exported action, a placeholder and a default per option", async function () {
+      let count = 0;
+      for (const [part, specs] of Object.entries(ACTIONS)) {
+        const module = (await import(`../../scripts/operator/${part}/actions.js`)) as Record<string, unknown>;
+        for (const spec of specs) {
+          count++;
+          const where = `${part} ${spec.name}`;
+          const task = hre.tasks.getTask([part, spec.name]);
+          expect(task.description, where).to.not.equal("");
+          const exported = spec.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+          expect(module[exported], `${where}: actions.ts exports ${exported}`).to.be.a("function");
+          for (const [name, option] of task.options) {
+            if (option.type === ArgumentType.FLAG) continue;
+            // Hardhat's help prints the type as the placeholder: never STRING_WITHOUT_DEFAULT.
+            expect([ArgumentType.STRING, ArgumentType.FILE], `${where} --${name}`).to.include(option.type);
+            expect(option.defaultValue, `${where} --${name}`).to.be.a("string").and.not.equal("");
+            expect(option.description, `${where} --${name}: its default shown once`).to.not.match(/\(default/);
+          }
+          expect(task.options.get("signer")?.defaultValue, where).to.equal("0");
+        }
+      }
+      expect(count).to.equal(75); // a new action is added here too, with its help
+      // An option left at its shown default reaches the action as "" (the actions' "not given").
+      const resolve = ACTIONS.rental.find((s) => s.name === "resolve")!;
+      expect(
+        defaultsCleared(resolve, {
+          agreement: NO_DEFAULT,
+          toOwner: "5",
+          signer: "0",
+          escrow: "the deployment record's",
+        }),
+      ).to.deep.equal({ agreement: "", toOwner: "5", signer: "", escrow: "" });
+    });
+
+    it("an action's help shows a placeholder and a default for every option; the groups list the new actions", function () {
+      const help = hardhatCli(["rental", "resolve", "--help"]);
+      expect(help.status, help.stderr).to.equal(0);
+      expect(help.stdout).to.not.contain("WITHOUT_DEFAULT");
+      expect(help.stdout).to.not.contain("(default: )");
+      expect(help.stdout).to.contain("[--to-owner <STRING>]");
+      expect(help.stdout).to.contain("[--deployment <FILE>]");
+      expect(help.stdout).to.match(/--agreement +agreement id \(bytes32\) \(default: none\)$/m);
+      expect(help.stdout).to.match(/--signer +who signs: .* \(default: 0\)$/m);
+      expect(help.stdout).to.match(/--escrow +RentalEscrow address \(default: the deployment record's\)$/m);
+      const rental = hardhatCli(["rental", "--help"]);
+      for (const action of [
+        "decline",
+        "cancel-reservation",
+        "resolve",
+        "cancel-offer",
+        "cancel-nonce",
+        "withdraw-to",
+      ]) {
+        expect(rental.stdout).to.contain(`rental ${action}`);
+      }
+      const maintenance = hardhatCli(["maintenance", "--help"]);
+      for (const action of ["cancel", "challenge", "rule", "resolve-timeout", "withdraw-bids"]) {
+        expect(maintenance.stdout).to.contain(`maintenance ${action}`);
       }
     });
 
@@ -230,6 +294,15 @@ describe("operator tasks (scripts/operator)", function () {
       expect(status.stdout).to.contain("deposit held: 5 USDC (5000000)");
       expect(status.stdout).to.contain("price:        0.001 USDC (1000) per second");
       expect(status.stdout).to.contain(`renter:       ${renter.address}`);
+    });
+
+    it("status names a state once: its end reason only when it says more, a number only when unknown", function () {
+      expect(stateLine(3, 2)).to.equal("TerminatedEarly"); // not "TerminatedEarly (TerminatedEarly)"
+      expect(stateLine(6, 0)).to.equal("Ended");
+      expect(stateLine(4, 3)).to.equal("Settling (Defaulted)");
+      expect(stateLine(5, 5)).to.equal("Closed (Declined)");
+      expect(stateLine(9, 0)).to.equal("unknown state 9");
+      expect(stateLine(5, 9)).to.equal("Closed (unknown end reason 9)");
     });
 
     it("refuses a terms JSON with an unknown key before connecting", async function () {

@@ -19,6 +19,7 @@ import {
   type InterfaceAbi,
 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { UserError } from "../../lib/cli.js";
 import type { NetworkConnection } from "hardhat/types/network";
 import {
   CREATEX_ADDRESS,
@@ -42,13 +43,8 @@ import {
   type PartName,
 } from "../../../deploy/suite.js";
 
-/** A user-facing failure: printed without a stack trace, exit code 1. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UserError";
-  }
-}
+/** The kernel's user-facing failure (scripts/lib/cli.ts): printed without a stack trace, exit code 1. */
+export { UserError };
 
 /** Local chains: journals and records stay out of git, CreateX is installed by Ignition. */
 export const LOCAL_CHAIN_ID = 31337;

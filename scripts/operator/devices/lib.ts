@@ -20,21 +20,21 @@ import { UserError, describeRevert, mined } from "../../lib/cli.js";
 
 export type Curve = "secp256k1" | "p256" | "mixed";
 
-/** A user error: printed without a stack trace. */
-export class UsageError extends UserError {}
+/** The kernel's user error (scripts/lib/cli.ts): printed without a stack trace. */
+export { UserError };
 
 export function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw.replace(/_/g, ""));
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
 }
 
 export function envCurve(name = "CURVE", fallback: Curve = "mixed"): Curve {
   const raw = (process.env[name] ?? fallback).toLowerCase();
   if (raw !== "secp256k1" && raw !== "p256" && raw !== "mixed") {
-    throw new UsageError(`${name} must be secp256k1, p256 or mixed, got "${raw}"`);
+    throw new UserError(`${name} must be secp256k1, p256 or mixed, got "${raw}"`);
   }
   return raw;
 }
@@ -42,7 +42,7 @@ export function envCurve(name = "CURVE", fallback: Curve = "mixed"): Curve {
 export function envAddress(ethers: HardhatEthers, name: string): string | undefined {
   const raw = process.env[name];
   if (!raw) return undefined;
-  if (!ethers.isAddress(raw)) throw new UsageError(`${name} is not an address: "${raw}"`);
+  if (!ethers.isAddress(raw)) throw new UserError(`${name} is not an address: "${raw}"`);
   return ethers.getAddress(raw);
 }
 
@@ -159,7 +159,7 @@ export interface RejectedKeyRow {
 /** A bytes32 field of a KEYS row: 32-byte hex as is, other text hashed (keccak256 of its UTF-8). */
 function bytes32Field(name: string, raw: string | undefined): string {
   const v = (raw ?? "").trim();
-  if (v === "") throw new UsageError(`${name} is empty`);
+  if (v === "") throw new UserError(`${name} is empty`);
   return /^0x[0-9a-fA-F]{64}$/.test(v) ? v.toLowerCase() : id(v);
 }
 
@@ -175,7 +175,7 @@ export function parseKeyCsv(text: string): { rows: KeyRow[]; rejected: RejectedK
   try {
     records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, comment: "#" }) as string[][];
   } catch (e) {
-    throw new UsageError(`the KEYS file is not valid CSV: ${(e as Error).message}`);
+    throw new UserError(`the KEYS file is not valid CSV: ${(e as Error).message}`);
   }
   if (records.length > 0 && records[0]![0]?.toLowerCase() === "key") records = records.slice(1);
   const rows: KeyRow[] = [];
@@ -186,12 +186,12 @@ export function parseKeyCsv(text: string): { rows: KeyRow[]; rejected: RejectedK
     let key: DeviceKey | undefined;
     try {
       if (record.length !== 4) {
-        throw new UsageError(`expected 4 columns (key,model,firmwareHash,serialHash), got ${record.length}`);
+        throw new UserError(`expected 4 columns (key,model,firmwareHash,serialHash), got ${record.length}`);
       }
       try {
         key = importDeviceKey(record[0]!);
       } catch (e) {
-        throw new UsageError(e instanceof KeyImportError ? e.message : `unreadable key: ${(e as Error).message}`);
+        throw new UserError(e instanceof KeyImportError ? e.message : `unreadable key: ${(e as Error).message}`);
       }
       const fields = {
         model: bytes32Field("model", record[1]),
@@ -199,11 +199,11 @@ export function parseKeyCsv(text: string): { rows: KeyRow[]; rejected: RejectedK
         serialHash: bytes32Field("serialHash", record[3]),
       };
       const earlier = seen.get(key.deviceId);
-      if (earlier !== undefined) throw new UsageError(`the same key as row ${earlier}`);
+      if (earlier !== undefined) throw new UserError(`the same key as row ${earlier}`);
       seen.set(key.deviceId, row);
       rows.push({ row, key, fields });
     } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
+      if (!(e instanceof UserError)) throw e;
       rejected.push({ row, reason: e.message, key });
     }
   });
@@ -219,7 +219,7 @@ export function formatDeviceId(deviceId: bigint): string {
  * Registers the real devices of a CSV file of public keys (parseKeyCsv), signed by the manufacturer's
  * signing authority: one line per row (device id, curve, registered / already registered / rejected).
  * Rows rejected before sending stop the run before anything is sent, and any rejected row is a
- * UsageError, unless `partial` (the valid rows are registered). Used by
+ * UserError, unless `partial` (the valid rows are registered). Used by
  * scripts/operator/devices/register-devices.ts (KEYS mode) and the `devices register` task.
  */
 export async function registerKeys(
@@ -236,16 +236,16 @@ export async function registerKeys(
   try {
     text = await readFile(file, "utf8");
   } catch {
-    throw new UsageError(`cannot read KEYS file "${file}"`);
+    throw new UserError(`cannot read KEYS file "${file}"`);
   }
   const { rows, rejected } = parseKeyCsv(text);
   const id = (key?: { deviceId: bigint; curve: string }) =>
     key ? `${formatDeviceId(key.deviceId)} ${key.curve}` : "-";
   for (const r of rejected) console.log(`row ${r.row}: ${id(r.key)} rejected: ${r.reason}`);
-  if (rows.length === 0) throw new UsageError(`${rejected.length} row(s) rejected, no valid row: nothing was sent`);
+  if (rows.length === 0) throw new UserError(`${rejected.length} row(s) rejected, no valid row: nothing was sent`);
   if (rejected.length > 0 && !partial) {
     for (const r of rows) console.log(`row ${r.row}: ${id(r.key)} valid, not sent`);
-    throw new UsageError(
+    throw new UserError(
       `${rows.length} valid row(s), ${rejected.length} rejected: nothing was sent; fix the rows or ${partialHint} to register the valid ones`,
     );
   }
@@ -274,6 +274,6 @@ export async function registerKeys(
     `(manufacturer ${manufacturer}; not claimed: each device signs its own Claim)`;
   console.log(summary);
   if (refused > 0 && !partial) {
-    throw new UsageError(`${refused} registration(s) refused (see above); ${partialHint} to accept a partial run`);
+    throw new UserError(`${refused} registration(s) refused (see above); ${partialHint} to accept a partial run`);
   }
 }

@@ -33,7 +33,7 @@ import { envFlag, operatorNetwork, requireCode, runOperator, signerFromEnv, mine
 import { SingleBar, Presets } from "cli-progress";
 import type { DeviceRegistry } from "../../../types/ethers-contracts/index.js";
 import {
-  UsageError,
+  UserError,
   envAddress,
   envCurve,
   envInt,
@@ -49,14 +49,14 @@ await runOperator(async () => {
   const { ethers } = await operatorNetwork();
   const authority = await signerFromEnv(ethers);
   const address = envAddress(ethers, "REGISTRY");
-  if (!address) throw new UsageError("REGISTRY is required");
+  if (!address) throw new UserError("REGISTRY is required");
   await requireCode(ethers, address, "REGISTRY");
   const registry = (await ethers.getContractAt("DeviceRegistry", address, authority)) as unknown as DeviceRegistry;
   const manufacturer = envAddress(ethers, "MANUFACTURER") ?? authority.address;
   const [active, signer] = await registry.manufacturerOf(manufacturer);
-  if (!active) throw new UsageError(`${manufacturer} is not an admitted manufacturer (run register-manufacturer.ts)`);
+  if (!active) throw new UserError(`${manufacturer} is not an admitted manufacturer (run register-manufacturer.ts)`);
   if (signer !== authority.address) {
-    throw new UsageError(
+    throw new UserError(
       `the signing account ${authority.address} is not the signing authority ${signer} of ${manufacturer}`,
     );
   }
@@ -70,7 +70,7 @@ await runOperator(async () => {
   const first = envInt("FIRST", 0, 0);
   const curve = envCurve();
   const seed = process.env.SEED ?? ethers.id("plinth-device-simulator");
-  if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UsageError(`SEED must be 32 bytes of hex, got "${seed}"`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UserError(`SEED must be 32 bytes of hex, got "${seed}"`);
   const owner = envAddress(ethers, "OWNER") ?? authority.address;
   const claim = process.env.CLAIM !== "0";
   const token = await ethers.getContractAt("DeviceToken", await registry.deviceToken());

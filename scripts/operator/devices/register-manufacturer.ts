@@ -14,7 +14,7 @@
  */
 import { operatorNetwork, requireCode, runOperator, signerFromEnv, mined } from "../../lib/cli.js";
 import type { DeviceRegistry } from "../../../types/ethers-contracts/index.js";
-import { UsageError, envAddress } from "./lib.js";
+import { UserError, envAddress } from "./lib.js";
 
 await runOperator(async () => {
   const { ethers } = await operatorNetwork();
@@ -30,18 +30,18 @@ await runOperator(async () => {
     console.log(`deployed DeviceRegistry at ${await registry.getAddress()} (governance ${governance.address})`);
   } else {
     const address = envAddress(ethers, "REGISTRY");
-    if (!address) throw new UsageError("REGISTRY is required (or DEPLOY=1)");
+    if (!address) throw new UserError("REGISTRY is required (or DEPLOY=1)");
     await requireCode(ethers, address, "REGISTRY");
     registry = (await ethers.getContractAt("DeviceRegistry", address, governance)) as unknown as DeviceRegistry;
   }
   const manufacturer = envAddress(ethers, "MANUFACTURER");
-  if (!manufacturer) throw new UsageError("MANUFACTURER is required");
+  if (!manufacturer) throw new UserError("MANUFACTURER is required");
   const signer = envAddress(ethers, "SIGNING_AUTHORITY") ?? manufacturer;
   if (!(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), governance.address))) {
-    throw new UsageError(`${governance.address} is not governance (DEFAULT_ADMIN_ROLE) of the registry`);
+    throw new UserError(`${governance.address} is not governance (DEFAULT_ADMIN_ROLE) of the registry`);
   }
   const [active] = await registry.manufacturerOf(manufacturer);
-  if (active) throw new UsageError(`${manufacturer} is already an admitted manufacturer`);
+  if (active) throw new UserError(`${manufacturer} is already an admitted manufacturer`);
   const receipt = await mined(registry.admitManufacturer(manufacturer, signer));
   console.log(`admitted manufacturer ${manufacturer} (signing authority ${signer}) in tx ${receipt?.hash}`);
 });

@@ -15,14 +15,14 @@
  *   PROGRESS  1 / 0 forces the progress bar on / off (default: on when stdout is a terminal)
  */
 import { operatorNetwork, runOperator, signerFromEnv } from "../../lib/cli.js";
-import { UsageError, envAddress, envCurve, envInt } from "./lib.js";
+import { UserError, envAddress, envCurve, envInt } from "./lib.js";
 import { simulate } from "./simulator.js";
 
 await runOperator(async () => {
   const { ethers } = await operatorNetwork({ readOnly: process.env.REGISTRY === undefined });
   const relayer = await signerFromEnv(ethers);
   const seed = process.env.SEED ?? ethers.id("plinth-device-simulator");
-  if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UsageError(`SEED must be 32 bytes of hex, got "${seed}"`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new UserError(`SEED must be 32 bytes of hex, got "${seed}"`);
   const s = await simulate({
     ethers,
     relayer,

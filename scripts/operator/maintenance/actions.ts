@@ -8,9 +8,9 @@ import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
 import type { MaintenanceEscrow } from "../../../types/ethers-contracts/index.js";
-import { Comparator, SlashTo, type Bid, type Inspection } from "../../../client/src/eip712/maintenance.js";
+import { Comparator, Ruling, SlashTo, type Bid, type Inspection } from "../../../client/src/eip712/maintenance.js";
 import { asAddress, asHex } from "../../../client/src/types.js";
-import { requireChainId } from "../../lib/cli.js";
+import { CLAIM_STATUSES, requireChainId } from "../../lib/cli.js";
 import { formatWith, tokenInfo } from "../../lib/units.js";
 import * as m from "./lib.js";
 import {
@@ -60,6 +60,9 @@ interface Args extends CommonArgs {
   file: string;
   files: string;
   verdict: string;
+  dispute: string;
+  ruling: string;
+  issuedBefore: string;
 }
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
@@ -85,7 +88,8 @@ async function printOrder(ethers: Parameters<typeof tokenInfo>[0], escrow: Maint
   );
   for (const ms of o.milestones) {
     console.log(
-      `  milestone ${ms.index}: ${ms.bps} bps, ${ms.released ? "released" : "not released"}, ${ms.agreeing} agreeing`,
+      `  milestone ${ms.index}: ${ms.bps} bps, ${ms.released ? "released" : "not released"}, ${ms.agreeing} agreeing` +
+        (ms.claim === 0 ? "" : `, claim ${CLAIM_STATUSES[ms.claim] ?? `unknown (${ms.claim})`}`),
     );
   }
 }
@@ -325,6 +329,123 @@ export const expire = operatorTask(async (args: Args, hre) => {
   await m.expireOrder(escrow, ctx.signer, id);
   console.log("order ended; refunds are claimable (maintenance withdraw)");
   await printOrder(ctx.ethers, escrow, id);
+});
+
+export const cancel = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const id = bytes32Arg(args.order, "--order");
+  const o = await escrow.getOrder(id);
+  if (o.state === 0n) throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
+  await m.sendTx(escrow, () => escrow.connect(ctx.signer).cancel(id));
+  const info = await tokenInfo(ctx.ethers, o.token);
+  console.log(
+    `order cancelled; the budget, ${formatWith(info, o.budget)}, is ` +
+      (o.fromReserve ? "held for the asset's reserve" : `claimable by the payer ${o.payer} (maintenance withdraw)`),
+  );
+  await printOrder(ctx.ethers, escrow, id);
+});
+
+export const withdrawBids = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const id = bytes32Arg(args.order, "--order");
+  const before = args.issuedBefore.trim() === "" ? undefined : uint(args.issuedBefore, "--issued-before");
+  const receipt = await m.withdrawProviderBids(escrow, ctx.signer, id, before);
+  let upTo = before;
+  for (const log of receipt?.logs ?? []) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name === "BidsWithdrawn") upTo = parsed.args[2] as bigint;
+  }
+  console.log(
+    `bids of ${ctx.signer.address} on order ${id} issued before ${new Date(Number(upTo) * 1000).toISOString()} ` +
+      `(${upTo}) withdrawn: they can no longer be awarded`,
+  );
+});
+
+/** The dispute of `--dispute`, or of the live challenge of `--order` / `--milestone`. */
+async function disputeArg(escrow: MaintenanceEscrow, args: Args): Promise<bigint> {
+  if (args.dispute.trim() !== "") {
+    if (args.order.trim() !== "") throw new UserError("give --dispute or --order (with --milestone), not both");
+    return uint(args.dispute, "--dispute");
+  }
+  if (args.order.trim() === "") throw new UserError("--dispute is required (or --order with --milestone)");
+  const id = bytes32Arg(args.order, "--order");
+  if ((await escrow.getOrder(id)).state === 0n) {
+    throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
+  }
+  const milestone = Number(optUint(args.milestone, "--milestone", 0n));
+  const ms = await escrow.getMilestone(id, milestone);
+  if (Number(ms.claim) !== 2) throw new UserError(`milestone ${milestone} of order ${id} has no claim in dispute`);
+  return m.disputeIdOf(id, milestone, Number(ms.round));
+}
+
+/** Prints the DisputeResolved of a receipt and the order after it. */
+async function printResolved(
+  ethers: Parameters<typeof tokenInfo>[0],
+  escrow: MaintenanceEscrow,
+  receipt: Awaited<ReturnType<typeof m.sendTx>>,
+  disputeId: bigint,
+) {
+  const d = await escrow.getDispute(disputeId);
+  for (const log of receipt?.logs ?? []) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name !== "DisputeResolved") continue;
+    const ruling = Number(parsed.args[1]);
+    console.log(
+      `dispute ${disputeId} resolved${parsed.args[2] === true ? " by timeout" : ""}: ` +
+        `${RULING_NAMES[ruling] ?? `unknown (${ruling})`} (milestone ${d.milestone})`,
+    );
+  }
+  await printOrder(ethers, escrow, d.orderId);
+}
+
+/** Rulings by name (client/src/eip712/maintenance.ts Ruling) and what each means here. */
+const RULINGS: Record<string, number> = {
+  provider: Ruling.Provider,
+  payer: Ruling.Payer,
+  refused: Ruling.Refused,
+};
+const RULING_NAMES: Record<number, string> = {
+  [Ruling.Provider]: "provider, the claim stands",
+  [Ruling.Payer]: "payer, the challenge stands (the provider may claim again)",
+  [Ruling.Refused]: "refused",
+};
+
+export const challenge = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const id = bytes32Arg(args.order, "--order");
+  if ((await escrow.getOrder(id)).state === 0n) {
+    throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
+  }
+  const milestone = Number(optUint(args.milestone, "--milestone", 0n));
+  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).challenge(id, milestone));
+  for (const log of receipt?.logs ?? []) {
+    const parsed = escrow.interface.parseLog(log);
+    if (parsed?.name !== "ClaimChallenged") continue;
+    const [, , disputeId, arbiter, deadline] = parsed.args as unknown as [string, bigint, bigint, string, bigint];
+    console.log(`dispute ${disputeId} opened on milestone ${milestone}`);
+    console.log(
+      `  arbiter ${arbiter} rules by ${new Date(Number(deadline) * 1000).toISOString()} (${deadline}) ` +
+        "(maintenance rule); after that anyone applies the order's default ruling (maintenance resolve-timeout)",
+    );
+  }
+  await printOrder(ctx.ethers, escrow, id);
+});
+
+export const rule = operatorTask(async (args: Args, hre) => {
+  const raw = required(args.ruling, "--ruling").toLowerCase();
+  const ruling = RULINGS[raw];
+  if (ruling === undefined) throw new UserError(`--ruling ${args.ruling}: one of provider | payer | refused`);
+  const { ctx, escrow } = await open(hre, args);
+  const disputeId = await disputeArg(escrow, args);
+  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).rule(disputeId, ruling));
+  await printResolved(ctx.ethers, escrow, receipt, disputeId);
+});
+
+export const resolveTimeout = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const disputeId = await disputeArg(escrow, args);
+  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).resolveByTimeout(disputeId));
+  await printResolved(ctx.ethers, escrow, receipt, disputeId);
 });
 
 export const withdraw = operatorTask(async (args: Args, hre) => {

@@ -111,6 +111,13 @@ export function orderIdOf(creator: string, salt: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [creator, salt]));
 }
 
+/** The id of a milestone's dispute (MaintenanceTerms.openDispute): keccak256(abi.encode(orderId, milestone, round)). */
+export function disputeIdOf(orderId: string, milestone: number, round: number): bigint {
+  return BigInt(
+    keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "uint8", "uint16"], [orderId, milestone, round])),
+  );
+}
+
 /**
  * Payer or agent: creates the order and funds it (payer: approves and transfers the budget;
  * agent with `fromReserve`: the escrow pulls it from the asset's maintenance reserve).

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import type { ContractTransactionReceipt } from "ethers";
+import { ZeroAddress, type ContractTransactionReceipt } from "ethers";
 import type { RentalEscrow } from "../../../types/ethers-contracts/index.js";
 import { RENTAL_STATES, requireChainId } from "../../lib/cli.js";
 import { formatWith, tokenInfo } from "../../lib/units.js";
@@ -41,6 +41,8 @@ interface Args extends CommonArgs {
   renter: string;
   evidence: string;
   ruling: string;
+  toOwner: string;
+  to: string;
 }
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
@@ -226,7 +228,10 @@ export const collect = perAgreement((e, _a, ctx, id) => rental.collect(e, ctx.si
 export const end = perAgreement((e, _a, ctx, id) => rental.terminateEarly(e, ctx.signer, id));
 export const settle = perAgreement((e, _a, ctx, id) => rental.settle(e, ctx.signer, id));
 
-export const cancel = perAgreement((e, _a, ctx, id) => rental.cancelReservation(e, ctx.signer, id));
+export const decline = perAgreement((e, _a, ctx, id) => rental.decline(e, ctx.signer, id));
+export const cancelReservation = perAgreement((e, _a, ctx, id) => rental.cancelReservation(e, ctx.signer, id));
+/** `rental cancel`: the same as cancel-reservation. */
+export const cancel = cancelReservation;
 /** `rental default` (tasks.ts loads an action by its camelCase name; `default` is the module's default export). */
 const markDefault = perAgreement((e, _a, ctx, id) => rental.markDefault(e, ctx.signer, id));
 export { markDefault as default };
@@ -254,7 +259,49 @@ export const rule = perAgreement((e, a, ctx, id) => {
   if (ruling === undefined) throw new UserError(`--ruling ${raw}: one of owner | renter | split`);
   return rental.rule(e, ctx.signer, id, ruling);
 });
+export const resolve = perAgreement(async (e, a, ctx, id) => {
+  const info = await tokenInfo(ctx.ethers, await rental.tokenOf(e, id));
+  const toOwner = amountArg(info, a.toOwner, "--to-owner");
+  const claimed = (await e.agreementOf(id)).claimAmount;
+  if (toOwner > claimed) {
+    throw new UserError(`--to-owner ${formatWith(info, toOwner)} is more than the claim, ${formatWith(info, claimed)}`);
+  }
+  return rental.resolve(e, ctx.signer, id, toOwner);
+});
 export const finalize = perAgreement((e, _a, ctx, id) => rental.finalize(e, ctx.signer, id));
+
+export const cancelOffer = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const offerId = bytes32Arg(args.offer, "--offer");
+  const o = await escrow.offerOf(offerId);
+  if (o.owner === ZeroAddress) throw new UserError(`no offer ${offerId} on escrow ${await escrow.getAddress()}`);
+  await rental.cancelOffer(escrow, ctx.signer, offerId);
+  console.log(`offer ${offerId} cancelled: it can no longer be rented (running agreements keep their terms)`);
+});
+
+export const cancelNonce = operatorTask(async (args: Args, hre) => {
+  const fromFile = args.file.trim() !== "";
+  if (fromFile === (args.nonce.trim() !== "")) throw new UserError("give --nonce or --file (a signed offer file)");
+  let nonce: bigint;
+  let owner: string | undefined;
+  if (fromFile) {
+    let file: rental.SignedOfferFile;
+    try {
+      file = JSON.parse(readInput(args.file, "--file")) as rental.SignedOfferFile;
+      nonce = BigInt(file.offer.nonce);
+      owner = String(file.offer.owner);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`--file ${args.file}: not a signed offer (offer.nonce, offer.owner)`);
+    }
+  } else nonce = uint(args.nonce, "--nonce");
+  const { ctx, escrow } = await open(hre, args);
+  if (owner !== undefined && owner.toLowerCase() !== ctx.signer.address.toLowerCase()) {
+    throw new UserError(`--file ${args.file} is an offer of ${owner}: only its owner can cancel its nonce`);
+  }
+  await rental.cancelNonce(escrow, ctx.signer, nonce);
+  console.log(`nonce ${nonce} of ${ctx.signer.address} cancelled: its signed offers can no longer be rented`);
+});
 
 export const withdraw = operatorTask(async (args: Args, hre) => {
   const { ctx, escrow } = await open(hre, args);
@@ -267,6 +314,19 @@ export const withdraw = operatorTask(async (args: Args, hre) => {
   console.log(amount === 0n ? `nothing to withdraw in ${info.symbol}` : `withdrew ${formatWith(info, amount)}`);
 });
 
+export const withdrawTo = operatorTask(async (args: Args, hre) => {
+  const { ctx, escrow } = await open(hre, args);
+  const token = args.token.trim() === "" ? ZeroAddress : addressArg(ctx.ethers, args.token, "--token", true);
+  const to = addressArg(ctx.ethers, args.to, "--to");
+  const info = await tokenInfo(ctx.ethers, token);
+  const amount = await rental.withdrawTo(escrow, ctx.signer, token, to);
+  console.log(
+    amount === 0n
+      ? `nothing to withdraw in ${info.symbol}`
+      : `withdrew ${formatWith(info, amount)} of ${ctx.signer.address} to ${to}`,
+  );
+});
+
 const time = (t: bigint) => (t === 0n ? "-" : `${new Date(Number(t) * 1000).toISOString()} (${t})`);
 
 export const status = operatorTask(async (args: Args, hre) => {
@@ -277,10 +337,8 @@ export const status = operatorTask(async (args: Args, hre) => {
   const info = await tokenInfo(ctx.ethers, terms.token);
   const money = (n: bigint) => formatWith(info, n);
   console.log(`agreement ${id}`);
-  console.log(
-    // stateOf, not the stored state: an Active agreement past its end is Ended until someone settles it.
-    `  state:        ${RENTAL_STATES[Number(await escrow.stateOf(id))]}${Number(a.endReason) === 0 ? "" : ` (${rental.END_REASONS[Number(a.endReason)]})`}`,
-  );
+  // stateOf, not the stored state: an Active agreement past its end is Ended until someone settles it.
+  console.log(`  state:        ${rental.stateLine(Number(await escrow.stateOf(id)), Number(a.endReason))}`);
   console.log(`  subject:      ${Number(terms.subjectKind) === 1 ? "asset" : "device"} ${terms.subjectId}`);
   console.log(`  renter:       ${a.renter}`);
   console.log(`  owner:        ${a.owner}`);

@@ -8,12 +8,12 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { RentalEscrow } from "../../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
-import { describeRevert, mined as minedOrFailed, UserError } from "../../lib/cli.js";
+import { describeRevert, mined as minedOrFailed, RENTAL_STATES, UserError } from "../../lib/cli.js";
 import { formatWith, tokenInfo } from "../../lib/units.js";
 import { ERC20_ABI } from "../../lib/erc20.js";
 
-/** A user error: the CLI prints its message without a stack trace. */
-export class RentalScriptError extends UserError {}
+/** The kernel's user error (scripts/lib/cli.ts): the CLI prints its message without a stack trace. */
+export { UserError };
 
 /** A signed offer as stored in a JSON file between the owner and the renter. */
 export interface SignedOfferFile {
@@ -36,7 +36,7 @@ function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, eve
     const parsed = escrow.interface.parseLog(log);
     if (parsed?.name === event) return String(parsed.args[arg]);
   }
-  throw new RentalScriptError(`no ${event} event in ${receipt.hash}`);
+  throw new UserError(`no ${event} event in ${receipt.hash}`);
 }
 
 /** Approves the escrow for `amount` of an ERC-20 payment token if needed (ETH: nothing to do). */
@@ -87,7 +87,7 @@ export async function rentOffer(
   prepay: bigint,
 ): Promise<string> {
   const offer = await escrow.offerOf(offerId);
-  if (!offer.active) throw new RentalScriptError(`offer ${offerId} is not active`);
+  if (!offer.active) throw new UserError(`offer ${offerId} is not active`);
   const terms = await escrow.termsOf(offer.termsHash);
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
   const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides), escrow);
@@ -104,7 +104,7 @@ export async function rentSigned(
 ): Promise<string> {
   if (BigInt(Math.floor(Date.now() / 1000)) > signed.offer.expiry) {
     const latest = await renter.provider!.getBlock("latest");
-    if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new RentalScriptError("the offer has expired");
+    if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new UserError("the offer has expired");
   }
   const terms = signed.offer.terms;
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
@@ -118,7 +118,7 @@ export async function rentSigned(
 /** The payment token of agreement `id` (refused when it does not exist). */
 export async function tokenOf(escrow: RentalEscrow, id: string) {
   const a = await escrow.agreementOf(id);
-  if (a.state === 0n) throw new RentalScriptError(`agreement ${id} does not exist`);
+  if (a.state === 0n) throw new UserError(`agreement ${id} does not exist`);
   return (await escrow.termsOf(a.termsHash)).token;
 }
 
@@ -168,7 +168,19 @@ export const waiveClaim = (escrow: RentalEscrow, owner: Signer, id: string) =>
 /** The dispute's arbiter: rules 0 (split), 1 (owner wins) or 2 (renter wins). */
 export const rule = (escrow: RentalEscrow, arbiter: Signer, id: string, ruling: bigint) =>
   mined(escrow.connect(arbiter).rule(BigInt(id), ruling), escrow);
-/** Owner side or renter: cancels a reservation (see the escrow's cancelReservation). */
+/** Owner side: declines a reservation (everything goes back to the renter). */
+export const decline = (escrow: RentalEscrow, owner: Signer, id: string) =>
+  mined(escrow.connect(owner).decline(id), escrow);
+/** The dispute's arbiter: awards `toOwner` of the disputed claim to the owner, the rest to the renter. */
+export const resolve = (escrow: RentalEscrow, arbiter: Signer, id: string, toOwner: bigint) =>
+  mined(escrow.connect(arbiter).resolve(id, toOwner), escrow);
+/** Owner: withdraws an on-chain offer. */
+export const cancelOffer = (escrow: RentalEscrow, owner: Signer, offerId: string) =>
+  mined(escrow.connect(owner).cancelOffer(offerId), escrow);
+/** Owner: cancels every signed offer of the signer carrying `nonce`. */
+export const cancelNonce = (escrow: RentalEscrow, owner: Signer, nonce: bigint) =>
+  mined(escrow.connect(owner).cancelNonce(nonce), escrow);
+/** Anyone, after the activation deadline: cancels a reservation (see the escrow's cancelReservation). */
 export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =>
   mined(escrow.connect(s).cancelReservation(id), escrow);
 /** Anyone: moves a Settling agreement past its phase deadline. */
@@ -182,8 +194,31 @@ export async function withdraw(escrow: RentalEscrow, party: Signer, token: strin
   return amount;
 }
 
+/**
+ * Any party: withdraws the signer's claimable balance of `token` to `to`; returns the amount (0 if
+ * none, nothing sent).
+ */
+export async function withdrawTo(escrow: RentalEscrow, party: Signer, token: string, to: string): Promise<bigint> {
+  const amount = await escrow.claimable(await party.getAddress(), token);
+  if (amount === 0n) return 0n;
+  await mined(escrow.connect(party).withdrawTo(token, to), escrow);
+  return amount;
+}
+
 /** IRentalEscrow.EndReason by value. */
 export const END_REASONS = ["None", "Ended", "TerminatedEarly", "Defaulted", "ReservationExpired", "Declined"];
+
+/**
+ * An agreement's state for people: its name once (`TerminatedEarly`, not `TerminatedEarly
+ * (TerminatedEarly)`), the end reason after it only when it says more (`Settling (Defaulted)`), and a
+ * number only when the name is unknown (`unknown state 9`).
+ */
+export function stateLine(state: number, endReason: number): string {
+  const name = RENTAL_STATES[state] ?? `unknown state ${state}`;
+  if (endReason === 0) return name;
+  const reason = END_REASONS[endReason] ?? `unknown end reason ${endReason}`;
+  return reason === name ? name : `${name} (${reason})`;
+}
 
 /**
  * What a transaction changed, one line per event of the escrow in its receipt, amounts in the
@@ -368,24 +403,24 @@ const BIG_TERMS = [
  */
 export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new RentalScriptError(`${source}: the terms must be a JSON object`);
+    throw new UserError(`${source}: the terms must be a JSON object`);
   }
   const obj = raw as Record<string, string | number>;
   const unknown = Object.keys(obj).filter((k) => !(RENTAL_TERMS_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new RentalScriptError(
+    throw new UserError(
       `${source}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} ` +
         `(allowed: ${RENTAL_TERMS_KEYS.join(", ")})`,
     );
   }
   if (obj.subjectKind === undefined || obj.subjectId === undefined) {
-    throw new RentalScriptError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
+    throw new UserError(`${source}: terms need subjectKind (1 asset, 2 device) and subjectId`);
   }
   // Money has no default that is right for every token: 10^16 base units is 0.01 of an 18-decimal
   // token but 10 billion of a 6-decimal one. The price and the deposit must be written down.
   const money = ["pricePerSecond", "deposit"].filter((k) => obj[k] === undefined);
   if (money.length > 0) {
-    throw new RentalScriptError(
+    throw new UserError(
       `${source}: terms need ${money.join(" and ")} in base units of the token (0 for none); no default fits every token's decimals`,
     );
   }
@@ -395,7 +430,7 @@ export function termsFromJson(raw: unknown, source = "terms"): RentalTerms {
     try {
       out[k] = BigInt(obj[k]);
     } catch {
-      throw new RentalScriptError(`${source}: ${k} must be an integer, got ${JSON.stringify(obj[k])}`);
+      throw new UserError(`${source}: ${k} must be an integer, got ${JSON.stringify(obj[k])}`);
     }
   }
   return buildTerms(out as Partial<RentalTerms> & Pick<RentalTerms, "subjectKind" | "subjectId">);

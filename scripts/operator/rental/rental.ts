@@ -45,20 +45,20 @@ import * as rental from "./lib.js";
 
 function need(name: string): string {
   const v = process.env[name];
-  if (v === undefined || v === "") throw new rental.RentalScriptError(`set ${name} (see the header of this script)`);
+  if (v === undefined || v === "") throw new rental.UserError(`set ${name} (see the header of this script)`);
   return v;
 }
 
 function big(name: string, fallback?: bigint): bigint {
   const v = process.env[name];
   if (v === undefined || v === "") {
-    if (fallback === undefined) throw new rental.RentalScriptError(`set ${name} (see the header of this script)`);
+    if (fallback === undefined) throw new rental.UserError(`set ${name} (see the header of this script)`);
     return fallback;
   }
   try {
     return BigInt(v);
   } catch {
-    throw new rental.RentalScriptError(`${name} must be an integer, got "${v}"`);
+    throw new rental.UserError(`${name} must be an integer, got "${v}"`);
   }
 }
 
@@ -174,7 +174,7 @@ await runOperator(async () => {
         break;
       }
       default:
-        throw new rental.RentalScriptError(`unknown ACTION "${action}"`);
+        throw new rental.UserError(`unknown ACTION "${action}"`);
     }
     if (receipt !== undefined) {
       const changes = await rental.describeChanges(ethers, escrow, receipt);
