@@ -34,13 +34,20 @@ export class UserError extends Error {
   override name = "UserError";
 }
 
-/** Runs a script's main: user errors as one line, anything else with its stack; exit code 1 on error. */
+/**
+ * The one runner of every `hardhat run` script (operator scripts, deploy, roles check, e2e scenario):
+ * user errors as one line; Hardhat's own errors (Ignition reconciliation, failed futures), which are
+ * complete without a stack trace, as one line too unless DEBUG is set; anything else with its stack.
+ * Exit code 1 on error.
+ */
 export async function runOperator(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
     if (error instanceof UserError) console.error(`error: ${error.message}`);
-    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    else if (error instanceof Error && error.name === "HardhatError" && process.env.DEBUG === undefined) {
+      console.error(`error: ${error.message}\n(DEBUG=1 for a stack trace)`);
+    } else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exitCode = 1;
   }
 }

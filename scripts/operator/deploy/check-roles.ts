@@ -10,9 +10,9 @@
  */
 import hre from "hardhat";
 import { getAddress } from "ethers";
-import { checkRoles, connect, deployerOf, readRecord, runMain, selectedNetwork, UserError } from "./lib.js";
+import { checkRoles, connect, deployerOf, readRecord, runOperator, selectedNetwork, UserError } from "./lib.js";
 
-await runMain(async () => {
+await runOperator(async () => {
   const networkName = selectedNetwork(hre);
   const connection = await connect(hre, networkName);
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));

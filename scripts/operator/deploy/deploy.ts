@@ -27,12 +27,12 @@ import {
   etherscanConfigured,
   predictAddresses,
   preflight,
-  runMain,
+  runOperator,
   selectedNetwork,
   UserError,
 } from "./lib.js";
 
-await runMain(async () => {
+await runOperator(async () => {
   const networkName = selectedNetwork(hre);
   if (networkName === "default") {
     throw new UserError("choose a network: npm run deploy -- --network <name> (the default network is in-process)");

@@ -19,7 +19,7 @@ import {
   type InterfaceAbi,
 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { UserError } from "../../lib/cli.js";
+import { runOperator, UserError } from "../../lib/cli.js";
 import type { NetworkConnection } from "hardhat/types/network";
 import {
   CREATEX_ADDRESS,
@@ -44,7 +44,7 @@ import {
 } from "../../../deploy/suite.js";
 
 /** The kernel's user-facing failure (scripts/lib/cli.ts): printed without a stack trace, exit code 1. */
-export { UserError };
+export { runOperator, UserError };
 
 /** Local chains: journals and records stay out of git, CreateX is installed by Ignition. */
 export const LOCAL_CHAIN_ID = 31337;
@@ -774,23 +774,6 @@ export async function deployerOf(connection: NetworkConnection<string>): Promise
   const accounts = (await connection.provider.request({ method: "eth_accounts" })) as string[];
   if (accounts.length === 0) throw new UserError(`network ${connection.networkName} has no account`);
   return getAddress(accounts[0]);
-}
-
-/** Runs `main`, printing user errors without a stack trace and setting the exit code. */
-export async function runMain(main: () => Promise<void>): Promise<void> {
-  try {
-    await main();
-  } catch (error) {
-    if (error instanceof UserError) {
-      console.error(`\nerror: ${error.message}`);
-    } else if (error instanceof Error && error.name === "HardhatError" && process.env.DEBUG === undefined) {
-      // Ignition's errors (reconciliation, failed futures) are complete without a stack trace.
-      console.error(`\nerror: ${error.message}\n(DEBUG=1 for a stack trace)`);
-    } else {
-      console.error(error);
-    }
-    process.exitCode = 1;
-  }
 }
 
 /** Replaces library placeholders in `bytecode` by the libraries' addresses. */

@@ -11,6 +11,8 @@ export interface AreaResult {
   gas: GasEntries;
   /** Free-form notes for reports/gas.md (one bullet each): floors, slot names, targets met or not. */
   notes?: string[];
+  /** Markdown written after the notes: a figure explained line by line, built from the measured figures. */
+  explanation?: string;
 }
 
 /** Each `scripts/tooling/bench/<area>.ts` exports `bench` of this type. */

@@ -8,10 +8,10 @@
  * run with the step's name and a non-zero exit code.
  */
 import hre from "hardhat";
-import { connect, readRecord, runMain, selectedNetwork, UserError } from "../../operator/deploy/lib.js";
+import { connect, readRecord, runOperator, selectedNetwork, UserError } from "../../operator/deploy/lib.js";
 import { STEPS, type ScenarioContext } from "./steps.js";
 
-await runMain(async () => {
+await runOperator(async () => {
   const connection = await connect(hre, selectedNetwork(hre));
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
   const record = readRecord(chainId);
