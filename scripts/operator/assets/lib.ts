@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parse } from "csv-parse/sync";
 import cliProgress from "cli-progress";
-import { Contract, ZeroAddress, type ContractRunner } from "ethers";
+import { Contract, ZeroAddress, type ContractRunner, type Interface } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type {
   AssetRegistry,
@@ -20,7 +20,7 @@ import type {
   ShareFactory,
 } from "../../../types/ethers-contracts/index.js";
 
-import { runOperator, UserError, mined } from "../../lib/cli.js";
+import { describeRevertData, runOperator, UserError, mined } from "../../lib/cli.js";
 
 /** An error caused by the user's input: the CLI prints its message alone (scripts/lib/cli.ts). */
 export { UserError };
@@ -365,7 +365,7 @@ export async function mintShares(
     for (const [i, a] of allocations.entries()) {
       const refusal = await shares.refusalOf(OP_MINT, "0x0000000000000000000000000000000000000000", a.to, a.amount);
       if (refusal !== "0x") {
-        results.push({ ...a, refused: describeError(shares, refusal) });
+        results.push({ ...a, refused: describeRevertData(refusal, [shares.interface as unknown as Interface]) });
       } else {
         await mined(shares.connect(agent).mint(a.to, a.amount));
         results.push({ ...a });
@@ -411,13 +411,6 @@ function registryReader(address: string, runner: ContractRunner | null): Registr
     ["function agentOf(uint256) view returns (address)", "function sharesOf(uint256) view returns (address)"],
     runner,
   ) as unknown as RegistryReader;
-}
-
-/** Decodes a custom error of the share token into "Name(arg, ...)". */
-export function describeError(shares: AssetShares, data: string): string {
-  const parsed = shares.interface.parseError(data);
-  if (!parsed) return data;
-  return `${parsed.name}(${parsed.args.map((x) => String(x)).join(", ")})`;
 }
 
 /** Parses "wallet,amount" lines (amount in whole shares, decimals allowed up to the token's). */
