@@ -10,6 +10,7 @@
  *   (`signers.<name>`)
  * - Real device keys as hardware exports them (SPKI DER / PEM, JWK, SEC1 points) to the registry's key
  *   form and deviceId: `importDeviceKey(input)`, `deviceKeyFromPem`, `deviceKeyFromJwk`, ...
+ * - The contracts' enums, generated from their sources: `enums.RentalState.Active`, `enums.RentalStateNames[n]`
  * - Readable custom errors: `decodeError(error)`, `decodeRevertData(data)` -> `{ name, args, message }`
  */
 export * from "./generated/abis.js";
@@ -18,6 +19,7 @@ export { deployments } from "./generated/deployments.js";
 export { suiteFactories } from "./generated/contracts.js";
 export * as eip712 from "./generated/eip712.js";
 export * as signers from "./generated/signers.js";
+export * as enums from "./enums.js";
 export { decodeError, decodeRevertData, knownErrors, revertDataOf, type DecodedError } from "./errors.js";
 export { asAddress, asHex, bytesToHex, hexToBytes, isAddress, isHex, type Address, type Hex } from "./types.js";
 export {

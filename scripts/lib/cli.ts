@@ -25,9 +25,14 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Interface, type Provider, type TransactionReceipt, type TransactionResponse } from "ethers";
 import { PANIC_REASONS } from "../../client/src/panics.js";
-import { RentalState } from "../../client/src/eip712/rental.js";
-import { OrderState } from "../../client/src/eip712/maintenance.js";
-import { DeviceStatus } from "../../client/src/eip712/devices.js";
+import {
+  AssetStatusNames,
+  DeviceStatusNames,
+  MilestoneClaimStatusNames,
+  OrderStateNames,
+  RentalStateNames,
+  RentalTermsErrorNames,
+} from "../../client/src/enums.js";
 
 /** An error caused by the operator's input: printed as `error: <message>`, without a stack trace. */
 export class UserError extends Error {
@@ -190,23 +195,16 @@ function shown(value: unknown): string {
 
 // ------------------------------------------------------------------------------ enums in errors
 
-/** Names by value of a client enum (a TypeScript enum or an `as const` object). */
-function namesOf(e: Record<string, string | number>): readonly string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(e)) if (typeof v === "number") out[v] = k;
-  return out;
-}
-
-/** Enums the client does not export, in the contracts' declaration order. */
-const ASSET_STATUS = ["None", "Active", "Frozen", "Retired"]; // IAssetRegistry.AssetStatus
-const CLAIM_STATUS = ["None", "Pending", "Disputed"]; // IMaintenanceEscrow.ClaimStatus
-const TERMS_ERROR = ["Subject", "Duration", "Windows", "Meter", "Bps", "Amounts"]; // IRentalEscrow.TermsError
+/** Names by value of the contracts' enums (client/src/enums.ts, generated from the contracts). */
+const ASSET_STATUS = AssetStatusNames;
+const CLAIM_STATUS = MilestoneClaimStatusNames;
+const TERMS_ERROR = RentalTermsErrorNames;
 
 /** Milestone claim statuses by value (IMaintenanceEscrow.ClaimStatus). */
 export const CLAIM_STATUSES: readonly string[] = CLAIM_STATUS;
-export const RENTAL_STATES = namesOf(RentalState);
-export const ORDER_STATES = namesOf(OrderState);
-export const DEVICE_STATUSES = namesOf(DeviceStatus as unknown as Record<string, number>);
+export const RENTAL_STATES: readonly string[] = RentalStateNames;
+export const ORDER_STATES: readonly string[] = OrderStateNames;
+export const DEVICE_STATUSES: readonly string[] = DeviceStatusNames;
 
 /** Which contract a revert came from, where an error's signature is shared (WrongState). */
 export type ErrorSource = "rental" | "maintenance" | undefined;

@@ -5,6 +5,7 @@ import { hashTypedData } from "viem";
 import {
   AttestationStatus,
   DeviceStatus,
+  KeyType,
   deviceDigest,
   deviceTypes,
   p256SignedHash,
@@ -73,7 +74,7 @@ describe("DeviceRegistry attestations", function () {
       const hex = (x: string) => x as `0x${string}`;
       const reg = {
         manufacturer: hex(ctx.manufacturer.address),
-        keyType: 2,
+        keyType: KeyType.P256,
         keyA: hex(webR1.keyA),
         keyB: hex(webR1.keyB),
         model: hex(ethers.id("m")),
@@ -99,7 +100,7 @@ describe("DeviceRegistry attestations", function () {
       );
       const rot = {
         deviceId: k1.deviceId,
-        newKeyType: 1,
+        newKeyType: KeyType.Secp256k1,
         newKeyA: hex(k1.keyA),
         newKeyB: hex(k1.keyB),
         nonce: 1n,

@@ -15,39 +15,21 @@
 import { AbiCoder, TypedDataEncoder, concat, getBytes, keccak256, sha256, zeroPadValue } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
+import { KeyType } from "../enums.js";
 import { asAddress, asHex, type Address, type Hex } from "../types.js";
 
 export const DEVICE_REGISTRY_NAME = "Plinth DeviceRegistry";
 export const DEVICE_REGISTRY_VERSION = "1";
 
-/** Curve of a device key (IDeviceRegistry.KeyType). */
-export enum KeyType {
-  None = 0,
-  Secp256k1 = 1,
-  P256 = 2,
-}
-
-/** IDeviceRegistry.DeviceStatus. */
-export enum DeviceStatus {
-  None = 0,
-  Active = 1,
-  Suspended = 2,
-  Decommissioned = 3,
-}
-
-/** DeviceRegistry.AttestationStatus: the per-item outcome of attestBatch. */
-export enum AttestationStatus {
-  Accepted = 0,
-  UnknownDevice = 1,
-  DeviceInactive = 2,
-  FromFuture = 3,
-  Expired = 4,
-  StaleCounter = 5,
-  OdometerRegressed = 6,
-  BadSignatureLength = 7,
-  MalleableSignature = 8,
-  BadSignature = 9,
-}
+/** Curve of a device key, device status, per-item outcome of attestBatch: generated from the contracts. */
+export {
+  AttestationStatus,
+  AttestationStatusNames,
+  DeviceStatus,
+  DeviceStatusNames,
+  KeyType,
+  KeyTypeNames,
+} from "../enums.js";
 
 /** Every device message type, defined once. */
 export const deviceTypes = {

@@ -27,22 +27,8 @@ export const Ruling = { Refused: 0, Provider: 1, Payer: 2 } as const;
 /** Seconds a verdict's `issuedAt` may be ahead of the block recording it (MaintenanceEscrow.MAX_VERDICT_SKEW). */
 export const MAX_VERDICT_SKEW = 300n;
 
-/** Order states (IMaintenanceEscrow.State). */
-export const OrderState = {
-  None: 0,
-  Open: 1,
-  Active: 2,
-  Completed: 3,
-  Cancelled: 4,
-  Expired: 5,
-  Defaulted: 6,
-} as const;
-
-/** Value conditions on a device reading (IMaintenanceEscrow.Comparator). */
-export const Comparator = { None: 0, EQ: 1, GTE: 2, LTE: 3 } as const;
-
-/** Where a defaulting provider's bond goes (IMaintenanceEscrow.SlashTo). */
-export const SlashTo = { Payer: 0, Reserve: 1 } as const;
+/** Order states, value conditions on a reading, where a bond goes, milestone claims: generated from IMaintenanceEscrow. */
+export { Comparator, MilestoneClaimStatus, OrderState, OrderStateNames, SlashTo } from "../enums.js";
 
 /** The domain of the escrow at `escrow` on chain `chainId`. */
 export function maintenanceDomain(chainId: bigint | number, escrow: string): Eip712Domain {

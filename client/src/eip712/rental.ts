@@ -5,24 +5,23 @@
  */
 import type { TypedDataField } from "ethers";
 import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
+import type { SubjectKind } from "../enums.js";
 import { asAddress, type Address, type Hex } from "../types.js";
 
 export type { TypedDataSigner } from "../typed-data.js";
 
-/** What is rented. Values match IRentalEscrow.SubjectKind. */
-export const SubjectKind = { Asset: 1, Device: 2 } as const;
-export type SubjectKindValue = (typeof SubjectKind)[keyof typeof SubjectKind];
-
-/** Agreement states. Values match IRentalEscrow.State. */
-export const RentalState = {
-  None: 0,
-  Reserved: 1,
-  Active: 2,
-  TerminatedEarly: 3,
-  Settling: 4,
-  Closed: 5,
-  Ended: 6,
-} as const;
+/** What is rented, agreement states and end reasons: generated from IRentalEscrow's enums. */
+export {
+  RentalClaimStatus,
+  RentalEndReason,
+  RentalState,
+  RentalStateNames,
+  RentalTermsError,
+  SubjectKind,
+  SubjectKindNames,
+} from "../enums.js";
+/** A value of IRentalEscrow.SubjectKind. */
+export type SubjectKindValue = SubjectKind;
 
 /** Rental terms; field order is the EIP-712 type order. */
 export interface RentalTerms {
