@@ -203,10 +203,13 @@ describe("AssetShares", function () {
 
     it("per-investor cap: refuses what would take a holder above the cap (transfer and mint)", async function () {
       const f = await loadFixture(funded);
-      // The cap is stored in 160 bits (beside the other limits, one slot): larger caps are refused.
-      await expect(f.shares.connect(f.agent).setInvestorCap(2n ** 160n))
+      // The cap is stored in 96 bits (beside the first external rule, one slot; no balance can exceed
+      // MAX_SUPPLY = 2**96 - 1 anyway): larger caps are refused.
+      await f.shares.connect(f.agent).setInvestorCap(2n ** 96n - 1n);
+      expect((await f.shares.config()).investorCap).to.equal(2n ** 96n - 1n);
+      await expect(f.shares.connect(f.agent).setInvestorCap(2n ** 96n))
         .to.be.revertedWithCustomError(f.shares, "SafeCastOverflowedUintDowncast")
-        .withArgs(160, 2n ** 160n);
+        .withArgs(96, 2n ** 96n);
       await f.shares.connect(f.agent).setInvestorCap(E(600));
       await expectRefused(f, f.alice, f.bob.address, E(101), "InvestorCapExceeded", [f.bob.address, E(601), E(600)]);
       await f.shares.connect(f.alice).transfer(f.bob.address, E(100));
