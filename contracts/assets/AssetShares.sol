@@ -33,7 +33,8 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// and reverts with exactly the custom error that function returns. `checkTransfer` returns the same
 /// answer for an investor transfer without sending, and ERC-7943's `canTransfer` too, except that a balance
 /// shortfall is left to the ERC-20: one code path, no duplicated logic. Rules, in order:
-///  - Asset status (registry): Retired closes everything but `redeemFor`; Frozen stops investor transfers.
+///  - Asset status (registry; mirrored here, see Storage): Retired closes everything but `redeemFor`; Frozen
+///    stops investor transfers.
 ///  - Investor transfers only: pause, frozen wallets (either side), balance, unfrozen balance, lock-ups
 ///    (asset-wide date and per-investor lock from mint time), sender eligibility.
 ///  - Recipient side (transfers, mints, forced transfers, recoveries): eligibility (identity registry,
@@ -51,8 +52,11 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// never be called: such an asset's shares carry no on-chain income, and the IncomeDistributor refuses
 /// every deposit and buyout for the asset (it accepts money only for shares whose `incomeHooks` is itself).
 ///
-/// Storage. This contract holds one asset's state only; the registry and identity registry are read,
-/// never written, by transfers.
+/// Storage. This contract holds one asset's state only; the identity registry is read, never written, by
+/// transfers. The asset's status is mirrored in `_core` by the registry itself, in the transaction that
+/// changes it (`onAssetStatusChanged`), so transfers never call the registry. Balances and the supply are
+/// kept in this contract's packed words (layout at `Core`), not in OpenZeppelin's ERC-20 storage; the
+/// supply is at most `MAX_SUPPLY`. contracts/assets/GAS.md explains a transfer's gas line by line.
 contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Kind of balance move, selecting which rules apply.
     enum Op {
@@ -91,7 +95,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      the recipient is new), and writes the two wallet words.
     ///
     ///      `_core` (every move): the income hook (set once by `initialize`), `flags` (bit 0: eligibility
-    ///      required, bit 1: paused), the number of external rules, the asset-wide lock-up, the maximum
+    ///      required, bit 1: paused, bit 2: asset frozen, bit 3: asset retired; the last two mirror the
+    ///      registry's status, which the registry pushes in the transaction that changes it), the number of external rules, the asset-wide lock-up, the maximum
     ///      number of holders and the decimals (set once).
     struct Core {
         address incomeHooks;
@@ -129,6 +134,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     uint8 private constant ELIGIBILITY_REQUIRED = 1;
     uint8 private constant PAUSED = 2;
+    uint8 private constant ASSET_FROZEN = 4; // mirror of the registry's status (onAssetStatusChanged)
+    uint8 private constant ASSET_RETIRED = 8;
 
     Core private _core;
     Limits private _limits;
@@ -197,6 +204,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     error RuleRefused(address rule, bytes4 reason);
     /// @notice Caller is not the asset's agent.
     error NotAgent(address caller);
+    /// @notice Caller is not the asset registry.
+    error NotRegistry(address caller);
     /// @notice Caller is not the income distributor.
     error NotIncomeHooks(address caller);
     /// @notice Recovery of a wallet without shares.
@@ -411,22 +420,19 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         bool ignoreShortfall,
         Args memory a
     ) private view returns (bytes memory) {
-        IAssetRegistry.AssetStatus status = a.registry.statusOf(a.assetId);
-        if (op == Op.Redeem) {
-            return
-                status == IAssetRegistry.AssetStatus.Retired
-                    ? bytes("")
-                    : abi.encodeWithSelector(AssetNotRetired.selector);
-        }
-        if (status == IAssetRegistry.AssetStatus.Retired) return abi.encodeWithSelector(AssetRetired.selector);
-
         Core storage c = _core;
+        uint8 flags = c.flags;
+        if (op == Op.Redeem) {
+            return flags & ASSET_RETIRED != 0 ? bytes("") : abi.encodeWithSelector(AssetNotRetired.selector);
+        }
+        if (flags & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
+
         Wallet storage sender = _wallets[from]; // address(0)'s word is never written: zero for a mint
         if (op == Op.Transfer) {
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
-            if (status == IAssetRegistry.AssetStatus.Frozen) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (c.flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
+            if (flags & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
+            if (flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
             if (sender.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
             if (_wallets[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
@@ -538,6 +544,17 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         _op = Op.Redeem;
         _burn(holder, burned);
         emit Redeemed(holder, burned);
+    }
+
+    /// @inheritdoc IAssetShares
+    /// @dev Only the registry of the clone's arguments (never on the implementation, which has none). The
+    ///      token is created only for an Active asset (ShareFactory), which is what zero flags mean.
+    function onAssetStatusChanged(IAssetRegistry.AssetStatus status) external {
+        if (msg.sender != address(_args().registry)) revert NotRegistry(msg.sender);
+        uint8 flags = _core.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
+        if (status == IAssetRegistry.AssetStatus.Frozen) flags |= ASSET_FROZEN;
+        else if (status == IAssetRegistry.AssetStatus.Retired) flags |= ASSET_RETIRED;
+        _core.flags = flags;
     }
 
     // ------------------------------------------------------------------ agent: freezes and pause
