@@ -726,8 +726,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         } else {
             Wallet storage sender = _wallets[from];
             uint256 fromBalance = sender.balance;
-            if (fromBalance < value) revert ERC20InsufficientBalance(from, fromBalance, value);
-            // value <= fromBalance
+            // `_refusal` refused a shortfall with ERC20InsufficientBalance (a redemption burns exactly the
+            // balance), so value <= fromBalance; checked arithmetic would panic otherwise.
             sender.balance = uint96(fromBalance - value);
             if (moves && fromBalance == value) --holderCount;
         }
