@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IAssetShares} from "../interfaces/IAssetShares.sol";
 
 /// @title AssetRegistry
 /// @notice The register of real assets (solar plants, batteries, buildings, chargers, sensor fleets):
@@ -296,6 +297,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         a.status = AssetStatus.Frozen;
         a.frozenByGovernance = isGov;
         emit StatusChanged(assetId, AssetStatus.Active, AssetStatus.Frozen, msg.sender);
+        _pushStatus(a, AssetStatus.Frozen);
     }
 
     /// @notice Lifts a freeze. The asset's agent or governance (only governance if governance froze it).
@@ -308,6 +310,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         a.status = AssetStatus.Active;
         a.frozenByGovernance = false;
         emit StatusChanged(assetId, AssetStatus.Frozen, AssetStatus.Active, msg.sender);
+        _pushStatus(a, AssetStatus.Active);
     }
 
     /// @inheritdoc IAssetRegistry
@@ -337,6 +340,15 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         a.status = AssetStatus.Retired;
         a.frozenByGovernance = false;
         emit StatusChanged(assetId, previous, AssetStatus.Retired, msg.sender);
+        _pushStatus(a, AssetStatus.Retired);
+    }
+
+    /// @dev Tells the asset's share token (when it exists) its new status, in the transaction that changes it:
+    ///      the token checks freezes and retirement on every transfer from its own storage (a cold call to
+    ///      this registry less per transfer). A token that reverts makes the status change revert.
+    function _pushStatus(Asset storage a, AssetStatus status) private {
+        address shares = a.shares;
+        if (shares != address(0)) IAssetShares(shares).onAssetStatusChanged(status);
     }
 
     /// @notice Records the asset's share token. SHARE_FACTORY_ROLE, once per asset.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
 import {ERC20PermitUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -32,7 +33,8 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// and reverts with exactly the custom error that function returns. `checkTransfer` returns the same
 /// answer for an investor transfer without sending, and ERC-7943's `canTransfer` too, except that a balance
 /// shortfall is left to the ERC-20: one code path, no duplicated logic. Rules, in order:
-///  - Asset status (registry): Retired closes everything but `redeemFor`; Frozen stops investor transfers.
+///  - Asset status (registry; mirrored here, see Storage): Retired closes everything but `redeemFor`; Frozen
+///    stops investor transfers.
 ///  - Investor transfers only: pause, frozen wallets (either side; the recipient's also in forced transfers, as
 ///    ERC-7943 requires), balance, unfrozen balance, lock-ups (asset-wide date and per-investor lock from mint
 ///    time), sender eligibility.
@@ -51,8 +53,11 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// never be called: such an asset's shares carry no on-chain income, and the IncomeDistributor refuses
 /// every deposit and buyout for the asset (it accepts money only for shares whose `incomeHooks` is itself).
 ///
-/// Storage. This contract holds one asset's state only; the registry and identity registry are read,
-/// never written, by transfers.
+/// Storage. This contract holds one asset's state only; the identity registry is read, never written, by
+/// transfers. The asset's status is mirrored in `_core` by the registry itself, in the transaction that
+/// changes it (`onAssetStatusChanged`), so transfers never call the registry. Balances and the supply are
+/// kept in this contract's packed words (layout at `Core`), not in OpenZeppelin's ERC-20 storage; the
+/// supply is at most `MAX_SUPPLY`. contracts/assets/GAS.md explains a transfer's gas line by line.
 contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Kind of balance move, selecting which rules apply.
     enum Op {
@@ -77,24 +82,49 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     uint256 public constant MAX_RULES = 8;
     /// @notice Longest per-investor lock from mint time.
     uint64 public constant MAX_MINT_LOCK = 3650 days;
+    /// @notice Largest total supply (and so balance, frozen amount and investor cap): 2**96 - 1, about
+    ///         7.9e28 base units, 79 billion shares of 18 decimals. Balances are packed in 96 bits.
+    uint256 public constant MAX_SUPPLY = type(uint96).max;
 
     /// @dev The implementation's own address: it has no clone arguments.
     address private immutable _self;
 
-    /// @dev What every move reads, in one slot: the income hook and decimals (set once by `initialize`), and
-    ///      the pause flag, eligibility switch and asset-wide lock-up (set by the agent).
+    /// @dev Storage layout (the clone's own storage; OpenZeppelin's ERC-20 namespace keeps only the name,
+    ///      symbol and allowances: balances and the supply live in the packed words below). A compliant
+    ///      transfer reads five cold slots here: `_core`, `_limits`, the two wallets' words and one
+    ///      `countryBlocked` entry (plus `_moreRules` only with two rules or more, `holderCount` only when
+    ///      the recipient is new), and writes the two wallet words.
+    ///
+    ///      `_core` (every move): the income hook (set once by `initialize`), `flags` (bit 0: eligibility
+    ///      required, bit 1: paused, bit 2: asset frozen, bit 3: asset retired; the last two mirror the
+    ///      registry's status, which the registry pushes in the transaction that changes it), the number of external rules, the asset-wide lock-up, the maximum
+    ///      number of holders and the decimals (set once).
     struct Core {
         address incomeHooks;
-        uint8 decimals;
-        bool eligibilityRequired;
-        bool paused;
-        uint64 lockupUntil;
-    }
-    /// @dev The other compliance limits, in one slot.
-    struct Limits {
-        uint160 investorCap;
-        uint64 mintLockPeriod;
+        uint8 flags;
+        uint8 ruleCount;
+        uint40 lockupUntil;
         uint32 maxHolders;
+        uint8 decimals;
+    }
+    /// @dev `_limits` (investor transfers and mints): the first external rule and the per-investor cap.
+    struct Limits {
+        ITransferRule firstRule;
+        uint96 investorCap;
+    }
+    /// @dev `_supply` (mints and burns): the total supply and the per-investor lock from mint time.
+    struct Supply {
+        uint96 totalSupply;
+        uint64 mintLockPeriod;
+    }
+    /// @dev One word per wallet (read once, written once per move): the balance, the part of it the agent
+    ///      froze (may exceed the balance), the lock from mint time and the agent's wallet freeze. Every
+    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1).
+    struct Wallet {
+        uint96 balance;
+        uint96 frozen;
+        uint40 lockedUntil;
+        bool walletFrozen;
     }
     /// @dev The clone's immutable arguments.
     struct Args {
@@ -103,20 +133,21 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         IdentityRegistry identityRegistry;
     }
 
+    uint8 private constant ELIGIBILITY_REQUIRED = 1;
+    uint8 private constant PAUSED = 2;
+    uint8 private constant ASSET_FROZEN = 4; // mirror of the registry's status (onAssetStatusChanged)
+    uint8 private constant ASSET_RETIRED = 8;
+
     Core private _core;
     Limits private _limits;
+    Supply private _supply;
     /// @notice Number of wallets with a nonzero balance.
     uint256 public holderCount;
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
     mapping(uint16 country => bool) public countryBlocked;
-    /// @dev Compliance state of one holder, in one slot (read once per transfer).
-    struct HolderState {
-        uint184 frozen; // part of the balance the agent froze
-        uint64 lockedUntil; // lock from mint time
-        bool walletFrozen; // the agent froze the wallet
-    }
-    mapping(address wallet => HolderState) private _holders;
-    ITransferRule[] private _rules;
+    mapping(address wallet => Wallet) private _wallets;
+    /// @dev External rules after the first one (which sits in `_limits`), `_core.ruleCount - 1` of them.
+    ITransferRule[MAX_RULES - 1] private _moreRules;
     Op private transient _op;
 
     /// @notice The agent paused investor transfers (OpenZeppelin Pausable's event).
@@ -174,6 +205,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     error RuleRefused(address rule, bytes4 reason);
     /// @notice Caller is not the asset's agent.
     error NotAgent(address caller);
+    /// @notice Caller is not the asset registry.
+    error NotRegistry(address caller);
     /// @notice Caller is not the income distributor.
     error NotIncomeHooks(address caller);
     /// @notice Recovery of a wallet without shares.
@@ -192,6 +225,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     error InvalidRule(address rule);
     /// @notice Rule not listed.
     error RuleNotFound(address rule);
+    /// @notice A mint of `amount` would take the total supply (`supply` now) above `max` (`MAX_SUPPLY`).
+    error SupplyCapExceeded(uint256 supply, uint256 amount, uint256 max);
     /// @notice Mint lock longer than `MAX_MINT_LOCK`.
     error MintLockTooLong(uint64 period, uint64 max);
 
@@ -215,7 +250,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         address incomeHooks_
     ) external initializer {
         __ERC20_init(name_, symbol_);
-        _core = Core(incomeHooks_, decimals_, true, false, 0);
+        _core = Core(incomeHooks_, ELIGIBILITY_REQUIRED, 0, 0, 0, decimals_);
     }
 
     modifier onlyAgent() {
@@ -256,7 +291,20 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Whether the agent paused investor transfers.
     /// @return True when paused.
     function paused() external view returns (bool) {
-        return _core.paused;
+        return _core.flags & PAUSED != 0;
+    }
+
+    /// @notice Total shares in existence (at most `MAX_SUPPLY`).
+    /// @return The supply.
+    function totalSupply() public view override(ERC20Upgradeable, IERC20) returns (uint256) {
+        return _supply.totalSupply;
+    }
+
+    /// @notice Shares held by `account`.
+    /// @param account The wallet.
+    /// @return The balance.
+    function balanceOf(address account) public view override(ERC20Upgradeable, IERC20) returns (uint256) {
+        return _wallets[account].balance;
     }
 
     /// @notice The compliance parameters.
@@ -269,13 +317,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return True when frozen.
     function walletFrozen(address wallet) external view returns (bool) {
-        return _holders[wallet].walletFrozen;
+        return _wallets[wallet].walletFrozen;
     }
 
     /// @inheritdoc IERC7943Fungible
     /// @dev May exceed the balance (set with `setFrozenTokens`): only `balance - frozen` (0 if negative) can move.
     function getFrozenTokens(address account) external view returns (uint256 amount) {
-        return _holders[account].frozen;
+        return _wallets[account].frozen;
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -283,23 +331,23 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      while eligibility is required, a wallet without unexpired identity. Token-wide states (pause, asset
     ///      frozen or retired) are not account rules: `canTransfer` answers for them.
     function canSend(address account) external view returns (bool allowed) {
-        HolderState memory h = _holders[account];
-        Core memory c = _core;
-        uint64 lock = h.lockedUntil > c.lockupUntil ? h.lockedUntil : c.lockupUntil;
+        Wallet storage w = _wallets[account];
+        Core storage c = _core;
         return
             account != address(0) &&
-            !h.walletFrozen &&
-            block.timestamp >= lock &&
-            (!c.eligibilityRequired || _args().identityRegistry.isEligible(account));
+            !w.walletFrozen &&
+            block.timestamp >= w.lockedUntil &&
+            block.timestamp >= c.lockupUntil &&
+            (c.flags & ELIGIBILITY_REQUIRED == 0 || _args().identityRegistry.isEligible(account));
     }
 
     /// @inheritdoc IERC7943Fungible
     /// @dev False for the zero address, a frozen wallet, a wallet resident in a blocked country, and, while
     ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
     function canReceive(address account) external view returns (bool allowed) {
-        if (account == address(0) || _holders[account].walletFrozen) return false;
+        if (account == address(0) || _wallets[account].walletFrozen) return false;
         (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
-        return (!_core.eligibilityRequired || expiry > block.timestamp) && !countryBlocked[country];
+        return (_core.flags & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
     }
 
     /// @inheritdoc IERC165
@@ -319,13 +367,15 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return The timestamp (0 when none).
     function lockedUntilOf(address wallet) external view returns (uint64) {
-        return _holders[wallet].lockedUntil;
+        return _wallets[wallet].lockedUntil;
     }
 
     /// @notice The external rules, in the order they are asked.
-    /// @return The rules.
-    function rules() external view returns (ITransferRule[] memory) {
-        return _rules;
+    /// @return list The rules.
+    function rules() external view returns (ITransferRule[] memory list) {
+        uint256 n = _core.ruleCount;
+        list = new ITransferRule[](n);
+        for (uint256 i; i < n; ++i) list[i] = _ruleAt(i);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -360,7 +410,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return _refusal(op, from, to, amount, false, _args());
     }
 
-    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`).
+    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`). Reads each slot
+    ///      once: `_core`, the sender's and the recipient's words, `_limits` (cap, first rule), the recipient's
+    ///      `countryBlocked` entry, and `holderCount` only for a new holder under a maximum.
     function _refusal(
         Op op,
         address from,
@@ -369,43 +421,43 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         bool ignoreShortfall,
         Args memory a
     ) private view returns (bytes memory) {
-        IAssetRegistry.AssetStatus status = a.registry.statusOf(a.assetId);
+        Core storage c = _core;
+        uint8 flags = c.flags;
         if (op == Op.Redeem) {
-            return
-                status == IAssetRegistry.AssetStatus.Retired
-                    ? bytes("")
-                    : abi.encodeWithSelector(AssetNotRetired.selector);
+            return flags & ASSET_RETIRED != 0 ? bytes("") : abi.encodeWithSelector(AssetNotRetired.selector);
         }
-        if (status == IAssetRegistry.AssetStatus.Retired) return abi.encodeWithSelector(AssetRetired.selector);
+        if (flags & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
 
+        Wallet storage sender = _wallets[from]; // address(0)'s word is never written: zero for a mint
         if (op == Op.Transfer) {
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
-            if (status == IAssetRegistry.AssetStatus.Frozen) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (_core.paused) return abi.encodeWithSelector(SharesPaused.selector);
-            if (_holders[from].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
-            if (_holders[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
-        } else if (op == Op.Forced && _holders[to].walletFrozen) {
+            if (flags & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
+            if (flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
+            if (sender.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
+            if (_wallets[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
+        } else if (op == Op.Forced && _wallets[to].walletFrozen) {
             // ERC-7943: a forced transfer reverts when the recipient cannot receive (`canReceive` is false).
             return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
-        uint256 fromBalance;
-        if (from != address(0)) {
-            fromBalance = balanceOf(from);
-            if (fromBalance < amount && !ignoreShortfall) {
-                return
-                    abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
-            }
+        uint256 fromBalance = from == address(0) ? 0 : sender.balance;
+        if (from != address(0) && fromBalance < amount && !ignoreShortfall) {
+            return abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
         }
-        Config memory c = _configView();
         if (op == Op.Transfer) {
-            bytes memory senderRefusal = _senderRefusal(c, a.identityRegistry, from, fromBalance, amount);
+            bytes memory senderRefusal = _senderRefusal(c, sender, a.identityRegistry, from, fromBalance, amount);
             if (senderRefusal.length != 0) return senderRefusal;
         }
         if (to == address(0)) return ""; // burn: nothing more to check
+        if (from == address(0)) {
+            uint256 supply = _supply.totalSupply;
+            if (amount > MAX_SUPPLY - supply) {
+                return abi.encodeWithSelector(SupplyCapExceeded.selector, supply, amount, MAX_SUPPLY);
+            }
+        }
         bytes memory recipientRefusal = _recipientRefusal(c, a.identityRegistry, from, to, fromBalance, amount);
         if (recipientRefusal.length != 0) return recipientRefusal;
-        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(a.assetId, from, to, amount);
+        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(a.assetId, from, to, amount, c.ruleCount);
         return "";
     }
 
@@ -418,12 +470,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     function mint(address to, uint256 amount) external onlyAgent {
         _op = Op.Mint;
         _mint(to, amount);
-        uint64 period = _limits.mintLockPeriod;
+        uint64 period = _supply.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
-            HolderState storage h = _holders[to];
+            Wallet storage h = _wallets[to];
             if (until > h.lockedUntil) {
-                h.lockedUntil = until;
+                h.lockedUntil = SafeCast.toUint40(until);
                 emit InvestorLocked(to, until);
             }
         }
@@ -464,12 +516,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         _op = Op.Recovery;
         _transfer(lost, replacement, amount);
 
-        HolderState memory old = _holders[lost];
-        delete _holders[lost];
-        HolderState storage r = _holders[replacement];
+        Wallet memory old = _wallets[lost];
+        delete _wallets[lost]; // its balance is already 0: the whole of it moved above
+        Wallet storage r = _wallets[replacement];
         if (old.frozen != 0) {
             uint256 frozenAfter = uint256(r.frozen) + old.frozen;
-            r.frozen = SafeCast.toUint184(frozenAfter);
+            r.frozen = SafeCast.toUint96(frozenAfter);
             emit Frozen(lost, 0);
             emit Frozen(replacement, frozenAfter);
         }
@@ -490,13 +542,24 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     function redeemFor(address holder) external returns (uint256 burned) {
         if (msg.sender != _core.incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
-        if (_holders[holder].frozen != 0) {
-            _holders[holder].frozen = 0;
+        if (_wallets[holder].frozen != 0) {
+            _wallets[holder].frozen = 0;
             emit Frozen(holder, 0);
         }
         _op = Op.Redeem;
         _burn(holder, burned);
         emit Redeemed(holder, burned);
+    }
+
+    /// @inheritdoc IAssetShares
+    /// @dev Only the registry of the clone's arguments (never on the implementation, which has none). The
+    ///      token is created only for an Active asset (ShareFactory), which is what zero flags mean.
+    function onAssetStatusChanged(IAssetRegistry.AssetStatus status) external {
+        if (msg.sender != address(_args().registry)) revert NotRegistry(msg.sender);
+        uint8 flags = _core.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
+        if (status == IAssetRegistry.AssetStatus.Frozen) flags |= ASSET_FROZEN;
+        else if (status == IAssetRegistry.AssetStatus.Retired) flags |= ASSET_RETIRED;
+        _core.flags = flags;
     }
 
     // ------------------------------------------------------------------ agent: freezes and pause
@@ -505,7 +568,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param frozen New state.
     function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
-        HolderState storage h = _holders[wallet];
+        Wallet storage h = _wallets[wallet];
         if (h.walletFrozen == frozen) revert WalletFreezeUnchanged(wallet, frozen);
         h.walletFrozen = frozen;
         emit WalletFrozenSet(wallet, frozen);
@@ -515,11 +578,11 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to freeze.
     function freezePartial(address wallet, uint256 amount) external onlyAgent {
-        uint256 balance = balanceOf(wallet);
-        HolderState storage h = _holders[wallet];
+        Wallet storage h = _wallets[wallet];
+        uint256 balance = h.balance;
         uint256 after_ = h.frozen + amount;
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
-        h.frozen = SafeCast.toUint184(after_);
+        h.frozen = uint96(after_); // <= balance
         emit TokensFrozen(wallet, amount);
         emit Frozen(wallet, after_);
     }
@@ -528,10 +591,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to release.
     function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
-        HolderState storage h = _holders[wallet];
+        Wallet storage h = _wallets[wallet];
         uint256 frozen = h.frozen;
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
-        h.frozen = uint184(frozen - amount);
+        h.frozen = uint96(frozen - amount);
         emit TokensUnfrozen(wallet, amount);
         emit Frozen(wallet, frozen - amount);
     }
@@ -540,9 +603,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev Only the agent. Sets the absolute frozen amount, which may exceed the balance (it then also holds
     ///      back future receipts). Emits `Frozen`, and the ERC-3643 `TokensFrozen`/`TokensUnfrozen` for the change.
     function setFrozenTokens(address account, uint256 amount) external onlyAgent returns (bool result) {
-        HolderState storage h = _holders[account];
+        Wallet storage h = _wallets[account];
         uint256 frozen = h.frozen;
-        h.frozen = SafeCast.toUint184(amount);
+        h.frozen = SafeCast.toUint96(amount);
         if (amount > frozen) emit TokensFrozen(account, amount - frozen);
         else if (amount < frozen) emit TokensUnfrozen(account, frozen - amount);
         emit Frozen(account, amount);
@@ -551,15 +614,17 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
     function pause() external onlyAgent {
-        if (_core.paused) revert EnforcedPause();
-        _core.paused = true;
+        uint8 flags = _core.flags;
+        if (flags & PAUSED != 0) revert EnforcedPause();
+        _core.flags = flags | PAUSED;
         emit Paused(msg.sender);
     }
 
     /// @notice Resumes investor transfers. Only the agent.
     function unpause() external onlyAgent {
-        if (!_core.paused) revert ExpectedPause();
-        _core.paused = false;
+        uint8 flags = _core.flags;
+        if (flags & PAUSED == 0) revert ExpectedPause();
+        _core.flags = flags & ~PAUSED;
         emit Unpaused(msg.sender);
     }
 
@@ -568,7 +633,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
     /// @param required New setting (true at creation).
     function setEligibilityRequired(bool required) external onlyAgent {
-        _core.eligibilityRequired = required;
+        uint8 flags = _core.flags;
+        _core.flags = required ? flags | ELIGIBILITY_REQUIRED : flags & ~ELIGIBILITY_REQUIRED;
         emit ConfigChanged(_configView());
     }
 
@@ -584,21 +650,21 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///         only stops new holders from joining. Only the agent.
     /// @param maxHolders New maximum.
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
-        _limits.maxHolders = maxHolders;
+        _core.maxHolders = maxHolders;
         emit ConfigChanged(_configView());
     }
 
     /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
     /// @param cap New cap.
     function setInvestorCap(uint256 cap) external onlyAgent {
-        _limits.investorCap = SafeCast.toUint160(cap);
+        _limits.investorCap = SafeCast.toUint96(cap);
         emit ConfigChanged(_configView());
     }
 
     /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
     /// @param until Timestamp.
     function setLockup(uint64 until) external onlyAgent {
-        _core.lockupUntil = until;
+        _core.lockupUntil = SafeCast.toUint40(until);
         emit ConfigChanged(_configView());
     }
 
@@ -607,31 +673,33 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param period Seconds, at most `MAX_MINT_LOCK`.
     function setMintLockPeriod(uint64 period) external onlyAgent {
         if (period > MAX_MINT_LOCK) revert MintLockTooLong(period, MAX_MINT_LOCK);
-        _limits.mintLockPeriod = period;
+        _supply.mintLockPeriod = period;
         emit ConfigChanged(_configView());
     }
 
     /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
     /// @param rule The rule.
     function addRule(ITransferRule rule) external onlyAgent {
-        uint256 n = _rules.length;
+        uint256 n = _core.ruleCount;
         if (n >= MAX_RULES) revert TooManyRules(MAX_RULES);
         if (address(rule) == address(0)) revert InvalidRule(address(rule));
         for (uint256 i; i < n; ++i) {
-            if (address(_rules[i]) == address(rule)) revert InvalidRule(address(rule));
+            if (address(_ruleAt(i)) == address(rule)) revert InvalidRule(address(rule));
         }
-        _rules.push(rule);
+        _setRuleAt(n, rule);
+        _core.ruleCount = uint8(n + 1);
         emit RuleAdded(address(rule));
     }
 
     /// @notice Removes an external rule (the last one takes its place). Only the agent.
     /// @param rule The rule.
     function removeRule(ITransferRule rule) external onlyAgent {
-        uint256 n = _rules.length;
+        uint256 n = _core.ruleCount;
         for (uint256 i; i < n; ++i) {
-            if (address(_rules[i]) == address(rule)) {
-                _rules[i] = _rules[n - 1];
-                _rules.pop();
+            if (address(_ruleAt(i)) == address(rule)) {
+                _setRuleAt(i, _ruleAt(n - 1));
+                _setRuleAt(n - 1, ITransferRule(address(0)));
+                _core.ruleCount = uint8(n - 1);
                 emit RuleRemoved(address(rule));
                 return;
             }
@@ -641,8 +709,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Every balance move: compliance (reverting with `refusalOf`'s error), then the income hook,
-    ///      then the holder count, then the balances.
+    /// @dev Every balance move: compliance (reverting with `refusalOf`'s error), then the income hook, then
+    ///      the balances, the supply and the holder count, with OpenZeppelin ERC-20's semantics (its
+    ///      `ERC20InsufficientBalance` error, its `Transfer` event) on the packed words.
     function _update(address from, address to, uint256 value) internal override {
         Op op = _op;
         _op = Op.Transfer; // anything the hook triggers is an ordinary transfer
@@ -655,31 +724,50 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         }
         address hooks = _core.incomeHooks;
         if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(a.assetId, from, to, value);
-        if (from != to && value != 0) {
-            if (to != address(0) && balanceOf(to) == 0) ++holderCount;
-            if (from != address(0) && balanceOf(from) == value) --holderCount;
+        bool moves = from != to && value != 0;
+        if (from == address(0)) {
+            // Within MAX_SUPPLY: `_refusal` checked it (SupplyCapExceeded).
+            _supply.totalSupply = uint96(_supply.totalSupply + value);
+        } else {
+            Wallet storage sender = _wallets[from];
+            uint256 fromBalance = sender.balance;
+            // `_refusal` refused a shortfall with ERC20InsufficientBalance (a redemption burns exactly the
+            // balance), so value <= fromBalance; checked arithmetic would panic otherwise.
+            sender.balance = uint96(fromBalance - value);
+            if (moves && fromBalance == value) --holderCount;
         }
-        super._update(from, to, value);
+        if (to == address(0)) {
+            // value <= fromBalance <= totalSupply
+            _supply.totalSupply = uint96(_supply.totalSupply - value);
+        } else {
+            Wallet storage recipient = _wallets[to];
+            uint256 toBalance = recipient.balance;
+            if (moves && toBalance == 0) ++holderCount;
+            // toBalance + value <= totalSupply <= MAX_SUPPLY
+            recipient.balance = uint96(toBalance + value);
+        }
+        emit Transfer(from, to, value);
     }
 
     /// @dev Sender-side rules of an investor transfer (after the balance check).
     function _senderRefusal(
-        Config memory c,
+        Core storage c,
+        Wallet storage sender,
         IdentityRegistry ids,
         address from,
         uint256 fromBalance,
         uint256 amount
     ) private view returns (bytes memory) {
-        HolderState memory h = _holders[from];
-        uint256 available = fromBalance > h.frozen ? fromBalance - h.frozen : 0;
+        uint256 frozen = sender.frozen;
+        uint256 available = fromBalance > frozen ? fromBalance - frozen : 0;
         // Beyond the balance the refusal is the ERC-20 one (or none, for ERC-7943 canTransfer), not the freeze's.
         if (available < amount && amount <= fromBalance) {
             return abi.encodeWithSelector(ERC7943InsufficientUnfrozenBalance.selector, from, amount, available);
         }
-        uint64 lock = h.lockedUntil;
+        uint64 lock = sender.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.eligibilityRequired && !ids.isEligible(from)) {
+        if (c.flags & ELIGIBILITY_REQUIRED != 0 && !ids.isEligible(from)) {
             return abi.encodeWithSelector(SenderNotEligible.selector, from);
         }
         return "";
@@ -687,7 +775,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev Recipient-side rules: eligibility, country, maximum holders, per-investor cap.
     function _recipientRefusal(
-        Config memory c,
+        Core storage c,
         IdentityRegistry ids,
         address from,
         address to,
@@ -695,29 +783,35 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         uint256 amount
     ) private view returns (bytes memory) {
         (uint16 country, uint64 expiry) = ids.identityOf(to);
-        if (c.eligibilityRequired && expiry <= block.timestamp) {
+        if (c.flags & ELIGIBILITY_REQUIRED != 0 && expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
         if (countryBlocked[country]) return abi.encodeWithSelector(CountryBlocked.selector, country);
         if (from != to && amount != 0) {
-            uint256 toBalance = balanceOf(to);
+            uint256 toBalance = _wallets[to].balance;
             // A new holder joins unless the sender leaves at the same time (whole balance moved).
             bool newHolder = toBalance == 0 && (from == address(0) || fromBalance != amount);
             if (c.maxHolders != 0 && newHolder && holderCount >= c.maxHolders) {
                 return abi.encodeWithSelector(MaxHoldersReached.selector, uint256(c.maxHolders));
             }
-            if (c.investorCap != 0 && toBalance + amount > c.investorCap) {
-                return abi.encodeWithSelector(InvestorCapExceeded.selector, to, toBalance + amount, c.investorCap);
+            uint256 cap = _limits.investorCap;
+            if (cap != 0 && toBalance + amount > cap) {
+                return abi.encodeWithSelector(InvestorCapExceeded.selector, to, toBalance + amount, cap);
             }
         }
         return "";
     }
 
-    /// @dev The external rules, in order; the first refusal wins.
-    function _rulesRefusal(uint256 id, address from, address to, uint256 amount) private view returns (bytes memory) {
-        uint256 n = _rules.length;
+    /// @dev The `n` external rules, in order; the first refusal wins.
+    function _rulesRefusal(
+        uint256 id,
+        address from,
+        address to,
+        uint256 amount,
+        uint256 n
+    ) private view returns (bytes memory) {
         for (uint256 i; i < n; ++i) {
-            ITransferRule rule = _rules[i];
+            ITransferRule rule = _ruleAt(i);
             // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
             try rule.check(id, from, to, amount) returns (bool ok, bytes4 reason) {
                 if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
@@ -728,17 +822,28 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return "";
     }
 
+    /// @dev External rule number `i` (< `_core.ruleCount`).
+    function _ruleAt(uint256 i) private view returns (ITransferRule) {
+        return i == 0 ? _limits.firstRule : _moreRules[i - 1];
+    }
+
+    /// @dev Sets external rule number `i`.
+    function _setRuleAt(uint256 i, ITransferRule rule) private {
+        if (i == 0) _limits.firstRule = rule;
+        else _moreRules[i - 1] = rule;
+    }
+
     /// @dev Releases what a forced move of `amount` needs beyond the unfrozen balance.
     function _releaseFrozen(address wallet, uint256 amount) private {
-        HolderState storage h = _holders[wallet];
+        Wallet storage h = _wallets[wallet];
         uint256 frozen = h.frozen;
         if (frozen == 0) return;
-        uint256 balance = balanceOf(wallet);
+        uint256 balance = h.balance;
         uint256 available = balance > frozen ? balance - frozen : 0;
         // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
-            h.frozen = uint184(frozen - release);
+            h.frozen = uint96(frozen - release);
             emit TokensUnfrozen(wallet, release);
             emit Frozen(wallet, frozen - release);
         }
@@ -762,9 +867,15 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev The compliance parameters as the `Config` views and events show them.
     function _configView() private view returns (Config memory) {
-        Core memory c = _core;
-        Limits memory lim = _limits;
-        return Config(c.eligibilityRequired, lim.maxHolders, c.lockupUntil, lim.mintLockPeriod, lim.investorCap);
+        Core storage c = _core;
+        return
+            Config(
+                c.flags & ELIGIBILITY_REQUIRED != 0,
+                c.maxHolders,
+                c.lockupUntil,
+                _supply.mintLockPeriod,
+                _limits.investorCap
+            );
     }
 
     /// @dev The clone's immutable arguments, `abi.encode(assetId, registry, identityRegistry)` appended to the

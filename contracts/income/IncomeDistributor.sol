@@ -159,11 +159,14 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         uint256 withdrawn;
     }
 
-    /// @notice Per-asset configuration and cached share token.
+    /// @notice Per-asset configuration and cached share token. The share token, the reserve rate and
+    ///         the number of payout tokens share one slot, so the transfer hook reads the caller check
+    ///         and the token count in one cold read; the tokens follow, one slot each.
     struct AssetState {
         address shares;
         uint16 reserveBps;
-        address[] payoutTokens;
+        uint8 payoutTokenCount;
+        address[MAX_PAYOUT_TOKENS] payoutTokens;
     }
 
     /// @notice Buyout of one asset.
@@ -616,11 +619,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         b.redeemedShares = redeemed;
         b.paid += proceeds;
         emit Redeemed(assetId, msg.sender, to, balance, proceeds);
-        address[] storage tokens = _assets[assetId].payoutTokens;
-        uint256 n = tokens.length;
+        AssetState storage a = _assets[assetId];
+        uint256 n = a.payoutTokenCount;
         uint256[] memory income = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
-            income[i] = _settle(assetId, tokens[i], msg.sender, balance, to);
+            income[i] = _settle(assetId, a.payoutTokens[i], msg.sender, balance, to);
         }
 
         // Interactions: burn through the share token (trusted, from the registry), then pay.
@@ -638,7 +641,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         uint256 proceeds,
         uint256[] memory income
     ) private {
-        address[] storage tokens = _assets[assetId].payoutTokens;
+        address[MAX_PAYOUT_TOKENS] storage tokens = _assets[assetId].payoutTokens;
         address vault = vaultOf(assetId);
         uint256 withProceeds = proceeds;
         for (uint256 i = 0; i < income.length; ++i) {
@@ -658,12 +661,12 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     ///      for each of the asset's payout tokens (<= MAX_PAYOUT_TOKENS): accrual of both is
     ///      unchanged. The share token's Transfer event records the move; no extra event here.
     function onSharesTransfer(uint256 assetId, address from, address to, uint256 amount) external {
+        AssetState storage a = _assets[assetId];
         _onlyShares(assetId);
         if (amount == 0 || from == to) return;
-        address[] storage tokens = _assets[assetId].payoutTokens;
-        uint256 n = tokens.length;
+        uint256 n = a.payoutTokenCount; // same slot as the share token _onlyShares read
         for (uint256 i = 0; i < n; ++i) {
-            address token = tokens[i];
+            address token = a.payoutTokens[i];
             int256 delta = (_tokens[assetId][token].magnifiedPerShare * amount).toInt256();
             mapping(address => HolderState) storage h = _holders[assetId][token];
             if (from != address(0)) h[from].correction += delta;
@@ -679,11 +682,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         _onlyShares(assetId);
         if (replacement == address(0)) revert ZeroAddress();
         if (lost == replacement) return;
-        address[] storage tokens = _assets[assetId].payoutTokens;
-        uint256 n = tokens.length;
+        AssetState storage a = _assets[assetId];
+        uint256 n = a.payoutTokenCount;
         uint256 balance = _balanceOf(assetId, lost);
         for (uint256 i = 0; i < n; ++i) {
-            address token = tokens[i];
+            address token = a.payoutTokens[i];
             uint256 owed = _claimable(assetId, token, lost, balance);
             if (owed == 0) continue;
             int256 delta = (owed * MAGNITUDE).toInt256();
@@ -772,9 +775,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
 
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
     /// @param assetId The asset.
-    /// @return The tokens, in order of first deposit.
-    function payoutTokensOf(uint256 assetId) external view returns (address[] memory) {
-        return _assets[assetId].payoutTokens;
+    /// @return tokens The tokens, in order of first deposit.
+    function payoutTokensOf(uint256 assetId) external view returns (address[] memory tokens) {
+        AssetState storage a = _assets[assetId];
+        tokens = new address[](a.payoutTokenCount);
+        for (uint256 i = 0; i < tokens.length; ++i) tokens[i] = a.payoutTokens[i];
     }
 
     /// @notice The asset's reserve rate as set by its agent (the applied rate is capped by maxReserveBps).
@@ -840,9 +845,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     }
 
     function _register(uint256 assetId, address token) private {
-        address[] storage tokens = _assets[assetId].payoutTokens;
-        if (tokens.length >= MAX_PAYOUT_TOKENS) revert TooManyPayoutTokens(assetId, token);
-        tokens.push(token);
+        AssetState storage a = _assets[assetId];
+        uint256 n = a.payoutTokenCount;
+        if (n >= MAX_PAYOUT_TOKENS) revert TooManyPayoutTokens(assetId, token);
+        a.payoutTokens[n] = token;
+        a.payoutTokenCount = uint8(n + 1);
         _tokens[assetId][token].registered = true;
         emit PayoutTokenRegistered(assetId, token);
     }

@@ -1,7 +1,7 @@
 import { network } from "hardhat";
 import { expect } from "chai";
 import { buildPermit, sharesDomain } from "../../client/src/eip712/assets.js";
-import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, US } from "./fixture.js";
+import { deployFixture, fundedFixture, DE, FR, Op, SOLAR, Status, US } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -203,10 +203,13 @@ describe("AssetShares", function () {
 
     it("per-investor cap: refuses what would take a holder above the cap (transfer and mint)", async function () {
       const f = await loadFixture(funded);
-      // The cap is stored in 160 bits (beside the other limits, one slot): larger caps are refused.
-      await expect(f.shares.connect(f.agent).setInvestorCap(2n ** 160n))
+      // The cap is stored in 96 bits (beside the first external rule, one slot; no balance can exceed
+      // MAX_SUPPLY = 2**96 - 1 anyway): larger caps are refused.
+      await f.shares.connect(f.agent).setInvestorCap(2n ** 96n - 1n);
+      expect((await f.shares.config()).investorCap).to.equal(2n ** 96n - 1n);
+      await expect(f.shares.connect(f.agent).setInvestorCap(2n ** 96n))
         .to.be.revertedWithCustomError(f.shares, "SafeCastOverflowedUintDowncast")
-        .withArgs(160, 2n ** 160n);
+        .withArgs(96, 2n ** 96n);
       await f.shares.connect(f.agent).setInvestorCap(E(600));
       await expectRefused(f, f.alice, f.bob.address, E(101), "InvestorCapExceeded", [f.bob.address, E(601), E(600)]);
       await f.shares.connect(f.alice).transfer(f.bob.address, E(100));
@@ -299,6 +302,31 @@ describe("AssetShares", function () {
       await expectRefused(f, f.alice, f.bob.address, E(1), "AssetFrozen", []);
       await f.registry.connect(f.agent).unfreezeAsset(f.assetId);
       await f.shares.connect(f.alice).transfer(f.bob.address, E(1));
+    });
+
+    it("asset status is mirrored in the token by the registry, in the same transaction, beside the pause flag", async function () {
+      const f = await loadFixture(funded);
+      // Only the registry tells the token; not even the asset's agent.
+      await expect(f.shares.connect(f.agent).onAssetStatusChanged(Status.Frozen))
+        .to.be.revertedWithCustomError(f.shares, "NotRegistry")
+        .withArgs(f.agent.address);
+      // The status bits and the pause bit share one byte: each change leaves the others as they are.
+      await f.shares.connect(f.agent).pause();
+      await f.registry.connect(f.agent).freezeAsset(f.assetId);
+      await expectRefused(f, f.alice, f.bob.address, E(1), "AssetFrozen", []);
+      await f.registry.connect(f.agent).unfreezeAsset(f.assetId);
+      expect(await f.shares.paused()).to.equal(true);
+      await expectRefused(f, f.alice, f.bob.address, E(1), "SharesPaused", []);
+      await f.shares.connect(f.agent).unpause();
+      await f.registry.connect(f.agent).freezeAsset(f.assetId);
+      expect(await f.shares.paused()).to.equal(false);
+      // Retired from Frozen: every move closes except redeemFor, and the frozen bit is gone.
+      await f.registry.connect(f.buyout).retire(f.assetId);
+      expect(await f.shares.refusalOf(Op.Transfer, f.alice.address, f.bob.address, E(1))).to.equal(
+        f.shares.interface.encodeErrorResult("AssetRetired", []),
+      );
+      expect(await f.shares.refusalOf(Op.Redeem, f.alice.address, ethers.ZeroAddress, E(1))).to.equal("0x");
+      expect((await f.shares.config()).eligibilityRequired).to.equal(true);
     });
 
     it("external rule: refuses with the rule's address and reason; removable; at most 8, no duplicates", async function () {

@@ -66,6 +66,7 @@ const ASSET_SHARES: Record<string, Entry> = {
   "addRule(address)": { kind: "gated", error: "NotAgent" },
   "removeRule(address)": { kind: "gated", error: "NotAgent" },
   "redeemFor(address)": { kind: "gated", error: "NotIncomeHooks" },
+  "onAssetStatusChanged(uint8)": { kind: "gated", error: "NotRegistry" },
   "approve(address,uint256)": { kind: "open", why: OPEN_ERC20 },
   "transfer(address,uint256)": { kind: "open", why: OPEN_ERC20 },
   "transferFrom(address,address,uint256)": { kind: "open", why: OPEN_ERC20 },

@@ -113,6 +113,10 @@ contract MockAssetShares is ERC20, IAssetShares {
         hooks.onSharesTransfer(_assetId, from, to, value);
         super._update(from, to, value);
     }
+
+    /// @inheritdoc IAssetShares
+    /// @dev The double reads the status from the registry on every move: nothing to mirror.
+    function onAssetStatusChanged(IAssetRegistry.AssetStatus) external pure {}
 }
 
 /// @title FaultyAssetShares
@@ -166,4 +170,8 @@ contract FaultyAssetShares is ERC20, IAssetShares {
         hooks.onSharesTransfer(_assetId, from, to, value);
         super._update(from, to, value);
     }
+
+    /// @inheritdoc IAssetShares
+    /// @dev The double reads the status from the registry on every move: nothing to mirror.
+    function onAssetStatusChanged(IAssetRegistry.AssetStatus) external pure {}
 }
