@@ -17,6 +17,7 @@
  *   PARALLEL_OUT          output folder of parallel.json and parallel.md (default "reports")
  */
 import { join } from "node:path";
+import { runOperator, UserError } from "../../lib/cli.js";
 import { createBenchConnection } from "../bench/clock.js";
 import { writeIfChanged } from "../bench/lib.js";
 import { analyse, type TxAccess, type WorkloadReport } from "./conflicts.js";
@@ -37,13 +38,11 @@ import {
   type World,
 } from "./workloads.js";
 
-class UsageError extends Error {}
-
 function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw.replace(/_/g, ""));
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
 }
 
@@ -467,7 +466,7 @@ async function main() {
     sameAsset: envInt("PARALLEL_SAME_ASSET", 10, 2),
   };
   if (sizes.devices < sizes.assets) {
-    throw new UsageError(
+    throw new UserError(
       `PARALLEL_DEVICES (${sizes.devices}) must be at least PARALLEL_ASSETS (${sizes.assets}): each asset has its own device`,
     );
   }
@@ -496,11 +495,4 @@ async function main() {
   );
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    console.error(`error: ${err.message}`);
-  } else {
-    console.error(err);
-  }
-  process.exitCode = 1;
-});
+await runOperator(main);
