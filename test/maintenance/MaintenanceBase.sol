@@ -10,9 +10,9 @@ import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.s
 import {
     MaintAssetRegistry,
     MaintDeviceRegistry,
-    MaintDistributor,
-    MaintToken
+    MaintDistributor
 } from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 /// @notice Deployment shared by the maintenance escrow's Solidity fuzz and invariant tests.
 abstract contract MaintenanceBase is PlinthTest {
@@ -26,7 +26,7 @@ abstract contract MaintenanceBase is PlinthTest {
     address internal constant PROVIDER = address(0xC0);
     address internal constant ARBITER = address(0xD0);
 
-    MaintToken internal token;
+    MockPayoutToken internal token;
     MaintAssetRegistry internal assets;
     MaintDeviceRegistry internal devices;
     MaintDistributor internal distributor;
@@ -42,7 +42,7 @@ abstract contract MaintenanceBase is PlinthTest {
 
     function _deploy() internal {
         vm.warp(1_700_000_000);
-        token = new MaintToken("Test USD", "TUSD");
+        token = new MockPayoutToken("Test USD", "TUSD", 18);
         assets = new MaintAssetRegistry();
         devices = new MaintDeviceRegistry();
         distributor = new MaintDistributor(GOV);

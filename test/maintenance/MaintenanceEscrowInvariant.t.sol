@@ -4,7 +4,8 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MaintDeviceRegistry, MaintToken} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MaintDeviceRegistry} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
 
 /// @notice Drives random work-order lifecycles: creation (device, optimistic or both, one or two
@@ -17,7 +18,7 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant MAX_ORDERS = 12;
 
     MaintenanceEscrow public immutable escrow;
-    MaintToken public immutable token;
+    MockPayoutToken public immutable token;
     MaintDeviceRegistry public immutable devices;
     address public immutable arbiter;
 
@@ -33,7 +34,7 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant INSPECTOR_KEY_1 = 0xA11CE;
     uint256 internal constant INSPECTOR_KEY_2 = 0xB0B;
 
-    constructor(MaintenanceEscrow escrow_, MaintToken token_, MaintDeviceRegistry devices_, address arbiter_) {
+    constructor(MaintenanceEscrow escrow_, MockPayoutToken token_, MaintDeviceRegistry devices_, address arbiter_) {
         escrow = escrow_;
         token = token_;
         devices = devices_;

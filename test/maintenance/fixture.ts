@@ -32,7 +32,7 @@ export type PolicyArgs = NewOrder["policy"];
 export async function deployMaintenance(ethers: HardhatEthers) {
   const [gov, agent, payer, provider, provider2, inspector1, inspector2, walletOwner, arbiter, stranger] =
     await ethers.getSigners();
-  const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
+  const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
   const assets = await ethers.deployContract("MaintAssetRegistry");
   const devices = await ethers.deployContract("MaintDeviceRegistry");
   const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
@@ -43,7 +43,7 @@ export async function deployMaintenance(ethers: HardhatEthers) {
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   );
   const escrowAddress = await escrow.getAddress();
-  const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
+  const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
 
   await assets.setAsset(ASSET, agent.address, 1);
   await assets.setAsset(OTHER_ASSET, stranger.address, 1);

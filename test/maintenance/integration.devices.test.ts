@@ -58,7 +58,7 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
     await registry.connect(operator).bindToAsset(deviceId, ASSET); // no asset registry configured: the owner binds
 
     // The escrow on the real registry (asset registry and distributor are test doubles).
-    const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
+    const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
     const assets = await ethers.deployContract("MaintAssetRegistry");
     const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
     const terms = await ethers.deployContract("MaintenanceTerms");

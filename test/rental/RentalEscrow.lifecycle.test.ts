@@ -100,7 +100,7 @@ describe("RentalEscrow: offers", function () {
 
   it("refuses a payment token governance has not allowed", async function () {
     const f = await loadFixture(base);
-    const stranger = await ethers.deployContract("RentalMockERC20", ["X", "X"]);
+    const stranger = await ethers.deployContract("MockPayoutToken", ["X", "X", 18]);
     await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: asAddress(await stranger.getAddress()) })))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
       .withArgs(await stranger.getAddress());
@@ -302,7 +302,7 @@ describe("RentalEscrow: signed offers", function () {
 
   it("accepts offers signed by a contract-wallet (ERC-1271) agent", async function () {
     const f = await loadFixture(base);
-    const wallet = await ethers.deployContract("RentalMockERC1271Wallet", [f.agent.address]);
+    const wallet = await ethers.deployContract("MockERC1271Wallet", [f.agent.address]);
     await f.assets.setAsset(ASSET_ID, await wallet.getAddress());
     const offer = buildOffer(assetTerms(), await wallet.getAddress(), { expiry: BigInt(await time.latest()) + DAY });
     const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);

@@ -1,4 +1,4 @@
-/** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/). */
+/** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/, contracts/test/doubles/). */
 import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
@@ -29,7 +29,7 @@ export async function deployRental(ethers: HardhatEthers) {
   await assets.setAsset(ASSET_ID, agent.address);
   await devices.setDevice(DEVICE_ID, deviceOwner.address, ASSET_ID);
   await devices.setDevice(FREE_DEVICE_ID, deviceOwner.address, 0n);
-  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
+  const token = await ethers.deployContract("MockPayoutToken", ["USD", "USD", 18]);
   await escrow.connect(governance).setTokenAllowed(ethers.ZeroAddress, true);
   await escrow.connect(governance).setTokenAllowed(await token.getAddress(), true);
   for (const s of [renter, other]) {

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IAssetRegistry} from "../../interfaces/IAssetRegistry.sol";
@@ -173,124 +170,6 @@ contract RentalMockIncomeDistributor is IIncomeDistributor {
     }
 
     function withdrawReserve(uint256, address, uint256, address) external pure override {}
-}
-
-/// @notice Plain mintable ERC-20.
-contract RentalMockERC20 is ERC20 {
-    constructor(string memory n, string memory s) ERC20(n, s) {}
-
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
-    }
-}
-
-/// @notice Takes a 1% fee on every transfer (burned).
-contract RentalFeeOnTransferToken is ERC20 {
-    constructor() ERC20("Fee", "FEE") {}
-
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
-    }
-
-    function _update(address from, address to, uint256 value) internal override {
-        if (from != address(0) && to != address(0)) {
-            uint256 fee = value / 100;
-            super._update(from, address(0), fee);
-            value -= fee;
-        }
-        super._update(from, to, value);
-    }
-}
-
-/// @notice Refuses transfers from or to blocklisted addresses (like USDC).
-contract RentalBlocklistToken is ERC20 {
-    error Blocked(address account);
-
-    mapping(address => bool) public blocked;
-
-    constructor() ERC20("Block", "BLK") {}
-
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
-    }
-
-    function setBlocked(address a, bool b) external {
-        blocked[a] = b;
-    }
-
-    function _update(address from, address to, uint256 value) internal override {
-        if (blocked[from]) revert Blocked(from);
-        if (blocked[to]) revert Blocked(to);
-        super._update(from, to, value);
-    }
-}
-
-/// @notice On every transfer, calls `hookTarget` with `data` once (a hook like ERC-777's), to attempt
-///         reentrancy into the escrow.
-contract RentalReentrantToken is ERC20 {
-    address public hookTarget;
-    bytes public data;
-    bool public lastCallSucceeded;
-    bytes public lastRevert;
-    bool internal _entered;
-
-    constructor() ERC20("Reenter", "RE") {}
-
-    function mint(address to, uint256 amount) external {
-        _mint(to, amount);
-    }
-
-    function arm(address t, bytes calldata d) external {
-        hookTarget = t;
-        data = d;
-    }
-
-    function _update(address from, address to, uint256 value) internal override {
-        super._update(from, to, value);
-        if (hookTarget != address(0) && !_entered && from != address(0)) {
-            _entered = true;
-            // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, bytes memory ret) = hookTarget.call(data);
-            lastCallSucceeded = ok;
-            lastRevert = ret;
-            _entered = false;
-        }
-    }
-}
-
-/// @notice A renter or owner contract that reverts on receiving ETH; it can call anything.
-contract RentalRevertingReceiver {
-    error NoEth();
-
-    receive() external payable {
-        revert NoEth();
-    }
-
-    function exec(address target, bytes calldata data) external payable returns (bytes memory) {
-        return Address.functionCallWithValue(target, data, msg.value);
-    }
-
-    function approve(address token, address spender, uint256 amount) external {
-        IERC20(token).approve(spender, amount);
-    }
-}
-
-/// @notice A contract wallet (ERC-1271) whose signer is an EOA: owns assets and signs offers.
-contract RentalMockERC1271Wallet is IERC1271 {
-    address public immutable signer;
-
-    constructor(address signer_) {
-        signer = signer_;
-    }
-
-    function isValidSignature(bytes32 hash, bytes calldata sig) external view override returns (bytes4) {
-        (address rec, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, sig);
-        return err == ECDSA.RecoverError.NoError && rec == signer ? IERC1271.isValidSignature.selector : bytes4(0);
-    }
-
-    function exec(address target, bytes calldata data) external returns (bytes memory) {
-        return Address.functionCall(target, data);
-    }
 }
 
 /// @notice ERC-792 style arbitrator contract that forwards a ruling.

@@ -28,7 +28,7 @@ export const bench: AreaBench = async (connection) => {
   const escrowAddress = await escrow.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
-  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
+  const token = await ethers.deployContract("MockPayoutToken", ["USD", "USD", 18]);
   const tokenAddress = await token.getAddress();
   await escrow.connect(governance).setTokenAllowed(tokenAddress, true);
   await token.mint(renter.address, 10n ** 30n);
