@@ -43,10 +43,10 @@ async function claimed() {
 }
 async function withAssets() {
   const ctx = await claimed();
-  const assets = await ethers.deployContract("DevicesMockAssetRegistry");
-  await assets.setAsset(1, ctx.agent.address, 1);
-  await assets.setAsset(2, ctx.operator.address, 1);
-  await assets.setAsset(3, ctx.agent.address, 2); // Frozen
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  await assets.setAsset(1, ctx.agent.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(2, ctx.operator.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(3, ctx.agent.address, 2, ethers.ZeroAddress); // Frozen
   await ctx.registry.connect(ctx.governance).setAssetRegistry(await assets.getAddress());
   return { ...ctx, assets };
 }

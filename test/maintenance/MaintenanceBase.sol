@@ -7,11 +7,8 @@ import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {
-    MaintAssetRegistry,
-    MaintDeviceRegistry,
-    MaintDistributor
-} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MaintDistributor} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 /// @notice Deployment shared by the maintenance escrow's Solidity fuzz and invariant tests.
@@ -27,8 +24,8 @@ abstract contract MaintenanceBase is PlinthTest {
     address internal constant ARBITER = address(0xD0);
 
     MockPayoutToken internal token;
-    MaintAssetRegistry internal assets;
-    MaintDeviceRegistry internal devices;
+    MockAssetRegistry internal assets;
+    MockDeviceRegistry internal devices;
     MaintDistributor internal distributor;
     MaintenanceEscrow internal escrow;
 
@@ -43,8 +40,8 @@ abstract contract MaintenanceBase is PlinthTest {
     function _deploy() internal {
         vm.warp(1_700_000_000);
         token = new MockPayoutToken("Test USD", "TUSD", 18);
-        assets = new MaintAssetRegistry();
-        devices = new MaintDeviceRegistry();
+        assets = new MockAssetRegistry(address(0));
+        devices = new MockDeviceRegistry();
         distributor = new MaintDistributor(GOV);
         escrow = new MaintenanceEscrow(
             GOV,
@@ -52,8 +49,8 @@ abstract contract MaintenanceBase is PlinthTest {
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor))
         );
-        assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active);
-        devices.setDevice(DEVICE, IDeviceRegistry.DeviceStatus.Active, ASSET);
+        assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
+        devices.setDevice(DEVICE, address(0), IDeviceRegistry.DeviceStatus.Active, ASSET);
         devices.setReading(DEVICE, KIND, 5, 1, 0);
         bytes32 spender = distributor.RESERVE_SPENDER_ROLE();
         vm.prank(GOV);

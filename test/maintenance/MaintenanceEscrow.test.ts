@@ -271,7 +271,7 @@ describe("MaintenanceEscrow", function () {
           err,
         );
       }
-      await f.assets.setAsset(ASSET, f.agent.address, 2); // Frozen
+      await f.assets.setAsset(ASSET, f.agent.address, 2, ethers.ZeroAddress); // Frozen
       await expect(f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p)))
         .to.be.revertedWithCustomError(f.escrow, "AssetNotActive")
         .withArgs(ASSET);
@@ -501,7 +501,7 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await createAccepted(f);
       await attest(f, 6, 0n);
-      await f.devices.setDevice(DEVICE, 2, OTHER_ASSET); // suspended and moved after acceptance
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, 2, OTHER_ASSET); // suspended and moved after acceptance
       await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
         .to.emit(f.escrow, "OrderCompleted")
         .withArgs(id, BOND);
@@ -514,11 +514,11 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f);
       const s = await snapshot(f, id);
-      await f.devices.setDevice(DEVICE, 2, ASSET);
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, 2, ASSET);
       await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "DeviceNotActive")
         .withArgs(DEVICE);
-      await f.devices.setDevice(DEVICE, 1, OTHER_ASSET);
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, 1, OTHER_ASSET);
       await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "DeviceNotOnAsset")
         .withArgs(DEVICE, ASSET);
@@ -1135,7 +1135,7 @@ describe("MaintenanceEscrow", function () {
     it("gives control of a reserve-funded order to the asset's current agent only", async function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f, { fromReserve: true }, f.agent);
-      await f.assets.setAsset(ASSET, f.stranger.address, 1); // the agent changes
+      await f.assets.setAsset(ASSET, f.stranger.address, 1, ethers.ZeroAddress); // the agent changes
       await expect(f.escrow.connect(f.agent).cancel(id))
         .to.be.revertedWithCustomError(f.escrow, "NotController")
         .withArgs(f.agent.address);

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MaintDeviceRegistry} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
 
@@ -19,7 +19,7 @@ contract MaintenanceHandler is PlinthTest {
 
     MaintenanceEscrow public immutable escrow;
     MockPayoutToken public immutable token;
-    MaintDeviceRegistry public immutable devices;
+    MockDeviceRegistry public immutable devices;
     address public immutable arbiter;
 
     address[2] public payers = [address(0xB0), address(0xB1)];
@@ -34,7 +34,7 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant INSPECTOR_KEY_1 = 0xA11CE;
     uint256 internal constant INSPECTOR_KEY_2 = 0xB0B;
 
-    constructor(MaintenanceEscrow escrow_, MockPayoutToken token_, MaintDeviceRegistry devices_, address arbiter_) {
+    constructor(MaintenanceEscrow escrow_, MockPayoutToken token_, MockDeviceRegistry devices_, address arbiter_) {
         escrow = escrow_;
         token = token_;
         devices = devices_;

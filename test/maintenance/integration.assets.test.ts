@@ -23,7 +23,7 @@ describe("maintenance escrow with the real AssetRegistry", function () {
     await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
 
     const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
-    const devices = await ethers.deployContract("MaintDeviceRegistry");
+    const devices = await ethers.deployContract("MockDeviceRegistry");
     const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(

@@ -59,7 +59,7 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
 
     // The escrow on the real registry (asset registry and distributor are test doubles).
     const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
-    const assets = await ethers.deployContract("MaintAssetRegistry");
+    const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
     const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(
@@ -67,7 +67,7 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
       [gov.address, await assets.getAddress(), registryAddress, await distributor.getAddress()],
       { libraries: { MaintenanceTerms: await terms.getAddress() } },
     );
-    await assets.setAsset(ASSET, agent.address, 1);
+    await assets.setAsset(ASSET, agent.address, 1, ethers.ZeroAddress);
     await escrow.connect(gov).setTokenAllowed(await token.getAddress(), true);
     for (const s of [payer, provider]) {
       await token.mint(s.address, BUDGET + BOND);

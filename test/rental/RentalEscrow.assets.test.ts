@@ -25,7 +25,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
       .connect(issuer)
       .registerAsset.staticCall(salt, 0, "0x4652", agent.address, "ipfs://x");
     await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
-    const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+    const devices = await ethers.deployContract("MockDeviceRegistry");
     const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
     const escrow = await deployRentalEscrow(ethers, {
       governance: gov.address,

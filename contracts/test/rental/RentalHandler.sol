@@ -4,7 +4,8 @@ pragma solidity 0.8.37;
 import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalEscrow} from "../../rental/IRentalEscrow.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
-import {RentalMockAssetRegistry, RentalMockIncomeDistributor} from "./RentalMocks.sol";
+import {RentalMockIncomeDistributor} from "./RentalMocks.sol";
+import {MockAssetRegistry} from "../doubles/Registries.sol";
 
 /// @notice Invariant-test handler: random rentals of three ETH-priced assets by two renters, with
 ///         every public transition, warps and withdrawals. Tracks every agreement id it opened.
@@ -13,7 +14,7 @@ contract RentalHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     RentalEscrow public immutable escrow;
-    RentalMockAssetRegistry public immutable assets;
+    MockAssetRegistry public immutable assets;
     RentalMockIncomeDistributor public immutable distributor;
     address public immutable agent;
     address public immutable arbiter;
@@ -26,7 +27,7 @@ contract RentalHandler {
 
     constructor(
         RentalEscrow escrow_,
-        RentalMockAssetRegistry assets_,
+        MockAssetRegistry assets_,
         RentalMockIncomeDistributor distributor_,
         address agent_,
         address arbiter_,

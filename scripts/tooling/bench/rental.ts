@@ -13,8 +13,8 @@ export const bench: AreaBench = async (connection) => {
   const { ethers, networkHelpers } = connection;
   const { time } = networkHelpers;
   const [governance, agent, renter, feeRecipient, arbiter] = await ethers.getSigners();
-  const assets = await ethers.deployContract("RentalMockAssetRegistry");
-  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  const devices = await ethers.deployContract("MockDeviceRegistry");
   const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
   const escrow = await deployRentalEscrow(ethers, {
     governance: governance.address,
@@ -40,9 +40,9 @@ export const bench: AreaBench = async (connection) => {
   const DAY = 86_400n;
   const PRICE = 10n ** 12n;
   // Asset 1: on-chain offer, metered by device 11 bound to it. Asset 2: signed offer.
-  await assets.setAsset(1, agent.address);
-  await assets.setAsset(2, agent.address);
-  await devices.setDevice(11, agent.address, 1);
+  await assets.setAsset(1, agent.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(2, agent.address, 1, ethers.ZeroAddress);
+  await devices.setDevice(11, agent.address, 1, 1);
   await devices.pushReading(11, 1, 1, 5);
   const metered = buildTerms({
     subjectKind: SubjectKind.Asset,
