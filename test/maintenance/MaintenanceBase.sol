@@ -7,7 +7,7 @@ import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MaintDistributor} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.sol";
 import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
@@ -26,7 +26,7 @@ abstract contract MaintenanceBase is PlinthTest {
     MockPayoutToken internal token;
     MockAssetRegistry internal assets;
     MockDeviceRegistry internal devices;
-    MaintDistributor internal distributor;
+    MockIncomeDistributor internal distributor;
     MaintenanceEscrow internal escrow;
 
     /// @dev Maps `x` into [lo, hi] (uniformly enough for fuzzing; forge-std is not available).
@@ -42,7 +42,7 @@ abstract contract MaintenanceBase is PlinthTest {
         token = new MockPayoutToken("Test USD", "TUSD", 18);
         assets = new MockAssetRegistry(address(0));
         devices = new MockDeviceRegistry();
-        distributor = new MaintDistributor(GOV);
+        distributor = new MockIncomeDistributor(GOV, false);
         escrow = new MaintenanceEscrow(
             GOV,
             IAssetRegistry(address(assets)),

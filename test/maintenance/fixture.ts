@@ -35,7 +35,7 @@ export async function deployMaintenance(ethers: HardhatEthers) {
   const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
     "MaintenanceEscrow",

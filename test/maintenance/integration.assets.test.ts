@@ -24,7 +24,7 @@ describe("maintenance escrow with the real AssetRegistry", function () {
 
     const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
     const devices = await ethers.deployContract("MockDeviceRegistry");
-    const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(
       "MaintenanceEscrow",

@@ -60,7 +60,7 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
     // The escrow on the real registry (asset registry and distributor are test doubles).
     const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
     const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
-    const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(
       "MaintenanceEscrow",

@@ -26,7 +26,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
       .registerAsset.staticCall(salt, 0, "0x4652", agent.address, "ipfs://x");
     await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
     const devices = await ethers.deployContract("MockDeviceRegistry");
-    const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const escrow = await deployRentalEscrow(ethers, {
       governance: gov.address,
       assetRegistry: await registry.getAddress(),

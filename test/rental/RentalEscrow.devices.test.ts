@@ -23,7 +23,7 @@ async function integrated() {
   const deviceId = await registerAndClaim(ctx, device);
   const [, , , , , , , , renter, arbiter, fees] = await ethers.getSigners();
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
-  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
   const escrow = await deployRentalEscrow(ethers, {
     governance: ctx.governance.address,
     assetRegistry: await assets.getAddress(),

@@ -213,7 +213,7 @@ describe("RentalEscrow: access control and bad input", function () {
     await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
       .to.be.revertedWithCustomError(factory, "FeeTooHigh")
       .withArgs(1001, 1000);
-    const otherDistributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const otherDistributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const otherAddress = await otherDistributor.getAddress();
     await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module))
       .to.be.revertedWithCustomError(factory, "SettlementMismatch")

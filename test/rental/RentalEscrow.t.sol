@@ -8,7 +8,7 @@ import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
-import {RentalMockIncomeDistributor} from "../../contracts/test/rental/RentalMocks.sol";
+import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.sol";
 import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 
@@ -17,7 +17,7 @@ abstract contract RentalSetup is PlinthTest {
     RentalEscrow internal escrow;
     MockAssetRegistry internal assets;
     MockDeviceRegistry internal devices;
-    RentalMockIncomeDistributor internal distributor;
+    MockIncomeDistributor internal distributor;
     address internal constant GOV = address(0x60F);
     address internal constant AGENT = address(0xA6E);
     address internal constant ARBITER = address(0xA4B);
@@ -29,7 +29,7 @@ abstract contract RentalSetup is PlinthTest {
         vm.warp(1_700_000_000);
         assets = new MockAssetRegistry(address(0));
         devices = new MockDeviceRegistry();
-        distributor = new RentalMockIncomeDistributor();
+        distributor = new MockIncomeDistributor(address(0), true);
         RentalSettlement settlement = new RentalSettlement(
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),

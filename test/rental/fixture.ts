@@ -13,7 +13,7 @@ export async function deployRental(ethers: HardhatEthers) {
   const [governance, agent, renter, other, feeRecipient, arbiter, deviceOwner] = await ethers.getSigners();
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
   const escrow = await deployRentalEscrow(ethers, {
     governance: governance.address,
     assetRegistry: await assets.getAddress(),

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalEscrow} from "../../rental/IRentalEscrow.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
-import {RentalMockIncomeDistributor} from "./RentalMocks.sol";
+import {MockIncomeDistributor} from "../doubles/Distributors.sol";
 import {MockAssetRegistry} from "../doubles/Registries.sol";
 
 /// @notice Invariant-test handler: random rentals of three ETH-priced assets by two renters, with
@@ -15,7 +15,7 @@ contract RentalHandler {
 
     RentalEscrow public immutable escrow;
     MockAssetRegistry public immutable assets;
-    RentalMockIncomeDistributor public immutable distributor;
+    MockIncomeDistributor public immutable distributor;
     address public immutable agent;
     address public immutable arbiter;
     address public immutable feeRecipient;
@@ -28,7 +28,7 @@ contract RentalHandler {
     constructor(
         RentalEscrow escrow_,
         MockAssetRegistry assets_,
-        RentalMockIncomeDistributor distributor_,
+        MockIncomeDistributor distributor_,
         address agent_,
         address arbiter_,
         address feeRecipient_

@@ -45,7 +45,7 @@ export const bench: AreaBench = async (connection) => {
     });
     await (await devices.attest(att, await device.signDigest(deviceDigest(deviceDomain, "Attestation", att)))).wait();
   };
-  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
     "MaintenanceEscrow",

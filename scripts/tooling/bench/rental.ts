@@ -15,7 +15,7 @@ export const bench: AreaBench = async (connection) => {
   const [governance, agent, renter, feeRecipient, arbiter] = await ethers.getSigners();
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const devices = await ethers.deployContract("MockDeviceRegistry");
-  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
   const escrow = await deployRentalEscrow(ethers, {
     governance: governance.address,
     assetRegistry: await assets.getAddress(),
