@@ -1,4 +1,4 @@
-/** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/, contracts/test/doubles/). */
+/** Shared deployment of the rental escrow against the test doubles (contracts/test/doubles/). */
 import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";

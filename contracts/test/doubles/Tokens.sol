@@ -133,8 +133,8 @@ contract ReentrantToken is ERC20 {
     address public hookTarget;
     /// @notice Calldata of the armed call.
     bytes public payload;
-    /// @notice Whether the hook disarms after firing once.
-    bool public once;
+    /// @notice Whether the hook disarms after firing once (not named `once`: ethers contracts have a `once`).
+    bool public fireOnce;
     /// @notice Number of armed calls made.
     uint256 public calls;
     /// @notice Number of armed calls that succeeded.
@@ -160,13 +160,19 @@ contract ReentrantToken is ERC20 {
     /// @param watchTo_ Receiver whose transfers fire it (`address(0)`: any).
     /// @param target_ Call target (`address(0)` disarms).
     /// @param payload_ Calldata.
-    /// @param once_ Whether to disarm after the first call.
-    function arm(address watchFrom_, address watchTo_, address target_, bytes calldata payload_, bool once_) external {
+    /// @param fireOnce_ Whether to disarm after the first call.
+    function arm(
+        address watchFrom_,
+        address watchTo_,
+        address target_,
+        bytes calldata payload_,
+        bool fireOnce_
+    ) external {
         watchFrom = watchFrom_;
         watchTo = watchTo_;
         hookTarget = target_;
         payload = payload_;
-        once = once_;
+        fireOnce = fireOnce_;
     }
 
     /// @notice Shortcut: on every transfer to `target_`, call `target_.onTokenReceived()`.
@@ -176,7 +182,7 @@ contract ReentrantToken is ERC20 {
         watchTo = target_;
         hookTarget = target_;
         payload = abi.encodeCall(ITokenReceivedHook.onTokenReceived, ());
-        once = false;
+        fireOnce = false;
     }
 
     /// @notice Runs any call as this token contract (to make it a payer or claimant), bubbling reverts.
@@ -200,7 +206,7 @@ contract ReentrantToken is ERC20 {
         if (t == address(0) || _entered || from == address(0)) return;
         if (watchFrom != address(0) && from != watchFrom) return;
         if (watchTo != address(0) && to != watchTo) return;
-        if (once) hookTarget = address(0);
+        if (fireOnce) hookTarget = address(0);
         _entered = true;
         ++calls;
         // solhint-disable-next-line avoid-low-level-calls

@@ -1,6 +1,6 @@
 /**
  * Gas of the rental escrow's main operations, on the test doubles of the registries and the income
- * distributor (contracts/test/rental/RentalMocks.sol): the real-suite figures are in scripts/tooling/bench/suite.ts (suite.rental.*), with
+ * distributor (contracts/test/doubles/): the real-suite figures are in scripts/tooling/bench/suite.ts (suite.rental.*), with
  * the real DeviceRegistry / AssetRegistry / IncomeDistributor (their setLease, latestReading and
  * deposit cost more than the mocks').
  */
