@@ -153,7 +153,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     // Two more accepted tokens fill the asset's four payout slots (USDC and ETH are registered).
     const extra = [];
     for (const symbol of ["EURX", "GBPX", "JPYX"]) {
-      const t = await ethers.deployContract("RentalMockERC20", [symbol, symbol]);
+      const t = await ethers.deployContract("MockPayoutToken", [symbol, symbol, 18]);
       await w.distributor.connect(w.gov).setPayoutToken(await t.getAddress(), true);
       await w.rental.connect(w.gov).setTokenAllowed(await t.getAddress(), true);
       extra.push(t);

@@ -164,7 +164,7 @@ describe("Attack class SWC-107 reentrancy through token hooks and ETH receivers"
 describe("Attack class SWC-113 DoS with failed call / blocklisting tokens", function () {
   it("an ETH holder whose fallback reverts cannot block other holders, and can still withdraw to another address", async function () {
     const w = await loadFixture(world);
-    const rr = await ethers.deployContract("AtkRevertingReceiver");
+    const rr = await ethers.deployContract("RevertingReceiver");
     const r = await rr.getAddress();
     const d = await w.distributor.getAddress();
     await makeHolder(w, r, 1_000n);
@@ -302,7 +302,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
 
   it("a renter whose fallback reverts only hurts itself: it withdraws to another address", async function () {
     const w = await loadFixture(world);
-    const rr = await ethers.deployContract("AtkRevertingReceiver");
+    const rr = await ethers.deployContract("RevertingReceiver");
     const [a, r] = [await rr.getAddress(), await w.rental.getAddress()];
     const terms = ethTerms(w.assetId, { activationWindow: DAY });
     const offerId = await publish(w, terms);

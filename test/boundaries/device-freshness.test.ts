@@ -285,8 +285,8 @@ describe("boundaries: DeviceRegistry freshness, counters, deadlines and leases, 
 
   it("asset lease: a device bound to an asset leased until `until` cannot be unbound at until-1, can at until", async function () {
     const ctx = await loadFixture(fixture);
-    const assets = await ethers.deployContract("DevicesMockAssetRegistry");
-    await assets.setAsset(ASSET, ctx.operator.address, 1); // the owner is the agent: binds at once
+    const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+    await assets.setAsset(ASSET, ctx.operator.address, 1, ethers.ZeroAddress); // the owner is the agent: binds at once
     await ctx.registry.connect(ctx.governance).setAssetRegistry(await assets.getAddress());
     await ctx.registry.connect(ctx.operator).bindToAsset(k1.deviceId, ASSET);
     const until = BigInt(await time.latest()) + 100n;

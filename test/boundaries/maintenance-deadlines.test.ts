@@ -334,7 +334,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
         inspectors: [f.inspector1.address],
         policy: policy({ k }),
       });
-      await f.devices.setDevice(DEVICE, DECOMMISSIONED, ASSET);
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, DECOMMISSIONED, ASSET);
       await at(args.completeBy + 1);
       const tx = f.escrow.expire(id);
       if (returned) {

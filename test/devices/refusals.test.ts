@@ -16,8 +16,8 @@ const UNKNOWN = BigInt(id("no such device"));
 async function withAssets() {
   const ctx = await deployRegistry(ethers);
   await registerAndClaim(ctx, dev);
-  const assets = await ethers.deployContract("DevicesMockAssetRegistry");
-  await assets.setAsset(1, ctx.agent.address, 1);
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  await assets.setAsset(1, ctx.agent.address, 1, ethers.ZeroAddress);
   await ctx.registry.connect(ctx.governance).setAssetRegistry(await assets.getAddress());
   return ctx;
 }

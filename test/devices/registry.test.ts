@@ -43,10 +43,10 @@ async function claimed() {
 }
 async function withAssets() {
   const ctx = await claimed();
-  const assets = await ethers.deployContract("DevicesMockAssetRegistry");
-  await assets.setAsset(1, ctx.agent.address, 1);
-  await assets.setAsset(2, ctx.operator.address, 1);
-  await assets.setAsset(3, ctx.agent.address, 2); // Frozen
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  await assets.setAsset(1, ctx.agent.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(2, ctx.operator.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(3, ctx.agent.address, 2, ethers.ZeroAddress); // Frozen
   await ctx.registry.connect(ctx.governance).setAssetRegistry(await assets.getAddress());
   return { ...ctx, assets };
 }
@@ -183,7 +183,7 @@ describe("DeviceRegistry lifecycle", function () {
 
     it("accepts registrations signed by an ERC-1271 contract wallet authority", async function () {
       const ctx = await networkHelpers.loadFixture(fixture);
-      const wallet = await ethers.deployContract("Mock1271Wallet", [ctx.mfrSigner.address]);
+      const wallet = await ethers.deployContract("MockERC1271Wallet", [ctx.mfrSigner.address]);
       await ctx.registry.connect(ctx.governance).admitManufacturer(ctx.other.address, await wallet.getAddress());
       const d = newK1();
       const { reg, sig } = await signedRegistration(ctx, d);
@@ -338,7 +338,7 @@ describe("DeviceRegistry lifecycle", function () {
       const ctx = await networkHelpers.loadFixture(fixture);
       const d = newK1();
       await register(ctx, d);
-      const rejecting = await ethers.deployContract("RejectingReceiver");
+      const rejecting = await ethers.deployContract("RevertingReceiver");
       const toContract = await signedClaim(ctx, d, await rejecting.getAddress());
       await expect(
         ctx.registry.claim(d.deviceId, toContract.msg.owner, toContract.msg.deadline, toContract.sig),

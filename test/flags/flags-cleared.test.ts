@@ -249,9 +249,9 @@ async function devices() {
   const ctx = await deployRegistry(ethers);
   const d = Secp256k1DeviceSigner.fromPrivateKey(Wallet.createRandom().privateKey);
   await registerAndClaim(ctx, d);
-  const assets = await ethers.deployContract("DevicesMockAssetRegistry");
-  await assets.setAsset(ASSET_ID, ctx.agent.address, 1); // the agent is not the device owner
-  await assets.setAsset(ASSET_ID + 1n, ctx.agent.address, 1);
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  await assets.setAsset(ASSET_ID, ctx.agent.address, 1, ethers.ZeroAddress); // the agent is not the device owner
+  await assets.setAsset(ASSET_ID + 1n, ctx.agent.address, 1, ethers.ZeroAddress);
   await ctx.registry.connect(ctx.governance).setAssetRegistry(await assets.getAddress());
   return { ctx, id: d.deviceId, assets };
 }

@@ -4,9 +4,9 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
-import {MockAssetRegistry} from "../../contracts/test/income/MockAssetRegistry.sol";
+import {MockAssetRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockAssetShares} from "../../contracts/test/income/MockAssetShares.sol";
-import {MockPayoutToken} from "../../contracts/test/income/IncomeTestTokens.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 interface IHandlerVm {
     function prank(address msgSender) external;

@@ -8,7 +8,7 @@ import {AssetShares} from "../../contracts/assets/AssetShares.sol";
 import {ShareFactory} from "../../contracts/assets/ShareFactory.sol";
 import {SharesBlueprint} from "../../contracts/assets/SharesBlueprint.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
-import {MockPayoutToken} from "../../contracts/test/income/IncomeTestTokens.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 interface IIntegrationVm {
     function prank(address msgSender) external;

@@ -10,7 +10,7 @@ import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MockPayoutToken} from "../../contracts/test/income/IncomeTestTokens.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 /// @notice The wiring the handler acts on (all real contracts), passed in one struct.
 struct Suite {

@@ -26,7 +26,7 @@ import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MockPayoutToken} from "../../contracts/test/income/IncomeTestTokens.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {Suite, SuiteHandler} from "./SuiteHandler.sol";
 
 /// @notice Deploys and wires the whole suite once, as governance would.

@@ -7,12 +7,9 @@ import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {
-    MaintAssetRegistry,
-    MaintDeviceRegistry,
-    MaintDistributor,
-    MaintToken
-} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.sol";
+import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 /// @notice Deployment shared by the maintenance escrow's Solidity fuzz and invariant tests.
 abstract contract MaintenanceBase is PlinthTest {
@@ -26,10 +23,10 @@ abstract contract MaintenanceBase is PlinthTest {
     address internal constant PROVIDER = address(0xC0);
     address internal constant ARBITER = address(0xD0);
 
-    MaintToken internal token;
-    MaintAssetRegistry internal assets;
-    MaintDeviceRegistry internal devices;
-    MaintDistributor internal distributor;
+    MockPayoutToken internal token;
+    MockAssetRegistry internal assets;
+    MockDeviceRegistry internal devices;
+    MockIncomeDistributor internal distributor;
     MaintenanceEscrow internal escrow;
 
     /// @dev Maps `x` into [lo, hi] (uniformly enough for fuzzing; forge-std is not available).
@@ -42,18 +39,18 @@ abstract contract MaintenanceBase is PlinthTest {
 
     function _deploy() internal {
         vm.warp(1_700_000_000);
-        token = new MaintToken("Test USD", "TUSD");
-        assets = new MaintAssetRegistry();
-        devices = new MaintDeviceRegistry();
-        distributor = new MaintDistributor(GOV);
+        token = new MockPayoutToken("Test USD", "TUSD", 18);
+        assets = new MockAssetRegistry(address(0));
+        devices = new MockDeviceRegistry();
+        distributor = new MockIncomeDistributor(GOV, false);
         escrow = new MaintenanceEscrow(
             GOV,
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor))
         );
-        assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active);
-        devices.setDevice(DEVICE, IDeviceRegistry.DeviceStatus.Active, ASSET);
+        assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
+        devices.setDevice(DEVICE, address(0), IDeviceRegistry.DeviceStatus.Active, ASSET);
         devices.setReading(DEVICE, KIND, 5, 1, 0);
         bytes32 spender = distributor.RESERVE_SPENDER_ROLE();
         vm.prank(GOV);

@@ -218,7 +218,7 @@ describe("MaintenanceEscrow", function () {
 
     it("refuses a token governance did not allowlist", async function () {
       const f = await loadFixture(fixture);
-      const other = await ethers.deployContract("MaintToken", ["Other", "OTH"]);
+      const other = await ethers.deployContract("MockPayoutToken", ["Other", "OTH", 18]);
       await other.mint(f.payer.address, BUDGET);
       await other.connect(f.payer).approve(await f.escrow.getAddress(), BUDGET);
       const args = orderArgs(await time.latest(), await other.getAddress(), f.provider.address);
@@ -230,7 +230,7 @@ describe("MaintenanceEscrow", function () {
 
     it("refuses a fee-on-transfer token by checking the balance received", async function () {
       const f = await loadFixture(fixture);
-      const fee = await ethers.deployContract("MaintFeeToken");
+      const fee = await ethers.deployContract("FeeOnTransferToken");
       await f.escrow.connect(f.gov).setTokenAllowed(await fee.getAddress(), true);
       await fee.mint(f.payer.address, BUDGET);
       await fee.connect(f.payer).approve(await f.escrow.getAddress(), BUDGET);
@@ -271,7 +271,7 @@ describe("MaintenanceEscrow", function () {
           err,
         );
       }
-      await f.assets.setAsset(ASSET, f.agent.address, 2); // Frozen
+      await f.assets.setAsset(ASSET, f.agent.address, 2, ethers.ZeroAddress); // Frozen
       await expect(f.escrow.connect(f.payer).createOrder(orderArgs(now, t, p)))
         .to.be.revertedWithCustomError(f.escrow, "AssetNotActive")
         .withArgs(ASSET);
@@ -433,16 +433,16 @@ describe("MaintenanceEscrow", function () {
 
     it("refuses a bond that arrives short (a token that started charging a fee)", async function () {
       const f = await loadFixture(fixture);
-      const fee = await ethers.deployContract("MaintFeeToken");
+      const fee = await ethers.deployContract("FeeOnTransferToken");
       const feeAddr = await fee.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(feeAddr, true);
       for (const s of [f.payer, f.provider]) {
         await fee.mint(s.address, BUDGET);
         await fee.connect(s).approve(await f.escrow.getAddress(), ethers.MaxUint256);
       }
-      await fee.setFeeOn(false);
+      await fee.setFeeBps(0);
       const { id } = await create(f, { token: feeAddr });
-      await fee.setFeeOn(true);
+      await fee.setFeeBps(100);
       const s = await snapshot(f, id);
       await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "FundingShortfall")
@@ -501,7 +501,7 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await createAccepted(f);
       await attest(f, 6, 0n);
-      await f.devices.setDevice(DEVICE, 2, OTHER_ASSET); // suspended and moved after acceptance
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, 2, OTHER_ASSET); // suspended and moved after acceptance
       await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
         .to.emit(f.escrow, "OrderCompleted")
         .withArgs(id, BOND);
@@ -514,11 +514,11 @@ describe("MaintenanceEscrow", function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f);
       const s = await snapshot(f, id);
-      await f.devices.setDevice(DEVICE, 2, ASSET);
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, 2, ASSET);
       await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "DeviceNotActive")
         .withArgs(DEVICE);
-      await f.devices.setDevice(DEVICE, 1, OTHER_ASSET);
+      await f.devices.setDevice(DEVICE, ethers.ZeroAddress, 1, OTHER_ASSET);
       await expect(f.escrow.connect(f.provider).accept(id))
         .to.be.revertedWithCustomError(f.escrow, "DeviceNotOnAsset")
         .withArgs(DEVICE, ASSET);
@@ -1135,7 +1135,7 @@ describe("MaintenanceEscrow", function () {
     it("gives control of a reserve-funded order to the asset's current agent only", async function () {
       const f = await loadFixture(fixture);
       const { id } = await create(f, { fromReserve: true }, f.agent);
-      await f.assets.setAsset(ASSET, f.stranger.address, 1); // the agent changes
+      await f.assets.setAsset(ASSET, f.stranger.address, 1, ethers.ZeroAddress); // the agent changes
       await expect(f.escrow.connect(f.agent).cancel(id))
         .to.be.revertedWithCustomError(f.escrow, "NotController")
         .withArgs(f.agent.address);
@@ -1180,7 +1180,7 @@ describe("MaintenanceEscrow", function () {
 
     it("lets a provider blocklisted by the token withdraw to another address", async function () {
       const f = await loadFixture(fixture);
-      const blk = await ethers.deployContract("MaintBlocklistToken");
+      const blk = await ethers.deployContract("BlocklistToken");
       const b = await blk.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(b, true);
       for (const s of [f.payer, f.provider]) {
@@ -1202,7 +1202,7 @@ describe("MaintenanceEscrow", function () {
 
     it("stops a token re-entering claim during its own transfer", async function () {
       const f = await loadFixture(fixture);
-      const rnt = await ethers.deployContract("MaintReentrantToken");
+      const rnt = await ethers.deployContract("ReentrantToken");
       const r = await rnt.getAddress();
       const e = await f.escrow.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(r, true);
@@ -1215,10 +1215,10 @@ describe("MaintenanceEscrow", function () {
       await rnt.exec(e, f.escrow.interface.encodeFunctionData("cancel", [id]));
       expect(await f.escrow.claimable(r, ASSET, r)).to.equal(BUDGET);
       const vault = await f.escrow.vaultOf(ASSET);
-      await rnt.arm(vault, e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]));
+      await rnt.arm(vault, ethers.ZeroAddress, e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]), true);
       await rnt.exec(e, f.escrow.interface.encodeFunctionData("claim", [ASSET, r, r]));
-      expect(await rnt.reentered()).to.equal(false);
-      expect(await rnt.reentryError()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect(await rnt.lastCallSucceeded()).to.equal(false);
+      expect(await rnt.lastRevert()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
       expect(await rnt.balanceOf(r)).to.equal(BUDGET);
       expect(await rnt.balanceOf(vault)).to.equal(0n);
       expect(await f.escrow.claimable(r, ASSET, r)).to.equal(0n);
@@ -1226,7 +1226,7 @@ describe("MaintenanceEscrow", function () {
 
     it("stops a token re-entering the escrow while an order is being funded", async function () {
       const f = await loadFixture(fixture);
-      const rnt = await ethers.deployContract("MaintReentrantToken");
+      const rnt = await ethers.deployContract("ReentrantToken");
       const r = await rnt.getAddress();
       const e = await f.escrow.getAddress();
       await f.escrow.connect(f.gov).setTokenAllowed(r, true);
@@ -1238,18 +1238,18 @@ describe("MaintenanceEscrow", function () {
         ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [r, first.salt]),
       );
       // While the second order's budget leaves the payer (the token itself), it tries to cancel the first.
-      await rnt.arm(r, e, f.escrow.interface.encodeFunctionData("cancel", [firstId]));
+      await rnt.arm(r, ethers.ZeroAddress, e, f.escrow.interface.encodeFunctionData("cancel", [firstId]), true);
       const second = { ...first, salt: ethers.id("second") };
       await rnt.exec(e, f.escrow.interface.encodeFunctionData("createOrder", [second]));
-      expect(await rnt.reentered()).to.equal(false);
-      expect(await rnt.reentryError()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect(await rnt.lastCallSucceeded()).to.equal(false);
+      expect(await rnt.lastRevert()).to.equal(f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector);
       expect((await f.escrow.getOrder(firstId)).state).to.equal(OrderState.Open);
       expect(await rnt.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(2n * BUDGET);
     });
 
     it("releases to a provider contract that reverts on any call, which then pulls its money", async function () {
       const f = await loadFixture(fixture);
-      const rr = await ethers.deployContract("MaintRevertingReceiver");
+      const rr = await ethers.deployContract("RevertingReceiver");
       const addr = await rr.getAddress();
       const t = await f.token.getAddress();
       await f.token.mint(addr, BOND);

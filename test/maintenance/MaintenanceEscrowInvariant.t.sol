@@ -4,7 +4,8 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
-import {MaintDeviceRegistry, MaintToken} from "../../contracts/test/maintenance/MaintenanceMocks.sol";
+import {MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
+import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
 
 /// @notice Drives random work-order lifecycles: creation (device, optimistic or both, one or two
@@ -17,8 +18,8 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant MAX_ORDERS = 12;
 
     MaintenanceEscrow public immutable escrow;
-    MaintToken public immutable token;
-    MaintDeviceRegistry public immutable devices;
+    MockPayoutToken public immutable token;
+    MockDeviceRegistry public immutable devices;
     address public immutable arbiter;
 
     address[2] public payers = [address(0xB0), address(0xB1)];
@@ -33,7 +34,7 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant INSPECTOR_KEY_1 = 0xA11CE;
     uint256 internal constant INSPECTOR_KEY_2 = 0xB0B;
 
-    constructor(MaintenanceEscrow escrow_, MaintToken token_, MaintDeviceRegistry devices_, address arbiter_) {
+    constructor(MaintenanceEscrow escrow_, MockPayoutToken token_, MockDeviceRegistry devices_, address arbiter_) {
         escrow = escrow_;
         token = token_;
         devices = devices_;

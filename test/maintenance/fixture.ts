@@ -32,10 +32,10 @@ export type PolicyArgs = NewOrder["policy"];
 export async function deployMaintenance(ethers: HardhatEthers) {
   const [gov, agent, payer, provider, provider2, inspector1, inspector2, walletOwner, arbiter, stranger] =
     await ethers.getSigners();
-  const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
-  const assets = await ethers.deployContract("MaintAssetRegistry");
-  const devices = await ethers.deployContract("MaintDeviceRegistry");
-  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+  const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  const devices = await ethers.deployContract("MockDeviceRegistry");
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
     "MaintenanceEscrow",
@@ -43,12 +43,12 @@ export async function deployMaintenance(ethers: HardhatEthers) {
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   );
   const escrowAddress = await escrow.getAddress();
-  const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
+  const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
 
-  await assets.setAsset(ASSET, agent.address, 1);
-  await assets.setAsset(OTHER_ASSET, stranger.address, 1);
-  await devices.setDevice(DEVICE, 1, ASSET);
-  await devices.setDevice(OTHER_DEVICE, 1, OTHER_ASSET);
+  await assets.setAsset(ASSET, agent.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(OTHER_ASSET, stranger.address, 1, ethers.ZeroAddress);
+  await devices.setDevice(DEVICE, ethers.ZeroAddress, 1, ASSET);
+  await devices.setDevice(OTHER_DEVICE, ethers.ZeroAddress, 1, OTHER_ASSET);
   await devices.setReading(DEVICE, KIND_SELFTEST, 5, 1, 1); // history before any order
   await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), escrowAddress);
   await escrow.connect(gov).setTokenAllowed(await token.getAddress(), true);

@@ -22,9 +22,9 @@ describe("maintenance escrow with the real AssetRegistry", function () {
       .registerAsset.staticCall(salt, 0, "0x4652", agent.address, "ipfs://x");
     await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
 
-    const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
-    const devices = await ethers.deployContract("MaintDeviceRegistry");
-    const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+    const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
+    const devices = await ethers.deployContract("MockDeviceRegistry");
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(
       "MaintenanceEscrow",

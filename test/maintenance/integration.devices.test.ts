@@ -58,16 +58,16 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
     await registry.connect(operator).bindToAsset(deviceId, ASSET); // no asset registry configured: the owner binds
 
     // The escrow on the real registry (asset registry and distributor are test doubles).
-    const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
-    const assets = await ethers.deployContract("MaintAssetRegistry");
-    const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+    const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
+    const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(
       "MaintenanceEscrow",
       [gov.address, await assets.getAddress(), registryAddress, await distributor.getAddress()],
       { libraries: { MaintenanceTerms: await terms.getAddress() } },
     );
-    await assets.setAsset(ASSET, agent.address, 1);
+    await assets.setAsset(ASSET, agent.address, 1, ethers.ZeroAddress);
     await escrow.connect(gov).setTokenAllowed(await token.getAddress(), true);
     for (const s of [payer, provider]) {
       await token.mint(s.address, BUDGET + BOND);

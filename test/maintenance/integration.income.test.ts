@@ -16,8 +16,8 @@ describe("maintenance escrow with the real IncomeDistributor", function () {
   it("funds an order from the asset's maintenance reserve and returns a default's money through deposit", async function () {
     const inc = await deployIncome(ethers);
     const { distributor, registry, dai, agent, governance, outsider, alice } = inc;
-    const devices = await ethers.deployContract("MaintDeviceRegistry");
-    await devices.setDevice(DEVICE, 1, ASSET);
+    const devices = await ethers.deployContract("MockDeviceRegistry");
+    await devices.setDevice(DEVICE, ethers.ZeroAddress, 1, ASSET);
     const terms = await ethers.deployContract("MaintenanceTerms");
     const escrow = await ethers.deployContract(
       "MaintenanceEscrow",

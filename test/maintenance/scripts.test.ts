@@ -141,7 +141,7 @@ describe("maintenance scripts (core functions)", function () {
     await expectUserError(createAndFund(f.escrow, f.payer, order), /OrderExists/);
     await expectUserError(expireOrder(f.escrow, f.stranger, orderId), /DeadlineNotPassed/);
     await expectUserError(submitDeviceEvidence(f.escrow, f.stranger, orderId, 0), /WrongState/);
-    const other = await ethers.deployContract("MaintToken", ["X", "X"]);
+    const other = await ethers.deployContract("MockPayoutToken", ["X", "X", 18]);
     const foreign = { ...order, token: await other.getAddress(), salt: ethers.id("x") };
     await expectUserError(createAndFund(f.escrow, f.payer, foreign), /not allowlisted/);
   });

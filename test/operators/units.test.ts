@@ -106,7 +106,7 @@ describe("operator scripts: human units and named states", function () {
     const id = /agreement: (0x[0-9a-f]{64})/.exec(rent.stdout)![1];
     expect((await f.escrow.agreementOf(id)).credit).to.equal(100_000_000n);
 
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 0, (await f.escrow.agreementOf(id)).start); // baseline
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 1, (await f.escrow.agreementOf(id)).start, 0); // baseline
     await f.escrow.settleMetered(id);
     await networkHelpers.time.increase(3600);
     await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 500);

@@ -25,8 +25,8 @@ describe("RentalEscrow with the real AssetRegistry", function () {
       .connect(issuer)
       .registerAsset.staticCall(salt, 0, "0x4652", agent.address, "ipfs://x");
     await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
-    const devices = await ethers.deployContract("RentalMockDeviceRegistry");
-    const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const devices = await ethers.deployContract("MockDeviceRegistry");
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const escrow = await deployRentalEscrow(ethers, {
       governance: gov.address,
       assetRegistry: await registry.getAddress(),

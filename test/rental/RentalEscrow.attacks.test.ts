@@ -1,11 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import type {
-  RentalBlocklistToken,
-  RentalMockERC20,
-  RentalReentrantToken,
-} from "../../types/ethers-contracts/index.js";
+import type { BlocklistToken, MockPayoutToken, ReentrantToken } from "../../types/ethers-contracts/index.js";
 import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 
@@ -21,9 +17,11 @@ async function base() {
 }
 
 /** Deploys `name`, allows it, funds renter and other, and publishes a one-day asset offer in it. */
-async function withToken(name: "RentalReentrantToken" | "RentalFeeOnTransferToken" | "RentalBlocklistToken") {
+async function withToken(name: "ReentrantToken" | "FeeOnTransferToken" | "BlocklistToken") {
   const f = await base();
-  const token = (await ethers.deployContract(name)) as unknown as RentalMockERC20;
+  const token = (await ethers.deployContract(name)) as unknown as MockPayoutToken;
+  // The rental suite's blocklist refuses blocklisted senders too (like USDC).
+  if (name === "BlocklistToken") await (token as unknown as BlocklistToken).setBlocksSenders(true);
   const tokenAddress = await token.getAddress();
   await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
   for (const s of [f.renter, f.other]) {
@@ -39,15 +37,16 @@ async function withToken(name: "RentalReentrantToken" | "RentalFeeOnTransferToke
   return { ...f, token, tokenAddress, offerId, id };
 }
 
-const reentrantFixture = () => withToken("RentalReentrantToken");
-const feeFixture = () => withToken("RentalFeeOnTransferToken");
-const blocklistFixture = () => withToken("RentalBlocklistToken");
+const reentrantFixture = () => withToken("ReentrantToken");
+const feeFixture = () => withToken("FeeOnTransferToken");
+const blocklistFixture = () => withToken("BlocklistToken");
 
 describe("RentalEscrow: attacks", function () {
   it("blocks a reentrant token from re-entering while it is being pulled or paid out", async function () {
     const f = await loadFixture(reentrantFixture);
-    const token = f.token as unknown as RentalReentrantToken;
-    await token.arm(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [f.tokenAddress]));
+    const token = f.token as unknown as ReentrantToken;
+    const withdraw = f.escrow.interface.encodeFunctionData("withdraw", [f.tokenAddress]);
+    await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, f.escrowAddress, withdraw, false);
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     expect(await token.lastCallSucceeded()).to.equal(false);
     const guard = f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector;
@@ -75,7 +74,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("keeps a blocklisted renter from blocking settlement; the renter can withdraw elsewhere", async function () {
     const f = await loadFixture(blocklistFixture);
-    const token = f.token as unknown as RentalBlocklistToken;
+    const token = f.token as unknown as BlocklistToken;
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE + 77n);
     await token.setBlocked(f.renter.address, true);
     await time.increase(DAY);
@@ -90,7 +89,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
     const f = await loadFixture(blocklistFixture);
-    const token = f.token as unknown as RentalBlocklistToken;
+    const token = f.token as unknown as BlocklistToken;
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     await token.setBlocked(await f.distributor.getAddress(), true);
     await time.increase(DAY);
@@ -112,7 +111,7 @@ describe("RentalEscrow: attacks", function () {
   it("lets a renter contract that reverts on receiving ETH rent and close; its refund stays claimable", async function () {
     const f = await loadFixture(base);
     const offerId = await publish(f.escrow, f.agent, assetTerms());
-    const renter = await ethers.deployContract("RentalRevertingReceiver");
+    const renter = await ethers.deployContract("RevertingReceiver");
     const value = DAY * 10n ** 9n + 10n ** 16n;
     await renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
       value,
@@ -136,7 +135,7 @@ describe("RentalEscrow: attacks", function () {
 
   it("lets an owner contract that reverts on ETH offer a device; its rent stays claimable", async function () {
     const f = await loadFixture(base);
-    const owner = await ethers.deployContract("RentalRevertingReceiver");
+    const owner = await ethers.deployContract("RevertingReceiver");
     await f.devices.setOwner(FREE_DEVICE_ID, await owner.getAddress());
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
     await owner.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("publishOffer", [terms]));

@@ -22,8 +22,8 @@ async function integrated() {
   const device = deterministicDeviceSigner("0x" + "42".repeat(32), 0, "secp256k1");
   const deviceId = await registerAndClaim(ctx, device);
   const [, , , , , , , , renter, arbiter, fees] = await ethers.getSigners();
-  const assets = await ethers.deployContract("RentalMockAssetRegistry");
-  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
   const escrow = await deployRentalEscrow(ethers, {
     governance: ctx.governance.address,
     assetRegistry: await assets.getAddress(),

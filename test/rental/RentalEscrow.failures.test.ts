@@ -213,7 +213,7 @@ describe("RentalEscrow: access control and bad input", function () {
     await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
       .to.be.revertedWithCustomError(factory, "FeeTooHigh")
       .withArgs(1001, 1000);
-    const otherDistributor = await ethers.deployContract("RentalMockIncomeDistributor");
+    const otherDistributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const otherAddress = await otherDistributor.getAddress();
     await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module))
       .to.be.revertedWithCustomError(factory, "SettlementMismatch")
@@ -271,7 +271,7 @@ describe("RentalEscrow: money edge cases", function () {
     await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
     const { start } = await f.escrow.agreementOf(id);
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 0, start); // the meter's baseline
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 0); // the meter's baseline
     await f.escrow.settleMetered(id);
     await time.increase(600);
     await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 50);
@@ -290,11 +290,11 @@ describe("RentalEscrow: money edge cases", function () {
     await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const { start } = await f.escrow.agreementOf(id);
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 0, start); // the meter's baseline
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 0); // the meter's baseline
     await f.escrow.settleMetered(id);
 
     // First shortfall: 50 units of 1 gwei against 10 gwei of credit.
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 2, 50, start + 600n);
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 2, start + 600n, 50);
     await time.setNextBlockTimestamp(start + 600n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
@@ -306,7 +306,7 @@ describe("RentalEscrow: money edge cases", function () {
     expect(a.earned).to.equal(10n * GWEI);
 
     // Second shortfall while the debt is still open: 30 more units, no credit left.
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 3, 30, start + 1200n);
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 3, start + 1200n, 30);
     await time.setNextBlockTimestamp(start + 1200n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")

@@ -19,7 +19,7 @@ const DAY = 86_400n;
 async function integrated() {
   const f = await deployIncome(ethers);
   const [, , , , , , , , , , arbiter, rentalFees] = await ethers.getSigners();
-  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
+  const devices = await ethers.deployContract("MockDeviceRegistry");
   const escrow = await deployRentalEscrow(ethers, {
     governance: f.governance.address,
     assetRegistry: await f.registry.getAddress(),

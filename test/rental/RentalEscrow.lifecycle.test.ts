@@ -100,7 +100,7 @@ describe("RentalEscrow: offers", function () {
 
   it("refuses a payment token governance has not allowed", async function () {
     const f = await loadFixture(base);
-    const stranger = await ethers.deployContract("RentalMockERC20", ["X", "X"]);
+    const stranger = await ethers.deployContract("MockPayoutToken", ["X", "X", 18]);
     await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: asAddress(await stranger.getAddress()) })))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
       .withArgs(await stranger.getAddress());
@@ -225,11 +225,11 @@ describe("RentalEscrow: opening", function () {
     await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "SubjectNotRentable")
       .withArgs(SubjectKind.Asset, ASSET_ID);
-    await f.assets.setAsset(ASSET_ID, f.other.address);
+    await f.assets.setAsset(ASSET_ID, f.other.address, 1, ethers.ZeroAddress);
     await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
       .withArgs(f.agent.address, f.other.address);
-    await f.assets.setAsset(ASSET_ID, f.agent.address);
+    await f.assets.setAsset(ASSET_ID, f.agent.address, 1, ethers.ZeroAddress);
     await f.escrow.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, false);
     await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
@@ -302,8 +302,8 @@ describe("RentalEscrow: signed offers", function () {
 
   it("accepts offers signed by a contract-wallet (ERC-1271) agent", async function () {
     const f = await loadFixture(base);
-    const wallet = await ethers.deployContract("RentalMockERC1271Wallet", [f.agent.address]);
-    await f.assets.setAsset(ASSET_ID, await wallet.getAddress());
+    const wallet = await ethers.deployContract("MockERC1271Wallet", [f.agent.address]);
+    await f.assets.setAsset(ASSET_ID, await wallet.getAddress(), 1, ethers.ZeroAddress);
     const offer = buildOffer(assetTerms(), await wallet.getAddress(), { expiry: BigInt(await time.latest()) + DAY });
     const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
     await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
@@ -440,7 +440,7 @@ describe("RentalEscrow: paying and metering", function () {
     const offerId = await publish(f.escrow, f.agent, terms);
     // The meter's baseline: odometer 500 (units before the rental: never billed), signed at the start.
     const start = BigInt(await time.latest()) + 10n;
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 500, start);
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 500);
     await time.setNextBlockTimestamp(start);
     await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
@@ -448,14 +448,14 @@ describe("RentalEscrow: paying and metering", function () {
     await expect(f.escrow.settleMetered(id))
       .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
       .withArgs(1, 1);
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 2, 40, start + 3600n);
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 2, start + 3600n, 40);
     await time.setNextBlockTimestamp(start + 3600n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")
       .withArgs(id, 2, 540, 40, 40, 0, 40n * GWEI);
     // A faulty meter reporting 10,000 units in one hour: billed up to the cap of 100 per hour of term
     // (200 after two hours, 40 of them already billed); the 9,840 above it are carried, not dropped.
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 3, 10_000, start + 7200n);
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 3, start + 7200n, 10_000);
     await time.setNextBlockTimestamp(start + 7200n);
     await expect(f.escrow.settleMetered(id))
       .to.emit(f.escrow, "MeterSettled")

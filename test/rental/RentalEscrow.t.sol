@@ -8,19 +8,16 @@ import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
-import {
-    RentalMockAssetRegistry,
-    RentalMockDeviceRegistry,
-    RentalMockIncomeDistributor
-} from "../../contracts/test/rental/RentalMocks.sol";
+import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.sol";
+import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 
 /// @notice Shared deployment: escrow on the test doubles, three assets of one agent, ETH allowed.
 abstract contract RentalSetup is PlinthTest {
     RentalEscrow internal escrow;
-    RentalMockAssetRegistry internal assets;
-    RentalMockDeviceRegistry internal devices;
-    RentalMockIncomeDistributor internal distributor;
+    MockAssetRegistry internal assets;
+    MockDeviceRegistry internal devices;
+    MockIncomeDistributor internal distributor;
     address internal constant GOV = address(0x60F);
     address internal constant AGENT = address(0xA6E);
     address internal constant ARBITER = address(0xA4B);
@@ -30,9 +27,9 @@ abstract contract RentalSetup is PlinthTest {
 
     function _deploy() internal {
         vm.warp(1_700_000_000);
-        assets = new RentalMockAssetRegistry();
-        devices = new RentalMockDeviceRegistry();
-        distributor = new RentalMockIncomeDistributor();
+        assets = new MockAssetRegistry(address(0));
+        devices = new MockDeviceRegistry();
+        distributor = new MockIncomeDistributor(address(0), true);
         RentalSettlement settlement = new RentalSettlement(
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
@@ -52,7 +49,7 @@ abstract contract RentalSetup is PlinthTest {
         devices.setLeaseManager(address(escrow));
         vm.prank(GOV);
         escrow.setTokenAllowed(address(0), true);
-        for (uint256 i = 1; i <= 3; ++i) assets.setAsset(i, AGENT);
+        for (uint256 i = 1; i <= 3; ++i) assets.setAsset(i, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
     }
 
     function _terms(uint256 assetId, uint128 price) internal pure returns (IRentalEscrow.Terms memory t) {
@@ -145,7 +142,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
 
     /// A faulty meter can never bill more than maxUnitsPerPeriod per period of elapsed time.
     function testFuzz_MeterBillsAtMostTheCap(uint64 value, uint256 elapsedSeed) public {
-        devices.setDevice(9, AGENT, 1);
+        devices.setDevice(9, AGENT, IDeviceRegistry.DeviceStatus.Active, 1);
         IRentalEscrow.Terms memory t = _terms(1, 0);
         t.pricePerUnit = 1e9;
         t.meterDeviceId = 9;

@@ -1,4 +1,4 @@
-/** Shared deployment of the rental escrow against the test doubles (contracts/test/rental/). */
+/** Shared deployment of the rental escrow against the test doubles (contracts/test/doubles/). */
 import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
@@ -11,9 +11,9 @@ export const FEE_BPS = 250;
 
 export async function deployRental(ethers: HardhatEthers) {
   const [governance, agent, renter, other, feeRecipient, arbiter, deviceOwner] = await ethers.getSigners();
-  const assets = await ethers.deployContract("RentalMockAssetRegistry");
-  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
-  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  const devices = await ethers.deployContract("MockDeviceRegistry");
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
   const escrow = await deployRentalEscrow(ethers, {
     governance: governance.address,
     assetRegistry: await assets.getAddress(),
@@ -26,10 +26,10 @@ export async function deployRental(ethers: HardhatEthers) {
   const escrowAddress = await escrow.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
-  await assets.setAsset(ASSET_ID, agent.address);
-  await devices.setDevice(DEVICE_ID, deviceOwner.address, ASSET_ID);
-  await devices.setDevice(FREE_DEVICE_ID, deviceOwner.address, 0n);
-  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
+  await assets.setAsset(ASSET_ID, agent.address, 1, ethers.ZeroAddress); // Active
+  await devices.setDevice(DEVICE_ID, deviceOwner.address, 1, ASSET_ID); // Active
+  await devices.setDevice(FREE_DEVICE_ID, deviceOwner.address, 1, 0n);
+  const token = await ethers.deployContract("MockPayoutToken", ["USD", "USD", 18]);
   await escrow.connect(governance).setTokenAllowed(ethers.ZeroAddress, true);
   await escrow.connect(governance).setTokenAllowed(await token.getAddress(), true);
   for (const s of [renter, other]) {

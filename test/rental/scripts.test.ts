@@ -30,7 +30,7 @@ describe("Rental scripts (against the test doubles)", function () {
     const id = await rental.rentOffer(f.escrow, f.renter, offerId, DAY, DAY * GWEI);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Active);
     await rental.payPeriod(f.escrow, f.renter, id, 3600n);
-    await f.devices.pushReadingAt(DEVICE_ID, METER_KIND, 1, 0, (await f.escrow.agreementOf(id)).start); // baseline
+    await f.devices.setReading(DEVICE_ID, METER_KIND, 1, (await f.escrow.agreementOf(id)).start, 0); // baseline
     await f.escrow.settleMetered(id);
     await f.devices.pushReading(DEVICE_ID, METER_KIND, 2, 10);
     await time.increase(3600);

@@ -113,29 +113,3 @@ contract AtkReentrantParty is IAtkTokenReceiver {
         }
     }
 }
-
-/// @title AtkRevertingReceiver
-/// @notice Refuses every ETH payment (a holder whose fallback reverts). Can act as a party through `exec`.
-contract AtkRevertingReceiver {
-    /// @notice The receiver refuses ETH.
-    error AtkNoEth();
-
-    /// @notice Runs any call as this contract.
-    /// @param to Call target.
-    /// @param data Calldata.
-    /// @return result Its return data.
-    function exec(address to, bytes calldata data) external payable returns (bytes memory result) {
-        bool ok;
-        (ok, result) = to.call{value: msg.value}(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(result, 32), mload(result))
-            }
-        }
-    }
-
-    /// @notice Always reverts.
-    receive() external payable {
-        revert AtkNoEth();
-    }
-}

@@ -4,7 +4,8 @@ pragma solidity 0.8.37;
 import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalEscrow} from "../../rental/IRentalEscrow.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
-import {RentalMockAssetRegistry, RentalMockIncomeDistributor} from "./RentalMocks.sol";
+import {MockIncomeDistributor} from "../doubles/Distributors.sol";
+import {MockAssetRegistry} from "../doubles/Registries.sol";
 
 /// @notice Invariant-test handler: random rentals of three ETH-priced assets by two renters, with
 ///         every public transition, warps and withdrawals. Tracks every agreement id it opened.
@@ -13,8 +14,8 @@ contract RentalHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     RentalEscrow public immutable escrow;
-    RentalMockAssetRegistry public immutable assets;
-    RentalMockIncomeDistributor public immutable distributor;
+    MockAssetRegistry public immutable assets;
+    MockIncomeDistributor public immutable distributor;
     address public immutable agent;
     address public immutable arbiter;
     address public immutable feeRecipient;
@@ -26,8 +27,8 @@ contract RentalHandler {
 
     constructor(
         RentalEscrow escrow_,
-        RentalMockAssetRegistry assets_,
-        RentalMockIncomeDistributor distributor_,
+        MockAssetRegistry assets_,
+        MockIncomeDistributor distributor_,
         address agent_,
         address arbiter_,
         address feeRecipient_

@@ -1,6 +1,6 @@
 /**
  * Gas of the income distributor (issue 4), on a fresh simulated chain with the test doubles of the
- * asset registry and share token (contracts/test/income/).
+ * asset registry and share token (contracts/test/doubles/Registries.sol, contracts/test/income/MockAssetShares.sol).
  *
  * Holders for the O(1) claim figures are created with the test-only `MockAssetShares.batchMint`
  * (300 mints per transaction, before any income is deposited), one asset per holder count; the

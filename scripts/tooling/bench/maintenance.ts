@@ -17,7 +17,7 @@ import { deployWithManufacturer, registryDomain, sendClaim, sendRegistration } f
 export const bench: AreaBench = async (connection) => {
   const { ethers } = connection;
   const [gov, agent, payer, provider, inspector1, inspector2, walletOwner, issuer] = await ethers.getSigners();
-  const token = await ethers.deployContract("MaintToken", ["Test USD", "TUSD"]);
+  const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
   const assets = await ethers.deployContract("AssetRegistry", [gov.address]);
   await assets.connect(gov).grantRole(await assets.ISSUER_ROLE(), issuer.address);
   const ASSET = await assets
@@ -45,14 +45,14 @@ export const bench: AreaBench = async (connection) => {
     });
     await (await devices.attest(att, await device.signDigest(deviceDigest(deviceDomain, "Attestation", att)))).wait();
   };
-  const distributor = await ethers.deployContract("MaintDistributor", [gov.address]);
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
   const terms = await ethers.deployContract("MaintenanceTerms");
   const escrow = await ethers.deployContract(
     "MaintenanceEscrow",
     [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   );
-  const wallet = await ethers.deployContract("MaintERC1271Wallet", [walletOwner.address]);
+  const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
   const e = await escrow.getAddress();
   const t = await token.getAddress();
   await selfTest(0); // history before any order

@@ -1,6 +1,6 @@
 /**
  * Gas of the rental escrow's main operations, on the test doubles of the registries and the income
- * distributor (contracts/test/rental/RentalMocks.sol): the real-suite figures are in scripts/tooling/bench/suite.ts (suite.rental.*), with
+ * distributor (contracts/test/doubles/): the real-suite figures are in scripts/tooling/bench/suite.ts (suite.rental.*), with
  * the real DeviceRegistry / AssetRegistry / IncomeDistributor (their setLease, latestReading and
  * deposit cost more than the mocks').
  */
@@ -13,9 +13,9 @@ export const bench: AreaBench = async (connection) => {
   const { ethers, networkHelpers } = connection;
   const { time } = networkHelpers;
   const [governance, agent, renter, feeRecipient, arbiter] = await ethers.getSigners();
-  const assets = await ethers.deployContract("RentalMockAssetRegistry");
-  const devices = await ethers.deployContract("RentalMockDeviceRegistry");
-  const distributor = await ethers.deployContract("RentalMockIncomeDistributor");
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  const devices = await ethers.deployContract("MockDeviceRegistry");
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
   const escrow = await deployRentalEscrow(ethers, {
     governance: governance.address,
     assetRegistry: await assets.getAddress(),
@@ -28,7 +28,7 @@ export const bench: AreaBench = async (connection) => {
   const escrowAddress = await escrow.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
-  const token = await ethers.deployContract("RentalMockERC20", ["USD", "USD"]);
+  const token = await ethers.deployContract("MockPayoutToken", ["USD", "USD", 18]);
   const tokenAddress = await token.getAddress();
   await escrow.connect(governance).setTokenAllowed(tokenAddress, true);
   await token.mint(renter.address, 10n ** 30n);
@@ -40,9 +40,9 @@ export const bench: AreaBench = async (connection) => {
   const DAY = 86_400n;
   const PRICE = 10n ** 12n;
   // Asset 1: on-chain offer, metered by device 11 bound to it. Asset 2: signed offer.
-  await assets.setAsset(1, agent.address);
-  await assets.setAsset(2, agent.address);
-  await devices.setDevice(11, agent.address, 1);
+  await assets.setAsset(1, agent.address, 1, ethers.ZeroAddress);
+  await assets.setAsset(2, agent.address, 1, ethers.ZeroAddress);
+  await devices.setDevice(11, agent.address, 1, 1);
   await devices.pushReading(11, 1, 1, 5);
   const metered = buildTerms({
     subjectKind: SubjectKind.Asset,
