@@ -54,7 +54,8 @@ describe("income accounting stays exact across many share transfers", function (
           .connect(w.outsider)
           .deposit(w.assetId, token, amount, { value: token === ETH ? amount : 0n });
         const [, after] = await w.distributor.incomeAccountingOf(w.assetId, token);
-        for (let i = 0; i < 3; i++) exact[token][i] += (after - before) * (await w.shares.balanceOf(holders[i].address));
+        for (let i = 0; i < 3; i++)
+          exact[token][i] += (after - before) * (await w.shares.balanceOf(holders[i].address));
       } else {
         const who = holders[Number(rand(3n))];
         const token = tokens[Number(rand(2n))];
