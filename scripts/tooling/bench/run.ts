@@ -18,7 +18,7 @@
  * writes a fresh run elsewhere and compares it with the committed snapshot);
  * BENCH_MEASUREMENTS=1: rewrite the machine-dependent measurements even if no figure moved.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AreaBench, GasEntries } from "./types.js";
@@ -69,6 +69,30 @@ merged = { ...merged, ...gas };
 const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
 const gasWritten = writeIfChanged(gasFile, JSON.stringify(sorted, null, 2) + "\n");
 
+// Each area's section of gas.md ("## <area>" up to the next one). A partial run (BENCH_AREAS) rewrites
+// the sections of the areas it ran and keeps the others' from the existing report.
+const sections = new Map<string, string[]>();
+for (const [area, lines] of Object.entries(notes)) {
+  if (lines.length === 0 && explanations[area] === undefined) continue;
+  sections.set(area, [
+    `## ${area}`,
+    "",
+    ...lines.map((l) => `- ${l}`),
+    "",
+    ...(explanations[area] ? [explanations[area], ""] : []),
+  ]);
+}
+const mdFile = join(reports, "gas.md");
+if (process.env.BENCH_AREAS && existsSync(mdFile)) {
+  const parts = readFileSync(mdFile, "utf8")
+    .split(/^(?=## )/m)
+    .slice(1);
+  for (const part of parts) {
+    const area = part.slice(3, part.indexOf("\n")).trim();
+    if (!wanted.includes(area)) sections.set(area, part.replace(/\n+$/, "\n").split("\n"));
+  }
+}
+
 const md = [
   "# Gas report",
   "",
@@ -80,13 +104,9 @@ const md = [
   "| --- | ---: |",
   ...Object.entries(sorted).map(([k, v]) => `| \`${k}\` | ${v.toLocaleString("en-US")} |`),
   "",
-  ...Object.entries(notes).flatMap(([area, lines]) =>
-    lines.length === 0 && explanations[area] === undefined
-      ? []
-      : [`## ${area}`, "", ...lines.map((l) => `- ${l}`), "", ...(explanations[area] ? [explanations[area], ""] : [])],
-  ),
+  ...[...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([, lines]) => lines),
 ].join("\n");
-const mdWritten = writeIfChanged(join(reports, "gas.md"), md);
+const mdWritten = writeIfChanged(mdFile, md);
 console.log(
   gasWritten || mdWritten
     ? `wrote ${gasFile} (${Object.keys(sorted).length} figures) and gas.md beside it`
