@@ -197,7 +197,7 @@ function roleFromParameters(p: Record<string, unknown> | undefined, role: string
 }
 
 /** The variables by which Hardhat decides it runs in CI and then never reads its keystore (hardhat-utils isCi). */
-const CI_VARIABLES = [
+export const CI_VARIABLES = [
   "GITHUB_ACTIONS",
   "NOW",
   "DEPLOYMENT_ID",
