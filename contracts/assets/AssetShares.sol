@@ -97,8 +97,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///
     ///      `_core` (every move): the income hook (set once by `initialize`), `flags` (bit 0: eligibility
     ///      required, bit 1: paused, bit 2: asset frozen, bit 3: asset retired; the last two mirror the
-    ///      registry's status, which the registry pushes in the transaction that changes it), the number of external rules, the asset-wide lock-up, the maximum
-    ///      number of holders and the decimals (set once).
+    ///      registry's status, which the registry pushes in the transaction that changes it), the number of
+    ///      external rules, the asset-wide lock-up, the maximum number of holders and the decimals (set once).
     struct Core {
         address incomeHooks;
         uint8 flags;
