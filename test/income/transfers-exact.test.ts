@@ -35,6 +35,7 @@ describe("income accounting stays exact across many share transfers", function (
       return (seed >> 16n) % n;
     };
     let transfers = 0;
+    let selfTransfers = 0;
     for (let step = 0; step < 120; step++) {
       const action = rand(4n);
       if (action <= 1n) {
@@ -42,7 +43,25 @@ describe("income accounting stays exact across many share transfers", function (
         const from = holders[Number(rand(3n))];
         const to = holders[Number(rand(3n))];
         const balance = await w.shares.balanceOf(from.address);
-        if (balance === 0n || from === to) continue;
+        if (balance === 0n) continue;
+        if (from === to) {
+          // A transfer to oneself (whole balance too) moves nothing: balance, holders and income unchanged.
+          const before = await Promise.all([
+            w.shares.holderCount(),
+            ...tokens.map((t) => w.distributor.claimableOf(w.assetId, t, from.address)),
+          ]);
+          // the whole balance (no draw from the sequence, so the other steps stay what they were)
+          await w.shares.connect(from).transfer(to.address, balance);
+          expect(await w.shares.balanceOf(from.address)).to.equal(balance);
+          expect(
+            await Promise.all([
+              w.shares.holderCount(),
+              ...tokens.map((t) => w.distributor.claimableOf(w.assetId, t, from.address)),
+            ]),
+          ).to.deep.equal(before);
+          selfTransfers++;
+          continue;
+        }
         const amount = rand(3n) === 0n ? balance : 1n + rand(balance);
         await w.shares.connect(from).transfer(to.address, amount);
         transfers++;
@@ -65,6 +84,7 @@ describe("income accounting stays exact across many share transfers", function (
       }
     }
     expect(transfers).to.be.greaterThan(25);
+    expect(selfTransfers).to.be.greaterThan(3);
 
     for (const token of tokens) {
       const [, distributed, claimed, remainder] = await w.distributor.incomeAccountingOf(w.assetId, token);
