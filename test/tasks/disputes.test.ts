@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { runTask, suiteWithRecord, type Suite } from "./harness.js";
+import { rentalKit, runTask, suiteWithRecord, type Suite } from "./harness.js";
 
 const connection = await network.getOrCreate();
 const { ethers } = connection;
@@ -24,12 +24,15 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
   let assetId: string;
   let usdc: string;
   let n = 0;
+  // run, terms files, offers and agreements rented by account 8 for an hour with 3.6 USDC prepaid
+  const { run, termsFile, offered, rented } = rentalKit("disputes", () => ({
+    record,
+    dir,
+    assetId,
+    usdc,
+    arbiter: arbiter.address,
+  }));
 
-  const run = async (id: string[], args: Record<string, string | boolean | undefined>) => {
-    const r = await runTask(id, { deployment: record, ...args });
-    expect(r.ok, `${id.join(" ")}: ${r.stderr}`).to.equal(true);
-    return r.stdout;
-  };
   /** A refusal: the task fails with exactly one `error: ` line (its last line), returned. */
   const refused = async (id: string[], args: Record<string, string | boolean | undefined>) => {
     const r = await runTask(id, { deployment: record, ...args });
@@ -42,39 +45,6 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
   const maintenanceClaimable = (who: { address: string }) => suite.escrow.claimable(who.address, assetId, usdc);
   const rentalClaimable = (who: { address: string }) => suite.rental.claimable(who.address, usdc);
 
-  /** A terms file: 0.001 USDC per second, 100 USDC deposit, the test's arbiter. */
-  const termsFile = async (extra: Record<string, string | number> = {}) => {
-    const file = join(dir, `disputes-terms-${n++}.json`);
-    await writeFile(
-      file,
-      JSON.stringify({
-        subjectKind: 1,
-        subjectId: assetId,
-        token: usdc,
-        pricePerSecond: "1000",
-        deposit: "100000000",
-        minDuration: 3600,
-        maxDuration: 30 * 86400 - n, // each file its own terms (an offer of the same terms exists once)
-        arbiter: arbiter.address,
-        ...extra,
-      }),
-    );
-    return file;
-  };
-  const offered = async (extra: Record<string, string | number> = {}) =>
-    /offer (0x[0-9a-f]{64}) published/.exec(
-      await run(["rental", "offer"], { terms: await termsFile(extra), signer: "6" }),
-    )![1]!;
-  /** An agreement rented by the renter (account 8) with 3.6 USDC prepaid and the 100 USDC deposit. */
-  const rented = async (extra: Record<string, string | number> = {}) => {
-    const out = await run(["rental", "rent"], {
-      offer: await offered(extra),
-      duration: "3600",
-      prepay: "3.6",
-      signer: "8",
-    });
-    return /agreement (0x[0-9a-f]{64}) opened/.exec(out)![1]!;
-  };
   /** An order of the issuer (account 6, its payer and controller) for 200 USDC. */
   const order = async (args: Record<string, string | boolean>) => {
     const out = await run(["maintenance", "order"], {

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { runTask, suiteWithRecord, type Suite } from "./harness.js";
+import { rentalKit, runTask, suiteWithRecord, type Suite } from "./harness.js";
 
 const connection = await network.getOrCreate();
 const { ethers } = connection;
@@ -22,45 +22,20 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
   let record: string;
   let assetId: string;
   let usdc: string;
-  let n = 0;
+  // run, terms files and agreements rented by account 8 from an on-chain offer (./harness.ts)
+  const { run, termsFile, rented } = rentalKit("flows", () => ({
+    record,
+    dir,
+    assetId,
+    usdc,
+    arbiter: arbiter.address,
+  }));
 
-  const run = async (id: string[], args: Record<string, string | boolean | undefined>) => {
-    const r = await runTask(id, { deployment: record, ...args });
-    expect(r.ok, `${id.join(" ")}: ${r.stderr}`).to.equal(true);
-    return r.stdout;
-  };
   const refused = async (id: string[], args: Record<string, string | boolean | undefined>) => {
     const r = await runTask(id, { deployment: record, ...args });
     expect(r.ok, `${id.join(" ")} should be refused: ${r.stdout}`).to.equal(false);
     expect(r.stderr.split("\n").filter((l) => l.startsWith("error: ")).length).to.equal(1);
     return r.stderr;
-  };
-  /** A terms file: 0.001 USDC per second, 100 USDC deposit, the test's arbiter. */
-  const termsFile = async (extra: Record<string, string | number> = {}) => {
-    const file = join(dir, `flows-terms-${n++}.json`);
-    await writeFile(
-      file,
-      JSON.stringify({
-        subjectKind: 1,
-        subjectId: assetId,
-        token: usdc,
-        pricePerSecond: "1000",
-        deposit: "100000000",
-        minDuration: 3600,
-        maxDuration: 30 * 86400 - n, // each file its own terms (an offer of the same terms exists once)
-        arbiter: arbiter.address,
-        ...extra,
-      }),
-    );
-    return file;
-  };
-  /** An agreement rented from an on-chain offer by the renter (account 8). */
-  const rented = async (extra: Record<string, string | number> = {}, prepay = "3.6", duration = "3600") => {
-    const offerId = /offer (0x[0-9a-f]{64})/.exec(
-      await run(["rental", "offer"], { terms: await termsFile(extra), signer: "6" }),
-    )![1];
-    const out = await run(["rental", "rent"], { offer: offerId, duration, prepay, signer: "8" });
-    return /agreement (0x[0-9a-f]{64}) opened/.exec(out)![1];
   };
   /** An agreement whose use has ended and is settled: Settling, 100 USDC deposit held. */
   const settling = async () => {

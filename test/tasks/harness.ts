@@ -5,6 +5,7 @@
  * the console output and the task's Result are captured. The tasks connect with
  * `network.getOrCreate()`, so the test's own connection sees their transactions.
  */
+import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -95,4 +96,54 @@ export async function suiteWithRecord(
     }),
   );
   return { suite, dir, record };
+}
+
+/** What the rental helpers of `rentalKit` read once the suite exists (set in the test's `before`). */
+export interface RentalKitContext {
+  record: string;
+  dir: string;
+  assetId: string;
+  usdc: string;
+  arbiter: string;
+}
+
+/**
+ * The task helpers the flow tests share: `run` (a task that must succeed, its stdout), `termsFile` (a
+ * terms file: 0.001 USDC per second, 100 USDC deposit, the test's arbiter; each file its own terms),
+ * `offered` (an on-chain offer of the issuer, account 6) and `rented` (rented by account 8 for an hour,
+ * 3.6 USDC prepaid). `prefix` names the files; `ctx` is read when a helper runs.
+ */
+export function rentalKit(prefix: string, ctx: () => RentalKitContext) {
+  let n = 0;
+  const run = async (id: string[], args: Record<string, string | boolean | undefined>) => {
+    const r = await runTask(id, { deployment: ctx().record, ...args });
+    expect(r.ok, `${id.join(" ")}: ${r.stderr}`).to.equal(true);
+    return r.stdout;
+  };
+  const termsFile = async (extra: Record<string, string | number> = {}) => {
+    const { dir, assetId, usdc, arbiter } = ctx();
+    const file = join(dir, `${prefix}-terms-${n++}.json`);
+    await writeFile(
+      file,
+      JSON.stringify({
+        subjectKind: 1,
+        subjectId: assetId,
+        token: usdc,
+        pricePerSecond: "1000",
+        deposit: "100000000",
+        minDuration: 3600,
+        maxDuration: 30 * 86400 - n, // each file its own terms (an offer of the same terms exists once)
+        arbiter,
+        ...extra,
+      }),
+    );
+    return file;
+  };
+  const offered = async (extra: Record<string, string | number> = {}) =>
+    /offer (0x[0-9a-f]{64})/.exec(await run(["rental", "offer"], { terms: await termsFile(extra), signer: "6" }))![1]!;
+  const rented = async (extra: Record<string, string | number> = {}, prepay = "3.6", duration = "3600") => {
+    const out = await run(["rental", "rent"], { offer: await offered(extra), duration, prepay, signer: "8" });
+    return /agreement (0x[0-9a-f]{64}) opened/.exec(out)![1]!;
+  };
+  return { run, termsFile, offered, rented };
 }
