@@ -25,7 +25,7 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
   let usdc: string;
   let n = 0;
   // run, terms files, offers and agreements rented by account 8 for an hour with 3.6 USDC prepaid
-  const { run, termsFile, offered, rented } = rentalKit("disputes", () => ({
+  const { run, refused, termsFile, offered, rented } = rentalKit("disputes", () => ({
     record,
     dir,
     assetId,
@@ -33,15 +33,6 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
     arbiter: arbiter.address,
   }));
 
-  /** A refusal: the task fails with exactly one `error: ` line (its last line), returned. */
-  const refused = async (id: string[], args: Record<string, string | boolean | undefined>) => {
-    const r = await runTask(id, { deployment: record, ...args });
-    expect(r.ok, `${id.join(" ")} should be refused: ${r.stdout}`).to.equal(false);
-    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
-    expect(errors, r.stderr).to.have.length(1);
-    expect(r.stderr).to.not.match(/\n\s+at /);
-    return errors[0]!;
-  };
   const maintenanceClaimable = (who: { address: string }) => suite.escrow.claimable(who.address, assetId, usdc);
   const rentalClaimable = (who: { address: string }) => suite.rental.claimable(who.address, usdc);
 

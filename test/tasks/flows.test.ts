@@ -23,7 +23,7 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
   let assetId: string;
   let usdc: string;
   // run, terms files and agreements rented by account 8 from an on-chain offer (./harness.ts)
-  const { run, termsFile, rented } = rentalKit("flows", () => ({
+  const { run, refused, termsFile, rented } = rentalKit("flows", () => ({
     record,
     dir,
     assetId,
@@ -31,12 +31,6 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
     arbiter: arbiter.address,
   }));
 
-  const refused = async (id: string[], args: Record<string, string | boolean | undefined>) => {
-    const r = await runTask(id, { deployment: record, ...args });
-    expect(r.ok, `${id.join(" ")} should be refused: ${r.stdout}`).to.equal(false);
-    expect(r.stderr.split("\n").filter((l) => l.startsWith("error: ")).length).to.equal(1);
-    return r.stderr;
-  };
   /** An agreement whose use has ended and is settled: Settling, 100 USDC deposit held. */
   const settling = async () => {
     const agreement = await rented();

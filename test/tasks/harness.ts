@@ -108,7 +108,8 @@ export interface RentalKitContext {
 }
 
 /**
- * The task helpers the flow tests share: `run` (a task that must succeed, its stdout), `termsFile` (a
+ * The task helpers the flow tests share: `run` (a task that must succeed, its stdout), `refused` (one
+ * error line, no stack trace), `termsFile` (a
  * terms file: 0.001 USDC per second, 100 USDC deposit, the test's arbiter; each file its own terms),
  * `offered` (an on-chain offer of the issuer, account 6) and `rented` (rented by account 8 for an hour,
  * 3.6 USDC prepaid). `prefix` names the files; `ctx` is read when a helper runs.
@@ -119,6 +120,15 @@ export function rentalKit(prefix: string, ctx: () => RentalKitContext) {
     const r = await runTask(id, { deployment: ctx().record, ...args });
     expect(r.ok, `${id.join(" ")}: ${r.stderr}`).to.equal(true);
     return r.stdout;
+  };
+  /** A refusal: the task fails with exactly one `error: ` line and no stack trace; the line is returned. */
+  const refused = async (id: string[], args: Record<string, string | boolean | undefined>) => {
+    const r = await runTask(id, { deployment: ctx().record, ...args });
+    expect(r.ok, `${id.join(" ")} should be refused: ${r.stdout}`).to.equal(false);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    expect(errors, r.stderr).to.have.length(1);
+    expect(r.stderr).to.not.match(/\n\s+at /);
+    return errors[0]!;
   };
   const termsFile = async (extra: Record<string, string | number> = {}) => {
     const { dir, assetId, usdc, arbiter } = ctx();
@@ -145,5 +155,5 @@ export function rentalKit(prefix: string, ctx: () => RentalKitContext) {
     const out = await run(["rental", "rent"], { offer: await offered(extra), duration, prepay, signer: "8" });
     return /agreement (0x[0-9a-f]{64}) opened/.exec(out)![1]!;
   };
-  return { run, termsFile, offered, rented };
+  return { run, refused, termsFile, offered, rented };
 }
