@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { rentalKit, runTask, suiteWithRecord, type Suite } from "./harness.js";
+import { rentalKit, suiteWithRecord, type Suite } from "./harness.js";
 
 const connection = await network.getOrCreate();
 const { ethers } = connection;
