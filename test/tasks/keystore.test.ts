@@ -10,24 +10,12 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CI_VARIABLES } from "../../scripts/operator/kernel.js";
 
 // Hardhat's account 1 of the default mnemonic: the in-process chain funds it, so a deploy can be paid.
 const ISSUER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const ISSUER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const PASSWORD = "correct-horse-battery";
-
-/** What Hardhat's isCi() looks at (@nomicfoundation/hardhat-utils/ci), and the test-run marker. */
-const CI_VARIABLES = [
-  "HH_TEST",
-  "CI",
-  "GITHUB_ACTIONS",
-  "NOW",
-  "DEPLOYMENT_ID",
-  "CODEBUILD_BUILD_NUMBER",
-  "CONTINUOUS_INTEGRATION",
-  "BUILD_NUMBER",
-  "RUN_ID",
-];
 
 interface Run {
   code: number | null;
@@ -45,7 +33,7 @@ function hardhat(
     // An operator's terminal: not a test run (HH_TEST makes Hardhat skip the production keystore) and
     // not CI (Hardhat never reads the keystore when CI-like variables are set).
     const base = { ...process.env };
-    for (const name of CI_VARIABLES) delete base[name];
+    for (const name of [...CI_VARIABLES, "HH_TEST"]) delete base[name];
     const child = spawn(process.execPath, ["node_modules/hardhat/dist/src/cli.js", ...args], {
       env: {
         ...base,
@@ -144,5 +132,21 @@ describe("operator tasks: --signer <role> from the production keystore (password
       "error: --signer issuer: CI is set, so Hardhat does not read its keystore: set PLINTH_ISSUER_KEY in the environment",
     );
     expect(run.output).to.not.contain("deployed at");
+  });
+
+  it("the kernel's CI variables are exactly those by which Hardhat skips its keystore (hardhat-utils isCi)", async function () {
+    const { isCi } = (await import("@nomicfoundation/hardhat-utils/ci")) as { isCi: () => boolean };
+    const saved = { ...process.env };
+    try {
+      for (const name of CI_VARIABLES) delete process.env[name];
+      expect(isCi()).to.equal(false);
+      for (const name of CI_VARIABLES) {
+        process.env[name] = "1";
+        expect(isCi(), name).to.equal(true);
+        delete process.env[name];
+      }
+    } finally {
+      Object.assign(process.env, saved);
+    }
   });
 });

@@ -14,6 +14,7 @@ import { network } from "hardhat";
 import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
 import type { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import { runTask, suiteWithRecord, type Suite } from "./harness.js";
+import { CI_VARIABLES } from "../../scripts/operator/kernel.js";
 
 const connection = await network.getOrCreate();
 const { ethers } = connection;
@@ -251,23 +252,14 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
   it("--signer <role> reads PLINTH_<ROLE>_KEY from Hardhat's development keystore (no password prompt)", async function () {
     // The keystore lives in Hardhat's global config directory: a temporary one (XDG_CONFIG_HOME) keeps
     // the user's own keystore untouched. The development keystore's password is in a file next to it;
-    // the production keystore asks for its password on first use, so it is not exercised here.
+    // the production keystore's password prompts are exercised by ./keystore.test.ts.
     const config = await mkdtemp(join(tmpdir(), "plinth-keystore-"));
     const env: Record<string, string | undefined> = {
       ...process.env,
       XDG_CONFIG_HOME: config,
       ALLOW_IN_PROCESS: undefined,
     };
-    for (const ci of [
-      "CI",
-      "GITHUB_ACTIONS",
-      "CONTINUOUS_INTEGRATION",
-      "BUILD_NUMBER",
-      "RUN_ID",
-      "PLINTH_ISSUER_KEY",
-    ]) {
-      delete env[ci];
-    }
+    for (const name of [...CI_VARIABLES, "PLINTH_ISSUER_KEY"]) delete env[name]; // Hardhat skips the keystore in CI
     const cli = (args: string[], input?: string) =>
       spawnSync(process.execPath, ["node_modules/hardhat/dist/src/cli.js", ...args], {
         encoding: "utf8",
