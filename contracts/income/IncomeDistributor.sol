@@ -14,7 +14,7 @@ import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
-import {IncomeVault} from "./IncomeVault.sol";
+import {AssetVault} from "../custody/AssetVault.sol";
 
 /// @title IncomeDistributor
 /// @notice Splits every asset's income among its share holders, pull-based and in O(1) per claim,
@@ -106,7 +106,7 @@ import {IncomeVault} from "./IncomeVault.sol";
 ///      ## Custody per asset and parallel execution
 ///      All state written by deposits, claims, hooks, reserve withdrawals and redemptions is keyed
 ///      by asset (and token, holder). The funds are held per asset too: each asset has its own
-///      {IncomeVault}, a minimal clone deployed by this contract at a CREATE2 address (salt =
+///      {AssetVault}, a minimal clone deployed by this contract at a CREATE2 address (salt =
 ///      assetId, {vaultOf}) on the asset's first income deposit or its buyout, whichever comes
 ///      first ({VaultCreated}). Every pull goes into the asset's vault (ERC-20 `transferFrom`
 ///      straight to it; ETH arrives with msg.value and is forwarded to it in the same call) and
@@ -303,7 +303,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     error UnexpectedEth(uint256 value);
     /// @notice Nothing arrived (a token that transferred nothing).
     error NothingReceived(address token);
-    /// @notice An ETH payment to `to` failed (raised by the asset's IncomeVault with this signature).
+    /// @notice An ETH payment to `to` failed (raised by the asset's AssetVault with this signature).
     error EthTransferFailed(address to, uint256 amount);
     /// @notice The caller is not the asset's share token.
     error NotShareToken(uint256 assetId, address caller);
@@ -351,7 +351,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) revert FeeAboveCap(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
         if (maxReserveBps_ > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(maxReserveBps_, MAX_RESERVE_CAP_BPS);
         registry = registry_;
-        vaultImplementation = address(new IncomeVault());
+        vaultImplementation = address(new AssetVault());
         feeRecipient = feeRecipient_;
         protocolFeeBps = protocolFeeBps_;
         maxReserveBps = maxReserveBps_;
@@ -878,7 +878,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @dev Pays `amount` of `token` to `to` from the asset's `vault`. A failed ETH payment reverts
     ///      with the vault's `EthTransferFailed(to, amount)`, same selector as this contract's.
     function _pay(address vault, address token, address to, uint256 amount) private {
-        IncomeVault(payable(vault)).pay(token, to, amount);
+        AssetVault(payable(vault)).pay(token, to, amount);
     }
 
     function _sharesOf(uint256 assetId) private view returns (address shares) {

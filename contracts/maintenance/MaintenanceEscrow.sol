@@ -12,7 +12,7 @@ import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 import {MaintenanceTerms} from "./MaintenanceTerms.sol";
-import {MaintenanceVault} from "./MaintenanceVault.sol";
+import {AssetVault} from "../custody/AssetVault.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title MaintenanceEscrow
@@ -51,7 +51,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         the permissionless `returnToReserve`, which deposits them through the income distributor
 ///         (its carve-outs apply, the rest accrues to the asset's holders, the owners of that money).
 ///         A reserve-funded order (creation or re-issue) spends that held credit first.
-///         Tokens are held per asset in a MaintenanceVault clone (CREATE2, salt = assetId), so work
+///         Tokens are held per asset in an AssetVault clone (CREATE2, salt = assetId), so work
 ///         on different assets never writes the same storage slot, token balances included.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
 contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuardTransient, EIP712 {
@@ -119,7 +119,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         assetRegistry = assetRegistry_;
         deviceRegistry = deviceRegistry_;
         distributor = distributor_;
-        vaultImplementation = address(new MaintenanceVault());
+        vaultImplementation = address(new AssetVault());
     }
 
     // ------------------------------------------------------------------ governance
@@ -390,7 +390,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         if (amount == 0) revert NothingToClaim();
         claimable[msg.sender][assetId][token] = 0;
         emit Claimed(msg.sender, assetId, token, to, amount);
-        MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), to, amount);
+        AssetVault(payable(vaultOf(assetId))).pay(token, to, amount);
     }
 
     /// @notice Deposits the money held for `assetId`'s reserve back through the income distributor (anyone).
@@ -409,7 +409,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             _credit(assetRegistry.agentOf(assetId), assetId, token, amount);
             return amount;
         }
-        MaintenanceVault(vaultOf(assetId)).pay(IERC20(token), address(this), amount);
+        AssetVault(payable(vaultOf(assetId))).pay(token, address(this), amount);
         IERC20(token).forceApprove(address(distributor), amount);
         distributor.deposit(assetId, token, amount);
         IERC20(token).forceApprove(address(distributor), 0);

@@ -292,11 +292,8 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "moves reserve credit only to the distributor's deposit for that asset",
     },
   },
-  MaintenanceVault: {
-    "pay(address,address,uint256)": { kind: "gated", error: "NotEscrow" },
-  },
-  IncomeVault: {
-    "pay(address,address,uint256)": { kind: "gated", error: "NotDistributor" },
+  AssetVault: {
+    "pay(address,address,uint256)": { kind: "gated", error: "NotController" },
   },
   MaintenanceTerms: {},
   RentalEscrow: {
@@ -478,10 +475,6 @@ async function fixture() {
 
   const role = { LEASE: await w.devices.LEASE_MANAGER_ROLE() };
   const vault = await w.escrow.vaultOf(w.assetId);
-  // The asset's income vault exists from its first income deposit (here in ETH, by the agent).
-  await w.distributor.connect(w.agent).deposit(w.assetId, ethers.ZeroAddress, 1_000n, { value: 1_000n });
-  const incomeVault = await w.distributor.vaultOf(w.assetId);
-  if ((await ethers.provider.getCode(incomeVault)) === "0x") throw new Error("income vault not deployed");
   const instances: Record<string, BaseContract> = {
     DeviceRegistry: w.devices,
     DeviceToken: w.deviceToken,
@@ -492,8 +485,9 @@ async function fixture() {
     ShareFactory: w.factory,
     IncomeDistributor: w.distributor,
     MaintenanceEscrow: w.escrow,
-    MaintenanceVault: await ethers.getContractAt("MaintenanceVault", vault),
-    IncomeVault: await ethers.getContractAt("IncomeVault", incomeVault),
+    // One AssetVault contract, one implementation per controller: the maintenance escrow's clone of this asset is
+    // checked here, the income distributor's clones in test/income/custody.test.ts.
+    AssetVault: await ethers.getContractAt("AssetVault", vault),
     RentalEscrow: w.rental,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };

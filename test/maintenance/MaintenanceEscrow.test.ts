@@ -1124,10 +1124,10 @@ describe("MaintenanceEscrow", function () {
         f.escrow,
         "VaultCreated",
       );
-      const vault = await ethers.getContractAt("MaintenanceVault", vaultA);
-      expect(await vault.escrow()).to.equal(await f.escrow.getAddress());
+      const vault = await ethers.getContractAt("AssetVault", vaultA);
+      expect(await vault.controller()).to.equal(await f.escrow.getAddress());
       await expect(vault.connect(f.stranger).pay(await f.token.getAddress(), f.stranger.address, 1n))
-        .to.be.revertedWithCustomError(vault, "NotEscrow")
+        .to.be.revertedWithCustomError(vault, "NotController")
         .withArgs(f.stranger.address);
       expect(await f.token.balanceOf(vaultA)).to.equal(2n * BUDGET);
     });

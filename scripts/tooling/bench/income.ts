@@ -62,7 +62,7 @@ export const bench: AreaBench = async (connection) => {
   // Deposits: the steady state (token already registered for the asset).
   const a1 = 1n;
   await asset(a1, 9);
-  // The asset's first deposit also deploys its IncomeVault clone (reported in the notes).
+  // The asset's first deposit also deploys its AssetVault clone (reported in the notes).
   const firstDeposit = await used(distributor.connect(payer).deposit(a1, u, e6(1_000n)));
   gas["income.deposit"] = await used(distributor.connect(payer).deposit(a1, u, e6(1_000n)));
   await distributor.connect(payer).deposit(a1, ETH, e18(1n), { value: e18(1n) });
@@ -131,7 +131,7 @@ export const bench: AreaBench = async (connection) => {
       `First claim of a holder on an asset (fresh withdrawn and claimed slots): ${firstClaims[10]} / ${firstClaims[1000]} / ${firstClaims[10000]} gas; the keys are a repeat claim after a further deposit.`,
       "Holders created with the test-only MockAssetShares.batchMint (hook called per mint, 300 mints per tx, before any deposit).",
       "income.deposit and income.deposit.eth are steady-state deposits (payout token already registered for the asset; first deposit of a token adds one array push).",
-      `Custody per asset: deposits go to the asset's IncomeVault (ETH is forwarded to it) and every payout is one call to it. The asset's first deposit deploys that clone: ${firstDeposit} gas for the first USDC deposit of an asset (the clone deployment plus the first writes of the asset's share-token cache, accounting slots and the vault's token balance).`,
+      `Custody per asset: deposits go to the asset's income AssetVault (ETH is forwarded to it) and every payout is one call to it. The asset's first deposit deploys that clone: ${firstDeposit} gas for the first USDC deposit of an asset (the clone deployment plus the first writes of the asset's share-token cache, accounting slots and the vault's token balance).`,
       "income.redeem burns the whole balance through the share token's redeemFor and pays proceeds plus unclaimed income (two payout tokens registered, one with income).",
       "income.sharesTransfer.tokensN: a whole share-token transfer (test-double token) including the distributor hook with N payout tokens registered; the hook adds about 15,500 gas per registered token (token list slot, per-share figure and two correction slots, all cold), bounded by MAX_PAYOUT_TOKENS = 4.",
     ],

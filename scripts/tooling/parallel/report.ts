@@ -102,12 +102,12 @@ export function workloads(sizes: {
     },
     {
       key: "income.deposits.distinctAssets",
-      description: `one USDC income deposit in each of ${sizes.assets} assets, by each asset's agent (every asset's IncomeVault exists)`,
+      description: `one USDC income deposit in each of ${sizes.assets} assets, by each asset's agent (every asset's income AssetVault exists)`,
       plan: (w) => planDeposits(w, w.assetList),
     },
     {
       key: "income.claims.distinctAssets",
-      description: `one USDC income claim in each of ${sizes.assets} assets, by a holder of each, paid by the asset's IncomeVault`,
+      description: `one USDC income claim in each of ${sizes.assets} assets, by a holder of each, paid by the asset's income AssetVault`,
       plan: (w) => planClaims(w, w.assetList),
     },
     {
@@ -149,7 +149,7 @@ export function workloads(sizes: {
 /**
  * Balances of the contracts that hold every asset's funds in one place (the conflicts per-asset
  * custody would remove): the report also gives each workload's share with these slots left out.
- * The IncomeDistributor holds income per asset (one IncomeVault clone each) and is no longer one of
+ * The IncomeDistributor holds income per asset (one AssetVault clone each) and is no longer one of
  * them; its own balance is still matched so that a regression shows up in the counterfactual too.
  */
 const CUSTODY = /^USDC\._balances\[(IncomeDistributor|RentalEscrow)\]$/;
@@ -196,15 +196,15 @@ const EXPLANATIONS: { pattern: RegExp; title: string; text: string }[] = [
     pattern: /^USDC\._balances\[IncomeDistributor\]$/,
     title: "`USDC._balances[IncomeDistributor]`: a regression, the distributor should hold nothing",
     text:
-      "The IncomeDistributor keeps each asset's funds in that asset's `IncomeVault` (see the section on per-asset income " +
+      "The IncomeDistributor keeps each asset's funds in that asset's `AssetVault` (see the section on per-asset income " +
       "custody): no pull should reach, and no payout leave from, the distributor's own balance. A transaction touching it " +
       "here means a path bypasses the vaults; it makes income work on distinct assets conflict again.",
   },
   {
-    pattern: /^USDC\._balances\[IncomeVault\(asset\d+\)\]$/,
-    title: "`USDC._balances[IncomeVault(asset)]`: the income custody of one asset",
+    pattern: /^USDC\._balances\[AssetVault\[income\]\(asset\d+\)\]$/,
+    title: "`USDC._balances[AssetVault[income](asset)]`: the income custody of one asset",
     text:
-      "Each asset's income, reserve, fees and buyout proceeds are held by its own `IncomeVault`: deposits in that asset credit " +
+      "Each asset's income, reserve, fees and buyout proceeds are held by its own `AssetVault`: deposits in that asset credit " +
       "its balance and claims, fee claims, reserve withdrawals and redemptions debit it. Two such operations on the same asset " +
       "in one block must be ordered (the ERC-20 checks the balance); per asset, never across assets.",
   },
@@ -296,11 +296,11 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
   lines.push(
     "The real contracts are deployed and wired as in production: DeviceRegistry (pointed at the AssetRegistry), AssetRegistry, " +
       "IdentityRegistry, ShareFactory creating AssetShares whose income hook is the real IncomeDistributor (USDC allowed and " +
-      "registered per asset by a first deposit), which holds each asset's funds in its own IncomeVault clone, and " +
-      "MaintenanceEscrow with its per-asset MaintenanceVault clones. Devices are " +
+      "registered per asset by a first deposit), which holds each asset's funds in its own AssetVault clone, and " +
+      "MaintenanceEscrow with its per-asset AssetVault clones (its own implementation). Devices are " +
       "registered, claimed and bound to assets; investors are KYC'd and hold shares. State is warm: every device has attested " +
-      "once and both vaults of every asset exist before anything is measured (the IncomeVault is created lazily by the " +
-      "asset's first income deposit, which the setup makes for every asset and then checks; the MaintenanceVault by a " +
+      "once and both vaults of every asset exist before anything is measured (the income vault is created lazily by the " +
+      "asset's first income deposit, which the setup makes for every asset and then checks; the maintenance vault by a " +
       "warm-up order per asset), so no measured transaction pays for or writes a clone deployment.",
   );
   lines.push("");
@@ -430,12 +430,12 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
     lines.push(
       "The IncomeDistributor used to hold every asset's income in its own ERC-20 balance, so every deposit and every claim " +
         "read and wrote `USDC._balances[IncomeDistributor]` whatever the asset (0 % conflict-free for income deposits and " +
-        "claims on distinct assets). It now holds each asset's funds in its own `IncomeVault`, a minimal clone it deploys at " +
+        "claims on distinct assets). It now holds each asset's funds in its own `AssetVault`, a minimal clone it deploys at " +
         "a CREATE2 address (salt = asset id, `vaultOf(assetId)`) on the asset's first income deposit or buyout, as the " +
-        "MaintenanceEscrow does with its MaintenanceVault: deposits `transferFrom` straight into the asset's vault (ETH is " +
+        "MaintenanceEscrow does with its own AssetVault clones: deposits `transferFrom` straight into the asset's vault (ETH is " +
         "forwarded to it within the deposit) and claims, fee claims, reserve withdrawals, redemptions and dust sweeps are paid " +
         "by it, while all the accounting stays in the distributor. Income work on distinct assets therefore writes distinct " +
-        "balance slots (`USDC._balances[IncomeVault(assetN)]`) and no slot shared across assets: see " +
+        "balance slots (`USDC._balances[AssetVault[income](assetN)]`) and no slot shared across assets: see " +
         "`income.deposits.distinctAssets` and `income.claims.distinctAssets`. Cost: one clone deployment per asset (on its " +
         "first deposit) and one extra call per payout (see reports/gas.md). An ETH deposit still passes through the " +
         "distributor's ETH balance within its transaction (credited by `msg.value`, forwarded to the vault: unchanged at the " +

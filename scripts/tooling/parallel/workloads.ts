@@ -183,12 +183,12 @@ export async function buildWorld(
     await (await usdc.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256)).wait();
     await (await usdc.connect(agent).approve(await escrow.getAddress(), ethers.MaxUint256)).wait();
     // The agent's first deposit registers USDC as the asset's payout token and deploys the
-    // asset's IncomeVault (income custody per asset): every income vault exists before measuring.
+    // asset's income AssetVault (income custody per asset): every income vault exists before measuring.
     await (await distributor.connect(agent).deposit(id, await usdc.getAddress(), USDC(1_000))).wait();
     const incomeVault = (await distributor.vaultOf(id)).toLowerCase();
     if ((await ethers.provider.getCode(incomeVault)) === "0x") throw new Error(`income vault of asset${i} missing`);
-    naming.contracts.set(incomeVault, { label: `IncomeVault(asset${i})` });
-    naming.keys.address.set(incomeVault, `IncomeVault(asset${i})`);
+    naming.contracts.set(incomeVault, { label: `AssetVault[income](asset${i})` });
+    naming.keys.address.set(incomeVault, `AssetVault[income](asset${i})`);
     // One device per asset, bound in two steps (owner request, agent confirmation).
     const device = deviceList[i % deviceList.length].signer;
     if (i < deviceList.length) {
@@ -231,8 +231,8 @@ export async function buildWorld(
   for (let i = 0; i < deviceList.length; i++) await (await attest(world, i, await nextSender(`warm${i}`))).wait();
   for (const a of assetList) {
     const vault = await escrow.vaultOf(a.id);
-    naming.contracts.set(vault.toLowerCase(), { label: `MaintenanceVault(asset${a.index})` });
-    naming.keys.address.set(vault.toLowerCase(), `MaintenanceVault(asset${a.index})`);
+    naming.contracts.set(vault.toLowerCase(), { label: `AssetVault[maintenance](asset${a.index})` });
+    naming.keys.address.set(vault.toLowerCase(), `AssetVault[maintenance](asset${a.index})`);
     await (await escrow.connect(a.agent).createOrder(await orderParams(world, a, "warm"))).wait();
   }
   return world;

@@ -1,5 +1,5 @@
 /**
- * Custody per asset: the IncomeDistributor keeps each asset's funds in its own IncomeVault clone
+ * Custody per asset: the IncomeDistributor keeps each asset's funds in its own AssetVault clone
  * (CREATE2, salt = assetId), so income work on distinct assets never touches the same balance.
  */
 import { expect } from "chai";
@@ -63,7 +63,7 @@ async function transfersOf(token: string, tx: { hash: string }) {
     .map((l) => ({ from: l.args[0] as string, to: l.args[1] as string, value: l.args[2] as bigint }));
 }
 
-describe("IncomeDistributor custody per asset (IncomeVault)", function () {
+describe("IncomeDistributor custody per asset (AssetVault)", function () {
   it("predicts each asset's vault address (CREATE2 of the clone, salt = assetId) and deploys it once, on the first deposit", async function () {
     const { distributor, dai, outsider, agent } = await networkHelpers.loadFixture(fixture);
     const d = await distributor.getAddress();
@@ -78,8 +78,8 @@ describe("IncomeDistributor custody per asset (IncomeVault)", function () {
       .to.emit(distributor, "VaultCreated")
       .withArgs(ASSET, vault);
     expect(await ethers.provider.getCode(vault)).to.not.equal("0x");
-    const v = await ethers.getContractAt("IncomeVault", vault);
-    expect(await v.distributor()).to.equal(d);
+    const v = await ethers.getContractAt("AssetVault", vault);
+    expect(await v.controller()).to.equal(d);
     // Later deposits, in any token, reuse it.
     await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(1))).to.not.emit(
       distributor,
@@ -119,21 +119,21 @@ describe("IncomeDistributor custody per asset (IncomeVault)", function () {
     await expectHeld(ethers, distributor, token, e6(150));
   });
 
-  it("lets only the distributor move a vault's funds or send it ETH (NotDistributor), the implementation included", async function () {
+  it("lets only the distributor move a vault's funds or send it ETH (NotController), the implementation included", async function () {
     const { distributor, dai, outsider } = await networkHelpers.loadFixture(fixture);
     await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(10));
     await distributor.connect(outsider).deposit(ASSET, ETH, e18(1), { value: e18(1) });
-    const vault = await ethers.getContractAt("IncomeVault", await distributor.vaultOf(ASSET));
-    const impl = await ethers.getContractAt("IncomeVault", await distributor.vaultImplementation());
+    const vault = await ethers.getContractAt("AssetVault", await distributor.vaultOf(ASSET));
+    const impl = await ethers.getContractAt("AssetVault", await distributor.vaultImplementation());
     for (const v of [vault, impl]) {
       await expect(v.connect(outsider).pay(await dai.getAddress(), outsider.address, 1n))
-        .to.be.revertedWithCustomError(vault, "NotDistributor")
+        .to.be.revertedWithCustomError(vault, "NotController")
         .withArgs(outsider.address);
       await expect(v.connect(outsider).pay(ETH, outsider.address, 1n))
-        .to.be.revertedWithCustomError(vault, "NotDistributor")
+        .to.be.revertedWithCustomError(vault, "NotController")
         .withArgs(outsider.address);
       await expect(outsider.sendTransaction({ to: await v.getAddress(), value: 1n }))
-        .to.be.revertedWithCustomError(vault, "NotDistributor")
+        .to.be.revertedWithCustomError(vault, "NotController")
         .withArgs(outsider.address);
     }
     await expectHeld(ethers, distributor, await dai.getAddress(), e18(10));
@@ -213,7 +213,7 @@ describe("IncomeDistributor custody per asset (IncomeVault)", function () {
     await distributor.connect(outsider).deposit(ASSET, ETH, e18(2), { value: e18(2) });
     const owed = await distributor.claimableOf(ASSET, ETH, r);
     const error = distributor.interface.encodeErrorResult("EthTransferFailed", [r, owed]);
-    const vault = await ethers.getContractAt("IncomeVault", await distributor.vaultOf(ASSET));
+    const vault = await ethers.getContractAt("AssetVault", await distributor.vaultOf(ASSET));
     expect(error).to.equal(vault.interface.encodeErrorResult("EthTransferFailed", [r, owed])); // same selector
     await expect(receiver.claim(await distributor.getAddress(), ASSET, ETH, r))
       .to.be.revertedWithCustomError(distributor, "EthTransferFailed")
@@ -234,8 +234,8 @@ describe("IncomeDistributor custody per asset (IncomeVault)", function () {
     expect(owed).to.be.gt(0n);
     await raider.attack(ASSET);
     expect(await raider.successes()).to.equal(0n);
-    const v = await ethers.getContractAt("IncomeVault", vault);
-    expect(await raider.vaultError()).to.equal(v.interface.encodeErrorResult("NotDistributor", [r]));
+    const v = await ethers.getContractAt("AssetVault", vault);
+    expect(await raider.vaultError()).to.equal(v.interface.encodeErrorResult("NotController", [r]));
     const guard = distributor.interface.getError("ReentrancyGuardReentrantCall")!.selector;
     expect(await raider.claimError()).to.equal(guard);
     expect(await ethers.provider.getBalance(r)).to.equal(owed);
