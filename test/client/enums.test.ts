@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import hre from "hardhat";
 import * as enums from "../../client/src/enums.js";
-import { enumsModule, enumsOf, RENAMES } from "../../scripts/tooling/codegen/enums.js";
+import { constantsOf, enumsModule, enumsOf, RENAMES } from "../../scripts/tooling/codegen/enums.js";
 
 describe("client enums, generated from the contracts (client/src/enums.ts)", function () {
   it("the committed file is what the contracts declare (the --check mode CI relies on)", function () {
@@ -72,5 +72,35 @@ describe("client enums, generated from the contracts (client/src/enums.ts)", fun
     expect(rental.SubjectKind).to.deep.equal({ None: 0, Asset: 1, Device: 2 });
     expect(maintenance.OrderState).to.equal(enums.OrderState);
     expect(maintenance.Comparator).to.deep.equal({ None: 0, EQ: 1, GTE: 2, LTE: 3 });
+    expect(devices.ReadingKinds).to.equal(enums.ReadingKinds);
+  });
+
+  it("reading kinds: one registry (contracts/devices/ReadingKinds.sol), the same numbers in TypeScript", function () {
+    expect(enums.ReadingKinds).to.deep.equal({
+      ENERGY_WH: 1,
+      SELF_TEST: 2,
+      RUNTIME_SECONDS: 3,
+      STATE_OF_CHARGE_BPS: 4,
+    });
+    const source = (body: string) => [{ file: "contracts/x/K.sol", content: `pragma solidity 0.8.37;\n${body}\n` }];
+    const out = constantsOf(source("library K { uint32 internal constant B = 2; uint32 internal constant A = 1; }"));
+    expect(out).to.deep.equal([
+      {
+        name: "K",
+        file: "contracts/x/K.sol",
+        values: [
+          ["B", 2],
+          ["A", 1],
+        ],
+      },
+    ]);
+    expect(enumsModule([], out)).to.contain("export const K = {\n  B: 2,\n  A: 1,\n} as const;");
+    // A library with code is not a registry of numbers; a number used twice is refused.
+    expect(constantsOf(source("library L { uint8 internal constant A = 1; function f() internal {} }"))).to.deep.equal(
+      [],
+    );
+    expect(() =>
+      constantsOf(source("library K { uint32 internal constant A = 1; uint32 internal constant B = 1; }")),
+    ).to.throw("K.B: value 1 used twice");
   });
 });

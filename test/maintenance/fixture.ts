@@ -6,6 +6,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import hre from "hardhat";
 import { Comparator, SlashTo, maintenanceDomain } from "../../client/src/eip712/maintenance.js";
+import { ReadingKinds } from "../../client/src/enums.js";
 import type { NewOrder } from "../../scripts/operator/maintenance/lib.js";
 
 /**
@@ -18,7 +19,7 @@ export const ASSET = 1n;
 export const OTHER_ASSET = 2n;
 export const DEVICE = 7n;
 export const OTHER_DEVICE = 8n;
-export const KIND_SELFTEST = 3;
+export const KIND_SELFTEST = ReadingKinds.SELF_TEST;
 export const BUDGET = 1_000n * 10n ** 18n;
 export const BOND = 100n * 10n ** 18n;
 export const RESERVE = 10_000n * 10n ** 18n;

@@ -21,7 +21,10 @@ import { asAddress, asHex, type Address, type Hex } from "../types.js";
 export const DEVICE_REGISTRY_NAME = "Plinth DeviceRegistry";
 export const DEVICE_REGISTRY_VERSION = "1";
 
-/** Curve of a device key, device status, per-item outcome of attestBatch: generated from the contracts. */
+/**
+ * Curve of a device key, device status, per-item outcome of attestBatch and the registry of reading kinds
+ * (contracts/devices/ReadingKinds.sol): generated from the contracts.
+ */
 export {
   AttestationStatus,
   AttestationStatusNames,
@@ -29,6 +32,7 @@ export {
   DeviceStatusNames,
   KeyType,
   KeyTypeNames,
+  ReadingKinds,
 } from "../enums.js";
 
 /** Every device message type, defined once. */

@@ -8,7 +8,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { id } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { DeviceRegistry } from "../../../types/ethers-contracts/index.js";
-import { attestationMessage, makeDeviceDigester } from "../../../client/src/eip712/devices.js";
+import { ReadingKinds, attestationMessage, makeDeviceDigester } from "../../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../../client/src/signers/devices.js";
 import { type Curve, deployWithManufacturer, registryDomain, sendRegistration, simulatedDevice } from "./lib.js";
 import { mined } from "../../lib/cli.js";
@@ -187,7 +187,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
       const d = cache.get(index);
       const att = attestationMessage({
         deviceId: d.deviceId,
-        kind: 1,
+        kind: ReadingKinds.ENERGY_WH,
         value: 1000 + (j % 97),
         odometer: odometerOf(index, 1000 + (j % 97)),
         payloadHash: id(`reading-${j}`),

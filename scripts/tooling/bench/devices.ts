@@ -14,7 +14,12 @@ import { AbiCoder, getBytes, id } from "ethers";
 import type { AreaBench } from "./types.js";
 import { BENCH_EPOCH } from "./clock.js";
 import { writeMeasuredReport } from "./lib.js";
-import { attestationMessage, deviceDigest, type Attestation } from "../../../client/src/eip712/devices.js";
+import {
+  ReadingKinds,
+  attestationMessage,
+  deviceDigest,
+  type Attestation,
+} from "../../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../../client/src/signers/devices.js";
 import {
   deployWithManufacturer,
@@ -72,7 +77,7 @@ export const bench: AreaBench = async (connection) => {
     counters.set(d.deviceId, c);
     const att = attestationMessage({
       deviceId: d.deviceId,
-      kind: 1,
+      kind: ReadingKinds.ENERGY_WH,
       value: 1234,
       odometer: 1234n * c, // the meter's running total
       payloadHash: id(`p${c}`),

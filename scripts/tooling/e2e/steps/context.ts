@@ -12,6 +12,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { DeploymentRecord } from "../../../operator/deploy/lib.js";
 import type { ContractName } from "../../../../deploy/suite.js";
+import { ReadingKinds } from "../../../../client/src/enums.js";
 
 export interface ScenarioContext {
   hre: HardhatRuntimeEnvironment;
@@ -52,10 +53,10 @@ export const E2E_USD = "0x5553440000000000000000000000000000000000";
 export const USD = (n: string) => parseUnits(n, 6);
 /** Seed of the simulated devices' keys. */
 export const DEVICE_SEED = id("plinth.e2e.devices");
-/** The simulator's reading kind (Wh). */
-export const KIND_ENERGY = 1;
-/** A device's self-test after maintenance (value 1 = pass). */
-export const KIND_SELF_TEST = 2;
+/** The simulator's reading kind (Wh; contracts/devices/ReadingKinds.sol). */
+export const KIND_ENERGY = ReadingKinds.ENERGY_WH;
+/** A device's self-test after maintenance (value 1 = pass in this scenario's orders). */
+export const KIND_SELF_TEST = ReadingKinds.SELF_TEST;
 
 export const signer = (ctx: ScenarioContext, who: keyof typeof ACCOUNTS) => ctx.signers[ACCOUNTS[who]];
 
