@@ -27,7 +27,7 @@ export type AssetStatus = (typeof AssetStatus)[keyof typeof AssetStatus];
 /** IAssetRegistry.AssetStatus member names by value. */
 export const AssetStatusNames = ["None", "Active", "Frozen", "Retired"] as const;
 
-/** DeviceRegistry.AttestationStatus (contracts/devices/DeviceRegistry.sol). */
+/** IDeviceRegistry.AttestationStatus (contracts/interfaces/IDeviceRegistry.sol). */
 export const AttestationStatus = {
   Accepted: 0,
   UnknownDevice: 1,
@@ -40,9 +40,9 @@ export const AttestationStatus = {
   MalleableSignature: 8,
   BadSignature: 9,
 } as const;
-/** A value of DeviceRegistry.AttestationStatus. */
+/** A value of IDeviceRegistry.AttestationStatus. */
 export type AttestationStatus = (typeof AttestationStatus)[keyof typeof AttestationStatus];
-/** DeviceRegistry.AttestationStatus member names by value. */
+/** IDeviceRegistry.AttestationStatus member names by value. */
 export const AttestationStatusNames = [
   "Accepted",
   "UnknownDevice",

@@ -2,13 +2,15 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
-import {DeviceToken, IDeviceTransferHook} from "./DeviceToken.sol";
+import {IDeviceRegistry, DEVICE_LEASE_MANAGER_ROLE} from "../interfaces/IDeviceRegistry.sol";
+import {IDeviceToken, IDeviceTransferHook} from "../interfaces/IDeviceToken.sol";
+import {DeviceToken} from "./DeviceToken.sol";
 
 /// @title DeviceRegistry
 /// @notice Registry of DePIN hardware devices and verifier of their signed attestations.
@@ -47,11 +49,14 @@ import {DeviceToken, IDeviceTransferHook} from "./DeviceToken.sol";
 /// relayed values. Kinds that are not additive (a self-test code) keep their odometer at 0. `value` is the
 /// reading's own measurement (a power level, a status code), informative only.
 ///
-/// Tokens. The ERC-721 lives in {DeviceToken}, created by this registry in its constructor (token id =
-/// device id); it is split off only to keep this contract under the 24 KiB code limit. `ownerOf` here
-/// reads it. The token is minted on claim (nothing is minted at registration) and every transfer calls
-/// back {onDeviceTransfer}, which refuses moving a leased device. ERC-721 balances are never touched on
-/// the attestation path.
+/// Tokens and leases. Ownership and use of a device are one concept kept in {DeviceToken} (ERC-721 and
+/// ERC-4907, token id = device id), created by this registry in its constructor; this contract is the
+/// device's identity, lifecycle, binding and attestations. `ownerOf` here reads the token. The token is
+/// minted on claim (nothing is minted at registration) and every transfer calls back {onDeviceTransfer},
+/// which refuses moving a leased device. A lease is the token's ERC-4907 user record, set by an account
+/// holding this registry's LEASE_MANAGER_ROLE through `DeviceToken.setUser`; {leasedUntil} reads its
+/// `userExpires`, so the lease has one source of truth. ERC-721 state is never touched on the attestation
+/// path.
 ///
 /// Key rotation. The CURRENT key signs EIP-712 `RotateKey` (with the device nonce shared with `Claim`)
 /// and the owner sends it. The new key does not sign: rotating to a key the device does not hold is the
@@ -64,45 +69,6 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // ---------------------------------------------------------------------------------------------
     // Types
     // ---------------------------------------------------------------------------------------------
-
-    /// @notice A signed reading. `kind` is an application-defined reading kind, `value` the reading's own
-    ///         measurement, `odometer` the device's running total of that kind (monotonic; 0 for kinds that
-    ///         are not additive), `payloadHash` commits to any off-chain payload (raw samples, logs),
-    ///         `counter` is the device-wide monotonic counter, `timestamp` is the device clock (seconds).
-    struct Attestation {
-        uint256 deviceId;
-        uint32 kind;
-        uint64 value;
-        uint64 odometer;
-        bytes32 payloadHash;
-        uint64 counter;
-        uint64 timestamp;
-    }
-
-    /// @notice What a manufacturer signs to register a device (EIP-712 `RegisterDevice`).
-    struct DeviceRegistration {
-        address manufacturer;
-        KeyType keyType;
-        bytes32 keyA;
-        bytes32 keyB;
-        bytes32 model;
-        bytes32 firmwareHash;
-        bytes32 serialHash;
-    }
-
-    /// @notice Outcome of one attestation: `Accepted` or the reason it was refused.
-    enum AttestationStatus {
-        Accepted,
-        UnknownDevice,
-        DeviceInactive,
-        FromFuture,
-        Expired,
-        StaleCounter,
-        OdometerRegressed,
-        BadSignatureLength,
-        MalleableSignature,
-        BadSignature
-    }
 
     /// @notice A manufacturer: whether governance admits it and the authority (EOA or ERC-1271 wallet)
     ///         whose signatures register its devices.
@@ -132,7 +98,6 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @dev Cold data of a device, never written by attestations.
     struct Meta {
         address manufacturer;
-        uint64 leasedUntil;
         uint32 nonce; // consumed by Claim and RotateKey
     }
 
@@ -140,8 +105,8 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // Constants and storage
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Role of the rental escrow(s) that lease devices.
-    bytes32 public constant LEASE_MANAGER_ROLE = keccak256("LEASE_MANAGER_ROLE");
+    /// @inheritdoc IDeviceRegistry
+    bytes32 public constant LEASE_MANAGER_ROLE = DEVICE_LEASE_MANAGER_ROLE;
 
     /// @dev EIP-712 type hash of `RegisterDevice`.
     bytes32 private constant REGISTER_DEVICE_TYPEHASH = keccak256(
@@ -156,7 +121,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     bytes32 private constant ROTATE_KEY_TYPEHASH = keccak256(
         "RotateKey(uint256 deviceId,uint8 newKeyType,bytes32 newKeyA,bytes32 newKeyB,uint32 nonce,uint64 deadline)"
     );
-    /// @notice EIP-712 type hash of `Attestation`.
+    /// @inheritdoc IDeviceRegistry
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "Attestation(uint256 deviceId,uint32 kind,uint64 value,uint64 odometer,bytes32 payloadHash,uint64 counter,"
         "uint64 timestamp)"
@@ -175,19 +140,21 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
     uint256 private constant P256_HALF_N = 0x7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8;
 
-    /// @notice The ERC-721 of devices (token id = device id), created by this registry.
-    DeviceToken public immutable deviceToken;
+    /// @inheritdoc IDeviceRegistry
+    IDeviceToken public immutable deviceToken;
 
     /// @dev Upper bound of `maxAge` (30 days: governance cannot disable freshness).
     uint64 private constant MAX_MAX_AGE = 30 days;
     /// @dev Upper bound of `maxFutureSkew` (1 hour).
     uint64 private constant MAX_FUTURE_SKEW = 1 hours;
 
-    /// @notice Oldest accepted attestation age, seconds (default 1 day).
+    /// @inheritdoc IDeviceRegistry
+    /// @dev Default 1 day.
     uint64 public maxAge = 1 days;
-    /// @notice Largest accepted lead of a device clock over the chain, seconds (default 5 minutes).
+    /// @inheritdoc IDeviceRegistry
+    /// @dev Default 5 minutes.
     uint64 public maxFutureSkew = 5 minutes;
-    /// @notice The real-asset registry, or address(0): then an owner binds its device alone.
+    /// @inheritdoc IDeviceRegistry
     IAssetRegistry public assetRegistry;
 
     mapping(address account => Manufacturer) private _manufacturers;
@@ -197,118 +164,6 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     mapping(uint256 deviceId => mapping(uint32 kind => Reading)) private _readings;
     mapping(uint256 deviceId => uint256 assetId) private _asset;
     mapping(uint256 deviceId => uint256 assetId) private _pendingAsset;
-
-    // ---------------------------------------------------------------------------------------------
-    // Events
-    // ---------------------------------------------------------------------------------------------
-
-    /// @notice Governance admitted (or re-admitted) a manufacturer.
-    event ManufacturerAdmitted(address indexed manufacturer, address signer);
-    /// @notice Governance changed a manufacturer's signing authority.
-    event ManufacturerSignerChanged(address indexed manufacturer, address signer);
-    /// @notice Governance removed a manufacturer.
-    event ManufacturerRemoved(address indexed manufacturer);
-    /// @notice A device was registered, Active and unclaimed.
-    event DeviceRegistered(
-        uint256 indexed deviceId,
-        address indexed manufacturer,
-        KeyType keyType,
-        bytes32 keyA,
-        bytes32 keyB,
-        bytes32 model,
-        bytes32 firmwareHash,
-        bytes32 serialHash
-    );
-    /// @notice The device proved possession of its key and its token was minted to `owner`.
-    event DeviceClaimed(uint256 indexed deviceId, address indexed owner);
-    /// @notice The device key changed (the id does not).
-    event DeviceKeyRotated(uint256 indexed deviceId, KeyType keyType, bytes32 keyA, bytes32 keyB);
-    /// @notice The device status changed (`by` is the caller).
-    event DeviceStatusChanged(uint256 indexed deviceId, DeviceStatus status, address indexed by);
-    /// @notice The owner asked to bind the device to `assetId`; the asset's agent must confirm.
-    event BindRequested(uint256 indexed deviceId, uint256 indexed assetId);
-    /// @notice A pending bind request was dropped (new request, transfer, bind or decommission).
-    event BindRequestCleared(uint256 indexed deviceId, uint256 indexed assetId);
-    /// @notice The device is bound to `assetId`.
-    event DeviceBound(uint256 indexed deviceId, uint256 indexed assetId);
-    /// @notice The device is no longer bound to `assetId`.
-    event DeviceUnbound(uint256 indexed deviceId, uint256 indexed assetId);
-    /// @notice The lease manager set the device's lease end (0 ends it).
-    event DeviceLeaseSet(uint256 indexed deviceId, uint64 until);
-    /// @notice Governance changed the freshness window.
-    event FreshnessSet(uint64 maxAge, uint64 maxFutureSkew);
-    /// @notice Governance set (or cleared) the asset registry.
-    event AssetRegistrySet(address assetRegistry);
-    /// @notice An attestation was accepted.
-    event AttestationAccepted(
-        uint256 indexed deviceId,
-        uint32 indexed kind,
-        uint64 counter,
-        uint64 value,
-        uint64 odometer
-    );
-    /// @notice Item `index` of a batch was refused for `reason`; nothing was stored for it.
-    event AttestationRejected(uint256 indexed deviceId, uint256 index, AttestationStatus reason);
-
-    // ---------------------------------------------------------------------------------------------
-    // Errors
-    // ---------------------------------------------------------------------------------------------
-
-    /// @notice A zero address where an account is needed.
-    error ZeroAddress();
-    /// @notice The manufacturer is not admitted (never, or removed).
-    error UnknownManufacturer(address manufacturer);
-    /// @notice The manufacturer is already admitted.
-    error ManufacturerExists(address manufacturer);
-    /// @notice The manufacturer's signing authority did not sign this registration.
-    error InvalidManufacturerSignature(address manufacturer);
-    /// @notice keyType is None, a secp256k1 key is not a 160-bit address or has keyB != 0, or a P-256 key
-    ///         is not a point of the curve.
-    error InvalidDeviceKey(KeyType keyType, bytes32 keyA, bytes32 keyB);
-    /// @notice A device with this id already exists.
-    error DeviceExists(uint256 deviceId);
-    /// @notice No device with this id.
-    error UnknownDevice(uint256 deviceId);
-    /// @notice The device has already been claimed.
-    error AlreadyClaimed(uint256 deviceId);
-    /// @notice A signed message is past its deadline.
-    error SignatureExpired(uint64 deadline, uint256 nowTs);
-    /// @notice The device key did not sign this message (or the signature is not of the key's encoding).
-    error InvalidDeviceSignature(uint256 deviceId);
-    /// @notice The signature has the wrong length for the key's curve.
-    error InvalidSignatureLength(uint256 length, uint256 expected);
-    /// @notice The signature's `s` is in the upper half of the curve order; normalise to `n - s`.
-    error MalleableSignature(bytes32 s);
-    /// @notice The caller may not do this to the device.
-    error Unauthorized(address caller, uint256 deviceId);
-    /// @notice The device is not in a status that allows this.
-    error DeviceNotActive(uint256 deviceId, DeviceStatus status);
-    /// @notice The device is decommissioned: nothing can change any more.
-    error DeviceDecommissioned(uint256 deviceId);
-    /// @notice The device (or its asset) is leased until `until`.
-    error DeviceLeased(uint256 deviceId, uint64 until);
-    /// @notice The asset is not Active in the asset registry (or assetId is 0).
-    error AssetNotActive(uint256 assetId);
-    /// @notice No matching pending bind request.
-    error NoBindRequest(uint256 deviceId, uint256 assetId);
-    /// @notice The device is not bound to any asset.
-    error NotBound(uint256 deviceId);
-    /// @notice The device is already bound to this asset.
-    error AlreadyBound(uint256 deviceId, uint256 assetId);
-    /// @notice The governance-set suspension can only be lifted by governance.
-    error SuspendedByGovernance(uint256 deviceId);
-    /// @notice The freshness window is out of bounds.
-    error InvalidFreshness(uint64 maxAge, uint64 maxFutureSkew);
-    /// @notice Attestation timestamp beyond `now + maxFutureSkew`.
-    error AttestationFromFuture(uint64 timestamp, uint256 nowTs);
-    /// @notice Attestation older than `maxAge`.
-    error AttestationExpired(uint64 timestamp, uint256 nowTs);
-    /// @notice Attestation counter not above the device's last counter.
-    error StaleCounter(uint256 deviceId, uint64 counter, uint64 lastCounter);
-    /// @notice The reading's odometer is below the kind's last accepted odometer (devices never lower it).
-    error OdometerRegressed(uint256 deviceId, uint32 kind, uint64 odometer, uint64 lastOdometer);
-    /// @notice `attestBatch` arrays of different lengths.
-    error LengthMismatch(uint256 attestations, uint256 signatures);
 
     // ---------------------------------------------------------------------------------------------
     // Construction and governance
@@ -322,9 +177,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
     }
 
-    /// @notice Admits a manufacturer (governance).
-    /// @param manufacturer The manufacturer's account (may suspend/resume its devices).
-    /// @param signer Its signing authority for registrations (EOA or ERC-1271 wallet).
+    /// @inheritdoc IDeviceRegistry
     function admitManufacturer(address manufacturer, address signer) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (manufacturer == address(0) || signer == address(0)) revert ZeroAddress();
         if (_manufacturers[manufacturer].active) revert ManufacturerExists(manufacturer);
@@ -332,9 +185,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         emit ManufacturerAdmitted(manufacturer, signer);
     }
 
-    /// @notice Changes an admitted manufacturer's signing authority (governance).
-    /// @param manufacturer The manufacturer.
-    /// @param signer The new authority.
+    /// @inheritdoc IDeviceRegistry
     function setManufacturerSigner(address manufacturer, address signer) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (signer == address(0)) revert ZeroAddress();
         if (!_manufacturers[manufacturer].active) revert UnknownManufacturer(manufacturer);
@@ -342,17 +193,14 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         emit ManufacturerSignerChanged(manufacturer, signer);
     }
 
-    /// @notice Removes a manufacturer (governance): its signatures no longer register devices.
-    /// @param manufacturer The manufacturer.
+    /// @inheritdoc IDeviceRegistry
     function removeManufacturer(address manufacturer) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (!_manufacturers[manufacturer].active) revert UnknownManufacturer(manufacturer);
         delete _manufacturers[manufacturer];
         emit ManufacturerRemoved(manufacturer);
     }
 
-    /// @notice Sets the freshness window (governance).
-    /// @param newMaxAge Oldest accepted attestation age, 1 second to 30 days.
-    /// @param newMaxFutureSkew Largest accepted device-clock lead, 0 to 1 hour.
+    /// @inheritdoc IDeviceRegistry
     function setFreshness(uint64 newMaxAge, uint64 newMaxFutureSkew) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newMaxAge == 0 || newMaxAge > MAX_MAX_AGE || newMaxFutureSkew > MAX_FUTURE_SKEW) {
             revert InvalidFreshness(newMaxAge, newMaxFutureSkew);
@@ -362,8 +210,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         emit FreshnessSet(newMaxAge, newMaxFutureSkew);
     }
 
-    /// @notice Sets the asset registry (governance); address(0) lets owners bind alone.
-    /// @param registry The IAssetRegistry.
+    /// @inheritdoc IDeviceRegistry
     function setAssetRegistry(IAssetRegistry registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
         assetRegistry = registry;
         emit AssetRegistrySet(address(registry));
@@ -373,19 +220,12 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // Registration, claim, rotation
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice The id of a device with this original key: keccak256(abi.encode(keyType, keyA, keyB)).
-    /// @param keyType Curve.
-    /// @param keyA secp256k1: the address left-padded; P-256: x.
-    /// @param keyB secp256k1: 0; P-256: y.
-    /// @return The device id.
+    /// @inheritdoc IDeviceRegistry
     function deviceIdOf(KeyType keyType, bytes32 keyA, bytes32 keyB) public pure returns (uint256) {
         return uint256(keccak256(abi.encode(keyType, keyA, keyB)));
     }
 
-    /// @notice Registers a device signed by its admitted manufacturer's authority. Anyone may relay.
-    /// @param reg The registration (key, model, firmware, serial hash, manufacturer).
-    /// @param manufacturerSignature Signature of the authority over the EIP-712 `RegisterDevice`.
-    /// @return deviceId The new device's id.
+    /// @inheritdoc IDeviceRegistry
     function registerDevice(
         DeviceRegistration calldata reg,
         bytes calldata manufacturerSignature
@@ -426,35 +266,21 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         );
     }
 
-    /// @notice Mints the device's token to `owner`, proven by the device key's EIP-712 `Claim`
-    ///         (`nonce` = the device's current nonce). Anyone may relay.
-    /// @param deviceId The device.
-    /// @param owner The operator who receives the token.
-    /// @param deadline Last second the signature is valid.
-    /// @param deviceSignature The device key's signature (see contract NatSpec for the encoding).
+    /// @inheritdoc IDeviceRegistry
     function claim(uint256 deviceId, address owner, uint64 deadline, bytes calldata deviceSignature) external {
         Core memory c = _core[deviceId];
         if (c.status == DeviceStatus.None) revert UnknownDevice(deviceId);
         if (c.status != DeviceStatus.Active) revert DeviceNotActive(deviceId, c.status);
         if (_ownerOf(deviceId) != address(0)) revert AlreadyClaimed(deviceId);
         if (owner == address(0)) revert ZeroAddress();
-        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
-        uint32 nonce = _meta[deviceId].nonce;
+        uint32 nonce = _useNonce(deviceId, deadline);
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(CLAIM_TYPEHASH, deviceId, owner, nonce, deadline)));
         _requireDeviceSignature(deviceId, c, digest, deviceSignature);
-        _meta[deviceId].nonce = nonce + 1;
         deviceToken.mint(owner, deviceId);
         emit DeviceClaimed(deviceId, owner);
     }
 
-    /// @notice Rotates the device key: the CURRENT key signs EIP-712 `RotateKey` and the owner calls.
-    ///         The id, counter, readings and binding are kept.
-    /// @param deviceId The device.
-    /// @param newKeyType Curve of the new key.
-    /// @param newKeyA New key, first word (see {deviceIdOf}).
-    /// @param newKeyB New key, second word.
-    /// @param deadline Last second the signature is valid.
-    /// @param currentKeySignature Signature of the current key.
+    /// @inheritdoc IDeviceRegistry
     function rotateKey(
         uint256 deviceId,
         KeyType newKeyType,
@@ -464,17 +290,14 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bytes calldata currentKeySignature
     ) external {
         Core memory c = _core[deviceId];
-        if (c.status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        if (c.status == DeviceStatus.Decommissioned) revert DeviceDecommissioned(deviceId);
-        if (_ownerOf(deviceId) != msg.sender) revert Unauthorized(msg.sender, deviceId);
-        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        _requireLive(deviceId, c.status);
+        _requireCaller(_ownerOf(deviceId), deviceId);
+        uint32 nonce = _useNonce(deviceId, deadline);
         _checkKey(newKeyType, newKeyA, newKeyB);
-        uint32 nonce = _meta[deviceId].nonce;
         bytes32 digest = _hashTypedDataV4(
             keccak256(abi.encode(ROTATE_KEY_TYPEHASH, deviceId, newKeyType, newKeyA, newKeyB, nonce, deadline))
         );
         _requireDeviceSignature(deviceId, c, digest, currentKeySignature);
-        _meta[deviceId].nonce = nonce + 1;
         _setKey(deviceId, newKeyType, newKeyA, newKeyB, c.lastCounter, c.status, c.suspendedByGovernance);
         if (c.keyType == KeyType.P256 && newKeyType != KeyType.P256) delete _p256Key[deviceId];
         emit DeviceKeyRotated(deviceId, newKeyType, newKeyA, newKeyB);
@@ -484,42 +307,20 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // Status
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Suspends an Active device: its admitted manufacturer or governance.
-    /// @param deviceId The device.
+    /// @inheritdoc IDeviceRegistry
     function suspend(uint256 deviceId) external {
-        Core storage c = _core[deviceId];
-        DeviceStatus status = c.status;
-        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        bool byGovernance = _isGovernanceOrManufacturer(deviceId);
-        if (status != DeviceStatus.Active) revert DeviceNotActive(deviceId, status);
-        c.status = DeviceStatus.Suspended;
-        c.suspendedByGovernance = byGovernance;
-        emit DeviceStatusChanged(deviceId, DeviceStatus.Suspended, msg.sender);
+        _changeStatus(deviceId, DeviceStatus.Active, DeviceStatus.Suspended);
     }
 
-    /// @notice Resumes a Suspended device: governance, or its admitted manufacturer unless governance
-    ///         suspended it.
-    /// @param deviceId The device.
+    /// @inheritdoc IDeviceRegistry
     function resume(uint256 deviceId) external {
-        Core storage c = _core[deviceId];
-        DeviceStatus status = c.status;
-        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        bool byGovernance = _isGovernanceOrManufacturer(deviceId);
-        if (status != DeviceStatus.Suspended) revert DeviceNotActive(deviceId, status);
-        if (c.suspendedByGovernance && !byGovernance) revert SuspendedByGovernance(deviceId);
-        c.status = DeviceStatus.Active;
-        c.suspendedByGovernance = false;
-        emit DeviceStatusChanged(deviceId, DeviceStatus.Active, msg.sender);
+        _changeStatus(deviceId, DeviceStatus.Suspended, DeviceStatus.Active);
     }
 
-    /// @notice Decommissions the device for good: its owner or governance; refused while leased.
-    ///         Drops its binding and any pending bind request.
-    /// @param deviceId The device.
+    /// @inheritdoc IDeviceRegistry
     function decommission(uint256 deviceId) external {
         Core storage c = _core[deviceId];
-        DeviceStatus status = c.status;
-        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        if (status == DeviceStatus.Decommissioned) revert DeviceDecommissioned(deviceId);
+        _requireLive(deviceId, c.status);
         if (_ownerOf(deviceId) != msg.sender && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
             revert Unauthorized(msg.sender, deviceId);
         }
@@ -528,10 +329,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         c.suspendedByGovernance = false;
         _clearBindRequest(deviceId);
         uint256 assetId = _asset[deviceId];
-        if (assetId != 0) {
-            delete _asset[deviceId];
-            emit DeviceUnbound(deviceId, assetId);
-        }
+        if (assetId != 0) _unbind(deviceId, assetId);
         emit DeviceStatusChanged(deviceId, DeviceStatus.Decommissioned, msg.sender);
     }
 
@@ -539,12 +337,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     // Binding and lease
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Binds the device to `assetId` (owner). Without an asset registry the owner binds alone;
-    ///         with one, the asset must be Active and the binding takes effect at once only if the owner
-    ///         is the asset's agent, otherwise it becomes a request the agent confirms ({confirmBind}).
-    ///         Refused while the device or its current asset is leased.
-    /// @param deviceId The device.
-    /// @param assetId The asset (non-zero).
+    /// @inheritdoc IDeviceRegistry
     function bindToAsset(uint256 deviceId, uint256 assetId) external {
         _requireOwnerAndLive(deviceId);
         if (assetId == 0) revert AssetNotActive(assetId);
@@ -552,40 +345,32 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         if (current == assetId) revert AlreadyBound(deviceId, assetId);
         _requireNotLeased(deviceId);
         IAssetRegistry registry = assetRegistry;
-        if (address(registry) == address(0)) {
-            _bind(deviceId, current, assetId);
-            return;
+        if (address(registry) != address(0)) {
+            _requireAssetActive(registry, assetId);
+            if (registry.agentOf(assetId) != msg.sender) {
+                _clearBindRequest(deviceId);
+                _pendingAsset[deviceId] = assetId;
+                emit BindRequested(deviceId, assetId);
+                return;
+            }
         }
-        _requireAssetActive(registry, assetId);
-        if (registry.agentOf(assetId) == msg.sender) {
-            _bind(deviceId, current, assetId);
-        } else {
-            _clearBindRequest(deviceId);
-            _pendingAsset[deviceId] = assetId;
-            emit BindRequested(deviceId, assetId);
-        }
+        _bind(deviceId, current, assetId);
     }
 
-    /// @notice Confirms the owner's pending request to bind `deviceId` to `assetId` (the asset's agent).
-    /// @param deviceId The device.
-    /// @param assetId The asset named in the request.
+    /// @inheritdoc IDeviceRegistry
     function confirmBind(uint256 deviceId, uint256 assetId) external {
-        DeviceStatus status = _core[deviceId].status;
-        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        if (status == DeviceStatus.Decommissioned) revert DeviceDecommissioned(deviceId);
+        _requireLive(deviceId, _core[deviceId].status);
         IAssetRegistry registry = assetRegistry;
         if (assetId == 0 || address(registry) == address(0) || _pendingAsset[deviceId] != assetId) {
             revert NoBindRequest(deviceId, assetId);
         }
-        if (registry.agentOf(assetId) != msg.sender) revert Unauthorized(msg.sender, deviceId);
+        _requireCaller(registry.agentOf(assetId), deviceId);
         _requireAssetActive(registry, assetId);
         _requireNotLeased(deviceId);
         _bind(deviceId, _asset[deviceId], assetId);
     }
 
-    /// @notice Unbinds the device: its owner or (with an asset registry) the current asset's agent.
-    ///         Refused while the device or its asset is leased.
-    /// @param deviceId The device.
+    /// @inheritdoc IDeviceRegistry
     function unbind(uint256 deviceId) external {
         if (_core[deviceId].status == DeviceStatus.None) revert UnknownDevice(deviceId);
         uint256 assetId = _asset[deviceId];
@@ -596,40 +381,21 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
             (address(registry) == address(0) || registry.agentOf(assetId) != msg.sender)
         ) revert Unauthorized(msg.sender, deviceId);
         _requireNotLeased(deviceId);
-        delete _asset[deviceId];
-        emit DeviceUnbound(deviceId, assetId);
-    }
-
-    /// @inheritdoc IDeviceRegistry
-    function setLease(uint256 deviceId, uint64 until) external onlyRole(LEASE_MANAGER_ROLE) {
-        DeviceStatus status = _core[deviceId].status;
-        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        if (status == DeviceStatus.Decommissioned && until != 0) revert DeviceDecommissioned(deviceId);
-        _meta[deviceId].leasedUntil = until;
-        emit DeviceLeaseSet(deviceId, until);
+        _unbind(deviceId, assetId);
     }
 
     // ---------------------------------------------------------------------------------------------
     // Attestations
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Verifies and stores one attestation; reverts with the refusal's custom error.
-    /// @param a The attestation.
-    /// @param signature The device key's signature (secp256k1: 65-byte r||s||v; P-256: 64-byte r||s over
-    ///        sha256 of the EIP-712 digest; low-s only).
+    /// @inheritdoc IDeviceRegistry
     function attest(Attestation calldata a, bytes calldata signature) external {
         (AttestationStatus status, Hot memory h) = _validate(a, signature);
-        if (status != AttestationStatus.Accepted) _revertFor(status, a, signature, h.core);
+        if (status != AttestationStatus.Accepted) _revertFor(status, a, signature, h);
         _store(a, h);
     }
 
-    /// @notice Verifies and stores many attestations; never reverts for a bad item. Each item is
-    ///         judged against the state left by the previous items, by the same code as {attest}, and
-    ///         emits AttestationAccepted or AttestationRejected. Only a malformed call (arrays of different
-    ///         lengths, an ABI field out of its type's range) reverts as a whole.
-    /// @param items The attestations.
-    /// @param signatures Their signatures, same order.
-    /// @return statuses Per item: Accepted or the reason it was refused (refused items store nothing).
+    /// @inheritdoc IDeviceRegistry
     function attestBatch(
         Attestation[] calldata items,
         bytes[] calldata signatures
@@ -649,10 +415,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         }
     }
 
-    /// @notice Judges an attestation without storing it (for relayers filtering their batches).
-    /// @param a The attestation.
-    /// @param signature Its signature.
-    /// @return status Accepted or the reason it would be refused now.
+    /// @inheritdoc IDeviceRegistry
     function checkAttestation(
         Attestation calldata a,
         bytes calldata signature
@@ -660,9 +423,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         (status, ) = _validate(a, signature);
     }
 
-    /// @notice The EIP-712 digest of an attestation (what secp256k1 keys sign; P-256 keys sign its sha256).
-    /// @param a The attestation.
-    /// @return The digest.
+    /// @inheritdoc IDeviceRegistry
     function attestationDigest(Attestation calldata a) public view returns (bytes32) {
         bytes32 structHash;
         bytes32 typeHash = ATTESTATION_TYPEHASH;
@@ -696,9 +457,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         return _asset[deviceId];
     }
 
-    /// @notice Asset named by the owner's pending bind request, 0 if none.
-    /// @param deviceId The device.
-    /// @return The requested asset id.
+    /// @inheritdoc IDeviceRegistry
     function pendingAssetOf(uint256 deviceId) external view returns (uint256) {
         return _pendingAsset[deviceId];
     }
@@ -715,26 +474,16 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
 
     /// @inheritdoc IDeviceRegistry
     function leasedUntil(uint256 deviceId) external view returns (uint64) {
-        return _meta[deviceId].leasedUntil;
+        return _leaseEnd(deviceId);
     }
 
-    /// @notice A manufacturer's admission and signing authority.
-    /// @param manufacturer The manufacturer account.
-    /// @return active Whether admitted.
-    /// @return signer Its signing authority.
+    /// @inheritdoc IDeviceRegistry
     function manufacturerOf(address manufacturer) external view returns (bool active, address signer) {
         Manufacturer memory m = _manufacturers[manufacturer];
         return (m.active, m.signer);
     }
 
-    /// @notice Key, manufacturer and nonce of a device (model, firmware and serial hash are in
-    ///         its DeviceRegistered event).
-    /// @param deviceId The device.
-    /// @return keyType Curve of the current key.
-    /// @return keyA Current key, first word (secp256k1: address; P-256: x).
-    /// @return keyB Current key, second word (P-256: y).
-    /// @return manufacturer Who registered it.
-    /// @return nonce Next Claim/RotateKey nonce.
+    /// @inheritdoc IDeviceRegistry
     function deviceInfo(
         uint256 deviceId
     ) external view returns (KeyType keyType, bytes32 keyA, bytes32 keyB, address manufacturer, uint32 nonce) {
@@ -752,7 +501,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @notice ERC-165.
     /// @param interfaceId The interface.
     /// @return Whether supported.
-    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+    function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
         return interfaceId == type(IDeviceRegistry).interfaceId || super.supportsInterface(interfaceId);
     }
 
@@ -845,13 +594,14 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         if (st != AttestationStatus.Accepted) _revertForSignature(st, deviceId, c.keyType, signature);
     }
 
-    /// @dev Maps a refusal to its custom error (no judging here). `core` is the device's core word.
+    /// @dev Maps a refusal to its custom error (no judging here). `h` holds the words `_validate` read.
     function _revertFor(
         AttestationStatus st,
         Attestation calldata a,
         bytes calldata signature,
-        uint256 core
+        Hot memory h
     ) internal view {
+        uint256 core = h.core;
         if (st == AttestationStatus.UnknownDevice) revert UnknownDevice(a.deviceId);
         if (st == AttestationStatus.DeviceInactive) {
             revert DeviceNotActive(a.deviceId, DeviceStatus(uint8(core >> _STATUS_SHIFT)));
@@ -862,7 +612,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
             revert StaleCounter(a.deviceId, a.counter, uint64(core >> _COUNTER_SHIFT));
         }
         if (st == AttestationStatus.OdometerRegressed) {
-            revert OdometerRegressed(a.deviceId, a.kind, a.odometer, _readings[a.deviceId][a.kind].odometer);
+            revert OdometerRegressed(a.deviceId, a.kind, a.odometer, uint64(h.reading >> _ODOMETER_SHIFT));
         }
         _revertForSignature(st, a.deviceId, KeyType(uint8(core >> _KEY_TYPE_SHIFT)), signature);
     }
@@ -938,6 +688,22 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         });
     }
 
+    /// @dev Suspends (`from` Active, `to` Suspended) or resumes (the reverse) a device: governance or its
+    ///      admitted manufacturer; only governance lifts a governance suspension.
+    function _changeStatus(uint256 deviceId, DeviceStatus from, DeviceStatus to) private {
+        Core storage c = _core[deviceId];
+        DeviceStatus status = c.status;
+        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
+        bool byGovernance = _isGovernanceOrManufacturer(deviceId);
+        if (status != from) revert DeviceNotActive(deviceId, status);
+        if (to == DeviceStatus.Active && c.suspendedByGovernance && !byGovernance) {
+            revert SuspendedByGovernance(deviceId);
+        }
+        c.status = to;
+        c.suspendedByGovernance = to == DeviceStatus.Suspended && byGovernance;
+        emit DeviceStatusChanged(deviceId, to, msg.sender);
+    }
+
     /// @dev True for governance, false for the device's admitted manufacturer, reverts for anyone else.
     function _isGovernanceOrManufacturer(uint256 deviceId) private view returns (bool) {
         if (hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) return true;
@@ -952,13 +718,13 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     function _requireOwnerAndLive(uint256 deviceId) private view {
         DeviceStatus status = _core[deviceId].status;
         if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
-        if (_ownerOf(deviceId) != msg.sender) revert Unauthorized(msg.sender, deviceId);
-        if (status == DeviceStatus.Decommissioned) revert DeviceDecommissioned(deviceId);
+        _requireCaller(_ownerOf(deviceId), deviceId);
+        _requireLive(deviceId, status);
     }
 
     /// @dev Reverts while the device, or (with an asset registry) its current asset, is leased.
     function _requireNotLeased(uint256 deviceId) private view {
-        uint64 until = _meta[deviceId].leasedUntil;
+        uint64 until = _leaseEnd(deviceId);
         if (until > block.timestamp) revert DeviceLeased(deviceId, until);
         uint256 assetId = _asset[deviceId];
         IAssetRegistry registry = assetRegistry;
@@ -983,6 +749,12 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         emit DeviceBound(deviceId, assetId);
     }
 
+    /// @dev Drops the binding to `assetId` (the device's current asset).
+    function _unbind(uint256 deviceId, uint256 assetId) private {
+        delete _asset[deviceId];
+        emit DeviceUnbound(deviceId, assetId);
+    }
+
     /// @dev Drops a pending bind request, if any.
     function _clearBindRequest(uint256 deviceId) private {
         uint256 pending = _pendingAsset[deviceId];
@@ -998,10 +770,33 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @param from Previous owner.
     /// @param to New owner.
     function onDeviceTransfer(uint256 deviceId, address from, address to) external {
-        if (msg.sender != address(deviceToken)) revert Unauthorized(msg.sender, deviceId);
+        _requireCaller(address(deviceToken), deviceId);
         _requireNotLeased(deviceId);
         _clearBindRequest(deviceId);
         (from, to); // the event is the token's Transfer
+    }
+
+    /// @dev End of the device's lease: its ERC-4907 `userExpires`, stored by the token as a uint64.
+    function _leaseEnd(uint256 deviceId) private view returns (uint64) {
+        return uint64(deviceToken.userExpires(deviceId));
+    }
+
+    /// @dev Reverts for an unknown or a decommissioned device (`status` is its status).
+    function _requireLive(uint256 deviceId, DeviceStatus status) private pure {
+        if (status == DeviceStatus.None) revert UnknownDevice(deviceId);
+        if (status == DeviceStatus.Decommissioned) revert DeviceDecommissioned(deviceId);
+    }
+
+    /// @dev Reverts unless the caller is `allowed`.
+    function _requireCaller(address allowed, uint256 deviceId) private view {
+        if (msg.sender != allowed) revert Unauthorized(msg.sender, deviceId);
+    }
+
+    /// @dev Checks a device-signed message's deadline and consumes the device's Claim/RotateKey nonce.
+    function _useNonce(uint256 deviceId, uint64 deadline) private returns (uint32 nonce) {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        nonce = _meta[deviceId].nonce;
+        _meta[deviceId].nonce = nonce + 1;
     }
 
     /// @dev Owner of the device token, address(0) while unclaimed.

@@ -191,9 +191,10 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
     ///      a buyout in that gap would retire the asset and leave that rent undeliverable to the
     ///      holders who earned it. Every state that holds a lease has a public exit after its
     ///      deadline (`settle`, `cancelReservation`), so the lease never outlives the agreement.
-    function _setLease(uint8 kind, uint256 subjectId) internal {
+    ///      A device's lease is its ERC-4907 user record in the device token: `renter` is its user.
+    function _setLease(uint8 kind, uint256 subjectId, address renter) internal {
         if (kind == uint8(SubjectKind.Asset)) assetRegistry.setLease(subjectId, LEASED_UNTIL_RELEASED);
-        else deviceRegistry.setLease(subjectId, LEASED_UNTIL_RELEASED);
+        else deviceRegistry.deviceToken().setUser(subjectId, renter, LEASED_UNTIL_RELEASED);
     }
 
     /// @dev Frees the subject and its meter; a failing registry must not lock the agreement's funds.
@@ -206,7 +207,7 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
                 emit LeaseReleaseFailed(kind, subjectId);
             }
         } else {
-            try deviceRegistry.setLease(subjectId, 0) {} catch {
+            try deviceRegistry.deviceToken().setUser(subjectId, address(0), 0) {} catch {
                 emit LeaseReleaseFailed(kind, subjectId);
             }
         }

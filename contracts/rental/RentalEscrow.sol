@@ -544,7 +544,7 @@ contract RentalEscrow is RentalBase {
             revert IncomeNotAccepted(incomeAsset, t.token);
         }
         emit AgreementOpened(id, termsHash, msg.sender, owner, duration, prepay, t.deposit);
-        _setLease(t.subjectKind, t.subjectId);
+        _setLease(t.subjectKind, t.subjectId, msg.sender);
         if (window == 0) {
             a.state = State.Active;
             a.accruedUntil = uint40(block.timestamp);

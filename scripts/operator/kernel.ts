@@ -62,6 +62,15 @@ const WITHOUT_ERC165: readonly ContractKind[] = ["AssetShares"];
 /** Kinds whose ERC-165 answers their own interface id (the artifact named). */
 const OWN_INTERFACE: Partial<Record<ContractKind, string>> = { DeviceRegistry: "IDeviceRegistry" };
 const IERC165 = "0x01ffc9a7";
+/** Functions an own interface inherits from IERC165 and IAccessControl: not part of its ERC-165 id. */
+const INHERITED_STANDARD_FUNCTIONS = new Set([
+  "supportsInterface(bytes4)",
+  "hasRole(bytes32,address)",
+  "getRoleAdmin(bytes32)",
+  "grantRole(bytes32,address)",
+  "revokeRole(bytes32,address)",
+  "renounceRole(bytes32,address)",
+]);
 const IACCESS_CONTROL = "0x7965db0b";
 
 /** A deployment record (deployments/<chainId>.json), as far as the tasks read it. */
@@ -303,7 +312,9 @@ export async function resolveSigner(
 async function interfaceIdOf(hre: HardhatRuntimeEnvironment, artifact: string): Promise<string> {
   const iface = new Interface((await hre.artifacts.readArtifact(artifact)).abi);
   let id = 0n;
-  iface.forEachFunction((f) => (id ^= BigInt(f.selector)));
+  iface.forEachFunction((f) => {
+    if (!INHERITED_STANDARD_FUNCTIONS.has(f.format("sighash"))) id ^= BigInt(f.selector);
+  });
   return "0x" + id.toString(16).padStart(8, "0");
 }
 

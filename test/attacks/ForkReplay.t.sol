@@ -35,9 +35,9 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
             );
     }
 
-    function _attestation(uint64 counter) internal view returns (DeviceRegistry.Attestation memory) {
+    function _attestation(uint64 counter) internal view returns (IDeviceRegistry.Attestation memory) {
         return
-            DeviceRegistry.Attestation({
+            IDeviceRegistry.Attestation({
                 deviceId: ids[0],
                 kind: 1,
                 value: 7,
@@ -49,7 +49,7 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
     }
 
     function test_TheDomainSeparatorIsRebuiltForTheNewChainIdAfterAFork() public {
-        DeviceRegistry.Attestation memory a = _attestation(1);
+        IDeviceRegistry.Attestation memory a = _attestation(1);
         bytes32 before = registry.attestationDigest(a);
         assertTrue(before == _typed(keccak256(abi.encode(registry.ATTESTATION_TYPEHASH(), a))), "pre-fork digest");
         vm.chainId(FORK_CHAIN);
@@ -73,10 +73,10 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
     }
 
     function test_AnAttestationSignedBeforeTheForkIsRefusedOnTheForkedChain() public {
-        DeviceRegistry.Attestation memory a = _attestation(1);
+        IDeviceRegistry.Attestation memory a = _attestation(1);
         bytes memory sig = _signDigest(0, registry.attestationDigest(a));
         vm.chainId(FORK_CHAIN);
-        vm.expectRevert(abi.encodeWithSelector(DeviceRegistry.InvalidDeviceSignature.selector, ids[0]));
+        vm.expectRevert(abi.encodeWithSelector(IDeviceRegistry.InvalidDeviceSignature.selector, ids[0]));
         registry.attest(a, sig);
         assertEq(registry.lastCounter(ids[0]), 0, "nothing stored on the fork");
         // Re-signed for the fork's domain, it is accepted there.
@@ -86,17 +86,17 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
 
     function test_AnAttestationSignedOnTheForkIsRefusedOnTheOriginalChain() public {
         vm.chainId(FORK_CHAIN);
-        DeviceRegistry.Attestation memory a = _attestation(1);
+        IDeviceRegistry.Attestation memory a = _attestation(1);
         bytes memory forkSig = _signDigest(0, registry.attestationDigest(a));
         vm.chainId(originalChain);
-        vm.expectRevert(abi.encodeWithSelector(DeviceRegistry.InvalidDeviceSignature.selector, ids[0]));
+        vm.expectRevert(abi.encodeWithSelector(IDeviceRegistry.InvalidDeviceSignature.selector, ids[0]));
         registry.attest(a, forkSig);
         assertEq(registry.lastCounter(ids[0]), 0, "nothing stored");
     }
 
     function test_AManufacturerRegistrationSignedBeforeTheForkIsRefusedAfterIt() public {
         address key = VM.addr(0xD9);
-        DeviceRegistry.DeviceRegistration memory reg = DeviceRegistry.DeviceRegistration({
+        IDeviceRegistry.DeviceRegistration memory reg = IDeviceRegistry.DeviceRegistration({
             manufacturer: manufacturer,
             keyType: IDeviceRegistry.KeyType.Secp256k1,
             keyA: bytes32(uint256(uint160(key))),
@@ -121,7 +121,7 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(MFR_PK, d);
         vm.chainId(FORK_CHAIN);
-        vm.expectRevert(abi.encodeWithSelector(DeviceRegistry.InvalidManufacturerSignature.selector, manufacturer));
+        vm.expectRevert(abi.encodeWithSelector(IDeviceRegistry.InvalidManufacturerSignature.selector, manufacturer));
         registry.registerDevice(reg, abi.encodePacked(r, s, v));
         vm.chainId(originalChain);
         uint256 id = registry.registerDevice(reg, abi.encodePacked(r, s, v));

@@ -92,7 +92,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "grantRole(bytes32,address)": { kind: "role", role: "DEFAULT_ADMIN_ROLE", args: (f) => [f.role.LEASE, f.x] },
     "revokeRole(bytes32,address)": { kind: "role", role: "DEFAULT_ADMIN_ROLE", args: (f) => [f.role.LEASE, f.x] },
     "renounceRole(bytes32,address)": { kind: "open", why: RENOUNCE },
-    "setLease(uint256,uint64)": { kind: "role", role: "LEASE_MANAGER_ROLE" },
     "registerDevice((address,uint8,bytes32,bytes32,bytes32,bytes32,bytes32),bytes)": {
       kind: "open",
       why: "signature-gated: the admitted manufacturer's authority signs the EIP-712 RegisterDevice (attacks/signatures)",
@@ -136,6 +135,12 @@ const TABLE: Record<string, Record<string, Entry>> = {
   },
   DeviceToken: {
     "mint(address,uint256)": { kind: "gated", error: "OnlyRegistry", args: (f) => [f.x, 12345n] },
+    // The device lease (ERC-4907 user): the registry's LEASE_MANAGER_ROLE, checked by the token.
+    "setUser(uint256,address,uint64)": {
+      kind: "gated",
+      error: "AccessControlUnauthorizedAccount",
+      args: (f) => [f.w.device.deviceId, f.x, 2n ** 40n],
+    },
     "approve(address,uint256)": { kind: "open", why: OPEN_ERC721 },
     "setApprovalForAll(address,bool)": { kind: "open", why: OPEN_ERC721 },
     "transferFrom(address,address,uint256)": { kind: "open", why: OPEN_ERC721 },

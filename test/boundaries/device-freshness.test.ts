@@ -266,7 +266,7 @@ describe("boundaries: DeviceRegistry freshness, counters, deadlines and leases, 
     const ctx = await loadFixture(fixture);
     await ctx.registry.connect(ctx.operator).bindToAsset(k1.deviceId, ASSET);
     const until = BigInt(await time.latest()) + 100n;
-    await ctx.registry.connect(ctx.leaseManager).setLease(k1.deviceId, until);
+    await ctx.token.connect(ctx.leaseManager).setUser(k1.deviceId, ctx.other.address, until);
     const s = await takeSnapshot();
     await at(until - 1n);
     await expect(ctx.registry.connect(ctx.operator).unbind(k1.deviceId))

@@ -17,12 +17,12 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
 
     /// vm.signP256 may return a high s; the test normalises it, and the high form is refused.
     function test_P256HighSIsRefusedAndItsLowSFormAccepted() public {
-        (DeviceRegistry.Attestation memory a, bytes memory sig) = _att(2, 1, 10, 1, uint64(T0));
+        (IDeviceRegistry.Attestation memory a, bytes memory sig) = _att(2, 1, 10, 1, uint64(T0));
         (bytes32 r, bytes32 s) = abi.decode(sig, (bytes32, bytes32));
         bytes memory high = abi.encodePacked(r, bytes32(P256_N - uint256(s)));
         bytes32 before = _stateOf(ids[2], 1);
         vm.expectRevert(
-            abi.encodeWithSelector(DeviceRegistry.MalleableSignature.selector, bytes32(P256_N - uint256(s)))
+            abi.encodeWithSelector(IDeviceRegistry.MalleableSignature.selector, bytes32(P256_N - uint256(s)))
         );
         registry.attest(a, high);
         assertTrue(_stateOf(ids[2], 1) == before, "refusal changed state");
@@ -32,7 +32,7 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
 
     /// A random (x, y) is practically never a P-256 point: registration refuses it and stores nothing.
     function testFuzz_RandomP256KeysAreRefused(bytes32 x, bytes32 y) public {
-        DeviceRegistry.DeviceRegistration memory reg = DeviceRegistry.DeviceRegistration({
+        IDeviceRegistry.DeviceRegistration memory reg = IDeviceRegistry.DeviceRegistration({
             manufacturer: manufacturer,
             keyType: IDeviceRegistry.KeyType.P256,
             keyA: x,
@@ -48,7 +48,7 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(MFR_PK, d);
         vm.expectRevert(
-            abi.encodeWithSelector(DeviceRegistry.InvalidDeviceKey.selector, IDeviceRegistry.KeyType.P256, x, y)
+            abi.encodeWithSelector(IDeviceRegistry.InvalidDeviceKey.selector, IDeviceRegistry.KeyType.P256, x, y)
         );
         registry.registerDevice(reg, abi.encodePacked(r, s, v));
         assertEq(uint8(registry.statusOf(registry.deviceIdOf(IDeviceRegistry.KeyType.P256, x, y))), 0, "stored");
@@ -58,18 +58,18 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
     function testFuzz_CounterMustStrictlyIncrease(uint64 first, uint64 second, uint8 device) public {
         uint256 i = device % 4;
         vm.assume(first > 0);
-        (DeviceRegistry.Attestation memory a, bytes memory sig) = _att(i, 1, 1, first, uint64(T0));
+        (IDeviceRegistry.Attestation memory a, bytes memory sig) = _att(i, 1, 1, first, uint64(T0));
         registry.attest(a, sig);
-        (DeviceRegistry.Attestation memory b, bytes memory sig2) = _att(i, 7, 1, second, uint64(T0));
+        (IDeviceRegistry.Attestation memory b, bytes memory sig2) = _att(i, 7, 1, second, uint64(T0));
         bytes32 before = _stateOf(ids[i], 7);
-        DeviceRegistry.AttestationStatus st = registry.checkAttestation(b, sig2);
+        IDeviceRegistry.AttestationStatus st = registry.checkAttestation(b, sig2);
         if (second > first) {
-            assertEq(uint8(st), uint8(DeviceRegistry.AttestationStatus.Accepted), "higher counter accepted");
+            assertEq(uint8(st), uint8(IDeviceRegistry.AttestationStatus.Accepted), "higher counter accepted");
             registry.attest(b, sig2);
             assertEq(registry.lastCounter(ids[i]), second, "counter advanced");
         } else {
-            assertEq(uint8(st), uint8(DeviceRegistry.AttestationStatus.StaleCounter), "stale");
-            vm.expectRevert(abi.encodeWithSelector(DeviceRegistry.StaleCounter.selector, ids[i], second, first));
+            assertEq(uint8(st), uint8(IDeviceRegistry.AttestationStatus.StaleCounter), "stale");
+            vm.expectRevert(abi.encodeWithSelector(IDeviceRegistry.StaleCounter.selector, ids[i], second, first));
             registry.attest(b, sig2);
             assertTrue(_stateOf(ids[i], 7) == before, "refusal changed state");
         }
@@ -78,24 +78,24 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
     /// A timestamp is accepted iff now - maxAge <= ts <= now + maxFutureSkew.
     function testFuzz_TimestampWindow(uint64 ts, uint8 device) public {
         uint256 i = device % 4;
-        (DeviceRegistry.Attestation memory a, bytes memory sig) = _att(i, 1, 5, 1, ts);
-        DeviceRegistry.AttestationStatus st = registry.checkAttestation(a, sig);
-        DeviceRegistry.AttestationStatus want =
+        (IDeviceRegistry.Attestation memory a, bytes memory sig) = _att(i, 1, 5, 1, ts);
+        IDeviceRegistry.AttestationStatus st = registry.checkAttestation(a, sig);
+        IDeviceRegistry.AttestationStatus want =
             ts > T0 + 5 minutes
-                ? DeviceRegistry.AttestationStatus.FromFuture
+                ? IDeviceRegistry.AttestationStatus.FromFuture
                 : (
                     uint256(ts) + 1 days < T0
-                        ? DeviceRegistry.AttestationStatus.Expired
-                        : DeviceRegistry.AttestationStatus.Accepted
+                        ? IDeviceRegistry.AttestationStatus.Expired
+                        : IDeviceRegistry.AttestationStatus.Accepted
                 );
         assertEq(uint8(st), uint8(want), "window");
-        DeviceRegistry.Attestation[] memory items = new DeviceRegistry.Attestation[](1);
+        IDeviceRegistry.Attestation[] memory items = new IDeviceRegistry.Attestation[](1);
         bytes[] memory sigs = new bytes[](1);
         (items[0], sigs[0]) = (a, sig);
         bytes32 before = _stateOf(ids[i], 1);
-        DeviceRegistry.AttestationStatus[] memory out = registry.attestBatch(items, sigs);
+        IDeviceRegistry.AttestationStatus[] memory out = registry.attestBatch(items, sigs);
         assertEq(uint8(out[0]), uint8(want), "batch agrees with attest");
-        if (want != DeviceRegistry.AttestationStatus.Accepted) assertTrue(_stateOf(ids[i], 1) == before, "no trace");
+        if (want != IDeviceRegistry.AttestationStatus.Accepted) assertTrue(_stateOf(ids[i], 1) == before, "no trace");
         else assertEq(registry.latestReading(ids[i], 1).timestamp, ts, "timestamp stored");
     }
 
@@ -103,7 +103,7 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
     /// items leave no trace, accepted ones are stored, and odometers never go back.
     function testFuzz_BatchMatchesItemByItemJudgement(uint256 seed) public {
         uint256 n = 8;
-        DeviceRegistry.Attestation[] memory items = new DeviceRegistry.Attestation[](n);
+        IDeviceRegistry.Attestation[] memory items = new IDeviceRegistry.Attestation[](n);
         bytes[] memory sigs = new bytes[](n);
         for (uint256 k; k < n; ++k) {
             uint256 rnd = uint256(keccak256(abi.encode(seed, k)));
@@ -115,15 +115,15 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
         }
         // Expected outcome: replay the batch item by item on a snapshot.
         uint256 snap = vm.snapshotState();
-        DeviceRegistry.AttestationStatus[] memory want = new DeviceRegistry.AttestationStatus[](n);
+        IDeviceRegistry.AttestationStatus[] memory want = new IDeviceRegistry.AttestationStatus[](n);
         for (uint256 k; k < n; ++k) {
             want[k] = registry.checkAttestation(items[k], sigs[k]);
-            if (want[k] == DeviceRegistry.AttestationStatus.Accepted) registry.attest(items[k], sigs[k]);
+            if (want[k] == IDeviceRegistry.AttestationStatus.Accepted) registry.attest(items[k], sigs[k]);
         }
         bytes32[4] memory expected;
         for (uint256 i; i < 4; ++i) expected[i] = keccak256(abi.encode(_stateOf(ids[i], 0), _stateOf(ids[i], 1)));
         vm.revertToState(snap);
-        DeviceRegistry.AttestationStatus[] memory got = registry.attestBatch(items, sigs);
+        IDeviceRegistry.AttestationStatus[] memory got = registry.attestBatch(items, sigs);
         for (uint256 k; k < n; ++k) assertEq(uint8(got[k]), uint8(want[k]), "status");
         for (uint256 i; i < 4; ++i) {
             assertTrue(keccak256(abi.encode(_stateOf(ids[i], 0), _stateOf(ids[i], 1))) == expected[i], "state");
@@ -134,8 +134,8 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
     function testFuzz_AcceptedAttestationWritesTwoDisjointSlots(uint64 value, uint32 kind) public {
         bytes32[] memory w0;
         bytes32[] memory w1;
-        (DeviceRegistry.Attestation memory a, bytes memory sa) = _att(0, kind, value, 1, uint64(T0));
-        (DeviceRegistry.Attestation memory b, bytes memory sb) = _att(2, kind, value, 1, uint64(T0));
+        (IDeviceRegistry.Attestation memory a, bytes memory sa) = _att(0, kind, value, 1, uint64(T0));
+        (IDeviceRegistry.Attestation memory b, bytes memory sb) = _att(2, kind, value, 1, uint64(T0));
         vm.record();
         registry.attest(a, sa);
         (, w0) = vm.accesses(address(registry));
@@ -187,16 +187,16 @@ contract AttestationHandler is DeviceTestBase {
         uint64 odoBefore = registry.latestReading(ids[i], kind).odometer;
         // Usually the odometer advances by the value; sometimes the device signs a lower one (refused).
         uint64 odometer = mode % 5 == 2 && odoBefore != 0 ? odoBefore - 1 : odoBefore + (value % 1e12);
-        (DeviceRegistry.Attestation memory a, bytes memory sig) = _att(i, kind, value % 1e12, odometer, counter, ts);
+        (IDeviceRegistry.Attestation memory a, bytes memory sig) = _att(i, kind, value % 1e12, odometer, counter, ts);
         if (mode % 4 == 1) sig = _signDigest((i + 2) % 4, keccak256(abi.encode(counterSeed))); // wrong key/message
         if (mode % 7 == 3) a.value += 1; // tampered after signing
         bytes32 before = _stateOf(ids[i], kind);
         bool ok;
         if (batch) {
-            DeviceRegistry.Attestation[] memory items = new DeviceRegistry.Attestation[](1);
+            IDeviceRegistry.Attestation[] memory items = new IDeviceRegistry.Attestation[](1);
             bytes[] memory sigs = new bytes[](1);
             (items[0], sigs[0]) = (a, sig);
-            ok = registry.attestBatch(items, sigs)[0] == DeviceRegistry.AttestationStatus.Accepted;
+            ok = registry.attestBatch(items, sigs)[0] == IDeviceRegistry.AttestationStatus.Accepted;
         } else {
             try registry.attest(a, sig) {
                 ok = true;

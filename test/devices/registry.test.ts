@@ -684,67 +684,11 @@ describe("DeviceRegistry lifecycle", function () {
     });
   });
 
-  describe("leases", function () {
-    it("only LEASE_MANAGER_ROLE sets a lease; governance is not the lease manager", async function () {
-      const ctx = await networkHelpers.loadFixture(claimed);
-      for (const who of [ctx.other, ctx.governance, ctx.operator]) {
-        await expect(ctx.registry.connect(who).setLease(dev.deviceId, 1))
-          .to.be.revertedWithCustomError(ctx.registry, "AccessControlUnauthorizedAccount")
-          .withArgs(who.address, LEASE_MANAGER_ROLE);
-      }
-      await expect(ctx.registry.connect(ctx.leaseManager).setLease(42, 1))
-        .to.be.revertedWithCustomError(ctx.registry, "UnknownDevice")
-        .withArgs(42);
-    });
-
-    it("a leased device cannot be unbound, rebound, decommissioned or transferred until the lease ends", async function () {
-      const ctx = await networkHelpers.loadFixture(claimed);
-      await ctx.registry.connect(ctx.operator).bindToAsset(dev.deviceId, 7);
-      const until = (await latest(ctx)) + 1000;
-      await expect(ctx.registry.connect(ctx.leaseManager).setLease(dev.deviceId, until))
-        .to.emit(ctx.registry, "DeviceLeaseSet")
-        .withArgs(dev.deviceId, until);
-      expect(await ctx.registry.leasedUntil(dev.deviceId)).to.equal(BigInt(until));
-      const leased = [ctx.registry, "DeviceLeased"] as const;
-      await expect(ctx.registry.connect(ctx.operator).unbind(dev.deviceId))
-        .to.be.revertedWithCustomError(...leased)
-        .withArgs(dev.deviceId, until);
-      await expect(ctx.registry.connect(ctx.operator).bindToAsset(dev.deviceId, 8))
-        .to.be.revertedWithCustomError(...leased)
-        .withArgs(dev.deviceId, until);
-      await expect(ctx.registry.connect(ctx.operator).decommission(dev.deviceId))
-        .to.be.revertedWithCustomError(...leased)
-        .withArgs(dev.deviceId, until);
-      await expect(ctx.registry.connect(ctx.governance).decommission(dev.deviceId))
-        .to.be.revertedWithCustomError(...leased)
-        .withArgs(dev.deviceId, until);
-      await expect(ctx.token.connect(ctx.operator).transferFrom(ctx.operator.address, ctx.other.address, dev.deviceId))
-        .to.be.revertedWithCustomError(...leased)
-        .withArgs(dev.deviceId, until);
-      expect(await ctx.registry.ownerOf(dev.deviceId)).to.equal(ctx.operator.address);
-      expect(await ctx.registry.assetOf(dev.deviceId)).to.equal(7n);
-      // Attestations still flow while leased.
-      const a = await signedAttestation(ctx, dev, { counter: 1 });
-      await ctx.registry.attest(a.att, a.sig);
-      await networkHelpers.time.increaseTo(until + 1);
-      await ctx.token.connect(ctx.operator).transferFrom(ctx.operator.address, ctx.other.address, dev.deviceId);
-      await ctx.registry.connect(ctx.other).unbind(dev.deviceId);
-    });
-
-    it("the lease manager ends a lease early with until = 0, and cannot lease a decommissioned device", async function () {
-      const ctx = await networkHelpers.loadFixture(claimed);
-      await ctx.registry.connect(ctx.leaseManager).setLease(dev.deviceId, (await latest(ctx)) + 1000);
-      await ctx.registry.connect(ctx.leaseManager).setLease(dev.deviceId, 0);
-      await ctx.registry.connect(ctx.operator).decommission(dev.deviceId);
-      await expect(ctx.registry.connect(ctx.leaseManager).setLease(dev.deviceId, (await latest(ctx)) + 1000))
-        .to.be.revertedWithCustomError(ctx.registry, "DeviceDecommissioned")
-        .withArgs(dev.deviceId);
-    });
-  });
-
   it("supports the IDeviceRegistry and AccessControl interfaces (ERC-165)", async function () {
     const ctx = await networkHelpers.loadFixture(fixture);
     expect(await ctx.registry.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
+    expect(await ctx.registry.supportsInterface("0x01ffc9a7")).to.equal(true); // IERC165
+    expect(await ctx.registry.supportsInterface("0xad092b5c")).to.equal(false); // ERC-4907 is the token's
     expect(await ctx.token.supportsInterface("0x80ac58cd")).to.equal(true); // IERC721
   });
 });

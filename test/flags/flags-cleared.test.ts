@@ -18,7 +18,7 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet } from "ethers";
+import { Wallet, ZeroAddress } from "ethers";
 import { SubjectKind, buildOffer, buildTerms, signOffer } from "../../client/src/eip712/rental.js";
 import { Comparator, OrderState, Ruling } from "../../client/src/eip712/maintenance.js";
 import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
@@ -276,15 +276,17 @@ describe("flags: device registry", function () {
     expect(await ctx.registry.pendingAssetOf(id)).to.equal(0n);
   });
 
-  it("unbind clears the binding; setLease(0) clears the lease", async function () {
+  it("unbind clears the binding; setUser(id, 0, 0) clears the lease", async function () {
     const { ctx, id } = await loadFixture(devices);
     await ctx.registry.connect(ctx.operator).bindToAsset(id, ASSET_ID);
     await ctx.registry.connect(ctx.agent).confirmBind(id, ASSET_ID);
     const until = BigInt(await time.latest()) + 100n;
-    await ctx.registry.connect(ctx.leaseManager).setLease(id, until);
+    await ctx.token.connect(ctx.leaseManager).setUser(id, ctx.other.address, until);
     expect(await ctx.registry.leasedUntil(id)).to.equal(until);
-    await ctx.registry.connect(ctx.leaseManager).setLease(id, 0);
+    expect(await ctx.token.userOf(id)).to.equal(ctx.other.address);
+    await ctx.token.connect(ctx.leaseManager).setUser(id, ZeroAddress, 0);
     expect(await ctx.registry.leasedUntil(id)).to.equal(0n);
+    expect(await ctx.token.userOf(id)).to.equal(ZeroAddress);
     expect(await ctx.registry.assetOf(id)).to.equal(ASSET_ID);
     await ctx.registry.connect(ctx.operator).unbind(id);
     expect(await ctx.registry.assetOf(id)).to.equal(0n);

@@ -52,7 +52,7 @@ contract MeteringHandler {
     uint64 public finalAcceptedOdometer;
     uint40 public finalAcceptedTime;
 
-    DeviceRegistry.Attestation[] internal _pool;
+    IDeviceRegistry.Attestation[] internal _pool;
     bytes[] internal _sigs;
 
     mapping(bytes32 action => uint256) public count;
@@ -67,7 +67,7 @@ contract MeteringHandler {
     function signBaseline(uint64 initialOdometer) external {
         if (id != 0) return; // setup only
         odometer = initialOdometer;
-        (DeviceRegistry.Attestation memory a, bytes memory sig) = _signNow();
+        (IDeviceRegistry.Attestation memory a, bytes memory sig) = _signNow();
         devices.attest(a, sig);
         _accepted(a);
     }
@@ -90,7 +90,7 @@ contract MeteringHandler {
     function sign(uint64 units) public {
         if (block.timestamp > end || _pool.length >= POOL_MAX) return;
         odometer += units % (MAX_UNITS_PER_READING + 1);
-        (DeviceRegistry.Attestation memory a, bytes memory sig) = _signNow();
+        (IDeviceRegistry.Attestation memory a, bytes memory sig) = _signNow();
         _pool.push(a);
         _sigs.push(sig);
         count["sign"]++;
@@ -110,12 +110,13 @@ contract MeteringHandler {
             uint256 j = uint256(keccak256(abi.encode(orderSeed, i))) % i;
             (pick[i - 1], pick[j]) = (pick[j], pick[i - 1]);
         }
-        DeviceRegistry.Attestation[] memory items = new DeviceRegistry.Attestation[](k);
+        IDeviceRegistry.Attestation[] memory items = new IDeviceRegistry.Attestation[](k);
         bytes[] memory sigs = new bytes[](k);
         for (uint256 i = 0; i < k; ++i) (items[i], sigs[i]) = (_pool[pick[i]], _sigs[pick[i]]);
         if (batch) {
-            DeviceRegistry.AttestationStatus[] memory st = devices.attestBatch(items, sigs);
-            for (uint256 i = 0; i < k; ++i) if (st[i] == DeviceRegistry.AttestationStatus.Accepted) _accepted(items[i]);
+            IDeviceRegistry.AttestationStatus[] memory st = devices.attestBatch(items, sigs);
+            for (uint256 i = 0; i < k; ++i)
+                if (st[i] == IDeviceRegistry.AttestationStatus.Accepted) _accepted(items[i]);
         } else {
             for (uint256 i = 0; i < k; ++i) {
                 try devices.attest(items[i], sigs[i]) {
@@ -164,8 +165,8 @@ contract MeteringHandler {
 
     // ------------------------------------------------------------------ internals
 
-    function _signNow() internal returns (DeviceRegistry.Attestation memory a, bytes memory sig) {
-        a = DeviceRegistry.Attestation({
+    function _signNow() internal returns (IDeviceRegistry.Attestation memory a, bytes memory sig) {
+        a = IDeviceRegistry.Attestation({
             deviceId: deviceId,
             kind: kind,
             value: 0,
@@ -182,7 +183,7 @@ contract MeteringHandler {
         sig = abi.encodePacked(r, s, v);
     }
 
-    function _accepted(DeviceRegistry.Attestation memory a) internal {
+    function _accepted(IDeviceRegistry.Attestation memory a) internal {
         // Accepted readings come in counter order (the registry refuses a lower one).
         ghostAcceptedCounter = a.counter;
         ghostAcceptedOdometer = a.odometer;

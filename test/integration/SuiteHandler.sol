@@ -188,7 +188,7 @@ contract SuiteHandler {
     function attest(uint256 counterSeed, bool fresh, uint64 value) public {
         uint64 last = devices.lastCounter(deviceId);
         uint64 counter = fresh ? last + 1 + uint64(counterSeed % 1_000) : uint64(counterSeed % (uint256(last) + 1));
-        DeviceRegistry.Attestation memory a = DeviceRegistry.Attestation({
+        IDeviceRegistry.Attestation memory a = IDeviceRegistry.Attestation({
             deviceId: deviceId,
             kind: KIND,
             value: value % 2,

@@ -166,7 +166,7 @@ abstract contract SuiteSetup is PlinthTest {
         vm.prank(address(this));
         devices.admitManufacturer(MANUFACTURER, vm.addr(MFR_PK));
         bytes32 keyA = bytes32(uint256(uint160(vm.addr(key))));
-        DeviceRegistry.DeviceRegistration memory reg = DeviceRegistry.DeviceRegistration({
+        IDeviceRegistry.DeviceRegistration memory reg = IDeviceRegistry.DeviceRegistration({
             manufacturer: MANUFACTURER,
             keyType: IDeviceRegistry.KeyType.Secp256k1,
             keyA: keyA,

@@ -72,6 +72,10 @@ const STANDARDS: Record<string, { fns: string[]; parent?: string; published?: st
     published: "0x80ac58cd",
   },
   IERC721Metadata: { fns: ["name()", "symbol()", "tokenURI(uint256)"], parent: "IERC721", published: "0x5b5e139f" },
+  IERC4907: {
+    fns: ["setUser(uint256,address,uint64)", "userOf(uint256)", "userExpires(uint256)"],
+    published: "0xad092b5c",
+  },
   IERC5267: {
     fns: ["eip712Domain()"],
     exempt:
@@ -81,6 +85,8 @@ const STANDARDS: Record<string, { fns: string[]; parent?: string; published?: st
 
 /** Parents of Plinth's interfaces (their functions are implemented but not part of the id). */
 const PARENTS: Record<string, string[]> = {
+  IDeviceRegistry: ["IAccessControl", "IERC165"],
+  IDeviceToken: ["IERC721Metadata", "IERC4907"],
   IAssetShares: ["IERC20"],
   IERC7943Fungible: ["IERC165"],
   IERC7943NonFungible: ["IERC165"],

@@ -66,7 +66,7 @@ abstract contract DeviceTestBase {
     }
 
     function _registerAndClaim(uint256 i, IDeviceRegistry.KeyType kt, bytes32 a, bytes32 b) private {
-        DeviceRegistry.DeviceRegistration memory reg = DeviceRegistry.DeviceRegistration({
+        IDeviceRegistry.DeviceRegistration memory reg = IDeviceRegistry.DeviceRegistration({
             manufacturer: manufacturer,
             keyType: kt,
             keyA: a,
@@ -125,7 +125,7 @@ abstract contract DeviceTestBase {
         uint64 value,
         uint64 counter,
         uint64 ts
-    ) internal view returns (DeviceRegistry.Attestation memory a, bytes memory sig) {
+    ) internal view returns (IDeviceRegistry.Attestation memory a, bytes memory sig) {
         return _att(i, kind, value, value, counter, ts);
     }
 
@@ -136,8 +136,8 @@ abstract contract DeviceTestBase {
         uint64 odometer,
         uint64 counter,
         uint64 ts
-    ) internal view returns (DeviceRegistry.Attestation memory a, bytes memory sig) {
-        a = DeviceRegistry.Attestation({
+    ) internal view returns (IDeviceRegistry.Attestation memory a, bytes memory sig) {
+        a = IDeviceRegistry.Attestation({
             deviceId: ids[i],
             kind: kind,
             value: value,

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IAssetRegistry} from "../../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../interfaces/IDeviceRegistry.sol";
+import {IDeviceToken} from "../../interfaces/IDeviceToken.sol";
 
 /// @title MockAssetRegistry
 /// @notice Test double of the asset registry: agents, statuses, share tokens and leases set by the
@@ -147,35 +148,39 @@ contract MockAssetRegistry is IAssetRegistry, AccessControl {
 /// @notice Test double of the device registry: owners, statuses, asset bindings and verified readings
 ///         set by the test (the real registry accepts a reading only after verifying the device's
 ///         signature); `lastCounter` tracks the highest counter and a reading's value is added to the
-///         kind's odometer. setLease is open unless `setLeaseManager` names the only caller allowed;
-///         `setRefuseLeaseRelease(true)` makes lease releases revert and `setFailReadings(true)` makes
-///         `latestReading` revert (a registry that cannot be read any more).
-contract MockDeviceRegistry is IDeviceRegistry {
+///         kind's odometer. It is also its own device token for leases: `deviceToken()` is this
+///         contract, whose ERC-4907 `setUser` is open unless `setLeaseManager` names the only caller
+///         allowed; `setRefuseLeaseRelease(true)` makes lease releases revert and `setFailReadings(true)`
+///         makes `latestReading` revert (a registry that cannot be read any more). It implements the part
+///         of IDeviceRegistry the escrows read, so it does not inherit the whole interface.
+contract MockDeviceRegistry {
     mapping(uint256 => address) internal _owner;
-    /// @inheritdoc IDeviceRegistry
-    mapping(uint256 => DeviceStatus) public override statusOf;
-    /// @inheritdoc IDeviceRegistry
-    mapping(uint256 => uint256) public override assetOf;
-    /// @inheritdoc IDeviceRegistry
-    mapping(uint256 => uint64) public override leasedUntil;
-    mapping(uint256 => mapping(uint32 => Reading)) internal _readings;
-    /// @inheritdoc IDeviceRegistry
-    mapping(uint256 => uint64) public override lastCounter;
+    /// @notice Status of a device (IDeviceRegistry.statusOf).
+    mapping(uint256 => IDeviceRegistry.DeviceStatus) public statusOf;
+    /// @notice Asset of a device (IDeviceRegistry.assetOf).
+    mapping(uint256 => uint256) public assetOf;
+    /// @notice Lease end of a device (IDeviceRegistry.leasedUntil; ERC-4907 userExpires).
+    mapping(uint256 => uint64) public leasedUntil;
+    /// @notice Lessee of a device (ERC-4907 user, not expired-filtered).
+    mapping(uint256 => address) public userOf;
+    mapping(uint256 => mapping(uint32 => IDeviceRegistry.Reading)) internal _readings;
+    /// @notice Highest counter of a device (IDeviceRegistry.lastCounter).
+    mapping(uint256 => uint64) public lastCounter;
     /// @notice When non-zero, the only caller allowed to set leases.
     address public leaseManager;
-    /// @notice Whether lease releases (`setLease(id, 0)`) revert.
+    /// @notice Whether lease releases (`setUser(id, 0, 0)`) revert.
     bool public refuseLeaseRelease;
     /// @notice Whether `latestReading` reverts.
     bool public failReadings;
 
-    /// @notice setLease from another caller than the lease manager.
+    /// @notice setUser from another caller than the lease manager.
     error NotLeaseManager(address caller);
     /// @notice The lease release was refused (`setRefuseLeaseRelease`).
     error LeaseRefused();
     /// @notice Readings cannot be read (`setFailReadings`).
     error ReadingsUnavailable();
 
-    /// @notice Restricts setLease to `manager` (zero: anyone).
+    /// @notice Restricts setUser to `manager` (zero: anyone).
     /// @param manager The lease manager (the escrow under test).
     function setLeaseManager(address manager) external {
         leaseManager = manager;
@@ -186,7 +191,12 @@ contract MockDeviceRegistry is IDeviceRegistry {
     /// @param owner_ Its owner (zero if the suite does not read it).
     /// @param status Its status.
     /// @param assetId The asset it is bound to (0: none).
-    function setDevice(uint256 deviceId, address owner_, DeviceStatus status, uint256 assetId) external {
+    function setDevice(
+        uint256 deviceId,
+        address owner_,
+        IDeviceRegistry.DeviceStatus status,
+        uint256 assetId
+    ) external {
         _owner[deviceId] = owner_;
         statusOf[deviceId] = status;
         assetOf[deviceId] = assetId;
@@ -195,7 +205,7 @@ contract MockDeviceRegistry is IDeviceRegistry {
     /// @notice Changes a device's status.
     /// @param deviceId The device.
     /// @param status Its new status.
-    function setStatus(uint256 deviceId, DeviceStatus status) external {
+    function setStatus(uint256 deviceId, IDeviceRegistry.DeviceStatus status) external {
         statusOf[deviceId] = status;
     }
 
@@ -207,7 +217,7 @@ contract MockDeviceRegistry is IDeviceRegistry {
     }
 
     /// @notice Makes lease releases revert, or not.
-    /// @param refuse Whether `setLease(id, 0)` reverts.
+    /// @param refuse Whether `setUser(id, 0, 0)` reverts.
     function setRefuseLeaseRelease(bool refuse) external {
         refuseLeaseRelease = refuse;
     }
@@ -234,7 +244,7 @@ contract MockDeviceRegistry is IDeviceRegistry {
     /// @param timestamp When the device signed it.
     /// @param value The value (units since the previous reading, added to the odometer).
     function setReading(uint256 deviceId, uint32 kind, uint64 counter, uint40 timestamp, uint64 value) public {
-        Reading storage r = _readings[deviceId][kind];
+        IDeviceRegistry.Reading storage r = _readings[deviceId][kind];
         r.counter = counter;
         r.timestamp = timestamp;
         r.value = value;
@@ -242,22 +252,37 @@ contract MockDeviceRegistry is IDeviceRegistry {
         if (counter > lastCounter[deviceId]) lastCounter[deviceId] = counter;
     }
 
-    /// @inheritdoc IDeviceRegistry
-    function ownerOf(uint256 deviceId) external view override returns (address) {
+    /// @notice Owner of a device (IDeviceRegistry.ownerOf).
+    /// @param deviceId The device.
+    /// @return The owner.
+    function ownerOf(uint256 deviceId) external view returns (address) {
         return _owner[deviceId];
     }
 
-    /// @inheritdoc IDeviceRegistry
-    function latestReading(uint256 deviceId, uint32 kind) external view override returns (Reading memory) {
+    /// @notice Latest reading (IDeviceRegistry.latestReading).
+    /// @param deviceId The device.
+    /// @param kind The kind.
+    /// @return The reading.
+    function latestReading(uint256 deviceId, uint32 kind) external view returns (IDeviceRegistry.Reading memory) {
         if (failReadings) revert ReadingsUnavailable();
         return _readings[deviceId][kind];
     }
 
-    /// @inheritdoc IDeviceRegistry
-    function setLease(uint256 deviceId, uint64 until) external override {
+    /// @notice The device token of leases: this double (IDeviceRegistry.deviceToken).
+    /// @return This contract.
+    function deviceToken() external view returns (IDeviceToken) {
+        return IDeviceToken(address(this));
+    }
+
+    /// @notice ERC-4907 `setUser` of the device token: leases (user, end) or releases (0, 0) a device.
+    /// @param deviceId The device.
+    /// @param user The lessee.
+    /// @param expires The lease end.
+    function setUser(uint256 deviceId, address user, uint64 expires) external {
         address manager = leaseManager;
         if (manager != address(0) && msg.sender != manager) revert NotLeaseManager(msg.sender);
-        if (until == 0 && refuseLeaseRelease) revert LeaseRefused();
-        leasedUntil[deviceId] = until;
+        if (expires == 0 && refuseLeaseRelease) revert LeaseRefused();
+        leasedUntil[deviceId] = expires;
+        userOf[deviceId] = user;
     }
 }

@@ -321,6 +321,13 @@ export const attest = operatorTask(async (args: Args, hre) => {
   );
 });
 
+/** A lease end for people: none, until the lease manager releases it (uint64 max), or a date. */
+function leaseEnd(until: bigint): string {
+  if (until === 0n) return "not leased";
+  if (until === 2n ** 64n - 1n) return "until the lease manager releases it";
+  return new Date(Number(until) * 1000).toISOString();
+}
+
 export const status = operatorTask(async (args: Args, hre) => {
   const { ctx, registry } = await open(hre, args, true);
   const deviceId = uint(args.device, "--device");
@@ -330,7 +337,9 @@ export const status = operatorTask(async (args: Args, hre) => {
   const owner = await token.ownerOrZero(deviceId);
   const asset = await registry.assetOf(deviceId);
   const pending = await registry.pendingAssetOf(deviceId);
+  // The lease is the token's ERC-4907 user record; the rental escrow leases until it releases.
   const leased = await registry.leasedUntil(deviceId);
+  const user = await token.userOf(deviceId);
   console.log(`device ${formatDeviceId(deviceId)}`);
   console.log(`  status:       ${statusName(s)}`);
   console.log(`  owner:        ${owner === ZeroAddress ? "unclaimed" : owner}`);
@@ -339,6 +348,7 @@ export const status = operatorTask(async (args: Args, hre) => {
   console.log(
     `  asset:        ${asset === 0n ? "none" : asset}${pending === 0n ? "" : ` (bind requested to ${pending})`}`,
   );
-  console.log(`  leased until: ${leased === 0n ? "not leased" : new Date(Number(leased) * 1000).toISOString()}`);
+  console.log(`  leased until: ${leaseEnd(leased)}`);
+  console.log(`  user:         ${user === ZeroAddress ? "none" : user}`);
   console.log(`  last counter: ${await registry.lastCounter(deviceId)}`);
 });
