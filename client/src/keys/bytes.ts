@@ -6,8 +6,7 @@ import { KeyImportError } from "../keys.js";
 
 /** Bytes as given, or the bytes of hex text (0x optional). */
 export function bytesOf(input: Uint8Array | ArrayBuffer | string, what: string): Uint8Array {
-  if (input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (typeof input !== "string") return viewOf(input, what);
   const body = input.trim().replace(/^0x/i, "");
   if (body.length === 0 || body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) {
     throw new KeyImportError(`${what} is not hex of whole bytes`);
@@ -15,6 +14,20 @@ export function bytesOf(input: Uint8Array | ArrayBuffer | string, what: string):
   const out = new Uint8Array(body.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(body.slice(2 * i, 2 * i + 2), 16);
   return out;
+}
+
+/**
+ * A Uint8Array over bytes given as a typed array, a DataView or an ArrayBuffer, also when they come from
+ * another realm (an iframe, a worker, a VM context), where `instanceof` fails.
+ */
+export function viewOf(input: ArrayBufferView | ArrayBuffer, what: string): Uint8Array {
+  if (ArrayBuffer.isView(input)) {
+    return input instanceof Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  }
+  if (typeof (input as { byteLength?: unknown }).byteLength !== "number") {
+    throw new KeyImportError(`${what} is not bytes (a Uint8Array, an ArrayBuffer or hex)`);
+  }
+  return new Uint8Array(input);
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

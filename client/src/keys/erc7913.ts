@@ -14,7 +14,7 @@
 import { AbiCoder, getAddress, type TypedDataDomain, type TypedDataField } from "ethers";
 import { KeyImportError, deviceKeyFromJwk, deviceKeyFromPoint, importDeviceKey, type EcPublicJwk } from "../keys.js";
 import { bytesToHex, hexToBytes, type Address, type Hex } from "../types.js";
-import { bytesOf } from "./bytes.js";
+import { bytesOf, viewOf } from "./bytes.js";
 import { authenticatorDataOfAttestation, parseAuthenticatorData, parseCoseKey, type CosePublicKey } from "./cose.js";
 import { importRsaPublicKey, rsaPublicKey, type RsaPublicJwk, type RsaPublicKey } from "./rsa.js";
 
@@ -68,12 +68,12 @@ export function webAuthnKey(verifier: string, input: WebAuthnKeyInput): Erc7913K
 }
 
 function webAuthnKeyBytesOf(input: WebAuthnKeyInput): Hex {
-  if (typeof input === "object" && input !== null && !(input instanceof Uint8Array)) {
+  if (typeof input === "object" && input !== null && !ArrayBuffer.isView(input)) {
     if (input.kty === "EC2") return webAuthnKeyBytes((input as { x: Uint8Array }).x, (input as { y: Uint8Array }).y);
-    if (input.kty === "RSA" && (input as { n?: unknown }).n instanceof Uint8Array) throw rsaPasskey();
+    if (input.kty === "RSA" && ArrayBuffer.isView((input as { n?: unknown }).n)) throw rsaPasskey();
     return p256Of(deviceKeyFromJwk(input as EcPublicJwk));
   }
-  const bytes = typeof input === "string" ? undefined : input;
+  const bytes = typeof input === "string" ? undefined : viewOf(input, "the key");
   const text = typeof input === "string" ? input.trim() : "";
   if (bytes === undefined && (text.startsWith("{") || text.includes("-----BEGIN"))) {
     return p256Of(importDeviceKey(text));

@@ -8,7 +8,7 @@
  * exponent or one below 3 (e = 1 would let anyone forge signatures), a private key.
  */
 import { KeyImportError } from "../keys.js";
-import { base64ToBytes, bytesOf, pemBody, readTlv, unsignedBigEndian } from "./bytes.js";
+import { base64ToBytes, bytesOf, pemBody, readTlv, unsignedBigEndian, viewOf } from "./bytes.js";
 import { parseCoseKey } from "./cose.js";
 
 /** An RSA public key: modulus `n` and public exponent `e`, big-endian, no leading zero bytes. */
@@ -143,9 +143,11 @@ export function rsaPublicKeyFromCose(cose: Uint8Array | string): RsaPublicKey {
 export function importRsaPublicKey(
   input: string | Uint8Array | RsaPublicJwk | { n: Uint8Array; e: Uint8Array },
 ): RsaPublicKey {
-  if (input instanceof Uint8Array) return rsaFromBytes(input);
+  if (ArrayBuffer.isView(input)) return rsaFromBytes(viewOf(input, "the RSA key"));
   if (typeof input === "object" && input !== null) {
-    if (input.n instanceof Uint8Array && input.e instanceof Uint8Array) return rsaPublicKey(input.n, input.e);
+    if (ArrayBuffer.isView(input.n) && ArrayBuffer.isView(input.e)) {
+      return rsaPublicKey(viewOf(input.n as Uint8Array, "n"), viewOf(input.e as Uint8Array, "e"));
+    }
     return rsaPublicKeyFromJwk(input as RsaPublicJwk);
   }
   if (typeof input !== "string") throw new KeyImportError("an RSA key must be text, bytes or a JWK object");

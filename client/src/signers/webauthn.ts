@@ -64,8 +64,7 @@ function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const bytesIn = (v: Uint8Array | ArrayBuffer | string, what: string) =>
-  v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : bytesOf(v, what);
+const bytesIn = (v: Uint8Array | ArrayBuffer | string, what: string) => bytesOf(v, what);
 
 /**
  * The verifier's WebAuthnAuth of an assertion: finds `"type":"webauthn.get"` and `"challenge":"…"` in
