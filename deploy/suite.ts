@@ -4,7 +4,7 @@
  * both. One source of truth for the deploy script (Ignition modules), the roles check (expected
  * holders) and the Safe batch written when governance is not a deployer account.
  *
- * Parts: devices (DeviceRegistry), assets (IdentityRegistry, AssetRegistry), income
+ * Parts: devices (DeviceRegistry, and the ERC-7913 WebAuthnVerifier and RsaVerifier device keys may name), assets (IdentityRegistry, AssetRegistry), income
  * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow), maintenance
  * (MaintenanceEscrow). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
@@ -36,6 +36,8 @@ export type Arg = string | number | bigint | boolean | Ref | Arg[];
 export type PartName = "devices" | "assets" | "income" | "shares" | "rental" | "maintenance";
 export type ContractName =
   | "DeviceRegistry"
+  | "WebAuthnVerifier"
+  | "RsaVerifier"
   | "IdentityRegistry"
   | "AssetRegistry"
   | "SharesBlueprint"
@@ -84,6 +86,9 @@ export const PARTS: readonly PartSpec[] = [
 /** Contracts in deployment order, with their constructor arguments. */
 export const CONTRACTS: readonly ContractSpec[] = [
   { name: "DeviceRegistry", part: "devices", args: (p) => [p.governance] },
+  // OpenZeppelin's stateless ERC-7913 verifiers (contracts/devices/verifiers/): passkeys and TPM RSA keys.
+  { name: "WebAuthnVerifier", part: "devices", args: () => [], roles: false },
+  { name: "RsaVerifier", part: "devices", args: () => [], roles: false },
   { name: "IdentityRegistry", part: "assets", args: (p) => [p.governance] },
   { name: "AssetRegistry", part: "assets", args: (p) => [p.governance] },
   {

@@ -10,6 +10,10 @@
  *   (`signers.<name>`)
  * - Real device keys as hardware exports them (SPKI DER / PEM, JWK, SEC1 points) to the registry's key
  *   form and deviceId: `importDeviceKey(input)`, `deviceKeyFromPem`, `deviceKeyFromJwk`, ...
+ * - ERC-7913 device keys `{ verifier, key }` for the suite's OpenZeppelin verifiers: passkeys
+ *   (`webAuthnKey`, `webAuthnKeyFromRegistration`: SPKI, JWK, SEC1, COSE) and RSA-2048+ keys (`rsaKey`: SPKI,
+ *   PKCS#1, JWK, COSE); their signers are `signers.webauthn.WebAuthnDeviceSigner` (navigator.credentials),
+ *   `signers.rsa.WebCryptoRsaSigner` and, for tests, `signers.webauthnAuthenticator.SoftwareAuthenticator`
  * - The contracts' enums, generated from their sources: `enums.RentalState.Active`, `enums.RentalStateNames[n]`
  * - Readable custom errors: `decodeError(error)`, `decodeRevertData(data)` -> `{ name, args, message }`
  */
@@ -45,6 +49,40 @@ export {
   type DeviceKeyCurve,
   type EcPublicJwk,
 } from "./keys.js";
+export {
+  decodeRsaKeyBytes,
+  rsaKey,
+  rsaKeyBytes,
+  webAuthnKey,
+  webAuthnKeyBytes,
+  webAuthnKeyFromRegistration,
+  type Erc7913DeviceSigner,
+  type Erc7913Key,
+  type Erc7913Scheme,
+  type WebAuthnKeyInput,
+} from "./keys/erc7913.js";
+export {
+  RSA_MIN_BITS,
+  importRsaPublicKey,
+  rsaPublicKey,
+  rsaPublicKeyFromCose,
+  rsaPublicKeyFromJwk,
+  rsaPublicKeyFromPem,
+  rsaPublicKeyFromPkcs1,
+  rsaPublicKeyFromSpki,
+  type RsaPublicJwk,
+  type RsaPublicKey,
+} from "./keys/rsa.js";
+export {
+  AUTH_FLAGS,
+  COSE,
+  authenticatorDataOfAttestation,
+  credentialKeyOfAttestation,
+  parseAuthenticatorData,
+  parseCoseKey,
+  type AuthenticatorData,
+  type CosePublicKey,
+} from "./keys/cose.js";
 export {
   SUITE_CONTRACTS,
   connectSuite,

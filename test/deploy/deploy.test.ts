@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import hre from "hardhat";
-import { Wallet, ZeroHash, getAddress, id } from "ethers";
+import { AbiCoder, Wallet, ZeroHash, getAddress, id } from "ethers";
 import {
   CREATEX_ADDRESS,
   ROOT,
@@ -92,6 +92,22 @@ describe("deploying the suite (in-process chain, CREATE2 through CreateX)", func
     expect(deployed.addresses).to.deep.equal(await predictAddresses(hre, localParameters, parts));
     for (const address of Object.values(deployed.addresses)) {
       expect(await connection.ethers.provider.getCode(address)).to.not.equal("0x");
+    }
+  });
+
+  it("deploys OpenZeppelin's ERC-7913 WebAuthn and RSA verifiers at the recorded addresses, with their own bytecode", async function () {
+    const provider = connection.ethers.provider;
+    for (const name of ["WebAuthnVerifier", "RsaVerifier"] as const) {
+      const address = deployed.addresses[name];
+      expect(address, name).to.be.a("string");
+      expect(deployed.record.contracts[name]!.address, name).to.equal(address);
+      const artifact = await hre.artifacts.readArtifact(name);
+      expect(await provider.getCode(address!), name).to.equal(artifact.deployedBytecode);
+      // Stateless: nothing to wire, no roles; an empty signature is refused (0xffffffff), not accepted.
+      const verifier = await connection.ethers.getContractAt(name, address!);
+      const key =
+        name === "RsaVerifier" ? AbiCoder.defaultAbiCoder().encode(["bytes", "bytes"], ["0x03", "0x01"]) : "0x";
+      expect(await verifier.verify(key, ZeroHash, "0x"), name).to.equal("0xffffffff");
     }
   });
 

@@ -9,7 +9,7 @@
  *          (EIP-712 digests, signatures from ethers and viem, P-256 signers, error decoding);
  *      (b) type-checks a strict TypeScript consumer (`strict`, `moduleResolution: bundler`, DOM types)
  *          with viem's `Address`/`Hex`, the README's quick start and its browser block;
- *      (c) bundles a browser entry (ABIs, decodeError, a WebCrypto P-256 signer) with esbuild
+ *      (c) bundles a browser entry (ABIs, decodeError, WebCrypto P-256, passkey and RSA signers) with esbuild
  *          (`platform: "browser"`: a `node:*` import fails the bundle), then runs the bundle in a
  *          context without Node's globals (no `process`, `Buffer`, `require`).
  *
@@ -260,18 +260,29 @@ export const decoded: DecodedError | undefined = decodeError(new Error("x"));
   // 4c. browser bundle
   writeFileSync(
     join(app, "src", "browser.ts"),
-    `import { abis, decodeError, decodeRevertData, eip712, signers } from "@plinth/client";
+    `import { abis, decodeError, decodeRevertData, eip712, signers, webAuthnKeyFromRegistration } from "@plinth/client";
 
 export async function check() {
   const signer = await signers.devices.WebCryptoP256Signer.generate();
   const domain = eip712.devices.deviceDomain(1n, "0x00000000000000000000000000000000000000aa");
   const message = eip712.devices.attestationMessage({ deviceId: signer.deviceId, kind: 1, value: 1, odometer: 1, counter: 1, timestamp: 1 });
   const signature = await signer.signTypedData(domain, eip712.devices.typesFor("Attestation"), { ...message });
+  // ERC-7913 keys: a passkey (through a navigator.credentials stand-in) and a WebCrypto RSA-2048 key.
+  const verifier = "0x00000000000000000000000000000000000000bb";
+  const passkey = await signers.webauthnAuthenticator.SoftwareAuthenticator.create();
+  const registered = webAuthnKeyFromRegistration(verifier, await passkey.register());
+  const webauthn = new signers.webauthn.WebAuthnDeviceSigner({
+    verifier, publicKey: registered.key, credentialId: registered.credentialId, credentials: passkey.credentials(),
+  });
+  const assertion = await webauthn.signDigest("0x" + "11".repeat(32));
+  const rsa = await signers.rsa.WebCryptoRsaSigner.generate(verifier);
   return {
     abis: Object.keys(abis).length,
     panic: decodeRevertData("0x4e487b71" + "01".padStart(64, "0"))?.name,
     none: decodeError(new Error("no data")) === undefined,
     signatureBytes: (signature.length - 2) / 2,
+    webauthnBytes: (assertion.length - 2) / 2,
+    rsaBytes: (((await rsa.signDigest("0x" + "22".repeat(32))).length - 2) / 2),
   };
 }
 `,
@@ -329,8 +340,18 @@ export async function check() {
   } catch (error) {
     fail("(c) the browser bundle failed where only browser globals exist", String((error as Error).stack ?? error));
   }
-  const r = result as { abis: number; panic?: string; none: boolean; signatureBytes: number };
-  if (!(r.abis > 0 && r.panic === "Panic" && r.none && r.signatureBytes === 64)) {
+  const r = result as {
+    abis: number;
+    panic?: string;
+    none: boolean;
+    signatureBytes: number;
+    webauthnBytes: number;
+    rsaBytes: number;
+  };
+  if (!(r.abis > 0 && r.panic === "Panic" && r.none && r.signatureBytes === 64 && r.webauthnBytes > 192)) {
+    fail("(c) the browser bundle ran but returned", JSON.stringify(result));
+  }
+  if (r.rsaBytes !== 256) {
     fail("(c) the browser bundle ran but returned", JSON.stringify(result));
   }
   step(`    ran in a browser-like context: ${JSON.stringify(result)}`);
