@@ -18,6 +18,7 @@
  * alice / bob; one secp256k1 device registered, claimed by `operator` and bound to the asset;
  * a 6-decimal USDC allowlisted everywhere; no income yet.
  */
+import { ReadingKinds } from "../../client/src/enums.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Wallet, id } from "ethers";
 import hre from "hardhat";
@@ -62,7 +63,7 @@ export const FEE_BPS = 100n;
 /** The rental escrow's fee (localhost's is 1 %). */
 export const RENTAL_FEE_BPS = 250;
 export const RESERVE_BPS = 1_000n;
-export const KIND_SELFTEST = 3;
+export const KIND_SELFTEST = ReadingKinds.SELF_TEST;
 export const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 export const ETH = "0x0000000000000000000000000000000000000000";
 
