@@ -114,8 +114,8 @@ describe("RentalEscrow: edges", function () {
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
-    await f.escrow.sweepFees([id], ZERO_ADDRESS);
-    expect(await f.escrow.claimable(f.other.address, ZERO_ADDRESS)).to.be.greaterThan(0);
+    await f.escrow.sweepFees(ASSET_ID, [id], ZERO_ADDRESS);
+    expect(await f.escrow.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
     await f.escrow.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
     await f.escrow.connect(f.renter).disputeClaim(id);
     expect((await f.escrow.agreementOf(id)).arbiter).to.equal(f.other.address);
