@@ -106,17 +106,34 @@ abstract contract RentalBase is IRentalEscrow, ReentrancyGuardTransient {
         if (to <= from) return;
         a.accruedUntil = uint40(to);
         if (price == 0) return;
-        uint256 due = (to - from) * price;
+        _charge(a, (to - from) * price, from + a.credit / price);
+    }
+
+    /// @dev Charges `amount` to the agreement: from its credit, the rest as debt. `arrearsFrom` is when
+    ///      the credit ran out, recorded as the start of the arrears unless arrears are already running.
+    ///      The one place credit becomes earned rent or debt (time rent and metered units alike).
+    function _charge(Agreement storage a, uint256 amount, uint256 arrearsFrom) internal {
         uint256 credit = a.credit;
-        if (credit >= due) {
-            a.credit = uint128(credit - due);
-            a.earned += uint128(due);
+        if (credit >= amount) {
+            a.credit = uint128(credit - amount);
+            a.earned += uint128(amount);
         } else {
-            if (a.debt == 0) a.arrearsSince = uint40(from + credit / price);
+            if (a.debt == 0) a.arrearsSince = uint40(arrearsFrom);
             a.earned += uint128(credit);
-            a.debt += uint128(due - credit);
+            a.debt += uint128(amount - credit);
             a.credit = 0;
         }
+    }
+
+    /// @dev Whether an agreement in state `s` is in use (Active, or TerminatedEarly during its notice).
+    function _inUse(State s) internal pure returns (bool) {
+        return s == State.Active || s == State.TerminatedEarly;
+    }
+
+    /// @dev The state guard of every call on an agreement in use: reverts with WrongState otherwise.
+    function _requireInUse(bytes32 id, Agreement storage a) internal view returns (State s) {
+        s = a.state;
+        if (!_inUse(s)) revert WrongState(id, _stateOf(a));
     }
 
     /// @dev Start of the current arrears (type(uint40).max if the credit covers the whole term).

@@ -422,29 +422,19 @@ contract RentalEscrow is RentalBase, AccessControl, EIP712 {
         return s.live ? agreementId(kind, subjectId, s.nonce - 1) : bytes32(0);
     }
 
-    /// @notice ERC-4907 style: the renter while the agreement is in use and not in default.
-    /// @param kind Subject kind.
-    /// @param subjectId Subject id.
-    /// @return The current user, or address(0).
-    function userOf(uint8 kind, uint256 subjectId) external view returns (address) {
-        bytes32 id = liveAgreementOf(kind, subjectId);
-        if (id == bytes32(0)) return address(0);
+    /// @notice The current user of a rented asset and until when it may use it: the renter of the asset's live
+    ///         agreement while it is in use (Active, or TerminatedEarly during its notice), before its end and not
+    ///         in default; else (address(0), 0). Like ERC-4907's `userOf`/`userExpires`, for an asset id (assets
+    ///         are not NFTs; devices get ERC-4907 on their DeviceToken through the registry's lease).
+    /// @param assetId The asset.
+    /// @return user The current user, or address(0).
+    /// @return expires The end of its right of use (0 when there is no user).
+    function assetUserOf(uint256 assetId) external view returns (address user, uint256 expires) {
+        bytes32 id = liveAgreementOf(uint8(SubjectKind.Asset), assetId);
         Agreement storage a = _agreements[id];
-        if (a.state != State.Active && a.state != State.TerminatedEarly) return address(0);
-        if (block.timestamp >= a.end || _inDefault(a, _terms[a.termsHash])) return address(0);
-        return a.renter;
-    }
-
-    /// @notice ERC-4907 style: end of the current user's right of use (0 when none).
-    /// @param kind Subject kind.
-    /// @param subjectId Subject id.
-    /// @return The end timestamp.
-    function userExpires(uint8 kind, uint256 subjectId) external view returns (uint256) {
-        bytes32 id = liveAgreementOf(kind, subjectId);
-        if (id == bytes32(0)) return 0;
-        Agreement storage a = _agreements[id];
-        if (a.state != State.Active && a.state != State.TerminatedEarly) return 0;
-        return a.end;
+        if (id == bytes32(0) || !_inUse(a.state)) return (address(0), 0);
+        if (block.timestamp >= a.end || _inDefault(a, _terms[a.termsHash])) return (address(0), 0);
+        return (a.renter, a.end);
     }
 
     /// @notice Whether the agreement's arrears are older than its grace period (default possible).
@@ -452,7 +442,7 @@ contract RentalEscrow is RentalBase, AccessControl, EIP712 {
     /// @return True when `markDefault` would succeed.
     function inDefault(bytes32 id) external view returns (bool) {
         Agreement storage a = _agreements[id];
-        if (a.state != State.Active && a.state != State.TerminatedEarly) return false;
+        if (!_inUse(a.state)) return false;
         return _inDefault(a, _terms[a.termsHash]);
     }
 

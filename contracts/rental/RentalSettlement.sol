@@ -110,8 +110,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly, metered terms).
     function settleMetered(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         if (t.pricePerUnit == 0) revert NotMetered(id);
         _accrue(a, t.pricePerSecond);
@@ -122,8 +121,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly).
     function collect(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         _accrue(a, t.pricePerSecond);
         _payOut(id, a, t);
@@ -154,8 +152,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly, in default).
     function markDefault(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         if (!_inDefault(a, t)) revert NotInDefault(id);
         _accrue(a, t.pricePerSecond);
@@ -170,8 +167,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly, `end` passed).
     function settle(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        State s = _requireInUse(id, a);
         if (block.timestamp < a.end) revert TooEarly(a.end);
         if (s == State.Active) a.endReason = EndReason.Ended;
         _settle(id, a, _terms[a.termsHash]);
@@ -327,19 +323,13 @@ contract RentalSettlement is RentalBase {
         uint256 billed = billable > billedBefore ? billable - billedBefore : 0;
         if (billed != 0) a.meterBilled = uint64(billable);
         uint256 charge = billed * t.pricePerUnit;
-        if (charge != 0) {
-            uint256 credit = a.credit;
-            if (credit >= charge) {
-                a.credit = uint128(credit - charge);
-                a.earned += uint128(charge);
-            } else {
-                if (a.debt == 0) a.arrearsSince = uint40(Math.min(block.timestamp, a.end));
-                a.earned += uint128(credit);
-                a.debt += uint128(charge - credit);
-                a.credit = 0;
-            }
-        }
+        if (charge != 0) _chargeUnits(a, charge);
         emit MeterSettled(id, r.counter, r.odometer, units, billed, measured - billedBefore - billed, charge);
+    }
+
+    /// @dev Charges metered units now: arrears they open start now, or at the end if it came first.
+    function _chargeUnits(Agreement storage a, uint256 charge) private {
+        _charge(a, charge, Math.min(block.timestamp, a.end));
     }
 
     /// @dev Units of the interval [mark, r] measured within the term [start, end] (see `_settleMeter`).
@@ -572,7 +562,7 @@ contract RentalSettlement is RentalBase {
     function _topUp(bytes32 id, uint256 amount) internal {
         Agreement storage a = _agreements[id];
         State s = a.state;
-        if (s != State.Reserved && s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        if (s != State.Reserved) _requireInUse(id, a);
         if (amount == 0) revert ZeroAmount();
         Terms storage t = _terms[a.termsHash];
         // Accrual is lazy: it is only needed when arrears exist (to materialise the debt and its

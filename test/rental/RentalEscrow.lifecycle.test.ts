@@ -170,8 +170,8 @@ describe("RentalEscrow: opening", function () {
     expect(a.depositHeld).to.equal(DEPOSIT);
     expect(a.feeBps).to.equal(FEE_BPS);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
-    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(now + DAY);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(now + DAY);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.id);
     // The money sits in the asset's own vault; the escrow itself holds none.
     expect(await ethers.provider.getBalance(await f.escrow.vaultOf(ASSET_ID))).to.equal(DAY * GWEI + DEPOSIT);
@@ -260,7 +260,7 @@ describe("RentalEscrow: signed offers", function () {
     await expect(
       f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
     ).to.emit(f.escrow, "AgreementOpened");
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
 
   it("fills another signed offer with terms already stored, without storing them again", async function () {
@@ -298,7 +298,7 @@ describe("RentalEscrow: signed offers", function () {
     expect(a.depositHeld).to.equal(DEPOSIT);
     expect(await f.escrow.stateOf(second)).to.equal(RentalState.Active);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(second);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.other.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.other.address);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
   });
 
@@ -351,7 +351,7 @@ describe("RentalEscrow: reservations", function () {
   it("holds a reservation until the owner activates it; use starts at activation", async function () {
     const f = await loadFixture(reserved);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Reserved);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     await expect(f.escrow.connect(f.renter).activate(f.id))
       .to.be.revertedWithCustomError(f.escrow, "NotOwner")
       .withArgs(f.renter.address);
@@ -359,7 +359,7 @@ describe("RentalEscrow: reservations", function () {
     await expect(f.escrow.connect(f.agent).activate(f.id)).to.emit(f.escrow, "Activated");
     const now = BigInt(await time.latest());
     expect((await f.escrow.agreementOf(f.id)).end).to.equal(now + DAY);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
 
   it("refuses a late activation; then anyone returns everything to the renter", async function () {
@@ -419,7 +419,7 @@ describe("RentalEscrow: paying and metering", function () {
     // Credit covers 2 h; at 2 h + 1000 s the renter is 400 s past the grace period.
     await time.increaseTo(start + 2n * HOUR + 999n);
     expect(await f.escrow.inDefault(id)).to.equal(true);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     await time.setNextBlockTimestamp(start + 2n * HOUR + 1000n);
     const debt = 1000n * GWEI;
     const late = 400n * 10n;
@@ -482,7 +482,7 @@ describe("RentalEscrow: ending", function () {
     await expect(f.escrow.settle(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
     await time.increase(DAY);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Ended);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     await expect(f.escrow.connect(f.other).settle(f.id)).to.emit(f.escrow, "Settled");
     const a = await f.escrow.agreementOf(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Settling);
@@ -507,7 +507,7 @@ describe("RentalEscrow: ending", function () {
       .to.emit(f.escrow, "TerminatedEarly")
       .withArgs(id, start + 3n * HOUR);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.TerminatedEarly);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
     await time.increaseTo(start + 3n * HOUR);
     await f.escrow.settle(id);
     // Unused: 21 h of prepaid rent (80% back) + 100 wei beyond the term (fully back).
