@@ -108,12 +108,12 @@ export const CONTRACTS: readonly ContractSpec[] = [
       ref("SharesBlueprint"),
     ],
   },
-  // The escrow's settlement module (delegatecalled by it; its own roles are held by itself).
+  // The escrow's settlement module (delegatecalled by it): no roles of its own, it reads the escrow's.
   {
     name: "RentalSettlement",
     part: "rental",
     args: () => [ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
-    admin: "self",
+    roles: false,
   },
   {
     name: "RentalEscrow",

@@ -201,10 +201,18 @@ interface IRentalEscrow {
     event Ruling(address indexed arbiter, uint256 indexed disputeId, uint256 ruling);
     /// @notice The agreement is closed; everything is in claimable balances.
     event Closed(bytes32 indexed id);
-    /// @notice `party` can withdraw `amount` more of `token`.
-    event Credited(address indexed party, address indexed token, uint256 amount);
-    /// @notice `party` withdrew `amount` of `token` to `to`.
-    event Withdrawn(address indexed party, address indexed token, address to, uint256 amount);
+    /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.
+    event Credited(address indexed party, uint256 indexed custodyId, address indexed token, uint256 amount);
+    /// @notice `party` withdrew `amount` of `token` from custody `custodyId`'s vault to `to`.
+    event Withdrawn(
+        address indexed party,
+        uint256 indexed custodyId,
+        address indexed token,
+        address to,
+        uint256 amount
+    );
+    /// @notice The vault holding custody `custodyId`'s money was deployed (its first agreement).
+    event VaultCreated(uint256 indexed custodyId, address vault);
     /// @notice The income distributor refused a deposit; the income waits to be flushed.
     event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+
+import {AssetVault} from "../custody/AssetVault.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
@@ -15,8 +16,10 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
 /// @title RentalBase
 /// @notice Storage, configuration and shared accounting of the rental escrow. RentalEscrow and its
-///         settlement module (run by delegatecall) both inherit it, so they share one storage layout.
-abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, ReentrancyGuardTransient {
+///         settlement module (run by delegatecall) both inherit it first, so they share one storage layout
+///         (the escrow's AccessControl and EIP712 storage comes after it; the module reads roles through
+///         the escrow's `hasRole`).
+abstract contract RentalBase is IRentalEscrow, ReentrancyGuardTransient {
     /// @notice The registry lease a live agreement holds: until this escrow releases it on settlement.
     uint64 public constant LEASED_UNTIL_RELEASED = type(uint64).max;
 
@@ -44,9 +47,9 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
     /// @notice Arbiter of agreements whose terms name none.
     address public defaultArbiter;
 
-    /// @notice What each party can withdraw, per token.
-    mapping(address party => mapping(address token => uint256)) public claimable;
-    /// @notice Income the distributor refused, waiting for `flushIncome`.
+    /// @notice What each party can withdraw, per custody (the vault that holds it, see `custodyOf`) and token.
+    mapping(address party => mapping(uint256 custodyId => mapping(address token => uint256))) public claimable;
+    /// @notice Income the distributor refused, waiting for `flushIncome` (held in the asset's vault).
     mapping(uint256 assetId => mapping(address token => uint256)) public pendingIncome;
     /// @notice Cancelled signed-offer nonces.
     mapping(address owner => mapping(uint256 nonce => bool)) public nonceCancelled;
@@ -66,7 +69,6 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
     ///      device cannot both bill the same readings).
     mapping(uint256 deviceId => mapping(uint32 kind => bytes32 id)) internal _meterHolder;
 
-    /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
     /// @param assetRegistry_ The asset registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param deviceRegistry_ The device registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param distributor_ The income distributor.
@@ -74,16 +76,14 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
     /// @param defaultArbiter_ Arbiter when terms name none.
     /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
     constructor(
-        address governance,
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
         IIncomeDistributor distributor_,
         address feeRecipient_,
         address defaultArbiter_,
         uint16 feeBps
-    ) EIP712("PlinthRental", "1") {
+    ) {
         if (
-            governance == address(0) ||
             address(assetRegistry_) == address(0) ||
             address(deviceRegistry_) == address(0) ||
             address(distributor_) == address(0) ||
@@ -91,7 +91,6 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
             defaultArbiter_ == address(0)
         ) revert ZeroAddress();
         if (feeBps > MAX_FEE_BPS) revert FeeTooHigh(feeBps, MAX_FEE_BPS);
-        _grantRole(DEFAULT_ADMIN_ROLE, governance);
         assetRegistry = assetRegistry_;
         deviceRegistry = deviceRegistry_;
         distributor = distributor_;
@@ -107,17 +106,34 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
         if (to <= from) return;
         a.accruedUntil = uint40(to);
         if (price == 0) return;
-        uint256 due = (to - from) * price;
+        _charge(a, (to - from) * price, from + a.credit / price);
+    }
+
+    /// @dev Charges `amount` to the agreement: from its credit, the rest as debt. `arrearsFrom` is when
+    ///      the credit ran out, recorded as the start of the arrears unless arrears are already running.
+    ///      The one place credit becomes earned rent or debt (time rent and metered units alike).
+    function _charge(Agreement storage a, uint256 amount, uint256 arrearsFrom) internal {
         uint256 credit = a.credit;
-        if (credit >= due) {
-            a.credit = uint128(credit - due);
-            a.earned += uint128(due);
+        if (credit >= amount) {
+            a.credit = uint128(credit - amount);
+            a.earned += uint128(amount);
         } else {
-            if (a.debt == 0) a.arrearsSince = uint40(from + credit / price);
+            if (a.debt == 0) a.arrearsSince = uint40(arrearsFrom);
             a.earned += uint128(credit);
-            a.debt += uint128(due - credit);
+            a.debt += uint128(amount - credit);
             a.credit = 0;
         }
+    }
+
+    /// @dev Whether an agreement in state `s` is in use (Active, or TerminatedEarly during its notice).
+    function _inUse(State s) internal pure returns (bool) {
+        return s == State.Active || s == State.TerminatedEarly;
+    }
+
+    /// @dev The state guard of every call on an agreement in use: reverts with WrongState otherwise.
+    function _requireInUse(bytes32 id, Agreement storage a) internal view returns (State s) {
+        s = a.state;
+        if (!_inUse(s)) revert WrongState(id, _stateOf(a));
     }
 
     /// @dev Start of the current arrears (type(uint40).max if the credit covers the whole term).
@@ -151,38 +167,65 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
         (a.meterCounter, a.meterOdometer, a.meterTime) = (r.counter, r.odometer, r.timestamp);
     }
 
+    /// @dev The custody of an agreement's money: the asset whose holders its income goes to (the rented
+    ///      asset, or the asset a rented device was bound to at opening), else the rented device. Asset
+    ///      ids and device ids are both keccak256 digests of distinct encodings, so they never collide.
+    function _custodyOf(Agreement storage a, Terms storage t) internal view returns (uint256) {
+        uint256 incomeAsset = a.incomeAssetId;
+        return incomeAsset != 0 ? incomeAsset : t.subjectId;
+    }
+
+    /// @dev The AssetVault implementation: the first contract this escrow created (CREATE, nonce 1),
+    ///      so the settlement module, running in the escrow's context, finds it without storage.
+    function _vaultImplementation() internal view returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x01))))));
+    }
+
+    /// @dev The vault clone holding the money of custody `custodyId` (CREATE2, salt = custodyId).
+    function _vaultOf(uint256 custodyId) internal view returns (address) {
+        return Clones.predictDeterministicAddress(_vaultImplementation(), bytes32(custodyId));
+    }
+
+    /// @dev Pays rent or damages to the owner side: the income asset's distributor, else the device owner.
     function _payIncome(Agreement storage a, Terms storage t, address token, uint256 amount) internal {
         if (amount == 0) return;
         uint256 assetId = t.subjectKind == uint8(SubjectKind.Asset) ? t.subjectId : a.incomeAssetId;
-        if (assetId == 0) _credit(a.owner, token, amount);
+        if (assetId == 0) _credit(a.owner, t.subjectId, token, amount);
         else _depositIncome(assetId, token, amount);
     }
 
-    /// @dev Approve-then-deposit with the exact amount; a refusal defers the income instead of
-    ///      blocking the agreement.
+    /// @dev Takes `amount` out of the asset's vault, approves the exact amount and deposits it; a
+    ///      refusal puts the money back into the vault and defers the income instead of blocking the agreement.
     function _depositIncome(uint256 assetId, address token, uint256 amount) internal {
-        if (token == address(0)) {
-            try distributor.deposit{value: amount}(assetId, token, amount) {
-                emit IncomeDeposited(assetId, token, amount);
-                return;
-            } catch {}
-        } else {
-            IERC20(token).forceApprove(address(distributor), amount);
-            try distributor.deposit(assetId, token, amount) {
-                emit IncomeDeposited(assetId, token, amount);
-                return;
-            } catch {
-                IERC20(token).forceApprove(address(distributor), 0);
-            }
+        address vault = _vaultOf(assetId);
+        AssetVault(payable(vault)).pay(token, address(this), amount);
+        bool eth = token == address(0);
+        if (!eth) IERC20(token).forceApprove(address(distributor), amount);
+        try distributor.deposit{value: eth ? amount : 0}(assetId, token, amount) {
+            emit IncomeDeposited(assetId, token, amount);
+            return;
+        } catch {
+            if (!eth) IERC20(token).forceApprove(address(distributor), 0);
         }
+        _toVault(vault, token, amount);
         pendingIncome[assetId][token] += amount;
         emit IncomeDeferred(assetId, token, amount);
     }
 
-    function _credit(address party, address token, uint256 amount) internal {
+    /// @dev Sends `amount` this escrow holds in passing back to `vault`.
+    function _toVault(address vault, address token, uint256 amount) internal {
+        if (token == address(0)) {
+            (bool ok, ) = vault.call{value: amount}("");
+            if (!ok) revert EthTransferFailed(vault, amount);
+        } else {
+            IERC20(token).safeTransfer(vault, amount);
+        }
+    }
+
+    function _credit(address party, uint256 custodyId, address token, uint256 amount) internal {
         if (amount == 0) return;
-        claimable[party][token] += amount;
-        emit Credited(party, token, amount);
+        claimable[party][custodyId][token] += amount;
+        emit Credited(party, custodyId, token, amount);
     }
 
     /// @dev Leases the subject in its registry until this escrow releases it (`_release`, when the
@@ -229,17 +272,20 @@ abstract contract RentalBase is IRentalEscrow, AccessControl, EIP712, Reentrancy
         revert InvalidTerms(TermsError.Subject);
     }
 
-    /// @dev Pulls exactly `amount` from the caller; refuses fee-on-transfer tokens by balance diff.
-    function _pull(address token, uint256 amount) internal {
+    /// @dev Pulls exactly `amount` from the caller straight into custody `custodyId`'s vault; refuses
+    ///      fee-on-transfer tokens by the vault's balance difference. ETH arrives here and is forwarded.
+    function _pull(uint256 custodyId, address token, uint256 amount) internal {
+        address vault = _vaultOf(custodyId);
         if (token == address(0)) {
             if (msg.value != amount) revert WrongEthAmount(amount, msg.value);
+            _toVault(vault, token, amount);
             return;
         }
         if (msg.value != 0) revert WrongEthAmount(0, msg.value);
         IERC20 erc20 = IERC20(token);
-        uint256 before = erc20.balanceOf(address(this));
-        erc20.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = erc20.balanceOf(address(this)) - before;
+        uint256 before = erc20.balanceOf(vault);
+        erc20.safeTransferFrom(msg.sender, vault, amount);
+        uint256 received = erc20.balanceOf(vault) - before;
         if (received != amount) revert FeeOnTransferToken(amount, received);
     }
 }

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {AssetVault} from "../custody/AssetVault.sol";
 import {RentalTerms} from "./RentalTerms.sol";
 import {RentalBase} from "./RentalBase.sol";
 import {RentalSettlement} from "./RentalSettlement.sol";
@@ -37,7 +41,12 @@ import {RentalSettlement} from "./RentalSettlement.sol";
 ///         protocol fee to IIncomeDistributor.deposit for the asset (or a device's bound asset), else to
 ///         the device owner's claimable balance. A distributor refusal defers the income (`flushIncome`)
 ///         instead of blocking settlement. No loops: settlement is O(1).
-contract RentalEscrow is RentalBase {
+///
+///         Custody per asset: every agreement's money sits in the AssetVault clone of its custody (`custodyOf`:
+///         the rented asset, the asset a rented device is bound to, else the device), deployed by the custody's
+///         first agreement at `vaultOf(custodyId)`. Renters pay straight into it, every payout leaves from it, and
+///         only this escrow can move it; the escrow itself holds nothing between calls.
+contract RentalEscrow is RentalBase, AccessControl, EIP712 {
     using SafeCast for uint256;
 
     /// @notice The settlement module this escrow delegatecalls (deployed beforehand for the same
@@ -61,7 +70,12 @@ contract RentalEscrow is RentalBase {
         address defaultArbiter_,
         uint16 feeBps,
         RentalSettlement settlement_
-    ) RentalBase(governance, assetRegistry_, deviceRegistry_, distributor_, feeRecipient_, defaultArbiter_, feeBps) {
+    )
+        RentalBase(assetRegistry_, deviceRegistry_, distributor_, feeRecipient_, defaultArbiter_, feeBps)
+        EIP712("PlinthRental", "1")
+    {
+        if (governance == address(0)) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, governance);
         if (
             address(settlement_).code.length == 0 ||
             address(settlement_.assetRegistry()) != address(assetRegistry_) ||
@@ -69,40 +83,47 @@ contract RentalEscrow is RentalBase {
             address(settlement_.distributor()) != address(distributor_)
         ) revert SettlementMismatch(address(settlement_));
         settlement = address(settlement_);
+        // The vault implementation is this escrow's first creation (so `controller` is this escrow), at the
+        // address `_vaultImplementation` derives for both this contract and its module.
+        address implementation = address(new AssetVault());
+        assert(implementation == _vaultImplementation());
     }
 
-    // ------------------------------------------------------------------ governance
+    /// @notice Takes back the ETH a vault pays this escrow in passing (an income deposit); refused outside
+    ///         the escrow's own calls.
+    receive() external payable {
+        if (!_reentrancyGuardEntered()) revert WrongEthAmount(0, msg.value);
+    }
+
+    // ------------------------------------------------------------------ governance (run by the module)
 
     /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
-    /// @param token The ERC-20, or address(0) for ETH.
-    /// @param allowed Whether it is allowed.
-    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        tokenAllowed[token] = allowed;
-        emit TokenAllowed(token, allowed);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - token The ERC-20, or address(0) for ETH.
+    ///      - allowed Whether it is allowed.
+    function setTokenAllowed(address /* token */, bool /* allowed */) external {
+        _delegate();
     }
 
     /// @notice Sets the protocol fee snapshotted into agreements opened from now on.
-    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
-    function setProtocolFee(uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps, MAX_FEE_BPS);
-        protocolFeeBps = bps;
-        emit ProtocolFeeSet(bps);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - bps Fee in basis points, at most MAX_FEE_BPS.
+    function setProtocolFee(uint16 /* bps */) external {
+        _delegate();
     }
 
     /// @notice Sets who is credited protocol fees from now on.
-    /// @param recipient The new fee recipient.
-    function setFeeRecipient(address recipient) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (recipient == address(0)) revert ZeroAddress();
-        feeRecipient = recipient;
-        emit FeeRecipientSet(recipient);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - recipient The new fee recipient.
+    function setFeeRecipient(address /* recipient */) external {
+        _delegate();
     }
 
     /// @notice Sets the arbiter used by disputes raised from now on whose terms name none.
-    /// @param arbiter The new default arbiter.
-    function setDefaultArbiter(address arbiter) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (arbiter == address(0)) revert ZeroAddress();
-        defaultArbiter = arbiter;
-        emit DefaultArbiterSet(arbiter);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - arbiter The new default arbiter.
+    function setDefaultArbiter(address /* arbiter */) external {
+        _delegate();
     }
 
     // ------------------------------------------------------------------ offers
@@ -121,21 +142,17 @@ contract RentalEscrow is RentalBase {
     }
 
     /// @notice Withdraws an on-chain offer (running agreements keep their terms).
-    /// @param offerId The offer.
-    function cancelOffer(bytes32 offerId) external {
-        Offer storage o = _offers[offerId];
-        if (!o.active) revert OfferNotActive(offerId);
-        if (o.owner != msg.sender) revert NotOwner(msg.sender);
-        o.active = false;
-        emit OfferCancelled(offerId);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - offerId The offer.
+    function cancelOffer(bytes32 /* offerId */) external {
+        _delegate();
     }
 
     /// @notice Cancels every signed offer of the caller carrying `nonce`.
-    /// @param nonce The nonce to cancel.
-    function cancelNonce(uint256 nonce) external {
-        if (nonceCancelled[msg.sender][nonce]) revert OfferNonceCancelled(msg.sender, nonce);
-        nonceCancelled[msg.sender][nonce] = true;
-        emit NonceCancelled(msg.sender, nonce);
+    /// @dev Runs in the settlement module. Parameters:
+    ///      - nonce The nonce to cancel.
+    function cancelNonce(uint256 /* nonce */) external {
+        _delegate();
     }
 
     // ------------------------------------------------------------------ opening
@@ -223,12 +240,13 @@ contract RentalEscrow is RentalBase {
         _delegate();
     }
 
-    /// @notice Credits the protocol fees held in `ids` (agreements of `token`) to the fee recipient.
-    ///         Anyone may call; the caller bounds the list.
+    /// @notice Credits the protocol fees held in `ids` (agreements of `token` in custody `custodyId`) to the
+    ///         fee recipient, as a balance in that custody. Anyone may call; the caller bounds the list.
     /// @dev Runs in the settlement module. Parameters:
+    ///      - custodyId The custody (see `custodyOf`) whose agreements to sweep.
     ///      - ids Agreements whose fees to sweep.
-    ///      - token Their payment token (agreements of another token are skipped).
-    function sweepFees(bytes32[] calldata /* ids */, address /* token */) external {
+    ///      - token Their payment token (agreements of another token or custody are skipped).
+    function sweepFees(uint256 /* custodyId */, bytes32[] calldata /* ids */, address /* token */) external {
         _delegate();
     }
 
@@ -338,19 +356,21 @@ contract RentalEscrow is RentalBase {
 
     // ------------------------------------------------------------------ withdrawals
 
-    /// @notice Withdraws the caller's claimable balance of `token` to the caller.
+    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId`, paid by its vault.
     /// @dev Runs in the settlement module. Parameters:
+    ///      - custodyId The custody (see `custodyOf`) whose vault holds the balance.
     ///      - token The token (address(0) for ETH).
-    function withdraw(address /* token */) external {
+    function withdraw(uint256 /* custodyId */, address /* token */) external {
         _delegate();
     }
 
-    /// @notice Withdraws the caller's claimable balance of `token` to `to` (e.g. when the caller is
-    ///         blocklisted by the token or cannot receive ETH).
+    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to `to` (e.g. when
+    ///         the caller is blocklisted by the token or cannot receive ETH).
     /// @dev Runs in the settlement module. Parameters:
+    ///      - custodyId The custody (see `custodyOf`) whose vault holds the balance.
     ///      - token The token (address(0) for ETH).
     ///      - to Receiver.
-    function withdrawTo(address /* token */, address /* to */) external {
+    function withdrawTo(uint256 /* custodyId */, address /* token */, address /* to */) external {
         _delegate();
     }
 
@@ -402,29 +422,19 @@ contract RentalEscrow is RentalBase {
         return s.live ? agreementId(kind, subjectId, s.nonce - 1) : bytes32(0);
     }
 
-    /// @notice ERC-4907 style: the renter while the agreement is in use and not in default.
-    /// @param kind Subject kind.
-    /// @param subjectId Subject id.
-    /// @return The current user, or address(0).
-    function userOf(uint8 kind, uint256 subjectId) external view returns (address) {
-        bytes32 id = liveAgreementOf(kind, subjectId);
-        if (id == bytes32(0)) return address(0);
+    /// @notice The current user of a rented asset and until when it may use it: the renter of the asset's live
+    ///         agreement while it is in use (Active, or TerminatedEarly during its notice), before its end and not
+    ///         in default; else (address(0), 0). Like ERC-4907's `userOf`/`userExpires`, for an asset id (assets
+    ///         are not NFTs; devices get ERC-4907 on their DeviceToken through the registry's lease).
+    /// @param assetId The asset.
+    /// @return user The current user, or address(0).
+    /// @return expires The end of its right of use (0 when there is no user).
+    function assetUserOf(uint256 assetId) external view returns (address user, uint256 expires) {
+        bytes32 id = liveAgreementOf(uint8(SubjectKind.Asset), assetId);
         Agreement storage a = _agreements[id];
-        if (a.state != State.Active && a.state != State.TerminatedEarly) return address(0);
-        if (block.timestamp >= a.end || _inDefault(a, _terms[a.termsHash])) return address(0);
-        return a.renter;
-    }
-
-    /// @notice ERC-4907 style: end of the current user's right of use (0 when none).
-    /// @param kind Subject kind.
-    /// @param subjectId Subject id.
-    /// @return The end timestamp.
-    function userExpires(uint8 kind, uint256 subjectId) external view returns (uint256) {
-        bytes32 id = liveAgreementOf(kind, subjectId);
-        if (id == bytes32(0)) return 0;
-        Agreement storage a = _agreements[id];
-        if (a.state != State.Active && a.state != State.TerminatedEarly) return 0;
-        return a.end;
+        if (id == bytes32(0) || !_inUse(a.state)) return (address(0), 0);
+        if (block.timestamp >= a.end || _inDefault(a, _terms[a.termsHash])) return (address(0), 0);
+        return (a.renter, a.end);
     }
 
     /// @notice Whether the agreement's arrears are older than its grace period (default possible).
@@ -432,7 +442,7 @@ contract RentalEscrow is RentalBase {
     /// @return True when `markDefault` would succeed.
     function inDefault(bytes32 id) external view returns (bool) {
         Agreement storage a = _agreements[id];
-        if (a.state != State.Active && a.state != State.TerminatedEarly) return false;
+        if (!_inUse(a.state)) return false;
         return _inDefault(a, _terms[a.termsHash]);
     }
 
@@ -449,6 +459,29 @@ contract RentalEscrow is RentalBase {
     /// @return The digest.
     function offerDigest(SignedOffer calldata offer) external view returns (bytes32) {
         return _hashTypedDataV4(RentalTerms.hashOffer(offer, RentalTerms.hash(offer.terms)));
+    }
+
+    /// @notice The implementation of this escrow's vaults (an AssetVault whose controller is this escrow).
+    /// @return Its address.
+    function vaultImplementation() external view returns (address) {
+        return _vaultImplementation();
+    }
+
+    /// @notice The vault holding the money of custody `custodyId` (deployed with its first agreement).
+    /// @param custodyId An asset id, or the id of a rented device bound to no asset (see `custodyOf`).
+    /// @return The vault's CREATE2 address (salt = custodyId).
+    function vaultOf(uint256 custodyId) external view returns (address) {
+        return _vaultOf(custodyId);
+    }
+
+    /// @notice The custody of an agreement's money, fixed at opening: the rented asset; for a device, the asset
+    ///         it was bound to at opening, else the device itself. Its vault holds the agreement's credit,
+    ///         deposit, earned rent and fee, and the balances its parties are credited.
+    /// @param id The agreement.
+    /// @return The custody id (0 for an unknown agreement).
+    function custodyOf(bytes32 id) external view returns (uint256) {
+        Agreement storage a = _agreements[id];
+        return _custodyOf(a, _terms[a.termsHash]);
     }
 
     // ------------------------------------------------------------------ internals
@@ -498,8 +531,11 @@ contract RentalEscrow is RentalBase {
             if (holder != 0) revert MeterInUse(t.meterDeviceId, t.meterKind, holder);
             holders[t.meterKind] = id;
         }
-        _record(id, t, termsHash, owner, duration, prepay);
-        _pull(t.token, prepay + t.deposit);
+        uint256 custodyId = _record(id, t, termsHash, owner, duration, prepay);
+        if (_vaultOf(custodyId).code.length == 0) {
+            emit VaultCreated(custodyId, Clones.cloneDeterministic(_vaultImplementation(), bytes32(custodyId)));
+        }
+        _pull(custodyId, t.token, prepay + t.deposit);
     }
 
     function _checkOpen(Terms storage t, address owner, uint256 duration, uint256 prepay) internal view {
@@ -524,7 +560,7 @@ contract RentalEscrow is RentalBase {
         address owner,
         uint256 duration,
         uint256 prepay
-    ) internal {
+    ) internal returns (uint256 custodyId) {
         uint32 window = t.activationWindow;
         Agreement storage a = _agreements[id];
         a.renter = msg.sender;
@@ -543,6 +579,7 @@ contract RentalEscrow is RentalBase {
         if (incomeAsset != 0 && !distributor.acceptsIncome(incomeAsset, t.token)) {
             revert IncomeNotAccepted(incomeAsset, t.token);
         }
+        custodyId = incomeAsset != 0 ? incomeAsset : t.subjectId;
         emit AgreementOpened(id, termsHash, msg.sender, owner, duration, prepay, t.deposit);
         _setLease(t.subjectKind, t.subjectId, msg.sender);
         if (window == 0) {

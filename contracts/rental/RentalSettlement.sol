@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {AssetVault} from "../custody/AssetVault.sol";
 import {RentalBase} from "./RentalBase.sol";
 
 /// @title RentalSettlement
@@ -16,7 +16,6 @@ import {RentalBase} from "./RentalBase.sol";
 ///         (same storage layout: both inherit RentalBase). Split out to keep both under the 24 KiB code size limit.
 contract RentalSettlement is RentalBase {
     using SafeCast for uint256;
-    using SafeERC20 for IERC20;
 
     /// @notice This module's own address: direct calls (not via delegatecall) are refused.
     address private immutable _self;
@@ -25,8 +24,21 @@ contract RentalSettlement is RentalBase {
     error NotDelegated();
 
     modifier onlyDelegated() {
-        if (address(this) == _self) revert NotDelegated();
+        _onlyDelegated();
         _;
+    }
+
+    /// @dev Governance is the escrow's DEFAULT_ADMIN_ROLE: read through the escrow's own `hasRole` (this
+    ///      module runs in the escrow's context; called directly, it has no roles and refuses).
+    modifier onlyGovernance() {
+        if (!IAccessControl(address(this)).hasRole(0x00, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, 0x00);
+        }
+        _;
+    }
+
+    function _onlyDelegated() private view {
+        if (address(this) == _self) revert NotDelegated();
     }
 
     /// @notice Builds the module for one set of registries and distributor (the escrow checks them).
@@ -38,16 +50,67 @@ contract RentalSettlement is RentalBase {
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
         IIncomeDistributor distributor_
-    ) RentalBase(address(this), assetRegistry_, deviceRegistry_, distributor_, address(this), address(this), 0) {
+    ) RentalBase(assetRegistry_, deviceRegistry_, distributor_, address(this), address(this), 0) {
         _self = address(this);
+    }
+
+    // ------------------------------------------------------------------ governance and offer cancellation
+
+    /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
+    /// @param token The ERC-20, or address(0) for ETH.
+    /// @param allowed Whether it is allowed.
+    function setTokenAllowed(address token, bool allowed) external onlyDelegated onlyGovernance {
+        tokenAllowed[token] = allowed;
+        emit TokenAllowed(token, allowed);
+    }
+
+    /// @notice Sets the protocol fee snapshotted into agreements opened from now on.
+    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
+    function setProtocolFee(uint16 bps) external onlyDelegated onlyGovernance {
+        if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps, MAX_FEE_BPS);
+        protocolFeeBps = bps;
+        emit ProtocolFeeSet(bps);
+    }
+
+    /// @notice Sets who is credited protocol fees from now on.
+    /// @param recipient The new fee recipient.
+    function setFeeRecipient(address recipient) external onlyDelegated onlyGovernance {
+        if (recipient == address(0)) revert ZeroAddress();
+        feeRecipient = recipient;
+        emit FeeRecipientSet(recipient);
+    }
+
+    /// @notice Sets the arbiter used by disputes raised from now on whose terms name none.
+    /// @param arbiter The new default arbiter.
+    function setDefaultArbiter(address arbiter) external onlyDelegated onlyGovernance {
+        if (arbiter == address(0)) revert ZeroAddress();
+        defaultArbiter = arbiter;
+        emit DefaultArbiterSet(arbiter);
+    }
+
+    /// @notice Withdraws an on-chain offer (running agreements keep their terms).
+    /// @param offerId The offer.
+    function cancelOffer(bytes32 offerId) external onlyDelegated {
+        Offer storage o = _offers[offerId];
+        if (!o.active) revert OfferNotActive(offerId);
+        if (o.owner != msg.sender) revert NotOwner(msg.sender);
+        o.active = false;
+        emit OfferCancelled(offerId);
+    }
+
+    /// @notice Cancels every signed offer of the caller carrying `nonce`.
+    /// @param nonce The nonce to cancel.
+    function cancelNonce(uint256 nonce) external onlyDelegated {
+        if (nonceCancelled[msg.sender][nonce]) revert OfferNonceCancelled(msg.sender, nonce);
+        nonceCancelled[msg.sender][nonce] = true;
+        emit NonceCancelled(msg.sender, nonce);
     }
 
     /// @notice Charges the metered units of the verified readings since the last settlement.
     /// @param id The agreement (Active or TerminatedEarly, metered terms).
     function settleMetered(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         if (t.pricePerUnit == 0) revert NotMetered(id);
         _accrue(a, t.pricePerSecond);
@@ -58,8 +121,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly).
     function collect(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         _accrue(a, t.pricePerSecond);
         _payOut(id, a, t);
@@ -90,8 +152,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly, in default).
     function markDefault(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         if (!_inDefault(a, t)) revert NotInDefault(id);
         _accrue(a, t.pricePerSecond);
@@ -106,8 +167,7 @@ contract RentalSettlement is RentalBase {
     /// @param id The agreement (Active or TerminatedEarly, `end` passed).
     function settle(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
-        State s = a.state;
-        if (s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        State s = _requireInUse(id, a);
         if (block.timestamp < a.end) revert TooEarly(a.end);
         if (s == State.Active) a.endReason = EndReason.Ended;
         _settle(id, a, _terms[a.termsHash]);
@@ -263,19 +323,13 @@ contract RentalSettlement is RentalBase {
         uint256 billed = billable > billedBefore ? billable - billedBefore : 0;
         if (billed != 0) a.meterBilled = uint64(billable);
         uint256 charge = billed * t.pricePerUnit;
-        if (charge != 0) {
-            uint256 credit = a.credit;
-            if (credit >= charge) {
-                a.credit = uint128(credit - charge);
-                a.earned += uint128(charge);
-            } else {
-                if (a.debt == 0) a.arrearsSince = uint40(Math.min(block.timestamp, a.end));
-                a.earned += uint128(credit);
-                a.debt += uint128(charge - credit);
-                a.credit = 0;
-            }
-        }
+        if (charge != 0) _chargeUnits(a, charge);
         emit MeterSettled(id, r.counter, r.odometer, units, billed, measured - billedBefore - billed, charge);
+    }
+
+    /// @dev Charges metered units now: arrears they open start now, or at the end if it came first.
+    function _chargeUnits(Agreement storage a, uint256 charge) private {
+        _charge(a, charge, Math.min(block.timestamp, a.end));
     }
 
     /// @dev Units of the interval [mark, r] measured within the term [start, end] (see `_settleMeter`).
@@ -315,8 +369,7 @@ contract RentalSettlement is RentalBase {
         a.lateFee += uint128(lateFee);
         a.depositHeld = uint128(deposit);
         a.earned = uint128(earned);
-        address token = t.token;
-        _credit(a.renter, token, refund);
+        _credit(a.renter, _custodyOf(a, t), t.token, refund);
         _payOut(id, a, t);
         _release(t);
         emit Settled(id, a.endReason, refund, fromDeposit, owed - fromDeposit, deposit);
@@ -340,7 +393,7 @@ contract RentalSettlement is RentalBase {
         a.state = State.Closed;
         a.deadline = 0;
         address token = t.token;
-        _credit(a.renter, token, toRenter);
+        _credit(a.renter, _custodyOf(a, t), token, toRenter);
         // Damages compensate the asset's owners: routed like rent, without protocol fee.
         _payIncome(a, t, token, toOwner);
         emit ClaimResolved(id, toOwner, toRenter);
@@ -424,49 +477,51 @@ contract RentalSettlement is RentalBase {
         _topUp(id, seconds_ * _terms[a.termsHash].pricePerSecond);
     }
 
-    /// @notice Credits the protocol fees held in `ids` (agreements of `token`) to the fee recipient.
-    ///         Anyone may call; the caller bounds the list.
+    /// @notice Credits the protocol fees held in `ids` (agreements of `token` in custody `custodyId`) to the
+    ///         fee recipient, as a balance in that custody. Anyone may call; the caller bounds the list.
+    /// @param custodyId The custody (see `custodyOf`) whose agreements to sweep.
     /// @param ids Agreements whose fees to sweep.
-    /// @param token Their payment token (agreements of another token are skipped).
-    function sweepFees(bytes32[] calldata ids, address token) external onlyDelegated nonReentrant {
+    /// @param token Their payment token (agreements of another token or custody are skipped).
+    function sweepFees(uint256 custodyId, bytes32[] calldata ids, address token) external onlyDelegated nonReentrant {
         uint256 total;
         for (uint256 i; i < ids.length; ++i) {
             Agreement storage a = _agreements[ids[i]];
             uint256 fee = a.protocolFee;
-            if (fee == 0 || _terms[a.termsHash].token != token) continue;
+            if (fee == 0) continue;
+            Terms storage t = _terms[a.termsHash];
+            if (t.token != token || _custodyOf(a, t) != custodyId) continue;
             a.protocolFee = 0;
             total += fee;
         }
         if (total == 0) revert NothingToWithdraw();
-        _credit(feeRecipient, token, total);
+        _credit(feeRecipient, custodyId, token, total);
     }
 
-    /// @notice Withdraws the caller's claimable balance of `token` to the caller.
+    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to the caller.
+    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
     /// @param token The token (address(0) for ETH).
-    function withdraw(address token) external onlyDelegated nonReentrant {
-        _withdraw(token, msg.sender);
+    function withdraw(uint256 custodyId, address token) external onlyDelegated nonReentrant {
+        _withdraw(custodyId, token, msg.sender);
     }
 
-    /// @notice Withdraws the caller's claimable balance of `token` to `to` (e.g. when the caller is
-    ///         blocklisted by the token or cannot receive ETH).
+    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to `to` (e.g.
+    ///         when the caller is blocklisted by the token or cannot receive ETH).
+    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
     /// @param token The token (address(0) for ETH).
     /// @param to Receiver.
-    function withdrawTo(address token, address to) external onlyDelegated nonReentrant {
+    function withdrawTo(uint256 custodyId, address token, address to) external onlyDelegated nonReentrant {
         if (to == address(0)) revert ZeroAddress();
-        _withdraw(token, to);
+        _withdraw(custodyId, token, to);
     }
 
-    function _withdraw(address token, address to) internal {
-        uint256 amount = claimable[msg.sender][token];
+    /// @dev Pays the balance from the custody's vault (a failed ETH payment reverts with the vault's
+    ///      `EthTransferFailed(to, amount)`, same selector as the escrow's).
+    function _withdraw(uint256 custodyId, address token, address to) internal {
+        uint256 amount = claimable[msg.sender][custodyId][token];
         if (amount == 0) revert NothingToWithdraw();
-        claimable[msg.sender][token] = 0;
-        emit Withdrawn(msg.sender, token, to, amount);
-        if (token == address(0)) {
-            (bool ok, ) = to.call{value: amount}("");
-            if (!ok) revert EthTransferFailed(to, amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
-        }
+        claimable[msg.sender][custodyId][token] = 0;
+        emit Withdrawn(msg.sender, custodyId, token, to, amount);
+        AssetVault(payable(_vaultOf(custodyId))).pay(token, to, amount);
     }
 
     /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of an
@@ -484,7 +539,7 @@ contract RentalSettlement is RentalBase {
         if (distributor.incomeClosed(assetId)) {
             address agent = assetRegistry.agentOf(assetId);
             emit IncomeRedirected(assetId, token, agent, amount);
-            _credit(agent, token, amount);
+            _credit(agent, assetId, token, amount);
         } else {
             _depositIncome(assetId, token, amount);
         }
@@ -498,7 +553,7 @@ contract RentalSettlement is RentalBase {
         a.endReason = reason;
         a.state = State.Closed;
         a.deadline = 0;
-        _credit(a.renter, t.token, refund);
+        _credit(a.renter, _custodyOf(a, t), t.token, refund);
         _release(t);
         emit ReservationEnded(id, reason);
         emit Closed(id);
@@ -507,7 +562,7 @@ contract RentalSettlement is RentalBase {
     function _topUp(bytes32 id, uint256 amount) internal {
         Agreement storage a = _agreements[id];
         State s = a.state;
-        if (s != State.Reserved && s != State.Active && s != State.TerminatedEarly) revert WrongState(id, _stateOf(a));
+        if (s != State.Reserved) _requireInUse(id, a);
         if (amount == 0) revert ZeroAmount();
         Terms storage t = _terms[a.termsHash];
         // Accrual is lazy: it is only needed when arrears exist (to materialise the debt and its
@@ -537,6 +592,6 @@ contract RentalSettlement is RentalBase {
         }
         a.credit = (uint256(a.credit) + amount - toDebt).toUint128();
         emit ToppedUp(id, msg.sender, amount, toDebt, fee);
-        _pull(t.token, amount);
+        _pull(_custodyOf(a, t), t.token, amount);
     }
 }

@@ -567,7 +567,7 @@ const steps: Step[] = [
       expectIn(ended, /state: +Ended$/m, "rental status past the end, before settle");
       const settle = await ok(["rental", "settle", "--agreement", s.agreement]);
       expectIn(settle, /settled \(Ended\): refund [\d.]+ tUSD/, "rental settle");
-      const withdraw = await ok(["rental", "withdraw", "--token", s.token], 8);
+      const withdraw = await ok(["rental", "withdraw", "--asset", s.asset, "--token", s.token], 8);
       expectIn(withdraw, /withdrew [\d.]+ tUSD \(\d+\)/, "rental withdraw");
       const status = await ok(["rental", "status", "--agreement", s.agreement]);
       expectIn(status, /state: +(Settling|Closed) \(Ended\)/, "rental status");

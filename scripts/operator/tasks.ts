@@ -50,6 +50,10 @@ const GROUPS: Record<Part, string> = {
 const ASSET = ["asset", "asset id (decimal or 0x hex)"] as [string, string];
 const DEVICE = ["device", "device id (decimal or 0x hex)"] as [string, string];
 const AGREEMENT = ["agreement", "agreement id (bytes32)"] as [string, string];
+const CUSTODY = [
+  "asset",
+  "asset id whose rental vault holds the balance (a rented device bound to no asset: its device id)",
+] as [string, string];
 const ORDER = ["order", "order id (bytes32)"] as [string, string];
 const MILESTONE = ["milestone", "milestone index (default 0)"] as [string, string];
 const DISPUTE = [
@@ -447,14 +451,14 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
     },
     {
       name: "withdraw",
-      description: "Any party: withdraw its claimable balance",
-      options: [["token", "token address, or ETH (default: ETH)"], ESCROW_R],
+      description: "Any party: withdraw its claimable balance held in an asset's vault",
+      options: [CUSTODY, ["token", "token address, or ETH (default: ETH)"], ESCROW_R],
     },
     {
       name: "withdraw-to",
       description:
-        "Any party: withdraw its claimable balance to another address (e.g. when the token blocks the signer)",
-      options: [["token", "token address, or ETH (default: ETH)"], ["to", "receiver address"], ESCROW_R],
+        "Any party: withdraw its claimable balance held in an asset's vault to another address (e.g. when the token blocks the signer)",
+      options: [CUSTODY, ["token", "token address, or ETH (default: ETH)"], ["to", "receiver address"], ESCROW_R],
     },
     {
       name: "status",

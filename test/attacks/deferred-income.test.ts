@@ -46,12 +46,12 @@ async function rentDevice(w: World) {
 /** Flushes `token` income of the world's asset: it must be credited to the agent, exactly `amount`. */
 async function flushToAgent(w: World, token: string, amount: bigint) {
   expect(await w.rental.pendingIncome(w.assetId, token)).to.equal(amount);
-  const before = await w.rental.claimable(w.agent.address, token);
+  const before = await w.rental.claimable(w.agent.address, w.assetId, token);
   await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, token))
     .to.emit(w.rental, "IncomeRedirected")
     .withArgs(w.assetId, token, w.agent.address, amount);
   expect(await w.rental.pendingIncome(w.assetId, token)).to.equal(0n);
-  expect((await w.rental.claimable(w.agent.address, token)) - before).to.equal(amount);
+  expect((await w.rental.claimable(w.agent.address, w.assetId, token)) - before).to.equal(amount);
   await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, token)).to.be.revertedWithCustomError(
     w.rental,
     "NothingToWithdraw",
@@ -60,11 +60,13 @@ async function flushToAgent(w: World, token: string, amount: bigint) {
 
 /** Everyone withdraws what they are owed; the escrow then holds no ETH at all. */
 async function drainEth(w: World, ids: string[]) {
-  await w.rental.sweepFees(ids, ETH);
+  await w.rental.sweepFees(w.assetId, ids, ETH);
   for (const s of [w.agent, w.alice, w.bob, w.carol, w.operator, w.feeRecipient]) {
-    if ((await w.rental.claimable(s.address, ETH)) !== 0n) await w.rental.connect(s).withdraw(ETH);
+    if ((await w.rental.claimable(s.address, w.assetId, ETH)) !== 0n)
+      await w.rental.connect(s).withdraw(w.assetId, ETH);
   }
   expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
+  expect(await ethers.provider.getBalance(await w.rental.vaultOf(w.assetId))).to.equal(0n);
 }
 
 describe("Attack class: income stranded in deferred income (issue 12, finding 3)", function () {
@@ -122,11 +124,14 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await w.distributor.connect(w.gov).setPayoutToken(u, true);
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, ETH, 10n ** 18n, { value: 10n ** 18n });
     await flushToAgent(w, u, pending);
-    const escrowBalance = await w.usdc.balanceOf(await w.rental.getAddress());
+    expect(await w.usdc.balanceOf(await w.rental.getAddress())).to.equal(0n);
+    const escrowBalance = await w.usdc.balanceOf(await w.rental.vaultOf(w.assetId));
     const held = await w.rental.heldFor(r.agreementId);
-    // Every USDC unit the escrow holds is claimable by someone or held for the agreement (its deposit
-    // for the claim window and its protocol fee not yet swept).
-    const owed = (await w.rental.claimable(w.agent.address, u)) + (await w.rental.claimable(w.bob.address, u));
+    // Every USDC unit the asset's rental vault holds is claimable by someone or held for the agreement (its
+    // deposit for the claim window and its protocol fee not yet swept).
+    const owed =
+      (await w.rental.claimable(w.agent.address, w.assetId, u)) +
+      (await w.rental.claimable(w.bob.address, w.assetId, u));
     expect(escrowBalance).to.equal(owed + held);
     expect(held).to.equal(USDC(5) + (r.prepay * 250n) / 10_000n);
   });
@@ -144,7 +149,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
       .to.emit(w.rental, "IncomeDeferred")
       .withArgs(w.assetId, ETH, claim);
     await flushToAgent(w, ETH, claim);
-    expect(await w.rental.claimable(w.bob.address, ETH)).to.equal(terms.deposit - claim);
+    expect(await w.rental.claimable(w.bob.address, w.assetId, ETH)).to.equal(terms.deposit - claim);
     await drainEth(w, [r.agreementId]);
   });
 
@@ -201,7 +206,7 @@ describe("Attack class: deferred income whose asset can never take it while live
     await expect(w.rental.connect(w.agent).flushIncome(w.assetId, u))
       .to.emit(w.rental, "IncomeDeferred")
       .withArgs(w.assetId, u, pending);
-    expect(await w.rental.claimable(w.agent.address, u)).to.equal(0n);
+    expect(await w.rental.claimable(w.agent.address, w.assetId, u)).to.equal(0n);
     expect(await w.rental.pendingIncome(w.assetId, u)).to.equal(pending);
     // Governance accepts USDC again: the next flush deposits all of it for the holders.
     await w.distributor.connect(w.gov).setPayoutToken(u, true);
@@ -231,7 +236,7 @@ describe("Attack class: deferred income whose asset can never take it while live
     await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
       .to.emit(w.rental, "IncomeRedirected")
       .withArgs(assetId, ETH, w.agent.address, pending);
-    expect(await w.rental.claimable(w.agent.address, ETH)).to.equal(pending);
+    expect(await w.rental.claimable(w.agent.address, assetId, ETH)).to.equal(pending);
     expect(await w.rental.pendingIncome(assetId, ETH)).to.equal(0n);
   });
 

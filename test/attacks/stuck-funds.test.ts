@@ -143,9 +143,10 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.rental.connect(w.bob).disputeClaim(full.agreementId);
     await time.increase(DAY + 1);
     await w.rental.connect(w.outsider).finalize(full.agreementId);
-    await w.rental.sweepFees([declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
+    await w.rental.sweepFees(w.assetId, [declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
     for (const s of [w.alice, w.bob, w.agent, w.feeRecipient]) {
-      if ((await w.rental.claimable(s.address, ETH)) !== 0n) await w.rental.connect(s).withdraw(ETH);
+      if ((await w.rental.claimable(s.address, w.assetId, ETH)) !== 0n)
+        await w.rental.connect(s).withdraw(w.assetId, ETH);
     }
     expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
     expect(await ethers.provider.getBalance(rental)).to.equal(0n);
@@ -239,8 +240,8 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increase(DAY + 1);
     await w.rental.connect(w.outsider).finalize(r.agreementId);
-    await w.rental.sweepFees([r.agreementId], ETH);
-    for (const s of [w.alice, w.feeRecipient]) await w.rental.connect(s).withdraw(ETH);
+    await w.rental.sweepFees(w.assetId, [r.agreementId], ETH);
+    for (const s of [w.alice, w.feeRecipient]) await w.rental.connect(s).withdraw(w.assetId, ETH);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
   });
 });

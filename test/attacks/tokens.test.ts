@@ -291,9 +291,9 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const id = await w.rental.agreementId(1, w.assetId, 0);
     await party.exec(r, rentCall, { value });
     await w.rental.connect(w.agent).decline(id);
-    expect(await w.rental.claimable(p, ETH)).to.equal(value);
-    await party.arm(r, w.rental.interface.encodeFunctionData("withdraw", [ETH]), false);
-    await party.exec(r, w.rental.interface.encodeFunctionData("withdraw", [ETH]));
+    expect(await w.rental.claimable(p, w.assetId, ETH)).to.equal(value);
+    await party.arm(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]), false);
+    await party.exec(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]));
     expect(await party.successes()).to.equal(0n);
     expect(await party.lastError()).to.equal(w.rental.interface.getError(GUARD)!.selector);
     expect(await ethers.provider.getBalance(p)).to.equal(value);
@@ -311,12 +311,11 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const id = await w.rental.agreementId(1, w.assetId, 0);
     await rr.exec(r, w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]), { value });
     await w.rental.connect(w.agent).decline(id);
-    await expect(rr.exec(r, w.rental.interface.encodeFunctionData("withdraw", [ETH]))).to.be.revertedWithCustomError(
-      w.rental,
-      "EthTransferFailed",
-    );
     await expect(
-      rr.exec(r, w.rental.interface.encodeFunctionData("withdrawTo", [ETH, w.carol.address])),
+      rr.exec(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH])),
+    ).to.be.revertedWithCustomError(w.rental, "EthTransferFailed");
+    await expect(
+      rr.exec(r, w.rental.interface.encodeFunctionData("withdrawTo", [w.assetId, ETH, w.carol.address])),
     ).to.changeEtherBalance(ethers, w.carol, value);
   });
 

@@ -186,18 +186,18 @@ describe("Boundaries: a signed offer is fillable up to and including its expiry 
       await s.restore();
       await time.setNextBlockTimestamp(t);
       await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay);
-      expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(f.renter.address);
+      expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
     }
     await s.restore();
     await time.setNextBlockTimestamp(expiry + 1n);
     await expect(f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay))
       .to.be.revertedWithCustomError(f.escrow, "OfferExpired")
       .withArgs(expiry);
-    expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(ethers.ZeroAddress);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ethers.ZeroAddress);
   });
 });
 
-describe("Boundaries: opening an agreement, the protocol fee and userOf (issue 12)", function () {
+describe("Boundaries: opening an agreement, the protocol fee and assetUserOf (issue 12)", function () {
   async function rentalFixture() {
     return deployRental(ethers);
   }
@@ -265,7 +265,7 @@ describe("Boundaries: opening an agreement, the protocol fee and userOf (issue 1
     expect(await f.escrow.protocolFeeBps()).to.equal(BigInt(max));
   });
 
-  it("userOf: the renter until end-1, nobody from the end second on", async function () {
+  it("assetUserOf: the renter (until the end) until end-1, nobody from the end second on", async function () {
     const f = await loadFixture(rentalFixture);
     const terms = assetTerms();
     const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
@@ -274,8 +274,8 @@ describe("Boundaries: opening an agreement, the protocol fee and userOf (issue 1
     await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
     const end = BigInt((await time.latest()) + DAY);
     await time.increaseTo(end - 1n);
-    expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(f.renter.address);
+    expect(await f.escrow.assetUserOf(ASSET_ID)).to.deep.equal([f.renter.address, end]);
     await time.increaseTo(end);
-    expect(await f.escrow.userOf(1, ASSET_ID)).to.equal(ethers.ZeroAddress);
+    expect(await f.escrow.assetUserOf(ASSET_ID)).to.deep.equal([ethers.ZeroAddress, 0n]);
   });
 });

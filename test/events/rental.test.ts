@@ -123,24 +123,24 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
       .to.emit(rental, "RentPaid")
       .withArgs(id, fee, earned - fee)
       .and.to.emit(rental, "Credited")
-      .withArgs(f.renter.address, ZERO_ADDRESS, refund)
+      .withArgs(f.renter.address, ASSET_ID, ZERO_ADDRESS, refund)
       .and.to.emit(rental, "Settled")
       .withArgs(id, EndReason.Ended, refund, 0n, 0n, DEPOSIT);
-    expect(await rental.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(refund);
+    expect(await rental.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(refund);
 
     // The fee stays in the agreement until swept to the fee recipient.
-    await expect(rental.connect(f.other).sweepFees([id], ZERO_ADDRESS))
+    await expect(rental.connect(f.other).sweepFees(ASSET_ID, [id], ZERO_ADDRESS))
       .to.emit(rental, "Credited")
-      .withArgs(f.feeRecipient.address, ZERO_ADDRESS, fee);
+      .withArgs(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS, fee);
 
-    await expect(rental.connect(f.renter).withdraw(ZERO_ADDRESS))
+    await expect(rental.connect(f.renter).withdraw(ASSET_ID, ZERO_ADDRESS))
       .to.emit(rental, "Withdrawn")
-      .withArgs(f.renter.address, ZERO_ADDRESS, f.renter.address, refund);
-    expect(await rental.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(0n);
+      .withArgs(f.renter.address, ASSET_ID, ZERO_ADDRESS, f.renter.address, refund);
+    expect(await rental.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(0n);
     const to = ethers.Wallet.createRandom().address;
-    await expect(rental.connect(f.feeRecipient).withdrawTo(ZERO_ADDRESS, to))
+    await expect(rental.connect(f.feeRecipient).withdrawTo(ASSET_ID, ZERO_ADDRESS, to))
       .to.emit(rental, "Withdrawn")
-      .withArgs(f.feeRecipient.address, ZERO_ADDRESS, to, fee);
+      .withArgs(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS, to, fee);
     expect(await ethers.provider.getBalance(to)).to.equal(fee);
   });
 

@@ -221,11 +221,11 @@ describe("flags: rental escrow", function () {
     expect(a.earned).to.equal(0n);
     const fee = a.protocolFee;
     expect(fee).to.equal((BigInt(DAY) * GWEI * 250n) / 10_000n);
-    await f.escrow.sweepFees([id], ETH);
+    await f.escrow.sweepFees(ASSET_ID, [id], ETH);
     expect((await f.escrow.agreementOf(id)).protocolFee).to.equal(0n);
-    expect(await f.escrow.claimable(f.feeRecipient.address, ETH)).to.equal(fee);
-    await f.escrow.connect(f.feeRecipient).withdraw(ETH);
-    expect(await f.escrow.claimable(f.feeRecipient.address, ETH)).to.equal(0n);
+    expect(await f.escrow.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(fee);
+    await f.escrow.connect(f.feeRecipient).withdraw(ASSET_ID, ETH);
+    expect(await f.escrow.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(0n);
   });
 
   it("flushIncome zeroes the deferred income of the asset", async function () {

@@ -95,7 +95,7 @@ abstract contract MeteringSetup is SuiteSetup {
         } else {
             assertEq(a.credit, 0, "settled: no credit left");
             assertEq(
-                rental.claimable(METER_RENTER, address(usd)) + billedMoney,
+                rental.claimable(METER_RENTER, assetId, address(usd)) + billedMoney,
                 PREPAY,
                 "refund == prepay - meterBilled * price"
             );

@@ -448,7 +448,7 @@ contract SuiteHandler {
         if (id == bytes32(0)) return;
         bytes32[] memory list = new bytes32[](1);
         list[0] = id;
-        try rental.sweepFees(list, address(usd)) {
+        try rental.sweepFees(assetId, list, address(usd)) {
             count["sweepFees"]++;
         } catch {}
     }
@@ -456,10 +456,10 @@ contract SuiteHandler {
     /// @notice A rental party withdraws its claimable balance to itself.
     function withdrawRental(uint256 partySeed) public {
         address party = rentalParties()[partySeed % 5];
-        uint256 amount = rental.claimable(party, address(usd));
+        uint256 amount = rental.claimable(party, assetId, address(usd));
         if (amount == 0) return;
         vm.prank(party);
-        rental.withdraw(address(usd));
+        rental.withdraw(assetId, address(usd));
         ghostOut += amount;
         count["withdrawRental"]++;
     }

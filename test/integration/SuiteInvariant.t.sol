@@ -221,12 +221,13 @@ abstract contract SuiteSetup is PlinthTest {
     // ------------------------------------------------------------------ accounting views
 
     /// @dev Tokens held by the suite's contracts (distributor + income vault, rental escrow,
-    ///      maintenance escrow + vault).
+    ///      rental vault, maintenance escrow + vault).
     function _suiteBalance() internal view returns (uint256) {
         return
             usd.balanceOf(address(distributor)) +
             usd.balanceOf(distributor.vaultOf(assetId)) +
             usd.balanceOf(address(rental)) +
+            usd.balanceOf(rental.vaultOf(assetId)) +
             usd.balanceOf(address(maintenance)) +
             usd.balanceOf(maintenance.vaultOf(assetId));
     }
@@ -248,7 +249,7 @@ abstract contract SuiteSetup is PlinthTest {
     /// @dev What the rental escrow owes: each agreement's held funds, every party's claimable, deferred income.
     function _rentalOwes() internal view returns (uint256 owed) {
         address[5] memory p = handler.rentalParties();
-        for (uint256 i = 0; i < p.length; ++i) owed += rental.claimable(p[i], address(usd));
+        for (uint256 i = 0; i < p.length; ++i) owed += rental.claimable(p[i], assetId, address(usd));
         uint256 n = handler.agreementCount();
         for (uint256 i = 0; i < n; ++i) owed += rental.heldFor(handler.agreements(i));
         owed += rental.pendingIncome(assetId, address(usd));
@@ -283,7 +284,8 @@ abstract contract SuiteSetup is PlinthTest {
             "the asset's income vault holds what it owes"
         );
         assertEq(usd.balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
-        assertEq(usd.balanceOf(address(rental)), _rentalOwes(), "rental escrow holds what it owes");
+        assertEq(usd.balanceOf(rental.vaultOf(assetId)), _rentalOwes(), "the asset's rental vault holds what it owes");
+        assertEq(usd.balanceOf(address(rental)), 0, "the rental escrow itself holds nothing");
         assertEq(
             usd.balanceOf(address(maintenance)) + usd.balanceOf(maintenance.vaultOf(assetId)),
             _maintenanceOwes(),
@@ -322,13 +324,13 @@ abstract contract SuiteSetup is PlinthTest {
             ids[i] = handler.agreements(i);
             fees += rental.agreementOf(ids[i]).protocolFee;
         }
-        if (fees != 0) rental.sweepFees(ids, address(usd));
+        if (fees != 0) rental.sweepFees(assetId, ids, address(usd));
         if (rental.pendingIncome(assetId, address(usd)) != 0) rental.flushIncome(assetId, address(usd));
         address[5] memory rp = handler.rentalParties();
         for (uint256 i = 0; i < rp.length; ++i) {
-            if (rental.claimable(rp[i], address(usd)) == 0) continue;
+            if (rental.claimable(rp[i], assetId, address(usd)) == 0) continue;
             vm.prank(rp[i]);
-            rental.withdraw(address(usd));
+            rental.withdraw(assetId, address(usd));
         }
         // First: for a retired asset the reserve credit is credited to its agent, who then claims it.
         if (maintenance.reserveCredit(assetId, address(usd)) != 0) maintenance.returnToReserve(assetId, address(usd));
@@ -338,7 +340,11 @@ abstract contract SuiteSetup is PlinthTest {
             vm.prank(mp[i]);
             maintenance.claim(assetId, address(usd), mp[i]);
         }
-        assertEq(usd.balanceOf(address(rental)), 0, "rental escrow empty once everyone left");
+        assertEq(
+            usd.balanceOf(address(rental)) + usd.balanceOf(rental.vaultOf(assetId)),
+            0,
+            "rental escrow and vault empty once everyone left"
+        );
         assertEq(
             usd.balanceOf(address(maintenance)) + usd.balanceOf(maintenance.vaultOf(assetId)),
             0,

@@ -45,7 +45,7 @@ describe("RentalEscrow: attacks", function () {
   it("blocks a reentrant token from re-entering while it is being pulled or paid out", async function () {
     const f = await loadFixture(reentrantFixture);
     const token = f.token as unknown as ReentrantToken;
-    const withdraw = f.escrow.interface.encodeFunctionData("withdraw", [f.tokenAddress]);
+    const withdraw = f.escrow.interface.encodeFunctionData("withdraw", [ASSET_ID, f.tokenAddress]);
     await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, f.escrowAddress, withdraw, false);
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     expect(await token.lastCallSucceeded()).to.equal(false);
@@ -55,11 +55,13 @@ describe("RentalEscrow: attacks", function () {
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
     await f.escrow.finalize(f.id);
-    await f.escrow.connect(f.renter).withdraw(f.tokenAddress);
+    await f.escrow.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress);
     expect(await token.lastRevert()).to.equal(guard);
-    expect(await f.escrow.claimable(f.renter.address, f.tokenAddress)).to.equal(0);
-    // All that is left is the protocol fee, held in the agreement until swept.
-    expect(await token.balanceOf(f.escrowAddress)).to.equal((await f.escrow.agreementOf(f.id)).protocolFee);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
+    // All that is left is the protocol fee, held in the asset's vault until swept; the escrow holds nothing.
+    const vault = await f.escrow.vaultOf(ASSET_ID);
+    expect(await token.balanceOf(vault)).to.equal((await f.escrow.agreementOf(f.id)).protocolFee);
+    expect(await token.balanceOf(f.escrowAddress)).to.equal(0n);
   });
 
   it("refuses a fee-on-transfer token by the balance difference, changing nothing", async function () {
@@ -82,9 +84,12 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY + 1n);
     await f.escrow.finalize(f.id);
     expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0);
-    await expect(f.escrow.connect(f.renter).withdraw(f.tokenAddress)).to.be.revertedWithCustomError(token, "Blocked");
-    await f.escrow.connect(f.renter).withdrawTo(f.tokenAddress, f.other.address);
-    expect(await f.escrow.claimable(f.renter.address, f.tokenAddress)).to.equal(0);
+    await expect(f.escrow.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
+      token,
+      "Blocked",
+    );
+    await f.escrow.connect(f.renter).withdrawTo(ASSET_ID, f.tokenAddress, f.other.address);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
   });
 
   it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
@@ -122,15 +127,15 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY + 1n);
     await f.escrow.finalize(id);
     const renterAddress = await renter.getAddress();
-    expect(await f.escrow.claimable(renterAddress, ZERO_ADDRESS)).to.equal(10n ** 16n);
+    expect(await f.escrow.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(10n ** 16n);
     await expect(
-      renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [ZERO_ADDRESS])),
+      renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [ASSET_ID, ZERO_ADDRESS])),
     ).to.be.revertedWithCustomError(f.escrow, "EthTransferFailed");
     await renter.exec(
       f.escrowAddress,
-      f.escrow.interface.encodeFunctionData("withdrawTo", [ZERO_ADDRESS, f.other.address]),
+      f.escrow.interface.encodeFunctionData("withdrawTo", [ASSET_ID, ZERO_ADDRESS, f.other.address]),
     );
-    expect(await f.escrow.claimable(renterAddress, ZERO_ADDRESS)).to.equal(0);
+    expect(await f.escrow.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(0);
   });
 
   it("lets an owner contract that reverts on ETH offer a device; its rent stays claimable", async function () {
@@ -143,7 +148,8 @@ describe("RentalEscrow: attacks", function () {
     await f.escrow.connect(f.renter).rent(termsHash, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n + 10n ** 16n });
     await time.increase(DAY);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0));
-    expect(await f.escrow.claimable(await owner.getAddress(), ZERO_ADDRESS)).to.be.greaterThan(0);
+    // An unbound device's money is held in the device's own vault (custody = the device id).
+    expect(await f.escrow.claimable(await owner.getAddress(), FREE_DEVICE_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
   });
 
   it("settles even when the registry refuses to release the lease", async function () {

@@ -46,12 +46,12 @@ describe("RentalEscrow: edges", function () {
 
   it("reports no user, no expiry and no default when nothing is in use", async function () {
     const f = await loadFixture(base);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
-    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(0);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(0);
     const offerId = await publish(f.escrow, f.agent, meterTerms({ activationWindow: 600, pricePerSecond: 0n }));
     await f.escrow.connect(f.renter).rent(offerId, DAY, GWEI, { value: GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(0); // reserved, not in use
+    expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(0); // reserved, not in use
     expect(await f.escrow.inDefault(id)).to.equal(false);
     await f.devices.pushReading(DEVICE_ID, METER_KIND, 4, 9); // before activation: never billed
     await f.escrow.connect(f.agent).activate(id);
@@ -60,7 +60,7 @@ describe("RentalEscrow: edges", function () {
     expect(a.meterOdometer).to.equal(9);
     // Metered only, no charge yet: never in arrears.
     expect(await f.escrow.inDefault(id)).to.equal(false);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
 
   it("settles even when the meter cannot be read any more, billing no units", async function () {
@@ -114,8 +114,8 @@ describe("RentalEscrow: edges", function () {
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
-    await f.escrow.sweepFees([id], ZERO_ADDRESS);
-    expect(await f.escrow.claimable(f.other.address, ZERO_ADDRESS)).to.be.greaterThan(0);
+    await f.escrow.sweepFees(ASSET_ID, [id], ZERO_ADDRESS);
+    expect(await f.escrow.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
     await f.escrow.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
     await f.escrow.connect(f.renter).disputeClaim(id);
     expect((await f.escrow.agreementOf(id)).arbiter).to.equal(f.other.address);

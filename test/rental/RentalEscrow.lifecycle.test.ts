@@ -170,10 +170,12 @@ describe("RentalEscrow: opening", function () {
     expect(a.depositHeld).to.equal(DEPOSIT);
     expect(a.feeBps).to.equal(FEE_BPS);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
-    expect(await f.escrow.userExpires(SubjectKind.Asset, ASSET_ID)).to.equal(now + DAY);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(now + DAY);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.id);
-    expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(DAY * GWEI + DEPOSIT);
+    // The money sits in the asset's own vault; the escrow itself holds none.
+    expect(await ethers.provider.getBalance(await f.escrow.vaultOf(ASSET_ID))).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(0n);
   });
 
   it("derives agreement ids from the subject and its own sequence number", async function () {
@@ -258,7 +260,7 @@ describe("RentalEscrow: signed offers", function () {
     await expect(
       f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
     ).to.emit(f.escrow, "AgreementOpened");
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
 
   it("fills another signed offer with terms already stored, without storing them again", async function () {
@@ -296,7 +298,7 @@ describe("RentalEscrow: signed offers", function () {
     expect(a.depositHeld).to.equal(DEPOSIT);
     expect(await f.escrow.stateOf(second)).to.equal(RentalState.Active);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(second);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.other.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.other.address);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(await f.escrow.LEASED_UNTIL_RELEASED());
   });
 
@@ -349,7 +351,7 @@ describe("RentalEscrow: reservations", function () {
   it("holds a reservation until the owner activates it; use starts at activation", async function () {
     const f = await loadFixture(reserved);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Reserved);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     await expect(f.escrow.connect(f.renter).activate(f.id))
       .to.be.revertedWithCustomError(f.escrow, "NotOwner")
       .withArgs(f.renter.address);
@@ -357,7 +359,7 @@ describe("RentalEscrow: reservations", function () {
     await expect(f.escrow.connect(f.agent).activate(f.id)).to.emit(f.escrow, "Activated");
     const now = BigInt(await time.latest());
     expect((await f.escrow.agreementOf(f.id)).end).to.equal(now + DAY);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
 
   it("refuses a late activation; then anyone returns everything to the renter", async function () {
@@ -371,7 +373,7 @@ describe("RentalEscrow: reservations", function () {
       .to.emit(f.escrow, "ReservationEnded")
       .withArgs(f.id, 4);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
   });
@@ -380,7 +382,7 @@ describe("RentalEscrow: reservations", function () {
     const f = await loadFixture(reserved);
     await expect(f.escrow.connect(f.renter).decline(f.id)).to.be.revertedWithCustomError(f.escrow, "NotOwner");
     await f.escrow.connect(f.agent).decline(f.id);
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
     await expect(f.escrow.connect(f.agent).decline(f.id))
       .to.be.revertedWithCustomError(f.escrow, "WrongState")
       .withArgs(f.id, RentalState.Closed);
@@ -397,9 +399,12 @@ describe("RentalEscrow: paying and metering", function () {
     const fee = (gross * BigInt(FEE_BPS)) / 10_000n;
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(gross - fee);
     expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal(fee);
-    await f.escrow.connect(f.other).sweepFees([f.id], ZERO_ADDRESS);
-    expect(await f.escrow.claimable(f.feeRecipient.address, ZERO_ADDRESS)).to.equal(fee);
-    await expect(f.escrow.sweepFees([f.id], ZERO_ADDRESS)).to.be.revertedWithCustomError(f.escrow, "NothingToWithdraw");
+    await f.escrow.connect(f.other).sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS);
+    expect(await f.escrow.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
+    await expect(f.escrow.sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      f.escrow,
+      "NothingToWithdraw",
+    );
   });
 
   it("buys more time with payPeriod, and a top-up after the credit ran out charges the late fee", async function () {
@@ -414,7 +419,7 @@ describe("RentalEscrow: paying and metering", function () {
     // Credit covers 2 h; at 2 h + 1000 s the renter is 400 s past the grace period.
     await time.increaseTo(start + 2n * HOUR + 999n);
     expect(await f.escrow.inDefault(id)).to.equal(true);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     await time.setNextBlockTimestamp(start + 2n * HOUR + 1000n);
     const debt = 1000n * GWEI;
     const late = 400n * 10n;
@@ -477,7 +482,7 @@ describe("RentalEscrow: ending", function () {
     await expect(f.escrow.settle(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
     await time.increase(DAY);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Ended);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(ZERO_ADDRESS);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     await expect(f.escrow.connect(f.other).settle(f.id)).to.emit(f.escrow, "Settled");
     const a = await f.escrow.agreementOf(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Settling);
@@ -502,12 +507,12 @@ describe("RentalEscrow: ending", function () {
       .to.emit(f.escrow, "TerminatedEarly")
       .withArgs(id, start + 3n * HOUR);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.TerminatedEarly);
-    expect(await f.escrow.userOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.renter.address);
+    expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
     await time.increaseTo(start + 3n * HOUR);
     await f.escrow.settle(id);
     // Unused: 21 h of prepaid rent (80% back) + 100 wei beyond the term (fully back).
     const cut = 21n * HOUR * GWEI;
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal((cut * 8000n) / 10_000n + 100n);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal((cut * 8000n) / 10_000n + 100n);
   });
 
   it("refuses early termination after the end", async function () {
@@ -557,7 +562,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
     );
     await f.escrow.connect(f.other).finalize(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 
   it("refuses claims by others and above the deposit, changing nothing", async function () {
@@ -584,20 +589,20 @@ describe("RentalEscrow: damage claims and disputes", function () {
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(f.id, 4000n, DEPOSIT - 4000n);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
   it("treats a renter's silence past the response window as acceptance", async function () {
     const f = await loadFixture(settling);
     await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
     await f.escrow.connect(f.agent).waiveClaim(f.id); // the owner may also give up
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
     const g = await loadFixture(settling);
     await g.escrow.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
     await time.increase(DAY + 1n);
     await expect(g.escrow.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(g.escrow, "TooLate");
     await g.escrow.finalize(g.id);
-    expect(await g.escrow.claimable(g.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+    expect(await g.escrow.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
   it("sends a disputed claim to the arbiter, who may award part of it", async function () {
@@ -612,7 +617,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
       .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
       .withArgs(4001n, 4000n);
     await f.escrow.connect(f.arbiter).resolve(f.id, 1000n);
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
   });
 
   it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
@@ -623,7 +628,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
     );
     await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.escrow, "Ruling");
     // Refusal to rule splits the claim, rounding towards the renter.
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
   });
 
   it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
@@ -631,8 +636,8 @@ describe("RentalEscrow: damage claims and disputes", function () {
     const arbAddress = await arb.getAddress();
     expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
-    const renterBefore = await f.escrow.claimable(f.renter.address, ZERO_ADDRESS);
-    const agentBefore = await f.escrow.claimable(f.agent.address, ZERO_ADDRESS);
+    const renterBefore = await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS);
+    const agentBefore = await f.escrow.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS);
     const held = await ethers.provider.getBalance(f.escrowAddress);
 
     const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
@@ -645,8 +650,8 @@ describe("RentalEscrow: damage claims and disputes", function () {
       .withArgs(id);
     await expect(tx).not.to.emit(f.escrow, "IncomeDeposited");
     // Renter wins: the whole deposit is credited back, none of the claim goes to the asset's holders.
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(renterBefore + DEPOSIT);
-    expect(await f.escrow.claimable(f.agent.address, ZERO_ADDRESS)).to.equal(agentBefore);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(renterBefore + DEPOSIT);
+    expect(await f.escrow.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS)).to.equal(agentBefore);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid);
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(held);
     const a = await f.escrow.agreementOf(id);
@@ -666,7 +671,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
     await time.increase(DAY + 1n);
     await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(f.escrow, "TooLate");
     await f.escrow.finalize(f.id);
-    expect(await f.escrow.claimable(f.renter.address, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 });
 
@@ -682,13 +687,15 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
     await f.escrow.settle(id);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed); // no deposit: nothing to claim
     const fee = (HOUR * GWEI * BigInt(FEE_BPS)) / 10_000n;
-    expect(await f.escrow.claimable(f.deviceOwner.address, ZERO_ADDRESS)).to.equal(HOUR * GWEI - fee);
-    await expect(f.escrow.connect(f.deviceOwner).withdraw(ZERO_ADDRESS)).to.changeEtherBalance(
+    // An unbound device is its own custody: its vault holds the rent.
+    expect(await f.escrow.custodyOf(id)).to.equal(FREE_DEVICE_ID);
+    expect(await f.escrow.claimable(f.deviceOwner.address, FREE_DEVICE_ID, ZERO_ADDRESS)).to.equal(HOUR * GWEI - fee);
+    await expect(f.escrow.connect(f.deviceOwner).withdraw(FREE_DEVICE_ID, ZERO_ADDRESS)).to.changeEtherBalance(
       ethers,
       f.deviceOwner,
       HOUR * GWEI - fee,
     );
-    await expect(f.escrow.connect(f.deviceOwner).withdraw(ZERO_ADDRESS)).to.be.revertedWithCustomError(
+    await expect(f.escrow.connect(f.deviceOwner).withdraw(ASSET_ID, ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.escrow,
       "NothingToWithdraw",
     );

@@ -112,11 +112,12 @@ contract RentalEscrowFuzzTest is RentalSetup {
         }
         a = escrow.agreementOf(id);
         uint256 cut = (duration - used) * price;
-        uint256 refund = escrow.claimable(RENTER, address(0));
+        uint256 refund = escrow.claimable(RENTER, 1, address(0));
         assertEq(refund, cut - (cut - (cut * 5_000 + 9_999) / 10_000), "refund = ceil(50% of the cut rent)");
         uint256 out = distributor.deposited(1, address(0)) + a.protocolFee + refund + a.depositHeld;
         assertEq(out, prepay + 1e15, "every wei is accounted for");
-        assertEq(address(escrow).balance, a.protocolFee + refund + a.depositHeld, "escrow holds the rest");
+        assertEq(escrow.vaultOf(1).balance, a.protocolFee + refund + a.depositHeld, "the asset's vault holds the rest");
+        assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
         assertLe(a.protocolFee, ((prepay - refund) * FEE_BPS) / 10_000 + 1, "fee at most the snapshotted rate");
     }
 
@@ -136,7 +137,10 @@ contract RentalEscrowFuzzTest is RentalSetup {
         assertLe(a.lateFee, 1e12, "late fee capped");
         assertLe(a.depositHeld, 1e15, "deposit never grows");
         uint256 out =
-            distributor.deposited(1, address(0)) + a.protocolFee + a.depositHeld + escrow.claimable(RENTER, address(0));
+            distributor.deposited(1, address(0)) +
+                a.protocolFee +
+                a.depositHeld +
+                escrow.claimable(RENTER, 1, address(0));
         assertEq(out, prepay + 1e15, "every wei is accounted for");
     }
 
@@ -192,7 +196,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         escrow.settle(upfront);
         escrow.settle(split);
         assertEq(distributor.deposited(1, address(0)), distributor.deposited(2, address(0)), "same rent paid");
-        assertEq(escrow.claimable(RENTER, address(0)), escrow.claimable(other, address(0)), "same refund");
+        assertEq(escrow.claimable(RENTER, 1, address(0)), escrow.claimable(other, 2, address(0)), "same refund");
         assertEq(escrow.agreementOf(upfront).depositHeld, escrow.agreementOf(split).depositHeld, "same deposit");
     }
 
@@ -229,15 +233,21 @@ contract RentalEscrowInvariantTest is RentalSetup {
         list[0] = address(handler);
     }
 
-    /// The escrow's ETH equals what every party can still withdraw plus what live agreements hold.
-    function invariant_EscrowBalanceEqualsClaimablePlusHeld() public view {
-        uint256 total;
+    /// Custody per asset, exactly: each asset's vault holds what every party can still withdraw from it,
+    /// plus what the agreements on that asset hold, plus its deferred income; the escrow itself holds nothing.
+    function invariant_EachVaultHoldsExactlyWhatTheEscrowOwesOnItsAsset() public view {
         address[5] memory p = handler.parties();
-        for (uint256 i = 0; i < 5; ++i) total += escrow.claimable(p[i], address(0));
         uint256 n = handler.idsLength();
-        for (uint256 i = 0; i < n; ++i) total += escrow.heldFor(handler.ids(i));
-        for (uint256 a = 1; a <= 3; ++a) total += escrow.pendingIncome(a, address(0));
-        assertEq(address(escrow).balance, total, "escrow balance == claimable + held");
+        for (uint256 asset = 1; asset <= 3; ++asset) {
+            uint256 owed = escrow.pendingIncome(asset, address(0));
+            for (uint256 i = 0; i < 5; ++i) owed += escrow.claimable(p[i], asset, address(0));
+            for (uint256 i = 0; i < n; ++i) {
+                bytes32 id = handler.ids(i);
+                if (escrow.custodyOf(id) == asset) owed += escrow.heldFor(id);
+            }
+            assertEq(escrow.vaultOf(asset).balance, owed, "vault balance == claimable + held + deferred, per asset");
+        }
+        assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
     }
 
     /// Every agreement, once its deadlines pass, is moved to Closed by public calls anyone can make.

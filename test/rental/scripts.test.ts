@@ -44,8 +44,8 @@ describe("Rental scripts (against the test doubles)", function () {
     await rental.finalize(f.escrow, f.other, id);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
     const token = await f.token.getAddress();
-    expect(await rental.withdraw(f.escrow, f.renter, token)).to.be.greaterThan(0n);
-    expect(await rental.withdraw(f.escrow, f.renter, token)).to.equal(0n);
+    expect(await rental.withdraw(f.escrow, f.renter, ASSET_ID, token)).to.be.greaterThan(0n);
+    expect(await rental.withdraw(f.escrow, f.renter, ASSET_ID, token)).to.equal(0n);
   });
 
   it("sign an offer as the owner and fill it as a renter, then terminate early", async function () {
@@ -59,7 +59,7 @@ describe("Rental scripts (against the test doubles)", function () {
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Settling);
     await rental.claimDamage(f.escrow, f.agent, id, 10n, ethers.ZeroHash);
     await rental.acceptClaim(f.escrow, f.renter, id);
-    expect(await rental.withdraw(f.escrow, f.renter, ZERO_ADDRESS)).to.be.greaterThan(0n);
+    expect(await rental.withdraw(f.escrow, f.renter, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0n);
   });
 
   it("explain a refusal by its custom error name, and refuse an expired signed offer before sending", async function () {

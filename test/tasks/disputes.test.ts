@@ -34,7 +34,7 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
   }));
 
   const maintenanceClaimable = (who: { address: string }) => suite.escrow.claimable(who.address, assetId, usdc);
-  const rentalClaimable = (who: { address: string }) => suite.rental.claimable(who.address, usdc);
+  const rentalClaimable = (who: { address: string }) => suite.rental.claimable(who.address, assetId, usdc);
 
   /** An order of the issuer (account 6, its payer and controller) for 200 USDC. */
   const order = async (args: Record<string, string | boolean>) => {
@@ -264,19 +264,24 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
     it("withdraw-to: the renter's whole claimable balance goes to another address (address(0) refused)", async function () {
       const owed = await rentalClaimable(renter);
       expect(owed).to.be.greaterThan(0n);
-      expect(await refused(["rental", "withdraw-to"], { token: usdc, to: ethers.ZeroAddress, signer: "8" })).to.equal(
-        "error: the contract refused: ZeroAddress()",
-      );
+      expect(
+        await refused(["rental", "withdraw-to"], { asset: assetId, token: usdc, to: ethers.ZeroAddress, signer: "8" }),
+      ).to.equal("error: the contract refused: ZeroAddress()");
       const before = await suite.payoutToken.balanceOf(stranger.address);
       const renterBefore = await suite.payoutToken.balanceOf(renter.address);
-      const out = await run(["rental", "withdraw-to"], { token: usdc, to: stranger.address, signer: "8" });
+      const out = await run(["rental", "withdraw-to"], {
+        asset: assetId,
+        token: usdc,
+        to: stranger.address,
+        signer: "8",
+      });
       expect(out).to.contain(`of ${renter.address} to ${stranger.address}`);
       expect(await suite.payoutToken.balanceOf(stranger.address)).to.equal(before + owed);
       expect(await suite.payoutToken.balanceOf(renter.address)).to.equal(renterBefore);
       expect(await rentalClaimable(renter)).to.equal(0n);
-      expect(await run(["rental", "withdraw-to"], { token: usdc, to: stranger.address, signer: "8" })).to.contain(
-        "nothing to withdraw in USDC",
-      );
+      expect(
+        await run(["rental", "withdraw-to"], { asset: assetId, token: usdc, to: stranger.address, signer: "8" }),
+      ).to.contain("nothing to withdraw in USDC");
     });
   });
 });

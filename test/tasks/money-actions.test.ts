@@ -182,10 +182,12 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
     const settled = await run(["rental", "settle"], { agreement });
     expect(settled).to.match(/settled \(TerminatedEarly\): refund [\d.]+ USDC \(\d+\)/);
     expect(settled).to.match(new RegExp(`agreement ${agreement}: TerminatedEarly -> (Settling|Closed)`));
-    const withdrawn = await run(["rental", "withdraw"], { token: usdc, signer: "8" });
+    const withdrawn = await run(["rental", "withdraw"], { asset: assetId, token: usdc, signer: "8" });
     expect(withdrawn).to.match(/^withdrew [\d.]+ USDC \(\d+\)$/m);
-    expect(await suite.rental.claimable(renter.address, usdc)).to.equal(0n);
-    expect(await run(["rental", "withdraw"], { token: usdc, signer: "8" })).to.contain("nothing to withdraw in USDC");
+    expect(await suite.rental.claimable(renter.address, assetId, usdc)).to.equal(0n);
+    expect(await run(["rental", "withdraw"], { asset: assetId, token: usdc, signer: "8" })).to.contain(
+      "nothing to withdraw in USDC",
+    );
   });
 
   it("rental status: an Active agreement past its end shows Ended until it is settled", async function () {

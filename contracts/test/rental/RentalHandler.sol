@@ -144,13 +144,13 @@ contract RentalHandler {
     function sweep(uint256 idSeed) external {
         bytes32[] memory list = new bytes32[](1);
         list[0] = _id(idSeed);
-        escrow.sweepFees(list, address(0));
+        escrow.sweepFees(escrow.custodyOf(list[0]), list, address(0));
     }
 
-    function withdraw(uint256 partySeed) external {
+    function withdraw(uint256 partySeed, uint256 assetSeed) external {
         address party = parties()[partySeed % 5];
         vm.prank(party);
-        escrow.withdraw(address(0));
+        escrow.withdraw(1 + (assetSeed % 3), address(0));
     }
 
     /// @notice Drives agreement `id` to Closed by warping past each deadline and calling the public

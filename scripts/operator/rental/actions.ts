@@ -34,6 +34,7 @@ interface Args extends CommonArgs {
   seconds: string;
   amount: string;
   token: string;
+  asset: string;
   out: string;
   file: string;
   expiry: string;
@@ -309,7 +310,7 @@ export const withdraw = operatorTask(async (args: Args, hre) => {
     args.token.trim() === ""
       ? "0x0000000000000000000000000000000000000000"
       : addressArg(ctx.ethers, args.token, "--token", true);
-  const amount = await rental.withdraw(escrow, ctx.signer, token);
+  const amount = await rental.withdraw(escrow, ctx.signer, uint(args.asset, "--asset"), token);
   const info = await tokenInfo(ctx.ethers, token);
   console.log(amount === 0n ? `nothing to withdraw in ${info.symbol}` : `withdrew ${formatWith(info, amount)}`);
 });
@@ -319,7 +320,7 @@ export const withdrawTo = operatorTask(async (args: Args, hre) => {
   const token = args.token.trim() === "" ? ZeroAddress : addressArg(ctx.ethers, args.token, "--token", true);
   const to = addressArg(ctx.ethers, args.to, "--to");
   const info = await tokenInfo(ctx.ethers, token);
-  const amount = await rental.withdrawTo(escrow, ctx.signer, token, to);
+  const amount = await rental.withdrawTo(escrow, ctx.signer, uint(args.asset, "--asset"), token, to);
   console.log(
     amount === 0n
       ? `nothing to withdraw in ${info.symbol}`

@@ -186,11 +186,14 @@ export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =
 /** Anyone: moves a Settling agreement past its phase deadline. */
 export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id), escrow);
 
-/** Anyone: withdraws the signer's claimable balance of `token`; returns the amount (0 if none). */
-export async function withdraw(escrow: RentalEscrow, party: Signer, token: string): Promise<bigint> {
-  const amount = await escrow.claimable(await party.getAddress(), token);
+/**
+ * Anyone: withdraws the signer's claimable balance of `token` held in custody `custodyId` (an asset id, or
+ * a rented device bound to no asset: see the escrow's `custodyOf`); returns the amount (0 if none).
+ */
+export async function withdraw(escrow: RentalEscrow, party: Signer, custodyId: bigint, token: string): Promise<bigint> {
+  const amount = await escrow.claimable(await party.getAddress(), custodyId, token);
   if (amount === 0n) return 0n;
-  await mined(escrow.connect(party).withdraw(token), escrow);
+  await mined(escrow.connect(party).withdraw(custodyId, token), escrow);
   return amount;
 }
 
@@ -198,10 +201,16 @@ export async function withdraw(escrow: RentalEscrow, party: Signer, token: strin
  * Any party: withdraws the signer's claimable balance of `token` to `to`; returns the amount (0 if
  * none, nothing sent).
  */
-export async function withdrawTo(escrow: RentalEscrow, party: Signer, token: string, to: string): Promise<bigint> {
-  const amount = await escrow.claimable(await party.getAddress(), token);
+export async function withdrawTo(
+  escrow: RentalEscrow,
+  party: Signer,
+  custodyId: bigint,
+  token: string,
+  to: string,
+): Promise<bigint> {
+  const amount = await escrow.claimable(await party.getAddress(), custodyId, token);
   if (amount === 0n) return 0n;
-  await mined(escrow.connect(party).withdrawTo(token, to), escrow);
+  await mined(escrow.connect(party).withdrawTo(custodyId, token, to), escrow);
   return amount;
 }
 

@@ -170,7 +170,10 @@ await runOperator(async () => {
         break;
       case "withdraw": {
         const token = process.env.TOKEN ?? ethers.ZeroAddress;
-        console.log(`withdrew ${await formatAmount(ethers, token, await rental.withdraw(escrow, signer, token))}`);
+        // The vault holding the balance: ASSET, else the agreement ID's custody.
+        const custody = process.env.ASSET !== undefined ? BigInt(process.env.ASSET) : await escrow.custodyOf(id());
+        const amount = await rental.withdraw(escrow, signer, custody, token);
+        console.log(`withdrew ${await formatAmount(ethers, token, amount)}`);
         break;
       }
       default:

@@ -16,7 +16,8 @@ const DAY = 86_400n;
 
 export const bench: AreaBench = async (connection) => {
   const { ethers, networkHelpers } = connection;
-  const world = await buildWorld(connection, { devices: 1, assets: 1, sameDevice: 1, sameAsset: 1 });
+  // No warm-up rental: `suite.rental.open` is the asset's first agreement, which also deploys its rental vault.
+  const world = await buildWorld(connection, { devices: 1, assets: 1, sameDevice: 1, sameAsset: 1 }, () => {}, false);
   const [a] = world.assetList;
   const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
     Number((await (await tx).wait())!.gasUsed);
@@ -78,7 +79,7 @@ export const bench: AreaBench = async (connection) => {
   return {
     gas,
     notes: [
-      "suite.rental.*: the rental money path on the real suite (real DeviceRegistry/AssetRegistry leases, real IncomeDistributor receiving the rent, USDC): open = rent from an on-chain offer (one day prepaid), payPeriod = one more hour, settle = end of term (rent net of fee deposited to the distributor, lease released), close = finalize after the damage-claim window.",
+      "suite.rental.*: the rental money path on the real suite (real DeviceRegistry/AssetRegistry leases, real IncomeDistributor receiving the rent, USDC): open = rent from an on-chain offer (one day prepaid; the asset's first agreement, so it also deploys the asset's rental AssetVault clone and the renter pays straight into it), payPeriod = one more hour, settle = end of term (rent net of fee deposited to the distributor, lease released), close = finalize after the damage-claim window.",
       "suite.rental.settleMetered / terminateEarly: a metered agreement on the same asset, its bound device in the real DeviceRegistry as the meter (price per kWh, 1,000 units per hour at most; one week rented, one day prepaid): settleMetered = the agent bills the units of a verified attestation (signed by the client's device signer) an hour after it, reading the real registry's latest reading; terminateEarly = the renter ends the agreement two hours in with no notice period, so it settles at once (unused prepaid rent refunded, rent net of fee deposited to the real IncomeDistributor, lease released).",
     ],
   };

@@ -89,6 +89,8 @@ export async function buildWorld(
   connection: NetworkConnection<string>,
   sizes: Sizes,
   progress: Progress = () => {},
+  /** Open and close one agreement per asset so every rental vault exists (false: the first rental deploys it). */
+  warmRentals = true,
 ): Promise<World> {
   const { ethers } = connection;
   progress("deploying the contracts (the production deployment, deploy/suite.ts)");
@@ -234,6 +236,21 @@ export async function buildWorld(
     naming.contracts.set(vault.toLowerCase(), { label: `AssetVault[maintenance](asset${a.index})` });
     naming.keys.address.set(vault.toLowerCase(), `AssetVault[maintenance](asset${a.index})`);
     await (await escrow.connect(a.agent).createOrder(await orderParams(world, a, "warm"))).wait();
+  }
+  if (!warmRentals) return world;
+  progress("warming rentals (one hour-long agreement per asset, settled and closed, so every rental vault exists)");
+  for (const a of assetList) {
+    await (await rental.connect(a.renter).rent(a.offerId, 3_600n, 3_600n * RENT_PER_SECOND)).wait();
+    const vault = (await rental.vaultOf(a.id)).toLowerCase();
+    if ((await ethers.provider.getCode(vault)) === "0x") throw new Error(`rental vault of asset${a.index} missing`);
+    naming.contracts.set(vault, { label: `AssetVault[rental](asset${a.index})` });
+    naming.keys.address.set(vault, `AssetVault[rental](asset${a.index})`);
+  }
+  await ethers.provider.send("evm_increaseTime", [3_600]);
+  for (const a of assetList) {
+    const id = await rental.agreementId(SubjectKind.Asset, a.id, 0);
+    await (await rental.settle(id)).wait();
+    await (await rental.connect(a.agent).waiveClaim(id)).wait();
   }
   return world;
 }
@@ -412,11 +429,11 @@ export function planRentals(world: World, assets: Asset[]): PlannedTx[] {
   }));
 }
 
-/** One more hour of rent paid by each asset's renter on its running agreement (the asset's first). */
+/** One more hour of rent paid by each asset's renter on its running agreement (the asset's live one). */
 export async function planRentPayments(world: World, assets: Asset[]): Promise<PlannedTx[]> {
   const out: PlannedTx[] = [];
   for (const a of assets) {
-    const id = await world.rental.agreementId(SubjectKind.Asset, a.id, 0);
+    const id = await world.rental.liveAgreementOf(SubjectKind.Asset, a.id);
     out.push({
       label: "RentalEscrow.payPeriod",
       send: () => world.rental.connect(a.renter).payPeriod(id, 3_600, { gasLimit: GAS }),

@@ -1,0 +1,236 @@
+/**
+ * Custody per asset: every agreement's money sits in the AssetVault clone of its custody (the rented
+ * asset, the asset a rented device is bound to, or an unbound device itself), at a CREATE2 address
+ * anyone can predict, deployed once, and only the escrow can move it. After an adversarial sequence
+ * each vault holds exactly what the escrow still owes on that custody.
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, publish } from "./fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { time, loadFixture } = networkHelpers;
+
+const PRICE = 10n ** 9n;
+const DAY = 86_400n;
+const HOUR = 3_600n;
+const DEPOSIT = 10n ** 16n;
+const ASSET_B = 8n;
+
+async function base() {
+  const f = await deployRental(ethers);
+  await f.assets.setAsset(ASSET_B, f.agent.address, 1, ethers.ZeroAddress);
+  const tokenAddress = await f.token.getAddress();
+  return { ...f, tokenAddress };
+}
+type F = Awaited<ReturnType<typeof base>>;
+
+/** EIP-1167 creation code of a minimal clone of `implementation` (what OpenZeppelin's Clones deploys). */
+const cloneInitCode = (implementation: string) =>
+  ethers.concat(["0x3d602d80600a3d3981f3363d3d373d3d3d363d73", implementation, "0x5af43d82803e903d91602b57fd5bf3"]);
+
+const terms = (f: F, over = {}) =>
+  assetTerms({ token: f.tokenAddress as `0x${string}`, pricePerSecond: PRICE, deposit: DEPOSIT, ...over });
+
+describe("RentalEscrow: custody per asset", function () {
+  it("holds each asset's money in its own vault at the predicted address, deployed once by the first rental", async function () {
+    const f = await loadFixture(base);
+    // The implementation is the escrow's first creation; each vault a clone with salt = the custody id.
+    const implementation = ethers.getCreateAddress({ from: f.escrowAddress, nonce: 1 });
+    expect(await f.escrow.vaultImplementation()).to.equal(implementation);
+    const predicted = (id: bigint) =>
+      ethers.getCreate2Address(
+        f.escrowAddress,
+        ethers.toBeHex(id, 32),
+        ethers.keccak256(cloneInitCode(implementation)),
+      );
+    const vaultA = await f.escrow.vaultOf(ASSET_ID);
+    const vaultB = await f.escrow.vaultOf(ASSET_B);
+    expect(vaultA).to.equal(predicted(ASSET_ID));
+    expect(vaultB).to.equal(predicted(ASSET_B));
+    expect(vaultA).to.not.equal(vaultB);
+    expect(await ethers.provider.getCode(vaultA)).to.equal("0x");
+
+    const offerA = await publish(f.escrow, f.agent, terms(f));
+    const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
+    await expect(f.escrow.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
+      .to.emit(f.escrow, "VaultCreated")
+      .withArgs(ASSET_ID, vaultA);
+    await expect(f.escrow.connect(f.other).rent(offerB, DAY, DAY * PRICE))
+      .to.emit(f.escrow, "VaultCreated")
+      .withArgs(ASSET_B, vaultB);
+    const vault = await ethers.getContractAt("AssetVault", vaultA);
+    expect(await vault.controller()).to.equal(f.escrowAddress);
+    // Renters pay straight into the vault of the asset they rent; the escrow itself holds nothing.
+    expect(await f.token.balanceOf(vaultA)).to.equal(DAY * PRICE + DEPOSIT);
+    expect(await f.token.balanceOf(vaultB)).to.equal(DAY * PRICE + DEPOSIT);
+    expect(await f.token.balanceOf(f.escrowAddress)).to.equal(0n);
+
+    // A later agreement on the same asset reuses its vault: no second deployment.
+    const idA = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    expect(await f.escrow.custodyOf(idA)).to.equal(ASSET_ID);
+    await time.increase(DAY);
+    await f.escrow.settle(idA);
+    await f.escrow.connect(f.agent).waiveClaim(idA);
+    const rent = f.escrow.connect(f.other).rent(offerA, DAY, DAY * PRICE);
+    await expect(rent).to.not.emit(f.escrow, "VaultCreated");
+    await expect(rent).to.changeTokenBalances(
+      ethers,
+      f.token,
+      [f.other, vaultA],
+      [-(DAY * PRICE + DEPOSIT), DAY * PRICE + DEPOSIT],
+    );
+  });
+
+  it("keeps a bound device's rental in its asset's vault and an unbound device's in the device's own", async function () {
+    const f = await loadFixture(base);
+    const bound = await publish(
+      f.escrow,
+      f.deviceOwner,
+      terms(f, { subjectKind: SubjectKind.Device, subjectId: DEVICE_ID }),
+    );
+    const free = await publish(
+      f.escrow,
+      f.deviceOwner,
+      terms(f, { subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
+    );
+    await f.escrow.connect(f.renter).rent(bound, DAY, DAY * PRICE);
+    await expect(f.escrow.connect(f.other).rent(free, DAY, DAY * PRICE))
+      .to.emit(f.escrow, "VaultCreated")
+      .withArgs(FREE_DEVICE_ID, await f.escrow.vaultOf(FREE_DEVICE_ID));
+    expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0))).to.equal(ASSET_ID);
+    expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0))).to.equal(
+      FREE_DEVICE_ID,
+    );
+    expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET_ID))).to.equal(DAY * PRICE + DEPOSIT);
+    expect(await f.token.balanceOf(await f.escrow.vaultOf(FREE_DEVICE_ID))).to.equal(DAY * PRICE + DEPOSIT);
+  });
+
+  it("lets only the escrow move a vault's funds or send it ETH, and takes no stray ETH itself", async function () {
+    const f = await loadFixture(base);
+    const offer = await publish(f.escrow, f.agent, assetTerms());
+    await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
+    const vaultAddress = await f.escrow.vaultOf(ASSET_ID);
+    const vault = await ethers.getContractAt("AssetVault", vaultAddress);
+    for (const s of [f.renter, f.agent, f.governance]) {
+      await expect(vault.connect(s).pay(ZERO_ADDRESS, s.address, 1n))
+        .to.be.revertedWithCustomError(vault, "NotController")
+        .withArgs(s.address);
+    }
+    await expect(f.renter.sendTransaction({ to: vaultAddress, value: 1n }))
+      .to.be.revertedWithCustomError(vault, "NotController")
+      .withArgs(f.renter.address);
+    await expect(f.renter.sendTransaction({ to: f.escrowAddress, value: 1n }))
+      .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
+      .withArgs(0n, 1n);
+    expect(await ethers.provider.getBalance(vaultAddress)).to.equal(DAY * PRICE + DEPOSIT);
+    expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(0n);
+  });
+
+  it("after an adversarial sequence, every vault holds exactly what the escrow still owes on its custody", async function () {
+    const f = await loadFixture(base);
+    const [, , , , , , , relayer, third] = await ethers.getSigners();
+    await f.token.mint(relayer.address, 10n ** 30n);
+    await f.token.connect(relayer).approve(f.escrowAddress, ethers.MaxUint256);
+    await f.token.mint(third.address, 10n ** 30n);
+    await f.token.connect(third).approve(f.escrowAddress, ethers.MaxUint256);
+    const parties = [f.renter, f.other, third, f.agent, f.deviceOwner, f.feeRecipient, relayer];
+    const custodies = [ASSET_ID, ASSET_B, FREE_DEVICE_ID];
+    const ids: string[] = [];
+
+    const check = async (step: string) => {
+      expect(await f.token.balanceOf(f.escrowAddress), `${step}: escrow`).to.equal(0n);
+      for (const c of custodies) {
+        let owed = await f.escrow.pendingIncome(c, f.tokenAddress);
+        for (const p of parties) owed += await f.escrow.claimable(p.address, c, f.tokenAddress);
+        for (const id of ids) if ((await f.escrow.custodyOf(id)) === c) owed += await f.escrow.heldFor(id);
+        expect(await f.token.balanceOf(await f.escrow.vaultOf(c)), `${step}: vault of ${c}`).to.equal(owed);
+      }
+    };
+
+    const offerA = await publish(f.escrow, f.agent, terms(f, { noticePeriod: Number(HOUR) }));
+    const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
+    const offerFree = await publish(
+      f.escrow,
+      f.deviceOwner,
+      terms(f, { subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
+    );
+    const offerBound = await publish(
+      f.escrow,
+      f.deviceOwner,
+      terms(f, { subjectKind: SubjectKind.Device, subjectId: DEVICE_ID }),
+    );
+    // Same block: three renters open on three custodies, a fourth on a device bound to asset A.
+    await networkHelpers.mine();
+    await ethers.provider.send("evm_setAutomine", [false]);
+    const txs = [
+      await f.escrow.connect(f.renter).rent(offerA, 2n * DAY, 2n * DAY * PRICE),
+      await f.escrow.connect(f.other).rent(offerB, 2n * DAY, HOUR * PRICE), // will default
+      await f.escrow.connect(third).rent(offerFree, DAY, DAY * PRICE),
+      await f.escrow.connect(relayer).rent(offerBound, DAY, DAY * PRICE),
+    ];
+    await ethers.provider.send("evm_setAutomine", [true]);
+    await networkHelpers.mine();
+    for (const tx of txs) expect((await tx.wait())!.status).to.equal(1);
+    ids.push(
+      await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0),
+      await f.escrow.agreementId(SubjectKind.Asset, ASSET_B, 0),
+      await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0),
+      await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0),
+    );
+    const [idA, idB, idFree, idBound] = ids;
+    await check("opened");
+
+    // A stranger tops up A for the renter; the distributor then refuses every deposit.
+    await f.escrow.connect(relayer).topUp(idA, HOUR * PRICE);
+    await f.distributor.setRefuse(true);
+    await time.increase(3n * HOUR);
+    await f.escrow.connect(third).collect(idA); // refused: deferred in A's vault
+    expect(await f.escrow.pendingIncome(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0n);
+    await check("deferred");
+
+    // B defaults (anyone), A ends early, the free device's rent goes to its owner's balance.
+    await f.escrow.connect(third).markDefault(idB);
+    // B's owner claims at once; the renter disputes and the arbiter refuses to rule (split).
+    await f.escrow.connect(f.agent).claimDamage(idB, 1001n, ethers.ZeroHash);
+    await f.escrow.connect(f.other).disputeClaim(idB);
+    await f.escrow.connect(f.arbiter).rule(BigInt(idB), 0n);
+    await f.escrow.connect(f.renter).terminateEarly(idA);
+    await time.increase(DAY);
+    await f.escrow.settle(idA);
+    await f.escrow.connect(relayer).settle(idFree);
+    await f.escrow.settle(idBound);
+    await check("settled");
+
+    // Claims: accepted on A; the devices' owner waives.
+    await f.escrow.connect(f.agent).claimDamage(idA, DEPOSIT / 3n, ethers.ZeroHash);
+    await f.escrow.connect(f.renter).acceptClaim(idA);
+    await f.escrow.connect(f.deviceOwner).waiveClaim(idFree);
+    await f.escrow.connect(f.deviceOwner).waiveClaim(idBound);
+    await check("claims");
+
+    // The distributor accepts again; fees swept per custody (another custody's id in the list is skipped).
+    await f.distributor.setRefuse(false);
+    await f.escrow.connect(third).flushIncome(ASSET_ID, f.tokenAddress);
+    await f.escrow.connect(relayer).flushIncome(ASSET_B, f.tokenAddress);
+    await f.escrow.connect(third).sweepFees(ASSET_ID, [idA, idB, idBound], f.tokenAddress);
+    expect((await f.escrow.agreementOf(idB)).protocolFee).to.not.equal(0n);
+    await f.escrow.connect(third).sweepFees(ASSET_B, [idB], f.tokenAddress);
+    await f.escrow.connect(third).sweepFees(FREE_DEVICE_ID, [idFree], f.tokenAddress);
+    await check("swept");
+
+    // Everyone withdraws everything, from every custody: every vault is then empty.
+    for (const c of custodies) {
+      for (const p of parties) {
+        const due = await f.escrow.claimable(p.address, c, f.tokenAddress);
+        if (due === 0n) continue;
+        await expect(f.escrow.connect(p).withdrawTo(c, f.tokenAddress, p.address))
+          .to.emit(f.escrow, "Withdrawn")
+          .withArgs(p.address, c, f.tokenAddress, p.address, due);
+      }
+      expect(await f.token.balanceOf(await f.escrow.vaultOf(c))).to.equal(0n);
+    }
+    await check("emptied");
+  });
+});
