@@ -292,7 +292,9 @@ describe("DeviceToken: ERC-4907 through the real rental flow", function () {
     await expect(f.escrow.settle(id)).to.emit(f.token, "UpdateUser").withArgs(f.deviceId, ZeroAddress, 0);
     expect(await f.token.userOf(f.deviceId)).to.equal(ZeroAddress);
     expect(await f.registry.leasedUntil(f.deviceId)).to.equal(0n);
-    expect(await f.escrow.claimable(f.operator.address, ethers.ZeroAddress)).to.equal(250n * GWEI);
+    expect(await f.escrow.claimable(f.operator.address, await f.escrow.custodyOf(id), ethers.ZeroAddress)).to.equal(
+      250n * GWEI,
+    );
     await f.token.connect(f.operator).transferFrom(f.operator.address, f.buyer.address, f.deviceId);
     expect(await f.registry.ownerOf(f.deviceId)).to.equal(f.buyer.address);
   });
