@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {IDisputeModule} from "../disputes/IDisputeModule.sol";
 
 /// @title IMaintenanceEscrow
 /// @notice Functions, types, events and errors of Plinth's maintenance escrow: funded work orders for a real
@@ -44,7 +45,7 @@ interface IMaintenanceEscrow {
     }
 
     /// @notice Completion policy, fixed at creation: `k` of the enabled sources must agree per milestone.
-    /// @param arbiter Resolves disputes on optimistic claims (EOA or contract calling `rule`).
+    /// @param arbiter Resolves disputes on optimistic claims (EOA or contract calling the dispute module's `rule`).
     /// @param k Number of agreeing sources needed to release a milestone (1..n).
     /// @param useDevice Source (a): an attestation of `kind` from the order's device.
     /// @param optimistic Source (c): a provider claim that survives `challengeWindow` unchallenged.
@@ -172,12 +173,11 @@ interface IMaintenanceEscrow {
         uint256 deadline;
     }
 
-    /// @notice A dispute on an optimistic claim.
+    /// @notice The optimistic claim a dispute (opened on the dispute module) is about.
     struct Dispute {
         bytes32 orderId;
         uint8 milestone;
         uint16 round;
-        bool resolved;
     }
 
     /// @notice Governance allowed or refused `token` for new orders.
@@ -238,8 +238,6 @@ interface IMaintenanceEscrow {
         address arbiter,
         uint40 deadline
     );
-    /// @notice A dispute was resolved (`byTimeout`: the default ruling applied).
-    event DisputeResolved(uint256 indexed disputeId, uint256 ruling, bool byTimeout);
     /// @notice The vault holding `assetId`'s funds was deployed.
     event VaultCreated(uint256 indexed assetId, address vault);
     /// @notice `amount` of `token` from `assetId`'s orders became claimable by `party`.
@@ -336,12 +334,8 @@ interface IMaintenanceEscrow {
     error WrongClaimStatus(ClaimStatus status);
     /// @notice Claims, disputes or windows are still open on this order.
     error ClaimsPending(uint8 pending);
-    /// @notice Only the order's arbiter can rule.
-    error NotArbiter(address caller);
-    /// @notice No open dispute with this id.
-    error UnknownDispute(uint256 disputeId);
-    /// @notice Rulings are 0 (refused: default applies), 1 (provider) or 2 (payer).
-    error BadRuling(uint256 ruling);
+    /// @notice Only the escrow's dispute module delivers rulings.
+    error NotDisputeModule(address caller);
     /// @notice Nothing to claim or return.
     error NothingToClaim();
     /// @notice The order was already re-issued.
@@ -367,6 +361,8 @@ interface IMaintenanceEscrow {
     function assetRegistry() external view returns (IAssetRegistry);
     /// @notice The device registry (verified readings).
     function deviceRegistry() external view returns (IDeviceRegistry);
+    /// @notice The dispute module deciding challenged claims (deployed by this escrow; arbiters rule there).
+    function disputes() external view returns (IDisputeModule);
     /// @notice The income distributor (maintenance reserves).
     function distributor() external view returns (IIncomeDistributor);
     /// @notice Implementation of the per-asset vaults (deployed by this escrow, which it trusts).
@@ -477,30 +473,21 @@ interface IMaintenanceEscrow {
     /// @param milestone The milestone claimed.
     function claimMilestone(bytes32 orderId, uint8 milestone) external;
 
-    /// @notice The controller challenges a pending claim within its window: a dispute opens, the
-    ///         order's arbiter must rule before the dispute timeout.
+    /// @notice The controller challenges a pending claim within its window: a dispute opens on the
+    ///         dispute module (`disputes`), where the order's arbiter must rule before the dispute
+    ///         timeout; from then on anyone applies the order's default ruling there. The module
+    ///         delivers the ruling through `rule` (1: the claim counts as a source; 2: it is rejected
+    ///         and the provider may claim again until completeBy). A dispute made moot (milestone
+    ///         released by other evidence) changes nothing when its ruling arrives.
     /// @param orderId The order.
     /// @param milestone The milestone whose claim is challenged.
-    /// @return disputeId keccak256(orderId, milestone, round).
+    /// @return disputeId The module's id: keccak256(abi.encode(escrow, keccak256(abi.encode(orderId, milestone, round)))).
     function challenge(bytes32 orderId, uint8 milestone) external returns (uint256 disputeId);
 
     /// @notice Counts a claim whose challenge window ended unchallenged (anyone).
     /// @param orderId The order.
     /// @param milestone The milestone.
     function finalizeClaim(bytes32 orderId, uint8 milestone) external;
-
-    /// @notice ERC-792-style ruling by the order's arbiter: 1 the claim stands (counts as a source),
-    ///         2 it is rejected (the provider may claim again until completeBy), 0 (refused) applies
-    ///         the order's default ruling. The dispute deadline binds the arbiter too: from
-    ///         `claimEnds` on only `resolveByTimeout` decides a live dispute. A dispute made moot
-    ///         (milestone released by other evidence) is just closed.
-    /// @param disputeId The dispute.
-    /// @param ruling 0, 1 or 2.
-    function rule(uint256 disputeId, uint256 ruling) external;
-
-    /// @notice Applies the order's default ruling to a dispute the arbiter left past its deadline (anyone).
-    /// @param disputeId The dispute.
-    function resolveByTimeout(uint256 disputeId) external;
 
     /// @notice Withdraws the caller's whole claimable balance of `token` from `assetId`'s orders to `to`.
     /// @param assetId The asset whose orders credited the balance.
@@ -550,9 +537,9 @@ interface IMaintenanceEscrow {
     /// @return The amount.
     function milestoneAmount(bytes32 orderId, uint8 milestone) external view returns (uint256);
 
-    /// @notice A dispute.
+    /// @notice The claim a dispute is about (its ruling state is on the dispute module).
     /// @param disputeId The dispute.
-    /// @return The stored dispute.
+    /// @return The order, milestone and claim round disputed.
     function getDispute(uint256 disputeId) external view returns (Dispute memory);
 
     /// @notice The EIP-712 digest an inspector signs.

@@ -13,6 +13,10 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
+import {DisputeModule} from "../disputes/DisputeModule.sol";
+import {IArbitrable} from "../disputes/IArbitrable.sol";
+import {IDisputeModule} from "../disputes/IDisputeModule.sol";
+import {RULING_FOR_CHALLENGER, RULING_FOR_CLAIMANT} from "../disputes/Rulings.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title MaintenanceEscrow
@@ -29,8 +33,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///             ERC-1271), each inspector counted once per milestone; an inspector's verdicts are
 ///             ordered by `issuedAt` (after acceptance), the latest one on record counts;
 ///         (c) an optimistic claim by the provider that passes its challenge window; a challenge
-///             opens a dispute the order's arbiter rules on (`rule`, ERC-792 style) or, after the
-///             dispute timeout, the order's default ruling applies.
+///             opens a dispute on the dispute module (contracts/disputes, ERC-792 style), where the
+///             order's arbiter rules or, after the dispute timeout, anyone applies the order's
+///             default ruling; the module delivers the ruling to this escrow's `rule`.
 ///
 ///         Every state has a deadline and a permissionless exit:
 ///         - Open: `acceptBy`. Exits: `accept`/`awardBid` -> Active; `cancel` (controller) -> Cancelled;
@@ -40,8 +45,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///           `expire` (anyone) -> Defaulted (unreleased price refunded, bond slashed).
 ///         - Milestone claim Pending: `claimEnds` = claim + challengeWindow. Exits: `challenge`
 ///           (controller, before the end) -> Disputed; after it, `finalizeClaim` (anyone) counts it.
-///         - Milestone claim Disputed: `claimEnds` = challenge + disputeTimeout. Exits: `rule`
-///           (arbiter); after it, `resolveByTimeout` (anyone) applies the default ruling.
+///         - Milestone claim Disputed: `claimEnds` = challenge + disputeTimeout. Exits: the
+///           module's `rule` (arbiter, before it); from it on the module's `resolveByTimeout`
+///           (anyone) applies the default ruling.
 ///         Claims can only be made up to `completeBy`, so every order is terminal at the latest at
 ///         completeBy + challengeWindow + disputeTimeout, after at most three public calls per milestone.
 ///
@@ -54,7 +60,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         Tokens are held per asset in an AssetVault clone (CREATE2, salt = assetId), so work
 ///         on different assets never writes the same storage slot, token balances included.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
-contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuardTransient, EIP712 {
+contract MaintenanceEscrow is IMaintenanceEscrow, IArbitrable, AccessControl, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IMaintenanceEscrow
@@ -62,9 +68,9 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     /// @inheritdoc IMaintenanceEscrow
     uint256 public constant MAX_MILESTONES = 8;
     /// @inheritdoc IMaintenanceEscrow
-    uint256 public constant RULING_PROVIDER = 1;
+    uint256 public constant RULING_PROVIDER = RULING_FOR_CLAIMANT;
     /// @inheritdoc IMaintenanceEscrow
-    uint256 public constant RULING_PAYER = 2;
+    uint256 public constant RULING_PAYER = RULING_FOR_CHALLENGER;
 
     /// @inheritdoc IMaintenanceEscrow
     bytes32 public constant INSPECTION_TYPEHASH = keccak256(
@@ -85,6 +91,8 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
     IAssetRegistry public immutable assetRegistry;
     /// @inheritdoc IMaintenanceEscrow
     IDeviceRegistry public immutable deviceRegistry;
+    /// @inheritdoc IMaintenanceEscrow
+    IDisputeModule public immutable disputes;
     /// @inheritdoc IMaintenanceEscrow
     IIncomeDistributor public immutable distributor;
     /// @inheritdoc IMaintenanceEscrow
@@ -120,6 +128,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         deviceRegistry = deviceRegistry_;
         distributor = distributor_;
         vaultImplementation = address(new AssetVault());
+        disputes = new DisputeModule();
     }
 
     // ------------------------------------------------------------------ governance
@@ -279,7 +288,21 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         Milestone storage m = _milestone(orderId, o, milestone);
         _checkController(o);
         if (m.claim != ClaimStatus.Pending) revert WrongClaimStatus(m.claim);
-        return MaintenanceTerms.openDispute(_book, orderId, milestone);
+        if (block.timestamp >= m.claimEnds) revert DeadlinePassed(m.claimEnds);
+        Policy storage pol = _book.policies[orderId];
+        uint16 round = m.round;
+        uint40 deadline = uint40(block.timestamp) + pol.disputeTimeout;
+        m.claim = ClaimStatus.Disputed;
+        m.claimEnds = deadline;
+        // The module is this escrow's own (deployed in the constructor) and calls nothing back here.
+        (disputeId, ) = disputes.createDispute(
+            keccak256(abi.encode(orderId, milestone, round)),
+            pol.arbiter,
+            pol.disputeTimeout,
+            pol.defaultRuling
+        );
+        _book.disputes[disputeId] = Dispute({orderId: orderId, milestone: milestone, round: round});
+        emit ClaimChallenged(orderId, milestone, disputeId, pol.arbiter, deadline);
     }
 
     /// @inheritdoc IMaintenanceEscrow
@@ -292,21 +315,21 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _agree(orderId, o, m, milestone, 1);
     }
 
-    /// @inheritdoc IMaintenanceEscrow
+    /// @notice ERC-792 arbitrable side: the dispute module delivers the final ruling of a dispute
+    ///         this escrow opened (`challenge`). 1: the claim stands and counts as a source; 2: it is
+    ///         rejected (the provider may claim again until completeBy). A dispute made moot (the
+    ///         milestone released by other evidence, or the claim closed) changes nothing.
+    /// @param disputeId The dispute.
+    /// @param ruling The final ruling (1 or 2: the module applied the default ruling on refusal or timeout).
     function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        (Dispute storage d, uint40 ends) = _dispute(disputeId);
-        Policy storage pol = _book.policies[d.orderId];
-        if (msg.sender != pol.arbiter) revert NotArbiter(msg.sender);
-        if (ruling > RULING_PAYER) revert BadRuling(ruling);
-        if (ends != 0 && block.timestamp >= ends) revert DeadlinePassed(ends);
-        _resolve(d, disputeId, ruling == 0 ? pol.defaultRuling : ruling, false);
-    }
-
-    /// @inheritdoc IMaintenanceEscrow
-    function resolveByTimeout(uint256 disputeId) external nonReentrant {
-        (Dispute storage d, uint40 ends) = _dispute(disputeId);
-        if (block.timestamp < ends) revert DeadlineNotPassed(ends);
-        _resolve(d, disputeId, _book.policies[d.orderId].defaultRuling, true);
+        if (msg.sender != address(disputes)) revert NotDisputeModule(msg.sender);
+        Dispute storage d = _book.disputes[disputeId];
+        bytes32 orderId = d.orderId;
+        Order storage o = _book.orders[orderId];
+        Milestone storage m = _book.milestones[orderId][d.milestone];
+        if (m.claim != ClaimStatus.Disputed || m.round != d.round || m.released) return; // moot
+        _closeClaim(o, m);
+        if (ruling == RULING_PROVIDER) _agree(orderId, o, m, d.milestone, 1);
     }
 
     // ------------------------------------------------------------------ money out
@@ -398,11 +421,14 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             );
     }
 
-    /// @notice ERC-165: this escrow's own interface (IMaintenanceEscrow) and AccessControl's.
+    /// @notice ERC-165: this escrow's own interface (IMaintenanceEscrow), IArbitrable and AccessControl's.
     /// @param interfaceId The interface id.
     /// @return Whether this contract implements it.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == type(IMaintenanceEscrow).interfaceId || super.supportsInterface(interfaceId);
+        return
+            interfaceId == type(IMaintenanceEscrow).interfaceId ||
+            interfaceId == type(IArbitrable).interfaceId ||
+            super.supportsInterface(interfaceId);
     }
 
     // ------------------------------------------------------------------ internals
@@ -498,25 +524,6 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             if (bond != 0) _credit(provider, o.assetId, o.token, bond);
             emit OrderCompleted(orderId, bond);
         }
-    }
-
-    /// @dev An unresolved dispute and its deadline (0 when moot: the claim it was about is closed).
-    function _dispute(uint256 disputeId) private view returns (Dispute storage d, uint40 ends) {
-        d = _book.disputes[disputeId];
-        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
-        Milestone storage m = _book.milestones[d.orderId][d.milestone];
-        if (m.claim == ClaimStatus.Disputed && m.round == d.round) ends = m.claimEnds;
-    }
-
-    function _resolve(Dispute storage d, uint256 disputeId, uint256 ruling, bool byTimeout) private {
-        d.resolved = true;
-        emit DisputeResolved(disputeId, ruling, byTimeout);
-        bytes32 orderId = d.orderId;
-        Order storage o = _book.orders[orderId];
-        Milestone storage m = _book.milestones[orderId][d.milestone];
-        if (m.claim != ClaimStatus.Disputed || m.round != d.round || m.released) return; // moot
-        _closeClaim(o, m);
-        if (ruling == RULING_PROVIDER) _agree(orderId, o, m, d.milestone, 1);
     }
 
     function _closeClaim(Order storage o, Milestone storage m) private {
