@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {IDisputeModule} from "../disputes/IDisputeModule.sol";
+
 /// @title IMaintenanceEscrow
-/// @notice Types, events and errors of Plinth's maintenance escrow: funded work orders for a real
+/// @notice Functions, types, events and errors of Plinth's maintenance escrow: funded work orders for a real
 ///         asset (or one of its devices), released to a provider when k of n evidence sources
 ///         agree (a device attestation read from the device registry, named inspectors' EIP-712
 ///         signatures, an unchallenged optimistic claim), refunded and slashed when deadlines pass.
@@ -40,7 +45,7 @@ interface IMaintenanceEscrow {
     }
 
     /// @notice Completion policy, fixed at creation: `k` of the enabled sources must agree per milestone.
-    /// @param arbiter Resolves disputes on optimistic claims (EOA or contract calling `rule`).
+    /// @param arbiter Resolves disputes on optimistic claims (EOA or contract calling the dispute module's `rule`).
     /// @param k Number of agreeing sources needed to release a milestone (1..n).
     /// @param useDevice Source (a): an attestation of `kind` from the order's device.
     /// @param optimistic Source (c): a provider claim that survives `challengeWindow` unchallenged.
@@ -168,12 +173,11 @@ interface IMaintenanceEscrow {
         uint256 deadline;
     }
 
-    /// @notice A dispute on an optimistic claim.
+    /// @notice The optimistic claim a dispute (opened on the dispute module) is about.
     struct Dispute {
         bytes32 orderId;
         uint8 milestone;
         uint16 round;
-        bool resolved;
     }
 
     /// @notice Governance allowed or refused `token` for new orders.
@@ -234,8 +238,6 @@ interface IMaintenanceEscrow {
         address arbiter,
         uint40 deadline
     );
-    /// @notice A dispute was resolved (`byTimeout`: the default ruling applied).
-    event DisputeResolved(uint256 indexed disputeId, uint256 ruling, bool byTimeout);
     /// @notice The vault holding `assetId`'s funds was deployed.
     event VaultCreated(uint256 indexed assetId, address vault);
     /// @notice `amount` of `token` from `assetId`'s orders became claimable by `party`.
@@ -332,14 +334,216 @@ interface IMaintenanceEscrow {
     error WrongClaimStatus(ClaimStatus status);
     /// @notice Claims, disputes or windows are still open on this order.
     error ClaimsPending(uint8 pending);
-    /// @notice Only the order's arbiter can rule.
-    error NotArbiter(address caller);
-    /// @notice No open dispute with this id.
-    error UnknownDispute(uint256 disputeId);
-    /// @notice Rulings are 0 (refused: default applies), 1 (provider) or 2 (payer).
-    error BadRuling(uint256 ruling);
+    /// @notice Only the escrow's dispute module delivers rulings.
+    error NotDisputeModule(address caller);
     /// @notice Nothing to claim or return.
     error NothingToClaim();
     /// @notice The order was already re-issued.
     error AlreadyReissued(bytes32 orderId);
+
+    // ------------------------------------------------------------------ constants and configuration
+
+    /// @notice At most this many inspectors per order.
+    function MAX_INSPECTORS() external pure returns (uint256);
+    /// @notice At most this many milestones per order.
+    function MAX_MILESTONES() external pure returns (uint256);
+    /// @notice ERC-792 ruling: the provider's claim stands.
+    function RULING_PROVIDER() external pure returns (uint256);
+    /// @notice ERC-792 ruling: the payer's challenge stands.
+    function RULING_PAYER() external pure returns (uint256);
+    /// @notice EIP-712 typehash of an inspector's verdict.
+    function INSPECTION_TYPEHASH() external pure returns (bytes32);
+    /// @notice EIP-712 typehash of a provider's bid.
+    function BID_TYPEHASH() external pure returns (bytes32);
+    /// @notice How far (seconds) a verdict's `issuedAt` may be ahead of the block recording it.
+    function MAX_VERDICT_SKEW() external pure returns (uint256);
+    /// @notice The asset registry (agents, statuses).
+    function assetRegistry() external view returns (IAssetRegistry);
+    /// @notice The device registry (verified readings).
+    function deviceRegistry() external view returns (IDeviceRegistry);
+    /// @notice The dispute module deciding challenged claims (deployed by this escrow; arbiters rule there).
+    function disputes() external view returns (IDisputeModule);
+    /// @notice The income distributor (maintenance reserves).
+    function distributor() external view returns (IIncomeDistributor);
+    /// @notice Implementation of the per-asset vaults (deployed by this escrow, which it trusts).
+    function vaultImplementation() external view returns (address);
+    /// @notice Whether a token may fund new orders.
+    function tokenAllowed(address token) external view returns (bool);
+    /// @notice Claimable balance of a party from an asset's orders in a token.
+    function claimable(address party, uint256 assetId, address token) external view returns (uint256);
+    /// @notice Money held for an asset's maintenance reserve, to be returned with `returnToReserve`.
+    function reserveCredit(uint256 assetId, address token) external view returns (uint256);
+
+    // ------------------------------------------------------------------ functions
+
+    /// @notice Allows or refuses `token` for new orders (existing orders are unaffected).
+    /// @param token The ERC-20.
+    /// @param allowed Whether new orders may use it.
+    function setTokenAllowed(address token, bool allowed) external;
+
+    /// @notice Creates and funds a work order. Payer-funded: pulls `budget` from the caller.
+    ///         Reserve-funded (`fromReserve`, caller must be the asset's agent): pulls it from the
+    ///         asset's maintenance reserve through the income distributor.
+    /// @param p The order's terms.
+    /// @return orderId keccak256(caller, salt).
+    function createOrder(OrderParams calldata p) external returns (bytes32 orderId);
+
+    /// @notice Re-issues a finished (Expired, Defaulted or Cancelled) order: a fresh order with the
+    ///         same terms (asset, device, token, budget, bond, policy, inspectors, milestones,
+    ///         funding source) and new deadlines, funded again. Only the old order's controller;
+    ///         each order can be re-issued once (the new id is keccak256("reissue", oldId)).
+    /// @param orderId The finished order.
+    /// @param provider The new order's named provider (address(0): open to bids).
+    /// @param acceptBy The new accept-by deadline.
+    /// @param completeBy The new complete-by deadline.
+    /// @return newOrderId The new order's id.
+    function reissue(
+        bytes32 orderId,
+        address provider,
+        uint40 acceptBy,
+        uint40 completeBy
+    ) external returns (bytes32 newOrderId);
+
+    /// @notice The named provider accepts the order at the full budget and posts the bond
+    ///         (pulled from the caller). The device's current counter becomes the baseline.
+    /// @param orderId The order.
+    function accept(bytes32 orderId) external;
+
+    /// @notice The controller awards an open order (no named provider) to a provider's signed bid;
+    ///         the bond is pulled from the provider, the budget above the price is refunded.
+    /// @param orderId The order.
+    /// @param bid The provider's bid (price <= budget, bond >= the order's minimum bond).
+    /// @param signature The provider's EIP-712 signature of `bid` (EOA or ERC-1271).
+    function awardBid(bytes32 orderId, Bid calldata bid, bytes calldata signature) external;
+
+    /// @notice Withdraws every bid the caller (a provider) issued for `orderId` before
+    ///         `issuedBefore` (`issuedAt` below it): the controller can no longer award them. A
+    ///         revised bid, issued later, stays valid. The floor only rises (otherwise `BadBid`).
+    /// @param orderId The order (it need not exist yet).
+    /// @param issuedBefore Bids issued before this time are withdrawn.
+    function withdrawBids(bytes32 orderId, uint256 issuedBefore) external;
+
+    /// @notice The controller cancels an order nobody accepted yet; the budget is refunded.
+    /// @param orderId The order.
+    function cancel(bytes32 orderId) external;
+
+    /// @notice Ends an order whose deadline passed (anyone). Open after `acceptBy`: Expired, full
+    ///         refund. Active after `completeBy` with no claim pending: Defaulted, the unreleased
+    ///         price is refunded and the bond slashed (to the payer side or the asset's reserve),
+    ///         unless the policy cannot complete without the device and the device was
+    ///         decommissioned after acceptance: then the bond goes back to the provider.
+    /// @param orderId The order.
+    function expire(bytes32 orderId) external;
+
+    /// @notice Counts the device's latest reading of the policy's kind as evidence for a milestone
+    ///         (anyone). The device registry verified its signature; here it must come from the
+    ///         order's device, have a counter above every counter used so far (the baseline frozen
+    ///         at acceptance, then each used reading), be signed after acceptance and no later than
+    ///         completeBy, and meet the value condition. The device's binding and status were checked
+    ///         at acceptance and are not read again: unbinding, rebinding, suspending or
+    ///         decommissioning it afterwards cannot refuse a reading the registry accepted.
+    /// @param orderId The order.
+    /// @param milestone The milestone it proves.
+    /// @param deviceId The device whose reading is submitted (must be the order's).
+    function submitDeviceEvidence(bytes32 orderId, uint8 milestone, uint256 deviceId) external;
+
+    /// @notice Records inspectors' signed verdicts (anyone submits) on unreleased milestones of an
+    ///         Active order, up to completeBy. Each must be for this order, not expired, signed under
+    ///         this escrow's EIP-712 domain by an inspector named on the order (EOA or ERC-1271), and
+    ///         issued after the order's acceptance (`InspectionBeforeAcceptance`: issuedAt <=
+    ///         acceptedAt), at most MAX_VERDICT_SKEW seconds ahead of this block
+    ///         (`InspectionFromFuture`) and after the verdict of the same inspector on record for the
+    ///         milestone (`StaleInspection`: an older verdict, or the same one again, never counts).
+    ///         The latest verdict of an inspector is the one that counts: a pass agrees (and may
+    ///         release the milestone); a fail releases nothing and withdraws that inspector's earlier
+    ///         pass (`EvidenceWithdrawn`); a later pass replaces a fail. A released milestone stays
+    ///         released (`AlreadyReleased`).
+    /// @param orderId The order.
+    /// @param inspections The verdicts (at most MAX_INSPECTORS).
+    /// @param signatures One signature per verdict.
+    function submitInspections(
+        bytes32 orderId,
+        Inspection[] calldata inspections,
+        bytes[] calldata signatures
+    ) external;
+
+    /// @notice The provider claims a milestone optimistically; unless the controller challenges it
+    ///         within the policy's challenge window, it then counts as one agreeing source.
+    /// @param orderId The order.
+    /// @param milestone The milestone claimed.
+    function claimMilestone(bytes32 orderId, uint8 milestone) external;
+
+    /// @notice The controller challenges a pending claim within its window: a dispute opens on the
+    ///         dispute module (`disputes`), where the order's arbiter must rule before the dispute
+    ///         timeout; from then on anyone applies the order's default ruling there. The module
+    ///         delivers the ruling through `rule` (1: the claim counts as a source; 2: it is rejected
+    ///         and the provider may claim again until completeBy). A dispute made moot (milestone
+    ///         released by other evidence) changes nothing when its ruling arrives.
+    /// @param orderId The order.
+    /// @param milestone The milestone whose claim is challenged.
+    /// @return disputeId The module's id: keccak256(abi.encode(escrow, keccak256(abi.encode(orderId, milestone, round)))).
+    function challenge(bytes32 orderId, uint8 milestone) external returns (uint256 disputeId);
+
+    /// @notice Counts a claim whose challenge window ended unchallenged (anyone).
+    /// @param orderId The order.
+    /// @param milestone The milestone.
+    function finalizeClaim(bytes32 orderId, uint8 milestone) external;
+
+    /// @notice Withdraws the caller's whole claimable balance of `token` from `assetId`'s orders to `to`.
+    /// @param assetId The asset whose orders credited the balance.
+    /// @param token The ERC-20.
+    /// @param to Recipient (lets a blocklisted party withdraw elsewhere).
+    /// @return amount The amount withdrawn.
+    function claim(uint256 assetId, address token, address to) external returns (uint256 amount);
+
+    /// @notice Deposits the money held for `assetId`'s reserve back through the income distributor (anyone).
+    ///         Once the asset is retired (bought out) the distributor takes no deposits and no new
+    ///         order can spend the credit, so it becomes a claimable balance of the asset's agent,
+    ///         who answers for the asset's remaining funds under the sale (never stuck in the vault).
+    /// @param assetId The asset.
+    /// @param token The ERC-20.
+    /// @return amount The amount deposited (or credited to the agent of a retired asset).
+    function returnToReserve(uint256 assetId, address token) external returns (uint256 amount);
+
+    /// @notice The vault holding `assetId`'s funds (deployed on the asset's first order).
+    /// @param assetId The asset.
+    /// @return The vault's CREATE2 address.
+    function vaultOf(uint256 assetId) external view returns (address);
+
+    /// @notice A work order (all zero when unknown).
+    /// @param orderId The order.
+    /// @return The stored order.
+    function getOrder(bytes32 orderId) external view returns (Order memory);
+
+    /// @notice The completion policy of an order.
+    /// @param orderId The order.
+    /// @return The stored policy.
+    function getPolicy(bytes32 orderId) external view returns (Policy memory);
+
+    /// @notice The inspectors named on an order.
+    /// @param orderId The order.
+    /// @return list The inspectors, in order.
+    function getInspectors(bytes32 orderId) external view returns (address[] memory list);
+
+    /// @notice One milestone of an order.
+    /// @param orderId The order.
+    /// @param milestone Its index.
+    /// @return The stored milestone.
+    function getMilestone(bytes32 orderId, uint8 milestone) external view returns (Milestone memory);
+
+    /// @notice The amount a milestone pays (its share of the price, exact over all milestones).
+    /// @param orderId The order.
+    /// @param milestone Its index.
+    /// @return The amount.
+    function milestoneAmount(bytes32 orderId, uint8 milestone) external view returns (uint256);
+
+    /// @notice The claim a dispute is about (its ruling state is on the dispute module).
+    /// @param disputeId The dispute.
+    /// @return The order, milestone and claim round disputed.
+    function getDispute(uint256 disputeId) external view returns (Dispute memory);
+
+    /// @notice The EIP-712 digest an inspector signs.
+    /// @param i The verdict.
+    /// @return The digest under this escrow's domain.
+    function inspectionDigest(Inspection calldata i) external view returns (bytes32);
 }

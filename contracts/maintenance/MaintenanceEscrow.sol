@@ -13,6 +13,10 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
 import {MaintenanceTerms} from "./MaintenanceTerms.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
+import {DisputeModule} from "../disputes/DisputeModule.sol";
+import {IArbitrable} from "../disputes/IArbitrable.sol";
+import {IDisputeModule} from "../disputes/IDisputeModule.sol";
+import {RULING_FOR_CHALLENGER, RULING_FOR_CLAIMANT} from "../disputes/Rulings.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title MaintenanceEscrow
@@ -29,8 +33,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///             ERC-1271), each inspector counted once per milestone; an inspector's verdicts are
 ///             ordered by `issuedAt` (after acceptance), the latest one on record counts;
 ///         (c) an optimistic claim by the provider that passes its challenge window; a challenge
-///             opens a dispute the order's arbiter rules on (`rule`, ERC-792 style) or, after the
-///             dispute timeout, the order's default ruling applies.
+///             opens a dispute on the dispute module (contracts/disputes, ERC-792 style), where the
+///             order's arbiter rules or, after the dispute timeout, anyone applies the order's
+///             default ruling; the module delivers the ruling to this escrow's `rule`.
 ///
 ///         Every state has a deadline and a permissionless exit:
 ///         - Open: `acceptBy`. Exits: `accept`/`awardBid` -> Active; `cancel` (controller) -> Cancelled;
@@ -40,8 +45,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///           `expire` (anyone) -> Defaulted (unreleased price refunded, bond slashed).
 ///         - Milestone claim Pending: `claimEnds` = claim + challengeWindow. Exits: `challenge`
 ///           (controller, before the end) -> Disputed; after it, `finalizeClaim` (anyone) counts it.
-///         - Milestone claim Disputed: `claimEnds` = challenge + disputeTimeout. Exits: `rule`
-///           (arbiter); after it, `resolveByTimeout` (anyone) applies the default ruling.
+///         - Milestone claim Disputed: `claimEnds` = challenge + disputeTimeout. Exits: the
+///           module's `rule` (arbiter, before it); from it on the module's `resolveByTimeout`
+///           (anyone) applies the default ruling.
 ///         Claims can only be made up to `completeBy`, so every order is terminal at the latest at
 ///         completeBy + challengeWindow + disputeTimeout, after at most three public calls per milestone.
 ///
@@ -54,47 +60,49 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         Tokens are held per asset in an AssetVault clone (CREATE2, salt = assetId), so work
 ///         on different assets never writes the same storage slot, token balances included.
 ///         Ids are content-derived (creator + salt), storage is per order, per party or per asset.
-contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuardTransient, EIP712 {
+contract MaintenanceEscrow is IMaintenanceEscrow, IArbitrable, AccessControl, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
-    /// @notice At most this many inspectors per order.
+    /// @inheritdoc IMaintenanceEscrow
     uint256 public constant MAX_INSPECTORS = 5;
-    /// @notice At most this many milestones per order.
+    /// @inheritdoc IMaintenanceEscrow
     uint256 public constant MAX_MILESTONES = 8;
-    /// @notice ERC-792 ruling: the provider's claim stands.
-    uint256 public constant RULING_PROVIDER = 1;
-    /// @notice ERC-792 ruling: the payer's challenge stands.
-    uint256 public constant RULING_PAYER = 2;
+    /// @inheritdoc IMaintenanceEscrow
+    uint256 public constant RULING_PROVIDER = RULING_FOR_CLAIMANT;
+    /// @inheritdoc IMaintenanceEscrow
+    uint256 public constant RULING_PAYER = RULING_FOR_CHALLENGER;
 
-    /// @notice EIP-712 typehash of an inspector's verdict.
+    /// @inheritdoc IMaintenanceEscrow
     bytes32 public constant INSPECTION_TYPEHASH = keccak256(
         "Inspection(bytes32 orderId,uint8 milestone,bool passed,address inspector,uint256 issuedAt,uint256 deadline)"
     );
-    /// @notice EIP-712 typehash of a provider's bid.
+    /// @inheritdoc IMaintenanceEscrow
     bytes32 public constant BID_TYPEHASH = keccak256(
         "Bid(bytes32 orderId,address provider,uint256 price,uint256 bond,uint256 issuedAt,uint256 deadline)"
     );
-    /// @notice How far (seconds) a verdict's `issuedAt` may be ahead of the block recording it.
+    /// @inheritdoc IMaintenanceEscrow
     uint256 public constant MAX_VERDICT_SKEW = 300;
 
     uint16 private constant BIT_DEVICE = 1;
     uint16 private constant BIT_OPTIMISTIC = 2;
     uint16 private constant TOTAL_BPS = 10_000;
 
-    /// @notice The asset registry (agents, statuses).
+    /// @inheritdoc IMaintenanceEscrow
     IAssetRegistry public immutable assetRegistry;
-    /// @notice The device registry (verified readings).
+    /// @inheritdoc IMaintenanceEscrow
     IDeviceRegistry public immutable deviceRegistry;
-    /// @notice The income distributor (maintenance reserves).
+    /// @inheritdoc IMaintenanceEscrow
+    IDisputeModule public immutable disputes;
+    /// @inheritdoc IMaintenanceEscrow
     IIncomeDistributor public immutable distributor;
-    /// @notice Implementation of the per-asset vaults (deployed by this escrow, which it trusts).
+    /// @inheritdoc IMaintenanceEscrow
     address public immutable vaultImplementation;
 
-    /// @notice Whether a token may fund new orders.
+    /// @inheritdoc IMaintenanceEscrow
     mapping(address token => bool) public tokenAllowed;
-    /// @notice Claimable balance of a party from an asset's orders in a token.
+    /// @inheritdoc IMaintenanceEscrow
     mapping(address party => mapping(uint256 assetId => mapping(address token => uint256))) public claimable;
-    /// @notice Money held for an asset's maintenance reserve, to be returned with `returnToReserve`.
+    /// @inheritdoc IMaintenanceEscrow
     mapping(uint256 assetId => mapping(address token => uint256)) public reserveCredit;
 
     MaintenanceTerms.Book private _book;
@@ -120,13 +128,12 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         deviceRegistry = deviceRegistry_;
         distributor = distributor_;
         vaultImplementation = address(new AssetVault());
+        disputes = new DisputeModule();
     }
 
     // ------------------------------------------------------------------ governance
 
-    /// @notice Allows or refuses `token` for new orders (existing orders are unaffected).
-    /// @param token The ERC-20.
-    /// @param allowed Whether new orders may use it.
+    /// @inheritdoc IMaintenanceEscrow
     function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (token == address(0)) revert ZeroAddress();
         tokenAllowed[token] = allowed;
@@ -135,11 +142,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     // ------------------------------------------------------------------ creation
 
-    /// @notice Creates and funds a work order. Payer-funded: pulls `budget` from the caller.
-    ///         Reserve-funded (`fromReserve`, caller must be the asset's agent): pulls it from the
-    ///         asset's maintenance reserve through the income distributor.
-    /// @param p The order's terms.
-    /// @return orderId keccak256(caller, salt).
+    /// @inheritdoc IMaintenanceEscrow
     function createOrder(OrderParams calldata p) external nonReentrant returns (bytes32 orderId) {
         orderId = keccak256(abi.encode(msg.sender, p.salt));
         if (_book.orders[orderId].state != State.None) revert OrderExists(orderId);
@@ -148,15 +151,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _fund(p.assetId, p.token, p.budget, p.fromReserve);
     }
 
-    /// @notice Re-issues a finished (Expired, Defaulted or Cancelled) order: a fresh order with the
-    ///         same terms (asset, device, token, budget, bond, policy, inspectors, milestones,
-    ///         funding source) and new deadlines, funded again. Only the old order's controller;
-    ///         each order can be re-issued once (the new id is keccak256("reissue", oldId)).
-    /// @param orderId The finished order.
-    /// @param provider The new order's named provider (address(0): open to bids).
-    /// @param acceptBy The new accept-by deadline.
-    /// @param completeBy The new complete-by deadline.
-    /// @return newOrderId The new order's id.
+    /// @inheritdoc IMaintenanceEscrow
     function reissue(
         bytes32 orderId,
         address provider,
@@ -177,9 +172,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     // ------------------------------------------------------------------ acceptance
 
-    /// @notice The named provider accepts the order at the full budget and posts the bond
-    ///         (pulled from the caller). The device's current counter becomes the baseline.
-    /// @param orderId The order.
+    /// @inheritdoc IMaintenanceEscrow
     function accept(bytes32 orderId) external nonReentrant {
         Order storage o = _order(orderId);
         if (o.state != State.Open) revert WrongState(orderId, o.state);
@@ -188,11 +181,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _activate(orderId, o, msg.sender, o.budget, o.bond);
     }
 
-    /// @notice The controller awards an open order (no named provider) to a provider's signed bid;
-    ///         the bond is pulled from the provider, the budget above the price is refunded.
-    /// @param orderId The order.
-    /// @param bid The provider's bid (price <= budget, bond >= the order's minimum bond).
-    /// @param signature The provider's EIP-712 signature of `bid` (EOA or ERC-1271).
+    /// @inheritdoc IMaintenanceEscrow
     function awardBid(bytes32 orderId, Bid calldata bid, bytes calldata signature) external nonReentrant {
         Order storage o = _order(orderId);
         if (o.state != State.Open) revert WrongState(orderId, o.state);
@@ -210,17 +199,12 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _activate(orderId, o, bid.provider, bid.price, bid.bond);
     }
 
-    /// @notice Withdraws every bid the caller (a provider) issued for `orderId` before
-    ///         `issuedBefore` (`issuedAt` below it): the controller can no longer award them. A
-    ///         revised bid, issued later, stays valid. The floor only rises (otherwise `BadBid`).
-    /// @param orderId The order (it need not exist yet).
-    /// @param issuedBefore Bids issued before this time are withdrawn.
+    /// @inheritdoc IMaintenanceEscrow
     function withdrawBids(bytes32 orderId, uint256 issuedBefore) external {
         MaintenanceTerms.withdrawBids(_book, orderId, issuedBefore);
     }
 
-    /// @notice The controller cancels an order nobody accepted yet; the budget is refunded.
-    /// @param orderId The order.
+    /// @inheritdoc IMaintenanceEscrow
     function cancel(bytes32 orderId) external nonReentrant {
         Order storage o = _order(orderId);
         if (o.state != State.Open) revert WrongState(orderId, o.state);
@@ -230,12 +214,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         emit OrderCancelled(orderId, o.budget);
     }
 
-    /// @notice Ends an order whose deadline passed (anyone). Open after `acceptBy`: Expired, full
-    ///         refund. Active after `completeBy` with no claim pending: Defaulted, the unreleased
-    ///         price is refunded and the bond slashed (to the payer side or the asset's reserve),
-    ///         unless the policy cannot complete without the device and the device was
-    ///         decommissioned after acceptance: then the bond goes back to the provider.
-    /// @param orderId The order.
+    /// @inheritdoc IMaintenanceEscrow
     function expire(bytes32 orderId) external nonReentrant {
         Order storage o = _order(orderId);
         if (o.state == State.Open) {
@@ -267,16 +246,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     // ------------------------------------------------------------------ evidence
 
-    /// @notice Counts the device's latest reading of the policy's kind as evidence for a milestone
-    ///         (anyone). The device registry verified its signature; here it must come from the
-    ///         order's device, have a counter above every counter used so far (the baseline frozen
-    ///         at acceptance, then each used reading), be signed after acceptance and no later than
-    ///         completeBy, and meet the value condition. The device's binding and status were checked
-    ///         at acceptance and are not read again: unbinding, rebinding, suspending or
-    ///         decommissioning it afterwards cannot refuse a reading the registry accepted.
-    /// @param orderId The order.
-    /// @param milestone The milestone it proves.
-    /// @param deviceId The device whose reading is submitted (must be the order's).
+    /// @inheritdoc IMaintenanceEscrow
     function submitDeviceEvidence(bytes32 orderId, uint8 milestone, uint256 deviceId) external nonReentrant {
         (Order storage o, Milestone storage m) = _evidenceTarget(orderId, milestone);
         if (m.passBits & BIT_DEVICE != 0) revert SourceAlreadyCounted(milestone, 0);
@@ -285,20 +255,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _agree(orderId, o, m, milestone, 0);
     }
 
-    /// @notice Records inspectors' signed verdicts (anyone submits) on unreleased milestones of an
-    ///         Active order, up to completeBy. Each must be for this order, not expired, signed under
-    ///         this escrow's EIP-712 domain by an inspector named on the order (EOA or ERC-1271), and
-    ///         issued after the order's acceptance (`InspectionBeforeAcceptance`: issuedAt <=
-    ///         acceptedAt), at most MAX_VERDICT_SKEW seconds ahead of this block
-    ///         (`InspectionFromFuture`) and after the verdict of the same inspector on record for the
-    ///         milestone (`StaleInspection`: an older verdict, or the same one again, never counts).
-    ///         The latest verdict of an inspector is the one that counts: a pass agrees (and may
-    ///         release the milestone); a fail releases nothing and withdraws that inspector's earlier
-    ///         pass (`EvidenceWithdrawn`); a later pass replaces a fail. A released milestone stays
-    ///         released (`AlreadyReleased`).
-    /// @param orderId The order.
-    /// @param inspections The verdicts (at most MAX_INSPECTORS).
-    /// @param signatures One signature per verdict.
+    /// @inheritdoc IMaintenanceEscrow
     function submitInspections(
         bytes32 orderId,
         Inspection[] calldata inspections,
@@ -310,10 +267,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         }
     }
 
-    /// @notice The provider claims a milestone optimistically; unless the controller challenges it
-    ///         within the policy's challenge window, it then counts as one agreeing source.
-    /// @param orderId The order.
-    /// @param milestone The milestone claimed.
+    /// @inheritdoc IMaintenanceEscrow
     function claimMilestone(bytes32 orderId, uint8 milestone) external nonReentrant {
         (Order storage o, Milestone storage m) = _evidenceTarget(orderId, milestone);
         Policy storage pol = _book.policies[orderId];
@@ -328,22 +282,30 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         emit MilestoneClaimed(orderId, milestone, ends);
     }
 
-    /// @notice The controller challenges a pending claim within its window: a dispute opens, the
-    ///         order's arbiter must rule before the dispute timeout.
-    /// @param orderId The order.
-    /// @param milestone The milestone whose claim is challenged.
-    /// @return disputeId keccak256(orderId, milestone, round).
+    /// @inheritdoc IMaintenanceEscrow
     function challenge(bytes32 orderId, uint8 milestone) external nonReentrant returns (uint256 disputeId) {
         Order storage o = _order(orderId);
         Milestone storage m = _milestone(orderId, o, milestone);
         _checkController(o);
         if (m.claim != ClaimStatus.Pending) revert WrongClaimStatus(m.claim);
-        return MaintenanceTerms.openDispute(_book, orderId, milestone);
+        if (block.timestamp >= m.claimEnds) revert DeadlinePassed(m.claimEnds);
+        Policy storage pol = _book.policies[orderId];
+        uint16 round = m.round;
+        uint40 deadline = uint40(block.timestamp) + pol.disputeTimeout;
+        m.claim = ClaimStatus.Disputed;
+        m.claimEnds = deadline;
+        // The module is this escrow's own (deployed in the constructor) and calls nothing back here.
+        (disputeId, ) = disputes.createDispute(
+            keccak256(abi.encode(orderId, milestone, round)),
+            pol.arbiter,
+            pol.disputeTimeout,
+            pol.defaultRuling
+        );
+        _book.disputes[disputeId] = Dispute({orderId: orderId, milestone: milestone, round: round});
+        emit ClaimChallenged(orderId, milestone, disputeId, pol.arbiter, deadline);
     }
 
-    /// @notice Counts a claim whose challenge window ended unchallenged (anyone).
-    /// @param orderId The order.
-    /// @param milestone The milestone.
+    /// @inheritdoc IMaintenanceEscrow
     function finalizeClaim(bytes32 orderId, uint8 milestone) external nonReentrant {
         Order storage o = _order(orderId);
         Milestone storage m = _milestone(orderId, o, milestone);
@@ -353,37 +315,26 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         _agree(orderId, o, m, milestone, 1);
     }
 
-    /// @notice ERC-792-style ruling by the order's arbiter: 1 the claim stands (counts as a source),
-    ///         2 it is rejected (the provider may claim again until completeBy), 0 (refused) applies
-    ///         the order's default ruling. The dispute deadline binds the arbiter too: from
-    ///         `claimEnds` on only `resolveByTimeout` decides a live dispute. A dispute made moot
-    ///         (milestone released by other evidence) is just closed.
+    /// @notice ERC-792 arbitrable side: the dispute module delivers the final ruling of a dispute
+    ///         this escrow opened (`challenge`). 1: the claim stands and counts as a source; 2: it is
+    ///         rejected (the provider may claim again until completeBy). A dispute made moot (the
+    ///         milestone released by other evidence, or the claim closed) changes nothing.
     /// @param disputeId The dispute.
-    /// @param ruling 0, 1 or 2.
+    /// @param ruling The final ruling (1 or 2: the module applied the default ruling on refusal or timeout).
     function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        (Dispute storage d, uint40 ends) = _dispute(disputeId);
-        Policy storage pol = _book.policies[d.orderId];
-        if (msg.sender != pol.arbiter) revert NotArbiter(msg.sender);
-        if (ruling > RULING_PAYER) revert BadRuling(ruling);
-        if (ends != 0 && block.timestamp >= ends) revert DeadlinePassed(ends);
-        _resolve(d, disputeId, ruling == 0 ? pol.defaultRuling : ruling, false);
-    }
-
-    /// @notice Applies the order's default ruling to a dispute the arbiter left past its deadline (anyone).
-    /// @param disputeId The dispute.
-    function resolveByTimeout(uint256 disputeId) external nonReentrant {
-        (Dispute storage d, uint40 ends) = _dispute(disputeId);
-        if (block.timestamp < ends) revert DeadlineNotPassed(ends);
-        _resolve(d, disputeId, _book.policies[d.orderId].defaultRuling, true);
+        if (msg.sender != address(disputes)) revert NotDisputeModule(msg.sender);
+        Dispute storage d = _book.disputes[disputeId];
+        bytes32 orderId = d.orderId;
+        Order storage o = _book.orders[orderId];
+        Milestone storage m = _book.milestones[orderId][d.milestone];
+        if (m.claim != ClaimStatus.Disputed || m.round != d.round || m.released) return; // moot
+        _closeClaim(o, m);
+        if (ruling == RULING_PROVIDER) _agree(orderId, o, m, d.milestone, 1);
     }
 
     // ------------------------------------------------------------------ money out
 
-    /// @notice Withdraws the caller's whole claimable balance of `token` from `assetId`'s orders to `to`.
-    /// @param assetId The asset whose orders credited the balance.
-    /// @param token The ERC-20.
-    /// @param to Recipient (lets a blocklisted party withdraw elsewhere).
-    /// @return amount The amount withdrawn.
+    /// @inheritdoc IMaintenanceEscrow
     function claim(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert ZeroAddress();
         amount = claimable[msg.sender][assetId][token];
@@ -393,13 +344,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         AssetVault(payable(vaultOf(assetId))).pay(token, to, amount);
     }
 
-    /// @notice Deposits the money held for `assetId`'s reserve back through the income distributor (anyone).
-    ///         Once the asset is retired (bought out) the distributor takes no deposits and no new
-    ///         order can spend the credit, so it becomes a claimable balance of the asset's agent,
-    ///         who answers for the asset's remaining funds under the sale (never stuck in the vault).
-    /// @param assetId The asset.
-    /// @param token The ERC-20.
-    /// @return amount The amount deposited (or credited to the agent of a retired asset).
+    /// @inheritdoc IMaintenanceEscrow
     function returnToReserve(uint256 assetId, address token) external nonReentrant returns (uint256 amount) {
         amount = reserveCredit[assetId][token];
         if (amount == 0) revert NothingToClaim();
@@ -417,48 +362,34 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The vault holding `assetId`'s funds (deployed on the asset's first order).
-    /// @param assetId The asset.
-    /// @return The vault's CREATE2 address.
+    /// @inheritdoc IMaintenanceEscrow
     function vaultOf(uint256 assetId) public view returns (address) {
         return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
     }
 
-    /// @notice A work order (all zero when unknown).
-    /// @param orderId The order.
-    /// @return The stored order.
+    /// @inheritdoc IMaintenanceEscrow
     function getOrder(bytes32 orderId) external view returns (Order memory) {
         return _book.orders[orderId];
     }
 
-    /// @notice The completion policy of an order.
-    /// @param orderId The order.
-    /// @return The stored policy.
+    /// @inheritdoc IMaintenanceEscrow
     function getPolicy(bytes32 orderId) external view returns (Policy memory) {
         return _book.policies[orderId];
     }
 
-    /// @notice The inspectors named on an order.
-    /// @param orderId The order.
-    /// @return list The inspectors, in order.
+    /// @inheritdoc IMaintenanceEscrow
     function getInspectors(bytes32 orderId) external view returns (address[] memory list) {
         uint256 n = _book.orders[orderId].inspectorCount;
         list = new address[](n);
         for (uint256 i = 0; i < n; ++i) list[i] = _book.inspectors[orderId][i];
     }
 
-    /// @notice One milestone of an order.
-    /// @param orderId The order.
-    /// @param milestone Its index.
-    /// @return The stored milestone.
+    /// @inheritdoc IMaintenanceEscrow
     function getMilestone(bytes32 orderId, uint8 milestone) external view returns (Milestone memory) {
         return _book.milestones[orderId][milestone];
     }
 
-    /// @notice The amount a milestone pays (its share of the price, exact over all milestones).
-    /// @param orderId The order.
-    /// @param milestone Its index.
-    /// @return The amount.
+    /// @inheritdoc IMaintenanceEscrow
     function milestoneAmount(bytes32 orderId, uint8 milestone) public view returns (uint256) {
         Milestone storage m = _book.milestones[orderId][milestone];
         uint256 price = _book.orders[orderId].price;
@@ -467,16 +398,12 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
         return (price * m.endBps) / TOTAL_BPS - (price * m.startBps) / TOTAL_BPS;
     }
 
-    /// @notice A dispute.
-    /// @param disputeId The dispute.
-    /// @return The stored dispute.
+    /// @inheritdoc IMaintenanceEscrow
     function getDispute(uint256 disputeId) external view returns (Dispute memory) {
         return _book.disputes[disputeId];
     }
 
-    /// @notice The EIP-712 digest an inspector signs.
-    /// @param i The verdict.
-    /// @return The digest under this escrow's domain.
+    /// @inheritdoc IMaintenanceEscrow
     function inspectionDigest(Inspection calldata i) public view returns (bytes32) {
         return
             _hashTypedDataV4(
@@ -492,6 +419,16 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
                     )
                 )
             );
+    }
+
+    /// @notice ERC-165: this escrow's own interface (IMaintenanceEscrow), IArbitrable and AccessControl's.
+    /// @param interfaceId The interface id.
+    /// @return Whether this contract implements it.
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return
+            interfaceId == type(IMaintenanceEscrow).interfaceId ||
+            interfaceId == type(IArbitrable).interfaceId ||
+            super.supportsInterface(interfaceId);
     }
 
     // ------------------------------------------------------------------ internals
@@ -587,25 +524,6 @@ contract MaintenanceEscrow is IMaintenanceEscrow, AccessControl, ReentrancyGuard
             if (bond != 0) _credit(provider, o.assetId, o.token, bond);
             emit OrderCompleted(orderId, bond);
         }
-    }
-
-    /// @dev An unresolved dispute and its deadline (0 when moot: the claim it was about is closed).
-    function _dispute(uint256 disputeId) private view returns (Dispute storage d, uint40 ends) {
-        d = _book.disputes[disputeId];
-        if (d.orderId == bytes32(0) || d.resolved) revert UnknownDispute(disputeId);
-        Milestone storage m = _book.milestones[d.orderId][d.milestone];
-        if (m.claim == ClaimStatus.Disputed && m.round == d.round) ends = m.claimEnds;
-    }
-
-    function _resolve(Dispute storage d, uint256 disputeId, uint256 ruling, bool byTimeout) private {
-        d.resolved = true;
-        emit DisputeResolved(disputeId, ruling, byTimeout);
-        bytes32 orderId = d.orderId;
-        Order storage o = _book.orders[orderId];
-        Milestone storage m = _book.milestones[orderId][d.milestone];
-        if (m.claim != ClaimStatus.Disputed || m.round != d.round || m.released) return; // moot
-        _closeClaim(o, m);
-        if (ruling == RULING_PROVIDER) _agree(orderId, o, m, d.milestone, 1);
     }
 
     function _closeClaim(Order storage o, Milestone storage m) private {

@@ -161,30 +161,6 @@ library MaintenanceTerms {
         if (received != amount) revert IMaintenanceEscrow.FundingShortfall(amount, received);
     }
 
-    /// @notice Turns a pending claim, challenged within its window, into a dispute the order's
-    ///         arbiter must rule on before now + disputeTimeout.
-    /// @param b The escrow's order book.
-    /// @param orderId The order.
-    /// @param milestone The milestone whose claim is challenged (checked to exist and be Pending).
-    /// @return disputeId keccak256(orderId, milestone, round).
-    function openDispute(Book storage b, bytes32 orderId, uint8 milestone) external returns (uint256 disputeId) {
-        IMaintenanceEscrow.Milestone storage m = b.milestones[orderId][milestone];
-        if (block.timestamp >= m.claimEnds) revert IMaintenanceEscrow.DeadlinePassed(m.claimEnds);
-        IMaintenanceEscrow.Policy storage pol = b.policies[orderId];
-        uint40 deadline = uint40(block.timestamp) + pol.disputeTimeout;
-        m.claim = IMaintenanceEscrow.ClaimStatus.Disputed;
-        m.claimEnds = deadline;
-        uint16 round = m.round;
-        disputeId = uint256(keccak256(abi.encode(orderId, milestone, round)));
-        b.disputes[disputeId] = IMaintenanceEscrow.Dispute({
-            orderId: orderId,
-            milestone: milestone,
-            round: round,
-            resolved: false
-        });
-        emit IMaintenanceEscrow.ClaimChallenged(orderId, milestone, disputeId, pol.arbiter, deadline);
-    }
-
     /// @notice Checks the parties of new terms: the asset is Active, the device (if any) is bound to
     ///         it, and a reserve-funded order is created by the asset's agent.
     /// @param assets The asset registry.

@@ -267,7 +267,7 @@ const TABLE: Record<string, Record<string, Entry>> = {
     },
     "claimMilestone(bytes32,uint8)": { kind: "gated", error: "NotProvider", args: (f) => [f.optimisticOrder, 1] },
     "challenge(bytes32,uint8)": { kind: "gated", error: "NotController", args: (f) => [f.optimisticOrder, 0] },
-    "rule(uint256,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.disputeId, 1] },
+    "rule(uint256,uint256)": { kind: "gated", error: "NotDisputeModule", args: (f) => [f.disputeId, 1] },
     "createOrder((uint256,uint256,address,uint256,uint256,address,uint40,uint40,bool,uint8,(address,uint8,bool,bool,uint8,uint8,uint32,uint64,uint32,uint32),address[],uint16[],bytes32))":
       {
         kind: "open",
@@ -278,7 +278,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "deadline-gated: only after acceptBy / completeBy; money goes to fixed parties",
     },
     "finalizeClaim(bytes32,uint8)": { kind: "open", why: "deadline-gated: only after an unchallenged window" },
-    "resolveByTimeout(uint256)": { kind: "open", why: "deadline-gated: the default ruling fixed at creation" },
     "submitDeviceEvidence(bytes32,uint8,uint256)": {
       kind: "open",
       why: "evidence read from the DeviceRegistry (device-signed); relaying is harmless",
@@ -299,6 +298,17 @@ const TABLE: Record<string, Record<string, Entry>> = {
   },
   AssetVault: {
     "pay(address,address,uint256)": { kind: "gated", error: "NotController" },
+  },
+  DisputeModule: {
+    "rule(uint256,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.disputeId, 1] },
+    "createDispute(bytes32,address,uint32,uint8)": {
+      kind: "open",
+      why: "caller-scoped: the caller becomes the dispute's arbitrable, the only contract its ruling reaches",
+    },
+    "resolveByTimeout(uint256)": {
+      kind: "open",
+      why: "deadline-gated: only from the deadline on, and only the default ruling fixed at creation",
+    },
   },
   MaintenanceTerms: {},
   RentalEscrow: {
@@ -501,6 +511,7 @@ async function fixture() {
     ShareFactory: w.factory,
     IncomeDistributor: w.distributor,
     MaintenanceEscrow: w.escrow,
+    DisputeModule: w.disputes,
     // One AssetVault contract, one implementation per controller: the maintenance escrow's clone of this asset is
     // checked here, the income distributor's clones in test/income/custody.test.ts.
     AssetVault: await ethers.getContractAt("AssetVault", vault),

@@ -52,30 +52,30 @@ describe("Attack class deadlines bind every party: the arbiter cannot rule after
     const c = await disputed(w, "c");
     // Each dispute's own deadline: a.ends < b.ends < c.ends (challenged a few seconds apart).
     await time.setNextBlockTimestamp(a.ends - 1);
-    await expect(w.escrow.resolveByTimeout(a.disputeId))
-      .to.be.revertedWithCustomError(w.escrow, "DeadlineNotPassed")
+    await expect(w.disputes.resolveByTimeout(a.disputeId))
+      .to.be.revertedWithCustomError(w.disputes, "DeadlineNotPassed")
       .withArgs(a.ends);
-    await expect(w.escrow.connect(w.arbiter).rule(a.disputeId, Ruling.Provider))
-      .to.emit(w.escrow, "DisputeResolved")
+    await expect(w.disputes.connect(w.arbiter).rule(a.disputeId, Ruling.Provider))
+      .to.emit(w.disputes, "DisputeResolved")
       .withArgs(a.disputeId, Ruling.Provider, false)
       .and.to.emit(w.escrow, "OrderCompleted")
       .withArgs(a.orderId, BOND);
 
     await time.setNextBlockTimestamp(b.ends);
-    await expect(w.escrow.connect(w.arbiter).rule(b.disputeId, Ruling.Provider))
-      .to.be.revertedWithCustomError(w.escrow, "DeadlinePassed")
+    await expect(w.disputes.connect(w.arbiter).rule(b.disputeId, Ruling.Provider))
+      .to.be.revertedWithCustomError(w.disputes, "DeadlinePassed")
       .withArgs(b.ends);
-    expect((await w.escrow.getDispute(b.disputeId)).resolved).to.equal(false);
-    await expect(w.escrow.connect(w.outsider).resolveByTimeout(b.disputeId))
-      .to.emit(w.escrow, "DisputeResolved")
+    expect((await w.disputes.getDispute(b.disputeId)).resolved).to.equal(false);
+    await expect(w.disputes.connect(w.outsider).resolveByTimeout(b.disputeId))
+      .to.emit(w.disputes, "DisputeResolved")
       .withArgs(b.disputeId, Ruling.Payer, true);
 
     await time.setNextBlockTimestamp(c.ends + 1);
-    await expect(w.escrow.connect(w.arbiter).rule(c.disputeId, Ruling.Provider))
-      .to.be.revertedWithCustomError(w.escrow, "DeadlinePassed")
+    await expect(w.disputes.connect(w.arbiter).rule(c.disputeId, Ruling.Provider))
+      .to.be.revertedWithCustomError(w.disputes, "DeadlinePassed")
       .withArgs(c.ends);
-    await expect(w.escrow.connect(w.outsider).resolveByTimeout(c.disputeId))
-      .to.emit(w.escrow, "DisputeResolved")
+    await expect(w.disputes.connect(w.outsider).resolveByTimeout(c.disputeId))
+      .to.emit(w.disputes, "DisputeResolved")
       .withArgs(c.disputeId, Ruling.Payer, true);
 
     // The default ruling rejected b's and c's claims: nothing released; a is paid in full.
@@ -95,10 +95,10 @@ describe("Attack class deadlines bind every party: the arbiter cannot rule after
     const u = await w.usdc.getAddress();
     const { orderId, disputeId, ends } = await disputed(w, "late");
     await time.increaseTo(ends + DAY);
-    await expect(w.escrow.connect(w.arbiter).rule(disputeId, Ruling.Provider))
-      .to.be.revertedWithCustomError(w.escrow, "DeadlinePassed")
+    await expect(w.disputes.connect(w.arbiter).rule(disputeId, Ruling.Provider))
+      .to.be.revertedWithCustomError(w.disputes, "DeadlinePassed")
       .withArgs(ends);
-    await w.escrow.resolveByTimeout(disputeId);
+    await w.disputes.resolveByTimeout(disputeId);
     const { completeBy } = await w.escrow.getOrder(orderId);
     await time.increaseTo(Number(completeBy) + 1);
     await expect(w.escrow.expire(orderId)).to.emit(w.escrow, "OrderDefaulted").withArgs(orderId, BUDGET, BOND);

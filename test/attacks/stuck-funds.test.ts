@@ -99,7 +99,7 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await time.increaseTo(expired.args.acceptBy + 1);
     await w.escrow.connect(w.outsider).expire(expired.orderId);
     await time.increase(2 * DAY);
-    await w.escrow.connect(w.outsider).resolveByTimeout(dispute);
+    await w.disputes.connect(w.outsider).resolveByTimeout(dispute);
     await time.increaseTo(defaulted.args.completeBy + 1);
     await w.escrow.connect(w.outsider).expire(defaulted.orderId);
 

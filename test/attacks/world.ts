@@ -138,6 +138,7 @@ export async function deployWorld(ethers: HardhatEthers) {
     factory,
     distributor,
     escrow,
+    disputes: await ethers.getContractAt("DisputeModule", await escrow.disputes()),
     rental,
     rentalDomain: rentalDomain(chainId, await rental.getAddress()),
     terms,

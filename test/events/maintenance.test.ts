@@ -44,13 +44,14 @@ async function optimistic(f: F) {
   return o;
 }
 
-/** The dispute id: keccak256(abi.encode(orderId, milestone, round)). */
-function disputeIdOf(orderId: string, milestone: number, round: number): bigint {
-  return BigInt(
-    ethers.keccak256(
-      ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint8", "uint16"], [orderId, milestone, round]),
-    ),
-  );
+/**
+ * The dispute id on the escrow's dispute module: keccak256(abi.encode(escrow, key)), key =
+ * keccak256(abi.encode(orderId, milestone, round)).
+ */
+function disputeIdOf(escrow: string, orderId: string, milestone: number, round: number): bigint {
+  const coder = ethers.AbiCoder.defaultAbiCoder();
+  const key = ethers.keccak256(coder.encode(["bytes32", "uint8", "uint16"], [orderId, milestone, round]));
+  return BigInt(ethers.keccak256(coder.encode(["address", "bytes32"], [escrow, key])));
 }
 
 describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
@@ -67,10 +68,10 @@ describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
     await time.setNextBlockTimestamp(t2);
     await expect(maintenance.connect(f.payer).challenge(id, 0))
       .to.emit(maintenance, "ClaimChallenged")
-      .withArgs(id, 0, disputeIdOf(id, 0, 1), f.arbiter.address, t2 + 3 * DAY);
+      .withArgs(id, 0, disputeIdOf(await maintenance.getAddress(), id, 0, 1), f.arbiter.address, t2 + 3 * DAY);
 
     // The payer's ruling rejects the claim: the provider claims again (round 2), a new dispute id.
-    await maintenance.connect(f.arbiter).rule(disputeIdOf(id, 0, 1), Ruling.Payer);
+    await f.disputes.connect(f.arbiter).rule(disputeIdOf(await maintenance.getAddress(), id, 0, 1), Ruling.Payer);
     const t3 = t2 + 600;
     await time.setNextBlockTimestamp(t3);
     await expect(maintenance.connect(f.provider).claimMilestone(id, 0))
@@ -80,7 +81,7 @@ describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
     await time.setNextBlockTimestamp(t4);
     await expect(maintenance.connect(f.payer).challenge(id, 0))
       .to.emit(maintenance, "ClaimChallenged")
-      .withArgs(id, 0, disputeIdOf(id, 0, 2), f.arbiter.address, t4 + 3 * DAY);
+      .withArgs(id, 0, disputeIdOf(await maintenance.getAddress(), id, 0, 2), f.arbiter.address, t4 + 3 * DAY);
   });
 
   it("a rejected or finalized claim is cleared: status None, no claimEnds, no pending claim blocking expiry", async function () {
@@ -90,7 +91,7 @@ describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
     await maintenance.connect(f.provider).claimMilestone(id, 0);
     await maintenance.connect(f.payer).challenge(id, 0);
     expect((await maintenance.getMilestone(id, 0)).claim).to.equal(Claim.Disputed);
-    await maintenance.connect(f.arbiter).rule(disputeIdOf(id, 0, 1), Ruling.Payer);
+    await f.disputes.connect(f.arbiter).rule(disputeIdOf(await maintenance.getAddress(), id, 0, 1), Ruling.Payer);
     const m = await maintenance.getMilestone(id, 0);
     expect([m.claim, m.claimEnds, m.released]).to.deep.equal([BigInt(Claim.None), 0n, false]);
     expect((await maintenance.getOrder(id)).pendingClaims).to.equal(0n);

@@ -488,9 +488,9 @@ describe("flags: maintenance escrow", function () {
     await f.escrow.connect(f.provider).claimMilestone(id, 0);
     const disputeId = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
     await f.escrow.connect(f.payer).challenge(id, 0);
-    expect((await f.escrow.getDispute(disputeId)).resolved).to.equal(false);
-    await f.escrow.connect(f.arbiter).rule(disputeId, Ruling.Payer);
-    expect((await f.escrow.getDispute(disputeId)).resolved).to.equal(true);
+    expect((await f.disputes.getDispute(disputeId)).resolved).to.equal(false);
+    await f.disputes.connect(f.arbiter).rule(disputeId, Ruling.Payer);
+    expect((await f.disputes.getDispute(disputeId)).resolved).to.equal(true);
     const m = await f.escrow.getMilestone(id, 0);
     expect([m.claim, m.claimEnds, m.released]).to.deep.equal([0n, 0n, false]);
   });

@@ -813,26 +813,39 @@ describe("MaintenanceEscrow", function () {
         .to.be.revertedWithCustomError(f.escrow, "NotController")
         .withArgs(f.stranger.address);
       const disputeId = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
-      await expect(f.escrow.connect(f.payer).challenge(id, 0)).to.emit(f.escrow, "ClaimChallenged");
+      const at = (await time.latest()) + 5;
+      await time.setNextBlockTimestamp(at);
+      await expect(f.escrow.connect(f.payer).challenge(id, 0))
+        .to.emit(f.escrow, "ClaimChallenged")
+        .withArgs(id, 0, disputeId, f.arbiter.address, at + 3 * DAY)
+        .and.to.emit(f.disputes, "DisputeCreated")
+        .withArgs(disputeId, await f.escrow.getAddress(), f.arbiter.address, at + 3 * DAY, Ruling.Payer);
+      // Only the escrow's dispute module delivers rulings to it.
+      await expect(f.escrow.connect(f.arbiter).rule(disputeId, Ruling.Provider))
+        .to.be.revertedWithCustomError(f.escrow, "NotDisputeModule")
+        .withArgs(f.arbiter.address);
       await expect(f.escrow.connect(f.payer).challenge(id, 0))
         .to.be.revertedWithCustomError(f.escrow, "WrongClaimStatus")
         .withArgs(2);
-      await expect(f.escrow.connect(f.payer).rule(disputeId, Ruling.Provider))
-        .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+      await expect(f.disputes.connect(f.payer).rule(disputeId, Ruling.Provider))
+        .to.be.revertedWithCustomError(f.disputes, "NotArbiter")
         .withArgs(f.payer.address);
-      await expect(f.escrow.connect(f.arbiter).rule(disputeId, 3))
-        .to.be.revertedWithCustomError(f.escrow, "BadRuling")
+      await expect(f.disputes.connect(f.arbiter).rule(disputeId, 3))
+        .to.be.revertedWithCustomError(f.disputes, "BadRuling")
         .withArgs(3);
-      await expect(f.escrow.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
-      await expect(f.escrow.connect(f.arbiter).rule(disputeId, Ruling.Provider))
-        .to.emit(f.escrow, "DisputeResolved")
+      await expect(f.disputes.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(
+        f.disputes,
+        "DeadlineNotPassed",
+      );
+      await expect(f.disputes.connect(f.arbiter).rule(disputeId, Ruling.Provider))
+        .to.emit(f.disputes, "DisputeResolved")
         .withArgs(disputeId, Ruling.Provider, false)
         .and.to.emit(f.escrow, "OrderCompleted");
-      expect((await f.escrow.getDispute(disputeId)).resolved).to.equal(true);
-      await expect(f.escrow.connect(f.arbiter).rule(disputeId, Ruling.Provider))
-        .to.be.revertedWithCustomError(f.escrow, "UnknownDispute")
+      expect((await f.disputes.getDispute(disputeId)).resolved).to.equal(true);
+      await expect(f.disputes.connect(f.arbiter).rule(disputeId, Ruling.Provider))
+        .to.be.revertedWithCustomError(f.disputes, "UnknownDispute")
         .withArgs(disputeId);
-      await expect(f.escrow.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(f.escrow, "UnknownDispute");
+      await expect(f.disputes.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(f.disputes, "UnknownDispute");
     });
 
     it("rejects the claim on a payer ruling; the provider may claim again before complete-by", async function () {
@@ -841,7 +854,7 @@ describe("MaintenanceEscrow", function () {
       await f.escrow.connect(f.provider).claimMilestone(id, 0);
       const d1 = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
       await f.escrow.connect(f.payer).challenge(id, 0);
-      await f.escrow.connect(f.arbiter).rule(d1, Ruling.Payer);
+      await f.disputes.connect(f.arbiter).rule(d1, Ruling.Payer);
       const m = await f.escrow.getMilestone(id, 0);
       expect(m.claim).to.equal(0);
       expect(m.released).to.equal(false);
@@ -851,8 +864,8 @@ describe("MaintenanceEscrow", function () {
       expect(d2).to.not.equal(d1);
       await f.escrow.connect(f.payer).challenge(id, 0);
       // Refusing to arbitrate (0) applies the order's default ruling (provider here).
-      await expect(f.escrow.connect(f.arbiter).rule(d2, Ruling.Refused))
-        .to.emit(f.escrow, "DisputeResolved")
+      await expect(f.disputes.connect(f.arbiter).rule(d2, Ruling.Refused))
+        .to.emit(f.disputes, "DisputeResolved")
         .withArgs(d2, Ruling.Provider, false)
         .and.to.emit(f.escrow, "OrderCompleted");
     });
@@ -863,10 +876,10 @@ describe("MaintenanceEscrow", function () {
       await f.escrow.connect(f.provider).claimMilestone(id, 0);
       const d = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
       await f.escrow.connect(f.payer).challenge(id, 0);
-      await expect(f.escrow.resolveByTimeout(123n)).to.be.revertedWithCustomError(f.escrow, "UnknownDispute");
+      await expect(f.disputes.resolveByTimeout(123n)).to.be.revertedWithCustomError(f.disputes, "UnknownDispute");
       await time.increase(3 * DAY);
-      await expect(f.escrow.connect(f.stranger).resolveByTimeout(d))
-        .to.emit(f.escrow, "DisputeResolved")
+      await expect(f.disputes.connect(f.stranger).resolveByTimeout(d))
+        .to.emit(f.disputes, "DisputeResolved")
         .withArgs(d, Ruling.Payer, true);
       expect((await f.escrow.getMilestone(id, 0)).released).to.equal(false);
     });
@@ -896,8 +909,8 @@ describe("MaintenanceEscrow", function () {
       await attest(f, 6, 0n);
       await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE)).to.emit(f.escrow, "OrderCompleted");
       expect((await f.escrow.getOrder(id)).pendingClaims).to.equal(0);
-      await expect(f.escrow.connect(f.arbiter).rule(d, Ruling.Provider))
-        .to.emit(f.escrow, "DisputeResolved")
+      await expect(f.disputes.connect(f.arbiter).rule(d, Ruling.Provider))
+        .to.emit(f.disputes, "DisputeResolved")
         .withArgs(d, Ruling.Provider, false)
         .and.not.to.emit(f.escrow, "MilestoneReleased");
     });

@@ -44,6 +44,7 @@ export async function deployMaintenance(ethers: HardhatEthers) {
     { libraries: { MaintenanceTerms: await terms.getAddress() } },
   );
   const escrowAddress = await escrow.getAddress();
+  const disputes = await ethers.getContractAt("DisputeModule", await escrow.disputes());
   const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
 
   await assets.setAsset(ASSET, agent.address, 1, ethers.ZeroAddress);
@@ -80,6 +81,7 @@ export async function deployMaintenance(ethers: HardhatEthers) {
     distributor,
     terms,
     escrow,
+    disputes,
     wallet,
     domain,
     chainId,

@@ -102,6 +102,16 @@ const PUBLISHED: Record<string, string> = {
 
 /** Plinth interfaces a contract implements without claiming them, with the reason. */
 const UNCLAIMED: Record<string, Record<string, string>> = {
+  RentalEscrow: {
+    IArbitrable:
+      "its rule(disputeId, ruling) is its own arbiter entry point, not a dispute module's callback, until rental " +
+      "adopts contracts/disputes",
+  },
+  RentalSettlement: {
+    IArbitrable:
+      "its rule(disputeId, ruling) is its own arbiter entry point, not a dispute module's callback, until rental " +
+      "adopts contracts/disputes",
+  },
   DeviceRegistry: {
     IDeviceTransferHook:
       "a callback only the registry's own DeviceToken makes (it checks msg.sender); nobody discovers it",

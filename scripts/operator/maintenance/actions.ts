@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
-import type { MaintenanceEscrow } from "../../../types/ethers-contracts/index.js";
+import type { DisputeModule, MaintenanceEscrow } from "../../../types/ethers-contracts/index.js";
 import { Comparator, Ruling, SlashTo, type Bid, type Inspection } from "../../../client/src/eip712/maintenance.js";
 import { asAddress, asHex } from "../../../client/src/types.js";
 import { CLAIM_STATUSES, requireChainId } from "../../lib/cli.js";
@@ -375,19 +375,25 @@ async function disputeArg(escrow: MaintenanceEscrow, args: Args): Promise<bigint
   const milestone = Number(optUint(args.milestone, "--milestone", 0n));
   const ms = await escrow.getMilestone(id, milestone);
   if (Number(ms.claim) !== 2) throw new UserError(`milestone ${milestone} of order ${id} has no claim in dispute`);
-  return m.disputeIdOf(id, milestone, Number(ms.round));
+  return m.disputeIdOf(await escrow.getAddress(), id, milestone, Number(ms.round));
 }
 
-/** Prints the DisputeResolved of a receipt and the order after it. */
+/** The escrow's dispute module, where arbiters rule and anyone applies a default ruling after the deadline. */
+async function disputeModule(ethers: Parameters<typeof tokenInfo>[0], escrow: MaintenanceEscrow) {
+  return (await ethers.getContractAt("DisputeModule", await escrow.disputes())) as unknown as DisputeModule;
+}
+
+/** Prints the DisputeResolved of a receipt (emitted by the dispute module) and the order after it. */
 async function printResolved(
   ethers: Parameters<typeof tokenInfo>[0],
   escrow: MaintenanceEscrow,
+  disputes: DisputeModule,
   receipt: Awaited<ReturnType<typeof m.sendTx>>,
   disputeId: bigint,
 ) {
   const d = await escrow.getDispute(disputeId);
   for (const log of receipt?.logs ?? []) {
-    const parsed = escrow.interface.parseLog(log);
+    const parsed = disputes.interface.parseLog(log);
     if (parsed?.name !== "DisputeResolved") continue;
     const ruling = Number(parsed.args[1]);
     console.log(
@@ -437,15 +443,17 @@ export const rule = operatorTask(async (args: Args, hre) => {
   if (ruling === undefined) throw new UserError(`--ruling ${args.ruling}: one of provider | payer | refused`);
   const { ctx, escrow } = await open(hre, args);
   const disputeId = await disputeArg(escrow, args);
-  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).rule(disputeId, ruling));
-  await printResolved(ctx.ethers, escrow, receipt, disputeId);
+  const disputes = await disputeModule(ctx.ethers, escrow);
+  const receipt = await m.sendTx(disputes, () => disputes.connect(ctx.signer).rule(disputeId, ruling));
+  await printResolved(ctx.ethers, escrow, disputes, receipt, disputeId);
 });
 
 export const resolveTimeout = operatorTask(async (args: Args, hre) => {
   const { ctx, escrow } = await open(hre, args);
   const disputeId = await disputeArg(escrow, args);
-  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).resolveByTimeout(disputeId));
-  await printResolved(ctx.ethers, escrow, receipt, disputeId);
+  const disputes = await disputeModule(ctx.ethers, escrow);
+  const receipt = await m.sendTx(disputes, () => disputes.connect(ctx.signer).resolveByTimeout(disputeId));
+  await printResolved(ctx.ethers, escrow, disputes, receipt, disputeId);
 });
 
 export const withdraw = operatorTask(async (args: Args, hre) => {

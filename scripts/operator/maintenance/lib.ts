@@ -89,7 +89,7 @@ export function explain(contract: BaseContract, err: unknown): Error {
  * Sends a transaction and waits for it; a revert, refused while sending or mined with status 0,
  * becomes a UserError naming the custom error.
  */
-export async function sendTx(escrow: MaintenanceEscrow, call: () => Promise<ContractTransactionResponse>) {
+export async function sendTx(escrow: BaseContract, call: () => Promise<ContractTransactionResponse>) {
   try {
     return await mined(call(), { interfaces: [escrow.interface] });
   } catch (err) {
@@ -111,11 +111,14 @@ export function orderIdOf(creator: string, salt: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [creator, salt]));
 }
 
-/** The id of a milestone's dispute (MaintenanceTerms.openDispute): keccak256(abi.encode(orderId, milestone, round)). */
-export function disputeIdOf(orderId: string, milestone: number, round: number): bigint {
-  return BigInt(
-    keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "uint8", "uint16"], [orderId, milestone, round])),
-  );
+/**
+ * The id of a milestone's dispute on the escrow's dispute module (DisputeModule.disputeIdOf):
+ * keccak256(abi.encode(escrow, keccak256(abi.encode(orderId, milestone, round)))).
+ */
+export function disputeIdOf(escrow: string, orderId: string, milestone: number, round: number): bigint {
+  const coder = AbiCoder.defaultAbiCoder();
+  const key = keccak256(coder.encode(["bytes32", "uint8", "uint16"], [orderId, milestone, round]));
+  return BigInt(keccak256(coder.encode(["address", "bytes32"], [escrow, key])));
 }
 
 /**
