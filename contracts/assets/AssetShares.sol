@@ -119,12 +119,25 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     }
     /// @dev One word per wallet (read once, written once per move): the balance, the part of it the agent
     ///      froze (may exceed the balance), the lock from mint time and the agent's wallet freeze. Every
-    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1).
+    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1). Stored as
+    ///      one `uint256` in `_wallets` (bits 0-95 balance, 96-191 frozen, 192-231 lock, 232 wallet freeze:
+    ///      the layout Solidity would give this struct), decoded by `_wallet` and encoded by `_setWallet`, so
+    ///      that a move reads each wallet's word once and writes it once.
     struct Wallet {
         uint96 balance;
         uint96 frozen;
         uint40 lockedUntil;
         bool walletFrozen;
+    }
+    /// @dev A wallet's packed word (a struct so that a move computes the word's slot once for its read and write).
+    struct WalletWord {
+        uint256 packed;
+    }
+    /// @dev The recipient's identity as a move's rules read it (`known` once the registry was asked).
+    struct Party {
+        bool known;
+        uint16 country;
+        uint64 expiry;
     }
     /// @dev The clone's immutable arguments.
     struct Args {
@@ -145,10 +158,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     uint256 public holderCount;
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
     mapping(uint16 country => bool) public countryBlocked;
-    mapping(address wallet => Wallet) private _wallets;
+    /// @dev Each wallet's `Wallet`, packed in one word (see `Wallet`).
+    mapping(address wallet => WalletWord) private _wallets;
     /// @dev External rules after the first one (which sits in `_limits`), `_core.ruleCount - 1` of them.
     ITransferRule[MAX_RULES - 1] private _moreRules;
-    Op private transient _op;
 
     /// @notice The agent paused investor transfers (OpenZeppelin Pausable's event).
     event Paused(address account);
@@ -304,7 +317,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param account The wallet.
     /// @return The balance.
     function balanceOf(address account) public view override(ERC20Upgradeable, IERC20) returns (uint256) {
-        return _wallets[account].balance;
+        return _balanceIn(_wallets[account].packed);
     }
 
     /// @notice The compliance parameters.
@@ -317,13 +330,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return True when frozen.
     function walletFrozen(address wallet) external view returns (bool) {
-        return _wallets[wallet].walletFrozen;
+        return _wallet(wallet).walletFrozen;
     }
 
     /// @inheritdoc IERC7943Fungible
     /// @dev May exceed the balance (set with `setFrozenTokens`): only `balance - frozen` (0 if negative) can move.
     function getFrozenTokens(address account) external view returns (uint256 amount) {
-        return _wallets[account].frozen;
+        return _wallet(account).frozen;
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -331,7 +344,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      while eligibility is required, a wallet without unexpired identity. Token-wide states (pause, asset
     ///      frozen or retired) are not account rules: `canTransfer` answers for them.
     function canSend(address account) external view returns (bool allowed) {
-        Wallet storage w = _wallets[account];
+        Wallet memory w = _wallet(account);
         Core storage c = _core;
         return
             account != address(0) &&
@@ -345,7 +358,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev False for the zero address, a frozen wallet, a wallet resident in a blocked country, and, while
     ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
     function canReceive(address account) external view returns (bool allowed) {
-        if (account == address(0) || _wallets[account].walletFrozen) return false;
+        if (account == address(0) || _wallet(account).walletFrozen) return false;
         (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
         return (_core.flags & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
     }
@@ -367,7 +380,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return The timestamp (0 when none).
     function lockedUntilOf(address wallet) external view returns (uint64) {
-        return _wallets[wallet].lockedUntil;
+        return _wallet(wallet).lockedUntil;
     }
 
     /// @notice The external rules, in the order they are asked.
@@ -383,7 +396,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      ERC-20 ones the standard leaves to the base token: a balance shortfall does not make it false (and
     ///      the frozen part is checked only for amounts within the balance), the allowance is not checked.
     function canTransfer(address from, address to, uint256 amount) external view returns (bool allowed) {
-        return _refusal(Op.Transfer, from, to, amount, true, _args()).length == 0;
+        return _refusal(Op.Transfer, from, to, amount, true, _args(), _core).length == 0;
     }
 
     /// @notice Whether `from` may transfer `amount` to `to` now and, if not, why (investor transfer or
@@ -407,58 +420,65 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param amount Shares.
     /// @return The ABI-encoded custom error, or empty.
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
-        return _refusal(op, from, to, amount, false, _args());
+        return _refusal(op, from, to, amount, false, _args(), _core);
     }
 
-    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`). Reads each slot
-    ///      once: `_core`, the sender's and the recipient's words, `_limits` (cap, first rule), the recipient's
-    ///      `countryBlocked` entry, and `holderCount` only for a new holder under a maximum.
+    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`), given the clone's
+    ///      arguments and a copy of `_core`. Reads each slot once (into memory): the sender's and the
+    ///      recipient's words, `_limits` (cap, first rule), the recipient's `countryBlocked` entry, and
+    ///      `holderCount` only for a new holder under a maximum. One identity registry call: `transferCheck`
+    ///      (both sides) for an investor transfer under eligibility, else `identityOf(to)`. Here and in the
+    ///      three helpers below, the named return `none` is never assigned: it is the empty refusal.
     function _refusal(
         Op op,
         address from,
         address to,
         uint256 amount,
         bool ignoreShortfall,
-        Args memory a
-    ) private view returns (bytes memory) {
-        Core storage c = _core;
-        uint8 flags = c.flags;
+        Args memory a,
+        Core memory c
+    ) private view returns (bytes memory none) {
         if (op == Op.Redeem) {
-            return flags & ASSET_RETIRED != 0 ? bytes("") : abi.encodeWithSelector(AssetNotRetired.selector);
+            return c.flags & ASSET_RETIRED != 0 ? none : abi.encodeWithSelector(AssetNotRetired.selector);
         }
-        if (flags & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
+        if (c.flags & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
 
-        Wallet storage sender = _wallets[from]; // address(0)'s word is never written: zero for a mint
+        Wallet memory sender = _wallet(from); // address(0)'s word is never written: zero for a mint
+        Wallet memory recipient = _wallet(to); // zero for a burn
         if (op == Op.Transfer) {
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
-            if (flags & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
+            if (c.flags & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
+            if (c.flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
             if (sender.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
-            if (_wallets[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
-        } else if (op == Op.Forced && _wallets[to].walletFrozen) {
+            if (recipient.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
+        } else if (op == Op.Forced && recipient.walletFrozen) {
             // ERC-7943: a forced transfer reverts when the recipient cannot receive (`canReceive` is false).
             return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
-        uint256 fromBalance = from == address(0) ? 0 : sender.balance;
-        if (from != address(0) && fromBalance < amount && !ignoreShortfall) {
-            return abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
+        if (from != address(0) && sender.balance < amount && !ignoreShortfall) {
+            return abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, sender.balance, amount);
         }
+        Party memory recipientId;
         if (op == Op.Transfer) {
-            bytes memory senderRefusal = _senderRefusal(c, sender, a.identityRegistry, from, fromBalance, amount);
+            bytes memory senderRefusal = _senderRefusal(c, sender, a.identityRegistry, from, to, amount, recipientId);
             if (senderRefusal.length != 0) return senderRefusal;
         }
-        if (to == address(0)) return ""; // burn: nothing more to check
+        if (to == address(0)) return none; // burn: nothing more to check
         if (from == address(0)) {
             uint256 supply = _supply.totalSupply;
             if (amount > MAX_SUPPLY - supply) {
                 return abi.encodeWithSelector(SupplyCapExceeded.selector, supply, amount, MAX_SUPPLY);
             }
         }
-        bytes memory recipientRefusal = _recipientRefusal(c, a.identityRegistry, from, to, fromBalance, amount);
+        if (!recipientId.known) (recipientId.country, recipientId.expiry) = a.identityRegistry.identityOf(to);
+        Limits memory limits = _limits;
+        bytes memory recipientRefusal = _recipientRefusal(from, to, amount, c, sender, recipient, recipientId, limits);
         if (recipientRefusal.length != 0) return recipientRefusal;
-        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(a.assetId, from, to, amount, c.ruleCount);
-        return "";
+        if (op == Op.Transfer || op == Op.Mint) {
+            return _rulesRefusal(a.assetId, from, to, amount, c.ruleCount, limits.firstRule);
+        }
+        return none;
     }
 
     // ------------------------------------------------------------------ agent: supply and forced moves
@@ -468,14 +488,15 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param to Recipient.
     /// @param amount Shares.
     function mint(address to, uint256 amount) external onlyAgent {
-        _op = Op.Mint;
-        _mint(to, amount);
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0)); // as OpenZeppelin's _mint
+        _move(Op.Mint, address(0), to, amount);
         uint64 period = _supply.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
-            Wallet storage h = _wallets[to];
+            Wallet memory h = _wallet(to);
             if (until > h.lockedUntil) {
                 h.lockedUntil = SafeCast.toUint40(until);
+                _setWallet(to, h);
                 emit InvestorLocked(to, until);
             }
         }
@@ -486,8 +507,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param amount Shares.
     function burn(address from, uint256 amount) external onlyAgent {
         _releaseFrozen(from, amount);
-        _op = Op.Burn;
-        _burn(from, amount);
+        if (from == address(0)) revert ERC20InvalidSender(address(0)); // as OpenZeppelin's _burn
+        _move(Op.Burn, from, address(0), amount);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -496,8 +517,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      a frozen recipient wallet included (`WalletFrozen(to)`: ERC-7943 reverts when `canReceive` is false).
     function forcedTransfer(address from, address to, uint256 amount) external onlyAgent returns (bool result) {
         _releaseFrozen(from, amount);
-        _op = Op.Forced;
-        _transfer(from, to, amount);
+        _checkParties(from, to);
+        _move(Op.Forced, from, to, amount);
         emit ForcedTransfer(from, to, amount);
         return true;
     }
@@ -513,12 +534,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         if (amount == 0) revert NothingToRecover(lost);
         address hooks = _core.incomeHooks;
         if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(_args().assetId, lost, replacement);
-        _op = Op.Recovery;
-        _transfer(lost, replacement, amount);
+        _checkParties(lost, replacement);
+        _move(Op.Recovery, lost, replacement, amount);
 
-        Wallet memory old = _wallets[lost];
+        Wallet memory old = _wallet(lost);
         delete _wallets[lost]; // its balance is already 0: the whole of it moved above
-        Wallet storage r = _wallets[replacement];
+        Wallet memory r = _wallet(replacement);
         if (old.frozen != 0) {
             uint256 frozenAfter = uint256(r.frozen) + old.frozen;
             r.frozen = SafeCast.toUint96(frozenAfter);
@@ -534,6 +555,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
             r.lockedUntil = old.lockedUntil;
             emit InvestorLocked(replacement, old.lockedUntil);
         }
+        _setWallet(replacement, r);
         emit Recovered(lost, replacement, amount, old.frozen);
     }
 
@@ -542,12 +564,14 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     function redeemFor(address holder) external returns (uint256 burned) {
         if (msg.sender != _core.incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
-        if (_wallets[holder].frozen != 0) {
-            _wallets[holder].frozen = 0;
+        Wallet memory h = _wallet(holder);
+        if (h.frozen != 0) {
+            h.frozen = 0;
+            _setWallet(holder, h);
             emit Frozen(holder, 0);
         }
-        _op = Op.Redeem;
-        _burn(holder, burned);
+        if (holder == address(0)) revert ERC20InvalidSender(address(0)); // as OpenZeppelin's _burn
+        _move(Op.Redeem, holder, address(0), burned);
         emit Redeemed(holder, burned);
     }
 
@@ -568,9 +592,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param frozen New state.
     function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         if (h.walletFrozen == frozen) revert WalletFreezeUnchanged(wallet, frozen);
         h.walletFrozen = frozen;
+        _setWallet(wallet, h);
         emit WalletFrozenSet(wallet, frozen);
     }
 
@@ -578,11 +603,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to freeze.
     function freezePartial(address wallet, uint256 amount) external onlyAgent {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         uint256 balance = h.balance;
         uint256 after_ = h.frozen + amount;
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
         h.frozen = uint96(after_); // <= balance
+        _setWallet(wallet, h);
         emit TokensFrozen(wallet, amount);
         emit Frozen(wallet, after_);
     }
@@ -591,10 +617,11 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to release.
     function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         uint256 frozen = h.frozen;
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
         h.frozen = uint96(frozen - amount);
+        _setWallet(wallet, h);
         emit TokensUnfrozen(wallet, amount);
         emit Frozen(wallet, frozen - amount);
     }
@@ -603,9 +630,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev Only the agent. Sets the absolute frozen amount, which may exceed the balance (it then also holds
     ///      back future receipts). Emits `Frozen`, and the ERC-3643 `TokensFrozen`/`TokensUnfrozen` for the change.
     function setFrozenTokens(address account, uint256 amount) external onlyAgent returns (bool result) {
-        Wallet storage h = _wallets[account];
+        Wallet memory h = _wallet(account);
         uint256 frozen = h.frozen;
         h.frozen = SafeCast.toUint96(amount);
+        _setWallet(account, h);
         if (amount > frozen) emit TokensFrozen(account, amount - frozen);
         else if (amount < frozen) emit TokensUnfrozen(account, frozen - amount);
         emit Frozen(account, amount);
@@ -709,55 +737,74 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Every balance move: compliance (reverting with `refusalOf`'s error), then the income hook, then
-    ///      the balances, the supply and the holder count, with OpenZeppelin ERC-20's semantics (its
-    ///      `ERC20InsufficientBalance` error, its `Transfer` event) on the packed words.
+    /// @dev OpenZeppelin's ERC-20 moves (`transfer`, `transferFrom`) are investor transfers; the agent's and
+    ///      the distributor's moves call `_move` with their own kind. So anything an income hook triggers is
+    ///      an ordinary transfer.
     function _update(address from, address to, uint256 value) internal override {
-        Op op = _op;
-        _op = Op.Transfer; // anything the hook triggers is an ordinary transfer
+        _move(Op.Transfer, from, to, value);
+    }
+
+    /// @dev OpenZeppelin's `_transfer` checks, for the agent's forced transfer and recovery.
+    function _checkParties(address from, address to) private pure {
+        if (from == address(0)) revert ERC20InvalidSender(address(0));
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+    }
+
+    /// @dev Every balance move of kind `op`: compliance (reverting with `refusalOf`'s error), then the income
+    ///      hook, then the balances, the supply and the holder count, with OpenZeppelin ERC-20's semantics (its
+    ///      `ERC20InsufficientBalance` error, its `Transfer` event) on the packed words.
+    function _move(Op op, address from, address to, uint256 value) private {
         Args memory a = _args();
-        bytes memory refusal = _refusal(op, from, to, value, false, a);
+        Core memory c = _core;
+        bytes memory refusal = _refusal(op, from, to, value, false, a, c);
         if (refusal.length != 0) {
             assembly ("memory-safe") {
                 revert(add(refusal, 0x20), mload(refusal))
             }
         }
-        address hooks = _core.incomeHooks;
+        // The wallet words are read again below, after the hook: a hook may itself move shares (it is an
+        // ordinary transfer then, see ReenteringIncomeHooks), and the words must include such a move.
+        address hooks = c.incomeHooks;
         if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(a.assetId, from, to, value);
         bool moves = from != to && value != 0;
         if (from == address(0)) {
             // Within MAX_SUPPLY: `_refusal` checked it (SupplyCapExceeded).
             _supply.totalSupply = uint96(_supply.totalSupply + value);
         } else {
-            Wallet storage sender = _wallets[from];
-            uint256 fromBalance = sender.balance;
+            WalletWord storage sender = _wallets[from];
+            uint256 word = sender.packed;
+            uint256 fromBalance = _balanceIn(word);
             // `_refusal` refused a shortfall with ERC20InsufficientBalance (a redemption burns exactly the
             // balance), so value <= fromBalance; checked arithmetic would panic otherwise.
-            sender.balance = uint96(fromBalance - value);
+            sender.packed = _withBalance(word, fromBalance - value);
             if (moves && fromBalance == value) --holderCount;
         }
         if (to == address(0)) {
             // value <= fromBalance <= totalSupply
             _supply.totalSupply = uint96(_supply.totalSupply - value);
         } else {
-            Wallet storage recipient = _wallets[to];
-            uint256 toBalance = recipient.balance;
+            WalletWord storage recipient = _wallets[to];
+            uint256 word = recipient.packed;
+            uint256 toBalance = _balanceIn(word);
             if (moves && toBalance == 0) ++holderCount;
             // toBalance + value <= totalSupply <= MAX_SUPPLY
-            recipient.balance = uint96(toBalance + value);
+            recipient.packed = _withBalance(word, toBalance + value);
         }
         emit Transfer(from, to, value);
     }
 
-    /// @dev Sender-side rules of an investor transfer (after the balance check).
+    /// @dev Sender-side rules of an investor transfer (after the balance check). Under eligibility, asks the
+    ///      identity registry about both sides at once and leaves the recipient's identity in `recipientId`.
     function _senderRefusal(
-        Core storage c,
-        Wallet storage sender,
+        Core memory c,
+        Wallet memory sender,
         IdentityRegistry ids,
         address from,
-        uint256 fromBalance,
-        uint256 amount
-    ) private view returns (bytes memory) {
+        address to,
+        uint256 amount,
+        Party memory recipientId
+    ) private view returns (bytes memory none) {
+        uint256 fromBalance = sender.balance;
         uint256 frozen = sender.frozen;
         uint256 available = fromBalance > frozen ? fromBalance - frozen : 0;
         // Beyond the balance the refusal is the ERC-20 one (or none, for ERC-7943 canTransfer), not the freeze's.
@@ -767,51 +814,58 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         uint64 lock = sender.lockedUntil;
         if (c.lockupUntil > lock) lock = c.lockupUntil;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.flags & ELIGIBILITY_REQUIRED != 0 && !ids.isEligible(from)) {
-            return abi.encodeWithSelector(SenderNotEligible.selector, from);
+        if (c.flags & ELIGIBILITY_REQUIRED != 0) {
+            bool fromEligible;
+            (fromEligible, recipientId.country, recipientId.expiry) = ids.transferCheck(from, to);
+            recipientId.known = true;
+            if (!fromEligible) return abi.encodeWithSelector(SenderNotEligible.selector, from);
         }
-        return "";
+        return none;
     }
 
     /// @dev Recipient-side rules: eligibility, country, maximum holders, per-investor cap.
     function _recipientRefusal(
-        Core storage c,
-        IdentityRegistry ids,
         address from,
         address to,
-        uint256 fromBalance,
-        uint256 amount
-    ) private view returns (bytes memory) {
-        (uint16 country, uint64 expiry) = ids.identityOf(to);
-        if (c.flags & ELIGIBILITY_REQUIRED != 0 && expiry <= block.timestamp) {
+        uint256 amount,
+        Core memory c,
+        Wallet memory sender,
+        Wallet memory recipient,
+        Party memory recipientId,
+        Limits memory limits
+    ) private view returns (bytes memory none) {
+        if (c.flags & ELIGIBILITY_REQUIRED != 0 && recipientId.expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
+        uint16 country = recipientId.country;
         if (countryBlocked[country]) return abi.encodeWithSelector(CountryBlocked.selector, country);
         if (from != to && amount != 0) {
-            uint256 toBalance = _wallets[to].balance;
+            uint256 toBalance = recipient.balance;
             // A new holder joins unless the sender leaves at the same time (whole balance moved).
-            bool newHolder = toBalance == 0 && (from == address(0) || fromBalance != amount);
-            if (c.maxHolders != 0 && newHolder && holderCount >= c.maxHolders) {
-                return abi.encodeWithSelector(MaxHoldersReached.selector, uint256(c.maxHolders));
+            bool newHolder = toBalance == 0 && (from == address(0) || sender.balance != amount);
+            uint256 maxHolders = c.maxHolders;
+            if (maxHolders != 0 && newHolder && holderCount >= maxHolders) {
+                return abi.encodeWithSelector(MaxHoldersReached.selector, maxHolders);
             }
-            uint256 cap = _limits.investorCap;
+            uint256 cap = limits.investorCap;
             if (cap != 0 && toBalance + amount > cap) {
                 return abi.encodeWithSelector(InvestorCapExceeded.selector, to, toBalance + amount, cap);
             }
         }
-        return "";
+        return none;
     }
 
-    /// @dev The `n` external rules, in order; the first refusal wins.
+    /// @dev The `n` external rules, in order (`first` is `_limits.firstRule`); the first refusal wins.
     function _rulesRefusal(
         uint256 id,
         address from,
         address to,
         uint256 amount,
-        uint256 n
-    ) private view returns (bytes memory) {
+        uint256 n,
+        ITransferRule first
+    ) private view returns (bytes memory none) {
         for (uint256 i; i < n; ++i) {
-            ITransferRule rule = _ruleAt(i);
+            ITransferRule rule = i == 0 ? first : _moreRules[i - 1];
             // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
             try rule.check(id, from, to, amount) returns (bool ok, bytes4 reason) {
                 if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
@@ -819,7 +873,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
                 return abi.encodeWithSelector(RuleRefused.selector, address(rule), bytes4(0));
             }
         }
-        return "";
+        return none;
     }
 
     /// @dev External rule number `i` (< `_core.ruleCount`).
@@ -833,9 +887,37 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         else _moreRules[i - 1] = rule;
     }
 
+    /// @dev `account`'s wallet, decoded from its word (layout at `Wallet`).
+    function _wallet(address account) private view returns (Wallet memory w) {
+        uint256 word = _wallets[account].packed;
+        w.balance = uint96(word);
+        w.frozen = uint96(word >> 96);
+        w.lockedUntil = uint40(word >> 192);
+        w.walletFrozen = (word >> 232) & 1 != 0;
+    }
+
+    /// @dev Stores `w` as `account`'s word (layout at `Wallet`).
+    function _setWallet(address account, Wallet memory w) private {
+        _wallets[account].packed =
+            uint256(w.balance) |
+            (uint256(w.frozen) << 96) |
+            (uint256(w.lockedUntil) << 192) |
+            (w.walletFrozen ? uint256(1) << 232 : 0);
+    }
+
+    /// @dev The balance field (bits 0-95) of a wallet word.
+    function _balanceIn(uint256 word) private pure returns (uint256) {
+        return uint96(word);
+    }
+
+    /// @dev `word` with its balance field set to `balance` (< 2**96: at most the supply, see `MAX_SUPPLY`).
+    function _withBalance(uint256 word, uint256 balance) private pure returns (uint256) {
+        return (word & ~uint256(type(uint96).max)) | balance;
+    }
+
     /// @dev Releases what a forced move of `amount` needs beyond the unfrozen balance.
     function _releaseFrozen(address wallet, uint256 amount) private {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         uint256 frozen = h.frozen;
         if (frozen == 0) return;
         uint256 balance = h.balance;
@@ -844,6 +926,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
             h.frozen = uint96(frozen - release);
+            _setWallet(wallet, h);
             emit TokensUnfrozen(wallet, release);
             emit Frozen(wallet, frozen - release);
         }
