@@ -99,6 +99,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      required, bit 1: paused, bit 2: asset frozen, bit 3: asset retired; the last two mirror the
     ///      registry's status, which the registry pushes in the transaction that changes it), the number of
     ///      external rules, the asset-wide lock-up, the maximum number of holders and the decimals (set once).
+    ///      Stored as one `uint256` (bits 0-159 hook, 160-167 flags, 168-175 rule count, 176-215 lock-up,
+    ///      216-247 maximum holders, 248-255 decimals: the layout Solidity would give this struct), decoded by
+    ///      `_coreOf` and encoded by `_setCore`; a move reads the word once and takes its fields with shifts.
     struct Core {
         address incomeHooks;
         uint8 flags;
@@ -107,7 +110,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         uint32 maxHolders;
         uint8 decimals;
     }
-    /// @dev `_limits` (investor transfers and mints): the first external rule and the per-investor cap.
+    /// @dev `_limits` (investor transfers and mints): the first external rule and the per-investor cap. Stored
+    ///      as one `uint256` (bits 0-159 rule, 160-255 cap: the layout Solidity would give this struct), read
+    ///      with `_firstRuleIn` and `_capIn`.
     struct Limits {
         ITransferRule firstRule;
         uint96 investorCap;
@@ -151,8 +156,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     uint8 private constant ASSET_FROZEN = 4; // mirror of the registry's status (onAssetStatusChanged)
     uint8 private constant ASSET_RETIRED = 8;
 
-    Core private _core;
-    Limits private _limits;
+    /// @dev The asset's `Core`, packed in one word (see `Core`).
+    uint256 private _core;
+    /// @dev The asset's `Limits`, packed in one word (see `Limits`).
+    uint256 private _limits;
     Supply private _supply;
     /// @notice Number of wallets with a nonzero balance.
     uint256 public holderCount;
@@ -263,7 +270,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         address incomeHooks_
     ) external initializer {
         __ERC20_init(name_, symbol_);
-        _core = Core(incomeHooks_, ELIGIBILITY_REQUIRED, 0, 0, 0, decimals_);
+        _setCore(Core(incomeHooks_, ELIGIBILITY_REQUIRED, 0, 0, 0, decimals_));
     }
 
     modifier onlyAgent() {
@@ -292,19 +299,19 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @inheritdoc IAssetShares
     function incomeHooks() public view override returns (address) {
-        return _core.incomeHooks;
+        return _hooksIn(_core);
     }
 
     /// @notice Decimals chosen by the issuer at creation (0..18).
     /// @return The decimals.
     function decimals() public view override returns (uint8) {
-        return _core.decimals;
+        return _coreOf().decimals;
     }
 
     /// @notice Whether the agent paused investor transfers.
     /// @return True when paused.
     function paused() external view returns (bool) {
-        return _core.flags & PAUSED != 0;
+        return _flagsIn(_core) & PAUSED != 0;
     }
 
     /// @notice Total shares in existence (at most `MAX_SUPPLY`).
@@ -318,6 +325,17 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @return The balance.
     function balanceOf(address account) public view override(ERC20Upgradeable, IERC20) returns (uint256) {
         return _balanceIn(_wallets[account].packed);
+    }
+
+    /// @notice Moves `value` of the caller's shares to `to` (an investor transfer: every rule applies).
+    /// @dev OpenZeppelin's `transfer` without its `_transfer` step: `_refusal` refuses a zero recipient with the
+    ///      same `ERC20InvalidReceiver(address(0))`, and the caller is never the zero address.
+    /// @param to Recipient.
+    /// @param value Shares.
+    /// @return True (reverts otherwise).
+    function transfer(address to, uint256 value) public override(ERC20Upgradeable, IERC20) returns (bool) {
+        _move(Op.Transfer, _msgSender(), to, value);
+        return true;
     }
 
     /// @notice The compliance parameters.
@@ -345,7 +363,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      frozen or retired) are not account rules: `canTransfer` answers for them.
     function canSend(address account) external view returns (bool allowed) {
         Wallet memory w = _wallet(account);
-        Core storage c = _core;
+        Core memory c = _coreOf();
         return
             account != address(0) &&
             !w.walletFrozen &&
@@ -360,7 +378,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     function canReceive(address account) external view returns (bool allowed) {
         if (account == address(0) || _wallet(account).walletFrozen) return false;
         (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
-        return (_core.flags & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
+        return (_flagsIn(_core) & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
     }
 
     /// @inheritdoc IERC165
@@ -386,7 +404,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice The external rules, in the order they are asked.
     /// @return list The rules.
     function rules() external view returns (ITransferRule[] memory list) {
-        uint256 n = _core.ruleCount;
+        uint256 n = _coreOf().ruleCount;
         list = new ITransferRule[](n);
         for (uint256 i; i < n; ++i) list[i] = _ruleAt(i);
     }
@@ -424,7 +442,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     }
 
     /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`), given the clone's
-    ///      arguments and a copy of `_core`. Reads each slot once (into memory): the sender's and the
+    ///      arguments and the `_core` word. Reads each slot once, as a word: the sender's and the
     ///      recipient's words, `_limits` (cap, first rule), the recipient's `countryBlocked` entry, and
     ///      `holderCount` only for a new holder under a maximum. One identity registry call: `transferCheck`
     ///      (both sides) for an investor transfer under eligibility, else `identityOf(to)`. Here and in the
@@ -436,33 +454,33 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         uint256 amount,
         bool ignoreShortfall,
         Args memory a,
-        Core memory c
+        uint256 core
     ) private view returns (bytes memory none) {
         if (op == Op.Redeem) {
-            return c.flags & ASSET_RETIRED != 0 ? none : abi.encodeWithSelector(AssetNotRetired.selector);
+            return _flagsIn(core) & ASSET_RETIRED != 0 ? none : abi.encodeWithSelector(AssetNotRetired.selector);
         }
-        if (c.flags & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
+        if (_flagsIn(core) & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
 
-        Wallet memory sender = _wallet(from); // address(0)'s word is never written: zero for a mint
-        Wallet memory recipient = _wallet(to); // zero for a burn
+        uint256 sender = _wallets[from].packed; // address(0)'s word is never written: zero for a mint
+        uint256 recipient = _wallets[to].packed; // zero for a burn
         if (op == Op.Transfer) {
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
-            if (c.flags & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (c.flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
-            if (sender.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
-            if (recipient.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
-        } else if (op == Op.Forced && recipient.walletFrozen) {
+            if (_flagsIn(core) & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
+            if (_flagsIn(core) & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
+            if (_walletFrozenIn(sender)) return abi.encodeWithSelector(WalletFrozen.selector, from);
+            if (_walletFrozenIn(recipient)) return abi.encodeWithSelector(WalletFrozen.selector, to);
+        } else if (op == Op.Forced && _walletFrozenIn(recipient)) {
             // ERC-7943: a forced transfer reverts when the recipient cannot receive (`canReceive` is false).
             return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
-        if (from != address(0) && sender.balance < amount && !ignoreShortfall) {
-            return abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, sender.balance, amount);
+        if (from != address(0) && _balanceIn(sender) < amount && !ignoreShortfall) {
+            return abi.encodeWithSelector(ERC20InsufficientBalance.selector, from, _balanceIn(sender), amount);
         }
         Party memory recipientId;
         if (op == Op.Transfer) {
-            bytes memory senderRefusal = _senderRefusal(c, sender, a.identityRegistry, from, to, amount, recipientId);
-            if (senderRefusal.length != 0) return senderRefusal;
+            bytes memory refusal = _senderRefusal(core, sender, a.identityRegistry, from, to, amount, recipientId);
+            if (refusal.length != 0) return refusal;
         }
         if (to == address(0)) return none; // burn: nothing more to check
         if (from == address(0)) {
@@ -472,11 +490,11 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
             }
         }
         if (!recipientId.known) (recipientId.country, recipientId.expiry) = a.identityRegistry.identityOf(to);
-        Limits memory limits = _limits;
-        bytes memory recipientRefusal = _recipientRefusal(from, to, amount, c, sender, recipient, recipientId, limits);
-        if (recipientRefusal.length != 0) return recipientRefusal;
+        uint256 limits = _limits;
+        bytes memory rRefusal = _recipientRefusal(from, to, amount, core, sender, recipient, recipientId, limits);
+        if (rRefusal.length != 0) return rRefusal;
         if (op == Op.Transfer || op == Op.Mint) {
-            return _rulesRefusal(a.assetId, from, to, amount, c.ruleCount, limits.firstRule);
+            return _rulesRefusal(a.assetId, from, to, amount, _ruleCountIn(core), _firstRuleIn(limits));
         }
         return none;
     }
@@ -532,7 +550,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
         uint256 amount = balanceOf(lost);
         if (amount == 0) revert NothingToRecover(lost);
-        address hooks = _core.incomeHooks;
+        address hooks = _hooksIn(_core);
         if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(_args().assetId, lost, replacement);
         _checkParties(lost, replacement);
         _move(Op.Recovery, lost, replacement, amount);
@@ -562,7 +580,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @inheritdoc IAssetShares
     /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
     function redeemFor(address holder) external returns (uint256 burned) {
-        if (msg.sender != _core.incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
+        if (msg.sender != _hooksIn(_core) || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
         Wallet memory h = _wallet(holder);
         if (h.frozen != 0) {
@@ -580,10 +598,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      token is created only for an Active asset (ShareFactory), which is what zero flags mean.
     function onAssetStatusChanged(IAssetRegistry.AssetStatus status) external {
         if (msg.sender != address(_args().registry)) revert NotRegistry(msg.sender);
-        uint8 flags = _core.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
+        Core memory c = _coreOf();
+        uint8 flags = c.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
         if (status == IAssetRegistry.AssetStatus.Frozen) flags |= ASSET_FROZEN;
         else if (status == IAssetRegistry.AssetStatus.Retired) flags |= ASSET_RETIRED;
-        _core.flags = flags;
+        c.flags = flags;
+        _setCore(c);
     }
 
     // ------------------------------------------------------------------ agent: freezes and pause
@@ -642,17 +662,19 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
     function pause() external onlyAgent {
-        uint8 flags = _core.flags;
-        if (flags & PAUSED != 0) revert EnforcedPause();
-        _core.flags = flags | PAUSED;
+        Core memory c = _coreOf();
+        if (c.flags & PAUSED != 0) revert EnforcedPause();
+        c.flags |= PAUSED;
+        _setCore(c);
         emit Paused(msg.sender);
     }
 
     /// @notice Resumes investor transfers. Only the agent.
     function unpause() external onlyAgent {
-        uint8 flags = _core.flags;
-        if (flags & PAUSED == 0) revert ExpectedPause();
-        _core.flags = flags & ~PAUSED;
+        Core memory c = _coreOf();
+        if (c.flags & PAUSED == 0) revert ExpectedPause();
+        c.flags &= ~PAUSED;
+        _setCore(c);
         emit Unpaused(msg.sender);
     }
 
@@ -661,8 +683,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
     /// @param required New setting (true at creation).
     function setEligibilityRequired(bool required) external onlyAgent {
-        uint8 flags = _core.flags;
-        _core.flags = required ? flags | ELIGIBILITY_REQUIRED : flags & ~ELIGIBILITY_REQUIRED;
+        Core memory c = _coreOf();
+        c.flags = required ? c.flags | ELIGIBILITY_REQUIRED : c.flags & ~ELIGIBILITY_REQUIRED;
+        _setCore(c);
         emit ConfigChanged(_configView());
     }
 
@@ -678,21 +701,25 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///         only stops new holders from joining. Only the agent.
     /// @param maxHolders New maximum.
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
-        _core.maxHolders = maxHolders;
+        Core memory c = _coreOf();
+        c.maxHolders = maxHolders;
+        _setCore(c);
         emit ConfigChanged(_configView());
     }
 
     /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
     /// @param cap New cap.
     function setInvestorCap(uint256 cap) external onlyAgent {
-        _limits.investorCap = SafeCast.toUint96(cap);
+        _limits = uint160(address(_firstRuleIn(_limits))) | (uint256(SafeCast.toUint96(cap)) << 160);
         emit ConfigChanged(_configView());
     }
 
     /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
     /// @param until Timestamp.
     function setLockup(uint64 until) external onlyAgent {
-        _core.lockupUntil = SafeCast.toUint40(until);
+        Core memory c = _coreOf();
+        c.lockupUntil = SafeCast.toUint40(until);
+        _setCore(c);
         emit ConfigChanged(_configView());
     }
 
@@ -708,26 +735,30 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
     /// @param rule The rule.
     function addRule(ITransferRule rule) external onlyAgent {
-        uint256 n = _core.ruleCount;
+        Core memory c = _coreOf();
+        uint256 n = c.ruleCount;
         if (n >= MAX_RULES) revert TooManyRules(MAX_RULES);
         if (address(rule) == address(0)) revert InvalidRule(address(rule));
         for (uint256 i; i < n; ++i) {
             if (address(_ruleAt(i)) == address(rule)) revert InvalidRule(address(rule));
         }
         _setRuleAt(n, rule);
-        _core.ruleCount = uint8(n + 1);
+        c.ruleCount = uint8(n + 1);
+        _setCore(c);
         emit RuleAdded(address(rule));
     }
 
     /// @notice Removes an external rule (the last one takes its place). Only the agent.
     /// @param rule The rule.
     function removeRule(ITransferRule rule) external onlyAgent {
-        uint256 n = _core.ruleCount;
+        Core memory c = _coreOf();
+        uint256 n = c.ruleCount;
         for (uint256 i; i < n; ++i) {
             if (address(_ruleAt(i)) == address(rule)) {
                 _setRuleAt(i, _ruleAt(n - 1));
                 _setRuleAt(n - 1, ITransferRule(address(0)));
-                _core.ruleCount = uint8(n - 1);
+                c.ruleCount = uint8(n - 1);
+                _setCore(c);
                 emit RuleRemoved(address(rule));
                 return;
             }
@@ -755,8 +786,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      `ERC20InsufficientBalance` error, its `Transfer` event) on the packed words.
     function _move(Op op, address from, address to, uint256 value) private {
         Args memory a = _args();
-        Core memory c = _core;
-        bytes memory refusal = _refusal(op, from, to, value, false, a, c);
+        uint256 core = _core;
+        bytes memory refusal = _refusal(op, from, to, value, false, a, core);
         if (refusal.length != 0) {
             assembly ("memory-safe") {
                 revert(add(refusal, 0x20), mload(refusal))
@@ -764,7 +795,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         }
         // The wallet words are read again below, after the hook: a hook may itself move shares (it is an
         // ordinary transfer then, see ReenteringIncomeHooks), and the words must include such a move.
-        address hooks = c.incomeHooks;
+        address hooks = _hooksIn(core);
         if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(a.assetId, from, to, value);
         bool moves = from != to && value != 0;
         if (from == address(0)) {
@@ -796,25 +827,26 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev Sender-side rules of an investor transfer (after the balance check). Under eligibility, asks the
     ///      identity registry about both sides at once and leaves the recipient's identity in `recipientId`.
     function _senderRefusal(
-        Core memory c,
-        Wallet memory sender,
+        uint256 core,
+        uint256 sender,
         IdentityRegistry ids,
         address from,
         address to,
         uint256 amount,
         Party memory recipientId
     ) private view returns (bytes memory none) {
-        uint256 fromBalance = sender.balance;
-        uint256 frozen = sender.frozen;
+        uint256 fromBalance = _balanceIn(sender);
+        uint256 frozen = uint96(sender >> 96);
         uint256 available = fromBalance > frozen ? fromBalance - frozen : 0;
         // Beyond the balance the refusal is the ERC-20 one (or none, for ERC-7943 canTransfer), not the freeze's.
         if (available < amount && amount <= fromBalance) {
             return abi.encodeWithSelector(ERC7943InsufficientUnfrozenBalance.selector, from, amount, available);
         }
-        uint64 lock = sender.lockedUntil;
-        if (c.lockupUntil > lock) lock = c.lockupUntil;
+        uint64 lock = uint40(sender >> 192);
+        uint64 lockup = _lockupIn(core);
+        if (lockup > lock) lock = lockup;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.flags & ELIGIBILITY_REQUIRED != 0) {
+        if (_flagsIn(core) & ELIGIBILITY_REQUIRED != 0) {
             bool fromEligible;
             (fromEligible, recipientId.country, recipientId.expiry) = ids.transferCheck(from, to);
             recipientId.known = true;
@@ -828,26 +860,26 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         address from,
         address to,
         uint256 amount,
-        Core memory c,
-        Wallet memory sender,
-        Wallet memory recipient,
+        uint256 core,
+        uint256 sender,
+        uint256 recipient,
         Party memory recipientId,
-        Limits memory limits
+        uint256 limits
     ) private view returns (bytes memory none) {
-        if (c.flags & ELIGIBILITY_REQUIRED != 0 && recipientId.expiry <= block.timestamp) {
+        if (_flagsIn(core) & ELIGIBILITY_REQUIRED != 0 && recipientId.expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
         uint16 country = recipientId.country;
         if (countryBlocked[country]) return abi.encodeWithSelector(CountryBlocked.selector, country);
         if (from != to && amount != 0) {
-            uint256 toBalance = recipient.balance;
+            uint256 toBalance = _balanceIn(recipient);
             // A new holder joins unless the sender leaves at the same time (whole balance moved).
-            bool newHolder = toBalance == 0 && (from == address(0) || sender.balance != amount);
-            uint256 maxHolders = c.maxHolders;
+            bool newHolder = toBalance == 0 && (from == address(0) || _balanceIn(sender) != amount);
+            uint256 maxHolders = _maxHoldersIn(core);
             if (maxHolders != 0 && newHolder && holderCount >= maxHolders) {
                 return abi.encodeWithSelector(MaxHoldersReached.selector, maxHolders);
             }
-            uint256 cap = limits.investorCap;
+            uint256 cap = _capIn(limits);
             if (cap != 0 && toBalance + amount > cap) {
                 return abi.encodeWithSelector(InvestorCapExceeded.selector, to, toBalance + amount, cap);
             }
@@ -878,13 +910,70 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev External rule number `i` (< `_core.ruleCount`).
     function _ruleAt(uint256 i) private view returns (ITransferRule) {
-        return i == 0 ? _limits.firstRule : _moreRules[i - 1];
+        return i == 0 ? _firstRuleIn(_limits) : _moreRules[i - 1];
     }
 
     /// @dev Sets external rule number `i`.
     function _setRuleAt(uint256 i, ITransferRule rule) private {
-        if (i == 0) _limits.firstRule = rule;
+        if (i == 0) _limits = (_limits & ~uint256(type(uint160).max)) | uint160(address(rule));
         else _moreRules[i - 1] = rule;
+    }
+
+    /// @dev The first external rule field (bits 0-159) of the `_limits` word.
+    function _firstRuleIn(uint256 limits) private pure returns (ITransferRule) {
+        return ITransferRule(address(uint160(limits)));
+    }
+
+    /// @dev The per-investor cap field (bits 160-255) of the `_limits` word.
+    function _capIn(uint256 limits) private pure returns (uint256) {
+        return limits >> 160;
+    }
+
+    /// @dev The asset's `Core`, decoded from its word (layout at `Core`).
+    function _coreOf() private view returns (Core memory c) {
+        uint256 word = _core;
+        c.incomeHooks = _hooksIn(word);
+        c.flags = _flagsIn(word);
+        c.ruleCount = _ruleCountIn(word);
+        c.lockupUntil = uint40(_lockupIn(word));
+        c.maxHolders = uint32(_maxHoldersIn(word));
+        c.decimals = uint8(word >> 248);
+    }
+
+    /// @dev Stores `c` as the `_core` word (layout at `Core`).
+    function _setCore(Core memory c) private {
+        _core =
+            uint256(uint160(c.incomeHooks)) |
+            (uint256(c.flags) << 160) |
+            (uint256(c.ruleCount) << 168) |
+            (uint256(c.lockupUntil) << 176) |
+            (uint256(c.maxHolders) << 216) |
+            (uint256(c.decimals) << 248);
+    }
+
+    /// @dev The income hook field (bits 0-159) of the `_core` word.
+    function _hooksIn(uint256 core) private pure returns (address) {
+        return address(uint160(core));
+    }
+
+    /// @dev The flags field (bits 160-167) of the `_core` word.
+    function _flagsIn(uint256 core) private pure returns (uint8) {
+        return uint8(core >> 160);
+    }
+
+    /// @dev The rule count field (bits 168-175) of the `_core` word.
+    function _ruleCountIn(uint256 core) private pure returns (uint8) {
+        return uint8(core >> 168);
+    }
+
+    /// @dev The asset-wide lock-up field (bits 176-215) of the `_core` word.
+    function _lockupIn(uint256 core) private pure returns (uint64) {
+        return uint40(core >> 176);
+    }
+
+    /// @dev The maximum holders field (bits 216-247) of the `_core` word.
+    function _maxHoldersIn(uint256 core) private pure returns (uint256) {
+        return uint32(core >> 216);
     }
 
     /// @dev `account`'s wallet, decoded from its word (layout at `Wallet`).
@@ -893,7 +982,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         w.balance = uint96(word);
         w.frozen = uint96(word >> 96);
         w.lockedUntil = uint40(word >> 192);
-        w.walletFrozen = (word >> 232) & 1 != 0;
+        w.walletFrozen = _walletFrozenIn(word);
     }
 
     /// @dev Stores `w` as `account`'s word (layout at `Wallet`).
@@ -903,6 +992,11 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
             (uint256(w.frozen) << 96) |
             (uint256(w.lockedUntil) << 192) |
             (w.walletFrozen ? uint256(1) << 232 : 0);
+    }
+
+    /// @dev The wallet-freeze bit (232) of a wallet word.
+    function _walletFrozenIn(uint256 word) private pure returns (bool) {
+        return (word >> 232) & 1 != 0;
     }
 
     /// @dev The balance field (bits 0-95) of a wallet word.
@@ -950,14 +1044,14 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev The compliance parameters as the `Config` views and events show them.
     function _configView() private view returns (Config memory) {
-        Core storage c = _core;
+        Core memory c = _coreOf();
         return
             Config(
                 c.flags & ELIGIBILITY_REQUIRED != 0,
                 c.maxHolders,
                 c.lockupUntil,
                 _supply.mintLockPeriod,
-                _limits.investorCap
+                _capIn(_limits)
             );
     }
 
