@@ -552,7 +552,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         if (amount == 0) revert NothingToRecover(lost);
         address hooks = _hooksIn(_core);
         if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(_args().assetId, lost, replacement);
-        _checkParties(lost, replacement);
+        // Neither side is zero: `replacement` was checked above, and `lost` holds shares (zero's word is never written).
         _move(Op.Recovery, lost, replacement, amount);
 
         Wallet memory old = _wallet(lost);

@@ -596,6 +596,25 @@ describe("AssetShares", function () {
         .withArgs(f.buyout.address);
     });
 
+    it("refuses the zero address in the agent's and the distributor's moves with OpenZeppelin's errors", async function () {
+      const f = await loadFixture(funded);
+      const z = ethers.ZeroAddress;
+      const s = f.shares.connect(f.agent);
+      await expect(s.mint(z, 1n)).to.be.revertedWithCustomError(f.shares, "ERC20InvalidReceiver").withArgs(z);
+      await expect(s.burn(z, 1n)).to.be.revertedWithCustomError(f.shares, "ERC20InvalidSender").withArgs(z);
+      await expect(s.forcedTransfer(z, f.bob.address, 1n))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InvalidSender")
+        .withArgs(z);
+      await expect(s.forcedTransfer(f.alice.address, z, 1n))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InvalidReceiver")
+        .withArgs(z);
+      await f.registry.connect(f.buyout).retire(f.assetId);
+      await expect(f.hooks.redeem(await f.shares.getAddress(), z))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InvalidSender")
+        .withArgs(z);
+      expect(await f.shares.totalSupply()).to.equal(E(1500));
+    });
+
     it("redeems the whole balance, frozen part included, and returns it", async function () {
       const f = await loadFixture(funded);
       await f.shares.connect(f.agent).freezePartial(f.alice.address, E(300));
