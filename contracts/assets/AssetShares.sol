@@ -99,6 +99,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      required, bit 1: paused, bit 2: asset frozen, bit 3: asset retired; the last two mirror the
     ///      registry's status, which the registry pushes in the transaction that changes it), the number of
     ///      external rules, the asset-wide lock-up, the maximum number of holders and the decimals (set once).
+    ///      Stored as one `uint256` (bits 0-159 hook, 160-167 flags, 168-175 rule count, 176-215 lock-up,
+    ///      216-247 maximum holders, 248-255 decimals: the layout Solidity would give this struct), decoded by
+    ///      `_coreOf` and encoded by `_setCore`; a move reads the word once and takes its fields with shifts.
     struct Core {
         address incomeHooks;
         uint8 flags;
@@ -107,7 +110,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         uint32 maxHolders;
         uint8 decimals;
     }
-    /// @dev `_limits` (investor transfers and mints): the first external rule and the per-investor cap.
+    /// @dev `_limits` (investor transfers and mints): the first external rule and the per-investor cap. Stored
+    ///      as one `uint256` (bits 0-159 rule, 160-255 cap: the layout Solidity would give this struct), read
+    ///      with `_firstRuleIn` and `_capIn`.
     struct Limits {
         ITransferRule firstRule;
         uint96 investorCap;
@@ -119,12 +124,25 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     }
     /// @dev One word per wallet (read once, written once per move): the balance, the part of it the agent
     ///      froze (may exceed the balance), the lock from mint time and the agent's wallet freeze. Every
-    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1).
+    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1). Stored as
+    ///      one `uint256` in `_wallets` (bits 0-95 balance, 96-191 frozen, 192-231 lock, 232 wallet freeze:
+    ///      the layout Solidity would give this struct), decoded by `_wallet` and encoded by `_setWallet`, so
+    ///      that a move reads each wallet's word once and writes it once.
     struct Wallet {
         uint96 balance;
         uint96 frozen;
         uint40 lockedUntil;
         bool walletFrozen;
+    }
+    /// @dev A wallet's packed word (a struct so that a move computes the word's slot once for its read and write).
+    struct WalletWord {
+        uint256 packed;
+    }
+    /// @dev The recipient's identity as a move's rules read it (`known` once the registry was asked).
+    struct Party {
+        bool known;
+        uint16 country;
+        uint64 expiry;
     }
     /// @dev The clone's immutable arguments.
     struct Args {
@@ -138,17 +156,19 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     uint8 private constant ASSET_FROZEN = 4; // mirror of the registry's status (onAssetStatusChanged)
     uint8 private constant ASSET_RETIRED = 8;
 
-    Core private _core;
-    Limits private _limits;
+    /// @dev The asset's `Core`, packed in one word (see `Core`).
+    uint256 private _core;
+    /// @dev The asset's `Limits`, packed in one word (see `Limits`).
+    uint256 private _limits;
     Supply private _supply;
     /// @notice Number of wallets with a nonzero balance.
     uint256 public holderCount;
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
     mapping(uint16 country => bool) public countryBlocked;
-    mapping(address wallet => Wallet) private _wallets;
+    /// @dev Each wallet's `Wallet`, packed in one word (see `Wallet`).
+    mapping(address wallet => WalletWord) private _wallets;
     /// @dev External rules after the first one (which sits in `_limits`), `_core.ruleCount - 1` of them.
     ITransferRule[MAX_RULES - 1] private _moreRules;
-    Op private transient _op;
 
     /// @notice The agent paused investor transfers (OpenZeppelin Pausable's event).
     event Paused(address account);
@@ -250,7 +270,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         address incomeHooks_
     ) external initializer {
         __ERC20_init(name_, symbol_);
-        _core = Core(incomeHooks_, ELIGIBILITY_REQUIRED, 0, 0, 0, decimals_);
+        _setCore(Core(incomeHooks_, ELIGIBILITY_REQUIRED, 0, 0, 0, decimals_));
     }
 
     modifier onlyAgent() {
@@ -279,19 +299,19 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @inheritdoc IAssetShares
     function incomeHooks() public view override returns (address) {
-        return _core.incomeHooks;
+        return _hooksIn(_core);
     }
 
     /// @notice Decimals chosen by the issuer at creation (0..18).
     /// @return The decimals.
     function decimals() public view override returns (uint8) {
-        return _core.decimals;
+        return _coreOf().decimals;
     }
 
     /// @notice Whether the agent paused investor transfers.
     /// @return True when paused.
     function paused() external view returns (bool) {
-        return _core.flags & PAUSED != 0;
+        return _flagsIn(_core) & PAUSED != 0;
     }
 
     /// @notice Total shares in existence (at most `MAX_SUPPLY`).
@@ -304,7 +324,18 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param account The wallet.
     /// @return The balance.
     function balanceOf(address account) public view override(ERC20Upgradeable, IERC20) returns (uint256) {
-        return _wallets[account].balance;
+        return _balanceIn(_wallets[account].packed);
+    }
+
+    /// @notice Moves `value` of the caller's shares to `to` (an investor transfer: every rule applies).
+    /// @dev OpenZeppelin's `transfer` without its `_transfer` step: `_refusal` refuses a zero recipient with the
+    ///      same `ERC20InvalidReceiver(address(0))`, and the caller is never the zero address.
+    /// @param to Recipient.
+    /// @param value Shares.
+    /// @return True (reverts otherwise).
+    function transfer(address to, uint256 value) public override(ERC20Upgradeable, IERC20) returns (bool) {
+        _move(Op.Transfer, _msgSender(), to, value);
+        return true;
     }
 
     /// @notice The compliance parameters.
@@ -317,13 +348,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return True when frozen.
     function walletFrozen(address wallet) external view returns (bool) {
-        return _wallets[wallet].walletFrozen;
+        return _wallet(wallet).walletFrozen;
     }
 
     /// @inheritdoc IERC7943Fungible
     /// @dev May exceed the balance (set with `setFrozenTokens`): only `balance - frozen` (0 if negative) can move.
     function getFrozenTokens(address account) external view returns (uint256 amount) {
-        return _wallets[account].frozen;
+        return _wallet(account).frozen;
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -331,8 +362,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      while eligibility is required, a wallet without unexpired identity. Token-wide states (pause, asset
     ///      frozen or retired) are not account rules: `canTransfer` answers for them.
     function canSend(address account) external view returns (bool allowed) {
-        Wallet storage w = _wallets[account];
-        Core storage c = _core;
+        Wallet memory w = _wallet(account);
+        Core memory c = _coreOf();
         return
             account != address(0) &&
             !w.walletFrozen &&
@@ -345,9 +376,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev False for the zero address, a frozen wallet, a wallet resident in a blocked country, and, while
     ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
     function canReceive(address account) external view returns (bool allowed) {
-        if (account == address(0) || _wallets[account].walletFrozen) return false;
+        if (account == address(0) || _wallet(account).walletFrozen) return false;
         (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
-        return (_core.flags & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
+        return (_flagsIn(_core) & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
     }
 
     /// @inheritdoc IERC165
@@ -367,13 +398,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return The timestamp (0 when none).
     function lockedUntilOf(address wallet) external view returns (uint64) {
-        return _wallets[wallet].lockedUntil;
+        return _wallet(wallet).lockedUntil;
     }
 
     /// @notice The external rules, in the order they are asked.
     /// @return list The rules.
     function rules() external view returns (ITransferRule[] memory list) {
-        uint256 n = _core.ruleCount;
+        uint256 n = _coreOf().ruleCount;
         list = new ITransferRule[](n);
         for (uint256 i; i < n; ++i) list[i] = _ruleAt(i);
     }
@@ -383,7 +414,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      ERC-20 ones the standard leaves to the base token: a balance shortfall does not make it false (and
     ///      the frozen part is checked only for amounts within the balance), the allowance is not checked.
     function canTransfer(address from, address to, uint256 amount) external view returns (bool allowed) {
-        return _refusal(Op.Transfer, from, to, amount, true, _args()).length == 0;
+        return _refusal(Op.Transfer, from, to, amount, true, _args(), _core).length == 0;
     }
 
     /// @notice Whether `from` may transfer `amount` to `to` now and, if not, why (investor transfer or
@@ -407,58 +438,65 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param amount Shares.
     /// @return The ABI-encoded custom error, or empty.
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
-        return _refusal(op, from, to, amount, false, _args());
+        return _refusal(op, from, to, amount, false, _args(), _core);
     }
 
-    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`). Reads each slot
-    ///      once: `_core`, the sender's and the recipient's words, `_limits` (cap, first rule), the recipient's
-    ///      `countryBlocked` entry, and `holderCount` only for a new holder under a maximum.
+    /// @dev `refusalOf`, optionally ignoring a balance shortfall (ERC-7943 `canTransfer`), given the clone's
+    ///      arguments and the `_core` word. Reads each slot once, as a word: the sender's and the
+    ///      recipient's words, `_limits` (cap, first rule), the recipient's `countryBlocked` entry, and
+    ///      `holderCount` only for a new holder under a maximum. One identity registry call: `transferCheck`
+    ///      (both sides) for an investor transfer under eligibility, else `identityOf(to)`. Here and in the
+    ///      three helpers below, the named return `none` is never assigned: it is the empty refusal.
     function _refusal(
         Op op,
         address from,
         address to,
         uint256 amount,
         bool ignoreShortfall,
-        Args memory a
-    ) private view returns (bytes memory) {
-        Core storage c = _core;
-        uint8 flags = c.flags;
+        Args memory a,
+        uint256 core
+    ) private view returns (bytes memory none) {
         if (op == Op.Redeem) {
-            return flags & ASSET_RETIRED != 0 ? bytes("") : abi.encodeWithSelector(AssetNotRetired.selector);
+            return _flagsIn(core) & ASSET_RETIRED != 0 ? none : abi.encodeWithSelector(AssetNotRetired.selector);
         }
-        if (flags & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
+        if (_flagsIn(core) & ASSET_RETIRED != 0) return abi.encodeWithSelector(AssetRetired.selector);
 
-        Wallet storage sender = _wallets[from]; // address(0)'s word is never written: zero for a mint
+        uint256 sender = _wallets[from].packed; // address(0)'s word is never written: zero for a mint
+        uint256 recipient = _wallets[to].packed; // zero for a burn
         if (op == Op.Transfer) {
             if (from == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidSender.selector, from);
             if (to == address(0)) return abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, to);
-            if (flags & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
-            if (flags & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
-            if (sender.walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, from);
-            if (_wallets[to].walletFrozen) return abi.encodeWithSelector(WalletFrozen.selector, to);
-        } else if (op == Op.Forced && _wallets[to].walletFrozen) {
+            if (_flagsIn(core) & ASSET_FROZEN != 0) return abi.encodeWithSelector(AssetFrozen.selector);
+            if (_flagsIn(core) & PAUSED != 0) return abi.encodeWithSelector(SharesPaused.selector);
+            if (_walletFrozenIn(sender)) return abi.encodeWithSelector(WalletFrozen.selector, from);
+            if (_walletFrozenIn(recipient)) return abi.encodeWithSelector(WalletFrozen.selector, to);
+        } else if (op == Op.Forced && _walletFrozenIn(recipient)) {
             // ERC-7943: a forced transfer reverts when the recipient cannot receive (`canReceive` is false).
             return abi.encodeWithSelector(WalletFrozen.selector, to);
         }
-        uint256 fromBalance = from == address(0) ? 0 : sender.balance;
-        if (from != address(0) && fromBalance < amount && !ignoreShortfall) {
-            return abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, from, fromBalance, amount);
+        if (from != address(0) && _balanceIn(sender) < amount && !ignoreShortfall) {
+            return abi.encodeWithSelector(ERC20InsufficientBalance.selector, from, _balanceIn(sender), amount);
         }
+        Party memory recipientId;
         if (op == Op.Transfer) {
-            bytes memory senderRefusal = _senderRefusal(c, sender, a.identityRegistry, from, fromBalance, amount);
-            if (senderRefusal.length != 0) return senderRefusal;
+            bytes memory refusal = _senderRefusal(core, sender, a.identityRegistry, from, to, amount, recipientId);
+            if (refusal.length != 0) return refusal;
         }
-        if (to == address(0)) return ""; // burn: nothing more to check
+        if (to == address(0)) return none; // burn: nothing more to check
         if (from == address(0)) {
             uint256 supply = _supply.totalSupply;
             if (amount > MAX_SUPPLY - supply) {
                 return abi.encodeWithSelector(SupplyCapExceeded.selector, supply, amount, MAX_SUPPLY);
             }
         }
-        bytes memory recipientRefusal = _recipientRefusal(c, a.identityRegistry, from, to, fromBalance, amount);
-        if (recipientRefusal.length != 0) return recipientRefusal;
-        if (op == Op.Transfer || op == Op.Mint) return _rulesRefusal(a.assetId, from, to, amount, c.ruleCount);
-        return "";
+        if (!recipientId.known) (recipientId.country, recipientId.expiry) = a.identityRegistry.identityOf(to);
+        uint256 limits = _limits;
+        bytes memory rRefusal = _recipientRefusal(from, to, amount, core, sender, recipient, recipientId, limits);
+        if (rRefusal.length != 0) return rRefusal;
+        if (op == Op.Transfer || op == Op.Mint) {
+            return _rulesRefusal(a.assetId, from, to, amount, _ruleCountIn(core), _firstRuleIn(limits));
+        }
+        return none;
     }
 
     // ------------------------------------------------------------------ agent: supply and forced moves
@@ -468,14 +506,15 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param to Recipient.
     /// @param amount Shares.
     function mint(address to, uint256 amount) external onlyAgent {
-        _op = Op.Mint;
-        _mint(to, amount);
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0)); // as OpenZeppelin's _mint
+        _move(Op.Mint, address(0), to, amount);
         uint64 period = _supply.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
-            Wallet storage h = _wallets[to];
+            Wallet memory h = _wallet(to);
             if (until > h.lockedUntil) {
                 h.lockedUntil = SafeCast.toUint40(until);
+                _setWallet(to, h);
                 emit InvestorLocked(to, until);
             }
         }
@@ -486,8 +525,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param amount Shares.
     function burn(address from, uint256 amount) external onlyAgent {
         _releaseFrozen(from, amount);
-        _op = Op.Burn;
-        _burn(from, amount);
+        if (from == address(0)) revert ERC20InvalidSender(address(0)); // as OpenZeppelin's _burn
+        _move(Op.Burn, from, address(0), amount);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -496,8 +535,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      a frozen recipient wallet included (`WalletFrozen(to)`: ERC-7943 reverts when `canReceive` is false).
     function forcedTransfer(address from, address to, uint256 amount) external onlyAgent returns (bool result) {
         _releaseFrozen(from, amount);
-        _op = Op.Forced;
-        _transfer(from, to, amount);
+        _checkParties(from, to);
+        _move(Op.Forced, from, to, amount);
         emit ForcedTransfer(from, to, amount);
         return true;
     }
@@ -511,14 +550,14 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
         uint256 amount = balanceOf(lost);
         if (amount == 0) revert NothingToRecover(lost);
-        address hooks = _core.incomeHooks;
+        address hooks = _hooksIn(_core);
         if (hooks != address(0)) IIncomeHooks(hooks).onRecovery(_args().assetId, lost, replacement);
-        _op = Op.Recovery;
-        _transfer(lost, replacement, amount);
+        // Neither side is zero: `replacement` was checked above, and `lost` holds shares (zero's word is never written).
+        _move(Op.Recovery, lost, replacement, amount);
 
-        Wallet memory old = _wallets[lost];
+        Wallet memory old = _wallet(lost);
         delete _wallets[lost]; // its balance is already 0: the whole of it moved above
-        Wallet storage r = _wallets[replacement];
+        Wallet memory r = _wallet(replacement);
         if (old.frozen != 0) {
             uint256 frozenAfter = uint256(r.frozen) + old.frozen;
             r.frozen = SafeCast.toUint96(frozenAfter);
@@ -534,20 +573,23 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
             r.lockedUntil = old.lockedUntil;
             emit InvestorLocked(replacement, old.lockedUntil);
         }
+        _setWallet(replacement, r);
         emit Recovered(lost, replacement, amount, old.frozen);
     }
 
     /// @inheritdoc IAssetShares
     /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
     function redeemFor(address holder) external returns (uint256 burned) {
-        if (msg.sender != _core.incomeHooks || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
+        if (msg.sender != _hooksIn(_core) || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
         burned = balanceOf(holder);
-        if (_wallets[holder].frozen != 0) {
-            _wallets[holder].frozen = 0;
+        Wallet memory h = _wallet(holder);
+        if (h.frozen != 0) {
+            h.frozen = 0;
+            _setWallet(holder, h);
             emit Frozen(holder, 0);
         }
-        _op = Op.Redeem;
-        _burn(holder, burned);
+        if (holder == address(0)) revert ERC20InvalidSender(address(0)); // as OpenZeppelin's _burn
+        _move(Op.Redeem, holder, address(0), burned);
         emit Redeemed(holder, burned);
     }
 
@@ -556,10 +598,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      token is created only for an Active asset (ShareFactory), which is what zero flags mean.
     function onAssetStatusChanged(IAssetRegistry.AssetStatus status) external {
         if (msg.sender != address(_args().registry)) revert NotRegistry(msg.sender);
-        uint8 flags = _core.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
+        Core memory c = _coreOf();
+        uint8 flags = c.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
         if (status == IAssetRegistry.AssetStatus.Frozen) flags |= ASSET_FROZEN;
         else if (status == IAssetRegistry.AssetStatus.Retired) flags |= ASSET_RETIRED;
-        _core.flags = flags;
+        c.flags = flags;
+        _setCore(c);
     }
 
     // ------------------------------------------------------------------ agent: freezes and pause
@@ -568,9 +612,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param frozen New state.
     function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         if (h.walletFrozen == frozen) revert WalletFreezeUnchanged(wallet, frozen);
         h.walletFrozen = frozen;
+        _setWallet(wallet, h);
         emit WalletFrozenSet(wallet, frozen);
     }
 
@@ -578,11 +623,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to freeze.
     function freezePartial(address wallet, uint256 amount) external onlyAgent {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         uint256 balance = h.balance;
         uint256 after_ = h.frozen + amount;
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
         h.frozen = uint96(after_); // <= balance
+        _setWallet(wallet, h);
         emit TokensFrozen(wallet, amount);
         emit Frozen(wallet, after_);
     }
@@ -591,10 +637,11 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to release.
     function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         uint256 frozen = h.frozen;
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
         h.frozen = uint96(frozen - amount);
+        _setWallet(wallet, h);
         emit TokensUnfrozen(wallet, amount);
         emit Frozen(wallet, frozen - amount);
     }
@@ -603,9 +650,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev Only the agent. Sets the absolute frozen amount, which may exceed the balance (it then also holds
     ///      back future receipts). Emits `Frozen`, and the ERC-3643 `TokensFrozen`/`TokensUnfrozen` for the change.
     function setFrozenTokens(address account, uint256 amount) external onlyAgent returns (bool result) {
-        Wallet storage h = _wallets[account];
+        Wallet memory h = _wallet(account);
         uint256 frozen = h.frozen;
         h.frozen = SafeCast.toUint96(amount);
+        _setWallet(account, h);
         if (amount > frozen) emit TokensFrozen(account, amount - frozen);
         else if (amount < frozen) emit TokensUnfrozen(account, frozen - amount);
         emit Frozen(account, amount);
@@ -614,17 +662,19 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
     function pause() external onlyAgent {
-        uint8 flags = _core.flags;
-        if (flags & PAUSED != 0) revert EnforcedPause();
-        _core.flags = flags | PAUSED;
+        Core memory c = _coreOf();
+        if (c.flags & PAUSED != 0) revert EnforcedPause();
+        c.flags |= PAUSED;
+        _setCore(c);
         emit Paused(msg.sender);
     }
 
     /// @notice Resumes investor transfers. Only the agent.
     function unpause() external onlyAgent {
-        uint8 flags = _core.flags;
-        if (flags & PAUSED == 0) revert ExpectedPause();
-        _core.flags = flags & ~PAUSED;
+        Core memory c = _coreOf();
+        if (c.flags & PAUSED == 0) revert ExpectedPause();
+        c.flags &= ~PAUSED;
+        _setCore(c);
         emit Unpaused(msg.sender);
     }
 
@@ -633,8 +683,9 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
     /// @param required New setting (true at creation).
     function setEligibilityRequired(bool required) external onlyAgent {
-        uint8 flags = _core.flags;
-        _core.flags = required ? flags | ELIGIBILITY_REQUIRED : flags & ~ELIGIBILITY_REQUIRED;
+        Core memory c = _coreOf();
+        c.flags = required ? c.flags | ELIGIBILITY_REQUIRED : c.flags & ~ELIGIBILITY_REQUIRED;
+        _setCore(c);
         emit ConfigChanged(_configView());
     }
 
@@ -650,21 +701,25 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///         only stops new holders from joining. Only the agent.
     /// @param maxHolders New maximum.
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
-        _core.maxHolders = maxHolders;
+        Core memory c = _coreOf();
+        c.maxHolders = maxHolders;
+        _setCore(c);
         emit ConfigChanged(_configView());
     }
 
     /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
     /// @param cap New cap.
     function setInvestorCap(uint256 cap) external onlyAgent {
-        _limits.investorCap = SafeCast.toUint96(cap);
+        _limits = uint160(address(_firstRuleIn(_limits))) | (uint256(SafeCast.toUint96(cap)) << 160);
         emit ConfigChanged(_configView());
     }
 
     /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
     /// @param until Timestamp.
     function setLockup(uint64 until) external onlyAgent {
-        _core.lockupUntil = SafeCast.toUint40(until);
+        Core memory c = _coreOf();
+        c.lockupUntil = SafeCast.toUint40(until);
+        _setCore(c);
         emit ConfigChanged(_configView());
     }
 
@@ -680,26 +735,30 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
     /// @param rule The rule.
     function addRule(ITransferRule rule) external onlyAgent {
-        uint256 n = _core.ruleCount;
+        Core memory c = _coreOf();
+        uint256 n = c.ruleCount;
         if (n >= MAX_RULES) revert TooManyRules(MAX_RULES);
         if (address(rule) == address(0)) revert InvalidRule(address(rule));
         for (uint256 i; i < n; ++i) {
             if (address(_ruleAt(i)) == address(rule)) revert InvalidRule(address(rule));
         }
         _setRuleAt(n, rule);
-        _core.ruleCount = uint8(n + 1);
+        c.ruleCount = uint8(n + 1);
+        _setCore(c);
         emit RuleAdded(address(rule));
     }
 
     /// @notice Removes an external rule (the last one takes its place). Only the agent.
     /// @param rule The rule.
     function removeRule(ITransferRule rule) external onlyAgent {
-        uint256 n = _core.ruleCount;
+        Core memory c = _coreOf();
+        uint256 n = c.ruleCount;
         for (uint256 i; i < n; ++i) {
             if (address(_ruleAt(i)) == address(rule)) {
                 _setRuleAt(i, _ruleAt(n - 1));
                 _setRuleAt(n - 1, ITransferRule(address(0)));
-                _core.ruleCount = uint8(n - 1);
+                c.ruleCount = uint8(n - 1);
+                _setCore(c);
                 emit RuleRemoved(address(rule));
                 return;
             }
@@ -709,109 +768,136 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Every balance move: compliance (reverting with `refusalOf`'s error), then the income hook, then
-    ///      the balances, the supply and the holder count, with OpenZeppelin ERC-20's semantics (its
-    ///      `ERC20InsufficientBalance` error, its `Transfer` event) on the packed words.
+    /// @dev OpenZeppelin's ERC-20 moves (`transfer`, `transferFrom`) are investor transfers; the agent's and
+    ///      the distributor's moves call `_move` with their own kind. So anything an income hook triggers is
+    ///      an ordinary transfer.
     function _update(address from, address to, uint256 value) internal override {
-        Op op = _op;
-        _op = Op.Transfer; // anything the hook triggers is an ordinary transfer
+        _move(Op.Transfer, from, to, value);
+    }
+
+    /// @dev OpenZeppelin's `_transfer` checks, for the agent's forced transfer and recovery.
+    function _checkParties(address from, address to) private pure {
+        if (from == address(0)) revert ERC20InvalidSender(address(0));
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+    }
+
+    /// @dev Every balance move of kind `op`: compliance (reverting with `refusalOf`'s error), then the income
+    ///      hook, then the balances, the supply and the holder count, with OpenZeppelin ERC-20's semantics (its
+    ///      `ERC20InsufficientBalance` error, its `Transfer` event) on the packed words.
+    function _move(Op op, address from, address to, uint256 value) private {
         Args memory a = _args();
-        bytes memory refusal = _refusal(op, from, to, value, false, a);
+        uint256 core = _core;
+        bytes memory refusal = _refusal(op, from, to, value, false, a, core);
         if (refusal.length != 0) {
             assembly ("memory-safe") {
                 revert(add(refusal, 0x20), mload(refusal))
             }
         }
-        address hooks = _core.incomeHooks;
+        // The wallet words are read again below, after the hook: a hook may itself move shares (it is an
+        // ordinary transfer then, see ReenteringIncomeHooks), and the words must include such a move.
+        address hooks = _hooksIn(core);
         if (hooks != address(0)) IIncomeHooks(hooks).onSharesTransfer(a.assetId, from, to, value);
         bool moves = from != to && value != 0;
         if (from == address(0)) {
             // Within MAX_SUPPLY: `_refusal` checked it (SupplyCapExceeded).
             _supply.totalSupply = uint96(_supply.totalSupply + value);
         } else {
-            Wallet storage sender = _wallets[from];
-            uint256 fromBalance = sender.balance;
+            WalletWord storage sender = _wallets[from];
+            uint256 word = sender.packed;
+            uint256 fromBalance = _balanceIn(word);
             // `_refusal` refused a shortfall with ERC20InsufficientBalance (a redemption burns exactly the
             // balance), so value <= fromBalance; checked arithmetic would panic otherwise.
-            sender.balance = uint96(fromBalance - value);
+            sender.packed = _withBalance(word, fromBalance - value);
             if (moves && fromBalance == value) --holderCount;
         }
         if (to == address(0)) {
             // value <= fromBalance <= totalSupply
             _supply.totalSupply = uint96(_supply.totalSupply - value);
         } else {
-            Wallet storage recipient = _wallets[to];
-            uint256 toBalance = recipient.balance;
+            WalletWord storage recipient = _wallets[to];
+            uint256 word = recipient.packed;
+            uint256 toBalance = _balanceIn(word);
             if (moves && toBalance == 0) ++holderCount;
             // toBalance + value <= totalSupply <= MAX_SUPPLY
-            recipient.balance = uint96(toBalance + value);
+            recipient.packed = _withBalance(word, toBalance + value);
         }
         emit Transfer(from, to, value);
     }
 
-    /// @dev Sender-side rules of an investor transfer (after the balance check).
+    /// @dev Sender-side rules of an investor transfer (after the balance check). Under eligibility, asks the
+    ///      identity registry about both sides at once and leaves the recipient's identity in `recipientId`.
     function _senderRefusal(
-        Core storage c,
-        Wallet storage sender,
+        uint256 core,
+        uint256 sender,
         IdentityRegistry ids,
         address from,
-        uint256 fromBalance,
-        uint256 amount
-    ) private view returns (bytes memory) {
-        uint256 frozen = sender.frozen;
+        address to,
+        uint256 amount,
+        Party memory recipientId
+    ) private view returns (bytes memory none) {
+        uint256 fromBalance = _balanceIn(sender);
+        uint256 frozen = uint96(sender >> 96);
         uint256 available = fromBalance > frozen ? fromBalance - frozen : 0;
         // Beyond the balance the refusal is the ERC-20 one (or none, for ERC-7943 canTransfer), not the freeze's.
         if (available < amount && amount <= fromBalance) {
             return abi.encodeWithSelector(ERC7943InsufficientUnfrozenBalance.selector, from, amount, available);
         }
-        uint64 lock = sender.lockedUntil;
-        if (c.lockupUntil > lock) lock = c.lockupUntil;
+        uint64 lock = uint40(sender >> 192);
+        uint64 lockup = _lockupIn(core);
+        if (lockup > lock) lock = lockup;
         if (block.timestamp < lock) return abi.encodeWithSelector(LockedUntil.selector, lock);
-        if (c.flags & ELIGIBILITY_REQUIRED != 0 && !ids.isEligible(from)) {
-            return abi.encodeWithSelector(SenderNotEligible.selector, from);
+        if (_flagsIn(core) & ELIGIBILITY_REQUIRED != 0) {
+            bool fromEligible;
+            (fromEligible, recipientId.country, recipientId.expiry) = ids.transferCheck(from, to);
+            recipientId.known = true;
+            if (!fromEligible) return abi.encodeWithSelector(SenderNotEligible.selector, from);
         }
-        return "";
+        return none;
     }
 
     /// @dev Recipient-side rules: eligibility, country, maximum holders, per-investor cap.
     function _recipientRefusal(
-        Core storage c,
-        IdentityRegistry ids,
         address from,
         address to,
-        uint256 fromBalance,
-        uint256 amount
-    ) private view returns (bytes memory) {
-        (uint16 country, uint64 expiry) = ids.identityOf(to);
-        if (c.flags & ELIGIBILITY_REQUIRED != 0 && expiry <= block.timestamp) {
+        uint256 amount,
+        uint256 core,
+        uint256 sender,
+        uint256 recipient,
+        Party memory recipientId,
+        uint256 limits
+    ) private view returns (bytes memory none) {
+        if (_flagsIn(core) & ELIGIBILITY_REQUIRED != 0 && recipientId.expiry <= block.timestamp) {
             return abi.encodeWithSelector(RecipientNotEligible.selector, to);
         }
+        uint16 country = recipientId.country;
         if (countryBlocked[country]) return abi.encodeWithSelector(CountryBlocked.selector, country);
         if (from != to && amount != 0) {
-            uint256 toBalance = _wallets[to].balance;
+            uint256 toBalance = _balanceIn(recipient);
             // A new holder joins unless the sender leaves at the same time (whole balance moved).
-            bool newHolder = toBalance == 0 && (from == address(0) || fromBalance != amount);
-            if (c.maxHolders != 0 && newHolder && holderCount >= c.maxHolders) {
-                return abi.encodeWithSelector(MaxHoldersReached.selector, uint256(c.maxHolders));
+            bool newHolder = toBalance == 0 && (from == address(0) || _balanceIn(sender) != amount);
+            uint256 maxHolders = _maxHoldersIn(core);
+            if (maxHolders != 0 && newHolder && holderCount >= maxHolders) {
+                return abi.encodeWithSelector(MaxHoldersReached.selector, maxHolders);
             }
-            uint256 cap = _limits.investorCap;
+            uint256 cap = _capIn(limits);
             if (cap != 0 && toBalance + amount > cap) {
                 return abi.encodeWithSelector(InvestorCapExceeded.selector, to, toBalance + amount, cap);
             }
         }
-        return "";
+        return none;
     }
 
-    /// @dev The `n` external rules, in order; the first refusal wins.
+    /// @dev The `n` external rules, in order (`first` is `_limits.firstRule`); the first refusal wins.
     function _rulesRefusal(
         uint256 id,
         address from,
         address to,
         uint256 amount,
-        uint256 n
-    ) private view returns (bytes memory) {
+        uint256 n,
+        ITransferRule first
+    ) private view returns (bytes memory none) {
         for (uint256 i; i < n; ++i) {
-            ITransferRule rule = _ruleAt(i);
+            ITransferRule rule = i == 0 ? first : _moreRules[i - 1];
             // A rule that reverts refuses (reason 0) instead of making canTransfer revert.
             try rule.check(id, from, to, amount) returns (bool ok, bytes4 reason) {
                 if (!ok) return abi.encodeWithSelector(RuleRefused.selector, address(rule), reason);
@@ -819,23 +905,113 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
                 return abi.encodeWithSelector(RuleRefused.selector, address(rule), bytes4(0));
             }
         }
-        return "";
+        return none;
     }
 
     /// @dev External rule number `i` (< `_core.ruleCount`).
     function _ruleAt(uint256 i) private view returns (ITransferRule) {
-        return i == 0 ? _limits.firstRule : _moreRules[i - 1];
+        return i == 0 ? _firstRuleIn(_limits) : _moreRules[i - 1];
     }
 
     /// @dev Sets external rule number `i`.
     function _setRuleAt(uint256 i, ITransferRule rule) private {
-        if (i == 0) _limits.firstRule = rule;
+        if (i == 0) _limits = (_limits & ~uint256(type(uint160).max)) | uint160(address(rule));
         else _moreRules[i - 1] = rule;
+    }
+
+    /// @dev The first external rule field (bits 0-159) of the `_limits` word.
+    function _firstRuleIn(uint256 limits) private pure returns (ITransferRule) {
+        return ITransferRule(address(uint160(limits)));
+    }
+
+    /// @dev The per-investor cap field (bits 160-255) of the `_limits` word.
+    function _capIn(uint256 limits) private pure returns (uint256) {
+        return limits >> 160;
+    }
+
+    /// @dev The asset's `Core`, decoded from its word (layout at `Core`).
+    function _coreOf() private view returns (Core memory c) {
+        uint256 word = _core;
+        c.incomeHooks = _hooksIn(word);
+        c.flags = _flagsIn(word);
+        c.ruleCount = _ruleCountIn(word);
+        c.lockupUntil = uint40(_lockupIn(word));
+        c.maxHolders = uint32(_maxHoldersIn(word));
+        c.decimals = uint8(word >> 248);
+    }
+
+    /// @dev Stores `c` as the `_core` word (layout at `Core`).
+    function _setCore(Core memory c) private {
+        _core =
+            uint256(uint160(c.incomeHooks)) |
+            (uint256(c.flags) << 160) |
+            (uint256(c.ruleCount) << 168) |
+            (uint256(c.lockupUntil) << 176) |
+            (uint256(c.maxHolders) << 216) |
+            (uint256(c.decimals) << 248);
+    }
+
+    /// @dev The income hook field (bits 0-159) of the `_core` word.
+    function _hooksIn(uint256 core) private pure returns (address) {
+        return address(uint160(core));
+    }
+
+    /// @dev The flags field (bits 160-167) of the `_core` word.
+    function _flagsIn(uint256 core) private pure returns (uint8) {
+        return uint8(core >> 160);
+    }
+
+    /// @dev The rule count field (bits 168-175) of the `_core` word.
+    function _ruleCountIn(uint256 core) private pure returns (uint8) {
+        return uint8(core >> 168);
+    }
+
+    /// @dev The asset-wide lock-up field (bits 176-215) of the `_core` word.
+    function _lockupIn(uint256 core) private pure returns (uint64) {
+        return uint40(core >> 176);
+    }
+
+    /// @dev The maximum holders field (bits 216-247) of the `_core` word.
+    function _maxHoldersIn(uint256 core) private pure returns (uint256) {
+        return uint32(core >> 216);
+    }
+
+    /// @dev `account`'s wallet, decoded from its word (layout at `Wallet`).
+    function _wallet(address account) private view returns (Wallet memory w) {
+        uint256 word = _wallets[account].packed;
+        w.balance = uint96(word);
+        w.frozen = uint96(word >> 96);
+        w.lockedUntil = uint40(word >> 192);
+        w.walletFrozen = _walletFrozenIn(word);
+    }
+
+    /// @dev Stores `w` as `account`'s word (layout at `Wallet`).
+    function _setWallet(address account, Wallet memory w) private {
+        _wallets[account].packed =
+            uint256(w.balance) |
+            (uint256(w.frozen) << 96) |
+            (uint256(w.lockedUntil) << 192) |
+            (w.walletFrozen ? uint256(1) << 232 : 0);
+    }
+
+    /// @dev The wallet-freeze bit (232) of a wallet word.
+    function _walletFrozenIn(uint256 word) private pure returns (bool) {
+        return (word >> 232) & 1 != 0;
+    }
+
+    /// @dev The balance field (bits 0-95) of a wallet word.
+    function _balanceIn(uint256 word) private pure returns (uint256) {
+        return uint96(word);
+    }
+
+    /// @dev `word` with its balance field set to `balance` (< 2**96: at most the supply, see `MAX_SUPPLY`).
+    function _withBalance(uint256 word, uint256 balance) private pure returns (uint256) {
+        return (word & ~uint256(type(uint96).max)) | balance;
     }
 
     /// @dev Releases what a forced move of `amount` needs beyond the unfrozen balance.
     function _releaseFrozen(address wallet, uint256 amount) private {
-        Wallet storage h = _wallets[wallet];
+        Wallet memory h = _wallet(wallet);
         uint256 frozen = h.frozen;
         if (frozen == 0) return;
         uint256 balance = h.balance;
@@ -844,6 +1020,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
             h.frozen = uint96(frozen - release);
+            _setWallet(wallet, h);
             emit TokensUnfrozen(wallet, release);
             emit Frozen(wallet, frozen - release);
         }
@@ -867,14 +1044,14 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev The compliance parameters as the `Config` views and events show them.
     function _configView() private view returns (Config memory) {
-        Core storage c = _core;
+        Core memory c = _coreOf();
         return
             Config(
                 c.flags & ELIGIBILITY_REQUIRED != 0,
                 c.maxHolders,
                 c.lockupUntil,
                 _supply.mintLockPeriod,
-                _limits.investorCap
+                _capIn(_limits)
             );
     }
 

@@ -95,6 +95,15 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
     }
 
     /// @inheritdoc IIdentityRegistry
+    function transferCheck(
+        address from,
+        address to
+    ) external view returns (bool fromEligible, uint16 toCountry, uint64 toExpiry) {
+        Identity memory id = _identities[to];
+        return (_identities[from].expiry > block.timestamp, id.country, id.expiry);
+    }
+
+    /// @inheritdoc IIdentityRegistry
     function isEligible(address wallet) external view returns (bool) {
         return _identities[wallet].expiry > block.timestamp;
     }

@@ -134,39 +134,47 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @notice Growth of the share supply (log2) after a deposit that the accounting must absorb.
     uint256 public constant SUPPLY_HEADROOM_BITS = 32;
 
-    /// @notice Income state of one (asset, payout token).
-    /// @param registered Whether the token is one of the asset's payout tokens.
-    /// @param magnifiedPerShare Cumulative income per share, times MAGNITUDE.
+    /// @notice Income state of one (asset, payout token). The token's income per share and its holders'
+    ///         positions are kept by the token's position in the asset's list (`AssetState`), so the
+    ///         transfer hook never reads the token's address.
+    /// @param position 1 + the token's index in the asset's `payoutTokens`; 0 = not registered.
+    /// @param claimed Total paid to holders (claims and redemptions); beside `position`, which every
+    ///        claim reads, so a claim reads one slot for both. At most `distributed`, checked to 248
+    ///        bits on every write (SafeCast).
     /// @param remainder Sum over deposits of the magnified remainder `toHolders * MAGNITUDE % supply`,
     ///        never distributed (each is < supply / MAGNITUDE wei).
     /// @param distributed Total credited to holders (net of carve-outs).
-    /// @param claimed Total paid to holders (claims and redemptions).
     /// @param reserve Maintenance reserve held.
     /// @param fees Protocol fee held for the fee recipient.
     struct TokenState {
-        bool registered;
-        uint256 magnifiedPerShare;
+        uint8 position;
+        uint248 claimed;
         uint256 remainder;
         uint256 distributed;
-        uint256 claimed;
         uint256 reserve;
         uint256 fees;
     }
 
-    /// @notice One holder's position in one (asset, payout token).
+    /// @notice One holder's account in one (asset, payout token).
     struct HolderState {
         int256 correction;
         uint256 withdrawn;
     }
 
-    /// @notice Per-asset configuration and cached share token. The share token, the reserve rate and
-    ///         the number of payout tokens share one slot, so the transfer hook reads the caller check
-    ///         and the token count in one cold read; the tokens follow, one slot each.
+    /// @notice Per-asset configuration, cached share token and the per-token accounting the transfer
+    ///         hook reads, all keyed by the payout token's index `i` in `payoutTokens` (fixed once
+    ///         registered: tokens are never removed). The share token, the reserve rate and the number of
+    ///         payout tokens share one slot, so the hook reads the caller check and the token count in one
+    ///         cold read; then, per token, `magnifiedPerShare[i]` and the two holders' `holders[h][i]`.
+    /// @param magnifiedPerShare Cumulative income per share of token `i`, times MAGNITUDE.
+    /// @param holders Each holder's account in token `i`.
     struct AssetState {
         address shares;
         uint16 reserveBps;
         uint8 payoutTokenCount;
         address[MAX_PAYOUT_TOKENS] payoutTokens;
+        uint256[MAX_PAYOUT_TOKENS] magnifiedPerShare;
+        mapping(address holder => HolderState[MAX_PAYOUT_TOKENS]) holders;
     }
 
     /// @notice Buyout of one asset.
@@ -200,7 +208,6 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
 
     mapping(uint256 assetId => AssetState) private _assets;
     mapping(uint256 assetId => mapping(address token => TokenState)) private _tokens;
-    mapping(uint256 assetId => mapping(address token => mapping(address holder => HolderState))) private _holders;
     mapping(uint256 assetId => Buyout) private _buyouts;
 
     /// @notice A token was allowed or disallowed as payout token.
@@ -442,7 +449,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     function registerPayoutToken(uint256 assetId, address token) external {
         _onlyAgent(assetId);
         if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
-        if (_tokens[assetId][token].registered) revert AlreadyRegistered(assetId, token);
+        if (_tokens[assetId][token].position != 0) revert AlreadyRegistered(assetId, token);
         _register(assetId, token);
     }
 
@@ -509,12 +516,13 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         }
         uint256 supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
-        if (!_tokens[assetId][token].registered) {
+        uint256 position = _tokens[assetId][token].position;
+        if (position == 0) {
             if (msg.sender != registry.agentOf(assetId)) revert TokenNotRegistered(assetId, token);
-            _register(assetId, token);
+            position = _register(assetId, token);
         }
 
-        toHolders = _credit(assetId, token, amount, _pull(vaultOf(assetId), token, amount), supply, a.reserveBps);
+        toHolders = _credit(assetId, token, position - 1, amount, _pull(vaultOf(assetId), token, amount), supply);
     }
 
     /// @dev Splits `received` at the rates in force now (rounded down; the rest to holders) and
@@ -522,23 +530,24 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     function _credit(
         uint256 assetId,
         address token,
+        uint256 i,
         uint256 amount,
         uint256 received,
-        uint256 supply,
-        uint16 assetReserveBps
+        uint256 supply
     ) private returns (uint256 toHolders) {
-        uint256 reserve = (received * Math.min(assetReserveBps, maxReserveBps)) / BPS;
+        AssetState storage a = _assets[assetId];
+        uint256 reserve = (received * Math.min(a.reserveBps, maxReserveBps)) / BPS;
         uint256 fee = (received * protocolFeeBps) / BPS;
         toHolders = received - reserve - fee;
 
         TokenState storage t = _tokens[assetId][token];
         if (toHolders >= MAGNITUDE) revert DepositTooLarge(assetId, token);
         uint256 magnified = toHolders * MAGNITUDE;
-        uint256 perShare = t.magnifiedPerShare + magnified / supply;
+        uint256 perShare = a.magnifiedPerShare[i] + magnified / supply;
         if (perShare > (uint256(type(int256).max) / supply) >> SUPPLY_HEADROOM_BITS) {
             revert DepositTooLarge(assetId, token);
         }
-        t.magnifiedPerShare = perShare;
+        a.magnifiedPerShare[i] = perShare;
         t.remainder += magnified % supply;
         t.reserve += reserve;
         t.fees += fee;
@@ -554,7 +563,10 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @return amount The income paid.
     function claim(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert ZeroAddress();
-        amount = _settle(assetId, token, msg.sender, _balanceOf(assetId, msg.sender), to);
+        uint256 position = _tokens[assetId][token].position; // 0: not registered, nothing to claim
+        if (position != 0) {
+            amount = _settle(assetId, token, position - 1, msg.sender, _balanceOf(assetId, msg.sender), to);
+        }
         if (amount == 0) revert NothingToClaim(assetId, token, msg.sender);
         _pay(vaultOf(assetId), token, to, amount);
     }
@@ -623,7 +635,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         uint256 n = a.payoutTokenCount;
         uint256[] memory income = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
-            income[i] = _settle(assetId, a.payoutTokens[i], msg.sender, balance, to);
+            income[i] = _settle(assetId, a.payoutTokens[i], i, msg.sender, balance, to);
         }
 
         // Interactions: burn through the share token (trusted, from the registry), then pay.
@@ -660,17 +672,19 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @dev Moves `magnifiedPerShare * amount` between the signed corrections of `from` and `to`
     ///      for each of the asset's payout tokens (<= MAX_PAYOUT_TOKENS): accrual of both is
     ///      unchanged. The share token's Transfer event records the move; no extra event here.
+    ///      Reads, per token, only the slots keyed by its index (never the token's address).
     function onSharesTransfer(uint256 assetId, address from, address to, uint256 amount) external {
         AssetState storage a = _assets[assetId];
-        _onlyShares(assetId);
+        address cached = a.shares;
+        uint256 n = a.payoutTokenCount; // same slot as the cached share token
+        if (msg.sender != cached || cached == address(0)) _onlyShares(assetId);
         if (amount == 0 || from == to) return;
-        uint256 n = a.payoutTokenCount; // same slot as the share token _onlyShares read
+        HolderState[MAX_PAYOUT_TOKENS] storage sender = a.holders[from];
+        HolderState[MAX_PAYOUT_TOKENS] storage recipient = a.holders[to];
         for (uint256 i = 0; i < n; ++i) {
-            address token = a.payoutTokens[i];
-            int256 delta = (_tokens[assetId][token].magnifiedPerShare * amount).toInt256();
-            mapping(address => HolderState) storage h = _holders[assetId][token];
-            if (from != address(0)) h[from].correction += delta;
-            if (to != address(0)) h[to].correction -= delta;
+            int256 delta = (a.magnifiedPerShare[i] * amount).toInt256();
+            if (from != address(0)) sender[i].correction += delta;
+            if (to != address(0)) recipient[i].correction -= delta;
         }
     }
 
@@ -686,14 +700,12 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         uint256 n = a.payoutTokenCount;
         uint256 balance = _balanceOf(assetId, lost);
         for (uint256 i = 0; i < n; ++i) {
-            address token = a.payoutTokens[i];
-            uint256 owed = _claimable(assetId, token, lost, balance);
+            uint256 owed = _claimable(assetId, i, lost, balance);
             if (owed == 0) continue;
             int256 delta = (owed * MAGNITUDE).toInt256();
-            mapping(address => HolderState) storage h = _holders[assetId][token];
-            h[lost].correction -= delta;
-            h[replacement].correction += delta;
-            emit EntitlementMoved(assetId, token, lost, replacement, owed);
+            a.holders[lost][i].correction -= delta;
+            a.holders[replacement][i].correction += delta;
+            emit EntitlementMoved(assetId, a.payoutTokens[i], lost, replacement, owed);
         }
     }
 
@@ -720,7 +732,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @param holder The holder.
     /// @return The claimable amount.
     function claimableOf(uint256 assetId, address token, address holder) external view returns (uint256) {
-        return _claimable(assetId, token, holder, _balanceOf(assetId, holder));
+        uint256 position = _tokens[assetId][token].position;
+        if (position == 0) return 0;
+        return _claimable(assetId, position - 1, holder, _balanceOf(assetId, holder));
     }
 
     /// @notice Total income `holder` withdrew for `assetId` in `token`.
@@ -729,7 +743,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     /// @param holder The holder.
     /// @return The amount withdrawn so far.
     function withdrawnOf(uint256 assetId, address token, address holder) external view returns (uint256) {
-        return _holders[assetId][token][holder].withdrawn;
+        uint256 position = _tokens[assetId][token].position;
+        if (position == 0) return 0;
+        return _assets[assetId].holders[holder][position - 1].withdrawn;
     }
 
     /// @notice Income accounting of `assetId` in `token`.
@@ -744,7 +760,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         address token
     ) external view returns (uint256 magnifiedPerShare, uint256 distributed, uint256 claimed, uint256 remainder) {
         TokenState storage t = _tokens[assetId][token];
-        return (t.magnifiedPerShare, t.distributed, t.claimed, t.remainder);
+        if (t.position != 0) magnifiedPerShare = _assets[assetId].magnifiedPerShare[t.position - 1];
+        return (magnifiedPerShare, t.distributed, t.claimed, t.remainder);
     }
 
     /// @notice The vault holding `assetId`'s funds, in every payout token (deployed on the asset's
@@ -762,7 +779,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return
             registry.statusOf(assetId) != IAssetRegistry.AssetStatus.None &&
             (token == address(0) || isPayoutToken[token]) &&
-            _tokens[assetId][token].registered &&
+            _tokens[assetId][token].position != 0 &&
             !incomeClosed(assetId);
     }
 
@@ -809,29 +826,29 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     // Internals
     // ------------------------------------------------------------------------------------------
 
-    /// @dev Marks `holder`'s claimable income in `token` as withdrawn and returns it (0 if none).
+    /// @dev Marks `holder`'s claimable income in `token` (index `i` of the asset's payout tokens) as
+    ///      withdrawn and returns it (0 if none).
     function _settle(
         uint256 assetId,
         address token,
+        uint256 i,
         address holder,
         uint256 balance,
         address to
     ) private returns (uint256 amount) {
-        amount = _claimable(assetId, token, holder, balance);
+        amount = _claimable(assetId, i, holder, balance);
         if (amount == 0) return 0;
-        _holders[assetId][token][holder].withdrawn += amount;
-        _tokens[assetId][token].claimed += amount;
+        _assets[assetId].holders[holder][i].withdrawn += amount;
+        TokenState storage t = _tokens[assetId][token];
+        t.claimed = (t.claimed + amount).toUint248();
         emit IncomeClaimed(assetId, token, holder, to, amount);
     }
 
-    function _claimable(
-        uint256 assetId,
-        address token,
-        address holder,
-        uint256 balance
-    ) private view returns (uint256) {
-        HolderState storage h = _holders[assetId][token][holder];
-        int256 magnified = (_tokens[assetId][token].magnifiedPerShare * balance).toInt256() + h.correction;
+    /// @dev What `holder` (holding `balance` shares) can claim in payout token number `i` of the asset.
+    function _claimable(uint256 assetId, uint256 i, address holder, uint256 balance) private view returns (uint256) {
+        AssetState storage a = _assets[assetId];
+        HolderState storage h = a.holders[holder][i];
+        int256 magnified = (a.magnifiedPerShare[i] * balance).toInt256() + h.correction;
         // `magnified` is never negative: corrections only remove what the holder accrued.
         uint256 accrued = SafeCast.toUint256(magnified) / MAGNITUDE;
         return accrued - h.withdrawn;
@@ -844,13 +861,15 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return IERC20(shares).balanceOf(holder);
     }
 
-    function _register(uint256 assetId, address token) private {
+    /// @dev Adds `token` to the asset's payout tokens and returns its position (1 + its index).
+    function _register(uint256 assetId, address token) private returns (uint256 position) {
         AssetState storage a = _assets[assetId];
         uint256 n = a.payoutTokenCount;
         if (n >= MAX_PAYOUT_TOKENS) revert TooManyPayoutTokens(assetId, token);
         a.payoutTokens[n] = token;
-        a.payoutTokenCount = uint8(n + 1);
-        _tokens[assetId][token].registered = true;
+        position = n + 1;
+        a.payoutTokenCount = uint8(position);
+        _tokens[assetId][token].position = uint8(position);
         emit PayoutTokenRegistered(assetId, token);
     }
 

@@ -12,6 +12,18 @@ interface IIdentityRegistry {
     /// @return expiry KYC expiry timestamp, 0 when none.
     function identityOf(address wallet) external view returns (uint16 country, uint64 expiry);
 
+    /// @notice What a share transfer reads, in one call: whether the sender has an unexpired identity, and
+    ///         the recipient's stored identity (as `identityOf`).
+    /// @param from The sender.
+    /// @param to The recipient.
+    /// @return fromEligible True when `from` is eligible now (as `isEligible(from)`).
+    /// @return toCountry `to`'s ISO-3166-1 numeric code, 0 when none.
+    /// @return toExpiry `to`'s KYC expiry timestamp, 0 when none.
+    function transferCheck(
+        address from,
+        address to
+    ) external view returns (bool fromEligible, uint16 toCountry, uint64 toExpiry);
+
     /// @notice Whether `wallet` has an unexpired identity.
     /// @param wallet The wallet.
     /// @return True when eligible now.

@@ -21,6 +21,21 @@ describe("IdentityRegistry", function () {
     expect(await identity.isVerified(erin.address)).to.equal(false);
   });
 
+  it("answers a transfer's two questions in one call: the sender's eligibility and the recipient's identity", async function () {
+    const { identity, kyc, erin, outsider } = await loadFixture(fixture);
+    const now = BigInt(await time.latest());
+    await identity.connect(kyc).setIdentity(erin.address, DE, now + 100n);
+    await identity.connect(kyc).setIdentity(outsider.address, US, now + 50n);
+    expect(await identity.transferCheck(erin.address, outsider.address)).to.deep.equal([true, BigInt(US), now + 50n]);
+    expect(await identity.transferCheck(outsider.address, erin.address)).to.deep.equal([true, BigInt(DE), now + 100n]);
+    // An unknown recipient: zeros, as identityOf. An expired sender: not eligible, its identity still stored.
+    const unknown = ethers.Wallet.createRandom().address;
+    expect(await identity.transferCheck(erin.address, unknown)).to.deep.equal([true, 0n, 0n]);
+    await time.increaseTo(now + 50n);
+    expect(await identity.transferCheck(outsider.address, erin.address)).to.deep.equal([false, BigInt(DE), now + 100n]);
+    expect(await identity.transferCheck(unknown, outsider.address)).to.deep.equal([false, BigInt(US), now + 50n]);
+  });
+
   it("onboards a batch all-or-nothing, naming the bad row", async function () {
     const { identity, kyc, erin, outsider } = await loadFixture(fixture);
     const future = BigInt(await time.latest()) + BigInt(YEAR);

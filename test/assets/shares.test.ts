@@ -149,6 +149,32 @@ describe("AssetShares", function () {
       expect(await s.balanceOf(await attacker.getAddress())).to.equal(10n);
     });
 
+    it("keeps a move the hook makes to the same recipient: the wallet words are written after the hook", async function () {
+      const f = await loadFixture(funded);
+      const attacker = await ethers.deployContract("ReenteringIncomeHooks");
+      await f.factory.connect(f.gov).setIncomeHooks(await attacker.getAddress());
+      const salt = ethers.id("reentrancy-same-recipient");
+      await f.registry.connect(f.issuer).registerAsset(salt, SOLAR, "0x4445", f.agent.address, "");
+      const id = await f.registry.computeAssetId(f.issuer.address, salt);
+      await f.factory.connect(f.agent).createShares(id, "R", "R", 0);
+      const s = await ethers.getContractAt("AssetShares", await f.registry.sharesOf(id));
+      const far = BigInt(await time.latest()) + 10n ** 6n;
+      await f.identity.connect(f.kyc).setIdentity(await attacker.getAddress(), DE, far);
+      await s.connect(f.agent).mint(await attacker.getAddress(), 10n);
+      await s.connect(f.agent).mint(f.alice.address, 10n);
+      await attacker.arm(f.bob.address);
+      // Alice sends 5 to Bob; during the hook the attacker sends 1 to Bob too (an ordinary transfer).
+      await expect(s.connect(f.alice).transfer(f.bob.address, 5n))
+        .to.emit(s, "Transfer")
+        .withArgs(f.alice.address, f.bob.address, 5n);
+      expect(await attacker.nestedSucceeded()).to.equal(true);
+      expect(await s.balanceOf(f.bob.address)).to.equal(6n);
+      expect(await s.balanceOf(f.alice.address)).to.equal(5n);
+      expect(await s.balanceOf(await attacker.getAddress())).to.equal(9n);
+      expect(await s.totalSupply()).to.equal(20n);
+      expect(await s.holderCount()).to.equal(3n);
+    });
+
     it("refuses transfers larger than the balance with OpenZeppelin's error, predicted by canTransfer", async function () {
       const f = await loadFixture(funded);
       await expectRefused(f, f.bob, f.alice.address, E(501), "ERC20InsufficientBalance", [
@@ -568,6 +594,25 @@ describe("AssetShares", function () {
       await expect(f.shares.connect(f.buyout).redeemFor(f.alice.address))
         .to.be.revertedWithCustomError(f.shares, "NotIncomeHooks")
         .withArgs(f.buyout.address);
+    });
+
+    it("refuses the zero address in the agent's and the distributor's moves with OpenZeppelin's errors", async function () {
+      const f = await loadFixture(funded);
+      const z = ethers.ZeroAddress;
+      const s = f.shares.connect(f.agent);
+      await expect(s.mint(z, 1n)).to.be.revertedWithCustomError(f.shares, "ERC20InvalidReceiver").withArgs(z);
+      await expect(s.burn(z, 1n)).to.be.revertedWithCustomError(f.shares, "ERC20InvalidSender").withArgs(z);
+      await expect(s.forcedTransfer(z, f.bob.address, 1n))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InvalidSender")
+        .withArgs(z);
+      await expect(s.forcedTransfer(f.alice.address, z, 1n))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InvalidReceiver")
+        .withArgs(z);
+      await f.registry.connect(f.buyout).retire(f.assetId);
+      await expect(f.hooks.redeem(await f.shares.getAddress(), z))
+        .to.be.revertedWithCustomError(f.shares, "ERC20InvalidSender")
+        .withArgs(z);
+      expect(await f.shares.totalSupply()).to.equal(E(1500));
     });
 
     it("redeems the whole balance, frozen part included, and returns it", async function () {

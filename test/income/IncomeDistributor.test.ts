@@ -344,6 +344,48 @@ describe("IncomeDistributor", function () {
       expect(await dai.balanceOf(alice.address)).to.equal(balance);
     });
 
+    it("keeps each payout token's income apart by its place in the asset's list, through a share move", async function () {
+      const { distributor, dai, usdc, shares, alice, bob, outsider, governance } =
+        await networkHelpers.loadFixture(fixture);
+      // DAI is token 0, USDC token 1, ETH token 2; income arrives in USDC and ETH only.
+      const u = await usdc.getAddress();
+      await distributor.connect(outsider).deposit(ASSET, u, 1_000_000n);
+      await distributor.connect(outsider).deposit(ASSET, ETH, e18(1), { value: e18(1) });
+      // Alice moves 20 of her 60 shares to Bob: what each accrued before the move stays theirs.
+      await shares.connect(alice).transfer(bob.address, e18(20));
+      await distributor.connect(outsider).deposit(ASSET, u, 1_000_000n);
+      const usdcToHolders = split(1_000_000n).toHolders;
+      const ethToHolders = split(e18(1)).toHolders;
+      const aliceUsdc = await distributor.claimableOf(ASSET, u, alice.address);
+      expect(isFloorOf(aliceUsdc, usdcToHolders * 60n + usdcToHolders * 40n, 100n, 2n)).to.equal(true);
+      expect(isFloorOf(await distributor.claimableOf(ASSET, ETH, alice.address), ethToHolders * 60n, 100n)).to.equal(
+        true,
+      );
+      // Token 0 (DAI) received nothing: nothing to claim in it, its claim refused.
+      const d = await dai.getAddress();
+      expect(await distributor.claimableOf(ASSET, d, alice.address)).to.equal(0n);
+      await expect(distributor.connect(alice).claim(ASSET, d, alice.address))
+        .to.be.revertedWithCustomError(distributor, "NothingToClaim")
+        .withArgs(ASSET, d, alice.address);
+      // A token the asset never registered: nothing claimable, nothing withdrawn, no accounting.
+      const other = await ethers.deployContract("MockPayoutToken", ["Other", "OTH", 18]);
+      await distributor.connect(governance).setPayoutToken(await other.getAddress(), true);
+      const o = await other.getAddress();
+      expect(await distributor.claimableOf(ASSET, o, alice.address)).to.equal(0n);
+      expect(await distributor.withdrawnOf(ASSET, o, alice.address)).to.equal(0n);
+      expect(await distributor.incomeAccountingOf(ASSET, o)).to.deep.equal([0n, 0n, 0n, 0n]);
+      await expect(distributor.connect(alice).claim(ASSET, o, alice.address))
+        .to.be.revertedWithCustomError(distributor, "NothingToClaim")
+        .withArgs(ASSET, o, alice.address);
+      // Claims pay exactly what was claimable, in its own token, and record it as withdrawn.
+      await expect(distributor.connect(alice).claim(ASSET, u, alice.address))
+        .to.emit(distributor, "IncomeClaimed")
+        .withArgs(ASSET, u, alice.address, alice.address, aliceUsdc);
+      expect(await distributor.withdrawnOf(ASSET, u, alice.address)).to.equal(aliceUsdc);
+      expect(await distributor.withdrawnOf(ASSET, ETH, alice.address)).to.equal(0n);
+      expect((await distributor.incomeAccountingOf(ASSET, u))[2]).to.equal(aliceUsdc);
+    });
+
     it("refuses a claim by someone who never held shares, and a claim to the zero address", async function () {
       const { distributor, dai, alice, outsider } = await networkHelpers.loadFixture(fixture);
       const token = await dai.getAddress();

@@ -238,8 +238,8 @@ const EXPLANATIONS: { pattern: RegExp; title: string; text: string }[] = [
       "Inherent and intended (it is the contrast workload). A device reporting often should send them in one `attestBatch`.",
   },
   {
-    pattern: /^IncomeDistributor\._tokens\[.*magnifiedPerShare/,
-    title: "`IncomeDistributor._tokens[asset][token].magnifiedPerShare`: income per share of one asset",
+    pattern: /^IncomeDistributor\._assets\[.*magnifiedPerShare/,
+    title: "`IncomeDistributor._assets[asset].magnifiedPerShare[token index]`: income per share of one asset",
     text:
       "A deposit raises the asset's income per share, which every share transfer in that asset (the hook settles both sides) and " +
       "every claim in that asset reads: a deposit and a transfer or claim of the same asset in one block must be ordered. " +
