@@ -19,6 +19,10 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { dataSlice, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { KeyType, deviceIdOf } from "./eip712/devices.js";
 import { bytesToHex, type Address, type Hex } from "./types.js";
+import { base64ToBytes, bytesOf, readTlv } from "./keys/bytes.js";
+
+/** What the DER reader names in its errors for a device key's SubjectPublicKeyInfo. */
+const SPKI = "SubjectPublicKeyInfo";
 
 /** The curves a device key may be on. */
 export type DeviceKeyCurve = "secp256k1" | "p256";
@@ -75,38 +79,6 @@ function curveOf(curve: DeviceKeyCurve | string): DeviceKeyCurve {
   return c;
 }
 
-function bytesOf(input: Uint8Array | string, what: string): Uint8Array {
-  if (input instanceof Uint8Array) return input;
-  const body = input.trim().replace(/^0x/i, "");
-  if (body.length === 0 || body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) {
-    throw new KeyImportError(`${what} is not hex of whole bytes`);
-  }
-  const out = new Uint8Array(body.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(body.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Base64 or base64url (padding optional, whitespace ignored) to bytes. */
-function base64ToBytes(text: string, what: string): Uint8Array {
-  const s = text.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
-  if (!/^[A-Za-z0-9+/]*$/.test(s) || s.length % 4 === 1) throw new KeyImportError(`${what} is not base64`);
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (const ch of s) {
-    acc = (acc << 6) | B64.indexOf(ch);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
-}
-
 /** The registry's key form of a SEC1 point (compressed or uncompressed) on `curve`; checks the point. */
 export function deviceKeyFromPoint(curve: DeviceKeyCurve | string, point: Uint8Array | string): DeviceKey {
   const c = curveOf(curve);
@@ -156,38 +128,15 @@ export function deviceKeyFromPoint(curve: DeviceKeyCurve | string, point: Uint8A
   };
 }
 
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-function readTlv(der: Uint8Array, offset: number, end: number): Tlv {
-  const bad = () => new KeyImportError("not a DER SubjectPublicKeyInfo (truncated or malformed DER)");
-  if (offset + 2 > end) throw bad();
-  const tag = der[offset]!;
-  let len = der[offset + 1]!;
-  let start = offset + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 3 || start + n > end) throw bad();
-    len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | der[start + i]!;
-    start += n;
-  }
-  if (start + len > end) throw bad();
-  return { tag, start, end: start + len };
-}
-
 /** The registry's key form of a DER SubjectPublicKeyInfo (bytes or hex). */
 export function deviceKeyFromSpki(der: Uint8Array | string): DeviceKey {
   const bytes = bytesOf(der, "the SPKI DER");
   const notSpki = "not a DER SubjectPublicKeyInfo";
-  const outer = readTlv(bytes, 0, bytes.length);
+  const outer = readTlv(bytes, 0, bytes.length, SPKI);
   if (outer.tag !== 0x30 || outer.end !== bytes.length) throw new KeyImportError(notSpki);
-  const alg = readTlv(bytes, outer.start, outer.end);
+  const alg = readTlv(bytes, outer.start, outer.end, SPKI);
   if (alg.tag !== 0x30) throw new KeyImportError(notSpki);
-  const algOid = readTlv(bytes, alg.start, alg.end);
+  const algOid = readTlv(bytes, alg.start, alg.end, SPKI);
   if (algOid.tag !== 0x06) throw new KeyImportError(notSpki);
   const algHex = bytesToHex(bytes.subarray(algOid.start, algOid.end)).slice(2);
   if (algHex !== OID_EC_PUBLIC_KEY) {
@@ -195,7 +144,7 @@ export function deviceKeyFromSpki(der: Uint8Array | string): DeviceKey {
   }
   if (algOid.end >= alg.end)
     throw new KeyImportError("the EC key names no curve (explicit parameters are not supported)");
-  const param = readTlv(bytes, algOid.end, alg.end);
+  const param = readTlv(bytes, algOid.end, alg.end, SPKI);
   if (param.tag !== 0x06) throw new KeyImportError("the EC key names no curve (explicit parameters are not supported)");
   const curveHex = bytesToHex(bytes.subarray(param.start, param.end)).slice(2);
   const curve: DeviceKeyCurve | undefined =
@@ -203,7 +152,7 @@ export function deviceKeyFromSpki(der: Uint8Array | string): DeviceKey {
   if (curve === undefined) {
     throw new KeyImportError(`unsupported curve (OID 0x${curveHex}): only prime256v1 (P-256) and secp256k1`);
   }
-  const bits = readTlv(bytes, alg.end, outer.end);
+  const bits = readTlv(bytes, alg.end, outer.end, SPKI);
   if (bits.tag !== 0x03 || bits.end !== outer.end || bits.end - bits.start < 2 || bytes[bits.start] !== 0) {
     throw new KeyImportError(notSpki);
   }
