@@ -13,7 +13,10 @@ import {
   typesFor,
   type Attestation,
 } from "../../client/src/eip712/devices.js";
-import type { DeviceSigner } from "../../client/src/signers/devices.js";
+import { deterministicDeviceSigner, type DeviceSigner } from "../../client/src/signers/devices.js";
+import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
+import { ReadingKinds } from "../../client/src/enums.js";
+import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 
 export const LEASE_MANAGER_ROLE = id("LEASE_MANAGER_ROLE");
 export const DEFAULT_ADMIN_ROLE = "0x" + "00".repeat(32);
@@ -133,3 +136,42 @@ export async function deviceState(ctx: Ctx, deviceId: bigint, kind = 1) {
 }
 
 export { KeyType };
+
+/**
+ * A claimed secp256k1 device (key seed `seed`) offered for metered rent on a real RentalEscrow, over the
+ * registry of `deployRegistry` with a mock asset registry and distributor: ETH, 1 gwei per Wh
+ * (ReadingKinds.ENERGY_WH), hourly meter period, no deposit. The escrow is the registry's lease manager.
+ */
+export async function deviceOnOffer(ethers: HardhatEthers, seed: string) {
+  const ctx = await deployRegistry(ethers);
+  const device = deterministicDeviceSigner("0x" + seed.repeat(32), 0, "secp256k1");
+  const deviceId = await registerAndClaim(ctx, device);
+  const [, , , , , , , , renter, arbiter, fees, buyer] = await ethers.getSigners();
+  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
+  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
+  const escrow = await deployRentalEscrow(ethers, {
+    governance: ctx.governance.address,
+    assetRegistry: await assets.getAddress(),
+    deviceRegistry: await ctx.registry.getAddress(),
+    distributor: await distributor.getAddress(),
+    feeRecipient: fees.address,
+    defaultArbiter: arbiter.address,
+    feeBps: 0,
+  });
+  await ctx.registry.connect(ctx.governance).grantRole(LEASE_MANAGER_ROLE, await escrow.getAddress());
+  await escrow.connect(ctx.governance).setTokenAllowed(ethers.ZeroAddress, true);
+  const terms = buildTerms({
+    subjectKind: SubjectKind.Device,
+    subjectId: deviceId,
+    meterDeviceId: deviceId,
+    meterKind: ReadingKinds.ENERGY_WH,
+    meterPeriod: 3600,
+    maxUnitsPerPeriod: 1_000n,
+    pricePerSecond: 0n,
+    pricePerUnit: 1_000_000_000n,
+    deposit: 0n,
+  });
+  await escrow.connect(ctx.operator).publishOffer(terms);
+  const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0]!.args.offerId;
+  return { ...ctx, device, deviceId, escrow, renter, buyer, offerId };
+}

@@ -10,12 +10,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Interface, Wallet, ZeroAddress } from "ethers";
-import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
-import { Secp256k1DeviceSigner, deterministicDeviceSigner } from "../../client/src/signers/devices.js";
-import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
+import { SubjectKind } from "../../client/src/eip712/rental.js";
+import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import {
   LEASE_MANAGER_ROLE,
   deployRegistry,
+  deviceOnOffer,
   latest,
   register,
   registerAndClaim,
@@ -226,39 +226,7 @@ describe("DeviceToken: ERC-4907 users are the device leases", function () {
 const DAY = 86_400n;
 const GWEI = 1_000_000_000n;
 
-async function rented() {
-  const ctx = await deployRegistry(ethers);
-  const device = deterministicDeviceSigner("0x" + "47".repeat(32), 0, "secp256k1");
-  const deviceId = await registerAndClaim(ctx, device);
-  const [, , , , , , , , renter, arbiter, fees, buyer] = await ethers.getSigners();
-  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
-  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-  const escrow = await deployRentalEscrow(ethers, {
-    governance: ctx.governance.address,
-    assetRegistry: await assets.getAddress(),
-    deviceRegistry: await ctx.registry.getAddress(),
-    distributor: await distributor.getAddress(),
-    feeRecipient: fees.address,
-    defaultArbiter: arbiter.address,
-    feeBps: 0,
-  });
-  await ctx.registry.connect(ctx.governance).grantRole(LEASE_MANAGER_ROLE, await escrow.getAddress());
-  await escrow.connect(ctx.governance).setTokenAllowed(ethers.ZeroAddress, true);
-  const terms = buildTerms({
-    subjectKind: SubjectKind.Device,
-    subjectId: deviceId,
-    meterDeviceId: deviceId,
-    meterKind: 1,
-    meterPeriod: 3600,
-    maxUnitsPerPeriod: 1_000n,
-    pricePerSecond: 0n,
-    pricePerUnit: GWEI,
-    deposit: 0n,
-  });
-  await escrow.connect(ctx.operator).publishOffer(terms);
-  const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0].args.offerId;
-  return { ...ctx, device, deviceId, escrow, renter, buyer, offerId };
-}
+const rented = () => deviceOnOffer(ethers, "47");
 
 describe("DeviceToken: ERC-4907 through the real rental flow", function () {
   it("renting a device makes the renter its user until settlement; the owner cannot move it meanwhile", async function () {

@@ -6,10 +6,8 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
-import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
-import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
-import { deployRegistry, LEASE_MANAGER_ROLE, registerAndClaim, signedAttestation } from "../devices/helpers.js";
+import { SubjectKind } from "../../client/src/eip712/rental.js";
+import { deviceOnOffer, signedAttestation } from "../devices/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -17,39 +15,7 @@ const { time, loadFixture } = networkHelpers;
 const DAY = 86_400n;
 const GWEI = 1_000_000_000n;
 
-async function integrated() {
-  const ctx = await deployRegistry(ethers);
-  const device = deterministicDeviceSigner("0x" + "42".repeat(32), 0, "secp256k1");
-  const deviceId = await registerAndClaim(ctx, device);
-  const [, , , , , , , , renter, arbiter, fees] = await ethers.getSigners();
-  const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
-  const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-  const escrow = await deployRentalEscrow(ethers, {
-    governance: ctx.governance.address,
-    assetRegistry: await assets.getAddress(),
-    deviceRegistry: await ctx.registry.getAddress(),
-    distributor: await distributor.getAddress(),
-    feeRecipient: fees.address,
-    defaultArbiter: arbiter.address,
-    feeBps: 0,
-  });
-  await ctx.registry.connect(ctx.governance).grantRole(LEASE_MANAGER_ROLE, await escrow.getAddress());
-  await escrow.connect(ctx.governance).setTokenAllowed(ethers.ZeroAddress, true);
-  const terms = buildTerms({
-    subjectKind: SubjectKind.Device,
-    subjectId: deviceId,
-    meterDeviceId: deviceId,
-    meterKind: 1,
-    meterPeriod: 3600,
-    maxUnitsPerPeriod: 1_000n,
-    pricePerSecond: 0n,
-    pricePerUnit: GWEI,
-    deposit: 0n,
-  });
-  await escrow.connect(ctx.operator).publishOffer(terms);
-  const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0].args.offerId;
-  return { ...ctx, device, deviceId, escrow, renter, offerId };
-}
+const integrated = () => deviceOnOffer(ethers, "42");
 
 describe("RentalEscrow with the real DeviceRegistry", function () {
   it("bills verified attestations once, keeps the device leased, and pays its owner", async function () {
