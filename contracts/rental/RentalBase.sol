@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -212,11 +213,12 @@ abstract contract RentalBase is IRentalEscrow, ReentrancyGuardTransient {
         emit IncomeDeferred(assetId, token, amount);
     }
 
-    /// @dev Sends `amount` this escrow holds in passing back to `vault`.
+    /// @dev Sends `amount` this escrow holds in passing back to `vault`. The vault accepts ETH from this
+    ///      escrow, its controller, so the ETH path cannot be refused; should it ever fail (out of gas),
+    ///      `sendValue` reverts the whole call rather than leave the money here.
     function _toVault(address vault, address token, uint256 amount) internal {
         if (token == address(0)) {
-            (bool ok, ) = vault.call{value: amount}("");
-            if (!ok) revert EthTransferFailed(vault, amount);
+            Address.sendValue(payable(vault), amount);
         } else {
             IERC20(token).safeTransfer(vault, amount);
         }
