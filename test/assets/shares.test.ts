@@ -43,6 +43,25 @@ async function expectRefused(
   expect(await balances(f, from, { address: to })).to.deep.equal(before);
 }
 
+/**
+ * A new asset whose share token calls a ReenteringIncomeHooks (set as the factory's hook before creation): the
+ * attacker contract (KYC'd) and alice each hold 10 shares.
+ */
+async function sharesWithReenteringHook(f: Awaited<ReturnType<typeof funded>>, label: string) {
+  const attacker = await ethers.deployContract("ReenteringIncomeHooks");
+  await f.factory.connect(f.gov).setIncomeHooks(await attacker.getAddress());
+  const salt = ethers.id(label);
+  await f.registry.connect(f.issuer).registerAsset(salt, SOLAR, "0x4445", f.agent.address, "");
+  const id = await f.registry.computeAssetId(f.issuer.address, salt);
+  await f.factory.connect(f.agent).createShares(id, "R", "R", 0);
+  const s = await ethers.getContractAt("AssetShares", await f.registry.sharesOf(id));
+  const far = BigInt(await time.latest()) + 10n ** 6n;
+  await f.identity.connect(f.kyc).setIdentity(await attacker.getAddress(), DE, far);
+  await s.connect(f.agent).mint(await attacker.getAddress(), 10n);
+  await s.connect(f.agent).mint(f.alice.address, 10n);
+  return { s, attacker };
+}
+
 describe("AssetShares", function () {
   describe("compliant transfers", function () {
     it("moves shares between two KYC'd holders, counting holders, and canTransfer agrees", async function () {
@@ -127,17 +146,7 @@ describe("AssetShares", function () {
 
     it("checks a move the hook makes during an agent's forced transfer as an ordinary transfer", async function () {
       const f = await loadFixture(funded);
-      const attacker = await ethers.deployContract("ReenteringIncomeHooks");
-      await f.factory.connect(f.gov).setIncomeHooks(await attacker.getAddress());
-      const salt = ethers.id("reentrancy");
-      await f.registry.connect(f.issuer).registerAsset(salt, SOLAR, "0x4445", f.agent.address, "");
-      const id = await f.registry.computeAssetId(f.issuer.address, salt);
-      await f.factory.connect(f.agent).createShares(id, "R", "R", 0);
-      const s = await ethers.getContractAt("AssetShares", await f.registry.sharesOf(id));
-      const far = BigInt(await time.latest()) + 10n ** 6n;
-      await f.identity.connect(f.kyc).setIdentity(await attacker.getAddress(), DE, far);
-      await s.connect(f.agent).mint(await attacker.getAddress(), 10n);
-      await s.connect(f.agent).mint(f.alice.address, 10n);
+      const { s, attacker } = await sharesWithReenteringHook(f, "reentrancy");
       await s.connect(f.agent).pause();
       await attacker.arm(f.bob.address);
       // The agent's forced transfer bypasses the pause; the hook's nested transfer must not.
@@ -151,17 +160,7 @@ describe("AssetShares", function () {
 
     it("keeps a move the hook makes to the same recipient: the wallet words are written after the hook", async function () {
       const f = await loadFixture(funded);
-      const attacker = await ethers.deployContract("ReenteringIncomeHooks");
-      await f.factory.connect(f.gov).setIncomeHooks(await attacker.getAddress());
-      const salt = ethers.id("reentrancy-same-recipient");
-      await f.registry.connect(f.issuer).registerAsset(salt, SOLAR, "0x4445", f.agent.address, "");
-      const id = await f.registry.computeAssetId(f.issuer.address, salt);
-      await f.factory.connect(f.agent).createShares(id, "R", "R", 0);
-      const s = await ethers.getContractAt("AssetShares", await f.registry.sharesOf(id));
-      const far = BigInt(await time.latest()) + 10n ** 6n;
-      await f.identity.connect(f.kyc).setIdentity(await attacker.getAddress(), DE, far);
-      await s.connect(f.agent).mint(await attacker.getAddress(), 10n);
-      await s.connect(f.agent).mint(f.alice.address, 10n);
+      const { s, attacker } = await sharesWithReenteringHook(f, "reentrancy-same-recipient");
       await attacker.arm(f.bob.address);
       // Alice sends 5 to Bob; during the hook the attacker sends 1 to Bob too (an ordinary transfer).
       await expect(s.connect(f.alice).transfer(f.bob.address, 5n))
