@@ -19,7 +19,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { dataSlice, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { KeyType, deviceIdOf } from "./eip712/devices.js";
 import { bytesToHex, type Address, type Hex } from "./types.js";
-import { base64ToBytes, bytesOf, readTlv } from "./keys/bytes.js";
+import { base64ToBytes, bytesOf, publicJwkOf, readTlv } from "./keys/bytes.js";
 
 /** What the DER reader names in its errors for a device key's SubjectPublicKeyInfo. */
 const SPKI = "SubjectPublicKeyInfo";
@@ -175,17 +175,7 @@ export function deviceKeyFromPem(pem: string): DeviceKey {
 
 /** The registry's key form of an EC JWK (object or JSON text). */
 export function deviceKeyFromJwk(jwk: EcPublicJwk | string): DeviceKey {
-  let k: EcPublicJwk;
-  if (typeof jwk === "string") {
-    try {
-      k = JSON.parse(jwk) as EcPublicJwk;
-    } catch {
-      throw new KeyImportError("the JWK is not valid JSON");
-    }
-  } else k = jwk;
-  if (k === null || typeof k !== "object") throw new KeyImportError("the JWK is not an object");
-  if (k.kty !== "EC") throw new KeyImportError(`the JWK is not an EC key (kty "${String(k.kty)}", expected "EC")`);
-  if (k.d !== undefined) throw new KeyImportError("the JWK holds a private key (d): export the public key only");
+  const k = publicJwkOf(jwk, "EC");
   const curve = k.crv === "P-256" ? "p256" : k.crv === "secp256k1" ? "secp256k1" : undefined;
   if (curve === undefined) throw new KeyImportError(`unsupported JWK crv "${String(k.crv)}": P-256 or secp256k1`);
   if (typeof k.x !== "string" || typeof k.y !== "string") throw new KeyImportError("the JWK lacks x or y");

@@ -116,3 +116,24 @@ export function unsignedBigEndian(bytes: Uint8Array): Uint8Array {
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   return bytes.subarray(i);
 }
+
+/**
+ * A public JWK of type `kty`, given as an object or JSON text: refuses invalid JSON, a non-object, another key type
+ * and a private key (`d`).
+ */
+export function publicJwkOf<T extends { kty?: unknown; d?: unknown }>(jwk: T | string, kty: "EC" | "RSA"): T {
+  let k: T;
+  if (typeof jwk === "string") {
+    try {
+      k = JSON.parse(jwk) as T;
+    } catch {
+      throw new KeyImportError("the JWK is not valid JSON");
+    }
+  } else k = jwk;
+  if (k === null || typeof k !== "object") throw new KeyImportError("the JWK is not an object");
+  if (k.kty !== kty) {
+    throw new KeyImportError(`the JWK is not an ${kty} key (kty "${String(k.kty)}", expected "${kty}")`);
+  }
+  if (k.d !== undefined) throw new KeyImportError("the JWK holds a private key (d): export the public key only");
+  return k;
+}

@@ -8,7 +8,7 @@
  * exponent or one below 3 (e = 1 would let anyone forge signatures), a private key.
  */
 import { KeyImportError } from "../keys.js";
-import { base64ToBytes, bytesOf, pemBody, readTlv, unsignedBigEndian, viewOf } from "./bytes.js";
+import { base64ToBytes, bytesOf, pemBody, publicJwkOf, readTlv, unsignedBigEndian, viewOf } from "./bytes.js";
 import { parseCoseKey } from "./cose.js";
 
 /** An RSA public key: modulus `n` and public exponent `e`, big-endian, no leading zero bytes. */
@@ -113,17 +113,7 @@ export function rsaPublicKeyFromPem(pem: string): RsaPublicKey {
 
 /** An RSA JWK (object or JSON text): `{ kty: "RSA", n, e }`, base64url. */
 export function rsaPublicKeyFromJwk(jwk: RsaPublicJwk | string): RsaPublicKey {
-  let k: RsaPublicJwk;
-  if (typeof jwk === "string") {
-    try {
-      k = JSON.parse(jwk) as RsaPublicJwk;
-    } catch {
-      throw new KeyImportError("the JWK is not valid JSON");
-    }
-  } else k = jwk;
-  if (k === null || typeof k !== "object") throw new KeyImportError("the JWK is not an object");
-  if (k.kty !== "RSA") throw new KeyImportError(`the JWK is not an RSA key (kty "${String(k.kty)}", expected "RSA")`);
-  if (k.d !== undefined) throw new KeyImportError("the JWK holds a private key (d): export the public key only");
+  const k = publicJwkOf(jwk, "RSA");
   if (typeof k.n !== "string" || typeof k.e !== "string") throw new KeyImportError("the JWK lacks n or e");
   return rsaPublicKey(base64ToBytes(k.n, "the JWK's n"), base64ToBytes(k.e, "the JWK's e"));
 }
