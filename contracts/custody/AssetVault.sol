@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 
 /// @title AssetVault
 /// @notice Custody per asset: holds one controller's funds (ERC-20 tokens and ETH) for one asset. Every contract
@@ -12,17 +13,11 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 ///         money of different controllers never shares a balance: a fault in one controller cannot reach
 ///         another's funds. Only the controller that deployed the implementation can move funds or send ETH
 ///         in; the controller keeps all the accounting.
-contract AssetVault {
+contract AssetVault is IPlinthErrors {
     using SafeERC20 for IERC20;
 
     /// @notice The contract allowed to move this vault's funds (shared by every clone of one implementation).
     address public immutable controller;
-
-    /// @notice Only the controller can move funds or send ETH to the vault.
-    error NotController(address caller);
-    /// @notice An ETH payment to `to` failed (same signature, hence selector, as the controllers'
-    ///         `EthTransferFailed`, which callers of the controller see).
-    error EthTransferFailed(address to, uint256 amount);
 
     constructor() {
         controller = msg.sender;

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IArbitrable} from "./IArbitrable.sol";
 import {IDisputeModule} from "./IDisputeModule.sol";
-import {RULING_CHOICES, RULING_REFUSED} from "./Rulings.sol";
+import {RULING_CHOICES, RULING_REFUSED} from "../common/Constants.sol";
 
 /// @title DisputeModule
 /// @notice Plinth's dispute module (ERC-792 style, appeal-free). Any contract opens disputes on it and

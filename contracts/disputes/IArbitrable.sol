@@ -7,6 +7,6 @@ pragma solidity 0.8.37;
 interface IArbitrable {
     /// @notice Enforces the final ruling of a dispute this contract opened. Only its dispute module.
     /// @param disputeId The dispute (as returned by `IDisputeModule.createDispute`).
-    /// @param ruling The final ruling: 1 or 2 (Rulings.sol), never 0 (the module applies the default instead).
+    /// @param ruling The final ruling: 1 or 2 (common/Constants.sol), never 0 (the module applies the default instead).
     function rule(uint256 disputeId, uint256 ruling) external;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
+
 /// @title IDisputeModule
 /// @notice Plinth's one dispute module (ERC-792 style, appeal-free): a contract (the arbitrable)
 ///         opens a dispute naming its arbiter, a timeout and a default ruling; the arbiter rules
 ///         before the deadline, or from the deadline on anyone applies the default ruling. Either
 ///         way the module calls the arbitrable's `IArbitrable.rule` once with the final ruling.
 ///         The same deadline rule binds every party, the arbiter included.
-interface IDisputeModule {
+interface IDisputeModule is IPlinthErrors {
     /// @notice A dispute as stored.
     /// @param arbitrable The contract that opened it and receives the ruling.
     /// @param deadline First second at which the arbiter can no longer rule (the default then applies).
@@ -33,22 +35,14 @@ interface IDisputeModule {
     /// @notice A dispute was resolved with `ruling` (`byTimeout`: the default ruling applied at the deadline).
     event DisputeResolved(uint256 indexed disputeId, uint256 ruling, bool byTimeout);
 
-    /// @notice The zero address was given as arbiter.
-    error ZeroAddress();
     /// @notice The timeout is zero or the default ruling is not 1 or 2.
     error BadDisputeTerms(uint32 timeout, uint8 defaultRuling);
     /// @notice The caller already opened a dispute with this key.
     error DisputeExists(uint256 disputeId);
     /// @notice No unresolved dispute with this id.
     error UnknownDispute(uint256 disputeId);
-    /// @notice Only the dispute's arbiter can rule.
-    error NotArbiter(address caller);
     /// @notice Rulings are 0 (refused: the default applies), 1 or 2.
     error BadRuling(uint256 ruling);
-    /// @notice The deadline `deadline` passed.
-    error DeadlinePassed(uint256 deadline);
-    /// @notice The deadline `deadline` has not passed yet.
-    error DeadlineNotPassed(uint256 deadline);
 
     /// @notice Opens a dispute; the caller is its arbitrable and will receive the ruling.
     /// @param key The caller's own identifier of what is disputed (unique per caller).

@@ -16,7 +16,7 @@ import {AssetVault} from "../custody/AssetVault.sol";
 import {DisputeModule} from "../disputes/DisputeModule.sol";
 import {IArbitrable} from "../disputes/IArbitrable.sol";
 import {IDisputeModule} from "../disputes/IDisputeModule.sol";
-import {RULING_FOR_CHALLENGER, RULING_FOR_CLAIMANT} from "../disputes/Rulings.sol";
+import {RULING_FOR_CHALLENGER, RULING_FOR_CLAIMANT} from "../common/Constants.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title MaintenanceEscrow

@@ -21,7 +21,7 @@ export type { TypedDataSigner } from "../typed-data.js";
 export const MAINTENANCE_DOMAIN_NAME = "Plinth MaintenanceEscrow";
 export const MAINTENANCE_DOMAIN_VERSION = "1";
 
-/** ERC-792 rulings the arbiter passes to the dispute module's `rule(disputeId, ruling)` (contracts/disputes/Rulings.sol). */
+/** ERC-792 rulings the arbiter passes to the dispute module's `rule(disputeId, ruling)` (contracts/common/Constants.sol). */
 export const Ruling = { Refused: 0, Provider: 1, Payer: 2 } as const;
 
 /** Seconds a verdict's `issuedAt` may be ahead of the block recording it (MaintenanceEscrow.MAX_VERDICT_SKEW). */

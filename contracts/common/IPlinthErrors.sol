@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IPlinthErrors
+/// @notice The errors every part of Plinth shares, declared once (as OpenZeppelin's IERC6093 does for tokens).
+/// @dev Each part's interface inherits this one and declares only the errors of its own concept. A shared error has
+///      one signature everywhere, so one selector decodes it whichever contract reverted.
+interface IPlinthErrors {
+    /// @notice An address argument that must be set was zero.
+    error ZeroAddress();
+    /// @notice An amount that must be positive was zero.
+    error ZeroAmount();
+    /// @notice `caller` is not an agent of asset `assetId` (the asset registry's `agentOf`).
+    error NotAgent(uint256 assetId, address caller);
+    /// @notice `assetId` is not registered in the asset registry.
+    error UnknownAsset(uint256 assetId);
+    /// @notice Asset `assetId` is not active in the asset registry.
+    error AssetNotActive(uint256 assetId);
+    /// @notice `token` is not on this contract's allowlist of payment tokens.
+    error TokenNotAllowed(address token);
+    /// @notice Sending `amount` wei to `to` failed.
+    error EthTransferFailed(address to, uint256 amount);
+    /// @notice `caller` is not the controller this contract answers to.
+    error NotController(address caller);
+    /// @notice `caller` is not the arbiter of the dispute.
+    error NotArbiter(address caller);
+    /// @notice The deadline `deadline` has passed.
+    error DeadlinePassed(uint256 deadline);
+    /// @notice The deadline `deadline` has not passed yet.
+    error DeadlineNotPassed(uint256 deadline);
+}
