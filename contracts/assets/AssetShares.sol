@@ -99,42 +99,25 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      required, bit 1: paused, bit 2: asset frozen, bit 3: asset retired; the last two mirror the
     ///      registry's status, which the registry pushes in the transaction that changes it), the number of
     ///      external rules, the asset-wide lock-up, the maximum number of holders and the decimals (set once).
-    ///      Stored as one `uint256` (bits 0-159 hook, 160-167 flags, 168-175 rule count, 176-215 lock-up,
-    ///      216-247 maximum holders, 248-255 decimals: the layout Solidity would give this struct), decoded by
-    ///      `_coreOf` and encoded by `_setCore`; a move reads the word once and takes its fields with shifts.
-    struct Core {
-        address incomeHooks;
-        uint8 flags;
-        uint8 ruleCount;
-        uint40 lockupUntil;
-        uint32 maxHolders;
-        uint8 decimals;
-    }
-    /// @dev `_limits` (investor transfers and mints): the first external rule and the per-investor cap. Stored
-    ///      as one `uint256` (bits 0-159 rule, 160-255 cap: the layout Solidity would give this struct), read
-    ///      with `_firstRuleIn` and `_capIn`.
-    struct Limits {
-        ITransferRule firstRule;
-        uint96 investorCap;
-    }
-    /// @dev `_supply` (mints and burns): the total supply and the per-investor lock from mint time.
+    ///      One `uint256`: bits 0-159 hook, 160-167 flags, 168-175 rule count, 176-215 lock-up, 216-247 maximum
+    ///      holders, 248-255 decimals (the layout Solidity gave the struct this word replaced, so existing
+    ///      clones read the same). Every function reads the word once and takes or sets its fields with shifts
+    ///      (`_hooksIn`, `_flagsIn`, ...).
+    ///
+    ///      `_limits` (investor transfers and mints): the first external rule and the per-investor cap. One
+    ///      `uint256`: bits 0-159 rule, 160-255 cap, read with `_firstRuleIn` and `_capIn`.
+    ///
+    ///      `_supply` (mints and burns): the total supply and the per-investor lock from mint time.
     struct Supply {
         uint96 totalSupply;
         uint64 mintLockPeriod;
     }
-    /// @dev One word per wallet (read once, written once per move): the balance, the part of it the agent
-    ///      froze (may exceed the balance), the lock from mint time and the agent's wallet freeze. Every
-    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1). Stored as
-    ///      one `uint256` in `_wallets` (bits 0-95 balance, 96-191 frozen, 192-231 lock, 232 wallet freeze:
-    ///      the layout Solidity would give this struct), decoded by `_wallet` and encoded by `_setWallet`, so
-    ///      that a move reads each wallet's word once and writes it once.
-    struct Wallet {
-        uint96 balance;
-        uint96 frozen;
-        uint40 lockedUntil;
-        bool walletFrozen;
-    }
-    /// @dev A wallet's packed word (a struct so that a move computes the word's slot once for its read and write).
+    /// @dev One word per wallet in `_wallets` (read once, written once per move): the balance, the part of it
+    ///      the agent froze (may exceed the balance), the lock from mint time and the agent's wallet freeze. Every
+    ///      balance is at most the total supply, which mints keep within `MAX_SUPPLY` (2**96 - 1). One `uint256`:
+    ///      bits 0-95 balance, 96-191 frozen, 192-231 lock, 232 wallet freeze, read and set with `_balanceIn`,
+    ///      `_frozenIn`, `_lockIn`, `_walletFrozenIn` and `_withBalance`, `_withFrozen`, `_withLock`. The word sits
+    ///      in a struct so that a move computes its slot once for its read and write.
     struct WalletWord {
         uint256 packed;
     }
@@ -270,7 +253,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         address incomeHooks_
     ) external initializer {
         __ERC20_init(name_, symbol_);
-        _setCore(Core(incomeHooks_, ELIGIBILITY_REQUIRED, 0, 0, 0, decimals_));
+        _core = uint256(uint160(incomeHooks_)) | (uint256(ELIGIBILITY_REQUIRED) << 160) | (uint256(decimals_) << 248);
     }
 
     modifier onlyAgent() {
@@ -305,7 +288,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Decimals chosen by the issuer at creation (0..18).
     /// @return The decimals.
     function decimals() public view override returns (uint8) {
-        return _coreOf().decimals;
+        return uint8(_core >> 248);
     }
 
     /// @notice Whether the agent paused investor transfers.
@@ -348,13 +331,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return True when frozen.
     function walletFrozen(address wallet) external view returns (bool) {
-        return _wallet(wallet).walletFrozen;
+        return _walletFrozenIn(_wallets[wallet].packed);
     }
 
     /// @inheritdoc IERC7943Fungible
     /// @dev May exceed the balance (set with `setFrozenTokens`): only `balance - frozen` (0 if negative) can move.
     function getFrozenTokens(address account) external view returns (uint256 amount) {
-        return _wallet(account).frozen;
+        return _frozenIn(_wallets[account].packed);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -362,21 +345,21 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      while eligibility is required, a wallet without unexpired identity. Token-wide states (pause, asset
     ///      frozen or retired) are not account rules: `canTransfer` answers for them.
     function canSend(address account) external view returns (bool allowed) {
-        Wallet memory w = _wallet(account);
-        Core memory c = _coreOf();
+        uint256 word = _wallets[account].packed;
+        uint256 core = _core;
         return
             account != address(0) &&
-            !w.walletFrozen &&
-            block.timestamp >= w.lockedUntil &&
-            block.timestamp >= c.lockupUntil &&
-            (c.flags & ELIGIBILITY_REQUIRED == 0 || _args().identityRegistry.isEligible(account));
+            !_walletFrozenIn(word) &&
+            block.timestamp >= uint40(word >> 192) &&
+            block.timestamp >= _lockupIn(core) &&
+            (_flagsIn(core) & ELIGIBILITY_REQUIRED == 0 || _args().identityRegistry.isEligible(account));
     }
 
     /// @inheritdoc IERC7943Fungible
     /// @dev False for the zero address, a frozen wallet, a wallet resident in a blocked country, and, while
     ///      eligibility is required, a wallet without unexpired identity. Holder count and cap are per transfer.
     function canReceive(address account) external view returns (bool allowed) {
-        if (account == address(0) || _wallet(account).walletFrozen) return false;
+        if (account == address(0) || _walletFrozenIn(_wallets[account].packed)) return false;
         (uint16 country, uint64 expiry) = _args().identityRegistry.identityOf(account);
         return (_flagsIn(_core) & ELIGIBILITY_REQUIRED == 0 || expiry > block.timestamp) && !countryBlocked[country];
     }
@@ -398,13 +381,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @return The timestamp (0 when none).
     function lockedUntilOf(address wallet) external view returns (uint64) {
-        return _wallet(wallet).lockedUntil;
+        return _lockIn(_wallets[wallet].packed);
     }
 
     /// @notice The external rules, in the order they are asked.
     /// @return list The rules.
     function rules() external view returns (ITransferRule[] memory list) {
-        uint256 n = _coreOf().ruleCount;
+        uint256 n = _ruleCountIn(_core);
         list = new ITransferRule[](n);
         for (uint256 i; i < n; ++i) list[i] = _ruleAt(i);
     }
@@ -511,10 +494,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         uint64 period = _supply.mintLockPeriod;
         if (period != 0 && amount != 0) {
             uint64 until = uint64(block.timestamp) + period;
-            Wallet memory h = _wallet(to);
-            if (until > h.lockedUntil) {
-                h.lockedUntil = SafeCast.toUint40(until);
-                _setWallet(to, h);
+            WalletWord storage w = _wallets[to];
+            uint256 word = w.packed;
+            if (until > _lockIn(word)) {
+                w.packed = _withLock(word, SafeCast.toUint40(until));
                 emit InvestorLocked(to, until);
             }
         }
@@ -555,37 +538,40 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         // Neither side is zero: `replacement` was checked above, and `lost` holds shares (zero's word is never written).
         _move(Op.Recovery, lost, replacement, amount);
 
-        Wallet memory old = _wallet(lost);
+        uint256 old = _wallets[lost].packed;
         delete _wallets[lost]; // its balance is already 0: the whole of it moved above
-        Wallet memory r = _wallet(replacement);
-        if (old.frozen != 0) {
-            uint256 frozenAfter = uint256(r.frozen) + old.frozen;
-            r.frozen = SafeCast.toUint96(frozenAfter);
+        WalletWord storage r = _wallets[replacement];
+        uint256 word = r.packed;
+        uint256 oldFrozen = _frozenIn(old);
+        if (oldFrozen != 0) {
+            uint256 frozenAfter = _frozenIn(word) + oldFrozen;
+            word = _withFrozen(word, SafeCast.toUint96(frozenAfter));
             emit Frozen(lost, 0);
             emit Frozen(replacement, frozenAfter);
         }
-        if (old.walletFrozen) {
-            r.walletFrozen = true;
+        if (_walletFrozenIn(old)) {
+            word |= uint256(1) << 232;
             emit WalletFrozenSet(lost, false);
             emit WalletFrozenSet(replacement, true);
         }
-        if (old.lockedUntil > r.lockedUntil) {
-            r.lockedUntil = old.lockedUntil;
-            emit InvestorLocked(replacement, old.lockedUntil);
+        uint64 oldLock = _lockIn(old);
+        if (oldLock > _lockIn(word)) {
+            word = _withLock(word, oldLock);
+            emit InvestorLocked(replacement, oldLock);
         }
-        _setWallet(replacement, r);
-        emit Recovered(lost, replacement, amount, old.frozen);
+        r.packed = word;
+        emit Recovered(lost, replacement, amount, oldFrozen);
     }
 
     /// @inheritdoc IAssetShares
     /// @dev Only `incomeHooks`, only once the asset is retired. Frozen shares are redeemed too.
     function redeemFor(address holder) external returns (uint256 burned) {
         if (msg.sender != _hooksIn(_core) || msg.sender == address(0)) revert NotIncomeHooks(msg.sender);
-        burned = balanceOf(holder);
-        Wallet memory h = _wallet(holder);
-        if (h.frozen != 0) {
-            h.frozen = 0;
-            _setWallet(holder, h);
+        WalletWord storage w = _wallets[holder];
+        uint256 word = w.packed;
+        burned = _balanceIn(word);
+        if (_frozenIn(word) != 0) {
+            w.packed = _withFrozen(word, 0);
             emit Frozen(holder, 0);
         }
         if (holder == address(0)) revert ERC20InvalidSender(address(0)); // as OpenZeppelin's _burn
@@ -598,12 +584,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///      token is created only for an Active asset (ShareFactory), which is what zero flags mean.
     function onAssetStatusChanged(IAssetRegistry.AssetStatus status) external {
         if (msg.sender != address(_args().registry)) revert NotRegistry(msg.sender);
-        Core memory c = _coreOf();
-        uint8 flags = c.flags & ~(ASSET_FROZEN | ASSET_RETIRED);
-        if (status == IAssetRegistry.AssetStatus.Frozen) flags |= ASSET_FROZEN;
-        else if (status == IAssetRegistry.AssetStatus.Retired) flags |= ASSET_RETIRED;
-        c.flags = flags;
-        _setCore(c);
+        uint256 core = _core & ~(uint256(ASSET_FROZEN | ASSET_RETIRED) << 160);
+        if (status == IAssetRegistry.AssetStatus.Frozen) core |= uint256(ASSET_FROZEN) << 160;
+        else if (status == IAssetRegistry.AssetStatus.Retired) core |= uint256(ASSET_RETIRED) << 160;
+        _core = core;
     }
 
     // ------------------------------------------------------------------ agent: freezes and pause
@@ -612,10 +596,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param frozen New state.
     function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
-        Wallet memory h = _wallet(wallet);
-        if (h.walletFrozen == frozen) revert WalletFreezeUnchanged(wallet, frozen);
-        h.walletFrozen = frozen;
-        _setWallet(wallet, h);
+        WalletWord storage w = _wallets[wallet];
+        uint256 word = w.packed;
+        if (_walletFrozenIn(word) == frozen) revert WalletFreezeUnchanged(wallet, frozen);
+        w.packed = word ^ (uint256(1) << 232); // flips the freeze bit to `frozen`
         emit WalletFrozenSet(wallet, frozen);
     }
 
@@ -623,12 +607,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to freeze.
     function freezePartial(address wallet, uint256 amount) external onlyAgent {
-        Wallet memory h = _wallet(wallet);
-        uint256 balance = h.balance;
-        uint256 after_ = h.frozen + amount;
+        WalletWord storage w = _wallets[wallet];
+        uint256 word = w.packed;
+        uint256 balance = _balanceIn(word);
+        uint256 after_ = _frozenIn(word) + amount;
         if (after_ > balance) revert FreezeExceedsBalance(wallet, balance, after_);
-        h.frozen = uint96(after_); // <= balance
-        _setWallet(wallet, h);
+        w.packed = _withFrozen(word, after_); // <= balance < 2**96
         emit TokensFrozen(wallet, amount);
         emit Frozen(wallet, after_);
     }
@@ -637,11 +621,11 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @param wallet The wallet.
     /// @param amount Shares to release.
     function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
-        Wallet memory h = _wallet(wallet);
-        uint256 frozen = h.frozen;
+        WalletWord storage w = _wallets[wallet];
+        uint256 word = w.packed;
+        uint256 frozen = _frozenIn(word);
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, frozen, amount);
-        h.frozen = uint96(frozen - amount);
-        _setWallet(wallet, h);
+        w.packed = _withFrozen(word, frozen - amount);
         emit TokensUnfrozen(wallet, amount);
         emit Frozen(wallet, frozen - amount);
     }
@@ -650,10 +634,10 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev Only the agent. Sets the absolute frozen amount, which may exceed the balance (it then also holds
     ///      back future receipts). Emits `Frozen`, and the ERC-3643 `TokensFrozen`/`TokensUnfrozen` for the change.
     function setFrozenTokens(address account, uint256 amount) external onlyAgent returns (bool result) {
-        Wallet memory h = _wallet(account);
-        uint256 frozen = h.frozen;
-        h.frozen = SafeCast.toUint96(amount);
-        _setWallet(account, h);
+        WalletWord storage w = _wallets[account];
+        uint256 word = w.packed;
+        uint256 frozen = _frozenIn(word);
+        w.packed = _withFrozen(word, SafeCast.toUint96(amount));
         if (amount > frozen) emit TokensFrozen(account, amount - frozen);
         else if (amount < frozen) emit TokensUnfrozen(account, frozen - amount);
         emit Frozen(account, amount);
@@ -662,19 +646,17 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @notice Stops investor transfers (agent moves still work). Only the agent.
     function pause() external onlyAgent {
-        Core memory c = _coreOf();
-        if (c.flags & PAUSED != 0) revert EnforcedPause();
-        c.flags |= PAUSED;
-        _setCore(c);
+        uint256 core = _core;
+        if (_flagsIn(core) & PAUSED != 0) revert EnforcedPause();
+        _core = core | (uint256(PAUSED) << 160);
         emit Paused(msg.sender);
     }
 
     /// @notice Resumes investor transfers. Only the agent.
     function unpause() external onlyAgent {
-        Core memory c = _coreOf();
-        if (c.flags & PAUSED == 0) revert ExpectedPause();
-        c.flags &= ~PAUSED;
-        _setCore(c);
+        uint256 core = _core;
+        if (_flagsIn(core) & PAUSED == 0) revert ExpectedPause();
+        _core = core & ~(uint256(PAUSED) << 160);
         emit Unpaused(msg.sender);
     }
 
@@ -683,9 +665,8 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
     /// @param required New setting (true at creation).
     function setEligibilityRequired(bool required) external onlyAgent {
-        Core memory c = _coreOf();
-        c.flags = required ? c.flags | ELIGIBILITY_REQUIRED : c.flags & ~ELIGIBILITY_REQUIRED;
-        _setCore(c);
+        uint256 core = _core & ~(uint256(ELIGIBILITY_REQUIRED) << 160);
+        _core = required ? core | (uint256(ELIGIBILITY_REQUIRED) << 160) : core;
         emit ConfigChanged(_configView());
     }
 
@@ -701,9 +682,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     ///         only stops new holders from joining. Only the agent.
     /// @param maxHolders New maximum.
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
-        Core memory c = _coreOf();
-        c.maxHolders = maxHolders;
-        _setCore(c);
+        _core = (_core & ~(uint256(type(uint32).max) << 216)) | (uint256(maxHolders) << 216);
         emit ConfigChanged(_configView());
     }
 
@@ -717,9 +696,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
     /// @param until Timestamp.
     function setLockup(uint64 until) external onlyAgent {
-        Core memory c = _coreOf();
-        c.lockupUntil = SafeCast.toUint40(until);
-        _setCore(c);
+        _core = (_core & ~(uint256(type(uint40).max) << 176)) | (uint256(SafeCast.toUint40(until)) << 176);
         emit ConfigChanged(_configView());
     }
 
@@ -735,30 +712,26 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
     /// @param rule The rule.
     function addRule(ITransferRule rule) external onlyAgent {
-        Core memory c = _coreOf();
-        uint256 n = c.ruleCount;
+        uint256 n = _ruleCountIn(_core);
         if (n >= MAX_RULES) revert TooManyRules(MAX_RULES);
         if (address(rule) == address(0)) revert InvalidRule(address(rule));
         for (uint256 i; i < n; ++i) {
             if (address(_ruleAt(i)) == address(rule)) revert InvalidRule(address(rule));
         }
         _setRuleAt(n, rule);
-        c.ruleCount = uint8(n + 1);
-        _setCore(c);
+        _core += uint256(1) << 168; // n + 1 <= MAX_RULES: no carry out of the count's byte
         emit RuleAdded(address(rule));
     }
 
     /// @notice Removes an external rule (the last one takes its place). Only the agent.
     /// @param rule The rule.
     function removeRule(ITransferRule rule) external onlyAgent {
-        Core memory c = _coreOf();
-        uint256 n = c.ruleCount;
+        uint256 n = _ruleCountIn(_core);
         for (uint256 i; i < n; ++i) {
             if (address(_ruleAt(i)) == address(rule)) {
                 _setRuleAt(i, _ruleAt(n - 1));
                 _setRuleAt(n - 1, ITransferRule(address(0)));
-                c.ruleCount = uint8(n - 1);
-                _setCore(c);
+                _core -= uint256(1) << 168; // n >= 1: no borrow from the count's byte
                 emit RuleRemoved(address(rule));
                 return;
             }
@@ -929,28 +902,6 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return limits >> 160;
     }
 
-    /// @dev The asset's `Core`, decoded from its word (layout at `Core`).
-    function _coreOf() private view returns (Core memory c) {
-        uint256 word = _core;
-        c.incomeHooks = _hooksIn(word);
-        c.flags = _flagsIn(word);
-        c.ruleCount = _ruleCountIn(word);
-        c.lockupUntil = uint40(_lockupIn(word));
-        c.maxHolders = uint32(_maxHoldersIn(word));
-        c.decimals = uint8(word >> 248);
-    }
-
-    /// @dev Stores `c` as the `_core` word (layout at `Core`).
-    function _setCore(Core memory c) private {
-        _core =
-            uint256(uint160(c.incomeHooks)) |
-            (uint256(c.flags) << 160) |
-            (uint256(c.ruleCount) << 168) |
-            (uint256(c.lockupUntil) << 176) |
-            (uint256(c.maxHolders) << 216) |
-            (uint256(c.decimals) << 248);
-    }
-
     /// @dev The income hook field (bits 0-159) of the `_core` word.
     function _hooksIn(uint256 core) private pure returns (address) {
         return address(uint160(core));
@@ -976,27 +927,29 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return uint32(core >> 216);
     }
 
-    /// @dev `account`'s wallet, decoded from its word (layout at `Wallet`).
-    function _wallet(address account) private view returns (Wallet memory w) {
-        uint256 word = _wallets[account].packed;
-        w.balance = uint96(word);
-        w.frozen = uint96(word >> 96);
-        w.lockedUntil = uint40(word >> 192);
-        w.walletFrozen = _walletFrozenIn(word);
-    }
-
-    /// @dev Stores `w` as `account`'s word (layout at `Wallet`).
-    function _setWallet(address account, Wallet memory w) private {
-        _wallets[account].packed =
-            uint256(w.balance) |
-            (uint256(w.frozen) << 96) |
-            (uint256(w.lockedUntil) << 192) |
-            (w.walletFrozen ? uint256(1) << 232 : 0);
-    }
-
     /// @dev The wallet-freeze bit (232) of a wallet word.
     function _walletFrozenIn(uint256 word) private pure returns (bool) {
         return (word >> 232) & 1 != 0;
+    }
+
+    /// @dev The frozen-amount field (bits 96-191) of a wallet word.
+    function _frozenIn(uint256 word) private pure returns (uint256) {
+        return uint96(word >> 96);
+    }
+
+    /// @dev `word` with its frozen-amount field set to `frozen` (< 2**96: callers check or cast).
+    function _withFrozen(uint256 word, uint256 frozen) private pure returns (uint256) {
+        return (word & ~(uint256(type(uint96).max) << 96)) | (frozen << 96);
+    }
+
+    /// @dev The lock-from-mint field (bits 192-231) of a wallet word.
+    function _lockIn(uint256 word) private pure returns (uint64) {
+        return uint40(word >> 192);
+    }
+
+    /// @dev `word` with its lock-from-mint field set to `until` (< 2**40: callers check or cast).
+    function _withLock(uint256 word, uint256 until) private pure returns (uint256) {
+        return (word & ~(uint256(type(uint40).max) << 192)) | (until << 192);
     }
 
     /// @dev The balance field (bits 0-95) of a wallet word.
@@ -1011,16 +964,16 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev Releases what a forced move of `amount` needs beyond the unfrozen balance.
     function _releaseFrozen(address wallet, uint256 amount) private {
-        Wallet memory h = _wallet(wallet);
-        uint256 frozen = h.frozen;
+        WalletWord storage w = _wallets[wallet];
+        uint256 word = w.packed;
+        uint256 frozen = _frozenIn(word);
         if (frozen == 0) return;
-        uint256 balance = h.balance;
+        uint256 balance = _balanceIn(word);
         uint256 available = balance > frozen ? balance - frozen : 0;
         // When amount > balance nothing is released: the move reverts with ERC20InsufficientBalance.
         if (amount > available && amount <= balance) {
             uint256 release = amount - available; // <= frozen since amount <= balance
-            h.frozen = uint96(frozen - release);
-            _setWallet(wallet, h);
+            w.packed = _withFrozen(word, frozen - release);
             emit TokensUnfrozen(wallet, release);
             emit Frozen(wallet, frozen - release);
         }
@@ -1044,12 +997,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @dev The compliance parameters as the `Config` views and events show them.
     function _configView() private view returns (Config memory) {
-        Core memory c = _coreOf();
+        uint256 core = _core;
         return
             Config(
-                c.flags & ELIGIBILITY_REQUIRED != 0,
-                c.maxHolders,
-                c.lockupUntil,
+                _flagsIn(core) & ELIGIBILITY_REQUIRED != 0,
+                uint32(_maxHoldersIn(core)),
+                _lockupIn(core),
                 _supply.mintLockPeriod,
                 _capIn(_limits)
             );
