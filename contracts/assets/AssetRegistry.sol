@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IAssetRecords} from "../interfaces/IAssetRecords.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 
 /// @title AssetRegistry
@@ -12,152 +13,34 @@ import {IAssetShares} from "../interfaces/IAssetShares.sol";
 /// @dev Asset ids are derived from content, never from a counter: `assetId = uint256(keccak256(abi.encode(
 ///      issuer, salt)))` (see `computeAssetId`). Every write touches only the slots of one asset, so
 ///      work on different assets never writes the same storage slot.
-contract AssetRegistry is IAssetRegistry, AccessControl {
-    /// @notice Granted by governance to the parties allowed to register assets.
+contract AssetRegistry is IAssetRegistry, IAssetRecords, AccessControl {
+    /// @inheritdoc IAssetRecords
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
-    /// @notice The rental escrow: marks assets as leased.
+    /// @inheritdoc IAssetRecords
     bytes32 public constant LEASE_MANAGER_ROLE = keccak256("LEASE_MANAGER_ROLE");
-    /// @notice The income distributor: retires an asset when the buyout proceeds are deposited.
+    /// @inheritdoc IAssetRecords
     bytes32 public constant BUYOUT_ROLE = keccak256("BUYOUT_ROLE");
-    /// @notice The share factory: records each asset's share token once.
+    /// @inheritdoc IAssetRecords
     bytes32 public constant SHARE_FACTORY_ROLE = keccak256("SHARE_FACTORY_ROLE");
-
-    /// @notice Kind of physical asset.
-    enum AssetClass {
-        Solar,
-        Battery,
-        Building,
-        Charger,
-        SensorFleet,
-        Other
-    }
-
-    /// @notice Latest appraisal. History is in `ValuationUpdated` events.
-    struct Valuation {
-        uint128 amount; // in the smallest unit of `currency` (e.g. cents)
-        bytes3 currency; // ISO-4217 alphabetic code, e.g. "EUR"
-        address appraiser;
-        uint64 date; // appraisal date (timestamp)
-    }
-
-    /// @notice One legal document, never modified once appended.
-    struct Document {
-        bytes32 hash; // sha256 (or keccak256) of the file, as declared by the agent
-        uint64 timestamp; // when it was appended
-        uint64 supersedes; // 1 + index of the document it replaces, 0 when none
-        string uri; // label or location, e.g. "ipfs://.../deed.pdf"
-    }
-
-    /// @notice What the registry keeps per asset.
-    struct Asset {
-        address issuer;
-        AssetClass assetClass;
-        AssetStatus status;
-        bool frozenByGovernance;
-        bytes2 jurisdiction; // ISO-3166-1 alpha-2, e.g. "DE"
-        uint64 leasedUntil;
-        address agent;
-        address pendingAgent;
-        address shares;
-        Valuation valuation;
-        string metadataURI;
-    }
 
     mapping(uint256 assetId => Asset) private _assets;
     mapping(uint256 assetId => Document[]) private _documents;
     mapping(uint256 assetId => mapping(uint256 index => uint256 byIndexPlusOne)) private _supersededBy;
 
-    /// @notice `issuer` registered `assetId` (derived from `issuer` and `salt`), run by `agent`.
-    event AssetRegistered(
-        uint256 indexed assetId,
-        address indexed issuer,
-        address indexed agent,
-        bytes32 salt,
-        AssetClass assetClass,
-        bytes2 jurisdiction,
-        string metadataURI
-    );
-    /// @notice The issuer proposed `pendingAgent` as the asset's next agent (zero cancels).
-    event AgentProposed(uint256 indexed assetId, address indexed pendingAgent);
-    /// @notice `newAgent` accepted and now runs the asset.
-    event AgentChanged(uint256 indexed assetId, address indexed previousAgent, address indexed newAgent);
-    /// @notice The asset's metadata URI changed.
-    event MetadataURIChanged(uint256 indexed assetId, string metadataURI);
-    /// @notice Document `index` was appended; `supersedes` is 1 + the index it replaces, or 0.
-    event DocumentAdded(uint256 indexed assetId, uint256 indexed index, bytes32 hash, uint256 supersedes, string uri);
-    /// @notice A new appraisal.
-    event ValuationUpdated(
-        uint256 indexed assetId,
-        uint128 amount,
-        bytes3 currency,
-        address indexed appraiser,
-        uint64 date
-    );
-    /// @notice Status changed from `previous` to `current` by `by`.
-    event StatusChanged(uint256 indexed assetId, AssetStatus previous, AssetStatus current, address indexed by);
-    /// @notice Lease set until `until` (0 = ended).
-    event LeaseSet(uint256 indexed assetId, uint64 until);
-    /// @notice The asset's share token was recorded.
-    event SharesRecorded(uint256 indexed assetId, address indexed shares);
-
-    /// @notice Governance address was zero.
-    error ZeroGovernance();
-    /// @notice An address argument was zero.
-    error ZeroAddress();
-    /// @notice `assetId` already exists.
-    error AssetExists(uint256 assetId);
-    /// @notice `assetId` was never registered.
-    error UnknownAsset(uint256 assetId);
-    /// @notice Caller is not the asset's agent.
-    error NotAgent(uint256 assetId, address caller);
-    /// @notice Caller is not the asset's issuer.
-    error NotIssuer(uint256 assetId, address caller);
-    /// @notice Caller is not the proposed agent.
-    error NotPendingAgent(uint256 assetId, address caller);
-    /// @notice Caller is neither the asset's agent nor governance.
-    error NotAgentOrGovernance(uint256 assetId, address caller);
-    /// @notice The asset is not in the status the operation needs.
-    error InvalidStatus(uint256 assetId, AssetStatus status);
-    /// @notice Only governance may lift a freeze governance imposed.
-    error FrozenByGovernance(uint256 assetId);
-    /// @notice The asset is leased until `until`.
-    error AssetLeased(uint256 assetId, uint64 until);
-    /// @notice A lease end must be in the future (or 0 to end the lease).
-    error LeaseEndInPast(uint64 until);
-    /// @notice A document hash was zero.
-    error ZeroDocumentHash();
-    /// @notice No document at `index`.
-    error UnknownDocument(uint256 assetId, uint256 index);
-    /// @notice Document `index` was already superseded by document `by`.
-    error DocumentAlreadySuperseded(uint256 assetId, uint256 index, uint256 by);
-    /// @notice Appraisal date is in the future or older than the current one.
-    error InvalidValuationDate(uint64 date);
-    /// @notice Shares were already recorded for the asset.
-    error SharesAlreadyRecorded(uint256 assetId, address shares);
-
     /// @param governance Receives DEFAULT_ADMIN_ROLE (grants the other roles).
     constructor(address governance) {
-        if (governance == address(0)) revert ZeroGovernance();
+        if (governance == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
     }
 
     // ------------------------------------------------------------------ registration
 
-    /// @notice The id an asset registered by `issuer` with `salt` gets: `uint256(keccak256(abi.encode(issuer, salt)))`.
-    /// @param issuer The registering issuer.
-    /// @param salt Any value unique for this issuer (e.g. a hash of the asset's cadastral reference).
-    /// @return The asset id.
+    /// @inheritdoc IAssetRecords
     function computeAssetId(address issuer, bytes32 salt) public pure returns (uint256) {
         return uint256(keccak256(abi.encode(issuer, salt)));
     }
 
-    /// @notice Registers a new asset, run by `agent`. Status becomes Active.
-    /// @param salt Makes the id unique for the caller (see `computeAssetId`).
-    /// @param assetClass Kind of asset.
-    /// @param jurisdiction ISO-3166-1 alpha-2 code of the country whose law governs it.
-    /// @param agent Runs the asset (compliance, documents, rentals); may be the issuer itself.
-    /// @param metadataURI Off-chain description (e.g. ipfs://...).
-    /// @return assetId The new asset's id.
+    /// @inheritdoc IAssetRecords
     function registerAsset(
         bytes32 salt,
         AssetClass assetClass,
@@ -179,9 +62,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         emit StatusChanged(assetId, AssetStatus.None, AssetStatus.Active, msg.sender);
     }
 
-    /// @notice Step 1 of an agent change: the issuer proposes `newAgent` (zero cancels a proposal).
-    /// @param assetId The asset.
-    /// @param newAgent The proposed agent.
+    /// @inheritdoc IAssetRecords
     function proposeAgent(uint256 assetId, address newAgent) external {
         Asset storage a = _existing(assetId);
         if (msg.sender != a.issuer) revert NotIssuer(assetId, msg.sender);
@@ -189,8 +70,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         emit AgentProposed(assetId, newAgent);
     }
 
-    /// @notice Step 2 of an agent change: the proposed agent accepts.
-    /// @param assetId The asset.
+    /// @inheritdoc IAssetRecords
     function acceptAgent(uint256 assetId) external {
         Asset storage a = _existing(assetId);
         if (msg.sender != a.pendingAgent || msg.sender == address(0)) revert NotPendingAgent(assetId, msg.sender);
@@ -200,9 +80,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         emit AgentChanged(assetId, previous, msg.sender);
     }
 
-    /// @notice Changes the metadata URI. Only the asset's agent.
-    /// @param assetId The asset.
-    /// @param metadataURI The new URI.
+    /// @inheritdoc IAssetRecords
     function setMetadataURI(uint256 assetId, string calldata metadataURI) external {
         _onlyAgent(assetId);
         _assets[assetId].metadataURI = metadataURI;
@@ -211,23 +89,13 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
 
     // ------------------------------------------------------------------ documents (append-only)
 
-    /// @notice Appends a legal document. Only the asset's agent.
-    /// @param assetId The asset.
-    /// @param hash Hash of the file (the issuer scripts use sha256).
-    /// @param uri Label or location of the file.
-    /// @return index The document's index.
+    /// @inheritdoc IAssetRecords
     function addDocument(uint256 assetId, bytes32 hash, string calldata uri) external returns (uint256 index) {
         _onlyAgent(assetId);
         return _append(assetId, hash, 0, uri);
     }
 
-    /// @notice Appends a document that supersedes document `oldIndex` (which stays, unchanged, in the list).
-    ///         A document can be superseded once; a later revision supersedes the newest one.
-    /// @param assetId The asset.
-    /// @param oldIndex Index of the superseded document.
-    /// @param hash Hash of the new file.
-    /// @param uri Label or location of the new file.
-    /// @return index The new document's index.
+    /// @inheritdoc IAssetRecords
     function supersedeDocument(
         uint256 assetId,
         uint256 oldIndex,
@@ -242,27 +110,18 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         _supersededBy[assetId][oldIndex] = index + 1;
     }
 
-    /// @notice Number of documents of an asset.
-    /// @param assetId The asset.
-    /// @return The count.
+    /// @inheritdoc IAssetRecords
     function documentCount(uint256 assetId) external view returns (uint256) {
         return _documents[assetId].length;
     }
 
-    /// @notice Document `index` of an asset.
-    /// @param assetId The asset.
-    /// @param index The index.
-    /// @return The document.
+    /// @inheritdoc IAssetRecords
     function documentAt(uint256 assetId, uint256 index) external view returns (Document memory) {
         if (index >= _documents[assetId].length) revert UnknownDocument(assetId, index);
         return _documents[assetId][index];
     }
 
-    /// @notice Whether document `index` was superseded, and by which one.
-    /// @param assetId The asset.
-    /// @param index The index.
-    /// @return superseded True when a later document replaced it.
-    /// @return by Index of the replacing document (0 when not superseded).
+    /// @inheritdoc IAssetRecords
     function supersededBy(uint256 assetId, uint256 index) external view returns (bool superseded, uint256 by) {
         uint256 v = _supersededBy[assetId][index];
         return v == 0 ? (false, 0) : (true, v - 1);
@@ -270,12 +129,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
 
     // ------------------------------------------------------------------ valuation
 
-    /// @notice Records a new appraisal. Only the asset's agent. Dates never go backwards.
-    /// @param assetId The asset.
-    /// @param amount Value in the smallest unit of `currency`.
-    /// @param currency ISO-4217 alphabetic code.
-    /// @param appraiser Who appraised the asset.
-    /// @param date When (not in the future, not before the current appraisal).
+    /// @inheritdoc IAssetRecords
     function setValuation(uint256 assetId, uint128 amount, bytes3 currency, address appraiser, uint64 date) external {
         _onlyAgent(assetId);
         if (appraiser == address(0)) revert ZeroAddress();
@@ -287,9 +141,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
 
     // ------------------------------------------------------------------ status and lease
 
-    /// @notice Freezes an asset (share transfers stop). The asset's agent or governance; a freeze by
-    ///         governance can only be lifted by governance.
-    /// @param assetId The asset (must be Active).
+    /// @inheritdoc IAssetRecords
     function freezeAsset(uint256 assetId) external {
         Asset storage a = _existing(assetId);
         bool isGov = _agentOrGovernance(assetId, a);
@@ -300,8 +152,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         _pushStatus(a, AssetStatus.Frozen);
     }
 
-    /// @notice Lifts a freeze. The asset's agent or governance (only governance if governance froze it).
-    /// @param assetId The asset (must be Frozen).
+    /// @inheritdoc IAssetRecords
     function unfreezeAsset(uint256 assetId) external {
         Asset storage a = _existing(assetId);
         bool isGov = _agentOrGovernance(assetId, a);
@@ -351,9 +202,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         if (shares != address(0)) IAssetShares(shares).onAssetStatusChanged(status);
     }
 
-    /// @notice Records the asset's share token. SHARE_FACTORY_ROLE, once per asset.
-    /// @param assetId The asset.
-    /// @param shares The share token.
+    /// @inheritdoc IAssetRecords
     function setShares(uint256 assetId, address shares) external onlyRole(SHARE_FACTORY_ROLE) {
         Asset storage a = _existing(assetId);
         if (shares == address(0)) revert ZeroAddress();
@@ -379,9 +228,7 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         return _assets[assetId].shares;
     }
 
-    /// @notice Everything stored about an asset (documents apart).
-    /// @param assetId The asset.
-    /// @return The asset record (all zero when unknown).
+    /// @inheritdoc IAssetRecords
     function assetOf(uint256 assetId) external view returns (Asset memory) {
         return _assets[assetId];
     }
@@ -412,10 +259,13 @@ contract AssetRegistry is IAssetRegistry, AccessControl {
         return index;
     }
 
-    /// @notice ERC-165: IAssetRegistry, IAccessControl and IERC165.
+    /// @notice ERC-165: IAssetRegistry, IAssetRecords, IAccessControl and IERC165.
     /// @param interfaceId The interface id.
     /// @return True when supported.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == type(IAssetRegistry).interfaceId || super.supportsInterface(interfaceId);
+        return
+            interfaceId == type(IAssetRegistry).interfaceId ||
+            interfaceId == type(IAssetRecords).interfaceId ||
+            super.supportsInterface(interfaceId);
     }
 }

@@ -12,8 +12,9 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
+import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
-import {IdentityRegistry} from "./IdentityRegistry.sol";
+import {IShareCompliance} from "../interfaces/IShareCompliance.sol";
 import {ITransferRule} from "./compliance/ITransferRule.sol";
 
 /// @title AssetShares
@@ -58,32 +59,12 @@ import {ITransferRule} from "./compliance/ITransferRule.sol";
 /// changes it (`onAssetStatusChanged`), so transfers never call the registry. Balances and the supply are
 /// kept in this contract's packed words (layout at `Core`), not in OpenZeppelin's ERC-20 storage; the
 /// supply is at most `MAX_SUPPLY`. contracts/assets/GAS.md explains a transfer's gas line by line.
-contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
-    /// @notice Kind of balance move, selecting which rules apply.
-    enum Op {
-        Transfer,
-        Mint,
-        Burn,
-        Forced,
-        Recovery,
-        Redeem
-    }
-
-    /// @notice Agent-set compliance parameters of this asset (0 = no limit).
-    struct Config {
-        bool eligibilityRequired;
-        uint32 maxHolders;
-        uint64 lockupUntil;
-        uint64 mintLockPeriod;
-        uint256 investorCap;
-    }
-
-    /// @notice Most external rules a token accepts.
+contract AssetShares is IAssetShares, IShareCompliance, IERC7943Fungible, ERC20PermitUpgradeable {
+    /// @inheritdoc IShareCompliance
     uint256 public constant MAX_RULES = 8;
-    /// @notice Longest per-investor lock from mint time.
+    /// @inheritdoc IShareCompliance
     uint64 public constant MAX_MINT_LOCK = 3650 days;
-    /// @notice Largest total supply (and so balance, frozen amount and investor cap): 2**96 - 1, about
-    ///         7.9e28 base units, 79 billion shares of 18 decimals. Balances are packed in 96 bits.
+    /// @inheritdoc IShareCompliance
     uint256 public constant MAX_SUPPLY = type(uint96).max;
 
     /// @dev The implementation's own address: it has no clone arguments.
@@ -131,7 +112,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     struct Args {
         uint256 assetId;
         IAssetRegistry registry;
-        IdentityRegistry identityRegistry;
+        IIdentityRegistry identityRegistry;
     }
 
     uint8 private constant ELIGIBILITY_REQUIRED = 1;
@@ -144,94 +125,14 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev The asset's `Limits`, packed in one word (see `Limits`).
     uint256 private _limits;
     Supply private _supply;
-    /// @notice Number of wallets with a nonzero balance.
+    /// @inheritdoc IShareCompliance
     uint256 public holderCount;
-    /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
+    /// @inheritdoc IShareCompliance
     mapping(uint16 country => bool) public countryBlocked;
     /// @dev Each wallet's `Wallet`, packed in one word (see `Wallet`).
     mapping(address wallet => WalletWord) private _wallets;
     /// @dev External rules after the first one (which sits in `_limits`), `_core.ruleCount - 1` of them.
     ITransferRule[MAX_RULES - 1] private _moreRules;
-
-    /// @notice The agent paused investor transfers (OpenZeppelin Pausable's event).
-    event Paused(address account);
-    /// @notice The agent resumed investor transfers (OpenZeppelin Pausable's event).
-    event Unpaused(address account);
-    /// @notice A compliance parameter changed.
-    event ConfigChanged(Config config);
-    /// @notice Country `country` blocked (true) or unblocked.
-    event CountryBlockedSet(uint16 indexed country, bool blocked);
-    /// @notice External rule added.
-    event RuleAdded(address indexed rule);
-    /// @notice External rule removed.
-    event RuleRemoved(address indexed rule);
-    /// @notice Wallet frozen (true) or unfrozen by the agent.
-    event WalletFrozenSet(address indexed wallet, bool frozen);
-    /// @notice `amount` more of `wallet`'s balance frozen (ERC-3643 event; ERC-7943 `Frozen` gives the new total).
-    event TokensFrozen(address indexed wallet, uint256 amount);
-    /// @notice `amount` of `wallet`'s frozen balance released (ERC-3643 event; `Frozen` gives the new total).
-    event TokensUnfrozen(address indexed wallet, uint256 amount);
-    /// @notice `wallet` cannot send before `until` (lock from mint time).
-    event InvestorLocked(address indexed wallet, uint64 until);
-    /// @notice The agent moved the whole position of `lost` (balance, frozen amount, freeze, lock) to `replacement`.
-    event Recovered(address indexed lost, address indexed replacement, uint256 amount, uint256 frozenAmount);
-    /// @notice The income distributor redeemed `amount` of `holder` after a buyout.
-    event Redeemed(address indexed holder, uint256 amount);
-
-    /// @notice `pause` while paused (OpenZeppelin Pausable's error).
-    error EnforcedPause();
-    /// @notice `unpause` while not paused (OpenZeppelin Pausable's error).
-    error ExpectedPause();
-    /// @notice The asset is retired: shares only move through `redeemFor`.
-    error AssetRetired();
-    /// @notice `redeemFor` before the asset is retired.
-    error AssetNotRetired();
-    /// @notice The asset is frozen in the registry.
-    error AssetFrozen();
-    /// @notice The agent paused investor transfers.
-    error SharesPaused();
-    /// @notice The wallet is frozen.
-    error WalletFrozen(address wallet);
-    /// @notice Transfers from this wallet are locked until `until`.
-    error LockedUntil(uint64 until);
-    /// @notice The sender has no unexpired identity.
-    error SenderNotEligible(address wallet);
-    /// @notice The recipient has no unexpired identity.
-    error RecipientNotEligible(address wallet);
-    /// @notice The recipient's country is blocked.
-    error CountryBlocked(uint16 country);
-    /// @notice The asset already has its maximum number of holders.
-    error MaxHoldersReached(uint256 maxHolders);
-    /// @notice The recipient would hold `balanceAfter` > `cap`.
-    error InvestorCapExceeded(address investor, uint256 balanceAfter, uint256 cap);
-    /// @notice External rule `rule` refused, with its `reason` (0 when the rule reverted).
-    error RuleRefused(address rule, bytes4 reason);
-    /// @notice Caller is not the asset's agent.
-    error NotAgent(address caller);
-    /// @notice Caller is not the asset registry.
-    error NotRegistry(address caller);
-    /// @notice Caller is not the income distributor.
-    error NotIncomeHooks(address caller);
-    /// @notice Recovery of a wallet without shares.
-    error NothingToRecover(address lost);
-    /// @notice Recovery to the zero address or to the lost wallet itself.
-    error InvalidReplacement(address replacement);
-    /// @notice Freezing more than the balance.
-    error FreezeExceedsBalance(address wallet, uint256 balance, uint256 frozenAfter);
-    /// @notice Releasing more than is frozen.
-    error UnfreezeExceedsFrozen(address wallet, uint256 frozen, uint256 amount);
-    /// @notice Wallet already in the requested freeze state.
-    error WalletFreezeUnchanged(address wallet, bool frozen);
-    /// @notice More than `MAX_RULES` rules.
-    error TooManyRules(uint256 max);
-    /// @notice Rule already listed, or zero.
-    error InvalidRule(address rule);
-    /// @notice Rule not listed.
-    error RuleNotFound(address rule);
-    /// @notice A mint of `amount` would take the total supply (`supply` now) above `max` (`MAX_SUPPLY`).
-    error SupplyCapExceeded(uint256 supply, uint256 amount, uint256 max);
-    /// @notice Mint lock longer than `MAX_MINT_LOCK`.
-    error MintLockTooLong(uint64 period, uint64 max);
 
     /// @dev The implementation: never initialized, used only through clones.
     constructor() {
@@ -239,13 +140,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         _disableInitializers();
     }
 
-    /// @notice Initializes a clone. Called once, by the ShareFactory, in the transaction that creates the
-    ///         clone (so nobody can call it first); reverts with `InvalidInitialization` on a second call
-    ///         and on the implementation.
-    /// @param name_ ERC-20 name (also the EIP-712 domain name of permits).
-    /// @param symbol_ ERC-20 symbol.
-    /// @param decimals_ Decimals (the factory checks 0..18).
-    /// @param incomeHooks_ The income distributor notified of every balance move (zero: none), fixed forever.
+    /// @inheritdoc IShareCompliance
     function initialize(
         string calldata name_,
         string calldata symbol_,
@@ -268,15 +163,13 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return _args().assetId;
     }
 
-    /// @notice The asset registry (agent and status of the asset).
-    /// @return reg The registry.
+    /// @inheritdoc IShareCompliance
     function registry() external view returns (IAssetRegistry reg) {
         return _args().registry;
     }
 
-    /// @notice The identity registry (eligible investors).
-    /// @return ids The identity registry.
-    function identityRegistry() external view returns (IdentityRegistry ids) {
+    /// @inheritdoc IShareCompliance
+    function identityRegistry() external view returns (IIdentityRegistry ids) {
         return _args().identityRegistry;
     }
 
@@ -291,8 +184,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return uint8(_core >> 248);
     }
 
-    /// @notice Whether the agent paused investor transfers.
-    /// @return True when paused.
+    /// @inheritdoc IShareCompliance
     function paused() external view returns (bool) {
         return _flagsIn(_core) & PAUSED != 0;
     }
@@ -321,15 +213,12 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return true;
     }
 
-    /// @notice The compliance parameters.
-    /// @return The configuration.
+    /// @inheritdoc IShareCompliance
     function config() external view returns (Config memory) {
         return _configView();
     }
 
-    /// @notice Whether the agent froze this wallet (it can neither send nor receive in transfers).
-    /// @param wallet The wallet.
-    /// @return True when frozen.
+    /// @inheritdoc IShareCompliance
     function walletFrozen(address wallet) external view returns (bool) {
         return _walletFrozenIn(_wallets[wallet].packed);
     }
@@ -366,7 +255,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     /// @inheritdoc IERC165
     /// @dev ERC-165, ERC-7943 (fungible), ERC-20, ERC-20 metadata, EIP-2612 permit (the XOR of its three
-    ///      selectors: EIP-2612 defines no id, see the assets README) and IAssetShares.
+    ///      selectors: EIP-2612 defines no id, see the assets README), IAssetShares and IShareCompliance.
     function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
         return
             interfaceId == type(IERC165).interfaceId ||
@@ -374,18 +263,16 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
             interfaceId == type(IERC20).interfaceId ||
             interfaceId == type(IERC20Metadata).interfaceId ||
             interfaceId == type(IERC20Permit).interfaceId ||
-            interfaceId == type(IAssetShares).interfaceId;
+            interfaceId == type(IAssetShares).interfaceId ||
+            interfaceId == type(IShareCompliance).interfaceId;
     }
 
-    /// @notice Per-investor lock from mint time: the wallet cannot send before this timestamp.
-    /// @param wallet The wallet.
-    /// @return The timestamp (0 when none).
+    /// @inheritdoc IShareCompliance
     function lockedUntilOf(address wallet) external view returns (uint64) {
         return _lockIn(_wallets[wallet].packed);
     }
 
-    /// @notice The external rules, in the order they are asked.
-    /// @return list The rules.
+    /// @inheritdoc IShareCompliance
     function rules() external view returns (ITransferRule[] memory list) {
         uint256 n = _ruleCountIn(_core);
         list = new ITransferRule[](n);
@@ -400,26 +287,14 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return _refusal(Op.Transfer, from, to, amount, true, _args(), _core).length == 0;
     }
 
-    /// @notice Whether `from` may transfer `amount` to `to` now and, if not, why (investor transfer or
-    ///         transferFrom; the allowance is not checked). Same code path as the enforcement, balance included.
-    /// @param from Sender.
-    /// @param to Recipient.
-    /// @param amount Shares.
-    /// @return ok True when the transfer would succeed.
-    /// @return reason Selector of the custom error the transfer would revert with (0 when ok).
+    /// @inheritdoc IShareCompliance
     function checkTransfer(address from, address to, uint256 amount) external view returns (bool ok, bytes4 reason) {
         bytes memory refusal = refusalOf(Op.Transfer, from, to, amount);
         if (refusal.length == 0) return (true, bytes4(0));
         return (false, bytes4(refusal));
     }
 
-    /// @notice The full revert data (custom error with arguments) a move of kind `op` would fail with,
-    ///         empty when it would pass compliance. The single source of truth of every rule.
-    /// @param op Kind of move.
-    /// @param from Sender (0 for a mint).
-    /// @param to Recipient (0 for a burn or redemption).
-    /// @param amount Shares.
-    /// @return The ABI-encoded custom error, or empty.
+    /// @inheritdoc IShareCompliance
     function refusalOf(Op op, address from, address to, uint256 amount) public view returns (bytes memory) {
         return _refusal(op, from, to, amount, false, _args(), _core);
     }
@@ -484,10 +359,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     // ------------------------------------------------------------------ agent: supply and forced moves
 
-    /// @notice Mints `amount` shares to `to` (recipient rules and external rules apply). Only the agent.
-    ///         Starts `to`'s lock from mint time when the asset has one.
-    /// @param to Recipient.
-    /// @param amount Shares.
+    /// @inheritdoc IShareCompliance
     function mint(address to, uint256 amount) external onlyAgent {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0)); // as OpenZeppelin's _mint
         _move(Op.Mint, address(0), to, amount);
@@ -503,9 +375,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         }
     }
 
-    /// @notice Burns `amount` of `from`'s shares, releasing frozen shares if needed. Only the agent.
-    /// @param from Holder.
-    /// @param amount Shares.
+    /// @inheritdoc IShareCompliance
     function burn(address from, uint256 amount) external onlyAgent {
         _releaseFrozen(from, amount);
         if (from == address(0)) revert ERC20InvalidSender(address(0)); // as OpenZeppelin's _burn
@@ -524,11 +394,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return true;
     }
 
-    /// @notice Lost-wallet recovery: moves `lost`'s whole balance, frozen amount, wallet freeze and lock
-    ///         to `replacement` (which must pass the recipient rules), after telling the income
-    ///         distributor (`onRecovery`) to move the unclaimed income. Only the agent.
-    /// @param lost The lost wallet.
-    /// @param replacement The investor's new wallet.
+    /// @inheritdoc IShareCompliance
     function recover(address lost, address replacement) external onlyAgent {
         if (replacement == address(0) || replacement == lost) revert InvalidReplacement(replacement);
         uint256 amount = balanceOf(lost);
@@ -592,9 +458,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     // ------------------------------------------------------------------ agent: freezes and pause
 
-    /// @notice Freezes or unfreezes a wallet. Only the agent.
-    /// @param wallet The wallet.
-    /// @param frozen New state.
+    /// @inheritdoc IShareCompliance
     function setWalletFrozen(address wallet, bool frozen) external onlyAgent {
         WalletWord storage w = _wallets[wallet];
         uint256 word = w.packed;
@@ -603,9 +467,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         emit WalletFrozenSet(wallet, frozen);
     }
 
-    /// @notice Freezes `amount` more of `wallet`'s balance (frozen total cannot exceed the balance). Only the agent.
-    /// @param wallet The wallet.
-    /// @param amount Shares to freeze.
+    /// @inheritdoc IShareCompliance
     function freezePartial(address wallet, uint256 amount) external onlyAgent {
         WalletWord storage w = _wallets[wallet];
         uint256 word = w.packed;
@@ -617,9 +479,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         emit Frozen(wallet, after_);
     }
 
-    /// @notice Releases `amount` of `wallet`'s frozen balance. Only the agent.
-    /// @param wallet The wallet.
-    /// @param amount Shares to release.
+    /// @inheritdoc IShareCompliance
     function unfreezePartial(address wallet, uint256 amount) external onlyAgent {
         WalletWord storage w = _wallets[wallet];
         uint256 word = w.packed;
@@ -644,7 +504,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         return true;
     }
 
-    /// @notice Stops investor transfers (agent moves still work). Only the agent.
+    /// @inheritdoc IShareCompliance
     function pause() external onlyAgent {
         uint256 core = _core;
         if (_flagsIn(core) & PAUSED != 0) revert EnforcedPause();
@@ -652,7 +512,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         emit Paused(msg.sender);
     }
 
-    /// @notice Resumes investor transfers. Only the agent.
+    /// @inheritdoc IShareCompliance
     function unpause() external onlyAgent {
         uint256 core = _core;
         if (_flagsIn(core) & PAUSED == 0) revert ExpectedPause();
@@ -662,55 +522,45 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
 
     // ------------------------------------------------------------------ agent: compliance configuration
 
-    /// @notice Requires (or not) both sides of a transfer to have an unexpired identity. Only the agent.
-    /// @param required New setting (true at creation).
+    /// @inheritdoc IShareCompliance
     function setEligibilityRequired(bool required) external onlyAgent {
         uint256 core = _core & ~(uint256(ELIGIBILITY_REQUIRED) << 160);
         _core = required ? core | (uint256(ELIGIBILITY_REQUIRED) << 160) : core;
         emit ConfigChanged(_configView());
     }
 
-    /// @notice Blocks or unblocks recipients resident in `country`. Only the agent.
-    /// @param country ISO-3166 numeric code (0 = wallets without identity).
-    /// @param blocked New state.
+    /// @inheritdoc IShareCompliance
     function setCountryBlocked(uint16 country, bool blocked) external onlyAgent {
         countryBlocked[country] = blocked;
         emit CountryBlockedSet(country, blocked);
     }
 
-    /// @notice Sets the maximum number of holders (0 = unlimited). Lowering it below the current count
-    ///         only stops new holders from joining. Only the agent.
-    /// @param maxHolders New maximum.
+    /// @inheritdoc IShareCompliance
     function setMaxHolders(uint32 maxHolders) external onlyAgent {
         _core = (_core & ~(uint256(type(uint32).max) << 216)) | (uint256(maxHolders) << 216);
         emit ConfigChanged(_configView());
     }
 
-    /// @notice Sets the maximum balance per investor (0 = unlimited); only limits what a wallet receives. Only the agent.
-    /// @param cap New cap.
+    /// @inheritdoc IShareCompliance
     function setInvestorCap(uint256 cap) external onlyAgent {
         _limits = uint160(address(_firstRuleIn(_limits))) | (uint256(SafeCast.toUint96(cap)) << 160);
         emit ConfigChanged(_configView());
     }
 
-    /// @notice Locks every investor transfer until `until` (0 = none). Only the agent.
-    /// @param until Timestamp.
+    /// @inheritdoc IShareCompliance
     function setLockup(uint64 until) external onlyAgent {
         _core = (_core & ~(uint256(type(uint40).max) << 176)) | (uint256(SafeCast.toUint40(until)) << 176);
         emit ConfigChanged(_configView());
     }
 
-    /// @notice Each mint locks the recipient's whole balance for `period` seconds from then (0 = none).
-    ///         Only the agent.
-    /// @param period Seconds, at most `MAX_MINT_LOCK`.
+    /// @inheritdoc IShareCompliance
     function setMintLockPeriod(uint64 period) external onlyAgent {
         if (period > MAX_MINT_LOCK) revert MintLockTooLong(period, MAX_MINT_LOCK);
         _supply.mintLockPeriod = period;
         emit ConfigChanged(_configView());
     }
 
-    /// @notice Adds an external rule (at most `MAX_RULES`). Only the agent.
-    /// @param rule The rule.
+    /// @inheritdoc IShareCompliance
     function addRule(ITransferRule rule) external onlyAgent {
         uint256 n = _ruleCountIn(_core);
         if (n >= MAX_RULES) revert TooManyRules(MAX_RULES);
@@ -723,8 +573,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
         emit RuleAdded(address(rule));
     }
 
-    /// @notice Removes an external rule (the last one takes its place). Only the agent.
-    /// @param rule The rule.
+    /// @inheritdoc IShareCompliance
     function removeRule(ITransferRule rule) external onlyAgent {
         uint256 n = _ruleCountIn(_core);
         for (uint256 i; i < n; ++i) {
@@ -802,7 +651,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     function _senderRefusal(
         uint256 core,
         uint256 sender,
-        IdentityRegistry ids,
+        IIdentityRegistry ids,
         address from,
         address to,
         uint256 amount,
@@ -992,7 +841,7 @@ contract AssetShares is IAssetShares, IERC7943Fungible, ERC20PermitUpgradeable {
     /// @dev Reverts unless the caller is the asset's agent (read from the registry on every call).
     function _checkAgent() private view {
         Args memory a = _args();
-        if (msg.sender != a.registry.agentOf(a.assetId)) revert NotAgent(msg.sender);
+        if (msg.sender != a.registry.agentOf(a.assetId)) revert NotAgent(a.assetId, msg.sender);
     }
 
     /// @dev The compliance parameters as the `Config` views and events show them.

@@ -11,62 +11,29 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 ///         contract per investor: a claim is the two numbers the compliance rules actually read.
 /// @dev An identity is eligible while `expiry > block.timestamp`. Country 0 means "no identity".
 contract IdentityRegistry is IIdentityRegistry, AccessControl {
-    /// @notice Role of the KYC agents allowed to add, renew and remove identities.
+    /// @inheritdoc IIdentityRegistry
     bytes32 public constant KYC_AGENT_ROLE = keccak256("KYC_AGENT_ROLE");
 
-    /// @notice Largest batch accepted by `setIdentities` (keeps one call well under a block).
+    /// @inheritdoc IIdentityRegistry
     uint256 public constant MAX_BATCH = 256;
 
-    /// @notice Highest ISO-3166-1 numeric code (three digits).
+    /// @inheritdoc IIdentityRegistry
     uint16 public constant MAX_COUNTRY = 999;
-
-    /// @notice What is stored for a wallet.
-    struct Identity {
-        uint16 country;
-        uint64 expiry;
-    }
 
     mapping(address wallet => Identity) private _identities;
 
-    /// @notice `wallet` was found eligible, resident in `country`, until `expiry`.
-    event IdentitySet(address indexed wallet, uint16 country, uint64 expiry);
-    /// @notice `wallet` is no longer eligible.
-    event IdentityRemoved(address indexed wallet);
-
-    /// @notice Governance address was zero.
-    error ZeroGovernance();
-    /// @notice The wallet was the zero address (row `index` of a batch).
-    error InvalidWallet(uint256 index);
-    /// @notice The country is not an ISO-3166 numeric code in 1..999 (row `index` of a batch).
-    error InvalidCountry(uint256 index, uint16 country);
-    /// @notice The expiry is not in the future (row `index` of a batch).
-    error ExpiryNotInFuture(uint256 index, uint64 expiry);
-    /// @notice Batch arrays differ in length.
-    error LengthMismatch();
-    /// @notice Batch larger than `MAX_BATCH`.
-    error BatchTooLarge(uint256 size, uint256 max);
-    /// @notice Removing a wallet that has no identity.
-    error UnknownIdentity(address wallet);
-
     /// @param governance Receives DEFAULT_ADMIN_ROLE (grants KYC_AGENT_ROLE).
     constructor(address governance) {
-        if (governance == address(0)) revert ZeroGovernance();
+        if (governance == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
     }
 
-    /// @notice Adds or renews one identity.
-    /// @param wallet The investor's wallet.
-    /// @param country ISO-3166-1 numeric country code (1..999).
-    /// @param expiry Timestamp after which the wallet stops being eligible (must be in the future).
+    /// @inheritdoc IIdentityRegistry
     function setIdentity(address wallet, uint16 country, uint64 expiry) external onlyRole(KYC_AGENT_ROLE) {
         _set(0, wallet, country, expiry);
     }
 
-    /// @notice Onboards up to `MAX_BATCH` investors at once. All-or-nothing: one bad row reverts the
-    ///         batch with the row index (scripts validate rows first and report the rejected ones).
-    /// @param wallets The investors' wallets.
-    /// @param countries Their ISO-3166-1 numeric country codes.
-    /// @param expiries Their KYC expiry timestamps.
+    /// @inheritdoc IIdentityRegistry
     function setIdentities(
         address[] calldata wallets,
         uint16[] calldata countries,
@@ -80,8 +47,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControl {
         }
     }
 
-    /// @notice Removes a wallet's identity (it becomes ineligible at once).
-    /// @param wallet The wallet to remove.
+    /// @inheritdoc IIdentityRegistry
     function removeIdentity(address wallet) external onlyRole(KYC_AGENT_ROLE) {
         if (_identities[wallet].country == 0) revert UnknownIdentity(wallet);
         delete _identities[wallet];

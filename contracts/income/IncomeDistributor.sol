@@ -14,6 +14,8 @@ import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
+import {IIncomeLedger} from "../interfaces/IIncomeLedger.sol";
+import {BPS, MAX_FEE_BPS, MAX_RESERVE_CAP_BPS} from "../common/Constants.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
 
 /// @title IncomeDistributor
@@ -115,23 +117,17 @@ import {AssetVault} from "../custody/AssetVault.sol";
 ///      `_balances[vault]` slots). ETH deposits still pass through this contract's ETH balance
 ///      within the transaction (credited by msg.value, debited by the forward: net unchanged);
 ///      ETH payouts leave from the vault's balance.
-contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, ReentrancyGuardTransient {
+contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Role of the maintenance escrow: may move an asset's reserve to a work order.
+    /// @inheritdoc IIncomeLedger
     bytes32 public constant RESERVE_SPENDER_ROLE = keccak256("RESERVE_SPENDER_ROLE");
-    /// @notice Scale of `magnifiedPerShare`.
+    /// @inheritdoc IIncomeLedger
     uint256 public constant MAGNITUDE = 2 ** 128;
-    /// @notice Basis points denominator.
-    uint256 public constant BPS = 10_000;
-    /// @notice Hard ceiling of the protocol fee governance may set (10 %).
-    uint16 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
-    /// @notice Hard ceiling of the reserve cap governance may set (50 %).
-    uint16 public constant MAX_RESERVE_CAP_BPS = 5_000;
-    /// @notice Most distinct payout tokens one asset may receive income in (ETH included).
+    /// @inheritdoc IIncomeLedger
     uint256 public constant MAX_PAYOUT_TOKENS = 4;
-    /// @notice Growth of the share supply (log2) after a deposit that the accounting must absorb.
+    /// @inheritdoc IIncomeLedger
     uint256 public constant SUPPLY_HEADROOM_BITS = 32;
 
     /// @notice Income state of one (asset, payout token). The token's income per share and its holders'
@@ -177,173 +173,30 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         mapping(address holder => HolderState[MAX_PAYOUT_TOKENS]) holders;
     }
 
-    /// @notice Buyout of one asset.
-    /// @param token Token of the proceeds (address(0) = ETH).
-    /// @param proceeds Proceeds credited (what arrived).
-    /// @param supplyAtRetire Share supply when the asset was retired.
-    /// @param redeemedShares Shares redeemed so far.
-    /// @param paid Proceeds paid so far (including swept dust).
-    struct Buyout {
-        address token;
-        uint256 proceeds;
-        uint256 supplyAtRetire;
-        uint256 redeemedShares;
-        uint256 paid;
-    }
-
-    /// @notice The asset registry (agents, status, share tokens; retire()).
+    /// @inheritdoc IIncomeLedger
     IAssetRegistry public immutable registry;
-    /// @notice Implementation of the per-asset income vaults (deployed by this contract, which it trusts).
+    /// @inheritdoc IIncomeLedger
     address public immutable vaultImplementation;
 
-    /// @notice Receives protocol fees (as claimable balances).
+    /// @inheritdoc IIncomeLedger
     address public feeRecipient;
-    /// @notice Protocol fee in basis points, taken from every income deposit.
+    /// @inheritdoc IIncomeLedger
     uint16 public protocolFeeBps;
-    /// @notice Highest reserve rate an agent may set (basis points).
+    /// @inheritdoc IIncomeLedger
     uint16 public maxReserveBps;
 
-    /// @notice Whether `token` is accepted as payout token (ETH, address(0), always is).
+    /// @inheritdoc IIncomeLedger
     mapping(address token => bool) public isPayoutToken;
 
     mapping(uint256 assetId => AssetState) private _assets;
     mapping(uint256 assetId => mapping(address token => TokenState)) private _tokens;
     mapping(uint256 assetId => Buyout) private _buyouts;
 
-    /// @notice A token was allowed or disallowed as payout token.
-    event PayoutTokenSet(address indexed token, bool allowed);
-    /// @notice The protocol fee changed (applies to later deposits only).
-    event ProtocolFeeSet(uint16 oldBps, uint16 newBps);
-    /// @notice The cap on reserve rates changed (applies to later deposits only).
-    event MaxReserveSet(uint16 oldBps, uint16 newBps);
-    /// @notice The fee recipient changed.
-    event FeeRecipientSet(address indexed oldRecipient, address indexed newRecipient);
-    /// @notice An asset's agent set its maintenance reserve rate (applies to later deposits only).
-    event ReserveRateSet(uint256 indexed assetId, uint16 reserveBps);
-    /// @notice The vault holding `assetId`'s funds was deployed (first deposit or buyout of the asset).
-    event VaultCreated(uint256 indexed assetId, address vault);
-    /// @notice `token` became one of the asset's payout tokens (first deposit in it).
-    event PayoutTokenRegistered(uint256 indexed assetId, address indexed token);
-    /// @notice Income was deposited and split.
-    /// @param amount Amount the depositor asked to move.
-    /// @param received Amount that arrived (less for fee-on-transfer tokens) = reserve + fee + toHolders.
-    event IncomeDeposited(
-        uint256 indexed assetId,
-        address indexed token,
-        address indexed depositor,
-        uint256 amount,
-        uint256 received,
-        uint256 reserve,
-        uint256 fee,
-        uint256 toHolders
-    );
-    /// @notice `holder` claimed `amount` of income, paid to `to`.
-    event IncomeClaimed(
-        uint256 indexed assetId,
-        address indexed token,
-        address indexed holder,
-        address to,
-        uint256 amount
-    );
-    /// @notice Accrued, unclaimed income of `lost` moved to `replacement` (lost-wallet recovery).
-    event EntitlementMoved(
-        uint256 indexed assetId,
-        address indexed token,
-        address indexed lost,
-        address replacement,
-        uint256 amount
-    );
-    /// @notice The reserve spender moved part of an asset's reserve.
-    event ReserveWithdrawn(
-        uint256 indexed assetId,
-        address indexed token,
-        address indexed spender,
-        address to,
-        uint256 amount
-    );
-    /// @notice The fee recipient claimed an asset's accrued protocol fees.
-    event FeesClaimed(uint256 indexed assetId, address indexed token, address indexed to, uint256 amount);
-    /// @notice The agent deposited buyout proceeds; the asset is retired.
-    event BuyoutDeposited(
-        uint256 indexed assetId,
-        address indexed token,
-        address indexed agent,
-        uint256 amount,
-        uint256 received,
-        uint256 supplyAtRetire
-    );
-    /// @notice `holder` redeemed `shares` for `proceeds`, paid to `to` (income is in IncomeClaimed).
-    event Redeemed(uint256 indexed assetId, address indexed holder, address to, uint256 shares, uint256 proceeds);
-    /// @notice Governance swept the buyout's rounding dust after every share was redeemed.
-    event BuyoutDustSwept(uint256 indexed assetId, address indexed token, address to, uint256 amount);
-
-    /// @notice A zero address where one is required.
-    error ZeroAddress();
-    /// @notice A zero amount.
-    error ZeroAmount();
-    /// @notice The asset is not registered.
-    error UnknownAsset(uint256 assetId);
-    /// @notice The asset is retired (bought out).
-    error AssetIsRetired(uint256 assetId);
-    /// @notice The asset is not retired (no buyout yet).
-    error NotRetired(uint256 assetId);
-    /// @notice The asset has no share token.
-    error NoShareToken(uint256 assetId);
-    /// @notice The asset's share token does not report this contract as its income hook (it would not
-    ///         notify share moves, so income and buyout proceeds could not be paid exactly).
-    error SharesNotHooked(uint256 assetId, address shares);
-    /// @notice The asset has no shares outstanding: nobody to accrue to.
-    error NoShares(uint256 assetId);
-    /// @notice `token` is not an accepted payout token.
-    error TokenNotAccepted(address token);
-    /// @notice A deposit by someone other than the agent in a token not registered for the asset.
-    error TokenNotRegistered(uint256 assetId, address token);
-    /// @notice The token is already one of the asset's payout tokens.
-    error AlreadyRegistered(uint256 assetId, address token);
-    /// @notice The deposit would exceed the magnitude bounds of the per-share accounting.
-    error DepositTooLarge(uint256 assetId, address token);
-    /// @notice The asset already has MAX_PAYOUT_TOKENS payout tokens.
-    error TooManyPayoutTokens(uint256 assetId, address token);
-    /// @notice For ETH, msg.value must equal amount.
-    error EthAmountMismatch(uint256 amount, uint256 value);
-    /// @notice ETH was sent with an ERC-20 deposit.
-    error UnexpectedEth(uint256 value);
-    /// @notice Nothing arrived (a token that transferred nothing).
-    error NothingReceived(address token);
-    /// @notice An ETH payment to `to` failed (raised by the asset's AssetVault with this signature).
-    error EthTransferFailed(address to, uint256 amount);
-    /// @notice The caller is not the asset's share token.
-    error NotShareToken(uint256 assetId, address caller);
-    /// @notice The caller is not the asset's agent.
-    error NotAgent(uint256 assetId, address caller);
-    /// @notice The caller is not the fee recipient.
-    error NotFeeRecipient(address caller);
-    /// @notice Nothing to claim.
-    error NothingToClaim(uint256 assetId, address token, address account);
-    /// @notice The holder has no shares to redeem.
-    error NothingToRedeem(uint256 assetId, address holder);
-    /// @notice The share token burned a different amount than the holder's balance.
-    error RedeemMismatch(uint256 expected, uint256 burned);
-    /// @notice More shares redeemed than existed at retirement (share token fault).
-    error RedeemExceedsSnapshot(uint256 assetId);
-    /// @notice The reserve holds less than requested.
-    error InsufficientReserve(uint256 assetId, address token, uint256 requested, uint256 available);
-    /// @notice Reserve rate above the governance cap.
-    error ReserveAboveCap(uint16 bps, uint16 cap);
-    /// @notice Protocol fee above MAX_PROTOCOL_FEE_BPS.
-    error FeeAboveCap(uint16 bps, uint16 cap);
-    /// @notice Reserve cap above MAX_RESERVE_CAP_BPS.
-    error ReserveCapAboveCeiling(uint16 bps, uint16 ceiling);
-    /// @notice Buyout dust can be swept only after every share was redeemed.
-    error SharesOutstanding(uint256 assetId, uint256 remaining);
-    /// @notice No buyout dust left.
-    error NoDust(uint256 assetId);
-
     /// @notice Sets the registry, governance and the initial fee settings.
     /// @param registry_ The asset registry (must grant this contract BUYOUT_ROLE for buyouts).
     /// @param governance Holder of DEFAULT_ADMIN_ROLE.
     /// @param feeRecipient_ Receiver of protocol fees.
-    /// @param protocolFeeBps_ Initial protocol fee (<= MAX_PROTOCOL_FEE_BPS).
+    /// @param protocolFeeBps_ Initial protocol fee (<= MAX_FEE_BPS, common/Constants.sol).
     /// @param maxReserveBps_ Initial reserve cap (<= MAX_RESERVE_CAP_BPS).
     constructor(
         IAssetRegistry registry_,
@@ -355,8 +208,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         if (address(registry_) == address(0) || governance == address(0) || feeRecipient_ == address(0)) {
             revert ZeroAddress();
         }
-        if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) revert FeeAboveCap(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
-        if (maxReserveBps_ > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(maxReserveBps_, MAX_RESERVE_CAP_BPS);
+        if (protocolFeeBps_ > MAX_FEE_BPS) revert FeeAboveCap(protocolFeeBps_, uint16(MAX_FEE_BPS));
+        if (maxReserveBps_ > MAX_RESERVE_CAP_BPS)
+            revert ReserveCapAboveCeiling(maxReserveBps_, uint16(MAX_RESERVE_CAP_BPS));
         registry = registry_;
         vaultImplementation = address(new AssetVault());
         feeRecipient = feeRecipient_;
@@ -372,47 +226,35 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     // Governance
     // ------------------------------------------------------------------------------------------
 
-    /// @notice Allows or disallows `token` as payout token (DEFAULT_ADMIN_ROLE). Disallowing stops
-    ///         new deposits only; what was deposited stays claimable. Only plain ERC-20 tokens
-    ///         (no rebasing, no transfer hooks) should be allowed.
-    /// @param token The ERC-20 token (not address(0): ETH is always accepted).
-    /// @param allowed Whether deposits in it are accepted.
+    /// @inheritdoc IIncomeLedger
     function setPayoutToken(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (token == address(0)) revert ZeroAddress();
         isPayoutToken[token] = allowed;
         emit PayoutTokenSet(token, allowed);
     }
 
-    /// @notice Sets the protocol fee for later deposits (DEFAULT_ADMIN_ROLE).
-    /// @param bps New fee in basis points (<= MAX_PROTOCOL_FEE_BPS).
+    /// @inheritdoc IIncomeLedger
     function setProtocolFee(uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (bps > MAX_PROTOCOL_FEE_BPS) revert FeeAboveCap(bps, MAX_PROTOCOL_FEE_BPS);
+        if (bps > MAX_FEE_BPS) revert FeeAboveCap(bps, uint16(MAX_FEE_BPS));
         emit ProtocolFeeSet(protocolFeeBps, bps);
         protocolFeeBps = bps;
     }
 
-    /// @notice Sets the cap on agents' reserve rates (DEFAULT_ADMIN_ROLE). An asset whose rate
-    ///         is above a lowered cap has its reserve taken at the cap.
-    /// @param bps New cap in basis points (<= MAX_RESERVE_CAP_BPS).
+    /// @inheritdoc IIncomeLedger
     function setMaxReserve(uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (bps > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(bps, MAX_RESERVE_CAP_BPS);
+        if (bps > MAX_RESERVE_CAP_BPS) revert ReserveCapAboveCeiling(bps, uint16(MAX_RESERVE_CAP_BPS));
         emit MaxReserveSet(maxReserveBps, bps);
         maxReserveBps = bps;
     }
 
-    /// @notice Sets the fee recipient (DEFAULT_ADMIN_ROLE); it may claim all fees accrued so far.
-    /// @param recipient The new recipient.
+    /// @inheritdoc IIncomeLedger
     function setFeeRecipient(address recipient) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (recipient == address(0)) revert ZeroAddress();
         emit FeeRecipientSet(feeRecipient, recipient);
         feeRecipient = recipient;
     }
 
-    /// @notice Pays the buyout's rounding dust to `to` once every share was redeemed
-    ///         (DEFAULT_ADMIN_ROLE). Only `proceeds - paid` can move: never a holder's part.
-    /// @param assetId The retired asset.
-    /// @param to Receiver of the dust.
-    /// @return amount The dust paid.
+    /// @inheritdoc IIncomeLedger
     function sweepBuyoutDust(
         uint256 assetId,
         address to
@@ -432,9 +274,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     // Agent
     // ------------------------------------------------------------------------------------------
 
-    /// @notice Sets the asset's maintenance reserve rate for later deposits (the asset's agent).
-    /// @param assetId The asset.
-    /// @param bps Reserve rate in basis points (<= maxReserveBps).
+    /// @inheritdoc IIncomeLedger
     function setReserveRate(uint256 assetId, uint16 bps) external {
         _onlyAgent(assetId);
         if (bps > maxReserveBps) revert ReserveAboveCap(bps, maxReserveBps);
@@ -442,31 +282,21 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         emit ReserveRateSet(assetId, bps);
     }
 
-    /// @notice Adds `token` to the asset's payout tokens (the asset's agent), so that anyone may
-    ///         deposit income in it. At most MAX_PAYOUT_TOKENS per asset, never removed.
-    /// @param assetId The asset.
-    /// @param token An accepted payout token (address(0) = ETH).
+    /// @inheritdoc IIncomeLedger
     function registerPayoutToken(uint256 assetId, address token) external {
         _onlyAgent(assetId);
-        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAllowed(token);
         if (_tokens[assetId][token].position != 0) revert AlreadyRegistered(assetId, token);
         _register(assetId, token);
     }
 
-    /// @notice Deposits the sale proceeds of the asset and retires it (the asset's agent). The
-    ///         share supply is snapshotted; every holder may then {redeem} at any time. Requires
-    ///         this contract to hold BUYOUT_ROLE in the registry; refused while the asset is leased,
-    ///         and unless the asset's share token reports this contract as its income hook
-    ///         ({SharesNotHooked}: redemption burns through that hook).
-    /// @param assetId The asset sold.
-    /// @param token Token of the proceeds (address(0) = ETH, then msg.value == proceeds).
-    /// @param proceeds Amount of proceeds.
+    /// @inheritdoc IIncomeLedger
     function depositBuyout(uint256 assetId, address token, uint256 proceeds) external payable nonReentrant {
         _onlyAgent(assetId);
         if (proceeds == 0) revert ZeroAmount();
         IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
         if (status == IAssetRegistry.AssetStatus.Retired) revert AssetIsRetired(assetId);
-        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAllowed(token);
         address shares = _hookedSharesOf(assetId);
         uint256 supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
@@ -504,7 +334,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
         if (status == IAssetRegistry.AssetStatus.None) revert UnknownAsset(assetId);
         if (status == IAssetRegistry.AssetStatus.Retired) revert AssetIsRetired(assetId);
-        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAccepted(token);
+        if (token != address(0) && !isPayoutToken[token]) revert TokenNotAllowed(token);
         AssetState storage a = _assets[assetId];
         address shares = a.shares;
         if (shares == address(0)) {
@@ -556,11 +386,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         emit IncomeDeposited(assetId, token, msg.sender, amount, received, reserve, fee, toHolders);
     }
 
-    /// @notice Pays the caller's accrued income of `assetId` in `token` to `to`.
-    /// @param assetId The asset.
-    /// @param token The payout token (address(0) = ETH).
-    /// @param to Receiver (may differ from the caller, e.g. when the caller is blocklisted).
-    /// @return amount The income paid.
+    /// @inheritdoc IIncomeLedger
     function claim(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert ZeroAddress();
         uint256 position = _tokens[assetId][token].position; // 0: not registered, nothing to claim
@@ -571,11 +397,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         _pay(vaultOf(assetId), token, to, amount);
     }
 
-    /// @notice Pays the asset's accrued protocol fees in `token` to `to` (the fee recipient).
-    /// @param assetId The asset.
-    /// @param token The payout token.
-    /// @param to Receiver.
-    /// @return amount The fees paid.
+    /// @inheritdoc IIncomeLedger
     function claimFees(uint256 assetId, address token, address to) external nonReentrant returns (uint256 amount) {
         if (msg.sender != feeRecipient) revert NotFeeRecipient(msg.sender);
         if (to == address(0)) revert ZeroAddress();
@@ -609,12 +431,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
     // Redemption
     // ------------------------------------------------------------------------------------------
 
-    /// @notice After a buyout: burns the caller's whole share balance and pays `to` its pro-rata
-    ///         proceeds (`proceeds * shares / supplyAtRetire`, rounded down) plus all its unclaimed
-    ///         income in every payout token of the asset, in one call.
-    /// @param assetId The retired asset.
-    /// @param to Receiver of proceeds and income.
-    /// @return proceeds The proceeds paid (income payments are reported by IncomeClaimed).
+    /// @inheritdoc IIncomeLedger
     function redeem(uint256 assetId, address to) external nonReentrant returns (uint256 proceeds) {
         if (to == address(0)) revert ZeroAddress();
         Buyout storage b = _buyouts[assetId];
@@ -718,43 +535,26 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return _tokens[assetId][token].reserve;
     }
 
-    /// @notice Protocol fees held for the fee recipient for `assetId` in `token`.
-    /// @param assetId The asset.
-    /// @param token The payout token.
-    /// @return The claimable fees.
+    /// @inheritdoc IIncomeLedger
     function feesOf(uint256 assetId, address token) external view returns (uint256) {
         return _tokens[assetId][token].fees;
     }
 
-    /// @notice Income `holder` can claim now for `assetId` in `token`.
-    /// @param assetId The asset.
-    /// @param token The payout token.
-    /// @param holder The holder.
-    /// @return The claimable amount.
+    /// @inheritdoc IIncomeLedger
     function claimableOf(uint256 assetId, address token, address holder) external view returns (uint256) {
         uint256 position = _tokens[assetId][token].position;
         if (position == 0) return 0;
         return _claimable(assetId, position - 1, holder, _balanceOf(assetId, holder));
     }
 
-    /// @notice Total income `holder` withdrew for `assetId` in `token`.
-    /// @param assetId The asset.
-    /// @param token The payout token.
-    /// @param holder The holder.
-    /// @return The amount withdrawn so far.
+    /// @inheritdoc IIncomeLedger
     function withdrawnOf(uint256 assetId, address token, address holder) external view returns (uint256) {
         uint256 position = _tokens[assetId][token].position;
         if (position == 0) return 0;
         return _assets[assetId].holders[holder][position - 1].withdrawn;
     }
 
-    /// @notice Income accounting of `assetId` in `token`.
-    /// @param assetId The asset.
-    /// @param token The payout token.
-    /// @return magnifiedPerShare Cumulative income per share times MAGNITUDE.
-    /// @return distributed Total credited to holders net of carve-outs.
-    /// @return claimed Total paid to holders.
-    /// @return remainder Magnified rounding remainder never distributed (divide by MAGNITUDE for wei).
+    /// @inheritdoc IIncomeLedger
     function incomeAccountingOf(
         uint256 assetId,
         address token
@@ -764,10 +564,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return (magnifiedPerShare, t.distributed, t.claimed, t.remainder);
     }
 
-    /// @notice The vault holding `assetId`'s funds, in every payout token (deployed on the asset's
-    ///         first income deposit or buyout; the address is fixed before that).
-    /// @param assetId The asset.
-    /// @return The vault's CREATE2 address (salt = assetId, deployer = this contract).
+    /// @inheritdoc IIncomeLedger
     function vaultOf(uint256 assetId) public view returns (address) {
         return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
     }
@@ -790,33 +587,24 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         return shares != address(0) && !_hooked(shares);
     }
 
-    /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
-    /// @param assetId The asset.
-    /// @return tokens The tokens, in order of first deposit.
+    /// @inheritdoc IIncomeLedger
     function payoutTokensOf(uint256 assetId) external view returns (address[] memory tokens) {
         AssetState storage a = _assets[assetId];
         tokens = new address[](a.payoutTokenCount);
         for (uint256 i = 0; i < tokens.length; ++i) tokens[i] = a.payoutTokens[i];
     }
 
-    /// @notice The asset's reserve rate as set by its agent (the applied rate is capped by maxReserveBps).
-    /// @param assetId The asset.
-    /// @return The reserve rate in basis points.
+    /// @inheritdoc IIncomeLedger
     function reserveRateOf(uint256 assetId) external view returns (uint16) {
         return _assets[assetId].reserveBps;
     }
 
-    /// @notice The asset's buyout.
-    /// @param assetId The asset.
-    /// @return The buyout record (all zero before retirement).
+    /// @inheritdoc IIncomeLedger
     function buyoutOf(uint256 assetId) external view returns (Buyout memory) {
         return _buyouts[assetId];
     }
 
-    /// @notice Proceeds of the buyout not paid yet: holders' parts while shares are outstanding,
-    ///         then only rounding dust (sweepable by governance).
-    /// @param assetId The asset.
-    /// @return The unpaid proceeds.
+    /// @inheritdoc IIncomeLedger
     function buyoutRemainingOf(uint256 assetId) external view returns (uint256) {
         Buyout storage b = _buyouts[assetId];
         return b.proceeds - b.paid;
@@ -937,13 +725,14 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, AccessControl, R
         }
     }
 
-    /// @notice ERC-165: IIncomeDistributor, IIncomeHooks, IAccessControl and IERC165.
+    /// @notice ERC-165: IIncomeDistributor, IIncomeHooks, IIncomeLedger, IAccessControl and IERC165.
     /// @param interfaceId The interface id.
     /// @return True when supported.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
         return
             interfaceId == type(IIncomeDistributor).interfaceId ||
             interfaceId == type(IIncomeHooks).interfaceId ||
+            interfaceId == type(IIncomeLedger).interfaceId ||
             super.supportsInterface(interfaceId);
     }
 }

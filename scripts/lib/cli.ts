@@ -219,7 +219,6 @@ const ENUM_ARGS: Record<string, Record<number, (source: ErrorSource) => readonly
   },
   InvalidTerms: { 0: () => TERMS_ERROR },
   InvalidStatus: { 1: () => ASSET_STATUS },
-  AssetNotActive: { 1: () => ASSET_STATUS },
   WrongClaimStatus: { 0: () => CLAIM_STATUS },
   DeviceNotActive: { 1: () => DEVICE_STATUSES },
 };

@@ -9,6 +9,7 @@ import {ShareFactory} from "../../contracts/assets/ShareFactory.sol";
 import {SharesBlueprint} from "../../contracts/assets/SharesBlueprint.sol";
 import {MockIncomeHooks} from "../../contracts/test/assets/MockIncomeHooks.sol";
 import {MockTransferRule} from "../../contracts/test/assets/MockTransferRule.sol";
+import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
 
 /// @notice Deploys the asset stack with this contract as governance, issuer, KYC agent and asset agent.
 abstract contract AssetsBase is PlinthTest {
@@ -36,7 +37,7 @@ abstract contract AssetsBase is PlinthTest {
         registry.grantRole(registry.SHARE_FACTORY_ROLE(), address(factory));
         registry.grantRole(registry.BUYOUT_ROLE(), address(this));
         identity.grantRole(identity.KYC_AGENT_ROLE(), address(this));
-        assetId = registry.registerAsset(bytes32("plant-1"), AssetRegistry.AssetClass.Solar, "DE", agent, "ipfs://m");
+        assetId = registry.registerAsset(bytes32("plant-1"), IAssetRecords.AssetClass.Solar, "DE", agent, "ipfs://m");
         vm.prank(agent);
         shares = AssetShares(factory.createShares(assetId, "Plant One", "PL1", 18));
     }

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {AssetsBase} from "./AssetsBase.t.sol";
 import {ITransferRule} from "../../contracts/assets/compliance/ITransferRule.sol";
 import {AssetShares} from "../../contracts/assets/AssetShares.sol";
+import {IShareCompliance} from "../../contracts/interfaces/IShareCompliance.sol";
 
 /// @notice Property: `checkTransfer` answers exactly what `transfer` does, for random senders,
 ///         recipients, amounts and compliance configurations (and the refusal selector is the revert's);
@@ -74,40 +75,40 @@ contract CanTransferTest is AssetsBase {
         amount = amount % 1600;
         _configure(seed);
         uint256 k = kind % 4;
-        AssetShares.Op op =
+        IShareCompliance.Op op =
             k == 0
-                ? AssetShares.Op.Mint
+                ? IShareCompliance.Op.Mint
                 : k == 1
-                    ? AssetShares.Op.Burn
+                    ? IShareCompliance.Op.Burn
                     : k == 2
-                        ? AssetShares.Op.Forced
-                        : AssetShares.Op.Recovery;
-        if (op == AssetShares.Op.Recovery) {
+                        ? IShareCompliance.Op.Forced
+                        : IShareCompliance.Op.Recovery;
+        if (op == IShareCompliance.Op.Recovery) {
             amount = shares.balanceOf(from);
             vm.assume(amount != 0 && from != to); // the other refusals of recover() are its own arguments checks
         }
         bytes memory expected = shares.refusalOf(
             op,
-            op == AssetShares.Op.Mint ? address(0) : from,
-            op == AssetShares.Op.Burn ? address(0) : to,
+            op == IShareCompliance.Op.Mint ? address(0) : from,
+            op == IShareCompliance.Op.Burn ? address(0) : to,
             amount
         );
         uint256 supply = shares.totalSupply();
         bool ok;
         bytes memory err;
-        if (op == AssetShares.Op.Mint) {
+        if (op == IShareCompliance.Op.Mint) {
             try shares.mint(to, amount) {
                 ok = true;
             } catch (bytes memory e) {
                 err = e;
             }
-        } else if (op == AssetShares.Op.Burn) {
+        } else if (op == IShareCompliance.Op.Burn) {
             try shares.burn(from, amount) {
                 ok = true;
             } catch (bytes memory e) {
                 err = e;
             }
-        } else if (op == AssetShares.Op.Forced) {
+        } else if (op == IShareCompliance.Op.Forced) {
             try shares.forcedTransfer(from, to, amount) {
                 ok = true;
             } catch (bytes memory e) {

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {PlinthTest} from "../utils/Vm.sol";
 import {AssetRegistry} from "../../contracts/assets/AssetRegistry.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
+import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
 
 /// @notice Properties of the registry for random inputs.
 contract RegistryFuzzTest is PlinthTest {
@@ -19,17 +20,17 @@ contract RegistryFuzzTest is PlinthTest {
         vm.assume(agent != address(0));
         uint256 expected = uint256(keccak256(abi.encode(address(this), salt)));
         assertEq(registry.computeAssetId(address(this), salt), expected, "computeAssetId");
-        uint256 id = registry.registerAsset(salt, AssetRegistry.AssetClass.Other, "PT", agent, "");
+        uint256 id = registry.registerAsset(salt, IAssetRecords.AssetClass.Other, "PT", agent, "");
         assertEq(id, expected, "registered id");
         assertEq(uint256(registry.statusOf(id)), uint256(IAssetRegistry.AssetStatus.Active), "active");
-        vm.expectRevert(abi.encodeWithSelector(AssetRegistry.AssetExists.selector, id));
-        registry.registerAsset(salt, AssetRegistry.AssetClass.Solar, "DE", agent, "x");
+        vm.expectRevert(abi.encodeWithSelector(IAssetRecords.AssetExists.selector, id));
+        registry.registerAsset(salt, IAssetRecords.AssetClass.Solar, "DE", agent, "x");
     }
 
     /// Whatever sequence of appends and supersessions, earlier documents never change, every
     /// supersession points backwards, and a document is superseded at most once.
     function testFuzz_documentsAreAppendOnly(uint256 ops) external {
-        uint256 id = registry.registerAsset(bytes32(ops), AssetRegistry.AssetClass.Building, "DE", address(this), "");
+        uint256 id = registry.registerAsset(bytes32(ops), IAssetRecords.AssetClass.Building, "DE", address(this), "");
         registry.addDocument(id, keccak256(abi.encode(ops)), "first");
         bytes32 firstHash = keccak256(abi.encode(ops));
         for (uint256 step; step < 12; ++step) {
@@ -43,7 +44,7 @@ contract RegistryFuzzTest is PlinthTest {
                 (bool superseded, uint256 successor) = registry.supersededBy(id, old);
                 if (superseded) {
                     vm.expectRevert(
-                        abi.encodeWithSelector(AssetRegistry.DocumentAlreadySuperseded.selector, id, old, successor)
+                        abi.encodeWithSelector(IAssetRecords.DocumentAlreadySuperseded.selector, id, old, successor)
                     );
                     registry.supersedeDocument(id, old, h, "again");
                 } else {

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {AssetsBase} from "./AssetsBase.t.sol";
 import {AssetRegistry} from "../../contracts/assets/AssetRegistry.sol";
 import {AssetShares} from "../../contracts/assets/AssetShares.sol";
+import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
 
 /// @notice Parallel execution: work on two different assets never writes the same storage slot, and a
 ///         share transfer writes nothing in the registry or the identity registry.
@@ -16,7 +17,7 @@ contract StorageIsolationTest is AssetsBase {
     function setUp() public {
         _deployStack(address(this));
         registry.grantRole(registry.LEASE_MANAGER_ROLE(), address(this));
-        assetB = registry.registerAsset(bytes32("plant-2"), AssetRegistry.AssetClass.Battery, "FR", address(this), "");
+        assetB = registry.registerAsset(bytes32("plant-2"), IAssetRecords.AssetClass.Battery, "FR", address(this), "");
         sharesB = AssetShares(factory.createShares(assetB, "Plant Two", "PL2", 18));
         identity.setIdentity(ALICE, 276, uint64(block.timestamp + 365 days));
         identity.setIdentity(BOB, 276, uint64(block.timestamp + 365 days));

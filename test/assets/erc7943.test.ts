@@ -135,7 +135,7 @@ describe("ERC-7943 (uRWA) on AssetShares", function () {
     await expect(tx).to.not.emit(s, "TokensUnfrozen");
     await expect(s.connect(f.bob).setFrozenTokens(f.bob.address, 0n))
       .to.be.revertedWithCustomError(s, "NotAgent")
-      .withArgs(f.bob.address);
+      .withArgs(f.assetId, f.bob.address);
     // The frozen amount is packed in 96 bits beside the balance (one word per wallet): 2**96 - 1 is the largest.
     await s.connect(f.agent).setFrozenTokens(f.bob.address, 2n ** 96n - 1n);
     expect(await s.getFrozenTokens(f.bob.address)).to.equal(2n ** 96n - 1n);

@@ -1,6 +1,6 @@
 import { network } from "hardhat";
 import { expect } from "chai";
-import { deployFixture, SOLAR, Status } from "./fixture.js";
+import { deployFixture, SOLAR } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture } = networkHelpers;
@@ -141,7 +141,7 @@ describe("ShareFactory", function () {
     await f.registry.connect(f.agent).freezeAsset(id);
     await expect(f.factory.connect(f.agent).createShares(id, "Y", "Y", 18))
       .to.be.revertedWithCustomError(f.factory, "AssetNotActive")
-      .withArgs(id, Status.Frozen);
+      .withArgs(id);
     await expect(f.factory.connect(f.agent).createShares(12345n, "Y", "Y", 18))
       .to.be.revertedWithCustomError(f.factory, "NotAgent")
       .withArgs(12345n, f.agent.address);

@@ -88,7 +88,7 @@ describe("IdentityRegistry", function () {
     const factory = await ethers.getContractFactory("IdentityRegistry");
     await expect(ethers.deployContract("IdentityRegistry", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
       factory,
-      "ZeroGovernance",
+      "ZeroAddress",
     );
   });
 

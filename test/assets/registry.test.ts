@@ -76,7 +76,7 @@ describe("AssetRegistry", function () {
       const factory = await ethers.getContractFactory("AssetRegistry");
       await expect(ethers.deployContract("AssetRegistry", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
         factory,
-        "ZeroGovernance",
+        "ZeroAddress",
       );
     });
   });

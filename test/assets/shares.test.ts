@@ -698,7 +698,7 @@ describe("AssetShares", function () {
           const contract = f.shares.connect(caller) as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>;
           await expect(contract[fn](...args), `${fn} by ${caller.address}`)
             .to.be.revertedWithCustomError(f.shares, "NotAgent")
-            .withArgs(caller.address);
+            .withArgs(f.assetId, caller.address);
         }
       }
       expect(await f.shares.totalSupply()).to.equal(E(1500));
@@ -712,7 +712,7 @@ describe("AssetShares", function () {
       await f.shares.connect(f.outsider).mint(f.carol.address, 1n);
       await expect(f.shares.connect(f.agent).mint(f.carol.address, 1n))
         .to.be.revertedWithCustomError(f.shares, "NotAgent")
-        .withArgs(f.agent.address);
+        .withArgs(f.assetId, f.agent.address);
     });
   });
 

@@ -7,6 +7,7 @@ import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {MockAssetRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockAssetShares} from "../../contracts/test/income/MockAssetShares.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
+import {IIncomeLedger} from "../../contracts/interfaces/IIncomeLedger.sol";
 
 interface IHandlerVm {
     function prank(address msgSender) external;
@@ -168,7 +169,7 @@ contract IncomeHandler {
         if (!retired || balance == 0) return;
         uint256[3] memory owed;
         for (uint256 t = 0; t < 3; ++t) owed[t] = distributor.claimableOf(ASSET, tokens[t], h);
-        IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
+        IIncomeLedger.Buyout memory b = distributor.buyoutOf(ASSET);
         vm.prank(h);
         uint256 paid = distributor.redeem(ASSET, SINK);
         if (paid != (b.proceeds * balance) / b.supplyAtRetire) redemptionMismatch = true;
@@ -256,7 +257,7 @@ contract IncomeDistributorInvariantTest is PlinthTest {
             assertEq(stray, 0, "the distributor itself holds nothing");
             uint256 owed =
                 distributed - claimed + distributor.reserveOf(ASSET, token) + distributor.feesOf(ASSET, token);
-            IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
+            IIncomeLedger.Buyout memory b = distributor.buyoutOf(ASSET);
             if (b.supplyAtRetire != 0 && b.token == token) owed += b.proceeds - b.paid;
             assertEq(held, owed, "balance == owed to holders + reserve + fees + unpaid proceeds");
         }
@@ -266,7 +267,7 @@ contract IncomeDistributorInvariantTest is PlinthTest {
     /// proceeds in total, and leave less than one wei per redeemer once all shares are redeemed.
     function invariant_redemptionsPayTheFloorOfTheirShareOfTheProceeds() public view {
         assertTrue(!handler.redemptionMismatch(), "each redemption pays its floor");
-        IncomeDistributor.Buyout memory b = distributor.buyoutOf(ASSET);
+        IIncomeLedger.Buyout memory b = distributor.buyoutOf(ASSET);
         assertEq(b.paid, handler.proceedsPaid(), "paid == sum of redemptions");
         assertLe(b.paid, b.proceeds, "never more than the proceeds");
         if (b.supplyAtRetire != 0 && b.redeemedShares == b.supplyAtRetire) {

@@ -132,7 +132,7 @@ describe("IncomeDistributor", function () {
         distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), 0),
       ).to.be.revertedWithCustomError(distributor, "ZeroAmount");
       await expect(distributor.connect(outsider).deposit(ASSET, await stray.getAddress(), 1))
-        .to.be.revertedWithCustomError(distributor, "TokenNotAccepted")
+        .to.be.revertedWithCustomError(distributor, "TokenNotAllowed")
         .withArgs(await stray.getAddress());
       await expect(distributor.connect(outsider).deposit(99, await dai.getAddress(), 1))
         .to.be.revertedWithCustomError(distributor, "UnknownAsset")
@@ -180,7 +180,7 @@ describe("IncomeDistributor", function () {
         await t.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
       }
       await expect(distributor.connect(agent).registerPayoutToken(ASSET, token))
-        .to.be.revertedWithCustomError(distributor, "TokenNotAccepted")
+        .to.be.revertedWithCustomError(distributor, "TokenNotAllowed")
         .withArgs(token);
       await distributor.connect(governance).setPayoutToken(token, true);
       for (const s of [governance, outsider]) {
@@ -745,7 +745,7 @@ describe("IncomeDistributor", function () {
       );
       const stray = await ethers.deployContract("MockPayoutToken", ["Stray", "STR", 18]);
       await expect(distributor.connect(agent).depositBuyout(ASSET, await stray.getAddress(), 1))
-        .to.be.revertedWithCustomError(distributor, "TokenNotAccepted")
+        .to.be.revertedWithCustomError(distributor, "TokenNotAllowed")
         .withArgs(await stray.getAddress());
       await expect(distributor.connect(agent).depositBuyout(ASSET, ETH, 5, { value: 4 }))
         .to.be.revertedWithCustomError(distributor, "EthAmountMismatch")

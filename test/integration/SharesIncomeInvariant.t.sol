@@ -9,6 +9,8 @@ import {ShareFactory} from "../../contracts/assets/ShareFactory.sol";
 import {SharesBlueprint} from "../../contracts/assets/SharesBlueprint.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
+import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
+import {IIncomeLedger} from "../../contracts/interfaces/IIncomeLedger.sol";
 
 interface IIntegrationVm {
     function prank(address msgSender) external;
@@ -177,7 +179,7 @@ contract IntegrationIncomeHandler {
         if (!retired || balance == 0) return;
         uint256[2] memory owed;
         for (uint256 t = 0; t < 2; ++t) owed[t] = distributor.claimableOf(assetId, tokens[t], h);
-        IncomeDistributor.Buyout memory b = distributor.buyoutOf(assetId);
+        IIncomeLedger.Buyout memory b = distributor.buyoutOf(assetId);
         vm.prank(h);
         uint256 paid = distributor.redeem(assetId, SINK);
         if (paid != (b.proceeds * balance) / b.supplyAtRetire || shares.balanceOf(h) != 0) redemptionMismatch = true;
@@ -245,7 +247,7 @@ contract SharesIncomeInvariantTest is PlinthTest {
         );
         assetId = registry.registerAsset(
             bytes32("integration-1"),
-            AssetRegistry.AssetClass.Solar,
+            IAssetRecords.AssetClass.Solar,
             "DE",
             address(handler),
             "ipfs://integration-1"
@@ -291,7 +293,7 @@ contract SharesIncomeInvariantTest is PlinthTest {
             assertLe(dust, holders.length + 1, "dust below a wei per holder");
             uint256 owed =
                 claimable + distributor.reserveOf(assetId, token) + distributor.feesOf(assetId, token) + dust;
-            IncomeDistributor.Buyout memory b = distributor.buyoutOf(assetId);
+            IIncomeLedger.Buyout memory b = distributor.buyoutOf(assetId);
             if (b.supplyAtRetire != 0 && b.token == token) owed += b.proceeds - b.paid;
             assertEq(MockPayoutToken(token).balanceOf(distributor.vaultOf(assetId)), owed, "vault balance == owed");
             assertEq(MockPayoutToken(token).balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
@@ -337,7 +339,7 @@ contract SharesIncomeInvariantTest is PlinthTest {
         assertTrue(!handler.strangerGotShares(), "stranger refused");
         assertTrue(!handler.refusedMoveChangedBalances(), "a refused move changes nothing");
         assertTrue(!handler.redemptionMismatch(), "each redemption pays its floor");
-        IncomeDistributor.Buyout memory b = distributor.buyoutOf(assetId);
+        IIncomeLedger.Buyout memory b = distributor.buyoutOf(assetId);
         assertEq(b.paid, handler.proceedsPaid(), "paid == sum of redemptions");
         assertLe(b.paid, b.proceeds, "never more than the proceeds");
         if (handler.retired()) {

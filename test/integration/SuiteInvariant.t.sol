@@ -28,6 +28,7 @@ import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {Suite, SuiteHandler} from "./SuiteHandler.sol";
+import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
 
 /// @notice Deploys and wires the whole suite once, as governance would.
 abstract contract SuiteSetup is PlinthTest {
@@ -104,7 +105,7 @@ abstract contract SuiteSetup is PlinthTest {
 
         // One asset, its shares (1, 2 and 3 shares held by three KYC'd holders), payout token, reserve.
         address agent = address(0xA6E);
-        assetId = assets.registerAsset(bytes32("suite-1"), AssetRegistry.AssetClass.Solar, "DE", agent, "ipfs://s1");
+        assetId = assets.registerAsset(bytes32("suite-1"), IAssetRecords.AssetClass.Solar, "DE", agent, "ipfs://s1");
         vm.prank(agent);
         shares = AssetShares(factory.createShares(assetId, "Suite One", "SU1", 18));
         address[3] memory holders = [address(0x2001), address(0x2002), address(0x2003)];

@@ -15,7 +15,7 @@
  *
  * What the standards leave to the token: its account rule is the agent's wallet freeze (`setWalletFrozen`,
  * refused with `WalletFrozen(account)` on either side, the more specific error ERC-7943 allows), and its
- * access control `NotAgent(caller)`.
+ * access control `NotAgent(assetId, caller)`.
  */
 import { expect } from "chai";
 import { id } from "ethers";
@@ -34,6 +34,8 @@ const SUPPLY = 1_000_000n * 10n ** DECIMALS;
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
+/** The asset id of the permissive token (set by its fixture), for the `NotAgent(assetId, caller)` refusal. */
+let sharesAssetId = 0n;
 async function permissiveShares() {
   const suite = await freshSuite(connection);
   const { assets, factory } = suite;
@@ -41,6 +43,7 @@ async function permissiveShares() {
   const [agent, holder, recipient, other] = (await ethers.getSigners()).slice(8, 12);
   const salt = id("standards-behaviour-suite");
   const assetId = await assets.computeAssetId(issuer.address, salt);
+  sharesAssetId = assetId;
   await assets.connect(issuer).registerAsset(salt, 0, "0x4445", agent.address, "ipfs://standards");
   await factory.connect(agent).createShares(assetId, NAME, SYMBOL, DECIMALS);
   const token = (await ethers.getContractAt("AssetShares", await assets.sharesOf(assetId))) as unknown as AssetShares;
@@ -119,7 +122,7 @@ describe("Standards behaviour suites", function () {
         },
         cannotSend: (account) => ({ error: "WalletFrozen", args: [account] }),
         cannotReceive: (account) => ({ error: "WalletFrozen", args: [account] }),
-        unauthorized: (caller) => ({ error: "NotAgent", args: [caller] }),
+        unauthorized: (caller) => ({ error: "NotAgent", args: [sharesAssetId, caller] }),
       });
     });
   });

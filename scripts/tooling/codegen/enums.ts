@@ -32,7 +32,7 @@ export const RENAMES: Readonly<Record<string, string>> = {
   "IRentalEscrow.TermsError": "RentalTermsError",
   "IMaintenanceEscrow.State": "OrderState",
   "IMaintenanceEscrow.ClaimStatus": "MilestoneClaimStatus",
-  "AssetShares.Op": "ShareOp",
+  "IShareCompliance.Op": "ShareOp",
 };
 
 export interface SolidityEnum {
