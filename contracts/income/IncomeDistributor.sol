@@ -15,6 +15,7 @@ import {IAssetShares} from "../interfaces/IAssetShares.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 import {IIncomeLedger} from "../interfaces/IIncomeLedger.sol";
+import {IIncomeSource} from "../interfaces/IIncomeSource.sol";
 import {BPS, MAX_FEE_BPS, MAX_RESERVE_CAP_BPS} from "../common/Constants.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
 
@@ -330,6 +331,32 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         address token,
         uint256 amount
     ) external payable nonReentrant returns (uint256 toHolders) {
+        (uint256 i, uint256 supply) = _admit(assetId, token, amount);
+        toHolders = _credit(assetId, token, i, amount, _pull(vaultOf(assetId), token, amount), supply);
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    /// @dev Refused as `deposit` (the source, as `msg.sender`, registers a new token only if it is the agent), and
+    ///      ETH. The callback runs under this contract's re-entrancy guard, so the source cannot re-enter it; what
+    ///      arrived is the vault's balance difference across the callback (less for a fee-on-transfer token; a
+    ///      source paying nothing is refused with `NothingReceived`).
+    function depositFromSource(
+        uint256 assetId,
+        address token,
+        uint256 amount
+    ) external nonReentrant returns (uint256 toHolders) {
+        if (token == address(0)) revert TokenNotAllowed(token);
+        (uint256 i, uint256 supply) = _admit(assetId, token, amount);
+        address vault = vaultOf(assetId);
+        uint256 before = IERC20(token).balanceOf(vault);
+        IIncomeSource(msg.sender).payIncome(assetId, token, amount, vault);
+        toHolders = _credit(assetId, token, i, amount, _arrived(vault, token, before), supply);
+    }
+
+    /// @dev The checks of an income deposit of `amount` in `token` for `assetId`: amount, asset status, token
+    ///      allowlist, hooked share token (cached, and the asset's vault deployed, on the first deposit), supply, and
+    ///      the token's registration (the agent's deposit registers it). Returns the token's index and the supply.
+    function _admit(uint256 assetId, address token, uint256 amount) private returns (uint256 i, uint256 supply) {
         if (amount == 0) revert ZeroAmount();
         IAssetRegistry.AssetStatus status = registry.statusOf(assetId);
         if (status == IAssetRegistry.AssetStatus.None) revert UnknownAsset(assetId);
@@ -344,15 +371,14 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
             a.shares = shares;
             if (vaultOf(assetId).code.length == 0) _createVault(assetId);
         }
-        uint256 supply = IERC20(shares).totalSupply();
+        supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
         uint256 position = _tokens[assetId][token].position;
         if (position == 0) {
             if (msg.sender != registry.agentOf(assetId)) revert TokenNotRegistered(assetId, token);
             position = _register(assetId, token);
         }
-
-        toHolders = _credit(assetId, token, position - 1, amount, _pull(vaultOf(assetId), token, amount), supply);
+        i = position - 1;
     }
 
     /// @dev Splits `received` at the rates in force now (rounded down; the rest to holders) and
@@ -675,10 +701,14 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
             return amount;
         }
         if (msg.value != 0) revert UnexpectedEth(msg.value);
-        IERC20 erc20 = IERC20(token);
-        uint256 before = erc20.balanceOf(vault);
-        erc20.safeTransferFrom(msg.sender, vault, amount);
-        received = erc20.balanceOf(vault) - before;
+        uint256 before = IERC20(token).balanceOf(vault);
+        IERC20(token).safeTransferFrom(msg.sender, vault, amount);
+        return _arrived(vault, token, before);
+    }
+
+    /// @dev What arrived in `vault` in the ERC-20 `token` since its balance was `before`; refused when nothing did.
+    function _arrived(address vault, address token, uint256 before) private view returns (uint256 received) {
+        received = IERC20(token).balanceOf(vault) - before;
         if (received == 0) revert NothingReceived(token);
     }
 

@@ -11,6 +11,14 @@ interface IIncomeDistributor {
     /// @return toHolders The part of `amount` that accrued to holders.
     function deposit(uint256 assetId, address token, uint256 amount) external payable returns (uint256 toHolders);
 
+    /// @notice Deposits income for `assetId` in the ERC-20 `token` that the caller holds in its own custody (an
+    ///         `IIncomeSource`, e.g. the rental escrow paying out of its AssetVault clone): the distributor calls back
+    ///         `IIncomeSource(msg.sender).payIncome(assetId, token, amount, vaultOf(assetId))` and credits what
+    ///         arrived in its vault of the asset, with the same checks, carve-outs and split as `deposit`. ETH is
+    ///         refused (`TokenNotAllowed(address(0))`): a vault accepts ETH only from its own controller.
+    /// @return toHolders The part of what arrived that accrued to holders.
+    function depositFromSource(uint256 assetId, address token, uint256 amount) external returns (uint256 toHolders);
+
     /// @notice Whether income for `assetId` in `token` is accepted by anyone's deposit now and for as long
     ///         as the asset is not retired: the asset exists, is not retired, and `token` is one of its
     ///         registered payout tokens (registrations are permanent) still accepted by governance.

@@ -238,6 +238,10 @@ const TABLE: Record<string, Record<string, Entry>> = {
       kind: "open",
       why: "anyone may pay income in (pulled from the caller), only into the asset's registered tokens",
     },
+    "depositFromSource(uint256,address,uint256)": {
+      kind: "open",
+      why: "anyone may pay income in: the caller's own callback pays it (IIncomeSource), into the asset's registered tokens",
+    },
     "claim(uint256,address,address)": { kind: "open", why: "caller-scoped: pays only msg.sender's own accrual" },
     "redeem(uint256,address)": { kind: "open", why: "caller-scoped: burns and pays msg.sender's own shares" },
   },

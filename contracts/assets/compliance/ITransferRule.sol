@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 /// @title ITransferRule
 /// @notice An extra, asset-specific transfer rule a share token's agent can plug in (at most
-///         `ShareCompliance.MAX_RULES` per token). Rules are views: they cannot keep state in step with
+///         `IShareCompliance.MAX_RULES` per token). Rules are views: they cannot keep state in step with
 ///         transfers, which is what keeps every asset's storage separate and `checkTransfer` exact.
 interface ITransferRule {
     /// @notice Whether shares of `assetId` may move. Called by the share token (so `msg.sender` is it)

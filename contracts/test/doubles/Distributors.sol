@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IIncomeDistributor} from "../../interfaces/IIncomeDistributor.sol";
+import {IIncomeSource} from "../../interfaces/IIncomeSource.sol";
 
 /// @title MockIncomeDistributor
 /// @notice Test double of the income distributor as the escrows see it: `deposit` pulls exactly the
@@ -80,6 +81,17 @@ contract MockIncomeDistributor is IIncomeDistributor, AccessControl {
         }
         deposited[assetId][token] += amount;
         return amount;
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    /// @dev Calls back the source to pay this mock, and records what arrived.
+    function depositFromSource(uint256 assetId, address token, uint256 amount) external override returns (uint256) {
+        if (refuse) revert Refused();
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IIncomeSource(msg.sender).payIncome(assetId, token, amount, address(this));
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        deposited[assetId][token] += received;
+        return received;
     }
 
     /// @inheritdoc IIncomeDistributor

@@ -67,6 +67,12 @@ export const bench: AreaBench = async (connection) => {
   gas["income.deposit"] = await used(distributor.connect(payer).deposit(a1, u, e6(1_000n)));
   await distributor.connect(payer).deposit(a1, ETH, e18(1n), { value: e18(1n) });
   gas["income.deposit.eth"] = await used(distributor.connect(payer).deposit(a1, ETH, e18(1n), { value: e18(1n) }));
+  // A controller's deposit of income it holds in its own AssetVault clone (the rental escrow's custody):
+  // `depositFromSource` calls it back and its vault pays the distributor's vault directly (one transfer).
+  const source = await ethers.deployContract("VaultIncomeSource", [d]);
+  await source.createVault(a1);
+  await usdc.mint(await source.vaultOf(a1), e6(10n ** 6n));
+  gas["income.depositFromSource"] = await used(source.depositIncome(a1, u, e6(1_000n)));
   gas["income.withdrawReserve"] = await used(
     distributor.connect(spender).withdrawReserve(a1, u, e6(50n), spender.address),
   );
@@ -132,6 +138,7 @@ export const bench: AreaBench = async (connection) => {
       "Holders created with the test-only MockAssetShares.batchMint (hook called per mint, 300 mints per tx, before any deposit).",
       "income.deposit and income.deposit.eth are steady-state deposits (payout token already registered for the asset; first deposit of a token adds one array push).",
       `Custody per asset: deposits go to the asset's income AssetVault (ETH is forwarded to it) and every payout is one call to it. The asset's first deposit deploys that clone: ${firstDeposit} gas for the first USDC deposit of an asset (the clone deployment plus the first writes of the asset's share-token cache, accounting slots and the vault's token balance).`,
+      "income.depositFromSource is a steady-state deposit by a controller (test double VaultIncomeSource) of income held in its own AssetVault clone of the asset: the distributor calls it back (IIncomeSource.payIncome) and the source's vault pays the distributor's vault directly, one token transfer instead of vault -> controller, approve, then deposit's transferFrom.",
       "income.redeem burns the whole balance through the share token's redeemFor and pays proceeds plus unclaimed income (two payout tokens registered, one with income).",
       "income.sharesTransfer.tokensN: a whole share-token transfer (test-double token) including the distributor hook with N payout tokens registered; the hook adds about 15,500 gas per registered token (token list slot, per-share figure and two correction slots, all cold), bounded by MAX_PAYOUT_TOKENS = 4.",
     ],
