@@ -159,39 +159,39 @@ interface IIncomeLedger is IPlinthErrors {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice Role of the maintenance escrow: may move an asset's reserve to a work order.
-    /// @return The value.
+    /// @return The role id, keccak256("RESERVE_SPENDER_ROLE").
     function RESERVE_SPENDER_ROLE() external view returns (bytes32);
 
     /// @notice Scale of `magnifiedPerShare`.
-    /// @return The value.
+    /// @return 2**128.
     function MAGNITUDE() external view returns (uint256);
 
     /// @notice Most distinct payout tokens one asset may receive income in (ETH included).
-    /// @return The value.
+    /// @return 4.
     function MAX_PAYOUT_TOKENS() external view returns (uint256);
 
     /// @notice Growth of the share supply (log2) after a deposit that the accounting must absorb.
-    /// @return The value.
+    /// @return 32.
     function SUPPLY_HEADROOM_BITS() external view returns (uint256);
 
     /// @notice The asset registry (agents, status, share tokens; retire()).
-    /// @return The value.
+    /// @return The registry.
     function registry() external view returns (IAssetRegistry);
 
     /// @notice Implementation of the per-asset income vaults (deployed by this contract, which it trusts).
-    /// @return The value.
+    /// @return The implementation.
     function vaultImplementation() external view returns (address);
 
     /// @notice Receives protocol fees (as claimable balances).
-    /// @return The value.
+    /// @return The fee recipient.
     function feeRecipient() external view returns (address);
 
     /// @notice Protocol fee in basis points, taken from every income deposit.
-    /// @return The value.
+    /// @return The fee in basis points.
     function protocolFeeBps() external view returns (uint16);
 
     /// @notice Highest reserve rate an agent may set (basis points).
-    /// @return The value.
+    /// @return The cap in basis points.
     function maxReserveBps() external view returns (uint16);
 
     /// @notice Whether `token` is accepted as payout token (ETH, address(0), always is).

@@ -126,20 +126,20 @@ interface IShareCompliance is IPlinthErrors {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice Most external rules a token accepts.
-    /// @return The value.
+    /// @return 8.
     function MAX_RULES() external view returns (uint256);
 
     /// @notice Longest per-investor lock from mint time.
-    /// @return The value.
+    /// @return 3650 days, in seconds.
     function MAX_MINT_LOCK() external view returns (uint64);
 
     /// @notice Largest total supply (and so balance, frozen amount and investor cap): 2**96 - 1, about
     ///         7.9e28 base units, 79 billion shares of 18 decimals. Balances are packed in 96 bits.
-    /// @return The value.
+    /// @return 2**96 - 1.
     function MAX_SUPPLY() external view returns (uint256);
 
     /// @notice Number of wallets with a nonzero balance.
-    /// @return The value.
+    /// @return The count.
     function holderCount() external view returns (uint256);
 
     /// @notice Whether the agent blocked recipients resident in this ISO-3166 numeric country.
