@@ -209,6 +209,35 @@ describe("DeviceRegistry: ERC-7913 device keys (passkeys through WebAuthn, RSA k
       }
     });
 
+    it("claim is proof of possession: another key's assertion, or this key's over another owner, is refused", async function () {
+      const w = await networkHelpers.loadFixture(world);
+      const fresh = passkeyDevice(await SoftwareAuthenticator.create(), w.webauthn);
+      await w.keys.admitKey(fresh.verifier, fresh.key);
+      await register(w, fresh);
+      const deadline = (await latest(w)) + 3600;
+      const msg = {
+        deviceId: fresh.deviceId,
+        owner: w.operator.address as `0x${string}`,
+        nonce: 0n,
+        deadline: BigInt(deadline),
+      };
+      const digest = deviceDigest(w.domain, "Claim", msg);
+      const byOther = erc7913DeviceSignature(
+        fresh.key,
+        abi.decode(["bytes", "bytes"], await w.pk.signDigest(digest))[1] as string,
+      );
+      await expect(w.registry.claim(fresh.deviceId, w.operator.address, deadline, byOther))
+        .to.be.revertedWithCustomError(w.keys, "InvalidKeySignature")
+        .withArgs(w.webauthn);
+      const good = await fresh.signDigest(digest);
+      await expect(w.registry.claim(fresh.deviceId, w.other.address, deadline, good))
+        .to.be.revertedWithCustomError(w.keys, "WebAuthnWrongChallenge")
+        .withArgs(23);
+      await expect(w.registry.claim(fresh.deviceId, w.operator.address, deadline, good))
+        .to.emit(w.registry, "DeviceClaimed")
+        .withArgs(fresh.deviceId, w.operator.address);
+    });
+
     it("one batch mixes all key kinds, relayed by anyone; a bad item is reported and stores nothing", async function () {
       const w = await networkHelpers.loadFixture(world);
       const k1 = deterministicDeviceSigner("0x" + "71".repeat(32), 0, "secp256k1");
