@@ -85,11 +85,12 @@ export const KeyType = {
   None: 0,
   Secp256k1: 1,
   P256: 2,
+  Erc7913: 3,
 } as const;
 /** A value of IDeviceRegistry.KeyType. */
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 /** IDeviceRegistry.KeyType member names by value. */
-export const KeyTypeNames = ["None", "Secp256k1", "P256"] as const;
+export const KeyTypeNames = ["None", "Secp256k1", "P256", "Erc7913"] as const;
 
 /** IMaintenanceEscrow.ClaimStatus (contracts/maintenance/IMaintenanceEscrow.sol). */
 export const MilestoneClaimStatus = {
@@ -220,6 +221,17 @@ export const SubjectKind = {
 export type SubjectKind = (typeof SubjectKind)[keyof typeof SubjectKind];
 /** IRentalEscrow.SubjectKind member names by value. */
 export const SubjectKindNames = ["None", "Asset", "Device"] as const;
+
+/** IDeviceKeys.VerifierScheme (contracts/interfaces/IDeviceKeys.sol). */
+export const VerifierScheme = {
+  None: 0,
+  WebAuthn: 1,
+  Rsa: 2,
+} as const;
+/** A value of IDeviceKeys.VerifierScheme. */
+export type VerifierScheme = (typeof VerifierScheme)[keyof typeof VerifierScheme];
+/** IDeviceKeys.VerifierScheme member names by value. */
+export const VerifierSchemeNames = ["None", "WebAuthn", "Rsa"] as const;
 
 /** ReadingKinds (contracts/devices/ReadingKinds.sol). */
 export const ReadingKinds = {

@@ -13,7 +13,9 @@
  * - ERC-7913 device keys `{ verifier, key }` for the suite's OpenZeppelin verifiers: passkeys
  *   (`webAuthnKey`, `webAuthnKeyFromRegistration`: SPKI, JWK, SEC1, COSE) and RSA-2048+ keys (`rsaKey`: SPKI,
  *   PKCS#1, JWK, COSE); their signers are `signers.webauthn.WebAuthnDeviceSigner` (navigator.credentials),
- *   `signers.rsa.WebCryptoRsaSigner` and, for tests, `signers.webauthnAuthenticator.SoftwareAuthenticator`
+ *   `signers.rsa.WebCryptoRsaSigner` and, for tests and simulators, `signers.webauthnAuthenticator.SoftwareAuthenticator`
+ *   and `DeterministicWebAuthnSigner`; `signers.devices.Erc7913RegistrySigner` makes any of them a registry device
+ *   signer (key type Erc7913, keyA = verifier, keyB = keccak256(key), deviceId, signatures `abi.encode(key, sig)`)
  * - The contracts' enums, generated from their sources: `enums.RentalState.Active`, `enums.RentalStateNames[n]`
  * - Readable custom errors: `decodeError(error)`, `decodeRevertData(data)` -> `{ name, args, message }`
  */

@@ -8,8 +8,10 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {IDeviceKeys} from "../interfaces/IDeviceKeys.sol";
 import {IDeviceRegistry, DEVICE_LEASE_MANAGER_ROLE} from "../interfaces/IDeviceRegistry.sol";
 import {IDeviceToken, IDeviceTransferHook} from "../interfaces/IDeviceToken.sol";
+import {DeviceKeys} from "./DeviceKeys.sol";
 import {DeviceToken} from "./DeviceToken.sol";
 
 /// @title DeviceRegistry
@@ -32,6 +34,10 @@ import {DeviceToken} from "./DeviceToken.sol";
 ///   SHA-256). That is exactly what a WebCrypto / secure-element `ECDSA(P-256, SHA-256)` signature of the
 ///   32-byte message `d` produces. `s` must be <= n/2 (the client normalises `s` to `n - s`); a high-s
 ///   signature is refused with {MalleableSignature} instead of being silently accepted or reported as forged.
+/// - ERC-7913 (passkeys through WebAuthn, TPM RSA keys): `keyA` = an allowlisted verifier, `keyB` = keccak256 of key
+///   bytes admitted in {deviceKeys}; the registry stores those two words only. The signature is
+///   `abi.encode(bytes key, bytes verifierSignature)`: the relayer passes the key bytes, {DeviceKeys} checks their
+///   hash and asks the verifier (a non-reverting staticcall). The secp256k1 and P-256 paths never call out.
 ///
 /// Attestations. Anyone relays an `Attestation` signed by the current device key. Accepted iff the device
 /// is known and Active, `timestamp <= now + maxFutureSkew`, `timestamp + maxAge >= now`,
@@ -80,7 +86,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @dev The hot slot of a device: read and written by every accepted attestation (one SLOAD, one SSTORE).
     ///      160 + 64 + 8 + 8 + 8 = 248 bits.
     struct Core {
-        address key; // secp256k1 key address; 0 for P-256 keys
+        address key; // secp256k1 key address; the verifier of an ERC-7913 key; 0 for P-256 keys
         uint64 lastCounter;
         KeyType keyType;
         DeviceStatus status;
@@ -108,17 +114,17 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     /// @inheritdoc IDeviceRegistry
     bytes32 public constant LEASE_MANAGER_ROLE = DEVICE_LEASE_MANAGER_ROLE;
 
-    /// @dev EIP-712 type hash of `RegisterDevice`.
-    bytes32 private constant REGISTER_DEVICE_TYPEHASH = keccak256(
+    /// @inheritdoc IDeviceRegistry
+    bytes32 public constant REGISTER_DEVICE_TYPEHASH = keccak256(
         "RegisterDevice(address manufacturer,uint8 keyType,bytes32 keyA,bytes32 keyB,bytes32 model,"
         "bytes32 firmwareHash,bytes32 serialHash)"
     );
-    /// @dev EIP-712 type hash of `Claim`.
-    bytes32 private constant CLAIM_TYPEHASH = keccak256(
+    /// @inheritdoc IDeviceRegistry
+    bytes32 public constant CLAIM_TYPEHASH = keccak256(
         "Claim(uint256 deviceId,address owner,uint32 nonce,uint64 deadline)"
     );
-    /// @dev EIP-712 type hash of `RotateKey`.
-    bytes32 private constant ROTATE_KEY_TYPEHASH = keccak256(
+    /// @inheritdoc IDeviceRegistry
+    bytes32 public constant ROTATE_KEY_TYPEHASH = keccak256(
         "RotateKey(uint256 deviceId,uint8 newKeyType,bytes32 newKeyA,bytes32 newKeyB,uint32 nonce,uint64 deadline)"
     );
     /// @inheritdoc IDeviceRegistry
@@ -142,6 +148,8 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
 
     /// @inheritdoc IDeviceRegistry
     IDeviceToken public immutable deviceToken;
+    /// @inheritdoc IDeviceRegistry
+    IDeviceKeys public immutable deviceKeys;
 
     /// @dev Upper bound of `maxAge` (30 days: governance cannot disable freshness).
     uint64 private constant MAX_MAX_AGE = 30 days;
@@ -160,7 +168,8 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     mapping(address account => Manufacturer) private _manufacturers;
     mapping(uint256 deviceId => Core) private _core;
     mapping(uint256 deviceId => Meta) private _meta;
-    mapping(uint256 deviceId => bytes32[2]) private _p256Key;
+    /// @dev P-256: (x, y); ERC-7913: (keccak256 of the key bytes, 0); secp256k1: unused.
+    mapping(uint256 deviceId => bytes32[2]) private _keyWords;
     mapping(uint256 deviceId => mapping(uint32 kind => Reading)) private _readings;
     mapping(uint256 deviceId => uint256 assetId) private _asset;
     mapping(uint256 deviceId => uint256 assetId) private _pendingAsset;
@@ -174,6 +183,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     constructor(address governance) EIP712("Plinth DeviceRegistry", "1") {
         if (governance == address(0)) revert ZeroAddress();
         deviceToken = new DeviceToken();
+        deviceKeys = new DeviceKeys();
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
     }
 
@@ -299,7 +309,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         );
         _requireDeviceSignature(deviceId, c, digest, currentKeySignature);
         _setKey(deviceId, newKeyType, newKeyA, newKeyB, c.lastCounter, c.status, c.suspendedByGovernance);
-        if (c.keyType == KeyType.P256 && newKeyType != KeyType.P256) delete _p256Key[deviceId];
+        if (c.keyType != KeyType.Secp256k1 && newKeyType == KeyType.Secp256k1) delete _keyWords[deviceId];
         emit DeviceKeyRotated(deviceId, newKeyType, newKeyA, newKeyB);
     }
 
@@ -490,9 +500,10 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         Core memory c = _core[deviceId];
         keyType = c.keyType;
         if (keyType == KeyType.P256) {
-            (keyA, keyB) = (_p256Key[deviceId][0], _p256Key[deviceId][1]);
+            (keyA, keyB) = (_keyWords[deviceId][0], _keyWords[deviceId][1]);
         } else {
             keyA = bytes32(uint256(uint160(c.key)));
+            if (keyType == KeyType.Erc7913) keyB = _keyWords[deviceId][0];
         }
         Meta memory m = _meta[deviceId];
         (manufacturer, nonce) = (m.manufacturer, m.nonce);
@@ -560,7 +571,13 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bytes calldata signature
     ) internal view returns (AttestationStatus) {
         uint256 expected = keyType == KeyType.Secp256k1 ? 65 : 64;
-        if (signature.length != expected) return AttestationStatus.BadSignatureLength;
+        if (signature.length != expected) {
+            // An ERC-7913 signature, abi.encode(bytes, bytes), is never 64 bytes long: checked here, the inline
+            // curves pay nothing for it. (A 64-byte one reaches P256.verify with (keyHash, 0), not a curve point:
+            // refused.)
+            if (keyType == KeyType.Erc7913) return _verifyErc7913(deviceId, key, digest, signature);
+            return AttestationStatus.BadSignatureLength;
+        }
         bytes32 r;
         bytes32 s;
         assembly ("memory-safe") {
@@ -576,9 +593,72 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
                     : AttestationStatus.BadSignature;
         }
         if (uint256(s) > P256_HALF_N) return AttestationStatus.MalleableSignature;
-        bytes32[2] storage q = _p256Key[deviceId];
+        bytes32[2] storage q = _keyWords[deviceId];
         return
-            P256.verify(sha256(abi.encodePacked(digest)), r, s, q[0], q[1])
+            _verifyP256(sha256(abi.encodePacked(digest)), r, s, q[0], q[1])
+                ? AttestationStatus.Accepted
+                : AttestationStatus.BadSignature;
+    }
+
+    /// @dev OpenZeppelin's `P256.verify` with its pure-Solidity fallback in {deviceKeys}: the P-256 precompile at
+    ///      0x100 (EIP-7951 on osaka, RIP-7212 on rollups) decides when present, exactly as `P256.verify` does (same
+    ///      checks, same probe); on a chain without it, {IDeviceKeys-verifyP256} runs `P256.verifySolidity`. Same
+    ///      bytecode on every chain; the fallback costs one more call there (about 3,000 gas on about 280,000).
+    function _verifyP256(bytes32 h, bytes32 r, bytes32 s, bytes32 qx, bytes32 qy) private view returns (bool) {
+        if (uint256(r) == 0 || uint256(r) >= P256.N || uint256(s) == 0 || !P256.isValidPublicKey(qx, qy)) {
+            return false; // not a proper signature or key, whatever the chain (s <= n/2 was checked)
+        }
+        if (_p256Precompile(h, r, s, qx, qy)) return true;
+        // Invalid, or no precompile: OpenZeppelin's probe with a known-valid signature tells the two apart.
+        if (
+            _p256Precompile(
+                0xbb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023,
+                bytes32(uint256(5)),
+                bytes32(uint256(1)),
+                0xa71af64de5126a4a4e02b7922d66ce9415ce88a4c9d25514d91082c8725ac957,
+                0x5d47723c8fbe580bb369fec9c2665d8e30a435b9932645482e7c9f11e872296b
+            )
+        ) return false;
+        return deviceKeys.verifyP256(h, r, s, qx, qy);
+    }
+
+    /// @dev One staticcall to the P-256 precompile (0x100): true only for a valid signature (as OpenZeppelin's
+    ///      `P256._rip7212`, which is private).
+    function _p256Precompile(
+        bytes32 h,
+        bytes32 r,
+        bytes32 s,
+        bytes32 qx,
+        bytes32 qy
+    ) private view returns (bool isValid) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, h)
+            mstore(add(ptr, 0x20), r)
+            mstore(add(ptr, 0x40), s)
+            mstore(add(ptr, 0x60), qx)
+            mstore(add(ptr, 0x80), qy)
+            mstore(0x00, 0)
+            if iszero(staticcall(gas(), 0x100, ptr, 0xa0, 0x00, 0x20)) {
+                invalid()
+            }
+            isValid := mload(0x00)
+        }
+    }
+
+    /// @dev An ERC-7913 key's signature: a non-reverting staticcall to {deviceKeys}, which checks the key bytes'
+    ///      hash, the verifier's allowlisting, and asks the verifier.
+    function _verifyErc7913(
+        uint256 deviceId,
+        address verifier,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (AttestationStatus) {
+        (bool ok, bytes memory ret) = address(deviceKeys).staticcall(
+            abi.encodeCall(IDeviceKeys.verify, (verifier, _keyWords[deviceId][0], digest, signature))
+        );
+        return
+            ok && ret.length == 32 && abi.decode(ret, (bool))
                 ? AttestationStatus.Accepted
                 : AttestationStatus.BadSignature;
     }
@@ -591,7 +671,7 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bytes calldata signature
     ) internal view {
         AttestationStatus st = _verify(deviceId, c.keyType, c.key, digest, signature);
-        if (st != AttestationStatus.Accepted) _revertForSignature(st, deviceId, c.keyType, signature);
+        if (st != AttestationStatus.Accepted) _revertForSignature(st, deviceId, c.keyType, digest, signature);
     }
 
     /// @dev Maps a refusal to its custom error (no judging here). `h` holds the words `_validate` read.
@@ -614,16 +694,20 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         if (st == AttestationStatus.OdometerRegressed) {
             revert OdometerRegressed(a.deviceId, a.kind, a.odometer, uint64(h.reading >> _ODOMETER_SHIFT));
         }
-        _revertForSignature(st, a.deviceId, KeyType(uint8(core >> _KEY_TYPE_SHIFT)), signature);
+        _revertForSignature(st, a.deviceId, KeyType(uint8(core >> _KEY_TYPE_SHIFT)), attestationDigest(a), signature);
     }
 
-    /// @dev Maps a signature refusal to its custom error.
+    /// @dev Maps a signature refusal to its custom error; {deviceKeys} explains an ERC-7913 key's refusal.
     function _revertForSignature(
         AttestationStatus st,
         uint256 deviceId,
         KeyType keyType,
+        bytes32 digest,
         bytes calldata signature
-    ) private pure {
+    ) private view {
+        if (keyType == KeyType.Erc7913) {
+            deviceKeys.requireValid(_core[deviceId].key, _keyWords[deviceId][0], digest, signature);
+        }
         if (st == AttestationStatus.BadSignatureLength) {
             revert InvalidSignatureLength(signature.length, keyType == KeyType.Secp256k1 ? 65 : 64);
         }
@@ -652,13 +736,15 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         emit AttestationAccepted(a.deviceId, a.kind, a.counter, a.value, a.odometer);
     }
 
-    /// @dev Reverts unless the key is a valid key of its curve.
-    function _checkKey(KeyType keyType, bytes32 keyA, bytes32 keyB) private pure {
+    /// @dev Reverts unless the key is a valid key of its kind (an ERC-7913 key: admitted in {deviceKeys}).
+    function _checkKey(KeyType keyType, bytes32 keyA, bytes32 keyB) private view {
         bool ok;
         if (keyType == KeyType.Secp256k1) {
             ok = keyB == 0 && keyA != 0 && uint256(keyA) >> 160 == 0;
         } else if (keyType == KeyType.P256) {
             ok = P256.isValidPublicKey(keyA, keyB);
+        } else if (keyType == KeyType.Erc7913) {
+            ok = uint256(keyA) >> 160 == 0 && deviceKeys.isAdmitted(address(uint160(uint256(keyA))), keyB);
         }
         if (!ok) revert InvalidDeviceKey(keyType, keyA, keyB);
     }
@@ -674,10 +760,11 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
         bool govSuspended
     ) private {
         address key;
-        if (keyType == KeyType.Secp256k1) {
-            key = address(uint160(uint256(keyA)));
+        if (keyType == KeyType.P256) {
+            _keyWords[deviceId] = [keyA, keyB];
         } else {
-            _p256Key[deviceId] = [keyA, keyB];
+            key = address(uint160(uint256(keyA))); // secp256k1: the key's address; ERC-7913: the verifier
+            if (keyType == KeyType.Erc7913) _keyWords[deviceId] = [keyB, bytes32(0)];
         }
         _core[deviceId] = Core({
             key: key,

@@ -3,7 +3,9 @@ pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 import {IAssetRegistry} from "./IAssetRegistry.sol";
+import {IDeviceKeys} from "./IDeviceKeys.sol";
 import {IDeviceToken} from "./IDeviceToken.sol";
 
 /// @dev Role, in the device registry, of the rental escrow(s) that lease devices: what
@@ -17,16 +19,18 @@ bytes32 constant DEVICE_LEASE_MANAGER_ROLE = keccak256("LEASE_MANAGER_ROLE");
 ///         re-verifying them. Every external function of DeviceRegistry is declared here (or in
 ///         IAccessControl / IERC165 / IDeviceTransferHook), so the compiler checks the implementation
 ///         against what integrators read. Leases are the ERC-4907 users of {deviceToken}.
-interface IDeviceRegistry is IAccessControl, IERC165 {
+interface IDeviceRegistry is IAccessControl, IERC165, IPlinthErrors {
     // ---------------------------------------------------------------------------------------------
     // Types
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Curve of a device key.
+    /// @notice Kind of a device key: a secp256k1 or P-256 key verified inline, or an ERC-7913 key (a verifier
+    ///         allowlisted in {deviceKeys} plus key bytes: passkeys through WebAuthn, TPM RSA keys).
     enum KeyType {
         None,
         Secp256k1,
-        P256
+        P256,
+        Erc7913
     }
 
     /// @notice Lifecycle of a device. Suspended is reversible, Decommissioned is final.
@@ -143,16 +147,15 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     // Errors
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice A zero address where an account is needed.
-    error ZeroAddress();
     /// @notice The manufacturer is not admitted (never, or removed).
     error UnknownManufacturer(address manufacturer);
     /// @notice The manufacturer is already admitted.
     error ManufacturerExists(address manufacturer);
     /// @notice The manufacturer's signing authority did not sign this registration.
     error InvalidManufacturerSignature(address manufacturer);
-    /// @notice keyType is None, a secp256k1 key is not a 160-bit address or has keyB != 0, or a P-256 key
-    ///         is not a point of the curve.
+    /// @notice keyType is None, a secp256k1 key is not a 160-bit address or has keyB != 0, a P-256 key is not
+    ///         a point of the curve, or an ERC-7913 key (keyA = verifier, keyB = keccak256(key bytes)) was not
+    ///         admitted in {deviceKeys}.
     error InvalidDeviceKey(KeyType keyType, bytes32 keyA, bytes32 keyB);
     /// @notice A device with this id already exists.
     error DeviceExists(uint256 deviceId);
@@ -176,8 +179,6 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     error DeviceDecommissioned(uint256 deviceId);
     /// @notice The device (or its asset) is leased until `until`.
     error DeviceLeased(uint256 deviceId, uint64 until);
-    /// @notice The asset is not Active in the asset registry (or assetId is 0).
-    error AssetNotActive(uint256 assetId);
     /// @notice No matching pending bind request.
     error NoBindRequest(uint256 deviceId, uint256 assetId);
     /// @notice The device is not bound to any asset.
@@ -244,7 +245,8 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     /// @param deviceId The device.
     /// @param owner The operator who receives the token.
     /// @param deadline Last second the signature is valid.
-    /// @param deviceSignature The device key's signature (see the registry's NatSpec for the encoding).
+    /// @param deviceSignature The device key's signature (see the registry's NatSpec for the encoding; an ERC-7913
+    ///        device's is abi.encode(bytes key, bytes verifierSignature)).
     function claim(uint256 deviceId, address owner, uint64 deadline, bytes calldata deviceSignature) external;
 
     /// @notice Rotates the device key: the CURRENT key signs EIP-712 `RotateKey` and the owner calls.
@@ -307,7 +309,8 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     /// @notice Verifies and stores one attestation; reverts with the refusal's custom error.
     /// @param a The attestation.
     /// @param signature The device key's signature (secp256k1: 65-byte r||s||v; P-256: 64-byte r||s over
-    ///        sha256 of the EIP-712 digest; low-s only).
+    ///        sha256 of the EIP-712 digest; low-s only; ERC-7913: abi.encode(bytes key, bytes verifierSignature),
+    ///        a refusal reverting with {IDeviceKeys}' reason).
     function attest(Attestation calldata a, bytes calldata signature) external;
 
     /// @notice Verifies and stores many attestations; never reverts for a bad item. Each item is
@@ -348,6 +351,22 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     /// @return The type hash.
     function ATTESTATION_TYPEHASH() external view returns (bytes32);
 
+    /// @notice EIP-712 type hash of `RegisterDevice`.
+    /// @return The type hash.
+    function REGISTER_DEVICE_TYPEHASH() external view returns (bytes32);
+
+    /// @notice EIP-712 type hash of `Claim`.
+    /// @return The type hash.
+    function CLAIM_TYPEHASH() external view returns (bytes32);
+
+    /// @notice EIP-712 type hash of `RotateKey`.
+    /// @return The type hash.
+    function ROTATE_KEY_TYPEHASH() external view returns (bytes32);
+
+    /// @notice The ERC-7913 device keys (verifier allowlist, admitted keys), created by this registry.
+    /// @return The device keys contract.
+    function deviceKeys() external view returns (IDeviceKeys);
+
     /// @notice The ERC-721 (and ERC-4907) of devices, token id = device id, created by this registry.
     /// @return The device token.
     function deviceToken() external view returns (IDeviceToken);
@@ -365,9 +384,9 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     function assetRegistry() external view returns (IAssetRegistry);
 
     /// @notice The id of a device with this original key: keccak256(abi.encode(keyType, keyA, keyB)).
-    /// @param keyType Curve.
-    /// @param keyA secp256k1: the address left-padded; P-256: x.
-    /// @param keyB secp256k1: 0; P-256: y.
+    /// @param keyType Key kind.
+    /// @param keyA secp256k1: the address left-padded; P-256: x; ERC-7913: the verifier left-padded.
+    /// @param keyB secp256k1: 0; P-256: y; ERC-7913: keccak256 of the key bytes.
     /// @return The device id.
     function deviceIdOf(KeyType keyType, bytes32 keyA, bytes32 keyB) external pure returns (uint256);
 
@@ -419,8 +438,8 @@ interface IDeviceRegistry is IAccessControl, IERC165 {
     ///         its DeviceRegistered event).
     /// @param deviceId The device.
     /// @return keyType Curve of the current key.
-    /// @return keyA Current key, first word (secp256k1: address; P-256: x).
-    /// @return keyB Current key, second word (P-256: y).
+    /// @return keyA Current key, first word (secp256k1: address; P-256: x; ERC-7913: verifier).
+    /// @return keyB Current key, second word (P-256: y; ERC-7913: keccak256 of the key bytes).
     /// @return manufacturer Who registered it.
     /// @return nonce Next Claim/RotateKey nonce.
     function deviceInfo(

@@ -108,7 +108,7 @@ contract AtkForkReplayTest is PlinthTest, DeviceTestBase {
         bytes32 d = _typed(
             keccak256(
                 abi.encode(
-                    REGISTER_TYPEHASH,
+                    registry.REGISTER_DEVICE_TYPEHASH(),
                     reg.manufacturer,
                     reg.keyType,
                     reg.keyA,

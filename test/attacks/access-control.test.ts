@@ -133,6 +133,14 @@ const TABLE: Record<string, Record<string, Entry>> = {
       args: (f) => [f.w.device.deviceId, f.w.operator.address, f.x],
     },
   },
+  // ERC-7913 device keys: governance is the registry's DEFAULT_ADMIN_ROLE, checked by DeviceKeys.
+  DeviceKeys: {
+    "setVerifier(address,uint8)": { kind: "gated", error: "NotGovernance", args: (f) => [f.x, 1] },
+    "admitKey(address,bytes)": {
+      kind: "open",
+      why: "checks key bytes for an allowlisted verifier; grants nothing: a device needs its manufacturer's registration",
+    },
+  },
   DeviceToken: {
     "mint(address,uint256)": { kind: "gated", error: "OnlyRegistry", args: (f) => [f.x, 12345n] },
     // The device lease (ERC-4907 user): the registry's LEASE_MANAGER_ROLE, checked by the token.
@@ -508,6 +516,7 @@ async function fixture() {
   const instances: Record<string, BaseContract> = {
     DeviceRegistry: w.devices,
     DeviceToken: w.deviceToken,
+    DeviceKeys: await ethers.getContractAt("DeviceKeys", await w.devices.deviceKeys()),
     AssetRegistry: w.assets,
     AssetShares: w.shares,
     SharesBlueprint: await ethers.getContractAt("SharesBlueprint", await w.shares.getAddress()),

@@ -51,6 +51,17 @@ describe("bench determinism (scripts/tooling/bench)", function () {
     for (const digest of digests.slice(0, 8)) expect(await a.signDigest(digest)).to.equal(await b.signDigest(digest));
   });
 
+  it("the bench's passkey (WebAuthn) signer is deterministic: same key from the seed, same assertion bytes", async function () {
+    const v = {
+      webauthn: "0x00000000000000000000000000000000000000aa",
+      rsa: "0x00000000000000000000000000000000000000bb",
+    };
+    const a = simulatedDevice(id("bench-webauthn"), 2, "webauthn", v);
+    const b = simulatedDevice(id("bench-webauthn"), 2, "webauthn", v);
+    expect(a.deviceId).to.equal(b.deviceId);
+    for (const digest of digests.slice(0, 4)) expect(await a.signDigest(digest)).to.equal(await b.signDigest(digest));
+  });
+
   it("the bench chain starts at BENCH_EPOCH and stamps blocks previous + 1, whatever the wall clock", async function () {
     const connection = await createBenchConnection();
     try {

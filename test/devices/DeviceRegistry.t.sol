@@ -43,7 +43,16 @@ contract DeviceRegistryFuzzTest is PlinthTest, DeviceTestBase {
         });
         bytes32 d = _typed(
             keccak256(
-                abi.encode(REGISTER_TYPEHASH, manufacturer, reg.keyType, x, y, bytes32(0), bytes32(0), bytes32(0))
+                abi.encode(
+                    registry.REGISTER_DEVICE_TYPEHASH(),
+                    manufacturer,
+                    reg.keyType,
+                    x,
+                    y,
+                    bytes32(0),
+                    bytes32(0),
+                    bytes32(0)
+                )
             )
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(MFR_PK, d);

@@ -100,4 +100,29 @@ describe("device simulator (scripts/operator/devices/simulate.ts)", function () 
     expect(again.accepted).to.equal(12);
     expect(await registry.lastCounter(d0.deviceId)).to.be.greaterThan(r.counter);
   });
+
+  it("mixes all four key kinds (secp256k1, P-256, passkeys, RSA): every reading accepted on chain", async function () {
+    const [relayer] = await ethers.getSigners();
+    const s = await simulate({
+      ethers,
+      relayer: relayer!,
+      devices: 8,
+      readings: 24,
+      curve: "all",
+      batch: 12,
+      seed: SEED,
+      progress: false,
+    });
+    expect([s.registered, s.accepted, s.rejected]).to.deep.equal([8, 24, 0]);
+    const registry = await ethers.getContractAt("DeviceRegistry", s.registry);
+    const kinds = [];
+    for (const { args } of await registry.queryFilter(registry.filters.DeviceRegistered())) kinds.push(args.keyType);
+    expect(kinds).to.deep.equal([1n, 2n, 3n, 3n, 1n, 2n, 3n, 3n]);
+    // A passkey device is derived from the seed: the same id on every run.
+    const verifier = "0x00000000000000000000000000000000000000aa";
+    expect(simulatedDevice(SEED, 2, "all", { webauthn: verifier, rsa: verifier }).deviceId).to.equal(
+      simulatedDevice(SEED, 2, "all", { webauthn: verifier, rsa: verifier }).deviceId,
+    );
+    expect(() => simulatedDevice(SEED, 2, "all")).to.throw(/verifiers are needed/);
+  });
 });

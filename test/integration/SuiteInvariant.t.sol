@@ -34,13 +34,6 @@ import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
 abstract contract SuiteSetup is PlinthTest {
     uint256 internal constant MFR_PK = 0xA11CE;
     address internal constant MANUFACTURER = address(0x3A);
-    bytes32 internal constant REGISTER_TYPEHASH = keccak256(
-        "RegisterDevice(address manufacturer,uint8 keyType,bytes32 keyA,bytes32 keyB,bytes32 model,"
-        "bytes32 firmwareHash,bytes32 serialHash)"
-    );
-    bytes32 internal constant CLAIM_TYPEHASH = keccak256(
-        "Claim(uint256 deviceId,address owner,uint32 nonce,uint64 deadline)"
-    );
 
     MockPayoutToken internal usd;
     DeviceRegistry internal devices;
@@ -179,7 +172,7 @@ abstract contract SuiteSetup is PlinthTest {
         bytes32 d = _typed(
             keccak256(
                 abi.encode(
-                    REGISTER_TYPEHASH,
+                    devices.REGISTER_DEVICE_TYPEHASH(),
                     MANUFACTURER,
                     reg.keyType,
                     keyA,
@@ -192,7 +185,7 @@ abstract contract SuiteSetup is PlinthTest {
         );
         id = devices.registerDevice(reg, _sig(MFR_PK, d));
         uint64 deadline = uint64(block.timestamp + 1 hours);
-        bytes32 c = _typed(keccak256(abi.encode(CLAIM_TYPEHASH, id, owner, uint32(0), deadline)));
+        bytes32 c = _typed(keccak256(abi.encode(devices.CLAIM_TYPEHASH(), id, owner, uint32(0), deadline)));
         devices.claim(id, owner, deadline, _sig(key, c));
     }
 

@@ -7,11 +7,13 @@
  *   verifies); the raw r || s result is normalised to low s.
  * - NobleP256Signer: @noble/curves P-256, same rule, an independent implementation.
  * - viemDeviceSigner: a secp256k1 device key held as a viem LocalAccount (`privateKeyToAccount`).
+ * - Erc7913RegistrySigner: a passkey or an RSA key (an ERC-7913 signer of keys/erc7913.ts) as a device key.
  *
  * No Node APIs: WebCrypto is `globalThis.crypto` (browsers, workers, Node >= 20, Deno, Bun).
  */
 import { p256 } from "@noble/curves/nist.js";
 import {
+  AbiCoder,
   BaseWallet,
   SigningKey,
   TypedDataEncoder,
@@ -20,9 +22,11 @@ import {
   keccak256,
   solidityPacked,
   toBeHex,
+  zeroPadValue,
 } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { KeyType, deviceIdOf, secp256k1KeyA } from "../eip712/devices.js";
+import type { Erc7913DeviceSigner } from "../keys/erc7913.js";
 import type { Address, Hex } from "../types.js";
 import { P256_N, decodeRS, derToRS, encodeRS, normaliseLowS } from "./p256.js";
 
@@ -192,5 +196,40 @@ export function deterministicDeviceSigner(seed: string, index: number, curve: "s
     } else if (n !== 0n && n < P256_N) {
       return new NobleP256Signer(getBytes(toBeHex(n, 32)));
     }
+  }
+}
+
+/** The registry's device signature of an ERC-7913 key: `abi.encode(bytes key, bytes verifierSignature)`. */
+export function erc7913DeviceSignature(key: string, verifierSignature: string): Hex {
+  return AbiCoder.defaultAbiCoder().encode(["bytes", "bytes"], [key, verifierSignature]) as Hex;
+}
+
+/** The registry's key words of an ERC-7913 key: keyA = the verifier left-padded, keyB = keccak256(key bytes). */
+export function erc7913KeyWords(verifier: string, key: string): { keyA: Hex; keyB: Hex } {
+  return { keyA: zeroPadValue(verifier, 32) as Hex, keyB: keccak256(key) as Hex };
+}
+
+/**
+ * A passkey (WebAuthnDeviceSigner), an RSA key (WebCryptoRsaSigner) or any ERC-7913 signer as a registry
+ * device signer: keyType Erc7913, keyA = the verifier, keyB = keccak256(key bytes), and every signature
+ * carries the key bytes (`abi.encode(key, verifierSignature)`), so the registry stores only their hash.
+ * The key must be admitted once (`DeviceKeys.admitKey(verifier, key)`) before the device is registered.
+ */
+export class Erc7913RegistrySigner extends BaseDeviceSigner {
+  readonly keyType = KeyType.Erc7913;
+  readonly keyA: Hex;
+  readonly keyB: Hex;
+  constructor(readonly inner: Erc7913DeviceSigner) {
+    super();
+    ({ keyA: this.keyA, keyB: this.keyB } = erc7913KeyWords(inner.verifier, inner.key));
+  }
+  get verifier(): Address {
+    return this.inner.verifier;
+  }
+  get key(): Hex {
+    return this.inner.key;
+  }
+  async signDigest(digest: string): Promise<Hex> {
+    return erc7913DeviceSignature(this.inner.key, await this.inner.signDigest(digest));
   }
 }

@@ -13,15 +13,18 @@
  * (`fmt: "none"`). Every field can be overridden per assertion to produce the malformed answers the
  * verifier must refuse. Uses only WebCrypto (`globalThis.crypto`): runs in Node >= 20 and in browsers.
  */
+import { p256 } from "@noble/curves/nist.js";
+import { TypedDataEncoder, getBytes, sha256 as ethersSha256 } from "ethers";
+import type { TypedDataDomain, TypedDataField } from "ethers";
 import { encodeCbor, type CborMap } from "../keys/cbor.js";
 import { AUTH_FLAGS, COSE } from "../keys/cose.js";
-import { webAuthnKey, type Erc7913Key } from "../keys/erc7913.js";
+import { webAuthnKey, type Erc7913DeviceSigner, type Erc7913Key } from "../keys/erc7913.js";
 import { bytesToBase64Url } from "../keys/bytes.js";
-import type { Hex } from "../types.js";
+import type { Address, Hex } from "../types.js";
 import { bytesToHex } from "../types.js";
 import { randomBytes, sha256, subtle, type WebCryptoKey } from "../webcrypto.js";
 import { decodeRS, rsToDer } from "./p256.js";
-import type { WebAuthnCredentials, WebAuthnRequestOptions } from "./webauthn.js";
+import { encodeWebAuthnAuth, type WebAuthnCredentials, type WebAuthnRequestOptions } from "./webauthn.js";
 
 /** Per-assertion overrides (tests of refusals). */
 export interface AssertionOverrides {
@@ -203,4 +206,62 @@ export class SoftwareAuthenticator {
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * A deterministic software passkey for simulators and benches: the P-256 key is `secretKey` (derive it from a
+ * seed), signatures are RFC 6979 (@noble/curves, low s), the credential answers for `rpId` with UP | UV and a
+ * signature counter that grows by one per assertion, exactly in the format SoftwareAuthenticator produces.
+ * Signs synchronously (hot loops); the same digest always gives the same bytes.
+ */
+export class DeterministicWebAuthnSigner implements Erc7913DeviceSigner {
+  readonly scheme = "webauthn" as const;
+  readonly verifier: Address;
+  readonly key: Hex;
+  private signCount = 0;
+  private readonly rpIdHash: Uint8Array;
+  constructor(
+    verifier: string,
+    private readonly secretKey: Uint8Array,
+    readonly rpId = "localhost",
+    readonly origin = `https://${rpId}`,
+  ) {
+    const pub = p256.getPublicKey(secretKey, false);
+    const k = webAuthnKey(verifier, pub);
+    this.verifier = k.verifier;
+    this.key = k.key;
+    this.rpIdHash = getBytes(ethersSha256(new TextEncoder().encode(rpId)));
+  }
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>) {
+    return this.signDigest(TypedDataEncoder.hash(domain, types, value));
+  }
+  async signDigest(digest: string): Promise<Hex> {
+    return this.signDigestSync(digest);
+  }
+  /** The verifier's signature bytes of an assertion over `digest` (synchronous). */
+  signDigestSync(digest: string): Hex {
+    const authenticatorData = new Uint8Array(37);
+    authenticatorData.set(this.rpIdHash, 0);
+    authenticatorData[32] = AUTH_FLAGS.UP | AUTH_FLAGS.UV;
+    new DataView(authenticatorData.buffer).setUint32(33, ++this.signCount >>> 0, false);
+    const clientDataJSON = JSON.stringify({
+      type: "webauthn.get",
+      challenge: bytesToBase64Url(getBytes(digest)),
+      origin: this.origin,
+      crossOrigin: false,
+    });
+    const message = new Uint8Array(69);
+    message.set(authenticatorData, 0);
+    message.set(getBytes(ethersSha256(new TextEncoder().encode(clientDataJSON))), 37);
+    const sig = p256.sign(message, this.secretKey, { prehash: true, lowS: true });
+    const { r, s } = decodeRS(sig);
+    return encodeWebAuthnAuth({
+      r,
+      s,
+      challengeIndex: clientDataJSON.indexOf('"challenge":"'),
+      typeIndex: clientDataJSON.indexOf('"type":"'),
+      authenticatorData: bytesToHex(authenticatorData),
+      clientDataJSON,
+    });
+  }
 }

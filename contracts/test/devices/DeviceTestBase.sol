@@ -11,13 +11,6 @@ abstract contract DeviceTestBase {
     Vm internal constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551;
     uint256 internal constant K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
-    bytes32 internal constant REGISTER_TYPEHASH = keccak256(
-        "RegisterDevice(address manufacturer,uint8 keyType,bytes32 keyA,bytes32 keyB,bytes32 model,"
-        "bytes32 firmwareHash,bytes32 serialHash)"
-    );
-    bytes32 internal constant CLAIM_TYPEHASH = keccak256(
-        "Claim(uint256 deviceId,address owner,uint32 nonce,uint64 deadline)"
-    );
 
     DeviceRegistry internal registry;
     address internal governance = address(0x60);
@@ -77,7 +70,16 @@ abstract contract DeviceTestBase {
         });
         bytes32 d = _typed(
             keccak256(
-                abi.encode(REGISTER_TYPEHASH, manufacturer, kt, a, b, reg.model, reg.firmwareHash, reg.serialHash)
+                abi.encode(
+                    registry.REGISTER_DEVICE_TYPEHASH(),
+                    manufacturer,
+                    kt,
+                    a,
+                    b,
+                    reg.model,
+                    reg.firmwareHash,
+                    reg.serialHash
+                )
             )
         );
         ids[i] = registry.registerDevice(reg, _mfrSign(d));
@@ -91,7 +93,7 @@ abstract contract DeviceTestBase {
 
     function _claim(uint256 i) private {
         uint64 deadline = uint64(block.timestamp + 1 hours);
-        bytes32 c = _typed(keccak256(abi.encode(CLAIM_TYPEHASH, ids[i], operator, uint32(0), deadline)));
+        bytes32 c = _typed(keccak256(abi.encode(registry.CLAIM_TYPEHASH(), ids[i], operator, uint32(0), deadline)));
         registry.claim(ids[i], operator, deadline, _signDigest(i, c));
     }
 

@@ -11,14 +11,39 @@ import {
   typesFor,
 } from "../../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../../client/src/signers/devices.js";
-import { deterministicDeviceSigner } from "../../../client/src/signers/devices.js";
+import { Erc7913RegistrySigner, deterministicDeviceSigner } from "../../../client/src/signers/devices.js";
+import { P256_N } from "../../../client/src/signers/p256.js";
+import { WebCryptoRsaSigner } from "../../../client/src/signers/rsa.js";
+import { DeterministicWebAuthnSigner } from "../../../client/src/signers/webauthn-authenticator.js";
 import { KeyImportError, importDeviceKey, type DeviceKey } from "../../../client/src/keys.js";
 import { parse } from "csv-parse/sync";
-import { id, toBeHex, type TypedDataDomain } from "ethers";
+import {
+  Contract,
+  type ContractTransactionResponse,
+  getBytes,
+  id,
+  keccak256,
+  solidityPacked,
+  toBeHex,
+  type TypedDataDomain,
+} from "ethers";
 import { readFile } from "node:fs/promises";
 import { UserError, describeRevert, mined } from "../../lib/cli.js";
 
-export type Curve = "secp256k1" | "p256" | "mixed";
+/**
+ * Key kinds of simulated devices: one kind, `mixed` (even secp256k1, odd P-256) or `all` (index mod 4:
+ * secp256k1, P-256, a passkey through WebAuthn, an RSA-2048 key; the last two are ERC-7913 keys).
+ */
+export type Curve = "secp256k1" | "p256" | "mixed" | "webauthn" | "rsa" | "all";
+/** The key kind of one simulated device. */
+export type KeyKind = "secp256k1" | "p256" | "webauthn" | "rsa";
+const CURVES: readonly Curve[] = ["secp256k1", "p256", "mixed", "webauthn", "rsa", "all"];
+
+/** The ERC-7913 verifiers simulated passkeys and RSA keys name (the suite's WebAuthnVerifier and RsaVerifier). */
+export interface Verifiers {
+  webauthn: string;
+  rsa: string;
+}
 
 /** The kernel's user error (scripts/lib/cli.ts): printed without a stack trace. */
 export { UserError };
@@ -32,10 +57,8 @@ export function envInt(name: string, fallback: number, min = 1): number {
 }
 
 export function envCurve(name = "CURVE", fallback: Curve = "mixed"): Curve {
-  const raw = (process.env[name] ?? fallback).toLowerCase();
-  if (raw !== "secp256k1" && raw !== "p256" && raw !== "mixed") {
-    throw new UserError(`${name} must be secp256k1, p256 or mixed, got "${raw}"`);
-  }
+  const raw = (process.env[name] ?? fallback).toLowerCase() as Curve;
+  if (!CURVES.includes(raw)) throw new UserError(`${name} must be one of ${CURVES.join(", ")}, got "${raw}"`);
   return raw;
 }
 
@@ -46,14 +69,68 @@ export function envAddress(ethers: HardhatEthers, name: string): string | undefi
   return ethers.getAddress(raw);
 }
 
-/** Curve of device `index` (mixed: even = secp256k1, odd = P-256). */
-export function curveOf(curve: Curve, index: number): "secp256k1" | "p256" {
-  return curve === "mixed" ? (index % 2 === 0 ? "secp256k1" : "p256") : curve;
+/** Key kind of device `index` (mixed: even = secp256k1, odd = P-256; all: index mod 4 in KeyKind order). */
+export function curveOf(curve: Curve, index: number): KeyKind {
+  if (curve === "mixed") return index % 2 === 0 ? "secp256k1" : "p256";
+  if (curve === "all") return (["secp256k1", "p256", "webauthn", "rsa"] as const)[index % 4]!;
+  return curve;
 }
 
-/** Device `index` of `seed`: the key is derived, never stored. */
-export function simulatedDevice(seed: string, index: number, curve: Curve): DeviceSigner {
-  return deterministicDeviceSigner(seed, index, curveOf(curve, index));
+/** Whether a run of `curve` has ERC-7913 devices (verifiers needed). */
+export function usesVerifiers(curve: Curve): boolean {
+  return curve === "webauthn" || curve === "rsa" || curve === "all";
+}
+
+/**
+ * Device `index` of `seed`: the key is derived, never stored (a passkey: a P-256 key from the seed, signing
+ * WebAuthn assertions deterministically). RSA keys cannot be derived quickly: use {@link simulatedRsaDevice}.
+ */
+export function simulatedDevice(seed: string, index: number, curve: Curve, verifiers?: Verifiers): DeviceSigner {
+  const kind = curveOf(curve, index);
+  if (kind === "secp256k1" || kind === "p256") return deterministicDeviceSigner(seed, index, kind);
+  if (verifiers === undefined) throw new UserError(`device ${index} is a ${kind} key: the verifiers are needed`);
+  if (kind === "rsa") throw new Error("RSA devices are generated: simulatedRsaDevice");
+  for (let j = 0; ; j++) {
+    const sk = BigInt(keccak256(solidityPacked(["bytes32", "string", "uint256", "uint256"], [seed, kind, index, j])));
+    if (sk !== 0n && sk < P256_N) {
+      return new Erc7913RegistrySigner(new DeterministicWebAuthnSigner(verifiers.webauthn, getBytes(toBeHex(sk, 32))));
+    }
+  }
+}
+
+/** A simulated RSA-2048 device: a fresh WebCrypto key pair (not derived from the seed: RSA key generation). */
+export async function simulatedRsaDevice(verifiers: Verifiers): Promise<DeviceSigner> {
+  return new Erc7913RegistrySigner(await WebCryptoRsaSigner.generate(verifiers.rsa));
+}
+
+/**
+ * Deploys the suite's two ERC-7913 verifiers and allowlists them in the registry's DeviceKeys (`governance`
+ * must be the registry's governance).
+ */
+export async function deployVerifiers(
+  ethers: HardhatEthers,
+  registry: DeviceRegistry,
+  governance: HardhatEthersSigner,
+): Promise<Verifiers> {
+  const keys = await ethers.getContractAt("DeviceKeys", await registry.deviceKeys(), governance);
+  const webauthn = await (await ethers.deployContract("WebAuthnVerifier", [], governance)).getAddress();
+  const rsa = await (await ethers.deployContract("RsaVerifier", [], governance)).getAddress();
+  await mined(keys.setVerifier(webauthn, 1));
+  await mined(keys.setVerifier(rsa, 2));
+  return { webauthn, rsa };
+}
+
+const ADMIT_KEY_ABI = ["function admitKey(address verifier, bytes key) returns (bytes32)"];
+
+/** Admits the key bytes of an ERC-7913 device in DeviceKeys (a no-op for the inline curves). Returns the tx or null. */
+export async function sendKeyAdmission(registry: DeviceRegistry, device: DeviceSigner, nonce?: number) {
+  if (!(device instanceof Erc7913RegistrySigner)) return null;
+  const keys = new Contract(await registry.deviceKeys(), ADMIT_KEY_ABI, registry.runner);
+  return (await keys.getFunction("admitKey")(
+    device.verifier,
+    device.key,
+    nonce === undefined ? {} : { nonce },
+  )) as ContractTransactionResponse;
 }
 
 export async function registryDomain(registry: DeviceRegistry): Promise<TypedDataDomain> {

@@ -6,7 +6,10 @@
  *
  * Environment:
  *   DEVICES   number of devices (default 100)           READINGS  number of readings (default 1,000)
- *   CURVE     secp256k1 | p256 | mixed (default mixed)  BATCH     readings per attestBatch tx (default 100)
+ *   CURVE     secp256k1 | p256 | mixed | webauthn | rsa | all (default mixed; all = the four key kinds in turn:
+ *             secp256k1, P-256, passkeys through WebAuthn, RSA-2048)     BATCH  readings per attestBatch tx (default 100)
+ *   WEBAUTHN_VERIFIER, RSA_VERIFIER  the verifiers allowlisted in an existing REGISTRY's DeviceKeys (CURVE webauthn,
+ *             rsa or all); a fresh registry gets both deployed and allowlisted
  *   SEED      32-byte hex seed of the device keys (default a fixed one): keys are derived, never stored
  *   REGISTRY  existing DeviceRegistry (SIGNER must be an admitted manufacturer's authority);
  *             absent: a fresh registry is deployed, SIGNER being governance and manufacturer
@@ -17,6 +20,12 @@
 import { operatorNetwork, runOperator, signerFromEnv } from "../../lib/cli.js";
 import { UserError, envAddress, envCurve, envInt } from "./lib.js";
 import { simulate } from "./simulator.js";
+
+function verifiersFromEnv(ethers: Parameters<typeof envAddress>[0]) {
+  const webauthn = envAddress(ethers, "WEBAUTHN_VERIFIER");
+  const rsa = envAddress(ethers, "RSA_VERIFIER");
+  return webauthn && rsa ? { webauthn, rsa } : undefined;
+}
 
 await runOperator(async () => {
   const { ethers } = await operatorNetwork({ readOnly: process.env.REGISTRY === undefined });
@@ -31,6 +40,7 @@ await runOperator(async () => {
     devices: envInt("DEVICES", 100),
     readings: envInt("READINGS", 1000, 0),
     curve: envCurve(),
+    verifiers: verifiersFromEnv(ethers),
     batch: envInt("BATCH", 100),
     seed,
     progress: process.env.PROGRESS === undefined ? undefined : process.env.PROGRESS === "1",

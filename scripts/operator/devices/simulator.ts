@@ -10,7 +10,20 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { DeviceRegistry } from "../../../types/ethers-contracts/index.js";
 import { ReadingKinds, attestationMessage, makeDeviceDigester } from "../../../client/src/eip712/devices.js";
 import type { DeviceSigner } from "../../../client/src/signers/devices.js";
-import { type Curve, deployWithManufacturer, registryDomain, sendRegistration, simulatedDevice } from "./lib.js";
+import {
+  type Curve,
+  type Verifiers,
+  UserError,
+  curveOf,
+  deployVerifiers,
+  deployWithManufacturer,
+  registryDomain,
+  sendKeyAdmission,
+  sendRegistration,
+  simulatedDevice,
+  simulatedRsaDevice,
+  usesVerifiers,
+} from "./lib.js";
 import { mined } from "../../lib/cli.js";
 
 export interface SimulationOptions {
@@ -24,6 +37,11 @@ export interface SimulationOptions {
   devices: number;
   readings: number;
   curve: Curve;
+  /**
+   * The ERC-7913 verifiers allowlisted in an existing registry's DeviceKeys, for passkey and RSA devices
+   * (`curve` webauthn, rsa or all). Deployed and allowlisted when the simulator deploys the registry.
+   */
+  verifiers?: Verifiers;
   batch: number;
   /** 32-byte hex seed of the device keys. */
   seed: string;
@@ -62,18 +80,22 @@ export interface SimulationSummary {
   peakHeapMB: number;
 }
 
-/** Bounded cache of derived device keys. */
+/** Bounded cache of derived device keys (RSA keys, generated, are kept in `rsa` for the whole run). */
 class DeviceCache {
   private readonly map = new Map<number, DeviceSigner>();
+  readonly rsa = new Map<number, DeviceSigner>();
   constructor(
     private readonly seed: string,
     private readonly curve: Curve,
     private readonly size: number,
+    private readonly verifiers?: Verifiers,
   ) {}
   get(index: number): DeviceSigner {
+    const generated = this.rsa.get(index);
+    if (generated) return generated;
     let d = this.map.get(index);
     if (!d) {
-      d = simulatedDevice(this.seed, index, this.curve);
+      d = simulatedDevice(this.seed, index, this.curve, this.verifiers);
       if (this.map.size >= this.size) this.map.delete(this.map.keys().next().value!);
       this.map.set(index, d);
     }
@@ -121,7 +143,15 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   const domain = await registryDomain(registry);
   const manufacturer = o.manufacturer ?? o.relayer.address;
   const cacheSize = o.cacheSize ?? 4096;
-  const cache = new DeviceCache(o.seed, o.curve, cacheSize);
+  let verifiers = o.verifiers;
+  if (usesVerifiers(o.curve) && verifiers === undefined) {
+    if (o.registryAddress) throw new UserError(`CURVE=${o.curve} on an existing registry needs its verifiers`);
+    verifiers = await deployVerifiers(o.ethers, registry, o.relayer);
+  }
+  const cache = new DeviceCache(o.seed, o.curve, cacheSize, verifiers);
+  for (let i = 0; i < o.devices; i++) {
+    if (curveOf(o.curve, i) === "rsa") cache.rsa.set(i, await simulatedRsaDevice(verifiers!));
+  }
   const digest = makeDeviceDigester(domain);
 
   // 1. Register the devices that are not registered yet, pipelined (explicit nonces, wait per chunk).
@@ -139,6 +169,11 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     for (let i = start; i < end; i++) {
       const d = cache.get(i);
       if (o.registryAddress && (await registry.statusOf(d.deviceId)) !== 0n) continue;
+      const admission = await sendKeyAdmission(registry, d, nonce);
+      if (admission !== null) {
+        pending.push(admission);
+        nonce++;
+      }
       pending.push(await sendRegistration(registry, domain, manufacturer, o.relayer, d, `SIM-${o.seed}-${i}`, nonce++));
       registered++;
     }
