@@ -118,18 +118,18 @@ export type OrderState = (typeof OrderState)[keyof typeof OrderState];
 /** IMaintenanceEscrow.State member names by value. */
 export const OrderStateNames = ["None", "Open", "Active", "Completed", "Cancelled", "Expired", "Defaulted"] as const;
 
-/** IRentalEscrow.ClaimStatus (contracts/rental/IRentalEscrow.sol). */
+/** IRentalTypes.ClaimStatus (contracts/rental/IRentalTypes.sol). */
 export const RentalClaimStatus = {
   None: 0,
   Pending: 1,
   Disputed: 2,
 } as const;
-/** A value of IRentalEscrow.ClaimStatus. */
+/** A value of IRentalTypes.ClaimStatus. */
 export type RentalClaimStatus = (typeof RentalClaimStatus)[keyof typeof RentalClaimStatus];
-/** IRentalEscrow.ClaimStatus member names by value. */
+/** IRentalTypes.ClaimStatus member names by value. */
 export const RentalClaimStatusNames = ["None", "Pending", "Disputed"] as const;
 
-/** IRentalEscrow.EndReason (contracts/rental/IRentalEscrow.sol). */
+/** IRentalTypes.EndReason (contracts/rental/IRentalTypes.sol). */
 export const RentalEndReason = {
   None: 0,
   Ended: 1,
@@ -138,9 +138,9 @@ export const RentalEndReason = {
   ReservationExpired: 4,
   Declined: 5,
 } as const;
-/** A value of IRentalEscrow.EndReason. */
+/** A value of IRentalTypes.EndReason. */
 export type RentalEndReason = (typeof RentalEndReason)[keyof typeof RentalEndReason];
-/** IRentalEscrow.EndReason member names by value. */
+/** IRentalTypes.EndReason member names by value. */
 export const RentalEndReasonNames = [
   "None",
   "Ended",
@@ -150,7 +150,7 @@ export const RentalEndReasonNames = [
   "Declined",
 ] as const;
 
-/** IRentalEscrow.State (contracts/rental/IRentalEscrow.sol). */
+/** IRentalTypes.State (contracts/rental/IRentalTypes.sol). */
 export const RentalState = {
   None: 0,
   Reserved: 1,
@@ -160,9 +160,9 @@ export const RentalState = {
   Closed: 5,
   Ended: 6,
 } as const;
-/** A value of IRentalEscrow.State. */
+/** A value of IRentalTypes.State. */
 export type RentalState = (typeof RentalState)[keyof typeof RentalState];
-/** IRentalEscrow.State member names by value. */
+/** IRentalTypes.State member names by value. */
 export const RentalStateNames = [
   "None",
   "Reserved",
@@ -173,7 +173,7 @@ export const RentalStateNames = [
   "Ended",
 ] as const;
 
-/** IRentalEscrow.TermsError (contracts/rental/IRentalEscrow.sol). */
+/** IRentalTypes.TermsError (contracts/rental/IRentalTypes.sol). */
 export const RentalTermsError = {
   Subject: 0,
   Duration: 1,
@@ -182,9 +182,9 @@ export const RentalTermsError = {
   Bps: 4,
   Amounts: 5,
 } as const;
-/** A value of IRentalEscrow.TermsError. */
+/** A value of IRentalTypes.TermsError. */
 export type RentalTermsError = (typeof RentalTermsError)[keyof typeof RentalTermsError];
-/** IRentalEscrow.TermsError member names by value. */
+/** IRentalTypes.TermsError member names by value. */
 export const RentalTermsErrorNames = ["Subject", "Duration", "Windows", "Meter", "Bps", "Amounts"] as const;
 
 /** IShareCompliance.Op (contracts/interfaces/IShareCompliance.sol). */
@@ -211,15 +211,15 @@ export type SlashTo = (typeof SlashTo)[keyof typeof SlashTo];
 /** IMaintenanceEscrow.SlashTo member names by value. */
 export const SlashToNames = ["Payer", "Reserve"] as const;
 
-/** IRentalEscrow.SubjectKind (contracts/rental/IRentalEscrow.sol). */
+/** IRentalTypes.SubjectKind (contracts/rental/IRentalTypes.sol). */
 export const SubjectKind = {
   None: 0,
   Asset: 1,
   Device: 2,
 } as const;
-/** A value of IRentalEscrow.SubjectKind. */
+/** A value of IRentalTypes.SubjectKind. */
 export type SubjectKind = (typeof SubjectKind)[keyof typeof SubjectKind];
-/** IRentalEscrow.SubjectKind member names by value. */
+/** IRentalTypes.SubjectKind member names by value. */
 export const SubjectKindNames = ["None", "Asset", "Device"] as const;
 
 /** IDeviceKeys.VerifierScheme (contracts/interfaces/IDeviceKeys.sol). */

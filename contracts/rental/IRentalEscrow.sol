@@ -1,305 +1,261 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IRentalState} from "./IRentalState.sol";
+
 /// @title IRentalEscrow
-/// @notice Types, events and errors of the Plinth rental escrow (see RentalEscrow for the lifecycle).
-interface IRentalEscrow {
-    /// @notice What is rented: a real asset (IAssetRegistry) or a device (IDeviceRegistry).
-    enum SubjectKind {
-        None,
-        Asset,
-        Device
-    }
+/// @notice Every external function of the Plinth rental escrow (RentalEscrow implements this interface, so the
+///         compiler checks each function against it; the functions the escrow runs in its settlement module keep
+///         their selector here). Types, events and errors: IRentalTypes; the getters of its stored state and
+///         configuration: IRentalState. Lifecycle: RentalEscrow and README.md.
+interface IRentalEscrow is IRentalState {
+    /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
+    /// @param token The ERC-20, or address(0) for ETH.
+    /// @param allowed Whether it is allowed.
+    function setTokenAllowed(address token, bool allowed) external;
 
-    /// @notice Stored state of an agreement. `Ended` is not stored: an Active agreement whose end has
-    ///         passed is reported as Ended by `stateOf` until someone calls `settle`.
-    enum State {
-        None,
-        Reserved,
-        Active,
-        TerminatedEarly,
-        Settling,
-        Closed,
-        Ended
-    }
+    /// @notice Sets the protocol fee snapshotted into agreements opened from now on.
+    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
+    function setProtocolFee(uint16 bps) external;
 
-    /// @notice Why the use period ended (recorded by `settle`/`cancelReservation`/`decline`).
-    enum EndReason {
-        None,
-        Ended,
-        TerminatedEarly,
-        Defaulted,
-        ReservationExpired,
-        Declined
-    }
+    /// @notice Sets who is credited protocol fees from now on.
+    /// @param recipient The new fee recipient.
+    function setFeeRecipient(address recipient) external;
 
-    /// @notice Status of the damage claim of an agreement in Settling.
-    enum ClaimStatus {
-        None,
-        Pending,
-        Disputed
-    }
+    /// @notice Sets the arbiter used by disputes raised from now on whose terms name none.
+    /// @param arbiter The new default arbiter.
+    function setDefaultArbiter(address arbiter) external;
 
-    /// @notice Reasons an offer's terms are refused.
-    enum TermsError {
-        Subject,
-        Duration,
-        Windows,
-        Meter,
-        Bps,
-        Amounts
-    }
+    /// @notice Publishes rental terms for a subject the caller currently owns (agent / device owner).
+    /// @param t The terms (validated; stored once under their hash, immutable).
+    /// @return offerId keccak256(abi.encode(owner, termsHash)).
+    function publishOffer(Terms calldata t) external returns (bytes32 offerId);
 
-    /// @notice Rental terms, immutable once stored (agreements point to them by hash: the snapshot).
-    ///         Field order is the EIP-712 `Terms` type order and packs into 8 storage slots.
-    /// @dev All fields are static, so `abi.encode(TERMS_TYPEHASH, terms)` is the EIP-712 encoding.
-    struct Terms {
-        uint256 subjectId;
-        uint256 meterDeviceId;
-        address token;
-        uint8 subjectKind;
-        uint32 meterKind;
-        uint32 meterPeriod;
-        uint128 pricePerSecond;
-        uint128 pricePerUnit;
-        uint128 deposit;
-        uint128 lateFeePerSecond;
-        uint128 lateFeeCap;
-        uint64 maxUnitsPerPeriod;
-        uint32 minDuration;
-        uint32 maxDuration;
-        uint32 gracePeriod;
-        uint32 noticePeriod;
-        uint32 activationWindow;
-        uint16 refundBps;
-        address arbiter;
-        uint32 claimWindow;
-        uint32 responseWindow;
-        uint32 arbiterTimeout;
-    }
+    /// @notice Withdraws an on-chain offer (running agreements keep their terms).
+    /// @param offerId The offer.
+    function cancelOffer(bytes32 offerId) external;
 
-    /// @notice An owner's EIP-712 signed rental intent, fillable by `renter` (or anyone if zero)
-    ///         until `expiry`, unless the owner cancels `nonce`.
-    struct SignedOffer {
-        Terms terms;
-        address owner;
-        address renter;
-        uint256 nonce;
-        uint64 expiry;
-    }
+    /// @notice Cancels every signed offer of the caller carrying `nonce`.
+    /// @param nonce The nonce to cancel.
+    function cancelNonce(uint256 nonce) external;
 
-    /// @notice One rental. Storage of one agreement only (parallel-EVM friendly).
-    struct Agreement {
-        // slot 0
-        address renter;
-        uint40 end; // end of use (moved by early termination or default)
-        uint40 termEnd; // end of the contracted term
-        State state;
-        EndReason endReason;
-        // slot 1
-        address owner; // the agent / device owner who offered (activates, claims damages)
-        uint40 start;
-        uint40 accruedUntil; // time rent is charged up to here
-        uint16 feeBps; // protocol fee snapshotted at opening
-        // slot 2 (the only money slot an opening writes)
-        uint128 credit; // renter's prepaid balance not yet earned
-        uint128 depositHeld;
-        // slot 3
-        uint128 debt; // charges the credit could not cover
-        uint128 earned; // charged, not yet paid out to the owner side
-        // slot 4
-        uint128 lateFee; // late fee materialised so far (<= terms.lateFeeCap)
-        uint40 arrearsSince; // set while debt > 0
-        uint40 deadline; // the deadline of the current phase (activation, claim, response, arbiter)
-        ClaimStatus claimStatus;
-        // slot 5: the meter's mark (the last reading the escrow settled) and the units measured in the term
-        uint64 meterCounter; // counter of the mark reading (0: no reading yet, the first one is the baseline)
-        uint64 meterOdometer; // odometer of the mark reading
-        uint40 meterTime; // when the mark reading was signed (device clock)
-        uint64 meterUnits; // units measured within the term so far (billed or carried)
-        // slot 6
-        bytes32 termsHash;
-        // slot 7
-        uint256 incomeAssetId; // device rentals: asset the device was bound to at opening (0: owner's balance)
-        // slot 8
-        uint128 claimAmount;
-        uint128 protocolFee; // protocol fee charged, not yet swept to the fee recipient
-        // slot 9
-        address arbiter; // fixed when a claim is disputed
-        uint64 meterBilled; // units billed so far (<= meterUnits; the rest is carried above the cap)
-    }
+    /// @notice Rents from an on-chain offer. Pulls deposit + `prepay` (ETH: msg.value must equal it).
+    /// @param offerId The offer.
+    /// @param duration Seconds of use, within the terms' bounds.
+    /// @param prepay Initial credit, at least minDuration * pricePerSecond.
+    /// @return id The agreement id.
+    function rent(bytes32 offerId, uint256 duration, uint256 prepay) external payable returns (bytes32 id);
 
-    /// @notice On-chain offer record.
-    struct Offer {
-        address owner;
-        bool active;
-        bytes32 termsHash;
-    }
-
-    /// @notice Terms stored under their EIP-712 struct hash.
-    event TermsStored(bytes32 indexed termsHash, uint8 subjectKind, uint256 indexed subjectId);
-    /// @notice An on-chain offer was published.
-    event OfferPublished(bytes32 indexed offerId, address indexed owner, bytes32 indexed termsHash);
-    /// @notice An on-chain offer was withdrawn.
-    event OfferCancelled(bytes32 indexed offerId);
-    /// @notice A signed-offer nonce was cancelled by its owner, or spent by the agreement it opened.
-    event NonceCancelled(address indexed owner, uint256 nonce);
-    /// @notice An agreement was opened (Reserved or directly Active).
-    event AgreementOpened(
-        bytes32 indexed id,
-        bytes32 indexed termsHash,
-        address indexed renter,
-        address owner,
+    /// @notice Rents from an owner's EIP-712 signed offer (ERC-1271 owners supported). A signed offer
+    ///         is a standing intent: it can be filled again once the previous agreement released the
+    ///         subject, until `expiry` or until the owner cancels its nonce. The signer must still be
+    ///         the subject's agent / device owner when it is filled.
+    /// @param offer The signed offer.
+    /// @param signature The owner's signature over the offer's EIP-712 digest.
+    /// @param duration Seconds of use, within the terms' bounds.
+    /// @param prepay Initial credit, at least minDuration * pricePerSecond.
+    /// @return id The agreement id.
+    function rentWithSignature(
+        SignedOffer calldata offer,
+        bytes calldata signature,
         uint256 duration,
-        uint256 credit,
-        uint256 deposit
-    );
-    /// @notice The owner handed over the subject: use starts.
-    event Activated(bytes32 indexed id, uint256 start, uint256 end);
-    /// @notice A reservation ended without use; everything refunded to the renter.
-    event ReservationEnded(bytes32 indexed id, EndReason reason);
-    /// @notice Credit added to an agreement (part of it may have cured a debt).
-    event ToppedUp(bytes32 indexed id, address indexed payer, uint256 amount, uint256 debtPaid, uint256 lateFee);
-    /// @notice Metered units were charged.
-    /// @param counter Counter of the settled reading (the new mark).
-    /// @param odometer Its odometer.
-    /// @param units Units of the interval since the previous mark measured within the term.
-    /// @param billedUnits Units billed by this settlement (carried units the cap now allows included).
-    /// @param carriedUnits Units measured within the term and not yet billed (above the cap so far).
-    /// @param charge billedUnits times the price per unit.
-    event MeterSettled(
-        bytes32 indexed id,
-        uint64 counter,
-        uint64 odometer,
-        uint256 units,
-        uint256 billedUnits,
-        uint256 carriedUnits,
-        uint256 charge
-    );
-    /// @notice The renter gave notice; use ends at `end`.
-    event TerminatedEarly(bytes32 indexed id, uint256 end);
-    /// @notice The renter's arrears passed the grace period; use ended.
-    event Defaulted(bytes32 indexed id, uint256 arrearsSince, uint256 debt);
-    /// @notice Final accounting done: refunds credited, deposit held for the claim window.
-    event Settled(
-        bytes32 indexed id,
-        EndReason reason,
-        uint256 refund,
-        uint256 fromDeposit,
-        uint256 badDebt,
-        uint256 depositHeld
-    );
-    /// @notice Earned rent paid out: `fee` to the protocol, `net` to the owner side.
-    event RentPaid(bytes32 indexed id, uint256 fee, uint256 net);
-    /// @notice The owner claimed damages from the deposit.
-    event DamageClaimed(bytes32 indexed id, uint256 amount, bytes32 evidence);
-    /// @notice The renter disputed the claim; `arbiter` decides.
-    event ClaimDisputed(bytes32 indexed id, address indexed arbiter, uint256 deadline);
-    /// @notice The claim was decided: `toOwner` of the claim paid to the owner side.
-    event ClaimResolved(bytes32 indexed id, uint256 toOwner, uint256 toRenter);
-    /// @notice ERC-792 style ruling received.
-    event Ruling(address indexed arbiter, uint256 indexed disputeId, uint256 ruling);
-    /// @notice The agreement is closed; everything is in claimable balances.
-    event Closed(bytes32 indexed id);
-    /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.
-    event Credited(address indexed party, uint256 indexed custodyId, address indexed token, uint256 amount);
-    /// @notice `party` withdrew `amount` of `token` from custody `custodyId`'s vault to `to`.
-    event Withdrawn(
-        address indexed party,
-        uint256 indexed custodyId,
-        address indexed token,
-        address to,
-        uint256 amount
-    );
-    /// @notice The vault holding custody `custodyId`'s money was deployed (its first agreement).
-    event VaultCreated(uint256 indexed custodyId, address vault);
-    /// @notice The income distributor refused a deposit; the income waits to be flushed.
-    event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
-    /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or
-    ///         shares without the income hook) was credited to the asset's agent.
-    event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
-    /// @notice Income was deposited into the distributor for `assetId`.
-    event IncomeDeposited(uint256 indexed assetId, address indexed token, uint256 amount);
-    /// @notice Releasing a registry lease failed (the agreement still moved on).
-    event LeaseReleaseFailed(uint8 subjectKind, uint256 indexed subjectId);
-    /// @notice Governance allowed or disallowed a payment token.
-    event TokenAllowed(address indexed token, bool allowed);
-    /// @notice Governance changed the protocol fee for new agreements.
-    event ProtocolFeeSet(uint256 bps);
-    /// @notice Governance changed the fee recipient.
-    event FeeRecipientSet(address indexed recipient);
-    /// @notice Governance changed the default arbiter.
-    event DefaultArbiterSet(address indexed arbiter);
+        uint256 prepay
+    ) external payable returns (bytes32 id);
 
-    /// @notice The payment token is not on governance's allowlist.
-    error TokenNotAllowed(address token);
-    /// @notice The offered terms break a rule (the reason names which).
-    error InvalidTerms(TermsError reason);
-    /// @notice The caller is not the asset's agent or the device's owner.
-    error NotSubjectOwner(address caller, address owner);
-    /// @notice The asset or device is unknown, not active, or otherwise cannot be rented.
-    error SubjectNotRentable(uint8 subjectKind, uint256 subjectId);
-    /// @notice The income asset's distributor does not take `token` (not a registered payout token of the
-    ///         asset, or the asset is retired): the rent would have no way to reach its holders.
-    error IncomeNotAccepted(uint256 assetId, address token);
-    /// @notice The meter (device, kind) already bills another live agreement (`holder`).
-    error MeterInUse(uint256 meterDeviceId, uint32 meterKind, bytes32 holder);
-    /// @notice The metering device is not the rented device nor bound to the rented asset.
-    error MeterNotOfSubject(uint256 meterDeviceId);
-    /// @notice An offer with this id already exists.
-    error OfferExists(bytes32 offerId);
-    /// @notice The offer was withdrawn or never published.
-    error OfferNotActive(bytes32 offerId);
-    /// @notice The offer expired at `expiry`.
-    error OfferExpired(uint256 expiry);
-    /// @notice The owner cancelled this signed-offer nonce.
-    error OfferNonceCancelled(address owner, uint256 nonce);
-    /// @notice The signed offer names another renter.
-    error OfferNotForRenter(address renter);
-    /// @notice The offer signature is not the subject owner's (EOA or ERC-1271).
-    error InvalidSignature();
-    /// @notice A live agreement already holds the subject.
-    error SubjectAlreadyRented(uint8 subjectKind, uint256 subjectId, bytes32 liveId);
-    /// @notice The requested duration lies outside the offer's minimum and maximum.
-    error DurationOutOfRange(uint256 duration, uint256 min, uint256 max);
-    /// @notice The prepaid rent does not cover the minimum required.
-    error PrepaymentTooSmall(uint256 amount, uint256 min);
-    /// @notice msg.value differs from the amount due.
-    error WrongEthAmount(uint256 expected, uint256 received);
-    /// @notice Fewer tokens arrived than were sent (fee-on-transfer tokens are refused).
-    error FeeOnTransferToken(uint256 expected, uint256 received);
-    /// @notice The agreement is not in a state that allows this call.
-    error WrongState(bytes32 id, State state);
-    /// @notice Only the agreement's renter may call this.
-    error NotRenter(address caller);
-    /// @notice Only the agreement's owner may call this.
-    error NotOwner(address caller);
-    /// @notice Only the agreement's arbiter may rule.
-    error NotArbiter(address caller);
-    /// @notice The call is allowed only after `deadline`.
-    error TooEarly(uint256 deadline);
-    /// @notice The call was allowed only until `deadline`.
-    error TooLate(uint256 deadline);
-    /// @notice The agreement's arrears have not passed the grace period.
-    error NotInDefault(bytes32 id);
-    /// @notice The agreement has no metered price.
-    error NotMetered(bytes32 id);
-    /// @notice The meter reading's counter is not above the last settled one.
-    error MeterReadingReplayed(uint64 counter, uint64 lastCounter);
-    /// @notice The amount is zero or exceeds what is available (the deposit held, or the disputed claim).
-    error InvalidClaim(uint256 amount, uint256 available);
-    /// @notice The amount must not be zero.
-    error ZeroAmount();
-    /// @notice The fee exceeds its cap.
-    error FeeTooHigh(uint256 bps, uint256 max);
-    /// @notice The caller has no claimable balance in this token.
-    error NothingToWithdraw();
-    /// @notice Sending ETH to `to` failed (the balance stays claimable).
-    error EthTransferFailed(address to, uint256 amount);
-    /// @notice The arbiter's ruling is not one of the allowed values.
-    error InvalidRuling(uint256 ruling);
-    /// @notice An address argument must not be zero.
-    error ZeroAddress();
-    /// @notice The settlement module was built for other registries or another distributor.
-    error SettlementMismatch(address settlement);
+    /// @notice The owner hands the subject over: use starts now and lasts the reserved duration.
+    /// @param id The agreement (Reserved, before its activation deadline).
+    function activate(bytes32 id) external;
+
+    /// @notice The owner refuses a reservation: everything goes back to the renter.
+    /// @param id The agreement (Reserved).
+    function decline(bytes32 id) external;
+
+    /// @notice After an unactivated reservation's deadline, anyone returns everything to the renter.
+    /// @param id The agreement (Reserved, deadline passed).
+    function cancelReservation(bytes32 id) external;
+
+    /// @notice Adds credit to an agreement (anyone may pay for the renter; refunds go to the renter).
+    ///         Pays the debt first; when the debt is fully paid the late fee of the episode is charged.
+    /// @param id The agreement (Reserved, Active or TerminatedEarly).
+    /// @param amount Amount of the agreement's token (ETH: msg.value must equal it).
+    function topUp(bytes32 id, uint256 amount) external payable;
+
+    /// @notice Buys `seconds_` more seconds of time rent (amount = seconds_ * pricePerSecond).
+    /// @param id The agreement.
+    /// @param seconds_ Seconds to pay for.
+    function payPeriod(bytes32 id, uint256 seconds_) external payable;
+
+    /// @notice Credits the protocol fees held in `ids` (agreements of `token` in custody `custodyId`) to the
+    ///         fee recipient, as a balance in that custody. Anyone may call; the caller bounds the list.
+    /// @param custodyId The custody (see `custodyOf`) whose agreements to sweep.
+    /// @param ids Agreements whose fees to sweep.
+    /// @param token Their payment token (agreements of another token or custody are skipped).
+    function sweepFees(uint256 custodyId, bytes32[] calldata ids, address token) external;
+
+    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of an
+    ///         asset that can never take income again (`incomeClosed`: retired by a buyout, or shares that
+    ///         bypass the income hook) is credited to the asset's agent instead, as a claimable balance, so
+    ///         that every amount has an exit. Every other refusal is reversible (no shares yet, a token
+    ///         governance withdrew): the income stays deferred for a later flush, so nobody can divert it
+    ///         by flushing while a refusal lasts.
+    /// @param assetId The asset.
+    /// @param token The token.
+    function flushIncome(uint256 assetId, address token) external;
+
+    /// @notice Charges the metered units of the verified readings since the last settlement.
+    /// @param id The agreement (Active or TerminatedEarly, metered terms).
+    function settleMetered(bytes32 id) external;
+
+    /// @notice Pays earned rent out to the owner side (anyone may call).
+    /// @param id The agreement (Active or TerminatedEarly).
+    function collect(bytes32 id) external;
+
+    /// @notice The renter ends early: use ends after the notice period (not before the minimum
+    ///         duration); unused prepaid rent of the cut term is refunded at the terms' refundBps.
+    /// @param id The agreement (Active, before its end).
+    function terminateEarly(bytes32 id) external;
+
+    /// @notice Anyone ends an agreement whose arrears are older than the grace period; the deposit
+    ///         covers the debt and late fee, the rest waits for the damage-claim window.
+    /// @param id The agreement (Active or TerminatedEarly, in default).
+    function markDefault(bytes32 id) external;
+
+    /// @notice Anyone settles an agreement whose use has ended: final rent and meter, late fee and
+    ///         debt from the deposit, refunds credited; the rest of the deposit is held for claims.
+    /// @param id The agreement (Active or TerminatedEarly, `end` passed).
+    function settle(bytes32 id) external;
+
+    /// @notice The owner claims damages from the held deposit within the claim window.
+    /// @param id The agreement (Settling, no claim yet).
+    /// @param amount Claimed amount (<= deposit held).
+    /// @param evidence Hash of off-chain evidence (photos, report).
+    function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external;
+
+    /// @notice The owner releases the deposit without (further) claim: closes the agreement.
+    /// @param id The agreement (Settling, no dispute running).
+    function waiveClaim(bytes32 id) external;
+
+    /// @notice The renter accepts the pending claim.
+    /// @param id The agreement (Settling, claim pending).
+    function acceptClaim(bytes32 id) external;
+
+    /// @notice The renter disputes the pending claim within the response window; the terms' arbiter
+    ///         (or the governance default in force now) decides within its timeout.
+    /// @param id The agreement (Settling, claim pending).
+    function disputeClaim(bytes32 id) external;
+
+    /// @notice ERC-792 style callback of an arbiter contract. Ruling 0: refused to rule (claim split
+    ///         in half, rounding towards the renter); 1: owner (claimant) wins; 2: renter wins.
+    /// @param disputeId uint256(agreement id).
+    /// @param ruling 0, 1 or 2.
+    function rule(uint256 disputeId, uint256 ruling) external;
+
+    /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.
+    /// @param id The agreement (Settling, disputed, before the arbiter deadline).
+    /// @param toOwner Awarded amount, at most the claim.
+    function resolve(bytes32 id, uint256 toOwner) external;
+
+    /// @notice Anyone moves a Settling agreement past its phase deadline: no claim -> deposit
+    ///         refunded; unanswered claim -> accepted; unruled dispute -> rejected.
+    /// @param id The agreement (Settling, deadline passed).
+    function finalize(bytes32 id) external;
+
+    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to the caller.
+    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
+    /// @param token The token (address(0) for ETH).
+    function withdraw(uint256 custodyId, address token) external;
+
+    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to `to` (e.g.
+    ///         when the caller is blocklisted by the token or cannot receive ETH).
+    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
+    /// @param token The token (address(0) for ETH).
+    /// @param to Receiver.
+    function withdrawTo(uint256 custodyId, address token, address to) external;
+
+    /// @notice Current state of an agreement (Active past its end reads as Ended).
+    /// @param id The agreement.
+    /// @return The state.
+    function stateOf(bytes32 id) external view returns (State);
+
+    /// @notice The stored agreement.
+    /// @param id The agreement.
+    /// @return The agreement record.
+    function agreementOf(bytes32 id) external view returns (Agreement memory);
+
+    /// @notice Stored terms by hash.
+    /// @param termsHash The EIP-712 struct hash of the terms.
+    /// @return The terms.
+    function termsOf(bytes32 termsHash) external view returns (Terms memory);
+
+    /// @notice An on-chain offer.
+    /// @param offerId The offer id.
+    /// @return The offer record.
+    function offerOf(bytes32 offerId) external view returns (Offer memory);
+
+    /// @notice Id of the `nonce`-th agreement on a subject: keccak256(abi.encode(kind, subjectId, nonce)).
+    /// @param kind Subject kind.
+    /// @param subjectId Subject id.
+    /// @param nonce Per-subject sequence number.
+    /// @return The agreement id.
+    function agreementId(uint8 kind, uint256 subjectId, uint64 nonce) external pure returns (bytes32);
+
+    /// @notice The agreement currently holding a subject (zero if none).
+    /// @param kind Subject kind.
+    /// @param subjectId Subject id.
+    /// @return The live agreement id.
+    function liveAgreementOf(uint8 kind, uint256 subjectId) external view returns (bytes32);
+
+    /// @notice The current user of a rented asset and until when it may use it: the renter of the asset's live
+    ///         agreement while it is in use (Active, or TerminatedEarly during its notice), before its end and not
+    ///         in default; else (address(0), 0). Like ERC-4907's `userOf`/`userExpires`, for an asset id (assets
+    ///         are not NFTs; devices get ERC-4907 on their DeviceToken through the registry's lease).
+    /// @param assetId The asset.
+    /// @return user The current user, or address(0).
+    /// @return expires The end of its right of use (0 when there is no user).
+    function assetUserOf(uint256 assetId) external view returns (address user, uint256 expires);
+
+    /// @notice Whether the agreement's arrears are older than its grace period (default possible).
+    /// @param id The agreement.
+    /// @return True when `markDefault` would succeed.
+    function inDefault(bytes32 id) external view returns (bool);
+
+    /// @notice Funds of `token` the escrow still holds for an agreement (credit, deposit, earned).
+    /// @param id The agreement.
+    /// @return The amount held.
+    function heldFor(bytes32 id) external view returns (uint256);
+
+    /// @notice EIP-712 digest of a signed offer, as the owner signs it.
+    /// @param offer The offer.
+    /// @return The digest.
+    function offerDigest(SignedOffer calldata offer) external view returns (bytes32);
+
+    /// @notice The implementation of this escrow's vaults (an AssetVault whose controller is this escrow).
+    /// @return Its address.
+    function vaultImplementation() external view returns (address);
+
+    /// @notice The vault holding the money of custody `custodyId` (deployed with its first agreement).
+    /// @param custodyId An asset id, or the id of a rented device bound to no asset (see `custodyOf`).
+    /// @return The vault's CREATE2 address (salt = custodyId).
+    function vaultOf(uint256 custodyId) external view returns (address);
+
+    /// @notice The custody of an agreement's money, fixed at opening: the rented asset; for a device, the asset
+    ///         it was bound to at opening, else the device itself. Its vault holds the agreement's credit,
+    ///         deposit, earned rent and fee, and the balances its parties are credited.
+    /// @param id The agreement.
+    /// @return The custody id (0 for an unknown agreement).
+    function custodyOf(bytes32 id) external view returns (uint256);
+
+    // ------------------------------------------------------------------ state and configuration
+
+    /// @notice EIP-712 type hash of rental terms (`Terms(...)`), for signers and tests.
+    /// @return The type hash.
+    function TERMS_TYPEHASH() external view returns (bytes32);
+
+    /// @notice EIP-712 type hash of a signed offer (`Offer(Terms terms,...)Terms(...)`).
+    /// @return The type hash.
+    function OFFER_TYPEHASH() external view returns (bytes32);
+
+    /// @notice The settlement module this escrow delegatecalls (built for the same registries and distributor).
+    /// @return Its address.
+    function settlement() external view returns (address);
 }

@@ -14,23 +14,19 @@ import {AssetVault} from "../custody/AssetVault.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {IRentalEscrow} from "./IRentalEscrow.sol";
+import {MAX_FEE_BPS} from "../common/Constants.sol";
+import {IRentalState} from "./IRentalState.sol";
 /// @title RentalBase
 /// @notice Storage, configuration and shared accounting of the rental escrow. RentalEscrow and its
 ///         settlement module (run by delegatecall) both inherit it first, so they share one storage layout
 ///         (the escrow's AccessControl and EIP712 storage comes after it; the module reads roles through
 ///         the escrow's `hasRole`).
-abstract contract RentalBase is IRentalEscrow, ReentrancyGuardTransient {
+abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @notice The registry lease a live agreement holds: until this escrow releases it on settlement.
     uint64 public constant LEASED_UNTIL_RELEASED = type(uint64).max;
 
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
-
-    /// @notice Highest protocol fee governance can set (10%).
-    uint256 public constant MAX_FEE_BPS = 1_000;
-    /// @notice Basis points denominator.
-    uint256 internal constant BPS = 10_000;
 
     /// @notice The asset registry (agents, status, leases).
     IAssetRegistry public immutable assetRegistry;

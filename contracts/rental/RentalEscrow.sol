@@ -2,6 +2,8 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -13,6 +15,8 @@ import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
 import {RentalTerms} from "./RentalTerms.sol";
+import {IRentalEscrow} from "./IRentalEscrow.sol";
+import {IRentalState} from "./IRentalState.sol";
 import {RentalBase} from "./RentalBase.sol";
 import {RentalSettlement} from "./RentalSettlement.sol";
 /// @title RentalEscrow
@@ -46,11 +50,15 @@ import {RentalSettlement} from "./RentalSettlement.sol";
 ///         the rented asset, the asset a rented device is bound to, else the device), deployed by the custody's
 ///         first agreement at `vaultOf(custodyId)`. Renters pay straight into it, every payout leaves from it, and
 ///         only this escrow can move it; the escrow itself holds nothing between calls.
-contract RentalEscrow is RentalBase, AccessControl, EIP712 {
+contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     using SafeCast for uint256;
 
-    /// @notice The settlement module this escrow delegatecalls (deployed beforehand for the same
-    ///         registries and distributor, checked here).
+    /// @inheritdoc IRentalEscrow
+    bytes32 public constant TERMS_TYPEHASH = RentalTerms.TERMS_TYPEHASH;
+    /// @inheritdoc IRentalEscrow
+    bytes32 public constant OFFER_TYPEHASH = RentalTerms.OFFER_TYPEHASH;
+
+    /// @inheritdoc IRentalEscrow
     address public immutable settlement;
 
     /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
@@ -97,40 +105,29 @@ contract RentalEscrow is RentalBase, AccessControl, EIP712 {
 
     // ------------------------------------------------------------------ governance (run by the module)
 
-    /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - token The ERC-20, or address(0) for ETH.
-    ///      - allowed Whether it is allowed.
+    /// @inheritdoc IRentalEscrow
     function setTokenAllowed(address /* token */, bool /* allowed */) external {
         _delegate();
     }
 
-    /// @notice Sets the protocol fee snapshotted into agreements opened from now on.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - bps Fee in basis points, at most MAX_FEE_BPS.
+    /// @inheritdoc IRentalEscrow
     function setProtocolFee(uint16 /* bps */) external {
         _delegate();
     }
 
-    /// @notice Sets who is credited protocol fees from now on.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - recipient The new fee recipient.
+    /// @inheritdoc IRentalEscrow
     function setFeeRecipient(address /* recipient */) external {
         _delegate();
     }
 
-    /// @notice Sets the arbiter used by disputes raised from now on whose terms name none.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - arbiter The new default arbiter.
+    /// @inheritdoc IRentalEscrow
     function setDefaultArbiter(address /* arbiter */) external {
         _delegate();
     }
 
     // ------------------------------------------------------------------ offers
 
-    /// @notice Publishes rental terms for a subject the caller currently owns (agent / device owner).
-    /// @param t The terms (validated; stored once under their hash, immutable).
-    /// @return offerId keccak256(abi.encode(owner, termsHash)).
+    /// @inheritdoc IRentalEscrow
     function publishOffer(Terms calldata t) external returns (bytes32 offerId) {
         address owner = _ownerOfSubject(t.subjectKind, t.subjectId);
         if (msg.sender != owner) revert NotSubjectOwner(msg.sender, owner);
@@ -141,27 +138,19 @@ contract RentalEscrow is RentalBase, AccessControl, EIP712 {
         emit OfferPublished(offerId, msg.sender, termsHash);
     }
 
-    /// @notice Withdraws an on-chain offer (running agreements keep their terms).
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - offerId The offer.
+    /// @inheritdoc IRentalEscrow
     function cancelOffer(bytes32 /* offerId */) external {
         _delegate();
     }
 
-    /// @notice Cancels every signed offer of the caller carrying `nonce`.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - nonce The nonce to cancel.
+    /// @inheritdoc IRentalEscrow
     function cancelNonce(uint256 /* nonce */) external {
         _delegate();
     }
 
     // ------------------------------------------------------------------ opening
 
-    /// @notice Rents from an on-chain offer. Pulls deposit + `prepay` (ETH: msg.value must equal it).
-    /// @param offerId The offer.
-    /// @param duration Seconds of use, within the terms' bounds.
-    /// @param prepay Initial credit, at least minDuration * pricePerSecond.
-    /// @return id The agreement id.
+    /// @inheritdoc IRentalEscrow
     function rent(
         bytes32 offerId,
         uint256 duration,
@@ -172,15 +161,7 @@ contract RentalEscrow is RentalBase, AccessControl, EIP712 {
         id = _open(o.termsHash, o.owner, duration, prepay);
     }
 
-    /// @notice Rents from an owner's EIP-712 signed offer (ERC-1271 owners supported). A signed offer
-    ///         is a standing intent: it can be filled again once the previous agreement released the
-    ///         subject, until `expiry` or until the owner cancels its nonce. The signer must still be
-    ///         the subject's agent / device owner when it is filled.
-    /// @param offer The signed offer.
-    /// @param signature The owner's signature over the offer's EIP-712 digest.
-    /// @param duration Seconds of use, within the terms' bounds.
-    /// @param prepay Initial credit, at least minDuration * pricePerSecond.
-    /// @return id The agreement id.
+    /// @inheritdoc IRentalEscrow
     function rentWithSignature(
         SignedOffer calldata offer,
         bytes calldata signature,
@@ -202,286 +183,200 @@ contract RentalEscrow is RentalBase, AccessControl, EIP712 {
 
     // ------------------------------------------------------------------ paying
 
-    /// @notice The owner hands the subject over: use starts now and lasts the reserved duration.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Reserved, before its activation deadline).
+    /// @inheritdoc IRentalEscrow
     function activate(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice The owner refuses a reservation: everything goes back to the renter.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Reserved).
+    /// @inheritdoc IRentalEscrow
     function decline(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice After an unactivated reservation's deadline, anyone returns everything to the renter.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Reserved, deadline passed).
+    /// @inheritdoc IRentalEscrow
     function cancelReservation(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice Adds credit to an agreement (anyone may pay for the renter; refunds go to the renter).
-    ///         Pays the debt first; when the debt is fully paid the late fee of the episode is charged.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Reserved, Active or TerminatedEarly).
-    ///      - amount Amount of the agreement's token (ETH: msg.value must equal it).
+    /// @inheritdoc IRentalEscrow
     function topUp(bytes32 /* id */, uint256 /* amount */) external payable {
         _delegate();
     }
 
-    /// @notice Buys `seconds_` more seconds of time rent (amount = seconds_ * pricePerSecond).
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement.
-    ///      - seconds_ Seconds to pay for.
+    /// @inheritdoc IRentalEscrow
     function payPeriod(bytes32 /* id */, uint256 /* seconds_ */) external payable {
         _delegate();
     }
 
-    /// @notice Credits the protocol fees held in `ids` (agreements of `token` in custody `custodyId`) to the
-    ///         fee recipient, as a balance in that custody. Anyone may call; the caller bounds the list.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - custodyId The custody (see `custodyOf`) whose agreements to sweep.
-    ///      - ids Agreements whose fees to sweep.
-    ///      - token Their payment token (agreements of another token or custody are skipped).
+    /// @inheritdoc IRentalEscrow
     function sweepFees(uint256 /* custodyId */, bytes32[] calldata /* ids */, address /* token */) external {
         _delegate();
     }
 
-    /// @notice Retries depositing income the distributor refused earlier (anyone may call).
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - assetId The asset.
-    ///      - token The token.
+    /// @inheritdoc IRentalEscrow
     function flushIncome(uint256 /* assetId */, address /* token */) external {
         _delegate();
     }
 
     // ------------------------------------------------------------------ settlement and claims (run by the module)
 
-    /// @notice Charges the metered units of the verified readings since the last settlement.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Active or TerminatedEarly, metered terms).
+    /// @inheritdoc IRentalEscrow
     function settleMetered(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice Pays earned rent out to the owner side (anyone may call).
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Active or TerminatedEarly).
+    /// @inheritdoc IRentalEscrow
     function collect(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice The renter ends early: use ends after the notice period (not before the minimum
-    ///         duration); unused prepaid rent of the cut term is refunded at the terms' refundBps.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Active, before its end).
+    /// @inheritdoc IRentalEscrow
     function terminateEarly(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice Anyone ends an agreement whose arrears are older than the grace period; the deposit
-    ///         covers the debt and late fee, the rest waits for the damage-claim window.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Active or TerminatedEarly, in default).
+    /// @inheritdoc IRentalEscrow
     function markDefault(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice Anyone settles an agreement whose use has ended: final rent and meter, late fee and
-    ///         debt from the deposit, refunds credited; the rest of the deposit is held for claims.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Active or TerminatedEarly, `end` passed).
+    /// @inheritdoc IRentalEscrow
     function settle(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice The owner claims damages from the held deposit within the claim window.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Settling, no claim yet).
-    ///      - amount Claimed amount (<= deposit held).
-    ///      - evidence Hash of off-chain evidence (photos, report).
+    /// @inheritdoc IRentalEscrow
     function claimDamage(bytes32 /* id */, uint256 /* amount */, bytes32 /* evidence */) external {
         _delegate();
     }
 
-    /// @notice The owner releases the deposit without (further) claim: closes the agreement.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Settling, no dispute running).
+    /// @inheritdoc IRentalEscrow
     function waiveClaim(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice The renter accepts the pending claim.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Settling, claim pending).
+    /// @inheritdoc IRentalEscrow
     function acceptClaim(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice The renter disputes the pending claim within the response window; the terms' arbiter
-    ///         (or the governance default in force now) decides within its timeout.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Settling, claim pending).
+    /// @inheritdoc IRentalEscrow
     function disputeClaim(bytes32 /* id */) external {
         _delegate();
     }
 
-    /// @notice ERC-792 style callback of an arbiter contract. Ruling 0: refused to rule (claim split
-    ///         in half, rounding towards the renter); 1: owner (claimant) wins; 2: renter wins.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - disputeId uint256(agreement id).
-    ///      - ruling 0, 1 or 2.
+    /// @inheritdoc IRentalEscrow
     function rule(uint256 /* disputeId */, uint256 /* ruling */) external {
         _delegate();
     }
 
-    /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Settling, disputed, before the arbiter deadline).
-    ///      - toOwner Awarded amount, at most the claim.
+    /// @inheritdoc IRentalEscrow
     function resolve(bytes32 /* id */, uint256 /* toOwner */) external {
         _delegate();
     }
 
-    /// @notice Anyone moves a Settling agreement past its phase deadline: no claim -> deposit
-    ///         refunded; unanswered claim -> accepted; unruled dispute -> rejected.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - id The agreement (Settling, deadline passed).
+    /// @inheritdoc IRentalEscrow
     function finalize(bytes32 /* id */) external {
         _delegate();
     }
 
     // ------------------------------------------------------------------ withdrawals
 
-    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId`, paid by its vault.
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - custodyId The custody (see `custodyOf`) whose vault holds the balance.
-    ///      - token The token (address(0) for ETH).
+    /// @inheritdoc IRentalEscrow
     function withdraw(uint256 /* custodyId */, address /* token */) external {
         _delegate();
     }
 
-    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to `to` (e.g. when
-    ///         the caller is blocklisted by the token or cannot receive ETH).
-    /// @dev Runs in the settlement module. Parameters:
-    ///      - custodyId The custody (see `custodyOf`) whose vault holds the balance.
-    ///      - token The token (address(0) for ETH).
-    ///      - to Receiver.
+    /// @inheritdoc IRentalEscrow
     function withdrawTo(uint256 /* custodyId */, address /* token */, address /* to */) external {
         _delegate();
     }
 
     // ------------------------------------------------------------------ views
 
-    /// @notice Current state of an agreement (Active past its end reads as Ended).
-    /// @param id The agreement.
-    /// @return The state.
+    /// @inheritdoc IRentalEscrow
     function stateOf(bytes32 id) external view returns (State) {
         return _stateOf(_agreements[id]);
     }
 
-    /// @notice The stored agreement.
-    /// @param id The agreement.
-    /// @return The agreement record.
+    /// @inheritdoc IRentalEscrow
     function agreementOf(bytes32 id) external view returns (Agreement memory) {
         return _agreements[id];
     }
 
-    /// @notice Stored terms by hash.
-    /// @param termsHash The EIP-712 struct hash of the terms.
-    /// @return The terms.
+    /// @inheritdoc IRentalEscrow
     function termsOf(bytes32 termsHash) external view returns (Terms memory) {
         return _terms[termsHash];
     }
 
-    /// @notice An on-chain offer.
-    /// @param offerId The offer id.
-    /// @return The offer record.
+    /// @inheritdoc IRentalEscrow
     function offerOf(bytes32 offerId) external view returns (Offer memory) {
         return _offers[offerId];
     }
 
-    /// @notice Id of the `nonce`-th agreement on a subject: keccak256(abi.encode(kind, subjectId, nonce)).
-    /// @param kind Subject kind.
-    /// @param subjectId Subject id.
-    /// @param nonce Per-subject sequence number.
-    /// @return The agreement id.
+    /// @inheritdoc IRentalEscrow
     function agreementId(uint8 kind, uint256 subjectId, uint64 nonce) public pure returns (bytes32) {
         return keccak256(abi.encode(kind, subjectId, nonce));
     }
 
-    /// @notice The agreement currently holding a subject (zero if none).
-    /// @param kind Subject kind.
-    /// @param subjectId Subject id.
-    /// @return The live agreement id.
+    /// @inheritdoc IRentalEscrow
     function liveAgreementOf(uint8 kind, uint256 subjectId) public view returns (bytes32) {
         Subject memory s = _subjects[kind][subjectId];
         return s.live ? agreementId(kind, subjectId, s.nonce - 1) : bytes32(0);
     }
 
-    /// @notice The current user of a rented asset and until when it may use it: the renter of the asset's live
-    ///         agreement while it is in use (Active, or TerminatedEarly during its notice), before its end and not
-    ///         in default; else (address(0), 0). Like ERC-4907's `userOf`/`userExpires`, for an asset id (assets
-    ///         are not NFTs; devices get ERC-4907 on their DeviceToken through the registry's lease).
-    /// @param assetId The asset.
-    /// @return user The current user, or address(0).
-    /// @return expires The end of its right of use (0 when there is no user).
+    /// @inheritdoc IRentalEscrow
     function assetUserOf(uint256 assetId) external view returns (address user, uint256 expires) {
         bytes32 id = liveAgreementOf(uint8(SubjectKind.Asset), assetId);
         Agreement storage a = _agreements[id];
-        if (id == bytes32(0) || !_inUse(a.state)) return (address(0), 0);
-        if (block.timestamp >= a.end || _inDefault(a, _terms[a.termsHash])) return (address(0), 0);
-        return (a.renter, a.end);
+        if (id != bytes32(0) && _inUse(a.state) && block.timestamp < a.end && !_inDefault(a, _terms[a.termsHash])) {
+            (user, expires) = (a.renter, a.end);
+        }
     }
 
-    /// @notice Whether the agreement's arrears are older than its grace period (default possible).
-    /// @param id The agreement.
-    /// @return True when `markDefault` would succeed.
+    /// @inheritdoc IRentalEscrow
     function inDefault(bytes32 id) external view returns (bool) {
         Agreement storage a = _agreements[id];
         if (!_inUse(a.state)) return false;
         return _inDefault(a, _terms[a.termsHash]);
     }
 
-    /// @notice Funds of `token` the escrow still holds for an agreement (credit, deposit, earned).
-    /// @param id The agreement.
-    /// @return The amount held.
+    /// @inheritdoc IRentalEscrow
     function heldFor(bytes32 id) external view returns (uint256) {
         Agreement storage a = _agreements[id];
         return uint256(a.credit) + a.depositHeld + a.earned + a.protocolFee;
     }
 
-    /// @notice EIP-712 digest of a signed offer, as the owner signs it.
-    /// @param offer The offer.
-    /// @return The digest.
+    /// @inheritdoc IRentalEscrow
     function offerDigest(SignedOffer calldata offer) external view returns (bytes32) {
         return _hashTypedDataV4(RentalTerms.hashOffer(offer, RentalTerms.hash(offer.terms)));
     }
 
-    /// @notice The implementation of this escrow's vaults (an AssetVault whose controller is this escrow).
-    /// @return Its address.
+    /// @inheritdoc IRentalEscrow
     function vaultImplementation() external view returns (address) {
         return _vaultImplementation();
     }
 
-    /// @notice The vault holding the money of custody `custodyId` (deployed with its first agreement).
-    /// @param custodyId An asset id, or the id of a rented device bound to no asset (see `custodyOf`).
-    /// @return The vault's CREATE2 address (salt = custodyId).
+    /// @inheritdoc IRentalEscrow
     function vaultOf(uint256 custodyId) external view returns (address) {
         return _vaultOf(custodyId);
     }
 
-    /// @notice The custody of an agreement's money, fixed at opening: the rented asset; for a device, the asset
-    ///         it was bound to at opening, else the device itself. Its vault holds the agreement's credit,
-    ///         deposit, earned rent and fee, and the balances its parties are credited.
-    /// @param id The agreement.
-    /// @return The custody id (0 for an unknown agreement).
+    /// @inheritdoc IRentalEscrow
     function custodyOf(bytes32 id) external view returns (uint256) {
         Agreement storage a = _agreements[id];
         return _custodyOf(a, _terms[a.termsHash]);
+    }
+
+    /// @notice ERC-165: IRentalEscrow and its part IRentalState, IAccessControl and IERC165.
+    /// @param interfaceId The interface id.
+    /// @return Whether this escrow implements it.
+    function supportsInterface(bytes4 interfaceId) public pure override returns (bool) {
+        return
+            interfaceId == type(IRentalEscrow).interfaceId ||
+            interfaceId == type(IRentalState).interfaceId ||
+            interfaceId == type(IAccessControl).interfaceId ||
+            interfaceId == type(IERC165).interfaceId;
     }
 
     // ------------------------------------------------------------------ internals

@@ -9,6 +9,7 @@ import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
+import {BPS, MAX_FEE_BPS} from "../common/Constants.sol";
 import {RentalBase} from "./RentalBase.sol";
 
 /// @title RentalSettlement
@@ -56,40 +57,34 @@ contract RentalSettlement is RentalBase {
 
     // ------------------------------------------------------------------ governance and offer cancellation
 
-    /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
-    /// @param token The ERC-20, or address(0) for ETH.
-    /// @param allowed Whether it is allowed.
+    /// @notice Runs `IRentalEscrow.setTokenAllowed` (documented there) on the escrow's storage.
     function setTokenAllowed(address token, bool allowed) external onlyDelegated onlyGovernance {
         tokenAllowed[token] = allowed;
         emit TokenAllowed(token, allowed);
     }
 
-    /// @notice Sets the protocol fee snapshotted into agreements opened from now on.
-    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
+    /// @notice Runs `IRentalEscrow.setProtocolFee` (documented there) on the escrow's storage.
     function setProtocolFee(uint16 bps) external onlyDelegated onlyGovernance {
         if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps, MAX_FEE_BPS);
         protocolFeeBps = bps;
         emit ProtocolFeeSet(bps);
     }
 
-    /// @notice Sets who is credited protocol fees from now on.
-    /// @param recipient The new fee recipient.
+    /// @notice Runs `IRentalEscrow.setFeeRecipient` (documented there) on the escrow's storage.
     function setFeeRecipient(address recipient) external onlyDelegated onlyGovernance {
         if (recipient == address(0)) revert ZeroAddress();
         feeRecipient = recipient;
         emit FeeRecipientSet(recipient);
     }
 
-    /// @notice Sets the arbiter used by disputes raised from now on whose terms name none.
-    /// @param arbiter The new default arbiter.
+    /// @notice Runs `IRentalEscrow.setDefaultArbiter` (documented there) on the escrow's storage.
     function setDefaultArbiter(address arbiter) external onlyDelegated onlyGovernance {
         if (arbiter == address(0)) revert ZeroAddress();
         defaultArbiter = arbiter;
         emit DefaultArbiterSet(arbiter);
     }
 
-    /// @notice Withdraws an on-chain offer (running agreements keep their terms).
-    /// @param offerId The offer.
+    /// @notice Runs `IRentalEscrow.cancelOffer` (documented there) on the escrow's storage.
     function cancelOffer(bytes32 offerId) external onlyDelegated {
         Offer storage o = _offers[offerId];
         if (!o.active) revert OfferNotActive(offerId);
@@ -98,16 +93,14 @@ contract RentalSettlement is RentalBase {
         emit OfferCancelled(offerId);
     }
 
-    /// @notice Cancels every signed offer of the caller carrying `nonce`.
-    /// @param nonce The nonce to cancel.
+    /// @notice Runs `IRentalEscrow.cancelNonce` (documented there) on the escrow's storage.
     function cancelNonce(uint256 nonce) external onlyDelegated {
         if (nonceCancelled[msg.sender][nonce]) revert OfferNonceCancelled(msg.sender, nonce);
         nonceCancelled[msg.sender][nonce] = true;
         emit NonceCancelled(msg.sender, nonce);
     }
 
-    /// @notice Charges the metered units of the verified readings since the last settlement.
-    /// @param id The agreement (Active or TerminatedEarly, metered terms).
+    /// @notice Runs `IRentalEscrow.settleMetered` (documented there) on the escrow's storage.
     function settleMetered(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireInUse(id, a);
@@ -117,8 +110,7 @@ contract RentalSettlement is RentalBase {
         _settleMeter(id, a, t, true);
     }
 
-    /// @notice Pays earned rent out to the owner side (anyone may call).
-    /// @param id The agreement (Active or TerminatedEarly).
+    /// @notice Runs `IRentalEscrow.collect` (documented there) on the escrow's storage.
     function collect(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireInUse(id, a);
@@ -127,14 +119,12 @@ contract RentalSettlement is RentalBase {
         _payOut(id, a, t);
     }
 
-    /// @notice The renter ends early: use ends after the notice period (not before the minimum
-    ///         duration); unused prepaid rent of the cut term is refunded at the terms' refundBps.
-    /// @param id The agreement (Active, before its end).
+    /// @notice Runs `IRentalEscrow.terminateEarly` (documented there) on the escrow's storage.
     function terminateEarly(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Active);
         if (msg.sender != a.renter) revert NotRenter(msg.sender);
-        if (block.timestamp >= a.end) revert TooLate(a.end);
+        if (block.timestamp >= a.end) revert DeadlinePassed(a.end);
         Terms storage t = _terms[a.termsHash];
         uint256 newEnd = Math.max(block.timestamp + t.noticePeriod, uint256(a.start) + t.minDuration);
         if (newEnd < a.end) a.end = uint40(newEnd);
@@ -147,9 +137,7 @@ contract RentalSettlement is RentalBase {
         }
     }
 
-    /// @notice Anyone ends an agreement whose arrears are older than the grace period; the deposit
-    ///         covers the debt and late fee, the rest waits for the damage-claim window.
-    /// @param id The agreement (Active or TerminatedEarly, in default).
+    /// @notice Runs `IRentalEscrow.markDefault` (documented there) on the escrow's storage.
     function markDefault(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireInUse(id, a);
@@ -162,27 +150,22 @@ contract RentalSettlement is RentalBase {
         _settle(id, a, t);
     }
 
-    /// @notice Anyone settles an agreement whose use has ended: final rent and meter, late fee and
-    ///         debt from the deposit, refunds credited; the rest of the deposit is held for claims.
-    /// @param id The agreement (Active or TerminatedEarly, `end` passed).
+    /// @notice Runs `IRentalEscrow.settle` (documented there) on the escrow's storage.
     function settle(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         State s = _requireInUse(id, a);
-        if (block.timestamp < a.end) revert TooEarly(a.end);
+        if (block.timestamp < a.end) revert DeadlineNotPassed(a.end);
         if (s == State.Active) a.endReason = EndReason.Ended;
         _settle(id, a, _terms[a.termsHash]);
     }
 
-    /// @notice The owner claims damages from the held deposit within the claim window.
-    /// @param id The agreement (Settling, no claim yet).
-    /// @param amount Claimed amount (<= deposit held).
-    /// @param evidence Hash of off-chain evidence (photos, report).
+    /// @notice Runs `IRentalEscrow.claimDamage` (documented there) on the escrow's storage.
     function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Settling);
         _requireOwnerSide(a);
         if (a.claimStatus != ClaimStatus.None) revert WrongState(id, State.Settling);
-        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
         if (amount == 0 || amount > a.depositHeld) revert InvalidClaim(amount, a.depositHeld);
         a.claimAmount = uint128(amount);
         a.claimStatus = ClaimStatus.Pending;
@@ -190,8 +173,7 @@ contract RentalSettlement is RentalBase {
         emit DamageClaimed(id, amount, evidence);
     }
 
-    /// @notice The owner releases the deposit without (further) claim: closes the agreement.
-    /// @param id The agreement (Settling, no dispute running).
+    /// @notice Runs `IRentalEscrow.waiveClaim` (documented there) on the escrow's storage.
     function waiveClaim(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Settling);
@@ -200,8 +182,7 @@ contract RentalSettlement is RentalBase {
         _resolve(id, a, 0);
     }
 
-    /// @notice The renter accepts the pending claim.
-    /// @param id The agreement (Settling, claim pending).
+    /// @notice Runs `IRentalEscrow.acceptClaim` (documented there) on the escrow's storage.
     function acceptClaim(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requirePending(id, a);
@@ -209,14 +190,12 @@ contract RentalSettlement is RentalBase {
         _resolve(id, a, a.claimAmount);
     }
 
-    /// @notice The renter disputes the pending claim within the response window; the terms' arbiter
-    ///         (or the governance default in force now) decides within its timeout.
-    /// @param id The agreement (Settling, claim pending).
+    /// @notice Runs `IRentalEscrow.disputeClaim` (documented there) on the escrow's storage.
     function disputeClaim(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requirePending(id, a);
         if (msg.sender != a.renter) revert NotRenter(msg.sender);
-        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
         Terms storage t = _terms[a.termsHash];
         address arbiter = t.arbiter == address(0) ? defaultArbiter : t.arbiter;
         a.arbiter = arbiter;
@@ -225,10 +204,7 @@ contract RentalSettlement is RentalBase {
         emit ClaimDisputed(id, arbiter, a.deadline);
     }
 
-    /// @notice ERC-792 style callback of an arbiter contract. Ruling 0: refused to rule (claim split
-    ///         in half, rounding towards the renter); 1: owner (claimant) wins; 2: renter wins.
-    /// @param disputeId uint256(agreement id).
-    /// @param ruling 0, 1 or 2.
+    /// @notice Runs `IRentalEscrow.rule` (documented there) on the escrow's storage.
     function rule(uint256 disputeId, uint256 ruling) external onlyDelegated nonReentrant {
         bytes32 id = bytes32(disputeId);
         Agreement storage a = _requireDisputeArbiter(id);
@@ -246,22 +222,18 @@ contract RentalSettlement is RentalBase {
         );
     }
 
-    /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.
-    /// @param id The agreement (Settling, disputed, before the arbiter deadline).
-    /// @param toOwner Awarded amount, at most the claim.
+    /// @notice Runs `IRentalEscrow.resolve` (documented there) on the escrow's storage.
     function resolve(bytes32 id, uint256 toOwner) external onlyDelegated nonReentrant {
         Agreement storage a = _requireDisputeArbiter(id);
         if (toOwner > a.claimAmount) revert InvalidClaim(toOwner, a.claimAmount);
         _resolve(id, a, toOwner);
     }
 
-    /// @notice Anyone moves a Settling agreement past its phase deadline: no claim -> deposit
-    ///         refunded; unanswered claim -> accepted; unruled dispute -> rejected.
-    /// @param id The agreement (Settling, deadline passed).
+    /// @notice Runs `IRentalEscrow.finalize` (documented there) on the escrow's storage.
     function finalize(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Settling);
-        if (block.timestamp <= a.deadline) revert TooEarly(a.deadline);
+        if (block.timestamp <= a.deadline) revert DeadlineNotPassed(a.deadline);
         _resolve(id, a, a.claimStatus == ClaimStatus.Pending ? a.claimAmount : 0);
     }
 
@@ -419,16 +391,15 @@ contract RentalSettlement is RentalBase {
         a = _agreements[id];
         if (a.state != State.Settling || a.claimStatus != ClaimStatus.Disputed) revert WrongState(id, _stateOf(a));
         if (msg.sender != a.arbiter) revert NotArbiter(msg.sender);
-        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
     }
 
-    /// @notice The owner hands the subject over: use starts now and lasts the reserved duration.
-    /// @param id The agreement (Reserved, before its activation deadline).
+    /// @notice Runs `IRentalEscrow.activate` (documented there) on the escrow's storage.
     function activate(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Reserved);
         _requireOwnerSide(a);
-        if (block.timestamp > a.deadline) revert TooLate(a.deadline);
+        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
         Terms storage t = _terms[a.termsHash];
         uint40 shift = uint40(block.timestamp) - a.start;
         a.start += shift;
@@ -442,8 +413,7 @@ contract RentalSettlement is RentalBase {
         emit Activated(id, a.start, a.end);
     }
 
-    /// @notice The owner refuses a reservation: everything goes back to the renter.
-    /// @param id The agreement (Reserved).
+    /// @notice Runs `IRentalEscrow.decline` (documented there) on the escrow's storage.
     function decline(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Reserved);
@@ -451,37 +421,27 @@ contract RentalSettlement is RentalBase {
         _endReservation(id, a, EndReason.Declined);
     }
 
-    /// @notice After an unactivated reservation's deadline, anyone returns everything to the renter.
-    /// @param id The agreement (Reserved, deadline passed).
+    /// @notice Runs `IRentalEscrow.cancelReservation` (documented there) on the escrow's storage.
     function cancelReservation(bytes32 id) external onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         _requireState(id, a, State.Reserved);
-        if (block.timestamp <= a.deadline) revert TooEarly(a.deadline);
+        if (block.timestamp <= a.deadline) revert DeadlineNotPassed(a.deadline);
         _endReservation(id, a, EndReason.ReservationExpired);
     }
 
-    /// @notice Adds credit to an agreement (anyone may pay for the renter; refunds go to the renter).
-    ///         Pays the debt first; when the debt is fully paid the late fee of the episode is charged.
-    /// @param id The agreement (Reserved, Active or TerminatedEarly).
-    /// @param amount Amount of the agreement's token (ETH: msg.value must equal it).
+    /// @notice Runs `IRentalEscrow.topUp` (documented there) on the escrow's storage.
     function topUp(bytes32 id, uint256 amount) external payable onlyDelegated nonReentrant {
         _topUp(id, amount);
     }
 
-    /// @notice Buys `seconds_` more seconds of time rent (amount = seconds_ * pricePerSecond).
-    /// @param id The agreement.
-    /// @param seconds_ Seconds to pay for.
+    /// @notice Runs `IRentalEscrow.payPeriod` (documented there) on the escrow's storage.
     function payPeriod(bytes32 id, uint256 seconds_) external payable onlyDelegated nonReentrant {
         Agreement storage a = _agreements[id];
         if (a.state == State.None) revert WrongState(id, State.None);
         _topUp(id, seconds_ * _terms[a.termsHash].pricePerSecond);
     }
 
-    /// @notice Credits the protocol fees held in `ids` (agreements of `token` in custody `custodyId`) to the
-    ///         fee recipient, as a balance in that custody. Anyone may call; the caller bounds the list.
-    /// @param custodyId The custody (see `custodyOf`) whose agreements to sweep.
-    /// @param ids Agreements whose fees to sweep.
-    /// @param token Their payment token (agreements of another token or custody are skipped).
+    /// @notice Runs `IRentalEscrow.sweepFees` (documented there) on the escrow's storage.
     function sweepFees(uint256 custodyId, bytes32[] calldata ids, address token) external onlyDelegated nonReentrant {
         uint256 total;
         for (uint256 i; i < ids.length; ++i) {
@@ -497,18 +457,12 @@ contract RentalSettlement is RentalBase {
         _credit(feeRecipient, custodyId, token, total);
     }
 
-    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to the caller.
-    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
-    /// @param token The token (address(0) for ETH).
+    /// @notice Runs `IRentalEscrow.withdraw` (documented there) on the escrow's storage.
     function withdraw(uint256 custodyId, address token) external onlyDelegated nonReentrant {
         _withdraw(custodyId, token, msg.sender);
     }
 
-    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to `to` (e.g.
-    ///         when the caller is blocklisted by the token or cannot receive ETH).
-    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
-    /// @param token The token (address(0) for ETH).
-    /// @param to Receiver.
+    /// @notice Runs `IRentalEscrow.withdrawTo` (documented there) on the escrow's storage.
     function withdrawTo(uint256 custodyId, address token, address to) external onlyDelegated nonReentrant {
         if (to == address(0)) revert ZeroAddress();
         _withdraw(custodyId, token, to);
@@ -524,14 +478,7 @@ contract RentalSettlement is RentalBase {
         AssetVault(payable(_vaultOf(custodyId))).pay(token, to, amount);
     }
 
-    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of an
-    ///         asset that can never take income again (`incomeClosed`: retired by a buyout, or shares that
-    ///         bypass the income hook) is credited to the asset's agent instead, as a claimable balance, so
-    ///         that every amount has an exit. Every other refusal is reversible (no shares yet, a token
-    ///         governance withdrew): the income stays deferred for a later flush, so nobody can divert it
-    ///         by flushing while a refusal lasts.
-    /// @param assetId The asset.
-    /// @param token The token.
+    /// @notice Runs `IRentalEscrow.flushIncome` (documented there) on the escrow's storage.
     function flushIncome(uint256 assetId, address token) external onlyDelegated nonReentrant {
         uint256 amount = pendingIncome[assetId][token];
         if (amount == 0) revert NothingToWithdraw();

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IRentalEscrow} from "./IRentalEscrow.sol";
+import {BPS} from "../common/Constants.sol";
+import {IRentalTypes} from "./IRentalTypes.sol";
 
 /// @title RentalTerms
-/// @notice EIP-712 hashing and validation of rental terms and signed offers.
+/// @notice EIP-712 hashing and validation of rental terms and signed offers (the escrow exposes the type hashes
+///         as public constants: `TERMS_TYPEHASH()`, `OFFER_TYPEHASH()`).
 library RentalTerms {
     /// @notice EIP-712 type of the terms.
     bytes32 internal constant TERMS_TYPEHASH = keccak256(
@@ -40,7 +42,7 @@ library RentalTerms {
     /// @notice EIP-712 struct hash of terms (also their storage key).
     /// @param t The terms.
     /// @return The struct hash.
-    function hash(IRentalEscrow.Terms calldata t) internal pure returns (bytes32) {
+    function hash(IRentalTypes.Terms calldata t) internal pure returns (bytes32) {
         // Every field is static: the ABI encoding of the struct is the EIP-712 encodeData.
         return keccak256(abi.encode(TERMS_TYPEHASH, t));
     }
@@ -49,45 +51,45 @@ library RentalTerms {
     /// @param o The offer.
     /// @param termsHash hash(o.terms).
     /// @return The struct hash.
-    function hashOffer(IRentalEscrow.SignedOffer calldata o, bytes32 termsHash) internal pure returns (bytes32) {
+    function hashOffer(IRentalTypes.SignedOffer calldata o, bytes32 termsHash) internal pure returns (bytes32) {
         return keccak256(abi.encode(OFFER_TYPEHASH, termsHash, o.owner, o.renter, o.nonce, o.expiry));
     }
 
     /// @notice Reverts with InvalidTerms(reason) unless the terms are within the protocol's bounds.
     /// @param t The terms.
-    function validate(IRentalEscrow.Terms calldata t) internal pure {
+    function validate(IRentalTypes.Terms calldata t) internal pure {
         if (
-            (t.subjectKind != uint8(IRentalEscrow.SubjectKind.Asset) &&
-                t.subjectKind != uint8(IRentalEscrow.SubjectKind.Device)) || t.subjectId == 0
-        ) revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Subject);
+            (t.subjectKind != uint8(IRentalTypes.SubjectKind.Asset) &&
+                t.subjectKind != uint8(IRentalTypes.SubjectKind.Device)) || t.subjectId == 0
+        ) revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Subject);
         if (
             t.minDuration < MIN_DURATION ||
             t.minDuration > t.maxDuration ||
             t.maxDuration > MAX_DURATION ||
             t.noticePeriod > t.maxDuration
-        ) revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Duration);
+        ) revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Duration);
         if (
             !_inWindow(t.claimWindow) ||
             !_inWindow(t.responseWindow) ||
             !_inWindow(t.arbiterTimeout) ||
             t.activationWindow > MAX_WAIT ||
             t.gracePeriod > MAX_WAIT
-        ) revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Windows);
-        if (t.refundBps > 10_000) revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Bps);
+        ) revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Windows);
+        if (t.refundBps > BPS) revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Bps);
         if (t.pricePerUnit != 0) {
             if (t.meterPeriod == 0 || t.maxUnitsPerPeriod == 0) {
-                revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Meter);
+                revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Meter);
             }
             uint256 maxUnits = uint256(t.maxUnitsPerPeriod) * (t.maxDuration / t.meterPeriod + 1);
             if (maxUnits * t.pricePerUnit > MAX_AMOUNT) {
-                revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Amounts);
+                revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Amounts);
             }
         }
         if (
             uint256(t.pricePerSecond) * t.maxDuration > MAX_AMOUNT ||
             t.deposit > MAX_AMOUNT ||
             t.lateFeeCap > MAX_AMOUNT
-        ) revert IRentalEscrow.InvalidTerms(IRentalEscrow.TermsError.Amounts);
+        ) revert IRentalTypes.InvalidTerms(IRentalTypes.TermsError.Amounts);
     }
 
     function _inWindow(uint256 w) private pure returns (bool) {

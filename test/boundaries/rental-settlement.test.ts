@@ -73,34 +73,34 @@ async function disputed() {
 }
 
 describe("boundaries: RentalSettlement deadlines and caps, both sides", function () {
-  it("settle: TooEarly at end-1, allowed at end; terminateEarly: allowed at end-1, TooLate at end", async function () {
+  it("settle: DeadlineNotPassed at end-1, allowed at end; terminateEarly: allowed at end-1, DeadlinePassed at end", async function () {
     const { f, id, end } = await active();
     const s = await takeSnapshot();
     await at(end - 1);
-    await expect(f.escrow.settle(id)).to.be.revertedWithCustomError(f.escrow, "TooEarly").withArgs(end);
+    await expect(f.escrow.settle(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(end);
     await expect(f.escrow.connect(f.renter).terminateEarly(id))
       .to.emit(f.escrow, "TerminatedEarly")
       .withArgs(id, end - 1);
     await s.restore();
     await at(end);
     await expect(f.escrow.connect(f.renter).terminateEarly(id))
-      .to.be.revertedWithCustomError(f.escrow, "TooLate")
+      .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(end);
     await expect(f.escrow.settle(id)).to.emit(f.escrow, "Settled");
   });
 
-  it("claimDamage: allowed at the claim deadline, TooLate at deadline+1; finalize: TooEarly at deadline, allowed at deadline+1", async function () {
+  it("claimDamage: allowed at the claim deadline, DeadlinePassed at deadline+1; finalize: DeadlineNotPassed at deadline, allowed at deadline+1", async function () {
     const { f, id, deadline } = await settling();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "TooEarly").withArgs(deadline);
+    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
     await expect(f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
       .to.emit(f.escrow, "DamageClaimed")
       .withArgs(id, CLAIM, ethers.ZeroHash);
     await s.restore();
     await at(deadline + 1);
     await expect(f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
-      .to.be.revertedWithCustomError(f.escrow, "TooLate")
+      .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
     await expect(f.escrow.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
   });
@@ -118,36 +118,36 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     expect((await f.escrow.agreementOf(id)).claimAmount).to.equal(DEPOSIT);
   });
 
-  it("disputeClaim: allowed at the response deadline, TooLate at deadline+1; an unanswered claim finalizes only after it", async function () {
+  it("disputeClaim: allowed at the response deadline, DeadlinePassed at deadline+1; an unanswered claim finalizes only after it", async function () {
     const { f, id, deadline } = await claimed();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "TooEarly").withArgs(deadline);
+    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
     await expect(f.escrow.connect(f.renter).disputeClaim(id))
       .to.emit(f.escrow, "ClaimDisputed")
       .withArgs(id, f.arbiter.address, deadline + DAY);
     await s.restore();
     await at(deadline + 1);
     await expect(f.escrow.connect(f.renter).disputeClaim(id))
-      .to.be.revertedWithCustomError(f.escrow, "TooLate")
+      .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
     await expect(f.escrow.finalize(id))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, CLAIM, DEPOSIT - CLAIM);
   });
 
-  it("resolve: the arbiter rules at its deadline, TooLate at deadline+1 (then finalize rejects the claim)", async function () {
+  it("resolve: the arbiter rules at its deadline, DeadlinePassed at deadline+1 (then finalize rejects the claim)", async function () {
     const { f, id, deadline } = await disputed();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "TooEarly").withArgs(deadline);
+    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
     await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, CLAIM, DEPOSIT - CLAIM);
     await s.restore();
     await at(deadline + 1);
     await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
-      .to.be.revertedWithCustomError(f.escrow, "TooLate")
+      .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
     await expect(f.escrow.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
   });
@@ -180,21 +180,23 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
       .withArgs(id, 0n, DEPOSIT);
   });
 
-  it("activate: allowed at the activation deadline, TooLate at deadline+1; cancelReservation: TooEarly at deadline, allowed at deadline+1", async function () {
+  it("activate: allowed at the activation deadline, DeadlinePassed at deadline+1; cancelReservation: DeadlineNotPassed at deadline, allowed at deadline+1", async function () {
     const f = await loadFixture(base);
     const t0 = (await time.latest()) + 10;
     const id = await rentAt(f, assetTerms({ activationWindow: HOUR }), t0);
     const deadline = t0 + HOUR;
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.cancelReservation(id)).to.be.revertedWithCustomError(f.escrow, "TooEarly").withArgs(deadline);
+    await expect(f.escrow.cancelReservation(id))
+      .to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed")
+      .withArgs(deadline);
     await expect(f.escrow.connect(f.agent).activate(id))
       .to.emit(f.escrow, "Activated")
       .withArgs(id, deadline, deadline + DAY);
     await s.restore();
     await at(deadline + 1);
     await expect(f.escrow.connect(f.agent).activate(id))
-      .to.be.revertedWithCustomError(f.escrow, "TooLate")
+      .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
     await expect(f.escrow.cancelReservation(id)).to.emit(f.escrow, "ReservationEnded").withArgs(id, 4);
   });

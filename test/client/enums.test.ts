@@ -46,13 +46,13 @@ describe("client enums, generated from the contracts (client/src/enums.ts)", fun
       content: `pragma solidity 0.8.37;\ninterface ${contract} {\n${body}\n}\n`,
     });
     const out = enumsOf([
-      source("IRentalEscrow", "enum State { None, Active }\nenum SubjectKind { None, Asset }"),
+      source("IRentalTypes", "enum State { None, Active }\nenum SubjectKind { None, Asset }"),
       source("IMaintenanceEscrow", "enum State { None, Open, Done }"),
     ]);
     expect(out.map((e) => [e.name, e.qualified, e.members])).to.deep.equal([
       ["OrderState", "IMaintenanceEscrow.State", ["None", "Open", "Done"]],
-      ["RentalState", "IRentalEscrow.State", ["None", "Active"]],
-      ["SubjectKind", "IRentalEscrow.SubjectKind", ["None", "Asset"]],
+      ["RentalState", "IRentalTypes.State", ["None", "Active"]],
+      ["SubjectKind", "IRentalTypes.SubjectKind", ["None", "Asset"]],
     ]);
     const text = enumsModule(out);
     expect(text).to.contain("export const OrderState = {\n  None: 0,\n  Open: 1,\n  Done: 2,\n} as const;");

@@ -5,6 +5,7 @@ import {Vm} from "../utils/Vm.sol";
 import {DeviceRegistry} from "../../contracts/devices/DeviceRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
+import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 
 /// @title MeteringHandler
@@ -76,7 +77,7 @@ contract MeteringHandler {
     function follow(bytes32 id_) external {
         if (id != 0) return; // setup only
         id = id_;
-        IRentalEscrow.Agreement memory ag = rental.agreementOf(id_);
+        IRentalTypes.Agreement memory ag = rental.agreementOf(id_);
         (start, end, baselineOdometer) = (ag.start, ag.end, ag.meterOdometer);
     }
 

@@ -9,6 +9,7 @@ pragma solidity 0.8.37;
 // (SECURITY.md, "Metered money: the rules"). Effort: hardhat.config.ts (64 runs x depth 32 in CI).
 
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
+import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {MeteringHandler} from "./MeteringHandler.sol";
 import {SuiteSetup} from "./SuiteInvariant.t.sol";
 
@@ -28,7 +29,7 @@ abstract contract MeteringSetup is SuiteSetup {
 
     function _deployMetered() internal {
         _deploy();
-        IRentalEscrow.Terms memory t = _terms();
+        IRentalTypes.Terms memory t = _terms();
         t.pricePerSecond = 0;
         t.deposit = 0;
         t.lateFeePerSecond = 0;
@@ -49,7 +50,7 @@ abstract contract MeteringSetup is SuiteSetup {
         agreementId = rental.rent(offer, TERM, PREPAY);
         vm.stopPrank();
         meter.follow(agreementId);
-        IRentalEscrow.Agreement memory a = rental.agreementOf(agreementId);
+        IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
         assertEq(a.meterTime, a.start, "baseline signed at the start");
         assertEq(a.meterOdometer, BASELINE, "baseline odometer");
     }
@@ -68,7 +69,7 @@ abstract contract MeteringSetup is SuiteSetup {
 
     /// @dev Owner-side money of the agreement: not yet paid out, its protocol fee, and what reached
     ///      the asset's income vault or waits to be deposited there.
-    function _ownerSide(IRentalEscrow.Agreement memory a) internal view returns (uint256) {
+    function _ownerSide(IRentalTypes.Agreement memory a) internal view returns (uint256) {
         return
             uint256(a.earned) +
             a.protocolFee +
@@ -78,7 +79,7 @@ abstract contract MeteringSetup is SuiteSetup {
 
     /// @dev (a) the mark's units and the cap, (b) the final bill, (c) the renter's money.
     function _checkMeter() internal view {
-        IRentalEscrow.Agreement memory a = rental.agreementOf(agreementId);
+        IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
         assertTrue(!meter.settleMisbehaved(), "settleMetered succeeds iff a newer reading exists");
         // The mark is a reading the registry accepted.
         assertLe(a.meterCounter, meter.ghostAcceptedCounter(), "mark counter <= newest accepted");
@@ -188,7 +189,7 @@ contract MeteringCadenceTest is MeteringSetup {
         assertEq(meter.count(bytes32("settleMeteredNothingNew")), 2, "empty settlements reverted");
         assertEq(meter.count(bytes32("relayRefused")), 1, "stale relay refused");
         // 4,201 units measured; the cap at the last reading (3 h 0 min 11 s) is 3,003: 1,198 carried.
-        IRentalEscrow.Agreement memory a = rental.agreementOf(agreementId);
+        IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
         assertEq(a.meterUnits, 4_201, "every unit measured");
         assertEq(a.meterBilled, 3_003, "billed up to the cap");
     }
@@ -200,7 +201,7 @@ contract MeteringCadenceTest is MeteringSetup {
         meter.sign(907); // the same second as the baseline, i.e. the start
         meter.relay(1, 0, false);
         meter.settleMetered();
-        IRentalEscrow.Agreement memory a = rental.agreementOf(agreementId);
+        IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
         assertEq(a.meterUnits, 907, "same second as the start: measured within the term");
         assertEq(a.meterBilled, 0, "no term elapsed yet: all carried");
         meter.warp(1 hours - 1);

@@ -7,6 +7,7 @@ import {DeviceRegistry} from "../../contracts/devices/DeviceRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
+import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
@@ -610,34 +611,34 @@ contract SuiteHandler {
 
     function _rentalStep(uint256 seed) internal {
         uint256 n = agreements.length;
-        if (n == 0 || rental.stateOf(agreements[n - 1]) == IRentalEscrow.State.Closed) {
+        if (n == 0 || rental.stateOf(agreements[n - 1]) == IRentalTypes.State.Closed) {
             rent(seed, seed >> 64, seed >> 128);
             return;
         }
         bytes32 id = agreements[n - 1];
-        IRentalEscrow.State st = rental.stateOf(id);
-        IRentalEscrow.Agreement memory a = rental.agreementOf(id);
-        if (st == IRentalEscrow.State.Reserved) {
+        IRentalTypes.State st = rental.stateOf(id);
+        IRentalTypes.Agreement memory a = rental.agreementOf(id);
+        if (st == IRentalTypes.State.Reserved) {
             if (seed % 3 == 0) answerReservation(n - 1, false);
             else if (seed % 3 == 1) {
                 vm.warp(uint256(a.deadline) + 1);
                 cancelReservation(n - 1);
             } else answerReservation(n - 1, true);
-        } else if (st == IRentalEscrow.State.Active) {
+        } else if (st == IRentalTypes.State.Active) {
             if (seed % 4 == 0) terminateEarly(n - 1);
             else if (seed % 4 == 1) markDefault(n - 1);
             else vm.warp(a.end);
-        } else if (st == IRentalEscrow.State.Ended || st == IRentalEscrow.State.TerminatedEarly) {
+        } else if (st == IRentalTypes.State.Ended || st == IRentalTypes.State.TerminatedEarly) {
             if (block.timestamp < a.end) vm.warp(a.end);
             settle(n - 1);
-        } else if (st == IRentalEscrow.State.Settling) {
-            if (a.claimStatus == IRentalEscrow.ClaimStatus.None) {
+        } else if (st == IRentalTypes.State.Settling) {
+            if (a.claimStatus == IRentalTypes.ClaimStatus.None) {
                 if (seed % 4 == 0) {
                     vm.warp(uint256(a.deadline) + 1);
                     finalize(n - 1);
                 } else if (seed % 4 == 1) waiveClaim(n - 1);
                 else claimDamage(n - 1, seed >> 8);
-            } else if (a.claimStatus == IRentalEscrow.ClaimStatus.Pending) {
+            } else if (a.claimStatus == IRentalTypes.ClaimStatus.Pending) {
                 answerClaim(n - 1, seed % 2 == 0);
             } else {
                 resolve(n - 1, seed >> 8);

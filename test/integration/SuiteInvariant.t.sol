@@ -22,6 +22,7 @@ import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
+import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
@@ -117,7 +118,7 @@ abstract contract SuiteSetup is PlinthTest {
         // The agent's standing on-chain rental offer for the asset.
         vm.prank(agent);
         bytes32 offerId = rental.publishOffer(_terms());
-        IRentalEscrow.Terms memory reserved = _terms();
+        IRentalTypes.Terms memory reserved = _terms();
         reserved.activationWindow = 1 days;
         vm.prank(agent);
         bytes32 reservedOfferId = rental.publishOffer(reserved);
@@ -139,7 +140,7 @@ abstract contract SuiteSetup is PlinthTest {
         assertTrue(handler.AGENT() == agent, "agent");
     }
 
-    function _terms() internal view returns (IRentalEscrow.Terms memory t) {
+    function _terms() internal view returns (IRentalTypes.Terms memory t) {
         t.subjectId = assetId;
         t.subjectKind = 1;
         t.token = address(usd);
@@ -292,11 +293,11 @@ abstract contract SuiteSetup is PlinthTest {
     /// @dev Drives agreement `id` to Closed with public calls after its deadlines; returns the steps.
     function _closeAgreement(bytes32 id) internal returns (uint256 steps) {
         for (steps = 0; steps < 6; ++steps) {
-            IRentalEscrow.State s = rental.stateOf(id);
-            if (s == IRentalEscrow.State.Closed) return steps;
+            IRentalTypes.State s = rental.stateOf(id);
+            if (s == IRentalTypes.State.Closed) return steps;
             vm.warp(block.timestamp + 100 days);
-            if (s == IRentalEscrow.State.Reserved) rental.cancelReservation(id);
-            else if (s == IRentalEscrow.State.Settling) rental.finalize(id);
+            if (s == IRentalTypes.State.Reserved) rental.cancelReservation(id);
+            else if (s == IRentalTypes.State.Settling) rental.finalize(id);
             else rental.settle(id);
         }
     }
@@ -355,7 +356,7 @@ abstract contract SuiteSetup is PlinthTest {
         for (uint256 i = 0; i < n; ++i) {
             bytes32 id = handler.agreements(i);
             uint256 steps = _closeAgreement(id);
-            assertTrue(rental.stateOf(id) == IRentalEscrow.State.Closed, "every agreement closes");
+            assertTrue(rental.stateOf(id) == IRentalTypes.State.Closed, "every agreement closes");
             assertLe(steps, 3, "in at most three public calls");
             assertEq(rental.heldFor(id), rental.agreementOf(id).protocolFee, "a closed agreement holds only its fee");
         }

@@ -139,7 +139,7 @@ describe("RentalEscrow: access control and bad input", function () {
     await expect(f.escrow.connect(f.agent).rule(BigInt(f.id), 1))
       .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
       .withArgs(f.agent.address);
-    await expect(f.escrow.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await expect(f.escrow.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 5n);
   });

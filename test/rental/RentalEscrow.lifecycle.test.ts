@@ -263,6 +263,17 @@ describe("RentalEscrow: signed offers", function () {
     expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
 
+  it("publishes its EIP-712 type hashes, equal to the client's types (one source of the type strings)", async function () {
+    const f = await loadFixture(signed);
+    const encoder = new ethers.TypedDataEncoder(RENTAL_TYPES);
+    expect(await f.escrow.TERMS_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Terms")));
+    expect(await f.escrow.OFFER_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Offer")));
+    // The struct hash the escrow stores terms under starts from its own type hash (EIP-712 encodeData).
+    expect(ethers.dataSlice(encoder.encodeData("Terms", f.offer.terms), 0, 32)).to.equal(
+      await f.escrow.TERMS_TYPEHASH(),
+    );
+  });
+
   it("fills another signed offer with terms already stored, without storing them again", async function () {
     const f = await loadFixture(signed);
     const termsHash = ethers.TypedDataEncoder.hashStruct("Terms", { Terms: RENTAL_TYPES.Terms }, f.offer.terms);
@@ -364,10 +375,13 @@ describe("RentalEscrow: reservations", function () {
 
   it("refuses a late activation; then anyone returns everything to the renter", async function () {
     const f = await loadFixture(reserved);
-    await expect(f.escrow.connect(f.other).cancelReservation(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await expect(f.escrow.connect(f.other).cancelReservation(f.id)).to.be.revertedWithCustomError(
+      f.escrow,
+      "DeadlineNotPassed",
+    );
     await time.increase(3601);
     const before = await snapshot(f, f.id);
-    await expect(f.escrow.connect(f.agent).activate(f.id)).to.be.revertedWithCustomError(f.escrow, "TooLate");
+    await expect(f.escrow.connect(f.agent).activate(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlinePassed");
     expect(await snapshot(f, f.id)).to.deep.equal(before);
     await expect(f.escrow.connect(f.other).cancelReservation(f.id))
       .to.emit(f.escrow, "ReservationEnded")
@@ -479,7 +493,7 @@ describe("RentalEscrow: paying and metering", function () {
 describe("RentalEscrow: ending", function () {
   it("reads as Ended after the term and lets anyone settle: rent paid, lease released, deposit held", async function () {
     const f = await loadFixture(activeEth);
-    await expect(f.escrow.settle(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await expect(f.escrow.settle(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await time.increase(DAY);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Ended);
     expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
@@ -518,7 +532,10 @@ describe("RentalEscrow: ending", function () {
   it("refuses early termination after the end", async function () {
     const f = await loadFixture(activeEth);
     await time.increase(DAY);
-    await expect(f.escrow.connect(f.renter).terminateEarly(f.id)).to.be.revertedWithCustomError(f.escrow, "TooLate");
+    await expect(f.escrow.connect(f.renter).terminateEarly(f.id)).to.be.revertedWithCustomError(
+      f.escrow,
+      "DeadlinePassed",
+    );
   });
 
   it("lets anyone mark a default once arrears pass the grace period; the deposit covers debt and late fee", async function () {
@@ -554,11 +571,11 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("returns the deposit to the renter when the owner claims nothing within the window", async function () {
     const f = await loadFixture(settling);
-    await expect(f.escrow.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "TooEarly");
+    await expect(f.escrow.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await time.increase(DAY + 1n);
     await expect(f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
       f.escrow,
-      "TooLate",
+      "DeadlinePassed",
     );
     await f.escrow.connect(f.other).finalize(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
@@ -600,7 +617,10 @@ describe("RentalEscrow: damage claims and disputes", function () {
     const g = await loadFixture(settling);
     await g.escrow.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
     await time.increase(DAY + 1n);
-    await expect(g.escrow.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(g.escrow, "TooLate");
+    await expect(g.escrow.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(
+      g.escrow,
+      "DeadlinePassed",
+    );
     await g.escrow.finalize(g.id);
     expect(await g.escrow.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
@@ -669,7 +689,10 @@ describe("RentalEscrow: damage claims and disputes", function () {
     await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
     await f.escrow.connect(f.renter).disputeClaim(f.id);
     await time.increase(DAY + 1n);
-    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(f.escrow, "TooLate");
+    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(
+      f.escrow,
+      "DeadlinePassed",
+    );
     await f.escrow.finalize(f.id);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {PlinthTest} from "../utils/Vm.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
+import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
@@ -52,7 +53,7 @@ abstract contract RentalSetup is PlinthTest {
         for (uint256 i = 1; i <= 3; ++i) assets.setAsset(i, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
     }
 
-    function _terms(uint256 assetId, uint128 price) internal pure returns (IRentalEscrow.Terms memory t) {
+    function _terms(uint256 assetId, uint128 price) internal pure returns (IRentalTypes.Terms memory t) {
         t.subjectId = assetId;
         t.subjectKind = 1;
         t.pricePerSecond = price;
@@ -68,7 +69,7 @@ abstract contract RentalSetup is PlinthTest {
         t.arbiterTimeout = 1 days;
     }
 
-    function _publish(IRentalEscrow.Terms memory t) internal returns (bytes32 offerId) {
+    function _publish(IRentalTypes.Terms memory t) internal returns (bytes32 offerId) {
         vm.prank(AGENT);
         offerId = escrow.publishOffer(t);
     }
@@ -103,10 +104,10 @@ contract RentalEscrowFuzzTest is RentalSetup {
         vm.warp(stopAt);
         vm.prank(RENTER);
         escrow.terminateEarly(id);
-        IRentalEscrow.Agreement memory a = escrow.agreementOf(id);
+        IRentalTypes.Agreement memory a = escrow.agreementOf(id);
         uint256 used = (stopAt > start + 1 hours ? stopAt : start + 1 hours) - start; // min duration is owed
         assertEq(a.end, start + used, "use ends at the termination, not before the minimum duration");
-        if (escrow.stateOf(id) != IRentalEscrow.State.Settling) {
+        if (escrow.stateOf(id) != IRentalTypes.State.Settling) {
             vm.warp(a.end);
             escrow.settle(id);
         }
@@ -133,7 +134,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         uint256 paidUntil = block.timestamp + prepay / price;
         vm.warp(paidUntil + 1 hours + _bound(lateSeed, 0, 4 days));
         escrow.markDefault(id);
-        IRentalEscrow.Agreement memory a = escrow.agreementOf(id);
+        IRentalTypes.Agreement memory a = escrow.agreementOf(id);
         assertLe(a.lateFee, 1e12, "late fee capped");
         assertLe(a.depositHeld, 1e15, "deposit never grows");
         uint256 out =
@@ -147,7 +148,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
     /// A faulty meter can never bill more than maxUnitsPerPeriod per period of elapsed time.
     function testFuzz_MeterBillsAtMostTheCap(uint64 value, uint256 elapsedSeed) public {
         devices.setDevice(9, AGENT, IDeviceRegistry.DeviceStatus.Active, 1);
-        IRentalEscrow.Terms memory t = _terms(1, 0);
+        IRentalTypes.Terms memory t = _terms(1, 0);
         t.pricePerUnit = 1e9;
         t.meterDeviceId = 9;
         t.meterKind = 1;
@@ -162,7 +163,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         vm.warp(block.timestamp + elapsed);
         devices.pushReading(9, 1, 1, value);
         escrow.settleMetered(id);
-        IRentalEscrow.Agreement memory a = escrow.agreementOf(id);
+        IRentalTypes.Agreement memory a = escrow.agreementOf(id);
         uint256 billed = 1e18 - a.credit;
         assertLe(billed, ((50 * elapsed) / 1 hours) * 1e9, "billed within the cap");
         assertLe(billed, uint256(value) * 1e9, "billed at most the measured units");
@@ -207,7 +208,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         vm.prank(RENTER);
         bytes32 id = escrow.rent{value: 1 hours * 1e9 + 1e15}(offerId, 1 hours, 1 hours * 1e9);
         vm.deal(address(this), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IRentalEscrow.SubjectAlreadyRented.selector, uint8(1), uint256(1), id));
+        vm.expectRevert(abi.encodeWithSelector(IRentalTypes.SubjectAlreadyRented.selector, uint8(1), uint256(1), id));
         escrow.rent{value: 1 hours * 1e9 + 1e15}(offerId, 1 hours, 1 hours * 1e9);
         assertEq(escrow.liveAgreementOf(1, 1) == id ? 1 : 0, 1, "the live agreement is unchanged");
     }
@@ -221,7 +222,7 @@ contract RentalEscrowInvariantTest is RentalSetup {
         _deploy();
         handler = new RentalHandler(escrow, assets, distributor, AGENT, ARBITER, FEES);
         for (uint256 i = 0; i < 3; ++i) {
-            IRentalEscrow.Terms memory t = _terms(i + 1, 1e9);
+            IRentalTypes.Terms memory t = _terms(i + 1, 1e9);
             if (i == 1) t.activationWindow = 1 hours; // reservations too
             if (i == 2) t.noticePeriod = 2 hours;
             handler.setOffer(i, _publish(t));
@@ -257,7 +258,7 @@ contract RentalEscrowInvariantTest is RentalSetup {
             bytes32 id = handler.ids(i);
             uint256 snap = vm.snapshotState();
             uint256 steps = handler.driveToClosed(id);
-            assertTrue(escrow.stateOf(id) == IRentalEscrow.State.Closed, "closed");
+            assertTrue(escrow.stateOf(id) == IRentalTypes.State.Closed, "closed");
             assertLe(steps, 3, "at most three moves");
             assertEq(escrow.heldFor(id) - escrow.agreementOf(id).protocolFee, 0, "nothing held but the fee");
             vm.revertToState(snap);
@@ -269,12 +270,12 @@ contract RentalEscrowInvariantTest is RentalSetup {
         for (uint256 a = 1; a <= 3; ++a) {
             bytes32 live = escrow.liveAgreementOf(1, a);
             if (live == bytes32(0)) continue;
-            IRentalEscrow.State s = escrow.stateOf(live);
+            IRentalTypes.State s = escrow.stateOf(live);
             assertTrue(
-                s == IRentalEscrow.State.Reserved ||
-                    s == IRentalEscrow.State.Active ||
-                    s == IRentalEscrow.State.Ended ||
-                    s == IRentalEscrow.State.TerminatedEarly,
+                s == IRentalTypes.State.Reserved ||
+                    s == IRentalTypes.State.Active ||
+                    s == IRentalTypes.State.Ended ||
+                    s == IRentalTypes.State.TerminatedEarly,
                 "live agreement is in use"
             );
             assertTrue(assets.leasedUntil(a) != 0, "live subject is leased");

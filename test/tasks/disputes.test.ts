@@ -194,7 +194,7 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
       const agreement = await rented({ activationWindow: 3600 });
       const before = await rentalClaimable(renter);
       expect(await refused(["rental", "cancel-reservation"], { agreement })).to.match(
-        /^error: the contract refused: TooEarly\(\d+\)$/,
+        /^error: the contract refused: DeadlineNotPassed\(\d+\)$/,
       );
       await run(["local", "time-travel"], { seconds: "3601" });
       const out = await run(["rental", "cancel-reservation"], { agreement, signer: "10" });

@@ -121,7 +121,7 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
 
     const unclaimed = await settling();
     const early = await refused(["rental", "finalize"], { agreement: unclaimed });
-    expect(early).to.match(/^error: .*TooEarly/m);
+    expect(early).to.match(/^error: .*DeadlineNotPassed/m);
     await run(["local", "time-travel"], { seconds: "86401" });
     const finalized = await run(["rental", "finalize"], { agreement: unclaimed });
     expect(finalized).to.contain("claim resolved: 0 USDC (0) to the owner, 100 USDC (100000000) to the renter");
@@ -152,7 +152,7 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
     const agreement = await rented({ activationWindow: 3600 });
     expect(await run(["rental", "status"], { agreement })).to.match(/state: +Reserved/);
     const early = await refused(["rental", "cancel"], { agreement });
-    expect(early).to.match(/^error: .*TooEarly/m);
+    expect(early).to.match(/^error: .*DeadlineNotPassed/m);
     await run(["local", "time-travel"], { seconds: "3601" });
     const out = await run(["rental", "cancel"], { agreement });
     expect(out).to.contain("reservation ended (ReservationExpired): refunded to the renter");

@@ -88,6 +88,7 @@ const PARENTS: Record<string, string[]> = {
   IDeviceRegistry: ["IAccessControl", "IERC165"],
   IDeviceToken: ["IERC721Metadata", "IERC4907"],
   IAssetShares: ["IERC20"],
+  IRentalEscrow: ["IRentalState"],
   IERC7943Fungible: ["IERC165"],
   IERC7943NonFungible: ["IERC165"],
   IERC7943MultiToken: ["IERC165"],
@@ -140,8 +141,13 @@ async function knownInterfaces(): Promise<Map<string, Known>> {
     const all: string[] = [];
     new Interface(artifact.abi).forEachFunction((f) => all.push(f.format("sighash")));
     if (all.length === 0) continue; // an empty interface has id 0: nothing to claim
+    known.set(name, { all, id: "" });
+  }
+  // Ids once every interface is known (a parent may come after its child in the artifacts).
+  for (const [name, k] of known) {
+    if (k.id !== "") continue;
     const inherited = new Set((PARENTS[name] ?? []).flatMap((p) => known.get(p)!.all));
-    known.set(name, { all, id: xor(all.filter((s) => !inherited.has(s))) });
+    k.id = xor(k.all.filter((s) => !inherited.has(s)));
   }
   return known;
 }

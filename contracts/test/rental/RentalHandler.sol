@@ -2,7 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Vm} from "../../../test/utils/Vm.sol";
-import {IRentalEscrow} from "../../rental/IRentalEscrow.sol";
+import {IRentalTypes} from "../../rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
 import {MockIncomeDistributor} from "../doubles/Distributors.sol";
 import {MockAssetRegistry} from "../doubles/Registries.sol";
@@ -157,11 +157,11 @@ contract RentalHandler {
     ///         function that moves it on; returns the number of steps (reverts if one fails).
     function driveToClosed(bytes32 id) external returns (uint256 steps) {
         for (steps = 0; steps < 6; ++steps) {
-            IRentalEscrow.State s = escrow.stateOf(id);
-            if (s == IRentalEscrow.State.Closed) return steps;
+            IRentalTypes.State s = escrow.stateOf(id);
+            if (s == IRentalTypes.State.Closed) return steps;
             vm.warp(block.timestamp + 100 days);
-            if (s == IRentalEscrow.State.Reserved) escrow.cancelReservation(id);
-            else if (s == IRentalEscrow.State.Settling) escrow.finalize(id);
+            if (s == IRentalTypes.State.Reserved) escrow.cancelReservation(id);
+            else if (s == IRentalTypes.State.Settling) escrow.finalize(id);
             else escrow.settle(id);
         }
     }

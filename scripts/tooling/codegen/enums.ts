@@ -26,10 +26,10 @@ export const OUTPUT = join(ROOT, "client", "src", "enums.ts");
 
 /** `Contract.Enum` -> exported name, for the names that would clash or mean nothing alone. */
 export const RENAMES: Readonly<Record<string, string>> = {
-  "IRentalEscrow.State": "RentalState",
-  "IRentalEscrow.EndReason": "RentalEndReason",
-  "IRentalEscrow.ClaimStatus": "RentalClaimStatus",
-  "IRentalEscrow.TermsError": "RentalTermsError",
+  "IRentalTypes.State": "RentalState",
+  "IRentalTypes.EndReason": "RentalEndReason",
+  "IRentalTypes.ClaimStatus": "RentalClaimStatus",
+  "IRentalTypes.TermsError": "RentalTermsError",
   "IMaintenanceEscrow.State": "OrderState",
   "IMaintenanceEscrow.ClaimStatus": "MilestoneClaimStatus",
   "IShareCompliance.Op": "ShareOp",

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
+
+/// @title IRentalTypes
+/// @notice The rental part's vocabulary: its types, events and errors (the suite's shared errors, such as
+///         `ZeroAddress`, `TokenNotAllowed`, `NotArbiter`, `DeadlinePassed` and `DeadlineNotPassed`, come from
+///         IPlinthErrors). IRentalEscrow declares the functions.
+interface IRentalTypes is IPlinthErrors {
+    /// @notice What is rented: a real asset (IAssetRegistry) or a device (IDeviceRegistry).
+    enum SubjectKind {
+        None,
+        Asset,
+        Device
+    }
+
+    /// @notice Stored state of an agreement. `Ended` is not stored: an Active agreement whose end has
+    ///         passed is reported as Ended by `stateOf` until someone calls `settle`.
+    enum State {
+        None,
+        Reserved,
+        Active,
+        TerminatedEarly,
+        Settling,
+        Closed,
+        Ended
+    }
+
+    /// @notice Why the use period ended (recorded by `settle`/`cancelReservation`/`decline`).
+    enum EndReason {
+        None,
+        Ended,
+        TerminatedEarly,
+        Defaulted,
+        ReservationExpired,
+        Declined
+    }
+
+    /// @notice Status of the damage claim of an agreement in Settling.
+    enum ClaimStatus {
+        None,
+        Pending,
+        Disputed
+    }
+
+    /// @notice Reasons an offer's terms are refused.
+    enum TermsError {
+        Subject,
+        Duration,
+        Windows,
+        Meter,
+        Bps,
+        Amounts
+    }
+
+    /// @notice Rental terms, immutable once stored (agreements point to them by hash: the snapshot).
+    ///         Field order is the EIP-712 `Terms` type order and packs into 8 storage slots.
+    /// @dev All fields are static, so `abi.encode(TERMS_TYPEHASH, terms)` is the EIP-712 encoding.
+    struct Terms {
+        uint256 subjectId;
+        uint256 meterDeviceId;
+        address token;
+        uint8 subjectKind;
+        uint32 meterKind;
+        uint32 meterPeriod;
+        uint128 pricePerSecond;
+        uint128 pricePerUnit;
+        uint128 deposit;
+        uint128 lateFeePerSecond;
+        uint128 lateFeeCap;
+        uint64 maxUnitsPerPeriod;
+        uint32 minDuration;
+        uint32 maxDuration;
+        uint32 gracePeriod;
+        uint32 noticePeriod;
+        uint32 activationWindow;
+        uint16 refundBps;
+        address arbiter;
+        uint32 claimWindow;
+        uint32 responseWindow;
+        uint32 arbiterTimeout;
+    }
+
+    /// @notice An owner's EIP-712 signed rental intent, fillable by `renter` (or anyone if zero)
+    ///         until `expiry`, unless the owner cancels `nonce`.
+    struct SignedOffer {
+        Terms terms;
+        address owner;
+        address renter;
+        uint256 nonce;
+        uint64 expiry;
+    }
+
+    /// @notice One rental. Storage of one agreement only (parallel-EVM friendly).
+    struct Agreement {
+        // slot 0
+        address renter;
+        uint40 end; // end of use (moved by early termination or default)
+        uint40 termEnd; // end of the contracted term
+        State state;
+        EndReason endReason;
+        // slot 1
+        address owner; // the agent / device owner who offered (activates, claims damages)
+        uint40 start;
+        uint40 accruedUntil; // time rent is charged up to here
+        uint16 feeBps; // protocol fee snapshotted at opening
+        // slot 2 (the only money slot an opening writes)
+        uint128 credit; // renter's prepaid balance not yet earned
+        uint128 depositHeld;
+        // slot 3
+        uint128 debt; // charges the credit could not cover
+        uint128 earned; // charged, not yet paid out to the owner side
+        // slot 4
+        uint128 lateFee; // late fee materialised so far (<= terms.lateFeeCap)
+        uint40 arrearsSince; // set while debt > 0
+        uint40 deadline; // the deadline of the current phase (activation, claim, response, arbiter)
+        ClaimStatus claimStatus;
+        // slot 5: the meter's mark (the last reading the escrow settled) and the units measured in the term
+        uint64 meterCounter; // counter of the mark reading (0: no reading yet, the first one is the baseline)
+        uint64 meterOdometer; // odometer of the mark reading
+        uint40 meterTime; // when the mark reading was signed (device clock)
+        uint64 meterUnits; // units measured within the term so far (billed or carried)
+        // slot 6
+        bytes32 termsHash;
+        // slot 7
+        uint256 incomeAssetId; // device rentals: asset the device was bound to at opening (0: owner's balance)
+        // slot 8
+        uint128 claimAmount;
+        uint128 protocolFee; // protocol fee charged, not yet swept to the fee recipient
+        // slot 9
+        address arbiter; // fixed when a claim is disputed
+        uint64 meterBilled; // units billed so far (<= meterUnits; the rest is carried above the cap)
+    }
+
+    /// @notice On-chain offer record.
+    struct Offer {
+        address owner;
+        bool active;
+        bytes32 termsHash;
+    }
+
+    /// @notice Terms stored under their EIP-712 struct hash.
+    event TermsStored(bytes32 indexed termsHash, uint8 subjectKind, uint256 indexed subjectId);
+    /// @notice An on-chain offer was published.
+    event OfferPublished(bytes32 indexed offerId, address indexed owner, bytes32 indexed termsHash);
+    /// @notice An on-chain offer was withdrawn.
+    event OfferCancelled(bytes32 indexed offerId);
+    /// @notice A signed-offer nonce was cancelled by its owner, or spent by the agreement it opened.
+    event NonceCancelled(address indexed owner, uint256 nonce);
+    /// @notice An agreement was opened (Reserved or directly Active).
+    event AgreementOpened(
+        bytes32 indexed id,
+        bytes32 indexed termsHash,
+        address indexed renter,
+        address owner,
+        uint256 duration,
+        uint256 credit,
+        uint256 deposit
+    );
+    /// @notice The owner handed over the subject: use starts.
+    event Activated(bytes32 indexed id, uint256 start, uint256 end);
+    /// @notice A reservation ended without use; everything refunded to the renter.
+    event ReservationEnded(bytes32 indexed id, EndReason reason);
+    /// @notice Credit added to an agreement (part of it may have cured a debt).
+    event ToppedUp(bytes32 indexed id, address indexed payer, uint256 amount, uint256 debtPaid, uint256 lateFee);
+    /// @notice Metered units were charged.
+    /// @param counter Counter of the settled reading (the new mark).
+    /// @param odometer Its odometer.
+    /// @param units Units of the interval since the previous mark measured within the term.
+    /// @param billedUnits Units billed by this settlement (carried units the cap now allows included).
+    /// @param carriedUnits Units measured within the term and not yet billed (above the cap so far).
+    /// @param charge billedUnits times the price per unit.
+    event MeterSettled(
+        bytes32 indexed id,
+        uint64 counter,
+        uint64 odometer,
+        uint256 units,
+        uint256 billedUnits,
+        uint256 carriedUnits,
+        uint256 charge
+    );
+    /// @notice The renter gave notice; use ends at `end`.
+    event TerminatedEarly(bytes32 indexed id, uint256 end);
+    /// @notice The renter's arrears passed the grace period; use ended.
+    event Defaulted(bytes32 indexed id, uint256 arrearsSince, uint256 debt);
+    /// @notice Final accounting done: refunds credited, deposit held for the claim window.
+    event Settled(
+        bytes32 indexed id,
+        EndReason reason,
+        uint256 refund,
+        uint256 fromDeposit,
+        uint256 badDebt,
+        uint256 depositHeld
+    );
+    /// @notice Earned rent paid out: `fee` to the protocol, `net` to the owner side.
+    event RentPaid(bytes32 indexed id, uint256 fee, uint256 net);
+    /// @notice The owner claimed damages from the deposit.
+    event DamageClaimed(bytes32 indexed id, uint256 amount, bytes32 evidence);
+    /// @notice The renter disputed the claim; `arbiter` decides.
+    event ClaimDisputed(bytes32 indexed id, address indexed arbiter, uint256 deadline);
+    /// @notice The claim was decided: `toOwner` of the claim paid to the owner side.
+    event ClaimResolved(bytes32 indexed id, uint256 toOwner, uint256 toRenter);
+    /// @notice ERC-792 style ruling received.
+    event Ruling(address indexed arbiter, uint256 indexed disputeId, uint256 ruling);
+    /// @notice The agreement is closed; everything is in claimable balances.
+    event Closed(bytes32 indexed id);
+    /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.
+    event Credited(address indexed party, uint256 indexed custodyId, address indexed token, uint256 amount);
+    /// @notice `party` withdrew `amount` of `token` from custody `custodyId`'s vault to `to`.
+    event Withdrawn(
+        address indexed party,
+        uint256 indexed custodyId,
+        address indexed token,
+        address to,
+        uint256 amount
+    );
+    /// @notice The vault holding custody `custodyId`'s money was deployed (its first agreement).
+    event VaultCreated(uint256 indexed custodyId, address vault);
+    /// @notice The income distributor refused a deposit; the income waits to be flushed.
+    event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or
+    ///         shares without the income hook) was credited to the asset's agent.
+    event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
+    /// @notice Income was deposited into the distributor for `assetId`.
+    event IncomeDeposited(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice Releasing a registry lease failed (the agreement still moved on).
+    event LeaseReleaseFailed(uint8 subjectKind, uint256 indexed subjectId);
+    /// @notice Governance allowed or disallowed a payment token.
+    event TokenAllowed(address indexed token, bool allowed);
+    /// @notice Governance changed the protocol fee for new agreements.
+    event ProtocolFeeSet(uint256 bps);
+    /// @notice Governance changed the fee recipient.
+    event FeeRecipientSet(address indexed recipient);
+    /// @notice Governance changed the default arbiter.
+    event DefaultArbiterSet(address indexed arbiter);
+
+    /// @notice The offered terms break a rule (the reason names which).
+    error InvalidTerms(TermsError reason);
+    /// @notice The caller is not the asset's agent or the device's owner.
+    error NotSubjectOwner(address caller, address owner);
+    /// @notice The asset or device is unknown, not active, or otherwise cannot be rented.
+    error SubjectNotRentable(uint8 subjectKind, uint256 subjectId);
+    /// @notice The income asset's distributor does not take `token` (not a registered payout token of the
+    ///         asset, or the asset is retired): the rent would have no way to reach its holders.
+    error IncomeNotAccepted(uint256 assetId, address token);
+    /// @notice The meter (device, kind) already bills another live agreement (`holder`).
+    error MeterInUse(uint256 meterDeviceId, uint32 meterKind, bytes32 holder);
+    /// @notice The metering device is not the rented device nor bound to the rented asset.
+    error MeterNotOfSubject(uint256 meterDeviceId);
+    /// @notice An offer with this id already exists.
+    error OfferExists(bytes32 offerId);
+    /// @notice The offer was withdrawn or never published.
+    error OfferNotActive(bytes32 offerId);
+    /// @notice The offer expired at `expiry`.
+    error OfferExpired(uint256 expiry);
+    /// @notice The owner cancelled this signed-offer nonce.
+    error OfferNonceCancelled(address owner, uint256 nonce);
+    /// @notice The signed offer names another renter.
+    error OfferNotForRenter(address renter);
+    /// @notice The offer signature is not the subject owner's (EOA or ERC-1271).
+    error InvalidSignature();
+    /// @notice A live agreement already holds the subject.
+    error SubjectAlreadyRented(uint8 subjectKind, uint256 subjectId, bytes32 liveId);
+    /// @notice The requested duration lies outside the offer's minimum and maximum.
+    error DurationOutOfRange(uint256 duration, uint256 min, uint256 max);
+    /// @notice The prepaid rent does not cover the minimum required.
+    error PrepaymentTooSmall(uint256 amount, uint256 min);
+    /// @notice msg.value differs from the amount due.
+    error WrongEthAmount(uint256 expected, uint256 received);
+    /// @notice Fewer tokens arrived than were sent (fee-on-transfer tokens are refused).
+    error FeeOnTransferToken(uint256 expected, uint256 received);
+    /// @notice The agreement is not in a state that allows this call.
+    error WrongState(bytes32 id, State state);
+    /// @notice Only the agreement's renter may call this.
+    error NotRenter(address caller);
+    /// @notice Only the agreement's owner may call this.
+    error NotOwner(address caller);
+    /// @notice The agreement's arrears have not passed the grace period.
+    error NotInDefault(bytes32 id);
+    /// @notice The agreement has no metered price.
+    error NotMetered(bytes32 id);
+    /// @notice The meter reading's counter is not above the last settled one.
+    error MeterReadingReplayed(uint64 counter, uint64 lastCounter);
+    /// @notice The amount is zero or exceeds what is available (the deposit held, or the disputed claim).
+    error InvalidClaim(uint256 amount, uint256 available);
+    /// @notice The fee exceeds its cap.
+    error FeeTooHigh(uint256 bps, uint256 max);
+    /// @notice The caller has no claimable balance in this token.
+    error NothingToWithdraw();
+    /// @notice The arbiter's ruling is not one of the allowed values.
+    error InvalidRuling(uint256 ruling);
+    /// @notice The settlement module was built for other registries or another distributor.
+    error SettlementMismatch(address settlement);
+}
