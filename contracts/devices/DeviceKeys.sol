@@ -23,7 +23,7 @@ import {IDeviceKeys} from "../interfaces/IDeviceKeys.sol";
 ///   signature counter is NOT checked: the registry's own counter, inside the signed EIP-712 message, orders and
 ///   de-duplicates a device's statements (synced passkeys report a counter of 0).
 /// - RSA (OpenZeppelin's ERC7913RSAVerifier, PKCS#1 v1.5 over sha256 of the digest): key `abi.encode(bytes e,
-///   bytes n)` with `n` at least 2048 bits, odd, and `e` odd and at least 3 (the verifier itself would take e = 1,
+///   bytes n)` with `n` of 2048 to 4096 bits, odd, and `e` odd and at least 3 (the verifier itself would take e = 1,
 ///   under which anyone forges).
 contract DeviceKeys is IDeviceKeys {
     /// @dev Half the order of P-256: the largest accepted `s` of a WebAuthn signature.
@@ -33,6 +33,9 @@ contract DeviceKeys is IDeviceKeys {
     uint8 private constant UV = 0x04;
     uint8 private constant BE = 0x08;
     uint8 private constant BS = 0x10;
+    /// @dev Largest RSA modulus admitted: 4096 bits (a modexp over a larger one would make each of the device's
+    ///      attestations cost a relayer several hundred thousand gas).
+    uint256 private constant MAX_RSA_MODULUS_BYTES = 512;
     /// @dev `"type":"webauthn.get"` (21 bytes) and `"challenge":"` in UTF-8: what clientDataJSON must carry.
     bytes21 private constant WEBAUTHN_GET_TYPE = 0x2274797065223a22776562617574686e2e67657422;
     bytes private constant CHALLENGE_PREFIX = hex"226368616c6c656e6765223a22";
@@ -149,10 +152,10 @@ contract DeviceKeys is IDeviceKeys {
         if (uint256(auth.s) > P256_HALF_N) revert WebAuthnMalleableSignature(auth.s);
     }
 
-    /// @dev Reverts unless `key` is abi.encode(bytes e, bytes n) with n >= 2048 bits and odd, e >= 3 and odd.
+    /// @dev Reverts unless `key` is abi.encode(bytes e, bytes n) with n of 2048 to 4096 bits and odd, e >= 3 and odd.
     function _checkRsaKey(bytes calldata key) private pure {
         (bool ok, bytes calldata e, bytes calldata n) = _split(key);
-        if (!ok || n.length < 256 || n[0] == 0 || uint8(n[n.length - 1]) & 1 == 0) {
+        if (!ok || n.length < 256 || n.length > MAX_RSA_MODULUS_BYTES || n[0] == 0 || uint8(n[n.length - 1]) & 1 == 0) {
             revert InvalidRsaModulus(ok ? n.length * 8 : 0);
         }
         if (e.length == 0 || e.length > 32) revert InvalidRsaExponent(e);

@@ -6,9 +6,10 @@ import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 /// @title IDeviceKeys
 /// @notice ERC-7913 device keys: a key that the device registry does not verify inline (a passkey, a TPM RSA key) is a
 ///         verifier contract plus key bytes. This contract holds the governance allowlist of verifiers (each with its
-///         scheme), admits key bytes once (checked for the scheme: a P-256 point for WebAuthn, RSA >= 2048 bits with an
-///         odd exponent >= 3), and verifies a signature by such a key for the registry, explaining a refusal. It also
-///         holds the pure-Solidity P-256 verification the registry falls back to on chains without the precompile.
+///         scheme), admits key bytes once (checked for the scheme: a P-256 point for WebAuthn; for RSA a modulus of
+///         2048 to 4096 bits and an odd exponent >= 3), and verifies a signature by such a key for the registry,
+///         explaining a refusal. It also holds the pure-Solidity P-256 verification the registry falls back to on chains
+///         without the precompile.
 ///
 ///         A device registered with an ERC-7913 key names it as `keyA = verifier`, `keyB = keccak256(key)`; the registry
 ///         stores only those two words. The key bytes travel with each signature: a device signature of an ERC-7913
@@ -34,7 +35,8 @@ interface IDeviceKeys is IPlinthErrors {
     error UnknownVerifier(address verifier);
     /// @notice A WebAuthn key is not 64 bytes `qx || qy` of a point on P-256.
     error InvalidWebAuthnKey(bytes key);
-    /// @notice An RSA key is not `abi.encode(bytes e, bytes n)`, or its modulus is shorter than 2048 bits or even.
+    /// @notice An RSA key is not `abi.encode(bytes e, bytes n)`, or its modulus is shorter than 2048 bits, longer than
+    ///         4096 bits, or even.
     error InvalidRsaModulus(uint256 bits);
     /// @notice An RSA public exponent is below 3, even, or longer than 32 bytes.
     error InvalidRsaExponent(bytes e);

@@ -147,7 +147,7 @@ describe("DeviceRegistry: ERC-7913 device keys (passkeys through WebAuthn, RSA k
       await expect(keys.admitKey(v, key)).to.be.revertedWithCustomError(keys, "UnknownVerifier").withArgs(v);
     });
 
-    it("refuses keys that would weaken the registry: unknown verifier, off-curve passkey, short RSA, e < 3 or even", async function () {
+    it("refuses keys that would weaken the registry: unknown verifier, off-curve passkey, short or huge RSA, e < 3 or even", async function () {
       const w = await world();
       const { keys } = w;
       await expect(keys.admitKey(w.other.address, "0x1234"))
@@ -173,6 +173,10 @@ describe("DeviceRegistry: ERC-7913 device keys (passkeys through WebAuthn, RSA k
       await expect(keys.admitKey(w.rsa, enc(new Uint8Array([1, 0, 1]), even)))
         .to.be.revertedWithCustomError(keys, "InvalidRsaModulus")
         .withArgs(2048);
+      const long = new Uint8Array(513).fill(0xff);
+      await expect(keys.admitKey(w.rsa, enc(new Uint8Array([1, 0, 1]), long)))
+        .to.be.revertedWithCustomError(keys, "InvalidRsaModulus")
+        .withArgs(4104);
       await expect(keys.admitKey(w.rsa, "0x1234")).to.be.revertedWithCustomError(keys, "InvalidRsaModulus").withArgs(0);
       for (const e of [[1], [2], [0x01, 0x00, 0x00], [], new Array(33).fill(1)]) {
         await expect(keys.admitKey(w.rsa, enc(new Uint8Array(e), n)))
@@ -397,6 +401,10 @@ describe("DeviceRegistry: ERC-7913 device keys (passkeys through WebAuthn, RSA k
       );
       await refuse(erc7913DeviceSignature(w.pk.key, "0x1234"), "MalformedKeySignature");
       await refuse("0x" + "ab".repeat(100), "MalformedKeySignature");
+      // Offsets in bounds, a member's length beyond the bytes: malformed, never read past the end.
+      const valid = getBytes((await rawWebAuthn(passkey, digest, {})).sig);
+      valid.set(getBytes(toBeHex(0xffff, 32)), 0x40); // the key's length word
+      await refuse(hexlify(valid), "MalformedKeySignature");
       await refuse(erc7913DeviceSignature(w.pk2.key, "0x"), "KeyMismatch", w.pk.keyB, w.pk2.keyB);
       // A 64-byte signature (the P-256 encoding) for an ERC-7913 device: refused, never read as P-256.
       await expect(w.registry.attest(att, "0x" + "11".repeat(64))).to.be.revertedWithCustomError(
