@@ -5,13 +5,14 @@ import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IDisputeModule} from "../disputes/IDisputeModule.sol";
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 
 /// @title IMaintenanceEscrow
 /// @notice Functions, types, events and errors of Plinth's maintenance escrow: funded work orders for a real
 ///         asset (or one of its devices), released to a provider when k of n evidence sources
 ///         agree (a device attestation read from the device registry, named inspectors' EIP-712
 ///         signatures, an unchallenged optimistic claim), refunded and slashed when deadlines pass.
-interface IMaintenanceEscrow {
+interface IMaintenanceEscrow is IPlinthErrors {
     /// @notice Lifecycle of a work order. Completed, Cancelled, Expired and Defaulted are terminal.
     enum State {
         None,
@@ -251,16 +252,8 @@ interface IMaintenanceEscrow {
     /// @notice `party` withdrew `amount` of `token` (credited by `assetId`'s orders) to `to`.
     event Claimed(address indexed party, uint256 indexed assetId, address indexed token, address to, uint256 amount);
 
-    /// @notice The zero address was given where an address is required.
-    error ZeroAddress();
-    /// @notice `token` is not allowlisted for new orders.
-    error TokenNotAllowed(address token);
-    /// @notice The asset is not Active.
-    error AssetNotActive(uint256 assetId);
     /// @notice The device is not bound to the asset.
     error DeviceNotOnAsset(uint256 deviceId, uint256 assetId);
-    /// @notice Only the asset's agent can fund from its reserve.
-    error NotAgent(address caller, uint256 assetId);
     /// @notice An order with this id exists already.
     error OrderExists(bytes32 orderId);
     /// @notice No such order.
@@ -281,16 +274,10 @@ interface IMaintenanceEscrow {
     error FundingShortfall(uint256 expected, uint256 received);
     /// @notice The order is in `state`, which does not allow this.
     error WrongState(bytes32 orderId, State state);
-    /// @notice Only the order's controller (payer, or the asset's agent for reserve-funded orders).
-    error NotController(address caller);
     /// @notice Only the order's provider.
     error NotProvider(address caller);
     /// @notice The order names a provider; bids are not taken.
     error NotOpenForBids(bytes32 orderId);
-    /// @notice The deadline `deadline` passed.
-    error DeadlinePassed(uint256 deadline);
-    /// @notice The deadline `deadline` has not passed yet.
-    error DeadlineNotPassed(uint256 deadline);
     /// @notice A bid for another order, above the budget, zero, or with a bond under the minimum.
     error BadBid();
     /// @notice The signature is not `signer`'s for this escrow (wrong signer, domain or content).

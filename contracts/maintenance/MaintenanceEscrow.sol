@@ -16,7 +16,7 @@ import {AssetVault} from "../custody/AssetVault.sol";
 import {DisputeModule} from "../disputes/DisputeModule.sol";
 import {IArbitrable} from "../disputes/IArbitrable.sol";
 import {IDisputeModule} from "../disputes/IDisputeModule.sol";
-import {RULING_FOR_CHALLENGER, RULING_FOR_CLAIMANT} from "../common/Constants.sol";
+import {BPS, RULING_FOR_CHALLENGER, RULING_FOR_CLAIMANT} from "../common/Constants.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title MaintenanceEscrow
@@ -85,7 +85,6 @@ contract MaintenanceEscrow is IMaintenanceEscrow, IArbitrable, AccessControl, Re
 
     uint16 private constant BIT_DEVICE = 1;
     uint16 private constant BIT_OPTIMISTIC = 2;
-    uint16 private constant TOTAL_BPS = 10_000;
 
     /// @inheritdoc IMaintenanceEscrow
     IAssetRegistry public immutable assetRegistry;
@@ -395,7 +394,7 @@ contract MaintenanceEscrow is IMaintenanceEscrow, IArbitrable, AccessControl, Re
         uint256 price = _book.orders[orderId].price;
         // price < 2^128 and bps <= 10,000: the products cannot overflow, so plain floor division is
         // exact; consecutive milestones telescope to exactly `price` over the whole order.
-        return (price * m.endBps) / TOTAL_BPS - (price * m.startBps) / TOTAL_BPS;
+        return (price * m.endBps) / BPS - (price * m.startBps) / BPS;
     }
 
     /// @inheritdoc IMaintenanceEscrow

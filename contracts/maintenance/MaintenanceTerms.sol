@@ -9,6 +9,8 @@ import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IMaintenanceEscrow} from "./IMaintenanceEscrow.sol";
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
+import {BPS} from "../common/Constants.sol";
 
 /// @title MaintenanceTerms
 /// @notice Externally linked library of MaintenanceEscrow: validates and stores a work order's
@@ -30,7 +32,6 @@ library MaintenanceTerms {
 
     uint256 internal constant MAX_INSPECTORS = 5;
     uint256 internal constant MAX_MILESTONES = 8;
-    uint16 internal constant TOTAL_BPS = 10_000;
     /// @dev How far ahead of the recording block a verdict's `issuedAt` may be (signers' clock skew).
     uint256 internal constant MAX_VERDICT_SKEW = 300;
 
@@ -178,13 +179,13 @@ library MaintenanceTerms {
         address caller
     ) external view {
         if (IAssetRegistry(assets).statusOf(assetId) != IAssetRegistry.AssetStatus.Active) {
-            revert IMaintenanceEscrow.AssetNotActive(assetId);
+            revert IPlinthErrors.AssetNotActive(assetId);
         }
         if (deviceId != 0 && IDeviceRegistry(devices).assetOf(deviceId) != assetId) {
             revert IMaintenanceEscrow.DeviceNotOnAsset(deviceId, assetId);
         }
         if (fromReserve && IAssetRegistry(assets).agentOf(assetId) != caller)
-            revert IMaintenanceEscrow.NotAgent(caller, assetId);
+            revert IPlinthErrors.NotAgent(assetId, caller);
     }
 
     /// @notice Checks a provider's bid on an open order: the order names no provider, the bid is
@@ -206,7 +207,7 @@ library MaintenanceTerms {
     ) external view {
         IMaintenanceEscrow.Order storage o = b.orders[orderId];
         if (o.provider != address(0)) revert IMaintenanceEscrow.NotOpenForBids(orderId);
-        if (block.timestamp > bid.deadline) revert IMaintenanceEscrow.DeadlinePassed(bid.deadline);
+        if (block.timestamp > bid.deadline) revert IPlinthErrors.DeadlinePassed(bid.deadline);
         uint256 floor = b.bidsWithdrawnBefore[orderId][bid.provider];
         if (bid.issuedAt < floor) revert IMaintenanceEscrow.BidWithdrawn(bid.provider, bid.issuedAt, floor);
         if (
@@ -411,7 +412,7 @@ library MaintenanceTerms {
     function _storeMilestones(Book storage b, bytes32 orderId, uint16[] calldata bps) private returns (uint256 n) {
         n = bps.length;
         if (n == 0) {
-            b.milestones[orderId][0].endBps = TOTAL_BPS;
+            b.milestones[orderId][0].endBps = uint16(BPS);
             return 1;
         }
         if (n > MAX_MILESTONES) revert IMaintenanceEscrow.BadMilestones();
@@ -419,12 +420,12 @@ library MaintenanceTerms {
         for (uint256 i = 0; i < n; ++i) {
             if (bps[i] == 0) revert IMaintenanceEscrow.BadMilestones();
             uint256 next = cum + bps[i];
-            if (next > TOTAL_BPS) revert IMaintenanceEscrow.BadMilestones();
+            if (next > BPS) revert IMaintenanceEscrow.BadMilestones();
             IMaintenanceEscrow.Milestone storage m = b.milestones[orderId][i];
             m.startBps = uint16(cum);
             m.endBps = uint16(next);
             cum = next;
         }
-        if (cum != TOTAL_BPS) revert IMaintenanceEscrow.BadMilestones();
+        if (cum != BPS) revert IMaintenanceEscrow.BadMilestones();
     }
 }

@@ -212,7 +212,7 @@ describe("MaintenanceEscrow", function () {
       });
       await expect(f.escrow.connect(f.payer).createOrder(args))
         .to.be.revertedWithCustomError(f.escrow, "NotAgent")
-        .withArgs(f.payer.address, ASSET);
+        .withArgs(ASSET, f.payer.address);
       expect(await f.distributor.reserveOf(ASSET, await f.token.getAddress())).to.equal(RESERVE);
     });
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IPlinthErrors} from "../../contracts/common/IPlinthErrors.sol";
 import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
 
@@ -42,7 +43,7 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         bytes32 id = _create(budget, 0, acceptBy, acceptBy + workFor, _policy(true, false, 1), new uint16[](0));
         vm.warp(block.timestamp + bound(warpBy, 0, 2 * uint256(acceptIn)));
         if (block.timestamp <= acceptBy) {
-            vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.DeadlineNotPassed.selector, acceptBy));
+            vm.expectRevert(abi.encodeWithSelector(IPlinthErrors.DeadlineNotPassed.selector, acceptBy));
             escrow.expire(id);
             assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenanceEscrow.State.Open), "still open");
         } else {
@@ -72,7 +73,7 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         escrow.accept(id);
         vm.warp(block.timestamp + bound(warpBy, 0, 2 * (uint256(acceptIn) + workFor)));
         if (block.timestamp <= completeBy) {
-            vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.DeadlineNotPassed.selector, completeBy));
+            vm.expectRevert(abi.encodeWithSelector(IPlinthErrors.DeadlineNotPassed.selector, completeBy));
             escrow.expire(id);
             assertEq(escrow.claimable(PAYER, ASSET, address(token)), 0, "nothing refunded early");
         } else {

@@ -57,7 +57,7 @@ describe("maintenance escrow with the real AssetRegistry", function () {
 
     await expect(escrow.connect(stranger).createOrder(await timed("a")))
       .to.be.revertedWithCustomError(escrow, "NotAgent")
-      .withArgs(stranger.address, assetId);
+      .withArgs(assetId, stranger.address);
     const a = await timed("a");
     const id = await escrow.connect(agent).createOrder.staticCall(a);
     await escrow.connect(agent).createOrder(a);
