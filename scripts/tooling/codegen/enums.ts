@@ -30,8 +30,8 @@ export const RENAMES: Readonly<Record<string, string>> = {
   "IRentalEscrow.EndReason": "RentalEndReason",
   "IRentalEscrow.ClaimStatus": "RentalClaimStatus",
   "IRentalEscrow.TermsError": "RentalTermsError",
-  "IMaintenanceEscrow.State": "OrderState",
-  "IMaintenanceEscrow.ClaimStatus": "MilestoneClaimStatus",
+  "IMaintenance.State": "OrderState",
+  "IMaintenance.ClaimStatus": "MilestoneClaimStatus",
   "AssetShares.Op": "ShareOp",
 };
 
