@@ -189,6 +189,40 @@ describe("maintenance: MaintenanceOrders, MaintenanceEvidence, MaintenanceCustod
       expect((await f.escrow.getOrder(id)).state).to.equal(OrderState.Open);
     });
 
+    it("refuses evidence entries on an unknown order, and a release of an order that is not Active", async function () {
+      const f = await loadFixture(fixture);
+      const nope = ethers.id("nope");
+      for (const call of [
+        f.evidence.connect(f.provider).claimMilestone(nope, 0),
+        f.evidence.connect(f.payer).challenge(nope, 0),
+        f.evidence.finalizeClaim(nope, 0),
+        f.evidence.submitDeviceEvidence(nope, 0, DEVICE),
+      ]) {
+        await expect(call).to.be.revertedWithCustomError(f.evidence, "UnknownOrder").withArgs(nope);
+      }
+      // Even its one caller cannot release a milestone of an order that is no longer Active (defence in depth:
+      // MaintenanceEvidence checks the order's window first). The custody's balances stay as they were.
+      const { id } = await create(f);
+      await f.escrow.connect(f.payer).cancel(id);
+      const evidence = await f.evidence.getAddress();
+      await ethers.provider.send("hardhat_impersonateAccount", [evidence]);
+      await ethers.provider.send("hardhat_setBalance", [evidence, "0xde0b6b3a7640000"]);
+      const asEvidence = await ethers.getSigner(evidence);
+      await expect(f.escrow.connect(asEvidence).release(id, 0, 0, 10_000))
+        .to.be.revertedWithCustomError(f.escrow, "WrongState")
+        .withArgs(id, OrderState.Cancelled);
+      await ethers.provider.send("hardhat_stopImpersonatingAccount", [evidence]);
+      const t = await f.token.getAddress();
+      expect(await f.custody.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET);
+      expect(await f.custody.claimable(f.provider.address, ASSET, t)).to.equal(0n);
+      // Who the evidence contract asks about challenges: the payer, or the asset's current agent.
+      expect(await f.escrow.controllerOf(id)).to.equal(f.payer.address);
+      const reserve = await create(f, { fromReserve: true, salt: ethers.id("reserve") }, f.agent);
+      expect(await f.escrow.controllerOf(reserve.id)).to.equal(f.agent.address);
+      await f.assets.setAsset(ASSET, f.stranger.address, 1, ethers.ZeroAddress); // the agent changes
+      expect(await f.escrow.controllerOf(reserve.id)).to.equal(f.stranger.address);
+    });
+
     it("gives governance (and not the deployer implicitly) the admin role", async function () {
       const f = await loadFixture(fixture);
       expect(await f.escrow.hasRole(await f.escrow.DEFAULT_ADMIN_ROLE(), f.gov.address)).to.equal(true);
