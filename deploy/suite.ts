@@ -6,7 +6,7 @@
  *
  * Parts: devices (DeviceRegistry, and the ERC-7913 WebAuthnVerifier and RsaVerifier device keys may name), assets (IdentityRegistry, AssetRegistry), income
  * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow), maintenance
- * (MaintenanceEscrow). A part is deployed
+ * (DisputeModule, MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
@@ -45,8 +45,10 @@ export type ContractName =
   | "IncomeDistributor"
   | "RentalSettlement"
   | "RentalEscrow"
-  | "MaintenanceTerms"
-  | "MaintenanceEscrow";
+  | "DisputeModule"
+  | "MaintenanceOrders"
+  | "MaintenanceEvidence"
+  | "MaintenanceCustody";
 
 export interface ContractSpec {
   name: ContractName;
@@ -58,6 +60,11 @@ export interface ContractSpec {
   admin?: "governance" | "self";
   /** false for a contract without AccessControl (nothing for the roles check). */
   roles?: boolean;
+  /**
+   * Set for a contract another contract's constructor creates (CREATE at that contract's `nonce`): it is
+   * not deployed on its own; its address is read from the creator's `getter` view.
+   */
+  createdBy?: { contract: ContractName; getter: string; nonce: number };
   /** Libraries linked into this contract's bytecode (deployed before it, in the same part). */
   libraries?: ContractName[];
 }
@@ -129,12 +136,33 @@ export const CONTRACTS: readonly ContractSpec[] = [
       ref("RentalSettlement"),
     ],
   },
-  { name: "MaintenanceTerms", part: "maintenance", args: () => [], library: true },
+  // The dispute module (ERC-792 style) deciding challenged maintenance claims: no roles, holds no money.
+  { name: "DisputeModule", part: "maintenance", args: () => [], roles: false },
   {
-    name: "MaintenanceEscrow",
+    name: "MaintenanceOrders",
     part: "maintenance",
-    args: (p) => [p.governance, ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
-    libraries: ["MaintenanceTerms"],
+    args: (p) => [
+      p.governance,
+      ref("AssetRegistry"),
+      ref("DeviceRegistry"),
+      ref("IncomeDistributor"),
+      ref("DisputeModule"),
+    ],
+  },
+  // Created by MaintenanceOrders' constructor (evidence first, then custody), so each trusts exactly it.
+  {
+    name: "MaintenanceEvidence",
+    part: "maintenance",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "MaintenanceOrders", getter: "evidence", nonce: 1 },
+  },
+  {
+    name: "MaintenanceCustody",
+    part: "maintenance",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "MaintenanceOrders", getter: "custody", nonce: 2 },
   },
 ];
 
@@ -240,13 +268,13 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
   p.acceptedTokens.forEach((token, i) => actions.push(allowToken("RentalEscrow", token, String(i), "rental")));
   // Maintenance: spends assets' maintenance reserves; payment tokens.
   actions.push(
-    grant("MaintenanceEscrow", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceEscrow"), [
+    grant("MaintenanceCustody", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceCustody"), [
       "income",
       "maintenance",
     ]),
   );
   p.acceptedTokens.forEach((token, i) =>
-    actions.push(allowToken("MaintenanceEscrow", token, String(i), "maintenance")),
+    actions.push(allowToken("MaintenanceOrders", token, String(i), "maintenance")),
   );
   return actions;
 }
@@ -324,6 +352,10 @@ export function buildPlinthModules(
         if (existing !== undefined) {
           // Already on chain at its CREATE2 address (same bytecode and arguments): adopt it.
           own[c.name] = m.contractAt(c.name, existing);
+        } else if (c.createdBy !== undefined) {
+          const creator = futures[c.createdBy.contract];
+          const address = m.staticCall(creator, c.createdBy.getter, [], 0, { id: `${c.name}_address` });
+          own[c.name] = m.contractAt(c.name, address);
         } else if (c.library === true) {
           own[c.name] = m.library(c.name) as unknown as Future;
         } else {

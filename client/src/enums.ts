@@ -56,16 +56,16 @@ export const AttestationStatusNames = [
   "BadSignature",
 ] as const;
 
-/** IMaintenanceEscrow.Comparator (contracts/maintenance/IMaintenanceEscrow.sol). */
+/** IMaintenance.Comparator (contracts/maintenance/IMaintenance.sol). */
 export const Comparator = {
   None: 0,
   EQ: 1,
   GTE: 2,
   LTE: 3,
 } as const;
-/** A value of IMaintenanceEscrow.Comparator. */
+/** A value of IMaintenance.Comparator. */
 export type Comparator = (typeof Comparator)[keyof typeof Comparator];
-/** IMaintenanceEscrow.Comparator member names by value. */
+/** IMaintenance.Comparator member names by value. */
 export const ComparatorNames = ["None", "EQ", "GTE", "LTE"] as const;
 
 /** IDeviceRegistry.DeviceStatus (contracts/interfaces/IDeviceRegistry.sol). */
@@ -92,18 +92,18 @@ export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 /** IDeviceRegistry.KeyType member names by value. */
 export const KeyTypeNames = ["None", "Secp256k1", "P256", "Erc7913"] as const;
 
-/** IMaintenanceEscrow.ClaimStatus (contracts/maintenance/IMaintenanceEscrow.sol). */
+/** IMaintenance.ClaimStatus (contracts/maintenance/IMaintenance.sol). */
 export const MilestoneClaimStatus = {
   None: 0,
   Pending: 1,
   Disputed: 2,
 } as const;
-/** A value of IMaintenanceEscrow.ClaimStatus. */
+/** A value of IMaintenance.ClaimStatus. */
 export type MilestoneClaimStatus = (typeof MilestoneClaimStatus)[keyof typeof MilestoneClaimStatus];
-/** IMaintenanceEscrow.ClaimStatus member names by value. */
+/** IMaintenance.ClaimStatus member names by value. */
 export const MilestoneClaimStatusNames = ["None", "Pending", "Disputed"] as const;
 
-/** IMaintenanceEscrow.State (contracts/maintenance/IMaintenanceEscrow.sol). */
+/** IMaintenance.State (contracts/maintenance/IMaintenance.sol). */
 export const OrderState = {
   None: 0,
   Open: 1,
@@ -113,9 +113,9 @@ export const OrderState = {
   Expired: 5,
   Defaulted: 6,
 } as const;
-/** A value of IMaintenanceEscrow.State. */
+/** A value of IMaintenance.State. */
 export type OrderState = (typeof OrderState)[keyof typeof OrderState];
-/** IMaintenanceEscrow.State member names by value. */
+/** IMaintenance.State member names by value. */
 export const OrderStateNames = ["None", "Open", "Active", "Completed", "Cancelled", "Expired", "Defaulted"] as const;
 
 /** IRentalTypes.ClaimStatus (contracts/rental/IRentalTypes.sol). */
@@ -201,14 +201,14 @@ export type ShareOp = (typeof ShareOp)[keyof typeof ShareOp];
 /** IShareCompliance.Op member names by value. */
 export const ShareOpNames = ["Transfer", "Mint", "Burn", "Forced", "Recovery", "Redeem"] as const;
 
-/** IMaintenanceEscrow.SlashTo (contracts/maintenance/IMaintenanceEscrow.sol). */
+/** IMaintenance.SlashTo (contracts/maintenance/IMaintenance.sol). */
 export const SlashTo = {
   Payer: 0,
   Reserve: 1,
 } as const;
-/** A value of IMaintenanceEscrow.SlashTo. */
+/** A value of IMaintenance.SlashTo. */
 export type SlashTo = (typeof SlashTo)[keyof typeof SlashTo];
-/** IMaintenanceEscrow.SlashTo member names by value. */
+/** IMaintenance.SlashTo member names by value. */
 export const SlashToNames = ["Payer", "Reserve"] as const;
 
 /** IRentalTypes.SubjectKind (contracts/rental/IRentalTypes.sol). */

@@ -17,7 +17,10 @@ export const SUITE_CONTRACTS = [
   "ShareFactory",
   "IncomeDistributor",
   "RentalEscrow",
-  "MaintenanceEscrow",
+  "DisputeModule",
+  "MaintenanceOrders",
+  "MaintenanceEvidence",
+  "MaintenanceCustody",
 ] as const;
 
 /** Names of the suite's contracts at fixed addresses. */

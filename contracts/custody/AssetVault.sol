@@ -7,7 +7,7 @@ import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 
 /// @title AssetVault
 /// @notice Custody per asset: holds one controller's funds (ERC-20 tokens and ETH) for one asset. Every contract
-///         that holds money (the IncomeDistributor, the MaintenanceEscrow, the rental escrow) deploys one
+///         that holds money (the IncomeDistributor, the MaintenanceCustody, the rental escrow) deploys one
 ///         implementation of this contract and one minimal clone of it per asset (CREATE2, salt = assetId), so
 ///         work on different assets never writes the same token balance slot (parallel execution), and the
 ///         money of different controllers never shares a balance: a fault in one controller cannot reach

@@ -200,7 +200,7 @@ const ASSET_STATUS = AssetStatusNames;
 const CLAIM_STATUS = MilestoneClaimStatusNames;
 const TERMS_ERROR = RentalTermsErrorNames;
 
-/** Milestone claim statuses by value (IMaintenanceEscrow.ClaimStatus). */
+/** Milestone claim statuses by value (IMaintenance.ClaimStatus). */
 export const CLAIM_STATUSES: readonly string[] = CLAIM_STATUS;
 export const RENTAL_STATES: readonly string[] = RentalStateNames;
 export const ORDER_STATES: readonly string[] = OrderStateNames;

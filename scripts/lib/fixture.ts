@@ -20,8 +20,10 @@ import type {
   DeviceToken,
   IdentityRegistry,
   IncomeDistributor,
-  MaintenanceEscrow,
-  MaintenanceTerms,
+  DisputeModule,
+  MaintenanceCustody,
+  MaintenanceEvidence,
+  MaintenanceOrders,
   MockPayoutToken,
   RentalEscrow,
   RentalSettlement,
@@ -51,9 +53,14 @@ export interface DeployedSuite {
   factory: ShareFactory;
   /** The mock ERC-20 accepted by the distributor and both escrows (the parameters' accepted token). */
   payoutToken: MockPayoutToken;
-  /** The MaintenanceTerms library linked into the maintenance escrow. */
-  maintenanceTerms: MaintenanceTerms;
-  escrow: MaintenanceEscrow;
+  /** Maintenance work orders (the maintenance part's entry point). */
+  escrow: MaintenanceOrders;
+  /** Release of maintenance milestones by evidence (created by `escrow`). */
+  maintenanceEvidence: MaintenanceEvidence;
+  /** Custody and payouts of maintenance money (created by `escrow`). */
+  maintenanceCustody: MaintenanceCustody;
+  /** The dispute module deciding challenged maintenance claims. */
+  disputes: DisputeModule;
   rental: RentalEscrow;
   rentalSettlement: RentalSettlement;
   roles: SuiteRoles;
@@ -113,8 +120,10 @@ export async function deployedSuite(
     distributor: await at<IncomeDistributor>("IncomeDistributor", a.IncomeDistributor),
     factory: await at<ShareFactory>("ShareFactory", a.ShareFactory),
     payoutToken,
-    maintenanceTerms: await at<MaintenanceTerms>("MaintenanceTerms", a.MaintenanceTerms),
-    escrow: await at<MaintenanceEscrow>("MaintenanceEscrow", a.MaintenanceEscrow),
+    escrow: await at<MaintenanceOrders>("MaintenanceOrders", a.MaintenanceOrders),
+    maintenanceEvidence: await at<MaintenanceEvidence>("MaintenanceEvidence", a.MaintenanceEvidence),
+    maintenanceCustody: await at<MaintenanceCustody>("MaintenanceCustody", a.MaintenanceCustody),
+    disputes: await at<DisputeModule>("DisputeModule", a.DisputeModule),
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
     rentalSettlement: await at<RentalSettlement>("RentalSettlement", a.RentalSettlement),
     roles: {

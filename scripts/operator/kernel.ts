@@ -44,7 +44,7 @@ export type ContractKind =
   | "AssetShares"
   | "IncomeDistributor"
   | "RentalEscrow"
-  | "MaintenanceEscrow";
+  | "MaintenanceOrders";
 
 /** A view each kind answers (and unrelated contracts do not): the interface probe of the preflight. */
 const PROBES: Record<ContractKind, string> = {
@@ -55,7 +55,7 @@ const PROBES: Record<ContractKind, string> = {
   AssetShares: "function assetId() view returns (uint256)",
   IncomeDistributor: "function maxReserveBps() view returns (uint16)",
   RentalEscrow: "function stateOf(bytes32) view returns (uint8)",
-  MaintenanceEscrow: "function getInspectors(bytes32) view returns (address[])",
+  MaintenanceOrders: "function controllerOf(bytes32) view returns (address)",
 };
 /** Kinds without AccessControl (no ERC-165 to ask). */
 const WITHOUT_ERC165: readonly ContractKind[] = ["AssetShares"];
@@ -108,7 +108,9 @@ async function errorInterfaces(hre: HardhatRuntimeEnvironment): Promise<Interfac
       "AssetShares",
       "IncomeDistributor",
       "RentalEscrow",
-      "MaintenanceEscrow",
+      "MaintenanceOrders",
+      "MaintenanceEvidence",
+      "MaintenanceCustody",
     ]) {
       try {
         decoders.push(new Interface((await hre.artifacts.readArtifact(name)).abi));

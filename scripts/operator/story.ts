@@ -375,7 +375,7 @@ const steps: Step[] = [
     "governance: allowlist the stablecoin on the distributor and both escrows",
     async () => {
       const out = await ok(["governance", "allowlist", "--token", s.token], "governance");
-      for (const c of ["IncomeDistributor", "RentalEscrow", "MaintenanceEscrow"]) {
+      for (const c of ["IncomeDistributor", "RentalEscrow", "MaintenanceOrders"]) {
         expectIn(out, `${c}: tUSD (${s.token}, 6 decimals) allowed (was not allowed)`, "allowlist");
       }
     },

@@ -64,7 +64,7 @@ const REGISTRY = ["registry", "DeviceRegistry address (default: the deployment r
 const ASSETS = ["assets", "AssetRegistry address (default: the deployment record's)"] as [string, string];
 const DISTRIBUTOR = ["distributor", "IncomeDistributor address (default: the deployment record's)"] as [string, string];
 const ESCROW_R = ["escrow", "RentalEscrow address (default: the deployment record's)"] as [string, string];
-const ESCROW_M = ["escrow", "MaintenanceEscrow address (default: the deployment record's)"] as [string, string];
+const ESCROW_M = ["escrow", "MaintenanceOrders address (default: the deployment record's)"] as [string, string];
 const TOKEN = ["token", 'token address, or "ETH"'] as [string, string];
 const AMOUNT = [
   "amount",
@@ -100,7 +100,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
         ["on", "where: all | income | rental | maintenance, comma-separated (default all)"],
         DISTRIBUTOR,
         ["rental", "RentalEscrow address (default: the deployment record's)"],
-        ["maintenance", "MaintenanceEscrow address (default: the deployment record's)"],
+        ["maintenance", "MaintenanceOrders address (default: the deployment record's)"],
       ],
       flags: [["remove", "remove the token from the allowlists instead"]],
     },
@@ -122,7 +122,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [
         [
           "contract",
-          "contract: DeviceRegistry, AssetRegistry, IdentityRegistry, ShareFactory, IncomeDistributor, RentalEscrow, MaintenanceEscrow",
+          "contract: DeviceRegistry, AssetRegistry, IdentityRegistry, ShareFactory, IncomeDistributor, RentalEscrow, MaintenanceOrders",
         ],
         ["at", "its address (default: the deployment record's)"],
         ["role", "role name, e.g. ISSUER_ROLE, KYC_AGENT_ROLE, DEFAULT_ADMIN_ROLE"],

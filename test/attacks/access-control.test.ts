@@ -253,7 +253,7 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "claim(uint256,address,address)": { kind: "open", why: "caller-scoped: pays only msg.sender's own accrual" },
     "redeem(uint256,address)": { kind: "open", why: "caller-scoped: burns and pays msg.sender's own shares" },
   },
-  MaintenanceEscrow: {
+  MaintenanceOrders: {
     "setTokenAllowed(address,bool)": ADMIN,
     "grantRole(bytes32,address)": ADMIN,
     "revokeRole(bytes32,address)": ADMIN,
@@ -277,9 +277,11 @@ const TABLE: Record<string, Record<string, Entry>> = {
         return [f.cancelledOrder, f.x, now + DAY, now + 2 * DAY];
       },
     },
-    "claimMilestone(bytes32,uint8)": { kind: "gated", error: "NotProvider", args: (f) => [f.optimisticOrder, 1] },
-    "challenge(bytes32,uint8)": { kind: "gated", error: "NotController", args: (f) => [f.optimisticOrder, 0] },
-    "rule(uint256,uint256)": { kind: "gated", error: "NotDisputeModule", args: (f) => [f.disputeId, 1] },
+    "release(bytes32,uint8,uint16,uint16)": {
+      kind: "gated",
+      error: "NotEvidence",
+      args: (f) => [f.optimisticOrder, 0, 0, 5_000],
+    },
     "createOrder((uint256,uint256,address,uint256,uint256,address,uint40,uint40,bool,uint8,(address,uint8,bool,bool,uint8,uint8,uint32,uint64,uint32,uint32),address[],uint16[],bytes32))":
       {
         kind: "open",
@@ -289,6 +291,19 @@ const TABLE: Record<string, Record<string, Entry>> = {
       kind: "open",
       why: "deadline-gated: only after acceptBy / completeBy; money goes to fixed parties",
     },
+    "withdrawBids(bytes32,uint256)": {
+      kind: "open",
+      why: "caller-scoped: raises only msg.sender's own bid floor for the order",
+    },
+  },
+  MaintenanceEvidence: {
+    "claimMilestone(bytes32,uint8)": { kind: "gated", error: "NotProvider", args: (f) => [f.optimisticOrder, 1] },
+    "challenge(bytes32,uint8)": { kind: "gated", error: "NotController", args: (f) => [f.optimisticOrder, 0] },
+    "rule(uint256,uint256)": { kind: "gated", error: "NotDisputeModule", args: (f) => [f.disputeId, 1] },
+    "storeTerms(bytes32,uint256,(address,uint8,bool,bool,uint8,uint8,uint32,uint64,uint32,uint32),address[],uint16[])":
+      { kind: "gated", error: "NotOrders" },
+    "copyTerms(bytes32,bytes32)": { kind: "gated", error: "NotOrders" },
+    "freezeDevice(bytes32,uint256,uint256)": { kind: "gated", error: "NotOrders" },
     "finalizeClaim(bytes32,uint8)": { kind: "open", why: "deadline-gated: only after an unchallenged window" },
     "submitDeviceEvidence(bytes32,uint8,uint256)": {
       kind: "open",
@@ -298,10 +313,11 @@ const TABLE: Record<string, Record<string, Entry>> = {
       kind: "open",
       why: "signature-gated: each verdict signed by an inspector named on the order",
     },
-    "withdrawBids(bytes32,uint256)": {
-      kind: "open",
-      why: "caller-scoped: raises only msg.sender's own bid floor for the order",
-    },
+  },
+  MaintenanceCustody: {
+    "fund(uint256,address,address,uint256,bool)": { kind: "gated", error: "NotOrders" },
+    "credit(address,uint256,address,uint256)": { kind: "gated", error: "NotOrders" },
+    "creditReserve(uint256,address,uint256)": { kind: "gated", error: "NotOrders" },
     "claim(uint256,address,address)": { kind: "open", why: "caller-scoped: pays only msg.sender's claimable balance" },
     "returnToReserve(uint256,address)": {
       kind: "open",
@@ -322,7 +338,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "deadline-gated: only from the deadline on, and only the default ruling fixed at creation",
     },
   },
-  MaintenanceTerms: {},
   RentalEscrow: {
     "setTokenAllowed(address,bool)": ADMIN,
     "setDefaultArbiter(address)": ADMIN,
@@ -491,10 +506,10 @@ async function fixture() {
     }),
   });
   await w.escrow.connect(w.provider).accept(optimisticOrder);
-  await w.escrow.connect(w.provider).claimMilestone(optimisticOrder, 0);
-  const disputeId = await w.escrow.connect(w.alice).challenge.staticCall(optimisticOrder, 0);
-  await w.escrow.connect(w.alice).challenge(optimisticOrder, 0);
-  await w.escrow.connect(w.provider).claimMilestone(optimisticOrder, 1);
+  await w.evidence.connect(w.provider).claimMilestone(optimisticOrder, 0);
+  const disputeId = await w.evidence.connect(w.alice).challenge.staticCall(optimisticOrder, 0);
+  await w.evidence.connect(w.alice).challenge(optimisticOrder, 0);
+  await w.evidence.connect(w.provider).claimMilestone(optimisticOrder, 1);
 
   // A device suspended by its operator (resume), one with a pending bind request (confirmBind).
   const { Secp256k1DeviceSigner } = await import("../../client/src/signers/devices.js");
@@ -512,7 +527,7 @@ async function fixture() {
   await w.devices.connect(w.operator).bindToAsset(extra[1], w.assetId);
 
   const role = { LEASE: await w.devices.LEASE_MANAGER_ROLE() };
-  const vault = await w.escrow.vaultOf(w.assetId);
+  const vault = await w.custody.vaultOf(w.assetId);
   const instances: Record<string, BaseContract> = {
     DeviceRegistry: w.devices,
     DeviceToken: w.deviceToken,
@@ -523,9 +538,11 @@ async function fixture() {
     IdentityRegistry: w.identity,
     ShareFactory: w.factory,
     IncomeDistributor: w.distributor,
-    MaintenanceEscrow: w.escrow,
+    MaintenanceOrders: w.escrow,
+    MaintenanceEvidence: w.evidence,
+    MaintenanceCustody: w.custody,
     DisputeModule: w.disputes,
-    // One AssetVault contract, one implementation per controller: the maintenance escrow's clone of this asset is
+    // One AssetVault contract, one implementation per controller: the maintenance custody's clone of this asset is
     // checked here, the income distributor's clones in test/income/custody.test.ts.
     AssetVault: await ethers.getContractAt("AssetVault", vault),
     RentalEscrow: w.rental,

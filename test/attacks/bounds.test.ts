@@ -47,8 +47,8 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
 
   it("MaintenanceEscrow: at most 8 milestones and 5 inspectors per order, and at most 5 verdicts per call", async function () {
     const w = await loadFixture(world);
-    expect(await w.escrow.MAX_MILESTONES()).to.equal(8n);
-    expect(await w.escrow.MAX_INSPECTORS()).to.equal(5n);
+    expect(await w.evidence.MAX_MILESTONES()).to.equal(8n);
+    expect(await w.evidence.MAX_INSPECTORS()).to.equal(5n);
     const eight = Array(8).fill(1_250);
     const nine = [...Array(8).fill(1_111), 10_000 - 8 * 1_111];
     await expect(
@@ -60,7 +60,7 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
     await expect(
       w.escrow.connect(w.alice).createOrder(await orderFor(w, { deviceId: 0n, inspectors: six, policy: insPolicy })),
     ).to.be.revertedWithCustomError(w.escrow, "BadInspectors");
-    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+    expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
     // The maxima are accepted.
     const max = await orderFor(w, {
       deviceId: 0n,
@@ -71,7 +71,7 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
     const orderId = await w.escrow.connect(w.alice).createOrder.staticCall(max);
     await w.escrow.connect(w.alice).createOrder(max);
     await w.escrow.connect(w.provider).accept(orderId);
-    expect(await w.escrow.getInspectors(orderId)).to.have.length(5);
+    expect(await w.evidence.getInspectors(orderId)).to.have.length(5);
     const deadline = BigInt((await time.latest()) + DAY);
     const verdicts = [];
     const sigs = [];
@@ -87,12 +87,12 @@ describe("Attack class SWC-128 DoS with block gas limit: every loop has a bound"
       verdicts.push(ins);
       sigs.push(await signInspection(signers[i % 5], w.escrowDomain, ins));
     }
-    await expect(w.escrow.submitInspections(orderId, verdicts, sigs)).to.be.revertedWithCustomError(
+    await expect(w.evidence.submitInspections(orderId, verdicts, sigs)).to.be.revertedWithCustomError(
       w.escrow,
       "BadInspectors",
     );
     // Exactly MAX_INSPECTORS verdicts in one call are accepted: five passes release five milestones.
-    const receipt = await (await w.escrow.submitInspections(orderId, verdicts.slice(0, 5), sigs.slice(0, 5))).wait();
+    const receipt = await (await w.evidence.submitInspections(orderId, verdicts.slice(0, 5), sigs.slice(0, 5))).wait();
     const released = receipt!.logs
       .map((log) => w.escrow.interface.parseLog(log))
       .filter((e) => e?.name === "MilestoneReleased")

@@ -37,10 +37,10 @@ async function disputed(w: World, salt: string) {
     }),
   });
   await w.escrow.connect(w.provider).accept(orderId);
-  await w.escrow.connect(w.provider).claimMilestone(orderId, 0);
-  const disputeId = await w.escrow.connect(w.alice).challenge.staticCall(orderId, 0);
-  await w.escrow.connect(w.alice).challenge(orderId, 0);
-  const ends = Number((await w.escrow.getMilestone(orderId, 0)).claimEnds);
+  await w.evidence.connect(w.provider).claimMilestone(orderId, 0);
+  const disputeId = await w.evidence.connect(w.alice).challenge.staticCall(orderId, 0);
+  await w.evidence.connect(w.alice).challenge(orderId, 0);
+  const ends = Number((await w.evidence.getMilestone(orderId, 0)).claimEnds);
   return { orderId, disputeId, ends };
 }
 
@@ -81,13 +81,13 @@ describe("Attack class deadlines bind every party: the arbiter cannot rule after
     // The default ruling rejected b's and c's claims: nothing released; a is paid in full.
     const u = await w.usdc.getAddress();
     for (const o of [b, c]) {
-      const m = await w.escrow.getMilestone(o.orderId, 0);
+      const m = await w.evidence.getMilestone(o.orderId, 0);
       expect(m.released).to.equal(false);
       expect(m.claim).to.equal(0n);
       expect((await w.escrow.getOrder(o.orderId)).state).to.equal(OrderState.Active);
     }
-    expect(await w.escrow.claimable(w.provider.address, w.assetId, u)).to.equal(BUDGET + BOND);
-    expect(await w.escrow.claimable(w.alice.address, w.assetId, u)).to.equal(0n);
+    expect(await w.custody.claimable(w.provider.address, w.assetId, u)).to.equal(BUDGET + BOND);
+    expect(await w.custody.claimable(w.alice.address, w.assetId, u)).to.equal(0n);
   });
 
   it("a late ruling cannot overturn the default the payer is owed: the order defaults with the bond slashed", async function () {
@@ -102,7 +102,7 @@ describe("Attack class deadlines bind every party: the arbiter cannot rule after
     const { completeBy } = await w.escrow.getOrder(orderId);
     await time.increaseTo(Number(completeBy) + 1);
     await expect(w.escrow.expire(orderId)).to.emit(w.escrow, "OrderDefaulted").withArgs(orderId, BUDGET, BOND);
-    expect(await w.escrow.claimable(w.alice.address, w.assetId, u)).to.equal(BUDGET + BOND);
-    expect(await w.escrow.claimable(w.provider.address, w.assetId, u)).to.equal(0n);
+    expect(await w.custody.claimable(w.alice.address, w.assetId, u)).to.equal(BUDGET + BOND);
+    expect(await w.custody.claimable(w.provider.address, w.assetId, u)).to.equal(0n);
   });
 });

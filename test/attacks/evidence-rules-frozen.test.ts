@@ -40,7 +40,7 @@ async function world() {
   const w = await deployWorld(ethers);
   // The device's owner can be a payer too.
   await w.usdc.mint(w.operator.address, USDC(10_000_000));
-  await w.usdc.connect(w.operator).approve(await w.escrow.getAddress(), ethers.MaxUint256);
+  await w.usdc.connect(w.operator).approve(await w.custody.getAddress(), ethers.MaxUint256);
   return w;
 }
 
@@ -65,8 +65,8 @@ async function balances(w: World, payer: Signer) {
   return {
     payer: await w.usdc.balanceOf(payer.address),
     provider: await w.usdc.balanceOf(w.provider.address),
-    payerClaimable: await w.escrow.claimable(payer.address, w.assetId, u),
-    reserveCredit: await w.escrow.reserveCredit(w.assetId, u),
+    payerClaimable: await w.custody.claimable(payer.address, w.assetId, u),
+    reserveCredit: await w.custody.reserveCredit(w.assetId, u),
   };
 }
 
@@ -74,8 +74,8 @@ async function balances(w: World, payer: Signer) {
 async function withdrawAll(w: World, payer: Signer) {
   const u = await w.usdc.getAddress();
   for (const p of [payer, w.provider]) {
-    if ((await w.escrow.claimable(p.address, w.assetId, u)) !== 0n) {
-      await w.escrow.connect(p).claim(w.assetId, u, p.address);
+    if ((await w.custody.claimable(p.address, w.assetId, u)) !== 0n) {
+      await w.custody.connect(p).claim(w.assetId, u, p.address);
     }
   }
 }
@@ -97,7 +97,7 @@ async function paidDespite(w: World, payer: Signer, remove: () => Promise<unknow
   await time.increase(10);
   await selfTest(w);
   await remove();
-  await expect(w.escrow.connect(w.outsider).submitDeviceEvidence(orderId, 0, w.device.deviceId))
+  await expect(w.evidence.connect(w.outsider).submitDeviceEvidence(orderId, 0, w.device.deviceId))
     .to.emit(w.escrow, "MilestoneReleased")
     .withArgs(orderId, 0, BUDGET)
     .and.to.emit(w.escrow, "OrderCompleted")
@@ -109,7 +109,7 @@ async function paidDespite(w: World, payer: Signer, remove: () => Promise<unknow
   expect(after.payer).to.equal(before.payer - BUDGET); // nothing back
   expect(after.payerClaimable).to.equal(0n);
   expect(after.reserveCredit).to.equal(0n);
-  expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+  expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
 }
 
 describe("Attack class evidence rules frozen at acceptance: nobody removes the other side's way to get paid", function () {
@@ -184,10 +184,10 @@ describe("Attack class evidence rules frozen at acceptance: nobody removes the o
       await selfTest(w, 0);
       await time.increase(10);
       await selfTest(w, 7); // the device now reports a failure
-      await expect(w.escrow.submitDeviceEvidence(orderId, 0, w.device.deviceId))
+      await expect(w.evidence.submitDeviceEvidence(orderId, 0, w.device.deviceId))
         .to.be.revertedWithCustomError(w.escrow, "ValueConditionFailed")
         .withArgs(7, 0);
-      expect((await w.escrow.getMilestone(orderId, 0)).passBits).to.equal(0n);
+      expect((await w.evidence.getMilestone(orderId, 0)).passBits).to.equal(0n);
     });
 
     it("a reading signed after complete-by is refused even while submission is still open", async function () {
@@ -196,7 +196,7 @@ describe("Attack class evidence rules frozen at acceptance: nobody removes the o
       await time.increaseTo(args.completeBy - 10);
       await selfTest(w, 0, args.completeBy + 1); // within the registry's future skew
       await time.setNextBlockTimestamp(args.completeBy);
-      await expect(w.escrow.submitDeviceEvidence(orderId, 0, w.device.deviceId))
+      await expect(w.evidence.submitDeviceEvidence(orderId, 0, w.device.deviceId))
         .to.be.revertedWithCustomError(w.escrow, "AttestationAfterDeadline")
         .withArgs(args.completeBy + 1, args.completeBy);
       expect((await w.escrow.getOrder(orderId)).state).to.equal(OrderState.Active);
@@ -220,7 +220,7 @@ describe("Attack class evidence rules frozen at acceptance: nobody removes the o
       const after = await balances(w, w.operator);
       expect(after.provider).to.equal(before.provider); // bond back, nothing earned
       expect(after.payer).to.equal(before.payer); // budget back, no bond taken
-      expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+      expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
     });
 
     it("still slashes when the provider had another way to complete (k met without the device)", async function () {
@@ -295,16 +295,16 @@ describe("Attack class evidence rules frozen at acceptance: nobody removes the o
       await time.increaseTo(completeBy - 10);
       await selfTest(w); // one reading, usable once per order
       await time.setNextBlockTimestamp(completeBy - 1);
-      await w.escrow.submitDeviceEvidence(a.orderId, 0, w.device.deviceId);
+      await w.evidence.submitDeviceEvidence(a.orderId, 0, w.device.deviceId);
       expect((await w.escrow.getOrder(a.orderId)).state).to.equal(OrderState.Completed);
       await time.setNextBlockTimestamp(completeBy);
       await expect(w.escrow.expire(c.orderId))
         .to.be.revertedWithCustomError(w.escrow, "DeadlineNotPassed")
         .withArgs(completeBy);
-      await w.escrow.submitDeviceEvidence(b.orderId, 0, w.device.deviceId);
+      await w.evidence.submitDeviceEvidence(b.orderId, 0, w.device.deviceId);
       expect((await w.escrow.getOrder(b.orderId)).state).to.equal(OrderState.Completed);
       await time.setNextBlockTimestamp(completeBy + 1);
-      await expect(w.escrow.submitDeviceEvidence(c.orderId, 0, w.device.deviceId))
+      await expect(w.evidence.submitDeviceEvidence(c.orderId, 0, w.device.deviceId))
         .to.be.revertedWithCustomError(w.escrow, "DeadlinePassed")
         .withArgs(completeBy);
       expect((await w.escrow.getOrder(c.orderId)).state).to.equal(OrderState.Active);

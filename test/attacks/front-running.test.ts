@@ -72,7 +72,7 @@ describe("Attack class SWC-114 front-running (transaction order dependence)", fu
     const other = await createOrder(w, w.alice, { provider: ethers.ZeroAddress, salt: id("bids-b") });
     const deadline = BigInt((await time.latest()) + DAY);
     const bid = buildBid(orderId, w.provider.address, BUDGET / 2n, BOND, 0n, deadline);
-    const sig = await signBid(w.provider, w.escrowDomain, bid);
+    const sig = await signBid(w.provider, w.bidDomain, bid);
     await expect(w.escrow.connect(w.outsider).awardBid(orderId, bid, sig))
       .to.be.revertedWithCustomError(w.escrow, "NotController")
       .withArgs(w.outsider.address);
@@ -114,16 +114,16 @@ describe("Attack class SWC-114 front-running (transaction order dependence)", fu
       BigInt((await time.latest()) + DAY),
     );
     const sig = await signInspection(w.carol, w.escrowDomain, ins);
-    await expect(w.escrow.submitInspections(orderId, [{ ...ins, inspector: w.bob.address }], [sig]))
+    await expect(w.evidence.submitInspections(orderId, [{ ...ins, inspector: w.bob.address }], [sig]))
       .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")
       .withArgs(w.bob.address);
-    await expect(w.escrow.submitInspections(orderId, [{ ...ins, milestone: 1 }], [sig]))
+    await expect(w.evidence.submitInspections(orderId, [{ ...ins, milestone: 1 }], [sig]))
       .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")
       .withArgs(w.carol.address);
-    await expect(w.escrow.submitInspections(b.orderId, [ins], [sig]))
+    await expect(w.evidence.submitInspections(b.orderId, [ins], [sig]))
       .to.be.revertedWithCustomError(w.escrow, "InspectionForOtherOrder")
       .withArgs(orderId);
-    await expect(w.escrow.submitInspections(b.orderId, [{ ...ins, orderId: b.orderId }], [sig]))
+    await expect(w.evidence.submitInspections(b.orderId, [{ ...ins, orderId: b.orderId }], [sig]))
       .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")
       .withArgs(w.carol.address);
   });

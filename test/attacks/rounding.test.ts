@@ -112,7 +112,7 @@ describe("Attack class SWC-101 rounding never favours the caller", function () {
     let released = 0n;
     for (let m = 0; m < 3; m++) {
       const ins = buildInspection(orderId, m, true, w.carol.address, BigInt((await time.latest()) + 1), deadline);
-      await w.escrow.submitInspections(orderId, [ins], [await signInspection(w.carol, w.escrowDomain, ins)]);
+      await w.evidence.submitInspections(orderId, [ins], [await signInspection(w.carol, w.escrowDomain, ins)]);
       const now = (await w.escrow.getOrder(orderId)).released;
       // Cumulative release never exceeds the exact cumulative share of the price.
       const cumBps = [3_333n, 6_666n, 10_000n][m];
@@ -120,6 +120,6 @@ describe("Attack class SWC-101 rounding never favours the caller", function () {
       released = now;
     }
     expect(released).to.equal(budget);
-    expect(await w.escrow.claimable(w.provider.address, w.assetId, u)).to.equal(budget + args.bond);
+    expect(await w.custody.claimable(w.provider.address, w.assetId, u)).to.equal(budget + args.bond);
   });
 });

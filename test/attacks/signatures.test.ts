@@ -1,5 +1,5 @@
 /**
- * Signature attacks on the real DeviceRegistry, MaintenanceEscrow and AssetShares (EIP-2612):
+ * Signature attacks on the real DeviceRegistry, MaintenanceOrders / MaintenanceEvidence and AssetShares (EIP-2612):
  * - SWC-121 Missing protection against signature replay: across chains (chainId in the domain),
  *   across contracts (verifyingContract in the domain), across devices (deviceId in the struct),
  *   across time (deadlines, attestation freshness) and counters (nonces, monotonic counters).
@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Signature, Wallet, getBytes, id, randomBytes } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import type { DeviceRegistry, MaintenanceEscrow } from "../../types/ethers-contracts/index.js";
+import type { DeviceRegistry, MaintenanceOrders } from "../../types/ethers-contracts/index.js";
 import {
   DEVICE_REGISTRY_NAME,
   DeviceStatus,
@@ -23,9 +23,10 @@ import {
   typesFor,
 } from "../../client/src/eip712/devices.js";
 import {
-  MAINTENANCE_DOMAIN_NAME,
+  BID_DOMAIN_NAME,
+  INSPECTION_DOMAIN_NAME,
   buildInspection,
-  maintenanceDomain,
+  inspectionDomain,
   signInspection,
 } from "../../client/src/eip712/maintenance.js";
 import { NobleP256Signer, Secp256k1DeviceSigner, type DeviceSigner } from "../../client/src/signers/devices.js";
@@ -86,7 +87,7 @@ async function secondRegistry(w: World) {
 }
 
 /** An inspector-only order (1 of inspectors [carol]) accepted by the provider. */
-async function inspectedOrder(w: World, escrow: MaintenanceEscrow = w.escrow, salt = id("inspected")) {
+async function inspectedOrder(w: World, escrow: MaintenanceOrders = w.escrow, salt = id("inspected")) {
   const args = {
     deviceId: 0n,
     inspectors: [w.carol.address],
@@ -146,11 +147,11 @@ describe("Attack class SWC-121 signature replay", function () {
         BigInt((await time.latest()) + 1),
         BigInt((await time.latest()) + DAY),
       );
-      const sig = await signInspection(w.carol, maintenanceDomain(FOREIGN_CHAIN, await w.escrow.getAddress()), ins);
-      await expect(w.escrow.submitInspections(orderId, [ins], [sig]))
+      const sig = await signInspection(w.carol, inspectionDomain(FOREIGN_CHAIN, await w.evidence.getAddress()), ins);
+      await expect(w.evidence.submitInspections(orderId, [ins], [sig]))
         .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")
         .withArgs(w.carol.address);
-      expect((await w.escrow.getMilestone(orderId, 0)).released).to.equal(false);
+      expect((await w.evidence.getMilestone(orderId, 0)).released).to.equal(false);
     });
   });
 
@@ -176,17 +177,18 @@ describe("Attack class SWC-121 signature replay", function () {
       expect(await other.lastCounter(device.deviceId)).to.equal(0n);
     });
 
-    it("a second MaintenanceEscrow refuses the first one's inspector verdict for the same order id (same creator and salt)", async function () {
+    it("a second maintenance deployment refuses the first one's inspector verdict for the same order id (same creator and salt)", async function () {
       const w = await loadFixture(world);
-      const terms = await ethers.deployContract("MaintenanceTerms");
-      const other = (await ethers.deployContract(
-        "MaintenanceEscrow",
-        [w.gov.address, await w.assets.getAddress(), await w.devices.getAddress(), await w.distributor.getAddress()],
-        { libraries: { MaintenanceTerms: await terms.getAddress() } },
-      )) as unknown as MaintenanceEscrow;
+      const other = (await ethers.deployContract("MaintenanceOrders", [
+        w.gov.address,
+        await w.assets.getAddress(),
+        await w.devices.getAddress(),
+        await w.distributor.getAddress(),
+        await w.disputes.getAddress(),
+      ])) as unknown as MaintenanceOrders;
+      const otherEvidence = await ethers.getContractAt("MaintenanceEvidence", await other.evidence());
       await other.connect(w.gov).setTokenAllowed(await w.usdc.getAddress(), true);
-      for (const s of [w.alice, w.provider])
-        await w.usdc.connect(s).approve(await other.getAddress(), ethers.MaxUint256);
+      for (const s of [w.alice, w.provider]) await w.usdc.connect(s).approve(await other.custody(), ethers.MaxUint256);
       const first = await inspectedOrder(w);
       const second = await inspectedOrder(w, other);
       expect(second).to.equal(first); // ids are keccak(creator, salt): equal on both escrows
@@ -199,11 +201,11 @@ describe("Attack class SWC-121 signature replay", function () {
         BigInt((await time.latest()) + DAY),
       );
       const sig = await signInspection(w.carol, w.escrowDomain, ins);
-      await expect(other.submitInspections(second, [ins], [sig]))
+      await expect(otherEvidence.submitInspections(second, [ins], [sig]))
         .to.be.revertedWithCustomError(other, "InvalidSignature")
         .withArgs(w.carol.address);
-      await expect(w.escrow.submitInspections(first, [ins], [sig])).to.emit(w.escrow, "OrderCompleted");
-      expect((await other.getMilestone(second, 0)).released).to.equal(false);
+      await expect(w.evidence.submitInspections(first, [ins], [sig])).to.emit(w.escrow, "OrderCompleted");
+      expect((await otherEvidence.getMilestone(second, 0)).released).to.equal(false);
     });
   });
 
@@ -318,8 +320,8 @@ describe("Attack class SWC-121 signature replay", function () {
         BigInt((await time.latest()) + 60),
       );
       const sig = await signInspection(w.carol, w.escrowDomain, ins);
-      await w.escrow.submitInspections(orderId, [ins], [sig]);
-      await expect(w.escrow.submitInspections(orderId, [ins], [sig]))
+      await w.evidence.submitInspections(orderId, [ins], [sig]);
+      await expect(w.evidence.submitInspections(orderId, [ins], [sig]))
         .to.be.revertedWithCustomError(w.escrow, "StaleInspection")
         .withArgs(w.carol.address, 0, ins.issuedAt, ins.issuedAt);
       const bobIns = buildInspection(
@@ -332,7 +334,7 @@ describe("Attack class SWC-121 signature replay", function () {
       );
       const bobSig = await signInspection(w.bob, w.escrowDomain, bobIns);
       await time.increase(120);
-      await expect(w.escrow.submitInspections(orderId, [bobIns], [bobSig]))
+      await expect(w.evidence.submitInspections(orderId, [bobIns], [bobSig]))
         .to.be.revertedWithCustomError(w.escrow, "InspectionExpired")
         .withArgs(bobIns.deadline);
     });
@@ -425,26 +427,30 @@ describe("Attack class EIP-712 domain confusion", function () {
       BigInt((await time.latest()) + 1),
       BigInt((await time.latest()) + DAY),
     );
-    const escrow = await w.escrow.getAddress();
+    const evidence = await w.evidence.getAddress();
     const domains: TypedDataDomain[] = [
       w.ctx.domain,
-      { ...w.ctx.domain, verifyingContract: escrow },
+      { ...w.ctx.domain, verifyingContract: evidence },
       { ...w.escrowDomain, version: "2" },
-      { ...w.escrowDomain, name: MAINTENANCE_DOMAIN_NAME.toLowerCase() },
+      { ...w.escrowDomain, name: INSPECTION_DOMAIN_NAME.toLowerCase() },
+      // The bid domain (MaintenanceOrders' name and address), and the bid domain's name at the evidence's address.
+      w.bidDomain,
+      { ...w.bidDomain, verifyingContract: evidence },
     ];
     for (const d of domains) {
       const sig = await signInspection(w.carol, d, ins);
-      await expect(w.escrow.submitInspections(orderId, [ins], [sig]))
+      await expect(w.evidence.submitInspections(orderId, [ins], [sig]))
         .to.be.revertedWithCustomError(w.escrow, "InvalidSignature")
         .withArgs(w.carol.address);
     }
-    expect((await w.escrow.getMilestone(orderId, 0)).released).to.equal(false);
+    expect((await w.evidence.getMilestone(orderId, 0)).released).to.equal(false);
   });
 
   it("each contract reports its own EIP-5267 domain (name, version, chain id, address) and they differ", async function () {
     const w = await loadFixture(world);
     const d = await w.devices.eip712Domain();
-    const e = await w.escrow.eip712Domain();
+    const e = await w.evidence.eip712Domain();
+    const o = await w.escrow.eip712Domain();
     expect([d.name, d.version, d.chainId, d.verifyingContract]).to.deep.equal([
       DEVICE_REGISTRY_NAME,
       "1",
@@ -452,7 +458,13 @@ describe("Attack class EIP-712 domain confusion", function () {
       await w.devices.getAddress(),
     ]);
     expect([e.name, e.version, e.chainId, e.verifyingContract]).to.deep.equal([
-      MAINTENANCE_DOMAIN_NAME,
+      INSPECTION_DOMAIN_NAME,
+      "1",
+      w.chainId,
+      await w.evidence.getAddress(),
+    ]);
+    expect([o.name, o.version, o.chainId, o.verifyingContract]).to.deep.equal([
+      BID_DOMAIN_NAME,
       "1",
       w.chainId,
       await w.escrow.getAddress(),
@@ -546,7 +558,7 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
       BigInt((await time.latest()) + DAY),
     );
     const isig = await signInspection(w.carol, w.rentalDomain, ins);
-    await expect(w.escrow.submitInspections(orderId, [ins], [isig])).to.be.revertedWithCustomError(
+    await expect(w.evidence.submitInspections(orderId, [ins], [isig])).to.be.revertedWithCustomError(
       w.escrow,
       "InvalidSignature",
     );

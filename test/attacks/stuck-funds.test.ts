@@ -52,12 +52,12 @@ async function drainEscrow(w: World, parties: Signer[]) {
   const u = await w.usdc.getAddress();
   let paid = 0n;
   for (const p of parties) {
-    const due = await w.escrow.claimable(p.address, w.assetId, u);
+    const due = await w.custody.claimable(p.address, w.assetId, u);
     if (due === 0n) continue;
-    await w.escrow.connect(p).claim(w.assetId, u, p.address);
+    await w.custody.connect(p).claim(w.assetId, u, p.address);
     paid += due;
   }
-  if ((await w.escrow.reserveCredit(w.assetId, u)) !== 0n) await w.escrow.returnToReserve(w.assetId, u);
+  if ((await w.custody.reserveCredit(w.assetId, u)) !== 0n) await w.custody.returnToReserve(w.assetId, u);
   return paid;
 }
 
@@ -69,7 +69,7 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
   it("maintenance: cancel, expiry, default, device-proven completion and an unruled dispute all end with an empty vault", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
-    const vault = await w.escrow.vaultOf(w.assetId);
+    const vault = await w.custody.vaultOf(w.assetId);
     const cancelled = await createOrder(w, w.alice, { salt: id("cancel") });
     const expired = await createOrder(w, w.alice, { salt: id("expire") });
     const defaulted = await createOrder(w, w.alice, { salt: id("default") });
@@ -92,10 +92,10 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.escrow.connect(w.alice).cancel(cancelled.orderId);
     for (const o of [defaulted, proven, unruled]) await w.escrow.connect(w.provider).accept(o.orderId);
     await selfTest(w);
-    await w.escrow.submitDeviceEvidence(proven.orderId, 0, w.device.deviceId);
-    await w.escrow.connect(w.provider).claimMilestone(unruled.orderId, 0);
-    const dispute = await w.escrow.connect(w.alice).challenge.staticCall(unruled.orderId, 0);
-    await w.escrow.connect(w.alice).challenge(unruled.orderId, 0);
+    await w.evidence.submitDeviceEvidence(proven.orderId, 0, w.device.deviceId);
+    await w.evidence.connect(w.provider).claimMilestone(unruled.orderId, 0);
+    const dispute = await w.evidence.connect(w.alice).challenge.staticCall(unruled.orderId, 0);
+    await w.evidence.connect(w.alice).challenge(unruled.orderId, 0);
     await time.increaseTo(expired.args.acceptBy + 1);
     await w.escrow.connect(w.outsider).expire(expired.orderId);
     await time.increase(2 * DAY);
@@ -106,7 +106,7 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     const paid = await drainEscrow(w, [w.alice, w.provider]);
     expect(paid).to.equal(5n * BUDGET + 3n * BOND);
     expect(await w.usdc.balanceOf(vault)).to.equal(0n);
-    expect(await w.escrow.claimable(w.alice.address, w.assetId, u)).to.equal(0n);
+    expect(await w.custody.claimable(w.alice.address, w.assetId, u)).to.equal(0n);
   });
 
   it("maintenance: a reserve-funded order's refund and slashed bond go back to the asset's reserve (returnToReserve), vault empty", async function () {
@@ -118,9 +118,9 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.escrow.connect(w.provider).accept(o.orderId);
     await time.increaseTo(o.args.completeBy + 1);
     await w.escrow.expire(o.orderId);
-    expect(await w.escrow.reserveCredit(w.assetId, u)).to.equal(BUDGET + BOND);
-    await w.escrow.connect(w.outsider).returnToReserve(w.assetId, u);
-    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+    expect(await w.custody.reserveCredit(w.assetId, u)).to.equal(BUDGET + BOND);
+    await w.custody.connect(w.outsider).returnToReserve(w.assetId, u);
+    expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
     // The money re-enters as income: 10 % to the reserve, 1 % fee, the rest to the holders.
     expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(
       reserve0 - BUDGET + ((BUDGET + BOND) * 1_000n) / 10_000n,
@@ -201,21 +201,21 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increaseTo(o.args.completeBy + 1);
     await w.escrow.expire(o.orderId);
-    const credit = await w.escrow.reserveCredit(w.assetId, u);
+    const credit = await w.custody.reserveCredit(w.assetId, u);
     expect(credit).to.equal(BUDGET + BOND);
     // The distributor refuses deposits for the retired asset; the credit goes to the agent instead.
-    await expect(w.escrow.connect(w.outsider).returnToReserve(w.assetId, u))
-      .to.emit(w.escrow, "Credited")
+    await expect(w.custody.connect(w.outsider).returnToReserve(w.assetId, u))
+      .to.emit(w.custody, "Credited")
       .withArgs(w.agent.address, w.assetId, u, credit);
-    expect(await w.escrow.reserveCredit(w.assetId, u)).to.equal(0n);
-    await expect(w.escrow.connect(w.outsider).returnToReserve(w.assetId, u)).to.be.revertedWithCustomError(
+    expect(await w.custody.reserveCredit(w.assetId, u)).to.equal(0n);
+    await expect(w.custody.connect(w.outsider).returnToReserve(w.assetId, u)).to.be.revertedWithCustomError(
       w.escrow,
       "NothingToClaim",
     );
     const before = await w.usdc.balanceOf(w.agent.address);
-    await w.escrow.connect(w.agent).claim(w.assetId, u, w.agent.address);
+    await w.custody.connect(w.agent).claim(w.assetId, u, w.agent.address);
     expect((await w.usdc.balanceOf(w.agent.address)) - before).to.equal(credit);
-    expect(await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+    expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
   });
 
   // FIXED FINDING (stuck funds, RentalSettlement._depositIncome / flushIncome), found by this suite:

@@ -133,9 +133,10 @@ describe("Attack class SWC-107 reentrancy through token hooks and ETH receivers"
     const hook = await ethers.deployContract("AtkHookToken");
     const party = await ethers.deployContract("AtkReentrantParty");
     const [h, p, e] = [await hook.getAddress(), await party.getAddress(), await w.escrow.getAddress()];
+    const c = await w.custody.getAddress();
     await w.escrow.connect(w.gov).setTokenAllowed(h, true);
     await hook.mint(p, 2n * BUDGET);
-    await party.exec(h, hook.interface.encodeFunctionData("approve", [e, ethers.MaxUint256]));
+    await party.exec(h, hook.interface.encodeFunctionData("approve", [c, ethers.MaxUint256]));
     await party.exec(h, hook.interface.encodeFunctionData("setHooked", [true]));
     // The attacker contract is the payer of two orders; it cancels one and claims the refund.
     const first = await orderFor(w, { token: h, salt: ethers.id("first") });
@@ -144,17 +145,18 @@ describe("Attack class SWC-107 reentrancy through token hooks and ETH receivers"
     const id = (salt: string) =>
       ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [p, salt]));
     await party.exec(e, w.escrow.interface.encodeFunctionData("cancel", [id(first.salt)]));
-    for (const payload of [
-      w.escrow.interface.encodeFunctionData("claim", [w.assetId, h, p]),
-      w.escrow.interface.encodeFunctionData("cancel", [id(second.salt)]),
+    // Re-entering the custody's claim, or the orders' cancel (whose refund the custody would credit).
+    for (const [target, payload] of [
+      [c, w.custody.interface.encodeFunctionData("claim", [w.assetId, h, p])],
+      [e, w.escrow.interface.encodeFunctionData("cancel", [id(second.salt)])],
     ]) {
       const snap = await networkHelpers.takeSnapshot();
-      await party.arm(e, payload, false);
-      await party.exec(e, w.escrow.interface.encodeFunctionData("claim", [w.assetId, h, p]));
+      await party.arm(target, payload, false);
+      await party.exec(c, w.custody.interface.encodeFunctionData("claim", [w.assetId, h, p]));
       expect(await party.lastError()).to.equal(w.escrow.interface.getError(GUARD)!.selector);
       expect(await party.successes()).to.equal(0n);
       expect(await hook.balanceOf(p)).to.equal(BUDGET);
-      expect(await hook.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(BUDGET);
+      expect(await hook.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(BUDGET);
       expect((await w.escrow.getOrder(id(second.salt))).state).to.equal(OrderState.Open);
       await snap.restore();
     }
@@ -211,7 +213,7 @@ describe("Attack class SWC-113 DoS with failed call / blocklisting tokens", func
     await w.escrow.connect(w.gov).setTokenAllowed(b, true);
     for (const s of [w.alice, w.provider]) {
       await blk.mint(s.address, USDC(10_000));
-      await blk.connect(s).approve(await w.escrow.getAddress(), ethers.MaxUint256);
+      await blk.connect(s).approve(await w.custody.getAddress(), ethers.MaxUint256);
     }
     const { orderId, args } = await createOrder(w, w.alice, { token: b });
     await w.escrow.connect(w.provider).accept(orderId);
@@ -219,10 +221,10 @@ describe("Attack class SWC-113 DoS with failed call / blocklisting tokens", func
     // The provider defaults: budget and bond become the payer's claimable balance (pull).
     await time.increaseTo(args.completeBy + 1);
     await w.escrow.connect(w.outsider).expire(orderId);
-    const due = await w.escrow.claimable(w.alice.address, w.assetId, b);
+    const due = await w.custody.claimable(w.alice.address, w.assetId, b);
     expect(due).to.equal(args.budget + args.bond);
-    await w.escrow.connect(w.alice).claim(w.assetId, b, w.alice.address);
-    expect(await blk.balanceOf(await w.escrow.vaultOf(w.assetId))).to.equal(0n);
+    await w.custody.connect(w.alice).claim(w.assetId, b, w.alice.address);
+    expect(await blk.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
   });
 });
 
@@ -259,7 +261,7 @@ describe("Attack class weird ERC-20 (d-xyz/weird-erc20): fee-on-transfer", funct
     const f = await fot.getAddress();
     await w.escrow.connect(w.gov).setTokenAllowed(f, true);
     await fot.mint(w.alice.address, BUDGET);
-    await fot.connect(w.alice).approve(await w.escrow.getAddress(), BUDGET);
+    await fot.connect(w.alice).approve(await w.custody.getAddress(), BUDGET);
     const args = await orderFor(w, { token: f });
     await expect(w.escrow.connect(w.alice).createOrder(args))
       .to.be.revertedWithCustomError(w.escrow, "FundingShortfall")

@@ -59,21 +59,21 @@ async function verdict(w: World, orderId: string, inspector: Signer, passed: boo
 }
 
 async function submit(w: World, orderId: string, v: Awaited<ReturnType<typeof verdict>>, by: Signer) {
-  return w.escrow.connect(by).submitInspections(orderId, [v.ins], [v.sig]);
+  return w.evidence.connect(by).submitInspections(orderId, [v.ins], [v.sig]);
 }
 
 /** Both parties withdraw what they are owed; returns their USDC balances' change since `before`. */
 async function settle(w: World, before: { payer: bigint; provider: bigint }) {
   const u = await w.usdc.getAddress();
   for (const p of [w.alice, w.provider]) {
-    if ((await w.escrow.claimable(p.address, w.assetId, u)) !== 0n) {
-      await w.escrow.connect(p).claim(w.assetId, u, p.address);
+    if ((await w.custody.claimable(p.address, w.assetId, u)) !== 0n) {
+      await w.custody.connect(p).claim(w.assetId, u, p.address);
     }
   }
   return {
     payer: (await w.usdc.balanceOf(w.alice.address)) - before.payer,
     provider: (await w.usdc.balanceOf(w.provider.address)) - before.provider,
-    vault: await w.usdc.balanceOf(await w.escrow.vaultOf(w.assetId)),
+    vault: await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId)),
   };
 }
 
@@ -92,12 +92,12 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
     const oldFail = await verdict(w, orderId, w.carol, false, acceptedAt + 1);
     const newPass = await verdict(w, orderId, w.carol, true, acceptedAt + 2);
     await expect(submit(w, orderId, newPass, w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 2, 1);
     await expect(submit(w, orderId, oldFail, w.alice))
       .to.be.revertedWithCustomError(w.escrow, "StaleInspection")
       .withArgs(w.carol.address, 0, acceptedAt + 1, acceptedAt + 2);
-    const m = await w.escrow.getMilestone(orderId, 0);
+    const m = await w.evidence.getMilestone(orderId, 0);
     expect(m.passBits).to.equal(4);
     expect(m.votedBits).to.equal(4);
     await expect(submit(w, orderId, await verdict(w, orderId, w.bob, true, acceptedAt + 1), w.provider))
@@ -114,11 +114,11 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
     const oldFail = await verdict(w, orderId, w.carol, false, acceptedAt + 1);
     const newPass = await verdict(w, orderId, w.carol, true, acceptedAt + 2);
     await expect(submit(w, orderId, oldFail, w.alice))
-      .to.emit(w.escrow, "InspectionFailed")
+      .to.emit(w.evidence, "InspectionFailed")
       .withArgs(orderId, 0, w.carol.address)
-      .and.not.to.emit(w.escrow, "EvidenceWithdrawn");
+      .and.not.to.emit(w.evidence, "EvidenceWithdrawn");
     await expect(submit(w, orderId, newPass, w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 2, 1);
     await expect(submit(w, orderId, oldFail, w.alice))
       .to.be.revertedWithCustomError(w.escrow, "StaleInspection")
@@ -135,13 +135,13 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
     const oldPass = await verdict(w, orderId, w.carol, true, acceptedAt + 1);
     const newFail = await verdict(w, orderId, w.carol, false, acceptedAt + 2);
     await expect(submit(w, orderId, newFail, w.alice))
-      .to.emit(w.escrow, "InspectionFailed")
+      .to.emit(w.evidence, "InspectionFailed")
       .withArgs(orderId, 0, w.carol.address);
     await expect(submit(w, orderId, oldPass, w.provider))
       .to.be.revertedWithCustomError(w.escrow, "StaleInspection")
       .withArgs(w.carol.address, 0, acceptedAt + 1, acceptedAt + 2);
     await expect(submit(w, orderId, await verdict(w, orderId, w.bob, true, acceptedAt + 1), w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 3, 1);
     await time.increaseTo(args.completeBy + 1);
     await expect(w.escrow.expire(orderId)).to.emit(w.escrow, "OrderDefaulted").withArgs(orderId, BUDGET, BOND);
@@ -155,29 +155,29 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
     const { orderId, acceptedAt } = await inspected(w, 2);
     await submit(w, orderId, await verdict(w, orderId, w.carol, true, acceptedAt + 1), w.provider);
     await expect(submit(w, orderId, await verdict(w, orderId, w.carol, false, acceptedAt + 2), w.alice))
-      .to.emit(w.escrow, "InspectionFailed")
+      .to.emit(w.evidence, "InspectionFailed")
       .withArgs(orderId, 0, w.carol.address)
-      .and.to.emit(w.escrow, "EvidenceWithdrawn")
+      .and.to.emit(w.evidence, "EvidenceWithdrawn")
       .withArgs(orderId, 0, 2, 0);
-    let m = await w.escrow.getMilestone(orderId, 0);
+    let m = await w.evidence.getMilestone(orderId, 0);
     expect(m.passBits).to.equal(0);
     expect(m.votedBits).to.equal(4);
     // Bob's pass alone is 1 of 2: nothing is released.
     await expect(submit(w, orderId, await verdict(w, orderId, w.bob, true, acceptedAt + 1), w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 3, 1)
       .and.not.to.emit(w.escrow, "MilestoneReleased");
     // Bob withdraws his pass while carol's fail stands: agreeing drops to 0.
     await expect(submit(w, orderId, await verdict(w, orderId, w.bob, false, acceptedAt + 3), w.alice))
-      .to.emit(w.escrow, "EvidenceWithdrawn")
+      .to.emit(w.evidence, "EvidenceWithdrawn")
       .withArgs(orderId, 0, 3, 0);
     await submit(w, orderId, await verdict(w, orderId, w.bob, true, acceptedAt + 4), w.provider);
     await expect(submit(w, orderId, await verdict(w, orderId, w.carol, true, acceptedAt + 5), w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 2, 2)
       .and.to.emit(w.escrow, "MilestoneReleased")
       .withArgs(orderId, 0, BUDGET);
-    m = await w.escrow.getMilestone(orderId, 0);
+    m = await w.evidence.getMilestone(orderId, 0);
     expect(m.passBits).to.equal(12);
     expect(m.released).to.equal(true);
     expect(await settle(w, before)).to.deep.equal({ payer: -BUDGET, provider: BUDGET, vault: 0n });
@@ -191,13 +191,13 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
     await submit(w, orderId, await verdict(w, orderId, w.carol, true, acceptedAt + 1), w.provider);
     await submit(w, orderId, await verdict(w, orderId, w.bob, true, acceptedAt + 1), w.provider);
     await expect(submit(w, orderId, await verdict(w, orderId, w.carol, false, acceptedAt + 2), w.alice))
-      .to.emit(w.escrow, "EvidenceWithdrawn")
+      .to.emit(w.evidence, "EvidenceWithdrawn")
       .withArgs(orderId, 0, 2, 1);
     await expect(submit(w, orderId, await verdict(w, orderId, w.outsider, true, acceptedAt + 1), w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 4, 2)
       .and.not.to.emit(w.escrow, "MilestoneReleased");
-    const m = await w.escrow.getMilestone(orderId, 0);
+    const m = await w.evidence.getMilestone(orderId, 0);
     expect(m.passBits).to.equal(8 + 16);
     expect(m.votedBits).to.equal(4 + 8 + 16);
     expect((await w.escrow.getOrder(orderId)).released).to.equal(0n);
@@ -215,12 +215,12 @@ describe("Attack: replaying an inspector's older verdict against its newer one",
       .withArgs(orderId, 0);
     // Verdicts are ordered per milestone: carol's fail on milestone 1 is independent.
     await expect(submit(w, orderId, await verdict(w, orderId, w.carol, false, acceptedAt + 1, 1), w.alice))
-      .to.emit(w.escrow, "InspectionFailed")
+      .to.emit(w.evidence, "InspectionFailed")
       .withArgs(orderId, 1, w.carol.address);
     expect((await w.escrow.getOrder(orderId)).released).to.equal(USDC(400));
     const u = await w.usdc.getAddress();
-    expect(await w.escrow.claimable(w.provider.address, w.assetId, u)).to.equal(USDC(400));
-    await w.escrow.connect(w.provider).claim(w.assetId, u, w.provider.address);
+    expect(await w.custody.claimable(w.provider.address, w.assetId, u)).to.equal(USDC(400));
+    await w.custody.connect(w.provider).claim(w.assetId, u, w.provider.address);
     expect((await balances(w)).provider - before.provider).to.equal(USDC(400) - BOND);
   });
 });
@@ -234,9 +234,9 @@ describe("Attack: verdicts issued before acceptance or from the future", functio
         .to.be.revertedWithCustomError(w.escrow, "InspectionBeforeAcceptance")
         .withArgs(at, acceptedAt);
     }
-    expect((await w.escrow.getMilestone(orderId, 0)).votedBits).to.equal(0);
+    expect((await w.evidence.getMilestone(orderId, 0)).votedBits).to.equal(0);
     await expect(submit(w, orderId, await verdict(w, orderId, w.carol, true, acceptedAt + 1), w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 2, 1);
   });
 
@@ -260,7 +260,7 @@ describe("Attack: verdicts issued before acceptance or from the future", functio
 
   it("takes issuedAt up to MAX_VERDICT_SKEW ahead of the block (t-1, t) and refuses t+1", async function () {
     const w = await loadFixture(world);
-    expect(await w.escrow.MAX_VERDICT_SKEW()).to.equal(MAX_VERDICT_SKEW);
+    expect(await w.evidence.MAX_VERDICT_SKEW()).to.equal(MAX_VERDICT_SKEW);
     const skew = Number(MAX_VERDICT_SKEW);
     const { orderId } = await inspected(w, 2, { milestoneBps: [5_000, 5_000] });
     const t1 = (await time.latest()) + 10;
@@ -271,7 +271,7 @@ describe("Attack: verdicts issued before acceptance or from the future", functio
       .withArgs(t1 + skew + 1, t1 + skew);
     await time.setNextBlockTimestamp(t1);
     await expect(submit(w, orderId, await verdict(w, orderId, w.carol, true, t1 + skew), w.provider))
-      .to.emit(w.escrow, "EvidenceAccepted")
+      .to.emit(w.evidence, "EvidenceAccepted")
       .withArgs(orderId, 0, 2, 1);
     const t2 = t1 + 5;
     await time.setNextBlockTimestamp(t2);
@@ -294,7 +294,7 @@ describe("Attack: replaying a provider's older bid", function () {
   }
   async function bid(w: World, orderId: string, price: bigint, issuedAt: number) {
     const b = buildBid(orderId, w.provider.address, price, BOND, BigInt(issuedAt), BigInt((await time.latest()) + DAY));
-    return { b, sig: await signBid(w.provider, w.escrowDomain, b) };
+    return { b, sig: await signBid(w.provider, w.bidDomain, b) };
   }
 
   it("refuses an older bid the provider withdrew (t-1) and awards its revised one (t) once", async function () {

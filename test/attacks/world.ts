@@ -27,7 +27,7 @@ import type { AssetShares } from "../../types/ethers-contracts/index.js";
 import { freshSuite } from "../../scripts/lib/fixture.js";
 import { SubjectKind, buildTerms, rentalDomain, type RentalTerms } from "../../client/src/eip712/rental.js";
 import { deviceDomain } from "../../client/src/eip712/devices.js";
-import { maintenanceDomain } from "../../client/src/eip712/maintenance.js";
+import { bidDomain, inspectionDomain } from "../../client/src/eip712/maintenance.js";
 import { Secp256k1DeviceSigner } from "../../client/src/signers/devices.js";
 import { signedClaim, signedRegistration, type Ctx } from "../devices/helpers.js";
 import { orderArgs, type OrderArgs } from "../maintenance/fixture.js";
@@ -77,7 +77,8 @@ export async function deployWorld(ethers: HardhatEthers) {
   const mfrSigner = suite.roles.manufacturerSigner;
   const [agent, alice, bob, carol, provider, outsider, operator] = signers.slice(8, 15);
   const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental } = suite;
-  const terms = suite.maintenanceTerms;
+  const evidence = suite.maintenanceEvidence;
+  const custody = suite.maintenanceCustody;
   const usdc = suite.payoutToken;
   const u = await usdc.getAddress();
 
@@ -124,7 +125,7 @@ export async function deployWorld(ethers: HardhatEthers) {
   for (const s of [agent, alice, bob, provider, outsider, carol]) {
     await usdc.mint(s.address, USDC(10_000_000));
     await usdc.connect(s).approve(await distributor.getAddress(), ethers.MaxUint256);
-    await usdc.connect(s).approve(await escrow.getAddress(), ethers.MaxUint256);
+    await usdc.connect(s).approve(await custody.getAddress(), ethers.MaxUint256);
     await usdc.connect(s).approve(await rental.getAddress(), ethers.MaxUint256);
   }
 
@@ -138,16 +139,20 @@ export async function deployWorld(ethers: HardhatEthers) {
     factory,
     distributor,
     escrow,
-    disputes: await ethers.getContractAt("DisputeModule", await escrow.disputes()),
+    evidence,
+    custody,
+    disputes: suite.disputes,
     rental,
     rentalDomain: rentalDomain(chainId, await rental.getAddress()),
-    terms,
     usdc,
     shares,
     assetId,
     device,
     ctx,
-    escrowDomain: maintenanceDomain(chainId, await escrow.getAddress()),
+    /** Inspectors sign under MaintenanceEvidence's domain. */
+    escrowDomain: inspectionDomain(chainId, await evidence.getAddress()),
+    /** Providers sign bids under MaintenanceOrders' domain. */
+    bidDomain: bidDomain(chainId, await escrow.getAddress()),
     gov,
     issuer,
     agent,

@@ -10,10 +10,10 @@
  *   ("acceptance: accepted at acceptBy-1 and acceptBy, refused at acceptBy+1, then expirable").
  * - evidence `now > completeBy` and expire(Active) `now <= completeBy`: same file ("evidence: counted at
  *   completeBy-1 and completeBy, refused at completeBy+1, then the order defaults").
- * - reading `timestamp > completeBy`: test/maintenance/MaintenanceEscrow.test.ts ("refuses a reading
+ * - reading `timestamp > completeBy`: test/maintenance/Maintenance.test.ts ("refuses a reading
  *   signed after complete-by").
  * - rule `now >= ends` and resolveByTimeout `now < ends`: test/attacks/deadlines-bind-every-party.test.ts.
- * - rule `ruling > RULING_PAYER` (3 refused; 1 and 2 ruled): test/maintenance/MaintenanceEscrow.test.ts.
+ * - rule `ruling > RULING_PAYER` (3 refused; 1 and 2 ruled): test/maintenance/Maintenance.test.ts.
  * - verdict `issuedAt <= acceptedAt`, `issuedAt > now + MAX_VERDICT_SKEW`, `issuedAt <= latest`, bid
  *   `issuedAt < floor` and withdrawBids `issuedBefore <= floor`: test/attacks/verdicts-ordered.test.ts.
  * - MAX_MILESTONES / MAX_INSPECTORS (max accepted, max+1 refused): test/attacks/bounds.test.ts.
@@ -76,7 +76,7 @@ async function createAccepted(f: F, overrides: Partial<OrderArgs> = {}, from: Si
 }
 
 async function claimableOf(f: F, who: Signer) {
-  return f.escrow.claimable(who.address, ASSET, await f.token.getAddress());
+  return f.custody.claimable(who.address, ASSET, await f.token.getAddress());
 }
 
 function optimistic(f: F) {
@@ -111,7 +111,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
       "OrderCreated",
     );
     expect(await f.token.balanceOf(f.payer.address)).to.equal(before - BUDGET);
-    expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET);
+    expect(await f.token.balanceOf(await f.custody.vaultOf(ASSET))).to.equal(BUDGET);
   });
 
   it("createOrder: budget and bond of type(uint128).max accepted, +1 refused (BadBudget / BadBond)", async function () {
@@ -134,7 +134,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
     await f.escrow.connect(f.payer).createOrder(args);
     const o = await f.escrow.getOrder(id);
     expect([o.budget, o.bond]).to.deep.equal([U128_MAX, U128_MAX]);
-    expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(U128_MAX);
+    expect(await f.token.balanceOf(await f.custody.vaultOf(ASSET))).to.equal(U128_MAX);
   });
 
   it("policy: k = number of sources accepted, sources+1 refused (BadPolicy)", async function () {
@@ -146,7 +146,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
       "BadPolicy",
     );
     const { id } = await create(f, { inspectors, policy: policy({ k: 3 }) });
-    expect((await f.escrow.getPolicy(id)).k).to.equal(3n);
+    expect((await f.evidence.getPolicy(id)).k).to.equal(3n);
   });
 
   it("awardBid: accepted at acceptBy, DeadlinePassed at acceptBy+1; a bid accepted at its deadline, refused at deadline+1", async function () {
@@ -156,7 +156,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
     const now = await time.latest();
     const mkBid = async (deadline: number) => {
       const b = buildBid(id, f.provider.address, BUDGET, BOND, BigInt(now), BigInt(deadline));
-      return { b, sig: await signBid(f.provider, f.domain, b) };
+      return { b, sig: await signBid(f.provider, f.bidDomain, b) };
     };
     const late = await mkBid(acceptBy - 100);
     const long = await mkBid(acceptBy + DAY);
@@ -173,7 +173,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
     await s.restore();
     await at(acceptBy);
     await expect(f.escrow.connect(f.payer).awardBid(id, long.b, long.sig)).to.emit(f.escrow, "OrderAccepted");
-    expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(BUDGET + BOND);
+    expect(await f.token.balanceOf(await f.custody.vaultOf(ASSET))).to.equal(BUDGET + BOND);
     await s.restore();
     await at(acceptBy + 1);
     await expect(f.escrow.connect(f.payer).awardBid(id, long.b, long.sig))
@@ -187,7 +187,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
     const now = BigInt(await time.latest());
     const mkBid = async (price: bigint, bond: bigint) => {
       const b = buildBid(id, f.provider.address, price, bond, now, now + BigInt(DAY));
-      return { b, sig: await signBid(f.provider, f.domain, b) };
+      return { b, sig: await signBid(f.provider, f.bidDomain, b) };
     };
     const s = await takeSnapshot();
     for (const [price, bond] of [
@@ -214,25 +214,25 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
   it("device reading: counter = the used one refused (StaleAttestation), +1 counted; signed at acceptance refused, +1 counted", async function () {
     const f = await loadFixture(fixture);
     const { id, acceptedAt } = await createAccepted(f);
-    const base = (await f.escrow.getOrder(id)).usedCounter;
+    const base = (await f.evidence.getProgress(id)).usedCounter;
     expect(base).to.equal(5n);
     const s = await takeSnapshot();
     await f.devices.setReading(DEVICE, KIND_SELFTEST, base, acceptedAt + 1, 0);
-    await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+    await expect(f.evidence.submitDeviceEvidence(id, 0, DEVICE))
       .to.be.revertedWithCustomError(f.escrow, "StaleAttestation")
       .withArgs(base, base);
     await f.devices.setReading(DEVICE, KIND_SELFTEST, base + 1n, acceptedAt, 0);
-    await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+    await expect(f.evidence.submitDeviceEvidence(id, 0, DEVICE))
       .to.be.revertedWithCustomError(f.escrow, "AttestationBeforeAcceptance")
       .withArgs(acceptedAt, acceptedAt);
     await f.devices.setReading(DEVICE, KIND_SELFTEST, base + 1n, acceptedAt + 1, 0);
-    await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+    await expect(f.evidence.submitDeviceEvidence(id, 0, DEVICE))
       .to.emit(f.escrow, "MilestoneReleased")
       .withArgs(id, 0, BUDGET)
       .and.to.emit(f.escrow, "OrderCompleted")
       .withArgs(id, BOND);
     expect(await claimableOf(f, f.provider)).to.equal(BUDGET + BOND);
-    expect((await f.escrow.getOrder(id)).usedCounter).to.equal(base + 1n);
+    expect((await f.evidence.getProgress(id)).usedCounter).to.equal(base + 1n);
     await s.restore();
     expect(await claimableOf(f, f.provider)).to.equal(0n);
   });
@@ -245,13 +245,13 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
       [Comparator.LTE, threshold + 1n, "lte"],
     ] as const) {
       const { id, acceptedAt } = await createAccepted(f, { policy: policy({ cmp, threshold }), salt: ethers.id(salt) });
-      const counter = Number((await f.escrow.getOrder(id)).usedCounter) + 1;
+      const counter = Number((await f.evidence.getProgress(id)).usedCounter) + 1;
       await f.devices.setReading(DEVICE, KIND_SELFTEST, counter, acceptedAt + 1, bad);
-      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+      await expect(f.evidence.submitDeviceEvidence(id, 0, DEVICE))
         .to.be.revertedWithCustomError(f.escrow, "ValueConditionFailed")
         .withArgs(bad, threshold);
       await f.devices.setReading(DEVICE, KIND_SELFTEST, counter + 1, acceptedAt + 1, threshold);
-      await expect(f.escrow.submitDeviceEvidence(id, 0, DEVICE))
+      await expect(f.evidence.submitDeviceEvidence(id, 0, DEVICE))
         .to.emit(f.escrow, "OrderCompleted")
         .withArgs(id, BOND);
     }
@@ -261,25 +261,25 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
   it("optimistic claim: challenged at claimEnds-1, not at claimEnds; finalized at claimEnds, not at claimEnds-1 (exact payouts)", async function () {
     const f = await loadFixture(fixture);
     const { id } = await createAccepted(f, { deviceId: 0n, policy: optimistic(f) });
-    await f.escrow.connect(f.provider).claimMilestone(id, 0);
-    const ends = Number((await f.escrow.getMilestone(id, 0)).claimEnds);
+    await f.evidence.connect(f.provider).claimMilestone(id, 0);
+    const ends = Number((await f.evidence.getMilestone(id, 0)).claimEnds);
     const s = await takeSnapshot();
     await at(ends - 1);
-    await expect(f.escrow.finalizeClaim(id, 0))
+    await expect(f.evidence.finalizeClaim(id, 0))
       .to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed")
       .withArgs(ends);
-    const disputeId = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
-    await expect(f.escrow.connect(f.payer).challenge(id, 0))
-      .to.emit(f.escrow, "ClaimChallenged")
+    const disputeId = await f.evidence.connect(f.payer).challenge.staticCall(id, 0);
+    await expect(f.evidence.connect(f.payer).challenge(id, 0))
+      .to.emit(f.evidence, "ClaimChallenged")
       .withArgs(id, 0, disputeId, f.arbiter.address, ends - 1 + DAY);
-    expect((await f.escrow.getMilestone(id, 0)).claim).to.equal(2n);
+    expect((await f.evidence.getMilestone(id, 0)).claim).to.equal(2n);
     expect(await claimableOf(f, f.provider)).to.equal(0n);
     await s.restore();
     await at(ends);
-    await expect(f.escrow.connect(f.payer).challenge(id, 0))
+    await expect(f.evidence.connect(f.payer).challenge(id, 0))
       .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(ends);
-    await expect(f.escrow.finalizeClaim(id, 0))
+    await expect(f.evidence.finalizeClaim(id, 0))
       .to.emit(f.escrow, "MilestoneReleased")
       .withArgs(id, 0, BUDGET)
       .and.to.emit(f.escrow, "OrderCompleted")
@@ -300,12 +300,12 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
     const sig = await signInspection(f.inspector1, f.domain, ins);
     const s = await takeSnapshot();
     await at(deadline + 1);
-    await expect(f.escrow.submitInspections(id, [ins], [sig]))
+    await expect(f.evidence.submitInspections(id, [ins], [sig]))
       .to.be.revertedWithCustomError(f.escrow, "InspectionExpired")
       .withArgs(deadline);
     await s.restore();
     await at(deadline);
-    await expect(f.escrow.submitInspections(id, [ins], [sig]))
+    await expect(f.evidence.submitInspections(id, [ins], [sig]))
       .to.emit(f.escrow, "OrderCompleted")
       .withArgs(id, BOND);
     expect(await claimableOf(f, f.provider)).to.equal(BUDGET + BOND);
@@ -314,11 +314,11 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
   it("milestone index: count-1 accepted, count refused (BadMilestone)", async function () {
     const f = await loadFixture(fixture);
     const { id } = await createAccepted(f, { deviceId: 0n, policy: optimistic(f), milestoneBps: [4_000, 6_000] });
-    await expect(f.escrow.connect(f.provider).claimMilestone(id, 2))
+    await expect(f.evidence.connect(f.provider).claimMilestone(id, 2))
       .to.be.revertedWithCustomError(f.escrow, "BadMilestone")
       .withArgs(2);
-    await expect(f.escrow.connect(f.provider).claimMilestone(id, 1)).to.emit(f.escrow, "MilestoneClaimed");
-    expect((await f.escrow.getOrder(id)).pendingClaims).to.equal(1n);
+    await expect(f.evidence.connect(f.provider).claimMilestone(id, 1)).to.emit(f.evidence, "MilestoneClaimed");
+    expect((await f.evidence.getProgress(id)).pendingClaims).to.equal(1n);
   });
 
   it("bond on a gone device: slashed when k <= the other sources (k = 1), returned when k = other sources + 1", async function () {
@@ -361,7 +361,7 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
     const { id, args } = await create(f, { fromReserve: true, salt: ethers.id("first") }, f.agent);
     await at(args.acceptBy + 1);
     await f.escrow.expire(id);
-    const credit = await f.escrow.reserveCredit(ASSET, t);
+    const credit = await f.custody.reserveCredit(ASSET, t);
     expect(credit).to.equal(BUDGET);
     const reserve = await f.distributor.reserveOf(ASSET, t);
     expect(reserve).to.equal(RESERVE - BUDGET);
@@ -370,11 +370,11 @@ describe("boundaries: MaintenanceEscrow deadlines, windows and amounts, both sid
       await s.restore();
       const used = budget < credit ? budget : credit;
       await expect(createTx(f, { fromReserve: true, budget, salt: ethers.id("second") }, f.agent))
-        .to.emit(f.escrow, "ReserveCreditUsed")
+        .to.emit(f.custody, "ReserveCreditUsed")
         .withArgs(ASSET, t, used);
-      expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(credit - used);
+      expect(await f.custody.reserveCredit(ASSET, t)).to.equal(credit - used);
       expect(await f.distributor.reserveOf(ASSET, t)).to.equal(reserve - (budget - used));
-      expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET))).to.equal(credit + (budget - used));
+      expect(await f.token.balanceOf(await f.custody.vaultOf(ASSET))).to.equal(credit + (budget - used));
     }
   });
 });

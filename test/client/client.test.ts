@@ -160,11 +160,12 @@ describe("@plinth/client, imported from its built output", function () {
     };
     const offer = rental.buildOffer(rental.buildTerms({ subjectKind: 1, subjectId: 7n }), me, { expiry: 99n });
     await both((s) => rental.signOffer(s, 31337n, addresses.RentalEscrow, offer));
-    const mDomain = maintenance.maintenanceDomain(31337n, addresses.MaintenanceEscrow);
+    const bDomain = maintenance.bidDomain(31337n, addresses.MaintenanceOrders);
+    const iDomain = maintenance.inspectionDomain(31337n, addresses.MaintenanceEvidence);
     const orderId = client.asHex("0x" + "ab".repeat(32));
-    await both((s) => maintenance.signBid(s, mDomain, maintenance.buildBid(orderId, me, 5n, 1n, 8n, 9n)));
+    await both((s) => maintenance.signBid(s, bDomain, maintenance.buildBid(orderId, me, 5n, 1n, 8n, 9n)));
     await both((s) =>
-      maintenance.signInspection(s, mDomain, maintenance.buildInspection(orderId, 1, true, me, 8n, 9n)),
+      maintenance.signInspection(s, iDomain, maintenance.buildInspection(orderId, 1, true, me, 8n, 9n)),
     );
     const dDomain = devices.deviceDomain(31337n, addresses.DeviceRegistry);
     const claim = devices.claimMessage({ deviceId: 5n, owner: me, deadline: 9n });

@@ -47,10 +47,10 @@ describe("client enums, generated from the contracts (client/src/enums.ts)", fun
     });
     const out = enumsOf([
       source("IRentalTypes", "enum State { None, Active }\nenum SubjectKind { None, Asset }"),
-      source("IMaintenanceEscrow", "enum State { None, Open, Done }"),
+      source("IMaintenance", "enum State { None, Open, Done }"),
     ]);
     expect(out.map((e) => [e.name, e.qualified, e.members])).to.deep.equal([
-      ["OrderState", "IMaintenanceEscrow.State", ["None", "Open", "Done"]],
+      ["OrderState", "IMaintenance.State", ["None", "Open", "Done"]],
       ["RentalState", "IRentalTypes.State", ["None", "Active"]],
       ["SubjectKind", "IRentalTypes.SubjectKind", ["None", "Asset"]],
     ]);

@@ -1,7 +1,7 @@
 /**
  * DisputeModule (contracts/disputes): opening a dispute, its refusals, and the one deadline rule.
  * The flows through an arbitrable (rulings reaching the maintenance escrow, timeouts, moot
- * disputes) are in test/maintenance/MaintenanceEscrow.test.ts and
+ * disputes) are in test/maintenance/Maintenance.test.ts and
  * test/attacks/deadlines-bind-every-party.test.ts.
  */
 import { expect } from "chai";

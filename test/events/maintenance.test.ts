@@ -45,7 +45,7 @@ async function optimistic(f: F) {
 }
 
 /**
- * The dispute id on the escrow's dispute module: keccak256(abi.encode(escrow, key)), key =
+ * The dispute id on the dispute module: keccak256(abi.encode(evidence, key)) (MaintenanceEvidence opens it), key =
  * keccak256(abi.encode(orderId, milestone, round)).
  */
 function disputeIdOf(escrow: string, orderId: string, milestone: number, round: number): bigint {
@@ -54,10 +54,10 @@ function disputeIdOf(escrow: string, orderId: string, milestone: number, round: 
   return BigInt(ethers.keccak256(coder.encode(["address", "bytes32"], [escrow, key])));
 }
 
-describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
+describe("events: MaintenanceOrders, MaintenanceEvidence, MaintenanceCustody (issue 12, exact arguments)", function () {
   it("MilestoneClaimed(orderId, milestone, now + challengeWindow), then ClaimChallenged(orderId, milestone, disputeId, arbiter, now + disputeTimeout)", async function () {
     const f = await loadFixture(base);
-    const maintenance = f.escrow;
+    const maintenance = f.evidence;
     const { id } = await optimistic(f);
     const t1 = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(t1);
@@ -88,13 +88,13 @@ describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
     const f = await loadFixture(base);
     const maintenance = f.escrow;
     const { id, args } = await optimistic(f);
-    await maintenance.connect(f.provider).claimMilestone(id, 0);
-    await maintenance.connect(f.payer).challenge(id, 0);
-    expect((await maintenance.getMilestone(id, 0)).claim).to.equal(Claim.Disputed);
-    await f.disputes.connect(f.arbiter).rule(disputeIdOf(await maintenance.getAddress(), id, 0, 1), Ruling.Payer);
-    const m = await maintenance.getMilestone(id, 0);
+    await f.evidence.connect(f.provider).claimMilestone(id, 0);
+    await f.evidence.connect(f.payer).challenge(id, 0);
+    expect((await f.evidence.getMilestone(id, 0)).claim).to.equal(Claim.Disputed);
+    await f.disputes.connect(f.arbiter).rule(disputeIdOf(await f.evidence.getAddress(), id, 0, 1), Ruling.Payer);
+    const m = await f.evidence.getMilestone(id, 0);
     expect([m.claim, m.claimEnds, m.released]).to.deep.equal([BigInt(Claim.None), 0n, false]);
-    expect((await maintenance.getOrder(id)).pendingClaims).to.equal(0n);
+    expect((await f.evidence.getProgress(id)).pendingClaims).to.equal(0n);
     // The cleared claim no longer holds the order open: after completeBy it defaults.
     await time.increaseTo(args.completeBy + 1);
     await maintenance.expire(id);
@@ -103,12 +103,12 @@ describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
     // A claim finalized unchallenged is cleared the same way (and counts: the milestone is released).
     const g = await loadFixture(base);
     const o = await optimistic(g);
-    await g.escrow.connect(g.provider).claimMilestone(o.id, 0);
+    await g.evidence.connect(g.provider).claimMilestone(o.id, 0);
     await time.increase(DAY);
-    await g.escrow.finalizeClaim(o.id, 0);
-    const n = await g.escrow.getMilestone(o.id, 0);
+    await g.evidence.finalizeClaim(o.id, 0);
+    const n = await g.evidence.getMilestone(o.id, 0);
     expect([n.claim, n.claimEnds, n.released]).to.deep.equal([BigInt(Claim.None), 0n, true]);
-    expect((await g.escrow.getOrder(o.id)).pendingClaims).to.equal(0n);
+    expect((await g.evidence.getProgress(o.id)).pendingClaims).to.equal(0n);
   });
 
   it("ReserveCredited(assetId, token, amount) when a reserve-funded order is cancelled or expires", async function () {
@@ -117,17 +117,17 @@ describe("events: MaintenanceEscrow (issue 12, exact arguments)", function () {
     const t = await f.token.getAddress();
     const a = await create(f, { fromReserve: true }, f.agent);
     await expect(maintenance.connect(f.agent).cancel(a.id))
-      .to.emit(maintenance, "ReserveCredited")
+      .to.emit(f.custody, "ReserveCredited")
       .withArgs(ASSET, t, BUDGET)
       .and.to.emit(maintenance, "OrderCancelled")
       .withArgs(a.id, BUDGET);
-    expect(await maintenance.reserveCredit(ASSET, t)).to.equal(BUDGET);
+    expect(await f.custody.reserveCredit(ASSET, t)).to.equal(BUDGET);
 
     // A second one is funded from that credit first, then expires: the credit comes back in full.
     const b = await create(f, { fromReserve: true, salt: ethers.id("second") }, f.agent);
-    expect(await maintenance.reserveCredit(ASSET, t)).to.equal(0n);
+    expect(await f.custody.reserveCredit(ASSET, t)).to.equal(0n);
     await time.increaseTo(b.args.acceptBy + 1);
-    await expect(maintenance.expire(b.id)).to.emit(maintenance, "ReserveCredited").withArgs(ASSET, t, BUDGET);
-    expect(await maintenance.reserveCredit(ASSET, t)).to.equal(BUDGET);
+    await expect(maintenance.expire(b.id)).to.emit(f.custody, "ReserveCredited").withArgs(ASSET, t, BUDGET);
+    expect(await f.custody.reserveCredit(ASSET, t)).to.equal(BUDGET);
   });
 });

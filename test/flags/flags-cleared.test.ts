@@ -460,17 +460,17 @@ describe("flags: maintenance escrow", function () {
       defaultRuling: Ruling.Payer,
     });
     const { id } = await order(f, { deviceId: 0n, policy: optimistic });
-    await f.escrow.connect(f.provider).claimMilestone(id, 0);
-    let m = await f.escrow.getMilestone(id, 0);
+    await f.evidence.connect(f.provider).claimMilestone(id, 0);
+    let m = await f.evidence.getMilestone(id, 0);
     expect([m.claim, m.released]).to.deep.equal([1n, false]);
     expect(m.claimEnds).to.not.equal(0n);
-    expect((await f.escrow.getOrder(id)).pendingClaims).to.equal(1n);
+    expect((await f.evidence.getProgress(id)).pendingClaims).to.equal(1n);
     await time.increaseTo(m.claimEnds);
-    await f.escrow.finalizeClaim(id, 0);
-    m = await f.escrow.getMilestone(id, 0);
+    await f.evidence.finalizeClaim(id, 0);
+    m = await f.evidence.getMilestone(id, 0);
     expect([m.claim, m.claimEnds, m.released]).to.deep.equal([0n, 0n, true]);
-    const o = await f.escrow.getOrder(id);
-    expect([o.pendingClaims, o.state]).to.deep.equal([0n, BigInt(OrderState.Completed)]);
+    expect((await f.evidence.getProgress(id)).pendingClaims).to.equal(0n);
+    expect((await f.escrow.getOrder(id)).state).to.equal(BigInt(OrderState.Completed));
   });
 
   it("a ruling marks the dispute resolved", async function () {
@@ -485,13 +485,13 @@ describe("flags: maintenance escrow", function () {
       defaultRuling: Ruling.Payer,
     });
     const { id } = await order(f, { deviceId: 0n, policy: optimistic });
-    await f.escrow.connect(f.provider).claimMilestone(id, 0);
-    const disputeId = await f.escrow.connect(f.payer).challenge.staticCall(id, 0);
-    await f.escrow.connect(f.payer).challenge(id, 0);
+    await f.evidence.connect(f.provider).claimMilestone(id, 0);
+    const disputeId = await f.evidence.connect(f.payer).challenge.staticCall(id, 0);
+    await f.evidence.connect(f.payer).challenge(id, 0);
     expect((await f.disputes.getDispute(disputeId)).resolved).to.equal(false);
     await f.disputes.connect(f.arbiter).rule(disputeId, Ruling.Payer);
     expect((await f.disputes.getDispute(disputeId)).resolved).to.equal(true);
-    const m = await f.escrow.getMilestone(id, 0);
+    const m = await f.evidence.getMilestone(id, 0);
     expect([m.claim, m.claimEnds, m.released]).to.deep.equal([0n, 0n, false]);
   });
 
@@ -501,11 +501,11 @@ describe("flags: maintenance escrow", function () {
     const { id, args } = await order(f, { slashTo: 1 });
     await time.increaseTo(args.completeBy + 1);
     await f.escrow.expire(id); // budget refunded to the payer, bond slashed to the reserve
-    expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET);
-    expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(BOND);
-    await f.escrow.connect(f.payer).claim(ASSET, t, f.payer.address);
-    expect(await f.escrow.claimable(f.payer.address, ASSET, t)).to.equal(0n);
-    await f.escrow.returnToReserve(ASSET, t);
-    expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(0n);
+    expect(await f.custody.claimable(f.payer.address, ASSET, t)).to.equal(BUDGET);
+    expect(await f.custody.reserveCredit(ASSET, t)).to.equal(BOND);
+    await f.custody.connect(f.payer).claim(ASSET, t, f.payer.address);
+    expect(await f.custody.claimable(f.payer.address, ASSET, t)).to.equal(0n);
+    await f.custody.returnToReserve(ASSET, t);
+    expect(await f.custody.reserveCredit(ASSET, t)).to.equal(0n);
   });
 });

@@ -9,8 +9,10 @@ import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
-import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
-import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
+import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
+import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
+import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
+import {MaintenanceOrders} from "../../contracts/maintenance/MaintenanceOrders.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
 /// @notice The wiring the handler acts on (all real contracts), passed in one struct.
@@ -19,7 +21,7 @@ struct Suite {
     IncomeDistributor distributor;
     AssetShares shares;
     RentalEscrow rental;
-    MaintenanceEscrow maintenance;
+    MaintenanceOrders maintenance;
     MockPayoutToken usd;
     uint256 assetId;
     uint256 deviceId;
@@ -68,7 +70,9 @@ contract SuiteHandler {
     IncomeDistributor public immutable distributor;
     AssetShares public immutable shares;
     RentalEscrow public immutable rental;
-    MaintenanceEscrow public immutable maintenance;
+    MaintenanceOrders public immutable maintenance;
+    MaintenanceEvidence public immutable maintenanceEvidence;
+    MaintenanceCustody public immutable maintenanceCustody;
     MockPayoutToken public immutable usd;
     uint256 public immutable assetId;
     uint256 public immutable deviceId;
@@ -103,6 +107,8 @@ contract SuiteHandler {
         shares = s.shares;
         rental = s.rental;
         maintenance = s.maintenance;
+        maintenanceEvidence = MaintenanceEvidence(address(s.maintenance.evidence()));
+        maintenanceCustody = MaintenanceCustody(address(s.maintenance.custody()));
         usd = s.usd;
         assetId = s.assetId;
         deviceId = s.deviceId;
@@ -114,7 +120,7 @@ contract SuiteHandler {
             vm.startPrank(payers[i]);
             s.usd.approve(address(s.distributor), type(uint256).max);
             s.usd.approve(address(s.rental), type(uint256).max);
-            s.usd.approve(address(s.maintenance), type(uint256).max);
+            s.usd.approve(address(s.maintenance.custody()), type(uint256).max);
             vm.stopPrank();
         }
     }
@@ -160,9 +166,9 @@ contract SuiteHandler {
 
     /// @notice Money the maintenance escrow must still hold for an order.
     function maintenanceHeldFor(bytes32 id) public view returns (uint256) {
-        IMaintenanceEscrow.Order memory o = maintenance.getOrder(id);
-        if (o.state == IMaintenanceEscrow.State.Open) return o.budget;
-        if (o.state == IMaintenanceEscrow.State.Active) return uint256(o.price) - o.released + o.bond;
+        IMaintenance.Order memory o = maintenance.getOrder(id);
+        if (o.state == IMaintenance.State.Open) return o.budget;
+        if (o.state == IMaintenance.State.Active) return uint256(o.price) - o.released + o.bond;
         return 0;
     }
 
@@ -479,7 +485,7 @@ contract SuiteHandler {
         if (orders.length >= MAX_ORDERS) return;
         bool byDevice = mode % 2 == 0;
         bool fromReserve = (mode >> 1) % 2 == 1;
-        IMaintenanceEscrow.OrderParams memory p;
+        IMaintenance.OrderParams memory p;
         p.assetId = assetId;
         p.deviceId = deviceId;
         p.token = address(usd);
@@ -488,12 +494,12 @@ contract SuiteHandler {
         p.acceptBy = uint40(block.timestamp + 1 + (acceptIn % 5 days));
         p.completeBy = p.acceptBy + 1 + uint40(workFor % 10 days);
         p.fromReserve = fromReserve;
-        p.slashTo = IMaintenanceEscrow.SlashTo((mode >> 2) % 2);
+        p.slashTo = IMaintenance.SlashTo((mode >> 2) % 2);
         p.policy.k = 1;
         p.policy.kind = KIND;
         if (byDevice) {
             p.policy.useDevice = true;
-            p.policy.cmp = IMaintenanceEscrow.Comparator.EQ;
+            p.policy.cmp = IMaintenance.Comparator.EQ;
         } else {
             p.inspectors = new address[](1);
             p.inspectors[0] = inspector;
@@ -502,7 +508,7 @@ contract SuiteHandler {
         address creator = fromReserve ? AGENT : PAYER;
         if (fromReserve) {
             uint256 available =
-                distributor.reserveOf(assetId, address(usd)) + maintenance.reserveCredit(assetId, address(usd));
+                distributor.reserveOf(assetId, address(usd)) + maintenanceCustody.reserveCredit(assetId, address(usd));
             if (available == 0) return;
             p.budget = _bound(budget, 1, available);
         } else {
@@ -519,8 +525,8 @@ contract SuiteHandler {
     function acceptOrder(uint256 seed) public {
         bytes32 id = _order(seed);
         if (id == bytes32(0)) return;
-        IMaintenanceEscrow.Order memory o = maintenance.getOrder(id);
-        if (o.state != IMaintenanceEscrow.State.Open || block.timestamp > o.acceptBy) return;
+        IMaintenance.Order memory o = maintenance.getOrder(id);
+        if (o.state != IMaintenance.State.Open || block.timestamp > o.acceptBy) return;
         usd.mint(PROVIDER, o.bond);
         vm.prank(PROVIDER);
         maintenance.accept(id);
@@ -535,7 +541,7 @@ contract SuiteHandler {
         if (id == bytes32(0)) return;
         vm.warp(block.timestamp + 1);
         attest(seed, true, value);
-        try maintenance.submitDeviceEvidence(id, 0, deviceId) {
+        try maintenanceEvidence.submitDeviceEvidence(id, 0, deviceId) {
             count["proveByDevice"]++;
         } catch {}
     }
@@ -545,8 +551,8 @@ contract SuiteHandler {
         bytes32 id = _order(seed);
         if (id == bytes32(0)) return;
         vm.warp(block.timestamp + 1); // the verdict is issued after acceptance, and after the last one
-        IMaintenanceEscrow.Inspection[] memory ins = new IMaintenanceEscrow.Inspection[](1);
-        ins[0] = IMaintenanceEscrow.Inspection({
+        IMaintenance.Inspection[] memory ins = new IMaintenance.Inspection[](1);
+        ins[0] = IMaintenance.Inspection({
             orderId: id,
             milestone: 0,
             passed: passed,
@@ -554,10 +560,10 @@ contract SuiteHandler {
             issuedAt: block.timestamp,
             deadline: block.timestamp + 1 days
         });
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(INSPECTOR_KEY, maintenance.inspectionDigest(ins[0]));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(INSPECTOR_KEY, maintenanceEvidence.inspectionDigest(ins[0]));
         bytes[] memory sigs = new bytes[](1);
         sigs[0] = abi.encodePacked(r, s, v);
-        try maintenance.submitInspections(id, ins, sigs) {
+        try maintenanceEvidence.submitInspections(id, ins, sigs) {
             count[passed ? bytes32("inspectPassed") : bytes32("inspectFailed")]++;
         } catch {}
     }
@@ -584,18 +590,18 @@ contract SuiteHandler {
     /// @notice A maintenance party claims its balance to itself.
     function claimMaintenance(uint256 partySeed) public {
         address party = maintenanceParties()[partySeed % 3];
-        uint256 amount = maintenance.claimable(party, assetId, address(usd));
+        uint256 amount = maintenanceCustody.claimable(party, assetId, address(usd));
         if (amount == 0) return;
         vm.prank(party);
-        maintenance.claim(assetId, address(usd), party);
+        maintenanceCustody.claim(assetId, address(usd), party);
         ghostOut += amount;
         count["claimMaintenance"]++;
     }
 
     /// @notice Anyone returns the reserve's refunds and slashes to the distributor.
     function returnToReserve() public {
-        if (maintenance.reserveCredit(assetId, address(usd)) == 0) return;
-        maintenance.returnToReserve(assetId, address(usd));
+        if (maintenanceCustody.reserveCredit(assetId, address(usd)) == 0) return;
+        maintenanceCustody.returnToReserve(assetId, address(usd));
         count["returnToReserve"]++;
     }
 
@@ -656,19 +662,18 @@ contract SuiteHandler {
 
     function _orderStep(uint256 seed) internal {
         uint256 n = orders.length;
-        IMaintenanceEscrow.State st =
-            n == 0 ? IMaintenanceEscrow.State.None : maintenance.getOrder(orders[n - 1]).state;
-        if (st == IMaintenanceEscrow.State.Open) {
+        IMaintenance.State st = n == 0 ? IMaintenance.State.None : maintenance.getOrder(orders[n - 1]).state;
+        if (st == IMaintenance.State.Open) {
             if (seed % 5 == 0) {
                 vm.warp(uint256(maintenance.getOrder(orders[n - 1]).acceptBy) + 1);
                 expireOrder(n - 1);
             } else acceptOrder(n - 1);
-        } else if (st == IMaintenanceEscrow.State.Active) {
+        } else if (st == IMaintenance.State.Active) {
             bytes32 id = orders[n - 1];
             if (seed % 5 == 0) {
                 vm.warp(uint256(maintenance.getOrder(id).completeBy) + 1);
                 expireOrder(n - 1);
-            } else if (maintenance.getPolicy(id).useDevice) proveByDevice(n - 1, uint64(seed % 4 == 0 ? 1 : 0));
+            } else if (maintenanceEvidence.getPolicy(id).useDevice) proveByDevice(n - 1, uint64(seed % 4 == 0 ? 1 : 0));
             else inspect(n - 1, seed % 4 != 0);
         } else {
             claimMaintenance(seed);

@@ -8,7 +8,7 @@ pragma solidity 0.8.37;
 // agreements and 10 work orders per run keep the end-of-run sweeps bounded.
 // Every contract is the real one (no mocks except the 6-decimal payout token): DeviceRegistry,
 // AssetRegistry, IdentityRegistry, ShareFactory + SharesBlueprint + AssetShares, IncomeDistributor,
-// RentalEscrow + RentalSettlement, MaintenanceEscrow (+ linked MaintenanceTerms, per-asset vault).
+// RentalEscrow + RentalSettlement, MaintenanceOrders + MaintenanceEvidence + MaintenanceCustody (per-asset vault).
 
 import {PlinthTest} from "../utils/Vm.sol";
 import {AssetRegistry} from "../../contracts/assets/AssetRegistry.sol";
@@ -25,8 +25,11 @@ import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
-import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
-import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
+import {DisputeModule} from "../../contracts/disputes/DisputeModule.sol";
+import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
+import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
+import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
+import {MaintenanceOrders} from "../../contracts/maintenance/MaintenanceOrders.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {Suite, SuiteHandler} from "./SuiteHandler.sol";
 import {IAssetRecords} from "../../contracts/interfaces/IAssetRecords.sol";
@@ -43,7 +46,9 @@ abstract contract SuiteSetup is PlinthTest {
     IncomeDistributor internal distributor;
     AssetShares internal shares;
     RentalEscrow internal rental;
-    MaintenanceEscrow internal maintenance;
+    MaintenanceOrders internal maintenance;
+    MaintenanceEvidence internal maintenanceEvidence;
+    MaintenanceCustody internal maintenanceCustody;
     SuiteHandler internal handler;
     uint256 internal assetId;
     uint256 internal deviceId;
@@ -77,12 +82,15 @@ abstract contract SuiteSetup is PlinthTest {
             250,
             settlement
         );
-        maintenance = new MaintenanceEscrow(
+        maintenance = new MaintenanceOrders(
             address(this),
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor))
+            IIncomeDistributor(address(distributor)),
+            new DisputeModule()
         );
+        maintenanceEvidence = MaintenanceEvidence(address(maintenance.evidence()));
+        maintenanceCustody = MaintenanceCustody(address(maintenance.custody()));
 
         // Cross roles and allowlists.
         assets.grantRole(assets.ISSUER_ROLE(), address(this));
@@ -91,7 +99,7 @@ abstract contract SuiteSetup is PlinthTest {
         assets.grantRole(assets.LEASE_MANAGER_ROLE(), address(rental));
         devices.grantRole(devices.LEASE_MANAGER_ROLE(), address(rental));
         devices.setAssetRegistry(IAssetRegistry(address(assets)));
-        distributor.grantRole(distributor.RESERVE_SPENDER_ROLE(), address(maintenance));
+        distributor.grantRole(distributor.RESERVE_SPENDER_ROLE(), address(maintenance.custody()));
         identity.grantRole(identity.KYC_AGENT_ROLE(), address(this));
         distributor.setPayoutToken(address(usd), true);
         rental.setTokenAllowed(address(usd), true);
@@ -224,7 +232,8 @@ abstract contract SuiteSetup is PlinthTest {
             usd.balanceOf(address(rental)) +
             usd.balanceOf(rental.vaultOf(assetId)) +
             usd.balanceOf(address(maintenance)) +
-            usd.balanceOf(maintenance.vaultOf(assetId));
+            usd.balanceOf(address(maintenanceCustody)) +
+            usd.balanceOf(maintenanceCustody.vaultOf(assetId));
     }
 
     /// @dev What the distributor owes in `usd` (claimable, reserve, fees) and its rounding dust.
@@ -253,10 +262,10 @@ abstract contract SuiteSetup is PlinthTest {
     /// @dev What the maintenance escrow owes: open budgets, unreleased prices + bonds, claimables, reserve credit.
     function _maintenanceOwes() internal view returns (uint256 owed) {
         address[3] memory p = handler.maintenanceParties();
-        for (uint256 i = 0; i < p.length; ++i) owed += maintenance.claimable(p[i], assetId, address(usd));
+        for (uint256 i = 0; i < p.length; ++i) owed += maintenanceCustody.claimable(p[i], assetId, address(usd));
         uint256 n = handler.orderCount();
         for (uint256 i = 0; i < n; ++i) owed += handler.maintenanceHeldFor(handler.orders(i));
-        owed += maintenance.reserveCredit(assetId, address(usd));
+        owed += maintenanceCustody.reserveCredit(assetId, address(usd));
     }
 
     function _checkValue() internal view {
@@ -282,7 +291,9 @@ abstract contract SuiteSetup is PlinthTest {
         assertEq(usd.balanceOf(rental.vaultOf(assetId)), _rentalOwes(), "the asset's rental vault holds what it owes");
         assertEq(usd.balanceOf(address(rental)), 0, "the rental escrow itself holds nothing");
         assertEq(
-            usd.balanceOf(address(maintenance)) + usd.balanceOf(maintenance.vaultOf(assetId)),
+            usd.balanceOf(address(maintenance)) +
+                usd.balanceOf(address(maintenanceCustody)) +
+                usd.balanceOf(maintenanceCustody.vaultOf(assetId)),
             _maintenanceOwes(),
             "maintenance escrow + vault hold what they owe"
         );
@@ -304,8 +315,8 @@ abstract contract SuiteSetup is PlinthTest {
 
     /// @dev Ends order `id` with a public call after its deadlines (no-op if already terminal).
     function _endOrder(bytes32 id) internal {
-        IMaintenanceEscrow.State s = maintenance.getOrder(id).state;
-        if (s == IMaintenanceEscrow.State.Open || s == IMaintenanceEscrow.State.Active) maintenance.expire(id);
+        IMaintenance.State s = maintenance.getOrder(id).state;
+        if (s == IMaintenance.State.Open || s == IMaintenance.State.Active) maintenance.expire(id);
     }
 
     /// @dev After every escrow reached a terminal state: every party withdraws, fees are swept and
@@ -328,12 +339,13 @@ abstract contract SuiteSetup is PlinthTest {
             rental.withdraw(assetId, address(usd));
         }
         // First: for a retired asset the reserve credit is credited to its agent, who then claims it.
-        if (maintenance.reserveCredit(assetId, address(usd)) != 0) maintenance.returnToReserve(assetId, address(usd));
+        if (maintenanceCustody.reserveCredit(assetId, address(usd)) != 0)
+            maintenanceCustody.returnToReserve(assetId, address(usd));
         address[3] memory mp = handler.maintenanceParties();
         for (uint256 i = 0; i < mp.length; ++i) {
-            if (maintenance.claimable(mp[i], assetId, address(usd)) == 0) continue;
+            if (maintenanceCustody.claimable(mp[i], assetId, address(usd)) == 0) continue;
             vm.prank(mp[i]);
-            maintenance.claim(assetId, address(usd), mp[i]);
+            maintenanceCustody.claim(assetId, address(usd), mp[i]);
         }
         assertEq(
             usd.balanceOf(address(rental)) + usd.balanceOf(rental.vaultOf(assetId)),
@@ -341,7 +353,9 @@ abstract contract SuiteSetup is PlinthTest {
             "rental escrow and vault empty once everyone left"
         );
         assertEq(
-            usd.balanceOf(address(maintenance)) + usd.balanceOf(maintenance.vaultOf(assetId)),
+            usd.balanceOf(address(maintenance)) +
+                usd.balanceOf(address(maintenanceCustody)) +
+                usd.balanceOf(maintenanceCustody.vaultOf(assetId)),
             0,
             "maintenance escrow and vault empty once everyone left"
         );
@@ -365,8 +379,8 @@ abstract contract SuiteSetup is PlinthTest {
         for (uint256 i = 0; i < n; ++i) {
             bytes32 id = handler.orders(i);
             _endOrder(id);
-            IMaintenanceEscrow.Order memory o = maintenance.getOrder(id);
-            assertTrue(uint256(o.state) >= uint256(IMaintenanceEscrow.State.Completed), "every order is terminal");
+            IMaintenance.Order memory o = maintenance.getOrder(id);
+            assertTrue(uint256(o.state) >= uint256(IMaintenance.State.Completed), "every order is terminal");
             assertEq(handler.maintenanceHeldFor(id), 0, "a finished order holds nothing");
         }
         _checkValue();

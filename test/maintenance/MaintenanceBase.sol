@@ -5,13 +5,16 @@ import {PlinthTest} from "../utils/Vm.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
-import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
-import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
+import {DisputeModule} from "../../contracts/disputes/DisputeModule.sol";
+import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
+import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
+import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
+import {MaintenanceOrders} from "../../contracts/maintenance/MaintenanceOrders.sol";
 import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.sol";
 import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 
-/// @notice Deployment shared by the maintenance escrow's Solidity fuzz and invariant tests.
+/// @notice Deployment shared by the maintenance part's (orders, evidence, custody) Solidity fuzz and invariant tests.
 abstract contract MaintenanceBase is PlinthTest {
     uint256 internal constant ASSET = 1;
     uint256 internal constant DEVICE = 7;
@@ -27,7 +30,9 @@ abstract contract MaintenanceBase is PlinthTest {
     MockAssetRegistry internal assets;
     MockDeviceRegistry internal devices;
     MockIncomeDistributor internal distributor;
-    MaintenanceEscrow internal escrow;
+    MaintenanceOrders internal escrow;
+    MaintenanceEvidence internal evidence;
+    MaintenanceCustody internal custody;
 
     /// @dev Maps `x` into [lo, hi] (uniformly enough for fuzzing; forge-std is not available).
     function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
@@ -43,18 +48,21 @@ abstract contract MaintenanceBase is PlinthTest {
         assets = new MockAssetRegistry(address(0));
         devices = new MockDeviceRegistry();
         distributor = new MockIncomeDistributor(GOV, false);
-        escrow = new MaintenanceEscrow(
+        escrow = new MaintenanceOrders(
             GOV,
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor))
+            IIncomeDistributor(address(distributor)),
+            new DisputeModule()
         );
+        evidence = MaintenanceEvidence(address(escrow.evidence()));
+        custody = MaintenanceCustody(address(escrow.custody()));
         assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
         devices.setDevice(DEVICE, address(0), IDeviceRegistry.DeviceStatus.Active, ASSET);
         devices.setReading(DEVICE, KIND, 5, 1, 0);
         bytes32 spender = distributor.RESERVE_SPENDER_ROLE();
         vm.prank(GOV);
-        distributor.grantRole(spender, address(escrow));
+        distributor.grantRole(spender, address(custody));
         vm.prank(GOV);
         escrow.setTokenAllowed(address(token), true);
     }
@@ -62,18 +70,14 @@ abstract contract MaintenanceBase is PlinthTest {
     function _mintApprove(address who, uint256 amount) internal {
         token.mint(who, amount);
         vm.prank(who);
-        token.approve(address(escrow), type(uint256).max);
+        token.approve(address(custody), type(uint256).max);
     }
 
-    function _policy(
-        bool useDevice,
-        bool optimistic,
-        uint8 k
-    ) internal pure returns (IMaintenanceEscrow.Policy memory p) {
+    function _policy(bool useDevice, bool optimistic, uint8 k) internal pure returns (IMaintenance.Policy memory p) {
         p.k = k;
         p.useDevice = useDevice;
         p.kind = KIND;
-        if (useDevice) p.cmp = IMaintenanceEscrow.Comparator.EQ;
+        if (useDevice) p.cmp = IMaintenance.Comparator.EQ;
         if (optimistic) {
             p.optimistic = true;
             p.arbiter = ARBITER;
@@ -88,9 +92,9 @@ abstract contract MaintenanceBase is PlinthTest {
         uint256 bond,
         uint40 acceptBy,
         uint40 completeBy,
-        IMaintenanceEscrow.Policy memory pol,
+        IMaintenance.Policy memory pol,
         bytes32 salt
-    ) internal pure returns (IMaintenanceEscrow.OrderParams memory p) {
+    ) internal pure returns (IMaintenance.OrderParams memory p) {
         p.assetId = ASSET;
         p.deviceId = DEVICE;
         p.token = address(0); // set by caller

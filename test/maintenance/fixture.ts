@@ -1,11 +1,12 @@
 /**
- * Shared deployment for the maintenance escrow tests: the escrow (with its linked MaintenanceTerms
- * library) on top of test doubles of the asset registry, the device registry and the income
- * distributor, an allowlisted token, funded parties and an ERC-1271 inspector wallet.
+ * Shared deployment for the maintenance tests: MaintenanceOrders (`escrow`, the part's entry point), the
+ * MaintenanceEvidence and MaintenanceCustody it creates, and the dispute module, on top of test doubles of
+ * the asset registry, the device registry and the income distributor, an allowlisted token, funded
+ * parties (who approve the custody) and an ERC-1271 inspector wallet.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import hre from "hardhat";
-import { Comparator, SlashTo, maintenanceDomain } from "../../client/src/eip712/maintenance.js";
+import { Comparator, SlashTo, bidDomain, inspectionDomain } from "../../client/src/eip712/maintenance.js";
 import { ReadingKinds } from "../../client/src/enums.js";
 import type { NewOrder } from "../../scripts/operator/maintenance/lib.js";
 
@@ -30,6 +31,30 @@ export const HOUR = 3_600;
 export type OrderArgs = NewOrder;
 export type PolicyArgs = NewOrder["policy"];
 
+/**
+ * Deploys the maintenance part on the given registries and distributor: a DisputeModule, then
+ * MaintenanceOrders (`escrow`), which creates its MaintenanceEvidence and MaintenanceCustody.
+ */
+export async function deployMaintenanceOn(
+  ethers: HardhatEthers,
+  governance: string,
+  assetRegistry: string,
+  deviceRegistry: string,
+  distributor: string,
+) {
+  const disputes = await ethers.deployContract("DisputeModule");
+  const escrow = await ethers.deployContract("MaintenanceOrders", [
+    governance,
+    assetRegistry,
+    deviceRegistry,
+    distributor,
+    await disputes.getAddress(),
+  ]);
+  const evidence = await ethers.getContractAt("MaintenanceEvidence", await escrow.evidence());
+  const custody = await ethers.getContractAt("MaintenanceCustody", await escrow.custody());
+  return { escrow, evidence, custody, disputes };
+}
+
 export async function deployMaintenance(ethers: HardhatEthers) {
   const [gov, agent, payer, provider, provider2, inspector1, inspector2, walletOwner, arbiter, stranger] =
     await ethers.getSigners();
@@ -37,14 +62,15 @@ export async function deployMaintenance(ethers: HardhatEthers) {
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const devices = await ethers.deployContract("MockDeviceRegistry");
   const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
-  const terms = await ethers.deployContract("MaintenanceTerms");
-  const escrow = await ethers.deployContract(
-    "MaintenanceEscrow",
-    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
-    { libraries: { MaintenanceTerms: await terms.getAddress() } },
+  const { escrow, evidence, custody, disputes } = await deployMaintenanceOn(
+    ethers,
+    gov.address,
+    await assets.getAddress(),
+    await devices.getAddress(),
+    await distributor.getAddress(),
   );
   const escrowAddress = await escrow.getAddress();
-  const disputes = await ethers.getContractAt("DisputeModule", await escrow.disputes());
+  const custodyAddress = await custody.getAddress();
   const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
 
   await assets.setAsset(ASSET, agent.address, 1, ethers.ZeroAddress);
@@ -52,18 +78,20 @@ export async function deployMaintenance(ethers: HardhatEthers) {
   await devices.setDevice(DEVICE, ethers.ZeroAddress, 1, ASSET);
   await devices.setDevice(OTHER_DEVICE, ethers.ZeroAddress, 1, OTHER_ASSET);
   await devices.setReading(DEVICE, KIND_SELFTEST, 5, 1, 1); // history before any order
-  await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), escrowAddress);
+  await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), custodyAddress);
   await escrow.connect(gov).setTokenAllowed(await token.getAddress(), true);
 
   for (const s of [payer, provider, provider2, agent, stranger]) {
     await token.mint(s.address, 100_000n * 10n ** 18n);
-    await token.connect(s).approve(escrowAddress, ethers.MaxUint256);
+    await token.connect(s).approve(custodyAddress, ethers.MaxUint256);
   }
   await token.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256);
   await distributor.connect(agent).fundReserve(ASSET, await token.getAddress(), RESERVE);
 
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  const domain = maintenanceDomain(chainId, escrowAddress);
+  /** Inspectors sign under MaintenanceEvidence's domain, providers' bids under MaintenanceOrders'. */
+  const domain = inspectionDomain(chainId, await evidence.getAddress());
+  const bidDomainOf = bidDomain(chainId, escrowAddress);
   return {
     gov,
     agent,
@@ -79,11 +107,13 @@ export async function deployMaintenance(ethers: HardhatEthers) {
     assets,
     devices,
     distributor,
-    terms,
     escrow,
+    evidence,
+    custody,
     disputes,
     wallet,
     domain,
+    bidDomain: bidDomainOf,
     chainId,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { BUDGET, orderArgs, policy } from "./fixture.js";
+import { BUDGET, deployMaintenanceOn, orderArgs, policy } from "./fixture.js";
 import { Comparator } from "../../client/src/eip712/maintenance.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -25,15 +25,16 @@ describe("maintenance escrow with the real AssetRegistry", function () {
     const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
     const devices = await ethers.deployContract("MockDeviceRegistry");
     const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
-    const terms = await ethers.deployContract("MaintenanceTerms");
-    const escrow = await ethers.deployContract(
-      "MaintenanceEscrow",
-      [gov.address, await registry.getAddress(), await devices.getAddress(), await distributor.getAddress()],
-      { libraries: { MaintenanceTerms: await terms.getAddress() } },
+    const { escrow, evidence, custody } = await deployMaintenanceOn(
+      ethers,
+      gov.address,
+      await registry.getAddress(),
+      await devices.getAddress(),
+      await distributor.getAddress(),
     );
     const t = await token.getAddress();
     await escrow.connect(gov).setTokenAllowed(t, true);
-    await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await escrow.getAddress());
+    await distributor.connect(gov).grantRole(await distributor.RESERVE_SPENDER_ROLE(), await custody.getAddress());
     await token.mint(agent.address, 10n * BUDGET);
     await token.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256);
     await distributor.connect(agent).fundReserve(assetId, t, 10n * BUDGET);
@@ -57,7 +58,7 @@ describe("maintenance escrow with the real AssetRegistry", function () {
 
     await expect(escrow.connect(stranger).createOrder(await timed("a")))
       .to.be.revertedWithCustomError(escrow, "NotAgent")
-      .withArgs(stranger.address, assetId);
+      .withArgs(assetId, stranger.address);
     const a = await timed("a");
     const id = await escrow.connect(agent).createOrder.staticCall(a);
     await escrow.connect(agent).createOrder(a);
@@ -76,6 +77,6 @@ describe("maintenance escrow with the real AssetRegistry", function () {
       .to.be.revertedWithCustomError(escrow, "AssetNotActive")
       .withArgs(assetId);
     await expect(escrow.connect(newAgent).cancel(id)).to.emit(escrow, "OrderCancelled").withArgs(id, BUDGET);
-    expect(await escrow.reserveCredit(assetId, t)).to.equal(BUDGET);
+    expect(await custody.reserveCredit(assetId, t)).to.equal(BUDGET);
   });
 });

@@ -17,7 +17,7 @@ import {
 } from "../../client/src/eip712/devices.js";
 import { WebCryptoP256Signer } from "../../client/src/signers/devices.js";
 import { Comparator, OrderState } from "../../client/src/eip712/maintenance.js";
-import { ASSET, BOND, BUDGET, DAY, KIND_SELFTEST, orderArgs, policy } from "./fixture.js";
+import { ASSET, BOND, BUDGET, DAY, KIND_SELFTEST, deployMaintenanceOn, orderArgs, policy } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -61,17 +61,18 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
     const token = await ethers.deployContract("MockPayoutToken", ["Test USD", "TUSD", 18]);
     const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
     const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
-    const terms = await ethers.deployContract("MaintenanceTerms");
-    const escrow = await ethers.deployContract(
-      "MaintenanceEscrow",
-      [gov.address, await assets.getAddress(), registryAddress, await distributor.getAddress()],
-      { libraries: { MaintenanceTerms: await terms.getAddress() } },
+    const { escrow, evidence, custody } = await deployMaintenanceOn(
+      ethers,
+      gov.address,
+      await assets.getAddress(),
+      registryAddress,
+      await distributor.getAddress(),
     );
     await assets.setAsset(ASSET, agent.address, 1, ethers.ZeroAddress);
     await escrow.connect(gov).setTokenAllowed(await token.getAddress(), true);
     for (const s of [payer, provider]) {
       await token.mint(s.address, BUDGET + BOND);
-      await token.connect(s).approve(await escrow.getAddress(), ethers.MaxUint256);
+      await token.connect(s).approve(await custody.getAddress(), ethers.MaxUint256);
     }
 
     let counter = 0;
@@ -98,8 +99,8 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
     await escrow.connect(payer).createOrder(args);
     await time.increase(60);
     await escrow.connect(provider).accept(orderId);
-    expect((await escrow.getOrder(orderId)).usedCounter).to.equal(1);
-    await expect(escrow.submitDeviceEvidence(orderId, 0, deviceId))
+    expect((await evidence.getProgress(orderId)).usedCounter).to.equal(1);
+    await expect(evidence.submitDeviceEvidence(orderId, 0, deviceId))
       .to.be.revertedWithCustomError(escrow, "StaleAttestation")
       .withArgs(1, 1);
 
@@ -120,16 +121,16 @@ describe("maintenance escrow with the real DeviceRegistry (P-256 secure element)
     // After the repair: a failing self-test (code 2) does not release; the passing one does.
     await time.increase(3600);
     await selfTest(2);
-    await expect(escrow.submitDeviceEvidence(orderId, 0, deviceId))
+    await expect(evidence.submitDeviceEvidence(orderId, 0, deviceId))
       .to.be.revertedWithCustomError(escrow, "ValueConditionFailed")
       .withArgs(2, 0);
     await selfTest(0);
-    await expect(escrow.connect(stranger).submitDeviceEvidence(orderId, 0, deviceId))
+    await expect(evidence.connect(stranger).submitDeviceEvidence(orderId, 0, deviceId))
       .to.emit(escrow, "OrderCompleted")
       .withArgs(orderId, BOND);
     const o = await escrow.getOrder(orderId);
     expect(o.state).to.equal(OrderState.Completed);
-    expect(o.usedCounter).to.equal(3);
-    expect(await escrow.claimable(provider.address, ASSET, await token.getAddress())).to.equal(BUDGET + BOND);
+    expect((await evidence.getProgress(orderId)).usedCounter).to.equal(3);
+    expect(await custody.claimable(provider.address, ASSET, await token.getAddress())).to.equal(BUDGET + BOND);
   });
 });

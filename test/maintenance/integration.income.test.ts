@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { SlashTo } from "../../client/src/eip712/maintenance.js";
 import { ASSET, RESERVE_BPS, deployIncome, e18 } from "../income/fixture.js";
-import { BOND, DEVICE, orderArgs } from "./fixture.js";
+import { BOND, DEVICE, deployMaintenanceOn, orderArgs } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -18,13 +18,14 @@ describe("maintenance escrow with the real IncomeDistributor", function () {
     const { distributor, registry, dai, agent, governance, outsider, alice } = inc;
     const devices = await ethers.deployContract("MockDeviceRegistry");
     await devices.setDevice(DEVICE, ethers.ZeroAddress, 1, ASSET);
-    const terms = await ethers.deployContract("MaintenanceTerms");
-    const escrow = await ethers.deployContract(
-      "MaintenanceEscrow",
-      [governance.address, await registry.getAddress(), await devices.getAddress(), await distributor.getAddress()],
-      { libraries: { MaintenanceTerms: await terms.getAddress() } },
+    const { escrow, evidence, custody } = await deployMaintenanceOn(
+      ethers,
+      governance.address,
+      await registry.getAddress(),
+      await devices.getAddress(),
+      await distributor.getAddress(),
     );
-    const e = await escrow.getAddress();
+    const e = await custody.getAddress();
     const d = await dai.getAddress();
     await escrow.connect(governance).setTokenAllowed(d, true);
 
@@ -44,27 +45,29 @@ describe("maintenance escrow with the real IncomeDistributor", function () {
       distributor,
       "AccessControlUnauthorizedAccount",
     );
-    await distributor.connect(governance).grantRole(await distributor.RESERVE_SPENDER_ROLE(), e);
+    await distributor
+      .connect(governance)
+      .grantRole(await distributor.RESERVE_SPENDER_ROLE(), await custody.getAddress());
     const id = await escrow.connect(agent).createOrder.staticCall(args);
     await escrow.connect(agent).createOrder(args);
     expect(await distributor.reserveOf(ASSET, d)).to.equal(reserve - budget);
-    expect(await dai.balanceOf(await escrow.vaultOf(ASSET))).to.equal(budget);
+    expect(await dai.balanceOf(await custody.vaultOf(ASSET))).to.equal(budget);
 
     // The provider accepts and never proves the work: budget and bond come back to the asset.
     await dai.connect(alice).approve(e, BOND);
     await escrow.connect(alice).accept(id);
     await time.increaseTo(args.completeBy + 1);
     await escrow.expire(id);
-    expect(await escrow.reserveCredit(ASSET, d)).to.equal(budget + BOND);
+    expect(await custody.reserveCredit(ASSET, d)).to.equal(budget + BOND);
 
     const before = await distributor.reserveOf(ASSET, d);
-    await expect(escrow.connect(outsider).returnToReserve(ASSET, d))
+    await expect(custody.connect(outsider).returnToReserve(ASSET, d))
       .to.emit(distributor, "IncomeDeposited")
-      .and.to.emit(escrow, "ReserveReturned")
+      .and.to.emit(custody, "ReserveReturned")
       .withArgs(ASSET, d, budget + BOND);
     const back = budget + BOND;
     expect(await distributor.reserveOf(ASSET, d)).to.equal(before + (back * RESERVE_BPS) / 10_000n);
-    expect(await dai.balanceOf(await escrow.vaultOf(ASSET))).to.equal(0n);
+    expect(await dai.balanceOf(await custody.vaultOf(ASSET))).to.equal(0n);
     expect(await dai.allowance(e, await distributor.getAddress())).to.equal(0n);
   });
 });

@@ -16,7 +16,18 @@ import {
   submitDeviceEvidence,
   submitInspections,
 } from "../../scripts/operator/maintenance/lib.js";
-import { ASSET, BOND, BUDGET, DAY, DEVICE, KIND_SELFTEST, deployMaintenance, orderArgs, policy } from "./fixture.js";
+import {
+  ASSET,
+  BOND,
+  BUDGET,
+  DAY,
+  DEVICE,
+  KIND_SELFTEST,
+  deployMaintenance,
+  deployMaintenanceOn,
+  orderArgs,
+  policy,
+} from "./fixture.js";
 
 import { WebCryptoP256Signer } from "../../client/src/signers/devices.js";
 import {
@@ -65,7 +76,7 @@ describe("maintenance scripts (core functions)", function () {
     expect(summary.milestones[0].released).to.equal(true);
 
     expect(await claimBalance(f.escrow, f.provider2, ASSET, t)).to.equal(BUDGET - 100n + BOND);
-    expect(await f.escrow.reserveCredit(ASSET, t)).to.equal(100n);
+    expect(await f.custody.reserveCredit(ASSET, t)).to.equal(100n);
   });
 
   it("inspectors (an EOA and an ERC-1271 wallet) sign, anyone submits, the order releases", async function () {
@@ -104,11 +115,12 @@ describe("maintenance scripts (core functions)", function () {
     await (await sendRegistration(registry, domain, f.gov.address, f.gov, device, "SN-9")).wait();
     await (await sendClaim(registry, domain, device, f.agent.address, BigInt((await time.latest()) + DAY))).wait();
     await registry.connect(f.agent).bindToAsset(device.deviceId, ASSET);
-    const terms = await ethers.deployContract("MaintenanceTerms");
-    const escrow = await ethers.deployContract(
-      "MaintenanceEscrow",
-      [f.gov.address, await f.assets.getAddress(), await registry.getAddress(), await f.distributor.getAddress()],
-      { libraries: { MaintenanceTerms: await terms.getAddress() } },
+    const { escrow } = await deployMaintenanceOn(
+      ethers,
+      f.gov.address,
+      await f.assets.getAddress(),
+      await registry.getAddress(),
+      await f.distributor.getAddress(),
     );
     await escrow.connect(f.gov).setTokenAllowed(t, true);
     const order = orderArgs(await time.latest(), t, f.provider.address, { deviceId: device.deviceId });

@@ -33,7 +33,8 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
     arbiter: arbiter.address,
   }));
 
-  const maintenanceClaimable = (who: { address: string }) => suite.escrow.claimable(who.address, assetId, usdc);
+  const maintenanceClaimable = (who: { address: string }) =>
+    suite.maintenanceCustody.claimable(who.address, assetId, usdc);
   const rentalClaimable = (who: { address: string }) => suite.rental.claimable(who.address, assetId, usdc);
 
   /** An order of the issuer (account 6, its payer and controller) for 200 USDC. */

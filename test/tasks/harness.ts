@@ -91,7 +91,10 @@ export async function suiteWithRecord(
         ShareFactory: await at(suite.factory),
         IncomeDistributor: await at(suite.distributor),
         RentalEscrow: await at(suite.rental),
-        MaintenanceEscrow: await at(suite.escrow),
+        DisputeModule: await at(suite.disputes),
+        MaintenanceOrders: await at(suite.escrow),
+        MaintenanceEvidence: await at(suite.maintenanceEvidence),
+        MaintenanceCustody: await at(suite.maintenanceCustody),
       },
     }),
   );

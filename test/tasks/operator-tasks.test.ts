@@ -133,7 +133,7 @@ describe("operator tasks (scripts/operator)", function () {
       expect(first.stderr).to.contain(`signing as ${governance.address} (account 1)`);
       expect(first.stdout).to.contain(`IncomeDistributor: EURC (${token}, 6 decimals) allowed (was not allowed)`);
       expect(first.stdout).to.contain("RentalEscrow: EURC");
-      expect(first.stdout).to.contain("MaintenanceEscrow: EURC");
+      expect(first.stdout).to.contain("MaintenanceOrders: EURC");
       expect(await suite.distributor.isPayoutToken(token)).to.equal(true);
       expect(await suite.rental.tokenAllowed(token)).to.equal(true);
       expect(await suite.escrow.tokenAllowed(token)).to.equal(true);

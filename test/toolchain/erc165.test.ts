@@ -92,6 +92,7 @@ const PARENTS: Record<string, string[]> = {
   IERC7943Fungible: ["IERC165"],
   IERC7943NonFungible: ["IERC165"],
   IERC7943MultiToken: ["IERC165"],
+  IMaintenanceEvidence: ["IArbitrable"],
 };
 
 /** Published ids of compiled interfaces (a check of the id computation). */
@@ -177,7 +178,8 @@ async function fixture() {
     IdentityRegistry: w.identity,
     ShareFactory: w.factory,
     IncomeDistributor: w.distributor,
-    MaintenanceEscrow: w.escrow,
+    MaintenanceOrders: w.escrow,
+    MaintenanceEvidence: w.evidence,
     RentalEscrow: w.rental,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };

@@ -27,15 +27,14 @@ const SELF = relative(ROOT, new URL(import.meta.url).pathname);
 
 /**
  * Contracts whose events are emitted in another contract's context, so a test observes them on that
- * contract: RentalSettlement runs only by RentalEscrow's delegatecall (NotDelegated otherwise), and
- * MaintenanceTerms is a library MaintenanceEscrow links, so both emit from the escrow's address.
+ * contract: RentalSettlement runs only by RentalEscrow's delegatecall (NotDelegated otherwise), so it emits
+ * from the escrow's address.
  * SharesBlueprint is the AssetShares implementation: its code runs only in each asset's clone, which
  * tests observe as AssetShares.
  */
 const EMITTED_AS: Record<string, string> = {
   SharesBlueprint: "AssetShares",
   RentalSettlement: "RentalEscrow",
-  MaintenanceTerms: "MaintenanceEscrow",
 };
 
 /**
@@ -71,9 +70,11 @@ const EMITTER: Record<string, (leaf: string, expr: string, file: string) => bool
   IdentityRegistry: (leaf) => /identity/i.test(leaf),
   ShareFactory: (leaf) => /factory/i.test(leaf),
   IncomeDistributor: (leaf) => /distributor/i.test(leaf),
-  // In test/attacks/world.ts `w.escrow` is the MaintenanceEscrow and `w.rental` the RentalEscrow.
-  MaintenanceEscrow: (leaf, expr, file) =>
-    /maintenance/i.test(leaf) || (leaf === "escrow" && (inDir(file, "maintenance") || /^w\.escrow$/.test(expr))),
+  // In test/attacks/world.ts `w.escrow` is MaintenanceOrders (with `w.evidence`, `w.custody`) and `w.rental` the RentalEscrow.
+  MaintenanceOrders: (leaf, expr, file) =>
+    /maintenance$/i.test(leaf) || (leaf === "escrow" && (inDir(file, "maintenance") || /^w\.escrow$/.test(expr))),
+  MaintenanceEvidence: (leaf) => /evidence$/i.test(leaf),
+  MaintenanceCustody: (leaf) => /custody$/i.test(leaf),
   RentalEscrow: (leaf, expr, file) =>
     /rental/i.test(leaf) || (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
 };

@@ -1,15 +1,18 @@
 /**
- * EIP-712 domain and types of Plinth's MaintenanceEscrow, and builders for what its parties sign:
- * - an inspector's verdict on a milestone (`Inspection`), submitted by anyone with `submitInspections`;
- * - a provider's bid on an order open to bids (`Bid`), submitted by the order's controller with `awardBid`.
+ * EIP-712 domains and types of Plinth's maintenance part, and builders for what its parties sign:
+ * - an inspector's verdict on a milestone (`Inspection`), submitted by anyone with MaintenanceEvidence's
+ *   `submitInspections` (domain: `inspectionDomain`, verifying contract MaintenanceEvidence);
+ * - a provider's bid on an order open to bids (`Bid`), submitted by the order's controller with
+ *   MaintenanceOrders' `awardBid` (domain: `bidDomain`, verifying contract MaintenanceOrders).
  *
  * Both carry `issuedAt`. An inspector's verdicts on one milestone are ordered by it: only a verdict
  * issued after the order's acceptance, at most MAX_VERDICT_SKEW seconds ahead of the chain, and after
  * the inspector's verdict on record counts, and it replaces that one (a later fail withdraws a pass).
  * A provider withdraws its bids on an order issued before a time with `withdrawBids(orderId, time)`.
  *
- * The domain is `{ name: "Plinth MaintenanceEscrow", version: "1", chainId, verifyingContract: escrow }`:
- * a signature made for another chain or another escrow is refused (InvalidSignature).
+ * One domain per verifying contract: `{ name: "Plinth MaintenanceEvidence" | "Plinth MaintenanceOrders",
+ * version: "1", chainId, verifyingContract }`: a signature made for another chain or another contract is
+ * refused (InvalidSignature).
  */
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
@@ -17,26 +20,39 @@ import { asAddress, asHex, type Address, type Hex } from "../types.js";
 
 export type { TypedDataSigner } from "../typed-data.js";
 
-/** Name and version of the escrow's EIP-712 domain (constructor of MaintenanceEscrow). */
-export const MAINTENANCE_DOMAIN_NAME = "Plinth MaintenanceEscrow";
+/** Name of MaintenanceEvidence's EIP-712 domain (inspectors' verdicts). */
+export const INSPECTION_DOMAIN_NAME = "Plinth MaintenanceEvidence";
+/** Name of MaintenanceOrders' EIP-712 domain (providers' bids). */
+export const BID_DOMAIN_NAME = "Plinth MaintenanceOrders";
+/** Version of both domains. */
 export const MAINTENANCE_DOMAIN_VERSION = "1";
 
 /** ERC-792 rulings the arbiter passes to the dispute module's `rule(disputeId, ruling)` (contracts/common/Constants.sol). */
 export const Ruling = { Refused: 0, Provider: 1, Payer: 2 } as const;
 
-/** Seconds a verdict's `issuedAt` may be ahead of the block recording it (MaintenanceEscrow.MAX_VERDICT_SKEW). */
+/** Seconds a verdict's `issuedAt` may be ahead of the block recording it (MaintenanceEvidence.MAX_VERDICT_SKEW). */
 export const MAX_VERDICT_SKEW = 300n;
 
-/** Order states, value conditions on a reading, where a bond goes, milestone claims: generated from IMaintenanceEscrow. */
+/** Order states, value conditions on a reading, where a bond goes, milestone claims: generated from IMaintenance. */
 export { Comparator, MilestoneClaimStatus, OrderState, OrderStateNames, SlashTo } from "../enums.js";
 
-/** The domain of the escrow at `escrow` on chain `chainId`. */
-export function maintenanceDomain(chainId: bigint | number, escrow: string): Eip712Domain {
+/** The domain inspectors sign verdicts under: MaintenanceEvidence at `evidence` on chain `chainId`. */
+export function inspectionDomain(chainId: bigint | number, evidence: string): Eip712Domain {
   return {
-    name: MAINTENANCE_DOMAIN_NAME,
+    name: INSPECTION_DOMAIN_NAME,
     version: MAINTENANCE_DOMAIN_VERSION,
     chainId: BigInt(chainId),
-    verifyingContract: asAddress(escrow),
+    verifyingContract: asAddress(evidence),
+  };
+}
+
+/** The domain providers sign bids under: MaintenanceOrders at `orders` on chain `chainId`. */
+export function bidDomain(chainId: bigint | number, orders: string): Eip712Domain {
+  return {
+    name: BID_DOMAIN_NAME,
+    version: MAINTENANCE_DOMAIN_VERSION,
+    chainId: BigInt(chainId),
+    verifyingContract: asAddress(orders),
   };
 }
 
@@ -76,7 +92,7 @@ export interface Inspection {
    * milestone (older ones are refused: StaleInspection).
    */
   issuedAt: bigint;
-  /** Unix seconds after which the escrow refuses the signature (InspectionExpired). */
+  /** Unix seconds after which MaintenanceEvidence refuses the signature (InspectionExpired). */
   deadline: bigint;
 }
 

@@ -15,6 +15,7 @@ import {
   Interface,
   getAddress,
   getCreate2Address,
+  getCreateAddress,
   keccak256,
   type InterfaceAbi,
 } from "ethers";
@@ -812,6 +813,12 @@ export async function predictAddresses(
   const addresses: Partial<Record<ContractName, string>> = {};
   const salt = guardedSalt(PLINTH_SALT);
   for (const c of contractsOf(parts)) {
+    if (c.createdBy !== undefined) {
+      const creator = addresses[c.createdBy.contract];
+      if (creator === undefined) throw new Error(`${c.name}: ${c.createdBy.contract} is not predicted`);
+      addresses[c.name] = getCreateAddress({ from: creator, nonce: c.createdBy.nonce });
+      continue;
+    }
     const artifact = await hre.artifacts.readArtifact(c.name);
     const bytecode = linkBytecode(artifact.bytecode, artifact.linkReferences, addresses);
     const args = c.args(parameters).map((a) => resolveArg(a, addresses));

@@ -7,7 +7,7 @@ import { Contract, ZeroAddress } from "ethers";
 import type {
   DeviceRegistry,
   IncomeDistributor,
-  MaintenanceEscrow,
+  MaintenanceOrders,
   RentalEscrow,
 } from "../../../types/ethers-contracts/index.js";
 import { mined } from "../../lib/cli.js";
@@ -102,7 +102,7 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
     throw new UserError(`no contract code at ${token} (--token) (an EOA or wrong network?)`);
   }
   // Every contract is checked before anything is sent.
-  const targets: { label: string; contract: IncomeDistributor | RentalEscrow | MaintenanceEscrow; kind: Where }[] = [];
+  const targets: { label: string; contract: IncomeDistributor | RentalEscrow | MaintenanceOrders; kind: Where }[] = [];
   for (const w of where) {
     if (w === "income")
       targets.push({
@@ -118,9 +118,9 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
       });
     if (w === "maintenance")
       targets.push({
-        label: "MaintenanceEscrow",
+        label: "MaintenanceOrders",
         kind: w,
-        contract: await ctx.contract<MaintenanceEscrow>("MaintenanceEscrow", args.maintenance, "--maintenance"),
+        contract: await ctx.contract<MaintenanceOrders>("MaintenanceOrders", args.maintenance, "--maintenance"),
       });
   }
   const info = await tokenInfo(ctx.ethers, token);
@@ -129,7 +129,7 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
     const before =
       t.kind === "income"
         ? await (t.contract as IncomeDistributor).isPayoutToken(token)
-        : await (t.contract as RentalEscrow | MaintenanceEscrow).tokenAllowed(token);
+        : await (t.contract as RentalEscrow | MaintenanceOrders).tokenAllowed(token);
     if (before === allowed) {
       console.log(`${t.label}: ${name} already ${allowed ? "allowed" : "not allowed"}: nothing sent`);
       continue;
@@ -141,7 +141,7 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
         interfaces,
       });
     } else {
-      await mined((t.contract as RentalEscrow | MaintenanceEscrow).setTokenAllowed(token, allowed), {
+      await mined((t.contract as RentalEscrow | MaintenanceOrders).setTokenAllowed(token, allowed), {
         what: "setTokenAllowed",
         interfaces,
       });
@@ -211,7 +211,7 @@ const ROLE_CONTRACTS: readonly ContractKind[] = [
   "ShareFactory",
   "IncomeDistributor",
   "RentalEscrow",
-  "MaintenanceEscrow",
+  "MaintenanceOrders",
 ];
 
 /** The AccessControl contract, role id and account of a role task (checked before sending). */

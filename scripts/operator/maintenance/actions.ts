@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress } from "ethers";
-import type { DisputeModule, MaintenanceEscrow } from "../../../types/ethers-contracts/index.js";
+import type { DisputeModule, MaintenanceOrders } from "../../../types/ethers-contracts/index.js";
 import { Comparator, Ruling, SlashTo, type Bid, type Inspection } from "../../../client/src/eip712/maintenance.js";
 import { asAddress, asHex } from "../../../client/src/types.js";
 import { CLAIM_STATUSES, requireChainId } from "../../lib/cli.js";
@@ -67,14 +67,15 @@ interface Args extends CommonArgs {
 
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
   const ctx = await openContext(hre, args, { readOnly });
-  const escrow = await ctx.contract<MaintenanceEscrow>("MaintenanceEscrow", args.escrow, "--escrow");
-  return { ctx, escrow };
+  const escrow = await ctx.contract<MaintenanceOrders>("MaintenanceOrders", args.escrow, "--escrow");
+  const { evidence, custody } = await m.siblingsOf(escrow);
+  return { ctx, escrow, evidence, custody };
 }
 
 const optUint = (raw: string, option: string, fallback: bigint) => (raw.trim() === "" ? fallback : uint(raw, option));
 
 /** Prints an order's summary in token units. */
-async function printOrder(ethers: Parameters<typeof tokenInfo>[0], escrow: MaintenanceEscrow, orderId: string) {
+async function printOrder(ethers: Parameters<typeof tokenInfo>[0], escrow: MaintenanceOrders, orderId: string) {
   const o = await m.describeOrder(escrow, orderId);
   const info = await tokenInfo(ethers, o.token);
   const f = (n: bigint) => formatWith(info, n);
@@ -301,13 +302,13 @@ export const evidence = operatorTask(async (args: Args, hre) => {
 });
 
 export const claim = operatorTask(async (args: Args, hre) => {
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, escrow, evidence } = await open(hre, args);
   const id = bytes32Arg(args.order, "--order");
   const milestone = Number(optUint(args.milestone, "--milestone", 0n));
-  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).claimMilestone(id, milestone));
+  const receipt = await m.sendTx(evidence, () => evidence.connect(ctx.signer).claimMilestone(id, milestone));
   let ends = "";
   for (const log of receipt?.logs ?? []) {
-    const parsed = escrow.interface.parseLog(log);
+    const parsed = evidence.interface.parseLog(log);
     if (parsed?.name === "MilestoneClaimed") ends = new Date(Number(parsed.args[2]) * 1000).toISOString();
   }
   console.log(`milestone ${milestone} claimed; unchallenged, it counts after ${ends} (maintenance finalize)`);
@@ -315,10 +316,10 @@ export const claim = operatorTask(async (args: Args, hre) => {
 });
 
 export const finalize = operatorTask(async (args: Args, hre) => {
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, escrow, evidence } = await open(hre, args);
   const id = bytes32Arg(args.order, "--order");
   const milestone = Number(optUint(args.milestone, "--milestone", 0n));
-  await m.sendTx(escrow, () => escrow.connect(ctx.signer).finalizeClaim(id, milestone));
+  await m.sendTx(evidence, () => evidence.connect(ctx.signer).finalizeClaim(id, milestone));
   console.log(`claim on milestone ${milestone} counted`);
   await printOrder(ctx.ethers, escrow, id);
 });
@@ -362,7 +363,7 @@ export const withdrawBids = operatorTask(async (args: Args, hre) => {
 });
 
 /** The dispute of `--dispute`, or of the live challenge of `--order` / `--milestone`. */
-async function disputeArg(escrow: MaintenanceEscrow, args: Args): Promise<bigint> {
+async function disputeArg(escrow: MaintenanceOrders, args: Args): Promise<bigint> {
   if (args.dispute.trim() !== "") {
     if (args.order.trim() !== "") throw new UserError("give --dispute or --order (with --milestone), not both");
     return uint(args.dispute, "--dispute");
@@ -373,25 +374,28 @@ async function disputeArg(escrow: MaintenanceEscrow, args: Args): Promise<bigint
     throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
   }
   const milestone = Number(optUint(args.milestone, "--milestone", 0n));
-  const ms = await escrow.getMilestone(id, milestone);
+  const { evidence } = await m.siblingsOf(escrow);
+  const ms = await evidence.getMilestone(id, milestone);
   if (Number(ms.claim) !== 2) throw new UserError(`milestone ${milestone} of order ${id} has no claim in dispute`);
-  return m.disputeIdOf(await escrow.getAddress(), id, milestone, Number(ms.round));
+  return m.disputeIdOf(await evidence.getAddress(), id, milestone, Number(ms.round));
 }
 
-/** The escrow's dispute module, where arbiters rule and anyone applies a default ruling after the deadline. */
-async function disputeModule(ethers: Parameters<typeof tokenInfo>[0], escrow: MaintenanceEscrow) {
-  return (await ethers.getContractAt("DisputeModule", await escrow.disputes())) as unknown as DisputeModule;
+/** The dispute module MaintenanceEvidence opens disputes on: arbiters rule there, anyone applies a default ruling after the deadline. */
+async function disputeModule(ethers: Parameters<typeof tokenInfo>[0], escrow: MaintenanceOrders) {
+  const { evidence } = await m.siblingsOf(escrow);
+  return (await ethers.getContractAt("DisputeModule", await evidence.disputes())) as unknown as DisputeModule;
 }
 
 /** Prints the DisputeResolved of a receipt (emitted by the dispute module) and the order after it. */
 async function printResolved(
   ethers: Parameters<typeof tokenInfo>[0],
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   disputes: DisputeModule,
   receipt: Awaited<ReturnType<typeof m.sendTx>>,
   disputeId: bigint,
 ) {
-  const d = await escrow.getDispute(disputeId);
+  const { evidence } = await m.siblingsOf(escrow);
+  const d = await evidence.getDispute(disputeId);
   for (const log of receipt?.logs ?? []) {
     const parsed = disputes.interface.parseLog(log);
     if (parsed?.name !== "DisputeResolved") continue;
@@ -417,15 +421,15 @@ const RULING_NAMES: Record<number, string> = {
 };
 
 export const challenge = operatorTask(async (args: Args, hre) => {
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, escrow, evidence } = await open(hre, args);
   const id = bytes32Arg(args.order, "--order");
   if ((await escrow.getOrder(id)).state === 0n) {
     throw new UserError(`no order ${id} on escrow ${await escrow.getAddress()}`);
   }
   const milestone = Number(optUint(args.milestone, "--milestone", 0n));
-  const receipt = await m.sendTx(escrow, () => escrow.connect(ctx.signer).challenge(id, milestone));
+  const receipt = await m.sendTx(evidence, () => evidence.connect(ctx.signer).challenge(id, milestone));
   for (const log of receipt?.logs ?? []) {
-    const parsed = escrow.interface.parseLog(log);
+    const parsed = evidence.interface.parseLog(log);
     if (parsed?.name !== "ClaimChallenged") continue;
     const [, , disputeId, arbiter, deadline] = parsed.args as unknown as [string, bigint, bigint, string, bigint];
     console.log(`dispute ${disputeId} opened on milestone ${milestone}`);

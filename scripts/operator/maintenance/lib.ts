@@ -1,13 +1,16 @@
 /**
- * Core operations on Plinth's MaintenanceEscrow for its three kinds of users, shared by
+ * Core operations on Plinth's maintenance part for its three kinds of users, shared by
  * `scripts/operator/maintenance/maintenance.ts` (the command line) and the tests:
  * - payer / asset agent: createAndFund, awardSignedBid, cancel, challenge, expire, claim;
  * - provider: acceptOrder, signProviderBid, claimMilestone, claim;
  * - inspector: signInspectionVerdict (anyone then submits it with submitInspections);
  * - the device (or its gateway): attestSelfTest signs the post-repair self-test with the device key
- *   and submits it to the DeviceRegistry's attest, which verifies it (the escrow never does);
- * - anyone: submitDeviceEvidence (points the escrow at the registry's stored reading),
+ *   and submits it to the DeviceRegistry's attest, which verifies it (the maintenance part never does);
+ * - anyone: submitDeviceEvidence (points MaintenanceEvidence at the registry's stored reading),
  *   finalizeClaim, resolveByTimeout, expire, returnToReserve.
+ * Every function takes MaintenanceOrders (`escrow`, the part's entry point) and reaches the
+ * MaintenanceEvidence and MaintenanceCustody it created through `siblingsOf`. Payers and providers
+ * approve the custody, where the money sits.
  * Every function checks the obvious preconditions first and throws a UserError with a sentence
  * (no stack trace is printed for those by the CLI); contract reverts are decoded to their custom error.
  */
@@ -17,13 +20,21 @@ import {
   OrderState,
   buildBid,
   buildInspection,
-  maintenanceDomain,
+  bidDomain,
+  inspectionDomain,
   signBid,
   signInspection,
   type Bid,
   type Inspection,
 } from "../../../client/src/eip712/maintenance.js";
-import type { DeviceRegistry, MaintenanceEscrow } from "../../../types/ethers-contracts/index.js";
+import {
+  MaintenanceCustody__factory,
+  MaintenanceEvidence__factory,
+  type DeviceRegistry,
+  type MaintenanceCustody,
+  type MaintenanceEvidence,
+  type MaintenanceOrders,
+} from "../../../types/ethers-contracts/index.js";
 import {
   attestationMessage,
   deviceDigest,
@@ -125,10 +136,10 @@ export function disputeIdOf(escrow: string, orderId: string, milestone: number, 
  * Payer or agent: creates the order and funds it (payer: approves and transfers the budget;
  * agent with `fromReserve`: the escrow pulls it from the asset's maintenance reserve).
  */
-export async function createAndFund(escrow: MaintenanceEscrow, creator: Signer, order: NewOrder) {
-  const escrowAddress = await escrow.getAddress();
+export async function createAndFund(escrow: MaintenanceOrders, creator: Signer, order: NewOrder) {
   if (!(await escrow.tokenAllowed(order.token))) throw new UserError(`token ${order.token} is not allowlisted`);
-  if (!order.fromReserve) await ensureAllowance(order.token, creator, escrowAddress, order.budget);
+  const custody = await escrow.custody();
+  if (!order.fromReserve) await ensureAllowance(order.token, creator, custody, order.budget);
   const e = escrow.connect(creator);
   let orderId: string;
   try {
@@ -141,25 +152,41 @@ export async function createAndFund(escrow: MaintenanceEscrow, creator: Signer, 
 }
 
 /** Provider: accepts a named order, approving the bond first. */
-export async function acceptOrder(escrow: MaintenanceEscrow, provider: Signer, orderId: string) {
+export async function acceptOrder(escrow: MaintenanceOrders, provider: Signer, orderId: string) {
   const o = await requireOrder(escrow, orderId);
   const me = await provider.getAddress();
   if (o.state !== BigInt(OrderState.Open)) throw new UserError(`order is ${STATE_NAMES[Number(o.state)]}, not Open`);
   if (o.provider.toLowerCase() !== me.toLowerCase())
     throw new UserError(`order names provider ${o.provider}, not ${me}`);
-  if (o.bond > 0n) await ensureAllowance(o.token, provider, await escrow.getAddress(), o.bond);
+  if (o.bond > 0n) await ensureAllowance(o.token, provider, await escrow.custody(), o.bond);
   return sendTx(escrow, () => escrow.connect(provider).accept(orderId));
 }
 
-/** The EIP-712 domain of this escrow on its chain. */
-export async function domainOf(escrow: MaintenanceEscrow): Promise<TypedDataDomain> {
+/** The MaintenanceEvidence and MaintenanceCustody that `escrow` (MaintenanceOrders) created. */
+export async function siblingsOf(
+  escrow: MaintenanceOrders,
+): Promise<{ evidence: MaintenanceEvidence; custody: MaintenanceCustody }> {
+  return {
+    evidence: MaintenanceEvidence__factory.connect(await escrow.evidence(), escrow.runner),
+    custody: MaintenanceCustody__factory.connect(await escrow.custody(), escrow.runner),
+  };
+}
+
+/** The EIP-712 domain providers sign bids under (MaintenanceOrders') on its chain. */
+export async function domainOf(escrow: MaintenanceOrders): Promise<TypedDataDomain> {
   const chainId = (await escrow.runner!.provider!.getNetwork()).chainId;
-  return maintenanceDomain(chainId, await escrow.getAddress());
+  return bidDomain(chainId, await escrow.getAddress());
+}
+
+/** The EIP-712 domain inspectors sign verdicts under (MaintenanceEvidence') on its chain. */
+export async function inspectionDomainOf(escrow: MaintenanceOrders): Promise<TypedDataDomain> {
+  const chainId = (await escrow.runner!.provider!.getNetwork()).chainId;
+  return inspectionDomain(chainId, await escrow.evidence());
 }
 
 /** Provider: signs a bid (and approves the bond so the award can pull it). */
 export async function signProviderBid(
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   provider: Signer,
   orderId: string,
   price: bigint,
@@ -169,7 +196,7 @@ export async function signProviderBid(
   const o = await requireOrder(escrow, orderId);
   if (price > o.budget) throw new UserError(`price ${price} exceeds the budget ${o.budget}`);
   if (bond < o.bond) throw new UserError(`bond ${bond} is under the order's minimum ${o.bond}`);
-  if (bond > 0n) await ensureAllowance(o.token, provider, await escrow.getAddress(), bond);
+  if (bond > 0n) await ensureAllowance(o.token, provider, await escrow.custody(), bond);
   const now = await latestTimestamp(escrow);
   const bid = buildBid(orderId, await provider.getAddress(), price, bond, BigInt(now), BigInt(now + validFor));
   return { bid, signature: await signBid(provider, await domainOf(escrow), bid) };
@@ -181,7 +208,7 @@ export async function signProviderBid(
  * a revised one.
  */
 export async function withdrawProviderBids(
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   provider: Signer,
   orderId: string,
   issuedBefore?: bigint,
@@ -191,7 +218,7 @@ export async function withdrawProviderBids(
 }
 
 /** Controller (payer or agent): awards the order to a signed bid. */
-export async function awardSignedBid(escrow: MaintenanceEscrow, controller: Signer, bid: Bid, signature: string) {
+export async function awardSignedBid(escrow: MaintenanceOrders, controller: Signer, bid: Bid, signature: string) {
   return sendTx(escrow, () => escrow.connect(controller).awardBid(bid.orderId, bid, signature));
 }
 
@@ -201,7 +228,7 @@ export async function awardSignedBid(escrow: MaintenanceEscrow, controller: Sign
  * verdict on record once submitted; older verdicts of the same inspector are then refused.
  */
 export async function signInspectionVerdict(
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   inspector: Signer,
   orderId: string,
   milestone: number,
@@ -212,22 +239,24 @@ export async function signInspectionVerdict(
   const o = await requireOrder(escrow, orderId);
   if (milestone >= Number(o.milestoneCount)) throw new UserError(`milestone ${milestone} does not exist`);
   const who = inspectorAddress ?? (await inspector.getAddress());
-  const listed = (await escrow.getInspectors(orderId)).map((a) => a.toLowerCase());
+  const { evidence } = await siblingsOf(escrow);
+  const listed = (await evidence.getInspectors(orderId)).map((a: string) => a.toLowerCase());
   if (!listed.includes(who.toLowerCase())) throw new UserError(`${who} is not an inspector of this order`);
   const now = await latestTimestamp(escrow);
   const issuedAt = BigInt(Math.max(now, Number(o.acceptedAt) + 1));
   const inspection = buildInspection(orderId, milestone, passed, who, issuedAt, BigInt(now + validFor));
-  return { inspection, signature: await signInspection(inspector, await domainOf(escrow), inspection) };
+  return { inspection, signature: await signInspection(inspector, await inspectionDomainOf(escrow), inspection) };
 }
 
 /** Anyone: submits inspectors' signed verdicts. */
 export async function submitInspections(
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   sender: Signer,
   items: { inspection: Inspection; signature: string }[],
 ) {
-  return sendTx(escrow, () =>
-    escrow.connect(sender).submitInspections(
+  const { evidence } = await siblingsOf(escrow);
+  return sendTx(evidence, () =>
+    evidence.connect(sender).submitInspections(
       items[0].inspection.orderId,
       items.map((i) => i.inspection),
       items.map((i) => i.signature),
@@ -240,14 +269,15 @@ export async function submitInspections(
  * registry's attest) as evidence for `milestone`.
  */
 export async function submitDeviceEvidence(
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   sender: Signer,
   orderId: string,
   milestone: number,
 ) {
   const o = await requireOrder(escrow, orderId);
   if (o.deviceId === 0n) throw new UserError("this order has no device");
-  return sendTx(escrow, () => escrow.connect(sender).submitDeviceEvidence(orderId, milestone, o.deviceId));
+  const { evidence } = await siblingsOf(escrow);
+  return sendTx(evidence, () => evidence.connect(sender).submitDeviceEvidence(orderId, milestone, o.deviceId));
 }
 
 /**
@@ -289,7 +319,7 @@ export async function attestSelfTest(
 }
 
 /** Anyone: ends an order past its deadline (refund, or refund + slash). */
-export async function expireOrder(escrow: MaintenanceEscrow, sender: Signer, orderId: string) {
+export async function expireOrder(escrow: MaintenanceOrders, sender: Signer, orderId: string) {
   return sendTx(escrow, () => escrow.connect(sender).expire(orderId));
 }
 
@@ -298,25 +328,27 @@ export async function expireOrder(escrow: MaintenanceEscrow, sender: Signer, ord
  * unless `to` is given).
  */
 export async function claimBalance(
-  escrow: MaintenanceEscrow,
+  escrow: MaintenanceOrders,
   party: Signer,
   assetId: bigint,
   token: string,
   to?: string,
 ) {
   const me = await party.getAddress();
-  const amount = await escrow.claimable(me, assetId, token);
+  const { custody } = await siblingsOf(escrow);
+  const amount = await custody.claimable(me, assetId, token);
   if (amount === 0n) throw new UserError(`${me} has nothing to claim in ${token} from asset ${assetId}`);
-  await sendTx(escrow, () => escrow.connect(party).claim(assetId, token, to ?? me));
+  await sendTx(custody, () => custody.connect(party).claim(assetId, token, to ?? me));
   return amount;
 }
 
 /** A readable summary of an order. */
-export async function describeOrder(escrow: MaintenanceEscrow, orderId: string) {
+export async function describeOrder(escrow: MaintenanceOrders, orderId: string) {
   const o = await requireOrder(escrow, orderId);
+  const { evidence } = await siblingsOf(escrow);
   const milestones = [];
   for (let i = 0; i < Number(o.milestoneCount); i++) {
-    const m = await escrow.getMilestone(orderId, i);
+    const m = await evidence.getMilestone(orderId, i);
     milestones.push({
       index: i,
       bps: Number(m.endBps - m.startBps),
@@ -341,13 +373,13 @@ export async function describeOrder(escrow: MaintenanceEscrow, orderId: string) 
   };
 }
 
-async function requireOrder(escrow: MaintenanceEscrow, orderId: string) {
+async function requireOrder(escrow: MaintenanceOrders, orderId: string) {
   const o = await escrow.getOrder(orderId);
-  if (o.state === 0n) throw new UserError(`no order ${orderId} on escrow ${await escrow.getAddress()}`);
+  if (o.state === 0n) throw new UserError(`no order ${orderId} on MaintenanceOrders ${await escrow.getAddress()}`);
   return o;
 }
 
-async function latestTimestamp(escrow: MaintenanceEscrow): Promise<number> {
+async function latestTimestamp(escrow: MaintenanceOrders): Promise<number> {
   const block = await escrow.runner!.provider!.getBlock("latest");
   if (!block) throw new UserError("cannot read the latest block");
   return block.timestamp;

@@ -3,7 +3,7 @@
  * and an inspector. Run with `npx hardhat run scripts/operator/maintenance/maintenance.ts --network <name>`
  * and pass everything in environment variables (hardhat run forwards no CLI arguments):
  *
- *   ESCROW=0x...        MaintenanceEscrow address (required except for device-attest)
+ *   ESCROW=0x...        MaintenanceOrders address (required except for device-attest)
  *   SIGNER=0            the signing account: index or address among the network's accounts (default
  *                       0; ACCOUNT is a deprecated alias)
  *   ACTION=...          one of:
@@ -52,6 +52,7 @@ import {
   describeOrder,
   explain,
   sendTx,
+  siblingsOf,
   expireOrder,
   signInspectionVerdict,
   signProviderBid,
@@ -60,7 +61,7 @@ import {
   submitInspections,
   type NewOrder,
 } from "./lib.js";
-import type { MaintenanceEscrow } from "../../../types/ethers-contracts/index.js";
+import type { MaintenanceOrders } from "../../../types/ethers-contracts/index.js";
 import { envCurve, simulatedDevice } from "../devices/lib.js";
 import { asAddress, asHex } from "../../../client/src/types.js";
 
@@ -102,7 +103,7 @@ function pick<T extends Record<string, number>>(name: string, table: T, fallback
 
 const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x), 2);
 
-let escrowForErrors: MaintenanceEscrow | undefined;
+let escrowForErrors: MaintenanceOrders | undefined;
 
 async function main() {
   const { ethers } = await operatorNetwork({ readOnly: env.ACTION === "status" });
@@ -119,11 +120,12 @@ async function main() {
     return;
   }
   await requireCode(ethers, need("ESCROW"), "ESCROW");
-  const escrow = await ethers.getContractAt("MaintenanceEscrow", need("ESCROW"));
+  const escrow = (await ethers.getContractAt("MaintenanceOrders", need("ESCROW"))) as unknown as MaintenanceOrders;
   escrowForErrors = escrow;
+  const { evidence } = await siblingsOf(escrow);
   const me = await signerFromEnv(ethers);
   const milestone = num("MILESTONE", 0);
-  console.log(`${action} as ${me.address} on escrow ${await escrow.getAddress()}`);
+  console.log(`${action} as ${me.address} on MaintenanceOrders ${await escrow.getAddress()}`);
 
   switch (action) {
     case "create": {
@@ -247,15 +249,15 @@ async function main() {
       console.log("device evidence counted");
       break;
     case "claim-milestone":
-      await sendTx(escrow, () => escrow.connect(me).claimMilestone(need("ORDER_ID"), milestone));
+      await sendTx(evidence, () => evidence.connect(me).claimMilestone(need("ORDER_ID"), milestone));
       console.log("milestone claimed; challenge window running");
       break;
     case "challenge":
-      await sendTx(escrow, () => escrow.connect(me).challenge(need("ORDER_ID"), milestone));
+      await sendTx(evidence, () => evidence.connect(me).challenge(need("ORDER_ID"), milestone));
       console.log("claim challenged; dispute opened");
       break;
     case "finalize":
-      await sendTx(escrow, () => escrow.connect(me).finalizeClaim(need("ORDER_ID"), milestone));
+      await sendTx(evidence, () => evidence.connect(me).finalizeClaim(need("ORDER_ID"), milestone));
       console.log("claim counted");
       break;
     case "expire":

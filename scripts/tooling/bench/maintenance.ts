@@ -1,5 +1,6 @@
 /**
- * Gas of the maintenance escrow's main operations (whole-transaction gasUsed), on the real
+ * Gas of the maintenance part's main operations (whole-transaction gasUsed: MaintenanceOrders, the
+ * MaintenanceEvidence and MaintenanceCustody it creates, and the suite's DisputeModule), on the real
  * AssetRegistry and DeviceRegistry. The income distributor is a test double; none of the measured
  * operations touches it (they are payer-funded).
  */
@@ -7,7 +8,7 @@ import type { AreaBench } from "./types.js";
 import {
   Comparator,
   buildInspection,
-  maintenanceDomain,
+  inspectionDomain,
   signInspection,
 } from "../../../client/src/eip712/maintenance.js";
 import { attestationMessage, deviceDigest } from "../../../client/src/eip712/devices.js";
@@ -46,14 +47,18 @@ export const bench: AreaBench = async (connection) => {
     await (await devices.attest(att, await device.signDigest(deviceDigest(deviceDomain, "Attestation", att)))).wait();
   };
   const distributor = await ethers.deployContract("MockIncomeDistributor", [gov.address, false]);
-  const terms = await ethers.deployContract("MaintenanceTerms");
-  const escrow = await ethers.deployContract(
-    "MaintenanceEscrow",
-    [gov.address, await assets.getAddress(), await devices.getAddress(), await distributor.getAddress()],
-    { libraries: { MaintenanceTerms: await terms.getAddress() } },
-  );
+  const disputes = await ethers.deployContract("DisputeModule");
+  const escrow = await ethers.deployContract("MaintenanceOrders", [
+    gov.address,
+    await assets.getAddress(),
+    await devices.getAddress(),
+    await distributor.getAddress(),
+    await disputes.getAddress(),
+  ]);
+  const evidence = await ethers.getContractAt("MaintenanceEvidence", await escrow.evidence());
+  const custody = await ethers.getContractAt("MaintenanceCustody", await escrow.custody());
   const wallet = await ethers.deployContract("MockERC1271Wallet", [walletOwner.address]);
-  const e = await escrow.getAddress();
+  const e = await custody.getAddress();
   const t = await token.getAddress();
   await selfTest(0); // history before any order
   await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), e);
@@ -62,7 +67,7 @@ export const bench: AreaBench = async (connection) => {
     await token.mint(s.address, 10n ** 30n);
     await token.connect(s).approve(e, ethers.MaxUint256);
   }
-  const domain = maintenanceDomain((await ethers.provider.getNetwork()).chainId, e);
+  const domain = inspectionDomain((await ethers.provider.getNetwork()).chainId, await evidence.getAddress());
   const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
     Number((await (await tx).wait())!.gasUsed);
   const now = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
@@ -114,7 +119,7 @@ export const bench: AreaBench = async (connection) => {
   await ethers.provider.send("evm_increaseTime", [60]);
   await ethers.provider.send("evm_mine", []);
   await selfTest(0); // the post-repair self-test, verified by the registry (P-256)
-  const deviceGas = await gasOf(escrow.submitDeviceEvidence(dev.id, 0, DEVICE));
+  const deviceGas = await gasOf(evidence.submitDeviceEvidence(dev.id, 0, DEVICE));
 
   // 2-of-3 inspectors (two EOAs and an ERC-1271 wallet), both signatures in one call.
   const insp = await createAndFund({
@@ -127,7 +132,7 @@ export const bench: AreaBench = async (connection) => {
   const a = buildInspection(insp.id, 0, true, inspector1.address, issuedAt, deadline);
   const w = buildInspection(insp.id, 0, true, await wallet.getAddress(), issuedAt, deadline);
   const inspGas = await gasOf(
-    escrow.submitInspections(
+    evidence.submitInspections(
       insp.id,
       [a, w],
       [await signInspection(inspector1, domain, a), await signInspection(walletOwner, domain, w)],
@@ -146,7 +151,7 @@ export const bench: AreaBench = async (connection) => {
   await ethers.provider.send("evm_increaseTime", [7 * 86_400 + 1]);
   await ethers.provider.send("evm_mine", []);
   const defaultGas = await gasOf(escrow.expire(slow.id));
-  const claimGas = await gasOf(escrow.connect(payer).claim(ASSET, t, payer.address));
+  const claimGas = await gasOf(custody.connect(payer).claim(ASSET, t, payer.address));
 
   return {
     gas: {
@@ -164,6 +169,7 @@ export const bench: AreaBench = async (connection) => {
       "Real AssetRegistry and DeviceRegistry (the device is P-256; its self-test is attested through the registry before completeByDevice, which only reads the stored reading). The income distributor is a test double (not touched by these operations).",
       "createAndFund: payer-funded, device policy, one milestone, into the asset's existing vault (pulls the budget with a balance-diff check); .firstOnAsset also deploys the asset's vault clone; .inspectors3 names three inspectors.",
       "completeByInspectors.2of3: one submitInspections call with an EOA signature and an ERC-1271 wallet signature, releasing the order.",
+      "Since issue 15 the maintenance part is three contracts (MaintenanceOrders, MaintenanceEvidence, MaintenanceCustody) instead of one escrow and a linked library, and every key but claim is 5-15% dearer than before the split; this is the price of the split, paid in cross-contract calls and one storage slot. createAndFund (+22.4k): MaintenanceEvidence keeps an order's milestone and inspector counts and its evidence progress in a slot of its own (a fresh 20k write; in one contract they shared the order's slots), and the order crosses to the evidence (terms) and to the custody (funding). accept (+4.5k) and refundAfterDeadline (+3.8k): one cold call to a sibling (device freeze on the evidence, credit on the custody) where a library delegatecall or nothing used to be. completeByDevice (+9.1k) and completeByInspectors.2of3 (+9.9k): the evidence reads the order's window on MaintenanceOrders, which pays through the custody (price and bond credits). refundAfterDeadline.slash (+9.2k): the orders ask the evidence for pending claims and the device rule, then credit the refund and the slashed bond on the custody. claim is unchanged (it never leaves the custody).",
       "refundAfterDeadline: Open order past accept-by; .slash: Active order past complete-by (unreleased budget refunded, bond slashed to the payer). Refunds are claimable balances (maintenance.claim).",
     ],
   };

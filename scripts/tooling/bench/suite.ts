@@ -2,7 +2,7 @@
  * Gas of the rental escrow's money path on the REAL suite (scripts/tooling/parallel/workloads.ts builds it from
  * the production deployment, scripts/lib/fixture.ts:
  * DeviceRegistry, AssetRegistry, AssetShares with the IncomeDistributor as hook, RentalEscrow,
- * MaintenanceEscrow, USDC as payment token). The `rental.*` keys of the rental area are measured on
+ * MaintenanceOrders with its evidence and custody, USDC as payment token). The `rental.*` keys of the rental area are measured on
  * test doubles of the registries and the distributor; these `suite.rental.*` figures include the
  * real registries' lease bookkeeping and the real IncomeDistributor.deposit of the rent, and
  * (settleMetered) a meter read from a device attestation verified by the real DeviceRegistry.

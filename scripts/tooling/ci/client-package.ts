@@ -187,12 +187,13 @@ export async function signAll(wallet: WalletClient<Transport, Chain | undefined,
   const offer = eip712.rental.buildOffer(eip712.rental.buildTerms({ subjectKind: 1, subjectId: 1n }), me, { expiry: 1n });
   const bySigner: Hex = await eip712.rental.signOffer(account, 1n, local.RentalEscrow, offer);
   const byClient: Hex = await eip712.rental.signOffer(wallet, 1n, local.RentalEscrow, offer);
-  const domain = eip712.maintenance.maintenanceDomain(1n, local.MaintenanceEscrow);
+  const bDomain = eip712.maintenance.bidDomain(1n, local.MaintenanceOrders);
+  const iDomain = eip712.maintenance.inspectionDomain(1n, local.MaintenanceEvidence);
   const orderId: Hex = \`0x\${"00".repeat(32)}\`;
-  const bid: Hex = await eip712.maintenance.signBid(account, domain, eip712.maintenance.buildBid(orderId, me, 1n, 1n, 1n, 2n));
+  const bid: Hex = await eip712.maintenance.signBid(account, bDomain, eip712.maintenance.buildBid(orderId, me, 1n, 1n, 1n, 2n));
   const inspection: Hex = await eip712.maintenance.signInspection(
     wallet,
-    domain,
+    iDomain,
     eip712.maintenance.buildInspection(orderId, 0, true, me, 1n, 2n),
   );
   const dDomain = eip712.devices.deviceDomain(1n, local.DeviceRegistry);

@@ -29,7 +29,10 @@ const SUITE = [
   "AssetShares",
   "IncomeDistributor",
   "RentalEscrow",
-  "MaintenanceEscrow",
+  "DisputeModule",
+  "MaintenanceOrders",
+  "MaintenanceEvidence",
+  "MaintenanceCustody",
 ];
 
 function fail(message: string): never {

@@ -30,8 +30,8 @@ export const RENAMES: Readonly<Record<string, string>> = {
   "IRentalTypes.EndReason": "RentalEndReason",
   "IRentalTypes.ClaimStatus": "RentalClaimStatus",
   "IRentalTypes.TermsError": "RentalTermsError",
-  "IMaintenanceEscrow.State": "OrderState",
-  "IMaintenanceEscrow.ClaimStatus": "MilestoneClaimStatus",
+  "IMaintenance.State": "OrderState",
+  "IMaintenance.ClaimStatus": "MilestoneClaimStatus",
   "IShareCompliance.Op": "ShareOp",
 };
 

@@ -150,7 +150,7 @@ export function workloads(sizes: {
 
 /**
  * Balances of the contracts that used to hold every asset's funds in one place. The IncomeDistributor,
- * the MaintenanceEscrow and the RentalEscrow now hold each asset's funds in that asset's AssetVault
+ * the MaintenanceCustody and the RentalEscrow now hold each asset's funds in that asset's AssetVault
  * clone, so these balances should never be touched: a hot slot matching this is a regression.
  */
 const CUSTODY = /^USDC\._balances\[(IncomeDistributor|RentalEscrow)\]$/;
@@ -296,7 +296,7 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
     "The real contracts are deployed and wired as in production: DeviceRegistry (pointed at the AssetRegistry), AssetRegistry, " +
       "IdentityRegistry, ShareFactory creating AssetShares whose income hook is the real IncomeDistributor (USDC allowed and " +
       "registered per asset by a first deposit), which holds each asset's funds in its own AssetVault clone, " +
-      "MaintenanceEscrow and RentalEscrow, each with its own per-asset AssetVault clones (each its own implementation). " +
+      "MaintenanceOrders (its MaintenanceCustody) and RentalEscrow, each with its own per-asset AssetVault clones (each its own implementation). " +
       "Devices are registered, claimed and bound to assets; investors are KYC'd and hold shares. State is warm: every device " +
       "has attested once and the three vaults of every asset exist before anything is measured (the income vault is created " +
       "lazily by the asset's first income deposit, which the setup makes for every asset and then checks; the maintenance " +
@@ -426,7 +426,7 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
         "read and wrote `USDC._balances[IncomeDistributor]` whatever the asset (0 % conflict-free for income deposits and " +
         "claims on distinct assets). It now holds each asset's funds in its own `AssetVault`, a minimal clone it deploys at " +
         "a CREATE2 address (salt = asset id, `vaultOf(assetId)`) on the asset's first income deposit or buyout, as the " +
-        "MaintenanceEscrow does with its own AssetVault clones: deposits `transferFrom` straight into the asset's vault (ETH is " +
+        "MaintenanceCustody does with its own AssetVault clones: deposits `transferFrom` straight into the asset's vault (ETH is " +
         "forwarded to it within the deposit) and claims, fee claims, reserve withdrawals, redemptions and dust sweeps are paid " +
         "by it, while all the accounting stays in the distributor. Income work on distinct assets therefore writes distinct " +
         "balance slots (`USDC._balances[AssetVault[income](assetN)]`) and no slot shared across assets: see " +

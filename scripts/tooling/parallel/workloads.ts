@@ -1,6 +1,6 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
- * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceEscrow +
+ * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceOrders (with its evidence and custody) +
  * RentalEscrow with its settlement module: the production deployment of deploy/suite.ts through
  * `deployedSuite` of scripts/lib/fixture.ts),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
@@ -17,7 +17,7 @@ import type {
   DeviceRegistry,
   IdentityRegistry,
   IncomeDistributor,
-  MaintenanceEscrow,
+  MaintenanceOrders,
   MockPayoutToken,
   RentalEscrow,
   ShareFactory,
@@ -72,7 +72,7 @@ export interface World {
   identity: IdentityRegistry;
   factory: ShareFactory;
   distributor: IncomeDistributor;
-  escrow: MaintenanceEscrow;
+  escrow: MaintenanceOrders;
   rental: RentalEscrow;
   usdc: MockPayoutToken;
   deviceList: { signer: DeviceSigner; counter: bigint }[];
@@ -132,7 +132,9 @@ export async function buildWorld(
   await name(distributor, "IncomeDistributor");
   await name(factory, "ShareFactory");
   await name(usdc, "USDC", "MockPayoutToken");
-  await name(escrow, "MaintenanceEscrow");
+  await name(escrow, "MaintenanceOrders");
+  await name(suite.maintenanceEvidence, "MaintenanceEvidence");
+  await name(suite.maintenanceCustody, "MaintenanceCustody");
   await name(rental, "RentalEscrow");
   await name(deviceToken, "DeviceToken");
   for (const role of ["DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "SHARE_FACTORY_ROLE", "BUYOUT_ROLE"]) {
@@ -183,7 +185,7 @@ export async function buildWorld(
     for (const h of holders.slice(0, withShares)) await (await shares.connect(agent).mint(h.address, 100)).wait();
     await (await usdc.mint(agent.address, USDC(1_000_000))).wait();
     await (await usdc.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256)).wait();
-    await (await usdc.connect(agent).approve(await escrow.getAddress(), ethers.MaxUint256)).wait();
+    await (await usdc.connect(agent).approve(await suite.maintenanceCustody.getAddress(), ethers.MaxUint256)).wait();
     // The agent's first deposit registers USDC as the asset's payout token and deploys the
     // asset's income AssetVault (income custody per asset): every income vault exists before measuring.
     await (await distributor.connect(agent).deposit(id, await usdc.getAddress(), USDC(1_000))).wait();
@@ -232,7 +234,7 @@ export async function buildWorld(
   progress("warming state (one attestation per device, one order per asset so every maintenance vault exists)");
   for (let i = 0; i < deviceList.length; i++) await (await attest(world, i, await nextSender(`warm${i}`))).wait();
   for (const a of assetList) {
-    const vault = await escrow.vaultOf(a.id);
+    const vault = await suite.maintenanceCustody.vaultOf(a.id);
     naming.contracts.set(vault.toLowerCase(), { label: `AssetVault[maintenance](asset${a.index})` });
     naming.keys.address.set(vault.toLowerCase(), `AssetVault[maintenance](asset${a.index})`);
     await (await escrow.connect(a.agent).createOrder(await orderParams(world, a, "warm"))).wait();
@@ -414,7 +416,7 @@ export async function planOrders(world: World, assets: Asset[]): Promise<Planned
   for (const a of assets) {
     const p = await orderParams(world, a, `m${orderSalt++}`);
     out.push({
-      label: "MaintenanceEscrow.createOrder",
+      label: "MaintenanceOrders.createOrder",
       send: () => world.escrow.connect(a.agent).createOrder(p, { gasLimit: GAS }),
     });
   }

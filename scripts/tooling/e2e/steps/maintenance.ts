@@ -25,15 +25,15 @@ import {
 /** The agent orders a repair from the reserve; the device's passing self-test completes it. */
 export const maintenanceByDevice: Step = {
   title: "maintenance order funded from the reserve, completed by the device's self-test attestation",
-  needs: ["MaintenanceEscrow", "IncomeDistributor", "DeviceRegistry"],
+  needs: ["MaintenanceOrders", "IncomeDistributor", "DeviceRegistry"],
   run: async (ctx) => {
     const agent = signer(ctx, "agent");
     const provider = signer(ctx, "provider");
     const assetId = state<bigint>(ctx, "assetId");
     const [deviceId] = state<bigint[]>(ctx, "deviceIds");
-    const escrow = await contract<import("../../../../types/ethers-contracts/index.js").MaintenanceEscrow>(
+    const escrow = await contract<import("../../../../types/ethers-contracts/index.js").MaintenanceOrders>(
       ctx,
-      "MaintenanceEscrow",
+      "MaintenanceOrders",
     );
     const now = Number(await latestTimestamp(ctx));
     const { orderId } = await createAndFund(escrow, agent, {

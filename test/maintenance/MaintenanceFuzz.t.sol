@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
+import {IPlinthErrors} from "../../contracts/common/IPlinthErrors.sol";
+import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
 
 /// @notice Properties of the maintenance escrow over random deadlines, amounts and policies.
-contract MaintenanceEscrowFuzzTest is MaintenanceBase {
+contract MaintenanceFuzzTest is MaintenanceBase {
     function setUp() public {
         _deploy();
         _mintApprove(PAYER, type(uint128).max);
@@ -17,10 +18,10 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         uint256 bond,
         uint40 acceptBy,
         uint40 completeBy,
-        IMaintenanceEscrow.Policy memory pol,
+        IMaintenance.Policy memory pol,
         uint16[] memory bps
     ) internal returns (bytes32 id) {
-        IMaintenanceEscrow.OrderParams memory p = _params(budget, bond, acceptBy, completeBy, pol, bytes32("s"));
+        IMaintenance.OrderParams memory p = _params(budget, bond, acceptBy, completeBy, pol, bytes32("s"));
         p.token = address(token);
         p.milestoneBps = bps;
         vm.prank(PAYER);
@@ -42,15 +43,15 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         bytes32 id = _create(budget, 0, acceptBy, acceptBy + workFor, _policy(true, false, 1), new uint16[](0));
         vm.warp(block.timestamp + bound(warpBy, 0, 2 * uint256(acceptIn)));
         if (block.timestamp <= acceptBy) {
-            vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.DeadlineNotPassed.selector, acceptBy));
+            vm.expectRevert(abi.encodeWithSelector(IPlinthErrors.DeadlineNotPassed.selector, acceptBy));
             escrow.expire(id);
-            assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenanceEscrow.State.Open), "still open");
+            assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenance.State.Open), "still open");
         } else {
             escrow.expire(id);
-            assertEq(escrow.claimable(PAYER, ASSET, address(token)), budget, "full refund");
-            assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenanceEscrow.State.Expired), "expired");
+            assertEq(custody.claimable(PAYER, ASSET, address(token)), budget, "full refund");
+            assertEq(uint256(escrow.getOrder(id).state), uint256(IMaintenance.State.Expired), "expired");
         }
-        assertEq(token.balanceOf(escrow.vaultOf(ASSET)), budget, "the asset vault holds exactly the budget");
+        assertEq(token.balanceOf(custody.vaultOf(ASSET)), budget, "the asset vault holds exactly the budget");
     }
 
     /// Accepted but never proven: after complete-by the payer gets the budget and the bond back;
@@ -72,13 +73,13 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         escrow.accept(id);
         vm.warp(block.timestamp + bound(warpBy, 0, 2 * (uint256(acceptIn) + workFor)));
         if (block.timestamp <= completeBy) {
-            vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.DeadlineNotPassed.selector, completeBy));
+            vm.expectRevert(abi.encodeWithSelector(IPlinthErrors.DeadlineNotPassed.selector, completeBy));
             escrow.expire(id);
-            assertEq(escrow.claimable(PAYER, ASSET, address(token)), 0, "nothing refunded early");
+            assertEq(custody.claimable(PAYER, ASSET, address(token)), 0, "nothing refunded early");
         } else {
             escrow.expire(id);
-            assertEq(escrow.claimable(PAYER, ASSET, address(token)), uint256(budget) + bond, "budget + bond to payer");
-            assertEq(escrow.claimable(PROVIDER, ASSET, address(token)), 0, "nothing to the provider");
+            assertEq(custody.claimable(PAYER, ASSET, address(token)), uint256(budget) + bond, "budget + bond to payer");
+            assertEq(custody.claimable(PROVIDER, ASSET, address(token)), 0, "nothing to the provider");
         }
     }
 
@@ -108,7 +109,7 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         escrow.accept(id);
         uint256 total;
         for (uint8 i = 0; i < count; ++i) {
-            uint256 amount = escrow.milestoneAmount(id, i);
+            uint256 amount = evidence.milestoneAmount(id, i);
             uint256 ideal = (uint256(price) * bps[i]) / 10_000;
             assertLe(amount, ideal + 1, "at most one unit above the share");
             assertGe(amount + 1, ideal, "at most one unit below the share");
@@ -125,7 +126,7 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         uint8 inspectorCount
     ) external {
         inspectorCount = uint8(bound(inspectorCount, 0, 5));
-        IMaintenanceEscrow.OrderParams memory p = _params(
+        IMaintenance.OrderParams memory p = _params(
             1e18,
             0,
             uint40(block.timestamp + 1 days),
@@ -139,18 +140,18 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         uint256 sources = inspectorCount + (useDevice ? 1 : 0) + (optimistic ? 1 : 0);
         vm.prank(PAYER);
         if (k == 0 || k > sources) {
-            vm.expectRevert(IMaintenanceEscrow.BadPolicy.selector);
+            vm.expectRevert(IMaintenance.BadPolicy.selector);
             escrow.createOrder(p);
         } else {
             bytes32 id = escrow.createOrder(p);
-            assertEq(escrow.getPolicy(id).k, k, "k stored");
+            assertEq(evidence.getPolicy(id).k, k, "k stored");
         }
     }
 
     /// The value condition releases a milestone if and only if the reading satisfies it.
     function testFuzz_valueConditionDecidesRelease(uint8 cmpRaw, uint64 threshold, uint64 value) external {
-        IMaintenanceEscrow.Comparator cmp = IMaintenanceEscrow.Comparator(bound(cmpRaw, 0, 3));
-        IMaintenanceEscrow.Policy memory pol = _policy(true, false, 1);
+        IMaintenance.Comparator cmp = IMaintenance.Comparator(bound(cmpRaw, 0, 3));
+        IMaintenance.Policy memory pol = _policy(true, false, 1);
         pol.cmp = cmp;
         pol.threshold = threshold;
         bytes32 id = _create(
@@ -165,17 +166,17 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         escrow.accept(id);
         devices.setReading(DEVICE, KIND, 6, uint40(block.timestamp + 1), value);
         bool ok =
-            cmp == IMaintenanceEscrow.Comparator.None ||
-                (cmp == IMaintenanceEscrow.Comparator.EQ && value == threshold) ||
-                (cmp == IMaintenanceEscrow.Comparator.GTE && value >= threshold) ||
-                (cmp == IMaintenanceEscrow.Comparator.LTE && value <= threshold);
+            cmp == IMaintenance.Comparator.None ||
+                (cmp == IMaintenance.Comparator.EQ && value == threshold) ||
+                (cmp == IMaintenance.Comparator.GTE && value >= threshold) ||
+                (cmp == IMaintenance.Comparator.LTE && value <= threshold);
         if (!ok) {
-            vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.ValueConditionFailed.selector, value, threshold));
+            vm.expectRevert(abi.encodeWithSelector(IMaintenance.ValueConditionFailed.selector, value, threshold));
         }
-        escrow.submitDeviceEvidence(id, 0, DEVICE);
+        evidence.submitDeviceEvidence(id, 0, DEVICE);
         assertEq(
             uint256(escrow.getOrder(id).state),
-            uint256(ok ? IMaintenanceEscrow.State.Completed : IMaintenanceEscrow.State.Active),
+            uint256(ok ? IMaintenance.State.Completed : IMaintenance.State.Active),
             "released iff condition holds"
         );
     }
@@ -197,18 +198,18 @@ contract MaintenanceEscrowFuzzTest is MaintenanceBase {
         uint40 completeBy = escrow.getOrder(id).completeBy;
         devices.setReading(DEVICE, KIND, counter, signedAt, 0);
         if (counter <= 5) {
-            vm.expectRevert(abi.encodeWithSelector(IMaintenanceEscrow.StaleAttestation.selector, counter, uint64(5)));
+            vm.expectRevert(abi.encodeWithSelector(IMaintenance.StaleAttestation.selector, counter, uint64(5)));
         } else if (signedAt <= acceptedAt) {
             vm.expectRevert(
-                abi.encodeWithSelector(IMaintenanceEscrow.AttestationBeforeAcceptance.selector, signedAt, acceptedAt)
+                abi.encodeWithSelector(IMaintenance.AttestationBeforeAcceptance.selector, signedAt, acceptedAt)
             );
         } else if (signedAt > completeBy) {
             vm.expectRevert(
-                abi.encodeWithSelector(IMaintenanceEscrow.AttestationAfterDeadline.selector, signedAt, completeBy)
+                abi.encodeWithSelector(IMaintenance.AttestationAfterDeadline.selector, signedAt, completeBy)
             );
         }
-        escrow.submitDeviceEvidence(id, 0, DEVICE);
+        evidence.submitDeviceEvidence(id, 0, DEVICE);
         bool ok = counter > 5 && signedAt > acceptedAt && signedAt <= completeBy;
-        assertEq(escrow.claimable(PROVIDER, ASSET, address(token)), ok ? 1e18 : 0, "paid iff fresh");
+        assertEq(custody.claimable(PROVIDER, ASSET, address(token)), ok ? 1e18 : 0, "paid iff fresh");
     }
 }

@@ -3,8 +3,10 @@ pragma solidity 0.8.37;
 
 import {PlinthTest} from "../utils/Vm.sol";
 import {IDisputeModule} from "../../contracts/disputes/IDisputeModule.sol";
-import {IMaintenanceEscrow} from "../../contracts/maintenance/IMaintenanceEscrow.sol";
-import {MaintenanceEscrow} from "../../contracts/maintenance/MaintenanceEscrow.sol";
+import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
+import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
+import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
+import {MaintenanceOrders} from "../../contracts/maintenance/MaintenanceOrders.sol";
 import {MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {MockPayoutToken} from "../../contracts/test/doubles/Tokens.sol";
 import {MaintenanceBase} from "./MaintenanceBase.sol";
@@ -18,7 +20,9 @@ contract MaintenanceHandler is PlinthTest {
     uint32 internal constant KIND = 3;
     uint256 internal constant MAX_ORDERS = 12;
 
-    MaintenanceEscrow public immutable escrow;
+    MaintenanceOrders public immutable escrow;
+    MaintenanceEvidence public immutable evidence;
+    MaintenanceCustody public immutable custody;
     MockPayoutToken public immutable token;
     MockDeviceRegistry public immutable devices;
     address public immutable arbiter;
@@ -35,16 +39,18 @@ contract MaintenanceHandler is PlinthTest {
     uint256 internal constant INSPECTOR_KEY_1 = 0xA11CE;
     uint256 internal constant INSPECTOR_KEY_2 = 0xB0B;
 
-    constructor(MaintenanceEscrow escrow_, MockPayoutToken token_, MockDeviceRegistry devices_, address arbiter_) {
+    constructor(MaintenanceOrders escrow_, MockPayoutToken token_, MockDeviceRegistry devices_, address arbiter_) {
         escrow = escrow_;
+        evidence = MaintenanceEvidence(address(escrow_.evidence()));
+        custody = MaintenanceCustody(address(escrow_.custody()));
         token = token_;
         devices = devices_;
         arbiter = arbiter_;
         for (uint256 i = 0; i < 2; ++i) {
             vm.prank(payers[i]);
-            token.approve(address(escrow_), type(uint256).max);
+            token.approve(address(escrow_.custody()), type(uint256).max);
             vm.prank(providers[i]);
-            token.approve(address(escrow_), type(uint256).max);
+            token.approve(address(escrow_.custody()), type(uint256).max);
         }
     }
 
@@ -64,7 +70,7 @@ contract MaintenanceHandler is PlinthTest {
         address payer = payers[seed % 2];
         address provider = providers[(seed >> 1) % 2];
         uint256 mode = (seed >> 2) % 4; // 0 device, 1 optimistic, 2 both (k = 1), 3 two inspectors (k = 1 or 2)
-        IMaintenanceEscrow.OrderParams memory p;
+        IMaintenance.OrderParams memory p;
         p.assetId = ASSET;
         p.deviceId = DEVICE;
         p.token = address(token);
@@ -88,7 +94,7 @@ contract MaintenanceHandler is PlinthTest {
             p.policy.disputeTimeout = 2 days;
             p.policy.defaultRuling = uint8(1 + ((seed >> 4) % 2));
         }
-        p.slashTo = IMaintenanceEscrow.SlashTo((seed >> 5) % 2);
+        p.slashTo = IMaintenance.SlashTo((seed >> 5) % 2);
         if ((seed >> 6) % 2 == 1) {
             p.milestoneBps = new uint16[](2);
             p.milestoneBps[0] = 3_000;
@@ -105,8 +111,8 @@ contract MaintenanceHandler is PlinthTest {
     function accept(uint256 seed) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        IMaintenanceEscrow.Order memory o = escrow.getOrder(id);
-        if (o.state != IMaintenanceEscrow.State.Open || block.timestamp > o.acceptBy) return;
+        IMaintenance.Order memory o = escrow.getOrder(id);
+        if (o.state != IMaintenance.State.Open || block.timestamp > o.acceptBy) return;
         token.mint(o.provider, o.bond);
         vm.prank(o.provider);
         escrow.accept(id);
@@ -117,15 +123,15 @@ contract MaintenanceHandler is PlinthTest {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         devices.setReading(DEVICE, KIND, ++counter, uint40(block.timestamp + 1), 0);
-        try escrow.submitDeviceEvidence(id, milestone % 2, DEVICE) {} catch {}
+        try evidence.submitDeviceEvidence(id, milestone % 2, DEVICE) {} catch {}
     }
 
     function inspect(uint256 seed, uint8 milestone, bool second, bool passed) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         uint256 key = second ? INSPECTOR_KEY_2 : INSPECTOR_KEY_1;
-        IMaintenanceEscrow.Inspection[] memory ins = new IMaintenanceEscrow.Inspection[](1);
-        ins[0] = IMaintenanceEscrow.Inspection({
+        IMaintenance.Inspection[] memory ins = new IMaintenance.Inspection[](1);
+        ins[0] = IMaintenance.Inspection({
             orderId: id,
             milestone: milestone % 2,
             passed: passed,
@@ -133,24 +139,24 @@ contract MaintenanceHandler is PlinthTest {
             issuedAt: block.timestamp,
             deadline: block.timestamp + 1 days
         });
-        (uint8 v, bytes32 r, bytes32 s_) = vm.sign(key, escrow.inspectionDigest(ins[0]));
+        (uint8 v, bytes32 r, bytes32 s_) = vm.sign(key, evidence.inspectionDigest(ins[0]));
         bytes[] memory sigs = new bytes[](1);
         sigs[0] = abi.encodePacked(r, s_, v);
-        try escrow.submitInspections(id, ins, sigs) {} catch {}
+        try evidence.submitInspections(id, ins, sigs) {} catch {}
     }
 
     function claimMilestone(uint256 seed, uint8 milestone) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         vm.prank(escrow.getOrder(id).provider);
-        try escrow.claimMilestone(id, milestone % 2) {} catch {}
+        try evidence.claimMilestone(id, milestone % 2) {} catch {}
     }
 
     function challenge(uint256 seed, uint8 milestone) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
         vm.prank(escrow.getOrder(id).payer);
-        try escrow.challenge(id, milestone % 2) returns (uint256 d) {
+        try evidence.challenge(id, milestone % 2) returns (uint256 d) {
             disputeOf[id][milestone % 2] = d;
         } catch {}
     }
@@ -158,13 +164,13 @@ contract MaintenanceHandler is PlinthTest {
     function finalizeClaim(uint256 seed, uint8 milestone) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        try escrow.finalizeClaim(id, milestone % 2) {} catch {}
+        try evidence.finalizeClaim(id, milestone % 2) {} catch {}
     }
 
     function rule(uint256 seed, uint8 milestone, uint8 ruling) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        IDisputeModule disputes = escrow.disputes(); // before the prank, which the next call consumes
+        IDisputeModule disputes = evidence.disputes(); // before the prank, which the next call consumes
         vm.prank(arbiter);
         try disputes.rule(disputeOf[id][milestone % 2], ruling % 3) {} catch {}
     }
@@ -172,7 +178,7 @@ contract MaintenanceHandler is PlinthTest {
     function resolveByTimeout(uint256 seed, uint8 milestone) external {
         (bytes32 id, bool ok) = _pick(seed);
         if (!ok) return;
-        try escrow.disputes().resolveByTimeout(disputeOf[id][milestone % 2]) {} catch {}
+        try evidence.disputes().resolveByTimeout(disputeOf[id][milestone % 2]) {} catch {}
     }
 
     function expire(uint256 seed) external {
@@ -194,32 +200,32 @@ contract MaintenanceHandler is PlinthTest {
 
     function claim(uint8 who) external {
         address party = who % 2 == 0 ? payers[(who >> 1) % 2] : providers[(who >> 1) % 2];
-        uint256 amount = escrow.claimable(party, ASSET, address(token));
+        uint256 amount = custody.claimable(party, ASSET, address(token));
         if (amount == 0) return;
         vm.prank(party);
-        escrow.claim(ASSET, address(token), party);
+        custody.claim(ASSET, address(token), party);
         ghostOut += amount;
     }
 
     /// @notice Money the escrow must still hold for an order (budget, or unreleased price + bond).
     function heldFor(bytes32 id) public view returns (uint256) {
-        IMaintenanceEscrow.Order memory o = escrow.getOrder(id);
-        if (o.state == IMaintenanceEscrow.State.Open) return o.budget;
-        if (o.state == IMaintenanceEscrow.State.Active) return uint256(o.price) - o.released + o.bond;
+        IMaintenance.Order memory o = escrow.getOrder(id);
+        if (o.state == IMaintenance.State.Open) return o.budget;
+        if (o.state == IMaintenance.State.Active) return uint256(o.price) - o.released + o.bond;
         return 0;
     }
 
     /// @notice Sum of every party's claimable balance.
     function totalClaimable() public view returns (uint256 sum) {
         for (uint256 i = 0; i < 2; ++i) {
-            sum += escrow.claimable(payers[i], ASSET, address(token));
-            sum += escrow.claimable(providers[i], ASSET, address(token));
+            sum += custody.claimable(payers[i], ASSET, address(token));
+            sum += custody.claimable(providers[i], ASSET, address(token));
         }
     }
 }
 
 /// @notice Invariants of the maintenance escrow under random lifecycles.
-contract MaintenanceEscrowInvariantTest is MaintenanceBase {
+contract MaintenanceInvariantTest is MaintenanceBase {
     MaintenanceHandler internal handler;
 
     function setUp() public {
@@ -236,14 +242,18 @@ contract MaintenanceEscrowInvariantTest is MaintenanceBase {
     /// minus what was withdrawn, and it equals what orders still hold plus every claimable balance
     /// (payments, returned bonds, refunds, slashes) plus the reserve credit.
     function invariant_fundsAreConserved() external view {
-        uint256 balance = token.balanceOf(escrow.vaultOf(ASSET)) + token.balanceOf(address(escrow));
+        uint256 balance =
+            token.balanceOf(custody.vaultOf(ASSET)) +
+                token.balanceOf(address(custody)) +
+                token.balanceOf(address(escrow)) +
+                token.balanceOf(address(evidence));
         assertEq(balance, handler.ghostIn() - handler.ghostOut(), "balance == in - out");
         uint256 held;
         uint256 n = handler.orderCount();
         for (uint256 i = 0; i < n; ++i) held += handler.heldFor(handler.orders(i));
         assertEq(
             balance,
-            held + handler.totalClaimable() + escrow.reserveCredit(ASSET, address(token)),
+            held + handler.totalClaimable() + custody.reserveCredit(ASSET, address(token)),
             "balance == held + claimable + reserve credit"
         );
     }
@@ -256,20 +266,20 @@ contract MaintenanceEscrowInvariantTest is MaintenanceBase {
         uint256 n = handler.orderCount();
         for (uint256 i = 0; i < n; ++i) {
             bytes32 id = handler.orders(i);
-            IMaintenanceEscrow.Order memory o = escrow.getOrder(id);
+            IMaintenance.Order memory o = escrow.getOrder(id);
             for (uint8 m = 0; m < o.milestoneCount; ++m) {
-                IMaintenanceEscrow.Milestone memory ms = escrow.getMilestone(id, m);
-                if (ms.claim == IMaintenanceEscrow.ClaimStatus.Pending) escrow.finalizeClaim(id, m);
-                else if (ms.claim == IMaintenanceEscrow.ClaimStatus.Disputed) {
-                    escrow.disputes().resolveByTimeout(handler.disputeOf(id, m));
+                IMaintenance.Milestone memory ms = evidence.getMilestone(id, m);
+                if (ms.claim == IMaintenance.ClaimStatus.Pending) evidence.finalizeClaim(id, m);
+                else if (ms.claim == IMaintenance.ClaimStatus.Disputed) {
+                    evidence.disputes().resolveByTimeout(handler.disputeOf(id, m));
                 }
             }
-            IMaintenanceEscrow.State s = escrow.getOrder(id).state;
-            if (s == IMaintenanceEscrow.State.Open || s == IMaintenanceEscrow.State.Active) escrow.expire(id);
+            IMaintenance.State s = escrow.getOrder(id).state;
+            if (s == IMaintenance.State.Open || s == IMaintenance.State.Active) escrow.expire(id);
             s = escrow.getOrder(id).state;
-            assertTrue(uint256(s) >= uint256(IMaintenanceEscrow.State.Completed), "terminal");
+            assertTrue(uint256(s) >= uint256(IMaintenance.State.Completed), "terminal");
             assertEq(handler.heldFor(id), 0, "nothing held for a finished order");
-            assertEq(escrow.getOrder(id).pendingClaims, 0, "no claim left open");
+            assertEq(evidence.getProgress(id).pendingClaims, 0, "no claim left open");
         }
         vm.revertToState(snap);
     }
