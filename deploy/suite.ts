@@ -4,7 +4,7 @@
  * both. One source of truth for the deploy script (Ignition modules), the roles check (expected
  * holders) and the Safe batch written when governance is not a deployer account.
  *
- * Parts: devices (DeviceRegistry, and the ERC-7913 WebAuthnVerifier and RsaVerifier device keys may name), assets (IdentityRegistry, AssetRegistry), income
+ * Parts: devices (DeviceRegistry, which creates DeviceKeys, and the ERC-7913 WebAuthnVerifier and RsaVerifier that DeviceKeys allowlists), assets (IdentityRegistry, AssetRegistry), income
  * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow), maintenance
  * (DisputeModule, MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
@@ -36,6 +36,7 @@ export type Arg = string | number | bigint | boolean | Ref | Arg[];
 export type PartName = "devices" | "assets" | "income" | "shares" | "rental" | "maintenance";
 export type ContractName =
   | "DeviceRegistry"
+  | "DeviceKeys"
   | "WebAuthnVerifier"
   | "RsaVerifier"
   | "IdentityRegistry"
@@ -93,6 +94,15 @@ export const PARTS: readonly PartSpec[] = [
 /** Contracts in deployment order, with their constructor arguments. */
 export const CONTRACTS: readonly ContractSpec[] = [
   { name: "DeviceRegistry", part: "devices", args: (p) => [p.governance] },
+  // Created by DeviceRegistry's constructor (after DeviceToken): ERC-7913 verifier allowlist and key admission.
+  // Governance is the registry's admin; it has no roles of its own.
+  {
+    name: "DeviceKeys",
+    part: "devices",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "DeviceRegistry", getter: "deviceKeys", nonce: 2 },
+  },
   // OpenZeppelin's stateless ERC-7913 verifiers (contracts/devices/verifiers/): passkeys and TPM RSA keys.
   { name: "WebAuthnVerifier", part: "devices", args: () => [], roles: false },
   { name: "RsaVerifier", part: "devices", args: () => [], roles: false },
@@ -175,13 +185,15 @@ export interface GovernanceAction {
   args: Arg[];
   /** Parts that must be deployed for this action to exist. */
   parts: PartName[];
+  /** Solidity types of `args` when their values do not say (an enum is a `uint8`, not a `uint256`). */
+  types?: string[];
   /** Set when the action grants a role: what the roles check expects on chain. */
   grants?: { role: RoleName; holder: Arg };
   /**
    * A view that tells whether the action is already in effect (its first return value equals
    * `equals`): lets a deployment without its Ignition journal adopt a suite already on chain.
    */
-  done?: { signature: string; args: Arg[]; equals: string | boolean | Ref };
+  done?: { signature: string; args: Arg[]; equals: string | boolean | bigint | Ref };
 }
 
 function grant(
@@ -235,6 +247,23 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
         args: [m.manufacturer],
         equals: true,
       },
+    }),
+  );
+  // Devices: the ERC-7913 verifiers passkeys (WebAuthn, scheme 1) and TPM RSA keys (scheme 2) are checked by.
+  (
+    [
+      ["WebAuthnVerifier", 1n],
+      ["RsaVerifier", 2n],
+    ] as const
+  ).forEach(([verifier, scheme]) =>
+    actions.push({
+      id: `setVerifier_${verifier}`,
+      contract: "DeviceKeys",
+      method: "setVerifier",
+      args: [ref(verifier), scheme],
+      types: ["address", "uint8"],
+      parts: ["devices"],
+      done: { signature: "function schemeOf(address) view returns (uint8)", args: [ref(verifier)], equals: scheme },
     }),
   );
   actions.push({

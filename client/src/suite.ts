@@ -12,6 +12,7 @@ import { isAddress, type Address } from "./types.js";
  */
 export const SUITE_CONTRACTS = [
   "DeviceRegistry",
+  "DeviceKeys",
   "IdentityRegistry",
   "AssetRegistry",
   "ShareFactory",

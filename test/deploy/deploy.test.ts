@@ -111,6 +111,16 @@ describe("deploying the suite (in-process chain, CREATE2 through CreateX)", func
     }
   });
 
+  it("records DeviceKeys (created by the registry) and allowlists both verifiers in it: passkeys 1, RSA keys 2", async function () {
+    const registry = await connection.ethers.getContractAt("DeviceRegistry", deployed.addresses.DeviceRegistry!);
+    expect(deployed.addresses.DeviceKeys).to.equal(await registry.deviceKeys());
+    const keys = await connection.ethers.getContractAt("DeviceKeys", deployed.addresses.DeviceKeys!);
+    expect(await keys.schemeOf(deployed.addresses.WebAuthnVerifier!)).to.equal(1n);
+    expect(await keys.schemeOf(deployed.addresses.RsaVerifier!)).to.equal(2n);
+    // Nothing else is allowlisted by the deployment.
+    expect(await keys.schemeOf(deployed.addresses.DeviceRegistry!)).to.equal(0n);
+  });
+
   it("gives the same addresses on another chain (another chain id) with the same parameters", async function () {
     const other = await hre.network.create({ override: { chainId: 4242 } });
     // CreateX lives at the same address on public chains; on this local chain, install it there.

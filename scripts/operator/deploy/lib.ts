@@ -618,7 +618,8 @@ export function safeBatch(
 
 /** Human-readable signature of a non-grant governance action (argument types from the values). */
 function governanceSignature(a: GovernanceAction): string {
-  const types = a.args.map((arg) => {
+  const types = a.args.map((arg, i) => {
+    if (a.types?.[i] !== undefined) return a.types[i];
     if (typeof arg === "boolean") return "bool";
     if (typeof arg === "number" || typeof arg === "bigint") return "uint256";
     return "address";

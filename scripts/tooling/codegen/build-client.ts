@@ -23,6 +23,7 @@ const typesDir = join(root, "types", "ethers-contracts");
 /** Contracts an app talks to: connected by name from a deployment (or, for AssetShares, per asset). */
 const SUITE = [
   "DeviceRegistry",
+  "DeviceKeys",
   "IdentityRegistry",
   "AssetRegistry",
   "ShareFactory",
