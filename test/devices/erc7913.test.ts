@@ -414,6 +414,13 @@ describe("DeviceRegistry: ERC-7913 device keys (passkeys through WebAuthn, RSA k
       expect(await deviceState(w, w.pk.deviceId)).to.deep.equal(before);
       // BE and BS together are fine, and the repaired assertion is accepted.
       const ok = await rawWebAuthn(passkey, digest, { flags: 0x1d });
+      // DeviceKeys called directly (an integrator's pre-check): verify says true and requireValid returns, while the
+      // same check over another digest names the reason.
+      expect(await w.keys.verify(w.webauthn, w.pk.keyB, digest, ok.sig)).to.equal(true);
+      await w.keys.requireValid(w.webauthn, w.pk.keyB, digest, ok.sig);
+      await expect(w.keys.requireValid(w.webauthn, w.pk.keyB, keccak256(digest), ok.sig))
+        .to.be.revertedWithCustomError(w.keys, "WebAuthnWrongChallenge")
+        .withArgs(23);
       await expect(w.registry.attest(att, ok.sig)).to.emit(w.registry, "AttestationAccepted");
     });
 
