@@ -7,6 +7,7 @@ import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {WebAuthn} from "@openzeppelin/contracts/utils/cryptography/WebAuthn.sol";
 import {IDeviceKeys} from "../interfaces/IDeviceKeys.sol";
+import {P256_HALF_N} from "../common/Constants.sol";
 
 /// @title DeviceKeys
 /// @notice Device keys the registry does not verify inline: ERC-7913 keys (the governance allowlist of verifiers, the
@@ -26,8 +27,6 @@ import {IDeviceKeys} from "../interfaces/IDeviceKeys.sol";
 ///   bytes n)` with `n` of 2048 to 4096 bits, odd, and `e` odd and at least 3 (the verifier itself would take e = 1,
 ///   under which anyone forges).
 contract DeviceKeys is IDeviceKeys {
-    /// @dev Half the order of P-256: the largest accepted `s` of a WebAuthn signature.
-    uint256 private constant P256_HALF_N = 0x7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8;
     /// @dev Authenticator data flags: user present, user verified, backup eligible, backup state.
     uint8 private constant UP = 0x01;
     uint8 private constant UV = 0x04;

@@ -7,6 +7,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {P256_HALF_N, SECP256K1_HALF_N} from "../common/Constants.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceKeys} from "../interfaces/IDeviceKeys.sol";
 import {IDeviceRegistry, DEVICE_LEASE_MANAGER_ROLE} from "../interfaces/IDeviceRegistry.sol";
@@ -141,10 +142,6 @@ contract DeviceRegistry is IDeviceRegistry, IDeviceTransferHook, AccessControl, 
     uint256 private constant _TIMESTAMP_SHIFT = 64;
     uint256 private constant _VALUE_SHIFT = 104;
     uint256 private constant _ODOMETER_SHIFT = 168;
-
-    /// @dev Half the order of secp256k1 and of P-256: the largest accepted `s`.
-    uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
-    uint256 private constant P256_HALF_N = 0x7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8;
 
     /// @inheritdoc IDeviceRegistry
     IDeviceToken public immutable deviceToken;
