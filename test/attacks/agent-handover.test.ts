@@ -50,7 +50,9 @@ describe("Attack class: a replaced asset agent keeps control of live rentals (is
     const { agreementId, prepay } = await rentEth(w, w.bob, terms);
     const next = await handOver(w);
     await w.rental.connect(next).decline(agreementId);
-    expect(await w.rental.claimable(w.bob.address, w.assetId, ethers.ZeroAddress)).to.equal(prepay + terms.deposit);
+    expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ethers.ZeroAddress)).to.equal(
+      prepay + terms.deposit,
+    );
   });
 
   it("the old agent cannot waive the holders' damage claim after the handover; the new agent claims and the holders are paid", async function () {
@@ -75,7 +77,9 @@ describe("Attack class: a replaced asset agent keeps control of live rentals (is
     await w.rental.connect(w.bob).acceptClaim(agreementId);
     // The claim reached the holders' vault (no protocol fee on damages); the renter gets the rest.
     expect((await ethers.provider.getBalance(await w.distributor.vaultOf(w.assetId))) - before).to.equal(claim);
-    expect(await w.rental.claimable(w.bob.address, w.assetId, ethers.ZeroAddress)).to.equal(terms.deposit - claim);
+    expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ethers.ZeroAddress)).to.equal(
+      terms.deposit - claim,
+    );
   });
 
   it("a device rental's owner side stays the device owner: the asset's agent has no say", async function () {

@@ -45,14 +45,14 @@ async function rentDevice(w: World) {
 
 /** Flushes `token` income of the world's asset: it must be credited to the agent, exactly `amount`. */
 async function flushToAgent(w: World, token: string, amount: bigint) {
-  expect(await w.rental.pendingIncome(w.assetId, token)).to.equal(amount);
-  const before = await w.rental.claimable(w.agent.address, w.assetId, token);
-  await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, token))
-    .to.emit(w.rental, "IncomeRedirected")
+  expect(await w.rentalCustody.pendingIncome(w.assetId, token)).to.equal(amount);
+  const before = await w.rentalCustody.claimable(w.agent.address, w.assetId, token);
+  await expect(w.rentalCustody.connect(w.outsider).flushIncome(w.assetId, token))
+    .to.emit(w.rentalCustody, "IncomeRedirected")
     .withArgs(w.assetId, token, w.agent.address, amount);
-  expect(await w.rental.pendingIncome(w.assetId, token)).to.equal(0n);
-  expect((await w.rental.claimable(w.agent.address, w.assetId, token)) - before).to.equal(amount);
-  await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, token)).to.be.revertedWithCustomError(
+  expect(await w.rentalCustody.pendingIncome(w.assetId, token)).to.equal(0n);
+  expect((await w.rentalCustody.claimable(w.agent.address, w.assetId, token)) - before).to.equal(amount);
+  await expect(w.rentalCustody.connect(w.outsider).flushIncome(w.assetId, token)).to.be.revertedWithCustomError(
     w.rental,
     "NothingToWithdraw",
   );
@@ -62,11 +62,11 @@ async function flushToAgent(w: World, token: string, amount: bigint) {
 async function drainEth(w: World, ids: string[]) {
   await w.rental.sweepFees(w.assetId, ids, ETH);
   for (const s of [w.agent, w.alice, w.bob, w.carol, w.operator, w.feeRecipient]) {
-    if ((await w.rental.claimable(s.address, w.assetId, ETH)) !== 0n)
-      await w.rental.connect(s).withdraw(w.assetId, ETH);
+    if ((await w.rentalCustody.claimable(s.address, w.assetId, ETH)) !== 0n)
+      await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
   }
   expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
-  expect(await ethers.provider.getBalance(await w.rental.vaultOf(w.assetId))).to.equal(0n);
+  expect(await ethers.provider.getBalance(await w.rentalCustody.vaultOf(w.assetId))).to.equal(0n);
 }
 
 describe("Attack class: income stranded in deferred income (issue 12, finding 3)", function () {
@@ -78,8 +78,8 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await buyout(w);
     await time.increase(DAY);
     const tx = w.rental.connect(w.outsider).settle(r.agreementId);
-    await expect(tx).to.emit(w.rental, "IncomeDeferred");
-    const pending = await w.rental.pendingIncome(w.assetId, ETH);
+    await expect(tx).to.emit(w.rentalCustody, "IncomeDeferred");
+    const pending = await w.rentalCustody.pendingIncome(w.assetId, ETH);
     // All of the day's rent, net of the 2.5 % rental fee.
     expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
     await flushToAgent(w, ETH, pending);
@@ -116,8 +116,8 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     // Governance stops accepting USDC as a payout token: the rent cannot be deposited, it is deferred.
     await w.distributor.connect(w.gov).setPayoutToken(u, false);
     await time.increase(DAY);
-    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
-    const pending = await w.rental.pendingIncome(w.assetId, u);
+    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rentalCustody, "IncomeDeferred");
+    const pending = await w.rentalCustody.pendingIncome(w.assetId, u);
     expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
     // Governance accepts USDC again; the lease was released at settlement: the agent sells the asset
     // (in ETH) during the claim window, before anyone flushed.
@@ -125,13 +125,13 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, ETH, 10n ** 18n, { value: 10n ** 18n });
     await flushToAgent(w, u, pending);
     expect(await w.usdc.balanceOf(await w.rental.getAddress())).to.equal(0n);
-    const escrowBalance = await w.usdc.balanceOf(await w.rental.vaultOf(w.assetId));
+    const escrowBalance = await w.usdc.balanceOf(await w.rentalCustody.vaultOf(w.assetId));
     const held = await w.rental.heldFor(r.agreementId);
     // Every USDC unit the asset's rental vault holds is claimable by someone or held for the agreement (its
     // deposit for the claim window and its protocol fee not yet swept).
     const owed =
-      (await w.rental.claimable(w.agent.address, w.assetId, u)) +
-      (await w.rental.claimable(w.bob.address, w.assetId, u));
+      (await w.rentalCustody.claimable(w.agent.address, w.assetId, u)) +
+      (await w.rentalCustody.claimable(w.bob.address, w.assetId, u));
     expect(escrowBalance).to.equal(owed + held);
     expect(held).to.equal(USDC(5) + (r.prepay * 250n) / 10_000n);
   });
@@ -146,10 +146,10 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await w.rental.connect(w.agent).claimDamage(r.agreementId, claim, id("scratch"));
     await buyout(w);
     await expect(w.rental.connect(w.bob).acceptClaim(r.agreementId))
-      .to.emit(w.rental, "IncomeDeferred")
+      .to.emit(w.rentalCustody, "IncomeDeferred")
       .withArgs(w.assetId, ETH, claim);
     await flushToAgent(w, ETH, claim);
-    expect(await w.rental.claimable(w.bob.address, w.assetId, ETH)).to.equal(terms.deposit - claim);
+    expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ETH)).to.equal(terms.deposit - claim);
     await drainEth(w, [r.agreementId]);
   });
 
@@ -203,17 +203,17 @@ describe("Attack class: deferred income whose asset can never take it while live
     await w.rental.connect(w.outsider).settle(agreementId);
     const pending = prepay - (prepay * 250n) / 10_000n;
     // The agent flushes while the token is withdrawn: deferred again, nothing credited to anyone.
-    await expect(w.rental.connect(w.agent).flushIncome(w.assetId, u))
-      .to.emit(w.rental, "IncomeDeferred")
+    await expect(w.rentalCustody.connect(w.agent).flushIncome(w.assetId, u))
+      .to.emit(w.rentalCustody, "IncomeDeferred")
       .withArgs(w.assetId, u, pending);
-    expect(await w.rental.claimable(w.agent.address, w.assetId, u)).to.equal(0n);
-    expect(await w.rental.pendingIncome(w.assetId, u)).to.equal(pending);
+    expect(await w.rentalCustody.claimable(w.agent.address, w.assetId, u)).to.equal(0n);
+    expect(await w.rentalCustody.pendingIncome(w.assetId, u)).to.equal(pending);
     // Governance accepts USDC again: the next flush deposits all of it for the holders.
     await w.distributor.connect(w.gov).setPayoutToken(u, true);
     const vault = await w.distributor.vaultOf(w.assetId);
     const before = await w.usdc.balanceOf(vault);
-    await expect(w.rental.connect(w.outsider).flushIncome(w.assetId, u))
-      .to.emit(w.rental, "IncomeDeposited")
+    await expect(w.rentalCustody.connect(w.outsider).flushIncome(w.assetId, u))
+      .to.emit(w.rentalCustody, "IncomeDeposited")
       .withArgs(w.assetId, u, pending);
     expect((await w.usdc.balanceOf(vault)) - before).to.equal(pending);
   });
@@ -226,18 +226,18 @@ describe("Attack class: deferred income whose asset can never take it while live
     await w.distributor.connect(w.agent).registerPayoutToken(assetId, ETH);
     const r = await rentEth(w, w.bob, ethTerms(assetId));
     await time.increase(DAY);
-    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
-    const pending = await w.rental.pendingIncome(assetId, ETH);
+    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rentalCustody, "IncomeDeferred");
+    const pending = await w.rentalCustody.pendingIncome(assetId, ETH);
     expect(await w.distributor.incomeClosed(assetId)).to.equal(false);
     await w.factory.connect(w.gov).setIncomeHooks(ethers.ZeroAddress);
     await w.factory.connect(w.agent).createShares(assetId, "Unhooked", "UNH", 0);
     expect(await w.distributor.incomeClosed(assetId)).to.equal(true);
     expect(await w.distributor.acceptsIncome(assetId, ETH)).to.equal(false);
-    await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
-      .to.emit(w.rental, "IncomeRedirected")
+    await expect(w.rentalCustody.connect(w.outsider).flushIncome(assetId, ETH))
+      .to.emit(w.rentalCustody, "IncomeRedirected")
       .withArgs(assetId, ETH, w.agent.address, pending);
-    expect(await w.rental.claimable(w.agent.address, assetId, ETH)).to.equal(pending);
-    expect(await w.rental.pendingIncome(assetId, ETH)).to.equal(0n);
+    expect(await w.rentalCustody.claimable(w.agent.address, assetId, ETH)).to.equal(pending);
+    expect(await w.rentalCustody.pendingIncome(assetId, ETH)).to.equal(0n);
   });
 
   it("income deferred for an asset with no shares yet stays deferred (a flush retries) and reaches the holders once shares exist", async function () {
@@ -248,19 +248,19 @@ describe("Attack class: deferred income whose asset can never take it while live
     await w.distributor.connect(w.agent).registerPayoutToken(assetId, ETH);
     const r = await rentEth(w, w.bob, ethTerms(assetId));
     await time.increase(DAY);
-    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rental, "IncomeDeferred");
-    const pending = await w.rental.pendingIncome(assetId, ETH);
-    await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
-      .to.emit(w.rental, "IncomeDeferred")
+    await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rentalCustody, "IncomeDeferred");
+    const pending = await w.rentalCustody.pendingIncome(assetId, ETH);
+    await expect(w.rentalCustody.connect(w.outsider).flushIncome(assetId, ETH))
+      .to.emit(w.rentalCustody, "IncomeDeferred")
       .withArgs(assetId, ETH, pending);
     // Shares are created (with the distributor as hook) and minted: the next flush deposits it all.
     await w.factory.connect(w.agent).createShares(assetId, "Late", "LATE", 0);
     const shares = await ethers.getContractAt("AssetShares", await w.factory.predictShares(assetId));
     await shares.connect(w.agent).mint(w.alice.address, 10);
-    await expect(w.rental.connect(w.outsider).flushIncome(assetId, ETH))
-      .to.emit(w.rental, "IncomeDeposited")
+    await expect(w.rentalCustody.connect(w.outsider).flushIncome(assetId, ETH))
+      .to.emit(w.rentalCustody, "IncomeDeposited")
       .withArgs(assetId, ETH, pending);
-    expect(await w.rental.pendingIncome(assetId, ETH)).to.equal(0n);
+    expect(await w.rentalCustody.pendingIncome(assetId, ETH)).to.equal(0n);
     expect(await ethers.provider.getBalance(await w.distributor.vaultOf(assetId))).to.equal(pending);
   });
 });

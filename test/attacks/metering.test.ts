@@ -188,7 +188,7 @@ describe("Attack class: metered units dropped, overbilled or counted twice (issu
       await w.rental.connect(w.outsider).settle(r.id);
       expect(await meter(w, r.id)).to.deep.equal({ units: 250n, measured: 250n });
       // The renter gets exactly the rest of the credit back.
-      expect(await w.rental.claimable(w.carol.address, w.assetId, ethers.ZeroAddress)).to.equal(
+      expect(await w.rentalCustody.claimable(w.carol.address, w.assetId, ethers.ZeroAddress)).to.equal(
         r.credit - 250n * PRICE,
       );
     });
@@ -203,7 +203,7 @@ describe("Attack class: metered units dropped, overbilled or counted twice (issu
         .to.emit(w.rental, "MeterSettled")
         .withArgs(r.id, 2, 350, 350, 200, 150, 200n * PRICE);
       expect(await meter(w, r.id)).to.deep.equal({ units: 200n, measured: 350n });
-      expect(await w.rental.claimable(w.carol.address, w.assetId, ethers.ZeroAddress)).to.equal(
+      expect(await w.rentalCustody.claimable(w.carol.address, w.assetId, ethers.ZeroAddress)).to.equal(
         r.credit - 200n * PRICE,
       );
     });
@@ -273,7 +273,7 @@ describe("Attack class: metered units dropped, overbilled or counted twice (issu
       await relay(w, await reading(w, 3n, 800n, r.end + HOUR));
       await w.rental.connect(w.outsider).settle(r.id);
       expect(await meter(w, r.id)).to.deep.equal({ units: 450n, measured: 450n });
-      expect(await w.rental.claimable(w.carol.address, w.assetId, ethers.ZeroAddress)).to.equal(
+      expect(await w.rentalCustody.claimable(w.carol.address, w.assetId, ethers.ZeroAddress)).to.equal(
         r.credit - 450n * PRICE,
       );
     });

@@ -145,10 +145,10 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.rental.connect(w.outsider).finalize(full.agreementId);
     await w.rental.sweepFees(w.assetId, [declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
     for (const s of [w.alice, w.bob, w.agent, w.feeRecipient]) {
-      if ((await w.rental.claimable(s.address, w.assetId, ETH)) !== 0n)
-        await w.rental.connect(s).withdraw(w.assetId, ETH);
+      if ((await w.rentalCustody.claimable(s.address, w.assetId, ETH)) !== 0n)
+        await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
     }
-    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
+    expect(await w.rentalCustody.pendingIncome(w.assetId, ETH)).to.equal(0n);
     expect(await ethers.provider.getBalance(rental)).to.equal(0n);
   });
 
@@ -235,13 +235,13 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
       .withArgs(w.assetId, await w.rental.LEASED_UNTIL_RELEASED());
     // Anyone (here the agent) settles: the rent goes to the distributor and the lease is released.
     await w.rental.connect(w.agent).settle(r.agreementId);
-    expect(await w.rental.pendingIncome(w.assetId, ETH)).to.equal(0n);
+    expect(await w.rentalCustody.pendingIncome(w.assetId, ETH)).to.equal(0n);
     expect(await w.assets.leasedUntil(w.assetId)).to.equal(0n);
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increase(DAY + 1);
     await w.rental.connect(w.outsider).finalize(r.agreementId);
     await w.rental.sweepFees(w.assetId, [r.agreementId], ETH);
-    for (const s of [w.alice, w.feeRecipient]) await w.rental.connect(s).withdraw(w.assetId, ETH);
+    for (const s of [w.alice, w.feeRecipient]) await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
   });
 });

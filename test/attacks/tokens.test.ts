@@ -293,7 +293,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const id = await w.rental.agreementId(1, w.assetId, 0);
     await party.exec(r, rentCall, { value });
     await w.rental.connect(w.agent).decline(id);
-    expect(await w.rental.claimable(p, w.assetId, ETH)).to.equal(value);
+    expect(await w.rentalCustody.claimable(p, w.assetId, ETH)).to.equal(value);
     await party.arm(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]), false);
     await party.exec(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]));
     expect(await party.successes()).to.equal(0n);

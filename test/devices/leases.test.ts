@@ -260,7 +260,7 @@ describe("DeviceToken: ERC-4907 through the real rental flow", function () {
     await expect(f.escrow.settle(id)).to.emit(f.token, "UpdateUser").withArgs(f.deviceId, ZeroAddress, 0);
     expect(await f.token.userOf(f.deviceId)).to.equal(ZeroAddress);
     expect(await f.registry.leasedUntil(f.deviceId)).to.equal(0n);
-    expect(await f.escrow.claimable(f.operator.address, await f.escrow.custodyOf(id), ethers.ZeroAddress)).to.equal(
+    expect(await f.custody.claimable(f.operator.address, await f.escrow.custodyOf(id), ethers.ZeroAddress)).to.equal(
       250n * GWEI,
     );
     await f.token.connect(f.operator).transferFrom(f.operator.address, f.buyer.address, f.deviceId);

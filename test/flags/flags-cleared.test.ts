@@ -223,9 +223,9 @@ describe("flags: rental escrow", function () {
     expect(fee).to.equal((BigInt(DAY) * GWEI * 250n) / 10_000n);
     await f.escrow.sweepFees(ASSET_ID, [id], ETH);
     expect((await f.escrow.agreementOf(id)).protocolFee).to.equal(0n);
-    expect(await f.escrow.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(fee);
-    await f.escrow.connect(f.feeRecipient).withdraw(ASSET_ID, ETH);
-    expect(await f.escrow.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(0n);
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(fee);
+    await f.custody.connect(f.feeRecipient).withdraw(ASSET_ID, ETH);
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(0n);
   });
 
   it("flushIncome zeroes the deferred income of the asset", async function () {
@@ -235,11 +235,11 @@ describe("flags: rental escrow", function () {
     await f.distributor.setRefuse(true);
     await time.setNextBlockTimestamp(t0 + DAY);
     await f.escrow.settle(id);
-    const deferred = await f.escrow.pendingIncome(ASSET_ID, ETH);
+    const deferred = await f.custody.pendingIncome(ASSET_ID, ETH);
     expect(deferred).to.equal(BigInt(DAY) * GWEI - (BigInt(DAY) * GWEI * 250n) / 10_000n);
     await f.distributor.setRefuse(false);
-    await f.escrow.flushIncome(ASSET_ID, ETH);
-    expect(await f.escrow.pendingIncome(ASSET_ID, ETH)).to.equal(0n);
+    await f.custody.flushIncome(ASSET_ID, ETH);
+    expect(await f.custody.pendingIncome(ASSET_ID, ETH)).to.equal(0n);
   });
 });
 

@@ -74,7 +74,7 @@ abstract contract MeteringSetup is SuiteSetup {
             uint256(a.earned) +
             a.protocolFee +
             usd.balanceOf(distributor.vaultOf(assetId)) +
-            rental.pendingIncome(assetId, address(usd));
+            rentalCustody.pendingIncome(assetId, address(usd));
     }
 
     /// @dev (a) the mark's units and the cap, (b) the final bill, (c) the renter's money.
@@ -96,7 +96,7 @@ abstract contract MeteringSetup is SuiteSetup {
         } else {
             assertEq(a.credit, 0, "settled: no credit left");
             assertEq(
-                rental.claimable(METER_RENTER, assetId, address(usd)) + billedMoney,
+                rentalCustody.claimable(METER_RENTER, assetId, address(usd)) + billedMoney,
                 PREPAY,
                 "refund == prepay - meterBilled * price"
             );

@@ -463,10 +463,10 @@ contract SuiteHandler {
     /// @notice A rental party withdraws its claimable balance to itself.
     function withdrawRental(uint256 partySeed) public {
         address party = rentalParties()[partySeed % 5];
-        uint256 amount = rental.claimable(party, assetId, address(usd));
+        uint256 amount = rentalCustody.claimable(party, assetId, address(usd));
         if (amount == 0) return;
         vm.prank(party);
-        rental.withdraw(assetId, address(usd));
+        rentalCustody.withdraw(assetId, address(usd));
         ghostOut += amount;
         count["withdrawRental"]++;
     }

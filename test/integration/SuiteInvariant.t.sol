@@ -230,7 +230,7 @@ abstract contract SuiteSetup is PlinthTest {
             usd.balanceOf(address(distributor)) +
             usd.balanceOf(distributor.vaultOf(assetId)) +
             usd.balanceOf(address(rental)) +
-            usd.balanceOf(rental.vaultOf(assetId)) +
+            usd.balanceOf(rentalCustody.vaultOf(assetId)) +
             usd.balanceOf(address(maintenance)) +
             usd.balanceOf(address(maintenanceCustody)) +
             usd.balanceOf(maintenanceCustody.vaultOf(assetId));
@@ -253,10 +253,10 @@ abstract contract SuiteSetup is PlinthTest {
     /// @dev What the rental escrow owes: each agreement's held funds, every party's claimable, deferred income.
     function _rentalOwes() internal view returns (uint256 owed) {
         address[5] memory p = handler.rentalParties();
-        for (uint256 i = 0; i < p.length; ++i) owed += rental.claimable(p[i], assetId, address(usd));
+        for (uint256 i = 0; i < p.length; ++i) owed += rentalCustody.claimable(p[i], assetId, address(usd));
         uint256 n = handler.agreementCount();
         for (uint256 i = 0; i < n; ++i) owed += rental.heldFor(handler.agreements(i));
-        owed += rental.pendingIncome(assetId, address(usd));
+        owed += rentalCustody.pendingIncome(assetId, address(usd));
     }
 
     /// @dev What the maintenance escrow owes: open budgets, unreleased prices + bonds, claimables, reserve credit.
@@ -288,7 +288,11 @@ abstract contract SuiteSetup is PlinthTest {
             "the asset's income vault holds what it owes"
         );
         assertEq(usd.balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
-        assertEq(usd.balanceOf(rental.vaultOf(assetId)), _rentalOwes(), "the asset's rental vault holds what it owes");
+        assertEq(
+            usd.balanceOf(rentalCustody.vaultOf(assetId)),
+            _rentalOwes(),
+            "the asset's rental vault holds what it owes"
+        );
         assertEq(usd.balanceOf(address(rental)), 0, "the rental escrow itself holds nothing");
         assertEq(
             usd.balanceOf(address(maintenance)) +
@@ -331,12 +335,12 @@ abstract contract SuiteSetup is PlinthTest {
             fees += rental.agreementOf(ids[i]).protocolFee;
         }
         if (fees != 0) rental.sweepFees(assetId, ids, address(usd));
-        if (rental.pendingIncome(assetId, address(usd)) != 0) rental.flushIncome(assetId, address(usd));
+        if (rentalCustody.pendingIncome(assetId, address(usd)) != 0) rentalCustody.flushIncome(assetId, address(usd));
         address[5] memory rp = handler.rentalParties();
         for (uint256 i = 0; i < rp.length; ++i) {
-            if (rental.claimable(rp[i], assetId, address(usd)) == 0) continue;
+            if (rentalCustody.claimable(rp[i], assetId, address(usd)) == 0) continue;
             vm.prank(rp[i]);
-            rental.withdraw(assetId, address(usd));
+            rentalCustody.withdraw(assetId, address(usd));
         }
         // First: for a retired asset the reserve credit is credited to its agent, who then claims it.
         if (maintenanceCustody.reserveCredit(assetId, address(usd)) != 0)
@@ -348,7 +352,7 @@ abstract contract SuiteSetup is PlinthTest {
             maintenanceCustody.claim(assetId, address(usd), mp[i]);
         }
         assertEq(
-            usd.balanceOf(address(rental)) + usd.balanceOf(rental.vaultOf(assetId)),
+            usd.balanceOf(address(rental)) + usd.balanceOf(rentalCustody.vaultOf(assetId)),
             0,
             "rental escrow and vault empty once everyone left"
         );

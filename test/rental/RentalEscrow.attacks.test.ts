@@ -55,11 +55,11 @@ describe("RentalEscrow: attacks", function () {
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
     await f.escrow.finalize(f.id);
-    await f.escrow.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress);
+    await f.custody.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress);
     expect(await token.lastRevert()).to.equal(guard);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
     // All that is left is the protocol fee, held in the asset's vault until swept; the escrow holds nothing.
-    const vault = await f.escrow.vaultOf(ASSET_ID);
+    const vault = await f.custody.vaultOf(ASSET_ID);
     expect(await token.balanceOf(vault)).to.equal((await f.escrow.agreementOf(f.id)).protocolFee);
     expect(await token.balanceOf(f.escrowAddress)).to.equal(0n);
   });
@@ -84,12 +84,12 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY + 1n);
     await f.escrow.finalize(f.id);
     expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0);
-    await expect(f.escrow.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
+    await expect(f.custody.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
       token,
       "Blocked",
     );
-    await f.escrow.connect(f.renter).withdrawTo(ASSET_ID, f.tokenAddress, f.other.address);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
+    await f.custody.connect(f.renter).withdrawTo(ASSET_ID, f.tokenAddress, f.other.address);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
   });
 
   it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
@@ -98,16 +98,16 @@ describe("RentalEscrow: attacks", function () {
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     await token.setBlocked(await f.distributor.getAddress(), true);
     await time.increase(DAY);
-    await expect(f.escrow.settle(f.id)).to.emit(f.escrow, "IncomeDeferred");
-    const pending = await f.escrow.pendingIncome(ASSET_ID, f.tokenAddress);
+    await expect(f.escrow.settle(f.id)).to.emit(f.custody, "IncomeDeferred");
+    const pending = await f.custody.pendingIncome(ASSET_ID, f.tokenAddress);
     expect(pending).to.be.greaterThan(0);
     expect(await token.allowance(f.escrowAddress, await f.distributor.getAddress())).to.equal(0);
-    await expect(f.escrow.flushIncome(ASSET_ID, f.tokenAddress)).to.emit(f.escrow, "IncomeDeferred");
+    await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress)).to.emit(f.custody, "IncomeDeferred");
     await token.setBlocked(await f.distributor.getAddress(), false);
-    await expect(f.escrow.flushIncome(ASSET_ID, f.tokenAddress))
-      .to.emit(f.escrow, "IncomeDeposited")
+    await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress))
+      .to.emit(f.custody, "IncomeDeposited")
       .withArgs(ASSET_ID, f.tokenAddress, pending);
-    await expect(f.escrow.flushIncome(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
+    await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
       f.escrow,
       "NothingToWithdraw",
     );
@@ -127,7 +127,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY + 1n);
     await f.escrow.finalize(id);
     const renterAddress = await renter.getAddress();
-    expect(await f.escrow.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(10n ** 16n);
+    expect(await f.custody.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(10n ** 16n);
     await expect(
       renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [ASSET_ID, ZERO_ADDRESS])),
     ).to.be.revertedWithCustomError(f.escrow, "EthTransferFailed");
@@ -135,7 +135,7 @@ describe("RentalEscrow: attacks", function () {
       f.escrowAddress,
       f.escrow.interface.encodeFunctionData("withdrawTo", [ASSET_ID, ZERO_ADDRESS, f.other.address]),
     );
-    expect(await f.escrow.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(0);
+    expect(await f.custody.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(0);
   });
 
   it("lets an owner contract that reverts on ETH offer a device; its rent stays claimable", async function () {
@@ -149,7 +149,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0));
     // An unbound device's money is held in the device's own vault (custody = the device id).
-    expect(await f.escrow.claimable(await owner.getAddress(), FREE_DEVICE_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
+    expect(await f.custody.claimable(await owner.getAddress(), FREE_DEVICE_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
   });
 
   it("settles even when the registry refuses to release the lease", async function () {

@@ -47,7 +47,7 @@ describe("RentalEscrow with the real DeviceRegistry", function () {
     await time.increase(DAY);
     await f.escrow.settle(id);
     expect(await f.registry.leasedUntil(f.deviceId)).to.equal(0);
-    expect(await f.escrow.claimable(f.operator.address, await f.escrow.custodyOf(id), ethers.ZeroAddress)).to.equal(
+    expect(await f.custody.claimable(f.operator.address, await f.escrow.custodyOf(id), ethers.ZeroAddress)).to.equal(
       250n * GWEI,
     );
     await f.registry.connect(f.operator).decommission(f.deviceId);

@@ -115,7 +115,7 @@ describe("RentalEscrow: edges", function () {
     await time.increase(DAY);
     await f.escrow.settle(id);
     await f.escrow.sweepFees(ASSET_ID, [id], ZERO_ADDRESS);
-    expect(await f.escrow.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
+    expect(await f.custody.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
     await f.escrow.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
     await f.escrow.connect(f.renter).disputeClaim(id);
     expect((await f.escrow.agreementOf(id)).arbiter).to.equal(f.other.address);

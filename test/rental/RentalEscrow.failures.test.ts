@@ -46,7 +46,7 @@ async function snapshot(f: F, id: string) {
     eth: await ethers.provider.getBalance(f.escrowAddress),
     live: await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID),
     lease: await f.assets.leasedUntil(ASSET_ID),
-    renter: await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS),
+    renter: await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS),
     paid: await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS),
   };
 }
@@ -141,7 +141,7 @@ describe("RentalEscrow: access control and bad input", function () {
       .withArgs(f.agent.address);
     await expect(f.escrow.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 5n);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 5n);
   });
 
   it("refuses a signature by anyone but the offer's owner", async function () {
@@ -161,7 +161,7 @@ describe("RentalEscrow: access control and bad input", function () {
     await expect(f.escrow.connect(f.agent).cancelNonce(1))
       .to.be.revertedWithCustomError(f.escrow, "OfferNonceCancelled")
       .withArgs(f.agent.address, 1);
-    await expect(f.escrow.withdrawTo(ASSET_ID, ZERO_ADDRESS, ZERO_ADDRESS)).to.be.revertedWithCustomError(
+    await expect(f.custody.withdrawTo(ASSET_ID, ZERO_ADDRESS, ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.escrow,
       "ZeroAddress",
     );

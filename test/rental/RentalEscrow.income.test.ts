@@ -58,7 +58,7 @@ describe("RentalEscrow with the real IncomeDistributor", function () {
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET, 0);
     expect(await f.registry.leasedUntil(ASSET)).to.be.greaterThan(0);
     await time.increase(DAY);
-    await expect(f.escrow.settle(id)).to.emit(f.escrow, "IncomeDeposited");
+    await expect(f.escrow.settle(id)).to.emit(f.custody, "IncomeDeposited");
     const gross = DAY * price;
     const net = gross - (gross * 250n) / 10_000n;
     expect((await f.dai.balanceOf(vault)) - before).to.equal(net);

@@ -174,7 +174,7 @@ describe("RentalEscrow: opening", function () {
     expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(now + DAY);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(f.id);
     // The money sits in the asset's own vault; the escrow itself holds none.
-    expect(await ethers.provider.getBalance(await f.escrow.vaultOf(ASSET_ID))).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await ethers.provider.getBalance(await f.custody.vaultOf(ASSET_ID))).to.equal(DAY * GWEI + DEPOSIT);
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(0n);
   });
 
@@ -387,7 +387,7 @@ describe("RentalEscrow: reservations", function () {
       .to.emit(f.escrow, "ReservationEnded")
       .withArgs(f.id, 4);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
   });
@@ -396,7 +396,7 @@ describe("RentalEscrow: reservations", function () {
     const f = await loadFixture(reserved);
     await expect(f.escrow.connect(f.renter).decline(f.id)).to.be.revertedWithCustomError(f.escrow, "NotOwner");
     await f.escrow.connect(f.agent).decline(f.id);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI + DEPOSIT);
     await expect(f.escrow.connect(f.agent).decline(f.id))
       .to.be.revertedWithCustomError(f.escrow, "WrongState")
       .withArgs(f.id, RentalState.Closed);
@@ -414,7 +414,7 @@ describe("RentalEscrow: paying and metering", function () {
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(gross - fee);
     expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal(fee);
     await f.escrow.connect(f.other).sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS);
-    expect(await f.escrow.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
     await expect(f.escrow.sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.escrow,
       "NothingToWithdraw",
@@ -526,7 +526,9 @@ describe("RentalEscrow: ending", function () {
     await f.escrow.settle(id);
     // Unused: 21 h of prepaid rent (80% back) + 100 wei beyond the term (fully back).
     const cut = 21n * HOUR * GWEI;
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal((cut * 8000n) / 10_000n + 100n);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(
+      (cut * 8000n) / 10_000n + 100n,
+    );
   });
 
   it("refuses early termination after the end", async function () {
@@ -579,7 +581,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
     );
     await f.escrow.connect(f.other).finalize(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 
   it("refuses claims by others and above the deposit, changing nothing", async function () {
@@ -606,14 +608,14 @@ describe("RentalEscrow: damage claims and disputes", function () {
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(f.id, 4000n, DEPOSIT - 4000n);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
   it("treats a renter's silence past the response window as acceptance", async function () {
     const f = await loadFixture(settling);
     await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
     await f.escrow.connect(f.agent).waiveClaim(f.id); // the owner may also give up
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
     const g = await loadFixture(settling);
     await g.escrow.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
     await time.increase(DAY + 1n);
@@ -622,7 +624,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
       "DeadlinePassed",
     );
     await g.escrow.finalize(g.id);
-    expect(await g.escrow.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+    expect(await g.custody.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
   it("sends a disputed claim to the arbiter, who may award part of it", async function () {
@@ -637,7 +639,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
       .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
       .withArgs(4001n, 4000n);
     await f.escrow.connect(f.arbiter).resolve(f.id, 1000n);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
   });
 
   it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
@@ -648,7 +650,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
     );
     await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.escrow, "Ruling");
     // Refusal to rule splits the claim, rounding towards the renter.
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
   });
 
   it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
@@ -656,8 +658,8 @@ describe("RentalEscrow: damage claims and disputes", function () {
     const arbAddress = await arb.getAddress();
     expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
-    const renterBefore = await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS);
-    const agentBefore = await f.escrow.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS);
+    const renterBefore = await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS);
+    const agentBefore = await f.custody.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS);
     const held = await ethers.provider.getBalance(f.escrowAddress);
 
     const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
@@ -668,10 +670,10 @@ describe("RentalEscrow: damage claims and disputes", function () {
       .withArgs(id, 0n, DEPOSIT)
       .and.to.emit(f.escrow, "Closed")
       .withArgs(id);
-    await expect(tx).not.to.emit(f.escrow, "IncomeDeposited");
+    await expect(tx).not.to.emit(f.custody, "IncomeDeposited");
     // Renter wins: the whole deposit is credited back, none of the claim goes to the asset's holders.
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(renterBefore + DEPOSIT);
-    expect(await f.escrow.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS)).to.equal(agentBefore);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(renterBefore + DEPOSIT);
+    expect(await f.custody.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS)).to.equal(agentBefore);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid);
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(held);
     const a = await f.escrow.agreementOf(id);
@@ -694,7 +696,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
       "DeadlinePassed",
     );
     await f.escrow.finalize(f.id);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 });
 
@@ -712,13 +714,13 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
     const fee = (HOUR * GWEI * BigInt(FEE_BPS)) / 10_000n;
     // An unbound device is its own custody: its vault holds the rent.
     expect(await f.escrow.custodyOf(id)).to.equal(FREE_DEVICE_ID);
-    expect(await f.escrow.claimable(f.deviceOwner.address, FREE_DEVICE_ID, ZERO_ADDRESS)).to.equal(HOUR * GWEI - fee);
-    await expect(f.escrow.connect(f.deviceOwner).withdraw(FREE_DEVICE_ID, ZERO_ADDRESS)).to.changeEtherBalance(
+    expect(await f.custody.claimable(f.deviceOwner.address, FREE_DEVICE_ID, ZERO_ADDRESS)).to.equal(HOUR * GWEI - fee);
+    await expect(f.custody.connect(f.deviceOwner).withdraw(FREE_DEVICE_ID, ZERO_ADDRESS)).to.changeEtherBalance(
       ethers,
       f.deviceOwner,
       HOUR * GWEI - fee,
     );
-    await expect(f.escrow.connect(f.deviceOwner).withdraw(ASSET_ID, ZERO_ADDRESS)).to.be.revertedWithCustomError(
+    await expect(f.custody.connect(f.deviceOwner).withdraw(ASSET_ID, ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.escrow,
       "NothingToWithdraw",
     );

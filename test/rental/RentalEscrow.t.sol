@@ -113,11 +113,15 @@ contract RentalEscrowFuzzTest is RentalSetup {
         }
         a = escrow.agreementOf(id);
         uint256 cut = (duration - used) * price;
-        uint256 refund = escrow.claimable(RENTER, 1, address(0));
+        uint256 refund = custody.claimable(RENTER, 1, address(0));
         assertEq(refund, cut - (cut - (cut * 5_000 + 9_999) / 10_000), "refund = ceil(50% of the cut rent)");
         uint256 out = distributor.deposited(1, address(0)) + a.protocolFee + refund + a.depositHeld;
         assertEq(out, prepay + 1e15, "every wei is accounted for");
-        assertEq(escrow.vaultOf(1).balance, a.protocolFee + refund + a.depositHeld, "the asset's vault holds the rest");
+        assertEq(
+            custody.vaultOf(1).balance,
+            a.protocolFee + refund + a.depositHeld,
+            "the asset's vault holds the rest"
+        );
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
         assertLe(a.protocolFee, ((prepay - refund) * FEE_BPS) / 10_000 + 1, "fee at most the snapshotted rate");
     }
@@ -141,7 +145,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
             distributor.deposited(1, address(0)) +
                 a.protocolFee +
                 a.depositHeld +
-                escrow.claimable(RENTER, 1, address(0));
+                custody.claimable(RENTER, 1, address(0));
         assertEq(out, prepay + 1e15, "every wei is accounted for");
     }
 
@@ -197,7 +201,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         escrow.settle(upfront);
         escrow.settle(split);
         assertEq(distributor.deposited(1, address(0)), distributor.deposited(2, address(0)), "same rent paid");
-        assertEq(escrow.claimable(RENTER, 1, address(0)), escrow.claimable(other, 2, address(0)), "same refund");
+        assertEq(custody.claimable(RENTER, 1, address(0)), custody.claimable(other, 2, address(0)), "same refund");
         assertEq(escrow.agreementOf(upfront).depositHeld, escrow.agreementOf(split).depositHeld, "same deposit");
     }
 
@@ -240,13 +244,13 @@ contract RentalEscrowInvariantTest is RentalSetup {
         address[5] memory p = handler.parties();
         uint256 n = handler.idsLength();
         for (uint256 asset = 1; asset <= 3; ++asset) {
-            uint256 owed = escrow.pendingIncome(asset, address(0));
-            for (uint256 i = 0; i < 5; ++i) owed += escrow.claimable(p[i], asset, address(0));
+            uint256 owed = custody.pendingIncome(asset, address(0));
+            for (uint256 i = 0; i < 5; ++i) owed += custody.claimable(p[i], asset, address(0));
             for (uint256 i = 0; i < n; ++i) {
                 bytes32 id = handler.ids(i);
                 if (escrow.custodyOf(id) == asset) owed += escrow.heldFor(id);
             }
-            assertEq(escrow.vaultOf(asset).balance, owed, "vault balance == claimable + held + deferred, per asset");
+            assertEq(custody.vaultOf(asset).balance, owed, "vault balance == claimable + held + deferred, per asset");
         }
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
     }

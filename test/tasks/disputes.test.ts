@@ -35,7 +35,7 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
 
   const maintenanceClaimable = (who: { address: string }) =>
     suite.maintenanceCustody.claimable(who.address, assetId, usdc);
-  const rentalClaimable = (who: { address: string }) => suite.rental.claimable(who.address, assetId, usdc);
+  const rentalClaimable = (who: { address: string }) => suite.rentalCustody.claimable(who.address, assetId, usdc);
 
   /** An order of the issuer (account 6, its payer and controller) for 200 USDC. */
   const order = async (args: Record<string, string | boolean>) => {

@@ -184,7 +184,7 @@ describe("operator tasks: readings, rental money and maintenance evidence (scrip
     expect(settled).to.match(new RegExp(`agreement ${agreement}: TerminatedEarly -> (Settling|Closed)`));
     const withdrawn = await run(["rental", "withdraw"], { asset: assetId, token: usdc, signer: "8" });
     expect(withdrawn).to.match(/^withdrew [\d.]+ USDC \(\d+\)$/m);
-    expect(await suite.rental.claimable(renter.address, assetId, usdc)).to.equal(0n);
+    expect(await suite.rentalCustody.claimable(renter.address, assetId, usdc)).to.equal(0n);
     expect(await run(["rental", "withdraw"], { asset: assetId, token: usdc, signer: "8" })).to.contain(
       "nothing to withdraw in USDC",
     );

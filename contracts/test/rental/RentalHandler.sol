@@ -150,7 +150,7 @@ contract RentalHandler {
     function withdraw(uint256 partySeed, uint256 assetSeed) external {
         address party = parties()[partySeed % 5];
         vm.prank(party);
-        escrow.withdraw(1 + (assetSeed % 3), address(0));
+        custody.withdraw(1 + (assetSeed % 3), address(0));
     }
 
     /// @notice Drives agreement `id` to Closed by warping past each deadline and calling the public
