@@ -5,7 +5,7 @@
  * holders) and the Safe batch written when governance is not a deployer account.
  *
  * Parts: devices (DeviceRegistry, which creates DeviceKeys, and the ERC-7913 WebAuthnVerifier and RsaVerifier that DeviceKeys allowlists), assets (IdentityRegistry, AssetRegistry), income
- * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow), maintenance
+ * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow, which creates RentalCustody), maintenance
  * (DisputeModule, MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
@@ -46,6 +46,7 @@ export type ContractName =
   | "IncomeDistributor"
   | "RentalSettlement"
   | "RentalEscrow"
+  | "RentalCustody"
   | "DisputeModule"
   | "MaintenanceOrders"
   | "MaintenanceEvidence"
@@ -145,6 +146,15 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.rentalFeeBps,
       ref("RentalSettlement"),
     ],
+  },
+  // Created by RentalEscrow's constructor (its first creation), so it trusts exactly that escrow; it creates
+  // the rental vaults' AssetVault implementation in turn (its own nonce 1).
+  {
+    name: "RentalCustody",
+    part: "rental",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "RentalEscrow", getter: "custody", nonce: 1 },
   },
   // The dispute module (ERC-792 style) deciding challenged maintenance claims: no roles, holds no money.
   { name: "DisputeModule", part: "maintenance", args: () => [], roles: false },

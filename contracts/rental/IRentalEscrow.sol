@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalState} from "./IRentalState.sol";
 
 /// @title IRentalEscrow
@@ -92,16 +93,6 @@ interface IRentalEscrow is IRentalState {
     /// @param token Their payment token (agreements of another token or custody are skipped).
     function sweepFees(uint256 custodyId, bytes32[] calldata ids, address token) external;
 
-    /// @notice Retries depositing income the distributor refused earlier (anyone may call). Income of an
-    ///         asset that can never take income again (`incomeClosed`: retired by a buyout, or shares that
-    ///         bypass the income hook) is credited to the asset's agent instead, as a claimable balance, so
-    ///         that every amount has an exit. Every other refusal is reversible (no shares yet, a token
-    ///         governance withdrew): the income stays deferred for a later flush, so nobody can divert it
-    ///         by flushing while a refusal lasts.
-    /// @param assetId The asset.
-    /// @param token The token.
-    function flushIncome(uint256 assetId, address token) external;
-
     /// @notice Charges the metered units of the verified readings since the last settlement.
     /// @param id The agreement (Active or TerminatedEarly, metered terms).
     function settleMetered(bytes32 id) external;
@@ -160,18 +151,6 @@ interface IRentalEscrow is IRentalState {
     /// @param id The agreement (Settling, deadline passed).
     function finalize(bytes32 id) external;
 
-    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to the caller.
-    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
-    /// @param token The token (address(0) for ETH).
-    function withdraw(uint256 custodyId, address token) external;
-
-    /// @notice Withdraws the caller's claimable balance of `token` in custody `custodyId` to `to` (e.g.
-    ///         when the caller is blocklisted by the token or cannot receive ETH).
-    /// @param custodyId The custody (see `custodyOf`) whose vault holds the balance.
-    /// @param token The token (address(0) for ETH).
-    /// @param to Receiver.
-    function withdrawTo(uint256 custodyId, address token, address to) external;
-
     /// @notice Current state of an agreement (Active past its end reads as Ended).
     /// @param id The agreement.
     /// @return The state.
@@ -229,14 +208,10 @@ interface IRentalEscrow is IRentalState {
     /// @return The digest.
     function offerDigest(SignedOffer calldata offer) external view returns (bytes32);
 
-    /// @notice The implementation of this escrow's vaults (an AssetVault whose controller is this escrow).
-    /// @return Its address.
-    function vaultImplementation() external view returns (address);
-
-    /// @notice The vault holding the money of custody `custodyId` (deployed with its first agreement).
-    /// @param custodyId An asset id, or the id of a rented device bound to no asset (see `custodyOf`).
-    /// @return The vault's CREATE2 address (salt = custodyId).
-    function vaultOf(uint256 custodyId) external view returns (address);
+    /// @notice The RentalCustody holding every agreement's money in per-custody vaults, with the parties'
+    ///         claimable balances (`withdraw` there) and deferred income: this escrow's first creation (nonce 1).
+    /// @return The custody.
+    function custody() external view returns (IRentalCustody);
 
     /// @notice The custody of an agreement's money, fixed at opening: the rented asset; for a device, the asset
     ///         it was bound to at opening, else the device itself. Its vault holds the agreement's credit,

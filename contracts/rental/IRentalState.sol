@@ -43,19 +43,6 @@ interface IRentalState is IRentalTypes {
     /// @return The default arbiter.
     function defaultArbiter() external view returns (address);
 
-    /// @notice What `party` can withdraw of `token` from custody `custodyId`'s vault.
-    /// @param party The party.
-    /// @param custodyId The custody (see `custodyOf`).
-    /// @param token The token.
-    /// @return The claimable amount.
-    function claimable(address party, uint256 custodyId, address token) external view returns (uint256);
-
-    /// @notice Income the distributor refused, waiting for `flushIncome` (held in the asset's vault).
-    /// @param assetId The asset.
-    /// @param token The token.
-    /// @return The deferred amount.
-    function pendingIncome(uint256 assetId, address token) external view returns (uint256);
-
     /// @notice Whether an owner's signed-offer nonce is cancelled or spent.
     /// @param owner The offer's signer.
     /// @param nonce The nonce.

@@ -288,6 +288,8 @@ interface IRentalTypes is IPlinthErrors {
     error FeeTooHigh(uint256 bps, uint256 max);
     /// @notice The caller has no claimable balance in this token.
     error NothingToWithdraw();
+    /// @notice Only the rental escrow may call this function of the rental custody.
+    error NotEscrow(address caller);
     /// @notice The arbiter's ruling is not one of the allowed values.
     error InvalidRuling(uint256 ruling);
     /// @notice The settlement module was built for other registries or another distributor.

@@ -3,19 +3,18 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
-import {AssetVault} from "../custody/AssetVault.sol";
-
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {MAX_FEE_BPS} from "../common/Constants.sol";
+import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalState} from "./IRentalState.sol";
+
 /// @title RentalBase
 /// @notice Storage, configuration and shared accounting of the rental escrow. RentalEscrow and its
 ///         settlement module (run by delegatecall) both inherit it first, so they share one storage layout
@@ -44,10 +43,6 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @notice Arbiter of agreements whose terms name none.
     address public defaultArbiter;
 
-    /// @notice What each party can withdraw, per custody (the vault that holds it, see `custodyOf`) and token.
-    mapping(address party => mapping(uint256 custodyId => mapping(address token => uint256))) public claimable;
-    /// @notice Income the distributor refused, waiting for `flushIncome` (held in the asset's vault).
-    mapping(uint256 assetId => mapping(address token => uint256)) public pendingIncome;
     /// @notice Cancelled signed-offer nonces.
     mapping(address owner => mapping(uint256 nonce => bool)) public nonceCancelled;
     /// @notice On-chain offers by id (keccak256(owner, termsHash)).
@@ -172,58 +167,37 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         return incomeAsset != 0 ? incomeAsset : t.subjectId;
     }
 
-    /// @dev The AssetVault implementation: the first contract this escrow created (CREATE, nonce 1),
-    ///      so the settlement module, running in the escrow's context, finds it without storage.
-    function _vaultImplementation() internal view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x01))))));
+    /// @dev The RentalCustody holding every agreement's money: the first contract this escrow created (CREATE,
+    ///      nonce 1), so the settlement module, running in the escrow's context, finds it without storage.
+    function _custody() internal view returns (IRentalCustody) {
+        return IRentalCustody(_created(address(this)));
     }
 
-    /// @dev The vault clone holding the money of custody `custodyId` (CREATE2, salt = custodyId).
+    /// @dev The first contract `deployer` created (CREATE at nonce 1).
+    function _created(address deployer) private pure returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, bytes1(0x01))))));
+    }
+
+    /// @dev The vault clone holding the money of custody `custodyId` (CREATE2 by the custody, salt = custodyId,
+    ///      of the AssetVault implementation the custody created first), derived without a call.
     function _vaultOf(uint256 custodyId) internal view returns (address) {
-        return Clones.predictDeterministicAddress(_vaultImplementation(), bytes32(custodyId));
+        address custody = address(_custody());
+        return Clones.predictDeterministicAddress(_created(custody), bytes32(custodyId), custody);
     }
 
-    /// @dev Pays rent or damages to the owner side: the income asset's distributor, else the device owner.
+    /// @dev Pays rent or damages to the owner side: the income asset's distributor (through the custody, which
+    ///      defers a refused deposit), else the device owner's claimable balance.
     function _payIncome(Agreement storage a, Terms storage t, address token, uint256 amount) internal {
         if (amount == 0) return;
         uint256 assetId = t.subjectKind == uint8(SubjectKind.Asset) ? t.subjectId : a.incomeAssetId;
         if (assetId == 0) _credit(a.owner, t.subjectId, token, amount);
-        else _depositIncome(assetId, token, amount);
+        else _custody().payIncome(assetId, token, amount);
     }
 
-    /// @dev Takes `amount` out of the asset's vault, approves the exact amount and deposits it; a
-    ///      refusal puts the money back into the vault and defers the income instead of blocking the agreement.
-    function _depositIncome(uint256 assetId, address token, uint256 amount) internal {
-        address vault = _vaultOf(assetId);
-        AssetVault(payable(vault)).pay(token, address(this), amount);
-        bool eth = token == address(0);
-        if (!eth) IERC20(token).forceApprove(address(distributor), amount);
-        try distributor.deposit{value: eth ? amount : 0}(assetId, token, amount) {
-            emit IncomeDeposited(assetId, token, amount);
-            return;
-        } catch {
-            if (!eth) IERC20(token).forceApprove(address(distributor), 0);
-        }
-        _toVault(vault, token, amount);
-        pendingIncome[assetId][token] += amount;
-        emit IncomeDeferred(assetId, token, amount);
-    }
-
-    /// @dev Sends `amount` this escrow holds in passing back to `vault`. The vault accepts ETH from this
-    ///      escrow, its controller, so the ETH path cannot be refused; should it ever fail (out of gas),
-    ///      `sendValue` reverts the whole call rather than leave the money here.
-    function _toVault(address vault, address token, uint256 amount) internal {
-        if (token == address(0)) {
-            Address.sendValue(payable(vault), amount);
-        } else {
-            IERC20(token).safeTransfer(vault, amount);
-        }
-    }
-
+    /// @dev Credits `party` with `amount` held in custody `custodyId`'s vault (through the custody).
     function _credit(address party, uint256 custodyId, address token, uint256 amount) internal {
         if (amount == 0) return;
-        claimable[party][custodyId][token] += amount;
-        emit Credited(party, custodyId, token, amount);
+        _custody().credit(party, custodyId, token, amount);
     }
 
     /// @dev Leases the subject in its registry until this escrow releases it (`_release`, when the
@@ -271,15 +245,16 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     }
 
     /// @dev Pulls exactly `amount` from the caller straight into custody `custodyId`'s vault; refuses
-    ///      fee-on-transfer tokens by the vault's balance difference. ETH arrives here and is forwarded.
+    ///      fee-on-transfer tokens by the vault's balance difference. ETH is forwarded through the custody (the
+    ///      vault accepts ETH from its controller only). Payers approve this escrow, which holds nothing.
     function _pull(uint256 custodyId, address token, uint256 amount) internal {
-        address vault = _vaultOf(custodyId);
         if (token == address(0)) {
             if (msg.value != amount) revert WrongEthAmount(amount, msg.value);
-            _toVault(vault, token, amount);
+            _custody().fund{value: amount}(custodyId);
             return;
         }
         if (msg.value != 0) revert WrongEthAmount(0, msg.value);
+        address vault = _vaultOf(custodyId);
         IERC20 erc20 = IERC20(token);
         uint256 before = erc20.balanceOf(vault);
         erc20.safeTransferFrom(msg.sender, vault, amount);

@@ -8,16 +8,16 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {AssetVault} from "../custody/AssetVault.sol";
 import {RentalTerms} from "./RentalTerms.sol";
+import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
 import {IRentalState} from "./IRentalState.sol";
 import {RentalBase} from "./RentalBase.sol";
+import {RentalCustody} from "./RentalCustody.sol";
 import {RentalSettlement} from "./RentalSettlement.sol";
 /// @title RentalEscrow
 /// @notice Renters pay to use a real asset or a device for a period; rent streams per second from a
@@ -46,10 +46,12 @@ import {RentalSettlement} from "./RentalSettlement.sol";
 ///         the device owner's claimable balance. A distributor refusal defers the income (`flushIncome`)
 ///         instead of blocking settlement. No loops: settlement is O(1).
 ///
-///         Custody per asset: every agreement's money sits in the AssetVault clone of its custody (`custodyOf`:
-///         the rented asset, the asset a rented device is bound to, else the device), deployed by the custody's
-///         first agreement at `vaultOf(custodyId)`. Renters pay straight into it, every payout leaves from it, and
-///         only this escrow can move it; the escrow itself holds nothing between calls.
+///         Custody per asset: every agreement's money sits in the AssetVault clone of its custody id (`custodyOf`:
+///         the rented asset, the asset a rented device is bound to, else the device), held by RentalCustody (this
+///         escrow's first creation, `custody()`) and deployed by the id's first agreement at
+///         `custody().vaultOf(custodyId)`. Renters approve this escrow and pay straight into the vault; every
+///         payout leaves from it through the custody, which only this escrow instructs to credit or pay; the
+///         escrow itself holds nothing between calls.
 contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     using SafeCast for uint256;
 
@@ -91,16 +93,10 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
             address(settlement_.distributor()) != address(distributor_)
         ) revert SettlementMismatch(address(settlement_));
         settlement = address(settlement_);
-        // The vault implementation is this escrow's first creation (so `controller` is this escrow), at the
-        // address `_vaultImplementation` derives for both this contract and its module.
-        address implementation = address(new AssetVault());
-        assert(implementation == _vaultImplementation());
-    }
-
-    /// @notice Takes back the ETH a vault pays this escrow in passing (an income deposit); refused outside
-    ///         the escrow's own calls.
-    receive() external payable {
-        if (!_reentrancyGuardEntered()) revert WrongEthAmount(0, msg.value);
+        // The custody is this escrow's first creation (so its `escrow` is this escrow), at the address
+        // `_custody` derives for both this contract and its module.
+        address custody_ = address(new RentalCustody(assetRegistry_, distributor_));
+        assert(custody_ == address(_custody()));
     }
 
     // ------------------------------------------------------------------ governance (run by the module)
@@ -213,11 +209,6 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         _delegate();
     }
 
-    /// @inheritdoc IRentalEscrow
-    function flushIncome(uint256 /* assetId */, address /* token */) external {
-        _delegate();
-    }
-
     // ------------------------------------------------------------------ settlement and claims (run by the module)
 
     /// @inheritdoc IRentalEscrow
@@ -277,18 +268,6 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
 
     /// @inheritdoc IRentalEscrow
     function finalize(bytes32 /* id */) external {
-        _delegate();
-    }
-
-    // ------------------------------------------------------------------ withdrawals
-
-    /// @inheritdoc IRentalEscrow
-    function withdraw(uint256 /* custodyId */, address /* token */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function withdrawTo(uint256 /* custodyId */, address /* token */, address /* to */) external {
         _delegate();
     }
 
@@ -353,13 +332,8 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IRentalEscrow
-    function vaultImplementation() external view returns (address) {
-        return _vaultImplementation();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function vaultOf(uint256 custodyId) external view returns (address) {
-        return _vaultOf(custodyId);
+    function custody() external view returns (IRentalCustody) {
+        return _custody();
     }
 
     /// @inheritdoc IRentalEscrow
@@ -427,9 +401,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
             holders[t.meterKind] = id;
         }
         uint256 custodyId = _record(id, t, termsHash, owner, duration, prepay);
-        if (_vaultOf(custodyId).code.length == 0) {
-            emit VaultCreated(custodyId, Clones.cloneDeterministic(_vaultImplementation(), bytes32(custodyId)));
-        }
+        if (_vaultOf(custodyId).code.length == 0) _custody().createVault(custodyId);
         _pull(custodyId, t.token, prepay + t.deposit);
     }
 

@@ -8,7 +8,6 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {AssetVault} from "../custody/AssetVault.sol";
 import {BPS, MAX_FEE_BPS} from "../common/Constants.sol";
 import {RentalBase} from "./RentalBase.sol";
 
@@ -455,41 +454,6 @@ contract RentalSettlement is RentalBase {
         }
         if (total == 0) revert NothingToWithdraw();
         _credit(feeRecipient, custodyId, token, total);
-    }
-
-    /// @notice Runs `IRentalEscrow.withdraw` (documented there) on the escrow's storage.
-    function withdraw(uint256 custodyId, address token) external onlyDelegated nonReentrant {
-        _withdraw(custodyId, token, msg.sender);
-    }
-
-    /// @notice Runs `IRentalEscrow.withdrawTo` (documented there) on the escrow's storage.
-    function withdrawTo(uint256 custodyId, address token, address to) external onlyDelegated nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        _withdraw(custodyId, token, to);
-    }
-
-    /// @dev Pays the balance from the custody's vault (a failed ETH payment reverts with the vault's
-    ///      `EthTransferFailed(to, amount)`, same selector as the escrow's).
-    function _withdraw(uint256 custodyId, address token, address to) internal {
-        uint256 amount = claimable[msg.sender][custodyId][token];
-        if (amount == 0) revert NothingToWithdraw();
-        claimable[msg.sender][custodyId][token] = 0;
-        emit Withdrawn(msg.sender, custodyId, token, to, amount);
-        AssetVault(payable(_vaultOf(custodyId))).pay(token, to, amount);
-    }
-
-    /// @notice Runs `IRentalEscrow.flushIncome` (documented there) on the escrow's storage.
-    function flushIncome(uint256 assetId, address token) external onlyDelegated nonReentrant {
-        uint256 amount = pendingIncome[assetId][token];
-        if (amount == 0) revert NothingToWithdraw();
-        pendingIncome[assetId][token] = 0;
-        if (distributor.incomeClosed(assetId)) {
-            address agent = assetRegistry.agentOf(assetId);
-            emit IncomeRedirected(assetId, token, agent, amount);
-            _credit(agent, assetId, token, amount);
-        } else {
-            _depositIncome(assetId, token, amount);
-        }
     }
 
     function _endReservation(bytes32 id, Agreement storage a, EndReason reason) internal {

@@ -25,6 +25,7 @@ import type {
   MaintenanceEvidence,
   MaintenanceOrders,
   MockPayoutToken,
+  RentalCustody,
   RentalEscrow,
   RentalSettlement,
   ShareFactory,
@@ -62,6 +63,7 @@ export interface DeployedSuite {
   /** The dispute module deciding challenged maintenance claims. */
   disputes: DisputeModule;
   rental: RentalEscrow;
+  rentalCustody: RentalCustody;
   rentalSettlement: RentalSettlement;
   roles: SuiteRoles;
   /** The parameters the suite was deployed with. */
@@ -125,6 +127,7 @@ export async function deployedSuite(
     maintenanceCustody: await at<MaintenanceCustody>("MaintenanceCustody", a.MaintenanceCustody),
     disputes: await at<DisputeModule>("DisputeModule", a.DisputeModule),
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
+    rentalCustody: await at<RentalCustody>("RentalCustody", a.RentalCustody),
     rentalSettlement: await at<RentalSettlement>("RentalSettlement", a.RentalSettlement),
     roles: {
       deployer,

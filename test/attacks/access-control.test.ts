@@ -382,6 +382,12 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "finalize(bytes32)": { kind: "open", why: "deadline-gated: outcome fixed by the terms' defaults" },
     "cancelReservation(bytes32)": { kind: "open", why: "deadline-gated: after the activation window, full refund" },
     "sweepFees(uint256,bytes32[],address)": { kind: "open", why: "credits fees only to the fee recipient" },
+  },
+  RentalCustody: {
+    "createVault(uint256)": { kind: "gated", error: "NotEscrow" },
+    "fund(uint256)": { kind: "gated", error: "NotEscrow" },
+    "credit(address,uint256,address,uint256)": { kind: "gated", error: "NotEscrow" },
+    "payIncome(uint256,address,uint256)": { kind: "gated", error: "NotEscrow" },
     "flushIncome(uint256,address)": { kind: "open", why: "retries the deposit to the distributor for that asset" },
     "withdraw(uint256,address)": { kind: "open", why: "caller-scoped: pays only msg.sender's claimable balance" },
     "withdrawTo(uint256,address,address)": {
@@ -398,9 +404,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "decline(bytes32)": DIRECT,
     "disputeClaim(bytes32)": DIRECT,
     "finalize(bytes32)": DIRECT,
-    "flushIncome(uint256,address)": DIRECT,
-    "withdraw(uint256,address)": DIRECT,
-    "withdrawTo(uint256,address,address)": DIRECT,
     "markDefault(bytes32)": DIRECT,
     "payPeriod(bytes32,uint256)": DIRECT,
     "resolve(bytes32,uint256)": DIRECT,
@@ -546,6 +549,7 @@ async function fixture() {
     // checked here, the income distributor's clones in test/income/custody.test.ts.
     AssetVault: await ethers.getContractAt("AssetVault", vault),
     RentalEscrow: w.rental,
+    RentalCustody: w.rentalCustody,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };
   return {

@@ -294,12 +294,15 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     await party.exec(r, rentCall, { value });
     await w.rental.connect(w.agent).decline(id);
     expect(await w.rentalCustody.claimable(p, w.assetId, ETH)).to.equal(value);
-    await party.arm(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]), false);
-    await party.exec(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]));
+    const c = await w.rentalCustody.getAddress();
+    await party.arm(c, w.rentalCustody.interface.encodeFunctionData("withdraw", [w.assetId, ETH]), false);
+    await party.exec(c, w.rentalCustody.interface.encodeFunctionData("withdraw", [w.assetId, ETH]));
     expect(await party.successes()).to.equal(0n);
     expect(await party.lastError()).to.equal(w.rental.interface.getError(GUARD)!.selector);
     expect(await ethers.provider.getBalance(p)).to.equal(value);
     expect(await ethers.provider.getBalance(r)).to.equal(0n);
+    expect(await ethers.provider.getBalance(c)).to.equal(0n);
+    expect(await ethers.provider.getBalance(await w.rentalCustody.vaultOf(w.assetId))).to.equal(0n);
   });
 
   it("a renter whose fallback reverts only hurts itself: it withdraws to another address", async function () {
@@ -313,11 +316,12 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const id = await w.rental.agreementId(1, w.assetId, 0);
     await rr.exec(r, w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]), { value });
     await w.rental.connect(w.agent).decline(id);
+    const c = await w.rentalCustody.getAddress();
     await expect(
-      rr.exec(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH])),
-    ).to.be.revertedWithCustomError(w.rental, "EthTransferFailed");
+      rr.exec(c, w.rentalCustody.interface.encodeFunctionData("withdraw", [w.assetId, ETH])),
+    ).to.be.revertedWithCustomError(w.rentalCustody, "EthTransferFailed");
     await expect(
-      rr.exec(r, w.rental.interface.encodeFunctionData("withdrawTo", [w.assetId, ETH, w.carol.address])),
+      rr.exec(c, w.rentalCustody.interface.encodeFunctionData("withdrawTo", [w.assetId, ETH, w.carol.address])),
     ).to.changeEtherBalance(ethers, w.carol, value);
   });
 

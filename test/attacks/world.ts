@@ -143,6 +143,7 @@ export async function deployWorld(ethers: HardhatEthers) {
     custody,
     disputes: suite.disputes,
     rental,
+    rentalCustody: suite.rentalCustody,
     rentalDomain: rentalDomain(chainId, await rental.getAddress()),
     usdc,
     shares,

@@ -16,7 +16,7 @@ import {
 import { deterministicDeviceSigner, type DeviceSigner } from "../../client/src/signers/devices.js";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
 import { ReadingKinds } from "../../client/src/enums.js";
-import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
+import { custodyOf, deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 
 export const LEASE_MANAGER_ROLE = id("LEASE_MANAGER_ROLE");
 export const DEFAULT_ADMIN_ROLE = "0x" + "00".repeat(32);
@@ -173,5 +173,5 @@ export async function deviceOnOffer(ethers: HardhatEthers, seed: string) {
   });
   await escrow.connect(ctx.operator).publishOffer(terms);
   const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0]!.args.offerId;
-  return { ...ctx, device, deviceId, escrow, renter, buyer, offerId };
+  return { ...ctx, device, deviceId, escrow, custody: await custodyOf(escrow), renter, buyer, offerId };
 }

@@ -6,6 +6,7 @@ import {AssetShares} from "../../contracts/assets/AssetShares.sol";
 import {DeviceRegistry} from "../../contracts/devices/DeviceRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
+import {IRentalCustody} from "../../contracts/rental/IRentalCustody.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
@@ -70,6 +71,7 @@ contract SuiteHandler {
     IncomeDistributor public immutable distributor;
     AssetShares public immutable shares;
     RentalEscrow public immutable rental;
+    IRentalCustody public immutable rentalCustody;
     MaintenanceOrders public immutable maintenance;
     MaintenanceEvidence public immutable maintenanceEvidence;
     MaintenanceCustody public immutable maintenanceCustody;
@@ -106,6 +108,7 @@ contract SuiteHandler {
         distributor = s.distributor;
         shares = s.shares;
         rental = s.rental;
+        rentalCustody = s.rental.custody();
         maintenance = s.maintenance;
         maintenanceEvidence = MaintenanceEvidence(address(s.maintenance.evidence()));
         maintenanceCustody = MaintenanceCustody(address(s.maintenance.custody()));

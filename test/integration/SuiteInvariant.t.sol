@@ -21,6 +21,7 @@ import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
+import {IRentalCustody} from "../../contracts/rental/IRentalCustody.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
@@ -46,6 +47,7 @@ abstract contract SuiteSetup is PlinthTest {
     IncomeDistributor internal distributor;
     AssetShares internal shares;
     RentalEscrow internal rental;
+    IRentalCustody internal rentalCustody;
     MaintenanceOrders internal maintenance;
     MaintenanceEvidence internal maintenanceEvidence;
     MaintenanceCustody internal maintenanceCustody;
@@ -91,6 +93,7 @@ abstract contract SuiteSetup is PlinthTest {
         );
         maintenanceEvidence = MaintenanceEvidence(address(maintenance.evidence()));
         maintenanceCustody = MaintenanceCustody(address(maintenance.custody()));
+        rentalCustody = rental.custody();
 
         // Cross roles and allowlists.
         assets.grantRole(assets.ISSUER_ROLE(), address(this));
@@ -230,6 +233,7 @@ abstract contract SuiteSetup is PlinthTest {
             usd.balanceOf(address(distributor)) +
             usd.balanceOf(distributor.vaultOf(assetId)) +
             usd.balanceOf(address(rental)) +
+            usd.balanceOf(address(rentalCustody)) +
             usd.balanceOf(rentalCustody.vaultOf(assetId)) +
             usd.balanceOf(address(maintenance)) +
             usd.balanceOf(address(maintenanceCustody)) +
@@ -294,6 +298,7 @@ abstract contract SuiteSetup is PlinthTest {
             "the asset's rental vault holds what it owes"
         );
         assertEq(usd.balanceOf(address(rental)), 0, "the rental escrow itself holds nothing");
+        assertEq(usd.balanceOf(address(rentalCustody)), 0, "the rental custody itself holds nothing");
         assertEq(
             usd.balanceOf(address(maintenance)) +
                 usd.balanceOf(address(maintenanceCustody)) +
@@ -352,9 +357,11 @@ abstract contract SuiteSetup is PlinthTest {
             maintenanceCustody.claim(assetId, address(usd), mp[i]);
         }
         assertEq(
-            usd.balanceOf(address(rental)) + usd.balanceOf(rentalCustody.vaultOf(assetId)),
+            usd.balanceOf(address(rental)) +
+                usd.balanceOf(address(rentalCustody)) +
+                usd.balanceOf(rentalCustody.vaultOf(assetId)),
             0,
-            "rental escrow and vault empty once everyone left"
+            "rental escrow, custody and vault empty once everyone left"
         );
         assertEq(
             usd.balanceOf(address(maintenance)) +

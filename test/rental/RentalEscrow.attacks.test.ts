@@ -45,8 +45,9 @@ describe("RentalEscrow: attacks", function () {
   it("blocks a reentrant token from re-entering while it is being pulled or paid out", async function () {
     const f = await loadFixture(reentrantFixture);
     const token = f.token as unknown as ReentrantToken;
-    const withdraw = f.escrow.interface.encodeFunctionData("withdraw", [ASSET_ID, f.tokenAddress]);
-    await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, f.escrowAddress, withdraw, false);
+    // While the escrow pulls the payment, the token calls the escrow back: its guard refuses.
+    const collect = f.escrow.interface.encodeFunctionData("collect", [f.id]);
+    await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, f.escrowAddress, collect, false);
     await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     expect(await token.lastCallSucceeded()).to.equal(false);
     const guard = f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector;
@@ -55,7 +56,11 @@ describe("RentalEscrow: attacks", function () {
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
     await f.escrow.finalize(f.id);
+    // While the custody pays the renter out, the token calls the custody's withdraw again: its guard refuses.
+    const withdraw = f.custody.interface.encodeFunctionData("withdraw", [ASSET_ID, f.tokenAddress]);
+    await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, await f.custody.getAddress(), withdraw, false);
     await f.custody.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress);
+    expect(await token.lastCallSucceeded()).to.equal(false);
     expect(await token.lastRevert()).to.equal(guard);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
     // All that is left is the protocol fee, held in the asset's vault until swept; the escrow holds nothing.
@@ -128,12 +133,13 @@ describe("RentalEscrow: attacks", function () {
     await f.escrow.finalize(id);
     const renterAddress = await renter.getAddress();
     expect(await f.custody.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(10n ** 16n);
+    const custodyAddress = await f.custody.getAddress();
     await expect(
-      renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("withdraw", [ASSET_ID, ZERO_ADDRESS])),
-    ).to.be.revertedWithCustomError(f.escrow, "EthTransferFailed");
+      renter.exec(custodyAddress, f.custody.interface.encodeFunctionData("withdraw", [ASSET_ID, ZERO_ADDRESS])),
+    ).to.be.revertedWithCustomError(f.custody, "EthTransferFailed");
     await renter.exec(
-      f.escrowAddress,
-      f.escrow.interface.encodeFunctionData("withdrawTo", [ASSET_ID, ZERO_ADDRESS, f.other.address]),
+      custodyAddress,
+      f.custody.interface.encodeFunctionData("withdrawTo", [ASSET_ID, ZERO_ADDRESS, f.other.address]),
     );
     expect(await f.custody.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(0);
   });

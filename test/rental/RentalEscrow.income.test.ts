@@ -4,7 +4,7 @@
  * pro rata. The asset registry is the income area's test double (it enforces LEASE_MANAGER_ROLE and
  * refuses retiring a leased asset); the device registry is the rental test double.
  */
-import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
+import { custodyOf, deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { buildTerms, SubjectKind } from "../../client/src/eip712/rental.js";
@@ -36,7 +36,7 @@ async function integrated() {
   await escrow.connect(f.governance).setTokenAllowed(dai, true);
   await escrow.connect(f.governance).setTokenAllowed(ETH, true);
   await f.dai.connect(f.carol).approve(escrowAddress, ethers.MaxUint256);
-  return { ...f, escrow, escrowAddress, devices, daiAddress: dai };
+  return { ...f, escrow, custody: await custodyOf(escrow), escrowAddress, devices, daiAddress: dai };
 }
 
 describe("RentalEscrow with the real IncomeDistributor", function () {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {PlinthTest} from "../utils/Vm.sol";
+import {IRentalCustody} from "../../contracts/rental/IRentalCustody.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
@@ -16,6 +17,7 @@ import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 /// @notice Shared deployment: escrow on the test doubles, three assets of one agent, ETH allowed.
 abstract contract RentalSetup is PlinthTest {
     RentalEscrow internal escrow;
+    IRentalCustody internal custody;
     MockAssetRegistry internal assets;
     MockDeviceRegistry internal devices;
     MockIncomeDistributor internal distributor;
@@ -46,6 +48,7 @@ abstract contract RentalSetup is PlinthTest {
             FEE_BPS,
             settlement
         );
+        custody = escrow.custody();
         assets.setLeaseManager(address(escrow));
         devices.setLeaseManager(address(escrow));
         vm.prank(GOV);
@@ -123,6 +126,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
             "the asset's vault holds the rest"
         );
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
+        assertEq(address(custody).balance, 0, "the custody itself holds nothing");
         assertLe(a.protocolFee, ((prepay - refund) * FEE_BPS) / 10_000 + 1, "fee at most the snapshotted rate");
     }
 
@@ -253,6 +257,7 @@ contract RentalEscrowInvariantTest is RentalSetup {
             assertEq(custody.vaultOf(asset).balance, owed, "vault balance == claimable + held + deferred, per asset");
         }
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
+        assertEq(address(custody).balance, 0, "the custody itself holds nothing");
     }
 
     /// Every agreement, once its deadlines pass, is moved to Closed by public calls anyone can make.

@@ -1,5 +1,5 @@
 /** Shared deployment of the rental escrow against the test doubles (contracts/test/doubles/). */
-import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
+import { custodyOf, deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
 
@@ -24,6 +24,7 @@ export async function deployRental(ethers: HardhatEthers) {
     feeBps: FEE_BPS,
   });
   const escrowAddress = await escrow.getAddress();
+  const custody = await custodyOf(escrow);
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
   await assets.setAsset(ASSET_ID, agent.address, 1, ethers.ZeroAddress); // Active
@@ -39,6 +40,7 @@ export async function deployRental(ethers: HardhatEthers) {
   const chainId = (await ethers.provider.getNetwork()).chainId;
   return {
     escrow,
+    custody,
     escrowAddress,
     assets,
     devices,

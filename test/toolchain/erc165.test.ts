@@ -181,6 +181,7 @@ async function fixture() {
     MaintenanceOrders: w.escrow,
     MaintenanceEvidence: w.evidence,
     RentalEscrow: w.rental,
+    RentalCustody: w.rentalCustody,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };
   return { instances };
@@ -244,6 +245,7 @@ describe("toolchain: ERC-165 is truthful on every production contract (issue 14)
     expectClaims("IdentityRegistry", ["IERC165", "IAccessControl", "IIdentityRegistry"]);
     expectClaims("DeviceRegistry", ["IERC165", "IAccessControl", "IDeviceRegistry"]);
     expectClaims("DeviceToken", ["IERC165", "IERC721", "IERC721Metadata"]);
+    expectClaims("RentalCustody", ["IERC165", "IRentalCustody"]);
   });
 
   it("every UNCLAIMED entry names an interface its contract implements", async function () {

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalTypes} from "../../rental/IRentalTypes.sol";
+import {IRentalCustody} from "../../rental/IRentalCustody.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
 import {MockIncomeDistributor} from "../doubles/Distributors.sol";
 import {MockAssetRegistry} from "../doubles/Registries.sol";
@@ -14,6 +15,7 @@ contract RentalHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     RentalEscrow public immutable escrow;
+    IRentalCustody public immutable custody;
     MockAssetRegistry public immutable assets;
     MockIncomeDistributor public immutable distributor;
     address public immutable agent;
@@ -34,6 +36,7 @@ contract RentalHandler {
         address feeRecipient_
     ) {
         escrow = escrow_;
+        custody = escrow_.custody();
         assets = assets_;
         distributor = distributor_;
         agent = agent_;

@@ -5,7 +5,8 @@
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { RentalEscrow } from "../../../types/ethers-contracts/index.js";
+import type { RentalCustody, RentalEscrow } from "../../../types/ethers-contracts/index.js";
+import { RentalCustody__factory } from "../../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
 import { describeRevert, mined as minedOrFailed, RENTAL_STATES, UserError } from "../../lib/cli.js";
@@ -29,6 +30,14 @@ export interface SignedOfferFile {
  */
 function mined(tx: Promise<ContractTransactionResponse>, escrow?: RentalEscrow) {
   return minedOrFailed(tx, { interfaces: escrow === undefined ? [] : [escrow.interface] });
+}
+
+/**
+ * The escrow's RentalCustody (its first creation): the vaults, the parties' claimable balances
+ * (`withdraw`), deferred income (`flushIncome`). Connected with the escrow's runner.
+ */
+export async function custodyOf(escrow: RentalEscrow): Promise<RentalCustody> {
+  return RentalCustody__factory.connect(await escrow.custody(), escrow.runner);
 }
 
 function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, event: string, arg: string): string {
@@ -191,9 +200,10 @@ export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(e
  * a rented device bound to no asset: see the escrow's `custodyOf`); returns the amount (0 if none).
  */
 export async function withdraw(escrow: RentalEscrow, party: Signer, custodyId: bigint, token: string): Promise<bigint> {
-  const amount = await escrow.claimable(await party.getAddress(), custodyId, token);
+  const custody = await custodyOf(escrow);
+  const amount = await custody.claimable(await party.getAddress(), custodyId, token);
   if (amount === 0n) return 0n;
-  await mined(escrow.connect(party).withdraw(custodyId, token), escrow);
+  await mined(custody.connect(party).withdraw(custodyId, token), escrow);
   return amount;
 }
 
@@ -208,9 +218,10 @@ export async function withdrawTo(
   token: string,
   to: string,
 ): Promise<bigint> {
-  const amount = await escrow.claimable(await party.getAddress(), custodyId, token);
+  const custody = await custodyOf(escrow);
+  const amount = await custody.claimable(await party.getAddress(), custodyId, token);
   if (amount === 0n) return 0n;
-  await mined(escrow.connect(party).withdrawTo(custodyId, token, to), escrow);
+  await mined(custody.connect(party).withdrawTo(custodyId, token, to), escrow);
   return amount;
 }
 
@@ -230,7 +241,7 @@ export function stateLine(state: number, endReason: number): string {
 }
 
 /**
- * What a transaction changed, one line per event of the escrow in its receipt, amounts in the
+ * What a transaction changed, one line per event of the escrow or its custody in its receipt, amounts in the
  * agreement's token (`billed 500 units (carried 0) = 0.5 eUSD (500000)`). Other contracts' logs
  * (token transfers, the distributor's own events) are skipped.
  */
@@ -239,7 +250,7 @@ export async function describeChanges(
   escrow: RentalEscrow,
   receipt: ContractTransactionReceipt,
 ): Promise<string[]> {
-  const address = (await escrow.getAddress()).toLowerCase();
+  const addresses = [await escrow.getAddress(), await escrow.custody()].map((a) => a.toLowerCase());
   const tokens = new Map<string, Promise<string>>();
   const agreementToken = (id: string) => {
     let t = tokens.get(id);
@@ -248,7 +259,7 @@ export async function describeChanges(
   };
   const lines: string[] = [];
   for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== address) continue;
+    if (!addresses.includes(log.address.toLowerCase())) continue;
     const parsed = escrow.interface.parseLog(log);
     if (parsed === null) continue;
     const a = parsed.args as unknown as Record<string, bigint & string>;

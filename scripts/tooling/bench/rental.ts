@@ -4,7 +4,7 @@
  * the real DeviceRegistry / AssetRegistry / IncomeDistributor (their setLease, latestReading and
  * deposit cost more than the mocks').
  */
-import { deployRentalEscrow } from "../../operator/rental/lib.js";
+import { custodyOf, deployRentalEscrow } from "../../operator/rental/lib.js";
 import type { AreaBench } from "./types.js";
 import { buildOffer, buildTerms, signOffer, SubjectKind } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
@@ -74,7 +74,7 @@ export const bench: AreaBench = async (connection) => {
   gas["rental.terminateEarly"] = await gasOf(escrow.connect(renter).terminateEarly(id));
   await time.increase(DAY + 1n);
   gas["rental.close"] = await gasOf(escrow.finalize(id));
-  gas["rental.withdraw"] = await gasOf(escrow.connect(renter).withdraw(1, tokenAddress));
+  gas["rental.withdraw"] = await gasOf((await custodyOf(escrow)).connect(renter).withdraw(1, tokenAddress));
 
   // Signed offer (the first fill also stores the terms; later fills reuse them).
   const plain = buildTerms({

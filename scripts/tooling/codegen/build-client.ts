@@ -30,6 +30,7 @@ const SUITE = [
   "AssetShares",
   "IncomeDistributor",
   "RentalEscrow",
+  "RentalCustody",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",

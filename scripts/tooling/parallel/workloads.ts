@@ -136,6 +136,7 @@ export async function buildWorld(
   await name(suite.maintenanceEvidence, "MaintenanceEvidence");
   await name(suite.maintenanceCustody, "MaintenanceCustody");
   await name(rental, "RentalEscrow");
+  await name(suite.rentalCustody, "RentalCustody");
   await name(deviceToken, "DeviceToken");
   for (const role of ["DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "SHARE_FACTORY_ROLE", "BUYOUT_ROLE"]) {
     naming.keys.bytes32.set(role === "DEFAULT_ADMIN_ROLE" ? "0x" + "00".repeat(32) : ethers.id(role), role);
@@ -243,7 +244,7 @@ export async function buildWorld(
   progress("warming rentals (one hour-long agreement per asset, settled and closed, so every rental vault exists)");
   for (const a of assetList) {
     await (await rental.connect(a.renter).rent(a.offerId, 3_600n, 3_600n * RENT_PER_SECOND)).wait();
-    const vault = (await rental.vaultOf(a.id)).toLowerCase();
+    const vault = (await suite.rentalCustody.vaultOf(a.id)).toLowerCase();
     if ((await ethers.provider.getCode(vault)) === "0x") throw new Error(`rental vault of asset${a.index} missing`);
     naming.contracts.set(vault, { label: `AssetVault[rental](asset${a.index})` });
     naming.keys.address.set(vault, `AssetVault[rental](asset${a.index})`);

@@ -1,8 +1,9 @@
 /**
- * Custody per asset: every agreement's money sits in the AssetVault clone of its custody (the rented
- * asset, the asset a rented device is bound to, or an unbound device itself), at a CREATE2 address
- * anyone can predict, deployed once, and only the escrow can move it. After an adversarial sequence
- * each vault holds exactly what the escrow still owes on that custody.
+ * RentalCustody, custody per asset: every agreement's money sits in the AssetVault clone of its custody id
+ * (the rented asset, the asset a rented device is bound to, or an unbound device itself), at a CREATE2 address
+ * anyone can predict (deployer: the custody, the escrow's first creation; implementation: the custody's first
+ * creation), deployed once, and only the custody can move it. After an adversarial sequence each vault holds
+ * exactly what is still owed on that custody, and neither the escrow nor the custody holds anything.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -33,20 +34,23 @@ const cloneInitCode = (implementation: string) =>
 const terms = (f: F, over = {}) =>
   assetTerms({ token: f.tokenAddress as `0x${string}`, pricePerSecond: PRICE, deposit: DEPOSIT, ...over });
 
-describe("RentalEscrow: custody per asset", function () {
+describe("RentalCustody: vaults per custody id", function () {
   it("holds each asset's money in its own vault at the predicted address, deployed once by the first rental", async function () {
     const f = await loadFixture(base);
-    // The implementation is the escrow's first creation; each vault a clone with salt = the custody id.
-    const implementation = ethers.getCreateAddress({ from: f.escrowAddress, nonce: 1 });
-    expect(await f.escrow.vaultImplementation()).to.equal(implementation);
+    // The custody is the escrow's first creation, the implementation the custody's first creation; each vault
+    // a clone with salt = the custody id, created by the custody.
+    const custodyAddress = ethers.getCreateAddress({ from: f.escrowAddress, nonce: 1 });
+    expect(await f.escrow.custody()).to.equal(custodyAddress);
+    expect(await f.custody.getAddress()).to.equal(custodyAddress);
+    expect(await f.custody.escrow()).to.equal(f.escrowAddress);
+    expect(await f.custody.distributor()).to.equal(await f.distributor.getAddress());
+    expect(await f.custody.assetRegistry()).to.equal(await f.assets.getAddress());
+    const implementation = ethers.getCreateAddress({ from: custodyAddress, nonce: 1 });
+    expect(await f.custody.vaultImplementation()).to.equal(implementation);
     const predicted = (id: bigint) =>
-      ethers.getCreate2Address(
-        f.escrowAddress,
-        ethers.toBeHex(id, 32),
-        ethers.keccak256(cloneInitCode(implementation)),
-      );
-    const vaultA = await f.escrow.vaultOf(ASSET_ID);
-    const vaultB = await f.escrow.vaultOf(ASSET_B);
+      ethers.getCreate2Address(custodyAddress, ethers.toBeHex(id, 32), ethers.keccak256(cloneInitCode(implementation)));
+    const vaultA = await f.custody.vaultOf(ASSET_ID);
+    const vaultB = await f.custody.vaultOf(ASSET_B);
     expect(vaultA).to.equal(predicted(ASSET_ID));
     expect(vaultB).to.equal(predicted(ASSET_B));
     expect(vaultA).to.not.equal(vaultB);
@@ -55,17 +59,18 @@ describe("RentalEscrow: custody per asset", function () {
     const offerA = await publish(f.escrow, f.agent, terms(f));
     const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
     await expect(f.escrow.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
-      .to.emit(f.escrow, "VaultCreated")
+      .to.emit(f.custody, "VaultCreated")
       .withArgs(ASSET_ID, vaultA);
     await expect(f.escrow.connect(f.other).rent(offerB, DAY, DAY * PRICE))
-      .to.emit(f.escrow, "VaultCreated")
+      .to.emit(f.custody, "VaultCreated")
       .withArgs(ASSET_B, vaultB);
     const vault = await ethers.getContractAt("AssetVault", vaultA);
-    expect(await vault.controller()).to.equal(f.escrowAddress);
-    // Renters pay straight into the vault of the asset they rent; the escrow itself holds nothing.
+    expect(await vault.controller()).to.equal(custodyAddress);
+    // Renters pay straight into the vault of the asset they rent; the escrow and the custody hold nothing.
     expect(await f.token.balanceOf(vaultA)).to.equal(DAY * PRICE + DEPOSIT);
     expect(await f.token.balanceOf(vaultB)).to.equal(DAY * PRICE + DEPOSIT);
     expect(await f.token.balanceOf(f.escrowAddress)).to.equal(0n);
+    expect(await f.token.balanceOf(custodyAddress)).to.equal(0n);
 
     // A later agreement on the same asset reuses its vault: no second deployment.
     const idA = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
@@ -74,7 +79,7 @@ describe("RentalEscrow: custody per asset", function () {
     await f.escrow.settle(idA);
     await f.escrow.connect(f.agent).waiveClaim(idA);
     const rent = f.escrow.connect(f.other).rent(offerA, DAY, DAY * PRICE);
-    await expect(rent).to.not.emit(f.escrow, "VaultCreated");
+    await expect(rent).to.not.emit(f.custody, "VaultCreated");
     await expect(rent).to.changeTokenBalances(
       ethers,
       f.token,
@@ -97,21 +102,21 @@ describe("RentalEscrow: custody per asset", function () {
     );
     await f.escrow.connect(f.renter).rent(bound, DAY, DAY * PRICE);
     await expect(f.escrow.connect(f.other).rent(free, DAY, DAY * PRICE))
-      .to.emit(f.escrow, "VaultCreated")
-      .withArgs(FREE_DEVICE_ID, await f.escrow.vaultOf(FREE_DEVICE_ID));
+      .to.emit(f.custody, "VaultCreated")
+      .withArgs(FREE_DEVICE_ID, await f.custody.vaultOf(FREE_DEVICE_ID));
     expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0))).to.equal(ASSET_ID);
     expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0))).to.equal(
       FREE_DEVICE_ID,
     );
-    expect(await f.token.balanceOf(await f.escrow.vaultOf(ASSET_ID))).to.equal(DAY * PRICE + DEPOSIT);
-    expect(await f.token.balanceOf(await f.escrow.vaultOf(FREE_DEVICE_ID))).to.equal(DAY * PRICE + DEPOSIT);
+    expect(await f.token.balanceOf(await f.custody.vaultOf(ASSET_ID))).to.equal(DAY * PRICE + DEPOSIT);
+    expect(await f.token.balanceOf(await f.custody.vaultOf(FREE_DEVICE_ID))).to.equal(DAY * PRICE + DEPOSIT);
   });
 
-  it("lets only the escrow move a vault's funds or send it ETH, and takes no stray ETH itself", async function () {
+  it("lets only the custody move a vault's funds or send it ETH; neither the escrow nor the custody takes stray ETH", async function () {
     const f = await loadFixture(base);
     const offer = await publish(f.escrow, f.agent, assetTerms());
     await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
-    const vaultAddress = await f.escrow.vaultOf(ASSET_ID);
+    const vaultAddress = await f.custody.vaultOf(ASSET_ID);
     const vault = await ethers.getContractAt("AssetVault", vaultAddress);
     for (const s of [f.renter, f.agent, f.governance]) {
       await expect(vault.connect(s).pay(ZERO_ADDRESS, s.address, 1n))
@@ -121,11 +126,15 @@ describe("RentalEscrow: custody per asset", function () {
     await expect(f.renter.sendTransaction({ to: vaultAddress, value: 1n }))
       .to.be.revertedWithCustomError(vault, "NotController")
       .withArgs(f.renter.address);
-    await expect(f.renter.sendTransaction({ to: f.escrowAddress, value: 1n }))
-      .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
+    // The escrow has no receive function; the custody takes ETH back only from the vault it is paying from.
+    await expect(f.renter.sendTransaction({ to: f.escrowAddress, value: 1n })).to.be.revertedWithoutReason(ethers);
+    const custodyAddress = await f.custody.getAddress();
+    await expect(f.renter.sendTransaction({ to: custodyAddress, value: 1n }))
+      .to.be.revertedWithCustomError(f.custody, "WrongEthAmount")
       .withArgs(0n, 1n);
     expect(await ethers.provider.getBalance(vaultAddress)).to.equal(DAY * PRICE + DEPOSIT);
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(0n);
+    expect(await ethers.provider.getBalance(custodyAddress)).to.equal(0n);
   });
 
   it("after an adversarial sequence, every vault holds exactly what the escrow still owes on its custody", async function () {
@@ -141,11 +150,12 @@ describe("RentalEscrow: custody per asset", function () {
 
     const check = async (step: string) => {
       expect(await f.token.balanceOf(f.escrowAddress), `${step}: escrow`).to.equal(0n);
+      expect(await f.token.balanceOf(await f.custody.getAddress()), `${step}: custody`).to.equal(0n);
       for (const c of custodies) {
-        let owed = await f.escrow.pendingIncome(c, f.tokenAddress);
-        for (const p of parties) owed += await f.escrow.claimable(p.address, c, f.tokenAddress);
+        let owed = await f.custody.pendingIncome(c, f.tokenAddress);
+        for (const p of parties) owed += await f.custody.claimable(p.address, c, f.tokenAddress);
         for (const id of ids) if ((await f.escrow.custodyOf(id)) === c) owed += await f.escrow.heldFor(id);
-        expect(await f.token.balanceOf(await f.escrow.vaultOf(c)), `${step}: vault of ${c}`).to.equal(owed);
+        expect(await f.token.balanceOf(await f.custody.vaultOf(c)), `${step}: vault of ${c}`).to.equal(owed);
       }
     };
 
@@ -187,7 +197,7 @@ describe("RentalEscrow: custody per asset", function () {
     await f.distributor.setRefuse(true);
     await time.increase(3n * HOUR);
     await f.escrow.connect(third).collect(idA); // refused: deferred in A's vault
-    expect(await f.escrow.pendingIncome(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0n);
+    expect(await f.custody.pendingIncome(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0n);
     await check("deferred");
 
     // B defaults (anyone), A ends early, the free device's rent goes to its owner's balance.
@@ -212,8 +222,8 @@ describe("RentalEscrow: custody per asset", function () {
 
     // The distributor accepts again; fees swept per custody (another custody's id in the list is skipped).
     await f.distributor.setRefuse(false);
-    await f.escrow.connect(third).flushIncome(ASSET_ID, f.tokenAddress);
-    await f.escrow.connect(relayer).flushIncome(ASSET_B, f.tokenAddress);
+    await f.custody.connect(third).flushIncome(ASSET_ID, f.tokenAddress);
+    await f.custody.connect(relayer).flushIncome(ASSET_B, f.tokenAddress);
     await f.escrow.connect(third).sweepFees(ASSET_ID, [idA, idB, idBound], f.tokenAddress);
     expect((await f.escrow.agreementOf(idB)).protocolFee).to.not.equal(0n);
     await f.escrow.connect(third).sweepFees(ASSET_B, [idB], f.tokenAddress);
@@ -223,13 +233,13 @@ describe("RentalEscrow: custody per asset", function () {
     // Everyone withdraws everything, from every custody: every vault is then empty.
     for (const c of custodies) {
       for (const p of parties) {
-        const due = await f.escrow.claimable(p.address, c, f.tokenAddress);
+        const due = await f.custody.claimable(p.address, c, f.tokenAddress);
         if (due === 0n) continue;
-        await expect(f.escrow.connect(p).withdrawTo(c, f.tokenAddress, p.address))
-          .to.emit(f.escrow, "Withdrawn")
+        await expect(f.custody.connect(p).withdrawTo(c, f.tokenAddress, p.address))
+          .to.emit(f.custody, "Withdrawn")
           .withArgs(p.address, c, f.tokenAddress, p.address, due);
       }
-      expect(await f.token.balanceOf(await f.escrow.vaultOf(c))).to.equal(0n);
+      expect(await f.token.balanceOf(await f.custody.vaultOf(c))).to.equal(0n);
     }
     await check("emptied");
   });
