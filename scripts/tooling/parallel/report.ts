@@ -150,10 +150,10 @@ export function workloads(sizes: {
 
 /**
  * Balances of the contracts that used to hold every asset's funds in one place. The IncomeDistributor,
- * the MaintenanceCustody and the RentalEscrow now hold each asset's funds in that asset's AssetVault
- * clone, so these balances should never be touched: a hot slot matching this is a regression.
+ * the MaintenanceCustody and the RentalCustody (the rental escrow's) now hold each asset's funds in that asset's
+ * AssetVault clone, so these balances should never be touched: a hot slot matching this is a regression.
  */
-const CUSTODY = /^USDC\._balances\[(IncomeDistributor|RentalEscrow)\]$/;
+const CUSTODY = /^USDC\._balances\[(IncomeDistributor|RentalEscrow|RentalCustody)\]$/;
 
 export interface Measured {
   workload: Workload;
@@ -203,13 +203,14 @@ const EXPLANATIONS: { pattern: RegExp; title: string; text: string }[] = [
       "in one block must be ordered (the ERC-20 checks the balance); per asset, never across assets.",
   },
   {
-    pattern: /^USDC\._balances\[RentalEscrow\]$/,
-    title: "`USDC._balances[RentalEscrow]`: a regression, the rental escrow should hold nothing",
+    pattern: /^USDC\._balances\[(RentalEscrow|RentalCustody)\]$/,
+    title:
+      "`USDC._balances[RentalEscrow]` or `[RentalCustody]`: a regression, the rental escrow and custody should hold nothing",
     text:
-      "The RentalEscrow keeps each agreement's money in the `AssetVault` of its custody (the rented asset, the asset a rented " +
-      "device is bound to, or an unbound device): renters pay straight into it and every payout leaves from it. A " +
-      "transaction touching the escrow's own balance here means a path bypasses the vaults; it makes rentals on distinct " +
-      "assets conflict again.",
+      "The RentalCustody keeps each agreement's money in the `AssetVault` of its custody id (the rented asset, the asset a " +
+      "rented device is bound to, or an unbound device): renters pay straight into it (through the escrow's transferFrom) " +
+      "and every payout leaves from it. A transaction touching the escrow's or the custody's own balance here means a path " +
+      "bypasses the vaults; it makes rentals on distinct assets conflict again.",
   },
   {
     pattern: /^USDC\._balances\[AssetVault\[rental\]\(asset\d+\)\]$/,
@@ -296,7 +297,7 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
     "The real contracts are deployed and wired as in production: DeviceRegistry (pointed at the AssetRegistry), AssetRegistry, " +
       "IdentityRegistry, ShareFactory creating AssetShares whose income hook is the real IncomeDistributor (USDC allowed and " +
       "registered per asset by a first deposit), which holds each asset's funds in its own AssetVault clone, " +
-      "MaintenanceOrders (its MaintenanceCustody) and RentalEscrow, each with its own per-asset AssetVault clones (each its own implementation). " +
+      "MaintenanceOrders (its MaintenanceCustody) and RentalEscrow (its RentalCustody), each custody with its own per-asset AssetVault clones (each its own implementation). " +
       "Devices are registered, claimed and bound to assets; investors are KYC'd and hold shares. State is warm: every device " +
       "has attested once and the three vaults of every asset exist before anything is measured (the income vault is created " +
       "lazily by the asset's first income deposit, which the setup makes for every asset and then checks; the maintenance " +
@@ -329,7 +330,7 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
       "block fully sequential and say nothing about the contracts. No measured path moves ETH (the payout token is USDC).",
   );
   lines.push(
-    "- Transient storage (the `ReentrancyGuardTransient` of the distributor and the escrow) is per transaction and never shared.",
+    "- Transient storage (the `ReentrancyGuardTransient` of the distributor, the escrows and the custodies) is per transaction and never shared.",
   );
   lines.push(
     "- A write that leaves a slot's value unchanged does not appear in `diffMode`; the contracts use transient reentrancy " +
@@ -436,7 +437,11 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
         "end), an account field this report leaves out; ETH payouts leave from the vault.",
     );
   }
-  const rentalBalance = measured.some((m) => m.report.hotSlots.some((h) => h.name === "USDC._balances[RentalEscrow]"));
+  const rentalBalance = measured.some((m) =>
+    m.report.hotSlots.some(
+      (h) => h.name === "USDC._balances[RentalEscrow]" || h.name === "USDC._balances[RentalCustody]",
+    ),
+  );
   if (!rentalBalance) {
     lines.push("");
     lines.push("### Rental custody per asset: the escrow's balance no longer conflicts");
@@ -444,15 +449,16 @@ function reportMarkdown(measured: Measured[], sizes: Record<string, number>): st
     lines.push(
       "The RentalEscrow used to hold every agreement's deposit and prepaid rent in its own ERC-20 balance, so every `rent`, " +
         "`topUp` and `payPeriod` read and wrote `USDC._balances[RentalEscrow]` whatever the asset (0 % conflict-free for " +
-        "rentals and rent payments on distinct assets). It now holds each agreement's money in the `AssetVault` of its " +
-        "custody (the rented asset; for a device, the asset it is bound to at opening, else the device), a minimal clone at " +
-        "a CREATE2 address (salt = custody id, `vaultOf(custodyId)`) deployed by the custody's first agreement: renters " +
-        "`transferFrom` straight into it, and withdrawals, refunds and income deposits are paid by it, while the accounting " +
-        "(agreements, claimable balances per custody, deferred income) stays in the escrow. Rentals on distinct assets " +
-        "therefore write distinct balance slots (`USDC._balances[AssetVault[rental](assetN)]`): see `rental.distinctAssets` " +
-        "and `rental.payments.distinctAssets`. Two paths still pass money through the escrow within one transaction, " +
+        "rentals and rent payments on distinct assets). Each agreement's money now sits in the `AssetVault` of its " +
+        "custody id (the rented asset; for a device, the asset it is bound to at opening, else the device), a minimal clone " +
+        "created by the RentalCustody at a CREATE2 address (salt = custody id, `RentalCustody.vaultOf(custodyId)`) for the " +
+        "id's first agreement: renters `transferFrom` straight into it (approving the escrow), and withdrawals, refunds and " +
+        "income deposits are paid by it; the agreements stay in the escrow, the claimable balances per custody id and the " +
+        "deferred income in the custody, keyed by custody id (no global counter). Rentals on distinct assets therefore " +
+        "write distinct slots (`USDC._balances[AssetVault[rental](assetN)]`): see `rental.distinctAssets` and " +
+        "`rental.payments.distinctAssets`. Two paths still pass money through the custody within one transaction, " +
         "unchanged at its end: an ETH payment (forwarded to the vault, an account field this report leaves out) and an income " +
-        "deposit (the vault pays the escrow, which approves the distributor's pull), which `collect` and `settle` make.",
+        "deposit (the vault pays the custody, which approves the distributor's pull), which `collect` and `settle` make.",
     );
   }
   for (const e of explained) {

@@ -1,7 +1,7 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
  * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceOrders (with its evidence and custody) +
- * RentalEscrow with its settlement module: the production deployment of deploy/suite.ts through
+ * RentalEscrow with its settlement module and RentalCustody: the production deployment of deploy/suite.ts through
  * `deployedSuite` of scripts/lib/fixture.ts),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
  * block (automine off, then one `evm_mine`), every transaction from its own sender, then traced.
