@@ -53,8 +53,9 @@ interface IRentalCustody is IRentalTypes {
 
     // ------------------------------------------------------------------ money in and accounting (escrow only)
 
-    /// @notice Deploys custody `custodyId`'s vault (the escrow calls it when the custody's first agreement
-    ///         opens; an existing vault is left as it is). Only the escrow.
+    /// @notice Deploys custody `custodyId`'s vault at `vaultOf(custodyId)`. The escrow calls it when the
+    ///         custody's first agreement opens, only if the vault has no code yet (a second deployment would
+    ///         revert with Clones' `FailedDeployment`). Only the escrow.
     /// @param custodyId The custody.
     /// @return vault The vault's address.
     function createVault(uint256 custodyId) external returns (address vault);

@@ -72,9 +72,7 @@ contract RentalCustody is IRentalCustody, ReentrancyGuardTransient, IERC165 {
 
     /// @inheritdoc IRentalCustody
     function createVault(uint256 custodyId) external onlyEscrow returns (address vault) {
-        vault = vaultOf(custodyId);
-        if (vault.code.length != 0) return vault;
-        Clones.cloneDeterministic(vaultImplementation, bytes32(custodyId));
+        vault = Clones.cloneDeterministic(vaultImplementation, bytes32(custodyId));
         emit VaultCreated(custodyId, vault);
     }
 

@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import { assetTerms, ASSET_ID, deployRental, FEE_BPS, publish } from "./fixture.js";
+import type { ReentrantToken } from "../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -243,5 +244,46 @@ describe("RentalCustody: income", function () {
     );
     expect(await f.token.allowance(f.custodyAddress, distributor)).to.equal(0n);
     expect(await f.custody.pendingIncome(ASSET_ID, token)).to.equal(0n);
+  });
+
+  it("a hostile token flushing income from the vault while the escrow pulls into it only makes the payment fail", async function () {
+    const f = await loadFixture(base);
+    const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
+    const t = await token.getAddress();
+    await f.escrow.connect(f.governance).setTokenAllowed(t, true);
+    for (const s of [f.renter, f.other]) {
+      await token.mint(s.address, 10n ** 24n);
+      await token.connect(s).approve(f.escrowAddress, ethers.MaxUint256);
+    }
+    const offer = await publish(f.escrow, f.agent, assetTerms({ token: t as `0x${string}` }));
+    // A first agreement's rent is refused by the distributor: deferred in the asset's vault.
+    await f.escrow.connect(f.other).rent(offer, DAY, DAY * PRICE);
+    await time.increase(DAY);
+    await f.distributor.setRefuse(true);
+    await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
+    await f.escrow.connect(f.agent).waiveClaim(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
+    await f.distributor.setRefuse(false);
+    const pending = await f.custody.pendingIncome(ASSET_ID, t);
+    expect(pending).to.be.greaterThan(0n);
+    const vault = await f.custody.vaultOf(ASSET_ID);
+    const held = await token.balanceOf(vault);
+    // The next renter's payment into the vault makes the token flush that income out of the same vault.
+    const flush = f.custody.interface.encodeFunctionData("flushIncome", [ASSET_ID, t]);
+    await token.arm(ethers.ZeroAddress, vault, f.custodyAddress, flush, true);
+    await expect(f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE))
+      .to.be.revertedWithCustomError(f.escrow, "FeeOnTransferToken")
+      .withArgs(PAID, PAID - pending);
+    expect(await f.custody.pendingIncome(ASSET_ID, t)).to.equal(pending);
+    expect(await token.balanceOf(vault)).to.equal(held);
+    expect(await f.distributor.deposited(ASSET_ID, t)).to.equal(0n);
+    // Without the hook, the rental opens and the income is flushed once, by anyone.
+    await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress, "0x", false);
+    await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE);
+    expect(await token.balanceOf(vault)).to.equal(held + PAID);
+    await f.custody.flushIncome(ASSET_ID, t);
+    expect(await f.distributor.deposited(ASSET_ID, t)).to.equal(pending);
+    expect(await token.balanceOf(vault)).to.equal(held + PAID - pending);
+    expect(await token.balanceOf(f.custodyAddress)).to.equal(0n);
+    expect(await token.balanceOf(f.escrowAddress)).to.equal(0n);
   });
 });
