@@ -28,4 +28,8 @@ interface IPlinthErrors {
     error DeadlinePassed(uint256 deadline);
     /// @notice The deadline `deadline` has not passed yet.
     error DeadlineNotPassed(uint256 deadline);
+    /// @notice msg.value differs from the amount due.
+    error WrongEthAmount(uint256 expected, uint256 received);
+    /// @notice The caller has no claimable balance in this token.
+    error NothingToWithdraw();
 }

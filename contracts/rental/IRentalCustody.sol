@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {IRentalTypes} from "./IRentalTypes.sol";
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 
 /// @title IRentalCustody
 /// @notice Custody and payouts of the rental part: every agreement's money sits in the AssetVault clone of its
@@ -13,7 +13,29 @@ import {IRentalTypes} from "./IRentalTypes.sol";
 ///         parties are owed is a claimable balance per (party, custody, token) pulled with `withdraw`; the owner
 ///         side's income is deposited into the income distributor, or deferred when it refuses. Only the rental
 ///         escrow (this contract's deployer) creates vaults, moves ETH in, credits or pays income (`NotEscrow`).
-interface IRentalCustody is IRentalTypes {
+interface IRentalCustody is IPlinthErrors {
+    /// @notice The vault holding custody `custodyId`'s money was deployed (its first agreement).
+    event VaultCreated(uint256 indexed custodyId, address vault);
+    /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.
+    event Credited(address indexed party, uint256 indexed custodyId, address indexed token, uint256 amount);
+    /// @notice `party` withdrew `amount` of `token` from custody `custodyId`'s vault to `to`.
+    event Withdrawn(
+        address indexed party,
+        uint256 indexed custodyId,
+        address indexed token,
+        address to,
+        uint256 amount
+    );
+    /// @notice Income was deposited into the distributor for `assetId`.
+    event IncomeDeposited(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice The income distributor refused a deposit; the income waits to be flushed.
+    event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
+    /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or
+    ///         shares without the income hook) was credited to the asset's agent.
+    event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
+    /// @notice Only the rental escrow may call this function of the rental custody.
+    error NotEscrow(address caller);
+
     // ------------------------------------------------------------------ configuration
 
     /// @notice The rental escrow whose money this contract holds (its deployer, the only caller of the

@@ -205,25 +205,6 @@ interface IRentalTypes is IPlinthErrors {
     event Ruling(address indexed arbiter, uint256 indexed disputeId, uint256 ruling);
     /// @notice The agreement is closed; everything is in claimable balances.
     event Closed(bytes32 indexed id);
-    /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.
-    event Credited(address indexed party, uint256 indexed custodyId, address indexed token, uint256 amount);
-    /// @notice `party` withdrew `amount` of `token` from custody `custodyId`'s vault to `to`.
-    event Withdrawn(
-        address indexed party,
-        uint256 indexed custodyId,
-        address indexed token,
-        address to,
-        uint256 amount
-    );
-    /// @notice The vault holding custody `custodyId`'s money was deployed (its first agreement).
-    event VaultCreated(uint256 indexed custodyId, address vault);
-    /// @notice The income distributor refused a deposit; the income waits to be flushed.
-    event IncomeDeferred(uint256 indexed assetId, address indexed token, uint256 amount);
-    /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or
-    ///         shares without the income hook) was credited to the asset's agent.
-    event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
-    /// @notice Income was deposited into the distributor for `assetId`.
-    event IncomeDeposited(uint256 indexed assetId, address indexed token, uint256 amount);
     /// @notice Releasing a registry lease failed (the agreement still moved on).
     event LeaseReleaseFailed(uint8 subjectKind, uint256 indexed subjectId);
     /// @notice Governance allowed or disallowed a payment token.
@@ -266,8 +247,6 @@ interface IRentalTypes is IPlinthErrors {
     error DurationOutOfRange(uint256 duration, uint256 min, uint256 max);
     /// @notice The prepaid rent does not cover the minimum required.
     error PrepaymentTooSmall(uint256 amount, uint256 min);
-    /// @notice msg.value differs from the amount due.
-    error WrongEthAmount(uint256 expected, uint256 received);
     /// @notice Fewer tokens arrived than were sent (fee-on-transfer tokens are refused).
     error FeeOnTransferToken(uint256 expected, uint256 received);
     /// @notice The agreement is not in a state that allows this call.
@@ -286,10 +265,6 @@ interface IRentalTypes is IPlinthErrors {
     error InvalidClaim(uint256 amount, uint256 available);
     /// @notice The fee exceeds its cap.
     error FeeTooHigh(uint256 bps, uint256 max);
-    /// @notice The caller has no claimable balance in this token.
-    error NothingToWithdraw();
-    /// @notice Only the rental escrow may call this function of the rental custody.
-    error NotEscrow(address caller);
     /// @notice The arbiter's ruling is not one of the allowed values.
     error InvalidRuling(uint256 ruling);
     /// @notice The settlement module was built for other registries or another distributor.

@@ -74,7 +74,11 @@ const EMITTER: Record<string, (leaf: string, expr: string, file: string) => bool
   MaintenanceOrders: (leaf, expr, file) =>
     /maintenance$/i.test(leaf) || (leaf === "escrow" && (inDir(file, "maintenance") || /^w\.escrow$/.test(expr))),
   MaintenanceEvidence: (leaf) => /evidence$/i.test(leaf),
-  MaintenanceCustody: (leaf) => /custody$/i.test(leaf),
+  // `f.custody` is the RentalCustody in the rental fixture (test/rental, test/events, test/flags' rental part use
+  // `rentalCustody` or the rental folder); `w.rentalCustody` in the attack world.
+  MaintenanceCustody: (leaf, _e, file) =>
+    /custody$/i.test(leaf) && !/rentalCustody$/i.test(leaf) && !(leaf === "custody" && inDir(file, "rental")),
+  RentalCustody: (leaf, _e, file) => /rentalCustody$/i.test(leaf) || (leaf === "custody" && inDir(file, "rental")),
   RentalEscrow: (leaf, expr, file) =>
     /rental/i.test(leaf) || (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
 };

@@ -250,7 +250,9 @@ export async function describeChanges(
   escrow: RentalEscrow,
   receipt: ContractTransactionReceipt,
 ): Promise<string[]> {
-  const addresses = [await escrow.getAddress(), await escrow.custody()].map((a) => a.toLowerCase());
+  const custody = await custodyOf(escrow);
+  const escrowAddress = (await escrow.getAddress()).toLowerCase();
+  const custodyAddress = (await custody.getAddress()).toLowerCase();
   const tokens = new Map<string, Promise<string>>();
   const agreementToken = (id: string) => {
     let t = tokens.get(id);
@@ -259,8 +261,9 @@ export async function describeChanges(
   };
   const lines: string[] = [];
   for (const log of receipt.logs) {
-    if (!addresses.includes(log.address.toLowerCase())) continue;
-    const parsed = escrow.interface.parseLog(log);
+    const from = log.address.toLowerCase();
+    if (from !== escrowAddress && from !== custodyAddress) continue;
+    const parsed = (from === escrowAddress ? escrow.interface : custody.interface).parseLog(log);
     if (parsed === null) continue;
     const a = parsed.args as unknown as Record<string, bigint & string>;
     const money = async (amount: bigint, token?: string) =>
