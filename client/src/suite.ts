@@ -18,6 +18,7 @@ export const SUITE_CONTRACTS = [
   "ShareFactory",
   "IncomeDistributor",
   "RentalEscrow",
+  "RentalClaims",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",

@@ -28,4 +28,6 @@ interface IPlinthErrors {
     error DeadlinePassed(uint256 deadline);
     /// @notice The deadline `deadline` has not passed yet.
     error DeadlineNotPassed(uint256 deadline);
+    /// @notice Only the contract's dispute module delivers rulings (`IArbitrable.rule`).
+    error NotDisputeModule(address caller);
 }

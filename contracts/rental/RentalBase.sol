@@ -178,6 +178,12 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x01))))));
     }
 
+    /// @dev RentalClaims: the second contract this escrow created (CREATE, nonce 2), the only caller of
+    ///      `closeSettlement`; derived, so the settlement module finds it without storage.
+    function _claims() internal view returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x02))))));
+    }
+
     /// @dev The vault clone holding the money of custody `custodyId` (CREATE2, salt = custodyId).
     function _vaultOf(uint256 custodyId) internal view returns (address) {
         return Clones.predictDeterministicAddress(_vaultImplementation(), bytes32(custodyId));

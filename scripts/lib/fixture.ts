@@ -25,6 +25,7 @@ import type {
   MaintenanceEvidence,
   MaintenanceOrders,
   MockPayoutToken,
+  RentalClaims,
   RentalEscrow,
   RentalSettlement,
   ShareFactory,
@@ -62,6 +63,8 @@ export interface DeployedSuite {
   /** The dispute module deciding challenged maintenance claims. */
   disputes: DisputeModule;
   rental: RentalEscrow;
+  /** Damage claims on rental deposits and their disputes (created by `rental`). */
+  rentalClaims: RentalClaims;
   rentalSettlement: RentalSettlement;
   roles: SuiteRoles;
   /** The parameters the suite was deployed with. */
@@ -125,6 +128,7 @@ export async function deployedSuite(
     maintenanceCustody: await at<MaintenanceCustody>("MaintenanceCustody", a.MaintenanceCustody),
     disputes: await at<DisputeModule>("DisputeModule", a.DisputeModule),
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
+    rentalClaims: await at<RentalClaims>("RentalClaims", a.RentalClaims),
     rentalSettlement: await at<RentalSettlement>("RentalSettlement", a.RentalSettlement),
     roles: {
       deployer,

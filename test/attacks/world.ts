@@ -143,6 +143,7 @@ export async function deployWorld(ethers: HardhatEthers) {
     custody,
     disputes: suite.disputes,
     rental,
+    rentalClaims: suite.rentalClaims,
     rentalDomain: rentalDomain(chainId, await rental.getAddress()),
     usdc,
     shares,

@@ -24,6 +24,8 @@ export async function deployRental(ethers: HardhatEthers) {
     feeBps: FEE_BPS,
   });
   const escrowAddress = await escrow.getAddress();
+  const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
+  const disputes = await ethers.getContractAt("DisputeModule", await claims.disputes());
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
   await assets.setAsset(ASSET_ID, agent.address, 1, ethers.ZeroAddress); // Active
@@ -40,6 +42,8 @@ export async function deployRental(ethers: HardhatEthers) {
   return {
     escrow,
     escrowAddress,
+    claims,
+    disputes,
     assets,
     devices,
     distributor,

@@ -30,6 +30,7 @@ const SUITE = [
   "AssetShares",
   "IncomeDistributor",
   "RentalEscrow",
+  "RentalClaims",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",
