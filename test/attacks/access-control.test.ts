@@ -471,9 +471,9 @@ async function fixture() {
   await networkHelpers.time.increase(DAY + 1);
   for (const a of [pending, disputed]) {
     await w.rental.settle(a);
-    await w.rental.connect(w.agent).claimDamage(a, 1n, ethers.id("scratch"));
+    await w.rentalClaims.connect(w.agent).claimDamage(a, 1n, ethers.id("scratch"));
   }
-  await w.rental.connect(w.alice).disputeClaim(disputed);
+  await w.rentalClaims.connect(w.alice).disputeClaim(disputed);
   const reserved = (await rentEth(w, w.alice, await terms("r-reserved", { activationWindow: DAY }))).agreementId;
   const activeRent = await rentEth(w, w.alice, await terms("r-active"));
   const rent = {

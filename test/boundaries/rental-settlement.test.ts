@@ -59,7 +59,7 @@ async function claimed() {
   const { f, id, deadline } = await settling();
   const c = deadline - 100;
   await at(c);
-  await f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
+  await f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
   return { f, id, deadline: c + DAY };
 }
 
@@ -68,7 +68,7 @@ async function disputed() {
   const { f, id, deadline } = await claimed();
   const d = deadline - 100;
   await at(d);
-  await f.escrow.connect(f.renter).disputeClaim(id);
+  await f.claims.connect(f.renter).disputeClaim(id);
   return { f, id, deadline: d + DAY };
 }
 
@@ -93,27 +93,27 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     const { f, id, deadline } = await settling();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
-    await expect(f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
-      .to.emit(f.escrow, "DamageClaimed")
+    await expect(f.claims.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
+    await expect(f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
+      .to.emit(f.claims, "DamageClaimed")
       .withArgs(id, CLAIM, ethers.ZeroHash);
     await s.restore();
     await at(deadline + 1);
-    await expect(f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
+    await expect(f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
-    await expect(f.escrow.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
+    await expect(f.claims.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
   });
 
   it("claimDamage amount: 0 and depositHeld+1 refused, depositHeld allowed", async function () {
     const { f, id } = await settling();
     for (const amount of [0n, DEPOSIT + 1n]) {
-      await expect(f.escrow.connect(f.agent).claimDamage(id, amount, ethers.ZeroHash))
+      await expect(f.claims.connect(f.agent).claimDamage(id, amount, ethers.ZeroHash))
         .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
         .withArgs(amount, DEPOSIT);
     }
-    await expect(f.escrow.connect(f.agent).claimDamage(id, DEPOSIT, ethers.ZeroHash))
-      .to.emit(f.escrow, "DamageClaimed")
+    await expect(f.claims.connect(f.agent).claimDamage(id, DEPOSIT, ethers.ZeroHash))
+      .to.emit(f.claims, "DamageClaimed")
       .withArgs(id, DEPOSIT, ethers.ZeroHash);
     expect((await f.escrow.agreementOf(id)).claimAmount).to.equal(DEPOSIT);
   });
@@ -122,16 +122,16 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     const { f, id, deadline } = await claimed();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
-    await expect(f.escrow.connect(f.renter).disputeClaim(id))
-      .to.emit(f.escrow, "ClaimDisputed")
+    await expect(f.claims.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
+    await expect(f.claims.connect(f.renter).disputeClaim(id))
+      .to.emit(f.claims, "ClaimDisputed")
       .withArgs(id, f.arbiter.address, deadline + DAY);
     await s.restore();
     await at(deadline + 1);
-    await expect(f.escrow.connect(f.renter).disputeClaim(id))
+    await expect(f.claims.connect(f.renter).disputeClaim(id))
       .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
-    await expect(f.escrow.finalize(id))
+    await expect(f.claims.finalize(id))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, CLAIM, DEPOSIT - CLAIM);
   });
@@ -140,7 +140,7 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     const { f, id, deadline } = await disputed();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
+    await expect(f.claims.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
     await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, CLAIM, DEPOSIT - CLAIM);
@@ -149,7 +149,7 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
       .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
-    await expect(f.escrow.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
+    await expect(f.claims.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
   });
 
   it("resolve award: claim+1 refused, exactly the claim allowed", async function () {
@@ -169,8 +169,8 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     const id = await rentAt(f, assetTerms({ arbiter: asAddress(await arb.getAddress()) }), t0);
     await at(t0 + DAY);
     await f.escrow.settle(id);
-    await f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(id);
+    await f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
+    await f.claims.connect(f.renter).disputeClaim(id);
     const disputeId = BigInt(id);
     await expect(arb.giveRuling(f.escrow.getAddress(), disputeId, 3))
       .to.be.revertedWithCustomError(f.escrow, "InvalidRuling")

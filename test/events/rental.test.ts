@@ -195,11 +195,11 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
       const id = agreementIdOf(SubjectKind.Asset, ASSET_ID, nonce);
       await time.increase(DAY);
       await rental.settle(id);
-      await rental.connect(f.agent).claimDamage(id, DEPOSIT / 2n, ethers.id("photos"));
+      await f.claims.connect(f.agent).claimDamage(id, DEPOSIT / 2n, ethers.id("photos"));
       const t = (await time.latest()) + 100;
       await time.setNextBlockTimestamp(t);
-      await expect(rental.connect(f.renter).disputeClaim(id))
-        .to.emit(rental, "ClaimDisputed")
+      await expect(f.claims.connect(f.renter).disputeClaim(id))
+        .to.emit(f.claims, "ClaimDisputed")
         .withArgs(id, arbiter, BigInt(t) + BigInt(terms.arbiterTimeout));
       await rental.connect(f.arbiter.address === arbiter ? f.arbiter : f.other).resolve(id, 0n);
     }

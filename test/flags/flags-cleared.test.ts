@@ -148,12 +148,12 @@ describe("flags: rental escrow", function () {
     expect([a.state, a.claimStatus, a.depositHeld]).to.deep.equal([RState.Settling, Claim.None, DEPOSIT]);
     expect(a.deadline).to.equal(BigInt(t0 + 2 * DAY));
 
-    await f.escrow.connect(f.agent).claimDamage(id, DEPOSIT / 4n, ZERO_HASH);
+    await f.claims.connect(f.agent).claimDamage(id, DEPOSIT / 4n, ZERO_HASH);
     a = await f.escrow.agreementOf(id);
     expect([a.claimStatus, a.claimAmount]).to.deep.equal([Claim.Pending, DEPOSIT / 4n]);
     expect(a.arbiter).to.equal(ETH);
 
-    await f.escrow.connect(f.renter).disputeClaim(id);
+    await f.claims.connect(f.renter).disputeClaim(id);
     a = await f.escrow.agreementOf(id);
     expect(a.claimStatus).to.equal(Claim.Disputed);
     expect(a.arbiter).to.equal(f.arbiter.address);
@@ -178,7 +178,7 @@ describe("flags: rental escrow", function () {
     let a = await f.escrow.agreementOf(id);
     expect([a.depositHeld, a.deadline]).to.deep.equal([DEPOSIT, BigInt(t0 + 2 * DAY)]);
     await time.setNextBlockTimestamp(t0 + 2 * DAY + 1);
-    await f.escrow.finalize(id);
+    await f.claims.finalize(id);
     a = await f.escrow.agreementOf(id);
     expect([a.state, a.depositHeld, a.deadline]).to.deep.equal([RState.Closed, 0n, 0n]);
   });

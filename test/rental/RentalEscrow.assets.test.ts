@@ -61,10 +61,10 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     await expect(escrow.connect(other).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
       .withArgs(agent.address, newAgent.address);
-    await expect(escrow.connect(agent).claimDamage(id, 1n, ethers.ZeroHash))
+    await expect(claims.connect(agent).claimDamage(id, 1n, ethers.ZeroHash))
       .to.be.revertedWithCustomError(escrow, "NotOwner")
       .withArgs(agent.address);
-    await escrow.connect(newAgent).claimDamage(id, 1n, ethers.ZeroHash);
+    await claims.connect(newAgent).claimDamage(id, 1n, ethers.ZeroHash);
     expect((await escrow.agreementOf(id)).owner).to.equal(newAgent.address);
 
     // Frozen: no new rental; the settled agreement still closes.
@@ -75,7 +75,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
       .to.be.revertedWithCustomError(escrow, "SubjectNotRentable")
       .withArgs(SubjectKind.Asset, assetId);
     await time.increase(DAY + 1n);
-    await escrow.finalize(id);
+    await claims.finalize(id);
     expect(await escrow.stateOf(id)).to.equal(RentalState.Closed);
   });
 });

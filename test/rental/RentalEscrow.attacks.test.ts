@@ -54,7 +54,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     await f.escrow.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress);
     expect(await token.lastRevert()).to.equal(guard);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
@@ -82,7 +82,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0);
     await expect(f.escrow.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
       token,
@@ -125,7 +125,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(id);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(id);
+    await f.claims.finalize(id);
     const renterAddress = await renter.getAddress();
     expect(await f.escrow.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(10n ** 16n);
     await expect(

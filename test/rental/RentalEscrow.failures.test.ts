@@ -79,8 +79,8 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
     await refusedInState(f, () => f.escrow.connect(f.renter).terminateEarly(f.id), S);
     await refusedInState(f, () => f.escrow.markDefault(f.id), S);
     await refusedInState(f, () => f.escrow.settle(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
-    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.claims.finalize(f.id), S);
   });
 
   it("in Active: no activation, reservation exit, claim, acceptance, dispute, ruling or finalizing", async function () {
@@ -89,13 +89,13 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
     await refusedInState(f, () => f.escrow.connect(f.agent).activate(f.id), S);
     await refusedInState(f, () => f.escrow.connect(f.agent).decline(f.id), S);
     await refusedInState(f, () => f.escrow.cancelReservation(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).waiveClaim(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.renter).acceptClaim(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.renter).disputeClaim(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).waiveClaim(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.renter).acceptClaim(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.renter).disputeClaim(f.id), S);
     await refusedInState(f, () => f.escrow.connect(f.arbiter).resolve(f.id, 0), S);
     await refusedInState(f, () => f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1), S);
-    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.claims.finalize(f.id), S);
   });
 
   it("in Settling: no top-up, metering, collecting, ending again, default or second claim", async function () {
@@ -106,20 +106,20 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
     await refusedInState(f, () => f.escrow.settle(f.id), S);
     await refusedInState(f, () => f.escrow.markDefault(f.id), S);
     await refusedInState(f, () => f.escrow.connect(f.renter).terminateEarly(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.renter).acceptClaim(f.id), S);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
-    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.claims.connect(f.renter).acceptClaim(f.id), S);
+    await f.claims.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
+    await refusedInState(f, () => f.claims.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash), S);
     await refusedInState(f, () => f.escrow.connect(f.arbiter).resolve(f.id, 0), S);
   });
 
   it("in Closed: nothing moves, and unknown agreements read as None", async function () {
     const f = await loadFixture(settlingEth);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     const S = RentalState.Closed;
-    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.claims.finalize(f.id), S);
     await refusedInState(f, () => f.escrow.topUp(f.id, 1, { value: 1 }), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).waiveClaim(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).waiveClaim(f.id), S);
     const unknown = ethers.id("nothing");
     await expect(f.escrow.payPeriod(unknown, 1))
       .to.be.revertedWithCustomError(f.escrow, "WrongState")
@@ -131,15 +131,15 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
 describe("RentalEscrow: access control and bad input", function () {
   it("lets no one but the renter accept or dispute, and no one but the arbiter rule", async function () {
     const f = await loadFixture(settlingEth);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
-    await expect(f.escrow.connect(f.agent).disputeClaim(f.id))
+    await f.claims.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
+    await expect(f.claims.connect(f.agent).disputeClaim(f.id))
       .to.be.revertedWithCustomError(f.escrow, "NotRenter")
       .withArgs(f.agent.address);
-    await f.escrow.connect(f.renter).disputeClaim(f.id);
+    await f.claims.connect(f.renter).disputeClaim(f.id);
     await expect(f.escrow.connect(f.agent).rule(BigInt(f.id), 1))
       .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
       .withArgs(f.agent.address);
-    await expect(f.escrow.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
+    await expect(f.claims.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 5n);
   });

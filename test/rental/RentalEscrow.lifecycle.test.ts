@@ -41,8 +41,8 @@ async function disputedBeforeArbiterContract(claim: bigint) {
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await time.increase(DAY);
   await f.escrow.settle(id);
-  await f.escrow.connect(f.agent).claimDamage(id, claim, ethers.ZeroHash);
-  await f.escrow.connect(f.renter).disputeClaim(id);
+  await f.claims.connect(f.agent).claimDamage(id, claim, ethers.ZeroHash);
+  await f.claims.connect(f.renter).disputeClaim(id);
   return { f, arb, id };
 }
 
@@ -571,13 +571,13 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("returns the deposit to the renter when the owner claims nothing within the window", async function () {
     const f = await loadFixture(settling);
-    await expect(f.escrow.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
+    await expect(f.claims.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await time.increase(DAY + 1n);
-    await expect(f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
+    await expect(f.claims.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
       f.escrow,
       "DeadlinePassed",
     );
-    await f.escrow.connect(f.other).finalize(f.id);
+    await f.claims.connect(f.other).finalize(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
@@ -585,13 +585,13 @@ describe("RentalEscrow: damage claims and disputes", function () {
   it("refuses claims by others and above the deposit, changing nothing", async function () {
     const f = await loadFixture(settling);
     const before = await snapshot(f, f.id);
-    await expect(f.escrow.connect(f.renter).claimDamage(f.id, 1, ethers.ZeroHash))
+    await expect(f.claims.connect(f.renter).claimDamage(f.id, 1, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "NotOwner")
       .withArgs(f.renter.address);
-    await expect(f.escrow.connect(f.agent).claimDamage(f.id, DEPOSIT + 1n, ethers.ZeroHash))
+    await expect(f.claims.connect(f.agent).claimDamage(f.id, DEPOSIT + 1n, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
       .withArgs(DEPOSIT + 1n, DEPOSIT);
-    await expect(f.escrow.connect(f.agent).claimDamage(f.id, 0, ethers.ZeroHash))
+    await expect(f.claims.connect(f.agent).claimDamage(f.id, 0, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
       .withArgs(0, DEPOSIT);
     expect(await snapshot(f, f.id)).to.deep.equal(before);
@@ -600,9 +600,9 @@ describe("RentalEscrow: damage claims and disputes", function () {
   it("pays an accepted claim to the asset's holders and the rest of the deposit to the renter", async function () {
     const f = await loadFixture(settling);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.id("photos"));
-    await expect(f.escrow.connect(f.other).acceptClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
-    await expect(f.escrow.connect(f.renter).acceptClaim(f.id))
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.id("photos"));
+    await expect(f.claims.connect(f.other).acceptClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
+    await expect(f.claims.connect(f.renter).acceptClaim(f.id))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(f.id, 4000n, DEPOSIT - 4000n);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
@@ -611,25 +611,25 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("treats a renter's silence past the response window as acceptance", async function () {
     const f = await loadFixture(settling);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
-    await f.escrow.connect(f.agent).waiveClaim(f.id); // the owner may also give up
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await f.claims.connect(f.agent).waiveClaim(f.id); // the owner may also give up
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
     const g = await loadFixture(settling);
-    await g.escrow.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
+    await g.claims.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
     await time.increase(DAY + 1n);
-    await expect(g.escrow.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(
+    await expect(g.claims.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(
       g.escrow,
       "DeadlinePassed",
     );
-    await g.escrow.finalize(g.id);
+    await g.claims.finalize(g.id);
     expect(await g.escrow.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
   it("sends a disputed claim to the arbiter, who may award part of it", async function () {
     const f = await loadFixture(settling);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
-    await expect(f.escrow.connect(f.renter).disputeClaim(f.id)).to.emit(f.escrow, "ClaimDisputed");
-    await expect(f.escrow.connect(f.agent).waiveClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "WrongState");
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await expect(f.claims.connect(f.renter).disputeClaim(f.id)).to.emit(f.claims, "ClaimDisputed");
+    await expect(f.claims.connect(f.agent).waiveClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "WrongState");
     await expect(f.escrow.connect(f.other).resolve(f.id, 1000n))
       .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
       .withArgs(f.other.address);
@@ -646,7 +646,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
       f.escrow,
       "InvalidRuling",
     );
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.escrow, "Ruling");
+    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.claims, "Ruling");
     // Refusal to rule splits the claim, rounding towards the renter.
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
   });
@@ -662,7 +662,7 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
     const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
     await expect(tx)
-      .to.emit(f.escrow, "Ruling")
+      .to.emit(f.claims, "Ruling")
       .withArgs(arbAddress, BigInt(id), 2)
       .and.to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, 0n, DEPOSIT)
@@ -686,14 +686,14 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("refunds a disputed claim the arbiter never rules on", async function () {
     const f = await loadFixture(settling);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(f.id);
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await f.claims.connect(f.renter).disputeClaim(f.id);
     await time.increase(DAY + 1n);
     await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(
       f.escrow,
       "DeadlinePassed",
     );
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 });
@@ -774,7 +774,7 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
     await time.increase(DAY);
     const settle = await (await f.escrow.settle(id)).wait();
     await time.increase(DAY + 1n);
-    const finalize = await (await f.escrow.finalize(id)).wait();
+    const finalize = await (await f.claims.finalize(id)).wait();
     expect(settle!.gasUsed).to.be.lessThanOrEqual(open!.gasUsed);
     expect(finalize!.gasUsed).to.be.lessThanOrEqual(open!.gasUsed);
   });
