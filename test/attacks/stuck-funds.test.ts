@@ -142,7 +142,8 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.rentalClaims.connect(w.agent).claimDamage(full.agreementId, 10n ** 15n, id("dent"));
     await w.rentalClaims.connect(w.bob).disputeClaim(full.agreementId);
     await time.increase(DAY + 1);
-    await w.rentalClaims.connect(w.outsider).finalize(full.agreementId);
+    // Unruled: from the deadline on anyone applies the default ruling (the renter) on the dispute module.
+    await w.disputes.connect(w.outsider).resolveByTimeout(await w.rentalClaims.disputeIdOf(full.agreementId));
     await w.rental.sweepFees(w.assetId, [declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
     for (const s of [w.alice, w.bob, w.agent, w.feeRecipient]) {
       if ((await w.rental.claimable(s.address, w.assetId, ETH)) !== 0n)

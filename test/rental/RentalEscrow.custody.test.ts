@@ -192,10 +192,10 @@ describe("RentalEscrow: custody per asset", function () {
 
     // B defaults (anyone), A ends early, the free device's rent goes to its owner's balance.
     await f.escrow.connect(third).markDefault(idB);
-    // B's owner claims at once; the renter disputes and the arbiter refuses to rule (split).
+    // B's owner claims at once; the renter disputes and the arbiter refuses to rule (the default: the renter).
     await f.claims.connect(f.agent).claimDamage(idB, 1001n, ethers.ZeroHash);
     await f.claims.connect(f.other).disputeClaim(idB);
-    await f.escrow.connect(f.arbiter).rule(BigInt(idB), 0n);
+    await f.disputes.connect(f.arbiter).rule(await f.claims.disputeIdOf(idB), 0n);
     await f.escrow.connect(f.renter).terminateEarly(idA);
     await time.increase(DAY);
     await f.escrow.settle(idA);

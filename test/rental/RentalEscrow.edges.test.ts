@@ -118,6 +118,6 @@ describe("RentalEscrow: edges", function () {
     expect(await f.escrow.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
     await f.claims.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
     await f.claims.connect(f.renter).disputeClaim(id);
-    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(f.other.address);
+    expect((await f.disputes.getDispute(await f.claims.disputeIdOf(id))).arbiter).to.equal(f.other.address);
   });
 });

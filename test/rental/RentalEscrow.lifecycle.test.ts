@@ -3,6 +3,7 @@ import { network } from "hardhat";
 import {
   buildOffer,
   RENTAL_TYPES,
+  RentalClaimStatus,
   RentalState,
   signOffer,
   SubjectKind,
@@ -625,45 +626,51 @@ describe("RentalEscrow: damage claims and disputes", function () {
     expect(await g.escrow.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
-  it("sends a disputed claim to the arbiter, who may award part of it", async function () {
+  it("sends a disputed claim to the dispute module, where only the arbiter rules: for the owner, the claim is paid", async function () {
     const f = await loadFixture(settling);
     await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
     await expect(f.claims.connect(f.renter).disputeClaim(f.id)).to.emit(f.claims, "ClaimDisputed");
-    await expect(f.claims.connect(f.agent).waiveClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "WrongState");
-    await expect(f.escrow.connect(f.other).resolve(f.id, 1000n))
-      .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+    await expect(f.claims.connect(f.agent).waiveClaim(f.id))
+      .to.be.revertedWithCustomError(f.claims, "WrongClaimStatus")
+      .withArgs(f.id, RentalClaimStatus.Disputed);
+    const disputeId = await f.claims.disputeIdOf(f.id);
+    await expect(f.disputes.connect(f.other).rule(disputeId, 1))
+      .to.be.revertedWithCustomError(f.disputes, "NotArbiter")
       .withArgs(f.other.address);
-    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4001n))
-      .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
-      .withArgs(4001n, 4000n);
-    await f.escrow.connect(f.arbiter).resolve(f.id, 1000n);
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
+    const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
+    await f.disputes.connect(f.arbiter).rule(disputeId, 1);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
   });
 
-  it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
+  it("takes rulings from an arbiter contract named in the terms; a refusal applies the default (the renter)", async function () {
     const { f, arb, id } = await disputedBeforeArbiterContract(4001n);
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 3)).to.be.revertedWithCustomError(
-      f.escrow,
-      "InvalidRuling",
-    );
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.claims, "Ruling");
-    // Refusal to rule splits the claim, rounding towards the renter.
-    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
+    const disputes = await f.disputes.getAddress();
+    const disputeId = await f.claims.disputeIdOf(id);
+    await expect(arb.giveRuling(disputes, disputeId, 3)).to.be.revertedWithCustomError(f.disputes, "BadRuling");
+    await expect(arb.giveRuling(disputes, disputeId, 0))
+      .to.emit(f.claims, "Ruling")
+      .withArgs(disputes, disputeId, 2)
+      .and.to.emit(f.escrow, "ClaimResolved")
+      .withArgs(id, 0n, DEPOSIT);
+    expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 
   it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
     const { f, arb, id } = await disputedBeforeArbiterContract(4000n);
     const arbAddress = await arb.getAddress();
-    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
+    const disputes = await f.disputes.getAddress();
+    const disputeId = await f.claims.disputeIdOf(id);
+    expect((await f.disputes.getDispute(disputeId)).arbiter).to.equal(arbAddress);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
     const renterBefore = await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS);
     const agentBefore = await f.escrow.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS);
     const held = await ethers.provider.getBalance(f.escrowAddress);
 
-    const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
+    const tx = arb.giveRuling(disputes, disputeId, 2);
     await expect(tx)
       .to.emit(f.claims, "Ruling")
-      .withArgs(arbAddress, BigInt(id), 2)
+      .withArgs(disputes, disputeId, 2)
       .and.to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, 0n, DEPOSIT)
       .and.to.emit(f.escrow, "Closed")
@@ -676,24 +683,25 @@ describe("RentalEscrow: damage claims and disputes", function () {
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(held);
     const a = await f.escrow.agreementOf(id);
     expect(a.depositHeld).to.equal(0);
-    expect(a.claimAmount).to.equal(0);
+    expect((await f.claims.claimOf(id)).amount).to.equal(0);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
     // The dispute is over: no second ruling.
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 1))
-      .to.be.revertedWithCustomError(f.escrow, "WrongState")
-      .withArgs(id, RentalState.Closed);
+    await expect(arb.giveRuling(disputes, disputeId, 1))
+      .to.be.revertedWithCustomError(f.disputes, "UnknownDispute")
+      .withArgs(disputeId);
   });
 
-  it("refunds a disputed claim the arbiter never rules on", async function () {
+  it("refunds a disputed claim the arbiter never rules on: after the deadline anyone resolves by timeout", async function () {
     const f = await loadFixture(settling);
     await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
     await f.claims.connect(f.renter).disputeClaim(f.id);
+    const disputeId = await f.claims.disputeIdOf(f.id);
     await time.increase(DAY + 1n);
-    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(
-      f.escrow,
+    await expect(f.disputes.connect(f.arbiter).rule(disputeId, 1)).to.be.revertedWithCustomError(
+      f.disputes,
       "DeadlinePassed",
     );
-    await f.claims.finalize(f.id);
+    await f.disputes.connect(f.other).resolveByTimeout(disputeId);
     expect(await f.escrow.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 });
