@@ -155,20 +155,16 @@ interface IRentalEscrow is IRentalState {
     function agreementOf(bytes32 id) external view returns (Agreement memory);
 
     /// @notice What RentalClaims reads of an agreement: its state (as `stateOf`), its phase deadline (Settling:
-    ///         the end of the claim window), the deposit held, its renter, its recorded owner and its terms.
+    ///         the end of the claim window), the deposit held, its renter and its terms.
     /// @param id The agreement.
     /// @return state As `stateOf`.
     /// @return deadline The current phase's deadline (0 when none).
     /// @return depositHeld The deposit still held.
     /// @return renter The renter.
-    /// @return owner The owner recorded at opening (or the acting agent recorded at activation/decline).
     /// @return termsHash Its terms (`termsOf`).
     function settlementOf(
         bytes32 id
-    )
-        external
-        view
-        returns (State state, uint256 deadline, uint256 depositHeld, address renter, address owner, bytes32 termsHash);
+    ) external view returns (State state, uint256 deadline, uint256 depositHeld, address renter, bytes32 termsHash);
 
     /// @notice The RentalClaims this escrow created (CREATE, nonce 2): damage claims and their disputes.
     /// @return Its address.

@@ -55,10 +55,10 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
 
     /// @inheritdoc IRentalClaims
     function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external nonReentrant {
-        (State state, uint256 deadline, uint256 held, , address owner, bytes32 termsHash) = escrow.settlementOf(id);
+        (State state, uint256 deadline, uint256 held, , bytes32 termsHash) = escrow.settlementOf(id);
         if (state != State.Settling) revert WrongState(id, state);
         Terms memory t = escrow.termsOf(termsHash);
-        _requireOwnerSide(t, owner);
+        _requireOwnerSide(id, t);
         ClaimStatus status = _claims[id].status;
         if (status != ClaimStatus.None) revert WrongClaimStatus(id, status);
         if (block.timestamp > deadline) revert DeadlinePassed(deadline);
@@ -74,9 +74,9 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
 
     /// @inheritdoc IRentalClaims
     function waiveClaim(bytes32 id) external nonReentrant {
-        (State state, , , , address owner, bytes32 termsHash) = escrow.settlementOf(id);
+        (State state, , , , bytes32 termsHash) = escrow.settlementOf(id);
         if (state != State.Settling) revert WrongState(id, state);
-        _requireOwnerSide(escrow.termsOf(termsHash), owner);
+        _requireOwnerSide(id, escrow.termsOf(termsHash));
         ClaimStatus status = _claims[id].status;
         if (status == ClaimStatus.Disputed || status == ClaimStatus.Ruled) revert WrongClaimStatus(id, status);
         delete _claims[id];
@@ -94,7 +94,7 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     function disputeClaim(bytes32 id) external nonReentrant returns (uint256 disputeId) {
         Claim memory c = _requirePending(id);
         if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
-        (, , , , , bytes32 termsHash) = escrow.settlementOf(id);
+        (, , , , bytes32 termsHash) = escrow.settlementOf(id);
         Terms memory t = escrow.termsOf(termsHash);
         address arbiter = t.arbiter == address(0) ? _defaultArbiter() : t.arbiter;
         _claims[id].status = ClaimStatus.Disputed;
@@ -111,7 +111,7 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
         Claim memory c = _claims[id];
         uint256 toOwner;
         if (c.status == ClaimStatus.None) {
-            (State state, uint256 deadline, , , , ) = escrow.settlementOf(id);
+            (State state, uint256 deadline, , , ) = escrow.settlementOf(id);
             if (state != State.Settling) revert WrongState(id, state);
             if (block.timestamp <= deadline) revert DeadlineNotPassed(deadline);
         } else if (c.status == ClaimStatus.Disputed) {
@@ -187,15 +187,18 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     function _requirePending(bytes32 id) private view returns (Claim memory c) {
         c = _claims[id];
         if (c.status != ClaimStatus.Pending) revert WrongClaimStatus(id, c.status);
-        (, , , address renter, , ) = escrow.settlementOf(id);
+        (, , , address renter, ) = escrow.settlementOf(id);
         if (msg.sender != renter) revert NotRenter(msg.sender);
     }
 
     /// @dev Reverts unless the caller acts for the owner side now: for an asset, its CURRENT agent (an agent
     ///      replaced through the asset registry hands every live agreement to its successor and keeps no power
     ///      over them); for a device, its owner at opening (a leased device cannot change hands).
-    function _requireOwnerSide(Terms memory t, address owner) private view {
-        if (t.subjectKind == uint8(SubjectKind.Asset)) owner = assetRegistry.agentOf(t.subjectId);
+    function _requireOwnerSide(bytes32 id, Terms memory t) private view {
+        address owner =
+            t.subjectKind == uint8(SubjectKind.Asset)
+                ? assetRegistry.agentOf(t.subjectId)
+                : escrow.agreementOf(id).owner;
         if (msg.sender != owner) revert NotOwner(msg.sender);
     }
 }

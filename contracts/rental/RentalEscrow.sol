@@ -281,13 +281,9 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     /// @inheritdoc IRentalEscrow
     function settlementOf(
         bytes32 id
-    )
-        external
-        view
-        returns (State state, uint256 deadline, uint256 depositHeld, address renter, address owner, bytes32 termsHash)
-    {
+    ) external view returns (State state, uint256 deadline, uint256 depositHeld, address renter, bytes32 termsHash) {
         Agreement storage a = _agreements[id];
-        return (_stateOf(a), a.deadline, a.depositHeld, a.renter, a.owner, a.termsHash);
+        return (_stateOf(a), a.deadline, a.depositHeld, a.renter, a.termsHash);
     }
 
     /// @inheritdoc IRentalEscrow
