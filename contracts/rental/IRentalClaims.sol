@@ -12,12 +12,23 @@ import {IRentalTypes} from "./IRentalTypes.sol";
 /// @title IRentalClaims
 /// @notice Damage claims on the deposit a rental escrow holds after settlement, and their disputes (decided by
 ///         the suite's dispute module, ERC-792 style, two choices). Every external function of RentalClaims.
-///         Types, events and errors: IRentalTypes. The escrow keeps the agreement (Settling, the deposit held,
-///         the claim-window deadline); this contract keeps the claim and closes the agreement through the
-///         escrow's `closeSettlement`. Outcomes are binary: for the claimant the owner's claim is paid, for
-///         the challenger (also a refused ruling and a timeout) the whole deposit goes back to the renter;
-///         a partial outcome comes from the owner claiming less, or waiving.
-interface IRentalClaims is IRentalTypes, IArbitrable, IERC165 {
+///         Its events are declared here; types and errors come from the rental vocabulary, IRentalTypes (as
+///         maintenance's contracts each declare their events and share IMaintenance's types and errors). The
+///         escrow keeps the agreement (Settling, the deposit held, the claim-window deadline); this contract keeps
+///         the claim and closes the agreement through the escrow's `closeSettlement`. Outcomes are binary: for
+///         the claimant the owner's claim is paid, for the challenger (also a refused ruling and a timeout) the
+///         whole deposit goes back to the renter; a partial outcome comes from the owner claiming less, or waiving.
+interface IRentalClaims is IArbitrable, IERC165 {
+    /// @notice The owner claimed damages from the deposit.
+    event DamageClaimed(bytes32 indexed id, uint256 amount, bytes32 evidence);
+    /// @notice The renter disputed the claim: dispute `disputeId` on the dispute module, where `arbiter` rules
+    ///         before `deadline` (from then on anyone applies the default: for the renter).
+    event ClaimDisputed(bytes32 indexed id, uint256 indexed disputeId, address indexed arbiter, uint256 deadline);
+    /// @notice ERC-792: the dispute module (`arbitrator`) delivered the final ruling of `disputeId`.
+    event Ruling(address indexed arbitrator, uint256 indexed disputeId, uint256 ruling);
+    /// @notice A ruling could not be enforced when delivered (the escrow's payout reverted); `finalize` retries it.
+    event RulingDeferred(bytes32 indexed id, uint256 indexed disputeId, uint256 ruling);
+
     /// @notice The escrow whose agreements this contract settles claims on (its creator).
     /// @return The escrow.
     function escrow() external view returns (IRentalEscrow);
@@ -67,7 +78,7 @@ interface IRentalClaims is IRentalTypes, IArbitrable, IERC165 {
     /// @notice The damage claim on an agreement (all zero when none).
     /// @param id The agreement.
     /// @return The claim.
-    function claimOf(bytes32 id) external view returns (Claim memory);
+    function claimOf(bytes32 id) external view returns (IRentalTypes.Claim memory);
 
     /// @notice The agreement a dispute opened by this contract is about (zero when unknown).
     /// @param disputeId The dispute.

@@ -205,17 +205,8 @@ interface IRentalTypes is IPlinthErrors {
     );
     /// @notice Earned rent paid out: `fee` to the protocol, `net` to the owner side.
     event RentPaid(bytes32 indexed id, uint256 fee, uint256 net);
-    /// @notice The owner claimed damages from the deposit.
-    event DamageClaimed(bytes32 indexed id, uint256 amount, bytes32 evidence);
-    /// @notice The renter disputed the claim: dispute `disputeId` on the dispute module, where `arbiter` rules
-    ///         before `deadline` (from then on anyone applies the default: for the renter).
-    event ClaimDisputed(bytes32 indexed id, uint256 indexed disputeId, address indexed arbiter, uint256 deadline);
     /// @notice The deposit held was released: `toOwner` paid to the owner side, `toRenter` credited to the renter.
     event ClaimResolved(bytes32 indexed id, uint256 toOwner, uint256 toRenter);
-    /// @notice ERC-792: the dispute module (`arbitrator`) delivered the final ruling of `disputeId`.
-    event Ruling(address indexed arbitrator, uint256 indexed disputeId, uint256 ruling);
-    /// @notice A ruling could not be enforced when delivered (the escrow's payout reverted); `finalize` retries it.
-    event RulingDeferred(bytes32 indexed id, uint256 indexed disputeId, uint256 ruling);
     /// @notice The agreement is closed; everything is in claimable balances.
     event Closed(bytes32 indexed id);
     /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.

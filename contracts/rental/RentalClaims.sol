@@ -8,7 +8,9 @@ import {IArbitrable} from "../disputes/IArbitrable.sol";
 import {IDisputeModule} from "../disputes/IDisputeModule.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {RULING_FOR_CLAIMANT, RULING_FOR_CHALLENGER} from "../common/Constants.sol";
+import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 import {IRentalClaims} from "./IRentalClaims.sol";
+import {IRentalTypes} from "./IRentalTypes.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
 
 /// @title RentalClaims
@@ -38,14 +40,15 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     /// @inheritdoc IRentalClaims
     IAssetRegistry public immutable assetRegistry;
 
-    mapping(bytes32 id => Claim) private _claims;
+    mapping(bytes32 id => IRentalTypes.Claim) private _claims;
     mapping(uint256 disputeId => bytes32 id) private _disputedAgreement;
 
     /// @dev Deployed by RentalEscrow's constructor, which becomes `escrow`.
     /// @param disputes_ The suite's dispute module.
     /// @param assetRegistry_ The escrow's asset registry (owner side of asset rentals: the current agent).
     constructor(IDisputeModule disputes_, IAssetRegistry assetRegistry_) {
-        if (address(disputes_) == address(0) || address(assetRegistry_) == address(0)) revert ZeroAddress();
+        if (address(disputes_) == address(0) || address(assetRegistry_) == address(0))
+            revert IPlinthErrors.ZeroAddress();
         escrow = IRentalEscrow(msg.sender);
         disputes = disputes_;
         assetRegistry = assetRegistry_;
@@ -55,49 +58,50 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
 
     /// @inheritdoc IRentalClaims
     function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external nonReentrant {
-        (State state, uint256 deadline, uint256 held, , bytes32 termsHash) = escrow.settlementOf(id);
-        if (state != State.Settling) revert WrongState(id, state);
-        Terms memory t = escrow.termsOf(termsHash);
+        (IRentalTypes.State state, uint256 deadline, uint256 held, , bytes32 termsHash) = escrow.settlementOf(id);
+        if (state != IRentalTypes.State.Settling) revert IRentalTypes.WrongState(id, state);
+        IRentalTypes.Terms memory t = escrow.termsOf(termsHash);
         _requireOwnerSide(id, t);
-        ClaimStatus status = _claims[id].status;
-        if (status != ClaimStatus.None) revert WrongClaimStatus(id, status);
-        if (block.timestamp > deadline) revert DeadlinePassed(deadline);
-        if (amount == 0 || amount > held) revert InvalidClaim(amount, held);
+        IRentalTypes.ClaimStatus status = _claims[id].status;
+        if (status != IRentalTypes.ClaimStatus.None) revert IRentalTypes.WrongClaimStatus(id, status);
+        if (block.timestamp > deadline) revert IPlinthErrors.DeadlinePassed(deadline);
+        if (amount == 0 || amount > held) revert IRentalTypes.InvalidClaim(amount, held);
         // amount <= held (uint128); responseWindow <= 90 days: both fit.
-        _claims[id] = Claim({
+        _claims[id] = IRentalTypes.Claim({
             amount: uint128(amount),
             deadline: uint40(block.timestamp + t.responseWindow),
-            status: ClaimStatus.Pending
+            status: IRentalTypes.ClaimStatus.Pending
         });
         emit DamageClaimed(id, amount, evidence);
     }
 
     /// @inheritdoc IRentalClaims
     function waiveClaim(bytes32 id) external nonReentrant {
-        (State state, , , , bytes32 termsHash) = escrow.settlementOf(id);
-        if (state != State.Settling) revert WrongState(id, state);
+        (IRentalTypes.State state, , , , bytes32 termsHash) = escrow.settlementOf(id);
+        if (state != IRentalTypes.State.Settling) revert IRentalTypes.WrongState(id, state);
         _requireOwnerSide(id, escrow.termsOf(termsHash));
-        ClaimStatus status = _claims[id].status;
-        if (status == ClaimStatus.Disputed || status == ClaimStatus.Ruled) revert WrongClaimStatus(id, status);
+        IRentalTypes.ClaimStatus status = _claims[id].status;
+        if (status == IRentalTypes.ClaimStatus.Disputed || status == IRentalTypes.ClaimStatus.Ruled)
+            revert IRentalTypes.WrongClaimStatus(id, status);
         delete _claims[id];
         escrow.closeSettlement(id, 0);
     }
 
     /// @inheritdoc IRentalClaims
     function acceptClaim(bytes32 id) external nonReentrant {
-        Claim memory c = _requirePending(id);
+        IRentalTypes.Claim memory c = _requirePending(id);
         delete _claims[id];
         escrow.closeSettlement(id, c.amount);
     }
 
     /// @inheritdoc IRentalClaims
     function disputeClaim(bytes32 id) external nonReentrant returns (uint256 disputeId) {
-        Claim memory c = _requirePending(id);
-        if (block.timestamp > c.deadline) revert DeadlinePassed(c.deadline);
+        IRentalTypes.Claim memory c = _requirePending(id);
+        if (block.timestamp > c.deadline) revert IPlinthErrors.DeadlinePassed(c.deadline);
         (, , , , bytes32 termsHash) = escrow.settlementOf(id);
-        Terms memory t = escrow.termsOf(termsHash);
+        IRentalTypes.Terms memory t = escrow.termsOf(termsHash);
         address arbiter = t.arbiter == address(0) ? _defaultArbiter() : t.arbiter;
-        _claims[id].status = ClaimStatus.Disputed;
+        _claims[id].status = IRentalTypes.ClaimStatus.Disputed;
         // The module never calls back from createDispute (only later, from its rule / resolveByTimeout).
         uint40 deadline;
         (disputeId, deadline) = disputes.createDispute(id, arbiter, t.arbiterTimeout, uint8(RULING_FOR_CHALLENGER));
@@ -108,17 +112,18 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
 
     /// @inheritdoc IRentalClaims
     function finalize(bytes32 id) external nonReentrant {
-        Claim memory c = _claims[id];
+        IRentalTypes.Claim memory c = _claims[id];
         uint256 toOwner;
-        if (c.status == ClaimStatus.None) {
-            (State state, uint256 deadline, , , ) = escrow.settlementOf(id);
-            if (state != State.Settling) revert WrongState(id, state);
-            if (block.timestamp <= deadline) revert DeadlineNotPassed(deadline);
-        } else if (c.status == ClaimStatus.Disputed) {
-            revert WrongClaimStatus(id, c.status);
+        if (c.status == IRentalTypes.ClaimStatus.None) {
+            (IRentalTypes.State state, uint256 deadline, , , ) = escrow.settlementOf(id);
+            if (state != IRentalTypes.State.Settling) revert IRentalTypes.WrongState(id, state);
+            if (block.timestamp <= deadline) revert IPlinthErrors.DeadlineNotPassed(deadline);
+        } else if (c.status == IRentalTypes.ClaimStatus.Disputed) {
+            revert IRentalTypes.WrongClaimStatus(id, c.status);
         } else {
             // Pending past the response window: accepted by silence. Ruled: the ruling's award.
-            if (c.status == ClaimStatus.Pending && block.timestamp <= c.deadline) revert DeadlineNotPassed(c.deadline);
+            if (c.status == IRentalTypes.ClaimStatus.Pending && block.timestamp <= c.deadline)
+                revert IPlinthErrors.DeadlineNotPassed(c.deadline);
             toOwner = c.amount;
             delete _claims[id];
         }
@@ -133,17 +138,21 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     /// @param disputeId The dispute.
     /// @param ruling 1 or 2 (the module applied the default on refusal or timeout).
     function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        if (msg.sender != address(disputes)) revert NotDisputeModule(msg.sender);
+        if (msg.sender != address(disputes)) revert IPlinthErrors.NotDisputeModule(msg.sender);
         bytes32 id = _disputedAgreement[disputeId];
-        Claim storage c = _claims[id];
-        if (id == bytes32(0) || c.status != ClaimStatus.Disputed) return; // moot: never revert for the module
+        IRentalTypes.Claim storage c = _claims[id];
+        if (id == bytes32(0) || c.status != IRentalTypes.ClaimStatus.Disputed) return; // moot: never revert for the module
         uint256 toOwner = ruling == RULING_FOR_CLAIMANT ? c.amount : 0;
         emit Ruling(msg.sender, disputeId, ruling);
         delete _claims[id];
         // The module's dispute is resolved whatever happens here: a payout that reverts (a paused token, or a
         // caller of resolveByTimeout starving this call of gas) keeps the ruling for `finalize` to enforce.
         try escrow.closeSettlement(id, toOwner) {} catch {
-            _claims[id] = Claim({amount: uint128(toOwner), deadline: 0, status: ClaimStatus.Ruled});
+            _claims[id] = IRentalTypes.Claim({
+                amount: uint128(toOwner),
+                deadline: 0,
+                status: IRentalTypes.ClaimStatus.Ruled
+            });
             emit RulingDeferred(id, disputeId, ruling);
         }
     }
@@ -151,7 +160,7 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IRentalClaims
-    function claimOf(bytes32 id) external view returns (Claim memory) {
+    function claimOf(bytes32 id) external view returns (IRentalTypes.Claim memory) {
         return _claims[id];
     }
 
@@ -184,21 +193,21 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     }
 
     /// @dev The pending claim of `id`, the caller being its renter.
-    function _requirePending(bytes32 id) private view returns (Claim memory c) {
+    function _requirePending(bytes32 id) private view returns (IRentalTypes.Claim memory c) {
         c = _claims[id];
-        if (c.status != ClaimStatus.Pending) revert WrongClaimStatus(id, c.status);
+        if (c.status != IRentalTypes.ClaimStatus.Pending) revert IRentalTypes.WrongClaimStatus(id, c.status);
         (, , , address renter, ) = escrow.settlementOf(id);
-        if (msg.sender != renter) revert NotRenter(msg.sender);
+        if (msg.sender != renter) revert IRentalTypes.NotRenter(msg.sender);
     }
 
     /// @dev Reverts unless the caller acts for the owner side now: for an asset, its CURRENT agent (an agent
     ///      replaced through the asset registry hands every live agreement to its successor and keeps no power
     ///      over them); for a device, its owner at opening (a leased device cannot change hands).
-    function _requireOwnerSide(bytes32 id, Terms memory t) private view {
+    function _requireOwnerSide(bytes32 id, IRentalTypes.Terms memory t) private view {
         address owner =
-            t.subjectKind == uint8(SubjectKind.Asset)
+            t.subjectKind == uint8(IRentalTypes.SubjectKind.Asset)
                 ? assetRegistry.agentOf(t.subjectId)
                 : escrow.agreementOf(id).owner;
-        if (msg.sender != owner) revert NotOwner(msg.sender);
+        if (msg.sender != owner) revert IRentalTypes.NotOwner(msg.sender);
     }
 }

@@ -75,8 +75,10 @@ const EMITTER: Record<string, (leaf: string, expr: string, file: string) => bool
     /maintenance$/i.test(leaf) || (leaf === "escrow" && (inDir(file, "maintenance") || /^w\.escrow$/.test(expr))),
   MaintenanceEvidence: (leaf) => /evidence$/i.test(leaf),
   MaintenanceCustody: (leaf) => /custody$/i.test(leaf),
+  RentalClaims: (leaf) => /claims$/i.test(leaf),
   RentalEscrow: (leaf, expr, file) =>
-    /rental/i.test(leaf) || (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
+    (/rental/i.test(leaf) && !/claims$/i.test(leaf)) ||
+    (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
 };
 
 function inDir(file: string, dir: string): boolean {

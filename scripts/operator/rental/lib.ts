@@ -166,7 +166,12 @@ export async function disputesOf(escrow: RentalEscrow): Promise<DisputeModule> {
   return DisputeModule__factory.connect(await (await claimsOf(escrow)).disputes(), escrow.runner);
 }
 function minedClaims(tx: Promise<ContractTransactionResponse>, escrow: RentalEscrow) {
-  return minedOrFailed(tx, { interfaces: [escrow.interface, DisputeModule__factory.createInterface()] });
+  const interfaces = [
+    escrow.interface,
+    RentalClaims__factory.createInterface(),
+    DisputeModule__factory.createInterface(),
+  ];
+  return minedOrFailed(tx, { interfaces });
 }
 /** Owner: claims damages from the deposit. */
 export const claimDamage = async (escrow: RentalEscrow, owner: Signer, id: string, amount: bigint, evidence: string) =>
@@ -264,8 +269,10 @@ export async function describeChanges(
   escrow: RentalEscrow,
   receipt: ContractTransactionReceipt,
 ): Promise<string[]> {
-  // The escrow's and its RentalClaims' events (both declare the rental vocabulary, IRentalTypes).
-  const addresses = [(await escrow.getAddress()).toLowerCase(), (await escrow.claims()).toLowerCase()];
+  // The escrow's events and its RentalClaims' (claims, disputes, rulings).
+  const escrowAddress = (await escrow.getAddress()).toLowerCase();
+  const claimsAddress = (await escrow.claims()).toLowerCase();
+  const claimsInterface = RentalClaims__factory.createInterface();
   const tokens = new Map<string, Promise<string>>();
   const agreementToken = (id: string) => {
     let t = tokens.get(id);
@@ -274,8 +281,9 @@ export async function describeChanges(
   };
   const lines: string[] = [];
   for (const log of receipt.logs) {
-    if (!addresses.includes(log.address.toLowerCase())) continue;
-    const parsed = escrow.interface.parseLog(log);
+    const from = log.address.toLowerCase();
+    if (from !== escrowAddress && from !== claimsAddress) continue;
+    const parsed = (from === escrowAddress ? escrow.interface : claimsInterface).parseLog(log);
     if (parsed === null) continue;
     const a = parsed.args as unknown as Record<string, bigint & string>;
     const money = async (amount: bigint, token?: string) =>
