@@ -5,8 +5,9 @@
  * holders) and the Safe batch written when governance is not a deployer account.
  *
  * Parts: devices (DeviceRegistry, which creates DeviceKeys, and the ERC-7913 WebAuthnVerifier and RsaVerifier that DeviceKeys allowlists), assets (IdentityRegistry, AssetRegistry), income
- * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow, which creates RentalCustody), maintenance
- * (DisputeModule, MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
+ * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), disputes (DisputeModule), rental
+ * (RentalSettlement, RentalEscrow, which creates RentalCustody and RentalClaims), maintenance (MaintenanceOrders, which
+ * creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
@@ -33,7 +34,7 @@ export interface Ref {
 /** A constructor or call argument: a literal, or another contract's address. */
 export type Arg = string | number | bigint | boolean | Ref | Arg[];
 
-export type PartName = "devices" | "assets" | "income" | "shares" | "rental" | "maintenance";
+export type PartName = "devices" | "assets" | "income" | "shares" | "disputes" | "rental" | "maintenance";
 export type ContractName =
   | "DeviceRegistry"
   | "DeviceKeys"
@@ -47,6 +48,7 @@ export type ContractName =
   | "RentalSettlement"
   | "RentalEscrow"
   | "RentalCustody"
+  | "RentalClaims"
   | "DisputeModule"
   | "MaintenanceOrders"
   | "MaintenanceEvidence"
@@ -88,8 +90,10 @@ export const PARTS: readonly PartSpec[] = [
   // The share factory gives every share token the income distributor at creation (constructor
   // argument): no token can ever exist without income hooks, so it comes after the distributor.
   { name: "shares", moduleId: "Shares", needs: ["assets", "income"] },
-  { name: "rental", moduleId: "Rental", needs: ["devices", "assets", "income"] },
-  { name: "maintenance", moduleId: "Maintenance", needs: ["devices", "assets", "income"] },
+  // The one dispute module both escrows open disputes on (rental damage claims, maintenance milestone claims).
+  { name: "disputes", moduleId: "Disputes", needs: [] },
+  { name: "rental", moduleId: "Rental", needs: ["devices", "assets", "income", "disputes"] },
+  { name: "maintenance", moduleId: "Maintenance", needs: ["devices", "assets", "income", "disputes"] },
 ];
 
 /** Contracts in deployment order, with their constructor arguments. */
@@ -126,6 +130,9 @@ export const CONTRACTS: readonly ContractSpec[] = [
       ref("SharesBlueprint"),
     ],
   },
+  // The dispute module (ERC-792 style) deciding disputed rental damage claims and challenged maintenance claims:
+  // no roles, holds no money.
+  { name: "DisputeModule", part: "disputes", args: () => [], roles: false },
   // The escrow's settlement module (delegatecalled by it): no roles of its own, it reads the escrow's.
   {
     name: "RentalSettlement",
@@ -145,6 +152,7 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.defaultArbiter,
       p.rentalFeeBps,
       ref("RentalSettlement"),
+      ref("DisputeModule"),
     ],
   },
   // Created by RentalEscrow's constructor (its first creation), so it trusts exactly that escrow; it creates
@@ -156,8 +164,14 @@ export const CONTRACTS: readonly ContractSpec[] = [
     roles: false,
     createdBy: { contract: "RentalEscrow", getter: "custody", nonce: 1 },
   },
-  // The dispute module (ERC-792 style) deciding challenged maintenance claims: no roles, holds no money.
-  { name: "DisputeModule", part: "maintenance", args: () => [], roles: false },
+  // Created by RentalEscrow's constructor (after RentalCustody): damage claims and their disputes.
+  {
+    name: "RentalClaims",
+    part: "rental",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "RentalEscrow", getter: "claims", nonce: 2 },
+  },
   {
     name: "MaintenanceOrders",
     part: "maintenance",

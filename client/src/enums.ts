@@ -123,11 +123,12 @@ export const RentalClaimStatus = {
   None: 0,
   Pending: 1,
   Disputed: 2,
+  Ruled: 3,
 } as const;
 /** A value of IRentalTypes.ClaimStatus. */
 export type RentalClaimStatus = (typeof RentalClaimStatus)[keyof typeof RentalClaimStatus];
 /** IRentalTypes.ClaimStatus member names by value. */
-export const RentalClaimStatusNames = ["None", "Pending", "Disputed"] as const;
+export const RentalClaimStatusNames = ["None", "Pending", "Disputed", "Ruled"] as const;
 
 /** IRentalTypes.EndReason (contracts/rental/IRentalTypes.sol). */
 export const RentalEndReason = {

@@ -19,6 +19,7 @@ export const SUITE_CONTRACTS = [
   "IncomeDistributor",
   "RentalEscrow",
   "RentalCustody",
+  "RentalClaims",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",

@@ -32,4 +32,6 @@ interface IPlinthErrors {
     error WrongEthAmount(uint256 expected, uint256 received);
     /// @notice The caller has no claimable balance in this token.
     error NothingToWithdraw();
+    /// @notice Only the contract's dispute module delivers rulings (`IArbitrable.rule`).
+    error NotDisputeModule(address caller);
 }

@@ -267,8 +267,6 @@ interface IMaintenance is IPlinthErrors {
     error WrongClaimStatus(ClaimStatus status);
     /// @notice Claims, disputes or windows are still open on this order.
     error ClaimsPending(uint8 pending);
-    /// @notice Only the escrow's dispute module delivers rulings.
-    error NotDisputeModule(address caller);
     /// @notice Nothing to claim or return.
     error NothingToClaim();
     /// @notice The order was already re-issued.

@@ -116,40 +116,12 @@ interface IRentalEscrow is IRentalState {
     /// @param id The agreement (Active or TerminatedEarly, `end` passed).
     function settle(bytes32 id) external;
 
-    /// @notice The owner claims damages from the held deposit within the claim window.
-    /// @param id The agreement (Settling, no claim yet).
-    /// @param amount Claimed amount (<= deposit held).
-    /// @param evidence Hash of off-chain evidence (photos, report).
-    function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external;
-
-    /// @notice The owner releases the deposit without (further) claim: closes the agreement.
-    /// @param id The agreement (Settling, no dispute running).
-    function waiveClaim(bytes32 id) external;
-
-    /// @notice The renter accepts the pending claim.
-    /// @param id The agreement (Settling, claim pending).
-    function acceptClaim(bytes32 id) external;
-
-    /// @notice The renter disputes the pending claim within the response window; the terms' arbiter
-    ///         (or the governance default in force now) decides within its timeout.
-    /// @param id The agreement (Settling, claim pending).
-    function disputeClaim(bytes32 id) external;
-
-    /// @notice ERC-792 style callback of an arbiter contract. Ruling 0: refused to rule (claim split
-    ///         in half, rounding towards the renter); 1: owner (claimant) wins; 2: renter wins.
-    /// @param disputeId uint256(agreement id).
-    /// @param ruling 0, 1 or 2.
-    function rule(uint256 disputeId, uint256 ruling) external;
-
-    /// @notice An (EOA) arbiter awards `toOwner` of the disputed claim to the owner, the rest to the renter.
-    /// @param id The agreement (Settling, disputed, before the arbiter deadline).
-    /// @param toOwner Awarded amount, at most the claim.
-    function resolve(bytes32 id, uint256 toOwner) external;
-
-    /// @notice Anyone moves a Settling agreement past its phase deadline: no claim -> deposit
-    ///         refunded; unanswered claim -> accepted; unruled dispute -> rejected.
-    /// @param id The agreement (Settling, deadline passed).
-    function finalize(bytes32 id) external;
+    /// @notice Closes a Settling agreement's held deposit: `toOwner` of it is paid to the owner side like damages
+    ///         (the income asset's distributor, else the device owner's balance; no protocol fee), the rest is
+    ///         credited to the renter. Only RentalClaims (`claims()`: `NotClaims`), which decides the split.
+    /// @param id The agreement (Settling).
+    /// @param toOwner Paid to the owner side, at most the deposit held (`InvalidClaim`).
+    function closeSettlement(bytes32 id, uint256 toOwner) external;
 
     /// @notice Current state of an agreement (Active past its end reads as Ended).
     /// @param id The agreement.
@@ -160,6 +132,22 @@ interface IRentalEscrow is IRentalState {
     /// @param id The agreement.
     /// @return The agreement record.
     function agreementOf(bytes32 id) external view returns (Agreement memory);
+
+    /// @notice What RentalClaims reads of an agreement: its state (as `stateOf`), its phase deadline (Settling:
+    ///         the end of the claim window), the deposit held, its renter and its terms.
+    /// @param id The agreement.
+    /// @return state As `stateOf`.
+    /// @return deadline The current phase's deadline (0 when none).
+    /// @return depositHeld The deposit still held.
+    /// @return renter The renter.
+    /// @return termsHash Its terms (`termsOf`).
+    function settlementOf(
+        bytes32 id
+    ) external view returns (State state, uint256 deadline, uint256 depositHeld, address renter, bytes32 termsHash);
+
+    /// @notice The RentalClaims this escrow created (CREATE, nonce 2): damage claims and their disputes.
+    /// @return Its address.
+    function claims() external view returns (address);
 
     /// @notice Stored terms by hash.
     /// @param termsHash The EIP-712 struct hash of the terms.

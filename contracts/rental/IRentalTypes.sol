@@ -37,11 +37,12 @@ interface IRentalTypes is IPlinthErrors {
         Declined
     }
 
-    /// @notice Status of the damage claim of an agreement in Settling.
+    /// @notice Status of the damage claim of an agreement in Settling (kept by RentalClaims).
     enum ClaimStatus {
         None,
         Pending,
-        Disputed
+        Disputed,
+        Ruled // the dispute was ruled but enforcing it reverted: `finalize` retries (see `RulingDeferred`)
     }
 
     /// @notice Reasons an offer's terms are refused.
@@ -114,8 +115,7 @@ interface IRentalTypes is IPlinthErrors {
         // slot 4
         uint128 lateFee; // late fee materialised so far (<= terms.lateFeeCap)
         uint40 arrearsSince; // set while debt > 0
-        uint40 deadline; // the deadline of the current phase (activation, claim, response, arbiter)
-        ClaimStatus claimStatus;
+        uint40 deadline; // the deadline of the current phase (activation; in Settling: the claim window)
         // slot 5: the meter's mark (the last reading the escrow settled) and the units measured in the term
         uint64 meterCounter; // counter of the mark reading (0: no reading yet, the first one is the baseline)
         uint64 meterOdometer; // odometer of the mark reading
@@ -126,11 +126,21 @@ interface IRentalTypes is IPlinthErrors {
         // slot 7
         uint256 incomeAssetId; // device rentals: asset the device was bound to at opening (0: owner's balance)
         // slot 8
-        uint128 claimAmount;
         uint128 protocolFee; // protocol fee charged, not yet swept to the fee recipient
-        // slot 9
-        address arbiter; // fixed when a claim is disputed
         uint64 meterBilled; // units billed so far (<= meterUnits; the rest is carried above the cap)
+    }
+
+    /// @notice The damage claim on an agreement's held deposit (RentalClaims; one slot). Deleted when the claim
+    ///         closes the agreement.
+    /// @param amount Claimed amount (<= the deposit held).
+    /// @param deadline Pending: the renter's response deadline (claimed + responseWindow); Disputed: the
+    ///        dispute module's deadline (disputed + arbiterTimeout), for reference (the module enforces it).
+    ///        Ruled: `amount` is what the ruling awards the owner (0 when the renter won).
+    /// @param status Pending, Disputed or Ruled (None: no claim).
+    struct Claim {
+        uint128 amount;
+        uint40 deadline;
+        ClaimStatus status;
     }
 
     /// @notice On-chain offer record.
@@ -195,14 +205,8 @@ interface IRentalTypes is IPlinthErrors {
     );
     /// @notice Earned rent paid out: `fee` to the protocol, `net` to the owner side.
     event RentPaid(bytes32 indexed id, uint256 fee, uint256 net);
-    /// @notice The owner claimed damages from the deposit.
-    event DamageClaimed(bytes32 indexed id, uint256 amount, bytes32 evidence);
-    /// @notice The renter disputed the claim; `arbiter` decides.
-    event ClaimDisputed(bytes32 indexed id, address indexed arbiter, uint256 deadline);
-    /// @notice The claim was decided: `toOwner` of the claim paid to the owner side.
+    /// @notice The deposit held was released: `toOwner` paid to the owner side, `toRenter` credited to the renter.
     event ClaimResolved(bytes32 indexed id, uint256 toOwner, uint256 toRenter);
-    /// @notice ERC-792 style ruling received.
-    event Ruling(address indexed arbiter, uint256 indexed disputeId, uint256 ruling);
     /// @notice The agreement is closed; everything is in claimable balances.
     event Closed(bytes32 indexed id);
     /// @notice Releasing a registry lease failed (the agreement still moved on).
@@ -265,8 +269,10 @@ interface IRentalTypes is IPlinthErrors {
     error InvalidClaim(uint256 amount, uint256 available);
     /// @notice The fee exceeds its cap.
     error FeeTooHigh(uint256 bps, uint256 max);
-    /// @notice The arbiter's ruling is not one of the allowed values.
-    error InvalidRuling(uint256 ruling);
+    /// @notice The agreement's damage claim is not in a status that allows this call.
+    error WrongClaimStatus(bytes32 id, ClaimStatus status);
+    /// @notice Only the escrow's RentalClaims may close a settlement.
+    error NotClaims(address caller);
     /// @notice The settlement module was built for other registries or another distributor.
     error SettlementMismatch(address settlement);
 }

@@ -173,6 +173,12 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         return IRentalCustody(_created(address(this)));
     }
 
+    /// @dev RentalClaims: the second contract this escrow created (CREATE, nonce 2), the only caller of
+    ///      `closeSettlement`; derived, so the settlement module finds it without storage.
+    function _claims() internal view returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x02))))));
+    }
+
     /// @dev The first contract `deployer` created (CREATE at nonce 1).
     function _created(address deployer) private pure returns (address) {
         return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, bytes1(0x01))))));

@@ -19,6 +19,8 @@ import {IRentalState} from "./IRentalState.sol";
 import {RentalBase} from "./RentalBase.sol";
 import {RentalCustody} from "./RentalCustody.sol";
 import {RentalSettlement} from "./RentalSettlement.sol";
+import {RentalClaims} from "./RentalClaims.sol";
+import {IDisputeModule} from "../disputes/IDisputeModule.sol";
 /// @title RentalEscrow
 /// @notice Renters pay to use a real asset or a device for a period; rent streams per second from a
 ///         prepaid credit (top up any time, `payPeriod` buys N seconds) plus metered units read from the
@@ -32,13 +34,10 @@ import {RentalSettlement} from "./RentalSettlement.sol";
 ///           renter `terminateEarly` (-> TerminatedEarly, or straight to settlement without notice);
 ///           anyone `markDefault` once arrears are older than the grace period (Defaulted, settled at once).
 ///         - TerminatedEarly: the notice runs to `end`; exit: anyone `settle` after `end`.
-///         - Settling (damage-claim window): deposit held. Exits, all callable by anyone via `finalize`
-///           after the phase deadline: no claim by `deadline` (claimWindow) -> deposit refunded;
-///           claim not answered by `deadline` (responseWindow) -> claim accepted (silence = acceptance,
-///           the renter was told and had the window); dispute not ruled by `deadline` (arbiterTimeout)
-///           -> claim rejected, deposit refunded (the arbiter is the owner's choice of terms, so its
-///           absence must not favour the owner). Also: owner `waiveClaim`, renter `acceptClaim`,
-///           arbiter `rule`/`resolve`.
+///         - Settling (damage-claim window, until `deadline` = settled + claimWindow): deposit held. The
+///           claim, its response window and its dispute live in RentalClaims (`claims()`, created by this
+///           escrow), which closes the agreement through `closeSettlement`: no claim by `deadline` ->
+///           deposit refunded; an unanswered claim -> paid; a dispute -> the DisputeModule's ruling.
 ///         - Closed: terminal; every party's share sits in claimable balances (`withdraw`).
 ///
 ///         Payouts are pull-based (claimable per party and token); rent goes net of the snapshotted
@@ -71,6 +70,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     /// @param defaultArbiter_ Arbiter when terms name none.
     /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
     /// @param settlement_ The RentalSettlement module, built for the same registries and distributor.
+    /// @param disputes_ The suite's dispute module, deciding disputed damage claims (through RentalClaims).
     constructor(
         address governance,
         IAssetRegistry assetRegistry_,
@@ -79,7 +79,8 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         address feeRecipient_,
         address defaultArbiter_,
         uint16 feeBps,
-        RentalSettlement settlement_
+        RentalSettlement settlement_,
+        IDisputeModule disputes_
     )
         RentalBase(assetRegistry_, deviceRegistry_, distributor_, feeRecipient_, defaultArbiter_, feeBps)
         EIP712("PlinthRental", "1")
@@ -97,6 +98,9 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         // `_custody` derives for both this contract and its module.
         address custody_ = address(new RentalCustody(assetRegistry_, distributor_));
         assert(custody_ == address(_custody()));
+        // Damage claims: the second creation, at the address `_claims` derives (the only caller of closeSettlement).
+        address claims_ = address(new RentalClaims(disputes_, assetRegistry_));
+        assert(claims_ == _claims());
     }
 
     // ------------------------------------------------------------------ governance (run by the module)
@@ -209,7 +213,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         _delegate();
     }
 
-    // ------------------------------------------------------------------ settlement and claims (run by the module)
+    // ------------------------------------------------------------------ settlement (run by the module)
 
     /// @inheritdoc IRentalEscrow
     function settleMetered(bytes32 /* id */) external {
@@ -237,37 +241,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IRentalEscrow
-    function claimDamage(bytes32 /* id */, uint256 /* amount */, bytes32 /* evidence */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function waiveClaim(bytes32 /* id */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function acceptClaim(bytes32 /* id */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function disputeClaim(bytes32 /* id */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function rule(uint256 /* disputeId */, uint256 /* ruling */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function resolve(bytes32 /* id */, uint256 /* toOwner */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function finalize(bytes32 /* id */) external {
+    function closeSettlement(bytes32 /* id */, uint256 /* toOwner */) external {
         _delegate();
     }
 
@@ -281,6 +255,19 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     /// @inheritdoc IRentalEscrow
     function agreementOf(bytes32 id) external view returns (Agreement memory) {
         return _agreements[id];
+    }
+
+    /// @inheritdoc IRentalEscrow
+    function settlementOf(
+        bytes32 id
+    ) external view returns (State state, uint256 deadline, uint256 depositHeld, address renter, bytes32 termsHash) {
+        Agreement storage a = _agreements[id];
+        return (_stateOf(a), a.deadline, a.depositHeld, a.renter, a.termsHash);
+    }
+
+    /// @inheritdoc IRentalEscrow
+    function claims() external view returns (address) {
+        return _claims();
     }
 
     /// @inheritdoc IRentalEscrow

@@ -12,7 +12,7 @@ import {BPS, MAX_FEE_BPS} from "../common/Constants.sol";
 import {RentalBase} from "./RentalBase.sol";
 
 /// @title RentalSettlement
-/// @notice Settlement and damage-claim logic of RentalEscrow, run only through its delegatecall
+/// @notice Settlement logic of RentalEscrow (damage claims: RentalClaims), run only through its delegatecall
 ///         (same storage layout: both inherit RentalBase). Split out to keep both under the 24 KiB code size limit.
 contract RentalSettlement is RentalBase {
     using SafeCast for uint256;
@@ -158,84 +158,6 @@ contract RentalSettlement is RentalBase {
         _settle(id, a, _terms[a.termsHash]);
     }
 
-    /// @notice Runs `IRentalEscrow.claimDamage` (documented there) on the escrow's storage.
-    function claimDamage(bytes32 id, uint256 amount, bytes32 evidence) external onlyDelegated nonReentrant {
-        Agreement storage a = _agreements[id];
-        _requireState(id, a, State.Settling);
-        _requireOwnerSide(a);
-        if (a.claimStatus != ClaimStatus.None) revert WrongState(id, State.Settling);
-        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
-        if (amount == 0 || amount > a.depositHeld) revert InvalidClaim(amount, a.depositHeld);
-        a.claimAmount = uint128(amount);
-        a.claimStatus = ClaimStatus.Pending;
-        a.deadline = uint40(block.timestamp + _terms[a.termsHash].responseWindow);
-        emit DamageClaimed(id, amount, evidence);
-    }
-
-    /// @notice Runs `IRentalEscrow.waiveClaim` (documented there) on the escrow's storage.
-    function waiveClaim(bytes32 id) external onlyDelegated nonReentrant {
-        Agreement storage a = _agreements[id];
-        _requireState(id, a, State.Settling);
-        _requireOwnerSide(a);
-        if (a.claimStatus == ClaimStatus.Disputed) revert WrongState(id, State.Settling);
-        _resolve(id, a, 0);
-    }
-
-    /// @notice Runs `IRentalEscrow.acceptClaim` (documented there) on the escrow's storage.
-    function acceptClaim(bytes32 id) external onlyDelegated nonReentrant {
-        Agreement storage a = _agreements[id];
-        _requirePending(id, a);
-        if (msg.sender != a.renter) revert NotRenter(msg.sender);
-        _resolve(id, a, a.claimAmount);
-    }
-
-    /// @notice Runs `IRentalEscrow.disputeClaim` (documented there) on the escrow's storage.
-    function disputeClaim(bytes32 id) external onlyDelegated nonReentrant {
-        Agreement storage a = _agreements[id];
-        _requirePending(id, a);
-        if (msg.sender != a.renter) revert NotRenter(msg.sender);
-        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
-        Terms storage t = _terms[a.termsHash];
-        address arbiter = t.arbiter == address(0) ? defaultArbiter : t.arbiter;
-        a.arbiter = arbiter;
-        a.claimStatus = ClaimStatus.Disputed;
-        a.deadline = uint40(block.timestamp + t.arbiterTimeout);
-        emit ClaimDisputed(id, arbiter, a.deadline);
-    }
-
-    /// @notice Runs `IRentalEscrow.rule` (documented there) on the escrow's storage.
-    function rule(uint256 disputeId, uint256 ruling) external onlyDelegated nonReentrant {
-        bytes32 id = bytes32(disputeId);
-        Agreement storage a = _requireDisputeArbiter(id);
-        if (ruling > 2) revert InvalidRuling(ruling);
-        uint256 claim = a.claimAmount;
-        emit Ruling(msg.sender, disputeId, ruling);
-        _resolve(
-            id,
-            a,
-            ruling == 1
-                ? claim
-                : ruling == 2
-                    ? 0
-                    : claim / 2
-        );
-    }
-
-    /// @notice Runs `IRentalEscrow.resolve` (documented there) on the escrow's storage.
-    function resolve(bytes32 id, uint256 toOwner) external onlyDelegated nonReentrant {
-        Agreement storage a = _requireDisputeArbiter(id);
-        if (toOwner > a.claimAmount) revert InvalidClaim(toOwner, a.claimAmount);
-        _resolve(id, a, toOwner);
-    }
-
-    /// @notice Runs `IRentalEscrow.finalize` (documented there) on the escrow's storage.
-    function finalize(bytes32 id) external onlyDelegated nonReentrant {
-        Agreement storage a = _agreements[id];
-        _requireState(id, a, State.Settling);
-        if (block.timestamp <= a.deadline) revert DeadlineNotPassed(a.deadline);
-        _resolve(id, a, a.claimStatus == ClaimStatus.Pending ? a.claimAmount : 0);
-    }
-
     /// @dev Reverts unless the caller acts for the owner side of the agreement now: for an asset, its
     ///      CURRENT agent (an agent replaced through the asset registry's propose/accept hands every live
     ///      agreement to its successor, and keeps no power over them); for a device, its owner at opening
@@ -354,13 +276,16 @@ contract RentalSettlement is RentalBase {
         }
     }
 
-    function _resolve(bytes32 id, Agreement storage a, uint256 toOwner) internal {
-        Terms storage t = _terms[a.termsHash];
+    /// @notice Runs `IRentalEscrow.closeSettlement` (documented there) on the escrow's storage.
+    function closeSettlement(bytes32 id, uint256 toOwner) external onlyDelegated nonReentrant {
+        if (msg.sender != _claims()) revert NotClaims(msg.sender);
+        Agreement storage a = _agreements[id];
+        _requireState(id, a, State.Settling);
         uint256 deposit = a.depositHeld;
+        if (toOwner > deposit) revert InvalidClaim(toOwner, deposit);
+        Terms storage t = _terms[a.termsHash];
         uint256 toRenter = deposit - toOwner;
         a.depositHeld = 0;
-        a.claimAmount = 0;
-        a.claimStatus = ClaimStatus.None;
         a.state = State.Closed;
         a.deadline = 0;
         address token = t.token;
@@ -380,17 +305,6 @@ contract RentalSettlement is RentalBase {
         a.protocolFee += uint128(fee);
         _payIncome(a, t, t.token, amount - fee);
         emit RentPaid(id, fee, amount - fee);
-    }
-
-    function _requirePending(bytes32 id, Agreement storage a) internal view {
-        if (a.state != State.Settling || a.claimStatus != ClaimStatus.Pending) revert WrongState(id, _stateOf(a));
-    }
-
-    function _requireDisputeArbiter(bytes32 id) internal view returns (Agreement storage a) {
-        a = _agreements[id];
-        if (a.state != State.Settling || a.claimStatus != ClaimStatus.Disputed) revert WrongState(id, _stateOf(a));
-        if (msg.sender != a.arbiter) revert NotArbiter(msg.sender);
-        if (block.timestamp > a.deadline) revert DeadlinePassed(a.deadline);
     }
 
     /// @notice Runs `IRentalEscrow.activate` (documented there) on the escrow's storage.

@@ -26,6 +26,7 @@ import type {
   MaintenanceOrders,
   MockPayoutToken,
   RentalCustody,
+  RentalClaims,
   RentalEscrow,
   RentalSettlement,
   ShareFactory,
@@ -64,6 +65,8 @@ export interface DeployedSuite {
   disputes: DisputeModule;
   rental: RentalEscrow;
   rentalCustody: RentalCustody;
+  /** Damage claims on rental deposits and their disputes (created by `rental`). */
+  rentalClaims: RentalClaims;
   rentalSettlement: RentalSettlement;
   roles: SuiteRoles;
   /** The parameters the suite was deployed with. */
@@ -128,6 +131,7 @@ export async function deployedSuite(
     disputes: await at<DisputeModule>("DisputeModule", a.DisputeModule),
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
     rentalCustody: await at<RentalCustody>("RentalCustody", a.RentalCustody),
+    rentalClaims: await at<RentalClaims>("RentalClaims", a.RentalClaims),
     rentalSettlement: await at<RentalSettlement>("RentalSettlement", a.RentalSettlement),
     roles: {
       deployer,

@@ -39,7 +39,7 @@ const GROUPS: Record<Part, string> = {
   income: "Income: deposit, claim, register a payout token, reserve rate, buyout, redeem, status",
   rental:
     "Rental: offer, cancel-offer, sign-offer, cancel-nonce, rent, rent-signed, activate, decline, cancel-reservation, " +
-    "pay, top-up, meter, collect, end, settle, default, claim, accept, dispute, waive, rule, resolve, finalize, " +
+    "pay, top-up, meter, collect, end, settle, default, claim, accept, dispute, waive, rule, resolve-timeout, finalize, " +
     "withdraw, withdraw-to, status",
   maintenance:
     "Maintenance orders: order, cancel, accept, bid, withdraw-bids, award, inspect, submit-inspections, evidence, " +
@@ -422,7 +422,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
     { name: "accept", description: "Renter: accept the pending damage claim", options: [AGREEMENT, ESCROW_R] },
     {
       name: "dispute",
-      description: "Renter: dispute the pending damage claim (the arbiter decides)",
+      description: "Renter: dispute the pending damage claim (opens a dispute on the dispute module)",
       options: [AGREEMENT, ESCROW_R],
     },
     {
@@ -432,17 +432,17 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
     },
     {
       name: "rule",
-      description: "Arbiter: rule on a disputed claim",
-      options: [AGREEMENT, ["ruling", "owner (claim stands) | renter (claim rejected) | split (half each)"], ESCROW_R],
-    },
-    {
-      name: "resolve",
-      description: "Arbiter: award part of a disputed claim to the owner, the rest to the renter",
+      description: "Arbiter: rule on a disputed claim on the dispute module, before its deadline",
       options: [
         AGREEMENT,
-        ["toOwner", "amount awarded to the owner in token units (or 12500000wei), at most the claim"],
+        ["ruling", "owner (claim paid) | renter (deposit back) | refused (the default: renter)"],
         ESCROW_R,
       ],
+    },
+    {
+      name: "resolve-timeout",
+      description: "Anyone: apply the default ruling (renter) to a disputed claim past the arbiter's deadline",
+      options: [AGREEMENT, ESCROW_R],
     },
     {
       name: "finalize",

@@ -356,16 +356,7 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "activate(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
     "decline(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
     "terminateEarly(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.active] },
-    "claimDamage(bytes32,uint256,bytes32)": {
-      kind: "gated",
-      error: "NotOwner",
-      args: (f) => [f.rent.pending, 1n, ethers.ZeroHash],
-    },
-    "waiveClaim(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.pending] },
-    "acceptClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
-    "disputeClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
-    "rule(uint256,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.rent.disputeId, 1n] },
-    "resolve(bytes32,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.rent.disputed, 0n] },
+    "closeSettlement(bytes32,uint256)": { kind: "gated", error: "NotClaims", args: (f) => [f.rent.pending, 0n] },
     "cancelNonce(uint256)": { kind: "open", why: "caller-scoped: cancels only msg.sender's own signed-offer nonce" },
     "rent(bytes32,uint256,uint256)": { kind: "open", why: "the renter pays deposit and prepayment itself" },
     "rentWithSignature(((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32),address,address,uint256,uint64),bytes,uint256,uint256)":
@@ -379,7 +370,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "settleMetered(bytes32)": { kind: "open", why: "charges device-signed readings from the DeviceRegistry" },
     "markDefault(bytes32)": { kind: "open", why: "only when the renter is in default past the grace period" },
     "settle(bytes32)": { kind: "open", why: "deadline-gated: only after the end" },
-    "finalize(bytes32)": { kind: "open", why: "deadline-gated: outcome fixed by the terms' defaults" },
     "cancelReservation(bytes32)": { kind: "open", why: "deadline-gated: after the activation window, full refund" },
     "sweepFees(uint256,bytes32[],address)": { kind: "open", why: "credits fees only to the fee recipient" },
   },
@@ -395,25 +385,34 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "caller-scoped: pays only msg.sender's claimable balance",
     },
   },
+  RentalClaims: {
+    "claimDamage(bytes32,uint256,bytes32)": {
+      kind: "gated",
+      error: "NotOwner",
+      args: (f) => [f.rent.pending, 1n, ethers.ZeroHash],
+    },
+    "waiveClaim(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.pending] },
+    "acceptClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
+    "disputeClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
+    "rule(uint256,uint256)": { kind: "gated", error: "NotDisputeModule", args: (f) => [f.rent.disputeId, 1n] },
+    "finalize(bytes32)": {
+      kind: "open",
+      why: "deadline-gated: outcome fixed by the terms' defaults (or a ruling already given)",
+    },
+  },
   RentalSettlement: {
-    "acceptClaim(bytes32)": DIRECT,
     "activate(bytes32)": DIRECT,
     "cancelReservation(bytes32)": DIRECT,
-    "claimDamage(bytes32,uint256,bytes32)": DIRECT,
+    "closeSettlement(bytes32,uint256)": DIRECT,
     "collect(bytes32)": DIRECT,
     "decline(bytes32)": DIRECT,
-    "disputeClaim(bytes32)": DIRECT,
-    "finalize(bytes32)": DIRECT,
     "markDefault(bytes32)": DIRECT,
     "payPeriod(bytes32,uint256)": DIRECT,
-    "resolve(bytes32,uint256)": DIRECT,
-    "rule(uint256,uint256)": DIRECT,
     "settle(bytes32)": DIRECT,
     "settleMetered(bytes32)": DIRECT,
     "sweepFees(uint256,bytes32[],address)": DIRECT,
     "terminateEarly(bytes32)": DIRECT,
     "topUp(bytes32,uint256)": DIRECT,
-    "waiveClaim(bytes32)": DIRECT,
     // Governance and offer cancellation run here too; roles are the escrow's (read through its hasRole).
     "setTokenAllowed(address,bool)": DIRECT,
     "setDefaultArbiter(address)": DIRECT,
@@ -474,15 +473,15 @@ async function fixture() {
   await networkHelpers.time.increase(DAY + 1);
   for (const a of [pending, disputed]) {
     await w.rental.settle(a);
-    await w.rental.connect(w.agent).claimDamage(a, 1n, ethers.id("scratch"));
+    await w.rentalClaims.connect(w.agent).claimDamage(a, 1n, ethers.id("scratch"));
   }
-  await w.rental.connect(w.alice).disputeClaim(disputed);
+  await w.rentalClaims.connect(w.alice).disputeClaim(disputed);
   const reserved = (await rentEth(w, w.alice, await terms("r-reserved", { activationWindow: DAY }))).agreementId;
   const activeRent = await rentEth(w, w.alice, await terms("r-active"));
   const rent = {
     pending,
     disputed,
-    disputeId: BigInt(disputed),
+    disputeId: await w.rentalClaims.disputeIdOf(disputed),
     reserved,
     active: activeRent.agreementId,
     offer: activeRent.offerId,
@@ -550,6 +549,7 @@ async function fixture() {
     AssetVault: await ethers.getContractAt("AssetVault", vault),
     RentalEscrow: w.rental,
     RentalCustody: w.rentalCustody,
+    RentalClaims: w.rentalClaims,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };
   return {

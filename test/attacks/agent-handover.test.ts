@@ -62,19 +62,19 @@ describe("Attack class: a replaced asset agent keeps control of live rentals (is
     await time.increase(DAY);
     await w.rental.connect(w.outsider).settle(agreementId);
     const next = await handOver(w);
-    await expect(w.rental.connect(w.agent).waiveClaim(agreementId))
+    await expect(w.rentalClaims.connect(w.agent).waiveClaim(agreementId))
       .to.be.revertedWithCustomError(w.rental, "NotOwner")
       .withArgs(w.agent.address);
-    await expect(w.rental.connect(w.agent).claimDamage(agreementId, 1n, id("dent")))
+    await expect(w.rentalClaims.connect(w.agent).claimDamage(agreementId, 1n, id("dent")))
       .to.be.revertedWithCustomError(w.rental, "NotOwner")
       .withArgs(w.agent.address);
     const claim = terms.deposit / 4n;
-    await expect(w.rental.connect(next).claimDamage(agreementId, claim, id("dent")))
-      .to.emit(w.rental, "DamageClaimed")
+    await expect(w.rentalClaims.connect(next).claimDamage(agreementId, claim, id("dent")))
+      .to.emit(w.rentalClaims, "DamageClaimed")
       .withArgs(agreementId, claim, id("dent"));
     const vaultBefore = await w.distributor.vaultOf(w.assetId);
     const before = await ethers.provider.getBalance(vaultBefore);
-    await w.rental.connect(w.bob).acceptClaim(agreementId);
+    await w.rentalClaims.connect(w.bob).acceptClaim(agreementId);
     // The claim reached the holders' vault (no protocol fee on damages); the renter gets the rest.
     expect((await ethers.provider.getBalance(await w.distributor.vaultOf(w.assetId))) - before).to.equal(claim);
     expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ethers.ZeroAddress)).to.equal(

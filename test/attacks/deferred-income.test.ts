@@ -84,7 +84,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     expect(pending).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
     await flushToAgent(w, ETH, pending);
     await time.increase(DAY + 1);
-    await w.rental.connect(w.outsider).finalize(r.agreementId);
+    await w.rentalClaims.connect(w.outsider).finalize(r.agreementId);
     await drainEth(w, [r.agreementId]);
   });
 
@@ -143,9 +143,9 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await time.increase(DAY);
     await w.rental.connect(w.outsider).settle(r.agreementId);
     const claim = terms.deposit / 2n;
-    await w.rental.connect(w.agent).claimDamage(r.agreementId, claim, id("scratch"));
+    await w.rentalClaims.connect(w.agent).claimDamage(r.agreementId, claim, id("scratch"));
     await buyout(w);
-    await expect(w.rental.connect(w.bob).acceptClaim(r.agreementId))
+    await expect(w.rentalClaims.connect(w.bob).acceptClaim(r.agreementId))
       .to.emit(w.rentalCustody, "IncomeDeferred")
       .withArgs(w.assetId, ETH, claim);
     await flushToAgent(w, ETH, claim);

@@ -139,10 +139,11 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     const full = await rentEth(w, w.bob, ethTerms(w.assetId));
     await time.increase(DAY + 1);
     await w.rental.connect(w.outsider).settle(full.agreementId);
-    await w.rental.connect(w.agent).claimDamage(full.agreementId, 10n ** 15n, id("dent"));
-    await w.rental.connect(w.bob).disputeClaim(full.agreementId);
+    await w.rentalClaims.connect(w.agent).claimDamage(full.agreementId, 10n ** 15n, id("dent"));
+    await w.rentalClaims.connect(w.bob).disputeClaim(full.agreementId);
     await time.increase(DAY + 1);
-    await w.rental.connect(w.outsider).finalize(full.agreementId);
+    // Unruled: from the deadline on anyone applies the default ruling (the renter) on the dispute module.
+    await w.disputes.connect(w.outsider).resolveByTimeout(await w.rentalClaims.disputeIdOf(full.agreementId));
     await w.rental.sweepFees(w.assetId, [declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
     for (const s of [w.alice, w.bob, w.agent, w.feeRecipient]) {
       if ((await w.rentalCustody.claimable(s.address, w.assetId, ETH)) !== 0n)
@@ -239,7 +240,7 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await w.assets.leasedUntil(w.assetId)).to.equal(0n);
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increase(DAY + 1);
-    await w.rental.connect(w.outsider).finalize(r.agreementId);
+    await w.rentalClaims.connect(w.outsider).finalize(r.agreementId);
     await w.rental.sweepFees(w.assetId, [r.agreementId], ETH);
     for (const s of [w.alice, w.feeRecipient]) await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);

@@ -144,6 +144,7 @@ export async function deployWorld(ethers: HardhatEthers) {
     disputes: suite.disputes,
     rental,
     rentalCustody: suite.rentalCustody,
+    rentalClaims: suite.rentalClaims,
     rentalDomain: rentalDomain(chainId, await rental.getAddress()),
     usdc,
     shares,

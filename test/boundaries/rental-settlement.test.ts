@@ -6,7 +6,7 @@
  * Runs on the rental fixture.
  */
 import { expect } from "chai";
-import { asAddress } from "../../client/src/types.js";
+import { RentalClaimStatus } from "../../client/src/eip712/rental.js";
 import { network } from "hardhat";
 import { SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
 import { ASSET_ID, assetTerms, deployRental, publish } from "../rental/fixture.js";
@@ -59,7 +59,7 @@ async function claimed() {
   const { f, id, deadline } = await settling();
   const c = deadline - 100;
   await at(c);
-  await f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
+  await f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
   return { f, id, deadline: c + DAY };
 }
 
@@ -68,7 +68,7 @@ async function disputed() {
   const { f, id, deadline } = await claimed();
   const d = deadline - 100;
   await at(d);
-  await f.escrow.connect(f.renter).disputeClaim(id);
+  await f.claims.connect(f.renter).disputeClaim(id);
   return { f, id, deadline: d + DAY };
 }
 
@@ -93,91 +93,86 @@ describe("boundaries: RentalSettlement deadlines and caps, both sides", function
     const { f, id, deadline } = await settling();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
-    await expect(f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
-      .to.emit(f.escrow, "DamageClaimed")
+    await expect(f.claims.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
+    await expect(f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
+      .to.emit(f.claims, "DamageClaimed")
       .withArgs(id, CLAIM, ethers.ZeroHash);
     await s.restore();
     await at(deadline + 1);
-    await expect(f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
+    await expect(f.claims.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
-    await expect(f.escrow.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
+    await expect(f.claims.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
   });
 
   it("claimDamage amount: 0 and depositHeld+1 refused, depositHeld allowed", async function () {
     const { f, id } = await settling();
     for (const amount of [0n, DEPOSIT + 1n]) {
-      await expect(f.escrow.connect(f.agent).claimDamage(id, amount, ethers.ZeroHash))
+      await expect(f.claims.connect(f.agent).claimDamage(id, amount, ethers.ZeroHash))
         .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
         .withArgs(amount, DEPOSIT);
     }
-    await expect(f.escrow.connect(f.agent).claimDamage(id, DEPOSIT, ethers.ZeroHash))
-      .to.emit(f.escrow, "DamageClaimed")
+    await expect(f.claims.connect(f.agent).claimDamage(id, DEPOSIT, ethers.ZeroHash))
+      .to.emit(f.claims, "DamageClaimed")
       .withArgs(id, DEPOSIT, ethers.ZeroHash);
-    expect((await f.escrow.agreementOf(id)).claimAmount).to.equal(DEPOSIT);
+    expect((await f.claims.claimOf(id)).amount).to.equal(DEPOSIT);
   });
 
   it("disputeClaim: allowed at the response deadline, DeadlinePassed at deadline+1; an unanswered claim finalizes only after it", async function () {
     const { f, id, deadline } = await claimed();
     const s = await takeSnapshot();
     await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
-    await expect(f.escrow.connect(f.renter).disputeClaim(id))
-      .to.emit(f.escrow, "ClaimDisputed")
-      .withArgs(id, f.arbiter.address, deadline + DAY);
+    await expect(f.claims.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
+    await expect(f.claims.connect(f.renter).disputeClaim(id))
+      .to.emit(f.claims, "ClaimDisputed")
+      .withArgs(id, await f.claims.disputeIdOf(id), f.arbiter.address, deadline + DAY);
     await s.restore();
     await at(deadline + 1);
-    await expect(f.escrow.connect(f.renter).disputeClaim(id))
+    await expect(f.claims.connect(f.renter).disputeClaim(id))
       .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
       .withArgs(deadline);
-    await expect(f.escrow.finalize(id))
+    await expect(f.claims.finalize(id))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, CLAIM, DEPOSIT - CLAIM);
   });
 
-  it("resolve: the arbiter rules at its deadline, DeadlinePassed at deadline+1 (then finalize rejects the claim)", async function () {
+  it("dispute: the arbiter rules on the module until deadline-1, DeadlinePassed at the deadline, where anyone resolves by timeout for the renter", async function () {
     const { f, id, deadline } = await disputed();
+    const disputeId = await f.claims.disputeIdOf(id);
     const s = await takeSnapshot();
-    await at(deadline);
-    await expect(f.escrow.finalize(id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed").withArgs(deadline);
-    await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
+    await at(deadline - 1);
+    await expect(f.disputes.resolveByTimeout(disputeId))
+      .to.be.revertedWithCustomError(f.disputes, "DeadlineNotPassed")
+      .withArgs(deadline);
+    await expect(f.disputes.connect(f.arbiter).rule(disputeId, 1))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, CLAIM, DEPOSIT - CLAIM);
     await s.restore();
-    await at(deadline + 1);
-    await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
-      .to.be.revertedWithCustomError(f.escrow, "DeadlinePassed")
+    await at(deadline);
+    await expect(f.disputes.connect(f.arbiter).rule(disputeId, 1))
+      .to.be.revertedWithCustomError(f.disputes, "DeadlinePassed")
       .withArgs(deadline);
-    await expect(f.escrow.finalize(id)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
+    await expect(f.claims.finalize(id))
+      .to.be.revertedWithCustomError(f.claims, "WrongClaimStatus")
+      .withArgs(id, RentalClaimStatus.Disputed);
+    await expect(f.disputes.resolveByTimeout(disputeId)).to.emit(f.escrow, "ClaimResolved").withArgs(id, 0n, DEPOSIT);
   });
 
-  it("resolve award: claim+1 refused, exactly the claim allowed", async function () {
-    const { f, id } = await disputed();
-    await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM + 1n))
-      .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
-      .withArgs(CLAIM + 1n, CLAIM);
-    await expect(f.escrow.connect(f.arbiter).resolve(id, CLAIM))
-      .to.emit(f.escrow, "ClaimResolved")
-      .withArgs(id, CLAIM, DEPOSIT - CLAIM);
-  });
-
-  it("rule: ruling 2 accepted, 3 refused", async function () {
-    const f = await loadFixture(base);
-    const arb = await ethers.deployContract("RentalMockArbitrator");
-    const t0 = (await time.latest()) + 10;
-    const id = await rentAt(f, assetTerms({ arbiter: asAddress(await arb.getAddress()) }), t0);
-    await at(t0 + DAY);
-    await f.escrow.settle(id);
-    await f.escrow.connect(f.agent).claimDamage(id, CLAIM, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(id);
-    const disputeId = BigInt(id);
-    await expect(arb.giveRuling(f.escrow.getAddress(), disputeId, 3))
-      .to.be.revertedWithCustomError(f.escrow, "InvalidRuling")
-      .withArgs(3);
-    await expect(arb.giveRuling(f.escrow.getAddress(), disputeId, 2))
-      .to.emit(f.escrow, "ClaimResolved")
-      .withArgs(id, 0n, DEPOSIT);
+  it("rule on the module: ruling 2 and 0 (refused) return the deposit, 1 pays the claim, 3 refused", async function () {
+    for (const [ruling, toOwner] of [
+      [2n, 0n],
+      [0n, 0n],
+      [1n, CLAIM],
+    ] as const) {
+      const { f, id } = await disputed();
+      const disputeId = await f.claims.disputeIdOf(id);
+      await expect(f.disputes.connect(f.arbiter).rule(disputeId, 3))
+        .to.be.revertedWithCustomError(f.disputes, "BadRuling")
+        .withArgs(3);
+      await expect(f.disputes.connect(f.arbiter).rule(disputeId, ruling))
+        .to.emit(f.escrow, "ClaimResolved")
+        .withArgs(id, toOwner, DEPOSIT - toOwner);
+    }
   });
 
   it("activate: allowed at the activation deadline, DeadlinePassed at deadline+1; cancelReservation: DeadlineNotPassed at deadline, allowed at deadline+1", async function () {

@@ -179,7 +179,7 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
       .withArgs(id);
   });
 
-  it("ClaimDisputed(id, arbiter, now + arbiterTimeout): the default arbiter, or the terms' own", async function () {
+  it("ClaimDisputed(id, disputeId, arbiter, now + arbiterTimeout): the default arbiter, or the terms' own", async function () {
     const f = await loadFixture(base);
     const rental = f.escrow;
     for (const [label, arbiter] of [
@@ -195,13 +195,14 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
       const id = agreementIdOf(SubjectKind.Asset, ASSET_ID, nonce);
       await time.increase(DAY);
       await rental.settle(id);
-      await rental.connect(f.agent).claimDamage(id, DEPOSIT / 2n, ethers.id("photos"));
+      await f.claims.connect(f.agent).claimDamage(id, DEPOSIT / 2n, ethers.id("photos"));
       const t = (await time.latest()) + 100;
       await time.setNextBlockTimestamp(t);
-      await expect(rental.connect(f.renter).disputeClaim(id))
-        .to.emit(rental, "ClaimDisputed")
-        .withArgs(id, arbiter, BigInt(t) + BigInt(terms.arbiterTimeout));
-      await rental.connect(f.arbiter.address === arbiter ? f.arbiter : f.other).resolve(id, 0n);
+      await expect(f.claims.connect(f.renter).disputeClaim(id))
+        .to.emit(f.claims, "ClaimDisputed")
+        .withArgs(id, await f.claims.disputeIdOf(id), arbiter, BigInt(t) + BigInt(terms.arbiterTimeout));
+      const disputeId = await f.claims.disputeIdOf(id);
+      await f.disputes.connect(f.arbiter.address === arbiter ? f.arbiter : f.other).rule(disputeId, 2n);
     }
   });
 });

@@ -138,31 +138,36 @@ describe("flags: rental escrow", function () {
     expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(ZERO_HASH);
   });
 
-  it("claim then dispute set the claim status; resolve clears status, amount, deposit and deadline and closes", async function () {
+  it("claim then dispute set the claim status; the module's ruling clears the claim, deposit and deadline and closes", async function () {
     const f = await loadFixture(rental);
     const t0 = (await time.latest()) + 10;
     const id = await rentAt(f, t0);
     await time.setNextBlockTimestamp(t0 + DAY);
     await f.escrow.settle(id);
     let a = await f.escrow.agreementOf(id);
-    expect([a.state, a.claimStatus, a.depositHeld]).to.deep.equal([RState.Settling, Claim.None, DEPOSIT]);
+    let c = await f.claims.claimOf(id);
+    expect([a.state, c.status, a.depositHeld]).to.deep.equal([RState.Settling, Claim.None, DEPOSIT]);
     expect(a.deadline).to.equal(BigInt(t0 + 2 * DAY));
 
-    await f.escrow.connect(f.agent).claimDamage(id, DEPOSIT / 4n, ZERO_HASH);
-    a = await f.escrow.agreementOf(id);
-    expect([a.claimStatus, a.claimAmount]).to.deep.equal([Claim.Pending, DEPOSIT / 4n]);
-    expect(a.arbiter).to.equal(ETH);
+    await f.claims.connect(f.agent).claimDamage(id, DEPOSIT / 4n, ZERO_HASH);
+    c = await f.claims.claimOf(id);
+    expect([c.status, c.amount]).to.deep.equal([Claim.Pending, DEPOSIT / 4n]);
+    expect(a.deadline).to.equal(BigInt(t0 + 2 * DAY)); // the escrow keeps the claim-window deadline
 
-    await f.escrow.connect(f.renter).disputeClaim(id);
-    a = await f.escrow.agreementOf(id);
-    expect(a.claimStatus).to.equal(Claim.Disputed);
-    expect(a.arbiter).to.equal(f.arbiter.address);
+    await f.claims.connect(f.renter).disputeClaim(id);
+    c = await f.claims.claimOf(id);
+    expect(c.status).to.equal(Claim.Disputed);
+    const disputeId = await f.claims.disputeIdOf(id);
+    expect(await f.claims.agreementOfDispute(disputeId)).to.equal(id);
+    expect((await f.disputes.getDispute(disputeId)).arbiter).to.equal(f.arbiter.address);
 
-    await f.escrow.connect(f.arbiter).resolve(id, DEPOSIT / 4n);
+    await f.disputes.connect(f.arbiter).rule(disputeId, 1n);
     a = await f.escrow.agreementOf(id);
-    expect([a.state, a.claimStatus, a.claimAmount, a.depositHeld, a.deadline]).to.deep.equal([
+    c = await f.claims.claimOf(id);
+    expect([a.state, c.status, c.amount, c.deadline, a.depositHeld, a.deadline]).to.deep.equal([
       RState.Closed,
       Claim.None,
+      0n,
       0n,
       0n,
       0n,
@@ -178,7 +183,7 @@ describe("flags: rental escrow", function () {
     let a = await f.escrow.agreementOf(id);
     expect([a.depositHeld, a.deadline]).to.deep.equal([DEPOSIT, BigInt(t0 + 2 * DAY)]);
     await time.setNextBlockTimestamp(t0 + 2 * DAY + 1);
-    await f.escrow.finalize(id);
+    await f.claims.finalize(id);
     a = await f.escrow.agreementOf(id);
     expect([a.state, a.depositHeld, a.deadline]).to.deep.equal([RState.Closed, 0n, 0n]);
   });

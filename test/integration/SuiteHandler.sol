@@ -10,6 +10,8 @@ import {IRentalCustody} from "../../contracts/rental/IRentalCustody.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
+import {RentalClaims} from "../../contracts/rental/RentalClaims.sol";
+import {IDisputeModule} from "../../contracts/disputes/IDisputeModule.sol";
 import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
 import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
 import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
@@ -34,7 +36,7 @@ struct Suite {
 /// @notice Invariant handler over the whole Plinth suite wired together with the REAL contracts:
 ///         device attestations (fresh and stale counters), share transfers among three KYC'd holders,
 ///         income deposits and claims, protocol-fee claims, an on-chain rental offer of the asset
-///         (rent, top up, terminate early, default, settle, damage claim, accept/dispute/resolve,
+///         (rent, top up, terminate early, default, settle, damage claim, accept/dispute/rule,
 ///         finalize, sweep, withdraw), maintenance orders (payer- or reserve-funded; device-proved or
 ///         inspector-proved; accept, prove, cancel, expire, claim, return to reserve) and time.
 ///         Every action either succeeds (and is counted) or changes nothing. A ghost ledger records
@@ -72,6 +74,8 @@ contract SuiteHandler {
     AssetShares public immutable shares;
     RentalEscrow public immutable rental;
     IRentalCustody public immutable rentalCustody;
+    RentalClaims public immutable rentalClaims;
+    IDisputeModule public immutable disputes;
     MaintenanceOrders public immutable maintenance;
     MaintenanceEvidence public immutable maintenanceEvidence;
     MaintenanceCustody public immutable maintenanceCustody;
@@ -109,6 +113,8 @@ contract SuiteHandler {
         shares = s.shares;
         rental = s.rental;
         rentalCustody = s.rental.custody();
+        rentalClaims = RentalClaims(s.rental.claims());
+        disputes = rentalClaims.disputes();
         maintenance = s.maintenance;
         maintenanceEvidence = MaintenanceEvidence(address(s.maintenance.evidence()));
         maintenanceCustody = MaintenanceCustody(address(s.maintenance.custody()));
@@ -356,7 +362,7 @@ contract SuiteHandler {
         bytes32 id = _agreement(idSeed);
         if (id == bytes32(0)) return;
         vm.prank(AGENT);
-        try rental.waiveClaim(id) {
+        try rentalClaims.waiveClaim(id) {
             count["waiveClaim"]++;
         } catch {}
     }
@@ -411,7 +417,7 @@ contract SuiteHandler {
         if (id == bytes32(0)) return;
         uint256 held = rental.agreementOf(id).depositHeld;
         vm.prank(AGENT);
-        try rental.claimDamage(id, _bound(amount, 1, held == 0 ? 1 : held), bytes32("photo")) {
+        try rentalClaims.claimDamage(id, _bound(amount, 1, held == 0 ? 1 : held), bytes32("photo")) {
             count["claimDamage"]++;
         } catch {}
     }
@@ -422,23 +428,23 @@ contract SuiteHandler {
         if (id == bytes32(0)) return;
         vm.prank(rental.agreementOf(id).renter);
         if (dispute) {
-            try rental.disputeClaim(id) {
+            try rentalClaims.disputeClaim(id) {
                 count["disputeClaim"]++;
             } catch {}
         } else {
-            try rental.acceptClaim(id) {
+            try rentalClaims.acceptClaim(id) {
                 count["acceptClaim"]++;
             } catch {}
         }
     }
 
-    /// @notice The arbiter resolves a disputed claim.
-    function resolve(uint256 idSeed, uint256 award) public {
+    /// @notice The arbiter rules on a disputed claim on the dispute module (0 refused, 1 owner, 2 renter).
+    function resolve(uint256 idSeed, uint256 ruling) public {
         bytes32 id = _agreement(idSeed);
         if (id == bytes32(0)) return;
-        uint256 claimed = rental.agreementOf(id).claimAmount;
+        uint256 disputeId = rentalClaims.disputeIdOf(id);
         vm.prank(ARBITER);
-        try rental.resolve(id, _bound(award, 0, claimed)) {
+        try disputes.rule(disputeId, ruling % 3) {
             count["resolve"]++;
         } catch {}
     }
@@ -447,7 +453,7 @@ contract SuiteHandler {
     function finalize(uint256 idSeed) public {
         bytes32 id = _agreement(idSeed);
         if (id == bytes32(0)) return;
-        try rental.finalize(id) {
+        try rentalClaims.finalize(id) {
             count["finalize"]++;
         } catch {}
     }
@@ -641,13 +647,14 @@ contract SuiteHandler {
             if (block.timestamp < a.end) vm.warp(a.end);
             settle(n - 1);
         } else if (st == IRentalTypes.State.Settling) {
-            if (a.claimStatus == IRentalTypes.ClaimStatus.None) {
+            IRentalTypes.ClaimStatus claimStatus = rentalClaims.claimOf(id).status;
+            if (claimStatus == IRentalTypes.ClaimStatus.None) {
                 if (seed % 4 == 0) {
                     vm.warp(uint256(a.deadline) + 1);
                     finalize(n - 1);
                 } else if (seed % 4 == 1) waiveClaim(n - 1);
                 else claimDamage(n - 1, seed >> 8);
-            } else if (a.claimStatus == IRentalTypes.ClaimStatus.Pending) {
+            } else if (claimStatus == IRentalTypes.ClaimStatus.Pending) {
                 answerClaim(n - 1, seed % 2 == 0);
             } else {
                 resolve(n - 1, seed >> 8);

@@ -261,7 +261,7 @@ describe("RentalCustody: income", function () {
     await time.increase(DAY);
     await f.distributor.setRefuse(true);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
-    await f.escrow.connect(f.agent).waiveClaim(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
+    await f.claims.connect(f.agent).waiveClaim(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
     await f.distributor.setRefuse(false);
     const pending = await f.custody.pendingIncome(ASSET_ID, t);
     expect(pending).to.be.greaterThan(0n);

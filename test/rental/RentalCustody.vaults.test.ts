@@ -77,7 +77,7 @@ describe("RentalCustody: vaults per custody id", function () {
     expect(await f.escrow.custodyOf(idA)).to.equal(ASSET_ID);
     await time.increase(DAY);
     await f.escrow.settle(idA);
-    await f.escrow.connect(f.agent).waiveClaim(idA);
+    await f.claims.connect(f.agent).waiveClaim(idA);
     const rent = f.escrow.connect(f.other).rent(offerA, DAY, DAY * PRICE);
     await expect(rent).to.not.emit(f.custody, "VaultCreated");
     await expect(rent).to.changeTokenBalances(
@@ -202,10 +202,10 @@ describe("RentalCustody: vaults per custody id", function () {
 
     // B defaults (anyone), A ends early, the free device's rent goes to its owner's balance.
     await f.escrow.connect(third).markDefault(idB);
-    // B's owner claims at once; the renter disputes and the arbiter refuses to rule (split).
-    await f.escrow.connect(f.agent).claimDamage(idB, 1001n, ethers.ZeroHash);
-    await f.escrow.connect(f.other).disputeClaim(idB);
-    await f.escrow.connect(f.arbiter).rule(BigInt(idB), 0n);
+    // B's owner claims at once; the renter disputes and the arbiter refuses to rule (the default: the renter).
+    await f.claims.connect(f.agent).claimDamage(idB, 1001n, ethers.ZeroHash);
+    await f.claims.connect(f.other).disputeClaim(idB);
+    await f.disputes.connect(f.arbiter).rule(await f.claims.disputeIdOf(idB), 0n);
     await f.escrow.connect(f.renter).terminateEarly(idA);
     await time.increase(DAY);
     await f.escrow.settle(idA);
@@ -214,10 +214,10 @@ describe("RentalCustody: vaults per custody id", function () {
     await check("settled");
 
     // Claims: accepted on A; the devices' owner waives.
-    await f.escrow.connect(f.agent).claimDamage(idA, DEPOSIT / 3n, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).acceptClaim(idA);
-    await f.escrow.connect(f.deviceOwner).waiveClaim(idFree);
-    await f.escrow.connect(f.deviceOwner).waiveClaim(idBound);
+    await f.claims.connect(f.agent).claimDamage(idA, DEPOSIT / 3n, ethers.ZeroHash);
+    await f.claims.connect(f.renter).acceptClaim(idA);
+    await f.claims.connect(f.deviceOwner).waiveClaim(idFree);
+    await f.claims.connect(f.deviceOwner).waiveClaim(idBound);
     await check("claims");
 
     // The distributor accepts again; fees swept per custody (another custody's id in the list is skipped).

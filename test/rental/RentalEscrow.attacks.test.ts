@@ -55,7 +55,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     // While the custody pays the renter out, the token calls the custody's withdraw again: its guard refuses.
     const withdraw = f.custody.interface.encodeFunctionData("withdraw", [ASSET_ID, f.tokenAddress]);
     await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, await f.custody.getAddress(), withdraw, false);
@@ -87,7 +87,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.be.greaterThan(0);
     await expect(f.custody.connect(f.renter).withdraw(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
       token,
@@ -130,7 +130,7 @@ describe("RentalEscrow: attacks", function () {
     await time.increase(DAY);
     await f.escrow.settle(id);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(id);
+    await f.claims.finalize(id);
     const renterAddress = await renter.getAddress();
     expect(await f.custody.claimable(renterAddress, ASSET_ID, ZERO_ADDRESS)).to.equal(10n ** 16n);
     const custodyAddress = await f.custody.getAddress();

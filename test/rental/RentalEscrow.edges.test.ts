@@ -92,7 +92,7 @@ describe("RentalEscrow: edges", function () {
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
-    await expect(f.escrow.connect(f.renter).waiveClaim(id))
+    await expect(f.claims.connect(f.renter).waiveClaim(id))
       .to.be.revertedWithCustomError(f.escrow, "NotOwner")
       .withArgs(f.renter.address);
   });
@@ -116,8 +116,8 @@ describe("RentalEscrow: edges", function () {
     await f.escrow.settle(id);
     await f.escrow.sweepFees(ASSET_ID, [id], ZERO_ADDRESS);
     expect(await f.custody.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
-    await f.escrow.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(id);
-    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(f.other.address);
+    await f.claims.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
+    await f.claims.connect(f.renter).disputeClaim(id);
+    expect((await f.disputes.getDispute(await f.claims.disputeIdOf(id))).arbiter).to.equal(f.other.address);
   });
 });

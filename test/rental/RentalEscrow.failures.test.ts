@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
+import {
+  buildOffer,
+  RentalClaimStatus,
+  RentalState,
+  signOffer,
+  SubjectKind,
+  ZERO_ADDRESS,
+} from "../../client/src/eip712/rental.js";
 import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, METER_KIND, publish } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -58,6 +65,13 @@ async function refusedInState(f: F & { id: string }, call: () => Promise<unknown
   expect(await snapshot(f, f.id)).to.deep.equal(before);
 }
 
+/** A claim call refused for the claim's status (RentalClaims), changing nothing on the escrow or the claim. */
+async function refusedForClaim(f: F & { id: string }, call: () => Promise<unknown>, status: number) {
+  const before = [await snapshot(f, f.id), await f.claims.claimOf(f.id)];
+  await expect(call()).to.be.revertedWithCustomError(f.claims, "WrongClaimStatus").withArgs(f.id, status);
+  expect([await snapshot(f, f.id), await f.claims.claimOf(f.id)]).to.deep.equal(before);
+}
+
 /** Metered-only asset terms: 1 gwei per unit, at most 1000 units a minute, the given grace period. */
 const meteredOnlyTerms = (gracePeriod: number) =>
   assetTerms({
@@ -79,8 +93,8 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
     await refusedInState(f, () => f.escrow.connect(f.renter).terminateEarly(f.id), S);
     await refusedInState(f, () => f.escrow.markDefault(f.id), S);
     await refusedInState(f, () => f.escrow.settle(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
-    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.claims.finalize(f.id), S);
   });
 
   it("in Active: no activation, reservation exit, claim, acceptance, dispute, ruling or finalizing", async function () {
@@ -89,13 +103,12 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
     await refusedInState(f, () => f.escrow.connect(f.agent).activate(f.id), S);
     await refusedInState(f, () => f.escrow.connect(f.agent).decline(f.id), S);
     await refusedInState(f, () => f.escrow.cancelReservation(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).waiveClaim(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.renter).acceptClaim(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.renter).disputeClaim(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.arbiter).resolve(f.id, 0), S);
-    await refusedInState(f, () => f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1), S);
-    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).waiveClaim(f.id), S);
+    // No claim can exist outside Settling: accepting or disputing finds none.
+    await refusedForClaim(f, () => f.claims.connect(f.renter).acceptClaim(f.id), RentalClaimStatus.None);
+    await refusedForClaim(f, () => f.claims.connect(f.renter).disputeClaim(f.id), RentalClaimStatus.None);
+    await refusedInState(f, () => f.claims.finalize(f.id), S);
   });
 
   it("in Settling: no top-up, metering, collecting, ending again, default or second claim", async function () {
@@ -106,20 +119,23 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
     await refusedInState(f, () => f.escrow.settle(f.id), S);
     await refusedInState(f, () => f.escrow.markDefault(f.id), S);
     await refusedInState(f, () => f.escrow.connect(f.renter).terminateEarly(f.id), S);
-    await refusedInState(f, () => f.escrow.connect(f.renter).acceptClaim(f.id), S);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
-    await refusedInState(f, () => f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash), S);
-    await refusedInState(f, () => f.escrow.connect(f.arbiter).resolve(f.id, 0), S);
+    await refusedForClaim(f, () => f.claims.connect(f.renter).acceptClaim(f.id), RentalClaimStatus.None);
+    await f.claims.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
+    await refusedForClaim(
+      f,
+      () => f.claims.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash),
+      RentalClaimStatus.Pending,
+    );
   });
 
   it("in Closed: nothing moves, and unknown agreements read as None", async function () {
     const f = await loadFixture(settlingEth);
     await time.increase(DAY + 1n);
-    await f.escrow.finalize(f.id);
+    await f.claims.finalize(f.id);
     const S = RentalState.Closed;
-    await refusedInState(f, () => f.escrow.finalize(f.id), S);
+    await refusedInState(f, () => f.claims.finalize(f.id), S);
     await refusedInState(f, () => f.escrow.topUp(f.id, 1, { value: 1 }), S);
-    await refusedInState(f, () => f.escrow.connect(f.agent).waiveClaim(f.id), S);
+    await refusedInState(f, () => f.claims.connect(f.agent).waiveClaim(f.id), S);
     const unknown = ethers.id("nothing");
     await expect(f.escrow.payPeriod(unknown, 1))
       .to.be.revertedWithCustomError(f.escrow, "WrongState")
@@ -131,16 +147,22 @@ describe("RentalEscrow: every transition refuses the wrong state and changes not
 describe("RentalEscrow: access control and bad input", function () {
   it("lets no one but the renter accept or dispute, and no one but the arbiter rule", async function () {
     const f = await loadFixture(settlingEth);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
-    await expect(f.escrow.connect(f.agent).disputeClaim(f.id))
+    await f.claims.connect(f.agent).claimDamage(f.id, 5, ethers.ZeroHash);
+    await expect(f.claims.connect(f.agent).disputeClaim(f.id))
       .to.be.revertedWithCustomError(f.escrow, "NotRenter")
       .withArgs(f.agent.address);
-    await f.escrow.connect(f.renter).disputeClaim(f.id);
-    await expect(f.escrow.connect(f.agent).rule(BigInt(f.id), 1))
-      .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+    await f.claims.connect(f.renter).disputeClaim(f.id);
+    const disputeId = await f.claims.disputeIdOf(f.id);
+    await expect(f.disputes.connect(f.agent).rule(disputeId, 1))
+      .to.be.revertedWithCustomError(f.disputes, "NotArbiter")
       .withArgs(f.agent.address);
-    await expect(f.escrow.connect(f.agent).finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
-    await f.escrow.connect(f.arbiter).rule(BigInt(f.id), 1);
+    await expect(f.claims.connect(f.agent).rule(disputeId, 1))
+      .to.be.revertedWithCustomError(f.claims, "NotDisputeModule")
+      .withArgs(f.agent.address);
+    await expect(f.claims.connect(f.agent).finalize(f.id))
+      .to.be.revertedWithCustomError(f.claims, "WrongClaimStatus")
+      .withArgs(f.id, RentalClaimStatus.Disputed);
+    await f.disputes.connect(f.arbiter).rule(disputeId, 1);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 5n);
   });
 
@@ -199,23 +221,24 @@ describe("RentalEscrow: access control and bad input", function () {
       await f.distributor.getAddress(),
     ];
     const module = await f.escrow.settlement();
+    const disputes = await f.disputes.getAddress();
     const fees = f.feeRecipient.address;
     const arb = f.arbiter.address;
     const gov = f.governance.address;
     const factory = await ethers.getContractFactory("RentalEscrow");
     for (const bad of [
-      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module),
-      factory.deploy(gov, assets, devices, ZERO_ADDRESS, fees, arb, 0, module),
-      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module),
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module, disputes),
+      factory.deploy(gov, assets, devices, ZERO_ADDRESS, fees, arb, 0, module, disputes),
+      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module, disputes),
     ]) {
       await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
+    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module, disputes))
       .to.be.revertedWithCustomError(factory, "FeeTooHigh")
       .withArgs(1001, 1000);
     const otherDistributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const otherAddress = await otherDistributor.getAddress();
-    await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module))
+    await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module, disputes))
       .to.be.revertedWithCustomError(factory, "SettlementMismatch")
       .withArgs(module);
     const wrongModules = [
@@ -224,13 +247,17 @@ describe("RentalEscrow: access control and bad input", function () {
     ];
     for (const wrong of wrongModules) {
       const addr = await wrong.getAddress();
-      await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, addr))
+      await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, addr, disputes))
         .to.be.revertedWithCustomError(factory, "SettlementMismatch")
         .withArgs(addr);
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, fees))
+    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, fees, disputes))
       .to.be.revertedWithCustomError(factory, "SettlementMismatch")
       .withArgs(fees);
+    // RentalClaims refuses a zero dispute module (the escrow creates it in its constructor).
+    await expect(
+      factory.deploy(gov, assets, devices, distributor, fees, arb, 0, module, ZERO_ADDRESS),
+    ).to.be.revertedWithCustomError(factory, "ZeroAddress");
   });
 });
 

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 import {
   buildOffer,
   RENTAL_TYPES,
+  RentalClaimStatus,
   RentalState,
   signOffer,
   SubjectKind,
@@ -41,8 +42,8 @@ async function disputedBeforeArbiterContract(claim: bigint) {
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await time.increase(DAY);
   await f.escrow.settle(id);
-  await f.escrow.connect(f.agent).claimDamage(id, claim, ethers.ZeroHash);
-  await f.escrow.connect(f.renter).disputeClaim(id);
+  await f.claims.connect(f.agent).claimDamage(id, claim, ethers.ZeroHash);
+  await f.claims.connect(f.renter).disputeClaim(id);
   return { f, arb, id };
 }
 
@@ -573,13 +574,13 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("returns the deposit to the renter when the owner claims nothing within the window", async function () {
     const f = await loadFixture(settling);
-    await expect(f.escrow.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
+    await expect(f.claims.finalize(f.id)).to.be.revertedWithCustomError(f.escrow, "DeadlineNotPassed");
     await time.increase(DAY + 1n);
-    await expect(f.escrow.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
+    await expect(f.claims.connect(f.agent).claimDamage(f.id, 1, ethers.ZeroHash)).to.be.revertedWithCustomError(
       f.escrow,
       "DeadlinePassed",
     );
-    await f.escrow.connect(f.other).finalize(f.id);
+    await f.claims.connect(f.other).finalize(f.id);
     expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
@@ -587,13 +588,13 @@ describe("RentalEscrow: damage claims and disputes", function () {
   it("refuses claims by others and above the deposit, changing nothing", async function () {
     const f = await loadFixture(settling);
     const before = await snapshot(f, f.id);
-    await expect(f.escrow.connect(f.renter).claimDamage(f.id, 1, ethers.ZeroHash))
+    await expect(f.claims.connect(f.renter).claimDamage(f.id, 1, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "NotOwner")
       .withArgs(f.renter.address);
-    await expect(f.escrow.connect(f.agent).claimDamage(f.id, DEPOSIT + 1n, ethers.ZeroHash))
+    await expect(f.claims.connect(f.agent).claimDamage(f.id, DEPOSIT + 1n, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
       .withArgs(DEPOSIT + 1n, DEPOSIT);
-    await expect(f.escrow.connect(f.agent).claimDamage(f.id, 0, ethers.ZeroHash))
+    await expect(f.claims.connect(f.agent).claimDamage(f.id, 0, ethers.ZeroHash))
       .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
       .withArgs(0, DEPOSIT);
     expect(await snapshot(f, f.id)).to.deep.equal(before);
@@ -602,9 +603,9 @@ describe("RentalEscrow: damage claims and disputes", function () {
   it("pays an accepted claim to the asset's holders and the rest of the deposit to the renter", async function () {
     const f = await loadFixture(settling);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.id("photos"));
-    await expect(f.escrow.connect(f.other).acceptClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
-    await expect(f.escrow.connect(f.renter).acceptClaim(f.id))
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.id("photos"));
+    await expect(f.claims.connect(f.other).acceptClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
+    await expect(f.claims.connect(f.renter).acceptClaim(f.id))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(f.id, 4000n, DEPOSIT - 4000n);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
@@ -613,59 +614,65 @@ describe("RentalEscrow: damage claims and disputes", function () {
 
   it("treats a renter's silence past the response window as acceptance", async function () {
     const f = await loadFixture(settling);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
-    await f.escrow.connect(f.agent).waiveClaim(f.id); // the owner may also give up
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await f.claims.connect(f.agent).waiveClaim(f.id); // the owner may also give up
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
     const g = await loadFixture(settling);
-    await g.escrow.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
+    await g.claims.connect(g.agent).claimDamage(g.id, 4000n, ethers.ZeroHash);
     await time.increase(DAY + 1n);
-    await expect(g.escrow.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(
+    await expect(g.claims.connect(g.renter).disputeClaim(g.id)).to.be.revertedWithCustomError(
       g.escrow,
       "DeadlinePassed",
     );
-    await g.escrow.finalize(g.id);
+    await g.claims.finalize(g.id);
     expect(await g.custody.claimable(g.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
   });
 
-  it("sends a disputed claim to the arbiter, who may award part of it", async function () {
+  it("sends a disputed claim to the dispute module, where only the arbiter rules: for the owner, the claim is paid", async function () {
     const f = await loadFixture(settling);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
-    await expect(f.escrow.connect(f.renter).disputeClaim(f.id)).to.emit(f.escrow, "ClaimDisputed");
-    await expect(f.escrow.connect(f.agent).waiveClaim(f.id)).to.be.revertedWithCustomError(f.escrow, "WrongState");
-    await expect(f.escrow.connect(f.other).resolve(f.id, 1000n))
-      .to.be.revertedWithCustomError(f.escrow, "NotArbiter")
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await expect(f.claims.connect(f.renter).disputeClaim(f.id)).to.emit(f.claims, "ClaimDisputed");
+    await expect(f.claims.connect(f.agent).waiveClaim(f.id))
+      .to.be.revertedWithCustomError(f.claims, "WrongClaimStatus")
+      .withArgs(f.id, RentalClaimStatus.Disputed);
+    const disputeId = await f.claims.disputeIdOf(f.id);
+    await expect(f.disputes.connect(f.other).rule(disputeId, 1))
+      .to.be.revertedWithCustomError(f.disputes, "NotArbiter")
       .withArgs(f.other.address);
-    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4001n))
-      .to.be.revertedWithCustomError(f.escrow, "InvalidClaim")
-      .withArgs(4001n, 4000n);
-    await f.escrow.connect(f.arbiter).resolve(f.id, 1000n);
-    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 1000n);
+    const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
+    await f.disputes.connect(f.arbiter).rule(disputeId, 1);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 4000n);
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(paid + 4000n);
   });
 
-  it("accepts ERC-792 rulings from an arbiter contract named in the terms", async function () {
+  it("takes rulings from an arbiter contract named in the terms; a refusal applies the default (the renter)", async function () {
     const { f, arb, id } = await disputedBeforeArbiterContract(4001n);
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 3)).to.be.revertedWithCustomError(
-      f.escrow,
-      "InvalidRuling",
-    );
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 0)).to.emit(f.escrow, "Ruling");
-    // Refusal to rule splits the claim, rounding towards the renter.
-    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - 2000n);
+    const disputes = await f.disputes.getAddress();
+    const disputeId = await f.claims.disputeIdOf(id);
+    await expect(arb.giveRuling(disputes, disputeId, 3)).to.be.revertedWithCustomError(f.disputes, "BadRuling");
+    await expect(arb.giveRuling(disputes, disputeId, 0))
+      .to.emit(f.claims, "Ruling")
+      .withArgs(disputes, disputeId, 2)
+      .and.to.emit(f.escrow, "ClaimResolved")
+      .withArgs(id, 0n, DEPOSIT);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 
   it("pays the renter the whole deposit and the owner side nothing on an arbiter contract's ruling 2", async function () {
     const { f, arb, id } = await disputedBeforeArbiterContract(4000n);
     const arbAddress = await arb.getAddress();
-    expect((await f.escrow.agreementOf(id)).arbiter).to.equal(arbAddress);
+    const disputes = await f.disputes.getAddress();
+    const disputeId = await f.claims.disputeIdOf(id);
+    expect((await f.disputes.getDispute(disputeId)).arbiter).to.equal(arbAddress);
     const paid = await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS);
     const renterBefore = await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS);
     const agentBefore = await f.custody.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS);
     const held = await ethers.provider.getBalance(f.escrowAddress);
 
-    const tx = arb.giveRuling(f.escrowAddress, BigInt(id), 2);
+    const tx = arb.giveRuling(disputes, disputeId, 2);
     await expect(tx)
-      .to.emit(f.escrow, "Ruling")
-      .withArgs(arbAddress, BigInt(id), 2)
+      .to.emit(f.claims, "Ruling")
+      .withArgs(disputes, disputeId, 2)
       .and.to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, 0n, DEPOSIT)
       .and.to.emit(f.escrow, "Closed")
@@ -678,24 +685,25 @@ describe("RentalEscrow: damage claims and disputes", function () {
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(held);
     const a = await f.escrow.agreementOf(id);
     expect(a.depositHeld).to.equal(0);
-    expect(a.claimAmount).to.equal(0);
+    expect((await f.claims.claimOf(id)).amount).to.equal(0);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
     // The dispute is over: no second ruling.
-    await expect(arb.giveRuling(f.escrowAddress, BigInt(id), 1))
-      .to.be.revertedWithCustomError(f.escrow, "WrongState")
-      .withArgs(id, RentalState.Closed);
+    await expect(arb.giveRuling(disputes, disputeId, 1))
+      .to.be.revertedWithCustomError(f.disputes, "UnknownDispute")
+      .withArgs(disputeId);
   });
 
-  it("refunds a disputed claim the arbiter never rules on", async function () {
+  it("refunds a disputed claim the arbiter never rules on: after the deadline anyone resolves by timeout", async function () {
     const f = await loadFixture(settling);
-    await f.escrow.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
-    await f.escrow.connect(f.renter).disputeClaim(f.id);
+    await f.claims.connect(f.agent).claimDamage(f.id, 4000n, ethers.ZeroHash);
+    await f.claims.connect(f.renter).disputeClaim(f.id);
+    const disputeId = await f.claims.disputeIdOf(f.id);
     await time.increase(DAY + 1n);
-    await expect(f.escrow.connect(f.arbiter).resolve(f.id, 4000n)).to.be.revertedWithCustomError(
-      f.escrow,
+    await expect(f.disputes.connect(f.arbiter).rule(disputeId, 1)).to.be.revertedWithCustomError(
+      f.disputes,
       "DeadlinePassed",
     );
-    await f.escrow.finalize(f.id);
+    await f.disputes.connect(f.other).resolveByTimeout(disputeId);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT);
   });
 });
@@ -776,7 +784,7 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
     await time.increase(DAY);
     const settle = await (await f.escrow.settle(id)).wait();
     await time.increase(DAY + 1n);
-    const finalize = await (await f.escrow.finalize(id)).wait();
+    const finalize = await (await f.claims.finalize(id)).wait();
     expect(settle!.gasUsed).to.be.lessThanOrEqual(open!.gasUsed);
     expect(finalize!.gasUsed).to.be.lessThanOrEqual(open!.gasUsed);
   });

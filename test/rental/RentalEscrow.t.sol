@@ -12,6 +12,7 @@ import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
 import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.sol";
 import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
+import {DisputeModule} from "../../contracts/disputes/DisputeModule.sol";
 import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 
 /// @notice Shared deployment: escrow on the test doubles, three assets of one agent, ETH allowed.
@@ -46,7 +47,8 @@ abstract contract RentalSetup is PlinthTest {
             FEES,
             ARBITER,
             FEE_BPS,
-            settlement
+            settlement,
+            new DisputeModule()
         );
         custody = escrow.custody();
         assets.setLeaseManager(address(escrow));

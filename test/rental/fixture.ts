@@ -25,6 +25,8 @@ export async function deployRental(ethers: HardhatEthers) {
   });
   const escrowAddress = await escrow.getAddress();
   const custody = await custodyOf(escrow);
+  const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
+  const disputes = await ethers.getContractAt("DisputeModule", await claims.disputes());
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
   await assets.setAsset(ASSET_ID, agent.address, 1, ethers.ZeroAddress); // Active
@@ -42,6 +44,8 @@ export async function deployRental(ethers: HardhatEthers) {
     escrow,
     custody,
     escrowAddress,
+    claims,
+    disputes,
     assets,
     devices,
     distributor,

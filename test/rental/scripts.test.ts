@@ -41,7 +41,7 @@ describe("Rental scripts (against the test doubles)", function () {
     await rental.claimDamage(f.escrow, f.agent, id, 1000n, ethers.id("scratch"));
     await rental.disputeClaim(f.escrow, f.renter, id);
     await time.increase(DAY + 1n);
-    await rental.finalize(f.escrow, f.other, id);
+    await rental.resolveByTimeout(f.escrow, f.other, id);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
     const token = await f.token.getAddress();
     expect(await rental.withdraw(f.escrow, f.renter, ASSET_ID, token)).to.be.greaterThan(0n);

@@ -1,7 +1,7 @@
 /**
  * Operator tasks that undo, refuse or decide, in-process (./harness.ts): maintenance `cancel`,
  * `withdraw-bids`, `challenge`, `rule` (named rulings) and `resolve-timeout`; rental `decline`,
- * `cancel-reservation`, `resolve`, `cancel-offer`, `cancel-nonce` (a signed offer then refused by
+ * `cancel-reservation`, `resolve-timeout`, `cancel-offer`, `cancel-nonce` (a signed offer then refused by
  * `rent-signed`) and `withdraw-to`. Each asserts the money after it (the escrows' claimable balances,
  * token balances) and a refusal as one line naming the contract's custom error.
  */
@@ -204,23 +204,24 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
       expect(await rentalClaimable(renter)).to.equal(before + 103_600_000n);
     });
 
-    it("resolve: the arbiter awards 12.5 USDC of a disputed 40 USDC claim to the owner, 87.5 back to the renter", async function () {
+    it("resolve-timeout: a disputed 40 USDC claim the arbiter leaves past its deadline goes back to the renter (anyone)", async function () {
       const agreement = await rented();
       await run(["local", "time-travel"], { seconds: "3600" });
       await run(["rental", "settle"], { agreement });
       await run(["rental", "claim"], { agreement, amount: "40", evidence: "dent", signer: "6" });
       await run(["rental", "dispute"], { agreement, signer: "8" });
       const before = await rentalClaimable(renter);
-      expect(await refused(["rental", "resolve"], { agreement, toOwner: "12.5", signer: "6" })).to.equal(
-        `error: the contract refused: NotArbiter(${issuer.address})`,
+      const early = await refused(["rental", "resolve-timeout"], { agreement, signer: "10" });
+      expect(early).to.match(/^error: the contract refused: DeadlineNotPassed\(\d+\)$/);
+      await run(["local", "time-travel"], { seconds: "86400" });
+      expect(await refused(["rental", "rule"], { agreement, ruling: "owner", signer: "7" })).to.match(
+        /^error: the contract refused: DeadlinePassed\(\d+\)$/,
       );
-      expect(await refused(["rental", "resolve"], { agreement, toOwner: "41", signer: "7" })).to.equal(
-        "error: --to-owner 41 USDC (41000000) is more than the claim, 40 USDC (40000000)",
-      );
-      const out = await run(["rental", "resolve"], { agreement, toOwner: "12.5", signer: "7" });
-      expect(out).to.contain("claim resolved: 12.5 USDC (12500000) to the owner, 87.5 USDC (87500000) to the renter");
+      const out = await run(["rental", "resolve-timeout"], { agreement, signer: "10" });
+      expect(out).to.contain("ruled: renter, the deposit goes back");
+      expect(out).to.contain("claim resolved: 0 USDC (0) to the owner, 100 USDC (100000000) to the renter");
       expect(out).to.contain(`agreement ${agreement}: Settling -> Closed`);
-      expect(await rentalClaimable(renter)).to.equal(before + 87_500_000n);
+      expect(await rentalClaimable(renter)).to.equal(before + 100_000_000n);
     });
 
     it("cancel-offer: the owner withdraws an offer, nobody can rent it (a stranger is refused, and a second cancel)", async function () {

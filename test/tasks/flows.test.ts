@@ -87,7 +87,7 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
     expect(stderr).to.contain(`error: --file ${other} is for chain 1 but the network is chain 31337`);
   });
 
-  it("rental claim, dispute and rule: the arbiter splits a 40 USDC claim: 20 to the owner, the other 80 of the deposit back", async function () {
+  it("rental claim, dispute and rule: the arbiter rules for the owner on the dispute module: the 40 USDC claim is paid, 60 back", async function () {
     const agreement = await settling();
     const tooMuch = await refused(["rental", "claim"], { agreement, amount: "150", evidence: "dent", signer: "6" });
     expect(tooMuch).to.contain(
@@ -96,18 +96,20 @@ describe("operator tasks: signed rental offers, deposit claims, default, cancel;
 
     const claimed = await run(["rental", "claim"], { agreement, amount: "40", evidence: "dent", signer: "6" });
     expect(claimed).to.contain("damage claimed: 40 USDC (40000000)");
-    expect((await suite.rental.agreementOf(agreement)).claimAmount).to.equal(40_000_000n);
+    expect((await suite.rentalClaims.claimOf(agreement)).amount).to.equal(40_000_000n);
 
     const notRenter = await refused(["rental", "dispute"], { agreement, signer: "6" });
     expect(notRenter).to.match(/^error: .*NotRenter/m);
     const disputed = await run(["rental", "dispute"], { agreement, signer: "8" });
-    expect(disputed).to.contain(`claim disputed: arbiter ${arbiter.address} decides by`);
+    const disputeId = await suite.rentalClaims.disputeIdOf(agreement);
+    expect(disputed).to.contain(`claim disputed: dispute ${disputeId}, arbiter ${arbiter.address} rules by`);
 
     const badRuling = await refused(["rental", "rule"], { agreement, ruling: "maybe", signer: "7" });
-    expect(badRuling).to.contain("error: --ruling maybe: one of owner | renter | split");
-    const ruled = await run(["rental", "rule"], { agreement, ruling: "split", signer: "7" });
-    expect(ruled).to.contain("claim resolved: 20 USDC (20000000) to the owner, 80 USDC (80000000) to the renter");
-    expect(ruled).to.contain(`claimable by ${renter.address}: +80 USDC (80000000)`);
+    expect(badRuling).to.contain("error: --ruling maybe: one of owner | renter | refused");
+    const ruled = await run(["rental", "rule"], { agreement, ruling: "owner", signer: "7" });
+    expect(ruled).to.contain(`dispute ${disputeId} ruled: owner, the claim is paid`);
+    expect(ruled).to.contain("claim resolved: 40 USDC (40000000) to the owner, 60 USDC (60000000) to the renter");
+    expect(ruled).to.contain(`claimable by ${renter.address}: +60 USDC (60000000)`);
     expect(ruled).to.contain(`agreement ${agreement}: Settling -> Closed`);
   });
 

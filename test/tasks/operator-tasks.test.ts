@@ -78,23 +78,24 @@ describe("operator tasks (scripts/operator)", function () {
       }
       expect(count).to.equal(75); // a new action is added here too, with its help
       // An option left at its shown default reaches the action as "" (the actions' "not given").
-      const resolve = ACTIONS.rental.find((s) => s.name === "resolve")!;
+      const claim = ACTIONS.rental.find((s) => s.name === "claim")!;
       expect(
-        defaultsCleared(resolve, {
+        defaultsCleared(claim, {
           agreement: NO_DEFAULT,
-          toOwner: "5",
+          amount: "5",
+          evidence: "dent",
           signer: "0",
           escrow: "the deployment record's",
         }),
-      ).to.deep.equal({ agreement: "", toOwner: "5", signer: "", escrow: "" });
+      ).to.deep.equal({ agreement: "", amount: "5", evidence: "dent", signer: "", escrow: "" });
     });
 
     it("an action's help shows a placeholder and a default for every option; the groups list the new actions", function () {
-      const help = hardhatCli(["rental", "resolve", "--help"]);
+      const help = hardhatCli(["rental", "claim", "--help"]);
       expect(help.status, help.stderr).to.equal(0);
       expect(help.stdout).to.not.contain("WITHOUT_DEFAULT");
       expect(help.stdout).to.not.contain("(default: )");
-      expect(help.stdout).to.contain("[--to-owner <STRING>]");
+      expect(help.stdout).to.contain("[--amount <STRING>]");
       expect(help.stdout).to.contain("[--deployment <FILE>]");
       expect(help.stdout).to.match(/--agreement +agreement id \(bytes32\) \(default: none\)$/m);
       expect(help.stdout).to.match(/--signer +who signs: .* \(default: 0\)$/m);
@@ -103,7 +104,7 @@ describe("operator tasks (scripts/operator)", function () {
       for (const action of [
         "decline",
         "cancel-reservation",
-        "resolve",
+        "resolve-timeout",
         "cancel-offer",
         "cancel-nonce",
         "withdraw-to",

@@ -89,6 +89,7 @@ const PARENTS: Record<string, string[]> = {
   IDeviceToken: ["IERC721Metadata", "IERC4907"],
   IAssetShares: ["IERC20"],
   IRentalEscrow: ["IRentalState"],
+  IRentalClaims: ["IArbitrable", "IERC165"],
   IERC7943Fungible: ["IERC165"],
   IERC7943NonFungible: ["IERC165"],
   IERC7943MultiToken: ["IERC165"],
@@ -104,16 +105,6 @@ const PUBLISHED: Record<string, string> = {
 
 /** Plinth interfaces a contract implements without claiming them, with the reason. */
 const UNCLAIMED: Record<string, Record<string, string>> = {
-  RentalEscrow: {
-    IArbitrable:
-      "its rule(disputeId, ruling) is its own arbiter entry point, not a dispute module's callback, until rental " +
-      "adopts contracts/disputes",
-  },
-  RentalSettlement: {
-    IArbitrable:
-      "its rule(disputeId, ruling) is its own arbiter entry point, not a dispute module's callback, until rental " +
-      "adopts contracts/disputes",
-  },
   DeviceRegistry: {
     IDeviceTransferHook:
       "a callback only the registry's own DeviceToken makes (it checks msg.sender); nobody discovers it",
@@ -182,6 +173,7 @@ async function fixture() {
     MaintenanceEvidence: w.evidence,
     RentalEscrow: w.rental,
     RentalCustody: w.rentalCustody,
+    RentalClaims: w.rentalClaims,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };
   return { instances };

@@ -79,8 +79,10 @@ const EMITTER: Record<string, (leaf: string, expr: string, file: string) => bool
   MaintenanceCustody: (leaf, _e, file) =>
     /custody$/i.test(leaf) && !/rentalCustody$/i.test(leaf) && !(leaf === "custody" && inDir(file, "rental")),
   RentalCustody: (leaf, _e, file) => /rentalCustody$/i.test(leaf) || (leaf === "custody" && inDir(file, "rental")),
+  RentalClaims: (leaf) => /claims$/i.test(leaf),
   RentalEscrow: (leaf, expr, file) =>
-    /rental/i.test(leaf) || (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
+    (/rental/i.test(leaf) && !/claims$/i.test(leaf)) ||
+    (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
 };
 
 function inDir(file: string, dir: string): boolean {

@@ -5,6 +5,8 @@ import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalTypes} from "../../rental/IRentalTypes.sol";
 import {IRentalCustody} from "../../rental/IRentalCustody.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
+import {RentalClaims} from "../../rental/RentalClaims.sol";
+import {IDisputeModule} from "../../disputes/IDisputeModule.sol";
 import {MockIncomeDistributor} from "../doubles/Distributors.sol";
 import {MockAssetRegistry} from "../doubles/Registries.sol";
 
@@ -16,6 +18,8 @@ contract RentalHandler {
 
     RentalEscrow public immutable escrow;
     IRentalCustody public immutable custody;
+    RentalClaims public immutable claims;
+    IDisputeModule public immutable disputes;
     MockAssetRegistry public immutable assets;
     MockIncomeDistributor public immutable distributor;
     address public immutable agent;
@@ -37,6 +41,8 @@ contract RentalHandler {
     ) {
         escrow = escrow_;
         custody = escrow_.custody();
+        claims = RentalClaims(escrow_.claims());
+        disputes = claims.disputes();
         assets = assets_;
         distributor = distributor_;
         agent = agent_;
@@ -118,30 +124,39 @@ contract RentalHandler {
         bytes32 id = _id(idSeed);
         uint256 held = escrow.agreementOf(id).depositHeld;
         vm.prank(agent);
-        escrow.claimDamage(id, _bound(amountSeed, 1, held == 0 ? 1 : held), bytes32(0));
+        claims.claimDamage(id, _bound(amountSeed, 1, held == 0 ? 1 : held), bytes32(0));
     }
 
     function acceptClaim(uint256 idSeed) external {
         bytes32 id = _id(idSeed);
         vm.prank(escrow.agreementOf(id).renter);
-        escrow.acceptClaim(id);
+        claims.acceptClaim(id);
     }
 
     function disputeClaim(uint256 idSeed) external {
         bytes32 id = _id(idSeed);
         vm.prank(escrow.agreementOf(id).renter);
-        escrow.disputeClaim(id);
+        claims.disputeClaim(id);
     }
 
-    function resolve(uint256 idSeed, uint256 awardSeed) external {
-        bytes32 id = _id(idSeed);
-        uint256 claim = escrow.agreementOf(id).claimAmount;
+    function waiveClaim(uint256 idSeed) external {
+        vm.prank(agent);
+        claims.waiveClaim(_id(idSeed));
+    }
+
+    /// @notice The arbiter rules on the agreement's dispute (0 refused, 1 owner, 2 renter) on the module.
+    function rule(uint256 idSeed, uint256 rulingSeed) external {
+        uint256 disputeId = claims.disputeIdOf(_id(idSeed));
         vm.prank(arbiter);
-        escrow.resolve(id, _bound(awardSeed, 0, claim));
+        disputes.rule(disputeId, rulingSeed % 3);
+    }
+
+    function resolveByTimeout(uint256 idSeed) external {
+        disputes.resolveByTimeout(claims.disputeIdOf(_id(idSeed)));
     }
 
     function finalize(uint256 idSeed) external {
-        escrow.finalize(_id(idSeed));
+        claims.finalize(_id(idSeed));
     }
 
     function sweep(uint256 idSeed) external {
@@ -164,7 +179,9 @@ contract RentalHandler {
             if (s == IRentalTypes.State.Closed) return steps;
             vm.warp(block.timestamp + 100 days);
             if (s == IRentalTypes.State.Reserved) escrow.cancelReservation(id);
-            else if (s == IRentalTypes.State.Settling) escrow.finalize(id);
+            else if (s == IRentalTypes.State.Settling && claims.claimOf(id).status == IRentalTypes.ClaimStatus.Disputed)
+                disputes.resolveByTimeout(claims.disputeIdOf(id));
+            else if (s == IRentalTypes.State.Settling) claims.finalize(id);
             else escrow.settle(id);
         }
     }

@@ -8,6 +8,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ZeroAddress, type ContractTransactionReceipt } from "ethers";
 import type { RentalEscrow } from "../../../types/ethers-contracts/index.js";
 import { RENTAL_STATES, requireChainId } from "../../lib/cli.js";
+import { RentalClaimStatusNames } from "../../../client/src/enums.js";
 import { formatWith, tokenInfo } from "../../lib/units.js";
 import * as rental from "./lib.js";
 import {
@@ -253,22 +254,14 @@ export const claim = perAgreement(async (e, a, ctx, id) => {
 export const accept = perAgreement((e, _a, ctx, id) => rental.acceptClaim(e, ctx.signer, id));
 export const dispute = perAgreement((e, _a, ctx, id) => rental.disputeClaim(e, ctx.signer, id));
 export const waive = perAgreement((e, _a, ctx, id) => rental.waiveClaim(e, ctx.signer, id));
-const RULINGS: Record<string, bigint> = { split: 0n, owner: 1n, renter: 2n };
+const RULINGS: Record<string, bigint> = { refused: 0n, owner: 1n, renter: 2n };
 export const rule = perAgreement((e, a, ctx, id) => {
   const raw = required(a.ruling, "--ruling").toLowerCase();
   const ruling = RULINGS[raw];
-  if (ruling === undefined) throw new UserError(`--ruling ${raw}: one of owner | renter | split`);
+  if (ruling === undefined) throw new UserError(`--ruling ${raw}: one of owner | renter | refused`);
   return rental.rule(e, ctx.signer, id, ruling);
 });
-export const resolve = perAgreement(async (e, a, ctx, id) => {
-  const info = await tokenInfo(ctx.ethers, await rental.tokenOf(e, id));
-  const toOwner = amountArg(info, a.toOwner, "--to-owner");
-  const claimed = (await e.agreementOf(id)).claimAmount;
-  if (toOwner > claimed) {
-    throw new UserError(`--to-owner ${formatWith(info, toOwner)} is more than the claim, ${formatWith(info, claimed)}`);
-  }
-  return rental.resolve(e, ctx.signer, id, toOwner);
-});
+export const resolveTimeout = perAgreement((e, _a, ctx, id) => rental.resolveByTimeout(e, ctx.signer, id));
 export const finalize = perAgreement((e, _a, ctx, id) => rental.finalize(e, ctx.signer, id));
 
 export const cancelOffer = operatorTask(async (args: Args, hre) => {
@@ -350,6 +343,9 @@ export const status = operatorTask(async (args: Args, hre) => {
   console.log(`  earned:       ${money(a.earned)} (not yet paid to the owner side)`);
   console.log(`  debt:         ${money(a.debt)}, late fee ${money(a.lateFee)}`);
   console.log(`  metered:      ${a.meterUnits} units measured, ${a.meterBilled} billed`);
-  if (Number(a.claimStatus) !== 0) console.log(`  damage claim: ${money(a.claimAmount)}`);
+  const claim = await (await rental.claimsOf(escrow)).claimOf(id);
+  if (Number(claim.status) !== 0) {
+    console.log(`  damage claim: ${money(claim.amount)} (${RentalClaimStatusNames[Number(claim.status)]})`);
+  }
   console.log(`  in default:   ${(await escrow.inDefault(id)) ? "yes" : "no"}`);
 });

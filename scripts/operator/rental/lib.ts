@@ -5,8 +5,17 @@
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { RentalCustody, RentalEscrow } from "../../../types/ethers-contracts/index.js";
-import { RentalCustody__factory } from "../../../types/ethers-contracts/index.js";
+import type {
+  DisputeModule,
+  RentalClaims,
+  RentalCustody,
+  RentalEscrow,
+} from "../../../types/ethers-contracts/index.js";
+import {
+  DisputeModule__factory,
+  RentalClaims__factory,
+  RentalCustody__factory,
+} from "../../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
 import { describeRevert, mined as minedOrFailed, RENTAL_STATES, UserError } from "../../lib/cli.js";
@@ -162,27 +171,55 @@ export const settle = (escrow: RentalEscrow, s: Signer, id: string) => mined(esc
 /** Anyone: ends an agreement in default. */
 export const markDefault = (escrow: RentalEscrow, s: Signer, id: string) =>
   mined(escrow.connect(s).markDefault(id), escrow);
+/** Final rulings as the dispute module delivers them. */
+const RULING_NAMES: Record<number, string> = { 1: "owner, the claim is paid", 2: "renter, the deposit goes back" };
+
+/** The escrow's RentalClaims (damage claims and their disputes), connected like the escrow. */
+export async function claimsOf(escrow: RentalEscrow): Promise<RentalClaims> {
+  return RentalClaims__factory.connect(await escrow.claims(), escrow.runner);
+}
+/** The dispute module deciding the escrow's disputed claims. */
+export async function disputesOf(escrow: RentalEscrow): Promise<DisputeModule> {
+  return DisputeModule__factory.connect(await (await claimsOf(escrow)).disputes(), escrow.runner);
+}
+function minedClaims(tx: Promise<ContractTransactionResponse>, escrow: RentalEscrow) {
+  const interfaces = [
+    escrow.interface,
+    RentalClaims__factory.createInterface(),
+    DisputeModule__factory.createInterface(),
+  ];
+  return minedOrFailed(tx, { interfaces });
+}
 /** Owner: claims damages from the deposit. */
-export const claimDamage = (escrow: RentalEscrow, owner: Signer, id: string, amount: bigint, evidence: string) =>
-  mined(escrow.connect(owner).claimDamage(id, amount, evidence), escrow);
+export const claimDamage = async (escrow: RentalEscrow, owner: Signer, id: string, amount: bigint, evidence: string) =>
+  minedClaims((await claimsOf(escrow)).connect(owner).claimDamage(id, amount, evidence), escrow);
 /** Renter: accepts the pending claim. */
-export const acceptClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
-  mined(escrow.connect(renter).acceptClaim(id), escrow);
-/** Renter: disputes the pending claim. */
-export const disputeClaim = (escrow: RentalEscrow, renter: Signer, id: string) =>
-  mined(escrow.connect(renter).disputeClaim(id), escrow);
+export const acceptClaim = async (escrow: RentalEscrow, renter: Signer, id: string) =>
+  minedClaims((await claimsOf(escrow)).connect(renter).acceptClaim(id), escrow);
+/** Renter: disputes the pending claim (opens a dispute on the dispute module). */
+export const disputeClaim = async (escrow: RentalEscrow, renter: Signer, id: string) =>
+  minedClaims((await claimsOf(escrow)).connect(renter).disputeClaim(id), escrow);
 /** Owner side: releases the deposit without (further) claim. */
-export const waiveClaim = (escrow: RentalEscrow, owner: Signer, id: string) =>
-  mined(escrow.connect(owner).waiveClaim(id), escrow);
-/** The dispute's arbiter: rules 0 (split), 1 (owner wins) or 2 (renter wins). */
-export const rule = (escrow: RentalEscrow, arbiter: Signer, id: string, ruling: bigint) =>
-  mined(escrow.connect(arbiter).rule(BigInt(id), ruling), escrow);
+export const waiveClaim = async (escrow: RentalEscrow, owner: Signer, id: string) =>
+  minedClaims((await claimsOf(escrow)).connect(owner).waiveClaim(id), escrow);
+/**
+ * The dispute's arbiter rules on the dispute module: 1 (owner: the claim is paid), 2 (renter: the deposit goes back)
+ * or 0 (refused: the default, for the renter).
+ */
+export const rule = async (escrow: RentalEscrow, arbiter: Signer, id: string, ruling: bigint) => {
+  const claims = await claimsOf(escrow);
+  const disputes = await disputesOf(escrow);
+  return minedClaims(disputes.connect(arbiter).rule(await claims.disputeIdOf(id), ruling), escrow);
+};
+/** Anyone, from the dispute's deadline on: applies the default ruling (for the renter) on the dispute module. */
+export const resolveByTimeout = async (escrow: RentalEscrow, s: Signer, id: string) => {
+  const claims = await claimsOf(escrow);
+  const disputes = await disputesOf(escrow);
+  return minedClaims(disputes.connect(s).resolveByTimeout(await claims.disputeIdOf(id)), escrow);
+};
 /** Owner side: declines a reservation (everything goes back to the renter). */
 export const decline = (escrow: RentalEscrow, owner: Signer, id: string) =>
   mined(escrow.connect(owner).decline(id), escrow);
-/** The dispute's arbiter: awards `toOwner` of the disputed claim to the owner, the rest to the renter. */
-export const resolve = (escrow: RentalEscrow, arbiter: Signer, id: string, toOwner: bigint) =>
-  mined(escrow.connect(arbiter).resolve(id, toOwner), escrow);
 /** Owner: withdraws an on-chain offer. */
 export const cancelOffer = (escrow: RentalEscrow, owner: Signer, offerId: string) =>
   mined(escrow.connect(owner).cancelOffer(offerId), escrow);
@@ -193,7 +230,8 @@ export const cancelNonce = (escrow: RentalEscrow, owner: Signer, nonce: bigint) 
 export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =>
   mined(escrow.connect(s).cancelReservation(id), escrow);
 /** Anyone: moves a Settling agreement past its phase deadline. */
-export const finalize = (escrow: RentalEscrow, s: Signer, id: string) => mined(escrow.connect(s).finalize(id), escrow);
+export const finalize = async (escrow: RentalEscrow, s: Signer, id: string) =>
+  minedClaims((await claimsOf(escrow)).connect(s).finalize(id), escrow);
 
 /**
  * Anyone: withdraws the signer's claimable balance of `token` held in custody `custodyId` (an asset id, or
@@ -250,9 +288,12 @@ export async function describeChanges(
   escrow: RentalEscrow,
   receipt: ContractTransactionReceipt,
 ): Promise<string[]> {
+  // The escrow's events, its RentalCustody's (credits, vaults, income) and its RentalClaims' (claims, disputes, rulings).
   const custody = await custodyOf(escrow);
   const escrowAddress = (await escrow.getAddress()).toLowerCase();
   const custodyAddress = (await custody.getAddress()).toLowerCase();
+  const claimsAddress = (await escrow.claims()).toLowerCase();
+  const claimsInterface = RentalClaims__factory.createInterface();
   const tokens = new Map<string, Promise<string>>();
   const agreementToken = (id: string) => {
     let t = tokens.get(id);
@@ -262,8 +303,10 @@ export async function describeChanges(
   const lines: string[] = [];
   for (const log of receipt.logs) {
     const from = log.address.toLowerCase();
-    if (from !== escrowAddress && from !== custodyAddress) continue;
-    const parsed = (from === escrowAddress ? escrow.interface : custody.interface).parseLog(log);
+    if (from !== escrowAddress && from !== custodyAddress && from !== claimsAddress) continue;
+    const parsed = (
+      from === escrowAddress ? escrow.interface : from === custodyAddress ? custody.interface : claimsInterface
+    ).parseLog(log);
     if (parsed === null) continue;
     const a = parsed.args as unknown as Record<string, bigint & string>;
     const money = async (amount: bigint, token?: string) =>
@@ -306,7 +349,13 @@ export async function describeChanges(
         lines.push(`damage claimed: ${await money(a.amount)}`);
         break;
       case "ClaimDisputed":
-        lines.push(`claim disputed: arbiter ${a.arbiter} decides by ${a.deadline}`);
+        lines.push(`claim disputed: dispute ${a.disputeId}, arbiter ${a.arbiter} rules by ${a.deadline}`);
+        break;
+      case "Ruling":
+        lines.push(`dispute ${a.disputeId} ruled: ${RULING_NAMES[Number(a.ruling)] ?? a.ruling}`);
+        break;
+      case "RulingDeferred":
+        lines.push(`dispute ${a.disputeId} ruled, payout deferred: finalize the agreement to enforce it`);
         break;
       case "ClaimResolved":
         lines.push(`claim resolved: ${await money(a.toOwner)} to the owner, ${await money(a.toRenter)} to the renter`);
@@ -352,13 +401,16 @@ export interface EscrowDeployment {
   feeRecipient: string;
   defaultArbiter: string;
   feeBps: number | bigint;
-  /** Sends both deployments (default: the connection's first account). */
+  /** The suite's dispute module (deciding disputed damage claims); default: a new DisputeModule. */
+  disputes?: string;
+  /** Sends the deployments (default: the connection's first account). */
   deployer?: HardhatEthersSigner;
 }
 
 /**
  * Deploys the settlement module, then the escrow that delegatecalls it (two transactions: together
- * they exceed the EIP-3860 init code limit). Returns the escrow.
+ * they exceed the EIP-3860 init code limit); the escrow creates its RentalClaims (`claims()`). Without
+ * `disputes`, first deploys a DisputeModule for it. Returns the escrow.
  */
 export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
   const settlement = await ethers.deployContract(
@@ -377,6 +429,7 @@ export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeploym
       d.defaultArbiter,
       d.feeBps,
       await settlement.getAddress(),
+      d.disputes ?? (await (await ethers.deployContract("DisputeModule", [], d.deployer)).getAddress()),
     ],
     d.deployer,
   ) as unknown as Promise<RentalEscrow>;

@@ -26,6 +26,7 @@ export const bench: AreaBench = async (connection) => {
     feeBps: 250,
   });
   const escrowAddress = await escrow.getAddress();
+  const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
   const token = await ethers.deployContract("MockPayoutToken", ["USD", "USD", 18]);
@@ -73,7 +74,7 @@ export const bench: AreaBench = async (connection) => {
   gas["rental.collect"] = await gasOf(escrow.connect(agent).collect(id));
   gas["rental.terminateEarly"] = await gasOf(escrow.connect(renter).terminateEarly(id));
   await time.increase(DAY + 1n);
-  gas["rental.close"] = await gasOf(escrow.finalize(id));
+  gas["rental.close"] = await gasOf(claims.finalize(id));
   gas["rental.withdraw"] = await gasOf((await custodyOf(escrow)).connect(renter).withdraw(1, tokenAddress));
 
   // Signed offer (the first fill also stores the terms; later fills reuse them).
@@ -90,7 +91,7 @@ export const bench: AreaBench = async (connection) => {
   await time.increase(DAY);
   gas["rental.settle"] = await gasOf(escrow.settle(id2));
   await time.increase(DAY + 1n);
-  await escrow.finalize(id2);
+  await claims.finalize(id2);
   // A signed offer opens one agreement (its nonce is spent): the repeat is a new offer (nonce 1) for
   // the same terms, which are already stored.
   const again = buildOffer(plain, agent.address, { nonce: 1n, expiry: offer.expiry });

@@ -33,7 +33,7 @@ export const bench: AreaBench = async (connection) => {
   // releases the registry lease.
   gas["suite.rental.settle"] = await gasOf(world.rental.settle(id));
   await networkHelpers.time.increase(30n * DAY);
-  gas["suite.rental.close"] = await gasOf(world.rental.finalize(id));
+  gas["suite.rental.close"] = await gasOf(world.rentalClaims.finalize(id));
 
   // A metered agreement on the same asset: its bound device (device0, secp256k1) in the REAL
   // DeviceRegistry is the meter. Rented for a week with one day prepaid; an hour later the device

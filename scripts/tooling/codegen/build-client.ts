@@ -31,6 +31,7 @@ const SUITE = [
   "IncomeDistributor",
   "RentalEscrow",
   "RentalCustody",
+  "RentalClaims",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",

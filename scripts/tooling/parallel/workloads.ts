@@ -19,6 +19,7 @@ import type {
   IncomeDistributor,
   MaintenanceOrders,
   MockPayoutToken,
+  RentalClaims,
   RentalEscrow,
   ShareFactory,
 } from "../../../types/ethers-contracts/index.js";
@@ -74,6 +75,8 @@ export interface World {
   distributor: IncomeDistributor;
   escrow: MaintenanceOrders;
   rental: RentalEscrow;
+  /** The rental escrow's damage claims (created by it). */
+  rentalClaims: RentalClaims;
   usdc: MockPayoutToken;
   deviceList: { signer: DeviceSigner; counter: bigint }[];
   assetList: Asset[];
@@ -225,6 +228,7 @@ export async function buildWorld(
     distributor,
     escrow,
     rental,
+    rentalClaims: suite.rentalClaims,
     usdc,
     deviceList,
     assetList,
@@ -253,7 +257,7 @@ export async function buildWorld(
   for (const a of assetList) {
     const id = await rental.agreementId(SubjectKind.Asset, a.id, 0);
     await (await rental.settle(id)).wait();
-    await (await rental.connect(a.agent).waiveClaim(id)).wait();
+    await (await suite.rentalClaims.connect(a.agent).waiveClaim(id)).wait();
   }
   return world;
 }
