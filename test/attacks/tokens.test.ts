@@ -273,7 +273,7 @@ describe("Attack class weird ERC-20 (d-xyz/weird-erc20): fee-on-transfer", funct
 describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow", function () {
   /** The agent publishes `terms`; returns the offer id. */
   async function publish(w: World, terms: ReturnType<typeof ethTerms>) {
-    const receipt = await (await w.rental.connect(w.agent).publishOffer(terms)).wait();
+    const receipt = await (await w.rentalMarket.connect(w.agent).publishOffer(terms)).wait();
     for (const log of receipt!.logs) {
       const parsed = w.rental.interface.parseLog(log);
       if (parsed?.name === "OfferPublished") return parsed.args.offerId as string;
@@ -325,7 +325,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const w = await loadFixture(world);
     const fot = await ethers.deployContract("FeeOnTransferToken");
     const f = await fot.getAddress();
-    await w.rental.connect(w.gov).setTokenAllowed(f, true);
+    await w.rentalMarket.connect(w.gov).setTokenAllowed(f, true);
     // The holders could be paid in it (accepted and registered), so only the token's fee refuses the rental.
     await w.distributor.connect(w.gov).setPayoutToken(f, true);
     await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, f);
@@ -334,7 +334,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     await fot.mint(w.alice.address, prepay + terms.deposit);
     await fot.connect(w.alice).approve(await w.rental.getAddress(), ethers.MaxUint256);
-    await expect(w.rental.connect(w.alice).rent(offerId, DAY, prepay)).to.be.revertedWithCustomError(
+    await expect(w.rentalMarket.connect(w.alice).rent(offerId, DAY, prepay)).to.be.revertedWithCustomError(
       w.rental,
       "FeeOnTransferToken",
     );

@@ -46,9 +46,9 @@ function agreementIdOf(kind: number, subjectId: bigint, nonce: bigint): string {
 
 /** `f.renter` rents `terms` for `duration` prepaying `prepay` at time `at`; returns the agreement id. */
 async function rentAt(f: F, terms: RentalTerms, duration: bigint, prepay: bigint, at: number) {
-  const offerId = await publish(f.escrow, f.agent, terms);
+  const offerId = await publish(f.market, f.agent, terms);
   await time.setNextBlockTimestamp(at);
-  await f.escrow.connect(f.renter).rent(offerId, duration, prepay, { value: prepay + terms.deposit });
+  await f.market.connect(f.renter).rent(offerId, duration, prepay, { value: prepay + terms.deposit });
   return agreementIdOf(SubjectKind.Asset, ASSET_ID, 0n);
 }
 

@@ -52,12 +52,12 @@ describe("RentalEscrow: custody per asset", function () {
     expect(vaultA).to.not.equal(vaultB);
     expect(await ethers.provider.getCode(vaultA)).to.equal("0x");
 
-    const offerA = await publish(f.escrow, f.agent, terms(f));
-    const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
-    await expect(f.escrow.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
+    const offerA = await publish(f.market, f.agent, terms(f));
+    const offerB = await publish(f.market, f.agent, terms(f, { subjectId: ASSET_B }));
+    await expect(f.market.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
       .to.emit(f.escrow, "VaultCreated")
       .withArgs(ASSET_ID, vaultA);
-    await expect(f.escrow.connect(f.other).rent(offerB, DAY, DAY * PRICE))
+    await expect(f.market.connect(f.other).rent(offerB, DAY, DAY * PRICE))
       .to.emit(f.escrow, "VaultCreated")
       .withArgs(ASSET_B, vaultB);
     const vault = await ethers.getContractAt("AssetVault", vaultA);
@@ -73,7 +73,7 @@ describe("RentalEscrow: custody per asset", function () {
     await time.increase(DAY);
     await f.escrow.settle(idA);
     await f.escrow.connect(f.agent).waiveClaim(idA);
-    const rent = f.escrow.connect(f.other).rent(offerA, DAY, DAY * PRICE);
+    const rent = f.market.connect(f.other).rent(offerA, DAY, DAY * PRICE);
     await expect(rent).to.not.emit(f.escrow, "VaultCreated");
     await expect(rent).to.changeTokenBalances(
       ethers,
@@ -86,17 +86,17 @@ describe("RentalEscrow: custody per asset", function () {
   it("keeps a bound device's rental in its asset's vault and an unbound device's in the device's own", async function () {
     const f = await loadFixture(base);
     const bound = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: DEVICE_ID }),
     );
     const free = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
-    await f.escrow.connect(f.renter).rent(bound, DAY, DAY * PRICE);
-    await expect(f.escrow.connect(f.other).rent(free, DAY, DAY * PRICE))
+    await f.market.connect(f.renter).rent(bound, DAY, DAY * PRICE);
+    await expect(f.market.connect(f.other).rent(free, DAY, DAY * PRICE))
       .to.emit(f.escrow, "VaultCreated")
       .withArgs(FREE_DEVICE_ID, await f.escrow.vaultOf(FREE_DEVICE_ID));
     expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0))).to.equal(ASSET_ID);
@@ -109,8 +109,8 @@ describe("RentalEscrow: custody per asset", function () {
 
   it("lets only the escrow move a vault's funds or send it ETH, and takes no stray ETH itself", async function () {
     const f = await loadFixture(base);
-    const offer = await publish(f.escrow, f.agent, assetTerms());
-    await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
+    const offer = await publish(f.market, f.agent, assetTerms());
+    await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
     const vaultAddress = await f.escrow.vaultOf(ASSET_ID);
     const vault = await ethers.getContractAt("AssetVault", vaultAddress);
     for (const s of [f.renter, f.agent, f.governance]) {
@@ -149,15 +149,15 @@ describe("RentalEscrow: custody per asset", function () {
       }
     };
 
-    const offerA = await publish(f.escrow, f.agent, terms(f, { noticePeriod: Number(HOUR) }));
-    const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
+    const offerA = await publish(f.market, f.agent, terms(f, { noticePeriod: Number(HOUR) }));
+    const offerB = await publish(f.market, f.agent, terms(f, { subjectId: ASSET_B }));
     const offerFree = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
     const offerBound = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: DEVICE_ID }),
     );
@@ -165,10 +165,10 @@ describe("RentalEscrow: custody per asset", function () {
     await networkHelpers.mine();
     await ethers.provider.send("evm_setAutomine", [false]);
     const txs = [
-      await f.escrow.connect(f.renter).rent(offerA, 2n * DAY, 2n * DAY * PRICE),
-      await f.escrow.connect(f.other).rent(offerB, 2n * DAY, HOUR * PRICE), // will default
-      await f.escrow.connect(third).rent(offerFree, DAY, DAY * PRICE),
-      await f.escrow.connect(relayer).rent(offerBound, DAY, DAY * PRICE),
+      await f.market.connect(f.renter).rent(offerA, 2n * DAY, 2n * DAY * PRICE),
+      await f.market.connect(f.other).rent(offerB, 2n * DAY, HOUR * PRICE), // will default
+      await f.market.connect(third).rent(offerFree, DAY, DAY * PRICE),
+      await f.market.connect(relayer).rent(offerBound, DAY, DAY * PRICE),
     ];
     await ethers.provider.send("evm_setAutomine", [true]);
     await networkHelpers.mine();

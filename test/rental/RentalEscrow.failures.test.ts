@@ -19,8 +19,8 @@ async function deployed() {
 
 async function activeEth() {
   const f = await deployRental(ethers);
-  const offerId = await publish(f.escrow, f.agent, assetTerms());
-  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms());
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   return { ...f, offerId, id };
 }
@@ -34,8 +34,8 @@ async function settlingEth() {
 
 async function reservedEth() {
   const f = await deployRental(ethers);
-  const offerId = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
-  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms({ activationWindow: 3600 }));
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   return { ...f, offerId, id };
 }
@@ -149,16 +149,16 @@ describe("RentalEscrow: access control and bad input", function () {
     const offer = buildOffer(assetTerms({ deposit: 1n }), f.agent.address, {
       expiry: BigInt(await time.latest()) + DAY,
     });
-    const sig = await signOffer(f.other, f.chainId, f.escrowAddress, offer);
+    const sig = await signOffer(f.other, f.chainId, f.marketAddress, offer);
     await expect(
-      f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + 1n }),
+      f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + 1n }),
     ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
   });
 
   it("refuses cancelling a nonce twice and withdrawing to the zero address", async function () {
     const f = await loadFixture(activeEth);
-    await f.escrow.connect(f.agent).cancelNonce(1);
-    await expect(f.escrow.connect(f.agent).cancelNonce(1))
+    await f.market.connect(f.agent).cancelNonce(1);
+    await expect(f.market.connect(f.agent).cancelNonce(1))
       .to.be.revertedWithCustomError(f.escrow, "OfferNonceCancelled")
       .withArgs(f.agent.address, 1);
     await expect(f.escrow.withdrawTo(ASSET_ID, ZERO_ADDRESS, ZERO_ADDRESS)).to.be.revertedWithCustomError(
@@ -177,16 +177,16 @@ describe("RentalEscrow: access control and bad input", function () {
       meterPeriod: 60,
       maxUnitsPerPeriod: 1n,
     });
-    await expect(f.escrow.connect(f.deviceOwner).publishOffer(meterElsewhere))
+    await expect(f.market.connect(f.deviceOwner).publishOffer(meterElsewhere))
       .to.be.revertedWithCustomError(f.escrow, "MeterNotOfSubject")
       .withArgs(DEVICE_ID);
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
     await f.devices.setStatus(FREE_DEVICE_ID, 2);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "SubjectNotRentable")
       .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
   });
@@ -237,7 +237,7 @@ describe("RentalEscrow: access control and bad input", function () {
 describe("RentalEscrow: money edge cases", function () {
   it("keeps the protocol fee snapshotted at opening when governance changes it later", async function () {
     const f = await loadFixture(activeEth);
-    await f.escrow.connect(f.governance).setProtocolFee(1000);
+    await f.market.connect(f.governance).setProtocolFee(1000);
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal((DAY * GWEI * 250n) / 10_000n);
@@ -246,14 +246,14 @@ describe("RentalEscrow: money edge cases", function () {
   it("records bad debt beyond the deposit and closes at once", async function () {
     const f = await loadFixture(activeEth);
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.agent,
       assetTerms({ subjectId: ASSET_ID, deposit: 1000n, gracePeriod: 0 }),
     );
-    await f.escrow.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, true);
+    await f.market.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, true);
     await time.increase(DAY);
     await f.escrow.settle(f.id);
-    await f.escrow.connect(f.other).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + 1000n });
+    await f.market.connect(f.other).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + 1000n });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
     await time.increase(2n * HOUR);
     await expect(f.escrow.markDefault(id)).to.emit(f.escrow, "Settled");
@@ -267,8 +267,8 @@ describe("RentalEscrow: money edge cases", function () {
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     const terms = meteredOnlyTerms(60);
-    const offerId = await publish(f.escrow, f.agent, terms);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, terms);
+    await f.market.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
     const { start } = await f.escrow.agreementOf(id);
     await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 0); // the meter's baseline
@@ -286,8 +286,8 @@ describe("RentalEscrow: money edge cases", function () {
   it("keeps the first metered shortfall's arrears start when a second shortfall adds to the debt", async function () {
     const f = await loadFixture(deployed);
     const terms = meteredOnlyTerms(3600);
-    const offerId = await publish(f.escrow, f.agent, terms);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, terms);
+    await f.market.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const { start } = await f.escrow.agreementOf(id);
     await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 0); // the meter's baseline

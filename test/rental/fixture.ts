@@ -14,7 +14,7 @@ export async function deployRental(ethers: HardhatEthers) {
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const devices = await ethers.deployContract("MockDeviceRegistry");
   const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-  const escrow = await deployRentalEscrow(ethers, {
+  const { market, escrow } = await deployRentalEscrow(ethers, {
     governance: governance.address,
     assetRegistry: await assets.getAddress(),
     deviceRegistry: await devices.getAddress(),

@@ -61,7 +61,7 @@ describe("operator tasks: lifecycle (scripts/operator)", function () {
     expect(shown).to.contain("RentalEscrow protocol fee: 100 bps (1 %)");
     const set = await run(["governance", "fees"], { rentalFeeBps: "150", signer: "1" });
     expect(set).to.contain("RentalEscrow protocol fee: 100 bps (1 %) -> 150 bps (1.5 %)");
-    expect(await suite.rental.protocolFeeBps()).to.equal(150n);
+    expect(await suite.rentalMarket.protocolFeeBps()).to.equal(150n);
     const admitted = await run(["governance", "manufacturer-approve"], { manufacturer: owner.address, signer: "1" });
     expect(admitted).to.contain(`manufacturer ${owner.address} admitted, signing authority ${owner.address}`);
     const revoked = await run(["governance", "manufacturer-revoke"], { manufacturer: owner.address, signer: "1" });

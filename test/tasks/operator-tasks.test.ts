@@ -135,7 +135,7 @@ describe("operator tasks (scripts/operator)", function () {
       expect(first.stdout).to.contain("RentalEscrow: EURC");
       expect(first.stdout).to.contain("MaintenanceOrders: EURC");
       expect(await suite.distributor.isPayoutToken(token)).to.equal(true);
-      expect(await suite.rental.tokenAllowed(token)).to.equal(true);
+      expect(await suite.rentalMarket.tokenAllowed(token)).to.equal(true);
       expect(await suite.escrow.tokenAllowed(token)).to.equal(true);
 
       // The governance role from its key (PLINTH_GOVERNANCE_KEY), and a re-run sends nothing.
@@ -151,7 +151,7 @@ describe("operator tasks (scripts/operator)", function () {
       const removed = await run(["governance", "allowlist"], { token, on: "rental", remove: true, signer: "1" });
       expect(removed.ok, removed.stderr).to.equal(true);
       expect(removed.stdout).to.contain("RentalEscrow: EURC");
-      expect(await suite.rental.tokenAllowed(token)).to.equal(false);
+      expect(await suite.rentalMarket.tokenAllowed(token)).to.equal(false);
       expect(await suite.distributor.isPayoutToken(token)).to.equal(true);
     });
 

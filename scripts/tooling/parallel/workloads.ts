@@ -427,7 +427,7 @@ export async function planOrders(world: World, assets: Asset[]): Promise<Planned
 export function planRentals(world: World, assets: Asset[]): PlannedTx[] {
   return assets.map((a) => ({
     label: "RentalEscrow.rent",
-    send: () => world.rental.connect(a.renter).rent(a.offerId, DAY, DAY * RENT_PER_SECOND, { gasLimit: GAS }),
+    send: () => world.rentalMarket.connect(a.renter).rent(a.offerId, DAY, DAY * RENT_PER_SECOND, { gasLimit: GAS }),
   }));
 }
 
