@@ -5,7 +5,7 @@
  * holders) and the Safe batch written when governance is not a deployer account.
  *
  * Parts: devices (DeviceRegistry, which creates DeviceKeys, and the ERC-7913 WebAuthnVerifier and RsaVerifier that DeviceKeys allowlists), assets (IdentityRegistry, AssetRegistry), income
- * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalEscrow), maintenance
+ * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), rental (RentalSettlement, RentalMarket creating RentalEscrow), maintenance
  * (DisputeModule, MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
@@ -45,6 +45,7 @@ export type ContractName =
   | "ShareFactory"
   | "IncomeDistributor"
   | "RentalSettlement"
+  | "RentalMarket"
   | "RentalEscrow"
   | "DisputeModule"
   | "MaintenanceOrders"
@@ -132,8 +133,9 @@ export const CONTRACTS: readonly ContractSpec[] = [
     args: () => [ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
     roles: false,
   },
+  // The rental market (offers, signed offers, configuration): holds governance and creates the escrow.
   {
-    name: "RentalEscrow",
+    name: "RentalMarket",
     part: "rental",
     args: (p) => [
       p.governance,
@@ -145,6 +147,14 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.rentalFeeBps,
       ref("RentalSettlement"),
     ],
+  },
+  // Created by RentalMarket's constructor (its first creation), so it takes agreements from exactly it.
+  {
+    name: "RentalEscrow",
+    part: "rental",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "RentalMarket", getter: "escrow", nonce: 1 },
   },
   // The dispute module (ERC-792 style) deciding challenged maintenance claims: no roles, holds no money.
   { name: "DisputeModule", part: "maintenance", args: () => [], roles: false },
@@ -293,8 +303,8 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
   actions.push(
     grant("RentalEscrow_assets", "AssetRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["assets", "rental"]),
   );
-  if (p.ethForRent) actions.push(allowToken("RentalEscrow", ZeroAddress, "ETH", "rental"));
-  p.acceptedTokens.forEach((token, i) => actions.push(allowToken("RentalEscrow", token, String(i), "rental")));
+  if (p.ethForRent) actions.push(allowToken("RentalMarket", ZeroAddress, "ETH", "rental"));
+  p.acceptedTokens.forEach((token, i) => actions.push(allowToken("RentalMarket", token, String(i), "rental")));
   // Maintenance: spends assets' maintenance reserves; payment tokens.
   actions.push(
     grant("MaintenanceCustody", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceCustody"), [

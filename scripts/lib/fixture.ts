@@ -26,6 +26,7 @@ import type {
   MaintenanceOrders,
   MockPayoutToken,
   RentalEscrow,
+  RentalMarket,
   RentalSettlement,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
@@ -61,6 +62,9 @@ export interface DeployedSuite {
   maintenanceCustody: MaintenanceCustody;
   /** The dispute module deciding challenged maintenance claims. */
   disputes: DisputeModule;
+  /** Rental offers, signed offers and configuration (governance); creates `rental`. */
+  rentalMarket: RentalMarket;
+  /** Rental agreements (opened by `rentalMarket` only). */
   rental: RentalEscrow;
   rentalSettlement: RentalSettlement;
   roles: SuiteRoles;
@@ -124,6 +128,7 @@ export async function deployedSuite(
     maintenanceEvidence: await at<MaintenanceEvidence>("MaintenanceEvidence", a.MaintenanceEvidence),
     maintenanceCustody: await at<MaintenanceCustody>("MaintenanceCustody", a.MaintenanceCustody),
     disputes: await at<DisputeModule>("DisputeModule", a.DisputeModule),
+    rentalMarket: await at<RentalMarket>("RentalMarket", a.RentalMarket),
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
     rentalSettlement: await at<RentalSettlement>("RentalSettlement", a.RentalSettlement),
     roles: {

@@ -338,7 +338,7 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "deadline-gated: only from the deadline on, and only the default ruling fixed at creation",
     },
   },
-  RentalEscrow: {
+  RentalMarket: {
     "setTokenAllowed(address,bool)": ADMIN,
     "setDefaultArbiter(address)": ADMIN,
     "setFeeRecipient(address)": ADMIN,
@@ -353,6 +353,18 @@ const TABLE: Record<string, Record<string, Entry>> = {
         args: (f) => [ethTerms(f.w.assetId)],
       },
     "cancelOffer(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.offer] },
+    "cancelNonce(uint256)": { kind: "open", why: "caller-scoped: cancels only msg.sender's own signed-offer nonce" },
+    "rent(bytes32,uint256,uint256)": { kind: "open", why: "the renter pays deposit and prepayment itself" },
+    "rentWithSignature(((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32),address,address,uint256,uint64),bytes,uint256,uint256)":
+      {
+        kind: "open",
+        why: "signature-gated: the subject owner's EIP-712 Offer (named renter, nonce, expiry)",
+      },
+  },
+  RentalEscrow: {
+    "storeTerms((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32))":
+      { kind: "gated", error: "NotMarket", args: (f) => [ethTerms(f.w.assetId)] },
+    "open(bytes32,address,address,uint256,uint256)": { kind: "gated", error: "NotMarket" },
     "activate(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
     "decline(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
     "terminateEarly(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.active] },
@@ -366,13 +378,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "disputeClaim(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.pending] },
     "rule(uint256,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.rent.disputeId, 1n] },
     "resolve(bytes32,uint256)": { kind: "gated", error: "NotArbiter", args: (f) => [f.rent.disputed, 0n] },
-    "cancelNonce(uint256)": { kind: "open", why: "caller-scoped: cancels only msg.sender's own signed-offer nonce" },
-    "rent(bytes32,uint256,uint256)": { kind: "open", why: "the renter pays deposit and prepayment itself" },
-    "rentWithSignature(((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32),address,address,uint256,uint64),bytes,uint256,uint256)":
-      {
-        kind: "open",
-        why: "signature-gated: the subject owner's EIP-712 Offer (named renter, nonce, expiry)",
-      },
     "topUp(bytes32,uint256)": { kind: "open", why: "anyone may add credit to an agreement (pays it itself)" },
     "payPeriod(bytes32,uint256)": { kind: "open", why: "anyone may pay rent for an agreement (pays it itself)" },
     "collect(bytes32)": { kind: "open", why: "books accrued rent to its fixed payee; no choice of recipient" },
@@ -411,13 +416,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "terminateEarly(bytes32)": DIRECT,
     "topUp(bytes32,uint256)": DIRECT,
     "waiveClaim(bytes32)": DIRECT,
-    // Governance and offer cancellation run here too; roles are the escrow's (read through its hasRole).
-    "setTokenAllowed(address,bool)": DIRECT,
-    "setDefaultArbiter(address)": DIRECT,
-    "setFeeRecipient(address)": DIRECT,
-    "setProtocolFee(uint16)": DIRECT,
-    "cancelOffer(bytes32)": DIRECT,
-    "cancelNonce(uint256)": DIRECT,
   },
   RentalTerms: {},
   ReadingKinds: {},
@@ -545,6 +543,7 @@ async function fixture() {
     // One AssetVault contract, one implementation per controller: the maintenance custody's clone of this asset is
     // checked here, the income distributor's clones in test/income/custody.test.ts.
     AssetVault: await ethers.getContractAt("AssetVault", vault),
+    RentalMarket: w.rentalMarket,
     RentalEscrow: w.rental,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };

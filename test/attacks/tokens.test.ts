@@ -275,7 +275,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
   async function publish(w: World, terms: ReturnType<typeof ethTerms>) {
     const receipt = await (await w.rentalMarket.connect(w.agent).publishOffer(terms)).wait();
     for (const log of receipt!.logs) {
-      const parsed = w.rental.interface.parseLog(log);
+      const parsed = w.rentalMarket.interface.parseLog(log);
       if (parsed?.name === "OfferPublished") return parsed.args.offerId as string;
     }
     throw new Error("no offer");
@@ -289,9 +289,9 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const offerId = await publish(w, terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const value = prepay + terms.deposit;
-    const rentCall = w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]);
+    const rentCall = w.rentalMarket.interface.encodeFunctionData("rent", [offerId, DAY, prepay]);
     const id = await w.rental.agreementId(1, w.assetId, 0);
-    await party.exec(r, rentCall, { value });
+    await party.exec(await w.rentalMarket.getAddress(), rentCall, { value });
     await w.rental.connect(w.agent).decline(id);
     expect(await w.rental.claimable(p, w.assetId, ETH)).to.equal(value);
     await party.arm(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH]), false);
@@ -311,7 +311,13 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const value = prepay + terms.deposit;
     const id = await w.rental.agreementId(1, w.assetId, 0);
-    await rr.exec(r, w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]), { value });
+    await rr.exec(
+      await w.rentalMarket.getAddress(),
+      w.rentalMarket.interface.encodeFunctionData("rent", [offerId, DAY, prepay]),
+      {
+        value,
+      },
+    );
     await w.rental.connect(w.agent).decline(id);
     await expect(
       rr.exec(r, w.rental.interface.encodeFunctionData("withdraw", [w.assetId, ETH])),

@@ -143,7 +143,8 @@ export async function deployWorld(ethers: HardhatEthers) {
     custody,
     disputes: suite.disputes,
     rental,
-    rentalDomain: rentalDomain(chainId, await rental.getAddress()),
+    rentalMarket: suite.rentalMarket,
+    rentalDomain: rentalDomain(chainId, await suite.rentalMarket.getAddress()),
     usdc,
     shares,
     assetId,
@@ -222,7 +223,7 @@ export async function rentEth(w: World, renter: Signer, terms: RentalTerms, dura
   const receipt = await tx.wait();
   let offerId = "";
   for (const log of receipt!.logs) {
-    const parsed = w.rental.interface.parseLog(log);
+    const parsed = w.rentalMarket.interface.parseLog(log);
     if (parsed?.name === "OfferPublished") offerId = parsed.args.offerId as string;
   }
   const prepay = duration * terms.pricePerSecond;

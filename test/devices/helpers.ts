@@ -172,6 +172,6 @@ export async function deviceOnOffer(ethers: HardhatEthers, seed: string) {
     deposit: 0n,
   });
   await market.connect(ctx.operator).publishOffer(terms);
-  const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0]!.args.offerId;
-  return { ...ctx, device, deviceId, escrow, renter, buyer, offerId };
+  const offerId = (await market.queryFilter(market.filters.OfferPublished()))[0]!.args.offerId;
+  return { ...ctx, device, deviceId, market, escrow, renter, buyer, offerId };
 }

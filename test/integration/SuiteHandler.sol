@@ -9,6 +9,7 @@ import {IncomeDistributor} from "../../contracts/income/IncomeDistributor.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
+import {IRentalMarket} from "../../contracts/rental/IRentalMarket.sol";
 import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
 import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
 import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
@@ -70,6 +71,7 @@ contract SuiteHandler {
     IncomeDistributor public immutable distributor;
     AssetShares public immutable shares;
     RentalEscrow public immutable rental;
+    IRentalMarket public immutable market;
     MaintenanceOrders public immutable maintenance;
     MaintenanceEvidence public immutable maintenanceEvidence;
     MaintenanceCustody public immutable maintenanceCustody;
@@ -106,6 +108,7 @@ contract SuiteHandler {
         distributor = s.distributor;
         shares = s.shares;
         rental = s.rental;
+        market = s.rental.market();
         maintenance = s.maintenance;
         maintenanceEvidence = MaintenanceEvidence(address(s.maintenance.evidence()));
         maintenanceCustody = MaintenanceCustody(address(s.maintenance.custody()));
@@ -313,7 +316,7 @@ contract SuiteHandler {
         usd.mint(renter, prepay + DEPOSIT);
         vm.prank(renter);
         bytes32 offer = (renterSeed >> 1) % 2 == 0 ? offerId : reservedOfferId;
-        try rental.rent(offer, duration, prepay) returns (bytes32 id) {
+        try market.rent(offer, duration, prepay) returns (bytes32 id) {
             agreements.push(id);
             ghostIn += prepay + DEPOSIT;
             count["rent"]++;

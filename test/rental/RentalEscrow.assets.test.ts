@@ -44,7 +44,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
       .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
       .withArgs(other.address, agent.address);
     await market.connect(agent).publishOffer(terms);
-    const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0].args.offerId;
+    const offerId = (await market.queryFilter(market.filters.OfferPublished()))[0].args.offerId;
     const pay = { value: DAY * GWEI + terms.deposit };
     await market.connect(renter).rent(offerId, DAY, DAY * GWEI, pay);
     const id = await escrow.agreementId(SubjectKind.Asset, assetId, 0);
@@ -69,7 +69,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
 
     // Frozen: no new rental; the settled agreement still closes.
     await market.connect(newAgent).publishOffer(terms);
-    const offer2 = (await escrow.queryFilter(escrow.filters.OfferPublished()))[1].args.offerId;
+    const offer2 = (await market.queryFilter(market.filters.OfferPublished()))[1].args.offerId;
     await registry.connect(newAgent).freezeAsset(assetId);
     await expect(market.connect(other).rent(offer2, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(escrow, "SubjectNotRentable")

@@ -118,7 +118,7 @@ describe("RentalEscrow: attacks", function () {
     const offerId = await publish(f.market, f.agent, assetTerms());
     const renter = await ethers.deployContract("RevertingReceiver");
     const value = DAY * 10n ** 9n + 10n ** 16n;
-    await renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
+    await renter.exec(f.marketAddress, f.market.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
       value,
     });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
@@ -143,8 +143,8 @@ describe("RentalEscrow: attacks", function () {
     const owner = await ethers.deployContract("RevertingReceiver");
     await f.devices.setOwner(FREE_DEVICE_ID, await owner.getAddress());
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
-    await owner.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("publishOffer", [terms]));
-    const termsHash = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
+    await owner.exec(f.marketAddress, f.market.interface.encodeFunctionData("publishOffer", [terms]));
+    const termsHash = (await f.market.queryFilter(f.market.filters.OfferPublished()))[0].args.offerId;
     await f.market.connect(f.renter).rent(termsHash, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n + 10n ** 16n });
     await time.increase(DAY);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0));

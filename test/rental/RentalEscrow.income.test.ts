@@ -36,7 +36,7 @@ async function integrated() {
   await market.connect(f.governance).setTokenAllowed(dai, true);
   await market.connect(f.governance).setTokenAllowed(ETH, true);
   await f.dai.connect(f.carol).approve(escrowAddress, ethers.MaxUint256);
-  return { ...f, escrow, escrowAddress, devices, daiAddress: dai };
+  return { ...f, market, escrow, escrowAddress, devices, daiAddress: dai };
 }
 
 describe("RentalEscrow with the real IncomeDistributor", function () {
@@ -51,7 +51,7 @@ describe("RentalEscrow with the real IncomeDistributor", function () {
       deposit: e18(1),
     });
     await f.market.connect(f.agent).publishOffer(terms);
-    const offerId = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
+    const offerId = (await f.market.queryFilter(f.market.filters.OfferPublished()))[0].args.offerId;
     const vault = await f.distributor.vaultOf(ASSET); // the asset's income custody
     const before = await f.dai.balanceOf(vault);
     await f.market.connect(f.carol).rent(offerId, DAY, DAY * price);
@@ -77,7 +77,7 @@ describe("RentalEscrow with the real IncomeDistributor", function () {
     const f = await loadFixture(integrated);
     const terms = buildTerms({ subjectKind: SubjectKind.Asset, subjectId: ASSET, token: ETH, deposit: 0n });
     await f.market.connect(f.agent).publishOffer(terms);
-    const offerId = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
+    const offerId = (await f.market.queryFilter(f.market.filters.OfferPublished()))[0].args.offerId;
     await f.market.connect(f.carol).rent(offerId, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n });
     await expect(
       f.distributor.connect(f.agent).depositBuyout(ASSET, ETH, e18(1), { value: e18(1) }),

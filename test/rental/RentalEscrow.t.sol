@@ -6,6 +6,7 @@ import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
+import {RentalMarket} from "../../contracts/rental/RentalMarket.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
@@ -13,8 +14,9 @@ import {MockIncomeDistributor} from "../../contracts/test/doubles/Distributors.s
 import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/doubles/Registries.sol";
 import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 
-/// @notice Shared deployment: escrow on the test doubles, three assets of one agent, ETH allowed.
+/// @notice Shared deployment: market and its escrow on the test doubles, three assets of one agent, ETH allowed.
 abstract contract RentalSetup is PlinthTest {
+    RentalMarket internal market;
     RentalEscrow internal escrow;
     MockAssetRegistry internal assets;
     MockDeviceRegistry internal devices;
@@ -36,7 +38,7 @@ abstract contract RentalSetup is PlinthTest {
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor))
         );
-        escrow = new RentalEscrow(
+        market = new RentalMarket(
             GOV,
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
@@ -46,6 +48,7 @@ abstract contract RentalSetup is PlinthTest {
             FEE_BPS,
             settlement
         );
+        escrow = RentalEscrow(payable(address(market.escrow())));
         assets.setLeaseManager(address(escrow));
         devices.setLeaseManager(address(escrow));
         vm.prank(GOV);

@@ -180,6 +180,7 @@ async function fixture() {
     IncomeDistributor: w.distributor,
     MaintenanceOrders: w.escrow,
     MaintenanceEvidence: w.evidence,
+    RentalMarket: w.rentalMarket,
     RentalEscrow: w.rental,
     RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
   };

@@ -76,7 +76,10 @@ const EMITTER: Record<string, (leaf: string, expr: string, file: string) => bool
   MaintenanceEvidence: (leaf) => /evidence$/i.test(leaf),
   MaintenanceCustody: (leaf) => /custody$/i.test(leaf),
   RentalEscrow: (leaf, expr, file) =>
-    /rental/i.test(leaf) || (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
+    (/rental/i.test(leaf) && !/market/i.test(leaf)) ||
+    (leaf === "escrow" && inDir(file, "rental") && !/^w\.escrow$/.test(expr)),
+  // `f.market` (test/rental/fixture.ts), `w.rentalMarket` (test/attacks/world.ts).
+  RentalMarket: (leaf) => /market$/i.test(leaf),
 };
 
 function inDir(file: string, dir: string): boolean {

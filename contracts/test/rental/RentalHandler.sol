@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {Vm} from "../../../test/utils/Vm.sol";
 import {IRentalTypes} from "../../rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
+import {IRentalMarket} from "../../rental/IRentalMarket.sol";
 import {MockIncomeDistributor} from "../doubles/Distributors.sol";
 import {MockAssetRegistry} from "../doubles/Registries.sol";
 
@@ -14,6 +15,7 @@ contract RentalHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     RentalEscrow public immutable escrow;
+    IRentalMarket public immutable market;
     MockAssetRegistry public immutable assets;
     MockIncomeDistributor public immutable distributor;
     address public immutable agent;
@@ -34,6 +36,7 @@ contract RentalHandler {
         address feeRecipient_
     ) {
         escrow = escrow_;
+        market = escrow_.market();
         assets = assets_;
         distributor = distributor_;
         agent = agent_;
@@ -70,7 +73,7 @@ contract RentalHandler {
         uint256 prepay = _bound(prepaySeed, 1 hours * PRICE, duration * PRICE + 1e12);
         vm.deal(renter, prepay + DEPOSIT);
         vm.prank(renter);
-        bytes32 id = escrow.rent{value: prepay + DEPOSIT}(offers[i], duration, prepay);
+        bytes32 id = market.rent{value: prepay + DEPOSIT}(offers[i], duration, prepay);
         ids.push(id);
     }
 
