@@ -58,7 +58,7 @@ export const bench: AreaBench = async (connection) => {
   });
   const publishTx = await market.connect(agent).publishOffer(metered);
   const publishReceipt = (await publishTx.wait())!;
-  const offerId = escrow.interface.parseLog(publishReceipt.logs[publishReceipt.logs.length - 1])!.args
+  const offerId = market.interface.parseLog(publishReceipt.logs[publishReceipt.logs.length - 1])!.args
     .offerId as string;
 
   const gas: Record<string, number> = {};
@@ -84,7 +84,7 @@ export const bench: AreaBench = async (connection) => {
     pricePerSecond: PRICE,
   });
   const offer = buildOffer(plain, agent.address, { expiry: BigInt(await time.latest()) + 30n * DAY });
-  const sig = await signOffer(agent, chainId, escrowAddress, offer);
+  const sig = await signOffer(agent, chainId, await market.getAddress(), offer);
   gas["rental.open.signedOffer"] = await gasOf(market.connect(renter).rentWithSignature(offer, sig, DAY, DAY * PRICE));
   const id2 = await escrow.agreementId(SubjectKind.Asset, 2, 0);
   await time.increase(DAY);
@@ -94,7 +94,7 @@ export const bench: AreaBench = async (connection) => {
   // A signed offer opens one agreement (its nonce is spent): the repeat is a new offer (nonce 1) for
   // the same terms, which are already stored.
   const again = buildOffer(plain, agent.address, { nonce: 1n, expiry: offer.expiry });
-  const sig2 = await signOffer(agent, chainId, escrowAddress, again);
+  const sig2 = await signOffer(agent, chainId, await market.getAddress(), again);
   gas["rental.open.signedOffer.repeat"] = await gasOf(
     market.connect(renter).rentWithSignature(again, sig2, DAY, DAY * PRICE),
   );
