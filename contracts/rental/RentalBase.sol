@@ -238,10 +238,9 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         if (a.state != expected) revert WrongState(id, _stateOf(a));
     }
 
+    /// @dev Stored terms name an asset or a device (the market validated them before `storeTerms`).
     function _ownerOfSubject(uint8 kind, uint256 subjectId) internal view returns (address) {
-        if (kind == uint8(SubjectKind.Asset)) return assetRegistry.agentOf(subjectId);
-        if (kind == uint8(SubjectKind.Device)) return deviceRegistry.ownerOf(subjectId);
-        revert InvalidTerms(TermsError.Subject);
+        return kind == uint8(SubjectKind.Asset) ? assetRegistry.agentOf(subjectId) : deviceRegistry.ownerOf(subjectId);
     }
 
     /// @dev Pulls exactly `amount` from `from` straight into custody `custodyId`'s vault; refuses

@@ -370,7 +370,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow {
         address current = _ownerOfSubject(kind, subjectId);
         if (current != owner) revert NotSubjectOwner(owner, current);
         _requireRentable(kind, subjectId);
-        if (!market.tokenAllowed(t.token)) revert TokenNotAllowed(t.token);
+        if (!_market().tokenAllowed(t.token)) revert TokenNotAllowed(t.token);
         if (duration < t.minDuration || duration > t.maxDuration) {
             revert DurationOutOfRange(duration, t.minDuration, t.maxDuration);
         }
@@ -396,7 +396,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow {
         a.termEnd = uint40(block.timestamp + duration);
         a.credit = prepay.toUint128();
         a.depositHeld = t.deposit;
-        a.feeBps = market.protocolFeeBps();
+        a.feeBps = _market().protocolFeeBps();
         // Rent and damages go to the income asset's holders: only in a token they can always be paid in.
         uint256 incomeAsset = t.subjectId;
         if (t.subjectKind == uint8(SubjectKind.Device))

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, publish } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture } = networkHelpers;
@@ -145,6 +145,32 @@ describe("RentalMarket: on-chain offers", function () {
     )
       .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
       .withArgs(f.agent.address, f.other.address);
+    expect(await ethers.provider.getBalance(f.renter.address)).to.equal(before);
+    expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
+  });
+});
+
+describe("RentalMarket: the escrow re-checks the offer at opening", function () {
+  it("refuses a metered offer whose meter was unbound from the asset after publication; nothing is paid", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(
+      f.market,
+      f.agent,
+      assetTerms({
+        pricePerUnit: 1n,
+        meterDeviceId: DEVICE_ID,
+        meterKind: 1,
+        meterPeriod: 3600,
+        maxUnitsPerPeriod: 10n,
+      }),
+    );
+    await f.devices.setDevice(DEVICE_ID, f.deviceOwner.address, 1, 0n); // unbound
+    const before = await ethers.provider.getBalance(f.renter.address);
+    await expect(
+      f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT, gasPrice: 0 }),
+    )
+      .to.be.revertedWithCustomError(f.escrow, "MeterNotOfSubject")
+      .withArgs(DEVICE_ID);
     expect(await ethers.provider.getBalance(f.renter.address)).to.equal(before);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
   });
