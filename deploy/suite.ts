@@ -133,7 +133,7 @@ export const CONTRACTS: readonly ContractSpec[] = [
     args: () => [ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
     roles: false,
   },
-  // The rental market (offers, signed offers, configuration): holds governance and creates the escrow.
+  // The rental market (offers, signed offers, configuration): holds governance, which links its escrow once.
   {
     name: "RentalMarket",
     part: "rental",
@@ -141,20 +141,23 @@ export const CONTRACTS: readonly ContractSpec[] = [
       p.governance,
       ref("AssetRegistry"),
       ref("DeviceRegistry"),
-      ref("IncomeDistributor"),
       p.feeRecipient,
       p.defaultArbiter,
       p.rentalFeeBps,
-      ref("RentalSettlement"),
     ],
   },
-  // Created by RentalMarket's constructor (its first creation), so it takes agreements from exactly it.
+  // The escrow names its market (the only opener of agreements); governance then links it (`setEscrow`).
   {
     name: "RentalEscrow",
     part: "rental",
-    args: () => [],
+    args: () => [
+      ref("RentalMarket"),
+      ref("AssetRegistry"),
+      ref("DeviceRegistry"),
+      ref("IncomeDistributor"),
+      ref("RentalSettlement"),
+    ],
     roles: false,
-    createdBy: { contract: "RentalMarket", getter: "escrow", nonce: 1 },
   },
   // The dispute module (ERC-792 style) deciding challenged maintenance claims: no roles, holds no money.
   { name: "DisputeModule", part: "maintenance", args: () => [], roles: false },
@@ -296,7 +299,16 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
   );
   // Shares: the factory records each asset's share token in the registry.
   actions.push(grant("ShareFactory", "AssetRegistry", "SHARE_FACTORY_ROLE", ref("ShareFactory"), ["assets", "shares"]));
-  // Rental: leases devices and assets; payment tokens.
+  // Rental: the market opens agreements in its escrow (linked once); the escrow leases devices and assets;
+  // payment tokens.
+  actions.push({
+    id: "setEscrow",
+    contract: "RentalMarket",
+    method: "setEscrow",
+    args: [ref("RentalEscrow")],
+    parts: ["rental"],
+    done: { signature: "function escrow() view returns (address)", args: [], equals: ref("RentalEscrow") },
+  });
   actions.push(
     grant("RentalEscrow_devices", "DeviceRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["devices", "rental"]),
   );

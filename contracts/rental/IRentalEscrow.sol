@@ -215,7 +215,7 @@ interface IRentalEscrow is IRentalState {
     /// @return Its address.
     function settlement() external view returns (address);
 
-    /// @notice The rental market that created this escrow: the only caller of `storeTerms` and `open`, and the holder
+    /// @notice The rental market this escrow was deployed for: the only caller of `storeTerms` and `open`, and the holder
     ///         of the configuration this escrow reads (token allowlist and protocol fee at opening, fee recipient
     ///         when fees are swept, default arbiter when a claim is disputed).
     /// @return The market.

@@ -9,7 +9,7 @@ import {IRentalEscrow} from "./IRentalEscrow.sol";
 
 /// @title IRentalMarket
 /// @notice Every external function of the Plinth rental market (RentalMarket implements it): the rental configuration
-///         governance sets (payment tokens, protocol fee, fee recipient, default arbiter), on-chain offers, EIP-712
+///         governance sets (escrow link, payment tokens, protocol fee, fee recipient, default arbiter), on-chain offers, EIP-712
 ///         signed offers and their nonces, and the entries that turn an offer into an agreement of the market's
 ///         escrow (`rent`, `rentWithSignature`). The market validates terms; the escrow stores them and runs the
 ///         agreement. Its events are declared here; types and errors are IRentalTypes' (referenced, not inherited,
@@ -29,8 +29,23 @@ interface IRentalMarket is IPlinthErrors {
     event FeeRecipientSet(address indexed recipient);
     /// @notice Governance changed the default arbiter.
     event DefaultArbiterSet(address indexed arbiter);
+    /// @notice Governance linked the escrow this market opens agreements in (once).
+    event EscrowSet(address indexed escrow);
+
+    /// @notice The escrow is already linked (`setEscrow` is once only).
+    error EscrowAlreadySet(address escrow);
+    /// @notice The escrow names another market than this one (`escrow.market()`).
+    error EscrowMismatch(address escrow);
+    /// @notice No escrow linked yet: nothing can be offered or rented.
+    error EscrowNotSet();
 
     // ------------------------------------------------------------------ governance
+
+    /// @notice Links the escrow this market opens agreements in, once (`EscrowAlreadySet` after). The escrow must
+    ///         name this market as its `market` (`EscrowMismatch`), non-zero (`ZeroAddress`). Until it is linked,
+    ///         `publishOffer`, `rent` and `rentWithSignature` revert `EscrowNotSet`. Governance only.
+    /// @param escrow_ The RentalEscrow deployed for this market.
+    function setEscrow(IRentalEscrow escrow_) external;
 
     /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
     /// @param token The ERC-20, or address(0) for ETH.
@@ -89,7 +104,7 @@ interface IRentalMarket is IPlinthErrors {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The escrow this market created (its first creation) and opens agreements in.
+    /// @notice The escrow this market opens agreements in, linked once by governance (address(0) before).
     /// @return The escrow.
     function escrow() external view returns (IRentalEscrow);
 

@@ -66,7 +66,7 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         distributor = distributor_;
     }
 
-    /// @dev The rental market: the escrow's creator, its only opener and the holder of the configuration
+    /// @dev The rental market (named at the escrow's deployment): its only opener and the holder of the configuration
     ///      (token allowlist, protocol fee, fee recipient, default arbiter) the escrow reads back.
     function _market() internal view virtual returns (IRentalMarket);
 

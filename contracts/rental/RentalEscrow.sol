@@ -48,7 +48,7 @@ import {RentalSettlement} from "./RentalSettlement.sol";
 ///         first agreement at `vaultOf(custodyId)`. Renters pay straight into it, every payout leaves from it, and
 ///         only this escrow can move it; the escrow itself holds nothing between calls.
 ///
-///         Agreements are opened by the rental market only (`market`, this escrow's creator): it validates offers
+///         Agreements are opened by the rental market only (`market`, named at deployment): it validates offers
 ///         and terms and calls `storeTerms` and `open`; this escrow re-checks the opening against the subject's
 ///         current owner and the market's configuration at that moment, and pulls the payment from the renter.
 contract RentalEscrow is RentalBase, IRentalEscrow {
@@ -66,18 +66,22 @@ contract RentalEscrow is RentalBase, IRentalEscrow {
         _;
     }
 
-    /// @notice Deployed by the rental market (its first creation), which becomes `market`.
+    /// @notice Deployed after its rental market, which it names (`market`); governance then links it on the market
+    ///         (`RentalMarket.setEscrow`, which checks this escrow names it).
+    /// @param market_ The rental market: the only caller of `storeTerms` and `open`, source of the configuration.
     /// @param assetRegistry_ The asset registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param deviceRegistry_ The device registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param distributor_ The income distributor.
     /// @param settlement_ The RentalSettlement module, built for the same registries and distributor.
     constructor(
+        IRentalMarket market_,
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
         IIncomeDistributor distributor_,
         RentalSettlement settlement_
     ) RentalBase(assetRegistry_, deviceRegistry_, distributor_) {
-        market = IRentalMarket(msg.sender);
+        if (address(market_) == address(0)) revert ZeroAddress();
+        market = market_;
         if (
             address(settlement_).code.length == 0 ||
             address(settlement_.assetRegistry()) != address(assetRegistry_) ||

@@ -10,20 +10,18 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
-import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {MAX_FEE_BPS} from "../common/Constants.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
 import {IRentalTypes} from "./IRentalTypes.sol";
 import {IRentalMarket} from "./IRentalMarket.sol";
-import {RentalEscrow} from "./RentalEscrow.sol";
-import {RentalSettlement} from "./RentalSettlement.sol";
 import {RentalTerms} from "./RentalTerms.sol";
 
 /// @title RentalMarket
-/// @notice Where rentals are offered and taken: the configuration governance sets (payment tokens, protocol fee,
-///         fee recipient, default arbiter), on-chain offers, EIP-712 signed offers (domain "PlinthRental", "1",
-///         verifyingContract = this market) and their nonces. `rent` and `rentWithSignature` validate the offer
-///         and its terms, then open the agreement in the market's escrow (`storeTerms`, `open`), which only this
+/// @notice Where rentals are offered and taken: the configuration governance sets (escrow link, payment tokens,
+///         protocol fee, fee recipient, default arbiter), on-chain offers, EIP-712 signed offers (domain
+///         "PlinthRental", "1", verifyingContract = this market) and their nonces. `rent` and `rentWithSignature`
+///         validate the offer and its terms, then open the agreement in the escrow governance linked once
+///         (`setEscrow`; nothing is offered or rented before) through `storeTerms` and `open`, which only this
 ///         market may call. The escrow pulls the payment from the renter (ERC-20 renters approve the escrow; ETH
 ///         is forwarded as msg.value) and reads the configuration back from here: `tokenAllowed` and
 ///         `protocolFeeBps` at opening, `feeRecipient` when fees are swept, `defaultArbiter` when a claim is
@@ -35,12 +33,12 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
     bytes32 public constant OFFER_TYPEHASH = RentalTerms.OFFER_TYPEHASH;
 
     /// @inheritdoc IRentalMarket
-    IRentalEscrow public immutable escrow;
-    /// @inheritdoc IRentalMarket
     IAssetRegistry public immutable assetRegistry;
     /// @inheritdoc IRentalMarket
     IDeviceRegistry public immutable deviceRegistry;
 
+    /// @inheritdoc IRentalMarket
+    IRentalEscrow public escrow;
     /// @inheritdoc IRentalMarket
     mapping(address token => bool) public tokenAllowed;
     /// @inheritdoc IRentalMarket
@@ -54,23 +52,20 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
     /// @notice On-chain offers by id (keccak256(owner, termsHash)).
     mapping(bytes32 offerId => IRentalTypes.Offer) internal _offers;
 
-    /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
-    /// @param assetRegistry_ The asset registry (the escrow needs its LEASE_MANAGER_ROLE).
-    /// @param deviceRegistry_ The device registry (the escrow needs its LEASE_MANAGER_ROLE).
-    /// @param distributor_ The income distributor.
+    /// @notice Deployed before its escrow (which names this market); governance then links them once (`setEscrow`).
+    /// @param governance DEFAULT_ADMIN_ROLE holder (escrow link, token allowlist, fee, fee recipient, default arbiter).
+    /// @param assetRegistry_ The asset registry (offer owners: agents of assets).
+    /// @param deviceRegistry_ The device registry (offer owners: device owners; meters bound to assets).
     /// @param feeRecipient_ Receiver of protocol fees.
     /// @param defaultArbiter_ Arbiter when terms name none.
     /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
-    /// @param settlement_ The escrow's RentalSettlement module, built for the same registries and distributor.
     constructor(
         address governance,
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
-        IIncomeDistributor distributor_,
         address feeRecipient_,
         address defaultArbiter_,
-        uint16 feeBps,
-        RentalSettlement settlement_
+        uint16 feeBps
     ) EIP712("PlinthRental", "1") {
         if (governance == address(0) || feeRecipient_ == address(0) || defaultArbiter_ == address(0)) {
             revert ZeroAddress();
@@ -82,11 +77,18 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
         protocolFeeBps = feeBps;
         assetRegistry = assetRegistry_;
         deviceRegistry = deviceRegistry_;
-        // The escrow is this market's first creation (nonce 1); it records this market as its only opener.
-        escrow = new RentalEscrow(assetRegistry_, deviceRegistry_, distributor_, settlement_);
     }
 
     // ------------------------------------------------------------------ governance
+
+    /// @inheritdoc IRentalMarket
+    function setEscrow(IRentalEscrow escrow_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(escrow) != address(0)) revert EscrowAlreadySet(address(escrow));
+        if (address(escrow_) == address(0)) revert ZeroAddress();
+        if (address(escrow_.market()) != address(this)) revert EscrowMismatch(address(escrow_));
+        escrow = escrow_;
+        emit EscrowSet(address(escrow_));
+    }
 
     /// @inheritdoc IRentalMarket
     function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -121,7 +123,7 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
     function publishOffer(IRentalTypes.Terms calldata t) external nonReentrant returns (bytes32 offerId) {
         address owner = _ownerOfSubject(t.subjectKind, t.subjectId);
         if (msg.sender != owner) revert IRentalTypes.NotSubjectOwner(msg.sender, owner);
-        bytes32 termsHash = _storeTerms(t);
+        bytes32 termsHash = _storeTerms(_linkedEscrow(), t);
         offerId = keccak256(abi.encode(msg.sender, termsHash));
         if (_offers[offerId].owner != address(0)) revert IRentalTypes.OfferExists(offerId);
         _offers[offerId] = IRentalTypes.Offer({owner: msg.sender, active: true, termsHash: termsHash});
@@ -152,9 +154,10 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
         uint256 duration,
         uint256 prepay
     ) external payable nonReentrant returns (bytes32 id) {
+        IRentalEscrow e = _linkedEscrow();
         IRentalTypes.Offer memory o = _offers[offerId];
         if (!o.active) revert IRentalTypes.OfferNotActive(offerId);
-        id = escrow.open{value: msg.value}(o.termsHash, o.owner, msg.sender, duration, prepay);
+        id = e.open{value: msg.value}(o.termsHash, o.owner, msg.sender, duration, prepay);
     }
 
     /// @inheritdoc IRentalMarket
@@ -164,6 +167,7 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
         uint256 duration,
         uint256 prepay
     ) external payable nonReentrant returns (bytes32 id) {
+        IRentalEscrow e = _linkedEscrow();
         if (block.timestamp > offer.expiry) revert IRentalTypes.OfferExpired(offer.expiry);
         if (nonceCancelled[offer.owner][offer.nonce]) revert IRentalTypes.OfferNonceCancelled(offer.owner, offer.nonce);
         if (offer.renter != address(0) && offer.renter != msg.sender)
@@ -174,8 +178,8 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
         // Single use: the signed offer opens one agreement; its nonce is spent as if cancelled.
         nonceCancelled[offer.owner][offer.nonce] = true;
         emit NonceCancelled(offer.owner, offer.nonce);
-        bytes32 termsHash = _storeTerms(offer.terms);
-        id = escrow.open{value: msg.value}(termsHash, offer.owner, msg.sender, duration, prepay);
+        bytes32 termsHash = _storeTerms(e, offer.terms);
+        id = e.open{value: msg.value}(termsHash, offer.owner, msg.sender, duration, prepay);
     }
 
     // ------------------------------------------------------------------ views
@@ -204,7 +208,7 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
 
     /// @dev Validates terms (protocol bounds, an allowed token, a meter of the subject) and has the escrow store
     ///      them once under their EIP-712 struct hash (a second store of the same terms changes nothing).
-    function _storeTerms(IRentalTypes.Terms calldata t) internal returns (bytes32) {
+    function _storeTerms(IRentalEscrow e, IRentalTypes.Terms calldata t) internal returns (bytes32) {
         RentalTerms.validate(t);
         if (!tokenAllowed[t.token]) revert TokenNotAllowed(t.token);
         if (t.pricePerUnit != 0) {
@@ -214,7 +218,13 @@ contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTr
                     : deviceRegistry.assetOf(t.meterDeviceId) == t.subjectId;
             if (!ok) revert IRentalTypes.MeterNotOfSubject(t.meterDeviceId);
         }
-        return escrow.storeTerms(t);
+        return e.storeTerms(t);
+    }
+
+    /// @dev The escrow governance linked; nothing is offered or opened before it is (`EscrowNotSet`).
+    function _linkedEscrow() internal view returns (IRentalEscrow e) {
+        e = escrow;
+        if (address(e) == address(0)) revert EscrowNotSet();
     }
 
     function _ownerOfSubject(uint8 kind, uint256 subjectId) internal view returns (address) {

@@ -339,6 +339,7 @@ const TABLE: Record<string, Record<string, Entry>> = {
     },
   },
   RentalMarket: {
+    "setEscrow(address)": ADMIN,
     "setTokenAllowed(address,bool)": ADMIN,
     "setDefaultArbiter(address)": ADMIN,
     "setFeeRecipient(address)": ADMIN,

@@ -78,13 +78,18 @@ abstract contract SuiteSetup is PlinthTest {
             address(this),
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor)),
             address(0xFEE2),
             address(0xA4B),
-            250,
+            250
+        );
+        rental = new RentalEscrow(
+            market,
+            IAssetRegistry(address(assets)),
+            IDeviceRegistry(address(devices)),
+            IIncomeDistributor(address(distributor)),
             settlement
         );
-        rental = RentalEscrow(payable(address(market.escrow())));
+        market.setEscrow(rental);
         maintenance = new MaintenanceOrders(
             address(this),
             IAssetRegistry(address(assets)),

@@ -191,7 +191,7 @@ describe("RentalEscrow: access control and bad input", function () {
       .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
   });
 
-  it("refuses a zero address, an excessive fee or a module built for other contracts at deployment", async function () {
+  it("refuses a zero market or distributor, or a module built for other contracts, at deployment", async function () {
     const f = await loadFixture(activeEth);
     const [assets, devices, distributor] = [
       await f.assets.getAddress(),
@@ -200,25 +200,18 @@ describe("RentalEscrow: access control and bad input", function () {
     ];
     const module = await f.escrow.settlement();
     const fees = f.feeRecipient.address;
-    const arb = f.arbiter.address;
-    const gov = f.governance.address;
-    // The market's constructor creates the escrow: the escrow's refusals bubble up through it.
-    const factory = await ethers.getContractFactory("RentalMarket");
-    const escrowErrors = await ethers.getContractFactory("RentalEscrow"); // decodes the escrow's errors
+    const market = f.marketAddress;
+    const factory = await ethers.getContractFactory("RentalEscrow");
     for (const bad of [
-      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module),
-      factory.deploy(gov, assets, devices, ZERO_ADDRESS, fees, arb, 0, module),
-      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module),
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, module),
+      factory.deploy(market, assets, devices, ZERO_ADDRESS, module),
     ]) {
       await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
-      .to.be.revertedWithCustomError(factory, "FeeTooHigh")
-      .withArgs(1001, 1000);
     const otherDistributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const otherAddress = await otherDistributor.getAddress();
-    await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module))
-      .to.be.revertedWithCustomError(escrowErrors, "SettlementMismatch")
+    await expect(factory.deploy(market, assets, devices, otherAddress, module))
+      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
       .withArgs(module);
     const wrongModules = [
       await ethers.deployContract("RentalSettlement", [otherAddress, devices, distributor]),
@@ -226,12 +219,12 @@ describe("RentalEscrow: access control and bad input", function () {
     ];
     for (const wrong of wrongModules) {
       const addr = await wrong.getAddress();
-      await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, addr))
-        .to.be.revertedWithCustomError(escrowErrors, "SettlementMismatch")
+      await expect(factory.deploy(market, assets, devices, distributor, addr))
+        .to.be.revertedWithCustomError(factory, "SettlementMismatch")
         .withArgs(addr);
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, fees))
-      .to.be.revertedWithCustomError(escrowErrors, "SettlementMismatch")
+    await expect(factory.deploy(market, assets, devices, distributor, fees))
+      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
       .withArgs(fees);
   });
 });

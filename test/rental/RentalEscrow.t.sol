@@ -42,17 +42,23 @@ abstract contract RentalSetup is PlinthTest {
             GOV,
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor)),
             FEES,
             ARBITER,
-            FEE_BPS,
+            FEE_BPS
+        );
+        escrow = new RentalEscrow(
+            market,
+            IAssetRegistry(address(assets)),
+            IDeviceRegistry(address(devices)),
+            IIncomeDistributor(address(distributor)),
             settlement
         );
-        escrow = RentalEscrow(payable(address(market.escrow())));
         assets.setLeaseManager(address(escrow));
         devices.setLeaseManager(address(escrow));
-        vm.prank(GOV);
+        vm.startPrank(GOV);
+        market.setEscrow(escrow);
         market.setTokenAllowed(address(0), true);
+        vm.stopPrank();
         for (uint256 i = 1; i <= 3; ++i) assets.setAsset(i, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
     }
 

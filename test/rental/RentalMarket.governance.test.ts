@@ -1,4 +1,4 @@
-/** RentalMarket: governance of the rental configuration (tokens, fee, fee recipient, default arbiter). */
+/** RentalMarket: governance of the rental configuration (escrow link, tokens, fee, fee recipient, default arbiter). */
 import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
@@ -27,14 +27,13 @@ async function config(f: F) {
 }
 
 describe("RentalMarket: governance", function () {
-  it("is deployed with governance as DEFAULT_ADMIN_ROLE, the configuration given, and its escrow as first creation", async function () {
+  it("is deployed with governance as DEFAULT_ADMIN_ROLE, the configuration given, and the escrow naming it linked", async function () {
     const f = await loadFixture(base);
     expect(await f.market.hasRole(ethers.ZeroHash, f.governance.address)).to.equal(true);
     expect(await f.market.protocolFeeBps()).to.equal(FEE_BPS);
     expect(await f.market.feeRecipient()).to.equal(f.feeRecipient.address);
     expect(await f.market.defaultArbiter()).to.equal(f.arbiter.address);
     expect(await f.market.escrow()).to.equal(f.escrowAddress);
-    expect(f.escrowAddress).to.equal(ethers.getCreateAddress({ from: f.marketAddress, nonce: 1 }));
     expect(await f.escrow.market()).to.equal(f.marketAddress);
     expect(await f.market.assetRegistry()).to.equal(await f.assets.getAddress());
     expect(await f.market.deviceRegistry()).to.equal(await f.devices.getAddress());
@@ -90,21 +89,16 @@ describe("RentalMarket: governance", function () {
   it("refuses a zero governance, fee recipient or default arbiter and a fee above the cap at deployment", async function () {
     const f = await loadFixture(base);
     const factory = await ethers.getContractFactory("RentalMarket");
-    const module = await f.escrow.settlement();
-    const [assets, devices, distributor] = [
-      await f.assets.getAddress(),
-      await f.devices.getAddress(),
-      await f.distributor.getAddress(),
-    ];
+    const [assets, devices] = [await f.assets.getAddress(), await f.devices.getAddress()];
     const [gov, fees, arb] = [f.governance.address, f.feeRecipient.address, f.arbiter.address];
     for (const bad of [
-      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module),
-      factory.deploy(gov, assets, devices, distributor, ZERO_ADDRESS, arb, 0, module),
-      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module),
+      factory.deploy(ZERO_ADDRESS, assets, devices, fees, arb, 0),
+      factory.deploy(gov, assets, devices, ZERO_ADDRESS, arb, 0),
+      factory.deploy(gov, assets, devices, fees, ZERO_ADDRESS, 0),
     ]) {
       await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module))
+    await expect(factory.deploy(gov, assets, devices, fees, arb, 1001))
       .to.be.revertedWithCustomError(factory, "FeeTooHigh")
       .withArgs(1001, 1000);
   });

@@ -357,14 +357,17 @@ export interface EscrowDeployment {
   feeRecipient: string;
   defaultArbiter: string;
   feeBps: number | bigint;
-  /** Sends both deployments (default: the connection's first account). */
+  /** Sends the three deployments (default: the connection's first account). */
   deployer?: HardhatEthersSigner;
+  /** Sends governance's `setEscrow` (default: the connection's signer for `governance`). */
+  governanceSigner?: HardhatEthersSigner;
 }
 
 /**
- * Deploys the escrow's settlement module, then the rental market, whose constructor creates the escrow that
- * delegatecalls the module (two transactions: together they exceed the EIP-3860 init code limit). Returns the
- * market (governance's contract: tokens, fee, offers) and its escrow (agreements; ERC-20 renters approve it).
+ * Deploys the escrow's settlement module, the rental market, then the escrow naming the market (it delegatecalls
+ * the module; three transactions, as the escrow's init code alone nears the EIP-3860 limit), and has governance
+ * link the escrow on the market (`setEscrow`, once). Returns the market (governance's contract: tokens, fee,
+ * offers) and its escrow (agreements; ERC-20 renters approve it).
  */
 export async function deployRentalEscrow(
   ethers: HardhatEthers,
@@ -377,23 +380,16 @@ export async function deployRentalEscrow(
   );
   const market = (await ethers.deployContract(
     "RentalMarket",
-    [
-      d.governance,
-      d.assetRegistry,
-      d.deviceRegistry,
-      d.distributor,
-      d.feeRecipient,
-      d.defaultArbiter,
-      d.feeBps,
-      await settlement.getAddress(),
-    ],
+    [d.governance, d.assetRegistry, d.deviceRegistry, d.feeRecipient, d.defaultArbiter, d.feeBps],
     d.deployer,
   )) as unknown as RentalMarket;
-  const escrow = (await ethers.getContractAt(
+  const escrow = (await ethers.deployContract(
     "RentalEscrow",
-    await market.escrow(),
+    [await market.getAddress(), d.assetRegistry, d.deviceRegistry, d.distributor, await settlement.getAddress()],
     d.deployer,
   )) as unknown as RentalEscrow;
+  const governance = d.governanceSigner ?? (await ethers.getSigner(d.governance));
+  await (await market.connect(governance).setEscrow(await escrow.getAddress())).wait();
   return { market, escrow };
 }
 
