@@ -41,7 +41,7 @@ export interface PlinthParameters {
   protocolFeeBps: number;
   /** Cap on the maintenance reserve rate an agent may set, in basis points (cap 5,000). */
   maxReserveBps: number;
-  /** Protocol fee on rent, in basis points (RentalEscrow caps it at 1,000). */
+  /** Protocol fee on rent, in basis points (RentalMarket caps it at 1,000). */
   rentalFeeBps: number;
   /** Arbiter of rental disputes when the terms name none. */
   defaultArbiter: string;

@@ -6,8 +6,8 @@
  *
  * Parts: devices (DeviceRegistry, which creates DeviceKeys, and the ERC-7913 WebAuthnVerifier and RsaVerifier that DeviceKeys allowlists), assets (IdentityRegistry, AssetRegistry), income
  * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), disputes (DisputeModule), rental
- * (RentalSettlement, RentalEscrow, which creates RentalCustody and RentalClaims), maintenance (MaintenanceOrders, which
- * creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
+ * (RentalSettlement, RentalMarket, RentalEscrow, which creates RentalCustody and RentalClaims), maintenance
+ * (MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
@@ -46,6 +46,7 @@ export type ContractName =
   | "ShareFactory"
   | "IncomeDistributor"
   | "RentalSettlement"
+  | "RentalMarket"
   | "RentalEscrow"
   | "RentalCustody"
   | "RentalClaims"
@@ -140,20 +141,32 @@ export const CONTRACTS: readonly ContractSpec[] = [
     args: () => [ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
     roles: false,
   },
+  // The rental market (offers, signed offers, configuration): holds governance, which links its escrow once.
   {
-    name: "RentalEscrow",
+    name: "RentalMarket",
     part: "rental",
     args: (p) => [
       p.governance,
       ref("AssetRegistry"),
       ref("DeviceRegistry"),
-      ref("IncomeDistributor"),
       p.feeRecipient,
       p.defaultArbiter,
       p.rentalFeeBps,
+    ],
+  },
+  // The escrow names its market (the only opener of agreements); governance then links it (`setEscrow`).
+  {
+    name: "RentalEscrow",
+    part: "rental",
+    args: () => [
+      ref("RentalMarket"),
+      ref("AssetRegistry"),
+      ref("DeviceRegistry"),
+      ref("IncomeDistributor"),
       ref("RentalSettlement"),
       ref("DisputeModule"),
     ],
+    roles: false,
   },
   // Created by RentalEscrow's constructor (its first creation), so it trusts exactly that escrow; it creates
   // the rental vaults' AssetVault implementation in turn (its own nonce 1).
@@ -310,15 +323,24 @@ export function governanceActions(p: PlinthParameters): GovernanceAction[] {
   );
   // Shares: the factory records each asset's share token in the registry.
   actions.push(grant("ShareFactory", "AssetRegistry", "SHARE_FACTORY_ROLE", ref("ShareFactory"), ["assets", "shares"]));
-  // Rental: leases devices and assets; payment tokens.
+  // Rental: the market opens agreements in its escrow (linked once); the escrow leases devices and assets;
+  // payment tokens.
+  actions.push({
+    id: "setEscrow",
+    contract: "RentalMarket",
+    method: "setEscrow",
+    args: [ref("RentalEscrow")],
+    parts: ["rental"],
+    done: { signature: "function escrow() view returns (address)", args: [], equals: ref("RentalEscrow") },
+  });
   actions.push(
     grant("RentalEscrow_devices", "DeviceRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["devices", "rental"]),
   );
   actions.push(
     grant("RentalEscrow_assets", "AssetRegistry", "LEASE_MANAGER_ROLE", ref("RentalEscrow"), ["assets", "rental"]),
   );
-  if (p.ethForRent) actions.push(allowToken("RentalEscrow", ZeroAddress, "ETH", "rental"));
-  p.acceptedTokens.forEach((token, i) => actions.push(allowToken("RentalEscrow", token, String(i), "rental")));
+  if (p.ethForRent) actions.push(allowToken("RentalMarket", ZeroAddress, "ETH", "rental"));
+  p.acceptedTokens.forEach((token, i) => actions.push(allowToken("RentalMarket", token, String(i), "rental")));
   // Maintenance: spends assets' maintenance reserves; payment tokens.
   actions.push(
     grant("MaintenanceCustody", "IncomeDistributor", "RESERVE_SPENDER_ROLE", ref("MaintenanceCustody"), [

@@ -17,6 +17,7 @@ export const SUITE_CONTRACTS = [
   "AssetRegistry",
   "ShareFactory",
   "IncomeDistributor",
+  "RentalMarket",
   "RentalEscrow",
   "RentalCustody",
   "RentalClaims",

@@ -3,62 +3,36 @@ pragma solidity 0.8.37;
 
 import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalState} from "./IRentalState.sol";
+import {IRentalMarket} from "./IRentalMarket.sol";
 
 /// @title IRentalEscrow
 /// @notice Every external function of the Plinth rental escrow (RentalEscrow implements this interface, so the
 ///         compiler checks each function against it; the functions the escrow runs in its settlement module keep
 ///         their selector here). Types, events and errors: IRentalTypes; the getters of its stored state and
-///         configuration: IRentalState. Lifecycle: RentalEscrow and README.md.
+///         configuration: IRentalState. Offers, signed offers and the configuration: IRentalMarket, the only opener
+///         of agreements here. Lifecycle: RentalEscrow and README.md.
 interface IRentalEscrow is IRentalState {
-    /// @notice Allows or disallows `token` for new agreements (running agreements are unaffected).
-    /// @param token The ERC-20, or address(0) for ETH.
-    /// @param allowed Whether it is allowed.
-    function setTokenAllowed(address token, bool allowed) external;
+    /// @notice Stores terms the market validated, once, under their EIP-712 struct hash (a second store of the same
+    ///         terms changes nothing). Only the market (`NotMarket`).
+    /// @param t The terms.
+    /// @return termsHash Their EIP-712 struct hash (the key of `termsOf`).
+    function storeTerms(Terms calldata t) external returns (bytes32 termsHash);
 
-    /// @notice Sets the protocol fee snapshotted into agreements opened from now on.
-    /// @param bps Fee in basis points, at most MAX_FEE_BPS.
-    function setProtocolFee(uint16 bps) external;
-
-    /// @notice Sets who is credited protocol fees from now on.
-    /// @param recipient The new fee recipient.
-    function setFeeRecipient(address recipient) external;
-
-    /// @notice Sets the arbiter used by disputes raised from now on whose terms name none.
-    /// @param arbiter The new default arbiter.
-    function setDefaultArbiter(address arbiter) external;
-
-    /// @notice Publishes rental terms for a subject the caller currently owns (agent / device owner).
-    /// @param t The terms (validated; stored once under their hash, immutable).
-    /// @return offerId keccak256(abi.encode(owner, termsHash)).
-    function publishOffer(Terms calldata t) external returns (bytes32 offerId);
-
-    /// @notice Withdraws an on-chain offer (running agreements keep their terms).
-    /// @param offerId The offer.
-    function cancelOffer(bytes32 offerId) external;
-
-    /// @notice Cancels every signed offer of the caller carrying `nonce`.
-    /// @param nonce The nonce to cancel.
-    function cancelNonce(uint256 nonce) external;
-
-    /// @notice Rents from an on-chain offer. Pulls deposit + `prepay` (ETH: msg.value must equal it).
-    /// @param offerId The offer.
+    /// @notice Opens an agreement on stored terms offered by `owner` to `renter`. Only the market (`NotMarket`).
+    ///         Refused unless `owner` is still the subject's agent / device owner, the subject is rentable and free,
+    ///         the terms' token is allowed by the market now and duration and prepay fit the terms. Pulls deposit +
+    ///         `prepay` from `renter` (ERC-20: the renter approves this escrow) or takes it as msg.value (ETH,
+    ///         forwarded by the market); snapshots the market's protocol fee.
+    /// @param termsHash The stored terms.
+    /// @param owner Who offered them (the market checked the offer or its signature).
+    /// @param renter Who rents and pays.
     /// @param duration Seconds of use, within the terms' bounds.
     /// @param prepay Initial credit, at least minDuration * pricePerSecond.
     /// @return id The agreement id.
-    function rent(bytes32 offerId, uint256 duration, uint256 prepay) external payable returns (bytes32 id);
-
-    /// @notice Rents from an owner's EIP-712 signed offer (ERC-1271 owners supported). A signed offer
-    ///         is a standing intent: it can be filled again once the previous agreement released the
-    ///         subject, until `expiry` or until the owner cancels its nonce. The signer must still be
-    ///         the subject's agent / device owner when it is filled.
-    /// @param offer The signed offer.
-    /// @param signature The owner's signature over the offer's EIP-712 digest.
-    /// @param duration Seconds of use, within the terms' bounds.
-    /// @param prepay Initial credit, at least minDuration * pricePerSecond.
-    /// @return id The agreement id.
-    function rentWithSignature(
-        SignedOffer calldata offer,
-        bytes calldata signature,
+    function open(
+        bytes32 termsHash,
+        address owner,
+        address renter,
         uint256 duration,
         uint256 prepay
     ) external payable returns (bytes32 id);
@@ -154,11 +128,6 @@ interface IRentalEscrow is IRentalState {
     /// @return The terms.
     function termsOf(bytes32 termsHash) external view returns (Terms memory);
 
-    /// @notice An on-chain offer.
-    /// @param offerId The offer id.
-    /// @return The offer record.
-    function offerOf(bytes32 offerId) external view returns (Offer memory);
-
     /// @notice Id of the `nonce`-th agreement on a subject: keccak256(abi.encode(kind, subjectId, nonce)).
     /// @param kind Subject kind.
     /// @param subjectId Subject id.
@@ -191,11 +160,6 @@ interface IRentalEscrow is IRentalState {
     /// @return The amount held.
     function heldFor(bytes32 id) external view returns (uint256);
 
-    /// @notice EIP-712 digest of a signed offer, as the owner signs it.
-    /// @param offer The offer.
-    /// @return The digest.
-    function offerDigest(SignedOffer calldata offer) external view returns (bytes32);
-
     /// @notice The RentalCustody holding every agreement's money in per-custody vaults, with the parties'
     ///         claimable balances (`withdraw` there) and deferred income: this escrow's first creation (nonce 1).
     /// @return The custody.
@@ -210,15 +174,13 @@ interface IRentalEscrow is IRentalState {
 
     // ------------------------------------------------------------------ state and configuration
 
-    /// @notice EIP-712 type hash of rental terms (`Terms(...)`), for signers and tests.
-    /// @return The type hash.
-    function TERMS_TYPEHASH() external view returns (bytes32);
-
-    /// @notice EIP-712 type hash of a signed offer (`Offer(Terms terms,...)Terms(...)`).
-    /// @return The type hash.
-    function OFFER_TYPEHASH() external view returns (bytes32);
-
     /// @notice The settlement module this escrow delegatecalls (built for the same registries and distributor).
     /// @return Its address.
     function settlement() external view returns (address);
+
+    /// @notice The rental market this escrow was deployed for: the only caller of `storeTerms` and `open`, and the holder
+    ///         of the configuration this escrow reads (token allowlist and protocol fee at opening, fee recipient
+    ///         when fees are swept, default arbiter when a claim is disputed).
+    /// @return The market.
+    function market() external view returns (IRentalMarket);
 }

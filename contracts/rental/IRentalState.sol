@@ -7,7 +7,7 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IRentalTypes} from "./IRentalTypes.sol";
 
 /// @title IRentalState
-/// @notice The getters of the rental escrow's stored state and configuration (implemented by the public variables of
+/// @notice The getters of the rental escrow's stored state (implemented by the public variables of
 ///         RentalBase, the storage both the escrow and its settlement module run on). Part of IRentalEscrow.
 interface IRentalState is IRentalTypes {
     /// @notice The registry lease a live agreement holds: until the escrow releases it on settlement.
@@ -26,26 +26,4 @@ interface IRentalState is IRentalTypes {
     /// @return The distributor.
     function distributor() external view returns (IIncomeDistributor);
 
-    /// @notice Whether `token` may be used by new agreements (address(0) = ETH).
-    /// @param token The token.
-    /// @return Whether it is allowed.
-    function tokenAllowed(address token) external view returns (bool);
-
-    /// @notice Protocol fee in bps snapshotted into agreements opened from now on.
-    /// @return The fee.
-    function protocolFeeBps() external view returns (uint16);
-
-    /// @notice Who is credited the protocol fees swept from now on.
-    /// @return The fee recipient.
-    function feeRecipient() external view returns (address);
-
-    /// @notice Arbiter of disputes raised from now on whose terms name none.
-    /// @return The default arbiter.
-    function defaultArbiter() external view returns (address);
-
-    /// @notice Whether an owner's signed-offer nonce is cancelled or spent.
-    /// @param owner The offer's signer.
-    /// @param nonce The nonce.
-    /// @return Whether it can no longer be filled.
-    function nonceCancelled(address owner, uint256 nonce) external view returns (bool);
 }

@@ -4,9 +4,9 @@ pragma solidity 0.8.37;
 import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 
 /// @title IRentalTypes
-/// @notice The rental part's vocabulary: its types, events and errors (the suite's shared errors, such as
+/// @notice The rental part's vocabulary: its types, the escrow's events and the errors (the suite's shared errors, such as
 ///         `ZeroAddress`, `TokenNotAllowed`, `NotArbiter`, `DeadlinePassed` and `DeadlineNotPassed`, come from
-///         IPlinthErrors). IRentalEscrow declares the functions.
+///         IPlinthErrors). IRentalMarket and IRentalEscrow declare the functions (the market's own events are in IRentalMarket).
 interface IRentalTypes is IPlinthErrors {
     /// @notice What is rented: a real asset (IAssetRegistry) or a device (IDeviceRegistry).
     enum SubjectKind {
@@ -152,12 +152,6 @@ interface IRentalTypes is IPlinthErrors {
 
     /// @notice Terms stored under their EIP-712 struct hash.
     event TermsStored(bytes32 indexed termsHash, uint8 subjectKind, uint256 indexed subjectId);
-    /// @notice An on-chain offer was published.
-    event OfferPublished(bytes32 indexed offerId, address indexed owner, bytes32 indexed termsHash);
-    /// @notice An on-chain offer was withdrawn.
-    event OfferCancelled(bytes32 indexed offerId);
-    /// @notice A signed-offer nonce was cancelled by its owner, or spent by the agreement it opened.
-    event NonceCancelled(address indexed owner, uint256 nonce);
     /// @notice An agreement was opened (Reserved or directly Active).
     event AgreementOpened(
         bytes32 indexed id,
@@ -211,14 +205,6 @@ interface IRentalTypes is IPlinthErrors {
     event Closed(bytes32 indexed id);
     /// @notice Releasing a registry lease failed (the agreement still moved on).
     event LeaseReleaseFailed(uint8 subjectKind, uint256 indexed subjectId);
-    /// @notice Governance allowed or disallowed a payment token.
-    event TokenAllowed(address indexed token, bool allowed);
-    /// @notice Governance changed the protocol fee for new agreements.
-    event ProtocolFeeSet(uint256 bps);
-    /// @notice Governance changed the fee recipient.
-    event FeeRecipientSet(address indexed recipient);
-    /// @notice Governance changed the default arbiter.
-    event DefaultArbiterSet(address indexed arbiter);
 
     /// @notice The offered terms break a rule (the reason names which).
     error InvalidTerms(TermsError reason);
@@ -273,6 +259,8 @@ interface IRentalTypes is IPlinthErrors {
     error WrongClaimStatus(bytes32 id, ClaimStatus status);
     /// @notice Only the escrow's RentalClaims may close a settlement.
     error NotClaims(address caller);
+    /// @notice Only the escrow's rental market may store terms and open agreements.
+    error NotMarket(address caller);
     /// @notice The settlement module was built for other registries or another distributor.
     error SettlementMismatch(address settlement);
 }

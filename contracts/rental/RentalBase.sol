@@ -11,15 +11,14 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {MAX_FEE_BPS} from "../common/Constants.sol";
 import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalState} from "./IRentalState.sol";
+import {IRentalMarket} from "./IRentalMarket.sol";
 
 /// @title RentalBase
-/// @notice Storage, configuration and shared accounting of the rental escrow. RentalEscrow and its
-///         settlement module (run by delegatecall) both inherit it first, so they share one storage layout
-///         (the escrow's AccessControl and EIP712 storage comes after it; the module reads roles through
-///         the escrow's `hasRole`).
+/// @notice Storage and shared accounting of the rental escrow. RentalEscrow and its settlement module (run by
+///         delegatecall) both inherit it first, so they share one storage layout. The configuration (tokens,
+///         fee, fee recipient, default arbiter) lives in the rental market (`_market()`).
 abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @notice The registry lease a live agreement holds: until this escrow releases it on settlement.
     uint64 public constant LEASED_UNTIL_RELEASED = type(uint64).max;
@@ -34,19 +33,6 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @notice The income distributor rent of assets is deposited into.
     IIncomeDistributor public immutable distributor;
 
-    /// @notice Payment tokens allowed for new agreements (address(0) = ETH).
-    mapping(address token => bool) public tokenAllowed;
-    /// @notice Protocol fee in bps applied to agreements opened from now on.
-    uint16 public protocolFeeBps;
-    /// @notice Receives the protocol fee as a claimable balance.
-    address public feeRecipient;
-    /// @notice Arbiter of agreements whose terms name none.
-    address public defaultArbiter;
-
-    /// @notice Cancelled signed-offer nonces.
-    mapping(address owner => mapping(uint256 nonce => bool)) public nonceCancelled;
-    /// @notice On-chain offers by id (keccak256(owner, termsHash)).
-    mapping(bytes32 offerId => Offer) internal _offers;
 
     struct Subject {
         uint64 nonce; // agreements ever opened on this subject
@@ -64,32 +50,20 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @param assetRegistry_ The asset registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param deviceRegistry_ The device registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param distributor_ The income distributor.
-    /// @param feeRecipient_ Receiver of protocol fees.
-    /// @param defaultArbiter_ Arbiter when terms name none.
-    /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
-    constructor(
-        IAssetRegistry assetRegistry_,
-        IDeviceRegistry deviceRegistry_,
-        IIncomeDistributor distributor_,
-        address feeRecipient_,
-        address defaultArbiter_,
-        uint16 feeBps
-    ) {
+    constructor(IAssetRegistry assetRegistry_, IDeviceRegistry deviceRegistry_, IIncomeDistributor distributor_) {
         if (
             address(assetRegistry_) == address(0) ||
             address(deviceRegistry_) == address(0) ||
-            address(distributor_) == address(0) ||
-            feeRecipient_ == address(0) ||
-            defaultArbiter_ == address(0)
+            address(distributor_) == address(0)
         ) revert ZeroAddress();
-        if (feeBps > MAX_FEE_BPS) revert FeeTooHigh(feeBps, MAX_FEE_BPS);
         assetRegistry = assetRegistry_;
         deviceRegistry = deviceRegistry_;
         distributor = distributor_;
-        feeRecipient = feeRecipient_;
-        defaultArbiter = defaultArbiter_;
-        protocolFeeBps = feeBps;
     }
+
+    /// @dev The rental market (named at the escrow's deployment): its only opener and the holder of the configuration
+    ///      (token allowlist, protocol fee, fee recipient, default arbiter) the escrow reads back.
+    function _market() internal view virtual returns (IRentalMarket);
 
     /// @dev Charges time rent up to min(now, end) from the credit; what the credit cannot cover is debt.
     function _accrue(Agreement storage a, uint256 price) internal {
@@ -244,16 +218,15 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         if (a.state != expected) revert WrongState(id, _stateOf(a));
     }
 
+    /// @dev Stored terms name an asset or a device (the market validated them before `storeTerms`).
     function _ownerOfSubject(uint8 kind, uint256 subjectId) internal view returns (address) {
-        if (kind == uint8(SubjectKind.Asset)) return assetRegistry.agentOf(subjectId);
-        if (kind == uint8(SubjectKind.Device)) return deviceRegistry.ownerOf(subjectId);
-        revert InvalidTerms(TermsError.Subject);
+        return kind == uint8(SubjectKind.Asset) ? assetRegistry.agentOf(subjectId) : deviceRegistry.ownerOf(subjectId);
     }
 
-    /// @dev Pulls exactly `amount` from the caller straight into custody `custodyId`'s vault; refuses
+    /// @dev Pulls exactly `amount` from `from` straight into custody `custodyId`'s vault; refuses
     ///      fee-on-transfer tokens by the vault's balance difference. ETH is forwarded through the custody (the
     ///      vault accepts ETH from its controller only). Payers approve this escrow, which holds nothing.
-    function _pull(uint256 custodyId, address token, uint256 amount) internal {
+    function _pull(address from, uint256 custodyId, address token, uint256 amount) internal {
         if (token == address(0)) {
             if (msg.value != amount) revert WrongEthAmount(amount, msg.value);
             _custody().fund{value: amount}(custodyId);
@@ -263,7 +236,7 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
         address vault = _vaultOf(custodyId);
         IERC20 erc20 = IERC20(token);
         uint256 before = erc20.balanceOf(vault);
-        erc20.safeTransferFrom(msg.sender, vault, amount);
+        erc20.safeTransferFrom(from, vault, amount);
         uint256 received = erc20.balanceOf(vault) - before;
         if (received != amount) revert FeeOnTransferToken(amount, received);
     }

@@ -189,7 +189,7 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
     /// @dev The arbiter of a dispute whose terms name none: the default in force when the claim is disputed.
     ///      The one place it is read.
     function _defaultArbiter() internal view returns (address) {
-        return escrow.defaultArbiter();
+        return escrow.market().defaultArbiter();
     }
 
     /// @dev The pending claim of `id`, the caller being its renter.

@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -16,6 +12,7 @@ import {RentalTerms} from "./RentalTerms.sol";
 import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
 import {IRentalState} from "./IRentalState.sol";
+import {IRentalMarket} from "./IRentalMarket.sol";
 import {RentalBase} from "./RentalBase.sol";
 import {RentalCustody} from "./RentalCustody.sol";
 import {RentalSettlement} from "./RentalSettlement.sol";
@@ -51,42 +48,43 @@ import {IDisputeModule} from "../disputes/IDisputeModule.sol";
 ///         `custody().vaultOf(custodyId)`. Renters approve this escrow and pay straight into the vault; every
 ///         payout leaves from it through the custody, which only this escrow instructs to credit or pay; the
 ///         escrow itself holds nothing between calls.
-contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
+///
+///         Agreements are opened by the rental market only (`market`, named at deployment): it validates offers
+///         and terms and calls `storeTerms` and `open`; this escrow re-checks the opening against the subject's
+///         current owner and the market's configuration at that moment, and pulls the payment from the renter.
+contract RentalEscrow is RentalBase, IRentalEscrow {
     using SafeCast for uint256;
 
     /// @inheritdoc IRentalEscrow
-    bytes32 public constant TERMS_TYPEHASH = RentalTerms.TERMS_TYPEHASH;
-    /// @inheritdoc IRentalEscrow
-    bytes32 public constant OFFER_TYPEHASH = RentalTerms.OFFER_TYPEHASH;
-
-    /// @inheritdoc IRentalEscrow
     address public immutable settlement;
+    /// @inheritdoc IRentalEscrow
+    IRentalMarket public immutable market;
 
-    /// @param governance DEFAULT_ADMIN_ROLE holder (token allowlist, fee, fee recipient, default arbiter).
+    /// @dev Only the market stores terms and opens agreements (checked before the re-entrancy guard, so a stranger
+    ///      is told `NotMarket` whenever it calls).
+    modifier onlyMarket() {
+        _onlyMarket();
+        _;
+    }
+
+    /// @notice Deployed after its rental market, which it names (`market`); governance then links it on the market
+    ///         (`RentalMarket.setEscrow`, which checks this escrow names it).
+    /// @param market_ The rental market: the only caller of `storeTerms` and `open`, source of the configuration.
     /// @param assetRegistry_ The asset registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param deviceRegistry_ The device registry (this escrow needs its LEASE_MANAGER_ROLE).
     /// @param distributor_ The income distributor.
-    /// @param feeRecipient_ Receiver of protocol fees.
-    /// @param defaultArbiter_ Arbiter when terms name none.
-    /// @param feeBps Initial protocol fee (<= MAX_FEE_BPS).
     /// @param settlement_ The RentalSettlement module, built for the same registries and distributor.
     /// @param disputes_ The suite's dispute module, deciding disputed damage claims (through RentalClaims).
     constructor(
-        address governance,
+        IRentalMarket market_,
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
         IIncomeDistributor distributor_,
-        address feeRecipient_,
-        address defaultArbiter_,
-        uint16 feeBps,
         RentalSettlement settlement_,
         IDisputeModule disputes_
-    )
-        RentalBase(assetRegistry_, deviceRegistry_, distributor_, feeRecipient_, defaultArbiter_, feeBps)
-        EIP712("PlinthRental", "1")
-    {
-        if (governance == address(0)) revert ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, governance);
+    ) RentalBase(assetRegistry_, deviceRegistry_, distributor_) {
+        if (address(market_) == address(0)) revert ZeroAddress();
+        market = market_;
         if (
             address(settlement_).code.length == 0 ||
             address(settlement_.assetRegistry()) != address(assetRegistry_) ||
@@ -103,82 +101,26 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         assert(claims_ == _claims());
     }
 
-    // ------------------------------------------------------------------ governance (run by the module)
+    // ------------------------------------------------------------------ opening (the market only)
 
     /// @inheritdoc IRentalEscrow
-    function setTokenAllowed(address /* token */, bool /* allowed */) external {
-        _delegate();
+    function storeTerms(Terms calldata t) external onlyMarket returns (bytes32 termsHash) {
+        termsHash = RentalTerms.hash(t);
+        if (_terms[termsHash].subjectKind == 0) {
+            _terms[termsHash] = t;
+            emit TermsStored(termsHash, t.subjectKind, t.subjectId);
+        }
     }
 
     /// @inheritdoc IRentalEscrow
-    function setProtocolFee(uint16 /* bps */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function setFeeRecipient(address /* recipient */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function setDefaultArbiter(address /* arbiter */) external {
-        _delegate();
-    }
-
-    // ------------------------------------------------------------------ offers
-
-    /// @inheritdoc IRentalEscrow
-    function publishOffer(Terms calldata t) external returns (bytes32 offerId) {
-        address owner = _ownerOfSubject(t.subjectKind, t.subjectId);
-        if (msg.sender != owner) revert NotSubjectOwner(msg.sender, owner);
-        bytes32 termsHash = _storeTerms(t);
-        offerId = keccak256(abi.encode(msg.sender, termsHash));
-        if (_offers[offerId].owner != address(0)) revert OfferExists(offerId);
-        _offers[offerId] = Offer({owner: msg.sender, active: true, termsHash: termsHash});
-        emit OfferPublished(offerId, msg.sender, termsHash);
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function cancelOffer(bytes32 /* offerId */) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function cancelNonce(uint256 /* nonce */) external {
-        _delegate();
-    }
-
-    // ------------------------------------------------------------------ opening
-
-    /// @inheritdoc IRentalEscrow
-    function rent(
-        bytes32 offerId,
+    function open(
+        bytes32 termsHash,
+        address owner,
+        address renter,
         uint256 duration,
         uint256 prepay
-    ) external payable nonReentrant returns (bytes32 id) {
-        Offer memory o = _offers[offerId];
-        if (!o.active) revert OfferNotActive(offerId);
-        id = _open(o.termsHash, o.owner, duration, prepay);
-    }
-
-    /// @inheritdoc IRentalEscrow
-    function rentWithSignature(
-        SignedOffer calldata offer,
-        bytes calldata signature,
-        uint256 duration,
-        uint256 prepay
-    ) external payable nonReentrant returns (bytes32 id) {
-        if (block.timestamp > offer.expiry) revert OfferExpired(offer.expiry);
-        if (nonceCancelled[offer.owner][offer.nonce]) revert OfferNonceCancelled(offer.owner, offer.nonce);
-        if (offer.renter != address(0) && offer.renter != msg.sender) revert OfferNotForRenter(offer.renter);
-        bytes32 termsHash = RentalTerms.hash(offer.terms);
-        bytes32 digest = _hashTypedDataV4(RentalTerms.hashOffer(offer, termsHash));
-        if (!SignatureChecker.isValidSignatureNow(offer.owner, digest, signature)) revert InvalidSignature();
-        // Single use: the signed offer opens one agreement; its nonce is spent as if cancelled.
-        nonceCancelled[offer.owner][offer.nonce] = true;
-        emit NonceCancelled(offer.owner, offer.nonce);
-        if (_terms[termsHash].subjectKind == 0) _storeTerms(offer.terms);
-        id = _open(termsHash, offer.owner, duration, prepay);
+    ) external payable onlyMarket nonReentrant returns (bytes32 id) {
+        id = _open(termsHash, owner, renter, duration, prepay);
     }
 
     // ------------------------------------------------------------------ paying
@@ -276,11 +218,6 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IRentalEscrow
-    function offerOf(bytes32 offerId) external view returns (Offer memory) {
-        return _offers[offerId];
-    }
-
-    /// @inheritdoc IRentalEscrow
     function agreementId(uint8 kind, uint256 subjectId, uint64 nonce) public pure returns (bytes32) {
         return keccak256(abi.encode(kind, subjectId, nonce));
     }
@@ -314,11 +251,6 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IRentalEscrow
-    function offerDigest(SignedOffer calldata offer) external view returns (bytes32) {
-        return _hashTypedDataV4(RentalTerms.hashOffer(offer, RentalTerms.hash(offer.terms)));
-    }
-
-    /// @inheritdoc IRentalEscrow
     function custody() external view returns (IRentalCustody) {
         return _custody();
     }
@@ -329,28 +261,24 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         return _custodyOf(a, _terms[a.termsHash]);
     }
 
-    /// @notice ERC-165: IRentalEscrow and its part IRentalState, IAccessControl and IERC165.
+    /// @notice ERC-165: IRentalEscrow and its part IRentalState, and IERC165.
     /// @param interfaceId The interface id.
     /// @return Whether this escrow implements it.
-    function supportsInterface(bytes4 interfaceId) public pure override returns (bool) {
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
         return
             interfaceId == type(IRentalEscrow).interfaceId ||
             interfaceId == type(IRentalState).interfaceId ||
-            interfaceId == type(IAccessControl).interfaceId ||
             interfaceId == type(IERC165).interfaceId;
     }
 
     // ------------------------------------------------------------------ internals
 
-    function _storeTerms(Terms calldata t) internal returns (bytes32 termsHash) {
-        RentalTerms.validate(t);
-        if (!tokenAllowed[t.token]) revert TokenNotAllowed(t.token);
-        _checkMeter(t.subjectKind, t.subjectId, t.meterDeviceId, t.pricePerUnit);
-        termsHash = RentalTerms.hash(t);
-        if (_terms[termsHash].subjectKind == 0) {
-            _terms[termsHash] = t;
-            emit TermsStored(termsHash, t.subjectKind, t.subjectId);
-        }
+    function _market() internal view override returns (IRentalMarket) {
+        return market;
+    }
+
+    function _onlyMarket() private view {
+        if (msg.sender != address(market)) revert NotMarket(msg.sender);
     }
 
     function _checkMeter(uint8 kind, uint256 subjectId, uint256 meterDeviceId, uint256 pricePerUnit) internal view {
@@ -370,7 +298,13 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         if (!ok) revert SubjectNotRentable(kind, subjectId);
     }
 
-    function _open(bytes32 termsHash, address owner, uint256 duration, uint256 prepay) internal returns (bytes32 id) {
+    function _open(
+        bytes32 termsHash,
+        address owner,
+        address renter,
+        uint256 duration,
+        uint256 prepay
+    ) internal returns (bytes32 id) {
         Terms storage t = _terms[termsHash];
         _checkOpen(t, owner, duration, prepay);
         uint8 kind = t.subjectKind;
@@ -387,9 +321,10 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
             if (holder != 0) revert MeterInUse(t.meterDeviceId, t.meterKind, holder);
             holders[t.meterKind] = id;
         }
-        uint256 custodyId = _record(id, t, termsHash, owner, duration, prepay);
+        _agreements[id].termsHash = termsHash;
+        uint256 custodyId = _record(id, t, owner, renter, duration, prepay);
         if (_vaultOf(custodyId).code.length == 0) _custody().createVault(custodyId);
-        _pull(custodyId, t.token, prepay + t.deposit);
+        _pull(renter, custodyId, t.token, prepay + t.deposit);
     }
 
     function _checkOpen(Terms storage t, address owner, uint256 duration, uint256 prepay) internal view {
@@ -398,7 +333,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
         address current = _ownerOfSubject(kind, subjectId);
         if (current != owner) revert NotSubjectOwner(owner, current);
         _requireRentable(kind, subjectId);
-        if (!tokenAllowed[t.token]) revert TokenNotAllowed(t.token);
+        if (!_market().tokenAllowed(t.token)) revert TokenNotAllowed(t.token);
         if (duration < t.minDuration || duration > t.maxDuration) {
             revert DurationOutOfRange(duration, t.minDuration, t.maxDuration);
         }
@@ -410,22 +345,21 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
     function _record(
         bytes32 id,
         Terms storage t,
-        bytes32 termsHash,
         address owner,
+        address renter,
         uint256 duration,
         uint256 prepay
     ) internal returns (uint256 custodyId) {
         uint32 window = t.activationWindow;
         Agreement storage a = _agreements[id];
-        a.renter = msg.sender;
+        a.renter = renter;
         a.owner = owner;
         a.start = uint40(block.timestamp);
         a.end = uint40(block.timestamp + duration);
         a.termEnd = uint40(block.timestamp + duration);
         a.credit = prepay.toUint128();
         a.depositHeld = t.deposit;
-        a.feeBps = protocolFeeBps;
-        a.termsHash = termsHash;
+        a.feeBps = _market().protocolFeeBps();
         // Rent and damages go to the income asset's holders: only in a token they can always be paid in.
         uint256 incomeAsset = t.subjectId;
         if (t.subjectKind == uint8(SubjectKind.Device))
@@ -434,8 +368,8 @@ contract RentalEscrow is RentalBase, IRentalEscrow, AccessControl, EIP712 {
             revert IncomeNotAccepted(incomeAsset, t.token);
         }
         custodyId = incomeAsset != 0 ? incomeAsset : t.subjectId;
-        emit AgreementOpened(id, termsHash, msg.sender, owner, duration, prepay, t.deposit);
-        _setLease(t.subjectKind, t.subjectId, msg.sender);
+        emit AgreementOpened(id, a.termsHash, renter, owner, duration, prepay, t.deposit);
+        _setLease(t.subjectKind, t.subjectId, renter);
         if (window == 0) {
             a.state = State.Active;
             a.accruedUntil = uint40(block.timestamp);

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {BPS, MAX_FEE_BPS} from "../common/Constants.sol";
+import {BPS} from "../common/Constants.sol";
+import {IRentalEscrow} from "./IRentalEscrow.sol";
+import {IRentalMarket} from "./IRentalMarket.sol";
 import {RentalBase} from "./RentalBase.sol";
 
 /// @title RentalSettlement
@@ -28,21 +29,12 @@ contract RentalSettlement is RentalBase {
         _;
     }
 
-    /// @dev Governance is the escrow's DEFAULT_ADMIN_ROLE: read through the escrow's own `hasRole` (this
-    ///      module runs in the escrow's context; called directly, it has no roles and refuses).
-    modifier onlyGovernance() {
-        if (!IAccessControl(address(this)).hasRole(0x00, msg.sender)) {
-            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, 0x00);
-        }
-        _;
-    }
-
     function _onlyDelegated() private view {
         if (address(this) == _self) revert NotDelegated();
     }
 
     /// @notice Builds the module for one set of registries and distributor (the escrow checks them).
-    ///         Governance, fee recipient and arbiter live in the escrow's storage, not here.
+    ///         The configuration (fee recipient, default arbiter) is read from the escrow's market.
     /// @param assetRegistry_ The escrow's asset registry.
     /// @param deviceRegistry_ The escrow's device registry.
     /// @param distributor_ The escrow's income distributor.
@@ -50,53 +42,13 @@ contract RentalSettlement is RentalBase {
         IAssetRegistry assetRegistry_,
         IDeviceRegistry deviceRegistry_,
         IIncomeDistributor distributor_
-    ) RentalBase(assetRegistry_, deviceRegistry_, distributor_, address(this), address(this), 0) {
+    ) RentalBase(assetRegistry_, deviceRegistry_, distributor_) {
         _self = address(this);
     }
 
-    // ------------------------------------------------------------------ governance and offer cancellation
-
-    /// @notice Runs `IRentalEscrow.setTokenAllowed` (documented there) on the escrow's storage.
-    function setTokenAllowed(address token, bool allowed) external onlyDelegated onlyGovernance {
-        tokenAllowed[token] = allowed;
-        emit TokenAllowed(token, allowed);
-    }
-
-    /// @notice Runs `IRentalEscrow.setProtocolFee` (documented there) on the escrow's storage.
-    function setProtocolFee(uint16 bps) external onlyDelegated onlyGovernance {
-        if (bps > MAX_FEE_BPS) revert FeeTooHigh(bps, MAX_FEE_BPS);
-        protocolFeeBps = bps;
-        emit ProtocolFeeSet(bps);
-    }
-
-    /// @notice Runs `IRentalEscrow.setFeeRecipient` (documented there) on the escrow's storage.
-    function setFeeRecipient(address recipient) external onlyDelegated onlyGovernance {
-        if (recipient == address(0)) revert ZeroAddress();
-        feeRecipient = recipient;
-        emit FeeRecipientSet(recipient);
-    }
-
-    /// @notice Runs `IRentalEscrow.setDefaultArbiter` (documented there) on the escrow's storage.
-    function setDefaultArbiter(address arbiter) external onlyDelegated onlyGovernance {
-        if (arbiter == address(0)) revert ZeroAddress();
-        defaultArbiter = arbiter;
-        emit DefaultArbiterSet(arbiter);
-    }
-
-    /// @notice Runs `IRentalEscrow.cancelOffer` (documented there) on the escrow's storage.
-    function cancelOffer(bytes32 offerId) external onlyDelegated {
-        Offer storage o = _offers[offerId];
-        if (!o.active) revert OfferNotActive(offerId);
-        if (o.owner != msg.sender) revert NotOwner(msg.sender);
-        o.active = false;
-        emit OfferCancelled(offerId);
-    }
-
-    /// @notice Runs `IRentalEscrow.cancelNonce` (documented there) on the escrow's storage.
-    function cancelNonce(uint256 nonce) external onlyDelegated {
-        if (nonceCancelled[msg.sender][nonce]) revert OfferNonceCancelled(msg.sender, nonce);
-        nonceCancelled[msg.sender][nonce] = true;
-        emit NonceCancelled(msg.sender, nonce);
+    /// @dev Running in the escrow's context: the escrow's market (called directly, the module refuses first).
+    function _market() internal view override returns (IRentalMarket) {
+        return IRentalEscrow(address(this)).market();
     }
 
     /// @notice Runs `IRentalEscrow.settleMetered` (documented there) on the escrow's storage.
@@ -367,7 +319,7 @@ contract RentalSettlement is RentalBase {
             total += fee;
         }
         if (total == 0) revert NothingToWithdraw();
-        _credit(feeRecipient, custodyId, token, total);
+        _credit(_market().feeRecipient(), custodyId, token, total);
     }
 
     function _endReservation(bytes32 id, Agreement storage a, EndReason reason) internal {
@@ -417,6 +369,6 @@ contract RentalSettlement is RentalBase {
         }
         a.credit = (uint256(a.credit) + amount - toDebt).toUint128();
         emit ToppedUp(id, msg.sender, amount, toDebt, fee);
-        _pull(_custodyOf(a, t), t.token, amount);
+        _pull(msg.sender, _custodyOf(a, t), t.token, amount);
     }
 }

@@ -28,6 +28,7 @@ import type {
   RentalCustody,
   RentalClaims,
   RentalEscrow,
+  RentalMarket,
   RentalSettlement,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
@@ -63,6 +64,9 @@ export interface DeployedSuite {
   maintenanceCustody: MaintenanceCustody;
   /** The dispute module deciding challenged maintenance claims. */
   disputes: DisputeModule;
+  /** Rental offers, signed offers and configuration (governance); creates `rental`. */
+  rentalMarket: RentalMarket;
+  /** Rental agreements (opened by `rentalMarket` only). */
   rental: RentalEscrow;
   rentalCustody: RentalCustody;
   /** Damage claims on rental deposits and their disputes (created by `rental`). */
@@ -129,6 +133,7 @@ export async function deployedSuite(
     maintenanceEvidence: await at<MaintenanceEvidence>("MaintenanceEvidence", a.MaintenanceEvidence),
     maintenanceCustody: await at<MaintenanceCustody>("MaintenanceCustody", a.MaintenanceCustody),
     disputes: await at<DisputeModule>("DisputeModule", a.DisputeModule),
+    rentalMarket: await at<RentalMarket>("RentalMarket", a.RentalMarket),
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
     rentalCustody: await at<RentalCustody>("RentalCustody", a.RentalCustody),
     rentalClaims: await at<RentalClaims>("RentalClaims", a.RentalClaims),

@@ -43,6 +43,7 @@ export type ContractKind =
   | "ShareFactory"
   | "AssetShares"
   | "IncomeDistributor"
+  | "RentalMarket"
   | "RentalEscrow"
   | "MaintenanceOrders";
 
@@ -54,11 +55,14 @@ const PROBES: Record<ContractKind, string> = {
   ShareFactory: "function predictShares(uint256) view returns (address)",
   AssetShares: "function assetId() view returns (uint256)",
   IncomeDistributor: "function maxReserveBps() view returns (uint16)",
+  RentalMarket: "function OFFER_TYPEHASH() view returns (bytes32)",
   RentalEscrow: "function stateOf(bytes32) view returns (uint8)",
   MaintenanceOrders: "function controllerOf(bytes32) view returns (address)",
 };
 /** Kinds without AccessControl (no ERC-165 to ask). */
 const WITHOUT_ERC165: readonly ContractKind[] = ["AssetShares"];
+/** Kinds with ERC-165 but no roles (their market holds governance): only IERC165 is asked. */
+const WITHOUT_ROLES: readonly ContractKind[] = ["RentalEscrow"];
 /** Kinds whose ERC-165 answers their own interface id (the artifact named). */
 const OWN_INTERFACE: Partial<Record<ContractKind, string>> = { DeviceRegistry: "IDeviceRegistry" };
 const IERC165 = "0x01ffc9a7";
@@ -107,6 +111,7 @@ async function errorInterfaces(hre: HardhatRuntimeEnvironment): Promise<Interfac
       "ShareFactory",
       "AssetShares",
       "IncomeDistributor",
+      "RentalMarket",
       "RentalEscrow",
       "MaintenanceOrders",
       "MaintenanceEvidence",
@@ -346,6 +351,8 @@ export async function requireContract(
       erc165 = false;
     }
     if (!erc165) throw wrong("it does not implement ERC-165 supportsInterface");
+  }
+  if (!WITHOUT_ERC165.includes(kind) && !WITHOUT_ROLES.includes(kind)) {
     const own = OWN_INTERFACE[kind];
     const id = own === undefined ? IACCESS_CONTROL : await interfaceIdOf(hre, own);
     if (!((await probe.supportsInterface(id)) as boolean)) {

@@ -348,7 +348,7 @@ const steps: Step[] = [
       expectIn(roles, `${GOVERNANCE.address} holds DEFAULT_ADMIN_ROLE on AssetRegistry`, "role-check");
       expectIn(issuer, `${ISSUER.address} holds ISSUER_ROLE`, "role-check issuer");
       expectIn(fees, "IncomeDistributor protocol fee: 100 bps (1 %)", "fees");
-      expectIn(fees, "RentalEscrow protocol fee: 100 bps (1 %)", "fees");
+      expectIn(fees, "RentalMarket protocol fee: 100 bps (1 %)", "fees");
     },
   ],
   [
@@ -372,10 +372,10 @@ const steps: Step[] = [
     },
   ],
   [
-    "governance: allowlist the stablecoin on the distributor and both escrows",
+    "governance: allowlist the stablecoin on the distributor, the rental market and the maintenance escrow",
     async () => {
       const out = await ok(["governance", "allowlist", "--token", s.token], "governance");
-      for (const c of ["IncomeDistributor", "RentalEscrow", "MaintenanceOrders"]) {
+      for (const c of ["IncomeDistributor", "RentalMarket", "MaintenanceOrders"]) {
         expectIn(out, `${c}: tUSD (${s.token}, 6 decimals) allowed (was not allowed)`, "allowlist");
       }
     },

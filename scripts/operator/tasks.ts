@@ -96,10 +96,10 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       name: "allowlist",
       description: "Allow (or --remove) a payout token on the distributor and the escrows",
       options: [
-        ["token", 'token address ("ETH" for the rental escrow only)'],
+        ["token", 'token address ("ETH" for the rental market only)'],
         ["on", "where: all | income | rental | maintenance, comma-separated (default all)"],
         DISTRIBUTOR,
-        ["rental", "RentalEscrow address (default: the deployment record's)"],
+        ["rental", "RentalMarket address (default: the deployment record's)"],
         ["maintenance", "MaintenanceOrders address (default: the deployment record's)"],
       ],
       flags: [["remove", "remove the token from the allowlists instead"]],
@@ -110,10 +110,10 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [
         ["incomeFeeBps", "distributor's protocol fee in basis points"],
         ["maxReserveBps", "distributor's cap on an asset's reserve rate in basis points"],
-        ["rentalFeeBps", "rental escrow's protocol fee in basis points"],
-        ["feeRecipient", "fee recipient of the distributor and the rental escrow"],
+        ["rentalFeeBps", "rental market's protocol fee in basis points"],
+        ["feeRecipient", "fee recipient of the distributor and the rental market"],
         DISTRIBUTOR,
-        ["rental", "RentalEscrow address (default: the deployment record's)"],
+        ["rental", "RentalMarket address (default: the deployment record's)"],
       ],
     },
     {
@@ -122,7 +122,7 @@ export const ACTIONS: Record<Part, ActionSpec[]> = {
       options: [
         [
           "contract",
-          "contract: DeviceRegistry, AssetRegistry, IdentityRegistry, ShareFactory, IncomeDistributor, RentalEscrow, MaintenanceOrders",
+          "contract: DeviceRegistry, AssetRegistry, IdentityRegistry, ShareFactory, IncomeDistributor, RentalMarket, MaintenanceOrders",
         ],
         ["at", "its address (default: the deployment record's)"],
         ["role", "role name, e.g. ISSUER_ROLE, KYC_AGENT_ROLE, DEFAULT_ADMIN_ROLE"],

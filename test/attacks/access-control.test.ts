@@ -338,7 +338,8 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "deadline-gated: only from the deadline on, and only the default ruling fixed at creation",
     },
   },
-  RentalEscrow: {
+  RentalMarket: {
+    "setEscrow(address)": ADMIN,
     "setTokenAllowed(address,bool)": ADMIN,
     "setDefaultArbiter(address)": ADMIN,
     "setFeeRecipient(address)": ADMIN,
@@ -353,10 +354,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
         args: (f) => [ethTerms(f.w.assetId)],
       },
     "cancelOffer(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.offer] },
-    "activate(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
-    "decline(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
-    "terminateEarly(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.active] },
-    "closeSettlement(bytes32,uint256)": { kind: "gated", error: "NotClaims", args: (f) => [f.rent.pending, 0n] },
     "cancelNonce(uint256)": { kind: "open", why: "caller-scoped: cancels only msg.sender's own signed-offer nonce" },
     "rent(bytes32,uint256,uint256)": { kind: "open", why: "the renter pays deposit and prepayment itself" },
     "rentWithSignature(((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32),address,address,uint256,uint64),bytes,uint256,uint256)":
@@ -364,6 +361,15 @@ const TABLE: Record<string, Record<string, Entry>> = {
         kind: "open",
         why: "signature-gated: the subject owner's EIP-712 Offer (named renter, nonce, expiry)",
       },
+  },
+  RentalEscrow: {
+    "storeTerms((uint256,uint256,address,uint8,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint64,uint32,uint32,uint32,uint32,uint32,uint16,address,uint32,uint32,uint32))":
+      { kind: "gated", error: "NotMarket", args: (f) => [ethTerms(f.w.assetId)] },
+    "open(bytes32,address,address,uint256,uint256)": { kind: "gated", error: "NotMarket" },
+    "activate(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
+    "decline(bytes32)": { kind: "gated", error: "NotOwner", args: (f) => [f.rent.reserved] },
+    "terminateEarly(bytes32)": { kind: "gated", error: "NotRenter", args: (f) => [f.rent.active] },
+    "closeSettlement(bytes32,uint256)": { kind: "gated", error: "NotClaims", args: (f) => [f.rent.pending, 0n] },
     "topUp(bytes32,uint256)": { kind: "open", why: "anyone may add credit to an agreement (pays it itself)" },
     "payPeriod(bytes32,uint256)": { kind: "open", why: "anyone may pay rent for an agreement (pays it itself)" },
     "collect(bytes32)": { kind: "open", why: "books accrued rent to its fixed payee; no choice of recipient" },
@@ -413,13 +419,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "sweepFees(uint256,bytes32[],address)": DIRECT,
     "terminateEarly(bytes32)": DIRECT,
     "topUp(bytes32,uint256)": DIRECT,
-    // Governance and offer cancellation run here too; roles are the escrow's (read through its hasRole).
-    "setTokenAllowed(address,bool)": DIRECT,
-    "setDefaultArbiter(address)": DIRECT,
-    "setFeeRecipient(address)": DIRECT,
-    "setProtocolFee(uint16)": DIRECT,
-    "cancelOffer(bytes32)": DIRECT,
-    "cancelNonce(uint256)": DIRECT,
   },
   RentalTerms: {},
   ReadingKinds: {},
@@ -547,6 +546,7 @@ async function fixture() {
     // One AssetVault contract, one implementation per controller: the maintenance custody's clone of this asset is
     // checked here, the income distributor's clones in test/income/custody.test.ts.
     AssetVault: await ethers.getContractAt("AssetVault", vault),
+    RentalMarket: w.rentalMarket,
     RentalEscrow: w.rental,
     RentalCustody: w.rentalCustody,
     RentalClaims: w.rentalClaims,

@@ -86,13 +86,13 @@ describe("Attack class: a replaced asset agent keeps control of live rentals (is
     const w = await loadFixture(world);
     // The device is bound to the asset; its operator offers it. The asset agent cannot act for it.
     const terms = ethTerms(w.device.deviceId, { subjectKind: SubjectKind.Device, activationWindow: 3600 });
-    const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
-    await w.rental.connect(w.operator).publishOffer(terms);
+    const offerId = await w.rentalMarket.connect(w.operator).publishOffer.staticCall(terms);
+    await w.rentalMarket.connect(w.operator).publishOffer(terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
-    const agreementId = await w.rental
+    const agreementId = await w.rentalMarket
       .connect(w.bob)
       .rent.staticCall(offerId, DAY, prepay, { value: prepay + terms.deposit });
-    await w.rental.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
+    await w.rentalMarket.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
     await expect(w.rental.connect(w.agent).activate(agreementId))
       .to.be.revertedWithCustomError(w.rental, "NotOwner")
       .withArgs(w.agent.address);

@@ -34,12 +34,12 @@ async function buyout(w: World) {
 /** The operator offers the world's device (bound to the asset) for ETH; bob rents it for a day. */
 async function rentDevice(w: World) {
   const terms = ethTerms(w.device.deviceId, { subjectKind: SubjectKind.Device, deposit: 10n ** 15n });
-  const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
-  await w.rental.connect(w.operator).publishOffer(terms);
+  const offerId = await w.rentalMarket.connect(w.operator).publishOffer.staticCall(terms);
+  await w.rentalMarket.connect(w.operator).publishOffer(terms);
   const prepay = BigInt(DAY) * terms.pricePerSecond;
   const value = prepay + terms.deposit;
-  const agreementId = await w.rental.connect(w.bob).rent.staticCall(offerId, DAY, prepay, { value });
-  await w.rental.connect(w.bob).rent(offerId, DAY, prepay, { value });
+  const agreementId = await w.rentalMarket.connect(w.bob).rent.staticCall(offerId, DAY, prepay, { value });
+  await w.rentalMarket.connect(w.bob).rent(offerId, DAY, prepay, { value });
   return { agreementId, prepay, terms };
 }
 
@@ -92,10 +92,10 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     const w = await loadFixture(world);
     await buyout(w);
     const terms = ethTerms(w.device.deviceId, { subjectKind: SubjectKind.Device });
-    const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
-    await w.rental.connect(w.operator).publishOffer(terms);
+    const offerId = await w.rentalMarket.connect(w.operator).publishOffer.staticCall(terms);
+    await w.rentalMarket.connect(w.operator).publishOffer(terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
-    await expect(w.rental.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit }))
+    await expect(w.rentalMarket.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit }))
       .to.be.revertedWithCustomError(w.rental, "IncomeNotAccepted")
       .withArgs(w.assetId, ETH);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
@@ -106,11 +106,11 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     const u = await w.usdc.getAddress();
     const terms = ethTerms(w.assetId, { token: asAddress(u), pricePerSecond: 10n, deposit: USDC(5) });
     const r = await (async () => {
-      const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
-      await w.rental.connect(w.agent).publishOffer(terms);
+      const offerId = await w.rentalMarket.connect(w.agent).publishOffer.staticCall(terms);
+      await w.rentalMarket.connect(w.agent).publishOffer(terms);
       const prepay = BigInt(DAY) * terms.pricePerSecond;
-      const agreementId = await w.rental.connect(w.bob).rent.staticCall(offerId, DAY, prepay);
-      await w.rental.connect(w.bob).rent(offerId, DAY, prepay);
+      const agreementId = await w.rentalMarket.connect(w.bob).rent.staticCall(offerId, DAY, prepay);
+      await w.rentalMarket.connect(w.bob).rent(offerId, DAY, prepay);
       return { agreementId, prepay };
     })();
     // Governance stops accepting USDC as a payout token: the rent cannot be deposited, it is deferred.
@@ -160,7 +160,7 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     for (const symbol of ["EURX", "GBPX", "JPYX"]) {
       const t = await ethers.deployContract("MockPayoutToken", [symbol, symbol, 18]);
       await w.distributor.connect(w.gov).setPayoutToken(await t.getAddress(), true);
-      await w.rental.connect(w.gov).setTokenAllowed(await t.getAddress(), true);
+      await w.rentalMarket.connect(w.gov).setTokenAllowed(await t.getAddress(), true);
       extra.push(t);
     }
     await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, await extra[0]!.getAddress());
@@ -170,21 +170,21 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     ).to.be.revertedWithCustomError(w.distributor, "TooManyPayoutTokens");
     const fifth = await extra[2]!.getAddress();
     const terms = ethTerms(w.assetId, { token: asAddress(fifth), pricePerSecond: 1n });
-    const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
-    await w.rental.connect(w.agent).publishOffer(terms);
+    const offerId = await w.rentalMarket.connect(w.agent).publishOffer.staticCall(terms);
+    await w.rentalMarket.connect(w.agent).publishOffer(terms);
     await extra[2]!.mint(w.bob.address, 10n ** 20n);
     await extra[2]!.connect(w.bob).approve(await w.rental.getAddress(), ethers.MaxUint256);
-    await expect(w.rental.connect(w.bob).rent(offerId, DAY, BigInt(DAY)))
+    await expect(w.rentalMarket.connect(w.bob).rent(offerId, DAY, BigInt(DAY)))
       .to.be.revertedWithCustomError(w.rental, "IncomeNotAccepted")
       .withArgs(w.assetId, fifth);
     expect(await extra[2]!.balanceOf(w.bob.address)).to.equal(10n ** 20n);
     // A registered token is registered for good: an offer in it opens.
     const ok = ethTerms(w.assetId, { token: asAddress(await extra[0]!.getAddress()), pricePerSecond: 1n });
-    const okId = await w.rental.connect(w.agent).publishOffer.staticCall(ok);
-    await w.rental.connect(w.agent).publishOffer(ok);
+    const okId = await w.rentalMarket.connect(w.agent).publishOffer.staticCall(ok);
+    await w.rentalMarket.connect(w.agent).publishOffer(ok);
     await extra[0]!.mint(w.bob.address, BigInt(DAY) + ok.deposit);
     await extra[0]!.connect(w.bob).approve(await w.rental.getAddress(), ethers.MaxUint256);
-    await w.rental.connect(w.bob).rent(okId, DAY, BigInt(DAY));
+    await w.rentalMarket.connect(w.bob).rent(okId, DAY, BigInt(DAY));
   });
 });
 
@@ -193,11 +193,11 @@ describe("Attack class: deferred income whose asset can never take it while live
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
     const terms = ethTerms(w.assetId, { token: asAddress(u), pricePerSecond: 10n, deposit: USDC(5) });
-    const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
-    await w.rental.connect(w.agent).publishOffer(terms);
+    const offerId = await w.rentalMarket.connect(w.agent).publishOffer.staticCall(terms);
+    await w.rentalMarket.connect(w.agent).publishOffer(terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
-    const agreementId = await w.rental.connect(w.bob).rent.staticCall(offerId, DAY, prepay);
-    await w.rental.connect(w.bob).rent(offerId, DAY, prepay);
+    const agreementId = await w.rentalMarket.connect(w.bob).rent.staticCall(offerId, DAY, prepay);
+    await w.rentalMarket.connect(w.bob).rent(offerId, DAY, prepay);
     await w.distributor.connect(w.gov).setPayoutToken(u, false);
     await time.increase(DAY);
     await w.rental.connect(w.outsider).settle(agreementId);

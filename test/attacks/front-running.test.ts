@@ -138,10 +138,10 @@ describe("Attack class SWC-114 front-running (transaction order dependence)", fu
     const sig = await w.agent.signTypedData(w.rentalDomain, RENTAL_TYPES, offer as unknown as Record<string, unknown>);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const value = prepay + terms.deposit;
-    await expect(w.rental.connect(w.outsider).rentWithSignature(offer, sig, DAY, prepay, { value }))
+    await expect(w.rentalMarket.connect(w.outsider).rentWithSignature(offer, sig, DAY, prepay, { value }))
       .to.be.revertedWithCustomError(w.rental, "OfferNotForRenter")
       .withArgs(w.alice.address);
-    await expect(w.rental.connect(w.alice).rentWithSignature(offer, sig, DAY, prepay, { value })).to.emit(
+    await expect(w.rentalMarket.connect(w.alice).rentWithSignature(offer, sig, DAY, prepay, { value })).to.emit(
       w.rental,
       "AgreementOpened",
     );

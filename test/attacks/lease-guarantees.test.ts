@@ -117,13 +117,13 @@ describe("Lease guarantees on every path (issue 12): unbind, rebind, confirm, de
           expect(await w.devices.leasedUntil(w.device.deviceId)).to.equal(0n);
         } else {
           const terms = ethTerms(w.device.deviceId, { subjectKind: SubjectKind.Device });
-          const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
-          await w.rental.connect(w.operator).publishOffer(terms);
+          const offerId = await w.rentalMarket.connect(w.operator).publishOffer.staticCall(terms);
+          await w.rentalMarket.connect(w.operator).publishOffer(terms);
           const prepay = BigInt(DAY) * terms.pricePerSecond;
-          agreementId = await w.rental
+          agreementId = await w.rentalMarket
             .connect(w.bob)
             .rent.staticCall(offerId, DAY, prepay, { value: prepay + terms.deposit });
-          await w.rental.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
+          await w.rentalMarket.connect(w.bob).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
           until = await w.devices.leasedUntil(w.device.deviceId);
           expect(await w.assets.leasedUntil(w.assetId)).to.equal(0n);
         }

@@ -60,12 +60,14 @@ async function meteredRental(w: World, opts: { maxUnitsPerPeriod?: bigint; credi
     maxUnitsPerPeriod: opts.maxUnitsPerPeriod ?? 1_000_000n,
     deposit: 0n,
   });
-  const offerId = await w.rental.connect(w.agent).publishOffer.staticCall(terms);
-  await w.rental.connect(w.agent).publishOffer(terms);
+  const offerId = await w.rentalMarket.connect(w.agent).publishOffer.staticCall(terms);
+  await w.rentalMarket.connect(w.agent).publishOffer(terms);
   const credit = opts.credit ?? 1_000_000n * GWEI;
   const duration = BigInt(opts.duration ?? DAY);
-  const agreementId = await w.rental.connect(w.carol).rent.staticCall(offerId, duration, credit, { value: credit });
-  await w.rental.connect(w.carol).rent(offerId, duration, credit, { value: credit });
+  const agreementId = await w.rentalMarket
+    .connect(w.carol)
+    .rent.staticCall(offerId, duration, credit, { value: credit });
+  await w.rentalMarket.connect(w.carol).rent(offerId, duration, credit, { value: credit });
   const a = await w.rental.agreementOf(agreementId);
   return { id: agreementId, start: Number(a.start), end: Number(a.end), credit };
 }
@@ -308,25 +310,25 @@ describe("Attack class: one meter's units billed to two agreements (issue 12, co
       maxUnitsPerPeriod: 1_000n,
       deposit: 0n,
     });
-    const offerId = await w.rental.connect(w.operator).publishOffer.staticCall(terms);
-    await w.rental.connect(w.operator).publishOffer(terms);
+    const offerId = await w.rentalMarket.connect(w.operator).publishOffer.staticCall(terms);
+    await w.rentalMarket.connect(w.operator).publishOffer(terms);
     const before = await ethers.provider.getBalance(await w.rental.getAddress());
-    await expect(w.rental.connect(w.bob).rent(offerId, HOUR, GWEI, { value: GWEI }))
+    await expect(w.rentalMarket.connect(w.bob).rent(offerId, HOUR, GWEI, { value: GWEI }))
       .to.be.revertedWithCustomError(w.rental, "MeterInUse")
       .withArgs(w.device.deviceId, KWH, r.id);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(before);
     // Another kind of the same device is a different meter: not blocked.
     const other = { ...terms, meterKind: KWH + 1 };
-    const otherId = await w.rental.connect(w.operator).publishOffer.staticCall(other);
-    await w.rental.connect(w.operator).publishOffer(other);
-    await w.rental.connect(w.bob).rent(otherId, HOUR, GWEI, { value: GWEI });
+    const otherId = await w.rentalMarket.connect(w.operator).publishOffer.staticCall(other);
+    await w.rentalMarket.connect(w.operator).publishOffer(other);
+    await w.rentalMarket.connect(w.bob).rent(otherId, HOUR, GWEI, { value: GWEI });
     // Settlement releases the meter.
     await time.increaseTo(r.end);
     await w.rental.connect(w.outsider).settle(r.id);
     await time.increase(HOUR);
     const running = await w.rental.agreementId(SubjectKind.Device, w.device.deviceId, 0);
     await w.rental.connect(w.outsider).settle(running);
-    await w.rental.connect(w.bob).rent(offerId, HOUR, GWEI, { value: GWEI });
+    await w.rentalMarket.connect(w.bob).rent(offerId, HOUR, GWEI, { value: GWEI });
     const reopened = await w.rental.agreementId(SubjectKind.Device, w.device.deviceId, 1);
     expect(await w.rental.stateOf(reopened)).to.equal(RentalState.Active);
   });

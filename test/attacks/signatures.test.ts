@@ -469,17 +469,17 @@ describe("Attack class EIP-712 domain confusion", function () {
       w.chainId,
       await w.escrow.getAddress(),
     ]);
-    const r = await w.rental.eip712Domain();
+    const r = await w.rentalMarket.eip712Domain();
     expect([r.name, r.version, r.chainId, r.verifyingContract]).to.deep.equal([
       "PlinthRental",
       "1",
       w.chainId,
-      await w.rental.getAddress(),
+      await w.rentalMarket.getAddress(),
     ]);
   });
 });
 
-/** A signed rental offer of a fresh asset by its agent, under `domain` (default: the rental escrow's). */
+/** A signed rental offer of a fresh asset by its agent, under `domain` (default: the rental market's). */
 async function rentalOffer(w: World, opts: { domain?: TypedDataDomain; renter?: string; nonce?: bigint } = {}) {
   const terms = ethTerms(await freshAsset(w, "rental-" + Math.random()));
   const offer = buildOffer(terms, w.agent.address, {
@@ -497,15 +497,18 @@ async function rentalOffer(w: World, opts: { domain?: TypedDataDomain; renter?: 
 
 function fill(w: World, who: World["alice"], offer: RentalOffer, sig: string) {
   const prepay = BigInt(DAY) * offer.terms.pricePerSecond;
-  return w.rental.connect(who).rentWithSignature(offer, sig, DAY, prepay, { value: prepay + offer.terms.deposit });
+  return w.rentalMarket
+    .connect(who)
+    .rentWithSignature(offer, sig, DAY, prepay, { value: prepay + offer.terms.deposit });
 }
 
-describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's signed offers", function () {
-  it("refuses an offer signed for another chain, for the maintenance escrow, the device registry, another name or version", async function () {
+describe("Attack class SWC-121 / EIP-712 domain confusion on the rental market's signed offers", function () {
+  it("refuses an offer signed for another chain, for the maintenance escrow, the device registry, the rental escrow, another name or version", async function () {
     const w = await loadFixture(world);
-    const rental = await w.rental.getAddress();
+    const rental = await w.rentalMarket.getAddress();
     for (const domain of [
       rentalDomain(FOREIGN_CHAIN, rental),
+      rentalDomain(w.chainId, await w.rental.getAddress()),
       { ...w.escrowDomain },
       { ...w.ctx.domain },
       { ...w.escrowDomain, verifyingContract: rental },
@@ -517,10 +520,10 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
     }
   });
 
-  it("a second rental escrow refuses the first one's signed offer", async function () {
+  it("a second rental market refuses the first one's signed offer", async function () {
     const w = await loadFixture(world);
     const { deployRentalEscrow } = await import("../../scripts/operator/rental/lib.js");
-    const other = await deployRentalEscrow(ethers, {
+    const { market: other } = await deployRentalEscrow(ethers, {
       governance: w.gov.address,
       assetRegistry: await w.assets.getAddress(),
       deviceRegistry: await w.devices.getAddress(),
@@ -537,7 +540,7 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
     ).to.be.revertedWithCustomError(other, "InvalidSignature");
   });
 
-  it("the device registry and the maintenance escrow refuse a signature made under the rental escrow's domain", async function () {
+  it("the device registry and the maintenance escrow refuse a signature made under the rental market's domain", async function () {
     const w = await loadFixture(world);
     const device = Secp256k1DeviceSigner.fromPrivateKey(Wallet.createRandom().privateKey);
     const { reg, sig } = await registration(w, device, {
@@ -573,7 +576,7 @@ describe("Attack class SWC-121 / EIP-712 domain confusion on the rental escrow's
       w.rental,
       "InvalidSignature",
     );
-    await w.rental.connect(w.agent).cancelNonce(offer.nonce);
+    await w.rentalMarket.connect(w.agent).cancelNonce(offer.nonce);
     await expect(fill(w, w.alice, offer, sig))
       .to.be.revertedWithCustomError(w.rental, "OfferNonceCancelled")
       .withArgs(w.agent.address, offer.nonce);

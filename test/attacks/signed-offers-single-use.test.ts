@@ -28,24 +28,24 @@ describe("Attack class: a signed rental offer filled twice (issue 12, signed sta
     const sig = await w.agent.signTypedData(w.rentalDomain, RENTAL_TYPES, offer as unknown as Record<string, unknown>);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const value = prepay + terms.deposit;
-    expect(await w.rental.nonceCancelled(w.agent.address, 7n)).to.equal(false);
-    await expect(w.rental.connect(w.bob).rentWithSignature(offer, sig, DAY, prepay, { value }))
-      .to.emit(w.rental, "NonceCancelled")
+    expect(await w.rentalMarket.nonceCancelled(w.agent.address, 7n)).to.equal(false);
+    await expect(w.rentalMarket.connect(w.bob).rentWithSignature(offer, sig, DAY, prepay, { value }))
+      .to.emit(w.rentalMarket, "NonceCancelled")
       .withArgs(w.agent.address, 7n);
-    expect(await w.rental.nonceCancelled(w.agent.address, 7n)).to.equal(true);
+    expect(await w.rentalMarket.nonceCancelled(w.agent.address, 7n)).to.equal(true);
     // The first agreement ends and is settled: the asset is free again, the offer is not.
     const first = await w.rental.agreementId(SubjectKind.Asset, w.assetId, 0);
     await time.increase(DAY);
     await w.rental.connect(w.outsider).settle(first);
     const before = await ethers.provider.getBalance(await w.rental.getAddress());
-    await expect(w.rental.connect(w.carol).rentWithSignature(offer, sig, DAY, prepay, { value }))
+    await expect(w.rentalMarket.connect(w.carol).rentWithSignature(offer, sig, DAY, prepay, { value }))
       .to.be.revertedWithCustomError(w.rental, "OfferNonceCancelled")
       .withArgs(w.agent.address, 7n);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(before);
     // The same terms under a new nonce (a new statement of the owner) open normally.
     const next = { ...offer, nonce: 8n };
     const sig2 = await w.agent.signTypedData(w.rentalDomain, RENTAL_TYPES, next as unknown as Record<string, unknown>);
-    await expect(w.rental.connect(w.carol).rentWithSignature(next, sig2, DAY, prepay, { value })).to.emit(
+    await expect(w.rentalMarket.connect(w.carol).rentWithSignature(next, sig2, DAY, prepay, { value })).to.emit(
       w.rental,
       "AgreementOpened",
     );

@@ -273,9 +273,9 @@ describe("Attack class weird ERC-20 (d-xyz/weird-erc20): fee-on-transfer", funct
 describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow", function () {
   /** The agent publishes `terms`; returns the offer id. */
   async function publish(w: World, terms: ReturnType<typeof ethTerms>) {
-    const receipt = await (await w.rental.connect(w.agent).publishOffer(terms)).wait();
+    const receipt = await (await w.rentalMarket.connect(w.agent).publishOffer(terms)).wait();
     for (const log of receipt!.logs) {
-      const parsed = w.rental.interface.parseLog(log);
+      const parsed = w.rentalMarket.interface.parseLog(log);
       if (parsed?.name === "OfferPublished") return parsed.args.offerId as string;
     }
     throw new Error("no offer");
@@ -289,9 +289,9 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const offerId = await publish(w, terms);
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const value = prepay + terms.deposit;
-    const rentCall = w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]);
+    const rentCall = w.rentalMarket.interface.encodeFunctionData("rent", [offerId, DAY, prepay]);
     const id = await w.rental.agreementId(1, w.assetId, 0);
-    await party.exec(r, rentCall, { value });
+    await party.exec(await w.rentalMarket.getAddress(), rentCall, { value });
     await w.rental.connect(w.agent).decline(id);
     expect(await w.rentalCustody.claimable(p, w.assetId, ETH)).to.equal(value);
     const c = await w.rentalCustody.getAddress();
@@ -314,7 +314,13 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const value = prepay + terms.deposit;
     const id = await w.rental.agreementId(1, w.assetId, 0);
-    await rr.exec(r, w.rental.interface.encodeFunctionData("rent", [offerId, DAY, prepay]), { value });
+    await rr.exec(
+      await w.rentalMarket.getAddress(),
+      w.rentalMarket.interface.encodeFunctionData("rent", [offerId, DAY, prepay]),
+      {
+        value,
+      },
+    );
     await w.rental.connect(w.agent).decline(id);
     const c = await w.rentalCustody.getAddress();
     await expect(
@@ -329,7 +335,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const w = await loadFixture(world);
     const fot = await ethers.deployContract("FeeOnTransferToken");
     const f = await fot.getAddress();
-    await w.rental.connect(w.gov).setTokenAllowed(f, true);
+    await w.rentalMarket.connect(w.gov).setTokenAllowed(f, true);
     // The holders could be paid in it (accepted and registered), so only the token's fee refuses the rental.
     await w.distributor.connect(w.gov).setPayoutToken(f, true);
     await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, f);
@@ -338,7 +344,7 @@ describe("Attack classes SWC-107 / SWC-113 / weird ERC-20 on the rental escrow",
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     await fot.mint(w.alice.address, prepay + terms.deposit);
     await fot.connect(w.alice).approve(await w.rental.getAddress(), ethers.MaxUint256);
-    await expect(w.rental.connect(w.alice).rent(offerId, DAY, prepay)).to.be.revertedWithCustomError(
+    await expect(w.rentalMarket.connect(w.alice).rent(offerId, DAY, prepay)).to.be.revertedWithCustomError(
       w.rental,
       "FeeOnTransferToken",
     );

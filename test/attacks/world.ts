@@ -145,7 +145,8 @@ export async function deployWorld(ethers: HardhatEthers) {
     rental,
     rentalCustody: suite.rentalCustody,
     rentalClaims: suite.rentalClaims,
-    rentalDomain: rentalDomain(chainId, await rental.getAddress()),
+    rentalMarket: suite.rentalMarket,
+    rentalDomain: rentalDomain(chainId, await suite.rentalMarket.getAddress()),
     usdc,
     shares,
     assetId,
@@ -220,16 +221,16 @@ export function ethTerms(assetId: bigint, t: Partial<RentalTerms> = {}): RentalT
 
 /** The agent publishes `terms` and `renter` rents for `duration` prepaying all of it; returns the agreement id. */
 export async function rentEth(w: World, renter: Signer, terms: RentalTerms, duration = BigInt(DAY)) {
-  const tx = await w.rental.connect(w.agent).publishOffer(terms);
+  const tx = await w.rentalMarket.connect(w.agent).publishOffer(terms);
   const receipt = await tx.wait();
   let offerId = "";
   for (const log of receipt!.logs) {
-    const parsed = w.rental.interface.parseLog(log);
+    const parsed = w.rentalMarket.interface.parseLog(log);
     if (parsed?.name === "OfferPublished") offerId = parsed.args.offerId as string;
   }
   const prepay = duration * terms.pricePerSecond;
   const value = prepay + terms.deposit;
-  const agreementId = await w.rental.connect(renter).rent.staticCall(offerId, duration, prepay, { value });
-  await w.rental.connect(renter).rent(offerId, duration, prepay, { value });
+  const agreementId = await w.rentalMarket.connect(renter).rent.staticCall(offerId, duration, prepay, { value });
+  await w.rentalMarket.connect(renter).rent(offerId, duration, prepay, { value });
   return { offerId, agreementId, prepay };
 }

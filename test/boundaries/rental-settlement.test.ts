@@ -27,9 +27,9 @@ type F = Awaited<ReturnType<typeof base>>;
 
 /** Rents `terms` for one day, fully prepaid, at `t0`; returns the agreement id. */
 async function rentAt(f: F, terms: RentalTerms, t0: number, prepay = BigInt(DAY) * GWEI) {
-  const offerId = await publish(f.escrow, f.agent, terms);
+  const offerId = await publish(f.market, f.agent, terms);
   await time.setNextBlockTimestamp(t0);
-  await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
+  await f.market.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
   return f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
 }
 

@@ -153,7 +153,7 @@ describe("Boundaries: every bound of rental terms at limit-1, limit, limit+1 (is
       for (const [i, delta] of [-1, 0, 1].entries()) {
         const terms = bound.at(delta);
         const side = bound.sides[i];
-        const call = f.escrow.connect(f.agent).publishOffer.staticCall(terms);
+        const call = f.market.connect(f.agent).publishOffer.staticCall(terms);
         if (side === "ok") {
           expect(await call, `${bound.name} at limit${delta === 0 ? "" : delta > 0 ? "+1" : "-1"}`).to.match(
             /^0x[0-9a-f]{64}$/,
@@ -177,7 +177,7 @@ describe("Boundaries: a signed offer is fillable up to and including its expiry 
     const f = await loadFixture(rentalFixture);
     const expiry = BigInt((await time.latest()) + DAY);
     const offer = buildOffer(assetTerms(), f.agent.address, { nonce: 9n, expiry });
-    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
+    const sig = await signOffer(f.agent, f.chainId, f.marketAddress, offer);
     const terms = assetTerms();
     const prepay = BigInt(DAY) * terms.pricePerSecond;
     const pay = { value: prepay + terms.deposit };
@@ -185,12 +185,12 @@ describe("Boundaries: a signed offer is fillable up to and including its expiry 
     for (const t of [expiry - 1n, expiry]) {
       await s.restore();
       await time.setNextBlockTimestamp(t);
-      await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay);
+      await f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay);
       expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
     }
     await s.restore();
     await time.setNextBlockTimestamp(expiry + 1n);
-    await expect(f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay))
+    await expect(f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, pay))
       .to.be.revertedWithCustomError(f.escrow, "OfferExpired")
       .withArgs(expiry);
     expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ethers.ZeroAddress);
@@ -208,44 +208,44 @@ describe("Boundaries: opening an agreement, the protocol fee and assetUserOf (is
   it("duration: minDuration-1 and maxDuration+1 refused (DurationOutOfRange), min, min+1, max-1, max accepted", async function () {
     const f = await loadFixture(rentalFixture);
     const terms = assetTerms();
-    const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
-    await f.escrow.connect(f.agent).publishOffer(terms);
+    const offerId = await f.market.connect(f.agent).publishOffer.staticCall(terms);
+    await f.market.connect(f.agent).publishOffer(terms);
     const prepay = BigInt(MAX) * GWEI;
     const pay = { value: prepay + terms.deposit };
     for (const d of [MIN - 1, MAX + 1]) {
-      await expect(f.escrow.connect(f.renter).rent.staticCall(offerId, d, prepay, pay))
+      await expect(f.market.connect(f.renter).rent.staticCall(offerId, d, prepay, pay))
         .to.be.revertedWithCustomError(f.escrow, "DurationOutOfRange")
         .withArgs(d, MIN, MAX);
     }
     for (const d of [MIN, MIN + 1, MAX - 1, MAX]) {
-      expect(await f.escrow.connect(f.renter).rent.staticCall(offerId, d, prepay, pay)).to.match(/^0x[0-9a-f]{64}$/);
+      expect(await f.market.connect(f.renter).rent.staticCall(offerId, d, prepay, pay)).to.match(/^0x[0-9a-f]{64}$/);
     }
   });
 
   it("prepay: minDuration x price - 1 refused (PrepaymentTooSmall), exactly it and +1 accepted; 0 refused at price 0", async function () {
     const f = await loadFixture(rentalFixture);
     const terms = assetTerms();
-    const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
-    await f.escrow.connect(f.agent).publishOffer(terms);
+    const offerId = await f.market.connect(f.agent).publishOffer.staticCall(terms);
+    await f.market.connect(f.agent).publishOffer(terms);
     const min = BigInt(MIN) * GWEI;
     await expect(
-      f.escrow.connect(f.renter).rent.staticCall(offerId, DAY, min - 1n, { value: min - 1n + terms.deposit }),
+      f.market.connect(f.renter).rent.staticCall(offerId, DAY, min - 1n, { value: min - 1n + terms.deposit }),
     )
       .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
       .withArgs(min - 1n, min);
     for (const p of [min, min + 1n]) {
-      expect(await f.escrow.connect(f.renter).rent.staticCall(offerId, DAY, p, { value: p + terms.deposit })).to.match(
+      expect(await f.market.connect(f.renter).rent.staticCall(offerId, DAY, p, { value: p + terms.deposit })).to.match(
         /^0x[0-9a-f]{64}$/,
       );
     }
     // A free (metered-only) rental still needs some credit: 0 refused, 1 accepted.
     const free = assetTerms({ pricePerSecond: 0n, deposit: 0n });
-    const freeId = await f.escrow.connect(f.agent).publishOffer.staticCall(free);
-    await f.escrow.connect(f.agent).publishOffer(free);
-    await expect(f.escrow.connect(f.renter).rent.staticCall(freeId, DAY, 0n, { value: 0n }))
+    const freeId = await f.market.connect(f.agent).publishOffer.staticCall(free);
+    await f.market.connect(f.agent).publishOffer(free);
+    await expect(f.market.connect(f.renter).rent.staticCall(freeId, DAY, 0n, { value: 0n }))
       .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
       .withArgs(0n, 1n);
-    expect(await f.escrow.connect(f.renter).rent.staticCall(freeId, DAY, 1n, { value: 1n })).to.match(
+    expect(await f.market.connect(f.renter).rent.staticCall(freeId, DAY, 1n, { value: 1n })).to.match(
       /^0x[0-9a-f]{64}$/,
     );
   });
@@ -254,24 +254,24 @@ describe("Boundaries: opening an agreement, the protocol fee and assetUserOf (is
     const f = await loadFixture(rentalFixture);
     const max = 1_000; // MAX_FEE_BPS of contracts/common/Constants.sol
     for (const bps of [max - 1, max]) {
-      await expect(f.escrow.connect(f.governance).setProtocolFee(bps))
-        .to.emit(f.escrow, "ProtocolFeeSet")
+      await expect(f.market.connect(f.governance).setProtocolFee(bps))
+        .to.emit(f.market, "ProtocolFeeSet")
         .withArgs(bps);
-      expect(await f.escrow.protocolFeeBps()).to.equal(BigInt(bps));
+      expect(await f.market.protocolFeeBps()).to.equal(BigInt(bps));
     }
-    await expect(f.escrow.connect(f.governance).setProtocolFee(max + 1))
+    await expect(f.market.connect(f.governance).setProtocolFee(max + 1))
       .to.be.revertedWithCustomError(f.escrow, "FeeTooHigh")
       .withArgs(max + 1, max);
-    expect(await f.escrow.protocolFeeBps()).to.equal(BigInt(max));
+    expect(await f.market.protocolFeeBps()).to.equal(BigInt(max));
   });
 
   it("assetUserOf: the renter (until the end) until end-1, nobody from the end second on", async function () {
     const f = await loadFixture(rentalFixture);
     const terms = assetTerms();
-    const offerId = await f.escrow.connect(f.agent).publishOffer.staticCall(terms);
-    await f.escrow.connect(f.agent).publishOffer(terms);
+    const offerId = await f.market.connect(f.agent).publishOffer.staticCall(terms);
+    await f.market.connect(f.agent).publishOffer(terms);
     const prepay = BigInt(DAY) * GWEI;
-    await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
+    await f.market.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + terms.deposit });
     const end = BigInt((await time.latest()) + DAY);
     await time.increaseTo(end - 1n);
     expect(await f.escrow.assetUserOf(ASSET_ID)).to.deep.equal([f.renter.address, end]);

@@ -159,7 +159,7 @@ describe("@plinth/client, imported from its built output", function () {
       return a;
     };
     const offer = rental.buildOffer(rental.buildTerms({ subjectKind: 1, subjectId: 7n }), me, { expiry: 99n });
-    await both((s) => rental.signOffer(s, 31337n, addresses.RentalEscrow, offer));
+    await both((s) => rental.signOffer(s, 31337n, addresses.RentalMarket, offer));
     const bDomain = maintenance.bidDomain(31337n, addresses.MaintenanceOrders);
     const iDomain = maintenance.inspectionDomain(31337n, addresses.MaintenanceEvidence);
     const orderId = client.asHex("0x" + "ab".repeat(32));

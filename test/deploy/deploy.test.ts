@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import hre from "hardhat";
-import { AbiCoder, Wallet, ZeroHash, getAddress, id } from "ethers";
+import { AbiCoder, Wallet, ZeroAddress, ZeroHash, getAddress, id } from "ethers";
 import {
   CREATEX_ADDRESS,
   ROOT,
@@ -121,6 +121,13 @@ describe("deploying the suite (in-process chain, CREATE2 through CreateX)", func
     expect(await keys.schemeOf(deployed.addresses.DeviceRegistry!)).to.equal(0n);
   });
 
+  it("deploys the escrow naming the market, and governance links it on the market (setEscrow)", async function () {
+    const market = await connection.ethers.getContractAt("RentalMarket", deployed.addresses.RentalMarket!);
+    const escrow = await connection.ethers.getContractAt("RentalEscrow", deployed.addresses.RentalEscrow!);
+    expect(await escrow.market()).to.equal(deployed.addresses.RentalMarket);
+    expect(await market.escrow()).to.equal(deployed.addresses.RentalEscrow);
+  });
+
   it("gives the same addresses on another chain (another chain id) with the same parameters", async function () {
     const other = await hre.network.create({ override: { chainId: 4242 } });
     // CreateX lives at the same address on public chains; on this local chain, install it there.
@@ -180,6 +187,10 @@ describe("deploying when governance is not an account of the network (a multisig
     const before = (await checkRoles(hre, connection, result.record, result.deployer)).filter((f) => !f.ok);
     expect(before.length).to.equal(result.pending.filter((a) => a.grants !== undefined).length);
 
+    const market = await connection.ethers.getContractAt("RentalMarket", result.addresses.RentalMarket!);
+    expect(result.pending.map((a) => a.id)).to.include("setEscrow");
+    expect(await market.escrow()).to.equal(ZeroAddress);
+
     // Governance executes the batch (impersonated here, a Safe on a public chain).
     const batch = safeBatch(result.chainId, result.pending, result.addresses);
     expect(batch.transactions).to.have.length(result.pending.length);
@@ -189,6 +200,7 @@ describe("deploying when governance is not an account of the network (a multisig
     for (const tx of batch.transactions) await (await signer.sendTransaction({ to: tx.to, data: tx.data })).wait();
 
     expect((await checkRoles(hre, connection, result.record, result.deployer)).filter((f) => !f.ok)).to.deep.equal([]);
+    expect(await market.escrow()).to.equal(result.addresses.RentalEscrow);
     const registry = await connection.ethers.getContractAt(
       "DeviceRegistry",
       result.addresses["DeviceRegistry" as ContractName]!,
@@ -198,6 +210,9 @@ describe("deploying when governance is not an account of the network (a multisig
 });
 
 describe("npm run deploy on a network whose configuration is missing", function () {
+  // A whole `hardhat run` in a child process (Hardhat starts afresh): it can take minutes on a loaded 2-core
+  // machine, so the child and the test get room beyond the suite's default.
+  this.timeout(600_000);
   it("names each missing configuration variable and parameter, sends nothing and exits with 1", function () {
     const env = { ...process.env };
     for (const name of ["SEPOLIA_RPC_URL", "DEPLOYER_PRIVATE_KEY", "DEPLOY_PARAMETERS"]) delete env[name];
@@ -209,7 +224,7 @@ describe("npm run deploy on a network whose configuration is missing", function 
         cwd: ROOT,
         env,
         encoding: "utf8",
-        timeout: 120_000,
+        timeout: 300_000,
       },
     );
     const output = run.stdout + run.stderr;
@@ -223,6 +238,7 @@ describe("npm run deploy on a network whose configuration is missing", function 
 });
 
 describe("npm run deploy with a malformed key or RPC URL", function () {
+  this.timeout(600_000);
   const hardhat = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
   const deploy = (network: string, vars: Record<string, string>) => {
     const env: NodeJS.ProcessEnv = {
@@ -238,7 +254,7 @@ describe("npm run deploy with a malformed key or RPC URL", function () {
         cwd: ROOT,
         env: { ...env, ...vars },
         encoding: "utf8",
-        timeout: 120_000,
+        timeout: 300_000,
       },
     );
     return { status: run.status, output: run.stdout + run.stderr };

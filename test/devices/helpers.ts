@@ -149,7 +149,7 @@ export async function deviceOnOffer(ethers: HardhatEthers, seed: string) {
   const [, , , , , , , , renter, arbiter, fees, buyer] = await ethers.getSigners();
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-  const escrow = await deployRentalEscrow(ethers, {
+  const { market, escrow } = await deployRentalEscrow(ethers, {
     governance: ctx.governance.address,
     assetRegistry: await assets.getAddress(),
     deviceRegistry: await ctx.registry.getAddress(),
@@ -159,7 +159,7 @@ export async function deviceOnOffer(ethers: HardhatEthers, seed: string) {
     feeBps: 0,
   });
   await ctx.registry.connect(ctx.governance).grantRole(LEASE_MANAGER_ROLE, await escrow.getAddress());
-  await escrow.connect(ctx.governance).setTokenAllowed(ethers.ZeroAddress, true);
+  await market.connect(ctx.governance).setTokenAllowed(ethers.ZeroAddress, true);
   const terms = buildTerms({
     subjectKind: SubjectKind.Device,
     subjectId: deviceId,
@@ -171,7 +171,7 @@ export async function deviceOnOffer(ethers: HardhatEthers, seed: string) {
     pricePerUnit: 1_000_000_000n,
     deposit: 0n,
   });
-  await escrow.connect(ctx.operator).publishOffer(terms);
-  const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0]!.args.offerId;
-  return { ...ctx, device, deviceId, escrow, custody: await custodyOf(escrow), renter, buyer, offerId };
+  await market.connect(ctx.operator).publishOffer(terms);
+  const offerId = (await market.queryFilter(market.filters.OfferPublished()))[0]!.args.offerId;
+  return { ...ctx, device, deviceId, market, escrow, custody: await custodyOf(escrow), renter, buyer, offerId };
 }

@@ -237,7 +237,7 @@ describe("DeviceToken: ERC-4907 through the real rental flow", function () {
       timestamp: (await time.latest()) + 5,
     });
     await f.registry.attest(baseline.att, baseline.sig);
-    await expect(f.escrow.connect(f.renter).rent(f.offerId, DAY, 10n ** 15n, { value: 10n ** 15n }))
+    await expect(f.market.connect(f.renter).rent(f.offerId, DAY, 10n ** 15n, { value: 10n ** 15n }))
       .to.emit(f.token, "UpdateUser")
       .withArgs(f.deviceId, f.renter.address, MAX_UINT64);
     const id = await f.escrow.agreementId(SubjectKind.Device, f.deviceId, 0);

@@ -46,16 +46,16 @@ function agreementIdOf(kind: number, subjectId: bigint, nonce: bigint): string {
 
 /** `f.renter` rents `terms` for `duration` prepaying `prepay` at time `at`; returns the agreement id. */
 async function rentAt(f: F, terms: RentalTerms, duration: bigint, prepay: bigint, at: number) {
-  const offerId = await publish(f.escrow, f.agent, terms);
+  const offerId = await publish(f.market, f.agent, terms);
   await time.setNextBlockTimestamp(at);
-  await f.escrow.connect(f.renter).rent(offerId, duration, prepay, { value: prepay + terms.deposit });
+  await f.market.connect(f.renter).rent(offerId, duration, prepay, { value: prepay + terms.deposit });
   return agreementIdOf(SubjectKind.Asset, ASSET_ID, 0n);
 }
 
 describe("events: RentalEscrow (issue 12, exact arguments)", function () {
-  it("TokenAllowed(token, allowed) when governance allows and withdraws a token", async function () {
+  it("TokenAllowed(token, allowed) when governance allows and withdraws a token (on the market)", async function () {
     const f = await loadFixture(base);
-    const rental = f.escrow;
+    const rental = f.market;
     const token = ethers.Wallet.createRandom().address;
     await expect(rental.connect(f.governance).setTokenAllowed(token, true))
       .to.emit(rental, "TokenAllowed")
@@ -67,9 +67,9 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
     expect(await rental.tokenAllowed(token)).to.equal(false);
   });
 
-  it("OfferPublished(offerId = keccak256(owner, termsHash), owner, termsHash)", async function () {
+  it("OfferPublished(offerId = keccak256(owner, termsHash), owner, termsHash) (on the market)", async function () {
     const f = await loadFixture(base);
-    const rental = f.escrow;
+    const rental = f.market;
     const terms = assetTerms({ activationWindow: Number(DAY) });
     const termsHash = termsHashOf(terms);
     const offerId = ethers.keccak256(
@@ -99,11 +99,11 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
     const f = await loadFixture(base);
     const rental = f.escrow;
     const terms = assetTerms();
-    const offerId = await publish(rental, f.agent, terms);
+    const offerId = await publish(f.market, f.agent, terms);
     const t0 = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(t0);
     await expect(
-      rental.connect(f.renter).rent(offerId, 2n * DAY, 2n * DAY * GWEI, { value: 2n * DAY * GWEI + DEPOSIT }),
+      f.market.connect(f.renter).rent(offerId, 2n * DAY, 2n * DAY * GWEI, { value: 2n * DAY * GWEI + DEPOSIT }),
     )
       .to.emit(rental, "Activated")
       .withArgs(agreementIdOf(SubjectKind.Asset, ASSET_ID, 0n), t0, BigInt(t0) + 2n * DAY);
@@ -189,8 +189,8 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
       const terms = assetTerms(
         label === "terms" ? { arbiter, arbiterTimeout: 2 * Number(DAY) } : { arbiterTimeout: 3 * Number(HOUR) },
       );
-      const offerId = await publish(rental, f.agent, terms);
-      await rental.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+      const offerId = await publish(f.market, f.agent, terms);
+      await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
       const nonce = label === "default" ? 0n : 1n;
       const id = agreementIdOf(SubjectKind.Asset, ASSET_ID, nonce);
       await time.increase(DAY);

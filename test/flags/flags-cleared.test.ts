@@ -60,21 +60,21 @@ type R = Awaited<ReturnType<typeof rental>>;
 
 /** Rents one day of the asset at `t0` (prepaid for the whole day); returns the agreement id. */
 async function rentAt(f: R, t0: number, activationWindow = 0, noticePeriod = 0) {
-  const offerId = await publish(f.escrow, f.agent, assetTerms({ activationWindow, noticePeriod }));
+  const offerId = await publish(f.market, f.agent, assetTerms({ activationWindow, noticePeriod }));
   const prepay = BigInt(DAY) * GWEI;
   await time.setNextBlockTimestamp(t0);
-  await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + DEPOSIT });
+  await f.market.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + DEPOSIT });
   return f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
 }
 
 describe("flags: rental escrow", function () {
   it("cancelOffer clears the offer's active flag", async function () {
     const f = await loadFixture(rental);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
-    expect((await f.escrow.offerOf(offerId)).active).to.equal(true);
-    await f.escrow.connect(f.agent).cancelOffer(offerId);
-    expect((await f.escrow.offerOf(offerId)).active).to.equal(false);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, 0, { value: DEPOSIT }))
+    const offerId = await publish(f.market, f.agent, assetTerms());
+    expect((await f.market.offerOf(offerId)).active).to.equal(true);
+    await f.market.connect(f.agent).cancelOffer(offerId);
+    expect((await f.market.offerOf(offerId)).active).to.equal(false);
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, 0, { value: DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "OfferNotActive")
       .withArgs(offerId);
   });
@@ -83,15 +83,15 @@ describe("flags: rental escrow", function () {
     const f = await loadFixture(rental);
     const expiry = BigInt((await time.latest()) + DAY);
     const offer = buildOffer(assetTerms(), f.agent.address, { nonce: 7n, expiry });
-    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
-    expect(await f.escrow.nonceCancelled(f.agent.address, 7n)).to.equal(false);
+    const sig = await signOffer(f.agent, f.chainId, f.marketAddress, offer);
+    expect(await f.market.nonceCancelled(f.agent.address, 7n)).to.equal(false);
     const prepay = BigInt(DAY) * GWEI;
-    await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, { value: prepay + DEPOSIT });
-    expect(await f.escrow.nonceCancelled(f.agent.address, 7n)).to.equal(true);
+    await f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, prepay, { value: prepay + DEPOSIT });
+    expect(await f.market.nonceCancelled(f.agent.address, 7n)).to.equal(true);
 
-    expect(await f.escrow.nonceCancelled(f.agent.address, 8n)).to.equal(false);
-    await f.escrow.connect(f.agent).cancelNonce(8n);
-    expect(await f.escrow.nonceCancelled(f.agent.address, 8n)).to.equal(true);
+    expect(await f.market.nonceCancelled(f.agent.address, 8n)).to.equal(false);
+    await f.market.connect(f.agent).cancelNonce(8n);
+    expect(await f.market.nonceCancelled(f.agent.address, 8n)).to.equal(true);
   });
 
   it("rent marks the subject live and leased; terminateEarly sets TerminatedEarly; settle releases subject and lease, zeroes credit and debt", async function () {
@@ -122,13 +122,13 @@ describe("flags: rental escrow", function () {
   it("a device rental leases the device and marks it live; settlement releases both", async function () {
     const f = await loadFixture(rental);
     const terms = buildTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
-    const offerId = await publish(f.escrow, f.deviceOwner, terms);
+    const offerId = await publish(f.market, f.deviceOwner, terms);
     expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.equal(0n);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(ZERO_HASH);
     const prepay = BigInt(DAY) * GWEI;
     const t0 = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(t0);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + DEPOSIT });
+    await f.market.connect(f.renter).rent(offerId, DAY, prepay, { value: prepay + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
     expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.not.equal(0n);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Device, FREE_DEVICE_ID)).to.equal(id);

@@ -40,14 +40,14 @@ abstract contract MeteringSetup is SuiteSetup {
         t.pricePerUnit = UNIT_PRICE;
         t.maxUnitsPerPeriod = CAP;
         vm.prank(handler.AGENT());
-        bytes32 offer = rental.publishOffer(t);
+        bytes32 offer = market.publishOffer(t);
 
         meter = new MeteringHandler(devices, rental, handler.DEVICE_KEY(), deviceId, METER_KIND);
         meter.signBaseline(BASELINE); // signed and relayed at the start
         usd.mint(METER_RENTER, PREPAY);
         vm.startPrank(METER_RENTER);
         usd.approve(address(rental), PREPAY);
-        agreementId = rental.rent(offer, TERM, PREPAY);
+        agreementId = market.rent(offer, TERM, PREPAY);
         vm.stopPrank();
         meter.follow(agreementId);
         IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);

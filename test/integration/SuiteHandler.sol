@@ -12,6 +12,7 @@ import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalClaims} from "../../contracts/rental/RentalClaims.sol";
 import {IDisputeModule} from "../../contracts/disputes/IDisputeModule.sol";
+import {IRentalMarket} from "../../contracts/rental/IRentalMarket.sol";
 import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
 import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
 import {MaintenanceEvidence} from "../../contracts/maintenance/MaintenanceEvidence.sol";
@@ -76,6 +77,7 @@ contract SuiteHandler {
     IRentalCustody public immutable rentalCustody;
     RentalClaims public immutable rentalClaims;
     IDisputeModule public immutable disputes;
+    IRentalMarket public immutable market;
     MaintenanceOrders public immutable maintenance;
     MaintenanceEvidence public immutable maintenanceEvidence;
     MaintenanceCustody public immutable maintenanceCustody;
@@ -115,6 +117,7 @@ contract SuiteHandler {
         rentalCustody = s.rental.custody();
         rentalClaims = RentalClaims(s.rental.claims());
         disputes = rentalClaims.disputes();
+        market = s.rental.market();
         maintenance = s.maintenance;
         maintenanceEvidence = MaintenanceEvidence(address(s.maintenance.evidence()));
         maintenanceCustody = MaintenanceCustody(address(s.maintenance.custody()));
@@ -322,7 +325,7 @@ contract SuiteHandler {
         usd.mint(renter, prepay + DEPOSIT);
         vm.prank(renter);
         bytes32 offer = (renterSeed >> 1) % 2 == 0 ? offerId : reservedOfferId;
-        try rental.rent(offer, duration, prepay) returns (bytes32 id) {
+        try market.rent(offer, duration, prepay) returns (bytes32 id) {
             agreements.push(id);
             ghostIn += prepay + DEPOSIT;
             count["rent"]++;

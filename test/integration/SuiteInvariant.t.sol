@@ -8,7 +8,7 @@ pragma solidity 0.8.37;
 // agreements and 10 work orders per run keep the end-of-run sweeps bounded.
 // Every contract is the real one (no mocks except the 6-decimal payout token): DeviceRegistry,
 // AssetRegistry, IdentityRegistry, ShareFactory + SharesBlueprint + AssetShares, IncomeDistributor,
-// RentalEscrow + RentalSettlement, MaintenanceOrders + MaintenanceEvidence + MaintenanceCustody (per-asset vault).
+// RentalMarket + RentalEscrow + RentalSettlement, MaintenanceOrders + MaintenanceEvidence + MaintenanceCustody (per-asset vault).
 
 import {PlinthTest} from "../utils/Vm.sol";
 import {AssetRegistry} from "../../contracts/assets/AssetRegistry.sol";
@@ -27,6 +27,7 @@ import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalClaims} from "../../contracts/rental/RentalClaims.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
+import {RentalMarket} from "../../contracts/rental/RentalMarket.sol";
 import {DisputeModule} from "../../contracts/disputes/DisputeModule.sol";
 import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
 import {MaintenanceCustody} from "../../contracts/maintenance/MaintenanceCustody.sol";
@@ -47,6 +48,7 @@ abstract contract SuiteSetup is PlinthTest {
     IdentityRegistry internal identity;
     IncomeDistributor internal distributor;
     AssetShares internal shares;
+    RentalMarket internal market;
     RentalEscrow internal rental;
     IRentalCustody internal rentalCustody;
     MaintenanceOrders internal maintenance;
@@ -76,17 +78,23 @@ abstract contract SuiteSetup is PlinthTest {
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor))
         );
-        rental = new RentalEscrow(
+        market = new RentalMarket(
             address(this),
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor)),
             address(0xFEE2),
             address(0xA4B),
-            250,
+            250
+        );
+        rental = new RentalEscrow(
+            market,
+            IAssetRegistry(address(assets)),
+            IDeviceRegistry(address(devices)),
+            IIncomeDistributor(address(distributor)),
             settlement,
             disputeModule
         );
+        market.setEscrow(rental);
         maintenance = new MaintenanceOrders(
             address(this),
             IAssetRegistry(address(assets)),
@@ -108,7 +116,7 @@ abstract contract SuiteSetup is PlinthTest {
         distributor.grantRole(distributor.RESERVE_SPENDER_ROLE(), address(maintenance.custody()));
         identity.grantRole(identity.KYC_AGENT_ROLE(), address(this));
         distributor.setPayoutToken(address(usd), true);
-        rental.setTokenAllowed(address(usd), true);
+        market.setTokenAllowed(address(usd), true);
         maintenance.setTokenAllowed(address(usd), true);
 
         // One asset, its shares (1, 2 and 3 shares held by three KYC'd holders), payout token, reserve.
@@ -131,11 +139,11 @@ abstract contract SuiteSetup is PlinthTest {
 
         // The agent's standing on-chain rental offer for the asset.
         vm.prank(agent);
-        bytes32 offerId = rental.publishOffer(_terms());
+        bytes32 offerId = market.publishOffer(_terms());
         IRentalTypes.Terms memory reserved = _terms();
         reserved.activationWindow = 1 days;
         vm.prank(agent);
-        bytes32 reservedOfferId = rental.publishOffer(reserved);
+        bytes32 reservedOfferId = market.publishOffer(reserved);
 
         handler = new SuiteHandler(
             Suite({

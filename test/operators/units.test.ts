@@ -79,7 +79,7 @@ describe("operator scripts: human units and named states", function () {
     const f = await deployRental(ethers);
     const eusd = await ethers.deployContract("MockPayoutToken", ["Example USD", "eUSD", 6]);
     const token = await eusd.getAddress();
-    await f.escrow.connect(f.governance).setTokenAllowed(token, true);
+    await f.market.connect(f.governance).setTokenAllowed(token, true);
     await eusd.mint(f.renter.address, 1_000_000_000n);
     const terms = assetTerms({
       token: asAddress(token),
@@ -91,7 +91,7 @@ describe("operator scripts: human units and named states", function () {
       meterPeriod: 3600,
       maxUnitsPerPeriod: 1000n,
     });
-    const offerId = await rental.publishTerms(f.escrow, f.agent, terms);
+    const offerId = await rental.publishTerms(f.market, f.agent, terms);
     const base = { ESCROW: f.escrowAddress, SIGNER: "2" }; // the renter
 
     const rent = await runScript("scripts/operator/rental/rental.ts", {

@@ -31,8 +31,8 @@ async function base() {
 /** An ETH rental of ASSET_ID (one day, prepaid exactly), settled at its end: deposit held, claim window open. */
 async function settling() {
   const f = await base();
-  const offerId = await publish(f.escrow, f.agent, assetTerms());
-  await f.escrow.connect(f.renter).rent(offerId, DAY, RENT, { value: RENT + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms());
+  await f.market.connect(f.renter).rent(offerId, DAY, RENT, { value: RENT + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await time.increase(DAY);
   await f.escrow.settle(id);
@@ -167,11 +167,11 @@ describe("RentalClaims: claiming", function () {
   it("for a device, the owner at opening claims (the asset's agent cannot); damages go to its balance", async function () {
     const f = await loadFixture(base);
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
-    await f.escrow.connect(f.renter).rent(offerId, DAY, RENT, { value: RENT + DEPOSIT });
+    await f.market.connect(f.renter).rent(offerId, DAY, RENT, { value: RENT + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
@@ -315,10 +315,10 @@ describe("RentalClaims: disputes on the dispute module", function () {
 
   it("the default arbiter is read when the claim is disputed: a change before it applies, after it does not", async function () {
     const f = await loadFixture(pending);
-    await f.escrow.connect(f.governance).setDefaultArbiter(f.other.address);
+    await f.market.connect(f.governance).setDefaultArbiter(f.other.address);
     await f.claims.connect(f.renter).disputeClaim(f.id);
     const disputeId = await f.claims.disputeIdOf(f.id);
-    await f.escrow.connect(f.governance).setDefaultArbiter(f.arbiter.address);
+    await f.market.connect(f.governance).setDefaultArbiter(f.arbiter.address);
     await expect(f.disputes.connect(f.arbiter).rule(disputeId, 1))
       .to.be.revertedWithCustomError(f.disputes, "NotArbiter")
       .withArgs(f.arbiter.address);
@@ -373,12 +373,12 @@ describe("RentalClaims: the escrow's closeSettlement and hostile tokens", functi
     const f = await loadFixture(base);
     const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
     const tokenAddress = await token.getAddress();
-    await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
+    await f.market.connect(f.governance).setTokenAllowed(tokenAddress, true);
     await token.mint(f.renter.address, 10n ** 24n);
     await token.connect(f.renter).approve(f.escrowAddress, ethers.MaxUint256);
     const terms = assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit: 10n ** 9n });
-    const offerId = await publish(f.escrow, f.agent, terms);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
+    const offerId = await publish(f.market, f.agent, terms);
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
@@ -404,16 +404,16 @@ describe("RentalClaims: the escrow's closeSettlement and hostile tokens", functi
     const f = await loadFixture(base);
     const token = (await ethers.deployContract("BlocklistToken")) as unknown as BlocklistToken;
     const tokenAddress = await token.getAddress();
-    await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
+    await f.market.connect(f.governance).setTokenAllowed(tokenAddress, true);
     await token.mint(f.renter.address, 10n ** 24n);
     await token.connect(f.renter).approve(f.escrowAddress, ethers.MaxUint256);
     const deposit = 10n ** 9n;
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.agent,
       assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit }),
     );
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);

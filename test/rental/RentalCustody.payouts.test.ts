@@ -30,8 +30,8 @@ type F = Awaited<ReturnType<typeof base>>;
 
 /** An ETH rental of ASSET_ID by the renter, reserved (activation window) and declined: all refunded. */
 async function refunded(f: F) {
-  const offer = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
-  await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID });
+  const offer = await publish(f.market, f.agent, assetTerms({ activationWindow: 3600 }));
+  await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await f.escrow.connect(f.agent).decline(id);
   return id;
@@ -39,8 +39,8 @@ async function refunded(f: F) {
 
 /** An ETH rental of ASSET_ID run to its end and settled: net rent to the distributor, the deposit in Settling. */
 async function settled(f: F) {
-  const offer = await publish(f.escrow, f.agent, assetTerms());
-  await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID });
+  const offer = await publish(f.market, f.agent, assetTerms());
+  await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await time.increase(DAY);
   const fee = (DAY * PRICE * BigInt(FEE_BPS)) / 10_000n;
@@ -79,9 +79,9 @@ describe("RentalCustody: only the escrow moves money in or credits it", function
 
   it("funds and credits only what the escrow records: the renter's payment lands in the vault, the refund is claimable", async function () {
     const f = await loadFixture(base);
-    const offer = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
+    const offer = await publish(f.market, f.agent, assetTerms({ activationWindow: 3600 }));
     const vault = await f.custody.vaultOf(ASSET_ID);
-    await expect(f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID })).to.changeEtherBalances(
+    await expect(f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID })).to.changeEtherBalances(
       ethers,
       [f.renter, vault, f.escrowAddress, f.custodyAddress],
       [-PAID, PAID, 0n, 0n],
@@ -150,9 +150,9 @@ describe("RentalCustody: withdrawals", function () {
     // The receiver (a contract) is refunded on ASSET_B; an agreement on ASSET_ID ends meanwhile.
     const party = await ethers.deployContract("AtkReentrantParty");
     const partyAddress = await party.getAddress();
-    const offerB = await publish(f.escrow, f.agent, assetTerms({ subjectId: ASSET_B, activationWindow: 3600 }));
-    const rentB = f.escrow.interface.encodeFunctionData("rent", [offerB, DAY, DAY * PRICE]);
-    await party.exec(f.escrowAddress, rentB, { value: PAID });
+    const offerB = await publish(f.market, f.agent, assetTerms({ subjectId: ASSET_B, activationWindow: 3600 }));
+    const rentB = f.market.interface.encodeFunctionData("rent", [offerB, DAY, DAY * PRICE]);
+    await party.exec(await f.market.getAddress(), rentB, { value: PAID });
     const idB = await f.escrow.agreementId(SubjectKind.Asset, ASSET_B, 0);
     await f.escrow.connect(f.agent).decline(idB);
     const { id, net } = await settled(f);
@@ -223,8 +223,8 @@ describe("RentalCustody: income", function () {
   it("defers refused ERC-20 income and leaves no allowance to the distributor behind", async function () {
     const f = await loadFixture(base);
     const token = await f.token.getAddress();
-    const offer = await publish(f.escrow, f.agent, assetTerms({ token: token as `0x${string}` }));
-    await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE);
+    const offer = await publish(f.market, f.agent, assetTerms({ token: token as `0x${string}` }));
+    await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE);
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     const fee = (DAY * PRICE * BigInt(FEE_BPS)) / 10_000n;
@@ -250,14 +250,14 @@ describe("RentalCustody: income", function () {
     const f = await loadFixture(base);
     const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
     const t = await token.getAddress();
-    await f.escrow.connect(f.governance).setTokenAllowed(t, true);
+    await f.market.connect(f.governance).setTokenAllowed(t, true);
     for (const s of [f.renter, f.other]) {
       await token.mint(s.address, 10n ** 24n);
       await token.connect(s).approve(f.escrowAddress, ethers.MaxUint256);
     }
-    const offer = await publish(f.escrow, f.agent, assetTerms({ token: t as `0x${string}` }));
+    const offer = await publish(f.market, f.agent, assetTerms({ token: t as `0x${string}` }));
     // A first agreement's rent is refused by the distributor: deferred in the asset's vault.
-    await f.escrow.connect(f.other).rent(offer, DAY, DAY * PRICE);
+    await f.market.connect(f.other).rent(offer, DAY, DAY * PRICE);
     await time.increase(DAY);
     await f.distributor.setRefuse(true);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
@@ -270,7 +270,7 @@ describe("RentalCustody: income", function () {
     // The next renter's payment into the vault makes the token flush that income out of the same vault.
     const flush = f.custody.interface.encodeFunctionData("flushIncome", [ASSET_ID, t]);
     await token.arm(ethers.ZeroAddress, vault, f.custodyAddress, flush, true);
-    await expect(f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE))
+    await expect(f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE))
       .to.be.revertedWithCustomError(f.escrow, "FeeOnTransferToken")
       .withArgs(PAID, PAID - pending);
     expect(await f.custody.pendingIncome(ASSET_ID, t)).to.equal(pending);
@@ -278,7 +278,7 @@ describe("RentalCustody: income", function () {
     expect(await f.distributor.deposited(ASSET_ID, t)).to.equal(0n);
     // Without the hook, the rental opens and the income is flushed once, by anyone.
     await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress, "0x", false);
-    await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE);
+    await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE);
     expect(await token.balanceOf(vault)).to.equal(held + PAID);
     await f.custody.flushIncome(ASSET_ID, t);
     expect(await f.distributor.deposited(ASSET_ID, t)).to.equal(pending);

@@ -56,12 +56,12 @@ describe("RentalCustody: vaults per custody id", function () {
     expect(vaultA).to.not.equal(vaultB);
     expect(await ethers.provider.getCode(vaultA)).to.equal("0x");
 
-    const offerA = await publish(f.escrow, f.agent, terms(f));
-    const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
-    await expect(f.escrow.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
+    const offerA = await publish(f.market, f.agent, terms(f));
+    const offerB = await publish(f.market, f.agent, terms(f, { subjectId: ASSET_B }));
+    await expect(f.market.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
       .to.emit(f.custody, "VaultCreated")
       .withArgs(ASSET_ID, vaultA);
-    await expect(f.escrow.connect(f.other).rent(offerB, DAY, DAY * PRICE))
+    await expect(f.market.connect(f.other).rent(offerB, DAY, DAY * PRICE))
       .to.emit(f.custody, "VaultCreated")
       .withArgs(ASSET_B, vaultB);
     const vault = await ethers.getContractAt("AssetVault", vaultA);
@@ -78,7 +78,7 @@ describe("RentalCustody: vaults per custody id", function () {
     await time.increase(DAY);
     await f.escrow.settle(idA);
     await f.claims.connect(f.agent).waiveClaim(idA);
-    const rent = f.escrow.connect(f.other).rent(offerA, DAY, DAY * PRICE);
+    const rent = f.market.connect(f.other).rent(offerA, DAY, DAY * PRICE);
     await expect(rent).to.not.emit(f.custody, "VaultCreated");
     await expect(rent).to.changeTokenBalances(
       ethers,
@@ -91,17 +91,17 @@ describe("RentalCustody: vaults per custody id", function () {
   it("keeps a bound device's rental in its asset's vault and an unbound device's in the device's own", async function () {
     const f = await loadFixture(base);
     const bound = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: DEVICE_ID }),
     );
     const free = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
-    await f.escrow.connect(f.renter).rent(bound, DAY, DAY * PRICE);
-    await expect(f.escrow.connect(f.other).rent(free, DAY, DAY * PRICE))
+    await f.market.connect(f.renter).rent(bound, DAY, DAY * PRICE);
+    await expect(f.market.connect(f.other).rent(free, DAY, DAY * PRICE))
       .to.emit(f.custody, "VaultCreated")
       .withArgs(FREE_DEVICE_ID, await f.custody.vaultOf(FREE_DEVICE_ID));
     expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0))).to.equal(ASSET_ID);
@@ -114,8 +114,8 @@ describe("RentalCustody: vaults per custody id", function () {
 
   it("lets only the custody move a vault's funds or send it ETH; neither the escrow nor the custody takes stray ETH", async function () {
     const f = await loadFixture(base);
-    const offer = await publish(f.escrow, f.agent, assetTerms());
-    await f.escrow.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
+    const offer = await publish(f.market, f.agent, assetTerms());
+    await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
     const vaultAddress = await f.custody.vaultOf(ASSET_ID);
     const vault = await ethers.getContractAt("AssetVault", vaultAddress);
     for (const s of [f.renter, f.agent, f.governance]) {
@@ -159,15 +159,15 @@ describe("RentalCustody: vaults per custody id", function () {
       }
     };
 
-    const offerA = await publish(f.escrow, f.agent, terms(f, { noticePeriod: Number(HOUR) }));
-    const offerB = await publish(f.escrow, f.agent, terms(f, { subjectId: ASSET_B }));
+    const offerA = await publish(f.market, f.agent, terms(f, { noticePeriod: Number(HOUR) }));
+    const offerB = await publish(f.market, f.agent, terms(f, { subjectId: ASSET_B }));
     const offerFree = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
     const offerBound = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       terms(f, { subjectKind: SubjectKind.Device, subjectId: DEVICE_ID }),
     );
@@ -175,10 +175,10 @@ describe("RentalCustody: vaults per custody id", function () {
     await networkHelpers.mine();
     await ethers.provider.send("evm_setAutomine", [false]);
     const txs = [
-      await f.escrow.connect(f.renter).rent(offerA, 2n * DAY, 2n * DAY * PRICE),
-      await f.escrow.connect(f.other).rent(offerB, 2n * DAY, HOUR * PRICE), // will default
-      await f.escrow.connect(third).rent(offerFree, DAY, DAY * PRICE),
-      await f.escrow.connect(relayer).rent(offerBound, DAY, DAY * PRICE),
+      await f.market.connect(f.renter).rent(offerA, 2n * DAY, 2n * DAY * PRICE),
+      await f.market.connect(f.other).rent(offerB, 2n * DAY, HOUR * PRICE), // will default
+      await f.market.connect(third).rent(offerFree, DAY, DAY * PRICE),
+      await f.market.connect(relayer).rent(offerBound, DAY, DAY * PRICE),
     ];
     await ethers.provider.send("evm_setAutomine", [true]);
     await networkHelpers.mine();

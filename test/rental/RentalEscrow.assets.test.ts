@@ -27,7 +27,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     await registry.connect(issuer).registerAsset(salt, 0, "0x4652", agent.address, "ipfs://x");
     const devices = await ethers.deployContract("MockDeviceRegistry");
     const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-    const escrow = await deployRentalEscrow(ethers, {
+    const { market, escrow } = await deployRentalEscrow(ethers, {
       governance: gov.address,
       assetRegistry: await registry.getAddress(),
       deviceRegistry: await devices.getAddress(),
@@ -38,16 +38,16 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     });
     await registry.connect(gov).grantRole(await registry.LEASE_MANAGER_ROLE(), await escrow.getAddress());
     const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
-    await escrow.connect(gov).setTokenAllowed(ethers.ZeroAddress, true);
+    await market.connect(gov).setTokenAllowed(ethers.ZeroAddress, true);
 
     const terms = buildTerms({ subjectKind: SubjectKind.Asset, subjectId: assetId });
-    await expect(escrow.connect(other).publishOffer(terms))
+    await expect(market.connect(other).publishOffer(terms))
       .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
       .withArgs(other.address, agent.address);
-    await escrow.connect(agent).publishOffer(terms);
-    const offerId = (await escrow.queryFilter(escrow.filters.OfferPublished()))[0].args.offerId;
+    await market.connect(agent).publishOffer(terms);
+    const offerId = (await market.queryFilter(market.filters.OfferPublished()))[0].args.offerId;
     const pay = { value: DAY * GWEI + terms.deposit };
-    await escrow.connect(renter).rent(offerId, DAY, DAY * GWEI, pay);
+    await market.connect(renter).rent(offerId, DAY, DAY * GWEI, pay);
     const id = await escrow.agreementId(SubjectKind.Asset, assetId, 0);
     // Leased until settlement releases it (not just until `end`): see RentalBase._setLease.
     expect(await registry.leasedUntil(assetId)).to.equal(await escrow.LEASED_UNTIL_RELEASED());
@@ -59,7 +59,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     await time.increase(DAY);
     await escrow.settle(id);
     expect(await registry.leasedUntil(assetId)).to.equal(0);
-    await expect(escrow.connect(other).rent(offerId, DAY, DAY * GWEI, pay))
+    await expect(market.connect(other).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(escrow, "NotSubjectOwner")
       .withArgs(agent.address, newAgent.address);
     await expect(claims.connect(agent).claimDamage(id, 1n, ethers.ZeroHash))
@@ -71,10 +71,10 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     expect((await claims.claimOf(id)).amount).to.equal(1n);
 
     // Frozen: no new rental; the settled agreement still closes.
-    await escrow.connect(newAgent).publishOffer(terms);
-    const offer2 = (await escrow.queryFilter(escrow.filters.OfferPublished()))[1].args.offerId;
+    await market.connect(newAgent).publishOffer(terms);
+    const offer2 = (await market.queryFilter(market.filters.OfferPublished()))[1].args.offerId;
     await registry.connect(newAgent).freezeAsset(assetId);
-    await expect(escrow.connect(other).rent(offer2, DAY, DAY * GWEI, pay))
+    await expect(market.connect(other).rent(offer2, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(escrow, "SubjectNotRentable")
       .withArgs(SubjectKind.Asset, assetId);
     await time.increase(DAY + 1n);

@@ -23,13 +23,13 @@ async function withToken(name: "ReentrantToken" | "FeeOnTransferToken" | "Blockl
   // The rental suite's blocklist refuses blocklisted senders too (like USDC).
   if (name === "BlocklistToken") await (token as unknown as BlocklistToken).setBlocksSenders(true);
   const tokenAddress = await token.getAddress();
-  await f.escrow.connect(f.governance).setTokenAllowed(tokenAddress, true);
+  await f.market.connect(f.governance).setTokenAllowed(tokenAddress, true);
   for (const s of [f.renter, f.other]) {
     await token.mint(s.address, 10n ** 24n);
     await token.connect(s).approve(f.escrowAddress, ethers.MaxUint256);
   }
   const offerId = await publish(
-    f.escrow,
+    f.market,
     f.agent,
     assetTerms({ token: asAddress(tokenAddress), pricePerSecond: PRICE, deposit: DEPOSIT }),
   );
@@ -48,7 +48,7 @@ describe("RentalEscrow: attacks", function () {
     // While the escrow pulls the payment, the token calls the escrow back: its guard refuses.
     const collect = f.escrow.interface.encodeFunctionData("collect", [f.id]);
     await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, f.escrowAddress, collect, false);
-    await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
+    await f.market.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     expect(await token.lastCallSucceeded()).to.equal(false);
     const guard = f.escrow.interface.getError("ReentrancyGuardReentrantCall")!.selector;
     expect(await token.lastRevert()).to.equal(guard);
@@ -72,7 +72,7 @@ describe("RentalEscrow: attacks", function () {
   it("refuses a fee-on-transfer token by the balance difference, changing nothing", async function () {
     const f = await loadFixture(feeFixture);
     const total = DAY * PRICE + DEPOSIT;
-    await expect(f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE))
+    await expect(f.market.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE))
       .to.be.revertedWithCustomError(f.escrow, "FeeOnTransferToken")
       .withArgs(total, total - total / 100n);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
@@ -82,7 +82,7 @@ describe("RentalEscrow: attacks", function () {
   it("keeps a blocklisted renter from blocking settlement; the renter can withdraw elsewhere", async function () {
     const f = await loadFixture(blocklistFixture);
     const token = f.token as unknown as BlocklistToken;
-    await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE + 77n);
+    await f.market.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE + 77n);
     await token.setBlocked(f.renter.address, true);
     await time.increase(DAY);
     await f.escrow.settle(f.id);
@@ -100,7 +100,7 @@ describe("RentalEscrow: attacks", function () {
   it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
     const f = await loadFixture(blocklistFixture);
     const token = f.token as unknown as BlocklistToken;
-    await f.escrow.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
+    await f.market.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
     await token.setBlocked(await f.distributor.getAddress(), true);
     await time.increase(DAY);
     await expect(f.escrow.settle(f.id)).to.emit(f.custody, "IncomeDeferred");
@@ -120,10 +120,10 @@ describe("RentalEscrow: attacks", function () {
 
   it("lets a renter contract that reverts on receiving ETH rent and close; its refund stays claimable", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const offerId = await publish(f.market, f.agent, assetTerms());
     const renter = await ethers.deployContract("RevertingReceiver");
     const value = DAY * 10n ** 9n + 10n ** 16n;
-    await renter.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
+    await renter.exec(f.marketAddress, f.market.interface.encodeFunctionData("rent", [offerId, DAY, DAY * 10n ** 9n]), {
       value,
     });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
@@ -149,9 +149,9 @@ describe("RentalEscrow: attacks", function () {
     const owner = await ethers.deployContract("RevertingReceiver");
     await f.devices.setOwner(FREE_DEVICE_ID, await owner.getAddress());
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID });
-    await owner.exec(f.escrowAddress, f.escrow.interface.encodeFunctionData("publishOffer", [terms]));
-    const termsHash = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
-    await f.escrow.connect(f.renter).rent(termsHash, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n + 10n ** 16n });
+    await owner.exec(f.marketAddress, f.market.interface.encodeFunctionData("publishOffer", [terms]));
+    const termsHash = (await f.market.queryFilter(f.market.filters.OfferPublished()))[0].args.offerId;
+    await f.market.connect(f.renter).rent(termsHash, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n + 10n ** 16n });
     await time.increase(DAY);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0));
     // An unbound device's money is held in the device's own vault (custody = the device id).
@@ -161,8 +161,8 @@ describe("RentalEscrow: attacks", function () {
   it("settles even when the registry refuses to release the lease", async function () {
     const f = await loadFixture(base);
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID, deposit: 0n });
-    const offerId = await publish(f.escrow, f.deviceOwner, terms);
-    await f.escrow.connect(f.renter).rent(offerId, 3600, 3600n * 10n ** 9n, { value: 3600n * 10n ** 9n });
+    const offerId = await publish(f.market, f.deviceOwner, terms);
+    await f.market.connect(f.renter).rent(offerId, 3600, 3600n * 10n ** 9n, { value: 3600n * 10n ** 9n });
     await f.devices.setRefuseLeaseRelease(true);
     await time.increase(3600);
     const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
@@ -174,11 +174,11 @@ describe("RentalEscrow: attacks", function () {
 
   it("refuses tiny rentals: terms under one minute and empty prepayments", async function () {
     const f = await loadFixture(base);
-    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ minDuration: 1 })))
+    await expect(f.market.connect(f.agent).publishOffer(assetTerms({ minDuration: 1 })))
       .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
       .withArgs(1);
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ pricePerSecond: 0n, deposit: 0n, minDuration: 60 }));
-    await expect(f.escrow.connect(f.renter).rent(offerId, 60, 0))
+    const offerId = await publish(f.market, f.agent, assetTerms({ pricePerSecond: 0n, deposit: 0n, minDuration: 60 }));
+    await expect(f.market.connect(f.renter).rent(offerId, 60, 0))
       .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
       .withArgs(0, 1);
   });

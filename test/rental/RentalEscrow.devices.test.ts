@@ -28,7 +28,7 @@ describe("RentalEscrow with the real DeviceRegistry", function () {
       timestamp: (await time.latest()) + 5,
     });
     await f.registry.attest(baseline.att, baseline.sig);
-    await f.escrow.connect(f.renter).rent(f.offerId, DAY, 10n ** 15n, { value: 10n ** 15n });
+    await f.market.connect(f.renter).rent(f.offerId, DAY, 10n ** 15n, { value: 10n ** 15n });
     const id = await f.escrow.agreementId(SubjectKind.Device, f.deviceId, 0);
     expect(await f.registry.leasedUntil(f.deviceId)).to.be.greaterThan(0);
     await expect(f.registry.connect(f.operator).decommission(f.deviceId)).to.be.revertedWithCustomError(

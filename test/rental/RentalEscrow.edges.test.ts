@@ -30,8 +30,8 @@ describe("RentalEscrow: edges", function () {
     const expiry = BigInt(await time.latest()) + DAY;
     for (const terms of [assetTerms({ subjectId: 0n }), assetTerms({ subjectKind: 3 })]) {
       const offer = buildOffer(terms, f.agent.address, { expiry });
-      const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
-      await expect(f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: 1 }))
+      const sig = await signOffer(f.agent, f.chainId, f.marketAddress, offer);
+      await expect(f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: 1 }))
         .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
         .withArgs(0);
     }
@@ -39,7 +39,7 @@ describe("RentalEscrow: edges", function () {
 
   it("refuses meter terms whose worst-case charge exceeds the protocol's amount bound", async function () {
     const f = await loadFixture(base);
-    await expect(f.escrow.connect(f.agent).publishOffer(meterTerms({ pricePerUnit: 2n ** 90n })))
+    await expect(f.market.connect(f.agent).publishOffer(meterTerms({ pricePerUnit: 2n ** 90n })))
       .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
       .withArgs(5);
   });
@@ -48,8 +48,8 @@ describe("RentalEscrow: edges", function () {
     const f = await loadFixture(base);
     expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(ZERO_ADDRESS);
     expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(0);
-    const offerId = await publish(f.escrow, f.agent, meterTerms({ activationWindow: 600, pricePerSecond: 0n }));
-    await f.escrow.connect(f.renter).rent(offerId, DAY, GWEI, { value: GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, meterTerms({ activationWindow: 600, pricePerSecond: 0n }));
+    await f.market.connect(f.renter).rent(offerId, DAY, GWEI, { value: GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     expect((await f.escrow.assetUserOf(ASSET_ID)).expires).to.equal(0); // reserved, not in use
     expect(await f.escrow.inDefault(id)).to.equal(false);
@@ -65,8 +65,8 @@ describe("RentalEscrow: edges", function () {
 
   it("settles even when the meter cannot be read any more, billing no units", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, meterTerms());
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, meterTerms());
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await f.devices.setFailReadings(true);
     await time.increase(DAY);
@@ -76,8 +76,8 @@ describe("RentalEscrow: edges", function () {
 
   it("settles an asset rental even when the asset registry refuses to release the lease", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, assetTerms());
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     await f.assets.setRefuseLeaseRelease(true);
     await time.increase(DAY);
     await expect(f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0)))
@@ -87,8 +87,8 @@ describe("RentalEscrow: edges", function () {
 
   it("lets only the owner waive a claim", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, assetTerms());
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
@@ -99,18 +99,18 @@ describe("RentalEscrow: edges", function () {
 
   it("lets governance move fees to a new recipient and disputes to a new default arbiter", async function () {
     const f = await loadFixture(base);
-    await expect(f.escrow.connect(f.governance).setFeeRecipient(f.other.address))
-      .to.emit(f.escrow, "FeeRecipientSet")
+    await expect(f.market.connect(f.governance).setFeeRecipient(f.other.address))
+      .to.emit(f.market, "FeeRecipientSet")
       .withArgs(f.other.address);
-    await expect(f.escrow.connect(f.governance).setDefaultArbiter(ZERO_ADDRESS)).to.be.revertedWithCustomError(
+    await expect(f.market.connect(f.governance).setDefaultArbiter(ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.escrow,
       "ZeroAddress",
     );
-    await expect(f.escrow.connect(f.governance).setDefaultArbiter(f.other.address))
-      .to.emit(f.escrow, "DefaultArbiterSet")
+    await expect(f.market.connect(f.governance).setDefaultArbiter(f.other.address))
+      .to.emit(f.market, "DefaultArbiterSet")
       .withArgs(f.other.address);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, assetTerms());
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);

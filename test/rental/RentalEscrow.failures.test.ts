@@ -26,8 +26,8 @@ async function deployed() {
 
 async function activeEth() {
   const f = await deployRental(ethers);
-  const offerId = await publish(f.escrow, f.agent, assetTerms());
-  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms());
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   return { ...f, offerId, id };
 }
@@ -41,8 +41,8 @@ async function settlingEth() {
 
 async function reservedEth() {
   const f = await deployRental(ethers);
-  const offerId = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
-  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms({ activationWindow: 3600 }));
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   return { ...f, offerId, id };
 }
@@ -171,16 +171,16 @@ describe("RentalEscrow: access control and bad input", function () {
     const offer = buildOffer(assetTerms({ deposit: 1n }), f.agent.address, {
       expiry: BigInt(await time.latest()) + DAY,
     });
-    const sig = await signOffer(f.other, f.chainId, f.escrowAddress, offer);
+    const sig = await signOffer(f.other, f.chainId, f.marketAddress, offer);
     await expect(
-      f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + 1n }),
+      f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + 1n }),
     ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
   });
 
   it("refuses cancelling a nonce twice and withdrawing to the zero address", async function () {
     const f = await loadFixture(activeEth);
-    await f.escrow.connect(f.agent).cancelNonce(1);
-    await expect(f.escrow.connect(f.agent).cancelNonce(1))
+    await f.market.connect(f.agent).cancelNonce(1);
+    await expect(f.market.connect(f.agent).cancelNonce(1))
       .to.be.revertedWithCustomError(f.escrow, "OfferNonceCancelled")
       .withArgs(f.agent.address, 1);
     await expect(f.custody.withdrawTo(ASSET_ID, ZERO_ADDRESS, ZERO_ADDRESS)).to.be.revertedWithCustomError(
@@ -199,21 +199,21 @@ describe("RentalEscrow: access control and bad input", function () {
       meterPeriod: 60,
       maxUnitsPerPeriod: 1n,
     });
-    await expect(f.escrow.connect(f.deviceOwner).publishOffer(meterElsewhere))
+    await expect(f.market.connect(f.deviceOwner).publishOffer(meterElsewhere))
       .to.be.revertedWithCustomError(f.escrow, "MeterNotOfSubject")
       .withArgs(DEVICE_ID);
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.deviceOwner,
       assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID }),
     );
     await f.devices.setStatus(FREE_DEVICE_ID, 2);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "SubjectNotRentable")
       .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
   });
 
-  it("refuses a zero address, an excessive fee or a module built for other contracts at deployment", async function () {
+  it("refuses a zero market or distributor, or a module built for other contracts, at deployment", async function () {
     const f = await loadFixture(activeEth);
     const [assets, devices, distributor] = [
       await f.assets.getAddress(),
@@ -223,22 +223,17 @@ describe("RentalEscrow: access control and bad input", function () {
     const module = await f.escrow.settlement();
     const disputes = await f.disputes.getAddress();
     const fees = f.feeRecipient.address;
-    const arb = f.arbiter.address;
-    const gov = f.governance.address;
+    const market = f.marketAddress;
     const factory = await ethers.getContractFactory("RentalEscrow");
     for (const bad of [
-      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, fees, arb, 0, module, disputes),
-      factory.deploy(gov, assets, devices, ZERO_ADDRESS, fees, arb, 0, module, disputes),
-      factory.deploy(gov, assets, devices, distributor, fees, ZERO_ADDRESS, 0, module, disputes),
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, module, disputes),
+      factory.deploy(market, assets, devices, ZERO_ADDRESS, module, disputes),
     ]) {
       await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 1001, module, disputes))
-      .to.be.revertedWithCustomError(factory, "FeeTooHigh")
-      .withArgs(1001, 1000);
     const otherDistributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
     const otherAddress = await otherDistributor.getAddress();
-    await expect(factory.deploy(gov, assets, devices, otherAddress, fees, arb, 0, module, disputes))
+    await expect(factory.deploy(market, assets, devices, otherAddress, module, disputes))
       .to.be.revertedWithCustomError(factory, "SettlementMismatch")
       .withArgs(module);
     const wrongModules = [
@@ -247,16 +242,16 @@ describe("RentalEscrow: access control and bad input", function () {
     ];
     for (const wrong of wrongModules) {
       const addr = await wrong.getAddress();
-      await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, addr, disputes))
+      await expect(factory.deploy(market, assets, devices, distributor, addr, disputes))
         .to.be.revertedWithCustomError(factory, "SettlementMismatch")
         .withArgs(addr);
     }
-    await expect(factory.deploy(gov, assets, devices, distributor, fees, arb, 0, fees, disputes))
+    await expect(factory.deploy(market, assets, devices, distributor, fees, disputes))
       .to.be.revertedWithCustomError(factory, "SettlementMismatch")
       .withArgs(fees);
     // RentalClaims refuses a zero dispute module (the escrow creates it in its constructor).
     await expect(
-      factory.deploy(gov, assets, devices, distributor, fees, arb, 0, module, ZERO_ADDRESS),
+      factory.deploy(market, assets, devices, distributor, module, ZERO_ADDRESS),
     ).to.be.revertedWithCustomError(factory, "ZeroAddress");
   });
 });
@@ -264,7 +259,7 @@ describe("RentalEscrow: access control and bad input", function () {
 describe("RentalEscrow: money edge cases", function () {
   it("keeps the protocol fee snapshotted at opening when governance changes it later", async function () {
     const f = await loadFixture(activeEth);
-    await f.escrow.connect(f.governance).setProtocolFee(1000);
+    await f.market.connect(f.governance).setProtocolFee(1000);
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal((DAY * GWEI * 250n) / 10_000n);
@@ -273,14 +268,14 @@ describe("RentalEscrow: money edge cases", function () {
   it("records bad debt beyond the deposit and closes at once", async function () {
     const f = await loadFixture(activeEth);
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.agent,
       assetTerms({ subjectId: ASSET_ID, deposit: 1000n, gracePeriod: 0 }),
     );
-    await f.escrow.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, true);
+    await f.market.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, true);
     await time.increase(DAY);
     await f.escrow.settle(f.id);
-    await f.escrow.connect(f.other).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + 1000n });
+    await f.market.connect(f.other).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + 1000n });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
     await time.increase(2n * HOUR);
     await expect(f.escrow.markDefault(id)).to.emit(f.escrow, "Settled");
@@ -294,8 +289,8 @@ describe("RentalEscrow: money edge cases", function () {
     await time.increase(DAY);
     await f.escrow.settle(f.id);
     const terms = meteredOnlyTerms(60);
-    const offerId = await publish(f.escrow, f.agent, terms);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, terms);
+    await f.market.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
     const { start } = await f.escrow.agreementOf(id);
     await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 0); // the meter's baseline
@@ -313,8 +308,8 @@ describe("RentalEscrow: money edge cases", function () {
   it("keeps the first metered shortfall's arrears start when a second shortfall adds to the debt", async function () {
     const f = await loadFixture(deployed);
     const terms = meteredOnlyTerms(3600);
-    const offerId = await publish(f.escrow, f.agent, terms);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, terms);
+    await f.market.connect(f.renter).rent(offerId, DAY, 10n * GWEI, { value: 10n * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const { start } = await f.escrow.agreementOf(id);
     await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 0); // the meter's baseline

@@ -20,7 +20,7 @@ async function integrated() {
   const f = await deployIncome(ethers);
   const [, , , , , , , , , , arbiter, rentalFees] = await ethers.getSigners();
   const devices = await ethers.deployContract("MockDeviceRegistry");
-  const escrow = await deployRentalEscrow(ethers, {
+  const { market, escrow } = await deployRentalEscrow(ethers, {
     governance: f.governance.address,
     assetRegistry: await f.registry.getAddress(),
     deviceRegistry: await devices.getAddress(),
@@ -33,10 +33,10 @@ async function integrated() {
   await f.registry.connect(f.governance).grantRole(ethers.id("LEASE_MANAGER_ROLE"), escrowAddress);
   await devices.setLeaseManager(escrowAddress);
   const dai = await f.dai.getAddress();
-  await escrow.connect(f.governance).setTokenAllowed(dai, true);
-  await escrow.connect(f.governance).setTokenAllowed(ETH, true);
+  await market.connect(f.governance).setTokenAllowed(dai, true);
+  await market.connect(f.governance).setTokenAllowed(ETH, true);
   await f.dai.connect(f.carol).approve(escrowAddress, ethers.MaxUint256);
-  return { ...f, escrow, custody: await custodyOf(escrow), escrowAddress, devices, daiAddress: dai };
+  return { ...f, market, escrow, custody: await custodyOf(escrow), escrowAddress, devices, daiAddress: dai };
 }
 
 describe("RentalEscrow with the real IncomeDistributor", function () {
@@ -50,11 +50,11 @@ describe("RentalEscrow with the real IncomeDistributor", function () {
       pricePerSecond: price,
       deposit: e18(1),
     });
-    await f.escrow.connect(f.agent).publishOffer(terms);
-    const offerId = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
+    await f.market.connect(f.agent).publishOffer(terms);
+    const offerId = (await f.market.queryFilter(f.market.filters.OfferPublished()))[0].args.offerId;
     const vault = await f.distributor.vaultOf(ASSET); // the asset's income custody
     const before = await f.dai.balanceOf(vault);
-    await f.escrow.connect(f.carol).rent(offerId, DAY, DAY * price);
+    await f.market.connect(f.carol).rent(offerId, DAY, DAY * price);
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET, 0);
     expect(await f.registry.leasedUntil(ASSET)).to.be.greaterThan(0);
     await time.increase(DAY);
@@ -76,9 +76,9 @@ describe("RentalEscrow with the real IncomeDistributor", function () {
   it("keeps the asset from being bought out and retired while it is rented", async function () {
     const f = await loadFixture(integrated);
     const terms = buildTerms({ subjectKind: SubjectKind.Asset, subjectId: ASSET, token: ETH, deposit: 0n });
-    await f.escrow.connect(f.agent).publishOffer(terms);
-    const offerId = (await f.escrow.queryFilter(f.escrow.filters.OfferPublished()))[0].args.offerId;
-    await f.escrow.connect(f.carol).rent(offerId, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n });
+    await f.market.connect(f.agent).publishOffer(terms);
+    const offerId = (await f.market.queryFilter(f.market.filters.OfferPublished()))[0].args.offerId;
+    await f.market.connect(f.carol).rent(offerId, DAY, DAY * 10n ** 9n, { value: DAY * 10n ** 9n });
     await expect(
       f.distributor.connect(f.agent).depositBuyout(ASSET, ETH, e18(1), { value: e18(1) }),
     ).to.be.revertedWithCustomError(f.registry, "AssetLeased");

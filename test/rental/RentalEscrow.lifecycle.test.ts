@@ -37,8 +37,8 @@ async function base() {
 async function disputedBeforeArbiterContract(claim: bigint) {
   const f = await loadFixture(base);
   const arb = await ethers.deployContract("RentalMockArbitrator");
-  const offerId = await publish(f.escrow, f.agent, assetTerms({ arbiter: asAddress(await arb.getAddress()) }));
-  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms({ arbiter: asAddress(await arb.getAddress()) }));
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   await time.increase(DAY);
   await f.escrow.settle(id);
@@ -50,8 +50,8 @@ async function disputedBeforeArbiterContract(claim: bigint) {
 /** An ETH rental of ASSET_ID for one day, prepaid in full, Active. */
 async function activeEth() {
   const f = await base();
-  const offerId = await publish(f.escrow, f.agent, assetTerms());
-  await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+  const offerId = await publish(f.market, f.agent, assetTerms());
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
   return { ...f, offerId, id };
 }
@@ -72,8 +72,8 @@ describe("RentalEscrow: offers", function () {
   it("lets the asset's agent publish terms, stored once under their EIP-712 hash", async function () {
     const f = await loadFixture(base);
     const terms = assetTerms();
-    const offerId = await publish(f.escrow, f.agent, terms);
-    const offer = await f.escrow.offerOf(offerId);
+    const offerId = await publish(f.market, f.agent, terms);
+    const offer = await f.market.offerOf(offerId);
     expect(offer.owner).to.equal(f.agent.address);
     expect(offer.active).to.equal(true);
     const stored = await f.escrow.termsOf(offer.termsHash);
@@ -87,11 +87,11 @@ describe("RentalEscrow: offers", function () {
 
   it("refuses terms published by anyone but the subject's agent or device owner", async function () {
     const f = await loadFixture(base);
-    await expect(f.escrow.connect(f.other).publishOffer(assetTerms()))
+    await expect(f.market.connect(f.other).publishOffer(assetTerms()))
       .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
       .withArgs(f.other.address, f.agent.address);
     await expect(
-      f.escrow
+      f.market
         .connect(f.other)
         .publishOffer(assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID })),
     )
@@ -102,7 +102,7 @@ describe("RentalEscrow: offers", function () {
   it("refuses a payment token governance has not allowed", async function () {
     const f = await loadFixture(base);
     const stranger = await ethers.deployContract("MockPayoutToken", ["X", "X", 18]);
-    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms({ token: asAddress(await stranger.getAddress()) })))
+    await expect(f.market.connect(f.agent).publishOffer(assetTerms({ token: asAddress(await stranger.getAddress()) })))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
       .withArgs(await stranger.getAddress());
   });
@@ -120,7 +120,7 @@ describe("RentalEscrow: offers", function () {
       [{ pricePerSecond: 2n ** 96n }, 5],
     ];
     for (const [over, reason] of cases) {
-      await expect(f.escrow.connect(f.agent).publishOffer(assetTerms(over)))
+      await expect(f.market.connect(f.agent).publishOffer(assetTerms(over)))
         .to.be.revertedWithCustomError(f.escrow, "InvalidTerms")
         .withArgs(reason);
     }
@@ -134,25 +134,25 @@ describe("RentalEscrow: offers", function () {
       meterPeriod: 3600,
       maxUnitsPerPeriod: 10n,
     });
-    await expect(f.escrow.connect(f.agent).publishOffer(terms))
+    await expect(f.market.connect(f.agent).publishOffer(terms))
       .to.be.revertedWithCustomError(f.escrow, "MeterNotOfSubject")
       .withArgs(FREE_DEVICE_ID);
   });
 
   it("refuses publishing the same terms twice, and lets only the owner cancel an offer", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
-    await expect(f.escrow.connect(f.agent).publishOffer(assetTerms()))
+    const offerId = await publish(f.market, f.agent, assetTerms());
+    await expect(f.market.connect(f.agent).publishOffer(assetTerms()))
       .to.be.revertedWithCustomError(f.escrow, "OfferExists")
       .withArgs(offerId);
-    await expect(f.escrow.connect(f.other).cancelOffer(offerId))
+    await expect(f.market.connect(f.other).cancelOffer(offerId))
       .to.be.revertedWithCustomError(f.escrow, "NotOwner")
       .withArgs(f.other.address);
-    await expect(f.escrow.connect(f.agent).cancelOffer(offerId)).to.emit(f.escrow, "OfferCancelled").withArgs(offerId);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+    await expect(f.market.connect(f.agent).cancelOffer(offerId)).to.emit(f.market, "OfferCancelled").withArgs(offerId);
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "OfferNotActive")
       .withArgs(offerId);
-    await expect(f.escrow.connect(f.agent).cancelOffer(offerId))
+    await expect(f.market.connect(f.agent).cancelOffer(offerId))
       .to.be.revertedWithCustomError(f.escrow, "OfferNotActive")
       .withArgs(offerId);
   });
@@ -189,7 +189,7 @@ describe("RentalEscrow: opening", function () {
   it("refuses renting over a live agreement and changes nothing", async function () {
     const f = await loadFixture(activeEth);
     const before = await snapshot(f, f.id);
-    await expect(f.escrow.connect(f.other).rent(f.offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+    await expect(f.market.connect(f.other).rent(f.offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "SubjectAlreadyRented")
       .withArgs(SubjectKind.Asset, ASSET_ID, f.id);
     expect(await snapshot(f, f.id)).to.deep.equal(before);
@@ -197,16 +197,16 @@ describe("RentalEscrow: opening", function () {
 
   it("refuses a wrong ETH amount, a duration out of range and a too small prepayment", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const offerId = await publish(f.market, f.agent, assetTerms());
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const before = await snapshot(f, id);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI }))
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI }))
       .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
       .withArgs(DAY * GWEI + DEPOSIT, DAY * GWEI);
-    await expect(f.escrow.connect(f.renter).rent(offerId, 60, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
+    await expect(f.market.connect(f.renter).rent(offerId, 60, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "DurationOutOfRange")
       .withArgs(60, 3600, 30 * 86400);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, HOUR * GWEI - 1n, { value: HOUR * GWEI - 1n + DEPOSIT }))
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, HOUR * GWEI - 1n, { value: HOUR * GWEI - 1n + DEPOSIT }))
       .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
       .withArgs(HOUR * GWEI - 1n, HOUR * GWEI);
     expect(await snapshot(f, id)).to.deep.equal(before);
@@ -214,27 +214,27 @@ describe("RentalEscrow: opening", function () {
 
   it("refuses ETH sent along an ERC-20 rental", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ token: asAddress(await f.token.getAddress()) }));
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: 1 }))
+    const offerId = await publish(f.market, f.agent, assetTerms({ token: asAddress(await f.token.getAddress()) }));
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: 1 }))
       .to.be.revertedWithCustomError(f.escrow, "WrongEthAmount")
       .withArgs(0, 1);
   });
 
   it("refuses a frozen asset, an offer whose signer is no longer the agent, and a delisted token", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const offerId = await publish(f.market, f.agent, assetTerms());
     const pay = { value: DAY * GWEI + DEPOSIT };
     await f.assets.setStatus(ASSET_ID, 2);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "SubjectNotRentable")
       .withArgs(SubjectKind.Asset, ASSET_ID);
     await f.assets.setAsset(ASSET_ID, f.other.address, 1, ethers.ZeroAddress);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "NotSubjectOwner")
       .withArgs(f.agent.address, f.other.address);
     await f.assets.setAsset(ASSET_ID, f.agent.address, 1, ethers.ZeroAddress);
-    await f.escrow.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, false);
-    await expect(f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
+    await f.market.connect(f.governance).setTokenAllowed(ZERO_ADDRESS, false);
+    await expect(f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "TokenNotAllowed")
       .withArgs(ZERO_ADDRESS);
   });
@@ -245,21 +245,21 @@ describe("RentalEscrow: signed offers", function () {
     const f = await base();
     const expiry = BigInt(await time.latest()) + DAY;
     const offer = buildOffer(assetTerms(), f.agent.address, { nonce: 5n, expiry });
-    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
+    const sig = await signOffer(f.agent, f.chainId, f.marketAddress, offer);
     return { ...f, offer, sig, expiry };
   }
 
   it("fills an owner's EIP-712 offer and matches the contract's digest", async function () {
     const f = await loadFixture(signed);
-    expect(await f.escrow.offerDigest(f.offer)).to.equal(
+    expect(await f.market.offerDigest(f.offer)).to.equal(
       ethers.TypedDataEncoder.hash(
-        { name: "PlinthRental", version: "1", chainId: f.chainId, verifyingContract: f.escrowAddress },
+        { name: "PlinthRental", version: "1", chainId: f.chainId, verifyingContract: f.marketAddress },
         (await import("../../client/src/eip712/rental.js")).RENTAL_TYPES,
         f.offer,
       ),
     );
     await expect(
-      f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
+      f.market.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT }),
     ).to.emit(f.escrow, "AgreementOpened");
     expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);
   });
@@ -267,11 +267,11 @@ describe("RentalEscrow: signed offers", function () {
   it("publishes its EIP-712 type hashes, equal to the client's types (one source of the type strings)", async function () {
     const f = await loadFixture(signed);
     const encoder = new ethers.TypedDataEncoder(RENTAL_TYPES);
-    expect(await f.escrow.TERMS_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Terms")));
-    expect(await f.escrow.OFFER_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Offer")));
+    expect(await f.market.TERMS_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Terms")));
+    expect(await f.market.OFFER_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Offer")));
     // The struct hash the escrow stores terms under starts from its own type hash (EIP-712 encodeData).
     expect(ethers.dataSlice(encoder.encodeData("Terms", f.offer.terms), 0, 32)).to.equal(
-      await f.escrow.TERMS_TYPEHASH(),
+      await f.market.TERMS_TYPEHASH(),
     );
   });
 
@@ -280,7 +280,7 @@ describe("RentalEscrow: signed offers", function () {
     const termsHash = ethers.TypedDataEncoder.hashStruct("Terms", { Terms: RENTAL_TYPES.Terms }, f.offer.terms);
     const pay = { value: DAY * GWEI + DEPOSIT };
     const first = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+    await expect(f.market.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
       .to.emit(f.escrow, "TermsStored")
       .withArgs(termsHash, SubjectKind.Asset, ASSET_ID);
     expect((await f.escrow.agreementOf(first)).termsHash).to.equal(termsHash);
@@ -293,9 +293,9 @@ describe("RentalEscrow: signed offers", function () {
       nonce: 6n,
       expiry: BigInt(await time.latest()) + DAY,
     });
-    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, again);
+    const sig = await signOffer(f.agent, f.chainId, f.marketAddress, again);
     const second = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1);
-    const tx = f.escrow.connect(f.other).rentWithSignature(again, sig, DAY, DAY * GWEI, pay);
+    const tx = f.market.connect(f.other).rentWithSignature(again, sig, DAY, DAY * GWEI, pay);
     await expect(tx)
       .to.emit(f.escrow, "AgreementOpened")
       .withArgs(second, termsHash, f.other.address, f.agent.address, DAY, DAY * GWEI, DEPOSIT)
@@ -319,8 +319,8 @@ describe("RentalEscrow: signed offers", function () {
     const wallet = await ethers.deployContract("MockERC1271Wallet", [f.agent.address]);
     await f.assets.setAsset(ASSET_ID, await wallet.getAddress(), 1, ethers.ZeroAddress);
     const offer = buildOffer(assetTerms(), await wallet.getAddress(), { expiry: BigInt(await time.latest()) + DAY });
-    const sig = await signOffer(f.agent, f.chainId, f.escrowAddress, offer);
-    await f.escrow.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const sig = await signOffer(f.agent, f.chainId, f.marketAddress, offer);
+    await f.market.connect(f.renter).rentWithSignature(offer, sig, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     expect((await f.escrow.agreementOf(id)).owner).to.equal(await wallet.getAddress());
   });
@@ -330,21 +330,21 @@ describe("RentalEscrow: signed offers", function () {
     const pay = { value: DAY * GWEI + DEPOSIT };
     const tampered = { ...f.offer, terms: { ...f.offer.terms, pricePerSecond: 1n } };
     await expect(
-      f.escrow.connect(f.renter).rentWithSignature(tampered, f.sig, DAY, DAY * GWEI, pay),
+      f.market.connect(f.renter).rentWithSignature(tampered, f.sig, DAY, DAY * GWEI, pay),
     ).to.be.revertedWithCustomError(f.escrow, "InvalidSignature");
     const forOther = buildOffer(assetTerms(), f.agent.address, { renter: f.other.address, expiry: f.expiry });
-    const sig2 = await signOffer(f.agent, f.chainId, f.escrowAddress, forOther);
-    await expect(f.escrow.connect(f.renter).rentWithSignature(forOther, sig2, DAY, DAY * GWEI, pay))
+    const sig2 = await signOffer(f.agent, f.chainId, f.marketAddress, forOther);
+    await expect(f.market.connect(f.renter).rentWithSignature(forOther, sig2, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "OfferNotForRenter")
       .withArgs(f.other.address);
-    await expect(f.escrow.connect(f.agent).cancelNonce(5))
-      .to.emit(f.escrow, "NonceCancelled")
+    await expect(f.market.connect(f.agent).cancelNonce(5))
+      .to.emit(f.market, "NonceCancelled")
       .withArgs(f.agent.address, 5);
-    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+    await expect(f.market.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "OfferNonceCancelled")
       .withArgs(f.agent.address, 5);
     await time.increaseTo(f.expiry + 1n);
-    await expect(f.escrow.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
+    await expect(f.market.connect(f.renter).rentWithSignature(f.offer, f.sig, DAY, DAY * GWEI, pay))
       .to.be.revertedWithCustomError(f.escrow, "OfferExpired")
       .withArgs(f.expiry);
     expect(await f.escrow.liveAgreementOf(SubjectKind.Asset, ASSET_ID)).to.equal(ethers.ZeroHash);
@@ -354,8 +354,8 @@ describe("RentalEscrow: signed offers", function () {
 describe("RentalEscrow: reservations", function () {
   async function reserved() {
     const f = await base();
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, assetTerms({ activationWindow: 3600 }));
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     return { ...f, id };
   }
@@ -425,8 +425,8 @@ describe("RentalEscrow: paying and metering", function () {
   it("buys more time with payPeriod, and a top-up after the credit ran out charges the late fee", async function () {
     const f = await loadFixture(base);
     const terms = assetTerms({ lateFeePerSecond: 10n, lateFeeCap: 10n ** 6n, gracePeriod: 600 });
-    const offerId = await publish(f.escrow, f.agent, terms);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, terms);
+    await f.market.connect(f.renter).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const start = (await f.escrow.agreementOf(id)).start;
     await f.escrow.connect(f.renter).payPeriod(id, HOUR, { value: HOUR * GWEI });
@@ -457,12 +457,12 @@ describe("RentalEscrow: paying and metering", function () {
       meterPeriod: 3600,
       maxUnitsPerPeriod: 100n,
     });
-    const offerId = await publish(f.escrow, f.agent, terms);
+    const offerId = await publish(f.market, f.agent, terms);
     // The meter's baseline: odometer 500 (units before the rental: never billed), signed at the start.
     const start = BigInt(await time.latest()) + 10n;
     await f.devices.setReading(DEVICE_ID, METER_KIND, 1, start, 500);
     await time.setNextBlockTimestamp(start);
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     expect((await f.escrow.agreementOf(id)).meterTime).to.equal(start);
     await expect(f.escrow.settleMetered(id))
@@ -507,13 +507,13 @@ describe("RentalEscrow: ending", function () {
     const fee = (DAY * GWEI * BigInt(FEE_BPS)) / 10_000n;
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI - fee);
     // The subject can be rented again while the deposit waits for claims.
-    await f.escrow.connect(f.other).rent(f.offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
+    await f.market.connect(f.other).rent(f.offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
   });
 
   it("lets only the renter terminate early; after the notice the unused rent is refunded at refundBps", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms({ noticePeriod: 3600, refundBps: 8000 }));
-    await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI + 100n, { value: DAY * GWEI + 100n + DEPOSIT });
+    const offerId = await publish(f.market, f.agent, assetTerms({ noticePeriod: 3600, refundBps: 8000 }));
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI + 100n, { value: DAY * GWEI + 100n + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const start = (await f.escrow.agreementOf(id)).start;
     await expect(f.escrow.connect(f.other).terminateEarly(id)).to.be.revertedWithCustomError(f.escrow, "NotRenter");
@@ -544,11 +544,11 @@ describe("RentalEscrow: ending", function () {
   it("lets anyone mark a default once arrears pass the grace period; the deposit covers debt and late fee", async function () {
     const f = await loadFixture(base);
     const offerId = await publish(
-      f.escrow,
+      f.market,
       f.agent,
       assetTerms({ lateFeePerSecond: GWEI, lateFeeCap: 100n * GWEI, gracePeriod: 600 }),
     );
-    await f.escrow.connect(f.renter).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + DEPOSIT });
+    await f.market.connect(f.renter).rent(offerId, DAY, HOUR * GWEI, { value: HOUR * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     const start = (await f.escrow.agreementOf(id)).start;
     await time.setNextBlockTimestamp(start + HOUR + 599n);
@@ -712,8 +712,8 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
   it("pays an unbound device's rent to its owner's claimable balance", async function () {
     const f = await loadFixture(base);
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: FREE_DEVICE_ID, deposit: 0n });
-    const offerId = await publish(f.escrow, f.deviceOwner, terms);
-    await f.escrow.connect(f.renter).rent(offerId, HOUR, HOUR * GWEI, { value: HOUR * GWEI });
+    const offerId = await publish(f.market, f.deviceOwner, terms);
+    await f.market.connect(f.renter).rent(offerId, HOUR, HOUR * GWEI, { value: HOUR * GWEI });
     expect(await f.devices.leasedUntil(FREE_DEVICE_ID)).to.be.greaterThan(0);
     const id = await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0);
     await time.increase(HOUR);
@@ -737,8 +737,8 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
   it("pays a bound device's rent to its asset's holders through the distributor", async function () {
     const f = await loadFixture(base);
     const terms = assetTerms({ subjectKind: SubjectKind.Device, subjectId: DEVICE_ID, deposit: 0n });
-    const offerId = await publish(f.escrow, f.deviceOwner, terms);
-    await f.escrow.connect(f.renter).rent(offerId, HOUR, HOUR * GWEI, { value: HOUR * GWEI });
+    const offerId = await publish(f.market, f.deviceOwner, terms);
+    await f.market.connect(f.renter).rent(offerId, HOUR, HOUR * GWEI, { value: HOUR * GWEI });
     await time.increase(HOUR);
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0));
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
@@ -746,26 +746,26 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
 
   it("lets only governance configure tokens, fees, the fee recipient and the default arbiter", async function () {
     const f = await loadFixture(base);
-    const role = await f.escrow.DEFAULT_ADMIN_ROLE();
+    const role = await f.market.DEFAULT_ADMIN_ROLE();
     for (const call of [
-      f.escrow.connect(f.other).setTokenAllowed(ZERO_ADDRESS, false),
-      f.escrow.connect(f.other).setProtocolFee(1),
-      f.escrow.connect(f.other).setFeeRecipient(f.other.address),
-      f.escrow.connect(f.other).setDefaultArbiter(f.other.address),
+      f.market.connect(f.other).setTokenAllowed(ZERO_ADDRESS, false),
+      f.market.connect(f.other).setProtocolFee(1),
+      f.market.connect(f.other).setFeeRecipient(f.other.address),
+      f.market.connect(f.other).setDefaultArbiter(f.other.address),
     ]) {
       await expect(call)
-        .to.be.revertedWithCustomError(f.escrow, "AccessControlUnauthorizedAccount")
+        .to.be.revertedWithCustomError(f.market, "AccessControlUnauthorizedAccount")
         .withArgs(f.other.address, role);
     }
-    await expect(f.escrow.connect(f.governance).setProtocolFee(1001))
+    await expect(f.market.connect(f.governance).setProtocolFee(1001))
       .to.be.revertedWithCustomError(f.escrow, "FeeTooHigh")
       .withArgs(1001, 1000);
-    await expect(f.escrow.connect(f.governance).setProtocolFee(100)).to.emit(f.escrow, "ProtocolFeeSet").withArgs(100);
-    await expect(f.escrow.connect(f.governance).setFeeRecipient(ZERO_ADDRESS)).to.be.revertedWithCustomError(
+    await expect(f.market.connect(f.governance).setProtocolFee(100)).to.emit(f.market, "ProtocolFeeSet").withArgs(100);
+    await expect(f.market.connect(f.governance).setFeeRecipient(ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.escrow,
       "ZeroAddress",
     );
-    expect(await f.escrow.hasRole(role, f.governance.address)).to.equal(true);
+    expect(await f.market.hasRole(role, f.governance.address)).to.equal(true);
   });
 
   it("refuses direct calls to the settlement module", async function () {
@@ -776,9 +776,9 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
 
   it("closes for less gas than it opens", async function () {
     const f = await loadFixture(base);
-    const offerId = await publish(f.escrow, f.agent, assetTerms());
+    const offerId = await publish(f.market, f.agent, assetTerms());
     const open = await (
-      await f.escrow.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT })
+      await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT })
     ).wait();
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);

@@ -7,6 +7,7 @@ import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
+import {RentalMarket} from "../../contracts/rental/RentalMarket.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../../contracts/interfaces/IIncomeDistributor.sol";
@@ -15,8 +16,9 @@ import {MockAssetRegistry, MockDeviceRegistry} from "../../contracts/test/double
 import {DisputeModule} from "../../contracts/disputes/DisputeModule.sol";
 import {RentalHandler} from "../../contracts/test/rental/RentalHandler.sol";
 
-/// @notice Shared deployment: escrow on the test doubles, three assets of one agent, ETH allowed.
+/// @notice Shared deployment: market and its escrow on the test doubles, three assets of one agent, ETH allowed.
 abstract contract RentalSetup is PlinthTest {
+    RentalMarket internal market;
     RentalEscrow internal escrow;
     IRentalCustody internal custody;
     MockAssetRegistry internal assets;
@@ -39,22 +41,29 @@ abstract contract RentalSetup is PlinthTest {
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor))
         );
-        escrow = new RentalEscrow(
+        market = new RentalMarket(
             GOV,
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor)),
             FEES,
             ARBITER,
-            FEE_BPS,
+            FEE_BPS
+        );
+        escrow = new RentalEscrow(
+            market,
+            IAssetRegistry(address(assets)),
+            IDeviceRegistry(address(devices)),
+            IIncomeDistributor(address(distributor)),
             settlement,
             new DisputeModule()
         );
         custody = escrow.custody();
         assets.setLeaseManager(address(escrow));
         devices.setLeaseManager(address(escrow));
-        vm.prank(GOV);
-        escrow.setTokenAllowed(address(0), true);
+        vm.startPrank(GOV);
+        market.setEscrow(escrow);
+        market.setTokenAllowed(address(0), true);
+        vm.stopPrank();
         for (uint256 i = 1; i <= 3; ++i) assets.setAsset(i, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
     }
 
@@ -76,7 +85,7 @@ abstract contract RentalSetup is PlinthTest {
 
     function _publish(IRentalTypes.Terms memory t) internal returns (bytes32 offerId) {
         vm.prank(AGENT);
-        offerId = escrow.publishOffer(t);
+        offerId = market.publishOffer(t);
     }
 
     function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
@@ -103,7 +112,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         uint256 prepay = duration * price;
         vm.deal(RENTER, prepay + 1e15);
         vm.prank(RENTER);
-        bytes32 id = escrow.rent{value: prepay + 1e15}(offerId, duration, prepay);
+        bytes32 id = market.rent{value: prepay + 1e15}(offerId, duration, prepay);
         uint256 start = block.timestamp;
         uint256 stopAt = start + _bound(stopSeed, 0, duration - 1);
         vm.warp(stopAt);
@@ -140,7 +149,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         uint256 prepay = _bound(prepaySeed, 1 hours * price, 5 days * price);
         vm.deal(RENTER, prepay + 1e15);
         vm.prank(RENTER);
-        bytes32 id = escrow.rent{value: prepay + 1e15}(offerId, 10 days, prepay);
+        bytes32 id = market.rent{value: prepay + 1e15}(offerId, 10 days, prepay);
         uint256 paidUntil = block.timestamp + prepay / price;
         vm.warp(paidUntil + 1 hours + _bound(lateSeed, 0, 4 days));
         escrow.markDefault(id);
@@ -168,7 +177,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         bytes32 offerId = _publish(t);
         vm.deal(RENTER, 1e18);
         vm.prank(RENTER);
-        bytes32 id = escrow.rent{value: 1e18}(offerId, 10 days, 1e18);
+        bytes32 id = market.rent{value: 1e18}(offerId, 10 days, 1e18);
         uint256 elapsed = _bound(elapsedSeed, 0, 10 days);
         vm.warp(block.timestamp + elapsed);
         devices.pushReading(9, 1, 1, value);
@@ -197,9 +206,9 @@ contract RentalEscrowFuzzTest is RentalSetup {
         vm.deal(RENTER, 1e18);
         vm.deal(other, 1e18);
         vm.prank(RENTER);
-        bytes32 upfront = escrow.rent{value: first + later + 1e15}(offer1, duration, first + later);
+        bytes32 upfront = market.rent{value: first + later + 1e15}(offer1, duration, first + later);
         vm.prank(other);
-        bytes32 split = escrow.rent{value: first + 1e15}(offer2, duration, first);
+        bytes32 split = market.rent{value: first + 1e15}(offer2, duration, first);
         vm.warp(block.timestamp + when);
         vm.prank(other);
         escrow.topUp{value: later}(split, later);
@@ -216,10 +225,10 @@ contract RentalEscrowFuzzTest is RentalSetup {
         bytes32 offerId = _publish(_terms(1, 1e9));
         vm.deal(RENTER, 1e18);
         vm.prank(RENTER);
-        bytes32 id = escrow.rent{value: 1 hours * 1e9 + 1e15}(offerId, 1 hours, 1 hours * 1e9);
+        bytes32 id = market.rent{value: 1 hours * 1e9 + 1e15}(offerId, 1 hours, 1 hours * 1e9);
         vm.deal(address(this), 1e18);
         vm.expectRevert(abi.encodeWithSelector(IRentalTypes.SubjectAlreadyRented.selector, uint8(1), uint256(1), id));
-        escrow.rent{value: 1 hours * 1e9 + 1e15}(offerId, 1 hours, 1 hours * 1e9);
+        market.rent{value: 1 hours * 1e9 + 1e15}(offerId, 1 hours, 1 hours * 1e9);
         assertEq(escrow.liveAgreementOf(1, 1) == id ? 1 : 0, 1, "the live agreement is unchanged");
     }
 }

@@ -1,4 +1,4 @@
-/** Shared deployment of the rental escrow against the test doubles (contracts/test/doubles/). */
+/** Shared deployment of the rental market and its escrow against the test doubles (contracts/test/doubles/). */
 import { custodyOf, deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { buildTerms, SubjectKind, type RentalTerms } from "../../client/src/eip712/rental.js";
@@ -14,7 +14,7 @@ export async function deployRental(ethers: HardhatEthers) {
   const assets = await ethers.deployContract("MockAssetRegistry", [ethers.ZeroAddress]);
   const devices = await ethers.deployContract("MockDeviceRegistry");
   const distributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-  const escrow = await deployRentalEscrow(ethers, {
+  const { market, escrow } = await deployRentalEscrow(ethers, {
     governance: governance.address,
     assetRegistry: await assets.getAddress(),
     deviceRegistry: await devices.getAddress(),
@@ -27,20 +27,23 @@ export async function deployRental(ethers: HardhatEthers) {
   const custody = await custodyOf(escrow);
   const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
   const disputes = await ethers.getContractAt("DisputeModule", await claims.disputes());
+  const marketAddress = await market.getAddress();
   await assets.setLeaseManager(escrowAddress);
   await devices.setLeaseManager(escrowAddress);
   await assets.setAsset(ASSET_ID, agent.address, 1, ethers.ZeroAddress); // Active
   await devices.setDevice(DEVICE_ID, deviceOwner.address, 1, ASSET_ID); // Active
   await devices.setDevice(FREE_DEVICE_ID, deviceOwner.address, 1, 0n);
   const token = await ethers.deployContract("MockPayoutToken", ["USD", "USD", 18]);
-  await escrow.connect(governance).setTokenAllowed(ethers.ZeroAddress, true);
-  await escrow.connect(governance).setTokenAllowed(await token.getAddress(), true);
+  await market.connect(governance).setTokenAllowed(ethers.ZeroAddress, true);
+  await market.connect(governance).setTokenAllowed(await token.getAddress(), true);
   for (const s of [renter, other]) {
     await token.mint(s.address, 10n ** 30n);
     await token.connect(s).approve(escrowAddress, ethers.MaxUint256);
   }
   const chainId = (await ethers.provider.getNetwork()).chainId;
   return {
+    market,
+    marketAddress,
     escrow,
     custody,
     escrowAddress,
@@ -66,16 +69,16 @@ export function assetTerms(t: Partial<RentalTerms> = {}): RentalTerms {
   return buildTerms({ subjectKind: SubjectKind.Asset, subjectId: ASSET_ID, ...t });
 }
 
-/** Publishes `terms` as `owner` and returns the offer id. */
+/** Publishes `terms` on the market as `owner` and returns the offer id. */
 export async function publish(
-  escrow: Awaited<ReturnType<typeof deployRental>>["escrow"],
+  market: Awaited<ReturnType<typeof deployRental>>["market"],
   owner: HardhatEthersSigner,
   terms: RentalTerms,
 ): Promise<string> {
-  const tx = await escrow.connect(owner).publishOffer(terms);
+  const tx = await market.connect(owner).publishOffer(terms);
   const receipt = await tx.wait();
   for (const log of receipt!.logs) {
-    const parsed = escrow.interface.parseLog(log);
+    const parsed = market.interface.parseLog(log);
     if (parsed?.name === "OfferPublished") return parsed.args.offerId as string;
   }
   throw new Error("no OfferPublished event");

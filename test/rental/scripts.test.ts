@@ -26,8 +26,8 @@ describe("Rental scripts (against the test doubles)", function () {
       meterPeriod: 3600,
       maxUnitsPerPeriod: 1000n,
     });
-    const offerId = await rental.publishTerms(f.escrow, f.agent, terms);
-    const id = await rental.rentOffer(f.escrow, f.renter, offerId, DAY, DAY * GWEI);
+    const offerId = await rental.publishTerms(f.market, f.agent, terms);
+    const id = await rental.rentOffer(f.market, f.renter, offerId, DAY, DAY * GWEI);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Active);
     await rental.payPeriod(f.escrow, f.renter, id, 3600n);
     await f.devices.setReading(DEVICE_ID, METER_KIND, 1, (await f.escrow.agreementOf(id)).start, 0); // baseline
@@ -51,8 +51,8 @@ describe("Rental scripts (against the test doubles)", function () {
   it("sign an offer as the owner and fill it as a renter, then terminate early", async function () {
     const f = await loadFixture(base);
     const expiry = BigInt(await time.latest()) + DAY;
-    const signed = await rental.signTerms(f.escrow, f.agent, assetTerms(), { expiry, nonce: 1n });
-    const id = await rental.rentSigned(f.escrow, f.renter, signed, DAY, DAY * GWEI);
+    const signed = await rental.signTerms(f.market, f.agent, assetTerms(), { expiry, nonce: 1n });
+    const id = await rental.rentSigned(f.market, f.renter, signed, DAY, DAY * GWEI);
     expect(id).to.equal(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
     await time.increase(7200);
     await rental.terminateEarly(f.escrow, f.renter, id);
@@ -64,18 +64,18 @@ describe("Rental scripts (against the test doubles)", function () {
 
   it("explain a refusal by its custom error name, and refuse an expired signed offer before sending", async function () {
     const f = await loadFixture(base);
-    const offerId = await rental.publishTerms(f.escrow, f.agent, assetTerms());
+    const offerId = await rental.publishTerms(f.market, f.agent, assetTerms());
     let message = "";
     try {
-      await f.escrow.connect(f.renter).rent(offerId, 1n, DAY * GWEI, { value: DAY * GWEI });
+      await f.market.connect(f.renter).rent(offerId, 1n, DAY * GWEI, { value: DAY * GWEI });
     } catch (err) {
       message = rental.explain(f.escrow, err);
     }
     expect(message).to.match(/^DurationOutOfRange\(1, 3600, 2592000\)$/);
-    const signed = await rental.signTerms(f.escrow, f.agent, assetTerms(), { expiry: 1n, nonce: 0n });
+    const signed = await rental.signTerms(f.market, f.agent, assetTerms(), { expiry: 1n, nonce: 0n });
     let refused: unknown;
     try {
-      await rental.rentSigned(f.escrow, f.renter, signed, DAY, DAY * GWEI);
+      await rental.rentSigned(f.market, f.renter, signed, DAY, DAY * GWEI);
     } catch (err) {
       refused = err;
     }
@@ -84,8 +84,8 @@ describe("Rental scripts (against the test doubles)", function () {
 
   it("top up, activate a reservation and mark a default", async function () {
     const f = await loadFixture(base);
-    const offerId = await rental.publishTerms(f.escrow, f.agent, assetTerms({ activationWindow: 3600 }));
-    const id = await rental.rentOffer(f.escrow, f.renter, offerId, DAY, 3600n * GWEI);
+    const offerId = await rental.publishTerms(f.market, f.agent, assetTerms({ activationWindow: 3600 }));
+    const id = await rental.rentOffer(f.market, f.renter, offerId, DAY, 3600n * GWEI);
     await rental.activate(f.escrow, f.agent, id);
     await rental.topUp(f.escrow, f.other, id, 10n);
     await time.increase(3n * 3600n);

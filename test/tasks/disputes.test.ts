@@ -231,7 +231,7 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
       );
       const out = await run(["rental", "cancel-offer"], { offer, signer: "6" });
       expect(out).to.contain(`offer ${offer} cancelled`);
-      expect((await suite.rental.offerOf(offer)).active).to.equal(false);
+      expect((await suite.rentalMarket.offerOf(offer)).active).to.equal(false);
       expect(await refused(["rental", "cancel-offer"], { offer, signer: "6" })).to.equal(
         `error: the contract refused: OfferNotActive(${offer})`,
       );
@@ -250,7 +250,7 @@ describe("operator tasks: maintenance cancel, withdraw-bids, challenge, rule, re
       );
       const out = await run(["rental", "cancel-nonce"], { file, signer: "6" });
       expect(out).to.contain(`nonce 7 of ${issuer.address} cancelled`);
-      expect(await suite.rental.nonceCancelled(issuer.address, 7n)).to.equal(true);
+      expect(await suite.rentalMarket.nonceCancelled(issuer.address, 7n)).to.equal(true);
       const balance = await suite.payoutToken.balanceOf(renter.address);
       const escrowBalance = await suite.payoutToken.balanceOf(await suite.rental.getAddress());
       expect(await refused(["rental", "rent-signed"], { file, duration: "3600", prepay: "3.6", signer: "8" })).to.equal(

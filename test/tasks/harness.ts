@@ -90,6 +90,7 @@ export async function suiteWithRecord(
         IdentityRegistry: await at(suite.identity),
         ShareFactory: await at(suite.factory),
         IncomeDistributor: await at(suite.distributor),
+        RentalMarket: await at(suite.rentalMarket),
         RentalEscrow: await at(suite.rental),
         DisputeModule: await at(suite.disputes),
         MaintenanceOrders: await at(suite.escrow),

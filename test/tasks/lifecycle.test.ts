@@ -58,10 +58,10 @@ describe("operator tasks: lifecycle (scripts/operator)", function () {
   it("governance: fees shown and set, a manufacturer admitted and revoked", async function () {
     const shown = await run(["governance", "fees"], {});
     expect(shown).to.contain("IncomeDistributor protocol fee: 100 bps (1 %)");
-    expect(shown).to.contain("RentalEscrow protocol fee: 100 bps (1 %)");
+    expect(shown).to.contain("RentalMarket protocol fee: 100 bps (1 %)");
     const set = await run(["governance", "fees"], { rentalFeeBps: "150", signer: "1" });
-    expect(set).to.contain("RentalEscrow protocol fee: 100 bps (1 %) -> 150 bps (1.5 %)");
-    expect(await suite.rental.protocolFeeBps()).to.equal(150n);
+    expect(set).to.contain("RentalMarket protocol fee: 100 bps (1 %) -> 150 bps (1.5 %)");
+    expect(await suite.rentalMarket.protocolFeeBps()).to.equal(150n);
     const admitted = await run(["governance", "manufacturer-approve"], { manufacturer: owner.address, signer: "1" });
     expect(admitted).to.contain(`manufacturer ${owner.address} admitted, signing authority ${owner.address}`);
     const revoked = await run(["governance", "manufacturer-revoke"], { manufacturer: owner.address, signer: "1" });

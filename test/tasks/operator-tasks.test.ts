@@ -126,17 +126,17 @@ describe("operator tasks (scripts/operator)", function () {
   });
 
   describe("governance", function () {
-    it("allowlist: a payout token on the distributor and both escrows, printed with its symbol and decimals", async function () {
+    it("allowlist: a payout token on the distributor, the rental market and the maintenance escrow, printed with its symbol and decimals", async function () {
       const eur = await ethers.deployContract("MockPayoutToken", ["Euro Coin", "EURC", 6]);
       const token = await eur.getAddress();
       const first = await run(["governance", "allowlist"], { token, signer: "1" });
       expect(first.ok, first.stderr).to.equal(true);
       expect(first.stderr).to.contain(`signing as ${governance.address} (account 1)`);
       expect(first.stdout).to.contain(`IncomeDistributor: EURC (${token}, 6 decimals) allowed (was not allowed)`);
-      expect(first.stdout).to.contain("RentalEscrow: EURC");
+      expect(first.stdout).to.contain("RentalMarket: EURC");
       expect(first.stdout).to.contain("MaintenanceOrders: EURC");
       expect(await suite.distributor.isPayoutToken(token)).to.equal(true);
-      expect(await suite.rental.tokenAllowed(token)).to.equal(true);
+      expect(await suite.rentalMarket.tokenAllowed(token)).to.equal(true);
       expect(await suite.escrow.tokenAllowed(token)).to.equal(true);
 
       // The governance role from its key (PLINTH_GOVERNANCE_KEY), and a re-run sends nothing.
@@ -151,8 +151,8 @@ describe("operator tasks (scripts/operator)", function () {
 
       const removed = await run(["governance", "allowlist"], { token, on: "rental", remove: true, signer: "1" });
       expect(removed.ok, removed.stderr).to.equal(true);
-      expect(removed.stdout).to.contain("RentalEscrow: EURC");
-      expect(await suite.rental.tokenAllowed(token)).to.equal(false);
+      expect(removed.stdout).to.contain("RentalMarket: EURC");
+      expect(await suite.rentalMarket.tokenAllowed(token)).to.equal(false);
       expect(await suite.distributor.isPayoutToken(token)).to.equal(true);
     });
 

@@ -171,6 +171,7 @@ async function fixture() {
     IncomeDistributor: w.distributor,
     MaintenanceOrders: w.escrow,
     MaintenanceEvidence: w.evidence,
+    RentalMarket: w.rentalMarket,
     RentalEscrow: w.rental,
     RentalCustody: w.rentalCustody,
     RentalClaims: w.rentalClaims,

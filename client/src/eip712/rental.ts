@@ -1,7 +1,8 @@
 /**
  * EIP-712 domain and types of Plinth rental offers (contracts/rental/RentalTerms.sol), with builders
  * shared by tests, scripts and the client. An owner (asset agent or device owner, EOA or ERC-1271
- * wallet) signs an `Offer`; any renter (or the named one) fills it with `rentWithSignature`.
+ * wallet) signs an `Offer` for the RentalMarket; any renter (or the named one) fills it with the market's
+ * `rentWithSignature`.
  */
 import type { TypedDataField } from "ethers";
 import { signTypedMessage, type Eip712Domain, type TypedDataSigner } from "../typed-data.js";
@@ -94,9 +95,9 @@ export const RENTAL_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-/** The escrow's EIP-712 domain. */
-export function rentalDomain(chainId: bigint | number, escrow: string): Eip712Domain {
-  return { name: "PlinthRental", version: "1", chainId: BigInt(chainId), verifyingContract: asAddress(escrow) };
+/** The rental market's EIP-712 domain (the market verifies signed offers; the escrow only runs agreements). */
+export function rentalDomain(chainId: bigint | number, market: string): Eip712Domain {
+  return { name: "PlinthRental", version: "1", chainId: BigInt(chainId), verifyingContract: asAddress(market) };
 }
 
 /** Terms with sensible defaults (1 h - 30 d, 1 d windows, no meter, ETH), overridden by `t`. */
@@ -142,14 +143,14 @@ export function buildOffer(
 }
 
 /**
- * Signs `offer` for the escrow at `escrow` on `chainId`, with an ethers signer or a viem account /
+ * Signs `offer` for the rental market at `market` on `chainId`, with an ethers signer or a viem account /
  * wallet client (the owner's key; for an ERC-1271 owner, the key its wallet accepts).
  */
 export async function signOffer(
   signer: TypedDataSigner,
   chainId: bigint | number,
-  escrow: string,
+  market: string,
   offer: RentalOffer,
 ): Promise<Hex> {
-  return signTypedMessage(signer, rentalDomain(chainId, escrow), RENTAL_TYPES, "Offer", offer);
+  return signTypedMessage(signer, rentalDomain(chainId, market), RENTAL_TYPES, "Offer", offer);
 }

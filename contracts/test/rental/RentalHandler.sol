@@ -7,6 +7,7 @@ import {IRentalCustody} from "../../rental/IRentalCustody.sol";
 import {RentalEscrow} from "../../rental/RentalEscrow.sol";
 import {RentalClaims} from "../../rental/RentalClaims.sol";
 import {IDisputeModule} from "../../disputes/IDisputeModule.sol";
+import {IRentalMarket} from "../../rental/IRentalMarket.sol";
 import {MockIncomeDistributor} from "../doubles/Distributors.sol";
 import {MockAssetRegistry} from "../doubles/Registries.sol";
 
@@ -20,6 +21,7 @@ contract RentalHandler {
     IRentalCustody public immutable custody;
     RentalClaims public immutable claims;
     IDisputeModule public immutable disputes;
+    IRentalMarket public immutable market;
     MockAssetRegistry public immutable assets;
     MockIncomeDistributor public immutable distributor;
     address public immutable agent;
@@ -43,6 +45,7 @@ contract RentalHandler {
         custody = escrow_.custody();
         claims = RentalClaims(escrow_.claims());
         disputes = claims.disputes();
+        market = escrow_.market();
         assets = assets_;
         distributor = distributor_;
         agent = agent_;
@@ -79,7 +82,7 @@ contract RentalHandler {
         uint256 prepay = _bound(prepaySeed, 1 hours * PRICE, duration * PRICE + 1e12);
         vm.deal(renter, prepay + DEPOSIT);
         vm.prank(renter);
-        bytes32 id = escrow.rent{value: prepay + DEPOSIT}(offers[i], duration, prepay);
+        bytes32 id = market.rent{value: prepay + DEPOSIT}(offers[i], duration, prepay);
         ids.push(id);
     }
 

@@ -8,7 +8,7 @@ import type {
   DeviceRegistry,
   IncomeDistributor,
   MaintenanceOrders,
-  RentalEscrow,
+  RentalMarket,
 } from "../../../types/ethers-contracts/index.js";
 import { mined } from "../../lib/cli.js";
 import { tokenInfo } from "../../lib/units.js";
@@ -102,7 +102,7 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
     throw new UserError(`no contract code at ${token} (--token) (an EOA or wrong network?)`);
   }
   // Every contract is checked before anything is sent.
-  const targets: { label: string; contract: IncomeDistributor | RentalEscrow | MaintenanceOrders; kind: Where }[] = [];
+  const targets: { label: string; contract: IncomeDistributor | RentalMarket | MaintenanceOrders; kind: Where }[] = [];
   for (const w of where) {
     if (w === "income")
       targets.push({
@@ -112,9 +112,9 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
       });
     if (w === "rental")
       targets.push({
-        label: "RentalEscrow",
+        label: "RentalMarket",
         kind: w,
-        contract: await ctx.contract<RentalEscrow>("RentalEscrow", args.rental, "--rental"),
+        contract: await ctx.contract<RentalMarket>("RentalMarket", args.rental, "--rental"),
       });
     if (w === "maintenance")
       targets.push({
@@ -129,7 +129,7 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
     const before =
       t.kind === "income"
         ? await (t.contract as IncomeDistributor).isPayoutToken(token)
-        : await (t.contract as RentalEscrow | MaintenanceOrders).tokenAllowed(token);
+        : await (t.contract as RentalMarket | MaintenanceOrders).tokenAllowed(token);
     if (before === allowed) {
       console.log(`${t.label}: ${name} already ${allowed ? "allowed" : "not allowed"}: nothing sent`);
       continue;
@@ -141,7 +141,7 @@ export const allowlist = operatorTask(async (args: Args, hre) => {
         interfaces,
       });
     } else {
-      await mined((t.contract as RentalEscrow | MaintenanceOrders).setTokenAllowed(token, allowed), {
+      await mined((t.contract as RentalMarket | MaintenanceOrders).setTokenAllowed(token, allowed), {
         what: "setTokenAllowed",
         interfaces,
       });
@@ -170,7 +170,7 @@ export const fees = operatorTask(async (args: Args, hre) => {
   const distributor = wantIncome
     ? await ctx.contract<IncomeDistributor>("IncomeDistributor", args.distributor, "--distributor")
     : undefined;
-  const rental = wantRental ? await ctx.contract<RentalEscrow>("RentalEscrow", args.rental, "--rental") : undefined;
+  const rental = wantRental ? await ctx.contract<RentalMarket>("RentalMarket", args.rental, "--rental") : undefined;
   if (distributor !== undefined) {
     const i = [distributor.interface];
     const fee = await distributor.protocolFeeBps();
@@ -195,12 +195,12 @@ export const fees = operatorTask(async (args: Args, hre) => {
     const to = await rental.feeRecipient();
     if (rentalFee !== undefined && rentalFee !== fee) {
       await mined(rental.setProtocolFee(rentalFee), { what: "setProtocolFee", interfaces: i });
-      console.log(`RentalEscrow protocol fee: ${bps(fee)} -> ${bps(rentalFee)}`);
-    } else console.log(`RentalEscrow protocol fee: ${bps(fee)}`);
+      console.log(`RentalMarket protocol fee: ${bps(fee)} -> ${bps(rentalFee)}`);
+    } else console.log(`RentalMarket protocol fee: ${bps(fee)}`);
     if (recipient !== undefined && recipient !== to) {
       await mined(rental.setFeeRecipient(recipient), { what: "setFeeRecipient", interfaces: i });
-      console.log(`RentalEscrow fee recipient: ${to} -> ${recipient}`);
-    } else console.log(`RentalEscrow fee recipient: ${to}`);
+      console.log(`RentalMarket fee recipient: ${to} -> ${recipient}`);
+    } else console.log(`RentalMarket fee recipient: ${to}`);
   }
 });
 
@@ -210,7 +210,7 @@ const ROLE_CONTRACTS: readonly ContractKind[] = [
   "IdentityRegistry",
   "ShareFactory",
   "IncomeDistributor",
-  "RentalEscrow",
+  "RentalMarket",
   "MaintenanceOrders",
 ];
 

@@ -50,7 +50,7 @@ interface Args extends CommonArgs {
 async function open(hre: HardhatRuntimeEnvironment, args: Args, readOnly = false) {
   const ctx = await openContext(hre, args, { readOnly });
   const escrow = await ctx.contract<RentalEscrow>("RentalEscrow", args.escrow, "--escrow");
-  return { ctx, escrow };
+  return { ctx, escrow, market: await rental.marketOf(escrow) };
 }
 
 async function printChanges(
@@ -92,12 +92,12 @@ export const offer = operatorTask(async (args: Args, hre) => {
     throw new UserError(`--terms ${args.terms}: not JSON: ${(error as Error).message.split("\n")[0]}`);
   }
   const terms = rental.termsFromJson(raw, args.terms.trim()); // unknown keys refused before connecting
-  const { ctx, escrow } = await open(hre, args);
-  if (!(await escrow.tokenAllowed(terms.token))) {
-    throw new UserError(`token ${terms.token} is not allowed by the escrow (governance allowlist --on rental)`);
+  const { ctx, escrow, market } = await open(hre, args);
+  if (!(await market.tokenAllowed(terms.token))) {
+    throw new UserError(`token ${terms.token} is not allowed by the rental market (governance allowlist --on rental)`);
   }
   const info = await tokenInfo(ctx.ethers, terms.token);
-  const id = await rental.publishTerms(escrow, ctx.signer, terms);
+  const id = await rental.publishTerms(market, ctx.signer, terms);
   console.log(`offer ${id} published`);
   if (!(await takesIncome(ctx.ethers, escrow, BigInt(terms.subjectKind), terms.subjectId, terms.token))) {
     console.log(
@@ -126,14 +126,14 @@ function readTerms(file: string) {
 export const signOffer = operatorTask(async (args: Args, hre) => {
   const terms = readTerms(args.terms);
   const out = required(args.out, "--out");
-  const { ctx, escrow } = await open(hre, args, true);
-  if (!(await escrow.tokenAllowed(terms.token))) {
-    throw new UserError(`token ${terms.token} is not allowed by the escrow (governance allowlist --on rental)`);
+  const { ctx, market } = await open(hre, args, true);
+  if (!(await market.tokenAllowed(terms.token))) {
+    throw new UserError(`token ${terms.token} is not allowed by the rental market (governance allowlist --on rental)`);
   }
   const expiry = args.expiry.trim() === "" ? (await now(ctx.ethers)) + 7n * 86400n : uint(args.expiry, "--expiry");
   const nonce = args.nonce.trim() === "" ? 0n : uint(args.nonce, "--nonce");
   const renter = args.renter.trim() === "" ? undefined : addressArg(ctx.ethers, args.renter, "--renter");
-  const signed = await rental.signTerms(escrow, ctx.signer, terms, { expiry, nonce, renter });
+  const signed = await rental.signTerms(market, ctx.signer, terms, { expiry, nonce, renter });
   writeFileSync(
     out,
     JSON.stringify({ chainId: ctx.chainId, ...signed }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
@@ -162,7 +162,7 @@ export const rentSigned = operatorTask(async (args: Args, hre) => {
   }
   const terms = rental.termsFromJson(file.offer.terms as unknown, `--file ${args.file}`);
   const duration = uint(args.duration, "--duration");
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, escrow, market } = await open(hre, args);
   if (file.chainId !== undefined) await requireChainId(ctx.ethers, BigInt(file.chainId), `--file ${args.file}`);
   const offer = { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) };
   const info = await tokenInfo(ctx.ethers, terms.token);
@@ -174,14 +174,14 @@ export const rentSigned = operatorTask(async (args: Args, hre) => {
   }
   const prepay = args.prepay.trim() === "" ? 0n : amountArg(info, args.prepay, "--prepay");
   console.log(`prepay ${formatWith(info, prepay)}, deposit ${formatWith(info, terms.deposit)}, ${duration} s`);
-  const id = await rental.rentSigned(escrow, ctx.signer, { offer, signature: file.signature }, duration, prepay);
+  const id = await rental.rentSigned(market, ctx.signer, { offer, signature: file.signature }, duration, prepay);
   console.log(`agreement ${id} opened: ${RENTAL_STATES[Number(await escrow.stateOf(id))]}`);
 });
 
 export const rent = operatorTask(async (args: Args, hre) => {
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, escrow, market } = await open(hre, args);
   const offerId = bytes32Arg(args.offer, "--offer");
-  const o = await escrow.offerOf(offerId);
+  const o = await market.offerOf(offerId);
   if (!o.active) throw new UserError(`offer ${offerId} is not active`);
   const terms = await escrow.termsOf(o.termsHash);
   const info = await tokenInfo(ctx.ethers, terms.token);
@@ -194,7 +194,7 @@ export const rent = operatorTask(async (args: Args, hre) => {
   const prepay = args.prepay.trim() === "" ? 0n : amountArg(info, args.prepay, "--prepay");
   const duration = uint(args.duration, "--duration");
   console.log(`prepay ${formatWith(info, prepay)}, deposit ${formatWith(info, terms.deposit)}, ${duration} s`);
-  const id = await rental.rentOffer(escrow, ctx.signer, offerId, duration, prepay);
+  const id = await rental.rentOffer(market, ctx.signer, offerId, duration, prepay);
   console.log(`agreement ${id} opened: ${RENTAL_STATES[Number(await escrow.stateOf(id))]}`);
 });
 
@@ -265,11 +265,11 @@ export const resolveTimeout = perAgreement((e, _a, ctx, id) => rental.resolveByT
 export const finalize = perAgreement((e, _a, ctx, id) => rental.finalize(e, ctx.signer, id));
 
 export const cancelOffer = operatorTask(async (args: Args, hre) => {
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, market } = await open(hre, args);
   const offerId = bytes32Arg(args.offer, "--offer");
-  const o = await escrow.offerOf(offerId);
-  if (o.owner === ZeroAddress) throw new UserError(`no offer ${offerId} on escrow ${await escrow.getAddress()}`);
-  await rental.cancelOffer(escrow, ctx.signer, offerId);
+  const o = await market.offerOf(offerId);
+  if (o.owner === ZeroAddress) throw new UserError(`no offer ${offerId} on rental market ${await market.getAddress()}`);
+  await rental.cancelOffer(market, ctx.signer, offerId);
   console.log(`offer ${offerId} cancelled: it can no longer be rented (running agreements keep their terms)`);
 });
 
@@ -289,11 +289,11 @@ export const cancelNonce = operatorTask(async (args: Args, hre) => {
       throw new UserError(`--file ${args.file}: not a signed offer (offer.nonce, offer.owner)`);
     }
   } else nonce = uint(args.nonce, "--nonce");
-  const { ctx, escrow } = await open(hre, args);
+  const { ctx, market } = await open(hre, args);
   if (owner !== undefined && owner.toLowerCase() !== ctx.signer.address.toLowerCase()) {
     throw new UserError(`--file ${args.file} is an offer of ${owner}: only its owner can cancel its nonce`);
   }
-  await rental.cancelNonce(escrow, ctx.signer, nonce);
+  await rental.cancelNonce(market, ctx.signer, nonce);
   console.log(`nonce ${nonce} of ${ctx.signer.address} cancelled: its signed offers can no longer be rented`);
 });
 

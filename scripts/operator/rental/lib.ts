@@ -1,7 +1,8 @@
 /**
  * Core rental operations for owners and renters, shared by the CLI (scripts/operator/rental/rental.ts), the
- * Mocha test of the scripts and the gas bench. Every function takes a connected RentalEscrow and the
- * acting signer, waits for the transaction and returns what the caller needs next.
+ * Mocha test of the scripts and the gas bench. Offers and renting take the connected RentalMarket (offers, signed
+ * offers; it opens agreements in its escrow), every other function the connected RentalEscrow, and the acting
+ * signer; each waits for the transaction and returns what the caller needs next.
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -10,11 +11,14 @@ import type {
   RentalClaims,
   RentalCustody,
   RentalEscrow,
+  RentalMarket,
 } from "../../../types/ethers-contracts/index.js";
 import {
   DisputeModule__factory,
   RentalClaims__factory,
   RentalCustody__factory,
+  RentalEscrow__factory,
+  RentalMarket__factory,
 } from "../../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
@@ -37,7 +41,7 @@ export interface SignedOfferFile {
  * Waits for the transaction; a receipt with status 0 (mined but reverted, as anvil and public chains
  * do with a fixed gas limit) is a TransactionFailedError naming the escrow's custom error.
  */
-function mined(tx: Promise<ContractTransactionResponse>, escrow?: RentalEscrow) {
+function mined(tx: Promise<ContractTransactionResponse>, escrow?: RentalEscrow | RentalMarket) {
   return minedOrFailed(tx, { interfaces: escrow === undefined ? [] : [escrow.interface] });
 }
 
@@ -49,7 +53,12 @@ export async function custodyOf(escrow: RentalEscrow): Promise<RentalCustody> {
   return RentalCustody__factory.connect(await escrow.custody(), escrow.runner);
 }
 
-function eventArg(escrow: RentalEscrow, receipt: ContractTransactionReceipt, event: string, arg: string): string {
+function eventArg(
+  escrow: RentalEscrow | RentalMarket,
+  receipt: ContractTransactionReceipt,
+  event: string,
+  arg: string,
+): string {
   for (const log of receipt.logs) {
     const parsed = escrow.interface.parseLog(log);
     if (parsed?.name === event) return String(parsed.args[arg]);
@@ -67,15 +76,25 @@ export async function ensureAllowance(escrow: RentalEscrow, signer: Signer, toke
   if (allowance < amount) await mined(erc20.approve(spender, amount) as Promise<never>);
 }
 
+/** The escrow the market opens agreements in, connected like the market. */
+export async function escrowOf(market: RentalMarket): Promise<RentalEscrow> {
+  return RentalEscrow__factory.connect(await market.escrow(), market.runner);
+}
+
+/** The market that opens agreements in `escrow` (offers, signed offers, configuration), connected like the escrow. */
+export async function marketOf(escrow: RentalEscrow): Promise<RentalMarket> {
+  return RentalMarket__factory.connect(await escrow.market(), escrow.runner);
+}
+
 /** Owner: publishes terms on-chain; returns the offer id. */
-export async function publishTerms(escrow: RentalEscrow, owner: Signer, terms: RentalTerms): Promise<string> {
-  const receipt = await mined(escrow.connect(owner).publishOffer(terms), escrow);
-  return eventArg(escrow, receipt, "OfferPublished", "offerId");
+export async function publishTerms(market: RentalMarket, owner: Signer, terms: RentalTerms): Promise<string> {
+  const receipt = await mined(market.connect(owner).publishOffer(terms), market);
+  return eventArg(market, receipt, "OfferPublished", "offerId");
 }
 
 /** Owner: signs an off-chain offer (EIP-712) for any renter, or only `renter`. */
 export async function signTerms(
-  escrow: RentalEscrow,
+  market: RentalMarket,
   owner: Signer,
   terms: RentalTerms,
   opts: { expiry: bigint; nonce: bigint; renter?: string },
@@ -88,7 +107,7 @@ export async function signTerms(
     nonce: opts.nonce,
     expiry: opts.expiry,
   };
-  return { offer, signature: await signOffer(owner, chainId, await escrow.getAddress(), offer) };
+  return { offer, signature: await signOffer(owner, chainId, await market.getAddress(), offer) };
 }
 
 async function payment(escrow: RentalEscrow, renter: Signer, token: string, amount: bigint) {
@@ -98,23 +117,24 @@ async function payment(escrow: RentalEscrow, renter: Signer, token: string, amou
 
 /** Renter: rents from an on-chain offer for `duration` seconds with `prepay` credit; returns the agreement id. */
 export async function rentOffer(
-  escrow: RentalEscrow,
+  market: RentalMarket,
   renter: Signer,
   offerId: string,
   duration: bigint,
   prepay: bigint,
 ): Promise<string> {
-  const offer = await escrow.offerOf(offerId);
+  const offer = await market.offerOf(offerId);
   if (!offer.active) throw new UserError(`offer ${offerId} is not active`);
+  const escrow = await escrowOf(market);
   const terms = await escrow.termsOf(offer.termsHash);
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
-  const receipt = await mined(escrow.connect(renter).rent(offerId, duration, prepay, overrides), escrow);
+  const receipt = await mined(market.connect(renter).rent(offerId, duration, prepay, overrides), market);
   return eventArg(escrow, receipt, "AgreementOpened", "id");
 }
 
 /** Renter: fills a signed offer; returns the agreement id. */
 export async function rentSigned(
-  escrow: RentalEscrow,
+  market: RentalMarket,
   renter: Signer,
   signed: SignedOfferFile,
   duration: bigint,
@@ -125,10 +145,11 @@ export async function rentSigned(
     if (latest && BigInt(latest.timestamp) > signed.offer.expiry) throw new UserError("the offer has expired");
   }
   const terms = signed.offer.terms;
+  const escrow = await escrowOf(market);
   const overrides = await payment(escrow, renter, terms.token, prepay + terms.deposit);
   const receipt = await mined(
-    escrow.connect(renter).rentWithSignature(signed.offer, signed.signature, duration, prepay, overrides),
-    escrow,
+    market.connect(renter).rentWithSignature(signed.offer, signed.signature, duration, prepay, overrides),
+    market,
   );
   return eventArg(escrow, receipt, "AgreementOpened", "id");
 }
@@ -221,11 +242,11 @@ export const resolveByTimeout = async (escrow: RentalEscrow, s: Signer, id: stri
 export const decline = (escrow: RentalEscrow, owner: Signer, id: string) =>
   mined(escrow.connect(owner).decline(id), escrow);
 /** Owner: withdraws an on-chain offer. */
-export const cancelOffer = (escrow: RentalEscrow, owner: Signer, offerId: string) =>
-  mined(escrow.connect(owner).cancelOffer(offerId), escrow);
+export const cancelOffer = (market: RentalMarket, owner: Signer, offerId: string) =>
+  mined(market.connect(owner).cancelOffer(offerId), market);
 /** Owner: cancels every signed offer of the signer carrying `nonce`. */
-export const cancelNonce = (escrow: RentalEscrow, owner: Signer, nonce: bigint) =>
-  mined(escrow.connect(owner).cancelNonce(nonce), escrow);
+export const cancelNonce = (market: RentalMarket, owner: Signer, nonce: bigint) =>
+  mined(market.connect(owner).cancelNonce(nonce), market);
 /** Anyone, after the activation deadline: cancels a reservation (see the escrow's cancelReservation). */
 export const cancelReservation = (escrow: RentalEscrow, s: Signer, id: string) =>
   mined(escrow.connect(s).cancelReservation(id), escrow);
@@ -392,7 +413,7 @@ export function explain(escrow: RentalEscrow, err: unknown): string {
   return describeRevert(err, [escrow.interface]);
 }
 
-/** Addresses and settings of a new escrow. */
+/** Addresses and settings of a new rental market and its escrow. */
 export interface EscrowDeployment {
   governance: string;
   assetRegistry: string;
@@ -405,34 +426,46 @@ export interface EscrowDeployment {
   disputes?: string;
   /** Sends the deployments (default: the connection's first account). */
   deployer?: HardhatEthersSigner;
+  /** Sends governance's `setEscrow` (default: the connection's signer for `governance`). */
+  governanceSigner?: HardhatEthersSigner;
 }
 
 /**
- * Deploys the settlement module, then the escrow that delegatecalls it (two transactions: together
- * they exceed the EIP-3860 init code limit); the escrow creates its RentalClaims (`claims()`). Without
- * `disputes`, first deploys a DisputeModule for it. Returns the escrow.
+ * Deploys the escrow's settlement module, the rental market, then the escrow naming the market (it delegatecalls
+ * the module and creates its RentalCustody and RentalClaims; separate transactions, as the escrow's init code alone
+ * nears the EIP-3860 limit), and has governance link the escrow on the market (`setEscrow`, once). Without
+ * `disputes`, first deploys a DisputeModule for the claims. Returns the market (governance's contract: tokens, fee,
+ * offers) and its escrow (agreements; ERC-20 renters approve it).
  */
-export async function deployRentalEscrow(ethers: HardhatEthers, d: EscrowDeployment): Promise<RentalEscrow> {
+export async function deployRentalEscrow(
+  ethers: HardhatEthers,
+  d: EscrowDeployment,
+): Promise<{ market: RentalMarket; escrow: RentalEscrow }> {
   const settlement = await ethers.deployContract(
     "RentalSettlement",
     [d.assetRegistry, d.deviceRegistry, d.distributor],
     d.deployer,
   );
-  return ethers.deployContract(
+  const market = (await ethers.deployContract(
+    "RentalMarket",
+    [d.governance, d.assetRegistry, d.deviceRegistry, d.feeRecipient, d.defaultArbiter, d.feeBps],
+    d.deployer,
+  )) as unknown as RentalMarket;
+  const escrow = (await ethers.deployContract(
     "RentalEscrow",
     [
-      d.governance,
+      await market.getAddress(),
       d.assetRegistry,
       d.deviceRegistry,
       d.distributor,
-      d.feeRecipient,
-      d.defaultArbiter,
-      d.feeBps,
       await settlement.getAddress(),
       d.disputes ?? (await (await ethers.deployContract("DisputeModule", [], d.deployer)).getAddress()),
     ],
     d.deployer,
-  ) as unknown as Promise<RentalEscrow>;
+  )) as unknown as RentalEscrow;
+  const governance = d.governanceSigner ?? (await ethers.getSigner(d.governance));
+  await (await market.connect(governance).setEscrow(await escrow.getAddress())).wait();
+  return { market, escrow };
 }
 
 /** The keys a rental terms JSON may hold (RentalTerms); any other key is refused. */

@@ -77,6 +77,7 @@ await runOperator(async () => {
   try {
     await requireCode(ethers, need("ESCROW"), "ESCROW");
     const escrow = await ethers.getContractAt("RentalEscrow", need("ESCROW"));
+    const market = () => rental.marketOf(escrow); // offers and renting: the escrow's market
     const signer = await signerFromEnv(ethers);
     const action = need("ACTION");
     const id = () => need("AGREEMENT");
@@ -84,12 +85,15 @@ await runOperator(async () => {
     let receipt: Awaited<ReturnType<typeof rental.settle>> | undefined;
     console.log(`${action} as ${signer.address} ...`);
     switch (action) {
-      case "publish":
-        console.log(`offer id: ${await rental.publishTerms(escrow, signer, readTerms(need("TERMS")))}`);
+      case "publish": {
+        const terms = readTerms(need("TERMS")); // refused before any call
+        console.log(`offer id: ${await rental.publishTerms(await market(), signer, terms)}`);
         break;
+      }
       case "sign": {
         const now = BigInt(Math.floor(Date.now() / 1000));
-        const signed = await rental.signTerms(escrow, signer, readTerms(need("TERMS")), {
+        const terms = readTerms(need("TERMS")); // refused before any call
+        const signed = await rental.signTerms(await market(), signer, terms, {
           expiry: big("EXPIRY", now + 7n * 86400n),
           nonce: big("NONCE", 0n),
           renter: process.env.RENTER,
@@ -106,10 +110,12 @@ await runOperator(async () => {
         break;
       }
       case "rent": {
-        const offer = await escrow.offerOf(need("OFFER_ID"));
+        const offer = await (await market()).offerOf(need("OFFER_ID"));
         const token = (await escrow.termsOf(offer.termsHash)).token;
         const prepay = await amountFromEnv(ethers, token, "PREPAY");
-        console.log(`agreement: ${await rental.rentOffer(escrow, signer, need("OFFER_ID"), big("DURATION"), prepay)}`);
+        console.log(
+          `agreement: ${await rental.rentOffer(await market(), signer, need("OFFER_ID"), big("DURATION"), prepay)}`,
+        );
         break;
       }
       case "rent-signed": {
@@ -123,7 +129,7 @@ await runOperator(async () => {
           offer: { ...file.offer, terms, nonce: BigInt(file.offer.nonce), expiry: BigInt(file.offer.expiry) },
         };
         const prepay = await amountFromEnv(ethers, terms.token, "PREPAY");
-        console.log(`agreement: ${await rental.rentSigned(escrow, signer, signed, big("DURATION"), prepay)}`);
+        console.log(`agreement: ${await rental.rentSigned(await market(), signer, signed, big("DURATION"), prepay)}`);
         break;
       }
       case "activate":

@@ -24,7 +24,9 @@ export const bench: AreaBench = async (connection) => {
   const pricePerSecond = 10n;
 
   const gas: Record<string, number> = {};
-  gas["suite.rental.open"] = await gasOf(world.rental.connect(a.renter).rent(a.offerId, DAY, DAY * pricePerSecond));
+  gas["suite.rental.open"] = await gasOf(
+    world.rentalMarket.connect(a.renter).rent(a.offerId, DAY, DAY * pricePerSecond),
+  );
   const id = await world.rental.agreementId(SubjectKind.Asset, a.id, 0);
   await networkHelpers.time.increase(3_600);
   gas["suite.rental.payPeriod"] = await gasOf(world.rental.connect(a.renter).payPeriod(id, 3_600));
@@ -52,12 +54,12 @@ export const bench: AreaBench = async (connection) => {
     meterPeriod: 3_600,
     maxUnitsPerPeriod: 1_000n,
   });
-  const offerId = await world.rental.connect(a.agent).publishOffer.staticCall(metered);
-  await (await world.rental.connect(a.agent).publishOffer(metered)).wait();
+  const offerId = await world.rentalMarket.connect(a.agent).publishOffer.staticCall(metered);
+  await (await world.rentalMarket.connect(a.agent).publishOffer(metered)).wait();
   // The hand-over reading: the meter's baseline at activation (a meter without one bills from its first reading).
   await (await attest(world, 0, await world.nextSender("meterRelayer"))).wait();
-  const mid = await world.rental.connect(a.renter).rent.staticCall(offerId, 7n * DAY, DAY * pricePerSecond);
-  await (await world.rental.connect(a.renter).rent(offerId, 7n * DAY, DAY * pricePerSecond)).wait();
+  const mid = await world.rentalMarket.connect(a.renter).rent.staticCall(offerId, 7n * DAY, DAY * pricePerSecond);
+  await (await world.rentalMarket.connect(a.renter).rent(offerId, 7n * DAY, DAY * pricePerSecond)).wait();
   await networkHelpers.time.increase(3_600);
   await (await attest(world, 0, await world.nextSender("meterRelayer"))).wait();
   await networkHelpers.time.increase(3_600);

@@ -185,8 +185,8 @@ export async function signAll(wallet: WalletClient<Transport, Chain | undefined,
   const account = privateKeyToAccount(\`0x\${"11".repeat(32)}\`);
   const me: Address = account.address;
   const offer = eip712.rental.buildOffer(eip712.rental.buildTerms({ subjectKind: 1, subjectId: 1n }), me, { expiry: 1n });
-  const bySigner: Hex = await eip712.rental.signOffer(account, 1n, local.RentalEscrow, offer);
-  const byClient: Hex = await eip712.rental.signOffer(wallet, 1n, local.RentalEscrow, offer);
+  const bySigner: Hex = await eip712.rental.signOffer(account, 1n, local.RentalMarket, offer);
+  const byClient: Hex = await eip712.rental.signOffer(wallet, 1n, local.RentalMarket, offer);
   const bDomain = eip712.maintenance.bidDomain(1n, local.MaintenanceOrders);
   const iDomain = eip712.maintenance.inspectionDomain(1n, local.MaintenanceEvidence);
   const orderId: Hex = \`0x\${"00".repeat(32)}\`;

@@ -29,6 +29,7 @@ const SUITE = [
   "ShareFactory",
   "AssetShares",
   "IncomeDistributor",
+  "RentalMarket",
   "RentalEscrow",
   "RentalCustody",
   "RentalClaims",

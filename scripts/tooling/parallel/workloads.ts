@@ -1,7 +1,7 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
  * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceOrders (with its evidence and custody) +
- * RentalEscrow with its settlement module and RentalCustody: the production deployment of deploy/suite.ts through
+ * RentalMarket, RentalEscrow with its settlement module, RentalCustody and RentalClaims: the production deployment of deploy/suite.ts through
  * `deployedSuite` of scripts/lib/fixture.ts),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
  * block (automine off, then one `evm_mine`), every transaction from its own sender, then traced.
@@ -21,6 +21,7 @@ import type {
   MockPayoutToken,
   RentalClaims,
   RentalEscrow,
+  RentalMarket,
   ShareFactory,
 } from "../../../types/ethers-contracts/index.js";
 import { buildTerms, SubjectKind } from "../../../client/src/eip712/rental.js";
@@ -77,6 +78,8 @@ export interface World {
   rental: RentalEscrow;
   /** The rental escrow's damage claims (created by it). */
   rentalClaims: RentalClaims;
+  /** The rental market (offers; opens agreements in `rental`). */
+  rentalMarket: RentalMarket;
   usdc: MockPayoutToken;
   deviceList: { signer: DeviceSigner; counter: bigint }[];
   assetList: Asset[];
@@ -127,7 +130,7 @@ export async function buildWorld(
     return ethers.getImpersonatedSigner(address);
   };
 
-  const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental } = suite;
+  const { devices, deviceToken, assets, identity, distributor, factory, escrow, rental, rentalMarket } = suite;
   const usdc = suite.payoutToken;
   await name(devices, "DeviceRegistry");
   await name(assets, "AssetRegistry");
@@ -140,6 +143,7 @@ export async function buildWorld(
   await name(suite.maintenanceCustody, "MaintenanceCustody");
   await name(rental, "RentalEscrow");
   await name(suite.rentalCustody, "RentalCustody");
+  await name(rentalMarket, "RentalMarket");
   await name(deviceToken, "DeviceToken");
   for (const role of ["DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "SHARE_FACTORY_ROLE", "BUYOUT_ROLE"]) {
     naming.keys.bytes32.set(role === "DEFAULT_ADMIN_ROLE" ? "0x" + "00".repeat(32) : ethers.id(role), role);
@@ -211,8 +215,8 @@ export async function buildWorld(
       pricePerSecond: RENT_PER_SECOND,
       deposit: USDC(10),
     });
-    const offerId = await rental.connect(agent).publishOffer.staticCall(terms);
-    await (await rental.connect(agent).publishOffer(terms)).wait();
+    const offerId = await rentalMarket.connect(agent).publishOffer.staticCall(terms);
+    await (await rentalMarket.connect(agent).publishOffer(terms)).wait();
     const renter = await nextSender(`renter${i}`);
     await (await usdc.mint(renter.address, USDC(100_000))).wait();
     await (await usdc.connect(renter).approve(await rental.getAddress(), ethers.MaxUint256)).wait();
@@ -229,6 +233,7 @@ export async function buildWorld(
     escrow,
     rental,
     rentalClaims: suite.rentalClaims,
+    rentalMarket,
     usdc,
     deviceList,
     assetList,
@@ -247,7 +252,7 @@ export async function buildWorld(
   if (!warmRentals) return world;
   progress("warming rentals (one hour-long agreement per asset, settled and closed, so every rental vault exists)");
   for (const a of assetList) {
-    await (await rental.connect(a.renter).rent(a.offerId, 3_600n, 3_600n * RENT_PER_SECOND)).wait();
+    await (await rentalMarket.connect(a.renter).rent(a.offerId, 3_600n, 3_600n * RENT_PER_SECOND)).wait();
     const vault = (await suite.rentalCustody.vaultOf(a.id)).toLowerCase();
     if ((await ethers.provider.getCode(vault)) === "0x") throw new Error(`rental vault of asset${a.index} missing`);
     naming.contracts.set(vault, { label: `AssetVault[rental](asset${a.index})` });
@@ -431,8 +436,8 @@ export async function planOrders(world: World, assets: Asset[]): Promise<Planned
 /** Each asset of `assets` rented by its own renter from the agent's on-chain offer (USDC, one day prepaid). */
 export function planRentals(world: World, assets: Asset[]): PlannedTx[] {
   return assets.map((a) => ({
-    label: "RentalEscrow.rent",
-    send: () => world.rental.connect(a.renter).rent(a.offerId, DAY, DAY * RENT_PER_SECOND, { gasLimit: GAS }),
+    label: "RentalMarket.rent",
+    send: () => world.rentalMarket.connect(a.renter).rent(a.offerId, DAY, DAY * RENT_PER_SECOND, { gasLimit: GAS }),
   }));
 }
 

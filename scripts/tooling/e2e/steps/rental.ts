@@ -8,13 +8,17 @@ import { E2E_USD, KIND_ENERGY, USD, advance, contract, latestTimestamp, signer, 
 /** The agent offers the asset; a renter rents it, billed per second and per metered Wh. */
 export const rentMetered: Step = {
   title: "rent the asset with metered billing: renter pays per Wh the device measured, rent flows to holders",
-  needs: ["RentalEscrow", "DeviceRegistry", "IncomeDistributor", "ShareFactory"],
+  needs: ["RentalMarket", "RentalEscrow", "DeviceRegistry", "IncomeDistributor", "ShareFactory"],
   run: async (ctx) => {
     const { ethers } = ctx.connection;
     const agent = signer(ctx, "agent");
     const renter = signer(ctx, "renter");
     const assetId = state<bigint>(ctx, "assetId");
     const [meter] = state<bigint[]>(ctx, "deviceIds");
+    const market = await contract<import("../../../../types/ethers-contracts/index.js").RentalMarket>(
+      ctx,
+      "RentalMarket",
+    );
     const escrow = await contract<import("../../../../types/ethers-contracts/index.js").RentalEscrow>(
       ctx,
       "RentalEscrow",
@@ -32,12 +36,12 @@ export const rentMetered: Step = {
       deposit: USD("100"),
       minDuration: 3600,
     });
-    const offerId = await publishTerms(escrow, agent, terms);
+    const offerId = await publishTerms(market, agent, terms);
     // Hand-over meter reading: the device signs its odometer for the start of the rental (a few seconds
     // ahead, within the registry's future skew), so the agreement's baseline is not older than its start
     // and the bill is exactly what was measured during the rental (SECURITY.md, metered money).
     await attest(ctx, 0, KIND_ENERGY, 0, (await latestTimestamp(ctx)) + 30n);
-    const id = await rentOffer(escrow, renter, offerId, 86_400n, USD("500"));
+    const id = await rentOffer(market, renter, offerId, 86_400n, USD("500"));
     expect(await escrow.stateOf(id)).to.equal(2n); // Active (activationWindow 0)
     // One hour of use; the meter reports 3 readings (signed by the device) totalling 3,000 Wh.
     // On anvil the three blocks may share a second, so the readings a timestamp: the device counter
