@@ -25,5 +25,4 @@ interface IRentalState is IRentalTypes {
     /// @notice The income distributor rent of assets is deposited into.
     /// @return The distributor.
     function distributor() external view returns (IIncomeDistributor);
-
 }

@@ -33,7 +33,6 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @notice The income distributor rent of assets is deposited into.
     IIncomeDistributor public immutable distributor;
 
-
     struct Subject {
         uint64 nonce; // agreements ever opened on this subject
         bool live; // the agreement of nonce - 1 holds the subject
