@@ -143,25 +143,25 @@ abstract contract RentalBase is IRentalState, ReentrancyGuardTransient {
     /// @dev The RentalCustody holding every agreement's money: the first contract this escrow created (CREATE,
     ///      nonce 1), so the settlement module, running in the escrow's context, finds it without storage.
     function _custody() internal view returns (IRentalCustody) {
-        return IRentalCustody(_created(address(this)));
+        return IRentalCustody(_created(address(this), 0x01));
     }
 
     /// @dev RentalClaims: the second contract this escrow created (CREATE, nonce 2), the only caller of
     ///      `closeSettlement`; derived, so the settlement module finds it without storage.
     function _claims() internal view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x02))))));
+        return _created(address(this), 0x02);
     }
 
-    /// @dev The first contract `deployer` created (CREATE at nonce 1).
-    function _created(address deployer) private pure returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, bytes1(0x01))))));
+    /// @dev The contract `deployer` created with CREATE at `nonce` (1 to 127: RLP of [deployer, nonce]).
+    function _created(address deployer, bytes1 nonce) private pure returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, nonce)))));
     }
 
     /// @dev The vault clone holding the money of custody `custodyId` (CREATE2 by the custody, salt = custodyId,
     ///      of the AssetVault implementation the custody created first), derived without a call.
     function _vaultOf(uint256 custodyId) internal view returns (address) {
         address custody = address(_custody());
-        return Clones.predictDeterministicAddress(_created(custody), bytes32(custodyId), custody);
+        return Clones.predictDeterministicAddress(_created(custody, 0x01), bytes32(custodyId), custody);
     }
 
     /// @dev Pays rent or damages to the owner side: the income asset's distributor (through the custody, which
