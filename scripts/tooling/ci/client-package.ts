@@ -1,8 +1,9 @@
 /**
  * Proves @plinth/client from the outside, the way an app gets it (`npm run client:check`):
  *
- *   1. builds the client (`npm run build:client`; CLIENT_CHECK_SKIP_BUILD=1 reuses client/dist);
- *   2. `npm pack`s client/ into a temporary folder outside the repository;
+ *   1-2. `npm pack`s client/ into a temporary folder outside the repository; the package's own `prepack`
+ *      builds it first (`npm run build:client` at the root), so a tarball never ships a stale dist
+ *      (CLIENT_CHECK_SKIP_BUILD=1 packs with --ignore-scripts and reuses client/dist);
  *   3. creates an empty project in os.tmpdir() and `npm install`s the tarball there (its dependencies and
  *      peers come from the registry, as for any app), plus viem (the optional peer the checks use);
  *   4. (a) imports it in Node (ESM): "@plinth/client" and "@plinth/client/node", and uses it for real
@@ -53,16 +54,16 @@ const packDir = join(work, "pack");
 const app = join(work, "app");
 
 try {
-  // 1. build
-  if (process.env.CLIENT_CHECK_SKIP_BUILD === "1") step("build skipped (CLIENT_CHECK_SKIP_BUILD=1): using client/dist");
-  else {
-    step("building the client (npm run build:client)");
-    run("npm run build:client", "npm", ["run", "--silent", "build:client"], ROOT);
-  }
-
-  // 2. pack
+  // 1-2. build (the package's prepack) and pack
+  const skipBuild = process.env.CLIENT_CHECK_SKIP_BUILD === "1";
+  step(
+    skipBuild
+      ? "npm pack --ignore-scripts (CLIENT_CHECK_SKIP_BUILD=1): using client/dist as it is"
+      : "npm pack (its prepack builds the client: npm run build:client)",
+  );
   mkdirSync(packDir);
-  const packed = JSON.parse(run("npm pack", "npm", ["pack", "--json", "--pack-destination", packDir], CLIENT)) as {
+  const packArgs = ["pack", "--json", "--pack-destination", packDir, ...(skipBuild ? ["--ignore-scripts"] : [])];
+  const packed = JSON.parse(run("npm pack", "npm", packArgs, CLIENT)) as {
     filename: string;
     entryCount: number;
     files: { path: string }[];
