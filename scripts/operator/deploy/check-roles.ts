@@ -3,8 +3,9 @@
  * what the parameters say (deployments/<chainId>.json holds the parameters used and addresses):
  * governance holds DEFAULT_ADMIN_ROLE everywhere, the suite's contracts hold their wiring roles
  * (LEASE_MANAGER_ROLE, BUYOUT_ROLE, RESERVE_SPENDER_ROLE, KYC agents), the deployer holds no role at
- * all, and no other account holds a role (RoleGranted events since the deployment). Exit code 1 and
- * a list of findings when anything differs.
+ * all, and no other account holds a role (RoleGranted events since the deployment); and that the
+ * wiring that is not a role (the market's escrow link, payment tokens, manufacturers, verifiers) is in
+ * effect. Exit code 1 and a list of findings when anything differs.
  *
  * Environment: DEPLOYER=<address> to check another deployer than the network's first account.
  */
@@ -29,7 +30,7 @@ await runOperator(async () => {
   for (const f of findings) console.log(`  ${f.ok ? "ok  " : "FAIL"} ${f.message}`);
   const failed = findings.filter((f) => !f.ok);
   if (failed.length > 0) {
-    throw new UserError(`${failed.length} role finding(s) differ from the parameters (see FAIL above)`);
+    throw new UserError(`${failed.length} finding(s) differ from the parameters (see FAIL above)`);
   }
-  console.log(`all ${findings.length} role checks pass`);
+  console.log(`all ${findings.length} role and wiring checks pass`);
 });

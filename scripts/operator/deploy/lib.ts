@@ -18,6 +18,7 @@ import {
   getCreateAddress,
   keccak256,
   type InterfaceAbi,
+  type Provider,
 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runOperator, UserError } from "../../lib/cli.js";
@@ -540,27 +541,39 @@ async function onChainState(
   }
   const doneActions = new Set<string>();
   for (const action of actionsOf(parameters, parts)) {
-    const target = contracts[action.contract];
-    if (action.done === undefined || target === undefined) continue;
-    const view = new Contract(target, [action.done.signature], provider);
-    const fn = view.interface.fragments.find((f) => f.type === "function");
-    if (fn === undefined || !("name" in fn)) continue;
-    try {
-      const returned: unknown = await view
-        .getFunction(fn.name as string)
-        .staticCall(...action.done.args.map((a) => resolveArg(a, predicted)));
-      const value: unknown = Array.isArray(returned) ? (returned as unknown[])[0] : returned;
-      const expected = resolveArg(action.done.equals, predicted);
-      const same =
-        typeof value === "string" && typeof expected === "string"
-          ? value.toLowerCase() === expected.toLowerCase()
-          : value === expected;
-      if (same) doneActions.add(action.id);
-    } catch {
-      /* not readable: treat as not done */
-    }
+    if ((await actionInEffect(provider, action, contracts, predicted)) === true) doneActions.add(action.id);
   }
   return { contracts, doneActions };
+}
+
+/**
+ * Whether a governance action is in effect on chain, by its `done` view (its first return value equals
+ * `done.equals`): true or false; undefined when the action has no such view or its contract is not deployed.
+ * A view that reverts or returns something unreadable counts as not in effect.
+ */
+async function actionInEffect(
+  provider: Provider,
+  action: GovernanceAction,
+  deployed: Readonly<Partial<Record<ContractName, string>>>,
+  addresses: Readonly<Partial<Record<ContractName, string>>> = deployed,
+): Promise<boolean | undefined> {
+  const target = deployed[action.contract];
+  if (action.done === undefined || target === undefined) return undefined;
+  const view = new Contract(target, [action.done.signature], provider);
+  const fn = view.interface.fragments.find((f) => f.type === "function");
+  if (fn === undefined || !("name" in fn)) return undefined;
+  try {
+    const returned: unknown = await view
+      .getFunction(fn.name as string)
+      .staticCall(...action.done.args.map((a) => resolveArg(a, addresses)));
+    const value: unknown = Array.isArray(returned) ? (returned as unknown[])[0] : returned;
+    const expected = resolveArg(action.done.equals, addresses);
+    return typeof value === "string" && typeof expected === "string"
+      ? value.toLowerCase() === expected.toLowerCase()
+      : value === expected;
+  } catch {
+    return false;
+  }
 }
 
 function writeIfChanged(file: string, content: string): boolean {
@@ -675,7 +688,10 @@ function roleName(roleId: string, extra: Map<string, string>): string {
 /**
  * Reads the chain and compares roles with what the parameters say: every expected holder has its
  * role, the deployer holds no role at all (unless the parameters name it), and no other account
- * was ever left holding a role (RoleGranted/RoleRevoked events since the deployment).
+ * was ever left holding a role (RoleGranted/RoleRevoked events since the deployment). Then the
+ * wiring that is not a role: every other governance action of the deployed parts (the market's escrow
+ * link, payment tokens, manufacturers, verifiers, the devices' asset registry) is in effect, read
+ * through the action's own `done` view.
  */
 export async function checkRoles(
   hre: HardhatRuntimeEnvironment,
@@ -758,6 +774,22 @@ export async function checkRoles(
         });
       }
     }
+  }
+
+  // Wiring that is not a role (links such as the market's escrow, allowlisted tokens, admitted
+  // manufacturers, verifiers): every governance action of the deployed parts must be in effect.
+  const addresses = Object.fromEntries(
+    Object.entries(record.contracts).map(([name, entry]) => [name, entry.address]),
+  ) as Partial<Record<ContractName, string>>;
+  for (const action of actionsOf(record.parameters, record.parts)) {
+    if (action.grants !== undefined) continue; // checked above, as a role
+    const inEffect = await actionInEffect(provider, action, addresses);
+    if (inEffect === undefined) continue;
+    const call = `${action.contract}.${action.method}(${action.args.map((a) => String(resolveArg(a, addresses))).join(", ")})`;
+    findings.push({
+      ok: inEffect,
+      message: `wiring: ${call} ${inEffect ? "in effect" : "NOT in effect (governance has to send it)"}`,
+    });
   }
   return findings;
 }
