@@ -60,13 +60,6 @@ interface IRentalEscrow is IRentalState {
     /// @param seconds_ Seconds to pay for.
     function payPeriod(bytes32 id, uint256 seconds_) external payable;
 
-    /// @notice Credits the protocol fees held in `ids` (agreements of `token` in custody `custodyId`) to the
-    ///         fee recipient, as a balance in that custody. Anyone may call; the caller bounds the list.
-    /// @param custodyId The custody (see `custodyOf`) whose agreements to sweep.
-    /// @param ids Agreements whose fees to sweep.
-    /// @param token Their payment token (agreements of another token or custody are skipped).
-    function sweepFees(uint256 custodyId, bytes32[] calldata ids, address token) external;
-
     /// @notice Charges the metered units of the verified readings since the last settlement.
     /// @param id The agreement (Active or TerminatedEarly, metered terms).
     function settleMetered(bytes32 id) external;
@@ -180,7 +173,7 @@ interface IRentalEscrow is IRentalState {
 
     /// @notice The rental market this escrow was deployed for: the only caller of `storeTerms` and `open`, and the holder
     ///         of the configuration this escrow reads (token allowlist and protocol fee at opening, fee recipient
-    ///         when fees are swept, default arbiter when a claim is disputed).
+    ///         when earned rent is paid out, default arbiter when a claim is disputed).
     /// @return The market.
     function market() external view returns (IRentalMarket);
 }

@@ -56,7 +56,7 @@ interface IRentalMarket is IPlinthErrors {
     /// @param bps Fee in basis points, at most MAX_FEE_BPS.
     function setProtocolFee(uint16 bps) external;
 
-    /// @notice Sets who is credited the protocol fees the escrow sweeps from now on.
+    /// @notice Sets who is credited the protocol fees of rent the escrow pays out from now on.
     /// @param recipient The new fee recipient.
     function setFeeRecipient(address recipient) external;
 
@@ -125,7 +125,7 @@ interface IRentalMarket is IPlinthErrors {
     /// @return The fee.
     function protocolFeeBps() external view returns (uint16);
 
-    /// @notice Who is credited the protocol fees swept from now on.
+    /// @notice Who is credited the protocol fees of rent paid out from now on.
     /// @return The fee recipient.
     function feeRecipient() external view returns (address);
 

@@ -126,7 +126,6 @@ interface IRentalTypes is IPlinthErrors {
         // slot 7
         uint256 incomeAssetId; // device rentals: asset the device was bound to at opening (0: owner's balance)
         // slot 8
-        uint128 protocolFee; // protocol fee charged, not yet swept to the fee recipient
         uint64 meterBilled; // units billed so far (<= meterUnits; the rest is carried above the cap)
     }
 
@@ -197,7 +196,8 @@ interface IRentalTypes is IPlinthErrors {
         uint256 badDebt,
         uint256 depositHeld
     );
-    /// @notice Earned rent paid out: `fee` to the protocol, `net` to the owner side.
+    /// @notice Earned rent paid out: `fee` credited to the market's fee recipient (claimable in the agreement's
+    ///         custody), `net` to the owner side.
     event RentPaid(bytes32 indexed id, uint256 fee, uint256 net);
     /// @notice The deposit held was released: `toOwner` paid to the owner side, `toRenter` credited to the renter.
     event ClaimResolved(bytes32 indexed id, uint256 toOwner, uint256 toRenter);

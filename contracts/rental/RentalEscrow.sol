@@ -150,11 +150,6 @@ contract RentalEscrow is RentalBase, IRentalEscrow {
         _delegate();
     }
 
-    /// @inheritdoc IRentalEscrow
-    function sweepFees(uint256 /* custodyId */, bytes32[] calldata /* ids */, address /* token */) external {
-        _delegate();
-    }
-
     // ------------------------------------------------------------------ settlement (run by the module)
 
     /// @inheritdoc IRentalEscrow
@@ -247,7 +242,7 @@ contract RentalEscrow is RentalBase, IRentalEscrow {
     /// @inheritdoc IRentalEscrow
     function heldFor(bytes32 id) external view returns (uint256) {
         Agreement storage a = _agreements[id];
-        return uint256(a.credit) + a.depositHeld + a.earned + a.protocolFee;
+        return uint256(a.credit) + a.depositHeld + a.earned;
     }
 
     /// @inheritdoc IRentalEscrow

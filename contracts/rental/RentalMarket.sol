@@ -24,7 +24,7 @@ import {RentalTerms} from "./RentalTerms.sol";
 ///         (`setEscrow`; nothing is offered or rented before) through `storeTerms` and `open`, which only this
 ///         market may call. The escrow pulls the payment from the renter (ERC-20 renters approve the escrow; ETH
 ///         is forwarded as msg.value) and reads the configuration back from here: `tokenAllowed` and
-///         `protocolFeeBps` at opening, `feeRecipient` when fees are swept, `defaultArbiter` when a claim is
+///         `protocolFeeBps` at opening, `feeRecipient` when earned rent is paid out, `defaultArbiter` when a claim is
 ///         disputed. The market holds no money.
 contract RentalMarket is IRentalMarket, AccessControl, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IRentalMarket

@@ -253,8 +253,9 @@ contract RentalSettlement is RentalBase {
         if (amount == 0) return;
         a.earned = 0;
         uint256 fee = Math.mulDiv(amount, a.feeBps, BPS);
-        // The fee stays in the agreement's own storage (no shared hot slot); `sweepFees` moves it.
-        a.protocolFee += uint128(fee);
+        // The fee is the market's fee recipient's at once, claimable in this agreement's custody (a slot per
+        // custody and token: no hot slot shared across assets), withdrawn like any other balance.
+        if (fee != 0) _credit(_market().feeRecipient(), _custodyOf(a, t), t.token, fee);
         _payIncome(a, t, t.token, amount - fee);
         emit RentPaid(id, fee, amount - fee);
     }
@@ -304,22 +305,6 @@ contract RentalSettlement is RentalBase {
         Agreement storage a = _agreements[id];
         if (a.state == State.None) revert WrongState(id, State.None);
         _topUp(id, seconds_ * _terms[a.termsHash].pricePerSecond);
-    }
-
-    /// @notice Runs `IRentalEscrow.sweepFees` (documented there) on the escrow's storage.
-    function sweepFees(uint256 custodyId, bytes32[] calldata ids, address token) external onlyDelegated nonReentrant {
-        uint256 total;
-        for (uint256 i; i < ids.length; ++i) {
-            Agreement storage a = _agreements[ids[i]];
-            uint256 fee = a.protocolFee;
-            if (fee == 0) continue;
-            Terms storage t = _terms[a.termsHash];
-            if (t.token != token || _custodyOf(a, t) != custodyId) continue;
-            a.protocolFee = 0;
-            total += fee;
-        }
-        if (total == 0) revert NothingToWithdraw();
-        _credit(_market().feeRecipient(), custodyId, token, total);
     }
 
     function _endReservation(bytes32 id, Agreement storage a, EndReason reason) internal {

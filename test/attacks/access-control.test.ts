@@ -377,7 +377,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "markDefault(bytes32)": { kind: "open", why: "only when the renter is in default past the grace period" },
     "settle(bytes32)": { kind: "open", why: "deadline-gated: only after the end" },
     "cancelReservation(bytes32)": { kind: "open", why: "deadline-gated: after the activation window, full refund" },
-    "sweepFees(uint256,bytes32[],address)": { kind: "open", why: "credits fees only to the fee recipient" },
   },
   RentalCustody: {
     "createVault(uint256)": { kind: "gated", error: "NotEscrow" },
@@ -416,7 +415,6 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "payPeriod(bytes32,uint256)": DIRECT,
     "settle(bytes32)": DIRECT,
     "settleMetered(bytes32)": DIRECT,
-    "sweepFees(uint256,bytes32[],address)": DIRECT,
     "terminateEarly(bytes32)": DIRECT,
     "topUp(bytes32,uint256)": DIRECT,
   },

@@ -2,7 +2,7 @@
  * SWC-128 DoS with block gas limit: every list a contract iterates is bounded by a constant, enforced
  * with its custom error at the boundary (max accepted, max + 1 refused, nothing changed), and the
  * per-holder work never grows with the number of holders (O(1) claims and deposits: no loop over users).
- * Caller-supplied arrays that only the caller pays for (attestBatch, rental sweepFees) are linear in
+ * Caller-supplied arrays that only the caller pays for (attestBatch) are linear in
  * their own length and touch no shared list.
  */
 import { expect } from "chai";

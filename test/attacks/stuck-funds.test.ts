@@ -144,7 +144,6 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await time.increase(DAY + 1);
     // Unruled: from the deadline on anyone applies the default ruling (the renter) on the dispute module.
     await w.disputes.connect(w.outsider).resolveByTimeout(await w.rentalClaims.disputeIdOf(full.agreementId));
-    await w.rental.sweepFees(w.assetId, [declined.agreementId, lapsed.agreementId, full.agreementId], ETH);
     for (const s of [w.alice, w.bob, w.agent, w.feeRecipient]) {
       if ((await w.rentalCustody.claimable(s.address, w.assetId, ETH)) !== 0n)
         await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
@@ -241,7 +240,6 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, u, USDC(1_000));
     await time.increase(DAY + 1);
     await w.rentalClaims.connect(w.outsider).finalize(r.agreementId);
-    await w.rental.sweepFees(w.assetId, [r.agreementId], ETH);
     for (const s of [w.alice, w.feeRecipient]) await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
   });

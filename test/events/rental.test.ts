@@ -123,15 +123,14 @@ describe("events: RentalEscrow (issue 12, exact arguments)", function () {
       .to.emit(rental, "RentPaid")
       .withArgs(id, fee, earned - fee)
       .and.to.emit(f.custody, "Credited")
+      .withArgs(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS, fee)
+      .and.to.emit(f.custody, "Credited")
       .withArgs(f.renter.address, ASSET_ID, ZERO_ADDRESS, refund)
       .and.to.emit(rental, "Settled")
       .withArgs(id, EndReason.Ended, refund, 0n, 0n, DEPOSIT);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(refund);
-
-    // The fee stays in the agreement until swept to the fee recipient.
-    await expect(rental.connect(f.other).sweepFees(ASSET_ID, [id], ZERO_ADDRESS))
-      .to.emit(f.custody, "Credited")
-      .withArgs(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS, fee);
+    // The fee is the fee recipient's at once, in the agreement's custody.
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
 
     await expect(f.custody.connect(f.renter).withdraw(ASSET_ID, ZERO_ADDRESS))
       .to.emit(f.custody, "Withdrawn")

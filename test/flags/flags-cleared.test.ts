@@ -216,7 +216,7 @@ describe("flags: rental escrow", function () {
     expect(await f.assets.leasedUntil(ASSET_ID)).to.equal(0n);
   });
 
-  it("settle moves earned rent out (earned 0) and holds the fee; sweepFees zeroes it; withdraw zeroes the claimable balance", async function () {
+  it("settle moves earned rent out (earned 0) and credits the fee to its recipient; withdraw zeroes that balance", async function () {
     const f = await loadFixture(rental);
     const t0 = (await time.latest()) + 10;
     const id = await rentAt(f, t0);
@@ -224,11 +224,9 @@ describe("flags: rental escrow", function () {
     await f.escrow.settle(id);
     const a = await f.escrow.agreementOf(id);
     expect(a.earned).to.equal(0n);
-    const fee = a.protocolFee;
-    expect(fee).to.equal((BigInt(DAY) * GWEI * 250n) / 10_000n);
-    await f.escrow.sweepFees(ASSET_ID, [id], ETH);
-    expect((await f.escrow.agreementOf(id)).protocolFee).to.equal(0n);
+    const fee = (BigInt(DAY) * GWEI * 250n) / 10_000n;
     expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(fee);
+    expect(await f.escrow.heldFor(id)).to.equal(a.depositHeld);
     await f.custody.connect(f.feeRecipient).withdraw(ASSET_ID, ETH);
     expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ETH)).to.equal(0n);
   });

@@ -67,12 +67,12 @@ abstract contract MeteringSetup is SuiteSetup {
         return x < y ? x : y;
     }
 
-    /// @dev Owner-side money of the agreement: not yet paid out, its protocol fee, and what reached
-    ///      the asset's income vault or waits to be deposited there.
+    /// @dev Owner-side money of the agreement: not yet paid out, its protocol fee (the fee recipient's
+    ///      balance in the custody), and what reached the asset's income vault or waits to be deposited there.
     function _ownerSide(IRentalTypes.Agreement memory a) internal view returns (uint256) {
         return
             uint256(a.earned) +
-            a.protocolFee +
+            rentalCustody.claimable(handler.RENT_FEES(), assetId, address(usd)) +
             usd.balanceOf(distributor.vaultOf(assetId)) +
             rentalCustody.pendingIncome(assetId, address(usd));
     }

@@ -38,7 +38,7 @@ struct Suite {
 ///         device attestations (fresh and stale counters), share transfers among three KYC'd holders,
 ///         income deposits and claims, protocol-fee claims, an on-chain rental offer of the asset
 ///         (rent, top up, terminate early, default, settle, damage claim, accept/dispute/rule,
-///         finalize, sweep, withdraw), maintenance orders (payer- or reserve-funded; device-proved or
+///         finalize, withdraw), maintenance orders (payer- or reserve-funded; device-proved or
 ///         inspector-proved; accept, prove, cancel, expire, claim, return to reserve) and time.
 ///         Every action either succeeds (and is counted) or changes nothing. A ghost ledger records
 ///         every token unit entering the suite from outside (`ghostIn`) and every unit paid out to
@@ -458,17 +458,6 @@ contract SuiteHandler {
         if (id == bytes32(0)) return;
         try rentalClaims.finalize(id) {
             count["finalize"]++;
-        } catch {}
-    }
-
-    /// @notice Anyone credits an agreement's protocol fee to the fee recipient.
-    function sweepRentalFees(uint256 idSeed) public {
-        bytes32 id = _agreement(idSeed);
-        if (id == bytes32(0)) return;
-        bytes32[] memory list = new bytes32[](1);
-        list[0] = id;
-        try rental.sweepFees(assetId, list, address(usd)) {
-            count["sweepFees"]++;
         } catch {}
     }
 

@@ -349,18 +349,10 @@ abstract contract SuiteSetup is PlinthTest {
         if (s == IMaintenance.State.Open || s == IMaintenance.State.Active) maintenance.expire(id);
     }
 
-    /// @dev After every escrow reached a terminal state: every party withdraws, fees are swept and
-    ///      the reserve credit returns; the escrows are then empty and the asset's income vault holds
+    /// @dev After every escrow reached a terminal state: every party (the rental fee recipient among them)
+    ///      withdraws and the reserve credit returns; the escrows are then empty and the asset's income vault holds
     ///      only its reserve, fees, unclaimed income and dust.
     function _everyoneLeaves() internal {
-        uint256 n = handler.agreementCount();
-        bytes32[] memory ids = new bytes32[](n);
-        uint256 fees;
-        for (uint256 i = 0; i < n; ++i) {
-            ids[i] = handler.agreements(i);
-            fees += rental.agreementOf(ids[i]).protocolFee;
-        }
-        if (fees != 0) rental.sweepFees(assetId, ids, address(usd));
         if (rentalCustody.pendingIncome(assetId, address(usd)) != 0) rentalCustody.flushIncome(assetId, address(usd));
         address[5] memory rp = handler.rentalParties();
         for (uint256 i = 0; i < rp.length; ++i) {
@@ -404,7 +396,7 @@ abstract contract SuiteSetup is PlinthTest {
             uint256 steps = _closeAgreement(id);
             assertTrue(rental.stateOf(id) == IRentalTypes.State.Closed, "every agreement closes");
             assertLe(steps, 3, "in at most three public calls");
-            assertEq(rental.heldFor(id), rental.agreementOf(id).protocolFee, "a closed agreement holds only its fee");
+            assertEq(rental.heldFor(id), 0, "a closed agreement holds nothing (its fee is the recipient's)");
         }
         assertTrue(rental.liveAgreementOf(1, assetId) == bytes32(0), "the asset is free again");
         n = handler.orderCount();
@@ -534,7 +526,6 @@ contract SuiteHandlerPathsTest is SuiteSetup {
         handler.claimDamage(0, 10e6);
         handler.answerClaim(0, true);
         handler.resolve(0, 1); // for the owner: the 10e6 claim is paid
-        handler.sweepRentalFees(0);
         for (uint256 p = 0; p < 5; ++p) handler.withdrawRental(p);
         _checkValue();
 
@@ -598,7 +589,7 @@ contract SuiteHandlerPathsTest is SuiteSetup {
         handler.returnToReserve();
         _checkValue();
 
-        bytes32[31] memory actions = [
+        bytes32[30] memory actions = [
             bytes32("attest"),
             "attestRefused",
             "depositIncome",
@@ -611,7 +602,6 @@ contract SuiteHandlerPathsTest is SuiteSetup {
             "claimDamage",
             "disputeClaim",
             "resolve",
-            "sweepFees",
             "withdrawRental",
             "terminateEarly",
             "acceptClaim",

@@ -128,9 +128,11 @@ describe("operator scripts: human units and named states", function () {
     await networkHelpers.time.increase(DAY);
     const settle = await runScript("scripts/operator/rental/rental.ts", { ...base, ACTION: "settle", AGREEMENT: id });
     expect(settle.exitCode, settle.stderr).to.equal(0);
-    // 100 eUSD of credit less a day at 0.000001 eUSD/s (0.0864) and 500 units at 0.001 (0.5); 2.5 % fee
+    // 100 eUSD of credit less a day at 0.000001 eUSD/s (0.0864) and 500 units at 0.001 (0.5); 2.5 % fee, the fee
+    // recipient's balance at once
     expect(settle.stdout.split("\n").slice(1)).to.deep.equal([
       `claimable by ${f.renter.address}: +99.4136 eUSD (99413600)`,
+      `claimable by ${f.feeRecipient.address}: +0.01466 eUSD (14660)`,
       "income deposited for asset 7: 0.57174 eUSD (571740)",
       "rent paid: 0.57174 eUSD (571740) to the owner side, fee 0.01466 eUSD (14660)",
       "settled (Ended): refund 99.4136 eUSD (99413600), from deposit 0 eUSD (0), bad debt 0 eUSD (0), " +

@@ -57,7 +57,7 @@ async function disputed() {
 
 /**
  * The agreement is Closed and every wei it took is accounted for: the rent net of fee plus `toOwner` reached the
- * distributor, the renter can withdraw the rest of the deposit, the fee is swept to the fee recipient; after every
+ * distributor, the renter can withdraw the rest of the deposit, the fee recipient can withdraw the fee credited at payout; after every
  * withdrawal the asset's vault and the escrow and the claims hold nothing.
  */
 async function everyWeiOut(f: F & { id: string }, toOwner: bigint) {
@@ -66,9 +66,8 @@ async function everyWeiOut(f: F & { id: string }, toOwner: bigint) {
   expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(RENT - FEE + toOwner);
   expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(DEPOSIT - toOwner);
   expect(await f.custody.claimable(f.agent.address, ASSET_ID, ZERO_ADDRESS)).to.equal(0n);
-  expect(await f.escrow.heldFor(f.id)).to.equal(FEE);
-  await f.escrow.sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS);
   expect(await f.escrow.heldFor(f.id)).to.equal(0n);
+  expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(FEE);
   await expect(f.custody.connect(f.renter).withdraw(ASSET_ID, ZERO_ADDRESS)).to.changeEtherBalance(
     ethers,
     f.renter,

@@ -114,7 +114,6 @@ describe("RentalEscrow: edges", function () {
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
-    await f.escrow.sweepFees(ASSET_ID, [id], ZERO_ADDRESS);
     expect(await f.custody.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.be.greaterThan(0);
     await f.claims.connect(f.agent).claimDamage(id, 1, ethers.ZeroHash);
     await f.claims.connect(f.renter).disputeClaim(id);

@@ -405,19 +405,32 @@ describe("RentalEscrow: reservations", function () {
 });
 
 describe("RentalEscrow: paying and metering", function () {
-  it("streams rent to the income distributor net of the snapshotted protocol fee", async function () {
+  it("streams rent to the income distributor net of the snapshotted protocol fee, the fee claimable at once", async function () {
     const f = await loadFixture(activeEth);
     const start = (await f.escrow.agreementOf(f.id)).accruedUntil;
     await time.setNextBlockTimestamp(start + 1000n);
-    await f.escrow.connect(f.other).collect(f.id);
     const gross = 1000n * GWEI;
     const fee = (gross * BigInt(FEE_BPS)) / 10_000n;
+    await expect(f.escrow.connect(f.other).collect(f.id))
+      .to.emit(f.custody, "Credited")
+      .withArgs(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS, fee)
+      .and.to.emit(f.escrow, "RentPaid")
+      .withArgs(f.id, fee, gross - fee);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(gross - fee);
-    expect((await f.escrow.agreementOf(f.id)).protocolFee).to.equal(fee);
-    await f.escrow.connect(f.other).sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS);
     expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
-    await expect(f.escrow.sweepFees(ASSET_ID, [f.id], ZERO_ADDRESS)).to.be.revertedWithCustomError(
-      f.escrow,
+    expect(await f.escrow.heldFor(f.id)).to.equal((await f.escrow.agreementOf(f.id)).credit + DEPOSIT);
+    // A second collect a second later adds exactly that second's fee (rounded down) to the same balance.
+    await time.setNextBlockTimestamp(start + 1001n);
+    await f.escrow.connect(f.other).collect(f.id);
+    const total = fee + (GWEI * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(total);
+    // The recipient withdraws it like any party, once.
+    const before = await ethers.provider.getBalance(f.feeRecipient.address);
+    const receipt = await (await f.custody.connect(f.feeRecipient).withdraw(ASSET_ID, ZERO_ADDRESS)).wait();
+    const gas = receipt!.gasUsed * receipt!.gasPrice;
+    expect(await ethers.provider.getBalance(f.feeRecipient.address)).to.equal(before + total - gas);
+    await expect(f.custody.connect(f.feeRecipient).withdraw(ASSET_ID, ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      f.custody,
       "NothingToWithdraw",
     );
   });

@@ -129,16 +129,13 @@ contract RentalEscrowFuzzTest is RentalSetup {
         uint256 cut = (duration - used) * price;
         uint256 refund = custody.claimable(RENTER, 1, address(0));
         assertEq(refund, cut - (cut - (cut * 5_000 + 9_999) / 10_000), "refund = ceil(50% of the cut rent)");
-        uint256 out = distributor.deposited(1, address(0)) + a.protocolFee + refund + a.depositHeld;
+        uint256 fee = custody.claimable(FEES, 1, address(0));
+        uint256 out = distributor.deposited(1, address(0)) + fee + refund + a.depositHeld;
         assertEq(out, prepay + 1e15, "every wei is accounted for");
-        assertEq(
-            custody.vaultOf(1).balance,
-            a.protocolFee + refund + a.depositHeld,
-            "the asset's vault holds the rest"
-        );
+        assertEq(custody.vaultOf(1).balance, fee + refund + a.depositHeld, "the asset's vault holds the rest");
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
         assertEq(address(custody).balance, 0, "the custody itself holds nothing");
-        assertLe(a.protocolFee, ((prepay - refund) * FEE_BPS) / 10_000 + 1, "fee at most the snapshotted rate");
+        assertLe(fee, ((prepay - refund) * FEE_BPS) / 10_000 + 1, "fee at most the snapshotted rate");
     }
 
     /// Whatever the prepayment and the time of default, the deposit pays at most itself and the
@@ -158,7 +155,7 @@ contract RentalEscrowFuzzTest is RentalSetup {
         assertLe(a.depositHeld, 1e15, "deposit never grows");
         uint256 out =
             distributor.deposited(1, address(0)) +
-                a.protocolFee +
+                custody.claimable(FEES, 1, address(0)) +
                 a.depositHeld +
                 custody.claimable(RENTER, 1, address(0));
         assertEq(out, prepay + 1e15, "every wei is accounted for");
@@ -280,7 +277,7 @@ contract RentalEscrowInvariantTest is RentalSetup {
             uint256 steps = handler.driveToClosed(id);
             assertTrue(escrow.stateOf(id) == IRentalTypes.State.Closed, "closed");
             assertLe(steps, 3, "at most three moves");
-            assertEq(escrow.heldFor(id) - escrow.agreementOf(id).protocolFee, 0, "nothing held but the fee");
+            assertEq(escrow.heldFor(id), 0, "a closed agreement holds nothing (its fee is the recipient's)");
             vm.revertToState(snap);
         }
     }

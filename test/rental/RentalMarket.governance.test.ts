@@ -115,7 +115,7 @@ describe("RentalMarket: governance", function () {
     await f.escrow.settle(first);
     // Rent of the first agreement paid out at its snapshotted 2.5 %.
     const fee = (DAY * GWEI * BigInt(FEE_BPS)) / 10_000n;
-    expect((await f.escrow.agreementOf(first)).protocolFee).to.equal(fee);
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
     await time.increase(2n * DAY);
     await f.claims.finalize(first);
     await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, pay);
@@ -123,20 +123,26 @@ describe("RentalMarket: governance", function () {
     expect((await f.escrow.agreementOf(second)).feeBps).to.equal(1000);
   });
 
-  it("sweeps fees to the fee recipient the market names at sweep time", async function () {
+  it("credits each payout's fee to the fee recipient the market names at that payout", async function () {
     const f = await loadFixture(base);
     const offerId = await publish(f.market, f.agent, assetTerms({ deposit: 0n }));
     await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    await time.increase(DAY);
-    await f.escrow.settle(id);
-    const fee = (DAY * GWEI * BigInt(FEE_BPS)) / 10_000n;
+    const start = (await f.escrow.agreementOf(id)).accruedUntil;
+    // The first half of the day is paid out while the first recipient is named ...
+    await time.setNextBlockTimestamp(start + DAY / 2n);
+    await f.escrow.collect(id);
+    const half = ((DAY / 2n) * GWEI * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(half);
+    // ... the rest after governance named another: earned fees stay with whom they were credited to.
     await f.market.connect(f.governance).setFeeRecipient(f.other.address);
-    await expect(f.escrow.sweepFees(ASSET_ID, [id], ZERO_ADDRESS))
+    await time.increase(DAY);
+    await expect(f.escrow.settle(id))
       .to.emit(f.custody, "Credited")
-      .withArgs(f.other.address, ASSET_ID, ZERO_ADDRESS, fee);
-    expect(await f.custody.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.equal(fee);
-    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(0n);
+      .withArgs(f.other.address, ASSET_ID, ZERO_ADDRESS, half);
+    expect(await f.custody.claimable(f.other.address, ASSET_ID, ZERO_ADDRESS)).to.equal(half);
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, ZERO_ADDRESS)).to.equal(half);
+    expect(await f.escrow.heldFor(id)).to.equal(0n);
   });
 
   it("a token governance delists after publication is refused at opening; nothing is paid or stored", async function () {

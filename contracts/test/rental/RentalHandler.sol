@@ -162,12 +162,6 @@ contract RentalHandler {
         claims.finalize(_id(idSeed));
     }
 
-    function sweep(uint256 idSeed) external {
-        bytes32[] memory list = new bytes32[](1);
-        list[0] = _id(idSeed);
-        escrow.sweepFees(escrow.custodyOf(list[0]), list, address(0));
-    }
-
     function withdraw(uint256 partySeed, uint256 assetSeed) external {
         address party = parties()[partySeed % 5];
         vm.prank(party);
