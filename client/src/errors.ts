@@ -100,8 +100,11 @@ export function revertDataOf(error: unknown): Hex | undefined {
     if (value === null || typeof value !== "object" || seen.has(value) || depth > 6) return undefined;
     seen.add(value);
     const record = value as Record<string, unknown>;
-    const data = record.data;
-    if (typeof data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(data)) return data as Hex;
+    // ethers and JSON-RPC errors carry the bytes as `data`; viem's ContractFunctionRevertedError decodes `data`
+    // into an object when it knows the ABI and keeps the bytes as `raw`.
+    for (const bytes of [record.data, record.raw]) {
+      if (typeof bytes === "string" && /^0x[0-9a-fA-F]{8,}$/.test(bytes)) return bytes as Hex;
+    }
     for (const key of ["data", "error", "info", "cause", "revert", "details"]) {
       const found = visit(record[key], depth + 1);
       if (found !== undefined) return found;

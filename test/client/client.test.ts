@@ -82,6 +82,44 @@ describe("@plinth/client, imported from its built output", function () {
     );
   });
 
+  it("decodes the revert behind viem's contract errors: simulateContract's, and a ContractFunctionRevertedError (bytes only under `raw`)", async function () {
+    const { ContractFunctionRevertedError, createPublicClient, custom } = await import("viem");
+    const [deployer] = await connection.ethers.getSigners();
+    const me = deployer.address as `0x${string}`;
+    const call = {
+      address: addresses.DeviceRegistry,
+      abi: client.deviceRegistryAbi,
+      functionName: "admitManufacturer" as const,
+      args: [me, me] as const,
+    };
+    const expectUnauthorized = (thrown: unknown) => {
+      const decoded = client.decodeError(thrown);
+      expect(decoded?.name).to.equal("AccessControlUnauthorizedAccount");
+      expect(decoded?.args).to.deep.equal({ account: deployer.address, neededRole: ZeroHash });
+    };
+    // In-process: viem keeps the provider's error, with the bytes, deep in the cause chain.
+    const viemClient = createPublicClient({ transport: custom(connection.provider as unknown as EIP1193Provider) });
+    let thrown: unknown;
+    try {
+      await viemClient.simulateContract({ ...call, account: me });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, "viem refused the call").to.not.equal(undefined);
+    expectUnauthorized(thrown);
+    // viem's ContractFunctionRevertedError (what viem's docs have apps walk the cause chain to) keeps the revert
+    // bytes only as `raw`: its `data` is the decoded object. Built here by viem from the bytes alone.
+    const revert = (thrown as { cause: { raw: `0x${string}` } }).cause.raw;
+    const fromNode = new ContractFunctionRevertedError({
+      abi: client.deviceRegistryAbi,
+      data: revert,
+      functionName: "admitManufacturer",
+    });
+    expect(fromNode.raw).to.equal(revert);
+    expect(typeof fromNode.data).to.equal("object");
+    expectUnauthorized(fromNode);
+  });
+
   it("decodes Error(string) and Panic(uint256), and returns undefined for unknown data", function () {
     const panic = client.decodeRevertData("0x4e487b710000000000000000000000000000000000000000000000000000000000000011");
     expect(panic).to.include({ name: "Panic", message: "Panic 0x11: arithmetic overflow or underflow" });
