@@ -215,7 +215,11 @@ export interface Indexer {
 }
 
 /** Starts the indexer (`ponder start`, PGlite in a fresh temporary directory) against `rpcUrl`. */
-export async function startIndexer(rpcUrl: string, extraEnv: Record<string, string> = {}): Promise<Indexer> {
+export async function startIndexer(
+  rpcUrl: string,
+  extraEnv: Record<string, string> = {},
+  logFormat: "pretty" | "json" = "pretty",
+): Promise<Indexer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const pglite = mkdtempSync(join(tmpdir(), "plinth-indexer-"));
@@ -228,13 +232,14 @@ export async function startIndexer(rpcUrl: string, extraEnv: Record<string, stri
     PLINTH_RPC_URL: rpcUrl,
     PLINTH_PGLITE_DIR: pglite,
     PLINTH_POLLING_MS: "250",
+    PLINTH_RPC_FANOUT: "16",
     PONDER_TELEMETRY_DISABLED: "true",
     DATABASE_URL: "",
     ...extraEnv,
   });
   const indexer = startDetached(
     process.execPath,
-    [ponder, "start", "--schema", "plinth", "--port", String(port), "--log-format", "pretty"],
+    [ponder, "start", "--schema", "plinth", "--port", String(port), "--log-format", logFormat],
     { cwd: indexerDir, env, logFile },
   );
 
