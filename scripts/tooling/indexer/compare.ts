@@ -223,11 +223,14 @@ export async function compareAll(ctx: Context): Promise<string[]> {
 
   // 3. Assets and share holdings.
   const assetRegistry = ctx.record.contracts.AssetRegistry.address as Address;
-  const assets = await all<{ id: string; status: number; agent: string; shares: string | null; sharesSupply: string }>(
-    ctx,
-    "assets",
-    "id status agent shares sharesSupply",
-  );
+  const assets = await all<{
+    id: string;
+    status: number;
+    agent: string;
+    shares: string | null;
+    sharesSupply: string;
+    leasedUntil: string;
+  }>(ctx, "assets", "id status agent shares sharesSupply leasedUntil");
   expect(
     ctx,
     "asset ids",
@@ -296,7 +299,7 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     }
   }
   lines.push(
-    `${assets.length} assets (status, agent, shares, supply) and ${balances} share balances against balanceOf`,
+    `${assets.length} assets (status, agent, shares, supply, lease) and ${balances} share balances against balanceOf`,
   );
 
   // 4. Agreements.
@@ -344,6 +347,36 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     if (a.depositHeld !== null) expect(ctx, `agreement ${a.id} deposit held`, a.depositHeld, onchain.depositHeld);
   }
   lines.push(`${agreements.length} agreement(s) (state, end reason, parties, metered units)`);
+
+  const market = ctx.record.contracts.RentalMarket.address as Address;
+  const offers = await all<{ id: string; owner: string; termsHash: string; active: boolean }>(
+    ctx,
+    "offers",
+    "id owner termsHash active",
+  );
+  const published = named("OfferPublished").map((l) => String(l.args.offerId));
+  expect(
+    ctx,
+    "offer ids",
+    offers
+      .map((o) => o.id)
+      .sort()
+      .join(","),
+    [...new Set(published)].sort().join(","),
+  );
+  for (const o of offers) {
+    const onchain = await chain.readContract({
+      address: market,
+      abi: rentalMarketAbi,
+      functionName: "offerOf",
+      args: [o.id as Hex],
+      ...at,
+    });
+    expect(ctx, `offer ${o.id} active`, o.active, onchain.active);
+    expect(ctx, `offer ${o.id} owner`, o.owner, onchain.owner);
+    expect(ctx, `offer ${o.id} terms`, o.termsHash, onchain.termsHash);
+  }
+  lines.push(`${offers.length} offer(s) (active, owner, terms)`);
 
   // 5. Maintenance orders.
   const ordersAddress = ctx.record.contracts.MaintenanceOrders.address as Address;
