@@ -163,6 +163,11 @@ export async function drive(o: Options): Promise<void> {
     await page.getByTestId(`screen-${screen}`).waitFor();
     const status = page.getByTestId("status");
     await expectAttr(status, "data-account", account(as).address);
+    await poll(
+      "lists source",
+      () => status.getAttribute("data-source"),
+      o.indexerUrl !== undefined ? "indexer" : "chain logs",
+    );
     o.log(`${screen}: acting as #${as} ${account(as).address}; lists from ${await status.getAttribute("data-source")}`);
   }
 

@@ -113,6 +113,15 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
   }
 }
 
+async function rpc(url: string, method: string): Promise<string> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
+  });
+  return ((await response.json()) as { result: string }).result;
+}
+
 function stopAll(): void {
   if (process.env.APP_E2E_KEEP === "1") {
     for (const { name, child } of children)
@@ -150,29 +159,26 @@ function chromiumPath(): string {
   return found;
 }
 
-async function prepare(): Promise<void> {
+const hasIndexer = existsSync(join(root, "indexer", "package.json"));
+
+/** The app installed (when missing) and built: type-checked, then bundled by Vite. */
+async function buildApp(): Promise<void> {
   if (!existsSync(join(appDir, "node_modules", "playwright-core"))) {
-    await run("app install", "npm", ["--prefix", "app", "install", "--no-audit", "--no-fund"]);
-  }
-  if (
-    existsSync(join(root, "indexer", "package.json")) &&
-    !existsSync(join(root, "indexer", "node_modules", "ponder"))
-  ) {
-    await run("indexer install", "npm", ["--prefix", "indexer", "install", "--no-audit", "--no-fund"]);
-  }
-  if (!existsSync(join(root, "client", "dist", "index.js"))) {
-    await run("client build", "npm", ["run", "--silent", "build:client"], { quiet: true });
+    await run("app install", "npm", ["--prefix", "app", "install", "--no-audit", "--no-fund"], { quiet: true });
   }
   await run("app build (tsc + vite build)", "npm", ["--prefix", "app", "run", "--silent", "build"], { quiet: true });
+  log("app built");
 }
 
-async function main(): Promise<void> {
-  const chromium = chromiumPath();
-  mkdirSync(tmp, { recursive: true });
-  mkdirSync(shots, { recursive: true });
-  log(`Chromium: ${chromium}`);
-  await prepare();
+async function installIndexer(): Promise<void> {
+  if (hasIndexer && !existsSync(join(root, "indexer", "node_modules", "ponder"))) {
+    await run("indexer install", "npm", ["--prefix", "indexer", "install", "--no-audit", "--no-fund"], { quiet: true });
+    log("indexer installed");
+  }
+}
 
+/** A fresh node with the suite deployed; returns its URL. */
+async function chainWithSuite(): Promise<string> {
   const nodePort = await freePort();
   const rpcUrl = `http://127.0.0.1:${nodePort}`;
   env.LOCALHOST_RPC_URL = rpcUrl;
@@ -184,19 +190,63 @@ async function main(): Promise<void> {
     "--port",
     String(nodePort),
   ]);
-  const answers = async () => {
-    const r = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    });
-    return r.ok;
-  };
-  await waitFor("hardhat node", answers, node.child, node.logFile);
-  log(`hardhat node answers on ${rpcUrl}`);
-
-  log("deploy the suite");
+  await waitFor("hardhat node", async () => (await rpc(rpcUrl, "eth_chainId")) !== "", node.child, node.logFile);
+  log(`hardhat node answers on ${rpcUrl}; deploying the suite`);
   await run("deploy", "npm", ["run", "--silent", "deploy", "--", "--network", "localhost"], { quiet: true });
+  log("suite deployed");
+  return rpcUrl;
+}
+
+/** The indexer on a fresh PGlite store, following the chain (started before the scenario runs). */
+async function startIndexer(rpcUrl: string) {
+  const port = await freePort();
+  const dir = join(tmp, "app-e2e-pglite");
+  rmSync(dir, { recursive: true, force: true });
+  const ponder = join(root, "indexer", "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
+  const indexer = start(
+    "indexer",
+    process.execPath,
+    [ponder, "start", "--schema", "plinth", "--port", String(port)],
+    {
+      PLINTH_RPC_URL: rpcUrl,
+      PLINTH_CHAIN_ID: "31337",
+      PLINTH_PGLITE_DIR: dir,
+      PLINTH_POLLING_MS: "250",
+      PONDER_TELEMETRY_DISABLED: "true",
+      DATABASE_URL: "",
+    },
+    join(root, "indexer"),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  /** Waits until the indexer has indexed the chain's current head. */
+  const caughtUp = async () => {
+    const head = Number(BigInt(await rpc(rpcUrl, "eth_blockNumber")));
+    const indexed = async () => {
+      if ((await fetch(`${url}/ready`)).status !== 200) return false;
+      const status = (await (await fetch(`${url}/status`)).json()) as { plinth?: { block?: { number: number } } };
+      return (status.plinth?.block?.number ?? -1) >= head;
+    };
+    await waitFor("indexer", indexed, indexer.child, indexer.logFile, 120_000);
+    log(`indexer on ${url} has indexed the chain up to block ${head}`);
+  };
+  return { url, caughtUp };
+}
+
+async function main(): Promise<void> {
+  const chromium = chromiumPath();
+  mkdirSync(tmp, { recursive: true });
+  mkdirSync(shots, { recursive: true });
+  log(`Chromium: ${chromium}`);
+  if (!existsSync(join(root, "client", "dist", "index.js"))) {
+    await run("client build", "npm", ["run", "--silent", "build:client"], { quiet: true });
+  }
+  // In parallel: the app's install and build; the indexer's install; a node with the suite deployed.
+  const [, , rpcUrl] = await Promise.all([buildApp(), installIndexer(), chainWithSuite()]);
+
+  let indexer: Awaited<ReturnType<typeof startIndexer>> | undefined;
+  if (hasIndexer) indexer = await startIndexer(rpcUrl);
+  else log("no indexer/ in this tree: the app reads its lists from the chain's logs");
+
   log("run the scenario (devices attest, shares trade, income paid, metered rental, maintenance order)");
   await run("scenario", process.execPath, [
     join(bin, "hardhat"),
@@ -205,31 +255,8 @@ async function main(): Promise<void> {
     "--network",
     "localhost",
   ]);
-
-  let indexerUrl: string | undefined;
-  if (existsSync(join(root, "indexer", "package.json"))) {
-    const port = await freePort();
-    const dir = join(tmp, "app-e2e-pglite");
-    rmSync(dir, { recursive: true, force: true });
-    const indexer = start(
-      "indexer",
-      join(root, "indexer", "node_modules", ".bin", "ponder"),
-      ["start", "--port", String(port)],
-      { PLINTH_RPC_URL: rpcUrl, PLINTH_CHAIN_ID: "31337", PLINTH_PGLITE_DIR: dir, PLINTH_POLLING_MS: "500" },
-      join(root, "indexer"),
-    );
-    indexerUrl = `http://127.0.0.1:${port}`;
-    await waitFor(
-      "indexer",
-      async () => (await fetch(`${indexerUrl}/ready`)).ok,
-      indexer.child,
-      indexer.logFile,
-      120_000,
-    );
-    log(`indexer ready on ${indexerUrl}`);
-  } else {
-    log("no indexer/ in this tree: the app reads its lists from the chain's logs");
-  }
+  await indexer?.caughtUp();
+  const indexerUrl = indexer?.url;
 
   const appPort = await freePort();
   const app = start(

@@ -152,7 +152,7 @@ export function chainLists(session: Session): Lists {
         eventName: "OrderCreated",
         fromBlock,
       });
-      return logs.filter((l) => l.args.provider === provider || l.args.payer === provider).map((l) => l.args.orderId!);
+      return logs.filter((l) => l.args.provider === provider).map((l) => l.args.orderId!);
     },
   };
 }
