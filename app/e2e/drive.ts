@@ -305,6 +305,18 @@ export async function drive(o: Options): Promise<void> {
       await attest(0, KIND_ENERGY, wh);
       await expectAttr(unsettled, "data-value", String(before + wh + (wh === 600n ? 400n : 0n)));
     }
+    const settledLogs = async () =>
+      (
+        await client.getContractEvents({
+          address: at("RentalEscrow"),
+          abi: rentalEscrowAbi,
+          eventName: "MeterSettled",
+          args: { id: agreementId },
+          fromBlock,
+        })
+      ).length;
+    const billChart = card.getByTestId("bill-chart");
+    await expectAttr(billChart, "data-points", String((await settledLogs()) + 1)); // settlements + the live bill
     o.log(`renter: unsettled metered units grew ${before} -> ${before + 1000n} Wh from two device readings`);
     await checkAgreement(agreementId);
     // Write: pay 25 eUSD into the agreement.
@@ -320,6 +332,7 @@ export async function drive(o: Options): Promise<void> {
     assert.equal(a1.meterBilled - billed0, 1000n, "1,000 Wh billed");
     await expectAttr(card.locator("[data-field=billed-units]"), "data-value", a1.meterBilled.toString());
     await expectAttr(unsettled, "data-value", "0");
+    await expectAttr(billChart, "data-points", String(await settledLogs()));
     await checkAgreement(agreementId);
     await shot("renter");
 

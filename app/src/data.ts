@@ -53,6 +53,14 @@ export interface Lists {
   offers(): Promise<Hex[]>;
   agreementsOf(renter: Address): Promise<Hex[]>;
   ordersOf(provider: Address): Promise<Hex[]>;
+  /** An agreement's meter settlements, oldest first. */
+  meterSettlements(agreementId: Hex): Promise<MeterSettlement[]>;
+}
+
+export interface MeterSettlement {
+  billedUnits: bigint;
+  charge: bigint;
+  time: bigint;
 }
 
 const blockTimes = new Map<bigint, bigint>();
@@ -153,6 +161,22 @@ export function chainLists(session: Session): Lists {
         fromBlock,
       });
       return logs.filter((l) => l.args.provider === provider).map((l) => l.args.orderId!);
+    },
+    async meterSettlements(id) {
+      const logs = await client.getContractEvents({
+        address: a.RentalEscrow,
+        abi: rentalEscrowAbi,
+        eventName: "MeterSettled",
+        args: { id },
+        fromBlock,
+      });
+      return Promise.all(
+        logs.map(async (l) => ({
+          billedUnits: l.args.billedUnits!,
+          charge: l.args.charge!,
+          time: await timeOf(session, l.blockNumber),
+        })),
+      );
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Address, Hex } from "viem";
 import { config } from "./config.ts";
-import type { Deposit, Lists, Reading } from "./data.ts";
+import type { Deposit, Lists, MeterSettlement, Reading } from "./data.ts";
 import type { Session } from "./session.tsx";
 
 const MAX = 1000;
@@ -94,6 +94,17 @@ export async function indexerLists(session: Session): Promise<Lists | undefined>
         `{ maintenanceOrders(where: { provider: ${lit(provider)} }, limit: ${MAX}) { items { id } } }`,
       );
       return d.maintenanceOrders.items.map((o) => o.id);
+    },
+    async meterSettlements(id): Promise<MeterSettlement[]> {
+      const d = await gql<Items<"meterSettlements", { billedUnits: string; charge: string; time: string }>>(
+        `{ meterSettlements(where: { agreement: ${lit(id)} }, orderBy: "counter", orderDirection: "asc", limit: ${MAX})
+           { items { billedUnits charge time } } }`,
+      );
+      return d.meterSettlements.items.map((m) => ({
+        billedUnits: BigInt(m.billedUnits),
+        charge: BigInt(m.charge),
+        time: BigInt(m.time),
+      }));
     },
   };
 }

@@ -6,7 +6,8 @@ import { useState } from "react";
 import { deviceRegistryAbi, enums, rentalEscrowAbi, rentalMarketAbi } from "@plinth/client";
 import { erc20Abi, parseUnits, type Address, type Hex } from "viem";
 import { ActionStatus, useAction } from "../action.tsx";
-import { lists, tokenInfo } from "../data.ts";
+import { Chart } from "../Chart.tsx";
+import { lists, tokenInfo, type MeterSettlement } from "../data.ts";
 import { amount, short, time } from "../format.ts";
 import { usePoll } from "../poll.ts";
 import { useSession, type Session } from "../session.tsx";
@@ -44,7 +45,8 @@ async function readOffers(session: Session) {
 async function readAgreements(session: Session, renter: Address) {
   const c = session.publicClient;
   const escrow = session.deployment.addresses.RentalEscrow;
-  const ids = await (await lists(session, config.source === "indexer")).agreementsOf(renter);
+  const source = await lists(session, config.source === "indexer");
+  const ids = await source.agreementsOf(renter);
   return Promise.all(
     ids.map(async (id) => {
       const a = await c.readContract({
@@ -65,7 +67,8 @@ async function readAgreements(session: Session, renter: Address) {
             });
       const unsettled =
         latest === undefined || latest.odometer < a.meterOdometer ? 0n : latest.odometer - a.meterOdometer;
-      return { id, a, terms, token: await tokenInfo(session, terms.token), latest, unsettled };
+      const settlements = await source.meterSettlements(id);
+      return { id, a, terms, token: await tokenInfo(session, terms.token), latest, unsettled, settlements };
     }),
   );
 }
@@ -176,7 +179,7 @@ export function Renter() {
 
       <h2>My agreements</h2>
       {agreements.error !== undefined && <p className="error">{agreements.error}</p>}
-      {(agreements.data ?? []).map(({ id, a, terms, token, latest, unsettled }) => (
+      {(agreements.data ?? []).map(({ id, a, terms, token, latest, unsettled, settlements }) => (
         <div className="card" key={id} data-testid="agreement" data-id={id}>
           <h3>
             agreement <span className="mono">{short(id)}</span>{" "}
@@ -214,6 +217,12 @@ export function Renter() {
               odometer {(latest?.odometer ?? 0n).toString()} Wh at {latest === undefined ? "—" : time(latest.timestamp)}
             </dd>
           </dl>
+          <Chart
+            id="bill-chart"
+            label="metered bill (settled, then read and not yet settled)"
+            unit={token.symbol}
+            points={billPoints(settlements, latest?.timestamp, unsettled * terms.pricePerUnit, token.decimals)}
+          />
           <p>
             <input data-testid="pay-amount" value={payAmount} onChange={(e) => setPayAmount(e.target.value)} />{" "}
             <button
@@ -234,4 +243,17 @@ export function Renter() {
       <ActionStatus state={settle.state} id="settle" />
     </section>
   );
+}
+
+/** The metered bill over time: each settlement's cumulative charge, then the live unsettled part. */
+function billPoints(settlements: MeterSettlement[], readAt: number | undefined, pending: bigint, decimals: number) {
+  let total = 0n;
+  const points = settlements.map((m) => {
+    total += m.charge;
+    return { x: Number(m.time), y: Number(amount(total, decimals, 2).replace(/,/g, "")) };
+  });
+  if (readAt !== undefined && pending > 0n) {
+    points.push({ x: readAt, y: Number(amount(total + pending, decimals, 2).replace(/,/g, "")) });
+  }
+  return points;
 }
