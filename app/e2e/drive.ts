@@ -392,6 +392,15 @@ export async function drive(o: Options): Promise<void> {
     });
     assert.equal(cash1 - cash0, claimable, "claimed exactly what was shown");
     await expectAttr(claimRow, "data-value", "0");
+    const claimed = await client.getContractEvents({
+      address: at("IncomeDistributor"),
+      abi: incomeDistributorAbi,
+      eventName: "IncomeClaimed",
+      args: { holder: investor },
+      fromBlock,
+    });
+    await expectAttr(page.getByTestId("claims"), "data-count", String(claimed.length));
+    o.log(`investor: ${claimed.length} income claims listed as on chain`);
     // Refused: shares to a wallet no KYC agent onboarded.
     const stranger = account(STRANGER).address;
     const expectedTransfer = await refusal(INVESTOR, shares, assetSharesAbi as Abi, "transfer", [

@@ -53,8 +53,18 @@ export interface Lists {
   offers(): Promise<Hex[]>;
   agreementsOf(renter: Address): Promise<Hex[]>;
   ordersOf(provider: Address): Promise<Hex[]>;
+  /** A holder's income claims, oldest first. */
+  claimsOf(holder: Address): Promise<IncomeClaim[]>;
   /** An agreement's meter settlements, oldest first. */
   meterSettlements(agreementId: Hex): Promise<MeterSettlement[]>;
+}
+
+export interface IncomeClaim {
+  assetId: bigint;
+  token: Address;
+  amount: bigint;
+  time: bigint;
+  tx: Hex;
 }
 
 export interface MeterSettlement {
@@ -161,6 +171,24 @@ export function chainLists(session: Session): Lists {
         fromBlock,
       });
       return logs.filter((l) => l.args.provider === provider).map((l) => l.args.orderId!);
+    },
+    async claimsOf(holder) {
+      const logs = await client.getContractEvents({
+        address: a.IncomeDistributor,
+        abi: incomeDistributorAbi,
+        eventName: "IncomeClaimed",
+        args: { holder },
+        fromBlock,
+      });
+      return Promise.all(
+        logs.map(async (l) => ({
+          assetId: l.args.assetId!,
+          token: l.args.token!,
+          amount: l.args.amount!,
+          tx: l.transactionHash,
+          time: await timeOf(session, l.blockNumber),
+        })),
+      );
     },
     async meterSettlements(id) {
       const logs = await client.getContractEvents({

@@ -5,7 +5,7 @@
  */
 import type { Address, Hex } from "viem";
 import { config } from "./config.ts";
-import type { Deposit, Lists, MeterSettlement, Reading } from "./data.ts";
+import type { Deposit, IncomeClaim, Lists, MeterSettlement, Reading } from "./data.ts";
 import type { Session } from "./session.tsx";
 
 const MAX = 1000;
@@ -94,6 +94,21 @@ export async function indexerLists(session: Session): Promise<Lists | undefined>
         `{ maintenanceOrders(where: { provider: ${lit(provider)} }, limit: ${MAX}) { items { id } } }`,
       );
       return d.maintenanceOrders.items.map((o) => o.id);
+    },
+    async claimsOf(holder): Promise<IncomeClaim[]> {
+      const d = await gql<
+        Items<"incomeClaims", { asset: string; token: Address; amount: string; time: string; tx: Hex }>
+      >(
+        `{ incomeClaims(where: { holder: ${lit(holder)} }, orderBy: "time", orderDirection: "asc", limit: ${MAX})
+           { items { asset token amount time tx } } }`,
+      );
+      return d.incomeClaims.items.map((c) => ({
+        assetId: BigInt(c.asset),
+        token: c.token,
+        amount: BigInt(c.amount),
+        time: BigInt(c.time),
+        tx: c.tx,
+      }));
     },
     async meterSettlements(id): Promise<MeterSettlement[]> {
       const d = await gql<Items<"meterSettlements", { billedUnits: string; charge: string; time: string }>>(

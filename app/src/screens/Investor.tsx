@@ -7,7 +7,7 @@ import { assetSharesAbi, identityRegistryAbi, incomeDistributorAbi } from "@plin
 import { isAddress, parseUnits, type Address } from "viem";
 import { ActionStatus, useAction } from "../action.tsx";
 import { Chart } from "../Chart.tsx";
-import { assetInfo, lists, tokenInfo, type AssetInfo, type Deposit } from "../data.ts";
+import { assetInfo, lists, tokenInfo, type AssetInfo, type Deposit, type IncomeClaim } from "../data.ts";
 import { amount, short, time } from "../format.ts";
 import { usePoll } from "../poll.ts";
 import { useSession, type Session } from "../session.tsx";
@@ -75,6 +75,10 @@ export function Investor() {
   const me = session.account;
   const holdings = usePoll(() => (me === undefined ? Promise.resolve([]) : readHoldings(session, me)), [me, session]);
   const identity = usePoll(() => (me === undefined ? Promise.resolve(undefined) : readIdentity(session, me)), [me]);
+  const claims = usePoll(
+    async () => (me === undefined ? [] : (await lists(session, config.source === "indexer")).claimsOf(me)),
+    [me],
+  );
   const claim = useAction(session);
   const transfer = useAction(session);
   const [to, setTo] = useState("");
@@ -172,6 +176,23 @@ export function Investor() {
         points={cumulative(first)}
       />
 
+      <h3>My income claims</h3>
+      <table data-testid="claims" data-count={claims.data?.length ?? -1}>
+        <thead>
+          <tr>
+            <th>when</th>
+            <th>asset</th>
+            <th>amount</th>
+            <th>transaction</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(claims.data ?? []).map((c) => (
+            <ClaimRow key={c.tx + c.token} claim={c} />
+          ))}
+        </tbody>
+      </table>
+
       {first !== undefined && (
         <div className="card">
           <h3>Transfer {first.symbol}</h3>
@@ -184,6 +205,19 @@ export function Investor() {
         </div>
       )}
     </section>
+  );
+}
+
+function ClaimRow({ claim }: { claim: IncomeClaim }) {
+  const session = useSession();
+  const meta = usePoll(() => tokenInfo(session, claim.token), [claim.token]);
+  return (
+    <tr data-testid="claim-row">
+      <td>{time(claim.time)}</td>
+      <td className="mono">{short(claim.assetId)}</td>
+      <td>{meta.data === undefined ? "…" : `${amount(claim.amount, meta.data.decimals)} ${meta.data.symbol}`}</td>
+      <td className="mono">{short(claim.tx)}</td>
+    </tr>
   );
 }
 
