@@ -248,6 +248,9 @@ export async function drive(o: Options): Promise<void> {
       assetId,
     );
     await checkDevice(fresh);
+    // Back to the metering device: its readings over time.
+    await page.locator(`[data-testid=device-row][data-device-id="${first}"]`).click();
+    await expectAttr(page.getByTestId("readings-chart"), "data-points", String(readings.length));
     await shot("operator");
 
     // ============================================================================== renter (#10)
@@ -415,7 +418,7 @@ export async function drive(o: Options): Promise<void> {
     // ============================================================================== maintenance (#11)
     // The asset's agent orders a repair from the reserve for the provider.
     const now = (await client.getBlock()).timestamp;
-    const receipt = await send(AGENT, at("MaintenanceOrders"), maintenanceOrdersAbi as Abi, "createOrder", [
+    await send(AGENT, at("MaintenanceOrders"), maintenanceOrdersAbi as Abi, "createOrder", [
       {
         assetId,
         deviceId: deviceIds[0]!,
@@ -444,7 +447,6 @@ export async function drive(o: Options): Promise<void> {
         salt: keccak256(stringToHex("app-e2e-panel-cleaning")),
       },
     ]);
-    void receipt;
     await open("maintenance", PROVIDER);
     const orders = await client.getContractEvents({
       address: at("MaintenanceOrders"),

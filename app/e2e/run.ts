@@ -255,6 +255,7 @@ async function main(): Promise<void> {
     "--network",
     "localhost",
   ]);
+  log("scenario done");
   await indexer?.caughtUp();
   const indexerUrl = indexer?.url;
 

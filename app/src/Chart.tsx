@@ -4,6 +4,8 @@ export interface Point {
   y: number;
 }
 
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 2 });
+
 export function Chart({ points, label, id, unit }: { points: Point[]; label: string; id: string; unit: string }) {
   const w = 560;
   const h = 180;
@@ -30,10 +32,10 @@ export function Chart({ points, label, id, unit }: { points: Point[]; label: str
         <line x1={left} y1={h - pad + 10} x2={w - pad} y2={h - pad + 10} className="axis" />
         <line x1={left} y1={10} x2={left} y2={h - pad + 10} className="axis" />
         <text x={left - 4} y={sy(y1) + 4} textAnchor="end" className="tick">
-          {y1.toLocaleString("en-US")}
+          {compact.format(y1)}
         </text>
         <text x={left - 4} y={sy(y0) + 4} textAnchor="end" className="tick">
-          {y0.toLocaleString("en-US")}
+          {compact.format(y0)}
         </text>
         <text x={left} y={h - 4} className="tick">
           {new Date(x0 * 1000).toISOString().slice(11, 19)}

@@ -4,7 +4,6 @@
  * logs. Exact values (balances, claimable income, bills, states) are always read from the contracts.
  */
 import {
-  assetRegistryAbi,
   deviceRegistryAbi,
   enums,
   incomeDistributorAbi,
@@ -247,5 +246,3 @@ export function tokenInfo(session: Session, token: Address) {
   }
   return meta;
 }
-
-export { assetRegistryAbi };

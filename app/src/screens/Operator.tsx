@@ -170,9 +170,12 @@ export function Operator() {
       <h3>Readings of {current === undefined ? "—" : short(current)}</h3>
       <Chart
         id="readings-chart"
-        label="energy odometer"
+        label="energy measured since the first reading"
         unit="Wh"
-        points={(readings.data ?? []).map((r) => ({ x: Number(r.time), y: Number(r.odometer) }))}
+        points={(readings.data ?? []).map((r, _, all) => ({
+          x: Number(r.time),
+          y: Number(r.odometer - all[0]!.odometer),
+        }))}
       />
 
       <div className="forms">
