@@ -10,7 +10,20 @@ import { getContractAddress, type Address } from "viem";
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const chainId = Number(process.env.PLINTH_CHAIN_ID ?? 31337);
-export const rpc = process.env.PLINTH_RPC_URL ?? "http://127.0.0.1:8545";
+const rpcUrls = (process.env.PLINTH_RPC_URL ?? "http://127.0.0.1:8545")
+  .split(",")
+  .map((u) => u.trim())
+  .filter((u) => u !== "");
+/**
+ * Ponder starts each RPC URL at 20 requests per second and raises that slowly while the provider keeps
+ * up. A local node takes far more: PLINTH_RPC_FANOUT=N gives each URL N request budgets (default 1).
+ */
+const fanout = Number(process.env.PLINTH_RPC_FANOUT ?? 1);
+if (!Number.isInteger(fanout) || fanout < 1 || fanout > 64) {
+  throw new Error(`indexer: PLINTH_RPC_FANOUT must be an integer from 1 to 64, got "${process.env.PLINTH_RPC_FANOUT}"`);
+}
+/** The RPC URL(s): PLINTH_RPC_URL, comma-separated for several providers (Ponder balances the load). */
+export const rpc: string[] = rpcUrls.flatMap((u) => Array<string>(fanout).fill(u));
 export const recordFile = resolve(process.env.PLINTH_DEPLOYMENT ?? join(here, "..", "deployments", `${chainId}.json`));
 
 interface DeploymentRecord {

@@ -2,9 +2,10 @@
  * Ponder configuration: the suite's contracts from the deployment record of one chain.
  *
  * Environment:
- * - PLINTH_CHAIN_ID (default 31337) and PLINTH_RPC_URL (default http://127.0.0.1:8545);
+ * - PLINTH_CHAIN_ID (default 31337) and PLINTH_RPC_URL (default http://127.0.0.1:8545; comma-separated for
+ *   several providers); PLINTH_RPC_FANOUT: request budgets per URL (default 1; more for a local node);
  * - PLINTH_DEPLOYMENT: the record file (default ../deployments/<chainId>.json, written by `npm run deploy`);
- * - PLINTH_POLLING_MS: how often new blocks are polled (default 1000);
+ * - PLINTH_POLLING_MS: how often new blocks are polled (default 1000); PLINTH_GETLOGS_RANGE: blocks per eth_getLogs;
  * - DATABASE_URL: Postgres; without it the store is PGlite in PLINTH_PGLITE_DIR (default .ponder/pglite).
  *
  * ABIs come from the client (client/src/generated, built by `npm run build:client`). The per-asset
@@ -47,6 +48,9 @@ export default createConfig({
       id: chainId,
       rpc,
       pollingInterval: Number(process.env.PLINTH_POLLING_MS ?? 1000),
+      // Blocks per eth_getLogs request (default: Ponder adapts it); a provider that times out on wide ranges needs it.
+      ethGetLogsBlockRange:
+        process.env.PLINTH_GETLOGS_RANGE !== undefined ? Number(process.env.PLINTH_GETLOGS_RANGE) : undefined,
     },
   },
   contracts: {

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const installSeconds = await ensureIndexerInstalled();
   await ensureClientBuilt();
 
-  const url = await startNode();
+  const { url } = await startNode();
   log("deploying the suite (npm run deploy -- --network localhost)");
   const record = await deploy(url);
   log(`deployed; indexing from block ${record.fromBlock}`);

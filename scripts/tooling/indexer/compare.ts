@@ -146,6 +146,15 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     expect(ctx, `events ${key}`, indexedCounts.get(key) ?? 0, onChain.get(key) ?? 0);
   }
   lines.push(`${logs.length} suite events in ${onChain.size} kinds: all indexed, none extra`);
+
+  // SQL over HTTP (what @ponder/client sends: a superjson-encoded query on /sql/db) agrees with GraphQL.
+  const sql = { json: { sql: "select count(*)::int as n from reading", params: [], typings: [] } };
+  const response = await fetch(`${ctx.indexer.url}/sql/db?sql=${encodeURIComponent(JSON.stringify(sql))}`);
+  const body = response.ok ? ((await response.json()) as { rows?: unknown[][] | { n: number }[] }) : undefined;
+  const first = body?.rows?.[0];
+  const viaSql = Array.isArray(first) ? first[0] : (first as { n?: number } | undefined)?.n;
+  expect(ctx, "readings counted over SQL (/sql/db)", viaSql ?? `HTTP ${response.status}`, totals.readings.totalCount);
+  lines.push(`SQL over HTTP: ${String(viaSql)} readings, as GraphQL`);
   const named = (name: string) => logs.filter((l) => l.name === name);
 
   // 2. Devices: owner, status, bound asset, readings.

@@ -165,8 +165,18 @@ export async function ensureClientBuilt(): Promise<void> {
   await run("client build", "npm", ["run", "--silent", "build:client"], { quiet: true });
 }
 
-/** Starts anvil (a node that behaves like public chains) on a free port; returns its URL. */
-export async function startNode(options: { blockTime?: number } = {}): Promise<string> {
+/** A running anvil. */
+export interface LocalNode {
+  url: string;
+  /** Stops it (SIGTERM: anvil writes its --dump-state file) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts anvil (a node that behaves like public chains) on a free port. `loadState` starts it from a
+ * saved chain (blocks, logs and state), `dumpState` writes the chain there when it stops.
+ */
+export async function startNode(options: { loadState?: string; dumpState?: string } = {}): Promise<LocalNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(root, "reports", "tmp", `${label}-node.log`);
@@ -174,9 +184,10 @@ export async function startNode(options: { blockTime?: number } = {}): Promise<s
   // prettier-ignore
   const args = ["--host", "127.0.0.1", "--port", String(port), "--hardfork", "osaka", "--accounts", "20",
     "--gas-limit", "60000000", "--chain-id", String(CHAIN_ID)];
-  if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
+  if (options.loadState !== undefined) args.push("--load-state", options.loadState);
+  if (options.dumpState !== undefined) args.push("--dump-state", options.dumpState);
   const node = startDetached(join(bin, "anvil"), args, { cwd: root, env: childEnv(), logFile });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       await rpc(url, "eth_chainId");
@@ -184,11 +195,20 @@ export async function startNode(options: { blockTime?: number } = {}): Promise<s
     } catch {
       const exited = node.exited();
       if (exited !== undefined) throw new CheckError(`anvil stopped (${exited}):\n${readFileSync(logFile, "utf8")}`);
-      if (Date.now() > deadline) throw new CheckError("anvil did not answer within 30 s");
+      if (Date.now() > deadline) throw new CheckError("anvil did not answer within 120 s");
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return url;
+  return {
+    url,
+    async stop() {
+      if (node.exited() !== undefined || node.child.pid === undefined) return;
+      const done = new Promise<void>((resolve) => node.child.once("exit", () => resolve()));
+      process.kill(-node.child.pid, "SIGTERM");
+      await done;
+      children.delete(node.child);
+    },
+  };
 }
 
 /** Deploys the suite with the operator's command; returns the deployment record. */
@@ -215,7 +235,11 @@ export interface Indexer {
 }
 
 /** Starts the indexer (`ponder start`, PGlite in a fresh temporary directory) against `rpcUrl`. */
-export async function startIndexer(rpcUrl: string, extraEnv: Record<string, string> = {}): Promise<Indexer> {
+export async function startIndexer(
+  rpcUrl: string,
+  extraEnv: Record<string, string> = {},
+  logFormat: "pretty" | "json" = "pretty",
+): Promise<Indexer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const pglite = mkdtempSync(join(tmpdir(), "plinth-indexer-"));
@@ -228,13 +252,14 @@ export async function startIndexer(rpcUrl: string, extraEnv: Record<string, stri
     PLINTH_RPC_URL: rpcUrl,
     PLINTH_PGLITE_DIR: pglite,
     PLINTH_POLLING_MS: "250",
+    PLINTH_RPC_FANOUT: "16",
     PONDER_TELEMETRY_DISABLED: "true",
     DATABASE_URL: "",
     ...extraEnv,
   });
   const indexer = startDetached(
     process.execPath,
-    [ponder, "start", "--schema", "plinth", "--port", String(port), "--log-format", "pretty"],
+    [ponder, "start", "--schema", "plinth", "--port", String(port), "--log-format", logFormat],
     { cwd: indexerDir, env, logFile },
   );
 
