@@ -240,22 +240,26 @@ async function main(): Promise<void> {
   if (!existsSync(join(root, "client", "dist", "index.js"))) {
     await run("client build", "npm", ["run", "--silent", "build:client"], { quiet: true });
   }
-  // In parallel: the app's install and build; the indexer's install; a node with the suite deployed.
-  const [, , rpcUrl] = await Promise.all([buildApp(), installIndexer(), chainWithSuite()]);
-
-  let indexer: Awaited<ReturnType<typeof startIndexer>> | undefined;
-  if (hasIndexer) indexer = await startIndexer(rpcUrl);
-  else log("no indexer/ in this tree: the app reads its lists from the chain's logs");
-
-  log("run the scenario (devices attest, shares trade, income paid, metered rental, maintenance order)");
-  await run("scenario", process.execPath, [
-    join(bin, "hardhat"),
-    "run",
-    "scripts/tooling/e2e/scenario.ts",
-    "--network",
-    "localhost",
-  ]);
-  log("scenario done");
+  // In parallel: the app's install and build; a node with the suite deployed, then the scenario on it;
+  // the indexer's install, then (once the suite is deployed) the indexer, following the chain.
+  const chain = chainWithSuite();
+  const scenario = chain.then(async () => {
+    log("run the scenario (devices attest, shares trade, income paid, metered rental, maintenance order)");
+    await run("scenario", process.execPath, [
+      join(bin, "hardhat"),
+      "run",
+      "scripts/tooling/e2e/scenario.ts",
+      "--network",
+      "localhost",
+    ]);
+    log("scenario done");
+  });
+  const indexing = Promise.all([chain, installIndexer()]).then(([url]) => {
+    if (hasIndexer) return startIndexer(url);
+    log("no indexer/ in this tree: the app reads its lists from the chain's logs");
+    return undefined;
+  });
+  const [, rpcUrl, indexer] = await Promise.all([buildApp(), chain, indexing, scenario]);
   await indexer?.caughtUp();
   const indexerUrl = indexer?.url;
 
