@@ -4,7 +4,7 @@
  * and awaited. Any revert is shown decoded by the client's `decodeError` (name and arguments).
  */
 import { useState } from "react";
-import { decodeError, decodeRevertData, type DecodedError } from "@plinth/client";
+import { decodeError, type DecodedError } from "@plinth/client";
 import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hash } from "viem";
 import type { Session } from "./session.tsx";
 import { refresh } from "./poll.ts";
@@ -23,14 +23,9 @@ type Write<A extends Abi, F extends ContractFunctionName<A, "nonpayable" | "paya
   args: ContractFunctionArgs<A, "nonpayable" | "payable", F>;
 };
 
-/** viem keeps a revert's bytes as `raw` on ContractFunctionRevertedError: decode those too. */
+/** The client's decoder reads viem's errors too (the revert bytes anywhere in the cause chain, or `raw`). */
 function decode(error: unknown): DecodedError | undefined {
-  const found = decodeError(error);
-  if (found !== undefined) return found;
-  for (let e = error as { raw?: unknown; cause?: unknown } | undefined, i = 0; e && i < 8; e = e.cause as never, i++) {
-    if (typeof e.raw === "string") return decodeRevertData(e.raw);
-  }
-  return undefined;
+  return decodeError(error);
 }
 
 export function useAction(session: Session) {
