@@ -234,7 +234,10 @@ export interface Indexer {
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
-/** Starts the indexer (`ponder start`, PGlite in a fresh temporary directory) against `rpcUrl`. */
+/**
+ * Starts the indexer (`ponder start`) against `rpcUrl`: on PGlite in a fresh temporary directory, or on the
+ * Postgres named by INDEXER_CHECK_DATABASE_URL (passed to Ponder as DATABASE_URL), in a fresh schema.
+ */
 export async function startIndexer(
   rpcUrl: string,
   extraEnv: Record<string, string> = {},
@@ -245,7 +248,11 @@ export async function startIndexer(
   const pglite = mkdtempSync(join(tmpdir(), "plinth-indexer-"));
   process.on("exit", () => rmSync(pglite, { recursive: true, force: true }));
   const logFile = join(root, "reports", "tmp", `${label}-ponder.log`);
-  log(`starting the indexer on ${url} (PGlite in ${pglite}; log: reports/tmp/${label}-ponder.log)`);
+  const postgres = process.env.INDEXER_CHECK_DATABASE_URL ?? "";
+  const schema = postgres !== "" ? `plinth_check_${Date.now()}` : "plinth";
+  const store =
+    postgres !== "" ? `Postgres ${postgres.replace(/\/\/[^@/]*@/, "//***@")}, schema ${schema}` : `PGlite in ${pglite}`;
+  log(`starting the indexer on ${url} (${store}; log: reports/tmp/${label}-ponder.log)`);
   const ponder = join(indexerDir, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
   const env = childEnv({
     PLINTH_CHAIN_ID: String(CHAIN_ID),
@@ -254,12 +261,12 @@ export async function startIndexer(
     PLINTH_POLLING_MS: "250",
     PLINTH_RPC_FANOUT: "16",
     PONDER_TELEMETRY_DISABLED: "true",
-    DATABASE_URL: "",
+    DATABASE_URL: postgres,
     ...extraEnv,
   });
   const indexer = startDetached(
     process.execPath,
-    [ponder, "start", "--schema", "plinth", "--port", String(port), "--log-format", logFormat],
+    [ponder, "start", "--schema", schema, "--port", String(port), "--log-format", logFormat],
     { cwd: indexerDir, env, logFile },
   );
 
