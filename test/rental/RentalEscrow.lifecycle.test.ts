@@ -545,6 +545,26 @@ describe("RentalEscrow: ending", function () {
     );
   });
 
+  it("an early termination whose notice outlasts the term keeps the end: the whole term is owed, nothing is cut", async function () {
+    const f = await loadFixture(base);
+    const offerId = await publish(f.market, f.agent, assetTerms({ noticePeriod: 3600, refundBps: 8000 }));
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI + 100n, { value: DAY * GWEI + 100n + DEPOSIT });
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    const { start, end } = await f.escrow.agreementOf(id);
+    // Half an hour before the end, a one-hour notice would run past it: the end stays where it was.
+    await time.setNextBlockTimestamp(end - HOUR / 2n);
+    await expect(f.escrow.connect(f.renter).terminateEarly(id)).to.emit(f.escrow, "TerminatedEarly").withArgs(id, end);
+    const a = await f.escrow.agreementOf(id);
+    expect([a.start, a.end, a.termEnd]).to.deep.equal([start, end, end]);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.TerminatedEarly);
+    await time.increaseTo(end);
+    await f.escrow.settle(id);
+    // No cut part of the term: the day is earned in full, only the 100 wei beyond the term come back.
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, ZERO_ADDRESS)).to.equal(100n);
+    const fee = (DAY * GWEI * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(DAY * GWEI - fee);
+  });
+
   it("refuses early termination after the end", async function () {
     const f = await loadFixture(activeEth);
     await time.increase(DAY);
