@@ -18,9 +18,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, rpc as rpcAt } from "../../scripts/lib/local-node.ts";
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const root = join(appDir, "..");
@@ -42,18 +42,6 @@ const env: NodeJS.ProcessEnv = {
   PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
   FORCE_COLOR: "0",
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** Runs a command to completion (output indented); throws when it fails. */
 function run(label: string, command: string, args: string[], opts: { cwd?: string; quiet?: boolean } = {}) {
@@ -111,15 +99,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
     if (Date.now() > deadline) throw new E2EError(`${what} not ready within ${ms / 1000} s (log ${logFile})`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-async function rpc(url: string, method: string): Promise<string> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
-  });
-  return ((await response.json()) as { result: string }).result;
 }
 
 function stopAll(): void {
@@ -190,7 +169,12 @@ async function chainWithSuite(): Promise<string> {
     "--port",
     String(nodePort),
   ]);
-  await waitFor("hardhat node", async () => (await rpc(rpcUrl, "eth_chainId")) !== "", node.child, node.logFile);
+  await waitFor(
+    "hardhat node",
+    async () => (await rpcAt<string>(rpcUrl, "eth_chainId")) !== "",
+    node.child,
+    node.logFile,
+  );
   log(`hardhat node answers on ${rpcUrl}; deploying the suite`);
   await run("deploy", "npm", ["run", "--silent", "deploy", "--", "--network", "localhost"], { quiet: true });
   log("suite deployed");
@@ -220,7 +204,7 @@ async function startIndexer(rpcUrl: string) {
   const url = `http://127.0.0.1:${port}`;
   /** Waits until the indexer has indexed the chain's current head. */
   const caughtUp = async () => {
-    const head = Number(BigInt(await rpc(rpcUrl, "eth_blockNumber")));
+    const head = Number(BigInt(await rpcAt<string>(rpcUrl, "eth_blockNumber")));
     const indexed = async () => {
       if ((await fetch(`${url}/ready`)).status !== 200) return false;
       const status = (await (await fetch(`${url}/status`)).json()) as { plinth?: { block?: { number: number } } };

@@ -22,11 +22,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { HDNodeWallet, getBytes } from "ethers";
+import { freePort, rpc as rpcAt } from "../lib/local-node.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "node_modules", ".bin");
@@ -40,18 +40,6 @@ const NPX = process.env.STORY_NPX === "1";
 const started = Date.now();
 
 class StoryError extends Error {}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 const PORT = await freePort();
 const RPC = `http://127.0.0.1:${PORT}`;
@@ -168,15 +156,8 @@ function capture(text: string, re: RegExp, what: string): string {
   return m[1];
 }
 
-async function rpc<T>(method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(RPC, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
+function rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+  return rpcAt<T>(RPC, method, params);
 }
 
 async function answering(): Promise<boolean> {

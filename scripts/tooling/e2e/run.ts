@@ -19,23 +19,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, rpc as rpcAt } from "../../lib/local-node.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** A port nobody listens on (the OS picks it), unless E2E_PORT names one. */
-async function freePort(): Promise<number> {
+async function port(): Promise<number> {
   if (process.env.E2E_PORT !== undefined && process.env.E2E_PORT !== "") return Number(process.env.E2E_PORT);
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
-    });
-  });
+  return freePort();
 }
 
 type NodeKind = "hardhat" | "anvil";
@@ -59,7 +51,7 @@ function nodeKind(): NodeKind {
 }
 
 const NODE = nodeKind();
-const PORT = await freePort();
+const PORT = await port();
 const RPC = `http://127.0.0.1:${PORT}`;
 const CHAIN_ID = 31337;
 const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -81,15 +73,8 @@ function log(message: string) {
   console.log(`[e2e ${t}s] ${message}`);
 }
 
-async function rpc<T>(method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(RPC, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
+function rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+  return rpcAt<T>(RPC, method, params);
 }
 
 async function answering(): Promise<boolean> {

@@ -6,10 +6,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, rpc } from "../../lib/local-node.ts";
+
+export { freePort, rpc };
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const indexerDir = join(root, "indexer");
@@ -26,19 +28,6 @@ export function setLabel(name: string): void {
 export function log(message: string): void {
   const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
   console.log(`[${label} ${t}s] ${message}`);
-}
-
-/** A port nobody listens on (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** Environment of every child: the pinned Node 22 first on PATH, as under `npm run`. */
@@ -133,18 +122,6 @@ export function run(
       }
     });
   });
-}
-
-/** JSON-RPC call to `url`. */
-export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
 }
 
 /** Installs the indexer's packages when indexer/node_modules is missing (timed). */
