@@ -6,7 +6,7 @@
  *
  * Parts: devices (DeviceRegistry, which creates DeviceKeys, and the ERC-7913 WebAuthnVerifier and RsaVerifier that DeviceKeys allowlists), assets (IdentityRegistry, AssetRegistry), income
  * (IncomeDistributor), shares (SharesBlueprint, ShareFactory), disputes (DisputeModule), rental
- * (RentalSettlement, RentalMarket, RentalEscrow, which creates RentalCustody and RentalClaims), maintenance
+ * (RentalMarket, RentalEscrow, which creates RentalCustody, RentalClaims and RentalMeter), maintenance
  * (MaintenanceOrders, which creates MaintenanceEvidence and MaintenanceCustody). A part is deployed
  * when its artifacts exist (so the suite grows as parts land) and all parts it needs are deployed.
  */
@@ -45,11 +45,11 @@ export type ContractName =
   | "SharesBlueprint"
   | "ShareFactory"
   | "IncomeDistributor"
-  | "RentalSettlement"
   | "RentalMarket"
   | "RentalEscrow"
   | "RentalCustody"
   | "RentalClaims"
+  | "RentalMeter"
   | "DisputeModule"
   | "MaintenanceOrders"
   | "MaintenanceEvidence"
@@ -134,13 +134,6 @@ export const CONTRACTS: readonly ContractSpec[] = [
   // The dispute module (ERC-792 style) deciding disputed rental damage claims and challenged maintenance claims:
   // no roles, holds no money.
   { name: "DisputeModule", part: "disputes", args: () => [], roles: false },
-  // The escrow's settlement module (delegatecalled by it): no roles of its own, it reads the escrow's.
-  {
-    name: "RentalSettlement",
-    part: "rental",
-    args: () => [ref("AssetRegistry"), ref("DeviceRegistry"), ref("IncomeDistributor")],
-    roles: false,
-  },
   // The rental market (offers, signed offers, configuration): holds governance, which links its escrow once.
   {
     name: "RentalMarket",
@@ -163,7 +156,6 @@ export const CONTRACTS: readonly ContractSpec[] = [
       ref("AssetRegistry"),
       ref("DeviceRegistry"),
       ref("IncomeDistributor"),
-      ref("RentalSettlement"),
       ref("DisputeModule"),
     ],
     roles: false,
@@ -184,6 +176,14 @@ export const CONTRACTS: readonly ContractSpec[] = [
     args: () => [],
     roles: false,
     createdBy: { contract: "RentalEscrow", getter: "claims", nonce: 2 },
+  },
+  // Created by RentalEscrow's constructor (after RentalClaims): the meters of metered agreements.
+  {
+    name: "RentalMeter",
+    part: "rental",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "RentalEscrow", getter: "meter", nonce: 3 },
   },
   {
     name: "MaintenanceOrders",

@@ -306,8 +306,13 @@ export const agreement = onchainTable(
     deposit: t.bigint().notNull(),
     start: t.bigint(),
     end: t.bigint(),
+    /** Metered units billed so far (the sum of MeterSettled's) and measured but carried above the cap (the last one). */
     billedUnits: t.bigint().notNull(),
     carriedUnits: t.bigint().notNull(),
+    /**
+     * The meter's mark (the last reading settled: MeterSettled), null before the first settlement. The meters live
+     * in the escrow's RentalMeter: `meterOf(id)` there also has the baseline taken at activation.
+     */
     meterCounter: t.bigint(),
     meterOdometer: t.bigint(),
     meteredCharge: t.bigint().notNull(),

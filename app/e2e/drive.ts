@@ -37,6 +37,7 @@ import {
   maintenanceOrdersAbi,
   rentalEscrowAbi,
   rentalMarketAbi,
+  rentalMeterAbi,
   shareFactoryAbi,
   signers,
 } from "@plinth/client";
@@ -329,11 +330,11 @@ export async function drive(o: Options): Promise<void> {
     const credit1 = (await agreement(agreementId)).credit;
     assert.ok(credit1 > credit0 || (await agreement(agreementId)).debt === 0n, "paying adds credit");
     // Write: settle the meter: the 1,000 Wh are billed.
-    const billed0 = (await agreement(agreementId)).meterBilled;
+    const billed0 = (await meterOf(agreementId)).billed;
     await act(card.getByTestId("settle"), "settle", "done");
-    const a1 = await agreement(agreementId);
-    assert.equal(a1.meterBilled - billed0, 1000n, "1,000 Wh billed");
-    await expectAttr(card.locator("[data-field=billed-units]"), "data-value", a1.meterBilled.toString());
+    const m1 = await meterOf(agreementId);
+    assert.equal(m1.billed - billed0, 1000n, "1,000 Wh billed");
+    await expectAttr(card.locator("[data-field=billed-units]"), "data-value", m1.billed.toString());
     await expectAttr(unsettled, "data-value", "0");
     await expectAttr(billChart, "data-points", String(await settledLogs()));
     await checkAgreement(agreementId);
@@ -521,13 +522,23 @@ export async function drive(o: Options): Promise<void> {
     });
   }
 
+  /** An agreement's meter (mark, units measured and billed): kept by the escrow's RentalMeter. */
+  function meterOf(id: Hex) {
+    return client.readContract({
+      address: at("RentalMeter"),
+      abi: rentalMeterAbi,
+      functionName: "meterOf",
+      args: [id],
+    });
+  }
+
   async function checkAgreement(id: Hex) {
     const a = await agreement(id);
     const card = page.locator(`[data-testid=agreement][data-id="${id}"]`);
     await expectAttr(card.locator("[data-field=state]"), "data-value", String(a.state));
     await expectAttr(card.locator("[data-field=credit]"), "data-value", a.credit.toString());
     await expectAttr(card.locator("[data-field=earned]"), "data-value", a.earned.toString());
-    await expectAttr(card.locator("[data-field=billed-units]"), "data-value", a.meterBilled.toString());
+    await expectAttr(card.locator("[data-field=billed-units]"), "data-value", (await meterOf(id)).billed.toString());
   }
 
   function order(id: Hex) {

@@ -21,6 +21,7 @@ export const SUITE_CONTRACTS = [
   "RentalEscrow",
   "RentalCustody",
   "RentalClaims",
+  "RentalMeter",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",

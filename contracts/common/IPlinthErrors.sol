@@ -32,6 +32,8 @@ interface IPlinthErrors {
     error WrongEthAmount(uint256 expected, uint256 received);
     /// @notice The caller has no claimable balance in this token.
     error NothingToWithdraw();
+    /// @notice `caller` is not the escrow that created this contract, the only caller of this function.
+    error NotEscrow(address caller);
     /// @notice Only the contract's dispute module delivers rulings (`IArbitrable.rule`).
     error NotDisputeModule(address caller);
 }

@@ -33,8 +33,6 @@ interface IRentalCustody is IPlinthErrors {
     /// @notice Deferred income of an asset that can never take income again (retired by a buyout, or
     ///         shares without the income hook) was credited to the asset's agent.
     event IncomeRedirected(uint256 indexed assetId, address indexed token, address indexed agent, uint256 amount);
-    /// @notice Only the rental escrow may call this function of the rental custody.
-    error NotEscrow(address caller);
 
     // ------------------------------------------------------------------ configuration
 

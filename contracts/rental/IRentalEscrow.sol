@@ -2,13 +2,13 @@
 pragma solidity 0.8.37;
 
 import {IRentalCustody} from "./IRentalCustody.sol";
+import {IRentalMeter} from "./IRentalMeter.sol";
 import {IRentalState} from "./IRentalState.sol";
 import {IRentalMarket} from "./IRentalMarket.sol";
 
 /// @title IRentalEscrow
 /// @notice Every external function of the Plinth rental escrow (RentalEscrow implements this interface, so the
-///         compiler checks each function against it; the functions the escrow runs in its settlement module keep
-///         their selector here). Types, events and errors: IRentalTypes; the getters of its stored state and
+///         compiler checks each function against it). Types, events and errors: IRentalTypes; the getters of its stored state and
 ///         configuration: IRentalState. Offers, signed offers and the configuration: IRentalMarket, the only opener
 ///         of agreements here. Lifecycle: RentalEscrow and README.md.
 interface IRentalEscrow is IRentalState {
@@ -153,6 +153,11 @@ interface IRentalEscrow is IRentalState {
     /// @return The amount held.
     function heldFor(bytes32 id) external view returns (uint256);
 
+    /// @notice The RentalMeter keeping the meters of metered agreements (which agreement bills each meter, marks,
+    ///         units measured and billed: `meterOf` there): this escrow's third creation (nonce 3).
+    /// @return The meter.
+    function meter() external view returns (IRentalMeter);
+
     /// @notice The RentalCustody holding every agreement's money in per-custody vaults, with the parties'
     ///         claimable balances (`withdraw` there) and deferred income: this escrow's first creation (nonce 1).
     /// @return The custody.
@@ -166,10 +171,6 @@ interface IRentalEscrow is IRentalState {
     function custodyOf(bytes32 id) external view returns (uint256);
 
     // ------------------------------------------------------------------ state and configuration
-
-    /// @notice The settlement module this escrow delegatecalls (built for the same registries and distributor).
-    /// @return Its address.
-    function settlement() external view returns (address);
 
     /// @notice The rental market this escrow was deployed for: the only caller of `storeTerms` and `open`, and the holder
     ///         of the configuration this escrow reads (token allowlist and protocol fee at opening, fee recipient

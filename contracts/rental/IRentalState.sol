@@ -7,8 +7,8 @@ import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IRentalTypes} from "./IRentalTypes.sol";
 
 /// @title IRentalState
-/// @notice The getters of the rental escrow's stored state (implemented by the public variables of
-///         RentalBase, the storage both the escrow and its settlement module run on). Part of IRentalEscrow.
+/// @notice The getters of the rental escrow's registries and distributor (its public immutables). Part of
+///         IRentalEscrow.
 interface IRentalState is IRentalTypes {
     /// @notice The registry lease a live agreement holds: until the escrow releases it on settlement.
     /// @return type(uint64).max.

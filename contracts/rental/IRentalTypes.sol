@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IPlinthErrors} from "../common/IPlinthErrors.sol";
+import {IRentalMeterErrors} from "./IRentalMeter.sol";
 
 /// @title IRentalTypes
 /// @notice The rental part's vocabulary: its types, the escrow's events and the errors (the suite's shared errors, such as
 ///         `ZeroAddress`, `TokenNotAllowed`, `NotArbiter`, `DeadlinePassed` and `DeadlineNotPassed`, come from
-///         IPlinthErrors). IRentalMarket and IRentalEscrow declare the functions (the market's own events are in IRentalMarket).
-interface IRentalTypes is IPlinthErrors {
+///         IPlinthErrors; the meter's, which the escrow passes on, from IRentalMeterErrors). IRentalMarket and
+///         IRentalEscrow declare the functions (the market's own events are in IRentalMarket).
+interface IRentalTypes is IRentalMeterErrors {
     /// @notice What is rented: a real asset (IAssetRegistry) or a device (IDeviceRegistry).
     enum SubjectKind {
         None,
@@ -116,17 +117,10 @@ interface IRentalTypes is IPlinthErrors {
         uint128 lateFee; // late fee materialised so far (<= terms.lateFeeCap)
         uint40 arrearsSince; // set while debt > 0
         uint40 deadline; // the deadline of the current phase (activation; in Settling: the claim window)
-        // slot 5: the meter's mark (the last reading the escrow settled) and the units measured in the term
-        uint64 meterCounter; // counter of the mark reading (0: no reading yet, the first one is the baseline)
-        uint64 meterOdometer; // odometer of the mark reading
-        uint40 meterTime; // when the mark reading was signed (device clock)
-        uint64 meterUnits; // units measured within the term so far (billed or carried)
-        // slot 6
+        // slot 5
         bytes32 termsHash;
-        // slot 7
+        // slot 6
         uint256 incomeAssetId; // device rentals: asset the device was bound to at opening (0: owner's balance)
-        // slot 8
-        uint64 meterBilled; // units billed so far (<= meterUnits; the rest is carried above the cap)
     }
 
     /// @notice The damage claim on an agreement's held deposit (RentalClaims; one slot). Deleted when the claim
@@ -215,8 +209,6 @@ interface IRentalTypes is IPlinthErrors {
     /// @notice The income asset's distributor does not take `token` (not a registered payout token of the
     ///         asset, or the asset is retired): the rent would have no way to reach its holders.
     error IncomeNotAccepted(uint256 assetId, address token);
-    /// @notice The meter (device, kind) already bills another live agreement (`holder`).
-    error MeterInUse(uint256 meterDeviceId, uint32 meterKind, bytes32 holder);
     /// @notice The metering device is not the rented device nor bound to the rented asset.
     error MeterNotOfSubject(uint256 meterDeviceId);
     /// @notice An offer with this id already exists.
@@ -249,8 +241,6 @@ interface IRentalTypes is IPlinthErrors {
     error NotInDefault(bytes32 id);
     /// @notice The agreement has no metered price.
     error NotMetered(bytes32 id);
-    /// @notice The meter reading's counter is not above the last settled one.
-    error MeterReadingReplayed(uint64 counter, uint64 lastCounter);
     /// @notice The amount is zero or exceeds what is available (the deposit held, or the disputed claim).
     error InvalidClaim(uint256 amount, uint256 available);
     /// @notice The fee exceeds its cap.
@@ -261,6 +251,4 @@ interface IRentalTypes is IPlinthErrors {
     error NotClaims(address caller);
     /// @notice Only the escrow's rental market may store terms and open agreements.
     error NotMarket(address caller);
-    /// @notice The settlement module was built for other registries or another distributor.
-    error SettlementMismatch(address settlement);
 }

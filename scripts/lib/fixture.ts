@@ -29,7 +29,7 @@ import type {
   RentalClaims,
   RentalEscrow,
   RentalMarket,
-  RentalSettlement,
+  RentalMeter,
   ShareFactory,
 } from "../../types/ethers-contracts/index.js";
 import type { DeployResult } from "../operator/deploy/lib.js";
@@ -71,7 +71,8 @@ export interface DeployedSuite {
   rentalCustody: RentalCustody;
   /** Damage claims on rental deposits and their disputes (created by `rental`). */
   rentalClaims: RentalClaims;
-  rentalSettlement: RentalSettlement;
+  /** The meters of metered agreements (created by `rental`). */
+  rentalMeter: RentalMeter;
   roles: SuiteRoles;
   /** The parameters the suite was deployed with. */
   parameters: PlinthParameters;
@@ -137,7 +138,7 @@ export async function deployedSuite(
     rental: await at<RentalEscrow>("RentalEscrow", a.RentalEscrow),
     rentalCustody: await at<RentalCustody>("RentalCustody", a.RentalCustody),
     rentalClaims: await at<RentalClaims>("RentalClaims", a.RentalClaims),
-    rentalSettlement: await at<RentalSettlement>("RentalSettlement", a.RentalSettlement),
+    rentalMeter: await at<RentalMeter>("RentalMeter", a.RentalMeter),
     roles: {
       deployer,
       governance: await signer(parameters.governance),

@@ -538,6 +538,9 @@ const steps: Step[] = [
       const status = await ok(["rental", "status", "--agreement", s.agreement]);
       expectIn(status, /state: +Active/, "rental status");
       expectIn(status, "metered:      3000 units measured, 3000 billed", "rental status");
+      // The meter (RentalMeter): its mark is the reading just settled.
+      expectIn(status, `meter:        device ${s.meter} kind 1, mark reading `, "rental status");
+      expectIn(status, /mark reading \d+ \(odometer 3000, signed /, "rental status");
     },
   ],
   [

@@ -42,8 +42,6 @@ const OPEN_ERC20 = "ERC-20 holder-scoped (moves only the caller's balance / allo
 const OPEN_ERC721 = "ERC-721 owner/approval-scoped; the registry's transfer hook refuses leased devices";
 const RENOUNCE = "AccessControl: an account may only renounce its own role (callerConfirmation)";
 const ADMIN = { kind: "role", role: "DEFAULT_ADMIN_ROLE" } as const;
-/** The rental settlement module refuses every direct call (it only runs by the escrow's delegatecall). */
-const DIRECT = { kind: "gated", error: "NotDelegated" } as const;
 
 /** AssetShares' functions: each asset's token is a clone running this code (the SharesBlueprint). */
 const ASSET_SHARES: Record<string, Entry> = {
@@ -405,18 +403,15 @@ const TABLE: Record<string, Record<string, Entry>> = {
       why: "deadline-gated: outcome fixed by the terms' defaults (or a ruling already given)",
     },
   },
-  RentalSettlement: {
-    "activate(bytes32)": DIRECT,
-    "cancelReservation(bytes32)": DIRECT,
-    "closeSettlement(bytes32,uint256)": DIRECT,
-    "collect(bytes32)": DIRECT,
-    "decline(bytes32)": DIRECT,
-    "markDefault(bytes32)": DIRECT,
-    "payPeriod(bytes32,uint256)": DIRECT,
-    "settle(bytes32)": DIRECT,
-    "settleMetered(bytes32)": DIRECT,
-    "terminateEarly(bytes32)": DIRECT,
-    "topUp(bytes32,uint256)": DIRECT,
+  RentalMeter: {
+    "hold(bytes32,uint256,uint32,bool)": { kind: "gated", error: "NotEscrow" },
+    "start(bytes32,uint256,uint32)": { kind: "gated", error: "NotEscrow" },
+    "release(uint256,uint32)": { kind: "gated", error: "NotEscrow" },
+    "settle(bytes32,uint256,uint32,uint256[2],uint256,uint256,bool)": {
+      kind: "gated",
+      error: "NotEscrow",
+      args: () => [ethers.ZeroHash, 1n, 1, [1n, 1n], 0n, 1n, false],
+    },
   },
   RentalTerms: {},
   ReadingKinds: {},
@@ -548,7 +543,7 @@ async function fixture() {
     RentalEscrow: w.rental,
     RentalCustody: w.rentalCustody,
     RentalClaims: w.rentalClaims,
-    RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
+    RentalMeter: w.rentalMeter,
   };
   return {
     w,

@@ -78,16 +78,16 @@ async function startMeter(w: World, r: { id: string; start: number }, counter: b
   await w.rental.connect(w.outsider).settleMetered(r.id);
 }
 
-/** Units billed (meterBilled) and measured within the term (meterUnits), also after settlement. */
+/** Units billed and measured within the term (the agreement's meter in RentalMeter), also after settlement. */
 async function meter(w: World, id: string) {
-  const a = await w.rental.agreementOf(id);
-  return { units: a.meterBilled, measured: a.meterUnits };
+  const m = await w.rentalMeter.meterOf(id);
+  return { units: m.billed, measured: m.units };
 }
 
-/** Units billed so far (the agreement's meterBilled) and the money it moved (before settlement). */
+/** Units billed so far (the agreement's meter) and the money it moved (before settlement). */
 async function billed(w: World, id: string) {
-  const a = await w.rental.agreementOf(id);
-  return { units: a.meterBilled, measured: a.meterUnits, charged: a.earned + a.debt };
+  const [m, a] = await Promise.all([w.rentalMeter.meterOf(id), w.rental.agreementOf(id)]);
+  return { units: m.billed, measured: m.units, charged: a.earned + a.debt };
 }
 
 describe("Attack class: metered units dropped, overbilled or counted twice (issue 12)", function () {

@@ -218,12 +218,12 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
   });
 
-  // FIXED FINDING (stuck funds, RentalSettlement._depositIncome / flushIncome), found by this suite:
+  // FIXED FINDING (stuck funds, the escrow's income deposit / flushIncome), found by this suite:
   // the asset's lease used to end at the agreement's `end`, while the rent is only deposited to the
   // IncomeDistributor on collect/settle. Between `end` and settlement the agent could sell the asset
   // (depositBuyout only checks the lease), which retired it; the distributor then refused every deposit
   // (AssetIsRetired) and the rent stayed in the escrow's pendingIncome forever. Fix: the rental escrow
-  // now leases the subject until settlement releases it (RentalBase._setLease, LEASED_UNTIL_RELEASED),
+  // now leases the subject until settlement releases it (RentalEscrow._setLease, LEASED_UNTIL_RELEASED),
   // so the buyout is refused until the finished agreement is settled and its rent reached the holders.
   it("rental: rent earned before a buyout always reaches the holders: the buyout waits for settlement (fixed finding)", async function () {
     const w = await loadFixture(world);

@@ -145,6 +145,7 @@ export async function deployWorld(ethers: HardhatEthers) {
     rental,
     rentalCustody: suite.rentalCustody,
     rentalClaims: suite.rentalClaims,
+    rentalMeter: suite.rentalMeter,
     rentalMarket: suite.rentalMarket,
     rentalDomain: rentalDomain(chainId, await suite.rentalMarket.getAddress()),
     usdc,

@@ -1,6 +1,6 @@
 /**
  * Issue 12, class "comparisons at deadlines and caps never tested on both sides": every deadline and
- * cap comparison of contracts/rental/RentalSettlement.sol (and the default test of RentalBase it
+ * cap comparison of contracts/rental/RentalEscrow.sol (and the default test it
  * calls), each exercised at limit-1 / limit / limit+1 (or the side that differs), from the same state
  * (a snapshot restored between the sides). An off-by-one (`>` for `>=`, `<` for `<=`) fails here.
  * Runs on the rental fixture.
@@ -72,7 +72,7 @@ async function disputed() {
   return { f, id, deadline: d + DAY };
 }
 
-describe("boundaries: RentalSettlement deadlines and caps, both sides", function () {
+describe("boundaries: RentalEscrow settlement deadlines and caps, both sides", function () {
   it("settle: DeadlineNotPassed at end-1, allowed at end; terminateEarly: allowed at end-1, DeadlinePassed at end", async function () {
     const { f, id, end } = await active();
     const s = await takeSnapshot();

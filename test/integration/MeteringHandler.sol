@@ -78,7 +78,7 @@ contract MeteringHandler {
         if (id != 0) return; // setup only
         id = id_;
         IRentalTypes.Agreement memory ag = rental.agreementOf(id_);
-        (start, end, baselineOdometer) = (ag.start, ag.end, ag.meterOdometer);
+        (start, end, baselineOdometer) = (ag.start, ag.end, rental.meter().meterOf(id_).odometer);
     }
 
     function poolSize() external view returns (uint256) {
@@ -135,7 +135,7 @@ contract MeteringHandler {
     ///         the mark (while the agreement is live).
     function settleMetered() public {
         if (finalSettled) return;
-        bool fresh = devices.latestReading(deviceId, kind).counter > rental.agreementOf(id).meterCounter;
+        bool fresh = devices.latestReading(deviceId, kind).counter > rental.meter().meterOf(id).counter;
         try rental.settleMetered(id) {
             if (!fresh) settleMisbehaved = true;
             count["settleMetered"]++;

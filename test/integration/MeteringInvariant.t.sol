@@ -5,11 +5,12 @@ pragma solidity 0.8.37;
 // secp256k1 device as the meter, on the real contracts deployed as in SuiteInvariant (SuiteSetup).
 // The baseline reading is signed at the agreement's start; the device then signs readings within the
 // term, relayed in any subset, order and batching, the meter settled at any time, time warped, and
-// the agreement settled after its end. The rule under test is `RentalSettlement._settleMeter`
+// the agreement settled after its end. The rule under test is `RentalMeter.settle` (charged by `RentalEscrow._settleMeter`)
 // (SECURITY.md, "Metered money: the rules"). Effort: hardhat.config.ts (64 runs x depth 32 in CI).
 
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
+import {IRentalMeter} from "../../contracts/rental/IRentalMeter.sol";
 import {MeteringHandler} from "./MeteringHandler.sol";
 import {SuiteSetup} from "./SuiteInvariant.t.sol";
 
@@ -51,8 +52,9 @@ abstract contract MeteringSetup is SuiteSetup {
         vm.stopPrank();
         meter.follow(agreementId);
         IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
-        assertEq(a.meterTime, a.start, "baseline signed at the start");
-        assertEq(a.meterOdometer, BASELINE, "baseline odometer");
+        IRentalMeter.Meter memory m = rental.meter().meterOf(agreementId);
+        assertEq(m.time, a.start, "baseline signed at the start");
+        assertEq(m.odometer, BASELINE, "baseline odometer");
     }
 
     /// @dev The cumulative cap after `t` (a reading's signing time) of the term.
@@ -80,15 +82,16 @@ abstract contract MeteringSetup is SuiteSetup {
     /// @dev (a) the mark's units and the cap, (b) the final bill, (c) the renter's money.
     function _checkMeter() internal view {
         IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
+        IRentalMeter.Meter memory m = rental.meter().meterOf(agreementId);
         assertTrue(!meter.settleMisbehaved(), "settleMetered succeeds iff a newer reading exists");
         // The mark is a reading the registry accepted.
-        assertLe(a.meterCounter, meter.ghostAcceptedCounter(), "mark counter <= newest accepted");
-        assertLe(a.meterOdometer, meter.ghostAcceptedOdometer(), "mark odometer <= newest accepted");
+        assertLe(m.counter, meter.ghostAcceptedCounter(), "mark counter <= newest accepted");
+        assertLe(m.odometer, meter.ghostAcceptedOdometer(), "mark odometer <= newest accepted");
         // (a) Every reading is signed within the term: the units measured are the odometer advance
         //     from the baseline to the mark, and the bill is that capped at the mark's time.
-        assertEq(a.meterUnits, uint256(a.meterOdometer) - BASELINE, "meterUnits == odometer(mark) - baseline");
-        assertEq(a.meterBilled, _min(a.meterUnits, _cap(a.meterTime)), "meterBilled == min(units, cap(mark))");
-        uint256 billedMoney = uint256(a.meterBilled) * UNIT_PRICE;
+        assertEq(m.units, uint256(m.odometer) - BASELINE, "meterUnits == odometer(mark) - baseline");
+        assertEq(m.billed, _min(m.units, _cap(m.time)), "meterBilled == min(units, cap(mark))");
+        uint256 billedMoney = uint256(m.billed) * UNIT_PRICE;
         // (c) The renter paid exactly the units billed, and the owner side got exactly that.
         assertEq(a.debt, 0, "prepay covers the cap: no debt");
         if (!meter.finalSettled()) {
@@ -102,9 +105,9 @@ abstract contract MeteringSetup is SuiteSetup {
             );
             // (b) The final settlement read the newest accepted reading: the bill depends on it alone,
             //     whatever the relay order, batching and settlement calls before.
-            assertEq(a.meterCounter, meter.finalAcceptedCounter(), "final mark == newest accepted at settlement");
+            assertEq(m.counter, meter.finalAcceptedCounter(), "final mark == newest accepted at settlement");
             assertEq(
-                a.meterBilled,
+                m.billed,
                 _min(uint256(meter.finalAcceptedOdometer()) - BASELINE, _cap(meter.finalAcceptedTime())),
                 "final meterBilled == min(lastInTermOdometer - baseline, cap)"
             );
@@ -152,7 +155,7 @@ contract MeteringCadenceTest is MeteringSetup {
         }
         vm.warp(uint256(meter.end()) + 1);
         meter.finalSettle();
-        billed = rental.agreementOf(agreementId).meterBilled;
+        billed = rental.meter().meterOf(agreementId).billed;
         (lastOdo, lastTime) = (meter.ghostAcceptedOdometer(), meter.ghostAcceptedTime());
         _checkMeter();
     }
@@ -189,9 +192,9 @@ contract MeteringCadenceTest is MeteringSetup {
         assertEq(meter.count(bytes32("settleMeteredNothingNew")), 2, "empty settlements reverted");
         assertEq(meter.count(bytes32("relayRefused")), 1, "stale relay refused");
         // 4,201 units measured; the cap at the last reading (3 h 0 min 11 s) is 3,003: 1,198 carried.
-        IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
-        assertEq(a.meterUnits, 4_201, "every unit measured");
-        assertEq(a.meterBilled, 3_003, "billed up to the cap");
+        IRentalMeter.Meter memory m = rental.meter().meterOf(agreementId);
+        assertEq(m.units, 4_201, "every unit measured");
+        assertEq(m.billed, 3_003, "billed up to the cap");
     }
 
     /// Regression: readings signed in the same second as the mark were measured at that instant; within
@@ -201,9 +204,9 @@ contract MeteringCadenceTest is MeteringSetup {
         meter.sign(907); // the same second as the baseline, i.e. the start
         meter.relay(1, 0, false);
         meter.settleMetered();
-        IRentalTypes.Agreement memory a = rental.agreementOf(agreementId);
-        assertEq(a.meterUnits, 907, "same second as the start: measured within the term");
-        assertEq(a.meterBilled, 0, "no term elapsed yet: all carried");
+        IRentalMeter.Meter memory m = rental.meter().meterOf(agreementId);
+        assertEq(m.units, 907, "same second as the start: measured within the term");
+        assertEq(m.billed, 0, "no term elapsed yet: all carried");
         meter.warp(1 hours - 1);
         meter.sign(100);
         meter.sign(50); // same second
@@ -211,9 +214,9 @@ contract MeteringCadenceTest is MeteringSetup {
         meter.settleMetered();
         meter.relay(1, 0, false);
         meter.settleMetered();
-        a = rental.agreementOf(agreementId);
-        assertEq(a.meterUnits, 1_057, "every unit measured");
-        assertEq(a.meterBilled, 1_000, "capped at one period");
+        m = rental.meter().meterOf(agreementId);
+        assertEq(m.units, 1_057, "every unit measured");
+        assertEq(m.billed, 1_000, "capped at one period");
         _checkMeter();
     }
 }

@@ -8,7 +8,7 @@ pragma solidity 0.8.37;
 // agreements and 10 work orders per run keep the end-of-run sweeps bounded.
 // Every contract is the real one (no mocks except the 6-decimal payout token): DeviceRegistry,
 // AssetRegistry, IdentityRegistry, ShareFactory + SharesBlueprint + AssetShares, IncomeDistributor,
-// RentalMarket + RentalEscrow + RentalSettlement, MaintenanceOrders + MaintenanceEvidence + MaintenanceCustody (per-asset vault).
+// RentalMarket + RentalEscrow (+ RentalCustody, RentalClaims, RentalMeter), MaintenanceOrders + MaintenanceEvidence + MaintenanceCustody (per-asset vault).
 
 import {PlinthTest} from "../utils/Vm.sol";
 import {AssetRegistry} from "../../contracts/assets/AssetRegistry.sol";
@@ -26,7 +26,6 @@ import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
 import {RentalClaims} from "../../contracts/rental/RentalClaims.sol";
-import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {RentalMarket} from "../../contracts/rental/RentalMarket.sol";
 import {DisputeModule} from "../../contracts/disputes/DisputeModule.sol";
 import {IMaintenance} from "../../contracts/maintenance/IMaintenance.sol";
@@ -73,11 +72,6 @@ abstract contract SuiteSetup is PlinthTest {
             address(new SharesBlueprint())
         );
         DisputeModule disputeModule = new DisputeModule();
-        RentalSettlement settlement = new RentalSettlement(
-            IAssetRegistry(address(assets)),
-            IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor))
-        );
         market = new RentalMarket(
             address(this),
             IAssetRegistry(address(assets)),
@@ -91,7 +85,6 @@ abstract contract SuiteSetup is PlinthTest {
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor)),
-            settlement,
             disputeModule
         );
         market.setEscrow(rental);

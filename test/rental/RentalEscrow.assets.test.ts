@@ -49,7 +49,7 @@ describe("RentalEscrow with the real AssetRegistry", function () {
     const pay = { value: DAY * GWEI + terms.deposit };
     await market.connect(renter).rent(offerId, DAY, DAY * GWEI, pay);
     const id = await escrow.agreementId(SubjectKind.Asset, assetId, 0);
-    // Leased until settlement releases it (not just until `end`): see RentalBase._setLease.
+    // Leased until settlement releases it (not just until `end`): see RentalEscrow._setLease.
     expect(await registry.leasedUntil(assetId)).to.equal(await escrow.LEASED_UNTIL_RELEASED());
 
     // The agent changes: the old agent's offer can no longer be filled, and the running agreement

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND, publish } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND, meterTerms, publish } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -13,16 +13,6 @@ const DEPOSIT = 10n ** 16n;
 async function base() {
   return deployRental(ethers);
 }
-
-const meterTerms = (over = {}) =>
-  assetTerms({
-    pricePerUnit: GWEI,
-    meterDeviceId: DEVICE_ID,
-    meterKind: METER_KIND,
-    meterPeriod: 3600,
-    maxUnitsPerPeriod: 100n,
-    ...over,
-  });
 
 describe("RentalEscrow: edges", function () {
   it("refuses invalid signed terms when they are first stored by a fill", async function () {
@@ -55,9 +45,9 @@ describe("RentalEscrow: edges", function () {
     expect(await f.escrow.inDefault(id)).to.equal(false);
     await f.devices.pushReading(DEVICE_ID, METER_KIND, 4, 9); // before activation: never billed
     await f.escrow.connect(f.agent).activate(id);
-    const a = await f.escrow.agreementOf(id);
-    expect(a.meterCounter).to.equal(4);
-    expect(a.meterOdometer).to.equal(9);
+    const m = await f.meter.meterOf(id);
+    expect(m.counter).to.equal(4);
+    expect(m.odometer).to.equal(9);
     // Metered only, no charge yet: never in arrears.
     expect(await f.escrow.inDefault(id)).to.equal(false);
     expect((await f.escrow.assetUserOf(ASSET_ID)).user).to.equal(f.renter.address);

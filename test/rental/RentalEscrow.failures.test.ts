@@ -213,46 +213,38 @@ describe("RentalEscrow: access control and bad input", function () {
       .withArgs(SubjectKind.Device, FREE_DEVICE_ID);
   });
 
-  it("refuses a zero market or distributor, or a module built for other contracts, at deployment", async function () {
+  it("refuses a zero market, registry or distributor at deployment", async function () {
     const f = await loadFixture(activeEth);
     const [assets, devices, distributor] = [
       await f.assets.getAddress(),
       await f.devices.getAddress(),
       await f.distributor.getAddress(),
     ];
-    const module = await f.escrow.settlement();
     const disputes = await f.disputes.getAddress();
-    const fees = f.feeRecipient.address;
     const market = f.marketAddress;
     const factory = await ethers.getContractFactory("RentalEscrow");
     for (const bad of [
-      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, module, disputes),
-      factory.deploy(market, assets, devices, ZERO_ADDRESS, module, disputes),
+      factory.deploy(ZERO_ADDRESS, assets, devices, distributor, disputes),
+      factory.deploy(market, ZERO_ADDRESS, devices, distributor, disputes),
+      factory.deploy(market, assets, ZERO_ADDRESS, distributor, disputes),
+      factory.deploy(market, assets, devices, ZERO_ADDRESS, disputes),
     ]) {
       await expect(bad).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    const otherDistributor = await ethers.deployContract("MockIncomeDistributor", [ethers.ZeroAddress, true]);
-    const otherAddress = await otherDistributor.getAddress();
-    await expect(factory.deploy(market, assets, devices, otherAddress, module, disputes))
-      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
-      .withArgs(module);
-    const wrongModules = [
-      await ethers.deployContract("RentalSettlement", [otherAddress, devices, distributor]),
-      await ethers.deployContract("RentalSettlement", [assets, otherAddress, distributor]),
-    ];
-    for (const wrong of wrongModules) {
-      const addr = await wrong.getAddress();
-      await expect(factory.deploy(market, assets, devices, distributor, addr, disputes))
-        .to.be.revertedWithCustomError(factory, "SettlementMismatch")
-        .withArgs(addr);
-    }
-    await expect(factory.deploy(market, assets, devices, distributor, fees, disputes))
-      .to.be.revertedWithCustomError(factory, "SettlementMismatch")
-      .withArgs(fees);
     // RentalClaims refuses a zero dispute module (the escrow creates it in its constructor).
-    await expect(
-      factory.deploy(market, assets, devices, distributor, module, ZERO_ADDRESS),
-    ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    await expect(factory.deploy(market, assets, devices, distributor, ZERO_ADDRESS)).to.be.revertedWithCustomError(
+      factory,
+      "ZeroAddress",
+    );
+    // A valid deployment creates its custody, claims and meter at the addresses it derives, each naming it.
+    const escrow = await factory.deploy(market, assets, devices, distributor, disputes);
+    const meter = await ethers.getContractAt("RentalMeter", await escrow.meter());
+    const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
+    const custody = await ethers.getContractAt("RentalCustody", await escrow.custody());
+    for (const created of [meter, claims, custody]) {
+      expect(await created.escrow()).to.equal(await escrow.getAddress());
+    }
+    expect(await meter.deviceRegistry()).to.equal(devices);
   });
 });
 
@@ -340,7 +332,7 @@ describe("RentalEscrow: money edge cases", function () {
     expect(a.debt).to.equal(70n * GWEI);
     expect(a.credit).to.equal(0);
     expect(a.earned).to.equal(10n * GWEI);
-    expect(a.meterTime).to.equal(start + 1200n);
+    expect((await f.meter.meterOf(id)).time).to.equal(start + 1200n);
 
     // The grace period runs from the first shortfall.
     await time.setNextBlockTimestamp(start + 600n + 3600n - 1n);

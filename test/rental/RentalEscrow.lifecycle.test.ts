@@ -477,7 +477,7 @@ describe("RentalEscrow: paying and metering", function () {
     await time.setNextBlockTimestamp(start);
     await f.market.connect(f.renter).rent(offerId, DAY, DAY * GWEI, { value: DAY * GWEI + DEPOSIT });
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    expect((await f.escrow.agreementOf(id)).meterTime).to.equal(start);
+    expect((await f.meter.meterOf(id)).time).to.equal(start);
     await expect(f.escrow.settleMetered(id))
       .to.be.revertedWithCustomError(f.escrow, "MeterReadingReplayed")
       .withArgs(1, 1);
@@ -799,12 +799,6 @@ describe("RentalEscrow: devices, withdrawals, governance", function () {
       "ZeroAddress",
     );
     expect(await f.market.hasRole(role, f.governance.address)).to.equal(true);
-  });
-
-  it("refuses direct calls to the settlement module", async function () {
-    const f = await loadFixture(activeEth);
-    const module = await ethers.getContractAt("RentalSettlement", await f.escrow.settlement());
-    await expect(module.settle(f.id)).to.be.revertedWithCustomError(module, "NotDelegated");
   });
 
   it("closes for less gas than it opens", async function () {

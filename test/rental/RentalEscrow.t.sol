@@ -6,7 +6,6 @@ import {IRentalCustody} from "../../contracts/rental/IRentalCustody.sol";
 import {IRentalEscrow} from "../../contracts/rental/IRentalEscrow.sol";
 import {IRentalTypes} from "../../contracts/rental/IRentalTypes.sol";
 import {RentalEscrow} from "../../contracts/rental/RentalEscrow.sol";
-import {RentalSettlement} from "../../contracts/rental/RentalSettlement.sol";
 import {RentalMarket} from "../../contracts/rental/RentalMarket.sol";
 import {IAssetRegistry} from "../../contracts/interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../../contracts/interfaces/IDeviceRegistry.sol";
@@ -36,11 +35,6 @@ abstract contract RentalSetup is PlinthTest {
         assets = new MockAssetRegistry(address(0));
         devices = new MockDeviceRegistry();
         distributor = new MockIncomeDistributor(address(0), true);
-        RentalSettlement settlement = new RentalSettlement(
-            IAssetRegistry(address(assets)),
-            IDeviceRegistry(address(devices)),
-            IIncomeDistributor(address(distributor))
-        );
         market = new RentalMarket(
             GOV,
             IAssetRegistry(address(assets)),
@@ -54,7 +48,6 @@ abstract contract RentalSetup is PlinthTest {
             IAssetRegistry(address(assets)),
             IDeviceRegistry(address(devices)),
             IIncomeDistributor(address(distributor)),
-            settlement,
             new DisputeModule()
         );
         custody = escrow.custody();

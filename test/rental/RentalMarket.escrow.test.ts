@@ -36,7 +36,6 @@ async function unlinked() {
     assets,
     devices,
     distributor,
-    await f.escrow.settlement(),
     await f.disputes.getAddress(),
   ])) as unknown as RentalEscrow;
   const custody = await custodyOf(escrow);
@@ -106,7 +105,6 @@ describe("RentalMarket: escrow link", function () {
       await u.f.assets.getAddress(),
       await u.f.devices.getAddress(),
       await u.f.distributor.getAddress(),
-      await u.escrow.settlement(),
       await u.f.disputes.getAddress(),
     ]);
     for (const candidate of [u.escrowAddress, await another.getAddress()]) {

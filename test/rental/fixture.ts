@@ -26,6 +26,7 @@ export async function deployRental(ethers: HardhatEthers) {
   const escrowAddress = await escrow.getAddress();
   const custody = await custodyOf(escrow);
   const claims = await ethers.getContractAt("RentalClaims", await escrow.claims());
+  const meter = await ethers.getContractAt("RentalMeter", await escrow.meter());
   const disputes = await ethers.getContractAt("DisputeModule", await claims.disputes());
   const marketAddress = await market.getAddress();
   await assets.setLeaseManager(escrowAddress);
@@ -48,6 +49,7 @@ export async function deployRental(ethers: HardhatEthers) {
     custody,
     escrowAddress,
     claims,
+    meter,
     disputes,
     assets,
     devices,
@@ -67,6 +69,18 @@ export async function deployRental(ethers: HardhatEthers) {
 /** ETH asset terms: 1 gwei/s, 1 h - 30 d, deposit 0.01 ETH, grace 1 h. */
 export function assetTerms(t: Partial<RentalTerms> = {}): RentalTerms {
   return buildTerms({ subjectKind: SubjectKind.Asset, subjectId: ASSET_ID, ...t });
+}
+
+/** Metered asset terms: 1 gwei per unit of DEVICE_ID's METER_KIND readings, at most 100 units per hour. */
+export function meterTerms(t: Partial<RentalTerms> = {}): RentalTerms {
+  return assetTerms({
+    pricePerUnit: 1_000_000_000n,
+    meterDeviceId: DEVICE_ID,
+    meterKind: METER_KIND,
+    meterPeriod: 3600,
+    maxUnitsPerPeriod: 100n,
+    ...t,
+  });
 }
 
 /** Publishes `terms` on the market as `owner` and returns the offer id. */

@@ -175,7 +175,7 @@ async function fixture() {
     RentalEscrow: w.rental,
     RentalCustody: w.rentalCustody,
     RentalClaims: w.rentalClaims,
-    RentalSettlement: await ethers.getContractAt("RentalSettlement", await w.rental.settlement()),
+    RentalMeter: w.rentalMeter,
   };
   return { instances };
 }
@@ -239,6 +239,7 @@ describe("toolchain: ERC-165 is truthful on every production contract (issue 14)
     expectClaims("DeviceRegistry", ["IERC165", "IAccessControl", "IDeviceRegistry"]);
     expectClaims("DeviceToken", ["IERC165", "IERC721", "IERC721Metadata"]);
     expectClaims("RentalCustody", ["IERC165", "IRentalCustody"]);
+    expectClaims("RentalMeter", ["IERC165", "IRentalMeter"]);
   });
 
   it("every UNCLAIMED entry names an interface its contract implements", async function () {

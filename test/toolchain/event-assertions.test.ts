@@ -27,14 +27,11 @@ const SELF = relative(ROOT, new URL(import.meta.url).pathname);
 
 /**
  * Contracts whose events are emitted in another contract's context, so a test observes them on that
- * contract: RentalSettlement runs only by RentalEscrow's delegatecall (NotDelegated otherwise), so it emits
- * from the escrow's address.
- * SharesBlueprint is the AssetShares implementation: its code runs only in each asset's clone, which
+ * contract: SharesBlueprint is the AssetShares implementation: its code runs only in each asset's clone, which
  * tests observe as AssetShares.
  */
 const EMITTED_AS: Record<string, string> = {
   SharesBlueprint: "AssetShares",
-  RentalSettlement: "RentalEscrow",
 };
 
 /**

@@ -3,7 +3,7 @@
  * as the meter device's signed readings arrive: units billed so far plus units read and not yet settled.
  */
 import { useState } from "react";
-import { deviceRegistryAbi, enums, rentalEscrowAbi, rentalMarketAbi } from "@plinth/client";
+import { deviceRegistryAbi, enums, rentalEscrowAbi, rentalMarketAbi, rentalMeterAbi } from "@plinth/client";
 import { erc20Abi, parseUnits, type Address, type Hex } from "viem";
 import { ActionStatus, useAction } from "../action.tsx";
 import { Chart } from "../Chart.tsx";
@@ -56,6 +56,14 @@ async function readAgreements(session: Session, renter: Address) {
         args: [id],
       });
       const terms = await readTerms(session, a.termsHash);
+      // The agreement's meter (its mark, the last reading settled, and the units billed) is kept by the escrow's
+      // RentalMeter.
+      const meter = await c.readContract({
+        address: session.deployment.addresses.RentalMeter,
+        abi: rentalMeterAbi,
+        functionName: "meterOf",
+        args: [id],
+      });
       const latest =
         terms.meterDeviceId === 0n
           ? undefined
@@ -66,9 +74,9 @@ async function readAgreements(session: Session, renter: Address) {
               args: [terms.meterDeviceId, terms.meterKind],
             });
       const unsettled =
-        latest === undefined || latest.odometer < a.meterOdometer ? 0n : latest.odometer - a.meterOdometer;
+        latest === undefined || latest.odometer < meter.odometer ? 0n : latest.odometer - meter.odometer;
       const settlements = await source.meterSettlements(id);
-      return { id, a, terms, token: await tokenInfo(session, terms.token), latest, unsettled, settlements };
+      return { id, a, meter, terms, token: await tokenInfo(session, terms.token), latest, unsettled, settlements };
     }),
   );
 }
@@ -179,7 +187,7 @@ export function Renter() {
 
       <h2>My agreements</h2>
       {agreements.error !== undefined && <p className="error">{agreements.error}</p>}
-      {(agreements.data ?? []).map(({ id, a, terms, token, latest, unsettled, settlements }) => (
+      {(agreements.data ?? []).map(({ id, a, meter, terms, token, latest, unsettled, settlements }) => (
         <div className="card" key={id} data-testid="agreement" data-id={id}>
           <h3>
             agreement <span className="mono">{short(id)}</span>{" "}
@@ -204,9 +212,8 @@ export function Renter() {
               {amount(a.earned, token.decimals)} {token.symbol}
             </dd>
             <dt>metered units billed</dt>
-            <dd data-field="billed-units" data-value={a.meterBilled.toString()}>
-              {a.meterBilled.toString()} Wh ({amount(a.meterBilled * terms.pricePerUnit, token.decimals)} {token.symbol}
-              )
+            <dd data-field="billed-units" data-value={meter.billed.toString()}>
+              {meter.billed.toString()} Wh ({amount(meter.billed * terms.pricePerUnit, token.decimals)} {token.symbol})
             </dd>
             <dt>read, not yet settled</dt>
             <dd data-field="unsettled-units" data-value={unsettled.toString()}>

@@ -342,7 +342,14 @@ export const status = operatorTask(async (args: Args, hre) => {
   console.log(`  deposit held: ${money(a.depositHeld)}`);
   console.log(`  earned:       ${money(a.earned)} (not yet paid to the owner side)`);
   console.log(`  debt:         ${money(a.debt)}, late fee ${money(a.lateFee)}`);
-  console.log(`  metered:      ${a.meterUnits} units measured, ${a.meterBilled} billed`);
+  // The meter lives in the escrow's RentalMeter: its mark (the last reading settled) and the units of the term.
+  const m = await (await rental.meterOf(escrow)).meterOf(id);
+  console.log(`  metered:      ${m.units} units measured, ${m.billed} billed`);
+  if (terms.meterDeviceId !== 0n) {
+    const mark =
+      m.counter === 0n ? "no reading yet" : `reading ${m.counter} (odometer ${m.odometer}, signed ${time(m.time)})`;
+    console.log(`  meter:        device ${terms.meterDeviceId} kind ${terms.meterKind}, mark ${mark}`);
+  }
   const claim = await (await rental.claimsOf(escrow)).claimOf(id);
   if (Number(claim.status) !== 0) {
     console.log(`  damage claim: ${money(claim.amount)} (${RentalClaimStatusNames[Number(claim.status)]})`);

@@ -12,6 +12,7 @@ import type {
   RentalCustody,
   RentalEscrow,
   RentalMarket,
+  RentalMeter,
 } from "../../../types/ethers-contracts/index.js";
 import {
   DisputeModule__factory,
@@ -19,6 +20,7 @@ import {
   RentalCustody__factory,
   RentalEscrow__factory,
   RentalMarket__factory,
+  RentalMeter__factory,
 } from "../../../types/ethers-contracts/index.js";
 import { buildTerms, type RentalOffer, type RentalTerms, signOffer } from "../../../client/src/eip712/rental.js";
 import { asAddress } from "../../../client/src/types.js";
@@ -198,6 +200,13 @@ const RULING_NAMES: Record<number, string> = { 1: "owner, the claim is paid", 2:
 /** The escrow's RentalClaims (damage claims and their disputes), connected like the escrow. */
 export async function claimsOf(escrow: RentalEscrow): Promise<RentalClaims> {
   return RentalClaims__factory.connect(await escrow.claims(), escrow.runner);
+}
+/**
+ * The escrow's RentalMeter (its third creation): which agreement bills each meter (`holderOf`) and each agreement's
+ * mark and units measured and billed (`meterOf`). Connected like the escrow.
+ */
+export async function meterOf(escrow: RentalEscrow): Promise<RentalMeter> {
+  return RentalMeter__factory.connect(await escrow.meter(), escrow.runner);
 }
 /** The dispute module deciding the escrow's disputed claims. */
 export async function disputesOf(escrow: RentalEscrow): Promise<DisputeModule> {
@@ -431,9 +440,8 @@ export interface EscrowDeployment {
 }
 
 /**
- * Deploys the escrow's settlement module, the rental market, then the escrow naming the market (it delegatecalls
- * the module and creates its RentalCustody and RentalClaims; separate transactions, as the escrow's init code alone
- * nears the EIP-3860 limit), and has governance link the escrow on the market (`setEscrow`, once). Without
+ * Deploys the rental market, then the escrow naming the market (it creates its RentalCustody, RentalClaims and
+ * RentalMeter; separate transactions, as the escrow's init code with the market's would pass the EIP-3860 limit), and has governance link the escrow on the market (`setEscrow`, once). Without
  * `disputes`, first deploys a DisputeModule for the claims. Returns the market (governance's contract: tokens, fee,
  * offers) and its escrow (agreements; ERC-20 renters approve it).
  */
@@ -441,11 +449,6 @@ export async function deployRentalEscrow(
   ethers: HardhatEthers,
   d: EscrowDeployment,
 ): Promise<{ market: RentalMarket; escrow: RentalEscrow }> {
-  const settlement = await ethers.deployContract(
-    "RentalSettlement",
-    [d.assetRegistry, d.deviceRegistry, d.distributor],
-    d.deployer,
-  );
   const market = (await ethers.deployContract(
     "RentalMarket",
     [d.governance, d.assetRegistry, d.deviceRegistry, d.feeRecipient, d.defaultArbiter, d.feeBps],
@@ -458,7 +461,6 @@ export async function deployRentalEscrow(
       d.assetRegistry,
       d.deviceRegistry,
       d.distributor,
-      await settlement.getAddress(),
       d.disputes ?? (await (await ethers.deployContract("DisputeModule", [], d.deployer)).getAddress()),
     ],
     d.deployer,

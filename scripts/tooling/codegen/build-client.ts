@@ -33,6 +33,7 @@ const SUITE = [
   "RentalEscrow",
   "RentalCustody",
   "RentalClaims",
+  "RentalMeter",
   "DisputeModule",
   "MaintenanceOrders",
   "MaintenanceEvidence",

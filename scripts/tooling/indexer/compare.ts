@@ -20,6 +20,7 @@ import {
   rentalCustodyAbi,
   rentalEscrowAbi,
   rentalMarketAbi,
+  rentalMeterAbi,
   shareFactoryAbi,
 } from "../../../client/src/generated/abis.js";
 import type { Indexer } from "./lib.js";
@@ -312,8 +313,16 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     owner: string;
     billedUnits: string;
     carriedUnits: string;
+    meterCounter: string | null;
+    meterOdometer: string | null;
     depositHeld: string | null;
-  }>(ctx, "agreements", "id state endReason renter owner billedUnits carriedUnits depositHeld");
+  }>(
+    ctx,
+    "agreements",
+    "id state endReason renter owner billedUnits carriedUnits meterCounter meterOdometer depositHeld",
+  );
+  // The meters live in the escrow's RentalMeter (its third creation): marks and units per agreement.
+  const meter = await chain.readContract({ address: escrow, abi: rentalEscrowAbi, functionName: "meter", ...at });
   expect(
     ctx,
     "agreement ids",
@@ -338,15 +347,29 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     expect(ctx, `agreement ${a.id} end reason`, a.endReason, onchain.endReason);
     expect(ctx, `agreement ${a.id} renter`, a.renter, onchain.renter);
     expect(ctx, `agreement ${a.id} owner`, a.owner, onchain.owner);
+    const m = await chain.readContract({
+      address: meter,
+      abi: rentalMeterAbi,
+      functionName: "meterOf",
+      args: [a.id as Hex],
+      ...at,
+    });
     expect(
       ctx,
       `agreement ${a.id} metered units (billed + carried)`,
       BigInt(a.billedUnits) + BigInt(a.carriedUnits),
-      onchain.meterUnits,
+      m.units,
     );
+    expect(ctx, `agreement ${a.id} billed units`, a.billedUnits, m.billed);
+    // The mark moves at activation (the baseline, no event) and with each MeterSettled: once one was indexed, the
+    // indexed mark is the meter's.
+    if (a.meterCounter !== null) {
+      expect(ctx, `agreement ${a.id} meter mark counter`, a.meterCounter, m.counter);
+      expect(ctx, `agreement ${a.id} meter mark odometer`, a.meterOdometer, m.odometer);
+    }
     if (a.depositHeld !== null) expect(ctx, `agreement ${a.id} deposit held`, a.depositHeld, onchain.depositHeld);
   }
-  lines.push(`${agreements.length} agreement(s) (state, end reason, parties, metered units)`);
+  lines.push(`${agreements.length} agreement(s) (state, end reason, parties, metered and billed units, meter marks)`);
 
   const market = ctx.record.contracts.RentalMarket.address as Address;
   const offers = await all<{ id: string; owner: string; termsHash: string; active: boolean }>(

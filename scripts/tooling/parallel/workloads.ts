@@ -1,7 +1,7 @@
 /**
  * The real Plinth contracts wired as in production (DeviceRegistry + AssetRegistry + IdentityRegistry
  * + ShareFactory/AssetShares + IncomeDistributor as the shares' income hook + MaintenanceOrders (with its evidence and custody) +
- * RentalMarket, RentalEscrow with its settlement module, RentalCustody and RentalClaims: the production deployment of deploy/suite.ts through
+ * RentalMarket, RentalEscrow with its RentalCustody, RentalClaims and RentalMeter: the production deployment of deploy/suite.ts through
  * `deployedSuite` of scripts/lib/fixture.ts),
  * and the workloads of the parallel-execution report: each one a set of transactions mined in one
  * block (automine off, then one `evm_mine`), every transaction from its own sender, then traced.
@@ -143,6 +143,7 @@ export async function buildWorld(
   await name(suite.maintenanceCustody, "MaintenanceCustody");
   await name(rental, "RentalEscrow");
   await name(suite.rentalCustody, "RentalCustody");
+  await name(suite.rentalMeter, "RentalMeter");
   await name(rentalMarket, "RentalMarket");
   await name(deviceToken, "DeviceToken");
   for (const role of ["DEFAULT_ADMIN_ROLE", "ISSUER_ROLE", "SHARE_FACTORY_ROLE", "BUYOUT_ROLE"]) {
