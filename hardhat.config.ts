@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { posix } from "node:path";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 import plinthBranchCoverage from "./scripts/tooling/coverage/plugin.js";
@@ -47,38 +45,18 @@ function solc(runs: number) {
  * The suite's one code-size technique (contracts/README.md, "Code size"): the suite compiles with 10,000 optimizer
  * runs (gas over size), except `RentalEscrow`, whose agreements, payments and settlement are one concept in one
  * contract: it compiles with solc's default of 200 runs, which keeps it within the 22,000-byte goal without a module
- * split by size. The contracts it creates (custody, claims, meter) compile in its job, so with its setting. Every
- * Solidity test or test contract that compiles the escrow gets the same setting, so that fuzzing and invariants run
- * the bytecode that is deployed (solc applies one setting per compilation job, and Hardhat picks it per root file).
+ * split by size. The contracts it creates (custody, claims, meter) compile in its job, so with its setting; its
+ * artifact is what deployments, the Mocha tests and the benchmarks use. Hardhat picks the setting per root file, so
+ * a Solidity test that imports the escrow compiles its own copy at 10,000 runs (same source, larger code, which
+ * Solidity tests may deploy; giving those tests the escrow's setting too compiles the suite twice and costs CI
+ * minutes). scripts/tooling/ci/contract-sizes.ts checks the deployed artifact.
  */
 const SIZE_OPTIMIZED = "contracts/rental/RentalEscrow.sol";
 const SIZE_RUNS = 200;
 
-/** Source files (the escrow, and the Solidity tests and test contracts) whose compilation includes the escrow. */
-function sizeOptimizedRoots(): string[] {
-  const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? sources(posix.join(dir, e.name)) : e.name.endsWith(".sol") ? [posix.join(dir, e.name)] : [],
-    );
-  const reaches = new Map<string, boolean>();
-  const includesEscrow = (file: string): boolean => {
-    if (file === SIZE_OPTIMIZED) return true;
-    const known = reaches.get(file);
-    if (known !== undefined) return known;
-    reaches.set(file, false); // an import cycle ends here
-    const imports = [...readFileSync(file, "utf8").matchAll(/^import\s[^;]*?["'](\.[^"']+)["']/gm)].map((m) =>
-      posix.normalize(posix.join(posix.dirname(file), m[1]!)),
-    );
-    const result = imports.some(includesEscrow);
-    reaches.set(file, result);
-    return result;
-  };
-  return [...sources("contracts"), ...sources("test")].filter(includesEscrow);
-}
-
 const compiler = {
   compilers: [solc(10_000)],
-  overrides: Object.fromEntries(sizeOptimizedRoots().map((file) => [file, solc(SIZE_RUNS)])),
+  overrides: { [SIZE_OPTIMIZED]: solc(SIZE_RUNS) },
 };
 
 /**

@@ -7,6 +7,10 @@
  * printed for any `tstore`. It is emitted by OpenZeppelin's ReentrancyGuardTransient, whose use of
  * transient storage (a lock cleared at the end of the call) is exactly the safe case the notice
  * itself describes.
+ *
+ * A second is accepted only where it points into contracts/rental/RentalEscrow.sol: solc's code-size notice for the
+ * escrow compiled inside a Solidity test's job at the suite's 10,000 runs. The escrow's own job compiles it with
+ * 200 runs (hardhat.config.ts), and that deployed artifact is held to the limits by contract-sizes.ts.
  */
 import { spawnSync } from "node:child_process";
 
@@ -19,8 +23,9 @@ if (run.status !== 0) {
 }
 const blocks = output.split(/\n(?=Warning:|Error:)/);
 const accepted = (b: string) =>
-  b.startsWith("Warning: Transient storage as defined by EIP-1153") &&
-  /-->\s+\.\/node_modules\/@openzeppelin\/contracts\/utils\/TransientSlot\.sol:/.test(b);
+  (b.startsWith("Warning: Transient storage as defined by EIP-1153") &&
+    /-->\s+\.\/node_modules\/@openzeppelin\/contracts\/utils\/TransientSlot\.sol:/.test(b)) ||
+  (b.startsWith("Warning: Contract code size is") && /-->\s+\.\/contracts\/rental\/RentalEscrow\.sol:/.test(b));
 const warnings = blocks.filter((b) => /warning/i.test(b) && !accepted(b));
 if (warnings.length > 0) {
   console.error(warnings.join("\n"));
