@@ -8,7 +8,16 @@ import {
   SubjectKind,
   ZERO_ADDRESS,
 } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, METER_KIND, publish } from "./fixture.js";
+import {
+  assetTerms,
+  ASSET_ID,
+  deployRental,
+  DEVICE_ID,
+  FREE_DEVICE_ID,
+  METER_KIND,
+  meterTerms,
+  publish,
+} from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -74,15 +83,7 @@ async function refusedForClaim(f: F & { id: string }, call: () => Promise<unknow
 
 /** Metered-only asset terms: 1 gwei per unit, at most 1000 units a minute, the given grace period. */
 const meteredOnlyTerms = (gracePeriod: number) =>
-  assetTerms({
-    pricePerSecond: 0n,
-    pricePerUnit: GWEI,
-    meterDeviceId: DEVICE_ID,
-    meterKind: METER_KIND,
-    meterPeriod: 60,
-    maxUnitsPerPeriod: 1000n,
-    gracePeriod,
-  });
+  meterTerms({ pricePerSecond: 0n, meterPeriod: 60, maxUnitsPerPeriod: 1000n, gracePeriod });
 
 describe("RentalEscrow: every transition refuses the wrong state and changes nothing", function () {
   it("in Reserved: no metering, collecting, ending, settling, claiming or finalizing", async function () {

@@ -17,6 +17,7 @@ import {
   FEE_BPS,
   FREE_DEVICE_ID,
   METER_KIND,
+  meterTerms,
   publish,
 } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
@@ -463,13 +464,7 @@ describe("RentalEscrow: paying and metering", function () {
 
   it("charges metered units from the device's verified readings, once each, capped per period", async function () {
     const f = await loadFixture(base);
-    const terms = assetTerms({
-      pricePerUnit: GWEI,
-      meterDeviceId: DEVICE_ID,
-      meterKind: METER_KIND,
-      meterPeriod: 3600,
-      maxUnitsPerPeriod: 100n,
-    });
+    const terms = meterTerms(); // 1 gwei per unit, at most 100 units an hour
     const offerId = await publish(f.market, f.agent, terms);
     // The meter's baseline: odometer 500 (units before the rental: never billed), signed at the start.
     const start = BigInt(await time.latest()) + 10n;
