@@ -112,7 +112,8 @@ interface IRentalTypes is IRentalMeterErrors {
         uint128 depositHeld;
         // slot 3
         uint128 debt; // charges the credit could not cover
-        uint128 earned; // charged, not yet paid out to the owner side
+        uint112 earned; // charged, not yet paid out to the owner side (< 2^99: terms bound each charge total by 2^96)
+        uint16 feeRemainder; // protocol fee below one token unit (in 1/BPS of a unit), carried to the next payout
         // slot 4
         uint128 lateFee; // late fee materialised so far (<= terms.lateFeeCap)
         uint40 arrearsSince; // set while debt > 0

@@ -263,11 +263,11 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         uint256 credit = a.credit;
         if (credit >= amount) {
             a.credit = uint128(credit - amount);
-            a.earned += uint128(amount);
+            a.earned += uint112(amount);
         } else {
             if (a.debt == 0) a.arrearsSince = uint40(arrearsFrom);
-            a.earned += uint128(credit);
-            a.debt += uint128(amount - credit);
+            a.earned += uint112(credit);
+            a.debt += uint128(amount - credit); // < 2^98: terms bound each charge total by 2^96
             a.credit = 0;
         }
     }
@@ -532,7 +532,7 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         _requireInUse(id, a);
         Terms storage t = _terms[a.termsHash];
         _accrue(a, t.pricePerSecond);
-        _payOut(id, a, t);
+        _payOut(id, a, t, false);
     }
 
     /// @inheritdoc IRentalEscrow
@@ -633,9 +633,9 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         a.debt = 0;
         a.lateFee += uint128(lateFee);
         a.depositHeld = uint128(deposit);
-        a.earned = uint128(earned);
+        a.earned = uint112(earned);
         _credit(a.renter, _custodyOf(a, t), t.token, refund);
-        _payOut(id, a, t);
+        _payOut(id, a, t, true); // the last payout: settlement ends the rent
         _release(t);
         emit Settled(id, a.endReason, refund, fromDeposit, owed - fromDeposit, deposit);
         if (deposit == 0) {
@@ -668,11 +668,18 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         emit Closed(id);
     }
 
-    function _payOut(bytes32 id, Agreement storage a, Terms storage t) internal {
+    /// @dev Pays the earned rent out: the fee to the market's fee recipient, the rest to the owner side. The fee is
+    ///      exact over the agreement's life, however often anyone collects: each payout's remainder (below one
+    ///      token unit) is carried to the next, so the fees of all payouts sum to floor(rent * feeBps / BPS),
+    ///      rounded down once, in the owner side's favour. The `last` payout (settlement) drops the remainder.
+    function _payOut(bytes32 id, Agreement storage a, Terms storage t, bool last) internal {
         uint256 amount = a.earned;
         if (amount == 0) return;
+        // amount < 2^112, feeBps <= BPS and the remainder < BPS: no overflow.
+        uint256 scaled = amount * a.feeBps + a.feeRemainder;
+        uint256 fee = scaled / BPS;
         a.earned = 0;
-        uint256 fee = (amount * a.feeBps) / BPS; // amount < 2^128, feeBps <= BPS: no overflow
+        a.feeRemainder = last ? 0 : uint16(scaled % BPS);
         // The fee is the market's fee recipient's at once, claimable in this agreement's custody (a slot per
         // custody and token: no hot slot shared across assets), withdrawn like any other balance.
         if (fee != 0) _credit(market.feeRecipient(), _custodyOf(a, t), t.token, fee);
@@ -770,7 +777,7 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
                 fee = 0;
                 a.debt = uint128(debt - amount);
             }
-            a.earned += uint128(toDebt);
+            a.earned += uint112(toDebt);
         }
         a.credit = (uint256(a.credit) + amount - toDebt).toUint128();
         emit ToppedUp(id, msg.sender, amount, toDebt, fee);

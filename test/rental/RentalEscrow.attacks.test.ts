@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import type { BlocklistToken, MockPayoutToken, ReentrantToken } from "../../types/ethers-contracts/index.js";
-import { assetTerms, ASSET_ID, deployRental, FREE_DEVICE_ID, publish } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, FEE_BPS, FREE_DEVICE_ID, publish } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -183,5 +183,63 @@ describe("RentalEscrow: attacks", function () {
     await expect(f.market.connect(f.renter).rent(offerId, 60, 0))
       .to.be.revertedWithCustomError(f.escrow, "PrepaymentTooSmall")
       .withArgs(0, 1);
+  });
+
+  it("collecting every second cannot shave the protocol fee: the fees of an agreement sum to floor(rent x feeBps / BPS), as with one payout", async function () {
+    const f = await loadFixture(base);
+    const token = await f.token.getAddress();
+    const price = 3n; // rent per second: each 1-2 s collect pays out 3-6 units, whose own fee rounds to 0
+    const offerId = await publish(
+      f.market,
+      f.agent,
+      assetTerms({ token: asAddress(token), pricePerSecond: price, deposit: 0n, minDuration: 3_600 }),
+    );
+    const term = 3_600n;
+    const rentAll = term * price; // 10,800 units over the term
+    const exactFee = (rentAll * BigInt(FEE_BPS)) / 10_000n; // 270
+    const BPS = 10_000n;
+
+    /** Opens the nonce-th agreement, optionally collects `collects` times a second apart, settles at the end
+     *  of the term and returns the fees and rent paid (RentPaid) and the fee recipient's claimable balance. */
+    const run = async (nonce: bigint, collects: number) => {
+      const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, nonce);
+      await f.market.connect(f.renter).rent(offerId, term, rentAll);
+      const paid: { fee: bigint; net: bigint }[] = [];
+      const record = async (tx: Promise<{ wait(): Promise<unknown> }>) => {
+        const receipt = (await (await tx).wait()) as { logs: Parameters<typeof f.escrow.interface.parseLog>[0][] };
+        for (const log of receipt.logs) {
+          const e = f.escrow.interface.parseLog(log);
+          if (e?.name === "RentPaid") paid.push({ fee: e.args.fee as bigint, net: e.args.net as bigint });
+        }
+      };
+      // A stranger (nobody's side) calls collect every block: anyone may.
+      for (let i = 0; i < collects; i++) await record(f.escrow.connect(f.other).collect(id));
+      // What is left below one unit is carried, not lost: fees x BPS + remainder = rent paid x feeBps.
+      const paidSoFar = paid.reduce((s, p) => s + p.fee + p.net, 0n);
+      const feesSoFar = paid.reduce((s, p) => s + p.fee, 0n);
+      expect(feesSoFar * BPS + (await f.escrow.agreementOf(id)).feeRemainder).to.equal(paidSoFar * BigInt(FEE_BPS));
+      await time.increase(term);
+      await record(f.escrow.connect(f.other).settle(id));
+      return { id, paid };
+    };
+
+    const feeBefore = await f.custody.claimable(f.feeRecipient.address, ASSET_ID, token);
+    const often = await run(0n, 40);
+    // 40 payouts of a few units: under the per-payout rounding each fee alone is 0.
+    expect(often.paid.length).to.equal(41);
+    expect(often.paid.slice(0, 40).every((p) => ((p.fee + p.net) * BigInt(FEE_BPS)) / BPS === 0n)).to.equal(true);
+    const gross = often.paid.reduce((s, p) => s + p.fee + p.net, 0n);
+    const fees = often.paid.reduce((s, p) => s + p.fee, 0n);
+    expect(gross).to.equal(rentAll);
+    expect(fees).to.equal(exactFee);
+    // Settlement is the last payout: it drops the remainder below one unit (the slot is cleared).
+    expect((await f.escrow.agreementOf(often.id)).feeRemainder).to.equal(0n);
+    const feeAfterOften = await f.custody.claimable(f.feeRecipient.address, ASSET_ID, token);
+    expect(feeAfterOften - feeBefore).to.equal(exactFee);
+
+    // The same agreement paid out once: the same fee, to the unit.
+    const once = await run(1n, 0);
+    expect(once.paid).to.deep.equal([{ fee: exactFee, net: rentAll - exactFee }]);
+    expect((await f.custody.claimable(f.feeRecipient.address, ASSET_ID, token)) - feeAfterOften).to.equal(exactFee);
   });
 });

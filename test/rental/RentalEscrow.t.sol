@@ -128,7 +128,44 @@ contract RentalEscrowFuzzTest is RentalSetup {
         assertEq(custody.vaultOf(1).balance, fee + refund + a.depositHeld, "the asset's vault holds the rest");
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
         assertEq(address(custody).balance, 0, "the custody itself holds nothing");
-        assertLe(fee, ((prepay - refund) * FEE_BPS) / 10_000 + 1, "fee at most the snapshotted rate");
+        assertEq(fee, ((prepay - refund) * FEE_BPS) / 10_000, "fee = floor(rent paid x the snapshotted rate)");
+    }
+
+    /// Collecting at any cadence, by anyone, pays the same rent and the same fee as one payout at the end: the
+    /// fee's remainder below one unit is carried to the next payout, so per-payout rounding cannot shave it.
+    function testFuzz_CollectCadenceDoesNotChangeTheFee(uint256 priceSeed, uint256 gapSeed, uint256 countSeed) public {
+        uint128 price = uint128(_bound(priceSeed, 1, 1e6));
+        uint256 duration = 10 hours;
+        uint256 gap = _bound(gapSeed, 1, 600);
+        uint256 count = _bound(countSeed, 1, 40); // count x gap <= 24,000 s: every collect is within the term
+        uint256 prepay = duration * price;
+        address other = address(0xBEEF02);
+        bytes32 offer1 = _publish(_terms(1, price));
+        bytes32 offer2 = _publish(_terms(2, price));
+        vm.deal(RENTER, prepay + 1e15);
+        vm.deal(other, prepay + 1e15);
+        vm.prank(RENTER);
+        bytes32 often = market.rent{value: prepay + 1e15}(offer1, duration, prepay);
+        vm.prank(other);
+        bytes32 once = market.rent{value: prepay + 1e15}(offer2, duration, prepay);
+        uint256 start = block.timestamp;
+        for (uint256 i = 0; i < count; ++i) {
+            vm.warp(block.timestamp + gap);
+            vm.prank(address(0xC011EC7)); // anyone
+            escrow.collect(often);
+        }
+        vm.warp(start + duration);
+        escrow.settle(often);
+        escrow.settle(once);
+        uint256 fee = custody.claimable(FEES, 1, address(0));
+        assertEq(fee, (prepay * FEE_BPS) / 10_000, "fee = floor(rent x feeBps / BPS)");
+        assertEq(fee, custody.claimable(FEES, 2, address(0)), "the same fee as one payout");
+        assertEq(
+            distributor.deposited(1, address(0)),
+            distributor.deposited(2, address(0)),
+            "the same rent to holders"
+        );
+        assertEq(distributor.deposited(1, address(0)) + fee, prepay, "every unit of rent paid out");
     }
 
     /// Whatever the prepayment and the time of default, the deposit pays at most itself and the

@@ -8,8 +8,9 @@
  * transient storage (a lock cleared at the end of the call) is exactly the safe case the notice
  * itself describes.
  *
- * A second is accepted only where it points into contracts/rental/RentalEscrow.sol: solc's code-size notice for the
- * escrow compiled inside a Solidity test's job at the suite's 10,000 runs. The escrow's own job compiles it with
+ * Two more are accepted only where they point into contracts/rental/RentalEscrow.sol: solc's code-size notices (runtime
+ * and init code) for the escrow compiled inside a Solidity test's job at the suite's 10,000 runs (the Solidity test
+ * runner deploys code of any size). The escrow's own job compiles it with
  * 200 runs (hardhat.config.ts), and that deployed artifact is held to the limits by contract-sizes.ts.
  */
 import { spawnSync } from "node:child_process";
@@ -25,7 +26,8 @@ const blocks = output.split(/\n(?=Warning:|Error:)/);
 const accepted = (b: string) =>
   (b.startsWith("Warning: Transient storage as defined by EIP-1153") &&
     /-->\s+\.\/node_modules\/@openzeppelin\/contracts\/utils\/TransientSlot\.sol:/.test(b)) ||
-  (b.startsWith("Warning: Contract code size is") && /-->\s+\.\/contracts\/rental\/RentalEscrow\.sol:/.test(b));
+  ((b.startsWith("Warning: Contract code size is") || b.startsWith("Warning: Contract initcode size is")) &&
+    /-->\s+\.\/contracts\/rental\/RentalEscrow\.sol:/.test(b));
 const warnings = blocks.filter((b) => /warning/i.test(b) && !accepted(b));
 if (warnings.length > 0) {
   console.error(warnings.join("\n"));
