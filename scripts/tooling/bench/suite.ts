@@ -78,10 +78,16 @@ export const bench: AreaBench = async (connection) => {
   if (!ended.includes("TerminatedEarly") || !ended.includes("Settled"))
     throw new Error("terminateEarly did not settle");
   gas["suite.rental.terminateEarly"] = Number(endReceipt.gasUsed);
+  // The asset's next agreement, from the first offer: the asset's rental vault exists and holds money (the
+  // settling agreement's deposit, the fee recipient's balance) and the subject's agreement counter is set, so this
+  // is an opening's cost once the asset's custody is in place (what `suite.rental.open` adds is one-time).
+  gas["suite.rental.open.again"] = await gasOf(
+    world.rentalMarket.connect(a.renter).rent(a.offerId, DAY, DAY * pricePerSecond),
+  );
   return {
     gas,
     notes: [
-      "suite.rental.*: the rental money path on the real suite (real DeviceRegistry/AssetRegistry leases, real IncomeDistributor receiving the rent, USDC): open = rent from an on-chain offer (one day prepaid; the asset's first agreement, so it also deploys the asset's rental AssetVault clone and the renter pays straight into it), payPeriod = one more hour, settle = end of term (rent net of fee deposited to the distributor, lease released), close = finalize after the damage-claim window.",
+      "suite.rental.*: the rental money path on the real suite (real DeviceRegistry/AssetRegistry leases, real IncomeDistributor receiving the rent, USDC): open = rent from an on-chain offer (one day prepaid; the asset's first agreement, so it also deploys the asset's rental AssetVault clone and the renter pays straight into it), payPeriod = one more hour, settle = end of term (rent net of fee deposited to the distributor, lease released), close = finalize after the damage-claim window; open.again = the asset's next opening, once its rental vault exists and holds a balance and its agreement counter is set (the difference with open is the one-time cost of the asset's custody and counter).",
       "suite.rental.settleMetered / terminateEarly: a metered agreement on the same asset, its bound device in the real DeviceRegistry as the meter (price per kWh, 1,000 units per hour at most; one week rented, one day prepaid): settleMetered = the agent bills the units of a verified attestation (signed by the client's device signer) an hour after it, reading the real registry's latest reading; terminateEarly = the renter ends the agreement two hours in with no notice period, so it settles at once (unused prepaid rent refunded, rent net of fee deposited to the real IncomeDistributor, lease released).",
     ],
   };
