@@ -33,9 +33,11 @@ import {AssetVault} from "../custody/AssetVault.sol";
 ///      holder accrued before the move is unchanged by it (mints and burns are moves from/to 0).
 ///
 ///      ## Where every wei goes (per asset and token)
-///      `received = reserve + fee + toHolders` exactly (carve-outs rounded down, the remainder to
-///      holders). `reserve` accumulates in {reserveOf} and only leaves via {withdrawReserve}; `fee`
-///      accumulates in {feesOf} and only leaves via {claimFees}. `toHolders` is added to
+///      `received = reserve + fee + toHolders` exactly (carve-outs in whole units of their running
+///      totals, each carrying its part below one unit to the next deposit ({carriedOf}), so how
+///      deposits are split changes neither; the remainder to holders). `reserve` accumulates in
+///      {reserveOf} and only leaves via {withdrawReserve}; `fee` accumulates in {feesOf} and only
+///      leaves via {claimFees}. `toHolders` is added to
 ///      `distributed`; magnified, it is divided by the current supply: the quotient raises
 ///      `magnifiedPerShare`, the remainder (< supply, i.e. < supply / 2**128 wei) is added to
 ///      `remainder` and never distributed. Hence the sum over all holders of their magnified
@@ -142,14 +144,22 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
     ///        never distributed (each is < supply / MAGNITUDE wei).
     /// @param distributed Total credited to holders (net of carve-outs).
     /// @param reserve Maintenance reserve held.
+    /// @param reserveCarried The reserve's part below one token unit, in 1/BPS of a unit, carried to the next
+    ///        deposit: `reserve * BPS + reserveCarried` is exactly the sum of `received * rate` over deposits, so
+    ///        however deposits are split (a rental's rent arrives at each `collect`, which anyone may call) the
+    ///        reserve is the same.
     /// @param fees Protocol fee held for the fee recipient.
+    /// @param feeCarried The fee's part not yet taken, in 1/BPS of a unit, carried likewise (it may exceed one
+    ///        unit after a deposit too small to pay both its reserve and its fee: the fee waits for the next).
     struct TokenState {
         uint8 position;
         uint248 claimed;
         uint256 remainder;
         uint256 distributed;
-        uint256 reserve;
-        uint256 fees;
+        uint224 reserve;
+        uint32 reserveCarried;
+        uint224 fees;
+        uint32 feeCarried;
     }
 
     /// @notice One holder's account in one (asset, payout token).
@@ -381,8 +391,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         i = position - 1;
     }
 
-    /// @dev Splits `received` at the rates in force now (rounded down; the rest to holders) and
-    ///      spreads the holders' part over `supply`, recording the magnified rounding remainder.
+    /// @dev Splits `received` at the rates in force now and spreads the holders' part over `supply`, recording the
+    ///      magnified rounding remainder.
     function _credit(
         uint256 assetId,
         address token,
@@ -392,11 +402,9 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         uint256 supply
     ) private returns (uint256 toHolders) {
         AssetState storage a = _assets[assetId];
-        uint256 reserve = (received * Math.min(a.reserveBps, maxReserveBps)) / BPS;
-        uint256 fee = (received * protocolFeeBps) / BPS;
-        toHolders = received - reserve - fee;
-
         TokenState storage t = _tokens[assetId][token];
+        (uint256 reserve, uint256 fee) = _carveOut(t, received, Math.min(a.reserveBps, maxReserveBps));
+        toHolders = received - reserve - fee;
         if (toHolders >= MAGNITUDE) revert DepositTooLarge(assetId, token);
         uint256 magnified = toHolders * MAGNITUDE;
         uint256 perShare = a.magnifiedPerShare[i] + magnified / supply;
@@ -405,11 +413,30 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         }
         a.magnifiedPerShare[i] = perShare;
         t.remainder += magnified % supply;
-        t.reserve += reserve;
-        t.fees += fee;
         t.distributed += toHolders;
 
         emit IncomeDeposited(assetId, token, msg.sender, amount, received, reserve, fee, toHolders);
+    }
+
+    /// @dev Takes the reserve (at `reserveBps`) and the protocol fee out of `received`, as whole units of their
+    ///      running totals: what each carries below one unit goes into the next deposit's split, so splitting a
+    ///      deposit in many changes neither; holders get the rest. The reserve is at most half of `received` plus a
+    ///      carry below one unit, so it never exceeds `received`; the fee takes at most what the reserve leaves and
+    ///      carries the rest to the next deposit.
+    function _carveOut(
+        TokenState storage t,
+        uint256 received,
+        uint256 reserveBps
+    ) private returns (uint256 reserve, uint256 fee) {
+        uint256 scaled = received * reserveBps + t.reserveCarried;
+        reserve = scaled / BPS;
+        t.reserveCarried = uint32(scaled % BPS);
+        scaled = received * protocolFeeBps + t.feeCarried;
+        fee = Math.min(scaled / BPS, received - reserve);
+        t.feeCarried = (scaled - fee * BPS).toUint32();
+        // reserve + fee <= received, which the caller's MAGNITUDE check keeps below 2^130: far below 2^224.
+        t.reserve += uint224(reserve);
+        t.fees += uint224(fee);
     }
 
     /// @inheritdoc IIncomeLedger
@@ -448,7 +475,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         TokenState storage t = _tokens[assetId][token];
         uint256 available = t.reserve;
         if (amount > available) revert InsufficientReserve(assetId, token, amount, available);
-        t.reserve = available - amount;
+        t.reserve = uint224(available - amount);
         emit ReserveWithdrawn(assetId, token, msg.sender, to, amount);
         _pay(vaultOf(assetId), token, to, amount);
     }
@@ -564,6 +591,12 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
     /// @inheritdoc IIncomeLedger
     function feesOf(uint256 assetId, address token) external view returns (uint256) {
         return _tokens[assetId][token].fees;
+    }
+
+    /// @inheritdoc IIncomeLedger
+    function carriedOf(uint256 assetId, address token) external view returns (uint256 reserve, uint256 fee) {
+        TokenState storage t = _tokens[assetId][token];
+        return (t.reserveCarried, t.feeCarried);
     }
 
     /// @inheritdoc IIncomeLedger

@@ -275,6 +275,16 @@ interface IIncomeLedger is IPlinthErrors {
     /// @return The claimable fees.
     function feesOf(uint256 assetId, address token) external view returns (uint256);
 
+    /// @notice What the reserve and the fee carry to the next deposit of `assetId` in `token`, in 1/BPS of a token
+    ///         unit: `reserveOf * BPS + reserve` is the sum over deposits of what arrived times the reserve rate in
+    ///         force, `fee` likewise (taken and withdrawn fees included) with the protocol fee rate, so how deposits
+    ///         are split changes neither.
+    /// @param assetId The asset.
+    /// @param token The payout token.
+    /// @return reserve The reserve's carried part (below one unit).
+    /// @return fee The fee's carried part (below one unit, unless a deposit too small for both deferred it).
+    function carriedOf(uint256 assetId, address token) external view returns (uint256 reserve, uint256 fee);
+
     /// @notice Income `holder` can claim now for `assetId` in `token`.
     /// @param assetId The asset.
     /// @param token The payout token.

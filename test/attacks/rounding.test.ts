@@ -52,6 +52,24 @@ describe("Attack class SWC-101 rounding never favours the caller", function () {
     expect(await w.usdc.balanceOf(await w.distributor.getAddress())).to.equal(0n);
   });
 
+  it("splitting a deposit cannot shave the reserve or the fee: 40 deposits of 7 units set aside what one of 280 does", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    // Alone, each deposit's reserve (0.7 unit) and fee (0.07) would round down to nothing: the holders would get
+    // all 280 units, whoever chose the cadence (a rental's rent arrives at every collect, which anyone may call).
+    for (let i = 0; i < 40; i++) await w.distributor.connect(w.outsider).deposit(w.assetId, u, 7n);
+    expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(28n); // 10 % of 280
+    expect(await w.distributor.feesOf(w.assetId, u)).to.equal(2n); // 1 % of 280 is 2.8: 2 taken, 0.8 carried
+    const [reserveCarried, feeCarried] = await w.distributor.carriedOf(w.assetId, u);
+    expect([reserveCarried, feeCarried]).to.deep.equal([0n, 8_000n]); // in 1/10,000 of a unit
+    const [, distributed] = await w.distributor.incomeAccountingOf(w.assetId, u);
+    expect(distributed).to.equal(280n - 28n - 2n);
+    // The carried 0.8 unit is taken by the next deposit's split: 1 % of 20 units (0.2) completes it.
+    await w.distributor.connect(w.outsider).deposit(w.assetId, u, 20n);
+    expect(await w.distributor.feesOf(w.assetId, u)).to.equal(3n); // 1 % of 300
+    expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(30n); // 10 % of 300
+  });
+
   it("shuffling one share back and forth between deposits does not create income", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();

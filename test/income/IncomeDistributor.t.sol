@@ -390,6 +390,44 @@ contract IncomeDistributorFuzzTest is PlinthTest {
         assertGe(distributor.claimableOf(ASSET, address(usdc), ALICE) + 1, toHolders, "sole holder gets all");
     }
 
+    /// Splitting a deposit in parts, at any rates, sets aside the same reserve and fee as one deposit of the sum:
+    /// each carries its part below one unit into the next deposit's split, so a depositor's cadence (a rental's rent
+    /// arrives at every `collect`, which anyone may call) moves nothing between holders, reserve and fee recipient.
+    function testFuzz_SplittingADepositChangesNeitherReserveNorFee(
+        uint256 amount,
+        uint256 partsSeed,
+        uint16 reserveBps,
+        uint16 feeBps
+    ) public {
+        reserveBps = uint16(reserveBps % 2_001);
+        feeBps = uint16(feeBps % 1_001);
+        uint256 parts = 1 + (partsSeed % 30);
+        amount = parts + (amount % 1e9); // at least one unit per part: small parts are where rounding bites
+        vm.prank(AGENT);
+        shares.mint(ALICE, 3);
+        distributor.setProtocolFee(feeBps);
+        vm.prank(AGENT);
+        distributor.setReserveRate(ASSET, reserveBps);
+        usdc.mint(address(this), amount);
+        uint256 toHolders;
+        uint256 left = amount;
+        for (uint256 i = 0; i < parts; ++i) {
+            uint256 part = i + 1 == parts ? left : amount / parts;
+            left -= part;
+            toHolders += distributor.deposit(ASSET, address(usdc), part);
+        }
+        uint256 reserve = distributor.reserveOf(ASSET, address(usdc));
+        uint256 fee = distributor.feesOf(ASSET, address(usdc));
+        (uint256 reserveCarried, uint256 feeCarried) = distributor.carriedOf(ASSET, address(usdc));
+        assertEq(reserve + fee + toHolders, amount, "split sums to amount");
+        assertEq(reserve * 10_000 + reserveCarried, amount * reserveBps, "reserve exact, in 1/BPS of a unit");
+        assertEq(fee * 10_000 + feeCarried, amount * feeBps, "fee exact, in 1/BPS of a unit");
+        assertEq(reserve, (amount * reserveBps) / 10_000, "the reserve of one deposit of the sum");
+        // A part too small for both its reserve and its fee defers the fee to the next deposit (never lost).
+        assertLe(feeCarried, 2 * 10_000 - 1, "a deferred fee stays below two units");
+        if (feeCarried < 10_000) assertEq(fee, (amount * feeBps) / 10_000, "the fee of one deposit of the sum");
+    }
+
     /// Redemptions of any three balances pay each holder its floor of proceeds * shares / supply,
     /// never more than the proceeds in total, and leave less than one wei per redeemer as dust.
     function testFuzz_RedemptionsNeverExceedTheProceeds(uint256 x, uint256 y, uint256 z, uint256 proceeds) public {

@@ -84,11 +84,33 @@ export function isFloorOf(actual: bigint, exactNumerator: bigint, exactDenominat
   return scaled <= exactNumerator && exactNumerator - scaled <= tolerance * exactDenominator;
 }
 
-/** The split of `amount` at the given rates, rounded like the contract. */
+/** The split of `amount` at the given rates, rounded like the contract: the first deposit of an asset and token. */
 export function split(amount: bigint, reserveBps = RESERVE_BPS, feeBps = FEE_BPS) {
-  const reserve = (amount * reserveBps) / 10_000n;
-  const fee = (amount * feeBps) / 10_000n;
-  return { reserve, fee, toHolders: amount - reserve - fee };
+  return carriedSplit().next(amount, reserveBps, feeBps);
+}
+
+/**
+ * The splits of successive deposits of one asset and token, as the contract makes them: the reserve and the fee
+ * are whole units of their running totals, each carrying what is below one unit (in 1/10,000 of a unit) into the
+ * next deposit; the fee takes at most what the reserve leaves.
+ */
+export function carriedSplit() {
+  let reserveCarried = 0n;
+  let feeCarried = 0n;
+  return {
+    next(amount: bigint, reserveBps = RESERVE_BPS, feeBps = FEE_BPS) {
+      const reserveScaled = amount * reserveBps + reserveCarried;
+      const reserve = reserveScaled / 10_000n;
+      reserveCarried = reserveScaled % 10_000n;
+      const feeScaled = amount * feeBps + feeCarried;
+      const fee = feeScaled / 10_000n < amount - reserve ? feeScaled / 10_000n : amount - reserve;
+      feeCarried = feeScaled - fee * 10_000n;
+      return { reserve, fee, toHolders: amount - reserve - fee };
+    },
+    get carried() {
+      return { reserve: reserveCarried, fee: feeCarried };
+    },
+  };
 }
 
 export type Signer = HardhatEthersSigner;
