@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { id } from "ethers";
 import { Comparator, buildInspection, signInspection } from "../../client/src/eip712/maintenance.js";
+import { carriedSplit } from "../income/fixture.js";
 import { policy } from "../maintenance/fixture.js";
 import { DAY, DE, USDC, YEAR, createOrder, deployWorld, type World } from "./world.js";
 
@@ -68,6 +69,30 @@ describe("Attack class SWC-101 rounding never favours the caller", function () {
     await w.distributor.connect(w.outsider).deposit(w.assetId, u, 20n);
     expect(await w.distributor.feesOf(w.assetId, u)).to.equal(3n); // 1 % of 300
     expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(30n); // 10 % of 300
+  });
+
+  it("a deposit too small for both its reserve and its fee defers the fee to the next: nothing lost, never more than arrived", async function () {
+    const w = await loadFixture(world);
+    const u = await w.usdc.getAddress();
+    const expected = carriedSplit();
+    // 1-unit deposits at 10 % reserve and 1 % fee: the 100th completes a unit of each, but holds only one unit.
+    for (let i = 1; i <= 101; i++) {
+      const split = expected.next(1n, 1_000n, 100n);
+      const tx = w.distributor.connect(w.outsider).deposit(w.assetId, u, 1n);
+      if (i === 100) {
+        expect(split).to.deep.equal({ reserve: 1n, fee: 0n, toHolders: 0n }); // the reserve takes the unit
+        await expect(tx)
+          .to.emit(w.distributor, "IncomeDeposited")
+          .withArgs(w.assetId, u, w.outsider.address, 1n, 1n, 1n, 0n, 0n);
+        expect((await w.distributor.carriedOf(w.assetId, u))[1]).to.equal(10_000n); // one whole unit of fee waits
+      } else await tx;
+    }
+    // The 101st deposit takes the deferred fee: over 101 units, 10 of reserve and 1 of fee, as one deposit.
+    expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(10n);
+    expect(await w.distributor.feesOf(w.assetId, u)).to.equal(1n);
+    expect(await w.distributor.carriedOf(w.assetId, u)).to.deep.equal([expected.carried.reserve, expected.carried.fee]);
+    const [, distributed] = await w.distributor.incomeAccountingOf(w.assetId, u);
+    expect(distributed).to.equal(101n - 10n - 1n);
   });
 
   it("shuffling one share back and forth between deposits does not create income", async function () {
