@@ -369,16 +369,21 @@ contract IncomeDistributorFuzzTest is PlinthTest {
         assertEq(distributor.claimableOf(ASSET, address(usdc), BOB), b, "bob accrual unchanged");
     }
 
-    /// Every deposit splits exactly: reserve + fee + holders' part == amount, rates as set.
-    function testFuzz_DepositSplitsExactly(uint256 amount, uint16 reserveBps, uint16 feeBps) public {
-        reserveBps = uint16(reserveBps % 2_001);
-        feeBps = uint16(feeBps % 1_001);
-        amount = 1 + (amount % 1e27); // within the documented 2**95 cumulative-income bound
+    /// Alice holds 3 shares; the reserve rate (up to 20 %) and the protocol fee (up to 10 %) are set from the seeds.
+    function _rates(uint16 reserveSeed, uint16 feeSeed) internal returns (uint16 reserveBps, uint16 feeBps) {
+        reserveBps = uint16(reserveSeed % 2_001);
+        feeBps = uint16(feeSeed % 1_001);
         vm.prank(AGENT);
         shares.mint(ALICE, 3);
         distributor.setProtocolFee(feeBps);
         vm.prank(AGENT);
         distributor.setReserveRate(ASSET, reserveBps);
+    }
+
+    /// Every deposit splits exactly: reserve + fee + holders' part == amount, rates as set.
+    function testFuzz_DepositSplitsExactly(uint256 amount, uint16 reserveBps, uint16 feeBps) public {
+        (reserveBps, feeBps) = _rates(reserveBps, feeBps);
+        amount = 1 + (amount % 1e27); // within the documented 2**95 cumulative-income bound
         usdc.mint(address(this), amount);
         uint256 toHolders = distributor.deposit(ASSET, address(usdc), amount);
         uint256 reserve = distributor.reserveOf(ASSET, address(usdc));
@@ -399,15 +404,9 @@ contract IncomeDistributorFuzzTest is PlinthTest {
         uint16 reserveBps,
         uint16 feeBps
     ) public {
-        reserveBps = uint16(reserveBps % 2_001);
-        feeBps = uint16(feeBps % 1_001);
+        (reserveBps, feeBps) = _rates(reserveBps, feeBps);
         uint256 parts = 1 + (partsSeed % 30);
         amount = parts + (amount % 1e9); // at least one unit per part: small parts are where rounding bites
-        vm.prank(AGENT);
-        shares.mint(ALICE, 3);
-        distributor.setProtocolFee(feeBps);
-        vm.prank(AGENT);
-        distributor.setReserveRate(ASSET, reserveBps);
         usdc.mint(address(this), amount);
         uint256 toHolders;
         uint256 left = amount;
