@@ -9,7 +9,10 @@ import { attestationMessage, deviceDigest, deviceDomain } from "../../client/src
 import { deterministicDeviceSigner } from "../../client/src/signers/devices.js";
 import { P256_HALF_N, decodeRS } from "../../client/src/signers/p256.js";
 import { BENCH_EPOCH, createBenchConnection } from "../../scripts/tooling/bench/clock.js";
-import { simulatedDevice } from "../../scripts/operator/devices/lib.js";
+import { createVerify } from "node:crypto";
+import { WebCryptoRsaSigner } from "../../client/src/signers/rsa.js";
+import type { Erc7913RegistrySigner } from "../../client/src/signers/devices.js";
+import { derivedRsaDevice, simulatedDevice } from "../../scripts/operator/devices/lib.js";
 
 describe("bench determinism (scripts/tooling/bench)", function () {
   const domain = deviceDomain(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
@@ -60,6 +63,36 @@ describe("bench determinism (scripts/tooling/bench)", function () {
     const b = simulatedDevice(id("bench-webauthn"), 2, "webauthn", v);
     expect(a.deviceId).to.equal(b.deviceId);
     for (const digest of digests.slice(0, 4)) expect(await a.signDigest(digest)).to.equal(await b.signDigest(digest));
+  });
+
+  it("the bench's RSA-2048 signer is derived from the seed: same key and signature bytes, a valid PKCS#1 v1.5 key", async function () {
+    const v = {
+      webauthn: "0x00000000000000000000000000000000000000aa",
+      rsa: "0x00000000000000000000000000000000000000bb",
+    };
+    const seed = id("bench-rsa2048");
+    const a = (await derivedRsaDevice(seed, 1, v)) as Erc7913RegistrySigner;
+    const b = (await derivedRsaDevice(seed, 1, v)) as Erc7913RegistrySigner;
+    const other = await derivedRsaDevice(seed, 2, v);
+    expect(a.key).to.equal(b.key);
+    expect(a.deviceId).to.equal(b.deviceId);
+    expect(other.deviceId).to.not.equal(a.deviceId);
+    const inner = a.inner as WebCryptoRsaSigner;
+    expect(inner.publicKey.bits).to.equal(2048);
+    for (const digest of digests.slice(0, 3)) {
+      const sig = await a.signDigest(digest);
+      expect(await b.signDigest(digest)).to.equal(sig);
+      // What the RsaVerifier checks: PKCS#1 v1.5 with SHA-256 over the 32 digest bytes, under the public key.
+      const jwk = {
+        kty: "RSA",
+        n: Buffer.from(getBytes(inner.publicKey.n)).toString("base64url"),
+        e: Buffer.from(getBytes(inner.publicKey.e)).toString("base64url"),
+      };
+      const ok = createVerify("sha256")
+        .update(getBytes(digest))
+        .verify({ key: jwk, format: "jwk" }, getBytes(await inner.signDigest(digest)));
+      expect(ok).to.equal(true);
+    }
   });
 
   it("the bench chain starts at BENCH_EPOCH and stamps blocks previous + 1, whatever the wall clock", async function () {

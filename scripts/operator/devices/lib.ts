@@ -27,6 +27,7 @@ import {
   toBeHex,
   type TypedDataDomain,
 } from "ethers";
+import { checkPrimeSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { UserError, describeRevert, mined } from "../../lib/cli.js";
 
@@ -101,6 +102,70 @@ export function simulatedDevice(seed: string, index: number, curve: Curve, verif
 /** A simulated RSA-2048 device: a fresh WebCrypto key pair (not derived from the seed: RSA key generation). */
 export async function simulatedRsaDevice(verifiers: Verifiers): Promise<DeviceSigner> {
   return new Erc7913RegistrySigner(await WebCryptoRsaSigner.generate(verifiers.rsa));
+}
+
+/** Odd primes below 2,000: candidates divisible by one are skipped before the (native) primality test. */
+const SMALL_PRIMES: readonly bigint[] = (() => {
+  const out: bigint[] = [];
+  for (let n = 3; n < 2_000; n += 2) if (out.every((p) => BigInt(n) % p !== 0n)) out.push(BigInt(n));
+  return out;
+})();
+
+/** The first prime from a 1024-bit candidate derived from (seed, label): top two bits set, p - 1 prime to 65537. */
+function derivedPrime(seed: string, label: string): bigint {
+  const words = [0, 1, 2, 3].map((w) =>
+    keccak256(solidityPacked(["bytes32", "string", "uint256"], [seed, label, w])).slice(2),
+  );
+  let x = BigInt(`0x${words.join("")}`) | (3n << 1022n) | 1n;
+  for (; ; x += 2n) {
+    if (SMALL_PRIMES.some((p) => x % p === 0n) || x % 65_537n === 1n) continue;
+    if (checkPrimeSync(x)) return x;
+  }
+}
+
+/** a^-1 mod m (a and m coprime). */
+function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+
+const b64url = (x: bigint) => Buffer.from(toBeHex(x).slice(2), "hex").toString("base64url");
+
+/**
+ * RSA-2048 device `index` of `seed`, derived: two 1024-bit primes searched from seed-derived candidates (node's
+ * native primality test, about 35 ms a prime), imported in WebCrypto (PKCS#1 v1.5 signatures are deterministic).
+ * The same seed and index give the same key, hence the same signatures and calldata: what the bench needs to
+ * write the same gas figures on every run. A test key: its derivation is public.
+ */
+export async function derivedRsaDevice(seed: string, index: number, verifiers: Verifiers): Promise<DeviceSigner> {
+  const p = derivedPrime(seed, `rsa-p-${index}`);
+  const q = derivedPrime(seed, `rsa-q-${index}`);
+  const e = 65_537n;
+  const d = modInverse(e, (p - 1n) * (q - 1n));
+  const jwk = { kty: "RSA", n: b64url(p * q), e: b64url(e) };
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  const privateKey = await globalThis.crypto.subtle.importKey(
+    "jwk",
+    {
+      ...jwk,
+      d: b64url(d),
+      p: b64url(p),
+      q: b64url(q),
+      dp: b64url(d % (p - 1n)),
+      dq: b64url(d % (q - 1n)),
+      qi: b64url(modInverse(q, p)),
+    },
+    algorithm,
+    false,
+    ["sign"],
+  );
+  const publicKey = await globalThis.crypto.subtle.importKey("jwk", jwk, algorithm, true, ["verify"]);
+  return new Erc7913RegistrySigner(await WebCryptoRsaSigner.fromKeyPair(verifiers.rsa, privateKey, publicKey));
 }
 
 /**
