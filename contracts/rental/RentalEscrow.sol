@@ -423,8 +423,11 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         if (msg.sender != address(market)) revert NotMarket(msg.sender);
     }
 
-    function _checkMeter(uint8 kind, uint256 subjectId, uint256 meterDeviceId, uint256 pricePerUnit) internal view {
-        if (pricePerUnit == 0) return;
+    /// @dev A metered agreement's meter measures its subject. The meter's device is read only for metered terms (an
+    ///      unmetered opening skips that storage slot).
+    function _checkMeter(uint8 kind, uint256 subjectId, Terms storage t) internal view {
+        if (t.pricePerUnit == 0) return;
+        uint256 meterDeviceId = t.meterDeviceId;
         bool ok =
             kind == uint8(SubjectKind.Device)
                 ? meterDeviceId == subjectId
@@ -475,7 +478,7 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         }
         uint256 minPrepay = uint256(t.minDuration) * t.pricePerSecond;
         if (prepay < minPrepay || prepay == 0) revert PrepaymentTooSmall(prepay, Math.max(minPrepay, 1));
-        _checkMeter(kind, subjectId, t.meterDeviceId, t.pricePerUnit);
+        _checkMeter(kind, subjectId, t);
     }
 
     function _record(
