@@ -10,14 +10,11 @@ import { network } from "hardhat";
 import { RentalClaimStatus, RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
 import type { BlocklistToken, ReentrantToken } from "../../types/ethers-contracts/index.js";
-import { assetTerms, ASSET_ID, deployRental, FEE_BPS, FREE_DEVICE_ID, publish } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, FEE_BPS, FREE_DEVICE_ID, publish, GWEI, DAY, DEPOSIT } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
-const DAY = 86_400n;
-const GWEI = 1_000_000_000n;
-const DEPOSIT = 10n ** 16n;
 const RENT = DAY * GWEI;
 const FEE = (RENT * BigInt(FEE_BPS)) / 10_000n;
 const CLAIM = 4_000_000n;

@@ -8,15 +8,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, FEE_BPS, publish } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, FEE_BPS, publish, DAY, DEPOSIT } from "./fixture.js";
 import type { ReentrantToken } from "../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
 const PRICE = 10n ** 9n; // assetTerms' default: 1 gwei/s, ETH
-const DAY = 86_400n;
-const DEPOSIT = 10n ** 16n;
 const ASSET_B = 8n;
 const PAID = DAY * PRICE + DEPOSIT;
 

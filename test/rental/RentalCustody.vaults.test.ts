@@ -8,15 +8,22 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, publish } from "./fixture.js";
+import {
+  assetTerms,
+  ASSET_ID,
+  deployRental,
+  DEVICE_ID,
+  FREE_DEVICE_ID,
+  publish,
+  DAY,
+  HOUR,
+  DEPOSIT,
+} from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
 const PRICE = 10n ** 9n;
-const DAY = 86_400n;
-const HOUR = 3_600n;
-const DEPOSIT = 10n ** 16n;
 const ASSET_B = 8n;
 
 async function base() {

@@ -2,13 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import type { BlocklistToken, MockPayoutToken, ReentrantToken } from "../../types/ethers-contracts/index.js";
-import { assetTerms, ASSET_ID, deployRental, FEE_BPS, FREE_DEVICE_ID, publish } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, FEE_BPS, FREE_DEVICE_ID, publish, DAY } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
-const DAY = 86_400n;
 const PRICE = 1000n;
 const DEPOSIT = 10n ** 9n;
 

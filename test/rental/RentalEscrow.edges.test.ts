@@ -1,14 +1,21 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { buildOffer, RentalState, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND, meterTerms, publish } from "./fixture.js";
+import {
+  assetTerms,
+  ASSET_ID,
+  deployRental,
+  DEVICE_ID,
+  METER_KIND,
+  meterTerms,
+  publish,
+  GWEI,
+  DAY,
+  DEPOSIT,
+} from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
-
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const DEPOSIT = 10n ** 16n;
 
 async function base() {
   return deployRental(ethers);

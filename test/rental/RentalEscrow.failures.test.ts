@@ -17,15 +17,14 @@ import {
   METER_KIND,
   meterTerms,
   publish,
+  GWEI,
+  DAY,
+  HOUR,
+  DEPOSIT,
 } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
-
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const HOUR = 3_600n;
-const DEPOSIT = 10n ** 16n;
 
 type F = Awaited<ReturnType<typeof deployRental>>;
 

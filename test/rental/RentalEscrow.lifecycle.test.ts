@@ -19,16 +19,15 @@ import {
   METER_KIND,
   meterTerms,
   publish,
+  GWEI,
+  DAY,
+  HOUR,
+  DEPOSIT,
 } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
-
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const HOUR = 3_600n;
-const DEPOSIT = 10n ** 16n;
 
 async function base() {
   return deployRental(ethers);

@@ -3,15 +3,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { buildOffer, signOffer, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import type { RentalEscrow, RentalMarket } from "../../types/ethers-contracts/index.js";
-import { assetTerms, ASSET_ID, deployRental, FEE_BPS } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, FEE_BPS, GWEI, DAY, DEPOSIT } from "./fixture.js";
 import { custodyOf } from "../../scripts/operator/rental/lib.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const DEPOSIT = 10n ** 16n;
 const PAY = DAY * GWEI + DEPOSIT;
 
 /** A second market and an escrow naming it, against the fixture's doubles, not linked yet. */

@@ -2,14 +2,21 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
-import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, FREE_DEVICE_ID, publish } from "./fixture.js";
+import {
+  assetTerms,
+  ASSET_ID,
+  deployRental,
+  DEVICE_ID,
+  FREE_DEVICE_ID,
+  publish,
+  GWEI,
+  DAY,
+  DEPOSIT,
+} from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture } = networkHelpers;
 
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const DEPOSIT = 10n ** 16n;
 const GUARD = "ReentrancyGuardReentrantCall";
 
 async function base() {

@@ -3,14 +3,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { buildOffer, rentalDomain, RENTAL_TYPES, signOffer, SubjectKind } from "../../client/src/eip712/rental.js";
 import { deployRentalEscrow } from "../../scripts/operator/rental/lib.js";
-import { assetTerms, ASSET_ID, deployRental, FEE_BPS } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, FEE_BPS, GWEI, DAY, DEPOSIT } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const DEPOSIT = 10n ** 16n;
 const PAY = { value: DAY * GWEI + DEPOSIT };
 
 async function signed() {

@@ -15,14 +15,13 @@ import {
   METER_KIND,
   meterTerms,
   publish,
+  GWEI,
+  DAY,
+  DEPOSIT,
 } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
-
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
-const DEPOSIT = 10n ** 16n;
 
 /** A metered asset rental opened Active, its baseline the reading (counter 3, odometer 50) signed at its start. */
 async function metered() {

@@ -8,6 +8,12 @@ export const DEVICE_ID = 101n; // bound to ASSET_ID, meters it
 export const FREE_DEVICE_ID = 202n; // unbound device
 export const METER_KIND = 1;
 export const FEE_BPS = 250;
+export const DAY = 86_400n;
+export const HOUR = 3_600n;
+/** assetTerms' default price per second (ETH). */
+export const GWEI = 1_000_000_000n;
+/** assetTerms' default deposit: 0.01 ETH. */
+export const DEPOSIT = 10n ** 16n;
 
 export async function deployRental(ethers: HardhatEthers) {
   const [governance, agent, renter, other, feeRecipient, arbiter, deviceOwner] = await ethers.getSigners();

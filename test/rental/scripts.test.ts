@@ -2,14 +2,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { RentalState, SubjectKind, ZERO_ADDRESS } from "../../client/src/eip712/rental.js";
 import * as rental from "../../scripts/operator/rental/lib.js";
-import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND } from "./fixture.js";
+import { assetTerms, ASSET_ID, deployRental, DEVICE_ID, METER_KIND, GWEI, DAY } from "./fixture.js";
 import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
-
-const GWEI = 1_000_000_000n;
-const DAY = 86_400n;
 
 async function base() {
   return deployRental(ethers);
