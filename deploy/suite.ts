@@ -45,6 +45,7 @@ export type ContractName =
   | "SharesBlueprint"
   | "ShareFactory"
   | "IncomeDistributor"
+  | "AssetVaults"
   | "RentalMarket"
   | "RentalEscrow"
   | "RentalCustody"
@@ -118,6 +119,15 @@ export const CONTRACTS: readonly ContractSpec[] = [
     name: "IncomeDistributor",
     part: "income",
     args: (p) => [ref("AssetRegistry"), p.governance, p.feeRecipient, p.protocolFeeBps, p.maxReserveBps],
+  },
+  // Created by IncomeDistributor's constructor (its first creation): the per-asset vaults the distributor shares with
+  // the maintenance and rental custodies, which the wiring names once (`setCustodians`).
+  {
+    name: "AssetVaults",
+    part: "income",
+    args: () => [],
+    roles: false,
+    createdBy: { contract: "IncomeDistributor", getter: "vaults", nonce: 1 },
   },
   { name: "SharesBlueprint", part: "shares", args: () => [], roles: false },
   {
@@ -228,9 +238,10 @@ export interface GovernanceAction {
   grants?: { role: RoleName; holder: Arg };
   /**
    * A view that tells whether the action is already in effect (its first return value equals
-   * `equals`): lets a deployment without its Ignition journal adopt a suite already on chain.
+   * `equals`): lets a deployment without its Ignition journal adopt a suite already on chain. It is read
+   * from `contract` (another contract when `done.contract` names one).
    */
-  done?: { signature: string; args: Arg[]; equals: string | boolean | bigint | Ref };
+  done?: { signature: string; args: Arg[]; equals: string | boolean | bigint | Ref; contract?: ContractName };
 }
 
 function grant(
@@ -373,7 +384,28 @@ export function contractsOf(parts: readonly PartName[]): ContractSpec[] {
 
 /** The governance actions that exist for the given parts. */
 export function actionsOf(p: PlinthParameters, parts: readonly PartName[]): GovernanceAction[] {
-  return governanceActions(p).filter((a) => a.parts.every((x) => parts.includes(x)));
+  const actions = governanceActions(p).filter((a) => a.parts.every((x) => parts.includes(x)));
+  if (parts.includes("income")) actions.push(custodiansAction(parts));
+  return actions;
+}
+
+/**
+ * Names, once, the custodies that share the asset vaults with the income distributor: the parts deployed with it
+ * (address(0) for a part left out; the vaults can then never trust it, so deploy the money parts together).
+ */
+function custodiansAction(parts: readonly PartName[]): GovernanceAction {
+  return {
+    id: "setCustodians",
+    contract: "IncomeDistributor",
+    method: "setCustodians",
+    args: [
+      parts.includes("maintenance") ? ref("MaintenanceCustody") : ZeroAddress,
+      parts.includes("rental") ? ref("RentalCustody") : ZeroAddress,
+    ],
+    types: ["address", "address"],
+    parts: parts.filter((x) => x === "income" || x === "maintenance" || x === "rental"),
+    done: { signature: "function vaultsReady() view returns (bool)", args: [], equals: true, contract: "AssetVaults" },
+  };
 }
 
 /** Replaces contract references by addresses. */

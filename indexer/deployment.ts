@@ -59,6 +59,7 @@ const NAMES = [
   "AssetRegistry",
   "ShareFactory",
   "IncomeDistributor",
+  "AssetVaults",
   "DisputeModule",
   "RentalMarket",
   "RentalEscrow",

@@ -18,6 +18,7 @@ import { getAbiItem } from "viem";
 import {
   assetRegistryAbi,
   assetSharesAbi,
+  assetVaultsAbi,
   deviceKeysAbi,
   deviceRegistryAbi,
   deviceTokenAbi,
@@ -71,6 +72,7 @@ export default createConfig({
       }),
     },
     IncomeDistributor: { abi: incomeDistributorAbi, ...on("IncomeDistributor") },
+    AssetVaults: { abi: assetVaultsAbi, ...on("AssetVaults") },
     DisputeModule: { abi: disputeModuleAbi, ...on("DisputeModule") },
     RentalMarket: { abi: rentalMarketAbi, ...on("RentalMarket") },
     RentalEscrow: { abi: rentalEscrowAbi, ...on("RentalEscrow") },

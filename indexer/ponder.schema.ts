@@ -124,8 +124,8 @@ export const asset = onchainTable(
     sharesDecimals: t.integer(),
     /** Total supply of its shares, from Transfer events. */
     sharesSupply: t.bigint().notNull(),
-    /** Its income vault (IncomeDistributor.VaultCreated). */
-    incomeVault: t.hex(),
+    /** Its vault, shared by income, maintenance and rental (AssetVaults.VaultCreated). */
+    vault: t.hex(),
     reserveBps: t.integer().notNull(),
     registeredAt: t.bigint().notNull(),
   }),
@@ -433,7 +433,7 @@ export const custodyBalance = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.custody, table.party, table.scope, table.token] }) }),
 );
 
-/** A vault clone created by the income distributor or a custody (VaultCreated). */
+/** A vault clone (AssetVaults.VaultCreated): an asset's, or an unbound rented device's (scope = the custody id). */
 export const vault = onchainTable("vault", (t) => ({
   id: t.hex().primaryKey(),
   creator: t.hex().notNull(),

@@ -17,6 +17,7 @@ export const SUITE_CONTRACTS = [
   "AssetRegistry",
   "ShareFactory",
   "IncomeDistributor",
+  "AssetVaults",
   "RentalMarket",
   "RentalEscrow",
   "RentalCustody",

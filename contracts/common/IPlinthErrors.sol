@@ -36,4 +36,8 @@ interface IPlinthErrors {
     error NotEscrow(address caller);
     /// @notice Only the contract's dispute module delivers rulings (`IArbitrable.rule`).
     error NotDisputeModule(address caller);
+    /// @notice A vault received `received` instead of the `expected` amount pulled into it (a fee-on-transfer or
+    ///         rebasing token, or another pull into the same shared vault during this one): refused, so no
+    ///         controller is ever credited with money that is not its own.
+    error FeeOnTransferToken(uint256 expected, uint256 received);
 }

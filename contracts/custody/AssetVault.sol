@@ -6,35 +6,46 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 
 /// @title AssetVault
-/// @notice Custody per asset: holds one controller's funds (ERC-20 tokens and ETH) for one asset. Every contract
-///         that holds money (the IncomeDistributor, the MaintenanceCustody, the rental escrow) deploys one
-///         implementation of this contract and one minimal clone of it per asset (CREATE2, salt = assetId), so
-///         work on different assets never writes the same token balance slot (parallel execution), and the
-///         money of different controllers never shares a balance: a fault in one controller cannot reach
-///         another's funds. Only the controller that deployed the implementation can move funds or send ETH
-///         in; the controller keeps all the accounting.
+/// @notice Custody per asset: holds the money of one asset (ERC-20 tokens and ETH) for the suite's three controllers,
+///         the IncomeDistributor, the MaintenanceCustody and the RentalCustody. {AssetVaults} creates one
+///         implementation of this contract (naming the three) and one minimal clone of it per asset (CREATE2,
+///         salt = assetId), so work on different assets never writes the same token balance slot
+///         (parallel execution) and the three controllers of one asset share one vault: money moving between them
+///         (rent to holders, the reserve to maintenance) is accounting, not a transfer. Each controller keeps its
+///         own accounting; the vault's balance covers the sum of their obligations. Only the three controllers can
+///         move funds or send ETH in.
 contract AssetVault is IPlinthErrors {
     using SafeERC20 for IERC20;
 
-    /// @notice The contract allowed to move this vault's funds (shared by every clone of one implementation).
+    /// @notice The IncomeDistributor (shared by every clone).
     address public immutable controller;
+    /// @notice The MaintenanceCustody (address(0) when the suite has no maintenance part).
+    address public immutable maintenance;
+    /// @notice The RentalCustody (address(0) when the suite has no rental part).
+    address public immutable rental;
 
-    constructor() {
-        controller = msg.sender;
+    /// @param controller_ The IncomeDistributor.
+    /// @param maintenance_ The MaintenanceCustody, or address(0).
+    /// @param rental_ The RentalCustody, or address(0).
+    constructor(address controller_, address maintenance_, address rental_) {
+        controller = controller_;
+        maintenance = maintenance_;
+        rental = rental_;
     }
 
-    /// @notice Receives the ETH the controller forwards for this vault's asset. Only the controller.
+    /// @notice Receives the ETH a controller forwards for this vault's asset. Only a controller.
     receive() external payable {
-        if (msg.sender != controller) revert NotController(msg.sender);
+        _onlyController();
     }
 
     /// @notice Sends `amount` of `token` (address(0) = ETH, sent with all remaining gas) to `to`.
-    ///         Only the controller, which re-entrancy-guards every path that reaches here.
+    ///         Only a controller, which re-entrancy-guards every path that reaches here and pays only what its own
+    ///         accounting owes.
     /// @param token The token (address(0) = ETH).
     /// @param to The recipient.
     /// @param amount The amount.
     function pay(address token, address to, uint256 amount) external {
-        if (msg.sender != controller) revert NotController(msg.sender);
+        _onlyController();
         if (token == address(0)) {
             // solhint-disable-next-line avoid-low-level-calls
             (bool ok, ) = to.call{value: amount}("");
@@ -42,5 +53,16 @@ contract AssetVault is IPlinthErrors {
         } else {
             IERC20(token).safeTransfer(to, amount);
         }
+    }
+
+    /// @notice Whether `account` is one of the three controllers (address(0) never is).
+    /// @param account The account.
+    /// @return Whether it may move this vault's funds.
+    function isController(address account) public view returns (bool) {
+        return account != address(0) && (account == controller || account == maintenance || account == rental);
+    }
+
+    function _onlyController() private view {
+        if (!isController(msg.sender)) revert NotController(msg.sender);
     }
 }

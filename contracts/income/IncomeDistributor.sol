@@ -2,7 +2,6 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -18,6 +17,8 @@ import {IIncomeLedger} from "../interfaces/IIncomeLedger.sol";
 import {IIncomeSource} from "../interfaces/IIncomeSource.sol";
 import {BPS, MAX_FEE_BPS, MAX_RESERVE_CAP_BPS} from "../common/Constants.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
+import {AssetVaults, vaultAddress} from "../custody/AssetVaults.sol";
+import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 
 /// @title IncomeDistributor
 /// @notice Splits every asset's income among its share holders, pull-based and in O(1) per claim,
@@ -87,8 +88,9 @@ import {AssetVault} from "../custody/AssetVault.sol";
 ///        there is nobody to accrue to, and holding it would favour the first minter.
 ///      - A deposit for a retired asset is refused ({AssetIsRetired}): shares are being redeemed, so
 ///        the supply no longer represents the holders.
-///      - Fee-on-transfer tokens are accounted by balance difference of the asset's vault: only what
-///        arrived is credited (reported in {IncomeDeposited} as `received`). Rebasing tokens cannot
+///      - Fee-on-transfer tokens are refused ({FeeOnTransferToken}): a pull is credited only when
+///        exactly its amount arrived in the asset's vault, which the custodies share (a balance
+///        difference could count another controller's money). Rebasing tokens cannot
 ///        be detected: a positive rebase stays unallocated in the vault, a negative rebase would
 ///        leave the last claimers short. Allowlisting only plain tokens is governance's responsibility.
 ///      - Buyout proceeds bear no carve-outs: they are the holders' capital, not income.
@@ -111,11 +113,14 @@ import {AssetVault} from "../custody/AssetVault.sol";
 ///      ## Custody per asset and parallel execution
 ///      All state written by deposits, claims, hooks, reserve withdrawals and redemptions is keyed
 ///      by asset (and token, holder). The funds are held per asset too: each asset has its own
-///      {AssetVault}, a minimal clone deployed by this contract at a CREATE2 address (salt =
-///      assetId, {vaultOf}) on the asset's first income deposit or its buyout, whichever comes
-///      first ({VaultCreated}). Every pull goes into the asset's vault (ERC-20 `transferFrom`
-///      straight to it; ETH arrives with msg.value and is forwarded to it in the same call) and
-///      every payout leaves from it; only this contract can move a vault's funds. So operations on
+///      {AssetVault}, a minimal clone deployed by this contract's {AssetVaults} at a CREATE2 address
+///      (salt = assetId, {vaultOf}) with the asset's first money, in any part ({VaultCreated}). The
+///      vault is shared with the maintenance and rental custodies named once by governance
+///      ({setCustodians}); each keeps its own accounting, and money moving between them is
+///      accounting only ({depositHeld}; {withdrawReserve} into the vault). Every pull goes into the
+///      asset's vault (ERC-20 `transferFrom` straight to it, refused unless exactly the amount
+///      arrives; ETH arrives with msg.value and is forwarded to it in the same call) and every
+///      payout leaves from it. So operations on
 ///      different assets never write the same storage slot, here or in a payout token (distinct
 ///      `_balances[vault]` slots). ETH deposits still pass through this contract's ETH balance
 ///      within the transaction (credited by msg.value, debited by the forward: net unchanged);
@@ -187,7 +192,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
     /// @inheritdoc IIncomeLedger
     IAssetRegistry public immutable registry;
     /// @inheritdoc IIncomeLedger
-    address public immutable vaultImplementation;
+    IAssetVaults public immutable vaults;
 
     /// @inheritdoc IIncomeLedger
     address public feeRecipient;
@@ -223,7 +228,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         if (maxReserveBps_ > MAX_RESERVE_CAP_BPS)
             revert ReserveCapAboveCeiling(maxReserveBps_, uint16(MAX_RESERVE_CAP_BPS));
         registry = registry_;
-        vaultImplementation = address(new AssetVault());
+        // First creation (nonce 1): the custodies and the escrow derive the vaults from this contract's address.
+        vaults = new AssetVaults();
         feeRecipient = feeRecipient_;
         protocolFeeBps = protocolFeeBps_;
         maxReserveBps = maxReserveBps_;
@@ -313,7 +319,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         if (supply == 0) revert NoShares(assetId);
         address vault = vaultOf(assetId);
         // The buyout may be the asset's first pull (no income deposit ever).
-        if (vault.code.length == 0) _createVault(assetId);
+        if (vault.code.length == 0) vaults.createVault(assetId);
         uint256 received = _pull(vault, token, proceeds);
         _buyouts[assetId] = Buyout({
             token: token,
@@ -348,8 +354,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
     /// @inheritdoc IIncomeDistributor
     /// @dev Refused as `deposit` (the source, as `msg.sender`, registers a new token only if it is the agent), and
     ///      ETH. The callback runs under this contract's re-entrancy guard, so the source cannot re-enter it; what
-    ///      arrived is the vault's balance difference across the callback (less for a fee-on-transfer token; a
-    ///      source paying nothing is refused with `NothingReceived`).
+    ///      must arrive is exactly `amount` (the vault's balance difference across the callback; anything else is
+    ///      refused with `FeeOnTransferToken`).
     function depositFromSource(
         uint256 assetId,
         address token,
@@ -360,7 +366,24 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         address vault = vaultOf(assetId);
         uint256 before = IERC20(token).balanceOf(vault);
         IIncomeSource(msg.sender).payIncome(assetId, token, amount, vault);
-        toHolders = _credit(assetId, token, i, amount, _arrived(vault, token, before), supply);
+        toHolders = _credit(assetId, token, i, amount, _arrived(vault, token, before, amount), supply);
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    /// @dev Refused as `deposit` (a custodian registers no token), and from anyone but a custodian.
+    function depositHeld(
+        uint256 assetId,
+        address token,
+        uint256 amount
+    ) external nonReentrant returns (uint256 toHolders) {
+        if (!vaults.isCustodian(msg.sender)) revert NotController(msg.sender);
+        (uint256 i, uint256 supply) = _admit(assetId, token, amount);
+        toHolders = _credit(assetId, token, i, amount, amount, supply);
+    }
+
+    /// @inheritdoc IIncomeLedger
+    function setCustodians(address maintenance, address rental) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        vaults.setCustodians(maintenance, rental);
     }
 
     /// @dev The checks of an income deposit of `amount` in `token` for `assetId`: amount, asset status, token
@@ -379,7 +402,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
             // (unless a buyout did; then the asset is retired and was refused above).
             shares = _hookedSharesOf(assetId);
             a.shares = shares;
-            if (vaultOf(assetId).code.length == 0) _createVault(assetId);
+            if (vaultOf(assetId).code.length == 0) vaults.createVault(assetId);
         }
         supply = IERC20(shares).totalSupply();
         if (supply == 0) revert NoShares(assetId);
@@ -477,7 +500,10 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         if (amount > available) revert InsufficientReserve(assetId, token, amount, available);
         t.reserve = uint224(available - amount);
         emit ReserveWithdrawn(assetId, token, msg.sender, to, amount);
-        _pay(vaultOf(assetId), token, to, amount);
+        address vault = vaultOf(assetId);
+        // Into the shared vault itself: the money stays, the custodian calling counts it from now on.
+        if (to != vault) _pay(vault, token, to, amount);
+        else if (!vaults.isCustodian(msg.sender)) revert NotController(msg.sender);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -623,11 +649,6 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         return (magnifiedPerShare, t.distributed, t.claimed, t.remainder);
     }
 
-    /// @inheritdoc IIncomeLedger
-    function vaultOf(uint256 assetId) public view returns (address) {
-        return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
-    }
-
     /// @inheritdoc IIncomeDistributor
     /// @dev Also false once the asset's share token exists and does not report this contract as its
     ///      income hook ({SharesNotHooked}: such an asset can never take income).
@@ -720,13 +741,8 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         emit PayoutTokenRegistered(assetId, token);
     }
 
-    /// @dev Deploys `assetId`'s vault at {vaultOf} (the caller checked it does not exist yet).
-    function _createVault(uint256 assetId) private {
-        emit VaultCreated(assetId, Clones.cloneDeterministic(vaultImplementation, bytes32(assetId)));
-    }
-
     /// @dev Pulls `amount` from the caller into the asset's `vault` (ETH: msg.value, forwarded);
-    ///      returns what arrived (the vault's balance difference).
+    ///      returns the amount, which arrived exactly (the vault's balance difference, checked).
     function _pull(address vault, address token, uint256 amount) private returns (uint256 received) {
         if (token == address(0)) {
             if (msg.value != amount) revert EthAmountMismatch(amount, msg.value);
@@ -736,13 +752,16 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         if (msg.value != 0) revert UnexpectedEth(msg.value);
         uint256 before = IERC20(token).balanceOf(vault);
         IERC20(token).safeTransferFrom(msg.sender, vault, amount);
-        return _arrived(vault, token, before);
+        return _arrived(vault, token, before, amount);
     }
 
-    /// @dev What arrived in `vault` in the ERC-20 `token` since its balance was `before`; refused when nothing did.
-    function _arrived(address vault, address token, uint256 before) private view returns (uint256 received) {
-        received = IERC20(token).balanceOf(vault) - before;
-        if (received == 0) revert NothingReceived(token);
+    /// @dev Checks that exactly `amount` of the ERC-20 `token` arrived in `vault` since its balance was `before`.
+    ///      The vault is shared with the custodies: a difference (a fee-on-transfer token, or a token hook making
+    ///      another controller pull into the same vault meanwhile) is refused rather than credited.
+    function _arrived(address vault, address token, uint256 before, uint256 amount) private view returns (uint256) {
+        uint256 received = IERC20(token).balanceOf(vault) - before;
+        if (received != amount) revert FeeOnTransferToken(amount, received);
+        return amount;
     }
 
     /// @dev Pays `amount` of `token` to `to` from the asset's `vault`. A failed ETH payment reverts
@@ -786,6 +805,11 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
         if (msg.sender != registry.sharesOf(assetId) || msg.sender == address(0)) {
             revert NotShareToken(assetId, msg.sender);
         }
+    }
+
+    /// @inheritdoc IIncomeLedger
+    function vaultOf(uint256 assetId) public view returns (address) {
+        return vaultAddress(address(this), assetId);
     }
 
     /// @notice ERC-165: IIncomeDistributor, IIncomeHooks, IIncomeLedger, IAccessControl and IERC165.

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 import {IAssetRegistry} from "./IAssetRegistry.sol";
+import {IAssetVaults} from "./IAssetVaults.sol";
 
 /// @title IIncomeLedger
 /// @notice The income distributor beyond what depositors and escrows call (`IIncomeDistributor`) and what share
@@ -43,13 +44,11 @@ interface IIncomeLedger is IPlinthErrors {
     event FeeRecipientSet(address indexed oldRecipient, address indexed newRecipient);
     /// @notice An asset's agent set its maintenance reserve rate (applies to later deposits only).
     event ReserveRateSet(uint256 indexed assetId, uint16 reserveBps);
-    /// @notice The vault holding `assetId`'s funds was deployed (first deposit or buyout of the asset).
-    event VaultCreated(uint256 indexed assetId, address vault);
     /// @notice `token` became one of the asset's payout tokens (first deposit in it).
     event PayoutTokenRegistered(uint256 indexed assetId, address indexed token);
     /// @notice Income was deposited and split.
     /// @param amount Amount the depositor asked to move.
-    /// @param received Amount that arrived (less for fee-on-transfer tokens) = reserve + fee + toHolders.
+    /// @param received Amount that arrived (= amount: other amounts are refused) = reserve + fee + toHolders.
     event IncomeDeposited(
         uint256 indexed assetId,
         address indexed token,
@@ -127,8 +126,6 @@ interface IIncomeLedger is IPlinthErrors {
     error EthAmountMismatch(uint256 amount, uint256 value);
     /// @notice ETH was sent with an ERC-20 deposit.
     error UnexpectedEth(uint256 value);
-    /// @notice Nothing arrived (a token that transferred nothing).
-    error NothingReceived(address token);
     /// @notice The caller is not the asset's share token.
     error NotShareToken(uint256 assetId, address caller);
     /// @notice The caller is not the fee recipient.
@@ -178,9 +175,22 @@ interface IIncomeLedger is IPlinthErrors {
     /// @return The registry.
     function registry() external view returns (IAssetRegistry);
 
-    /// @notice Implementation of the per-asset income vaults (deployed by this contract, which it trusts).
-    /// @return The implementation.
-    function vaultImplementation() external view returns (address);
+    /// @notice The per-asset vaults this contract shares with the maintenance and rental custodies (its first
+    ///         creation).
+    /// @return The AssetVaults.
+    function vaults() external view returns (IAssetVaults);
+
+    /// @notice Names the custodies the asset vaults trust besides this contract, once (`AssetVaults.setCustodians`).
+    ///         Only DEFAULT_ADMIN_ROLE.
+    /// @param maintenance The MaintenanceCustody, or address(0).
+    /// @param rental The RentalCustody, or address(0).
+    function setCustodians(address maintenance, address rental) external;
+
+    /// @notice The vault holding `assetId`'s funds for this contract and the custodies (deployed with the asset's
+    ///         first money, in any part; the address is fixed before that).
+    /// @param assetId The asset.
+    /// @return The vault's CREATE2 address (`AssetVaults.vaultOf`).
+    function vaultOf(uint256 assetId) external view returns (address);
 
     /// @notice Receives protocol fees (as claimable balances).
     /// @return The fee recipient.
@@ -310,12 +320,6 @@ interface IIncomeLedger is IPlinthErrors {
         uint256 assetId,
         address token
     ) external view returns (uint256 magnifiedPerShare, uint256 distributed, uint256 claimed, uint256 remainder);
-
-    /// @notice The vault holding `assetId`'s funds, in every payout token (deployed on the asset's
-    ///         first income deposit or buyout; the address is fixed before that).
-    /// @param assetId The asset.
-    /// @return The vault's CREATE2 address (salt = assetId, deployer = this contract).
-    function vaultOf(uint256 assetId) external view returns (address);
 
     /// @notice Payout tokens registered for the asset (at most MAX_PAYOUT_TOKENS).
     /// @param assetId The asset.

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -9,12 +8,15 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
+import {firstCreation, vaultAddress} from "../custody/AssetVaults.sol";
+import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 import {IMaintenanceCustody} from "./IMaintenanceCustody.sol";
 
 /// @title MaintenanceCustody
 /// @notice Where the maintenance part's money sits, and who may take it out. Each asset's funds are in
-///         that asset's AssetVault clone (CREATE2, salt = assetId, deployed on the asset's first order), so
-///         work on different assets never writes the same storage slot, token balances included.
+///         that asset's AssetVault clone, shared with the income distributor (which deploys it: CREATE2, salt =
+///         assetId) and the rental custody, so work on different assets never writes the same storage slot,
+///         token balances included, and the reserve moves to and from the distributor without a transfer.
 ///         MaintenanceOrders (its deployer, the only caller of `fund`, `credit` and `creditReserve`) moves
 ///         budgets and bonds in and credits every amount out: provider payments, returned bonds, refunds
 ///         and bonds slashed to the payer are claimable balances per (party, asset, token), pulled with
@@ -32,8 +34,6 @@ contract MaintenanceCustody is IMaintenanceCustody, ReentrancyGuardTransient {
     IAssetRegistry public immutable assetRegistry;
     /// @inheritdoc IMaintenanceCustody
     IIncomeDistributor public immutable distributor;
-    /// @inheritdoc IMaintenanceCustody
-    address public immutable vaultImplementation;
 
     /// @inheritdoc IMaintenanceCustody
     mapping(address party => mapping(uint256 assetId => mapping(address token => uint256))) public claimable;
@@ -47,7 +47,6 @@ contract MaintenanceCustody is IMaintenanceCustody, ReentrancyGuardTransient {
         orders = msg.sender;
         assetRegistry = assetRegistry_;
         distributor = distributor_;
-        vaultImplementation = address(new AssetVault());
     }
 
     modifier onlyOrders() {
@@ -76,14 +75,15 @@ contract MaintenanceCustody is IMaintenanceCustody, ReentrancyGuardTransient {
             }
         }
         address vault = vaultOf(assetId);
-        if (vault.code.length == 0) {
-            Clones.cloneDeterministic(vaultImplementation, bytes32(assetId));
-            emit VaultCreated(assetId, vault);
+        if (vault.code.length == 0) IAssetVaults(firstCreation(address(distributor))).createVault(assetId);
+        // The reserve is already in the shared vault: the distributor stops counting it and this contract starts.
+        if (fromReserve) {
+            distributor.withdrawReserve(assetId, token, amount, vault);
+            return;
         }
         IERC20 t = IERC20(token);
         uint256 before = t.balanceOf(vault);
-        if (fromReserve) distributor.withdrawReserve(assetId, token, amount, vault);
-        else t.safeTransferFrom(from, vault, amount);
+        t.safeTransferFrom(from, vault, amount);
         uint256 received = t.balanceOf(vault) - before;
         if (received != amount) revert FundingShortfall(amount, received);
     }
@@ -124,16 +124,13 @@ contract MaintenanceCustody is IMaintenanceCustody, ReentrancyGuardTransient {
             emit Credited(agent, assetId, token, amount);
             return amount;
         }
-        AssetVault(payable(vaultOf(assetId))).pay(token, address(this), amount);
-        IERC20(token).forceApprove(address(distributor), amount);
-        distributor.deposit(assetId, token, amount);
-        IERC20(token).forceApprove(address(distributor), 0);
+        distributor.depositHeld(assetId, token, amount);
     }
 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IMaintenanceCustody
     function vaultOf(uint256 assetId) public view returns (address) {
-        return Clones.predictDeterministicAddress(vaultImplementation, bytes32(assetId));
+        return vaultAddress(address(distributor), assetId);
     }
 }

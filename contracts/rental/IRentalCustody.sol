@@ -8,14 +8,14 @@ import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 /// @title IRentalCustody
 /// @notice Custody and payouts of the rental part: every agreement's money sits in the AssetVault clone of its
 ///         custody id (CREATE2, salt = custodyId: the rented asset, the asset a rented device is bound to, else
-///         the device; see `IRentalEscrow.custodyOf`), controlled by RentalCustody. Renters pay through the
+///         the device; see `IRentalEscrow.custodyOf`), deployed by the income distributor and shared by it, the
+///         maintenance custody and this contract, each with its own accounting. Renters pay through the
 ///         escrow straight into the vault (ERC-20 by transferFrom, ETH forwarded through this contract); what
 ///         parties are owed is a claimable balance per (party, custody, token) pulled with `withdraw`; the owner
-///         side's income is deposited into the income distributor, or deferred when it refuses. Only the rental
-///         escrow (this contract's deployer) creates vaults, moves ETH in, credits or pays income (`NotEscrow`).
+///         side's income is handed to the income distributor in the same vault (`depositHeld`, no transfer), or
+///         deferred when it refuses. Only the rental escrow (this contract's deployer) moves ETH in, credits or
+///         pays income (`NotEscrow`).
 interface IRentalCustody is IPlinthErrors {
-    /// @notice The vault holding custody `custodyId`'s money was deployed (its first agreement).
-    event VaultCreated(uint256 indexed custodyId, address vault);
     /// @notice `party` can withdraw `amount` more of `token` from custody `custodyId`'s vault.
     event Credited(address indexed party, uint256 indexed custodyId, address indexed token, uint256 amount);
     /// @notice `party` withdrew `amount` of `token` from custody `custodyId`'s vault to `to`.
@@ -49,10 +49,6 @@ interface IRentalCustody is IPlinthErrors {
     /// @return The distributor.
     function distributor() external view returns (IIncomeDistributor);
 
-    /// @notice The implementation of the vaults (an AssetVault created by this contract, its controller).
-    /// @return Its address.
-    function vaultImplementation() external view returns (address);
-
     /// @notice What `party` can withdraw of `token` from custody `custodyId`'s vault.
     /// @param party The party.
     /// @param custodyId The custody.
@@ -66,22 +62,16 @@ interface IRentalCustody is IPlinthErrors {
     /// @return The deferred amount.
     function pendingIncome(uint256 assetId, address token) external view returns (uint256);
 
-    /// @notice The vault holding the money of custody `custodyId` (deployed with its first agreement).
+    /// @notice The vault holding the money of custody `custodyId` (the distributor's `vaultOf`, derived without a
+    ///         call; deployed with the custody's first money in any part).
     /// @param custodyId An asset id, or the id of a rented device bound to no asset.
     /// @return The vault's CREATE2 address (salt = custodyId).
     function vaultOf(uint256 custodyId) external view returns (address);
 
     // ------------------------------------------------------------------ money in and accounting (escrow only)
 
-    /// @notice Deploys custody `custodyId`'s vault at `vaultOf(custodyId)`. The escrow calls it when the
-    ///         custody's first agreement opens, only if the vault has no code yet (a second deployment would
-    ///         revert with Clones' `FailedDeployment`). Only the escrow.
-    /// @param custodyId The custody.
-    /// @return vault The vault's address.
-    function createVault(uint256 custodyId) external returns (address vault);
-
     /// @notice Forwards the ETH sent with the call into custody `custodyId`'s existing vault (a vault accepts
-    ///         ETH from its controller only). Only the escrow.
+    ///         ETH from its controllers only). Only the escrow.
     /// @param custodyId The custody.
     function fund(uint256 custodyId) external payable;
 
@@ -93,8 +83,9 @@ interface IRentalCustody is IPlinthErrors {
     /// @param amount The amount.
     function credit(address party, uint256 custodyId, address token, uint256 amount) external;
 
-    /// @notice Deposits `amount` of `token` held in `assetId`'s vault into the income distributor for the
-    ///         asset (0: no-op). A refusal leaves the money in the vault as deferred income (`pendingIncome`,
+    /// @notice Hands `amount` of `token` held in `assetId`'s vault to the income distributor as the asset's income
+    ///         (`depositHeld`: the money stays in the shared vault). A refusal leaves it counted here as deferred
+    ///         income (`pendingIncome`,
     ///         `IncomeDeferred`) instead of blocking the agreement. Only the escrow.
     /// @param assetId The asset (its vault holds the money).
     /// @param token The token (address(0) = ETH).

@@ -230,8 +230,6 @@ interface IRentalTypes is IRentalMeterErrors {
     error DurationOutOfRange(uint256 duration, uint256 min, uint256 max);
     /// @notice The prepaid rent does not cover the minimum required.
     error PrepaymentTooSmall(uint256 amount, uint256 min);
-    /// @notice Fewer tokens arrived than were sent (fee-on-transfer tokens are refused).
-    error FeeOnTransferToken(uint256 expected, uint256 received);
     /// @notice The agreement is not in a state that allows this call.
     error WrongState(bytes32 id, State state);
     /// @notice Only the agreement's renter may call this.

@@ -145,8 +145,9 @@ contract RentalClaims is IRentalClaims, ReentrancyGuardTransient {
         uint256 toOwner = ruling == RULING_FOR_CLAIMANT ? c.amount : 0;
         emit Ruling(msg.sender, disputeId, ruling);
         delete _claims[id];
-        // The module's dispute is resolved whatever happens here: a payout that reverts (a paused token, or a
-        // caller of resolveByTimeout starving this call of gas) keeps the ruling for `finalize` to enforce.
+        // The module's dispute is resolved whatever happens here: a settlement that reverts (the escrow busy in the
+        // same transaction, or a caller of resolveByTimeout starving this call of gas) keeps the ruling for
+        // `finalize` to enforce. Closing moves no token: the renter is credited and the damages stay in the vault.
         try escrow.closeSettlement(id, toOwner) {} catch {
             _claims[id] = IRentalTypes.Claim({
                 amount: uint128(toOwner),

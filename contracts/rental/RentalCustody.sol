@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -11,50 +8,43 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {AssetVault} from "../custody/AssetVault.sol";
+import {vaultAddress} from "../custody/AssetVaults.sol";
 import {IRentalCustody} from "./IRentalCustody.sol";
 
 /// @title RentalCustody
 /// @notice Where the rental part's money sits, and who may take it out. Each custody id's funds (the rented
 ///         asset, the asset a rented device is bound to, else the device) are in that id's AssetVault clone
-///         (CREATE2, salt = custodyId, deployed by the id's first agreement), so rentals on different assets never
-///         write the same storage slot, token balances included; this contract keeps no global counter.
-///         RentalEscrow (its deployer, the only caller of `createVault`, `fund`, `credit` and `payIncome`)
+///         (deployed by the income distributor, CREATE2, salt = custodyId, with the id's first money in any part;
+///         shared with the distributor and the maintenance custody), so rentals on different assets never write
+///         the same storage slot, token balances included; this contract keeps no global counter.
+///         RentalEscrow (its deployer, the only caller of `fund`, `credit` and `payIncome`)
 ///         moves renters' payments in and credits every amount out: refunds, returned deposits, device owners'
 ///         rent and protocol fees are claimable balances per (party, custody, token), pulled with `withdraw`;
-///         the owner side's rent and damages of assets are deposited into the income distributor, or deferred
+///         the owner side's rent and damages of assets are handed to the income distributor in the same vault
+///         (`depositHeld`: accounting, no transfer), or deferred
 ///         (`pendingIncome`) while it refuses, until anyone's `flushIncome`. Nothing is pushed to a party.
 ///         Every entry that moves money or credits is re-entrancy guarded: while a payout runs, no path of the
 ///         rental part can credit or pay anything.
 contract RentalCustody is IRentalCustody, ReentrancyGuardTransient, IERC165 {
-    using SafeERC20 for IERC20;
-
     /// @inheritdoc IRentalCustody
     address public immutable escrow;
     /// @inheritdoc IRentalCustody
     IAssetRegistry public immutable assetRegistry;
     /// @inheritdoc IRentalCustody
     IIncomeDistributor public immutable distributor;
-    /// @inheritdoc IRentalCustody
-    address public immutable vaultImplementation;
 
     /// @inheritdoc IRentalCustody
     mapping(address party => mapping(uint256 custodyId => mapping(address token => uint256))) public claimable;
     /// @inheritdoc IRentalCustody
     mapping(uint256 assetId => mapping(address token => uint256)) public pendingIncome;
 
-    /// @dev The vault an ETH income deposit is taking money out of, for the duration of that payment: the
-    ///      only sender `receive` accepts.
-    address private transient _payingVault;
-
-    /// @dev Deployed by RentalEscrow's constructor (its first creation), which becomes `escrow`. The vault
-    ///      implementation is this contract's first creation, so its `controller` is this contract.
+    /// @dev Deployed by RentalEscrow's constructor (its first creation), which becomes `escrow`.
     /// @param assetRegistry_ The asset registry.
     /// @param distributor_ The income distributor.
     constructor(IAssetRegistry assetRegistry_, IIncomeDistributor distributor_) {
         escrow = msg.sender;
         assetRegistry = assetRegistry_;
         distributor = distributor_;
-        vaultImplementation = address(new AssetVault());
     }
 
     modifier onlyEscrow() {
@@ -62,19 +52,7 @@ contract RentalCustody is IRentalCustody, ReentrancyGuardTransient, IERC165 {
         _;
     }
 
-    /// @notice Takes back the ETH a vault pays this contract in passing (an ETH income deposit); refused from
-    ///         anyone else, so this contract holds nothing between calls.
-    receive() external payable {
-        if (msg.sender != _payingVault) revert WrongEthAmount(0, msg.value);
-    }
-
     // ------------------------------------------------------------------ money in and accounting (escrow only)
-
-    /// @inheritdoc IRentalCustody
-    function createVault(uint256 custodyId) external onlyEscrow returns (address vault) {
-        vault = Clones.cloneDeterministic(vaultImplementation, bytes32(custodyId));
-        emit VaultCreated(custodyId, vault);
-    }
 
     /// @inheritdoc IRentalCustody
     function fund(uint256 custodyId) external payable onlyEscrow nonReentrant {
@@ -124,7 +102,7 @@ contract RentalCustody is IRentalCustody, ReentrancyGuardTransient, IERC165 {
 
     /// @inheritdoc IRentalCustody
     function vaultOf(uint256 custodyId) public view returns (address) {
-        return Clones.predictDeterministicAddress(vaultImplementation, bytes32(custodyId));
+        return vaultAddress(address(distributor), custodyId);
     }
 
     /// @notice ERC-165: IRentalCustody and IERC165.
@@ -146,26 +124,14 @@ contract RentalCustody is IRentalCustody, ReentrancyGuardTransient, IERC165 {
         AssetVault(payable(vaultOf(custodyId))).pay(token, to, amount);
     }
 
-    /// @dev Takes `amount` out of the asset's vault, approves the exact amount and deposits it; a refusal puts
-    ///      the money back into the vault and defers the income instead of blocking the agreement.
+    /// @dev Hands `amount`, held in the asset's shared vault, to the distributor as income (no transfer); a refusal
+    ///      keeps it here as deferred income instead of blocking the agreement.
     function _depositIncome(uint256 assetId, address token, uint256 amount) private {
-        address vault = vaultOf(assetId);
-        bool eth = token == address(0);
-        if (eth) _payingVault = vault;
-        AssetVault(payable(vault)).pay(token, address(this), amount);
-        if (eth) _payingVault = address(0);
-        else IERC20(token).forceApprove(address(distributor), amount);
-        try distributor.deposit{value: eth ? amount : 0}(assetId, token, amount) {
+        try distributor.depositHeld(assetId, token, amount) {
             emit IncomeDeposited(assetId, token, amount);
-            return;
         } catch {
-            if (!eth) IERC20(token).forceApprove(address(distributor), 0);
+            pendingIncome[assetId][token] += amount;
+            emit IncomeDeferred(assetId, token, amount);
         }
-        // The vault accepts ETH from this contract, its controller, so the ETH path cannot be refused; should
-        // it ever fail (out of gas), `sendValue` reverts the whole call rather than leave the money here.
-        if (eth) Address.sendValue(payable(vault), amount);
-        else IERC20(token).safeTransfer(vault, amount);
-        pendingIncome[assetId][token] += amount;
-        emit IncomeDeferred(assetId, token, amount);
     }
 }

@@ -5,13 +5,14 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
+import {firstCreation, vaultAddress} from "../custody/AssetVaults.sol";
+import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 import {RentalTerms} from "./RentalTerms.sol";
 import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
@@ -43,16 +44,16 @@ import {IDisputeModule} from "../disputes/IDisputeModule.sol";
 ///         - Closed: terminal; every party's share sits in claimable balances (`withdraw`).
 ///
 ///         Payouts are pull-based (claimable per party and token); rent goes net of the snapshotted
-///         protocol fee to IIncomeDistributor.deposit for the asset (or a device's bound asset), else to
+///         protocol fee to the IncomeDistributor for the asset (`depositHeld`) (or a device's bound asset), else to
 ///         the device owner's claimable balance. A distributor refusal defers the income (`flushIncome`)
 ///         instead of blocking settlement. No loops: settlement is O(1).
 ///
 ///         Custody per asset: every agreement's money sits in the AssetVault clone of its custody id (`custodyOf`:
-///         the rented asset, the asset a rented device is bound to, else the device), held by RentalCustody (this
-///         escrow's first creation, `custody()`) and deployed by the id's first agreement at
-///         `custody().vaultOf(custodyId)`. Renters approve this escrow and pay straight into the vault; every
-///         payout leaves from it through the custody, which only this escrow instructs to credit or pay; the
-///         escrow itself holds nothing between calls.
+///         the rented asset, the asset a rented device is bound to, else the device), counted by RentalCustody (this
+///         escrow's first creation, `custody()`) in the vault the distributor deploys and shares with it and the
+///         maintenance custody, at `custody().vaultOf(custodyId)`. Renters approve this escrow and pay straight
+///         into the vault; every payout leaves from it through the custody, which only this escrow instructs to
+///         credit or pay; the escrow itself holds nothing between calls.
 ///
 ///         Agreements are opened by the rental market only (`market`, named at deployment): it validates offers
 ///         and terms and calls `storeTerms` and `open`; this escrow re-checks the opening against the subject's
@@ -336,11 +337,10 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, nonce)))));
     }
 
-    /// @dev The vault clone holding the money of custody `custodyId` (CREATE2 by the custody, salt = custodyId,
-    ///      of the AssetVault implementation the custody created first), derived without a call.
+    /// @dev The vault clone holding the money of custody `custodyId` (the distributor's shared vault of that id),
+    ///      derived without a call.
     function _vaultOf(uint256 custodyId) internal view returns (address) {
-        address custody_ = address(_custody());
-        return Clones.predictDeterministicAddress(_created(custody_, 0x01), bytes32(custodyId), custody_);
+        return vaultAddress(address(distributor), custodyId);
     }
 
     /// @dev Pays rent or damages to the owner side: the income asset's distributor (through the custody, which
@@ -403,7 +403,7 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
 
     /// @dev Pulls exactly `amount` from `from` straight into custody `custodyId`'s vault; refuses
     ///      fee-on-transfer tokens by the vault's balance difference. ETH is forwarded through the custody (the
-    ///      vault accepts ETH from its controller only). Payers approve this escrow, which holds nothing.
+    ///      vault accepts ETH from its controllers only). Payers approve this escrow, which holds nothing.
     function _pull(address from, uint256 custodyId, address token, uint256 amount) internal {
         if (token == address(0)) {
             if (msg.value != amount) revert WrongEthAmount(amount, msg.value);
@@ -462,7 +462,8 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         s.live = true;
         _agreements[id].termsHash = termsHash;
         uint256 custodyId = _record(id, t, owner, renter, duration, prepay);
-        if (_vaultOf(custodyId).code.length == 0) _custody().createVault(custodyId);
+        if (_vaultOf(custodyId).code.length == 0)
+            IAssetVaults(firstCreation(address(distributor))).createVault(custodyId);
         _pull(renter, custodyId, t.token, prepay + t.deposit);
     }
 

@@ -508,12 +508,12 @@ on("IncomeDistributor:ReserveRateSet", async ({ event, context }) => {
   await context.db.update(asset, { id: event.args.assetId }).set({ reserveBps: event.args.reserveBps });
 });
 
-on("IncomeDistributor:VaultCreated", async ({ event, context }) => {
+on("AssetVaults:VaultCreated", async ({ event, context }) => {
   await context.db
     .insert(vault)
     .values({ id: event.args.vault, creator: event.log.address, scope: event.args.assetId });
   if ((await context.db.find(asset, { id: event.args.assetId })) === null) return;
-  await context.db.update(asset, { id: event.args.assetId }).set({ incomeVault: event.args.vault });
+  await context.db.update(asset, { id: event.args.assetId }).set({ vault: event.args.vault });
 });
 
 on("IncomeDistributor:PayoutTokenSet", async ({ event, context }) => {
@@ -780,12 +780,6 @@ on("RentalCustody:Withdrawn", async ({ event, context }) => {
   await addToCustody(context, { custody: event.log.address, party, scope: custodyId, token }, 0n, amount);
 });
 
-on("RentalCustody:VaultCreated", async ({ event, context }) => {
-  await context.db
-    .insert(vault)
-    .values({ id: event.args.vault, creator: event.log.address, scope: event.args.custodyId });
-});
-
 on("RentalCustody:IncomeDeposited", async (args) => {
   const a = args.event.args;
   await incomeRow("IncomeDeposited", args as unknown as AnyArgs, {
@@ -940,12 +934,6 @@ on("MaintenanceCustody:Credited", async ({ event, context }) => {
 on("MaintenanceCustody:Claimed", async ({ event, context }) => {
   const { party, assetId, token, amount } = event.args;
   await addToCustody(context, { custody: event.log.address, party, scope: assetId, token }, 0n, amount);
-});
-
-on("MaintenanceCustody:VaultCreated", async ({ event, context }) => {
-  await context.db
-    .insert(vault)
-    .values({ id: event.args.vault, creator: event.log.address, scope: event.args.assetId });
 });
 
 for (const name of ["ReserveCredited", "ReserveCreditUsed", "ReserveReturned"] as const) {

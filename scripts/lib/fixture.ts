@@ -20,6 +20,7 @@ import type {
   DeviceToken,
   IdentityRegistry,
   IncomeDistributor,
+  AssetVaults,
   DisputeModule,
   MaintenanceCustody,
   MaintenanceEvidence,
@@ -53,6 +54,8 @@ export interface DeployedSuite {
   assets: AssetRegistry;
   identity: IdentityRegistry;
   distributor: IncomeDistributor;
+  /** The per-asset vaults the distributor shares with the maintenance and rental custodies (created by it). */
+  assetVaults: AssetVaults;
   factory: ShareFactory;
   /** The mock ERC-20 accepted by the distributor and both escrows (the parameters' accepted token). */
   payoutToken: MockPayoutToken;
@@ -128,6 +131,7 @@ export async function deployedSuite(
     assets: await at<AssetRegistry>("AssetRegistry", a.AssetRegistry),
     identity: await at<IdentityRegistry>("IdentityRegistry", a.IdentityRegistry),
     distributor: await at<IncomeDistributor>("IncomeDistributor", a.IncomeDistributor),
+    assetVaults: await at<AssetVaults>("AssetVaults", a.AssetVaults),
     factory: await at<ShareFactory>("ShareFactory", a.ShareFactory),
     payoutToken,
     escrow: await at<MaintenanceOrders>("MaintenanceOrders", a.MaintenanceOrders),

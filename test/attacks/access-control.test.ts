@@ -214,6 +214,12 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "revokeRole(bytes32,address)": ADMIN,
     "renounceRole(bytes32,address)": { kind: "open", why: RENOUNCE },
     "withdrawReserve(uint256,address,uint256,address)": { kind: "role", role: "RESERVE_SPENDER_ROLE" },
+    "setCustodians(address,address)": ADMIN,
+    "depositHeld(uint256,address,uint256)": {
+      kind: "gated",
+      error: "NotController",
+      args: (f) => [f.w.assetId, f.usdc, 1],
+    },
     "setReserveRate(uint256,uint16)": { kind: "gated", error: "NotAgent", args: (f) => [f.w.assetId, 1] },
     "registerPayoutToken(uint256,address)": {
       kind: "gated",
@@ -376,8 +382,15 @@ const TABLE: Record<string, Record<string, Entry>> = {
     "settle(bytes32)": { kind: "open", why: "deadline-gated: only after the end" },
     "cancelReservation(bytes32)": { kind: "open", why: "deadline-gated: after the activation window, full refund" },
   },
+  // Custody per asset: the distributor's first creation; only the distributor names the custodies.
+  AssetVaults: {
+    "setCustodians(address,address)": { kind: "gated", error: "NotController" },
+    "createVault(uint256)": {
+      kind: "open",
+      why: "deploys an asset's vault at its fixed address with the fixed controllers; idempotent",
+    },
+  },
   RentalCustody: {
-    "createVault(uint256)": { kind: "gated", error: "NotEscrow" },
     "fund(uint256)": { kind: "gated", error: "NotEscrow" },
     "credit(address,uint256,address,uint256)": { kind: "gated", error: "NotEscrow" },
     "payIncome(uint256,address,uint256)": { kind: "gated", error: "NotEscrow" },
@@ -532,12 +545,13 @@ async function fixture() {
     IdentityRegistry: w.identity,
     ShareFactory: w.factory,
     IncomeDistributor: w.distributor,
+    AssetVaults: await ethers.getContractAt("AssetVaults", await w.distributor.vaults()),
     MaintenanceOrders: w.escrow,
     MaintenanceEvidence: w.evidence,
     MaintenanceCustody: w.custody,
     DisputeModule: w.disputes,
-    // One AssetVault contract, one implementation per controller: the maintenance custody's clone of this asset is
-    // checked here, the income distributor's clones in test/income/custody.test.ts.
+    // One AssetVault per asset, shared by the distributor and the two custodies: this asset's clone is checked here,
+    // its controllers in test/income/custody.test.ts.
     AssetVault: await ethers.getContractAt("AssetVault", vault),
     RentalMarket: w.rentalMarket,
     RentalEscrow: w.rental,

@@ -11,13 +11,21 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { id } from "ethers";
 import { SubjectKind } from "../../client/src/eip712/rental.js";
-import { DAY, deployWorld, ethTerms, rentEth, type World } from "./world.js";
+import { DAY, ETH, deployWorld, ethTerms, rentEth, type World } from "./world.js";
 
 const { ethers, networkHelpers } = await network.connect();
 const { loadFixture, time } = networkHelpers;
 
 async function world() {
   return deployWorld(ethers);
+}
+
+/** What the distributor took as the world's asset's income in `token`: holders' part, reserve and fees. */
+async function incomeTaken(w: World, token: string) {
+  const [, distributed] = await w.distributor.incomeAccountingOf(w.assetId, token);
+  return (
+    distributed + (await w.distributor.reserveOf(w.assetId, token)) + (await w.distributor.feesOf(w.assetId, token))
+  );
 }
 
 /** The issuer hands the asset to `w.carol`; returns the new agent. */
@@ -72,14 +80,17 @@ describe("Attack class: a replaced asset agent keeps control of live rentals (is
     await expect(w.rentalClaims.connect(next).claimDamage(agreementId, claim, id("dent")))
       .to.emit(w.rentalClaims, "DamageClaimed")
       .withArgs(agreementId, claim, id("dent"));
-    const vaultBefore = await w.distributor.vaultOf(w.assetId);
-    const before = await ethers.provider.getBalance(vaultBefore);
-    await w.rentalClaims.connect(w.bob).acceptClaim(agreementId);
-    // The claim reached the holders' vault (no protocol fee on damages); the renter gets the rest.
-    expect((await ethers.provider.getBalance(await w.distributor.vaultOf(w.assetId))) - before).to.equal(claim);
-    expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ethers.ZeroAddress)).to.equal(
-      terms.deposit - claim,
-    );
+    const vault = await w.distributor.vaultOf(w.assetId);
+    const before = { vault: await ethers.provider.getBalance(vault), taken: await incomeTaken(w, ETH) };
+    await expect(w.rentalClaims.connect(w.bob).acceptClaim(agreementId))
+      .to.emit(w.rentalCustody, "IncomeDeposited")
+      .withArgs(w.assetId, ETH, claim);
+    // The whole claim (no rental fee on damages) became the holders' income where it lies, in the asset's vault
+    // shared by the rental custody and the distributor: no ETH moved. The renter gets the rest of the deposit.
+    expect(await ethers.provider.getBalance(vault)).to.equal(before.vault);
+    expect((await incomeTaken(w, ETH)) - before.taken).to.equal(claim);
+    expect(await w.rental.heldFor(agreementId)).to.equal(0n);
+    expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ETH)).to.equal(terms.deposit - claim);
   });
 
   it("a device rental's owner side stays the device owner: the asset's agent has no say", async function () {

@@ -15,7 +15,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { id } from "ethers";
 import { SubjectKind } from "../../client/src/eip712/rental.js";
-import { DAY, ETH, USDC, deployWorld, ethTerms, rentEth, type World } from "./world.js";
+import { DAY, ETH, USDC, deployWorld, distributorOwes, ethTerms, rentEth, type World } from "./world.js";
 import { asAddress } from "../../client/src/types.js";
 
 const { ethers, networkHelpers } = await network.connect();
@@ -58,14 +58,20 @@ async function flushToAgent(w: World, token: string, amount: bigint) {
   );
 }
 
-/** Everyone withdraws what they are owed; the escrow then holds no ETH at all. */
+/**
+ * Everyone withdraws what the rental custody owes them; the escrow then holds no ETH at all, and the asset's vault
+ * (shared with the income distributor) exactly what the distributor still owes.
+ */
 async function drainEth(w: World) {
   for (const s of [w.agent, w.alice, w.bob, w.carol, w.operator, w.feeRecipient]) {
     if ((await w.rentalCustody.claimable(s.address, w.assetId, ETH)) !== 0n)
       await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
   }
+  expect(await w.rentalCustody.pendingIncome(w.assetId, ETH)).to.equal(0n);
   expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
-  expect(await ethers.provider.getBalance(await w.rentalCustody.vaultOf(w.assetId))).to.equal(0n);
+  expect(await ethers.provider.getBalance(await w.rentalCustody.vaultOf(w.assetId))).to.equal(
+    await distributorOwes(w, ETH),
+  );
 }
 
 describe("Attack class: income stranded in deferred income (issue 12, finding 3)", function () {
@@ -124,17 +130,19 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
     await w.distributor.connect(w.agent).depositBuyout(w.assetId, ETH, 10n ** 18n, { value: 10n ** 18n });
     await flushToAgent(w, u, pending);
     expect(await w.usdc.balanceOf(await w.rental.getAddress())).to.equal(0n);
-    const escrowBalance = await w.usdc.balanceOf(await w.rentalCustody.vaultOf(w.assetId));
+    const vaultBalance = await w.usdc.balanceOf(await w.rentalCustody.vaultOf(w.assetId));
     const held = await w.rental.heldFor(r.agreementId);
-    // Every USDC unit the asset's rental vault holds is claimable by someone (the fee recipient's protocol fee
-    // among them) or held for the agreement (its deposit for the claim window).
+    // The rent never reached the income distributor: none of the asset's vault's USDC is the distributor's.
+    expect(await distributorOwes(w, u)).to.equal(0n);
+    // Every USDC unit the asset's vault holds is claimable from the rental custody by someone (the fee
+    // recipient's protocol fee among them) or held for the agreement (its deposit for the claim window).
     const fee = await w.rentalCustody.claimable(w.feeRecipient.address, w.assetId, u);
     expect(fee).to.equal((r.prepay * 250n) / 10_000n);
     const owed =
       (await w.rentalCustody.claimable(w.agent.address, w.assetId, u)) +
       (await w.rentalCustody.claimable(w.bob.address, w.assetId, u)) +
       fee;
-    expect(escrowBalance).to.equal(owed + held);
+    expect(vaultBalance).to.equal(owed + held);
     expect(held).to.equal(USDC(5));
   });
 
@@ -152,6 +160,9 @@ describe("Attack class: income stranded in deferred income (issue 12, finding 3)
       .withArgs(w.assetId, ETH, claim);
     await flushToAgent(w, ETH, claim);
     expect(await w.rentalCustody.claimable(w.bob.address, w.assetId, ETH)).to.equal(terms.deposit - claim);
+    // The day's rent (net of the rental fee) reached the holders at settlement, before the buyout: the vault
+    // keeps it for them after the rental custody paid everyone.
+    expect(await distributorOwes(w, ETH)).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
     await drainEth(w);
   });
 
@@ -210,14 +221,31 @@ describe("Attack class: deferred income whose asset can never take it while live
       .withArgs(w.assetId, u, pending);
     expect(await w.rentalCustody.claimable(w.agent.address, w.assetId, u)).to.equal(0n);
     expect(await w.rentalCustody.pendingIncome(w.assetId, u)).to.equal(pending);
-    // Governance accepts USDC again: the next flush deposits all of it for the holders.
+    // Governance accepts USDC again: the next flush hands all of it to the distributor as the asset's income
+    // (its first USDC income: 10 % reserve, 1 % fee, the rest to the holders), where it lies.
     await w.distributor.connect(w.gov).setPayoutToken(u, true);
     const vault = await w.distributor.vaultOf(w.assetId);
-    const before = await w.usdc.balanceOf(vault);
-    await expect(w.rentalCustody.connect(w.outsider).flushIncome(w.assetId, u))
-      .to.emit(w.rentalCustody, "IncomeDeposited")
-      .withArgs(w.assetId, u, pending);
-    expect((await w.usdc.balanceOf(vault)) - before).to.equal(pending);
+    const before = { vault: await w.usdc.balanceOf(vault), owed: await distributorOwes(w, u) };
+    expect(before.owed).to.equal(0n);
+    const flush = w.rentalCustody.connect(w.outsider).flushIncome(w.assetId, u);
+    await expect(flush).to.emit(w.rentalCustody, "IncomeDeposited").withArgs(w.assetId, u, pending);
+    const reserve = (pending * 1_000n) / 10_000n;
+    const fee = (pending * 100n) / 10_000n;
+    await expect(flush)
+      .to.emit(w.distributor, "IncomeDeposited")
+      .withArgs(
+        w.assetId,
+        u,
+        await w.rentalCustody.getAddress(),
+        pending,
+        pending,
+        reserve,
+        fee,
+        pending - reserve - fee,
+      );
+    expect(await w.rentalCustody.pendingIncome(w.assetId, u)).to.equal(0n);
+    expect(await w.usdc.balanceOf(vault)).to.equal(before.vault);
+    expect(await distributorOwes(w, u)).to.equal(pending);
   });
 
   it("shares created without the income hook after a rental opened: the asset can never take income, the flush credits the agent", async function () {
@@ -248,7 +276,8 @@ describe("Attack class: deferred income whose asset can never take it while live
     const assetId = await w.assets.computeAssetId(w.issuer.address, salt);
     await w.assets.connect(w.issuer).registerAsset(salt, 0, "0x4445", w.agent.address, "ipfs://late");
     await w.distributor.connect(w.agent).registerPayoutToken(assetId, ETH);
-    const r = await rentEth(w, w.bob, ethTerms(assetId));
+    const terms = ethTerms(assetId);
+    const r = await rentEth(w, w.bob, terms);
     await time.increase(DAY);
     await expect(w.rental.connect(w.outsider).settle(r.agreementId)).to.emit(w.rentalCustody, "IncomeDeferred");
     const pending = await w.rentalCustody.pendingIncome(assetId, ETH);
@@ -263,6 +292,15 @@ describe("Attack class: deferred income whose asset can never take it while live
       .to.emit(w.rentalCustody, "IncomeDeposited")
       .withArgs(assetId, ETH, pending);
     expect(await w.rentalCustody.pendingIncome(assetId, ETH)).to.equal(0n);
-    expect(await ethers.provider.getBalance(await w.distributor.vaultOf(assetId))).to.equal(pending);
+    expect(await distributorOwes(w, ETH, assetId)).to.equal(pending);
+    // The asset's vault holds the distributor's income and, for the rental custody, the rental fee and the
+    // renter's deposit (held for the claim window): nothing else.
+    const fee = (r.prepay * 250n) / 10_000n;
+    expect(pending).to.equal(r.prepay - fee);
+    expect(await w.rentalCustody.claimable(w.feeRecipient.address, assetId, ETH)).to.equal(fee);
+    expect(await w.rental.heldFor(r.agreementId)).to.equal(terms.deposit);
+    expect(await ethers.provider.getBalance(await w.distributor.vaultOf(assetId))).to.equal(
+      pending + fee + terms.deposit,
+    );
   });
 });

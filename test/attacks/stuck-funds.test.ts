@@ -2,7 +2,9 @@
  * Stuck funds (SWC-132-adjacent "locked ether/tokens"; the audit finding class "funds can be locked
  * forever"): every token a contract takes in has an exit once its deadline passed. Each path of the
  * maintenance escrow, the rental escrow and the income distributor is walked with real contracts and
- * the holding contract's balance ends at exactly zero (or at what is still owed and claimable).
+ * the holding contract's balance ends at exactly zero (or at what is still owed and claimable). An asset's
+ * vault is shared by the income distributor, the maintenance custody and the rental custody: once every party
+ * of maintenance and rental took its money out, it holds exactly what the distributor still owes.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -19,6 +21,7 @@ import {
   USDC,
   createOrder,
   deployWorld,
+  distributorOwes,
   orderFor,
   ethTerms,
   rentEth,
@@ -59,6 +62,12 @@ async function drainEscrow(w: World, parties: Signer[]) {
   }
   if ((await w.custody.reserveCredit(w.assetId, u)) !== 0n) await w.custody.returnToReserve(w.assetId, u);
   return paid;
+}
+
+/** The maintenance custody owes nothing in `token` for the world's asset to any of `parties` nor to the reserve. */
+async function maintenanceOwesNothing(w: World, token: string, parties: Signer[]) {
+  for (const p of parties) expect(await w.custody.claimable(p.address, w.assetId, token), p.address).to.equal(0n);
+  expect(await w.custody.reserveCredit(w.assetId, token)).to.equal(0n);
 }
 
 async function fundReserve(w: World) {
@@ -109,18 +118,26 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     expect(await w.custody.claimable(w.alice.address, w.assetId, u)).to.equal(0n);
   });
 
-  it("maintenance: a reserve-funded order's refund and slashed bond go back to the asset's reserve (returnToReserve), vault empty", async function () {
+  it("maintenance: a reserve-funded order's refund and slashed bond go back to the asset's reserve (returnToReserve), the vault holds only the distributor's", async function () {
     const w = await loadFixture(world);
     const u = await w.usdc.getAddress();
+    const vault = await w.custody.vaultOf(w.assetId);
     await fundReserve(w);
     const reserve0 = await w.distributor.reserveOf(w.assetId, u);
     const o = await createOrder(w, w.agent, { fromReserve: true, slashTo: SlashTo.Reserve });
+    // The budget stays in the asset's vault: the distributor stops counting it, maintenance starts.
+    expect(await w.usdc.balanceOf(vault)).to.equal(USDC(100_000));
+    expect(await distributorOwes(w, u)).to.equal(USDC(100_000) - BUDGET);
     await w.escrow.connect(w.provider).accept(o.orderId);
     await time.increaseTo(o.args.completeBy + 1);
     await w.escrow.expire(o.orderId);
     expect(await w.custody.reserveCredit(w.assetId, u)).to.equal(BUDGET + BOND);
     await w.custody.connect(w.outsider).returnToReserve(w.assetId, u);
-    expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
+    // Maintenance owes nothing; the vault holds exactly the distributor's money: the deposit and the provider's
+    // slashed bond, now the asset's income.
+    await maintenanceOwesNothing(w, u, [w.agent, w.provider]);
+    expect(await distributorOwes(w, u)).to.equal(USDC(100_000) + BOND);
+    expect(await w.usdc.balanceOf(vault)).to.equal(USDC(100_000) + BOND);
     // The money re-enters as income: 10 % to the reserve, 1 % fee, the rest to the holders.
     expect(await w.distributor.reserveOf(w.assetId, u)).to.equal(
       reserve0 - BUDGET + ((BUDGET + BOND) * 1_000n) / 10_000n,
@@ -150,6 +167,10 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     }
     expect(await w.rentalCustody.pendingIncome(w.assetId, ETH)).to.equal(0n);
     expect(await ethers.provider.getBalance(rental)).to.equal(0n);
+    // The asset's vault keeps only the full term's rent, net of the rental fee, now the distributor's.
+    const owed = await distributorOwes(w, ETH);
+    expect(owed).to.equal(full.prepay - (full.prepay * 250n) / 10_000n);
+    expect(await ethers.provider.getBalance(await w.rentalCustody.vaultOf(w.assetId))).to.equal(owed);
   });
 
   it("income: after every claim, fee claim and redemption the asset's income vault holds exactly the reserve (and buyout dust can be swept)", async function () {
@@ -215,7 +236,11 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     const before = await w.usdc.balanceOf(w.agent.address);
     await w.custody.connect(w.agent).claim(w.assetId, u, w.agent.address);
     expect((await w.usdc.balanceOf(w.agent.address)) - before).to.equal(credit);
-    expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(0n);
+    // Maintenance owes nothing; the vault holds exactly the distributor's money: the deposit less the budget the
+    // order took from the reserve, and the buyout proceeds.
+    await maintenanceOwesNothing(w, u, [w.agent, w.provider]);
+    expect(await distributorOwes(w, u)).to.equal(USDC(100_000) - BUDGET + USDC(1_000));
+    expect(await w.usdc.balanceOf(await w.custody.vaultOf(w.assetId))).to.equal(USDC(100_000) - BUDGET + USDC(1_000));
   });
 
   // FIXED FINDING (stuck funds, the escrow's income deposit / flushIncome), found by this suite:
@@ -242,5 +267,9 @@ describe("Attack class stuck funds: every escrowed token has an exit", function 
     await w.rentalClaims.connect(w.outsider).finalize(r.agreementId);
     for (const s of [w.alice, w.feeRecipient]) await w.rentalCustody.connect(s).withdraw(w.assetId, ETH);
     expect(await ethers.provider.getBalance(await w.rental.getAddress())).to.equal(0n);
+    // The holders' rent (net of the rental fee) is all the asset's vault still holds in ETH.
+    const owed = await distributorOwes(w, ETH);
+    expect(owed).to.equal(r.prepay - (r.prepay * 250n) / 10_000n);
+    expect(await ethers.provider.getBalance(await w.rentalCustody.vaultOf(w.assetId))).to.equal(owed);
   });
 });

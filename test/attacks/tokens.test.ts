@@ -229,7 +229,7 @@ describe("Attack class SWC-113 DoS with failed call / blocklisting tokens", func
 });
 
 describe("Attack class weird ERC-20 (d-xyz/weird-erc20): fee-on-transfer", function () {
-  it("the distributor credits what arrived, never what was asked, and stays solvent through every claim", async function () {
+  it("the distributor refuses a fee-on-transfer deposit (FeeOnTransferToken): nothing is credited, the vault is unchanged", async function () {
     const w = await loadFixture(world);
     const fot = await ethers.deployContract("FeeOnTransferToken");
     const f = await fot.getAddress();
@@ -238,21 +238,13 @@ describe("Attack class weird ERC-20 (d-xyz/weird-erc20): fee-on-transfer", funct
     await fot.mint(w.outsider.address, 10n ** 24n);
     await fot.connect(w.outsider).approve(d, ethers.MaxUint256);
     const asked = 10n ** 21n;
-    await w.distributor.connect(w.outsider).deposit(w.assetId, f, asked);
-    const arrived = asked - asked / 100n;
-    const vault = await w.distributor.vaultOf(w.assetId); // measured at the asset's vault
-    expect(await fot.balanceOf(vault)).to.equal(arrived);
-    expect(await fot.balanceOf(d)).to.equal(0n);
-    const credited =
-      (await w.distributor.claimableOf(w.assetId, f, w.alice.address)) +
-      (await w.distributor.claimableOf(w.assetId, f, w.bob.address)) +
-      (await w.distributor.reserveOf(w.assetId, f)) +
-      (await w.distributor.feesOf(w.assetId, f));
-    expect(credited).to.be.lte(arrived);
-    await w.distributor.connect(w.alice).claim(w.assetId, f, w.alice.address);
-    await w.distributor.connect(w.bob).claim(w.assetId, f, w.bob.address);
-    await w.distributor.connect(w.feeRecipient).claimFees(w.assetId, f, w.feeRecipient.address);
-    expect(await fot.balanceOf(vault)).to.be.gte(await w.distributor.reserveOf(w.assetId, f));
+    await expect(w.distributor.connect(w.outsider).deposit(w.assetId, f, asked))
+      .to.be.revertedWithCustomError(w.distributor, "FeeOnTransferToken")
+      .withArgs(asked, asked - asked / 100n);
+    expect(await fot.balanceOf(await w.distributor.vaultOf(w.assetId))).to.equal(0n);
+    expect(await w.distributor.claimableOf(w.assetId, f, w.alice.address)).to.equal(0n);
+    expect(await w.distributor.reserveOf(w.assetId, f)).to.equal(0n);
+    expect(await fot.balanceOf(w.outsider.address)).to.equal(10n ** 24n);
   });
 
   it("the maintenance escrow refuses to fund an order in a fee-on-transfer token (FundingShortfall), changing nothing", async function () {

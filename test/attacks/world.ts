@@ -177,6 +177,24 @@ export async function deployWorld(ethers: HardhatEthers) {
 export type World = Awaited<ReturnType<typeof deployWorld>>;
 export type Signer = HardhatEthersSigner;
 
+/**
+ * What the income distributor still owes from `assetId`'s vault in `token`: the holders' income not yet claimed
+ * (rounding dust included), the reserve, the protocol fees and the buyout proceeds not yet redeemed. The vault is
+ * shared with the maintenance and rental custodies; this is the distributor's part of its balance.
+ */
+export async function distributorOwes(w: World, token: string, assetId: bigint = w.assetId) {
+  const [, distributed, claimed] = await w.distributor.incomeAccountingOf(assetId, token);
+  const buyout = await w.distributor.buyoutOf(assetId);
+  const proceeds = buyout.supplyAtRetire !== 0n && buyout.token === token ? buyout.proceeds - buyout.paid : 0n;
+  return (
+    distributed -
+    claimed +
+    (await w.distributor.reserveOf(assetId, token)) +
+    (await w.distributor.feesOf(assetId, token)) +
+    proceeds
+  );
+}
+
 export const BUDGET = USDC(1_000);
 export const BOND = USDC(100);
 

@@ -212,6 +212,7 @@ contract IncomeDistributorInvariantTest is PlinthTest {
     function setUp() public {
         MockAssetRegistry registry = new MockAssetRegistry(address(this));
         distributor = new IncomeDistributor(registry, address(this), address(0xFEE), 100, 2_000);
+        distributor.setCustodians(address(0), address(0));
         registry.grantRole(registry.BUYOUT_ROLE(), address(distributor));
         shares = new MockAssetShares(registry, distributor, ASSET);
         dai = new MockPayoutToken("Dai", "DAI", 18);
@@ -310,6 +311,7 @@ contract IncomeDistributorFuzzTest is PlinthTest {
     function setUp() public {
         registry = new MockAssetRegistry(address(this));
         distributor = new IncomeDistributor(registry, address(this), address(0xFEE), 100, 2_000);
+        distributor.setCustodians(address(0), address(0));
         shares = new MockAssetShares(registry, distributor, ASSET);
         usdc = new MockPayoutToken("USD Coin", "USDC", 6);
         distributor.setPayoutToken(address(usdc), true);
@@ -495,6 +497,7 @@ contract IncomeDistributorStorageTest is PlinthTest {
     function setUp() public {
         registry = new MockAssetRegistry(address(this));
         distributor = new IncomeDistributor(registry, address(this), address(0xFEE), 100, 2_000);
+        distributor.setCustodians(address(0), address(0));
         registry.grantRole(registry.BUYOUT_ROLE(), address(distributor));
         distributor.grantRole(distributor.RESERVE_SPENDER_ROLE(), SPENDER);
         usdc = new MockPayoutToken("USD Coin", "USDC", 6);

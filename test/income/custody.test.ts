@@ -1,6 +1,8 @@
 /**
  * Custody per asset: the IncomeDistributor keeps each asset's funds in its own AssetVault clone
- * (CREATE2, salt = assetId), so income work on distinct assets never touches the same balance.
+ * (CREATE2, salt = assetId), deployed by the distributor's AssetVaults, so income work on distinct assets never
+ * touches the same balance. The vault is shared with the custodies governance names (none in the income fixture:
+ * `setCustodians(0, 0)`); every pull into it must bring exactly its amount (`FeeOnTransferToken`).
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -66,8 +68,9 @@ async function transfersOf(token: string, tx: { hash: string }) {
 describe("IncomeDistributor custody per asset (AssetVault)", function () {
   it("predicts each asset's vault address (CREATE2 of the clone, salt = assetId) and deploys it once, on the first deposit", async function () {
     const { distributor, dai, outsider, agent } = await networkHelpers.loadFixture(fixture);
-    const d = await distributor.getAddress();
-    const impl = await distributor.vaultImplementation();
+    const vaults = await ethers.getContractAt("AssetVaults", await distributor.vaults());
+    const d = await vaults.getAddress();
+    const impl = await vaults.vaultImplementation();
     const vault = await distributor.vaultOf(ASSET);
     expect(vault).to.equal(cloneAddress(d, impl, ASSET));
     expect(await distributor.vaultOf(OTHER_ASSET)).to.equal(cloneAddress(d, impl, OTHER_ASSET));
@@ -75,23 +78,26 @@ describe("IncomeDistributor custody per asset (AssetVault)", function () {
     // Registering payout tokens (in the fixture) deploys nothing: the address is fixed beforehand.
     expect(await ethers.provider.getCode(vault)).to.equal("0x");
     await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(1)))
-      .to.emit(distributor, "VaultCreated")
+      .to.emit(vaults, "VaultCreated")
       .withArgs(ASSET, vault);
     expect(await ethers.provider.getCode(vault)).to.not.equal("0x");
     const v = await ethers.getContractAt("AssetVault", vault);
-    expect(await v.controller()).to.equal(d);
+    expect(await v.controller()).to.equal(await distributor.getAddress());
+    // Income alone: no custody shares the vault.
+    expect(await v.maintenance()).to.equal(ethers.ZeroAddress);
+    expect(await v.rental()).to.equal(ethers.ZeroAddress);
     // Later deposits, in any token, reuse it.
     await expect(distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(1))).to.not.emit(
-      distributor,
+      vaults,
       "VaultCreated",
     );
     await expect(distributor.connect(outsider).deposit(ASSET, ETH, e18(1), { value: e18(1) })).to.not.emit(
-      distributor,
+      vaults,
       "VaultCreated",
     );
     // The other asset gets its own on its own first deposit.
     await expect(distributor.connect(agent).deposit(OTHER_ASSET, await dai.getAddress(), e18(1)))
-      .to.emit(distributor, "VaultCreated")
+      .to.emit(vaults, "VaultCreated")
       .withArgs(OTHER_ASSET, await distributor.vaultOf(OTHER_ASSET));
   });
 
@@ -100,7 +106,7 @@ describe("IncomeDistributor custody per asset (AssetVault)", function () {
     const token = await usdc.getAddress();
     const vault = await distributor.vaultOf(ASSET);
     await expect(distributor.connect(agent).depositBuyout(ASSET, token, e6(1000)))
-      .to.emit(distributor, "VaultCreated")
+      .to.emit(await ethers.getContractAt("AssetVaults", await distributor.vaults()), "VaultCreated")
       .withArgs(ASSET, vault);
     await expectHeld(ethers, distributor, token, e6(1000));
     const tx = await distributor.connect(alice).redeem(ASSET, alice.address);
@@ -115,7 +121,10 @@ describe("IncomeDistributor custody per asset (AssetVault)", function () {
     const token = await usdc.getAddress();
     await distributor.connect(agent).depositBuyout(ASSET, token, e6(100));
     await registry.connect(governance).setAsset(ASSET, agent.address, Status.Active, await shares.getAddress());
-    await expect(distributor.connect(outsider).deposit(ASSET, token, e6(50))).to.not.emit(distributor, "VaultCreated");
+    await expect(distributor.connect(outsider).deposit(ASSET, token, e6(50))).to.not.emit(
+      await ethers.getContractAt("AssetVaults", await distributor.vaults()),
+      "VaultCreated",
+    );
     await expectHeld(ethers, distributor, token, e6(150));
   });
 
@@ -124,7 +133,8 @@ describe("IncomeDistributor custody per asset (AssetVault)", function () {
     await distributor.connect(outsider).deposit(ASSET, await dai.getAddress(), e18(10));
     await distributor.connect(outsider).deposit(ASSET, ETH, e18(1), { value: e18(1) });
     const vault = await ethers.getContractAt("AssetVault", await distributor.vaultOf(ASSET));
-    const impl = await ethers.getContractAt("AssetVault", await distributor.vaultImplementation());
+    const vaults = await ethers.getContractAt("AssetVaults", await distributor.vaults());
+    const impl = await ethers.getContractAt("AssetVault", await vaults.vaultImplementation());
     for (const v of [vault, impl]) {
       await expect(v.connect(outsider).pay(await dai.getAddress(), outsider.address, 1n))
         .to.be.revertedWithCustomError(vault, "NotController")
@@ -273,8 +283,8 @@ describe("IncomeDistributor custody per asset (AssetVault)", function () {
     expect(await balanceIn(ethers, token, await distributor.vaultOf(OTHER_ASSET))).to.equal(e6(1001));
   });
 
-  it("measures a fee-on-transfer deposit by the vault's balance difference", async function () {
-    const { distributor, governance, agent, outsider } = await networkHelpers.loadFixture(fixture);
+  it("refuses a fee-on-transfer deposit (FeeOnTransferToken): nothing is credited, nothing moves", async function () {
+    const { distributor, registry, governance, agent, outsider, alice } = await networkHelpers.loadFixture(fixture);
     const fot = await ethers.deployContract("FeeOnTransferToken");
     const token = await fot.getAddress();
     await distributor.connect(governance).setPayoutToken(token, true);
@@ -282,12 +292,32 @@ describe("IncomeDistributor custody per asset (AssetVault)", function () {
     await fot.mint(agent.address, e18(1000));
     await fot.connect(outsider).approve(await distributor.getAddress(), ethers.MaxUint256);
     await fot.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256);
-    await distributor.connect(agent).deposit(OTHER_ASSET, token, e18(500)); // the other vault holds some already
+    // The agent's first deposit in it, which would register it and deploy the other asset's vault, is refused
+    // whole: no registration, no vault.
+    await expect(distributor.connect(agent).deposit(OTHER_ASSET, token, e18(500)))
+      .to.be.revertedWithCustomError(distributor, "FeeOnTransferToken")
+      .withArgs(e18(500), e18(495));
+    expect(await distributor.payoutTokensOf(OTHER_ASSET)).to.deep.equal([]);
+    expect(await ethers.provider.getCode(await distributor.vaultOf(OTHER_ASSET))).to.equal("0x");
+    // Registered by the agent (registering moves no token), a deposit in it is refused all the same: 1 % burnt in
+    // transit, so 990 of 1,000 arrive and nothing is credited.
     await distributor.connect(agent).registerPayoutToken(ASSET, token);
-    const received = e18(1000) - e18(10);
     await expect(distributor.connect(outsider).deposit(ASSET, token, e18(1000)))
-      .to.emit(distributor, "IncomeDeposited")
-      .withArgs(ASSET, token, outsider.address, e18(1000), received, ...Object.values(split(received)));
-    expect(await vaultBalance(ethers, distributor, token, ASSET)).to.equal(received);
+      .to.be.revertedWithCustomError(distributor, "FeeOnTransferToken")
+      .withArgs(e18(1000), e18(990));
+    // Nor can buyout proceeds be paid in it: the asset stays active, no buyout is recorded.
+    await expect(distributor.connect(agent).depositBuyout(ASSET, token, e18(100)))
+      .to.be.revertedWithCustomError(distributor, "FeeOnTransferToken")
+      .withArgs(e18(100), e18(99));
+    expect(await registry.statusOf(ASSET)).to.equal(Status.Active);
+    expect((await distributor.buyoutOf(ASSET)).supplyAtRetire).to.equal(0n);
+    expect(await distributor.incomeAccountingOf(ASSET, token)).to.deep.equal([0n, 0n, 0n, 0n]);
+    expect(await distributor.reserveOf(ASSET, token)).to.equal(0n);
+    expect(await distributor.feesOf(ASSET, token)).to.equal(0n);
+    expect(await distributor.claimableOf(ASSET, token, alice.address)).to.equal(0n);
+    expect(await vaultBalance(ethers, distributor, token, ASSET)).to.equal(0n);
+    expect(await fot.balanceOf(outsider.address)).to.equal(e18(1000));
+    expect(await fot.balanceOf(agent.address)).to.equal(e18(1000));
+    expect(await fot.totalSupply()).to.equal(e18(2000));
   });
 });

@@ -81,16 +81,15 @@ describe("IncomeDistributor.depositFromSource (income held in a controller's own
     await expectHeld(ethers, distributor, token, e18(600));
   });
 
-  it("credits only what arrived when the source pays less than it announced", async function () {
+  it("refuses a source that pays less than it announced (FeeOnTransferToken): the shared vault credits exact amounts", async function () {
     const { distributor, source, sourceVault, token } = await networkHelpers.loadFixture(fixture);
     await source.setMode(Mode.PayLess);
     const amount = e18(100);
-    const { reserve, fee, toHolders } = split(amount - 1n);
     await expect(source.depositIncome(ASSET, token, amount))
-      .to.emit(distributor, "IncomeDeposited")
-      .withArgs(ASSET, token, await source.getAddress(), amount, amount - 1n, reserve, fee, toHolders);
-    expect(await balanceIn(ethers, token, sourceVault)).to.equal(FUNDED - amount + 1n);
-    await expectHeld(ethers, distributor, token, amount - 1n);
+      .to.be.revertedWithCustomError(distributor, "FeeOnTransferToken")
+      .withArgs(amount, amount - 1n);
+    expect(await balanceIn(ethers, token, sourceVault)).to.equal(FUNDED);
+    await expectHeld(ethers, distributor, token, 0n);
   });
 
   it("refuses a source that pays nothing, a source that re-enters, ETH and what deposit refuses; nothing moves", async function () {
@@ -98,8 +97,8 @@ describe("IncomeDistributor.depositFromSource (income held in a controller's own
       await networkHelpers.loadFixture(fixture);
     await source.setMode(Mode.PayNothing);
     await expect(source.depositIncome(ASSET, token, e18(1)))
-      .to.be.revertedWithCustomError(distributor, "NothingReceived")
-      .withArgs(token);
+      .to.be.revertedWithCustomError(distributor, "FeeOnTransferToken")
+      .withArgs(e18(1), 0n);
     await source.setMode(Mode.Reenter);
     await expect(source.depositIncome(ASSET, token, e18(1))).to.be.revertedWithCustomError(
       distributor,

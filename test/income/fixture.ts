@@ -18,7 +18,7 @@ export const Status = { None: 0, Active: 1, Frozen: 2, Retired: 3 } as const;
 export const e18 = (n: bigint | number) => BigInt(n) * 10n ** 18n;
 export const e6 = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 
-export async function deployIncome(ethers: HardhatEthers) {
+export async function deployIncome(ethers: HardhatEthers, options: { nameCustodians?: boolean } = {}) {
   const [deployer, governance, feeRecipient, agent, spender, alice, bob, carol, dave, outsider] =
     await ethers.getSigners();
   const registry = await ethers.deployContract("MockAssetRegistry", [governance.address]);
@@ -37,6 +37,10 @@ export async function deployIncome(ethers: HardhatEthers) {
   await registry.connect(governance).setAsset(ASSET, agent.address, Status.Active, await shares.getAddress());
   await registry.connect(governance).grantRole(await registry.BUYOUT_ROLE(), await distributor.getAddress());
   await distributor.connect(governance).grantRole(await distributor.RESERVE_SPENDER_ROLE(), spender.address);
+  // Income alone: the vaults trust the distributor only (unless the caller names its custodies itself).
+  if (options.nameCustodians !== false) {
+    await distributor.connect(governance).setCustodians(ethers.ZeroAddress, ethers.ZeroAddress);
+  }
   await distributor.connect(agent).setReserveRate(ASSET, RESERVE_BPS);
 
   const dai = await ethers.deployContract("MockPayoutToken", ["Dai", "DAI", 18]);

@@ -70,12 +70,16 @@ abstract contract MeteringSetup is SuiteSetup {
     }
 
     /// @dev Owner-side money of the agreement: not yet paid out, its protocol fee (the fee recipient's
-    ///      balance in the custody), and what reached the asset's income vault or waits to be deposited there.
+    ///      balance in the custody), and what the distributor took as the asset's income (its split: holders,
+    ///      reserve and fee; the money stays in the asset's shared vault) or waits to be deposited there.
     function _ownerSide(IRentalTypes.Agreement memory a) internal view returns (uint256) {
+        (, uint256 distributed, , ) = distributor.incomeAccountingOf(assetId, address(usd));
         return
             uint256(a.earned) +
             rentalCustody.claimable(handler.RENT_FEES(), assetId, address(usd)) +
-            usd.balanceOf(distributor.vaultOf(assetId)) +
+            distributed +
+            distributor.reserveOf(assetId, address(usd)) +
+            distributor.feesOf(assetId, address(usd)) +
             rentalCustody.pendingIncome(assetId, address(usd));
     }
 

@@ -107,6 +107,7 @@ abstract contract SuiteSetup is PlinthTest {
         devices.grantRole(devices.LEASE_MANAGER_ROLE(), address(rental));
         devices.setAssetRegistry(IAssetRegistry(address(assets)));
         distributor.grantRole(distributor.RESERVE_SPENDER_ROLE(), address(maintenance.custody()));
+        distributor.setCustodians(address(maintenance.custody()), address(rental.custody()));
         identity.grantRole(identity.KYC_AGENT_ROLE(), address(this));
         distributor.setPayoutToken(address(usd), true);
         market.setTokenAllowed(address(usd), true);
@@ -230,18 +231,16 @@ abstract contract SuiteSetup is PlinthTest {
 
     // ------------------------------------------------------------------ accounting views
 
-    /// @dev Tokens held by the suite's contracts (distributor + income vault, rental escrow,
-    ///      rental vault, maintenance escrow + vault).
+    /// @dev Tokens held by the suite's contracts (distributor, rental escrow and custody, maintenance escrow and
+    ///      custody, and the asset's one vault, which the three controllers share).
     function _suiteBalance() internal view returns (uint256) {
         return
             usd.balanceOf(address(distributor)) +
-            usd.balanceOf(distributor.vaultOf(assetId)) +
             usd.balanceOf(address(rental)) +
             usd.balanceOf(address(rentalCustody)) +
-            usd.balanceOf(rentalCustody.vaultOf(assetId)) +
             usd.balanceOf(address(maintenance)) +
             usd.balanceOf(address(maintenanceCustody)) +
-            usd.balanceOf(maintenanceCustody.vaultOf(assetId));
+            usd.balanceOf(distributor.vaultOf(assetId));
     }
 
     /// @dev What the distributor owes in `usd` (claimable, reserve, fees) and its rounding dust.
@@ -290,25 +289,24 @@ abstract contract SuiteSetup is PlinthTest {
         );
         (uint256 owed, uint256 dust) = _distributorOwes();
         assertLe(dust, 3 + 1, "distributor rounding dust below a wei per holder");
+        address vault = distributor.vaultOf(assetId);
+        assertTrue(rentalCustody.vaultOf(assetId) == vault, "rental counts its money in the asset's one vault");
+        assertTrue(
+            maintenanceCustody.vaultOf(assetId) == vault,
+            "maintenance counts its money in the asset's one vault"
+        );
         assertEq(
-            usd.balanceOf(distributor.vaultOf(assetId)),
-            owed + dust,
-            "the asset's income vault holds what it owes"
+            usd.balanceOf(vault),
+            owed + dust + _rentalOwes() + _maintenanceOwes(),
+            "the asset's shared vault holds exactly what its three controllers owe"
         );
         assertEq(usd.balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
-        assertEq(
-            usd.balanceOf(rentalCustody.vaultOf(assetId)),
-            _rentalOwes(),
-            "the asset's rental vault holds what it owes"
-        );
         assertEq(usd.balanceOf(address(rental)), 0, "the rental escrow itself holds nothing");
         assertEq(usd.balanceOf(address(rentalCustody)), 0, "the rental custody itself holds nothing");
         assertEq(
-            usd.balanceOf(address(maintenance)) +
-                usd.balanceOf(address(maintenanceCustody)) +
-                usd.balanceOf(maintenanceCustody.vaultOf(assetId)),
-            _maintenanceOwes(),
-            "maintenance escrow + vault hold what they owe"
+            usd.balanceOf(address(maintenance)) + usd.balanceOf(address(maintenanceCustody)),
+            0,
+            "the maintenance escrow and custody themselves hold nothing"
         );
     }
 
@@ -362,22 +360,18 @@ abstract contract SuiteSetup is PlinthTest {
             vm.prank(mp[i]);
             maintenanceCustody.claim(assetId, address(usd), mp[i]);
         }
+        assertEq(_rentalOwes(), 0, "rental owes nothing once everyone left");
+        assertEq(_maintenanceOwes(), 0, "maintenance owes nothing once everyone left");
         assertEq(
             usd.balanceOf(address(rental)) +
                 usd.balanceOf(address(rentalCustody)) +
-                usd.balanceOf(rentalCustody.vaultOf(assetId)),
+                usd.balanceOf(address(maintenance)) +
+                usd.balanceOf(address(maintenanceCustody)),
             0,
-            "rental escrow, custody and vault empty once everyone left"
-        );
-        assertEq(
-            usd.balanceOf(address(maintenance)) +
-                usd.balanceOf(address(maintenanceCustody)) +
-                usd.balanceOf(maintenanceCustody.vaultOf(assetId)),
-            0,
-            "maintenance escrow and vault empty once everyone left"
+            "the escrows and custodies themselves hold nothing"
         );
         (uint256 owed, uint256 dust) = _distributorOwes();
-        assertEq(usd.balanceOf(distributor.vaultOf(assetId)), owed + dust, "income vault holds only what it owes");
+        assertEq(usd.balanceOf(distributor.vaultOf(assetId)), owed + dust, "the vault holds only what income owes");
         assertEq(usd.balanceOf(address(distributor)), 0, "the distributor itself holds nothing");
     }
 

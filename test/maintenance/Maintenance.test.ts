@@ -1214,22 +1214,24 @@ describe("maintenance: MaintenanceOrders, MaintenanceEvidence, MaintenanceCustod
   });
 
   describe("per-asset vaults and controllers", function () {
-    it("deploys one vault per asset on its first order, which only the custody can move funds from", async function () {
+    it("deploys one vault per asset on its first order, which only the custody (and the distributor sharing it) can move funds from", async function () {
       const f = await loadFixture(fixture);
+      const vaults = await ethers.getContractAt("AssetVaults", await f.distributor.vaults());
       const vaultA = await f.custody.vaultOf(ASSET);
+      expect(vaultA).to.equal(await vaults.vaultOf(ASSET));
       expect(vaultA).to.not.equal(await f.custody.vaultOf(OTHER_ASSET));
       expect(await ethers.provider.getCode(vaultA)).to.equal("0x");
       const now = await time.latest();
       const args = orderArgs(now, await f.token.getAddress(), f.provider.address);
-      await expect(f.escrow.connect(f.payer).createOrder(args))
-        .to.emit(f.custody, "VaultCreated")
-        .withArgs(ASSET, vaultA);
+      await expect(f.escrow.connect(f.payer).createOrder(args)).to.emit(vaults, "VaultCreated").withArgs(ASSET, vaultA);
       await expect(f.escrow.connect(f.payer).createOrder({ ...args, salt: ethers.id("2") })).not.to.emit(
-        f.custody,
+        vaults,
         "VaultCreated",
       );
       const vault = await ethers.getContractAt("AssetVault", vaultA);
-      expect(await vault.controller()).to.equal(await f.custody.getAddress());
+      expect(await vault.controller()).to.equal(await f.distributor.getAddress());
+      expect(await vault.maintenance()).to.equal(await f.custody.getAddress());
+      expect(await vault.rental()).to.equal(ethers.ZeroAddress);
       // Neither the orders nor the evidence contract can move the vault's funds: only the custody.
       for (const c of [f.escrow, f.evidence]) {
         await ethers.provider.send("hardhat_impersonateAccount", [await c.getAddress()]);

@@ -57,6 +57,7 @@ abstract contract MaintenanceBase is PlinthTest {
         );
         evidence = MaintenanceEvidence(address(escrow.evidence()));
         custody = MaintenanceCustody(address(escrow.custody()));
+        distributor.setCustodians(address(custody), address(0));
         assets.setAsset(ASSET, AGENT, IAssetRegistry.AssetStatus.Active, address(0));
         devices.setDevice(DEVICE, address(0), IDeviceRegistry.DeviceStatus.Active, ASSET);
         devices.setReading(DEVICE, KIND, 5, 1, 0);

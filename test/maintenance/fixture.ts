@@ -33,7 +33,8 @@ export type PolicyArgs = NewOrder["policy"];
 
 /**
  * Deploys the maintenance part on the given registries and distributor: a DisputeModule, then
- * MaintenanceOrders (`escrow`), which creates its MaintenanceEvidence and MaintenanceCustody.
+ * MaintenanceOrders (`escrow`), which creates its MaintenanceEvidence and MaintenanceCustody, named by the
+ * distributor (a MockIncomeDistributor) as the custody its vaults trust.
  */
 export async function deployMaintenanceOn(
   ethers: HardhatEthers,
@@ -52,6 +53,15 @@ export async function deployMaintenanceOn(
   ]);
   const evidence = await ethers.getContractAt("MaintenanceEvidence", await escrow.evidence());
   const custody = await ethers.getContractAt("MaintenanceCustody", await escrow.custody());
+  // A distributor whose vaults trust no custody yet names this one (governance; anyone for the test double).
+  const vaults = await ethers.getContractAt(
+    "AssetVaults",
+    await (await ethers.getContractAt("IIncomeLedger", distributor)).vaults(),
+  );
+  if (!(await vaults.vaultsReady())) {
+    const ledger = await ethers.getContractAt("IIncomeLedger", distributor, await ethers.getSigner(governance));
+    await ledger.setCustodians(await custody.getAddress(), ethers.ZeroAddress);
+  }
   return { escrow, evidence, custody, disputes };
 }
 

@@ -115,12 +115,14 @@ describe("maintenance scripts (core functions)", function () {
     await (await sendRegistration(registry, domain, f.gov.address, f.gov, device, "SN-9")).wait();
     await (await sendClaim(registry, domain, device, f.agent.address, BigInt((await time.latest()) + DAY))).wait();
     await registry.connect(f.agent).bindToAsset(device.deviceId, ASSET);
+    // A second maintenance part needs its own distributor: a distributor's vaults trust one maintenance custody.
+    const distributor = await ethers.deployContract("MockIncomeDistributor", [f.gov.address, false]);
     const { escrow } = await deployMaintenanceOn(
       ethers,
       f.gov.address,
       await f.assets.getAddress(),
       await registry.getAddress(),
-      await f.distributor.getAddress(),
+      await distributor.getAddress(),
     );
     await escrow.connect(f.gov).setTokenAllowed(t, true);
     const order = orderArgs(await time.latest(), t, f.provider.address, { deviceId: device.deviceId });

@@ -2,8 +2,9 @@
  * RentalClaims under adversarial orderings: windows on both sides, double claims, claims above the deposit,
  * wrong and replaced parties, accept/waive/dispute orderings and same-block races, late rulings and the timeout,
  * moot callbacks from the dispute module, closeSettlement from anyone but the claims, a re-entrant token and a
- * token that refuses the payout while a ruling is delivered. Every path ends with exact balances and every wei
- * of the agreement claimable by someone (then withdrawn: the vault ends empty).
+ * token that cannot refuse the damages (they move no token) and a ruling delivered while the escrow is busy. Every
+ * path ends with exact balances and every wei of the agreement claimable by someone or handed to the distributor
+ * (then withdrawn: the asset's shared vault ends holding exactly the income handed to the distributor).
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -53,9 +54,11 @@ async function disputed() {
 }
 
 /**
- * The agreement is Closed and every wei it took is accounted for: the rent net of fee plus `toOwner` reached the
- * distributor, the renter can withdraw the rest of the deposit, the fee recipient can withdraw the fee credited at payout; after every
- * withdrawal the asset's vault and the escrow and the claims hold nothing.
+ * The agreement is Closed and every wei it took is accounted for: the rent net of fee plus `toOwner` was handed to
+ * the distributor (`depositHeld`: it stays in the asset's vault, which the distributor shares), the renter can
+ * withdraw the rest of the deposit, the fee recipient can withdraw the fee credited at payout; after every
+ * withdrawal the asset's vault holds exactly that income, and the escrow, the custody, the claims and the
+ * distributor hold nothing.
  */
 async function everyWeiOut(f: F & { id: string }, toOwner: bigint) {
   expect(await f.escrow.stateOf(f.id)).to.equal(RentalState.Closed);
@@ -76,7 +79,13 @@ async function everyWeiOut(f: F & { id: string }, toOwner: bigint) {
     FEE,
   );
   const vault = await f.custody.vaultOf(ASSET_ID);
-  for (const holder of [vault, f.escrowAddress, await f.claims.getAddress()]) {
+  expect(await ethers.provider.getBalance(vault), "vault").to.equal(RENT - FEE + toOwner);
+  for (const holder of [
+    f.escrowAddress,
+    await f.custody.getAddress(),
+    await f.claims.getAddress(),
+    await f.distributor.getAddress(),
+  ]) {
     expect(await ethers.provider.getBalance(holder), holder).to.equal(0n);
   }
 }
@@ -365,38 +374,57 @@ describe("RentalClaims: the escrow's closeSettlement and hostile tokens", functi
     await everyWeiOut(f, CLAIM);
   });
 
-  it("a re-entrant token cannot re-enter the claims or the escrow while the damages are paid", async function () {
+  it("a re-entrant token cannot re-enter the claims or the escrow while the damages are paid: paying them moves no token", async function () {
     const f = await loadFixture(base);
     const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
     const tokenAddress = await token.getAddress();
     await f.market.connect(f.governance).setTokenAllowed(tokenAddress, true);
     await token.mint(f.renter.address, 10n ** 24n);
     await token.connect(f.renter).approve(f.escrowAddress, ethers.MaxUint256);
-    const terms = assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit: 10n ** 9n });
+    const deposit = 10n ** 9n;
+    const terms = assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit });
     const offerId = await publish(f.market, f.agent, terms);
     await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
     const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
     await time.increase(DAY);
     await f.escrow.settle(id);
     await f.claims.connect(f.agent).claimDamage(id, 1000n, ethers.ZeroHash);
-    // The payout moves tokens vault -> custody -> distributor: each transfer tries to re-enter.
-    for (const [target, data] of [
-      [await f.claims.getAddress(), f.claims.interface.encodeFunctionData("finalize", [id])],
-      [await f.custody.getAddress(), f.custody.interface.encodeFunctionData("withdraw", [ASSET_ID, tokenAddress])],
+    const vault = await f.custody.vaultOf(ASSET_ID);
+    const held = await token.balanceOf(vault);
+    const rentPaid = await f.distributor.deposited(ASSET_ID, tokenAddress);
+    const guard = f.claims.interface.getError("ReentrancyGuardReentrantCall")!.selector;
+    const closed = f.claims.interface.encodeErrorResult("WrongState", [id, RentalState.Closed]);
+    for (const [target, data, refusal] of [
+      [await f.claims.getAddress(), f.claims.interface.encodeFunctionData("finalize", [id]), closed],
+      [
+        await f.custody.getAddress(),
+        f.custody.interface.encodeFunctionData("withdraw", [ASSET_ID, tokenAddress]),
+        guard,
+      ],
     ] as const) {
       await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, target, data, true);
       const snap = await networkHelpers.takeSnapshot();
-      await f.claims.connect(f.renter).acceptClaim(id);
-      expect(await token.calls()).to.be.greaterThan(0n);
+      // The damages are handed to the distributor in the asset's shared vault (`depositHeld`: accounting, no
+      // transfer), so the hook, armed on every transfer, never fires while they are paid.
+      await expect(f.claims.connect(f.renter).acceptClaim(id))
+        .to.emit(f.escrow, "ClaimResolved")
+        .withArgs(id, 1000n, deposit - 1000n);
+      expect(await token.calls()).to.equal(0n);
+      expect(await token.balanceOf(vault)).to.equal(held);
+      expect(await f.distributor.deposited(ASSET_ID, tokenAddress)).to.equal(rentPaid + 1000n);
+      expect(await f.custody.claimable(f.renter.address, ASSET_ID, tokenAddress)).to.equal(deposit - 1000n);
+      // The first transfer is the renter's withdrawal: there the claims find the agreement closed, and the custody's
+      // guard refuses a second withdrawal.
+      await f.custody.connect(f.renter).withdraw(ASSET_ID, tokenAddress);
+      expect(await token.calls()).to.equal(1n);
       expect(await token.lastCallSucceeded()).to.equal(false);
-      const guard = f.claims.interface.getError("ReentrancyGuardReentrantCall")!.selector;
-      expect(await token.lastRevert()).to.equal(guard);
-      expect(await f.custody.claimable(f.renter.address, ASSET_ID, tokenAddress)).to.equal(10n ** 9n - 1000n);
+      expect(await token.lastRevert()).to.equal(refusal);
+      expect(await token.balanceOf(vault)).to.equal(held - (deposit - 1000n));
       await snap.restore();
     }
   });
 
-  it("a payout the token refuses while a ruling is delivered keeps the ruling (Ruled); finalize enforces it later", async function () {
+  it("a token that refuses transfers cannot hold up a ruling: the damages move no token, the ruling closes at once", async function () {
     const f = await loadFixture(base);
     const token = (await ethers.deployContract("BlocklistToken")) as unknown as BlocklistToken;
     const tokenAddress = await token.getAddress();
@@ -417,29 +445,92 @@ describe("RentalClaims: the escrow's closeSettlement and hostile tokens", functi
     await f.claims.connect(f.agent).claimDamage(id, 700n, ethers.ZeroHash);
     await f.claims.connect(f.renter).disputeClaim(id);
     const disputeId = await f.claims.disputeIdOf(id);
-    // The custody cannot receive the token (the damages pass through it to the distributor): the payout reverts.
-    const custodyAddress = await f.custody.getAddress();
-    await token.setBlocked(custodyAddress, true);
+    // Neither the custody nor the asset's vault can send or receive the token: the damages are counted where they
+    // are (`depositHeld`, no transfer), so the ruling is delivered and the agreement closes.
+    const vault = await f.custody.vaultOf(ASSET_ID);
+    await token.setBlocksSenders(true);
+    for (const blocked of [await f.custody.getAddress(), vault]) await token.setBlocked(blocked, true);
+    const held = await token.balanceOf(vault);
     await expect(f.disputes.connect(f.arbiter).rule(disputeId, 1))
-      .to.emit(f.claims, "RulingDeferred")
+      .to.emit(f.escrow, "ClaimResolved")
+      .withArgs(id, 700n, deposit - 700n)
+      .and.not.to.emit(f.claims, "RulingDeferred");
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
+    expect((await f.claims.claimOf(id)).status).to.equal(RentalClaimStatus.None);
+    expect(await f.distributor.deposited(ASSET_ID, tokenAddress)).to.equal(rentPaid + 700n);
+    expect(await f.custody.claimable(f.renter.address, ASSET_ID, tokenAddress)).to.equal(deposit - 700n);
+    expect(await token.balanceOf(vault)).to.equal(held);
+    // Only the renter's withdrawal moves the token: it waits for the vault to be unblocked, then pays once.
+    await expect(f.custody.connect(f.renter).withdraw(ASSET_ID, tokenAddress))
+      .to.be.revertedWithCustomError(token, "Blocked")
+      .withArgs(vault);
+    await token.setBlocked(vault, false);
+    await expect(f.custody.connect(f.renter).withdraw(ASSET_ID, tokenAddress)).to.changeTokenBalances(
+      ethers,
+      token,
+      [vault, f.renter],
+      [-(deposit - 700n), deposit - 700n],
+    );
+  });
+
+  it("a ruling delivered while the escrow is busy keeps the ruling (Ruled); finalize enforces it later", async function () {
+    const f = await loadFixture(base);
+    const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
+    const tokenAddress = await token.getAddress();
+    await f.market.connect(f.governance).setTokenAllowed(tokenAddress, true);
+    for (const s of [f.renter, f.other]) {
+      await token.mint(s.address, 10n ** 24n);
+      await token.connect(s).approve(f.escrowAddress, ethers.MaxUint256);
+    }
+    const deposit = 10n ** 9n;
+    // The token itself is the terms' arbiter, so it can rule from inside a transfer the escrow makes.
+    const offerId = await publish(
+      f.market,
+      f.agent,
+      assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit, arbiter: asAddress(tokenAddress) }),
+    );
+    await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
+    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+    await time.increase(DAY);
+    await f.escrow.settle(id);
+    const rentPaid = await f.distributor.deposited(ASSET_ID, tokenAddress);
+    await f.claims.connect(f.agent).claimDamage(id, 700n, ethers.ZeroHash);
+    await f.claims.connect(f.renter).disputeClaim(id);
+    const disputeId = await f.claims.disputeIdOf(id);
+    // The arbiter rules for the owner from inside the next renter's payment: the escrow is then pulling (locked), so
+    // the payout (closeSettlement) reverts; the module's dispute is resolved all the same and the claims keep the
+    // ruling.
+    const rule = f.disputes.interface.encodeFunctionData("rule", [disputeId, 1]);
+    await token.arm(f.other.address, ethers.ZeroAddress, await f.disputes.getAddress(), rule, true);
+    await expect(f.market.connect(f.other).rent(offerId, DAY, DAY * 1000n))
+      .to.emit(f.disputes, "DisputeResolved")
+      .withArgs(disputeId, 1, false)
+      .and.to.emit(f.claims, "RulingDeferred")
       .withArgs(id, disputeId, 1)
       .and.not.to.emit(f.escrow, "ClaimResolved");
+    expect([await token.calls(), await token.lastCallSucceeded()]).to.deep.equal([1n, true]);
     const c = await f.claims.claimOf(id);
     expect([c.amount, c.status]).to.deep.equal([700n, BigInt(RentalClaimStatus.Ruled)]);
     expect(await f.escrow.stateOf(id)).to.equal(RentalState.Settling);
-    // The module's dispute is over; nobody can re-rule, waive or claim again; finalize waits for the token.
-    await expect(f.disputes.resolveByTimeout(disputeId)).to.be.revertedWithCustomError(f.disputes, "UnknownDispute");
+    expect(await f.escrow.heldFor(id)).to.equal(deposit);
+    expect(await f.distributor.deposited(ASSET_ID, tokenAddress)).to.equal(rentPaid);
+    // The module's dispute is over; nobody can re-rule, waive or claim again; finalize (anyone) enforces the ruling.
+    await expect(f.disputes.resolveByTimeout(disputeId))
+      .to.be.revertedWithCustomError(f.disputes, "UnknownDispute")
+      .withArgs(disputeId);
     await expect(f.claims.connect(f.agent).waiveClaim(id))
       .to.be.revertedWithCustomError(f.claims, "WrongClaimStatus")
       .withArgs(id, RentalClaimStatus.Ruled);
-    await expect(f.claims.finalize(id)).to.be.revertedWithCustomError(token, "Blocked");
-    await token.setBlocked(custodyAddress, false);
+    await expect(f.claims.connect(f.agent).claimDamage(id, 1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(f.claims, "WrongClaimStatus")
+      .withArgs(id, RentalClaimStatus.Ruled);
     await expect(f.claims.connect(f.other).finalize(id))
       .to.emit(f.escrow, "ClaimResolved")
       .withArgs(id, 700n, deposit - 700n);
     expect(await f.distributor.deposited(ASSET_ID, tokenAddress)).to.equal(rentPaid + 700n);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, tokenAddress)).to.equal(deposit - 700n);
     expect((await f.claims.claimOf(id)).status).to.equal(RentalClaimStatus.None);
+    expect(await f.escrow.stateOf(id)).to.equal(RentalState.Closed);
   });
 });
 

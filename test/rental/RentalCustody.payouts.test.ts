@@ -1,9 +1,11 @@
 /**
- * RentalCustody, who moves money and how often: only the escrow creates vaults, forwards ETH, credits or pays
- * income (NotEscrow for everyone else, governance included); a balance is paid once, to its owner or where it
- * says, from its own custody's vault only; ETH income passes through the custody to the distributor and nothing
- * stays behind; refused income is deferred in the vault and flushed exactly once; while a payout runs, nothing
- * can be credited. Exact balances of the vault, the escrow, the custody and every party after every path.
+ * RentalCustody, who moves money and how often: only the escrow forwards ETH, credits or pays income (NotEscrow
+ * for everyone else, governance included); a balance is paid once, to its owner or where it says, from its own
+ * custody's vault only; income is handed to the distributor in the asset's shared vault (`depositHeld`: accounting,
+ * no transfer, no approval), so it stays there and nothing reaches the distributor's own address; refused income is
+ * deferred in the vault and flushed exactly once; a hostile token cannot interfere with income, which moves no token;
+ * while a payout runs, nothing can be credited. Exact balances of the vault, the escrow, the custody, the distributor
+ * and every party after every path.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -35,7 +37,7 @@ async function refunded(f: F) {
   return id;
 }
 
-/** An ETH rental of ASSET_ID run to its end and settled: net rent to the distributor, the deposit in Settling. */
+/** An ETH rental of ASSET_ID run to its end (settling it hands the net rent to the distributor, the deposit stays). */
 async function settled(f: F) {
   const offer = await publish(f.market, f.agent, assetTerms());
   await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: PAID });
@@ -45,19 +47,18 @@ async function settled(f: F) {
   return { id, fee, net: DAY * PRICE - fee };
 }
 
+/** The escrow, the custody and the distributor hold no ETH of their own: the money is in the vaults. */
 async function expectHoldsNothing(f: F) {
   expect(await ethers.provider.getBalance(f.escrowAddress), "escrow").to.equal(0n);
   expect(await ethers.provider.getBalance(f.custodyAddress), "custody").to.equal(0n);
+  expect(await ethers.provider.getBalance(await f.distributor.getAddress()), "distributor").to.equal(0n);
 }
 
 describe("RentalCustody: only the escrow moves money in or credits it", function () {
-  it("refuses createVault, fund, credit and payIncome from anyone but the escrow (NotEscrow), changing nothing", async function () {
+  it("refuses fund, credit and payIncome from anyone but the escrow (NotEscrow), changing nothing", async function () {
     const f = await loadFixture(base);
     const vault = await f.custody.vaultOf(ASSET_ID);
     for (const s of [f.renter, f.agent, f.governance, f.feeRecipient, f.arbiter]) {
-      await expect(f.custody.connect(s).createVault(ASSET_ID))
-        .to.be.revertedWithCustomError(f.custody, "NotEscrow")
-        .withArgs(s.address);
       await expect(f.custody.connect(s).fund(ASSET_ID, { value: 1n }))
         .to.be.revertedWithCustomError(f.custody, "NotEscrow")
         .withArgs(s.address);
@@ -174,14 +175,22 @@ describe("RentalCustody: withdrawals", function () {
 });
 
 describe("RentalCustody: income", function () {
-  it("passes ETH income through to the distributor: the vault keeps fee and deposit, escrow and custody keep nothing", async function () {
+  it("hands ETH income to the distributor in the shared vault: no ETH moves, the vault keeps fee, deposit and income", async function () {
     const f = await loadFixture(base);
     const { id, fee, net } = await settled(f);
     const vault = await f.custody.vaultOf(ASSET_ID);
-    await expect(f.escrow.settle(id)).to.emit(f.custody, "IncomeDeposited").withArgs(ASSET_ID, ZERO_ADDRESS, net);
+    const distributor = await f.distributor.getAddress();
+    const settle = f.escrow.settle(id);
+    await expect(settle).to.emit(f.custody, "IncomeDeposited").withArgs(ASSET_ID, ZERO_ADDRESS, net);
+    await expect(settle).to.changeEtherBalances(
+      ethers,
+      [vault, distributor, f.custodyAddress, f.escrowAddress],
+      [0n, 0n, 0n, 0n],
+    );
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(net);
-    expect(await ethers.provider.getBalance(await f.distributor.getAddress())).to.equal(net);
-    expect(await ethers.provider.getBalance(vault)).to.equal(fee + DEPOSIT);
+    expect(await ethers.provider.getBalance(distributor)).to.equal(0n);
+    // The vault holds what the rental owes (fee, deposit) plus the income handed to the distributor.
+    expect(await ethers.provider.getBalance(vault)).to.equal(fee + DEPOSIT + net);
     expect(await f.custody.pendingIncome(ASSET_ID, ZERO_ADDRESS)).to.equal(0n);
     await expectHoldsNothing(f);
   });
@@ -204,12 +213,13 @@ describe("RentalCustody: income", function () {
     expect(await ethers.provider.getBalance(vault)).to.equal(net + fee + DEPOSIT);
 
     await f.distributor.setRefuse(false);
-    await expect(f.custody.connect(f.other).flushIncome(ASSET_ID, ZERO_ADDRESS))
-      .to.emit(f.custody, "IncomeDeposited")
-      .withArgs(ASSET_ID, ZERO_ADDRESS, net);
+    const flush = f.custody.connect(f.other).flushIncome(ASSET_ID, ZERO_ADDRESS);
+    await expect(flush).to.emit(f.custody, "IncomeDeposited").withArgs(ASSET_ID, ZERO_ADDRESS, net);
+    // The flush only hands the income over: it stays in the vault, now owed by the distributor.
+    await expect(flush).to.changeEtherBalances(ethers, [vault, await f.distributor.getAddress()], [0n, 0n]);
     expect(await f.custody.pendingIncome(ASSET_ID, ZERO_ADDRESS)).to.equal(0n);
     expect(await f.distributor.deposited(ASSET_ID, ZERO_ADDRESS)).to.equal(net);
-    expect(await ethers.provider.getBalance(vault)).to.equal(fee + DEPOSIT);
+    expect(await ethers.provider.getBalance(vault)).to.equal(fee + DEPOSIT + net);
     await expect(f.custody.connect(f.other).flushIncome(ASSET_ID, ZERO_ADDRESS)).to.be.revertedWithCustomError(
       f.custody,
       "NothingToWithdraw",
@@ -234,17 +244,22 @@ describe("RentalCustody: income", function () {
     expect(await f.token.allowance(f.custodyAddress, distributor)).to.equal(0n);
     expect(await f.token.balanceOf(vault)).to.equal(DAY * PRICE + DEPOSIT);
     await f.distributor.setRefuse(false);
-    await expect(f.custody.flushIncome(ASSET_ID, token)).to.changeTokenBalances(
+    // The flush moves no token (the distributor counts the income in the shared vault) and approves nothing.
+    const flush = f.custody.flushIncome(ASSET_ID, token);
+    await expect(flush).to.emit(f.custody, "IncomeDeposited").withArgs(ASSET_ID, token, net);
+    await expect(flush).to.changeTokenBalances(
       ethers,
       f.token,
       [vault, distributor, f.custodyAddress, f.escrowAddress],
-      [-net, net, 0n, 0n],
+      [0n, 0n, 0n, 0n],
     );
     expect(await f.token.allowance(f.custodyAddress, distributor)).to.equal(0n);
     expect(await f.custody.pendingIncome(ASSET_ID, token)).to.equal(0n);
+    expect(await f.distributor.deposited(ASSET_ID, token)).to.equal(net);
+    expect(await f.token.balanceOf(vault)).to.equal(DAY * PRICE + DEPOSIT);
   });
 
-  it("a hostile token flushing income from the vault while the escrow pulls into it only makes the payment fail", async function () {
+  it("a hostile token flushing income while the escrow pulls into the vault cannot interfere: the flush moves no token", async function () {
     const f = await loadFixture(base);
     const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
     const t = await token.getAddress();
@@ -261,27 +276,30 @@ describe("RentalCustody: income", function () {
     await f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
     await f.claims.connect(f.agent).waiveClaim(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0));
     await f.distributor.setRefuse(false);
+    const fee = (DAY * PRICE * BigInt(FEE_BPS)) / 10_000n;
     const pending = await f.custody.pendingIncome(ASSET_ID, t);
-    expect(pending).to.be.greaterThan(0n);
+    expect(pending).to.equal(DAY * PRICE - fee);
     const vault = await f.custody.vaultOf(ASSET_ID);
     const held = await token.balanceOf(vault);
-    // The next renter's payment into the vault makes the token flush that income out of the same vault.
+    expect(held).to.equal(PAID);
+    // The next renter's payment into the vault makes the token flush that income in the middle of the escrow's
+    // balance measurement. Handing income over moves no token, so the escrow measures exactly what was paid: the
+    // rental opens, and the flush (by the token, as anyone may) hands the income over once.
     const flush = f.custody.interface.encodeFunctionData("flushIncome", [ASSET_ID, t]);
     await token.arm(ethers.ZeroAddress, vault, f.custodyAddress, flush, true);
     await expect(f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE))
-      .to.be.revertedWithCustomError(f.escrow, "FeeOnTransferToken")
-      .withArgs(PAID, PAID - pending);
-    expect(await f.custody.pendingIncome(ASSET_ID, t)).to.equal(pending);
-    expect(await token.balanceOf(vault)).to.equal(held);
-    expect(await f.distributor.deposited(ASSET_ID, t)).to.equal(0n);
-    // Without the hook, the rental opens and the income is flushed once, by anyone.
-    await token.arm(ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress, "0x", false);
-    await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE);
-    expect(await token.balanceOf(vault)).to.equal(held + PAID);
-    await f.custody.flushIncome(ASSET_ID, t);
+      .to.emit(f.custody, "IncomeDeposited")
+      .withArgs(ASSET_ID, t, pending);
+    expect([await token.calls(), await token.successes()]).to.deep.equal([1n, 1n]);
+    expect(await f.escrow.stateOf(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1))).to.equal(
+      RentalState.Active,
+    );
+    expect(await f.custody.pendingIncome(ASSET_ID, t)).to.equal(0n);
     expect(await f.distributor.deposited(ASSET_ID, t)).to.equal(pending);
-    expect(await token.balanceOf(vault)).to.equal(held + PAID - pending);
+    expect(await token.balanceOf(vault)).to.equal(held + PAID);
+    expect(await token.balanceOf(await f.distributor.getAddress())).to.equal(0n);
     expect(await token.balanceOf(f.custodyAddress)).to.equal(0n);
     expect(await token.balanceOf(f.escrowAddress)).to.equal(0n);
+    await expect(f.custody.flushIncome(ASSET_ID, t)).to.be.revertedWithCustomError(f.custody, "NothingToWithdraw");
   });
 });

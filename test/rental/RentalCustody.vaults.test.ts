@@ -1,9 +1,11 @@
 /**
  * RentalCustody, custody per asset: every agreement's money sits in the AssetVault clone of its custody id
  * (the rented asset, the asset a rented device is bound to, or an unbound device itself), at a CREATE2 address
- * anyone can predict (deployer: the custody, the escrow's first creation; implementation: the custody's first
- * creation), deployed once, and only the custody can move it. After an adversarial sequence each vault holds
- * exactly what is still owed on that custody, and neither the escrow nor the custody holds anything.
+ * anyone can predict (deployer: AssetVaults, the distributor's first creation; implementation: that contract's first
+ * creation), deployed once and shared with the distributor (and the maintenance custody), and only those
+ * controllers can move it. After an adversarial sequence each vault holds exactly what is still owed on that custody:
+ * the rental's balances, deferred income and held money plus the income handed to the distributor (which stays in the
+ * vault); neither the escrow, the custody nor the distributor holds anything.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -44,18 +46,23 @@ const terms = (f: F, over = {}) =>
 describe("RentalCustody: vaults per custody id", function () {
   it("holds each asset's money in its own vault at the predicted address, deployed once by the first rental", async function () {
     const f = await loadFixture(base);
-    // The custody is the escrow's first creation, the implementation the custody's first creation; each vault
-    // a clone with salt = the custody id, created by the custody.
+    // The custody is the escrow's first creation. The vaults are the distributor's: its first creation deploys
+    // them (AssetVaults), the implementation is that contract's first creation, and each vault a clone with salt =
+    // the custody id, shared by the distributor and the custodies it names.
     const custodyAddress = ethers.getCreateAddress({ from: f.escrowAddress, nonce: 1 });
     expect(await f.escrow.custody()).to.equal(custodyAddress);
     expect(await f.custody.getAddress()).to.equal(custodyAddress);
     expect(await f.custody.escrow()).to.equal(f.escrowAddress);
     expect(await f.custody.distributor()).to.equal(await f.distributor.getAddress());
     expect(await f.custody.assetRegistry()).to.equal(await f.assets.getAddress());
-    const implementation = ethers.getCreateAddress({ from: custodyAddress, nonce: 1 });
-    expect(await f.custody.vaultImplementation()).to.equal(implementation);
+    const vaultsAddress = ethers.getCreateAddress({ from: await f.distributor.getAddress(), nonce: 1 });
+    const vaults = await ethers.getContractAt("AssetVaults", vaultsAddress);
+    expect(await f.distributor.vaults()).to.equal(vaultsAddress);
+    const implementation = ethers.getCreateAddress({ from: vaultsAddress, nonce: 1 });
+    expect(await vaults.vaultImplementation()).to.equal(implementation);
+    expect(await vaults.isCustodian(custodyAddress)).to.equal(true);
     const predicted = (id: bigint) =>
-      ethers.getCreate2Address(custodyAddress, ethers.toBeHex(id, 32), ethers.keccak256(cloneInitCode(implementation)));
+      ethers.getCreate2Address(vaultsAddress, ethers.toBeHex(id, 32), ethers.keccak256(cloneInitCode(implementation)));
     const vaultA = await f.custody.vaultOf(ASSET_ID);
     const vaultB = await f.custody.vaultOf(ASSET_B);
     expect(vaultA).to.equal(predicted(ASSET_ID));
@@ -66,13 +73,15 @@ describe("RentalCustody: vaults per custody id", function () {
     const offerA = await publish(f.market, f.agent, terms(f));
     const offerB = await publish(f.market, f.agent, terms(f, { subjectId: ASSET_B }));
     await expect(f.market.connect(f.renter).rent(offerA, DAY, DAY * PRICE))
-      .to.emit(f.custody, "VaultCreated")
+      .to.emit(vaults, "VaultCreated")
       .withArgs(ASSET_ID, vaultA);
     await expect(f.market.connect(f.other).rent(offerB, DAY, DAY * PRICE))
-      .to.emit(f.custody, "VaultCreated")
+      .to.emit(vaults, "VaultCreated")
       .withArgs(ASSET_B, vaultB);
     const vault = await ethers.getContractAt("AssetVault", vaultA);
-    expect(await vault.controller()).to.equal(custodyAddress);
+    expect(await vault.controller()).to.equal(await f.distributor.getAddress());
+    expect(await vault.rental()).to.equal(custodyAddress);
+    expect(await vault.isController(custodyAddress)).to.equal(true);
     // Renters pay straight into the vault of the asset they rent; the escrow and the custody hold nothing.
     expect(await f.token.balanceOf(vaultA)).to.equal(DAY * PRICE + DEPOSIT);
     expect(await f.token.balanceOf(vaultB)).to.equal(DAY * PRICE + DEPOSIT);
@@ -86,7 +95,7 @@ describe("RentalCustody: vaults per custody id", function () {
     await f.escrow.settle(idA);
     await f.claims.connect(f.agent).waiveClaim(idA);
     const rent = f.market.connect(f.other).rent(offerA, DAY, DAY * PRICE);
-    await expect(rent).to.not.emit(f.custody, "VaultCreated");
+    await expect(rent).to.not.emit(vaults, "VaultCreated");
     await expect(rent).to.changeTokenBalances(
       ethers,
       f.token,
@@ -109,7 +118,7 @@ describe("RentalCustody: vaults per custody id", function () {
     );
     await f.market.connect(f.renter).rent(bound, DAY, DAY * PRICE);
     await expect(f.market.connect(f.other).rent(free, DAY, DAY * PRICE))
-      .to.emit(f.custody, "VaultCreated")
+      .to.emit(await ethers.getContractAt("AssetVaults", await f.distributor.vaults()), "VaultCreated")
       .withArgs(FREE_DEVICE_ID, await f.custody.vaultOf(FREE_DEVICE_ID));
     expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, DEVICE_ID, 0))).to.equal(ASSET_ID);
     expect(await f.escrow.custodyOf(await f.escrow.agreementId(SubjectKind.Device, FREE_DEVICE_ID, 0))).to.equal(
@@ -119,13 +128,22 @@ describe("RentalCustody: vaults per custody id", function () {
     expect(await f.token.balanceOf(await f.custody.vaultOf(FREE_DEVICE_ID))).to.equal(DAY * PRICE + DEPOSIT);
   });
 
-  it("lets only the custody move a vault's funds or send it ETH; neither the escrow nor the custody takes stray ETH", async function () {
+  it("lets only its controllers move a vault's funds or send it ETH; neither the escrow nor the custody takes stray ETH", async function () {
     const f = await loadFixture(base);
     const offer = await publish(f.market, f.agent, assetTerms());
     await f.market.connect(f.renter).rent(offer, DAY, DAY * PRICE, { value: DAY * PRICE + DEPOSIT });
     const vaultAddress = await f.custody.vaultOf(ASSET_ID);
     const vault = await ethers.getContractAt("AssetVault", vaultAddress);
+    const custodyAddress = await f.custody.getAddress();
+    // Its controllers: the distributor, the rental custody and (none in this suite) the maintenance custody.
+    expect([await vault.controller(), await vault.maintenance(), await vault.rental()]).to.deep.equal([
+      await f.distributor.getAddress(),
+      ethers.ZeroAddress,
+      custodyAddress,
+    ]);
+    expect(await vault.isController(ethers.ZeroAddress)).to.equal(false);
     for (const s of [f.renter, f.agent, f.governance]) {
+      expect(await vault.isController(s.address)).to.equal(false);
       await expect(vault.connect(s).pay(ZERO_ADDRESS, s.address, 1n))
         .to.be.revertedWithCustomError(vault, "NotController")
         .withArgs(s.address);
@@ -133,12 +151,12 @@ describe("RentalCustody: vaults per custody id", function () {
     await expect(f.renter.sendTransaction({ to: vaultAddress, value: 1n }))
       .to.be.revertedWithCustomError(vault, "NotController")
       .withArgs(f.renter.address);
-    // The escrow has no receive function; the custody takes ETH back only from the vault it is paying from.
+    // The escrow has no receive function.
     await expect(f.renter.sendTransaction({ to: f.escrowAddress, value: 1n })).to.be.revertedWithoutReason(ethers);
-    const custodyAddress = await f.custody.getAddress();
-    await expect(f.renter.sendTransaction({ to: custodyAddress, value: 1n }))
-      .to.be.revertedWithCustomError(f.custody, "WrongEthAmount")
-      .withArgs(0n, 1n);
+    // Nor has the custody any more (ETH reaches a vault only through the escrow's `fund`, and payouts go from the
+    // vault straight to the party): a plain transfer finds no function to run and reverts with no data, so there is
+    // no custom error to match.
+    await expect(f.renter.sendTransaction({ to: custodyAddress, value: 1n })).to.be.revertedWithoutReason(ethers);
     expect(await ethers.provider.getBalance(vaultAddress)).to.equal(DAY * PRICE + DEPOSIT);
     expect(await ethers.provider.getBalance(f.escrowAddress)).to.equal(0n);
     expect(await ethers.provider.getBalance(custodyAddress)).to.equal(0n);
@@ -155,11 +173,15 @@ describe("RentalCustody: vaults per custody id", function () {
     const custodies = [ASSET_ID, ASSET_B, FREE_DEVICE_ID];
     const ids: string[] = [];
 
+    // A vault owes the rental's balances, deferred income and held money, plus the income handed to the distributor
+    // (`deposited`: it stays in the shared vault).
     const check = async (step: string) => {
       expect(await f.token.balanceOf(f.escrowAddress), `${step}: escrow`).to.equal(0n);
       expect(await f.token.balanceOf(await f.custody.getAddress()), `${step}: custody`).to.equal(0n);
+      expect(await f.token.balanceOf(await f.distributor.getAddress()), `${step}: distributor`).to.equal(0n);
       for (const c of custodies) {
         let owed = await f.custody.pendingIncome(c, f.tokenAddress);
+        owed += await f.distributor.deposited(c, f.tokenAddress);
         for (const p of parties) owed += await f.custody.claimable(p.address, c, f.tokenAddress);
         for (const id of ids) if ((await f.escrow.custodyOf(id)) === c) owed += await f.escrow.heldFor(id);
         expect(await f.token.balanceOf(await f.custody.vaultOf(c)), `${step}: vault of ${c}`).to.equal(owed);
@@ -238,7 +260,8 @@ describe("RentalCustody: vaults per custody id", function () {
     for (const id of ids) expect(await f.escrow.heldFor(id), id).to.equal(0n);
     await check("flushed");
 
-    // Everyone withdraws everything, from every custody: every vault is then empty.
+    // Everyone withdraws everything, from every custody: every vault then holds exactly the income handed to the
+    // distributor (none for the unbound device, whose rent went to its owner's balance).
     for (const c of custodies) {
       for (const p of parties) {
         const due = await f.custody.claimable(p.address, c, f.tokenAddress);
@@ -247,8 +270,11 @@ describe("RentalCustody: vaults per custody id", function () {
           .to.emit(f.custody, "Withdrawn")
           .withArgs(p.address, c, f.tokenAddress, p.address, due);
       }
-      expect(await f.token.balanceOf(await f.custody.vaultOf(c))).to.equal(0n);
+      expect(await f.token.balanceOf(await f.custody.vaultOf(c))).to.equal(
+        await f.distributor.deposited(c, f.tokenAddress),
+      );
     }
+    expect(await f.distributor.deposited(FREE_DEVICE_ID, f.tokenAddress)).to.equal(0n);
     await check("emptied");
   });
 });

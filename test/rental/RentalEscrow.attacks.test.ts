@@ -62,12 +62,15 @@ describe("RentalEscrow: attacks", function () {
     expect(await token.lastCallSucceeded()).to.equal(false);
     expect(await token.lastRevert()).to.equal(guard);
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
-    // All that is left is the protocol fee, the fee recipient's balance in the asset's vault; the escrow holds nothing.
+    // All that is left in the asset's vault is the protocol fee (the fee recipient's balance) and the net rent handed
+    // to the distributor (it stays in the shared vault); the escrow and the distributor hold nothing.
     const vault = await f.custody.vaultOf(ASSET_ID);
-    const fee = await f.custody.claimable(f.feeRecipient.address, ASSET_ID, f.tokenAddress);
-    expect(fee).to.be.greaterThan(0n);
-    expect(await token.balanceOf(vault)).to.equal(fee);
+    const fee = (DAY * PRICE * BigInt(FEE_BPS)) / 10_000n;
+    expect(await f.custody.claimable(f.feeRecipient.address, ASSET_ID, f.tokenAddress)).to.equal(fee);
+    expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.equal(DAY * PRICE - fee);
+    expect(await token.balanceOf(vault)).to.equal(DAY * PRICE);
     expect(await token.balanceOf(f.escrowAddress)).to.equal(0n);
+    expect(await token.balanceOf(await f.distributor.getAddress())).to.equal(0n);
   });
 
   it("refuses a fee-on-transfer token by the balance difference, changing nothing", async function () {
@@ -98,25 +101,52 @@ describe("RentalEscrow: attacks", function () {
     expect(await f.custody.claimable(f.renter.address, ASSET_ID, f.tokenAddress)).to.equal(0);
   });
 
-  it("defers income the distributor refuses (e.g. it is blocklisted) instead of locking the agreement", async function () {
+  it("a blocklisted distributor cannot hold up income (no token is sent to it); income it refuses is deferred instead of locking the agreement", async function () {
     const f = await loadFixture(blocklistFixture);
     const token = f.token as unknown as BlocklistToken;
+    const distributor = await f.distributor.getAddress();
+    const vault = await f.custody.vaultOf(ASSET_ID);
+    const fee = (DAY * PRICE * BigInt(FEE_BPS)) / 10_000n;
+    const net = DAY * PRICE - fee;
     await f.market.connect(f.renter).rent(f.offerId, DAY, DAY * PRICE);
-    await token.setBlocked(await f.distributor.getAddress(), true);
+    // The token blocklists the distributor: that changes nothing, income is handed over in the asset's shared vault.
+    await token.setBlocked(distributor, true);
     await time.increase(DAY);
-    await expect(f.escrow.settle(f.id)).to.emit(f.custody, "IncomeDeferred");
-    const pending = await f.custody.pendingIncome(ASSET_ID, f.tokenAddress);
-    expect(pending).to.be.greaterThan(0);
-    expect(await token.allowance(f.escrowAddress, await f.distributor.getAddress())).to.equal(0);
-    await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress)).to.emit(f.custody, "IncomeDeferred");
-    await token.setBlocked(await f.distributor.getAddress(), false);
+    const settle = f.escrow.settle(f.id);
+    await expect(settle)
+      .to.emit(f.custody, "IncomeDeposited")
+      .withArgs(ASSET_ID, f.tokenAddress, net)
+      .and.not.to.emit(f.custody, "IncomeDeferred");
+    await expect(settle).to.changeTokenBalances(ethers, token, [vault, distributor], [0n, 0n]);
+    expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.equal(net);
+    expect(await f.custody.pendingIncome(ASSET_ID, f.tokenAddress)).to.equal(0n);
+    expect(await token.allowance(f.escrowAddress, distributor)).to.equal(0);
+    expect(await token.allowance(await f.custody.getAddress(), distributor)).to.equal(0);
+    // A distributor that refuses income (here the double's switch) defers the next agreement's instead: it settles,
+    // and the income waits in the vault until a flush finds the distributor accepting again, exactly once.
+    await f.market.connect(f.other).rent(f.offerId, DAY, DAY * PRICE);
+    await f.distributor.setRefuse(true);
+    await time.increase(DAY);
+    await expect(f.escrow.settle(await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 1)))
+      .to.emit(f.custody, "IncomeDeferred")
+      .withArgs(ASSET_ID, f.tokenAddress, net);
+    expect(await f.custody.pendingIncome(ASSET_ID, f.tokenAddress)).to.equal(net);
+    await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress))
+      .to.emit(f.custody, "IncomeDeferred")
+      .withArgs(ASSET_ID, f.tokenAddress, net);
+    await f.distributor.setRefuse(false);
     await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress))
       .to.emit(f.custody, "IncomeDeposited")
-      .withArgs(ASSET_ID, f.tokenAddress, pending);
+      .withArgs(ASSET_ID, f.tokenAddress, net);
     await expect(f.custody.flushIncome(ASSET_ID, f.tokenAddress)).to.be.revertedWithCustomError(
       f.escrow,
       "NothingToWithdraw",
     );
+    expect(await f.distributor.deposited(ASSET_ID, f.tokenAddress)).to.equal(2n * net);
+    // Both agreements' payments are still in the vault: fees and deposits owed by the rental, net rent by the
+    // distributor.
+    expect(await token.balanceOf(vault)).to.equal(2n * (DAY * PRICE + DEPOSIT));
+    expect(await token.balanceOf(distributor)).to.equal(0n);
   });
 
   it("lets a renter contract that reverts on receiving ETH rent and close; its refund stays claimable", async function () {

@@ -51,6 +51,7 @@ abstract contract RentalSetup is PlinthTest {
             new DisputeModule()
         );
         custody = escrow.custody();
+        distributor.setCustodians(address(0), address(custody));
         assets.setLeaseManager(address(escrow));
         devices.setLeaseManager(address(escrow));
         vm.startPrank(GOV);
@@ -125,7 +126,11 @@ contract RentalEscrowFuzzTest is RentalSetup {
         uint256 fee = custody.claimable(FEES, 1, address(0));
         uint256 out = distributor.deposited(1, address(0)) + fee + refund + a.depositHeld;
         assertEq(out, prepay + 1e15, "every wei is accounted for");
-        assertEq(custody.vaultOf(1).balance, fee + refund + a.depositHeld, "the asset's vault holds the rest");
+        assertEq(
+            custody.vaultOf(1).balance,
+            distributor.deposited(1, address(0)) + fee + refund + a.depositHeld,
+            "the asset's shared vault holds all of it: the income handed to the distributor stays there"
+        );
         assertEq(address(escrow).balance, 0, "the escrow itself holds nothing");
         assertEq(address(custody).balance, 0, "the custody itself holds nothing");
         assertEq(fee, ((prepay - refund) * FEE_BPS) / 10_000, "fee = floor(rent paid x the snapshotted rate)");
@@ -281,12 +286,13 @@ contract RentalEscrowInvariantTest is RentalSetup {
     }
 
     /// Custody per asset, exactly: each asset's vault holds what every party can still withdraw from it,
-    /// plus what the agreements on that asset hold, plus its deferred income; the escrow itself holds nothing.
+    /// plus what the agreements on that asset hold, plus its deferred income, plus the income handed to the
+    /// distributor (which shares the vault); the escrow itself holds nothing.
     function invariant_EachVaultHoldsExactlyWhatTheEscrowOwesOnItsAsset() public view {
         address[5] memory p = handler.parties();
         uint256 n = handler.idsLength();
         for (uint256 asset = 1; asset <= 3; ++asset) {
-            uint256 owed = custody.pendingIncome(asset, address(0));
+            uint256 owed = custody.pendingIncome(asset, address(0)) + distributor.deposited(asset, address(0));
             for (uint256 i = 0; i < 5; ++i) owed += custody.claimable(p[i], asset, address(0));
             for (uint256 i = 0; i < n; ++i) {
                 bytes32 id = handler.ids(i);

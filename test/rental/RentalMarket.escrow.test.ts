@@ -14,10 +14,12 @@ const PAY = DAY * GWEI + DEPOSIT;
 /** A second market and an escrow naming it, against the fixture's doubles, not linked yet. */
 async function unlinked() {
   const f = await deployRental(ethers);
+  // Its own distributor: a distributor's vaults trust one rental custody (the fixture's already has one).
+  const mock = await ethers.deployContract("MockIncomeDistributor", [ZERO_ADDRESS, true]);
   const [assets, devices, distributor] = [
     await f.assets.getAddress(),
     await f.devices.getAddress(),
-    await f.distributor.getAddress(),
+    await mock.getAddress(),
   ];
   const market = (await ethers.deployContract("RentalMarket", [
     f.governance.address,
@@ -36,6 +38,7 @@ async function unlinked() {
     await f.disputes.getAddress(),
   ])) as unknown as RentalEscrow;
   const custody = await custodyOf(escrow);
+  await mock.setCustodians(ZERO_ADDRESS, await custody.getAddress());
   const escrowAddress = await escrow.getAddress();
   // The doubles lease to one manager: this escrow from now on.
   await f.assets.setLeaseManager(escrowAddress);

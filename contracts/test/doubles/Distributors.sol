@@ -6,6 +6,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IIncomeDistributor} from "../../interfaces/IIncomeDistributor.sol";
 import {IIncomeSource} from "../../interfaces/IIncomeSource.sol";
+import {AssetVaults} from "../../custody/AssetVaults.sol";
+import {IPlinthErrors} from "../../common/IPlinthErrors.sol";
 
 /// @title MockIncomeDistributor
 /// @notice Test double of the income distributor as the escrows see it: `deposit` pulls exactly the
@@ -13,8 +15,10 @@ import {IIncomeSource} from "../../interfaces/IIncomeSource.sol";
 ///         reserves are funded by the test (`fundReserve`) and released only to RESERVE_SPENDER_ROLE.
 ///         Configuration: constructor `acceptsEth` (ETH deposits and `acceptsIncome` for ETH, or
 ///         `EthNotSupported`), `setRefuse(true)` (every deposit reverts `Refused()`),
-///         `setRefuseAtOpening(true)` (`acceptsIncome` answers false for every token).
-contract MockIncomeDistributor is IIncomeDistributor, AccessControl {
+///         `setRefuseAtOpening(true)` (`acceptsIncome` answers false for every token). It deploys the
+///         shared per-asset vaults as the real distributor does (`AssetVaults`, its first creation); anyone names
+///         the custodies once (`setCustodians`). `depositHeld` records the income and leaves the money in the vault.
+contract MockIncomeDistributor is IIncomeDistributor, IPlinthErrors, AccessControl {
     using SafeERC20 for IERC20;
 
     /// @notice Role allowed to withdraw reserves (the maintenance escrow).
@@ -30,6 +34,8 @@ contract MockIncomeDistributor is IIncomeDistributor, AccessControl {
     mapping(uint256 => mapping(address => uint256)) public override reserveOf;
     /// @notice Whether ETH income is accepted.
     bool public immutable acceptsEth;
+    /// @notice The per-asset vaults (first creation, as in the real distributor).
+    AssetVaults public immutable vaults;
 
     /// @notice Deposits are refused (`setRefuse`).
     error Refused();
@@ -44,6 +50,7 @@ contract MockIncomeDistributor is IIncomeDistributor, AccessControl {
     /// @param admin Holder of DEFAULT_ADMIN_ROLE (grants RESERVE_SPENDER_ROLE), or zero for none.
     /// @param acceptsEth_ Whether ETH income is accepted.
     constructor(address admin, bool acceptsEth_) {
+        vaults = new AssetVaults();
         if (admin != address(0)) _grantRole(DEFAULT_ADMIN_ROLE, admin);
         acceptsEth = acceptsEth_;
     }
@@ -92,6 +99,22 @@ contract MockIncomeDistributor is IIncomeDistributor, AccessControl {
         uint256 received = IERC20(token).balanceOf(address(this)) - before;
         deposited[assetId][token] += received;
         return received;
+    }
+
+    /// @inheritdoc IIncomeDistributor
+    function depositHeld(uint256 assetId, address token, uint256 amount) external override returns (uint256) {
+        if (refuse) revert Refused();
+        if (!vaults.isCustodian(msg.sender)) revert NotController(msg.sender);
+        if (token == address(0) && !acceptsEth) revert EthNotSupported();
+        deposited[assetId][token] += amount;
+        return amount;
+    }
+
+    /// @notice Names the custodies the vaults trust (anyone, once; tests only).
+    /// @param maintenance The maintenance custody, or address(0).
+    /// @param rental The rental custody, or address(0).
+    function setCustodians(address maintenance, address rental) external {
+        vaults.setCustodians(maintenance, rental);
     }
 
     /// @inheritdoc IIncomeDistributor

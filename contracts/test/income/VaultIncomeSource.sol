@@ -33,7 +33,7 @@ contract VaultIncomeSource is IIncomeSource {
     /// @param distributor_ The income distributor.
     constructor(IIncomeDistributor distributor_) {
         distributor = distributor_;
-        vaultImplementation = address(new AssetVault());
+        vaultImplementation = address(new AssetVault(address(this), address(0), address(0)));
     }
 
     /// @notice Sets the callback's behaviour (tests only).

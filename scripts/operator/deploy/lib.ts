@@ -557,8 +557,9 @@ async function actionInEffect(
   deployed: Readonly<Partial<Record<ContractName, string>>>,
   addresses: Readonly<Partial<Record<ContractName, string>>> = deployed,
 ): Promise<boolean | undefined> {
-  const target = deployed[action.contract];
-  if (action.done === undefined || target === undefined) return undefined;
+  if (action.done === undefined) return undefined;
+  const target = deployed[action.done.contract ?? action.contract];
+  if (target === undefined) return undefined;
   const view = new Contract(target, [action.done.signature], provider);
   const fn = view.interface.fragments.find((f) => f.type === "function");
   if (fn === undefined || !("name" in fn)) return undefined;

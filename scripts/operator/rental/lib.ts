@@ -5,6 +5,7 @@
  * signer; each waits for the transaction and returns what the caller needs next.
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
+import { ZeroAddress } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type {
   DisputeModule,
@@ -443,7 +444,8 @@ export interface EscrowDeployment {
  * Deploys the rental market, then the escrow naming the market (it creates its RentalCustody, RentalClaims and
  * RentalMeter; separate transactions, as the escrow's init code with the market's would pass the EIP-3860 limit), and has governance link the escrow on the market (`setEscrow`, once). Without
  * `disputes`, first deploys a DisputeModule for the claims. Returns the market (governance's contract: tokens, fee,
- * offers) and its escrow (agreements; ERC-20 renters approve it).
+ * offers) and its escrow (agreements; ERC-20 renters approve it). When the distributor's vaults trust no custody yet,
+ * governance names the escrow's custody (`setCustodians(0, custody)`), as the suite's wiring does.
  */
 export async function deployRentalEscrow(
   ethers: HardhatEthers,
@@ -467,6 +469,12 @@ export async function deployRentalEscrow(
   )) as unknown as RentalEscrow;
   const governance = d.governanceSigner ?? (await ethers.getSigner(d.governance));
   await (await market.connect(governance).setEscrow(await escrow.getAddress())).wait();
+  // A distributor whose vaults trust no custody yet is given this escrow's custody (once, by its admin).
+  const distributor = await ethers.getContractAt("IIncomeLedger", d.distributor, governance);
+  const vaults = await ethers.getContractAt("AssetVaults", await distributor.vaults());
+  if (!(await vaults.vaultsReady())) {
+    await (await distributor.setCustodians(ZeroAddress, await escrow.custody())).wait();
+  }
   return { market, escrow };
 }
 

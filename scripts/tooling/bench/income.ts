@@ -28,6 +28,7 @@ export const bench: AreaBench = async (connection) => {
   const d = await distributor.getAddress();
   await registry.grantRole(await registry.BUYOUT_ROLE(), d);
   await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), spender.address);
+  await distributor.setCustodians(ethers.ZeroAddress, ethers.ZeroAddress);
   const usdc = await ethers.deployContract("MockPayoutToken", ["USD Coin", "USDC", 6]);
   const u = await usdc.getAddress();
   await distributor.setPayoutToken(u, true);

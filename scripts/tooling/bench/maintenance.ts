@@ -62,6 +62,7 @@ export const bench: AreaBench = async (connection) => {
   const t = await token.getAddress();
   await selfTest(0); // history before any order
   await distributor.grantRole(await distributor.RESERVE_SPENDER_ROLE(), e);
+  await distributor.setCustodians(e, ethers.ZeroAddress);
   await escrow.connect(gov).setTokenAllowed(t, true);
   for (const s of [payer, provider, agent]) {
     await token.mint(s.address, 10n ** 30n);

@@ -42,6 +42,7 @@ export const bench: AreaBench = async (connection) => {
   await registry.connect(gov).grantRole(await registry.ISSUER_ROLE(), issuer.address);
   await registry.connect(gov).grantRole(await registry.SHARE_FACTORY_ROLE(), await factory.getAddress());
   await identity.connect(gov).grantRole(await identity.KYC_AGENT_ROLE(), kyc.address);
+  await hooks.connect(gov).setCustodians(ethers.ZeroAddress, ethers.ZeroAddress);
 
   const gas: Record<string, number> = {};
   const salt = ethers.id("bench-plant");

@@ -29,6 +29,7 @@ const SUITE = [
   "ShareFactory",
   "AssetShares",
   "IncomeDistributor",
+  "AssetVaults",
   "RentalMarket",
   "RentalEscrow",
   "RentalCustody",

@@ -136,6 +136,7 @@ export async function buildWorld(
   await name(assets, "AssetRegistry");
   await name(identity, "IdentityRegistry");
   await name(distributor, "IncomeDistributor");
+  await name(suite.assetVaults, "AssetVaults");
   await name(factory, "ShareFactory");
   await name(usdc, "USDC", "MockPayoutToken");
   await name(escrow, "MaintenanceOrders");
@@ -195,13 +196,13 @@ export async function buildWorld(
     await (await usdc.mint(agent.address, USDC(1_000_000))).wait();
     await (await usdc.connect(agent).approve(await distributor.getAddress(), ethers.MaxUint256)).wait();
     await (await usdc.connect(agent).approve(await suite.maintenanceCustody.getAddress(), ethers.MaxUint256)).wait();
-    // The agent's first deposit registers USDC as the asset's payout token and deploys the
-    // asset's income AssetVault (income custody per asset): every income vault exists before measuring.
+    // The agent's first deposit registers USDC as the asset's payout token and deploys the asset's
+    // AssetVault (custody per asset, shared by income, maintenance and rental): every vault exists before measuring.
     await (await distributor.connect(agent).deposit(id, await usdc.getAddress(), USDC(1_000))).wait();
-    const incomeVault = (await distributor.vaultOf(id)).toLowerCase();
-    if ((await ethers.provider.getCode(incomeVault)) === "0x") throw new Error(`income vault of asset${i} missing`);
-    naming.contracts.set(incomeVault, { label: `AssetVault[income](asset${i})` });
-    naming.keys.address.set(incomeVault, `AssetVault[income](asset${i})`);
+    const assetVault = (await distributor.vaultOf(id)).toLowerCase();
+    if ((await ethers.provider.getCode(assetVault)) === "0x") throw new Error(`vault of asset${i} missing`);
+    naming.contracts.set(assetVault, { label: `AssetVault(asset${i})` });
+    naming.keys.address.set(assetVault, `AssetVault(asset${i})`);
     // One device per asset, bound in two steps (owner request, agent confirmation).
     const device = deviceList[i % deviceList.length].signer;
     if (i < deviceList.length) {
@@ -242,22 +243,20 @@ export async function buildWorld(
     nextSender,
   };
 
-  progress("warming state (one attestation per device, one order per asset so every maintenance vault exists)");
+  progress("warming state (one attestation per device, one maintenance order per asset)");
   for (let i = 0; i < deviceList.length; i++) await (await attest(world, i, await nextSender(`warm${i}`))).wait();
   for (const a of assetList) {
     const vault = await suite.maintenanceCustody.vaultOf(a.id);
-    naming.contracts.set(vault.toLowerCase(), { label: `AssetVault[maintenance](asset${a.index})` });
-    naming.keys.address.set(vault.toLowerCase(), `AssetVault[maintenance](asset${a.index})`);
+    if (vault !== (await suite.distributor.vaultOf(a.id)))
+      throw new Error(`asset${a.index}: maintenance vault differs`);
     await (await escrow.connect(a.agent).createOrder(await orderParams(world, a, "warm"))).wait();
   }
   if (!warmRentals) return world;
-  progress("warming rentals (one hour-long agreement per asset, settled and closed, so every rental vault exists)");
+  progress("warming rentals (one hour-long agreement per asset, settled and closed)");
   for (const a of assetList) {
     await (await rentalMarket.connect(a.renter).rent(a.offerId, 3_600n, 3_600n * RENT_PER_SECOND)).wait();
-    const vault = (await suite.rentalCustody.vaultOf(a.id)).toLowerCase();
-    if ((await ethers.provider.getCode(vault)) === "0x") throw new Error(`rental vault of asset${a.index} missing`);
-    naming.contracts.set(vault, { label: `AssetVault[rental](asset${a.index})` });
-    naming.keys.address.set(vault, `AssetVault[rental](asset${a.index})`);
+    const vault = await suite.rentalCustody.vaultOf(a.id);
+    if (vault !== (await suite.distributor.vaultOf(a.id))) throw new Error(`asset${a.index}: rental vault differs`);
   }
   await ethers.provider.send("evm_increaseTime", [3_600]);
   for (const a of assetList) {
