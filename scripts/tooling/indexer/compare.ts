@@ -7,6 +7,7 @@ import { decodeEventLog, getAddress, zeroAddress, type Abi, type Address, type H
 import {
   assetRegistryAbi,
   assetSharesAbi,
+  assetVaultsAbi,
   deviceKeysAbi,
   deviceRegistryAbi,
   deviceTokenAbi,
@@ -39,6 +40,7 @@ const ABIS: Record<string, Abi> = {
   AssetRegistry: assetRegistryAbi,
   ShareFactory: shareFactoryAbi,
   IncomeDistributor: incomeDistributorAbi,
+  AssetVaults: assetVaultsAbi,
   DisputeModule: disputeModuleAbi,
   RentalMarket: rentalMarketAbi,
   RentalEscrow: rentalEscrowAbi,
@@ -231,7 +233,8 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     shares: string | null;
     sharesSupply: string;
     leasedUntil: string;
-  }>(ctx, "assets", "id status agent shares sharesSupply leasedUntil");
+    vault: string | null;
+  }>(ctx, "assets", "id status agent shares sharesSupply leasedUntil vault");
   expect(
     ctx,
     "asset ids",
@@ -272,6 +275,16 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     expect(ctx, `asset ${a.id} status`, a.status, status);
     expect(ctx, `asset ${a.id} agent`, a.agent, agent);
     expect(ctx, `asset ${a.id} shares`, a.shares ?? zeroAddress, shares);
+    // The asset's vault, shared by income, maintenance and rental: indexed once it is deployed.
+    const vault = await chain.readContract({
+      address: ctx.record.contracts.IncomeDistributor.address as Address,
+      abi: incomeDistributorAbi,
+      functionName: "vaultOf",
+      args: [id],
+      ...at,
+    });
+    const deployed = ((await chain.getCode({ address: vault, ...at })) ?? "0x") !== "0x";
+    expect(ctx, `asset ${a.id} vault`, a.vault ?? zeroAddress, deployed ? vault : zeroAddress);
     if (shares === zeroAddress) continue;
     const supply = await chain.readContract({
       address: shares,
@@ -300,7 +313,7 @@ export async function compareAll(ctx: Context): Promise<string[]> {
     }
   }
   lines.push(
-    `${assets.length} assets (status, agent, shares, supply, lease) and ${balances} share balances against balanceOf`,
+    `${assets.length} assets (status, agent, shares, supply, lease, vault) and ${balances} share balances against balanceOf`,
   );
 
   // 4. Agreements.
