@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {IPlinthErrors} from "../common/IPlinthErrors.sol";
+import {IAssetVault} from "../interfaces/IAssetVault.sol";
 
 /// @title AssetVault
 /// @notice Custody per asset: holds the money of one asset (ERC-20 tokens and ETH) for the suite's three controllers,
@@ -14,14 +14,14 @@ import {IPlinthErrors} from "../common/IPlinthErrors.sol";
 ///         (rent to holders, the reserve to maintenance) is accounting, not a transfer. Each controller keeps its
 ///         own accounting; the vault's balance covers the sum of their obligations. Only the three controllers can
 ///         move funds or send ETH in.
-contract AssetVault is IPlinthErrors {
+contract AssetVault is IAssetVault {
     using SafeERC20 for IERC20;
 
-    /// @notice The IncomeDistributor (shared by every clone).
+    /// @inheritdoc IAssetVault
     address public immutable controller;
-    /// @notice The MaintenanceCustody (address(0) when the suite has no maintenance part).
+    /// @inheritdoc IAssetVault
     address public immutable maintenance;
-    /// @notice The RentalCustody (address(0) when the suite has no rental part).
+    /// @inheritdoc IAssetVault
     address public immutable rental;
 
     /// @param controller_ The IncomeDistributor.
@@ -38,12 +38,8 @@ contract AssetVault is IPlinthErrors {
         _onlyController();
     }
 
-    /// @notice Sends `amount` of `token` (address(0) = ETH, sent with all remaining gas) to `to`.
-    ///         Only a controller, which re-entrancy-guards every path that reaches here and pays only what its own
-    ///         accounting owes.
-    /// @param token The token (address(0) = ETH).
-    /// @param to The recipient.
-    /// @param amount The amount.
+    /// @inheritdoc IAssetVault
+    /// @dev Each controller re-entrancy-guards every path that reaches here and pays only what its own accounting owes.
     function pay(address token, address to, uint256 amount) external {
         _onlyController();
         if (token == address(0)) {
@@ -55,9 +51,7 @@ contract AssetVault is IPlinthErrors {
         }
     }
 
-    /// @notice Whether `account` is one of the three controllers (address(0) never is).
-    /// @param account The account.
-    /// @return Whether it may move this vault's funds.
+    /// @inheritdoc IAssetVault
     function isController(address account) public view returns (bool) {
         return account != address(0) && (account == controller || account == maintenance || account == rental);
     }

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 import {AssetVault} from "./AssetVault.sol";
+import {IAssetVault} from "../interfaces/IAssetVault.sol";
 
 /// @notice The vault of `assetId` for the suite of the income distributor `distributor`: a minimal clone, at CREATE2
 ///         salt = assetId, deployed by the distributor's AssetVaults (its first creation) of that contract's own
@@ -69,7 +70,7 @@ contract AssetVaults is IAssetVaults {
     /// @inheritdoc IAssetVaults
     function isCustodian(address account) external view returns (bool) {
         if (account == distributor || !vaultsReady()) return false;
-        return AssetVault(payable(vaultImplementation)).isController(account);
+        return IAssetVault(vaultImplementation).isController(account);
     }
 
     /// @inheritdoc IAssetVaults

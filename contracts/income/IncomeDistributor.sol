@@ -16,7 +16,7 @@ import {IIncomeHooks} from "../interfaces/IIncomeHooks.sol";
 import {IIncomeLedger} from "../interfaces/IIncomeLedger.sol";
 import {IIncomeSource} from "../interfaces/IIncomeSource.sol";
 import {BPS, MAX_FEE_BPS, MAX_RESERVE_CAP_BPS} from "../common/Constants.sol";
-import {AssetVault} from "../custody/AssetVault.sol";
+import {IAssetVault} from "../interfaces/IAssetVault.sol";
 import {AssetVaults, vaultAddress} from "../custody/AssetVaults.sol";
 import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 
@@ -767,7 +767,7 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
     /// @dev Pays `amount` of `token` to `to` from the asset's `vault`. A failed ETH payment reverts
     ///      with the vault's `EthTransferFailed(to, amount)`, same selector as this contract's.
     function _pay(address vault, address token, address to, uint256 amount) private {
-        AssetVault(payable(vault)).pay(token, to, amount);
+        IAssetVault(vault).pay(token, to, amount);
     }
 
     function _sharesOf(uint256 assetId) private view returns (address shares) {

@@ -7,7 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {AssetVault} from "../custody/AssetVault.sol";
+import {IAssetVault} from "../interfaces/IAssetVault.sol";
 import {firstCreation, vaultAddress} from "../custody/AssetVaults.sol";
 import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 import {IMaintenanceCustody} from "./IMaintenanceCustody.sol";
@@ -109,7 +109,7 @@ contract MaintenanceCustody is IMaintenanceCustody, ReentrancyGuardTransient {
         if (amount == 0) revert NothingToClaim();
         claimable[msg.sender][assetId][token] = 0;
         emit Claimed(msg.sender, assetId, token, to, amount);
-        AssetVault(payable(vaultOf(assetId))).pay(token, to, amount);
+        IAssetVault(vaultOf(assetId)).pay(token, to, amount);
     }
 
     /// @inheritdoc IMaintenanceCustody

@@ -7,7 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {AssetVault} from "../custody/AssetVault.sol";
+import {IAssetVault} from "../interfaces/IAssetVault.sol";
 import {vaultAddress} from "../custody/AssetVaults.sol";
 import {IRentalCustody} from "./IRentalCustody.sol";
 
@@ -121,7 +121,7 @@ contract RentalCustody is IRentalCustody, ReentrancyGuardTransient, IERC165 {
         if (amount == 0) revert NothingToWithdraw();
         claimable[msg.sender][custodyId][token] = 0;
         emit Withdrawn(msg.sender, custodyId, token, to, amount);
-        AssetVault(payable(vaultOf(custodyId))).pay(token, to, amount);
+        IAssetVault(vaultOf(custodyId)).pay(token, to, amount);
     }
 
     /// @dev Hands `amount`, held in the asset's shared vault, to the distributor as income (no transfer); a refusal
