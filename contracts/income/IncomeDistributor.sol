@@ -758,9 +758,10 @@ contract IncomeDistributor is IIncomeDistributor, IIncomeHooks, IIncomeLedger, A
     /// @dev Checks that exactly `amount` of the ERC-20 `token` arrived in `vault` since its balance was `before`.
     ///      The vault is shared with the custodies: a difference (a fee-on-transfer token, or a token hook making
     ///      another controller pull into the same vault meanwhile) is refused rather than credited.
+    ///      A vault another controller paid out of meanwhile reports what it gained, or 0.
     function _arrived(address vault, address token, uint256 before, uint256 amount) private view returns (uint256) {
-        uint256 received = IERC20(token).balanceOf(vault) - before;
-        if (received != amount) revert FeeOnTransferToken(amount, received);
+        uint256 balance = IERC20(token).balanceOf(vault);
+        if (balance != before + amount) revert FeeOnTransferToken(amount, balance > before ? balance - before : 0);
         return amount;
     }
 

@@ -283,4 +283,72 @@ describe("Custody per asset: one vault shared by income, maintenance and rental"
     expect(await incomeTaken(w, h)).to.equal(10_000n);
     expect(await hooked.balanceOf(vault)).to.equal(10_000n);
   });
+
+  it("reports a pull during which another controller paid out of the vault as FeeOnTransferToken(amount, 0), in every part", async function () {
+    const w = await loadFixture(world);
+    const hooked = await ethers.deployContract("ReentrantToken");
+    const h = await hooked.getAddress();
+    await w.distributor.connect(w.gov).setPayoutToken(h, true);
+    await w.rentalMarket.connect(w.gov).setTokenAllowed(h, true);
+    await w.escrow.connect(w.gov).setTokenAllowed(h, true);
+    await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, h);
+    // The token contract is the rental fee recipient: ten days' rent leave it a fee balance in the asset's vault.
+    await w.rentalMarket.connect(w.gov).setFeeRecipient(h);
+    const terms = buildTerms({
+      subjectKind: SubjectKind.Asset,
+      subjectId: w.assetId,
+      token: asAddress(h),
+      pricePerSecond: 100n,
+      deposit: 1_000n,
+    });
+    const offerId = await publish(w, terms);
+    for (const s of [w.carol, w.outsider, w.alice]) {
+      await hooked.mint(s.address, 10n ** 12n);
+      for (const spender of [w.rental, w.distributor, w.custody]) {
+        await hooked.connect(s).approve(await spender.getAddress(), ethers.MaxUint256);
+      }
+    }
+    const term = 10n * BigInt(DAY);
+    const id = await w.rentalMarket.connect(w.carol).rent.staticCall(offerId, term, term * 100n);
+    await w.rentalMarket.connect(w.carol).rent(offerId, term, term * 100n);
+    await time.increase(term);
+    await w.rental.settle(id);
+    await w.rentalClaims.connect(w.agent).waiveClaim(id);
+    const fee = await w.rentalCustody.claimable(h, w.assetId, h);
+    expect(fee).to.equal((term * 100n * 250n) / 10_000n);
+    const vault = await w.distributor.vaultOf(w.assetId);
+    // On every pull into the vault, the token contract withdraws its whole fee (more than the pull) from the vault.
+    const arm = async (payer: string) =>
+      hooked.arm(
+        payer,
+        vault,
+        await w.rentalCustody.getAddress(),
+        w.rentalCustody.interface.encodeFunctionData("withdraw", [w.assetId, h]),
+        true,
+      );
+    const small = 10_000n;
+    const prepay = 3_600n * 100n; // the minimum duration
+    expect(prepay + terms.deposit).to.be.lessThan(fee);
+    const held = await hooked.balanceOf(vault);
+
+    await arm(w.outsider.address);
+    await expect(w.distributor.connect(w.outsider).deposit(w.assetId, h, small))
+      .to.be.revertedWithCustomError(w.distributor, "FeeOnTransferToken")
+      .withArgs(small, 0n);
+
+    await arm(w.alice.address);
+    await expect(w.rentalMarket.connect(w.alice).rent(offerId, 3_600n, prepay))
+      .to.be.revertedWithCustomError(w.rental, "FeeOnTransferToken")
+      .withArgs(prepay + terms.deposit, 0n);
+
+    await arm(w.alice.address);
+    const order = await orderFor(w, { token: h, budget: small, bond: 0n });
+    await expect(w.escrow.connect(w.alice).createOrder(order))
+      .to.be.revertedWithCustomError(w.escrow, "FundingShortfall")
+      .withArgs(small, 0n);
+
+    // Nothing moved: the fee is still the token contract's, the vault holds what it held.
+    expect(await w.rentalCustody.claimable(h, w.assetId, h)).to.equal(fee);
+    expect(await hooked.balanceOf(vault)).to.equal(held);
+  });
 });
