@@ -65,6 +65,15 @@ export const RENTAL_FEE_BPS = 250;
 export const RESERVE_BPS = 1_000n;
 export const KIND_SELFTEST = ReadingKinds.SELF_TEST;
 export const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
+/**
+ * How the world's distributor splits an asset's first income in a token (no carried remainder yet): reserve
+ * (RESERVE_BPS), protocol fee (FEE_BPS), holders; in the order of `IncomeDeposited`'s last three arguments.
+ */
+export const incomeSplit = (amount: bigint): [bigint, bigint, bigint] => {
+  const reserve = (amount * RESERVE_BPS) / 10_000n;
+  const fee = (amount * FEE_BPS) / 10_000n;
+  return [reserve, fee, amount - reserve - fee];
+};
 export const ETH = "0x0000000000000000000000000000000000000000";
 
 export async function deployWorld(ethers: HardhatEthers) {

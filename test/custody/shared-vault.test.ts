@@ -10,7 +10,7 @@ import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { SubjectKind, buildTerms } from "../../client/src/eip712/rental.js";
 import { asAddress } from "../../client/src/types.js";
-import { BUDGET, DAY, USDC, createOrder, deployWorld, orderFor, type World } from "../attacks/world.js";
+import { BUDGET, DAY, USDC, createOrder, deployWorld, incomeSplit, orderFor, type World } from "../attacks/world.js";
 
 const { ethers, networkHelpers } = await network.connect();
 const { loadFixture, time } = networkHelpers;
@@ -21,18 +21,35 @@ async function world() {
 
 const vaultsOf = async (w: World) => ethers.getContractAt("AssetVaults", await w.distributor.vaults());
 
-/** USDC rental terms on the world's asset: 10 units a second, a 10 USDC deposit. */
-const usdcTerms = async (w: World) =>
+/** Rental terms on the world's asset in the ERC-20 `token`. */
+const termsIn = (w: World, token: string, pricePerSecond: bigint, deposit: bigint) =>
   buildTerms({
     subjectKind: SubjectKind.Asset,
     subjectId: w.assetId,
-    token: asAddress(await w.usdc.getAddress()),
-    pricePerSecond: 10n,
-    deposit: USDC(10),
+    token: asAddress(token),
+    pricePerSecond,
+    deposit,
   });
 
+/** USDC rental terms on the world's asset: 10 units a second, a 10 USDC deposit. */
+const usdcTerms = async (w: World) => termsIn(w, await w.usdc.getAddress(), 10n, USDC(10));
+
+/**
+ * A ReentrantToken (an ERC-20 with an armable transfer hook) accepted by the distributor, registered for the world's
+ * asset, and allowed for rent (and for maintenance orders when `maintenance` is set).
+ */
+async function hookedToken(w: World, maintenance = false) {
+  const hooked = await ethers.deployContract("ReentrantToken");
+  const h = await hooked.getAddress();
+  await w.distributor.connect(w.gov).setPayoutToken(h, true);
+  await w.rentalMarket.connect(w.gov).setTokenAllowed(h, true);
+  if (maintenance) await w.escrow.connect(w.gov).setTokenAllowed(h, true);
+  await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, h);
+  return { hooked, h };
+}
+
 /** The agent publishes `terms`; returns the offer id. */
-async function publish(w: World, terms: Awaited<ReturnType<typeof usdcTerms>>) {
+async function publish(w: World, terms: ReturnType<typeof termsIn>) {
   const offerId = await w.rentalMarket.connect(w.agent).publishOffer.staticCall(terms);
   await w.rentalMarket.connect(w.agent).publishOffer(terms);
   return offerId;
@@ -209,16 +226,7 @@ describe("Custody per asset: one vault shared by income, maintenance and rental"
     expect(fee).to.equal((rent * 250n) / 10_000n);
     await expect(tx)
       .to.emit(w.distributor, "IncomeDeposited")
-      .withArgs(
-        w.assetId,
-        u,
-        await w.rentalCustody.getAddress(),
-        paid,
-        paid,
-        (paid * 1_000n) / 10_000n,
-        (paid * 100n) / 10_000n,
-        paid - (paid * 1_000n) / 10_000n - (paid * 100n) / 10_000n,
-      );
+      .withArgs(w.assetId, u, await w.rentalCustody.getAddress(), paid, paid, ...incomeSplit(paid));
 
     // A reserve-funded order: the reserve stays in the vault, now counted by maintenance.
     await w.distributor.connect(w.outsider).deposit(w.assetId, u, USDC(100_000));
@@ -240,18 +248,8 @@ describe("Custody per asset: one vault shared by income, maintenance and rental"
 
   it("refuses a deposit during which a token hook made the rental escrow pull into the same vault (FeeOnTransferToken)", async function () {
     const w = await loadFixture(world);
-    const hooked = await ethers.deployContract("ReentrantToken");
-    const h = await hooked.getAddress();
-    await w.distributor.connect(w.gov).setPayoutToken(h, true);
-    await w.rentalMarket.connect(w.gov).setTokenAllowed(h, true);
-    await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, h);
-    const terms = buildTerms({
-      subjectKind: SubjectKind.Asset,
-      subjectId: w.assetId,
-      token: asAddress(h),
-      pricePerSecond: 10n,
-      deposit: 1_000n,
-    });
+    const { hooked, h } = await hookedToken(w);
+    const terms = termsIn(w, h, 10n, 1_000n);
     const offerId = await publish(w, terms);
     const prepay = BigInt(DAY) * 10n;
     // The token contract itself rents (it holds tokens and approved the escrow) from inside its own hook, while
@@ -286,21 +284,10 @@ describe("Custody per asset: one vault shared by income, maintenance and rental"
 
   it("reports a pull during which another controller paid out of the vault as FeeOnTransferToken(amount, 0), in every part", async function () {
     const w = await loadFixture(world);
-    const hooked = await ethers.deployContract("ReentrantToken");
-    const h = await hooked.getAddress();
-    await w.distributor.connect(w.gov).setPayoutToken(h, true);
-    await w.rentalMarket.connect(w.gov).setTokenAllowed(h, true);
-    await w.escrow.connect(w.gov).setTokenAllowed(h, true);
-    await w.distributor.connect(w.agent).registerPayoutToken(w.assetId, h);
+    const { hooked, h } = await hookedToken(w, true);
     // The token contract is the rental fee recipient: ten days' rent leave it a fee balance in the asset's vault.
     await w.rentalMarket.connect(w.gov).setFeeRecipient(h);
-    const terms = buildTerms({
-      subjectKind: SubjectKind.Asset,
-      subjectId: w.assetId,
-      token: asAddress(h),
-      pricePerSecond: 100n,
-      deposit: 1_000n,
-    });
+    const terms = termsIn(w, h, 100n, 1_000n);
     const offerId = await publish(w, terms);
     for (const s of [w.carol, w.outsider, w.alice]) {
       await hooked.mint(s.address, 10n ** 12n);

@@ -54,6 +54,28 @@ async function disputed() {
 }
 
 /**
+ * A day's rental of ASSET_ID in the ERC-20 `token` (1000 a second, a deposit of 10^9; `terms` overrides), settled,
+ * with a damage claim of 700 the renter disputed. Returns the agreement, its offer, the dispute, the deposit and
+ * the rent the distributor took at settlement.
+ */
+async function disputedIn(f: F, token: string, terms: Partial<Parameters<typeof assetTerms>[0]> = {}) {
+  const deposit = 10n ** 9n;
+  const offerId = await publish(
+    f.market,
+    f.agent,
+    assetTerms({ token: asAddress(token), pricePerSecond: 1000n, deposit, ...terms }),
+  );
+  await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
+  const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
+  await time.increase(DAY);
+  await f.escrow.settle(id);
+  const rentPaid = await f.distributor.deposited(ASSET_ID, token);
+  await f.claims.connect(f.agent).claimDamage(id, 700n, ethers.ZeroHash);
+  await f.claims.connect(f.renter).disputeClaim(id);
+  return { id, offerId, deposit, rentPaid, disputeId: await f.claims.disputeIdOf(id) };
+}
+
+/**
  * The agreement is Closed and every wei it took is accounted for: the rent net of fee plus `toOwner` was handed to
  * the distributor (`depositHeld`: it stays in the asset's vault, which the distributor shares), the renter can
  * withdraw the rest of the deposit, the fee recipient can withdraw the fee credited at payout; after every
@@ -431,20 +453,7 @@ describe("RentalClaims: the escrow's closeSettlement and hostile tokens", functi
     await f.market.connect(f.governance).setTokenAllowed(tokenAddress, true);
     await token.mint(f.renter.address, 10n ** 24n);
     await token.connect(f.renter).approve(f.escrowAddress, ethers.MaxUint256);
-    const deposit = 10n ** 9n;
-    const offerId = await publish(
-      f.market,
-      f.agent,
-      assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit }),
-    );
-    await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
-    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    await time.increase(DAY);
-    await f.escrow.settle(id);
-    const rentPaid = await f.distributor.deposited(ASSET_ID, tokenAddress);
-    await f.claims.connect(f.agent).claimDamage(id, 700n, ethers.ZeroHash);
-    await f.claims.connect(f.renter).disputeClaim(id);
-    const disputeId = await f.claims.disputeIdOf(id);
+    const { id, deposit, rentPaid, disputeId } = await disputedIn(f, tokenAddress);
     // Neither the custody nor the asset's vault can send or receive the token: the damages are counted where they
     // are (`depositHeld`, no transfer), so the ruling is delivered and the agreement closes.
     const vault = await f.custody.vaultOf(ASSET_ID);
@@ -482,21 +491,10 @@ describe("RentalClaims: the escrow's closeSettlement and hostile tokens", functi
       await token.mint(s.address, 10n ** 24n);
       await token.connect(s).approve(f.escrowAddress, ethers.MaxUint256);
     }
-    const deposit = 10n ** 9n;
     // The token itself is the terms' arbiter, so it can rule from inside a transfer the escrow makes.
-    const offerId = await publish(
-      f.market,
-      f.agent,
-      assetTerms({ token: asAddress(tokenAddress), pricePerSecond: 1000n, deposit, arbiter: asAddress(tokenAddress) }),
-    );
-    await f.market.connect(f.renter).rent(offerId, DAY, DAY * 1000n);
-    const id = await f.escrow.agreementId(SubjectKind.Asset, ASSET_ID, 0);
-    await time.increase(DAY);
-    await f.escrow.settle(id);
-    const rentPaid = await f.distributor.deposited(ASSET_ID, tokenAddress);
-    await f.claims.connect(f.agent).claimDamage(id, 700n, ethers.ZeroHash);
-    await f.claims.connect(f.renter).disputeClaim(id);
-    const disputeId = await f.claims.disputeIdOf(id);
+    const { id, offerId, deposit, rentPaid, disputeId } = await disputedIn(f, tokenAddress, {
+      arbiter: asAddress(tokenAddress),
+    });
     // The arbiter rules for the owner from inside the next renter's payment: the escrow is then pulling (locked), so
     // the payout (closeSettlement) reverts; the module's dispute is resolved all the same and the claims keep the
     // ruling.
