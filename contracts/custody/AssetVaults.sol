@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {createdAt} from "../common/Created.sol";
 import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
 import {AssetVault} from "./AssetVault.sol";
 import {IAssetVault} from "../interfaces/IAssetVault.sol";
@@ -14,15 +15,15 @@ import {IAssetVault} from "../interfaces/IAssetVault.sol";
 /// @param assetId The asset (or rental custody id).
 /// @return The vault's address.
 function vaultAddress(address distributor, uint256 assetId) pure returns (address) {
-    address vaults = firstCreation(distributor);
-    return Clones.predictDeterministicAddress(firstCreation(vaults), bytes32(assetId), vaults);
+    address vaults = address(assetVaultsOf(distributor));
+    return Clones.predictDeterministicAddress(createdAt(vaults, 0x01), bytes32(assetId), vaults);
 }
 
-/// @notice The address of the first contract `deployer` creates (CREATE at nonce 1: RLP of [deployer, 1]).
-/// @param deployer The creating contract.
-/// @return The created contract's address.
-function firstCreation(address deployer) pure returns (address) {
-    return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, bytes1(0x01))))));
+/// @notice The AssetVaults of the income distributor `distributor`: its first creation (CREATE, nonce 1).
+/// @param distributor The income distributor.
+/// @return The AssetVaults deploying its vaults.
+function assetVaultsOf(address distributor) pure returns (IAssetVaults) {
+    return IAssetVaults(createdAt(distributor, 0x01));
 }
 
 /// @title AssetVaults
@@ -40,7 +41,7 @@ contract AssetVaults is IAssetVaults {
     /// @dev Created by the income distributor's constructor (its first creation).
     constructor() {
         distributor = msg.sender;
-        vaultImplementation = firstCreation(address(this));
+        vaultImplementation = createdAt(address(this), 0x01);
     }
 
     /// @inheritdoc IAssetVaults

@@ -8,8 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
 import {IAssetVault} from "../interfaces/IAssetVault.sol";
-import {firstCreation, vaultAddress} from "../custody/AssetVaults.sol";
-import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
+import {assetVaultsOf, vaultAddress} from "../custody/AssetVaults.sol";
 import {IMaintenanceCustody} from "./IMaintenanceCustody.sol";
 
 /// @title MaintenanceCustody
@@ -75,7 +74,7 @@ contract MaintenanceCustody is IMaintenanceCustody, ReentrancyGuardTransient {
             }
         }
         address vault = vaultOf(assetId);
-        if (vault.code.length == 0) IAssetVaults(firstCreation(address(distributor))).createVault(assetId);
+        if (vault.code.length == 0) assetVaultsOf(address(distributor)).createVault(assetId);
         // The reserve is already in the shared vault: the distributor stops counting it and this contract starts.
         if (fromReserve) {
             distributor.withdrawReserve(assetId, token, amount, vault);

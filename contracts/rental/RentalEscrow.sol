@@ -11,8 +11,8 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IIncomeDistributor} from "../interfaces/IIncomeDistributor.sol";
-import {firstCreation, vaultAddress} from "../custody/AssetVaults.sol";
-import {IAssetVaults} from "../interfaces/IAssetVaults.sol";
+import {assetVaultsOf, vaultAddress} from "../custody/AssetVaults.sol";
+import {createdAt} from "../common/Created.sol";
 import {RentalTerms} from "./RentalTerms.sol";
 import {IRentalCustody} from "./IRentalCustody.sol";
 import {IRentalEscrow} from "./IRentalEscrow.sol";
@@ -318,23 +318,18 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
     /// @dev The RentalCustody holding every agreement's money: the first contract this escrow created (CREATE,
     ///      nonce 1), derived without storage.
     function _custody() internal view returns (IRentalCustody) {
-        return IRentalCustody(_created(address(this), 0x01));
+        return IRentalCustody(createdAt(address(this), 0x01));
     }
 
     /// @dev RentalClaims: the second contract this escrow created (CREATE, nonce 2), the only caller of
     ///      `closeSettlement`; derived without storage.
     function _claims() internal view returns (address) {
-        return _created(address(this), 0x02);
+        return createdAt(address(this), 0x02);
     }
 
     /// @dev RentalMeter: the third contract this escrow created (CREATE, nonce 3), the meters of metered agreements.
     function _meter() internal view returns (IRentalMeter) {
-        return IRentalMeter(_created(address(this), 0x03));
-    }
-
-    /// @dev The contract `deployer` created with CREATE at `nonce` (1 to 127: RLP of [deployer, nonce]).
-    function _created(address deployer, bytes1 nonce) private pure returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, nonce)))));
+        return IRentalMeter(createdAt(address(this), 0x03));
     }
 
     /// @dev The vault clone holding the money of custody `custodyId` (the distributor's shared vault of that id),
@@ -463,8 +458,7 @@ contract RentalEscrow is IRentalEscrow, ReentrancyGuardTransient {
         s.live = true;
         _agreements[id].termsHash = termsHash;
         uint256 custodyId = _record(id, t, owner, renter, duration, prepay);
-        if (_vaultOf(custodyId).code.length == 0)
-            IAssetVaults(firstCreation(address(distributor))).createVault(custodyId);
+        if (_vaultOf(custodyId).code.length == 0) assetVaultsOf(address(distributor)).createVault(custodyId);
         _pull(renter, custodyId, t.token, prepay + t.deposit);
     }
 
